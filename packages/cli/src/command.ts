@@ -1,0 +1,52 @@
+import type { Io } from './io.js';
+
+/** A command-line option in the node:util parseArgs shape, plus help text. */
+export interface OptionDef {
+  readonly type: 'string' | 'boolean';
+  readonly multiple?: boolean;
+  readonly short?: string;
+  readonly description: string;
+  readonly value?: string;
+}
+
+/** Parsed flag values. */
+export type Values = Readonly<Record<string, string | boolean | string[] | undefined>>;
+
+/** A `netpolc` subcommand. */
+export interface Command {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  readonly options: Readonly<Record<string, OptionDef>>;
+  run(io: Io, values: Values, positionals: readonly string[]): Promise<number>;
+}
+
+/** Options every command accepts. */
+export const commonOptions: Readonly<Record<string, OptionDef>> = {
+  inventory: { type: 'string', multiple: true, short: 'i', value: 'PATH', description: 'more input paths (namespaces, pods, nodes); repeatable' },
+  'default-namespace': { type: 'string', value: 'NS', description: 'namespace of objects without metadata.namespace (default: default)' },
+  semantics: {
+    type: 'string',
+    multiple: true,
+    value: 'KEY=BOOL',
+    description: 'implementation-defined behaviour: ipblock-matches-pods, node-local-ingress, allow-self (default: all true)',
+  },
+  verbose: { type: 'boolean', short: 'v', description: 'also print info diagnostics (skipped objects, ignored pods)' },
+  'diagnostics-format': { type: 'string', value: 'text|json', description: 'how diagnostics are printed on stderr (default: text)' },
+  color: { type: 'boolean', description: 'force colored output' },
+  'no-color': { type: 'boolean', description: 'disable colored output' },
+  help: { type: 'boolean', short: 'h', description: 'show help for the command' },
+};
+
+/** Renders a command's help text. */
+export function commandHelp(cmd: Command): string {
+  const lines = [`Usage: ${cmd.usage}`, '', cmd.summary, '', 'Options:'];
+  const all = { ...cmd.options, ...commonOptions };
+  const rows = Object.entries(all).map(([name, o]) => {
+    const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''}`;
+    return [flag, o.description] as const;
+  });
+  const width = Math.max(...rows.map(([f]) => f.length)) + 2;
+  for (const [f, d] of rows) lines.push(`  ${f.padEnd(width)}${d}`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,92 @@
+import { evaluate, policyId, type BoundEndpoint, type LoadResult, type SideVerdict } from '@netpolc/ir';
+import type { Command } from '../command.js';
+import { ExitCode, UsageError } from '../io.js';
+import { loadInputs, useColor } from '../load.js';
+import { parseEndpoint, parsePort, parseProtocol } from './parse-connection.js';
+
+function describe(ep: BoundEndpoint): string {
+  if (ep.pod) return `pod ${ep.pod.namespace}/${ep.pod.name} (${ep.ip})`;
+  if (ep.node) return `node ${ep.node} (${ep.ip})`;
+  return `${ep.ip} (outside the cluster's pods)`;
+}
+
+function at(result: LoadResult, target: Parameters<LoadResult['locate']>[0]): string {
+  const loc = result.locate(target);
+  return loc ? `${loc.file}:${loc.line}:${loc.column}` : '';
+}
+
+function explainSide(result: LoadResult, side: SideVerdict, ep: BoundEndpoint): string[] {
+  const who = describe(ep);
+  const head = `${side.direction} of ${who}: ${side.allowed ? 'allows' : 'denies'}`;
+  const isolated = side.isolatedBy.map((p) => `${policyId(p)} (${at(result, p.origin)})`);
+  switch (side.reason) {
+    case 'not-a-pod':
+      return [`${side.direction}: ${who} is not a pod; no policy applies on this side`];
+    case 'not-isolated':
+      return [`${head}: no policy selects it for ${side.direction}`];
+    case 'self':
+      return [`${head}: a pod can always reach itself`];
+    case 'node-local':
+      return [`${head}: traffic from the pod's own node is always allowed`];
+    case 'no-rule-allows':
+      return [`${head}: isolated by ${isolated.join(', ')}`, `  no ${side.direction} rule of these policies matches`];
+    case 'allowed-by-rule': {
+      const lines = [`${head}: isolated by ${isolated.join(', ')}`];
+      for (const m of side.allowedBy) {
+        const peerKey = side.direction === 'ingress' ? 'from' : 'to';
+        const where = [`${side.direction}[${m.rule.index}]`, m.peer === null ? `any ${peerKey}` : `${peerKey}[${m.peer}]`, m.port === null ? 'any port' : `ports[${m.port}]`];
+        const ref = m.peer !== null && m.rule.peers !== 'any' ? m.rule.peers[m.peer]!.origin : m.rule.origin;
+        lines.push(`  allowed by ${policyId(m.policy)} ${where.join(' ')} (${at(result, ref)})`);
+      }
+      return lines;
+    }
+  }
+}
+
+/** `netpolc explain`: the verdict for one connection, with the policies and rules behind it. */
+export const explainCommand: Command = {
+  name: 'explain',
+  summary: 'Explain whether a connection is allowed, naming the isolating policies and the rules (with source locations) that allow each side.',
+  usage: 'netpolc explain --from SRC --to DST --port N [--protocol P] [--inventory PATH]... PATH...   (SRC/DST: ns/pod, ns/pod@IP or an IP)',
+  options: {
+    from: { type: 'string', value: 'SRC', description: 'source: ns/pod, ns/pod@IP or an IP address' },
+    to: { type: 'string', value: 'DST', description: 'destination: ns/pod, ns/pod@IP or an IP address' },
+    port: { type: 'string', short: 'p', value: 'N', description: 'destination port' },
+    protocol: { type: 'string', value: 'P', description: 'TCP (default), UDP or SCTP' },
+    format: { type: 'string', short: 'f', value: 'text|json', description: 'output format (default text)' },
+  },
+  async run(io, values, positionals) {
+    const src = parseEndpoint('--from', values['from']);
+    const dst = parseEndpoint('--to', values['to']);
+    const port = parsePort(values['port']);
+    if (port === undefined) throw new UsageError('--port is required');
+    const protocol = parseProtocol(values['protocol']);
+    const format = (values['format'] as string | undefined) ?? 'text';
+    if (format !== 'text' && format !== 'json') throw new UsageError('--format must be text or json');
+    const { result, ok } = await loadInputs(io, values, positionals);
+    if (!ok) return ExitCode.input;
+    const verdict = evaluate(result.program, { src, dst, protocol, port });
+    if ('error' in verdict) throw new UsageError(verdict.error);
+    if (format === 'json') {
+      const side = (s: SideVerdict) => ({
+        allowed: s.allowed,
+        reason: s.reason,
+        isolatedBy: s.isolatedBy.map((p) => policyId(p)),
+        allowedBy: s.allowedBy.map((m) => ({ policy: policyId(m.policy), rule: m.rule.index, peer: m.peer, port: m.port, at: at(result, m.rule.origin) })),
+      });
+      const ep = (e: BoundEndpoint) => ({ ip: e.ip, pod: e.pod ? `${e.pod.namespace}/${e.pod.name}` : null, node: e.node ?? null });
+      io.stdout.write(JSON.stringify({ allowed: verdict.allowed, protocol, port, from: ep(verdict.src), to: ep(verdict.dst), egress: side(verdict.egress), ingress: side(verdict.ingress) }, null, 2) + '\n');
+      return ExitCode.ok;
+    }
+    const color = useColor(values, io.stdout, io);
+    const word = verdict.allowed ? 'ALLOWED' : 'DENIED';
+    const painted = color ? `\u001b[${verdict.allowed ? '32' : '31'};1m${word}\u001b[0m` : word;
+    const lines = [
+      `${describe(verdict.src)} -> ${describe(verdict.dst)} on ${protocol}/${port}: ${painted}`,
+      ...explainSide(result, verdict.egress, verdict.src).map((l) => `  ${l}`),
+      ...explainSide(result, verdict.ingress, verdict.dst).map((l) => `  ${l}`),
+    ];
+    io.stdout.write(lines.join('\n') + '\n');
+    return ExitCode.ok;
+  },
+};

@@ -1,0 +1,143 @@
+import { allowedPorts, isEmptyPortSet, portSetKey, reachabilityMatrix, selectPodsOf, type PortSet, type Protocol, type ResolvedProgram } from '@netpolc/ir';
+
+/** A computed truth table, ready to render. */
+export interface MatrixView {
+  readonly title: string;
+  readonly labels: readonly string[];
+  /** '.' allowed, 'X' denied, '~' some ports (port-less mode). */
+  readonly cells: readonly (readonly string[])[];
+  /** Port-less mode: allowed ports per source and destination. */
+  readonly ports: readonly (readonly string[])[] | undefined;
+  readonly legend: string;
+}
+
+function restrict(set: PortSet, protocol: Protocol | undefined): PortSet {
+  if (!protocol || set.kind === 'any') return set;
+  return { kind: 'ports', TCP: [], UDP: [], SCTP: [], [protocol]: set[protocol] };
+}
+
+/** Builds the view on one port, or over all ports (cells '.', '~', 'X') when port is undefined. */
+export function buildMatrix(r: ResolvedProgram, protocol: Protocol, port: number | undefined, anyProtocol: boolean, namespaces: readonly string[]): MatrixView {
+  const labels = selectPodsOf(r, namespaces).map((i) => `${r.pods[i]!.namespace}/${r.pods[i]!.name}`);
+  if (port !== undefined) {
+    const m = reachabilityMatrix(r, { protocol, port, namespaces });
+    return {
+      title: `${protocol}/${port}`,
+      labels,
+      cells: m.allowed.map((row) => row.map((a) => (a ? '.' : 'X'))),
+      ports: undefined,
+      legend: '. allowed   X denied   (rows: source, columns: destination)',
+    };
+  }
+  const pods = selectPodsOf(r, namespaces);
+  const only = anyProtocol ? undefined : protocol;
+  const ports = pods.map((s) => pods.map((d) => restrict(allowedPorts(r, s, d), only)));
+  const full = (p: PortSet): boolean => p.kind === 'any' || (only !== undefined && p[only].length === 1 && p[only][0]![0] === 0 && p[only][0]![1] === 65535);
+  return {
+    title: anyProtocol ? 'all ports, all protocols' : `all ${protocol} ports`,
+    labels,
+    cells: ports.map((row) => row.map((p) => (isEmptyPortSet(p) ? 'X' : full(p) ? '.' : '~'))),
+    ports: ports.map((row) => row.map((p) => (isEmptyPortSet(p) ? '' : portSetKey(p)))),
+    legend: '. all ports allowed   ~ some ports allowed   X denied   (rows: source, columns: destination)',
+  };
+}
+
+/** Groups pods whose rows and columns are identical (decided without the self rule). */
+export function groupPods(view: MatrixView, selfless: readonly (readonly string[])[]): number[][] {
+  const n = view.labels.length;
+  const keyOf = (i: number): string => {
+    let row = '';
+    let col = '';
+    for (let j = 0; j < n; j++) {
+      row += selfless[i]![j];
+      col += selfless[j]![i];
+    }
+    return `${row}|${col}|${view.ports ? view.ports[i]!.join(',') : ''}`;
+  };
+  const groups = new Map<string, number[]>();
+  for (let i = 0; i < n; i++) {
+    const k = keyOf(i);
+    const g = groups.get(k);
+    if (g) g.push(i);
+    else groups.set(k, [i]);
+  }
+  return [...groups.values()];
+}
+
+/** Plain-text table in the style of upstream Kubernetes truth tables. */
+export function renderTable(view: MatrixView, groups: number[][] | undefined): string {
+  const out: string[] = [`${view.title}: ${view.legend}`];
+  if (!groups) {
+    out.push(...grid(view.labels, columnLabels(view.labels), (i, j) => view.cells[i]![j]!));
+    return out.join('\n') + '\n';
+  }
+  const names = groups.map((_, i) => `G${i + 1}`);
+  out.push(...grid(names, names, (a, b) => aggregate(groups[a]!, groups[b]!, view)));
+  out.push('', 'groups (pods with identical rows and columns):');
+  groups.forEach((g, i) => out.push(`  G${i + 1} (${g.length}): ${g.map((p) => view.labels[p]).join(', ')}`));
+  out.push('a pod can always reach itself; cells inside a group show pod-to-other-pod traffic');
+  return out.join('\n') + '\n';
+}
+
+function aggregate(src: readonly number[], dst: readonly number[], view: MatrixView): string {
+  const seen = new Set<string>();
+  for (const s of src) for (const d of dst) if (s !== d || src.length === 1) seen.add(view.cells[s]![d]!);
+  if (seen.size === 0) for (const s of src) seen.add(view.cells[s]![s]!);
+  return seen.size === 1 ? [...seen][0]! : '~';
+}
+
+/** Full names as column heads when they fit in 120 columns, else numbers that rows repeat. */
+function columnLabels(labels: readonly string[]): readonly string[] {
+  const width = Math.max(0, ...labels.map((l) => l.length)) + labels.reduce((n, l) => n + l.length + 2, 0);
+  return width <= 120 ? labels : labels.map((_, i) => String(i + 1));
+}
+
+function grid(rows: readonly string[] | string[], cols: readonly string[], cell: (i: number, j: number) => string): string[] {
+  if (cols[0] !== undefined && cols[0] !== rows[0] && /^\d+$/.test(cols[0])) rows = rows.map((r, i) => `${String(i + 1).padStart(String(rows.length).length)} ${r}`);
+  const first = Math.max(1, ...rows.map((r) => r.length));
+  const widths = cols.map((c) => Math.max(1, c.length));
+  const lines = [[''.padEnd(first), ...cols.map((c, j) => c.padEnd(widths[j]!))].join('  ').trimEnd()];
+  rows.forEach((r, i) => lines.push([r.padEnd(first), ...cols.map((_, j) => cell(i, j).padEnd(widths[j]!))].join('  ').trimEnd()));
+  return lines;
+}
+
+/** Markdown table (✓ allowed, ✗ denied, ~ some ports). */
+export function renderMarkdown(view: MatrixView): string {
+  const sym = (c: string): string => (c === '.' ? '✓' : c === 'X' ? '✗' : '~');
+  const lines = [`**${view.title}** — rows: source, columns: destination`, '', `| src \\ dst | ${view.labels.map((l) => `\`${l}\``).join(' | ')} |`];
+  lines.push(`|---|${view.labels.map(() => ':-:').join('|')}|`);
+  view.labels.forEach((l, i) => lines.push(`| \`${l}\` | ${view.cells[i]!.map(sym).join(' | ')} |`));
+  return lines.join('\n') + '\n';
+}
+
+/** JSON: `allowed` maps every pod to the pods it can reach. */
+export function renderJson(view: MatrixView, protocol: Protocol | null, port: number | null): string {
+  const allowed: Record<string, string[]> = {};
+  const denied: Record<string, string[]> = {};
+  let nAllowed = 0;
+  view.labels.forEach((src, i) => {
+    allowed[src] = view.labels.filter((_, j) => view.cells[i]![j] !== 'X');
+    denied[src] = view.labels.filter((_, j) => view.cells[i]![j] === 'X');
+    nAllowed += allowed[src]!.length;
+  });
+  const body: Record<string, unknown> = {
+    protocol,
+    port,
+    pods: view.labels,
+    allowed,
+    denied,
+    summary: { pods: view.labels.length, allowed: nAllowed, denied: view.labels.length ** 2 - nAllowed },
+  };
+  if (view.ports) {
+    const ports: Record<string, Record<string, string>> = {};
+    view.labels.forEach((src, i) => {
+      const row: Record<string, string> = {};
+      view.labels.forEach((dst, j) => {
+        if (view.ports![i]![j]) row[dst] = view.ports![i]![j]!;
+      });
+      ports[src] = row;
+    });
+    body['ports'] = ports;
+  }
+  return JSON.stringify(body, null, 2) + '\n';
+}

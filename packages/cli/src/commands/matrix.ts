@@ -1,0 +1,50 @@
+import { resolve } from '@netpolc/ir';
+import type { Command } from '../command.js';
+import { ExitCode, UsageError } from '../io.js';
+import { loadInputs, printDiagnostics } from '../load.js';
+import { parsePort, parseProtocol } from './parse-connection.js';
+import { buildMatrix, groupPods, renderJson, renderMarkdown, renderTable } from './matrix-view.js';
+
+/** `netpolc matrix`: the reachability truth table between pods. */
+export const matrixCommand: Command = {
+  name: 'matrix',
+  summary:
+    'Print the reachability truth table between pods: rows are sources, columns destinations. With --port, on that port; without, which ports are allowed.',
+  usage: 'netpolc matrix [--port N] [--protocol TCP|UDP|SCTP] [--format table|json|markdown] [--namespace NS]... [--inventory PATH]... PATH...',
+  options: {
+    port: { type: 'string', short: 'p', value: 'N', description: 'destination port (default: all ports)' },
+    protocol: { type: 'string', value: 'P', description: 'TCP, UDP or SCTP (default: TCP with --port; all protocols without)' },
+    format: { type: 'string', short: 'f', value: 'FMT', description: 'table (default), json or markdown' },
+    namespace: { type: 'string', multiple: true, short: 'n', value: 'NS', description: 'only pods of this namespace; repeatable' },
+    group: { type: 'string', value: 'auto|always|never', description: 'merge pods with identical rows and columns (auto: above 40 pods)' },
+  },
+  async run(io, values, positionals) {
+    const port = parsePort(values['port']);
+    const protocol = parseProtocol(values['protocol']);
+    const format = (values['format'] as string | undefined) ?? 'table';
+    if (!['table', 'json', 'markdown'].includes(format)) throw new UsageError(`--format must be table, json or markdown`);
+    const group = (values['group'] as string | undefined) ?? 'auto';
+    if (!['auto', 'always', 'never'].includes(group)) throw new UsageError('--group must be auto, always or never');
+    const { result, ok } = await loadInputs(io, values, positionals);
+    if (!ok) return ExitCode.input;
+    const resolved = resolve(result.program);
+    printDiagnostics(io, values, result, resolved.diagnostics);
+    const namespaces = (values['namespace'] as string[] | undefined) ?? [];
+    const anyProtocol = port === undefined && values['protocol'] === undefined;
+    const view = buildMatrix(resolved, protocol, port, anyProtocol, namespaces);
+    if (format === 'json') {
+      io.stdout.write(renderJson(view, anyProtocol ? null : protocol, port ?? null));
+    } else if (format === 'markdown') {
+      io.stdout.write(renderMarkdown(view));
+    } else {
+      const grouping = group === 'always' || (group === 'auto' && view.labels.length > 40);
+      let groups: number[][] | undefined;
+      if (grouping) {
+        const selfless = buildMatrix({ ...resolved, program: { ...resolved.program, semantics: { ...resolved.program.semantics, allowSelf: false } } }, protocol, port, anyProtocol, namespaces);
+        groups = groupPods(view, selfless.cells);
+      }
+      io.stdout.write(renderTable(view, groups));
+    }
+    return ExitCode.ok;
+  },
+};

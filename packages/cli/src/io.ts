@@ -1,0 +1,16 @@
+/** Everything a command may touch outside the process; tests pass an in-memory version. */
+export interface Io {
+  readonly stdout: { write(text: string): void; readonly isTTY?: boolean };
+  readonly stderr: { write(text: string): void; readonly isTTY?: boolean };
+  readStdin(): Promise<Uint8Array>;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Exit codes: findings are 1 (diff), bad input or usage 2, internal errors 3. */
+export const ExitCode = { ok: 0, findings: 1, input: 2, internal: 3 } as const;
+
+/** A user error that aborts the command with exit code 2 (bad usage, unreadable paths). */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}

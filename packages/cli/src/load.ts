@@ -1,0 +1,60 @@
+import { hasErrors, loadProgram, type Diagnostic, type LoadResult, type SemanticsOptions } from '@netpolc/ir';
+import type { Values } from './command.js';
+import { diagnosticJson, formatDiagnostic } from './format-diagnostic.js';
+import { readInputs } from './inputs.js';
+import { UsageError, type Io } from './io.js';
+
+const semanticKeys: Record<string, keyof SemanticsOptions> = {
+  'ipblock-matches-pods': 'ipBlockMatchesPods',
+  'node-local-ingress': 'allowNodeLocalIngress',
+  'allow-self': 'allowSelf',
+};
+
+function parseSemantics(list: readonly string[]): Partial<SemanticsOptions> {
+  const out: Record<string, boolean> = {};
+  for (const item of list) {
+    const [key, value] = item.split('=', 2);
+    const field = semanticKeys[key ?? ''];
+    if (!field || (value !== 'true' && value !== 'false')) {
+      throw new UsageError(`--semantics ${item}: expected one of ${Object.keys(semanticKeys).join(', ')} =true|false`);
+    }
+    out[field] = value === 'true';
+  }
+  return out as Partial<SemanticsOptions>;
+}
+
+/** Whether to color output written to a stream. */
+export function useColor(values: Values, stream: { readonly isTTY?: boolean }, io: Io): boolean {
+  if (values['no-color'] || io.env['NO_COLOR']) return false;
+  if (values['color']) return true;
+  return stream.isTTY === true;
+}
+
+/** Prints diagnostics to stderr in the chosen format. */
+export function printDiagnostics(io: Io, values: Values, result: Pick<LoadResult, 'locate'>, diagnostics: readonly Diagnostic[]): void {
+  const shown = diagnostics.filter((d) => d.severity !== 'info' || values['verbose']);
+  if (values['diagnostics-format'] === 'json') {
+    if (shown.length > 0) io.stderr.write(JSON.stringify(shown.map((d) => diagnosticJson(d, result.locate(d.target))), null, 2) + '\n');
+    return;
+  }
+  const color = useColor(values, io.stderr, io);
+  for (const d of shown) io.stderr.write(formatDiagnostic(d, result.locate(d.target), color));
+}
+
+/**
+ * Reads every input path of a command (positionals and `--inventory`), loads and validates the
+ * program, and prints diagnostics. `ok` is false when there are errors (exit code 2).
+ */
+export async function loadInputs(io: Io, values: Values, positionals: readonly string[]): Promise<{ result: LoadResult; ok: boolean }> {
+  const format = values['diagnostics-format'];
+  if (format !== undefined && format !== 'text' && format !== 'json') throw new UsageError(`--diagnostics-format must be text or json`);
+  const inventory = (values['inventory'] as string[] | undefined) ?? [];
+  const paths = [...positionals, ...inventory];
+  if (paths.length === 0) throw new UsageError('no input paths given');
+  const sources = await readInputs(io, paths);
+  const semantics = parseSemantics((values['semantics'] as string[] | undefined) ?? []);
+  const defaultNamespace = values['default-namespace'] as string | undefined;
+  const result = loadProgram(sources, { semantics, ...(defaultNamespace ? { defaultNamespace } : {}) });
+  printDiagnostics(io, values, result, result.diagnostics);
+  return { result, ok: !hasErrors(result.diagnostics) };
+}

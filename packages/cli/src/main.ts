@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { InternalError } from '@netpolc/ir';
+import { commandHelp, commonOptions, type Command } from './command.js';
+import { explainCommand } from './commands/explain.js';
+import { matrixCommand } from './commands/matrix.js';
+import { validateCommand } from './commands/validate.js';
+import { ExitCode, UsageError, type Io } from './io.js';
+
+export type { Io } from './io.js';
+export { ExitCode } from './io.js';
+
+/** Every subcommand, by name. */
+export const commands: Readonly<Record<string, Command>> = {
+  matrix: matrixCommand,
+  explain: explainCommand,
+  validate: validateCommand,
+};
+
+/** The package version, read once from package.json. */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function mainHelp(): string {
+  const width = Math.max(...Object.keys(commands).map((n) => n.length)) + 2;
+  const lines = [
+    'netpolc: compile Kubernetes NetworkPolicies into firewall rules and CNI policies, and prove them right.',
+    '',
+    'Usage: netpolc <command> [options] PATH...',
+    '',
+    'Commands:',
+    ...Object.values(commands).map((c) => `  ${c.name.padEnd(width)}${c.summary.split('. ')[0]!.replace(/\.$/, '')}`),
+    '',
+    'PATH: files, directories (*.yaml, *.yml, *.json, recursively) or - for stdin, holding any mix of',
+    'Namespaces, Pods, Nodes and NetworkPolicies (multi-document YAML, JSON, kind: List).',
+    '',
+    'Run `netpolc <command> --help` for its options. `netpolc --version` prints the version.',
+    'Exit codes: 0 ok, 1 findings (diff), 2 bad input or usage, 3 internal error.',
+  ];
+  return lines.join('\n') + '\n';
+}
+
+/** Runs the CLI in-process and returns the exit code; never calls process.exit. */
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(mainHelp());
+    return name === undefined ? ExitCode.input : ExitCode.ok;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout.write(`netpolc ${version()}\n`);
+    return ExitCode.ok;
+  }
+  const cmd = commands[name];
+  if (!cmd) {
+    io.stderr.write(`netpolc: unknown command ${JSON.stringify(name)}\n\n${mainHelp()}`);
+    return ExitCode.input;
+  }
+  try {
+    let parsed;
+    try {
+      parsed = parseArgs({ args: [...rest], options: { ...cmd.options, ...commonOptions } as never, allowPositionals: true, strict: true });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    if (parsed.values['help']) {
+      io.stdout.write(commandHelp(cmd));
+      return ExitCode.ok;
+    }
+    return await cmd.run(io, parsed.values as never, parsed.positionals);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`netpolc ${name}: ${err.message}\nRun \`netpolc ${name} --help\` for usage.\n`);
+      return ExitCode.input;
+    }
+    const kind = err instanceof InternalError ? 'internal error' : 'unexpected error';
+    io.stderr.write(
+      `netpolc: ${kind}: ${(err as Error)?.stack ?? String(err)}\n\nThis is a bug in netpolc, not in your input. Please report it with the command line and, if you can, the input files.\n`,
+    );
+    return ExitCode.internal;
+  }
+}

@@ -1,0 +1,93 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { cli, example } from './run-cli.js';
+
+function tempFile(name: string, text: string | Uint8Array): string {
+  const dir = mkdtempSync(join(tmpdir(), 'netpolc-cli-'));
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+it('validates the example: no errors, exit 0, a summary on stdout', async () => {
+  const r = await cli(['validate', ...example]);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toBe('ok: 7 policies, 3 namespaces, 11 pods, 2 nodes; 0 errors, 0 warnings\n');
+});
+
+it('prints located errors with a code frame and exits 2', async () => {
+  const file = tempFile(
+    'bad.yaml',
+    ['apiVersion: networking.k8s.io/v1', 'kind: NetworkPolicy', 'metadata: {name: p, namespace: x}', 'spec:', '  podSelector: {}', '  ingress:', '  - from:', '    - ipBlock: {cidr: 10.0.0.0/33}', ''].join('\n'),
+  );
+  const r = await cli(['validate', file], '', '/');
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain(`${file.slice(1)}:8:23: error ir/invalid-cidr: "10.0.0.0/33" is not a valid CIDR\n`);
+  expect(r.stderr).toContain('  8 |     - ipBlock: {cidr: 10.0.0.0/33}\n    |                       ^^^^^^^^^^^\n');
+});
+
+it('prints diagnostics as JSON with --diagnostics-format json', async () => {
+  const file = tempFile('typo.yaml', 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: x}\nspec:\n  podSelecter: {}\n');
+  const r = await cli(['validate', '--diagnostics-format', 'json', file]);
+  expect(r.code).toBe(0);
+  const diags = JSON.parse(r.stderr) as { code: string; line: number; column: number }[];
+  expect(diags.map((d) => [d.code, d.line, d.column])).toEqual([
+    ['ir/unknown-field', 5, 3],
+    ['ir/default-pod-selector', 5, 3],
+  ]);
+});
+
+it('explains an allowed connection with the rule that allows each side', async () => {
+  const r = await cli(['explain', '--from', 'production/frontend-7d9f-abcde', '--to', 'production/api-5c6b-pqrst', '--port', '8080', '--format', 'json', ...example]);
+  expect(r.code).toBe(0);
+  const v = JSON.parse(r.stdout) as { allowed: boolean; egress: { allowedBy: { policy: string; rule: number }[] }; ingress: { allowedBy: { policy: string; at: string }[] } };
+  expect(v.allowed).toBe(true);
+  expect(v.egress.allowedBy.map((m) => [m.policy, m.rule])).toEqual([['production/frontend', 0]]);
+  expect(v.ingress.allowedBy.map((m) => m.policy)).toEqual(['production/api']);
+  expect(v.ingress.allowedBy[0]!.at).toBe('examples/policies/production-three-tier.yaml:46:7');
+});
+
+it('explains a denied external connection (the except of the ipBlock)', async () => {
+  const r = await cli(['explain', '--from', '203.0.113.7', '--to', 'production/frontend-7d9f-abcde', '--port', '8080', ...example]);
+  expect(r.code).toBe(0);
+  expect(r.stdout.split('\n')[0]).toBe('203.0.113.7 (outside the cluster\'s pods) -> pod production/frontend-7d9f-abcde (198.18.1.10) on TCP/8080: DENIED');
+});
+
+it('rejects an unknown pod in explain with exit 2', async () => {
+  const r = await cli(['explain', '--from', 'production/nope', '--to', '8.8.8.8', '--port', '53', ...example]);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain('pod production/nope is not in the inventory');
+});
+
+it('exits 2 on unknown commands, unknown flags and missing paths', async () => {
+  expect((await cli(['frobnicate'])).code).toBe(2);
+  expect((await cli(['matrix', '--bogus', 'examples'])).code).toBe(2);
+  expect((await cli(['matrix', 'no/such/path.yaml'])).code).toBe(2);
+  expect((await cli(['matrix'])).code).toBe(2);
+});
+
+it('prints the version and help', async () => {
+  const v = await cli(['--version']);
+  expect(v.code).toBe(0);
+  expect(v.stdout).toMatch(/^netpolc \d+\.\d+\.\d+\n$/);
+  const h = await cli(['matrix', '--help']);
+  expect(h.code).toBe(0);
+  expect(h.stdout).toContain('--inventory PATH');
+});
+
+it('reports binary garbage as a located error, not a crash', async () => {
+  const file = tempFile('garbage.yaml', new Uint8Array([0xff, 0xfe, 0x00, 0x13, 0x37, 0xc3, 0x28]));
+  const r = await cli(['validate', file]);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain('error ir/binary-input');
+});
+
+it('runs through the committed launcher as a real process', () => {
+  const bin = new URL('../bin/netpolc.js', import.meta.url).pathname;
+  const r = spawnSync(process.execPath, [bin, 'validate', ...example], { cwd: new URL('../../..', import.meta.url).pathname, encoding: 'utf8' });
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain('ok: 7 policies');
+});

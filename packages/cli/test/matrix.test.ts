@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
+import { cli, example } from './run-cli.js';
+
+it('prints the example truth table on TCP/8080 (golden, checked by hand against the policies)', async () => {
+  const r = await cli(['matrix', '--port', '8080', ...example]);
+  expect(r.code).toBe(0);
+  await expect(r.stdout).toMatchFileSnapshot('golden/example-matrix-8080.txt');
+});
+
+it('prints the example port summary table (golden)', async () => {
+  const r = await cli(['matrix', ...example]);
+  expect(r.code).toBe(0);
+  await expect(r.stdout).toMatchFileSnapshot('golden/example-matrix-all.txt');
+});
+
+it('prints JSON whose allowed key maps each pod to the pods it reaches', async () => {
+  const r = await cli(['matrix', '--port', '53', '--protocol', 'UDP', '--format', 'json', ...example]);
+  expect(r.code).toBe(0);
+  const json = JSON.parse(r.stdout) as { allowed: Record<string, string[]>; protocol: string; port: number };
+  expect(json.protocol).toBe('UDP');
+  expect(json.port).toBe(53);
+  // production pods may resolve names through kube-dns only (allow-dns-egress).
+  expect(json.allowed['production/api-5c6b-klmno']).toEqual([
+    'kube-system/coredns-5d78-aaaaa',
+    'kube-system/coredns-5d78-bbbbb',
+    'production/api-5c6b-klmno',
+  ]);
+  // kube-system egress is open, but monitoring admits only its own namespace and production
+  // admits nothing on UDP/53.
+  expect(json.allowed['kube-system/coredns-5d78-aaaaa']).toEqual(['kube-system/coredns-5d78-aaaaa', 'kube-system/coredns-5d78-bbbbb']);
+  expect(Object.keys(json.allowed)).toHaveLength(9);
+});
+
+it('restricts rows and columns to --namespace', async () => {
+  const r = await cli(['matrix', '--port', '80', '--format', 'json', '--namespace', 'monitoring', ...example]);
+  const json = JSON.parse(r.stdout) as { pods: string[] };
+  expect(json.pods).toEqual(['monitoring/grafana-6f8d-uvwxy', 'monitoring/prometheus-0']);
+});
+
+it('renders markdown with one row per pod', async () => {
+  const r = await cli(['matrix', '--port', '8080', '--format', 'markdown', '--namespace', 'production', ...example]);
+  const rows = r.stdout.split('\n').filter((l) => l.startsWith('| `'));
+  expect(rows).toHaveLength(5);
+});
+
+it('groups pods with identical rows and columns', async () => {
+  const r = await cli(['matrix', '--port', '8080', '--group', 'always', ...example]);
+  expect(r.code).toBe(0);
+  const groups = r.stdout.split('\n').filter((l) => /^ {2}G\d+ \(/.test(l));
+  // coredns x2, monitoring x2, api x2 and frontend x2 share rows and columns on 8080; db is alone.
+  expect(groups.map((g) => g.replace(/^ {2}G\d+ \((\d+)\).*/, '$1')).sort()).toEqual(['1', '2', '2', '2', '2']);
+});
+
+it('rejects a bad port with exit code 2', async () => {
+  const r = await cli(['matrix', '--port', '70000', ...example]);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain('--port must be an integer between 1 and 65535');
+});
+
+it('reads stdin for -', async () => {
+  const input = readFileSync(new URL('../../../examples/cluster.yaml', import.meta.url), 'utf8');
+  const r = await cli(['matrix', '--port', '80', '--format', 'json', '-'], input);
+  expect(r.code).toBe(0);
+  expect(Object.keys(JSON.parse(r.stdout).allowed)).toHaveLength(9);
+});

@@ -1,0 +1,51 @@
+import type { Diagnostic } from './diagnostics/diagnostic.js';
+import type { Program } from './model/program.js';
+import type { ResolvedProgram } from './model/resolved.js';
+
+/** One output file of a backend, relative to the output directory. */
+export interface EmitFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+/** What a backend returns: files (never written by the backend) and located diagnostics. */
+export interface EmitResult {
+  readonly files: readonly EmitFile[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** A command-line option a backend accepts (kebab-case flag name is the record key). */
+export interface OptionSpec {
+  readonly type: 'string' | 'boolean';
+  readonly multiple?: boolean;
+  readonly description: string;
+  /** Placeholder shown in help, e.g. `N` or `drop|reject`. */
+  readonly value?: string;
+}
+
+/** Raw flag values as parsed from the command line. */
+export type RawOptions = Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
+
+/** What every backend receives. The resolved layer is computed once by the caller. */
+export interface BackendInput {
+  readonly program: Program;
+  readonly resolved: ResolvedProgram;
+}
+
+/**
+ * A compilation target. Pure and deterministic: the same input gives byte-identical files, and
+ * nothing is read or written.
+ */
+export interface Backend<O extends object> {
+  readonly name: string;
+  readonly description: string;
+  readonly flags: Readonly<Record<string, OptionSpec>>;
+  /** Validates raw flags into typed options; problems are diagnostics, not exceptions. */
+  parseOptions(raw: RawOptions): { readonly options: O; readonly diagnostics: readonly Diagnostic[] };
+  emit(input: BackendInput, options: O): EmitResult;
+}
+
+/** Identity function that gives a backend object its inferred option type. */
+export function defineBackend<O extends object>(backend: Backend<O>): Backend<O> {
+  return backend;
+}

@@ -1,0 +1,206 @@
+import { defineDiagnostics, paramMessage, type CatalogEntry } from './message.js';
+
+/** Every diagnostic the IR package can report. Each code is documented here. */
+export const irDiagnostics = {
+  'ir/syntax': {
+    severity: 'error',
+    message: paramMessage`${'detail'}`,
+    docs: 'The file is not valid YAML or JSON.',
+  },
+  'ir/yaml11-boolean': {
+    severity: 'warning',
+    message: paramMessage`unquoted ${'value'} is read as a string here, but kubectl and other YAML 1.1 readers read it as a boolean; quote it`,
+    docs: 'YAML 1.1 (go-yaml v2, used by kubectl) resolves plain y/n/yes/no/on/off to booleans; YAML 1.2 reads them as strings.',
+  },
+  'ir/binary-input': {
+    severity: 'error',
+    message: paramMessage`file is not UTF-8 text (${'detail'})`,
+    docs: 'The file holds binary data (NUL bytes or invalid UTF-8).',
+  },
+  'ir/empty-file': {
+    severity: 'warning',
+    message: paramMessage`no Kubernetes objects in this file`,
+    docs: 'A file holds no document, or only empty documents.',
+  },
+  'ir/no-objects': {
+    severity: 'error',
+    message: paramMessage`no Kubernetes objects found in the inputs`,
+    docs: 'None of the inputs holds any object; nothing to do.',
+  },
+  'ir/not-an-object': {
+    severity: 'error',
+    message: paramMessage`expected a Kubernetes object (a mapping with apiVersion and kind), found ${'found'}`,
+    docs: 'A document or List item is not a mapping.',
+  },
+  'ir/missing-kind': {
+    severity: 'error',
+    message: paramMessage`object has no ${'field'}`,
+    docs: 'Every object needs `apiVersion` and `kind`.',
+  },
+  'ir/skipped-kind': {
+    severity: 'info',
+    message: paramMessage`skipped ${'kind'} ${'name'}: not a kind netpolc reads`,
+    docs: 'Objects other than Namespace, Pod, Node and NetworkPolicy are ignored.',
+  },
+  'ir/api-version': {
+    severity: 'error',
+    message: paramMessage`${'kind'} with apiVersion ${'found'} is not supported (expected ${'expected'})`,
+    docs: 'The object has an apiVersion netpolc does not implement.',
+  },
+  'ir/deprecated-api-version': {
+    severity: 'warning',
+    message: paramMessage`apiVersion ${'found'} is deprecated and removed from Kubernetes; read as ${'expected'}`,
+    docs: 'extensions/v1beta1 NetworkPolicy has the same spec as networking.k8s.io/v1.',
+  },
+  'ir/invalid-type': {
+    severity: 'error',
+    message: paramMessage`${'field'} must be ${'expected'}, found ${'found'}${'hint'}`,
+    docs: 'A field has the wrong type. Unquoted yes/no/on/off are booleans in YAML 1.1 (what kubectl reads).',
+  },
+  'ir/unknown-field': {
+    severity: 'warning',
+    message: paramMessage`unknown field ${'field'}${'hint'}`,
+    docs: 'A field that the API does not define: usually a typo, and the API server would drop or reject it.',
+  },
+  'ir/missing-field': {
+    severity: 'error',
+    message: paramMessage`${'field'} is required`,
+    docs: 'A required field is missing.',
+  },
+  'ir/invalid-name': {
+    severity: 'error',
+    message: paramMessage`${'field'} ${'value'} is not a valid ${'what'}`,
+    docs: 'Object names must be DNS labels or subdomains.',
+  },
+  'ir/default-namespace': {
+    severity: 'warning',
+    message: paramMessage`metadata.namespace is missing; using ${'namespace'} (as kubectl would from its context)`,
+    docs: 'A namespaced object without metadata.namespace is placed in the default namespace (--default-namespace).',
+  },
+  'ir/default-pod-selector': {
+    severity: 'warning',
+    message: paramMessage`spec.podSelector is missing; it selects every pod in namespace ${'namespace'}`,
+    docs: 'An omitted podSelector is the empty selector.',
+  },
+  'ir/duplicate-object': {
+    severity: 'error',
+    message: paramMessage`duplicate ${'kind'} ${'name'} (also defined at ${'other'})`,
+    docs: 'Two objects of the same kind have the same namespace and name.',
+  },
+  'ir/invalid-policy-type': {
+    severity: 'error',
+    message: paramMessage`policyTypes entry ${'value'} is not Ingress or Egress`,
+    docs: 'policyTypes accepts only Ingress and Egress (case-sensitive).',
+  },
+  'ir/duplicate-policy-type': {
+    severity: 'warning',
+    message: paramMessage`policyTypes lists ${'value'} twice`,
+    docs: 'A duplicate entry has no effect.',
+  },
+  'ir/too-many-policy-types': {
+    severity: 'error',
+    message: paramMessage`policyTypes may hold at most 2 entries`,
+    docs: 'Upstream validation allows at most Ingress and Egress.',
+  },
+  'ir/rules-ignored': {
+    severity: 'warning',
+    message: paramMessage`${'direction'} rules are ignored: policyTypes does not include ${'type'}`,
+    docs: 'Rules for a direction that policyTypes does not list are not enforced.',
+  },
+  'ir/invalid-protocol': {
+    severity: 'error',
+    message: paramMessage`protocol ${'value'} is not TCP, UDP or SCTP${'hint'}`,
+    docs: 'Protocols are case-sensitive.',
+  },
+  'ir/invalid-port': {
+    severity: 'error',
+    message: paramMessage`port ${'value'} ${'reason'}`,
+    docs: 'A port is an integer 1-65535 or an IANA service name (at most 15 characters of a-z, 0-9 and -, with a letter).',
+  },
+  'ir/invalid-end-port': {
+    severity: 'error',
+    message: paramMessage`endPort ${'reason'}`,
+    docs: 'endPort needs a numeric port, must be >= port and <= 65535.',
+  },
+  'ir/empty-peer': {
+    severity: 'error',
+    message: paramMessage`a peer must set podSelector, namespaceSelector or ipBlock`,
+    docs: 'An empty peer `{}` is rejected by the API server ("must specify a peer").',
+  },
+  'ir/ambiguous-peer': {
+    severity: 'error',
+    message: paramMessage`a peer may not combine ipBlock with ${'other'}`,
+    docs: 'ipBlock must be alone in its peer.',
+  },
+  'ir/invalid-cidr': {
+    severity: 'error',
+    message: paramMessage`${'value'} is not a valid CIDR${'hint'}`,
+    docs: 'CIDRs are IPv4 or IPv6 address/prefix; legacy IPv4 forms (1.2.3, 010.0.0.1) are rejected.',
+  },
+  'ir/cidr-host-bits': {
+    severity: 'warning',
+    message: paramMessage`${'value'} has host bits set; it means ${'normalized'}`,
+    docs: 'Upstream parsing masks host bits; netpolc does the same and warns.',
+  },
+  'ir/invalid-except': {
+    severity: 'error',
+    message: paramMessage`except ${'value'} ${'reason'}`,
+    docs: 'Each except must be a CIDR of the same family, strictly inside the ipBlock cidr.',
+  },
+  'ir/invalid-selector': {
+    severity: 'error',
+    message: paramMessage`${'reason'}`,
+    docs: 'Label selector operators are In, NotIn, Exists, DoesNotExist; In/NotIn need values, Exists/DoesNotExist take none.',
+  },
+  'ir/invalid-label-key': {
+    severity: 'error',
+    message: paramMessage`${'value'} is not a valid label key${'hint'}`,
+    docs: 'A label key is an optional DNS-subdomain prefix and a name of at most 63 characters.',
+  },
+  'ir/invalid-label-value': {
+    severity: 'error',
+    message: paramMessage`${'value'} is not a valid label value`,
+    docs: 'A label value is empty or at most 63 characters of [A-Za-z0-9._-], starting and ending alphanumeric.',
+  },
+  'ir/invalid-ip': {
+    severity: 'error',
+    message: paramMessage`${'value'} is not a valid IP address`,
+    docs: 'Pod and node addresses must be valid IPv4 (four-part decimal) or IPv6 addresses.',
+  },
+  'ir/unknown-namespace': {
+    severity: 'warning',
+    message: paramMessage`namespace ${'namespace'} is not in the inventory; assuming it exists with no labels but kubernetes.io/metadata.name`,
+    docs: 'Namespace selectors cannot match labels of a namespace the inventory lacks.',
+  },
+  'ir/unknown-node': {
+    severity: 'warning',
+    message: paramMessage`node ${'node'} is not in the inventory; its addresses are unknown`,
+    docs: 'Node-local traffic cannot be recognised for pods on an unknown node.',
+  },
+  'ir/duplicate-ip': {
+    severity: 'warning',
+    message: paramMessage`IP ${'ip'} is used by both ${'first'} and ${'second'}`,
+    docs: 'Two actionable endpoints share an address; connections from it are attributed to the first.',
+  },
+  'ir/ignored-pod': {
+    severity: 'info',
+    message: paramMessage`pod ${'pod'} takes no part in policy: ${'reason'}`,
+    docs: 'Pods without an IP, finished pods and hostNetwork pods are not policy endpoints.',
+  },
+  'ir/unresolved-named-port': {
+    severity: 'warning',
+    message: paramMessage`named port ${'name'} ${'reason'}`,
+    docs: 'A named port is resolved on the destination pod; on an ipBlock destination it cannot be resolved and matches nothing.',
+  },
+  'ir/named-port-conflict': {
+    severity: 'warning',
+    message: paramMessage`pod ${'pod'} defines port name ${'name'} more than once; using ${'port'}`,
+    docs: 'Container port names should be unique within a pod.',
+  },
+} as const satisfies Record<string, CatalogEntry>;
+
+/** A diagnostic code of the IR package. */
+export type IrDiagnosticCode = keyof typeof irDiagnostics;
+
+/** Builds a diagnostic from the IR catalog; a missing parameter is a type error. */
+export const irDiagnostic = defineDiagnostics(irDiagnostics);

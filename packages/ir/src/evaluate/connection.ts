@@ -1,0 +1,73 @@
+import type { Pod } from '../model/inventory.js';
+import type { Protocol } from '../model/policy.js';
+import type { Program } from '../model/program.js';
+import { canonicalIp, parseIp } from '../net/ip.js';
+
+/** One side of a connection: a pod (by name, optionally one of its IPs) or a bare address. */
+export type Endpoint =
+  | { readonly kind: 'pod'; readonly namespace: string; readonly name: string; readonly ip?: string }
+  | { readonly kind: 'ip'; readonly ip: string };
+
+/** A connection attempt: the first packet from `src` to `dst` on `protocol`/`port`. */
+export interface Connection {
+  readonly src: Endpoint;
+  readonly dst: Endpoint;
+  readonly protocol: Protocol;
+  readonly port: number;
+}
+
+/** An endpoint after lookup in the inventory: its pod (if any), node (if an address of one) and IP. */
+export interface BoundEndpoint {
+  readonly ip: string;
+  readonly pod: Pod | undefined;
+  readonly node: string | undefined;
+}
+
+/** Why a connection cannot be bound to concrete addresses. */
+export type BindError = { readonly error: string };
+
+/** Finds an actionable pod by namespace and name. */
+export function findPod(program: Program, namespace: string, name: string): Pod | undefined {
+  return program.inventory.pods.find((p) => p.namespace === namespace && p.name === name);
+}
+
+/**
+ * Binds both endpoints to concrete addresses of one family. A bare IP that belongs to an
+ * actionable pod is that pod; a pod given without an IP uses its first address of a family the
+ * other side has (IPv4 first).
+ */
+export function bindConnection(program: Program, conn: Connection): { src: BoundEndpoint; dst: BoundEndpoint } | BindError {
+  const src = candidates(program, conn.src);
+  const dst = candidates(program, conn.dst);
+  if ('error' in src) return src;
+  if ('error' in dst) return dst;
+  for (const family of [4, 6]) {
+    const s = src.ips.find((ip) => parseIp(ip)!.family === family);
+    const d = dst.ips.find((ip) => parseIp(ip)!.family === family);
+    if (s && d) return { src: bind(program, s, src.pod), dst: bind(program, d, dst.pod) };
+  }
+  return { error: 'the two endpoints have no address family in common' };
+}
+
+function candidates(program: Program, ep: Endpoint): { ips: string[]; pod: Pod | undefined } | BindError {
+  if (ep.kind === 'ip') {
+    const ip = canonicalIp(ep.ip);
+    if (!ip) return { error: `${ep.ip} is not a valid IP address` };
+    return { ips: [ip], pod: undefined };
+  }
+  const pod = findPod(program, ep.namespace, ep.name);
+  if (!pod) return { error: `pod ${ep.namespace}/${ep.name} is not in the inventory` };
+  if (!pod.actionable) return { error: `pod ${ep.namespace}/${ep.name} takes no part in policy (no IP, finished or hostNetwork)` };
+  if (ep.ip !== undefined) {
+    const ip = canonicalIp(ep.ip);
+    if (!ip || !pod.addresses.some((a) => a.ip === ip)) return { error: `${ep.ip} is not an address of pod ${ep.namespace}/${ep.name}` };
+    return { ips: [ip], pod };
+  }
+  return { ips: pod.addresses.map((a) => a.ip), pod };
+}
+
+function bind(program: Program, ip: string, pod: Pod | undefined): BoundEndpoint {
+  const owner = pod ?? program.inventory.pods.find((p) => p.actionable && p.addresses.some((a) => a.ip === ip));
+  const node = program.inventory.nodes.find((n) => n.addresses.some((a) => a.ip === ip));
+  return { ip, pod: owner, node: node?.name };
+}

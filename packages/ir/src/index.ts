@@ -1,0 +1,39 @@
+export type { Diagnostic, NoTarget as NoTargetType, Severity, SourceRef, SourceSpan, Target } from './diagnostics/diagnostic.js';
+export { compilerAssert, hasErrors, InternalError, keyRef, NoTarget, refAt } from './diagnostics/diagnostic.js';
+export { defineDiagnostics, paramMessage, type CatalogEntry, type MessageTemplate } from './diagnostics/message.js';
+export { irDiagnostic, irDiagnostics, type IrDiagnosticCode } from './diagnostics/catalog.js';
+
+export type { InputSource, Location, SourceFile } from './source/source-file.js';
+export { locate } from './source/source-file.js';
+
+export type { LabelSelector, Requirement, SelectorOperator } from './model/selector.js';
+export { canonicalSelector, formatSelector, matchAll, selectorKey } from './model/selector.js';
+export type { Direction, NamespaceScope, Peer, Policy, PortMatch, Protocol, Rule } from './model/policy.js';
+export { policyId, protocols } from './model/policy.js';
+export type { Address, ContainerPort, Inventory, Labels, Namespace, Node, Pod } from './model/inventory.js';
+export { podId } from './model/inventory.js';
+export { defaultSemantics, type SemanticsOptions } from './model/options.js';
+export type { Program } from './model/program.js';
+export type { AllowTuple, PeerSet, PodDirection, Provenance, ResolvedProgram } from './model/resolved.js';
+
+export type { Family, ParsedCidr, ParsedIp } from './net/ip.js';
+export { cidrBounds, familyBits, familyMax, formatCidr, formatIp, parseCidr, parseIp } from './net/ip.js';
+export type { CidrBlock, IntervalSet } from './net/interval-set.js';
+export { cardinality, contains, equals, intersect, normalize, subtract, toCidrBlocks, toCidrStrings, union, unionAll } from './net/interval-set.js';
+
+export { loadProgram, type LoadOptions, type LoadResult, type SourceFiles } from './lower/load.js';
+export { namespaceNameLabel } from './lower/inventory.js';
+export { isDnsLabel, isDnsSubdomain, isLabelKey, isLabelValue, isPortName } from './lower/names.js';
+
+export { resolve } from './resolve/resolve.js';
+export type { PortRanges, PortSet } from './resolve/port-set.js';
+export { anyPorts, fullRange, intersectPortSets, isEmptyPortSet, isFullRange, noPorts, portSetAllows, portSetEquals, portSetKey, portSetOf, unionPortSets } from './resolve/port-set.js';
+export { allowedResolved, podAllowed } from './resolve/query.js';
+export { allowedPorts, reachabilityMatrix, selectPodsOf, type Matrix, type MatrixOptions } from './query/matrix.js';
+
+export type { BindError, BoundEndpoint, Connection, Endpoint } from './evaluate/connection.js';
+export { bindConnection, findPod } from './evaluate/connection.js';
+export { evaluate, selects, type EvaluationError, type RuleMatch, type SideReason, type SideVerdict, type Verdict } from './evaluate/evaluate.js';
+
+export type { Backend, BackendInput, EmitFile, EmitResult, OptionSpec, RawOptions } from './backend.js';
+export { defineBackend } from './backend.js';

@@ -1,0 +1,152 @@
+import { irDiagnostic } from '../diagnostics/catalog.js';
+import { keyRef, refAt, type Diagnostic, type SourceRef } from '../diagnostics/diagnostic.js';
+
+/** Shared state while lowering: diagnostics are collected, never thrown. */
+export interface LowerContext {
+  readonly diagnostics: Diagnostic[];
+  readonly defaultNamespace: string;
+}
+
+/** A plain-object view of a mapping. */
+export type Fields = Readonly<Record<string, unknown>>;
+
+/** Describes a value's type for messages. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  return `${typeof value} ${String(value)}`;
+}
+
+function typeHint(value: unknown, expected: string): string {
+  if (typeof value === 'boolean' && expected.includes('string')) {
+    return ' (unquoted yes/no/on/off/true/false are booleans in YAML; quote the value)';
+  }
+  if (typeof value === 'number' && expected.includes('string')) return ' (quote the value)';
+  return '';
+}
+
+function wrongType(ctx: LowerContext, ref: SourceRef, field: string, expected: string, value: unknown): void {
+  ctx.diagnostics.push(
+    irDiagnostic('ir/invalid-type', { field, expected, found: describeValue(value), hint: typeHint(value, expected) }, ref),
+  );
+}
+
+/** A mapping field; `null`/absent give undefined; a wrong type is reported. */
+export function mapField(ctx: LowerContext, obj: Fields, key: string, ref: SourceRef): Fields | undefined {
+  const v = obj[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'object' || Array.isArray(v)) {
+    wrongType(ctx, refAt(ref, key), key, 'a mapping', v);
+    return undefined;
+  }
+  return v as Fields;
+}
+
+/** A list field; `null`/absent give undefined. */
+export function listField(ctx: LowerContext, obj: Fields, key: string, ref: SourceRef): readonly unknown[] | undefined {
+  const v = obj[key];
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v)) {
+    wrongType(ctx, refAt(ref, key), key, 'a list', v);
+    return undefined;
+  }
+  return v;
+}
+
+/** A string field. */
+export function stringField(ctx: LowerContext, obj: Fields, key: string, ref: SourceRef): string | undefined {
+  const v = obj[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') {
+    wrongType(ctx, refAt(ref, key), key, 'a string', v);
+    return undefined;
+  }
+  return v;
+}
+
+/** A boolean field. */
+export function boolField(ctx: LowerContext, obj: Fields, key: string, ref: SourceRef): boolean | undefined {
+  const v = obj[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'boolean') {
+    wrongType(ctx, refAt(ref, key), key, 'a boolean', v);
+    return undefined;
+  }
+  return v;
+}
+
+/** An integer field. */
+export function intField(ctx: LowerContext, obj: Fields, key: string, ref: SourceRef): number | undefined {
+  const v = obj[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v)) {
+    wrongType(ctx, refAt(ref, key), key, 'an integer', v);
+    return undefined;
+  }
+  return v;
+}
+
+/** A list element that must be a mapping. */
+export function asMapItem(ctx: LowerContext, value: unknown, ref: SourceRef, what: string): Fields | undefined {
+  if (value === null || value === undefined) {
+    wrongType(ctx, ref, what, 'a mapping', value);
+    return undefined;
+  }
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    wrongType(ctx, ref, what, 'a mapping', value);
+    return undefined;
+  }
+  return value as Fields;
+}
+
+/** A `map[string]string` such as labels. */
+export function stringMapField(ctx: LowerContext, obj: Fields, key: string, ref: SourceRef): [string, string][] {
+  const m = mapField(ctx, obj, key, ref);
+  if (!m) return [];
+  const out: [string, string][] = [];
+  for (const [k, v] of Object.entries(m)) {
+    if (typeof v !== 'string') {
+      wrongType(ctx, refAt(ref, key, k), `${key}.${k}`, 'a string', v);
+      continue;
+    }
+    out.push([k, v]);
+  }
+  return out;
+}
+
+/** Warns about keys outside `known`, suggesting the closest known key. */
+export function checkKnownFields(ctx: LowerContext, obj: Fields, known: readonly string[], ref: SourceRef, where: string): void {
+  for (const key of Object.keys(obj)) {
+    if (known.includes(key)) continue;
+    const near = closest(key, known);
+    const hint = near ? ` in ${where} (did you mean ${near}?)` : ` in ${where}`;
+    ctx.diagnostics.push(irDiagnostic('ir/unknown-field', { field: key, hint }, keyRef(refAt(ref, key))));
+  }
+}
+
+function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}

@@ -1,0 +1,138 @@
+import { irDiagnostic } from '../diagnostics/catalog.js';
+import { refAt, type SourceRef } from '../diagnostics/diagnostic.js';
+import type { Address, ContainerPort, Namespace, Node, Pod } from '../model/inventory.js';
+import type { Protocol } from '../model/policy.js';
+import { formatIp, parseIp } from '../net/ip.js';
+import type { ManifestObject } from '../source/read-objects.js';
+import { asMapItem, boolField, intField, listField, mapField, stringField, type Fields, type LowerContext } from './fields.js';
+import { lowerMetadata } from './metadata.js';
+
+/** Label the API server sets on every namespace. */
+export const namespaceNameLabel = 'kubernetes.io/metadata.name';
+
+/** Reads a v1 Namespace. */
+export function lowerNamespace(ctx: LowerContext, object: ManifestObject): Namespace | undefined {
+  const meta = lowerMetadata(ctx, object.value, object.ref, 'Namespace', false);
+  if (!meta) return undefined;
+  return { name: meta.name, labels: { ...meta.labels, [namespaceNameLabel]: meta.name }, declared: true, origin: object.ref };
+}
+
+function lowerAddress(ctx: LowerContext, text: unknown, ref: SourceRef): Address | undefined {
+  if (typeof text !== 'string') {
+    ctx.diagnostics.push(irDiagnostic('ir/invalid-type', { field: 'ip', expected: 'a string', found: String(text), hint: '' }, ref));
+    return undefined;
+  }
+  const ip = parseIp(text);
+  if (!ip) {
+    ctx.diagnostics.push(irDiagnostic('ir/invalid-ip', { value: JSON.stringify(text) }, ref));
+    return undefined;
+  }
+  return { family: ip.family, ip: formatIp(ip.family, ip.value), value: ip.value };
+}
+
+function uniqueAddresses(list: Address[]): Address[] {
+  const seen = new Set<string>();
+  return list.filter((a) => !seen.has(a.ip) && (seen.add(a.ip), true));
+}
+
+function lowerContainerPorts(ctx: LowerContext, spec: Fields, specRef: SourceRef): ContainerPort[] {
+  const ports: ContainerPort[] = [];
+  for (const group of ['containers', 'initContainers'] as const) {
+    (listField(ctx, spec, group, specRef) ?? []).forEach((c, ci) => {
+      const cRef = refAt(specRef, group, ci);
+      const container = asMapItem(ctx, c, cRef, 'container');
+      if (!container) return;
+      // Only restartable init containers (native sidecars) keep serving ports.
+      if (group === 'initContainers' && container['restartPolicy'] !== 'Always') return;
+      (listField(ctx, container, 'ports', cRef) ?? []).forEach((p, pi) => {
+        const pRef = refAt(cRef, 'ports', pi);
+        const port = asMapItem(ctx, p, pRef, 'container port');
+        if (!port) return;
+        const number = intField(ctx, port, 'containerPort', pRef);
+        const name = stringField(ctx, port, 'name', pRef);
+        const protocol = stringField(ctx, port, 'protocol', pRef) ?? 'TCP';
+        if (number === undefined || number < 1 || number > 65535) {
+          ctx.diagnostics.push(irDiagnostic('ir/invalid-port', { value: String(port['containerPort']), reason: 'must be an integer between 1 and 65535' }, refAt(pRef, 'containerPort')));
+          return;
+        }
+        if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') {
+          ctx.diagnostics.push(irDiagnostic('ir/invalid-protocol', { value: JSON.stringify(protocol), hint: '' }, refAt(pRef, 'protocol')));
+          return;
+        }
+        ports.push({ name: name || undefined, port: number, protocol: protocol as Protocol });
+      });
+    });
+  }
+  return ports;
+}
+
+/** Reads a v1 Pod: labels, node, addresses, container ports, and whether it takes part in policy. */
+export function lowerPod(ctx: LowerContext, object: ManifestObject): Pod | undefined {
+  const { value: obj, ref } = object;
+  const meta = lowerMetadata(ctx, obj, ref, 'Pod', true);
+  const specRef = refAt(ref, 'spec');
+  const statusRef = refAt(ref, 'status');
+  const spec = mapField(ctx, obj, 'spec', ref) ?? {};
+  const status = mapField(ctx, obj, 'status', ref) ?? {};
+  const nodeName = stringField(ctx, spec, 'nodeName', specRef);
+  const hostNetwork = boolField(ctx, spec, 'hostNetwork', specRef) ?? false;
+  const phase = stringField(ctx, status, 'phase', statusRef);
+  const addresses: Address[] = [];
+  const podIPs = listField(ctx, status, 'podIPs', statusRef);
+  if (podIPs && podIPs.length > 0) {
+    podIPs.forEach((entry, i) => {
+      const at = refAt(statusRef, 'podIPs', i);
+      const item = asMapItem(ctx, entry, at, 'podIPs entry');
+      if (!item) return;
+      const a = lowerAddress(ctx, item['ip'], refAt(at, 'ip'));
+      if (a) addresses.push(a);
+    });
+  } else if (status['podIP'] !== undefined && status['podIP'] !== null && status['podIP'] !== '') {
+    const a = lowerAddress(ctx, status['podIP'], refAt(statusRef, 'podIP'));
+    if (a) addresses.push(a);
+  }
+  const ports = lowerContainerPorts(ctx, spec, specRef);
+  if (!meta) return undefined;
+  const unique = uniqueAddresses(addresses);
+  const finished = phase === 'Succeeded' || phase === 'Failed';
+  const actionable = unique.length > 0 && !finished && !hostNetwork;
+  return {
+    namespace: meta.namespace!,
+    name: meta.name,
+    labels: meta.labels,
+    nodeName,
+    hostNetwork,
+    phase,
+    addresses: unique,
+    ports,
+    actionable,
+    origin: ref,
+  };
+}
+
+/** Why a pod takes no part in policy, for `--verbose`. */
+export function ignoredReason(pod: Pod): string {
+  if (pod.hostNetwork) return 'hostNetwork pods share their node address (node traffic, matched only by ipBlock)';
+  if (pod.phase === 'Succeeded' || pod.phase === 'Failed') return `phase is ${pod.phase}`;
+  return 'it has no IP (no status.podIPs)';
+}
+
+/** Reads a v1 Node and its IP addresses (`status.addresses` of IP types). */
+export function lowerNode(ctx: LowerContext, object: ManifestObject): Node | undefined {
+  const { value: obj, ref } = object;
+  const meta = lowerMetadata(ctx, obj, ref, 'Node', false);
+  const statusRef = refAt(ref, 'status');
+  const status = mapField(ctx, obj, 'status', ref) ?? {};
+  const addresses: Address[] = [];
+  (listField(ctx, status, 'addresses', statusRef) ?? []).forEach((entry, i) => {
+    const at = refAt(statusRef, 'addresses', i);
+    const item = asMapItem(ctx, entry, at, 'node address');
+    if (!item) return;
+    const type = stringField(ctx, item, 'type', at);
+    if (type !== 'InternalIP' && type !== 'ExternalIP') return;
+    const a = lowerAddress(ctx, item['address'], refAt(at, 'address'));
+    if (a) addresses.push(a);
+  });
+  if (!meta) return undefined;
+  return { name: meta.name, labels: meta.labels, addresses: uniqueAddresses(addresses), origin: ref };
+}

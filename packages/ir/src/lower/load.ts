@@ -1,0 +1,171 @@
+import { irDiagnostic } from '../diagnostics/catalog.js';
+import type { Diagnostic, SourceRef } from '../diagnostics/diagnostic.js';
+import type { Namespace, Node, Pod } from '../model/inventory.js';
+import { defaultSemantics, type SemanticsOptions } from '../model/options.js';
+import type { Policy } from '../model/policy.js';
+import type { Program } from '../model/program.js';
+import { readObjects, type ManifestObject } from '../source/read-objects.js';
+import { locate, type InputSource, type Location, type SourceFile } from '../source/source-file.js';
+import type { LowerContext } from './fields.js';
+import { ignoredReason, lowerNamespace, lowerNode, lowerPod, namespaceNameLabel } from './inventory.js';
+import { lowerPolicy } from './policy.js';
+
+/** Options of {@link loadProgram}. */
+export interface LoadOptions {
+  /**
+   * Namespace of namespaced objects without `metadata.namespace` (kubectl takes it from the
+   * context).
+   * @defaultValue "default"
+   */
+  readonly defaultNamespace?: string;
+  /** Implementation-defined behaviour; see {@link SemanticsOptions}. */
+  readonly semantics?: Partial<SemanticsOptions>;
+}
+
+/** The files read, for locating diagnostics. */
+export type SourceFiles = ReadonlyMap<string, SourceFile>;
+
+/** Result of loading: the program (possibly partial when there are errors) and diagnostics. */
+export interface LoadResult {
+  readonly program: Program;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly files: SourceFiles;
+  /** Resolves a diagnostic target to a line and column. */
+  locate(target: Diagnostic['target']): Location | undefined;
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function objectName(obj: ManifestObject): string {
+  const meta = obj.value['metadata'];
+  const name = meta && typeof meta === 'object' ? (meta as Record<string, unknown>)['name'] : undefined;
+  return typeof name === 'string' ? name : '(unnamed)';
+}
+
+function where(files: SourceFiles, ref: SourceRef | undefined): string {
+  if (!ref) return 'an earlier input';
+  const loc = locate(files, ref);
+  return loc ? `${loc.file}:${loc.line}:${loc.column}` : ref.file;
+}
+
+/**
+ * Reads inputs holding any mix of Namespaces, Pods, Nodes and NetworkPolicies (multi-document
+ * YAML, JSON, `kind: List`), validates and defaults them as the API server would, and returns
+ * the symbolic program. User errors are collected as diagnostics; nothing is thrown.
+ */
+export function loadProgram(sources: readonly InputSource[], options: LoadOptions = {}): LoadResult {
+  const diagnostics: Diagnostic[] = [];
+  const files = new Map<string, SourceFile>();
+  const ctx: LowerContext = { diagnostics, defaultNamespace: options.defaultNamespace ?? 'default' };
+  const namespaces = new Map<string, Namespace>();
+  const pods = new Map<string, Pod>();
+  const nodes = new Map<string, Node>();
+  const policies = new Map<string, Policy>();
+  let objectCount = 0;
+
+  const add = <T extends { origin: SourceRef | undefined }>(map: Map<string, T>, key: string, kind: string, item: T | undefined): void => {
+    if (!item) return;
+    const existing = map.get(key);
+    if (existing) {
+      diagnostics.push(irDiagnostic('ir/duplicate-object', { kind, name: key, other: where(files, existing.origin) }, item.origin ?? { kind: 'none' }));
+      return;
+    }
+    map.set(key, item);
+  };
+
+  for (const source of sources) {
+    if (files.has(source.path)) continue;
+    const read = readObjects(source);
+    files.set(source.path, read.file);
+    diagnostics.push(...read.diagnostics);
+    for (const obj of read.objects) {
+      objectCount++;
+      const apiVersion = obj.value['apiVersion'];
+      const kind = obj.value['kind'];
+      if (typeof kind !== 'string' || typeof apiVersion !== 'string') {
+        diagnostics.push(irDiagnostic('ir/missing-kind', { field: typeof kind !== 'string' ? 'kind' : 'apiVersion' }, obj.ref));
+        continue;
+      }
+      if (kind === 'NetworkPolicy') {
+        if (apiVersion === 'extensions/v1beta1') {
+          diagnostics.push(irDiagnostic('ir/deprecated-api-version', { found: apiVersion, expected: 'networking.k8s.io/v1' }, { ...obj.ref, path: [...obj.ref.path, 'apiVersion'] }));
+        } else if (apiVersion !== 'networking.k8s.io/v1') {
+          diagnostics.push(irDiagnostic('ir/api-version', { kind, found: apiVersion, expected: 'networking.k8s.io/v1' }, { ...obj.ref, path: [...obj.ref.path, 'apiVersion'] }));
+          continue;
+        }
+        const p = lowerPolicy(ctx, obj);
+        if (p) add(policies, `${p.namespace}/${p.name}`, 'NetworkPolicy', p);
+        continue;
+      }
+      const core = apiVersion === 'v1';
+      if (core && kind === 'Namespace') {
+        const ns = lowerNamespace(ctx, obj);
+        if (ns) add(namespaces, ns.name, 'Namespace', ns);
+      } else if (core && kind === 'Pod') {
+        const pod = lowerPod(ctx, obj);
+        if (pod) add(pods, `${pod.namespace}/${pod.name}`, 'Pod', pod);
+      } else if (core && kind === 'Node') {
+        const node = lowerNode(ctx, obj);
+        if (node) add(nodes, node.name, 'Node', node);
+      } else {
+        diagnostics.push(irDiagnostic('ir/skipped-kind', { kind: `${apiVersion} ${kind}`, name: objectName(obj) }, obj.ref));
+      }
+    }
+  }
+  if (objectCount === 0 && !diagnostics.some((d) => d.severity === 'error')) {
+    diagnostics.push(irDiagnostic('ir/no-objects', {}, { kind: 'none' }));
+  }
+  completeInventory(namespaces, pods, nodes, policies, diagnostics);
+
+  const program: Program = {
+    policies: [...policies.values()].sort((a, b) => compare(a.namespace, b.namespace) || compare(a.name, b.name)),
+    inventory: {
+      namespaces: [...namespaces.values()].sort((a, b) => compare(a.name, b.name)),
+      pods: [...pods.values()].sort((a, b) => compare(a.namespace, b.namespace) || compare(a.name, b.name)),
+      nodes: [...nodes.values()].sort((a, b) => compare(a.name, b.name)),
+    },
+    semantics: { ...defaultSemantics, ...options.semantics },
+  };
+  return { program, diagnostics, files, locate: (target) => locate(files, target) };
+}
+
+/** Implied namespaces, unknown nodes, ignored pods and shared addresses. */
+function completeInventory(
+  namespaces: Map<string, Namespace>,
+  pods: Map<string, Pod>,
+  nodes: Map<string, Node>,
+  policies: Map<string, Policy>,
+  diagnostics: Diagnostic[],
+): void {
+  const hasInventory = namespaces.size > 0;
+  const imply = (name: string, origin: SourceRef): void => {
+    if (namespaces.has(name)) return;
+    if (hasInventory) diagnostics.push(irDiagnostic('ir/unknown-namespace', { namespace: name }, origin));
+    namespaces.set(name, { name, labels: { [namespaceNameLabel]: name }, declared: false, origin: undefined });
+  };
+  const sortedPods = [...pods.values()].sort((a, b) => compare(a.namespace, b.namespace) || compare(a.name, b.name));
+  for (const pod of sortedPods) imply(pod.namespace, pod.origin);
+  for (const p of policies.values()) imply(p.namespace, p.origin);
+
+  const reportedNodes = new Set<string>();
+  const owners = new Map<string, string>();
+  for (const node of [...nodes.values()].sort((a, b) => compare(a.name, b.name))) {
+    for (const a of node.addresses) if (!owners.has(a.ip)) owners.set(a.ip, `node ${node.name}`);
+  }
+  for (const pod of sortedPods) {
+    if (!pod.actionable) {
+      diagnostics.push(irDiagnostic('ir/ignored-pod', { pod: `${pod.namespace}/${pod.name}`, reason: ignoredReason(pod) }, pod.origin));
+      continue;
+    }
+    if (pod.nodeName && nodes.size > 0 && !nodes.has(pod.nodeName) && !reportedNodes.has(pod.nodeName)) {
+      reportedNodes.add(pod.nodeName);
+      diagnostics.push(irDiagnostic('ir/unknown-node', { node: pod.nodeName }, pod.origin));
+    }
+    for (const a of pod.addresses) {
+      const first = owners.get(a.ip);
+      const id = `pod ${pod.namespace}/${pod.name}`;
+      if (first) diagnostics.push(irDiagnostic('ir/duplicate-ip', { ip: a.ip, first, second: id }, pod.origin));
+      else owners.set(a.ip, id);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+// Validation rules of k8s.io/apimachinery/pkg/util/validation (IsDNS1123Label,
+// IsDNS1123Subdomain, IsQualifiedName, IsValidLabelValue).
+
+const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const qualifiedNamePart = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+
+/** RFC 1123 label: at most 63 lower-case alphanumerics or '-', alphanumeric at both ends. */
+export function isDnsLabel(value: string): boolean {
+  return value.length <= 63 && dnsLabel.test(value);
+}
+
+/** RFC 1123 subdomain: dot-separated labels, at most 253 characters. */
+export function isDnsSubdomain(value: string): boolean {
+  return value.length > 0 && value.length <= 253 && value.split('.').every((part) => isDnsLabel(part));
+}
+
+/** A label or annotation key: `[prefix/]name`. */
+export function isLabelKey(value: string): boolean {
+  const parts = value.split('/');
+  if (parts.length > 2) return false;
+  const name = parts[parts.length - 1]!;
+  if (parts.length === 2 && !isDnsSubdomain(parts[0]!)) return false;
+  return name.length > 0 && name.length <= 63 && qualifiedNamePart.test(name);
+}
+
+/** A label value: empty, or at most 63 characters starting and ending alphanumeric. */
+export function isLabelValue(value: string): boolean {
+  return value === '' || (value.length <= 63 && qualifiedNamePart.test(value));
+}
+
+/**
+ * IANA service name as `validation.IsValidPortName` checks it: at most 15 characters of
+ * [a-z0-9-], at least one letter, no leading, trailing or doubled '-'.
+ */
+export function isPortName(value: string): boolean {
+  return (
+    value.length > 0 &&
+    value.length <= 15 &&
+    /^[a-z0-9-]+$/.test(value) &&
+    /[a-z]/.test(value) &&
+    !value.startsWith('-') &&
+    !value.endsWith('-') &&
+    !value.includes('--')
+  );
+}

@@ -1,0 +1,66 @@
+import type { SourceRef } from '../diagnostics/diagnostic.js';
+import type { Family } from '../net/ip.js';
+import type { Protocol } from './policy.js';
+
+/** Labels of an object. */
+export type Labels = Readonly<Record<string, string>>;
+
+/** A namespace; `kubernetes.io/metadata.name` is always present, as the API server sets it. */
+export interface Namespace {
+  readonly name: string;
+  readonly labels: Labels;
+  /** False when the namespace was only implied by a pod or policy. */
+  readonly declared: boolean;
+  readonly origin: SourceRef | undefined;
+}
+
+/** A container port (`spec.containers[].ports[]`). */
+export interface ContainerPort {
+  readonly name: string | undefined;
+  readonly port: number;
+  readonly protocol: Protocol;
+}
+
+/** One address of a pod or node. */
+export interface Address {
+  readonly family: Family;
+  /** Canonical text. */
+  readonly ip: string;
+  readonly value: bigint;
+}
+
+/** A pod of the inventory. */
+export interface Pod {
+  readonly namespace: string;
+  readonly name: string;
+  readonly labels: Labels;
+  readonly nodeName: string | undefined;
+  readonly hostNetwork: boolean;
+  readonly phase: string | undefined;
+  /** Every entry of `status.podIPs` (or `status.podIP`), canonical. */
+  readonly addresses: readonly Address[];
+  readonly ports: readonly ContainerPort[];
+  /** False for pods that take no part in policy (no IP, finished, hostNetwork). */
+  readonly actionable: boolean;
+  readonly origin: SourceRef;
+}
+
+/** A node and its addresses. */
+export interface Node {
+  readonly name: string;
+  readonly labels: Labels;
+  readonly addresses: readonly Address[];
+  readonly origin: SourceRef;
+}
+
+/** The cluster a policy set is resolved against. Lists are sorted by namespace and name. */
+export interface Inventory {
+  readonly namespaces: readonly Namespace[];
+  readonly pods: readonly Pod[];
+  readonly nodes: readonly Node[];
+}
+
+/** `namespace/name` of a pod. */
+export function podId(p: { readonly namespace: string; readonly name: string }): string {
+  return `${p.namespace}/${p.name}`;
+}

@@ -1,0 +1,31 @@
+/**
+ * Implementation-defined behaviour (semantics.md §3), as explicit knobs of the IR and of the
+ * reference evaluator. Defaults follow the Kubernetes documentation and upstream e2e tests.
+ */
+export interface SemanticsOptions {
+  /**
+   * An ipBlock also matches pod IPs. Upstream e2e tests build ipBlocks around pod IPs; Calico
+   * matches them (projectcalico/calico#6634); Cilium does not (cilium/cilium#9209).
+   * @defaultValue true
+   */
+  readonly ipBlockMatchesPods: boolean;
+  /**
+   * Ingress from the destination pod's own node is always allowed ("if the traffic source is
+   * the pod's local node", `NetworkPolicySpec.ingress` in k8s.io/api networking/v1 types.go).
+   * @defaultValue true
+   */
+  readonly allowNodeLocalIngress: boolean;
+  /**
+   * A pod can always reach itself ("a pod cannot block access to itself", kubernetes.io
+   * NetworkPolicy docs; upstream e2e `AllowLoopback`).
+   * @defaultValue true
+   */
+  readonly allowSelf: boolean;
+}
+
+/** The Kubernetes-documented profile. */
+export const defaultSemantics: SemanticsOptions = Object.freeze({
+  ipBlockMatchesPods: true,
+  allowNodeLocalIngress: true,
+  allowSelf: true,
+});

@@ -1,0 +1,77 @@
+/** Label selector operators (`matchExpressions[].operator`). */
+export type SelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+
+/** One requirement: `{key, operator, values}`; `matchLabels: {k: v}` becomes `k In [v]`. */
+export interface Requirement {
+  readonly key: string;
+  readonly operator: SelectorOperator;
+  /** Sorted and deduplicated; empty for Exists/DoesNotExist. */
+  readonly values: readonly string[];
+}
+
+/**
+ * A canonical label selector: requirements sorted by key, operator, values and deduplicated, so
+ * equivalent inputs are structurally identical. The empty selector matches everything.
+ */
+export interface LabelSelector {
+  readonly requirements: readonly Requirement[];
+}
+
+/** The selector that matches everything (`{}`). */
+export const matchAll: LabelSelector = Object.freeze({ requirements: Object.freeze([]) });
+
+const operatorOrder: Record<SelectorOperator, number> = { In: 0, NotIn: 1, Exists: 2, DoesNotExist: 3 };
+
+/** Builds a canonical selector from requirements in any order. */
+export function canonicalSelector(requirements: readonly Requirement[]): LabelSelector {
+  const normalized = requirements.map((r) => ({
+    key: r.key,
+    operator: r.operator,
+    values: [...new Set(r.values)].sort(),
+  }));
+  normalized.sort(
+    (a, b) =>
+      (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) ||
+      operatorOrder[a.operator] - operatorOrder[b.operator] ||
+      compareLists(a.values, b.values),
+  );
+  const out: Requirement[] = [];
+  for (const r of normalized) {
+    const last = out[out.length - 1];
+    if (last && last.key === r.key && last.operator === r.operator && compareLists(last.values, r.values) === 0) continue;
+    out.push(r);
+  }
+  return { requirements: out };
+}
+
+function compareLists(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    if (a[i]! < b[i]!) return -1;
+    if (a[i]! > b[i]!) return 1;
+  }
+  return a.length - b.length;
+}
+
+/** A stable text key of a canonical selector (for memoisation and dedup). */
+export function selectorKey(selector: LabelSelector): string {
+  return selector.requirements.map((r) => `${r.key}\u0001${r.operator}\u0001${r.values.join('\u0002')}`).join('\u0003');
+}
+
+/** Human-readable form, kubectl style: `app=web,tier in (a,b),!legacy`. */
+export function formatSelector(selector: LabelSelector): string {
+  if (selector.requirements.length === 0) return '{}';
+  return selector.requirements
+    .map((r) => {
+      switch (r.operator) {
+        case 'In':
+          return r.values.length === 1 ? `${r.key}=${r.values[0]}` : `${r.key} in (${r.values.join(',')})`;
+        case 'NotIn':
+          return r.values.length === 1 ? `${r.key}!=${r.values[0]}` : `${r.key} notin (${r.values.join(',')})`;
+        case 'Exists':
+          return r.key;
+        case 'DoesNotExist':
+          return `!${r.key}`;
+      }
+    })
+    .join(',');
+}

@@ -1,0 +1,99 @@
+import ipaddr from 'ipaddr.js';
+
+/** Address family of an IP or CIDR. */
+export type Family = 4 | 6;
+
+/** A parsed IP address: family and its value as an unsigned integer. */
+export interface ParsedIp {
+  readonly family: Family;
+  readonly value: bigint;
+}
+
+/** A parsed CIDR, normalised to its network address. */
+export interface ParsedCidr {
+  readonly family: Family;
+  readonly network: bigint;
+  readonly prefix: number;
+  /** True when the text had host bits set (`10.0.0.1/8`): upstream parsing masks them. */
+  readonly hadHostBits: boolean;
+}
+
+/** Number of address bits of a family. */
+export function familyBits(family: Family): number {
+  return family === 4 ? 32 : 128;
+}
+
+/** Largest address of a family. */
+export function familyMax(family: Family): bigint {
+  return family === 4 ? 0xffff_ffffn : (1n << 128n) - 1n;
+}
+
+const ipv4Strict = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/**
+ * Parses an IP the way Go's `net.ParseIP` does: four-part decimal IPv4 without leading zeros,
+ * or IPv6 (no zone). ipaddr.js alone accepts `1.2.3` and `010.0.0.1` (see toolchain.md §4), so
+ * IPv4 text is checked first.
+ */
+export function parseIp(text: string): ParsedIp | undefined {
+  if (text.includes('%')) return undefined;
+  if (!text.includes(':')) {
+    if (!ipv4Strict.test(text)) return undefined;
+    return { family: 4, value: bytesToBigint(ipaddr.IPv4.parse(text).toByteArray()) };
+  }
+  if (!ipaddr.IPv6.isValid(text)) return undefined;
+  const v6 = ipaddr.IPv6.parse(text);
+  // An IPv4-mapped dotted tail must itself be strict decimal.
+  const tail = text.slice(text.lastIndexOf(':') + 1);
+  if (tail.includes('.') && !ipv4Strict.test(tail)) return undefined;
+  return { family: 6, value: bytesToBigint(v6.toByteArray()) };
+}
+
+/** Parses `addr/prefix` with the same strictness as {@link parseIp}. */
+export function parseCidr(text: string): ParsedCidr | undefined {
+  const slash = text.indexOf('/');
+  if (slash < 0) return undefined;
+  const ip = parseIp(text.slice(0, slash));
+  const prefixText = text.slice(slash + 1);
+  if (!ip || !/^(0|[1-9]\d{0,2})$/.test(prefixText)) return undefined;
+  const prefix = Number(prefixText);
+  const bits = familyBits(ip.family);
+  if (prefix > bits) return undefined;
+  const hostMask = (1n << BigInt(bits - prefix)) - 1n;
+  const network = ip.value & ~hostMask & familyMax(ip.family);
+  return { family: ip.family, network, prefix, hadHostBits: network !== ip.value };
+}
+
+/** First and last address of a CIDR. */
+export function cidrBounds(cidr: ParsedCidr): [bigint, bigint] {
+  const hostMask = (1n << BigInt(familyBits(cidr.family) - cidr.prefix)) - 1n;
+  return [cidr.network, cidr.network | hostMask];
+}
+
+function bytesToBigint(bytes: readonly number[]): bigint {
+  let v = 0n;
+  for (const b of bytes) v = (v << 8n) | BigInt(b);
+  return v;
+}
+
+/** Formats an address value in its canonical text form (RFC 5952 for IPv6). */
+export function formatIp(family: Family, value: bigint): string {
+  if (family === 4) {
+    const n = Number(value);
+    return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+  }
+  const bytes: number[] = [];
+  for (let i = 15; i >= 0; i--) bytes.push(Number((value >> BigInt(i * 8)) & 255n));
+  return ipaddr.fromByteArray(bytes).toString();
+}
+
+/** Formats a CIDR in canonical form. */
+export function formatCidr(family: Family, network: bigint, prefix: number): string {
+  return `${formatIp(family, network)}/${prefix}`;
+}
+
+/** Canonical text of an IP, or undefined when it does not parse strictly. */
+export function canonicalIp(text: string): string | undefined {
+  const ip = parseIp(text);
+  return ip ? formatIp(ip.family, ip.value) : undefined;
+}

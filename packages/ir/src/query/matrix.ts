@@ -1,0 +1,68 @@
+import type { Protocol } from '../model/policy.js';
+import type { ResolvedProgram } from '../model/resolved.js';
+import { contains } from '../net/interval-set.js';
+import { podAllowed } from '../resolve/query.js';
+import { intersectPortSets, isEmptyPortSet, noPorts, unionPortSets, type PortSet } from '../resolve/port-set.js';
+
+/** Options of {@link reachabilityMatrix}. */
+export interface MatrixOptions {
+  readonly protocol: Protocol;
+  readonly port: number;
+  /** Only pods of these namespaces (all when empty). */
+  readonly namespaces?: readonly string[];
+  /** Decide pod → itself by policy, ignoring the "a pod can reach itself" rule (for grouping). */
+  readonly ignoreSelf?: boolean;
+}
+
+/** A reachability truth table: `allowed[i][j]` is "pods[i] can reach pods[j]". */
+export interface Matrix {
+  /** Pod indices into the resolved program, sorted by namespace and name. */
+  readonly pods: readonly number[];
+  readonly allowed: readonly (readonly boolean[])[];
+}
+
+/** Pods of the given namespaces (all when none). */
+export function selectPodsOf(r: ResolvedProgram, namespaces: readonly string[] | undefined): number[] {
+  const wanted = namespaces && namespaces.length > 0 ? new Set(namespaces) : undefined;
+  return r.pods.map((_, i) => i).filter((i) => !wanted || wanted.has(r.pods[i]!.namespace));
+}
+
+/** The truth table between pods on one protocol and port, from the resolved layer. */
+export function reachabilityMatrix(r: ResolvedProgram, options: MatrixOptions): Matrix {
+  const pods = selectPodsOf(r, options.namespaces);
+  const allowed = pods.map((s) => pods.map((d) => podAllowed(r, s, d, options.protocol, options.port, options.ignoreSelf ?? false)));
+  return { pods, allowed };
+}
+
+/**
+ * Every port (per protocol) on which pod `src` may open a connection to pod `dst` (primary
+ * addresses, IPv4 first): the egress tuples of `src` that contain `dst`, intersected with the
+ * ingress tuples of `dst` that contain `src`.
+ */
+export function allowedPorts(r: ResolvedProgram, src: number, dst: number): PortSet {
+  const s = r.pods[src]!;
+  const d = r.pods[dst]!;
+  const sem = r.program.semantics;
+  if (sem.allowSelf && src === dst) return { kind: 'any' };
+  for (const family of [4, 6] as const) {
+    const sa = s.addresses.find((a) => a.family === family);
+    const da = d.addresses.find((a) => a.family === family);
+    if (!sa || !da) continue;
+    const side = (dir: 'egress' | 'ingress', pod: number, peer: bigint): PortSet => {
+      const pd = r[dir][pod]!;
+      if (!pd.isolated) return { kind: 'any' };
+      let out = noPorts;
+      for (const t of pd.tuples) {
+        const set = r.peerSets[t.peer]!;
+        if (contains(family === 4 ? set.v4 : set.v6, peer)) out = unionPortSets(out, t.ports);
+      }
+      return out;
+    };
+    const egress = side('egress', src, da.value);
+    if (isEmptyPortSet(egress)) return noPorts;
+    const nodeLocal = sem.allowNodeLocalIngress && d.nodeName !== undefined && r.nodeAddresses.get(sa.ip) === d.nodeName;
+    const ingress = nodeLocal ? ({ kind: 'any' } as const) : side('ingress', dst, sa.value);
+    return intersectPortSets(egress, ingress);
+  }
+  return noPorts;
+}

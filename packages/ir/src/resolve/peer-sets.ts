@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import type { Pod } from '../model/inventory.js';
+import type { PeerSet } from '../model/resolved.js';
+import { familyMax } from '../net/ip.js';
+import { intersect, normalize, type IntervalSet } from '../net/interval-set.js';
+
+/** Both families of an address set. */
+export interface AddressSet {
+  readonly v4: IntervalSet<bigint>;
+  readonly v6: IntervalSet<bigint>;
+}
+
+/** Every address of both families. */
+export const allAddresses: AddressSet = Object.freeze({
+  v4: Object.freeze([Object.freeze([0n, familyMax(4)] as const)]),
+  v6: Object.freeze([Object.freeze([0n, familyMax(6)] as const)]),
+});
+
+/** The exact addresses of some pods. */
+export function podAddresses(pods: readonly Pod[], ids: readonly number[]): AddressSet {
+  const v4: [bigint, bigint][] = [];
+  const v6: [bigint, bigint][] = [];
+  for (const id of ids) {
+    for (const a of pods[id]!.addresses) (a.family === 4 ? v4 : v6).push([a.value, a.value]);
+  }
+  return { v4: normalize(v4), v6: normalize(v6) };
+}
+
+/** Intersection of two address sets. */
+export function intersectAddresses(a: AddressSet, b: AddressSet): AddressSet {
+  return { v4: intersect(a.v4, b.v4), v6: intersect(a.v6, b.v6) };
+}
+
+function contentKey(s: AddressSet): string {
+  const part = (set: IntervalSet<bigint>): string => set.map(([a, b]) => (a === b ? a.toString(16) : `${a.toString(16)}-${b.toString(16)}`)).join(',');
+  return `${part(s.v4)}|${part(s.v6)}`;
+}
+
+/**
+ * Interns peer address sets by content, so every tuple with the same peers refers to one set,
+ * and finds the pods inside each set through per-family address indexes.
+ */
+export class PeerSetTable {
+  readonly sets: PeerSet[] = [];
+  private readonly byContent = new Map<string, number>();
+  private readonly index: Record<4 | 6, { value: bigint; pod: number }[]>;
+
+  constructor(pods: readonly Pod[]) {
+    this.index = { 4: [], 6: [] };
+    pods.forEach((pod, id) => {
+      for (const a of pod.addresses) this.index[a.family].push({ value: a.value, pod: id });
+    });
+    for (const f of [4, 6] as const) this.index[f].sort((x, y) => (x.value < y.value ? -1 : x.value > y.value ? 1 : x.pod - y.pod));
+  }
+
+  /** Id of the set with this content, creating it if new. */
+  intern(addresses: AddressSet, origin: PeerSet['origin'], knownPods?: readonly number[]): number {
+    const key = contentKey(addresses);
+    const existing = this.byContent.get(key);
+    if (existing !== undefined) return existing;
+    const id = this.sets.length;
+    const hash = createHash('sha256').update(key).digest('hex').slice(0, 16);
+    this.sets.push({ id, hash, v4: addresses.v4, v6: addresses.v6, pods: knownPods ?? this.podsIn(addresses), origin });
+    this.byContent.set(key, id);
+    return id;
+  }
+
+  /** Sorted ids of pods with at least one address in the set. */
+  podsIn(addresses: AddressSet): number[] {
+    const found = new Set<number>();
+    for (const f of [4, 6] as const) {
+      const entries = this.index[f];
+      for (const [lo, hi] of f === 4 ? addresses.v4 : addresses.v6) {
+        let i = lowerBound(entries, lo);
+        while (i < entries.length && entries[i]!.value <= hi) found.add(entries[i++]!.pod);
+      }
+    }
+    return [...found].sort((a, b) => a - b);
+  }
+}
+
+function lowerBound(entries: readonly { value: bigint }[], v: bigint): number {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (entries[mid]!.value < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,220 @@
+import { irDiagnostic } from '../diagnostics/catalog.js';
+import type { Diagnostic, SourceRef } from '../diagnostics/diagnostic.js';
+import type { Pod } from '../model/inventory.js';
+import type { Direction, NamespaceScope, Peer, Policy, PortMatch, Protocol, Rule } from '../model/policy.js';
+import type { Program } from '../model/program.js';
+import type { AllowTuple, PodDirection, ResolvedProgram } from '../model/resolved.js';
+import { selectorKey, type LabelSelector } from '../model/selector.js';
+import { parseCidr, cidrBounds } from '../net/ip.js';
+import { normalize, subtract, type IntervalSet } from '../net/interval-set.js';
+import { LabelIndex } from './label-index.js';
+import { allAddresses, intersectAddresses, podAddresses, PeerSetTable, type AddressSet } from './peer-sets.js';
+import { anyPorts, fullRange, isEmptyPortSet, portSetKey, portSetOf, type PortSet } from './port-set.js';
+
+interface NamespaceIndex {
+  readonly pods: LabelIndex;
+}
+
+interface MutableDirection {
+  isolated: boolean;
+  policies: number[];
+  tuples: AllowTuple[];
+  seen: Set<string>;
+}
+
+/**
+ * Resolves the symbolic program against its inventory: which pods each policy selects, which
+ * peers each rule names (as shared address sets), and which ports after named-port resolution
+ * on the destination pod. Selectors go through label indexes and are memoised by canonical key.
+ */
+export function resolve(program: Program): ResolvedProgram {
+  const pods = program.inventory.pods.filter((p) => p.actionable);
+  const podIndex = new Map<string, number>();
+  const addressOwner = new Map<string, number>();
+  pods.forEach((p, i) => {
+    podIndex.set(`${p.namespace}/${p.name}`, i);
+    for (const a of p.addresses) if (!addressOwner.has(a.ip)) addressOwner.set(a.ip, i);
+  });
+  const nodeAddresses = new Map<string, string>();
+  for (const n of program.inventory.nodes) for (const a of n.addresses) if (!nodeAddresses.has(a.ip)) nodeAddresses.set(a.ip, n.name);
+
+  const namespaces = program.inventory.namespaces;
+  const nsIndex = new LabelIndex((id) => namespaces[id]!.labels);
+  namespaces.forEach((_, i) => nsIndex.add(i));
+  const byNamespace = new Map<string, NamespaceIndex>();
+  pods.forEach((p, i) => {
+    let entry = byNamespace.get(p.namespace);
+    if (!entry) {
+      entry = { pods: new LabelIndex((id) => pods[id]!.labels) };
+      byNamespace.set(p.namespace, entry);
+    }
+    entry.pods.add(i);
+  });
+
+  const table = new PeerSetTable(pods);
+  const diagnostics: Diagnostic[] = [];
+  const selectionMemo = new Map<string, readonly number[]>();
+  const peerMemo = new Map<string, number>();
+
+  const selectPods = (scope: NamespaceScope, selector: LabelSelector, policyNs: string): readonly number[] => {
+    const key = `${scope.kind === 'policy-namespace' ? `ns:${policyNs}` : `sel:${selectorKey(scope.selector)}`}#${selectorKey(selector)}`;
+    const memo = selectionMemo.get(key);
+    if (memo) return memo;
+    let result: readonly number[];
+    if (scope.kind === 'policy-namespace') {
+      result = byNamespace.get(policyNs)?.pods.select(selector) ?? [];
+    } else {
+      const out: number[] = [];
+      // Namespace ids are in name order and pod ids in (namespace, name) order: concatenation stays sorted.
+      for (const nsId of nsIndex.select(scope.selector)) {
+        const idx = byNamespace.get(namespaces[nsId]!.name);
+        if (idx) out.push(...idx.pods.select(selector));
+      }
+      result = out;
+    }
+    selectionMemo.set(key, result);
+    return result;
+  };
+
+  const everyPodAddress = podAddresses(pods, pods.map((_, i) => i));
+
+  const blockAddresses = (peer: Extract<Peer, { kind: 'ip-block' }>): AddressSet => {
+    const cidr = parseCidr(peer.cidr)!;
+    let set: IntervalSet<bigint> = [cidrBounds(cidr)];
+    set = subtract(set, normalize(peer.except.map((e) => cidrBounds(parseCidr(e)!))));
+    if (!program.semantics.ipBlockMatchesPods) set = subtract(set, cidr.family === 4 ? everyPodAddress.v4 : everyPodAddress.v6);
+    return cidr.family === 4 ? { v4: set, v6: [] } : { v4: [], v6: set };
+  };
+
+  /** Address set of one peer entry (or of "any peer"), and the pods it touches. */
+  const peerSet = (policy: Policy, peer: Peer | null): number => {
+    const key = peer === null ? 'any' : peer.kind === 'ip-block' ? `block:${peer.cidr}!${peer.except.join(',')}` : `pods:${policy.namespace}:${scopeKey(peer.namespaces)}#${selectorKey(peer.pods)}`;
+    const memo = peerMemo.get(key);
+    if (memo !== undefined) return memo;
+    let id: number;
+    if (peer === null) id = table.intern(allAddresses, 'all');
+    else if (peer.kind === 'ip-block') id = table.intern(blockAddresses(peer), 'ip-block');
+    else {
+      const ids = selectPods(peer.namespaces, peer.pods, policy.namespace);
+      id = table.intern(podAddresses(pods, ids), 'pods', ids);
+    }
+    peerMemo.set(key, id);
+    return id;
+  };
+
+  const perPod = (): MutableDirection[] => pods.map(() => ({ isolated: false, policies: [], tuples: [], seen: new Set() }));
+  const state: Record<Direction, MutableDirection[]> = { ingress: perPod(), egress: perPod() };
+  const resolvedNames = new Set<SourceRef>();
+
+  const addTuple = (d: MutableDirection, t: AllowTuple): void => {
+    const key = `${t.peer}|${portSetKey(t.ports)}|${t.provenance.policy}|${t.provenance.rule}|${t.provenance.peer}`;
+    if (d.seen.has(key)) return;
+    d.seen.add(key);
+    d.tuples.push(t);
+  };
+
+  const namedPorts = (entries: readonly Extract<PortMatch, { kind: 'named' }>[], pod: Pod): [Protocol, number, number][] => {
+    const out: [Protocol, number, number][] = [];
+    for (const e of entries) {
+      for (const c of pod.ports) {
+        if (c.name === e.name && c.protocol === e.protocol) {
+          out.push([e.protocol, c.port, c.port]);
+          resolvedNames.add(e.origin);
+        }
+      }
+    }
+    return out;
+  };
+
+  program.policies.forEach((policy, policyId) => {
+    const subjects = selectPods({ kind: 'policy-namespace' }, policy.subject, policy.namespace);
+    for (const direction of ['ingress', 'egress'] as const) {
+      const rules = policy[direction];
+      if (rules === null) continue;
+      for (const s of subjects) {
+        const d = state[direction][s]!;
+        d.isolated = true;
+        d.policies.push(policyId);
+      }
+      for (const rule of rules) {
+        resolveRule(policy, policyId, direction, rule, subjects);
+      }
+    }
+  });
+
+  function resolveRule(policy: Policy, policyId: number, direction: Direction, rule: Rule, subjects: readonly number[]): void {
+    const entries = rule.ports === 'any' ? [] : rule.ports;
+    const numeric: [Protocol, number, number][] = [];
+    const named: Extract<PortMatch, { kind: 'named' }>[] = [];
+    for (const e of entries) {
+      if (e.kind === 'all') numeric.push([e.protocol, fullRange[0]![0], fullRange[0]![1]]);
+      else if (e.kind === 'range') numeric.push([e.protocol, e.from, e.to]);
+      else named.push(e);
+    }
+    const numericPorts: PortSet = rule.ports === 'any' ? anyPorts : portSetOf(numeric);
+    const peers: (Peer | null)[] = rule.peers === 'any' ? [null] : [...rule.peers];
+    peers.forEach((peer, i) => {
+      const provenance = { policy: policyId, direction, rule: rule.index, peer: peer === null ? null : i };
+      const set = peerSet(policy, peer);
+      if (direction === 'ingress') {
+        // Named ports resolve on the destination: here the subject pod itself.
+        for (const s of subjects) {
+          const ports = named.length === 0 ? numericPorts : portSetOf([...numeric, ...namedPorts(named, pods[s]!)]);
+          if (!isEmptyPortSet(ports)) addTuple(state.ingress[s]!, { peer: set, ports, provenance });
+        }
+        return;
+      }
+      const tuples: AllowTuple[] = [];
+      if (!isEmptyPortSet(numericPorts)) tuples.push({ peer: set, ports: numericPorts, provenance });
+      if (named.length > 0) {
+        if (peer?.kind === 'ip-block') {
+          diagnostics.push(
+            irDiagnostic('ir/unresolved-named-port', { name: named.map((n) => n.name).join(', '), reason: 'on an ipBlock peer resolves only on pods inside the block; it matches no external address' }, peer.origin),
+          );
+        }
+        // Egress: named ports resolve on each peer pod; group peer pods by what they resolve to.
+        const peerAddresses = table.sets[set]!;
+        const groups = new Map<string, { ports: PortSet; pods: number[] }>();
+        for (const p of peerAddresses.pods) {
+          const resolved = namedPorts(named, pods[p]!);
+          if (resolved.length === 0) continue;
+          const ports = portSetOf(resolved);
+          const key = portSetKey(ports);
+          const g = groups.get(key);
+          if (g) g.pods.push(p);
+          else groups.set(key, { ports, pods: [p] });
+        }
+        for (const key of [...groups.keys()].sort()) {
+          const g = groups.get(key)!;
+          const addresses = intersectAddresses(podAddresses(pods, g.pods), peerAddresses);
+          tuples.push({ peer: table.intern(addresses, 'named-port', g.pods), ports: g.ports, provenance });
+        }
+      }
+      for (const s of subjects) for (const t of tuples) addTuple(state.egress[s]!, t);
+    });
+    for (const e of named) {
+      if (!resolvedNames.has(e.origin) && subjects.length > 0) {
+        diagnostics.push(
+          irDiagnostic('ir/unresolved-named-port', { name: e.name, reason: `(${e.protocol}) is defined by no ${direction === 'ingress' ? 'selected' : 'peer'} pod; this entry matches nothing` }, e.origin),
+        );
+      }
+    }
+  }
+
+  const freeze = (d: MutableDirection): PodDirection => ({ isolated: d.isolated, policies: d.policies, tuples: d.tuples });
+  return {
+    program,
+    pods,
+    peerSets: table.sets,
+    ingress: state.ingress.map(freeze),
+    egress: state.egress.map(freeze),
+    podIndex,
+    addressOwner,
+    nodeAddresses,
+    diagnostics,
+  };
+}
+
+function scopeKey(scope: NamespaceScope): string {
+  return scope.kind === 'policy-namespace' ? 'own' : selectorKey(scope.selector);
+}

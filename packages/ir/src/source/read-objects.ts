@@ -1,0 +1,134 @@
+import { irDiagnostic } from '../diagnostics/catalog.js';
+import type { Diagnostic, SourceRef } from '../diagnostics/diagnostic.js';
+import { visit } from 'yaml';
+import { parseYamlDocuments, yaml11Booleans, type InputSource, type SourceFile, type SourceFormat } from './source-file.js';
+
+/** A Kubernetes object read from a file, with the reference of its root. */
+export interface ManifestObject {
+  readonly value: Readonly<Record<string, unknown>>;
+  readonly ref: SourceRef;
+}
+
+/** Result of reading one input. */
+export interface ReadResult {
+  readonly file: SourceFile;
+  readonly objects: ManifestObject[];
+  readonly diagnostics: Diagnostic[];
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+function decode(source: InputSource): { text: string } | { error: string } {
+  if (typeof source.content === 'string') {
+    return source.content.includes('\u0000') ? { error: 'contains NUL bytes' } : { text: source.content };
+  }
+  try {
+    const text = decoder.decode(source.content);
+    return text.includes('\u0000') ? { error: 'contains NUL bytes' } : { text: text.replace(/^\uFEFF/, '') };
+  } catch {
+    return { error: 'invalid UTF-8' };
+  }
+}
+
+function looksLikeJson(path: string, text: string): boolean {
+  if (path.endsWith('.json')) return true;
+  const first = text.trimStart()[0];
+  return first === '{' || first === '[';
+}
+
+/**
+ * Reads every document of a file. JSON takes the `JSON.parse` fast path; its locations are
+ * computed only if a diagnostic needs one. YAML is parsed with `yaml`, keeping node ranges.
+ */
+export function readObjects(source: InputSource): ReadResult {
+  const diagnostics: Diagnostic[] = [];
+  const decoded = decode(source);
+  if ('error' in decoded) {
+    const file: SourceFile = { path: source.path, text: '', format: 'yaml', trees: undefined, lineStarts: undefined };
+    diagnostics.push(irDiagnostic('ir/binary-input', { detail: decoded.error }, { kind: 'span', file: source.path, pos: 0, end: 0 }));
+    return { file, objects: [], diagnostics };
+  }
+  const text = decoded.text;
+  const docs: unknown[] = [];
+  let format: SourceFormat = 'yaml';
+  if (looksLikeJson(source.path, text)) {
+    try {
+      docs.push(JSON.parse(text));
+      format = 'json';
+    } catch {
+      // Not strict JSON: the YAML parser (JSON is YAML) gives a located error, or reads it.
+    }
+  }
+  const file: SourceFile = { path: source.path, text, format, trees: undefined, lineStarts: undefined };
+  if (file.format === 'yaml') {
+    const parsed = parseYamlDocuments(text);
+    file.trees = parsed;
+    const warned = new Set<string>();
+    parsed.forEach((doc) => {
+      for (const e of [...doc.errors, ...doc.warnings]) {
+        const [pos, end] = e.pos;
+        const detail = e.message.split('\n')[0] ?? e.code;
+        const isError = doc.errors.includes(e as never);
+        const d = irDiagnostic('ir/syntax', { detail }, { kind: 'span', file: source.path, pos, end });
+        diagnostics.push(isError ? d : { ...d, severity: 'warning' });
+      }
+      if (doc.errors.length > 0) {
+        docs.push(undefined);
+        return;
+      }
+      visit(doc, {
+        Scalar(key, node) {
+          if (key === 'key' || node.type !== 'PLAIN' || typeof node.value !== 'string' || !yaml11Booleans.test(node.value)) return;
+          // One warning per distinct value and file is enough to make the point.
+          if (warned.has(node.value)) return;
+          warned.add(node.value);
+          const [pos, end] = node.range ?? [0, 0];
+          diagnostics.push(irDiagnostic('ir/yaml11-boolean', { value: node.value }, { kind: 'span', file: source.path, pos, end }));
+        },
+      });
+      try {
+        docs.push(doc.toJS({ maxAliasCount: 100 }));
+      } catch (err) {
+        const [pos, end] = doc.range ?? [0, 0];
+        diagnostics.push(irDiagnostic('ir/syntax', { detail: (err as Error).message }, { kind: 'span', file: source.path, pos, end }));
+        docs.push(undefined);
+      }
+    });
+  }
+  const objects: ManifestObject[] = [];
+  docs.forEach((value, doc) => collectObjects(value, { kind: 'ref', file: source.path, doc, path: [] }, objects, diagnostics));
+  if (objects.length === 0 && !diagnostics.some((d) => d.severity === 'error')) {
+    diagnostics.push(irDiagnostic('ir/empty-file', {}, { kind: 'span', file: source.path, pos: 0, end: 0 }));
+  }
+  return { file, objects, diagnostics };
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return `a ${typeof value}`;
+}
+
+function collectObjects(value: unknown, ref: SourceRef, out: ManifestObject[], diagnostics: Diagnostic[]): void {
+  if (value === undefined || value === null) return;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    diagnostics.push(irDiagnostic('ir/not-an-object', { found: describe(value) }, ref));
+    return;
+  }
+  const obj = value as Record<string, unknown>;
+  const kind = obj['kind'];
+  // `kubectl get -o yaml` prints `kind: List`; the raw API returns `PodList` and the like.
+  if (typeof kind === 'string' && kind.endsWith('List') && 'items' in obj) {
+    const items = obj['items'];
+    if (items === null || items === undefined) return;
+    if (!Array.isArray(items)) {
+      diagnostics.push(
+        irDiagnostic('ir/invalid-type', { field: 'items', expected: 'a list', found: describe(items), hint: '' }, { ...ref, path: [...ref.path, 'items'] }),
+      );
+      return;
+    }
+    items.forEach((item, i) => collectObjects(item, { ...ref, path: [...ref.path, 'items', i] }, out, diagnostics));
+    return;
+  }
+  out.push({ value: obj, ref });
+}

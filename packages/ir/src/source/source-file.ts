@@ -1,0 +1,124 @@
+import { isNode, isPair, isMap, isSeq, parseAllDocuments, parseDocument, type Document, type Node } from 'yaml';
+import type { SourceRef, Target } from '../diagnostics/diagnostic.js';
+
+/** One input as given to the loader: a path (for messages) and its bytes or text. */
+export interface InputSource {
+  readonly path: string;
+  readonly content: string | Uint8Array;
+}
+
+/** The syntax a file was read with. */
+export type SourceFormat = 'yaml' | 'json';
+
+/** A loaded file: its text and, lazily, the YAML trees that locate any path inside it. */
+export interface SourceFile {
+  readonly path: string;
+  readonly text: string;
+  readonly format: SourceFormat;
+  /** Parsed documents with node ranges; for JSON built only when a location is asked for. */
+  trees: readonly Document[] | undefined;
+  lineStarts: number[] | undefined;
+}
+
+/** A resolved position for printing. */
+export interface Location {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+  /** Text of the first line of the range, for a code frame. */
+  readonly lineText: string;
+}
+
+/**
+ * YAML 1.2 core schema, as the `yaml` package reads by default. Go tools (kubectl) read YAML 1.1,
+ * where plain `yes`/`no`/`on`/`off`/`y`/`n` are booleans; we read them as strings and warn
+ * (see {@link yaml11Booleans}), so a file means the same to netpolc and to the user.
+ */
+export const yamlOptions = { uniqueKeys: true, prettyErrors: false } as const;
+
+/** Plain scalars that YAML 1.1 (go-yaml v2, kubectl) resolves to booleans. */
+export const yaml11Booleans = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
+
+/** Parses all YAML documents of a text. */
+export function parseYamlDocuments(text: string): Document[] {
+  return parseAllDocuments(text, yamlOptions) as unknown as Document[];
+}
+
+function trees(file: SourceFile): readonly Document[] {
+  if (!file.trees) {
+    file.trees = file.format === 'json' ? [parseDocument(file.text, { uniqueKeys: false })] : parseYamlDocuments(file.text);
+  }
+  return file.trees;
+}
+
+function lineStarts(file: SourceFile): number[] {
+  if (!file.lineStarts) {
+    const starts = [0];
+    const t = file.text;
+    for (let i = 0; i < t.length; i++) if (t.charCodeAt(i) === 10) starts.push(i + 1);
+    file.lineStarts = starts;
+  }
+  return file.lineStarts;
+}
+
+/** 1-based line and column of an offset. */
+export function lineColumn(file: SourceFile, offset: number): { line: number; column: number } {
+  const starts = lineStarts(file);
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: offset - starts[lo]! + 1 };
+}
+
+/** Offset range of the node a reference points at (or its nearest existing ancestor). */
+export function rangeOf(file: SourceFile, ref: SourceRef): [number, number] {
+  const doc = trees(file)[ref.doc];
+  if (!doc) return [0, 0];
+  let node: unknown = doc.contents;
+  let keyNode: unknown;
+  for (const step of ref.path) {
+    keyNode = undefined;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(step));
+      if (!pair) break;
+      keyNode = pair.key;
+      node = pair.value;
+    } else if (isSeq(node) && typeof step === 'number') {
+      const item = node.items[step];
+      if (item === undefined) break;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  const target = ref.key && isNode(keyNode) ? keyNode : node;
+  const range = isNode(target) ? (target as Node).range : undefined;
+  if (!range) return doc.range ? [doc.range[0], doc.range[1]] : [0, 0];
+  return [range[0], range[1]];
+}
+
+function keyText(key: unknown): string | undefined {
+  if (isNode(key) && 'value' in key) return String((key as { value: unknown }).value);
+  return key === null || key === undefined ? undefined : String(key);
+}
+
+/** Resolves a target to a printable location, or undefined for `NoTarget`. */
+export function locate(files: ReadonlyMap<string, SourceFile>, target: Target): Location | undefined {
+  if (target.kind === 'none') return undefined;
+  const file = files.get(target.file);
+  if (!file) return { file: target.file, line: 1, column: 1, endLine: 1, endColumn: 1, lineText: '' };
+  const [pos, end] = target.kind === 'span' ? [target.pos, target.end] : rangeOf(file, target);
+  const start = lineColumn(file, pos);
+  const stop = lineColumn(file, Math.max(pos, end));
+  const starts = lineStarts(file);
+  const lineStart = starts[start.line - 1] ?? 0;
+  const lineEnd = starts[start.line] ?? file.text.length + 1;
+  const lineText = file.text.slice(lineStart, lineEnd - 1).replace(/\r$/, '');
+  return { file: file.path, line: start.line, column: start.column, endLine: stop.line, endColumn: stop.column, lineText };
+}
