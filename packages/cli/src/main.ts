@@ -5,6 +5,7 @@ import { commandHelp, commonOptions, type Command } from './command.js';
 import { explainCommand } from './commands/explain.js';
 import { matrixCommand } from './commands/matrix.js';
 import { validateCommand } from './commands/validate.js';
+import { compileCommand } from './commands/compile.js';
 import { ExitCode, UsageError, type Io } from './io.js';
 
 export type { Io } from './io.js';
@@ -15,6 +16,7 @@ export const commands: Readonly<Record<string, Command>> = {
   matrix: matrixCommand,
   explain: explainCommand,
   validate: validateCommand,
+  compile: compileCommand,
 };
 
 /** The package version, read once from package.json. */

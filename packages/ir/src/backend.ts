@@ -10,8 +10,14 @@ export interface EmitFile {
 
 /** What a backend returns: files (never written by the backend) and located diagnostics. */
 export interface EmitResult {
+  /**
+   * Output files. When the options asked for standard output (`--out-dir -`), exactly one file
+   * whose content is printed (its path is informational).
+   */
   readonly files: readonly EmitFile[];
   readonly diagnostics: readonly Diagnostic[];
+  /** Optional human-readable report (`--report`), printed on stderr by the CLI. */
+  readonly report?: string;
 }
 
 /** A command-line option a backend accepts (kebab-case flag name is the record key). */
@@ -23,7 +29,10 @@ export interface OptionSpec {
   readonly value?: string;
 }
 
-/** Raw flag values as parsed from the command line. */
+/**
+ * Raw flag values as parsed from the command line, keyed by kebab-case flag name. The CLI also
+ * passes `out-dir` (`-` means standard output) so a backend can shape its output for it.
+ */
 export type RawOptions = Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
 
 /** What every backend receives. The resolved layer is computed once by the caller. */

@@ -1,0 +1,69 @@
+import { resolve as resolvePath } from 'node:path';
+import { hasErrors, resolve, type Backend } from '@netpolc/ir';
+import { backendNames, backends, type BackendName } from '../backends.js';
+import type { Command, OptionDef, Values } from '../command.js';
+import { ExitCode, UsageError } from '../io.js';
+import { loadInputs, printDiagnostics } from '../load.js';
+import { writeFilesAtomically } from '../write-files.js';
+
+/** Every backend flag, merged (a flag shared by two backends has one meaning). */
+export function backendFlags(): Record<string, OptionDef> {
+  const out: Record<string, OptionDef> = {};
+  for (const name of backendNames) {
+    for (const [flag, spec] of Object.entries(backends[name].flags)) {
+      const owners = out[flag] ? `${out[flag]!.description.replace(/ \(backends?: .*\)$/, '')}` : spec.description;
+      const users = backendNames.filter((n) => flag in backends[n].flags).join(', ');
+      out[flag] = { type: spec.type, ...(spec.multiple ? { multiple: true } : {}), ...(spec.value ? { value: spec.value } : {}), description: `${owners} (backend${users.includes(',') ? 's' : ''}: ${users})` };
+    }
+  }
+  return out;
+}
+
+function rawFlags(values: Values, backend: Backend<object>, backendName: string): Record<string, string | boolean | string[] | undefined> {
+  const raw: Record<string, string | boolean | string[] | undefined> = { 'out-dir': values['out-dir'] as string };
+  for (const flag of Object.keys(backendFlags())) {
+    if (values[flag] === undefined) continue;
+    if (!(flag in backend.flags)) throw new UsageError(`--${flag} is not an option of backend ${backendName}`);
+    raw[flag] = values[flag];
+  }
+  return raw;
+}
+
+/** `netpolc compile --backend NAME --out-dir DIR|- PATH...` */
+export const compileCommand: Command = {
+  name: 'compile',
+  summary: `Compile NetworkPolicies for a target (${backendNames.join(', ')}) and write the output files atomically (nothing is written when there are errors).`,
+  usage: `netpolc compile --backend ${backendNames.join('|')} --out-dir DIR|- [backend options] [--inventory PATH]... PATH...`,
+  options: {
+    backend: { type: 'string', short: 'b', value: 'NAME', description: `target: ${backendNames.join(', ')}` },
+    'out-dir': { type: 'string', short: 'o', value: 'DIR', description: 'output directory, or - for standard output' },
+    ...backendFlags(),
+  },
+  async run(io, values, positionals) {
+    const name = values['backend'] as string | undefined;
+    if (!name) throw new UsageError(`--backend is required (${backendNames.join(', ')})`);
+    if (!(backendNames as readonly string[]).includes(name)) throw new UsageError(`unknown backend ${name}; choose ${backendNames.join(', ')}`);
+    const outDir = values['out-dir'] as string | undefined;
+    if (!outDir) throw new UsageError('--out-dir is required (a directory, or - for standard output)');
+    const backend = backends[name as BackendName] as Backend<object>;
+    const raw = rawFlags(values, backend, name);
+    const parsed = backend.parseOptions(raw);
+    const { result, ok } = await loadInputs(io, values, positionals);
+    printDiagnostics(io, values, result, parsed.diagnostics);
+    if (!ok || hasErrors(parsed.diagnostics)) return ExitCode.input;
+    const resolved = resolve(result.program);
+    printDiagnostics(io, values, result, resolved.diagnostics);
+    const emitted = backend.emit({ program: result.program, resolved }, parsed.options);
+    printDiagnostics(io, values, result, emitted.diagnostics);
+    if (emitted.report) io.stderr.write(emitted.report.endsWith('\n') ? emitted.report : `${emitted.report}\n`);
+    if (hasErrors(emitted.diagnostics)) return ExitCode.input;
+    if (outDir === '-') {
+      if (emitted.files.length !== 1) throw new Error(`backend ${name} returned ${emitted.files.length} files for standard output`);
+      io.stdout.write(emitted.files[0]!.content);
+      return ExitCode.ok;
+    }
+    writeFilesAtomically(resolvePath(io.cwd, outDir), emitted.files);
+    io.stderr.write(`wrote ${emitted.files.length} file${emitted.files.length === 1 ? '' : 's'} to ${outDir}\n`);
+    return ExitCode.ok;
+  },
+};
