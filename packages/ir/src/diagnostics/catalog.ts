@@ -194,8 +194,8 @@ export const irDiagnostics = {
   },
   'ir/named-port-conflict': {
     severity: 'warning',
-    message: paramMessage`pod ${'pod'} defines port name ${'name'} more than once; using ${'port'}`,
-    docs: 'Container port names should be unique within a pod.',
+    message: paramMessage`pod ${'pod'} defines port name ${'name'} more than once; a rule naming it matches every one of them`,
+    docs: 'Container port names must be unique within a pod (the API server rejects duplicates).',
   },
 } as const satisfies Record<string, CatalogEntry>;
 

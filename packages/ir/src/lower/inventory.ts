@@ -35,8 +35,9 @@ function uniqueAddresses(list: Address[]): Address[] {
   return list.filter((a) => !seen.has(a.ip) && (seen.add(a.ip), true));
 }
 
-function lowerContainerPorts(ctx: LowerContext, spec: Fields, specRef: SourceRef): ContainerPort[] {
+function lowerContainerPorts(ctx: LowerContext, spec: Fields, specRef: SourceRef, podName: string): ContainerPort[] {
   const ports: ContainerPort[] = [];
+  const names = new Set<string>();
   for (const group of ['containers', 'initContainers'] as const) {
     (listField(ctx, spec, group, specRef) ?? []).forEach((c, ci) => {
       const cRef = refAt(specRef, group, ci);
@@ -58,6 +59,10 @@ function lowerContainerPorts(ctx: LowerContext, spec: Fields, specRef: SourceRef
         if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') {
           ctx.diagnostics.push(irDiagnostic('ir/invalid-protocol', { value: JSON.stringify(protocol), hint: '' }, refAt(pRef, 'protocol')));
           return;
+        }
+        if (name) {
+          if (names.has(name)) ctx.diagnostics.push(irDiagnostic('ir/named-port-conflict', { pod: podName, name }, refAt(pRef, 'name')));
+          names.add(name);
         }
         ports.push({ name: name || undefined, port: number, protocol: protocol as Protocol });
       });
@@ -91,7 +96,7 @@ export function lowerPod(ctx: LowerContext, object: ManifestObject): Pod | undef
     const a = lowerAddress(ctx, status['podIP'], refAt(statusRef, 'podIP'));
     if (a) addresses.push(a);
   }
-  const ports = lowerContainerPorts(ctx, spec, specRef);
+  const ports = lowerContainerPorts(ctx, spec, specRef, meta ? `${meta.namespace}/${meta.name}` : '(unnamed)');
   if (!meta) return undefined;
   const unique = uniqueAddresses(addresses);
   const finished = phase === 'Succeeded' || phase === 'Failed';
