@@ -1,2 +1,17 @@
-/** Placeholder: the harness is being written. */
-export const harnessVersion = '0.1.0';
+/**
+ * @netpolc/netns-harness — test-only. Builds routed, Calico-style pod/node topologies in Linux
+ * network namespaces and probes them with real TCP, UDP and SCTP packets, so backend tests can
+ * load generated rulesets into the kernel and check what they really let through.
+ */
+export type { Family, ParsedAddress } from './addresses.js';
+export { allowedRanges, isAllowedTestAddress, parseAddress } from './addresses.js';
+export type { HostSpec, PodSpec, TopologySpec } from './spec.js';
+export { checkPrefix } from './spec.js';
+export type { Probe, ProbeOptions, ProbeProtocol, ProbeResult } from './probe.js';
+export type { Topology } from './topology.js';
+export { createTopology, withTopology } from './topology.js';
+export { cleanupStale, listNamespaces } from './stale.js';
+export type { KernelGate, KernelSupport } from './support.js';
+export { kernelGate, kernelSupport, kernelTestMode } from './support.js';
+export type { CommandResult } from './tools.js';
+export { podGatewayV4, podGatewayV6 } from './plan.js';

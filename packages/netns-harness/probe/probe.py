@@ -1,0 +1,353 @@
+#!/usr/bin/env python3
+"""Reachability prober for @netpolc/netns-harness.
+
+Reads one JSON request on stdin, prints one JSON answer on stdout. The process enters network
+namespaces with setns(2) (ctypes on libc): a socket belongs to the namespace its creating thread
+was in when it was created and keeps it afterwards, so one single-threaded process creates every
+listener and every client socket, namespace by namespace, and then drives them all concurrently
+from one non-blocking event loop (epoll via selectors). No threads are needed and every probe
+gets the same deadline.
+
+Protocols:
+  TCP   connected = the three-way handshake completed (SO_ERROR == 0 after a non-blocking connect)
+  UDP   connected = the echo server in the destination namespace answered (connected UDP socket,
+        so an ICMP port unreachable surfaces as ECONNREFUSED at once)
+  SCTP  the kernel has no SCTP stack (toolchain.md section 6): a hand-built SCTP INIT (RFC 9260
+        section 3.3.2, CRC32c checksum of Appendix A) is sent over a raw IP socket (protocol 132);
+        connected = a raw socket in the destination namespace received that very INIT (matched by
+        its random initiate tag). Only the first packet of an association is checked.
+
+Request:  {"timeoutMs": int, "maxConcurrent": int?, "sctpBadChecksum": bool?,
+           "probes": [{"id", "srcNs", "src", "sport", "dstNs", "dst", "family", "proto", "port"}]}
+Answer:   {"results": [{"id", "connected", "detail"}], "elapsedMs": float}
+Self-test (kernel support check): probe.py --self-test /run/netns/NAME
+"""
+
+import ctypes
+import errno
+import json
+import os
+import random
+import resource
+import selectors
+import socket
+import struct
+import sys
+import time
+
+CLONE_NEWNET = 0x40000000
+IPPROTO_SCTP = 132
+IP_RECVERR = 11
+IPV6_RECVERR = 25
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def setns(path_or_fd):
+    fd = os.open(path_or_fd, os.O_RDONLY | os.O_CLOEXEC) if isinstance(path_or_fd, str) else path_or_fd
+    try:
+        if _libc.setns(fd, CLONE_NEWNET) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, 'setns(%s): %s' % (path_or_fd, os.strerror(err)))
+    finally:
+        if isinstance(path_or_fd, str):
+            os.close(fd)
+
+
+def _crc32c_table():
+    table = []
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+        table.append(c)
+    return table
+
+
+_CRC_TABLE = _crc32c_table()
+
+
+def crc32c(data):
+    c = 0xFFFFFFFF
+    for b in data:
+        c = _CRC_TABLE[(c ^ b) & 0xFF] ^ (c >> 8)
+    return c ^ 0xFFFFFFFF
+
+
+def sctp_init(sport, dport, tag, bad_checksum=False):
+    """SCTP common header + INIT chunk (RFC 9260 sections 3.1, 3.3.2)."""
+    chunk = struct.pack('!BBHIIHHI', 1, 0, 20, tag, 65535, 10, 65535, tag ^ 0x5A5A5A5A)
+    header = struct.pack('!HHII', sport, dport, 0, 0)
+    crc = crc32c(header + chunk)
+    if bad_checksum:
+        crc ^= 0xFFFFFFFF
+    # The CRC32c is stored least significant byte first (RFC 9260 Appendix A; Linux
+    # sctp_compute_cksum returns cpu_to_le32 of the CRC).
+    return struct.pack('!HH', sport, dport) + struct.pack('!I', 0) + struct.pack('<I', crc) + chunk
+
+
+def parse_sctp_init(data, family):
+    """(sport, dport, initiate tag) of an INIT, or None. IPv4 raw sockets include the IP header."""
+    if family == 4:
+        if len(data) < 20:
+            return None
+        data = data[(data[0] & 0x0F) * 4:]
+    if len(data) < 32 or data[12] != 1:
+        return None
+    sport, dport = struct.unpack('!HH', data[0:4])
+    (tag,) = struct.unpack('!I', data[16:20])
+    return sport, dport, tag
+
+
+def errno_name(code):
+    return errno.errorcode.get(code, str(code))
+
+
+def af(family):
+    return socket.AF_INET if family == 4 else socket.AF_INET6
+
+
+class Prober:
+    def __init__(self, request):
+        self.timeout = request.get('timeoutMs', 300) / 1000.0
+        self.bad_checksum = bool(request.get('sctpBadChecksum', False))
+        self.sel = selectors.DefaultSelector()
+        self.results = {}
+        self.listeners = {}
+        self.sctp_tags = {}
+        self.udp_delivered = set()
+        self.home = os.open('/proc/self/ns/net', os.O_RDONLY | os.O_CLOEXEC)
+        self.current_ns = None
+
+    def enter(self, ns):
+        if ns != self.current_ns:
+            setns(ns)
+            self.current_ns = ns
+
+    def go_home(self):
+        setns(self.home)
+        self.current_ns = None
+
+    # --- listeners -------------------------------------------------------------------------
+    def listen(self, probe):
+        proto, family = probe['proto'], probe['family']
+        if proto == 'SCTP':
+            key = (probe['dstNs'], 'SCTP', family)
+        else:
+            key = (probe['dstNs'], proto, probe['dst'], probe['port'])
+        if key in self.listeners:
+            return
+        self.enter(probe['dstNs'])
+        if proto == 'SCTP':
+            s = socket.socket(af(family), socket.SOCK_RAW, IPPROTO_SCTP)
+        elif proto == 'TCP':
+            s = socket.socket(af(family), socket.SOCK_STREAM)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((probe['dst'], probe['port']))
+            s.listen(4096)
+        else:
+            s = socket.socket(af(family), socket.SOCK_DGRAM)
+            s.bind((probe['dst'], probe['port']))
+        s.setblocking(False)
+        self.listeners[key] = s
+        self.sel.register(s, selectors.EVENT_READ, ('listener', proto, family))
+
+    def on_listener(self, sock, proto, family):
+        for _ in range(256):
+            try:
+                if proto == 'TCP':
+                    conn, _ = sock.accept()
+                    conn.close()
+                elif proto == 'UDP':
+                    data, peer = sock.recvfrom(2048)
+                    self.udp_delivered.add(data)
+                    sock.sendto(data, peer)
+                else:
+                    data = sock.recv(65535)
+                    init = parse_sctp_init(data, family)
+                    if init is not None:
+                        self.on_sctp_init(*init)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return
+
+    def on_sctp_init(self, sport, dport, tag):
+        entry = self.sctp_tags.get(tag)
+        if entry is None:
+            return
+        probe, sock = entry
+        if probe['port'] == dport and probe['sport'] == sport:
+            self.finish(probe, sock, True, 'INIT received')
+
+    # --- clients ---------------------------------------------------------------------------
+    def bind_source(self, sock, probe):
+        """Bind to the probe's source address and a fresh source port (skipping ports in use)."""
+        port = probe['sport']
+        for attempt in range(64):
+            candidate = 10000 + (port - 10000 + attempt) % 51000
+            try:
+                sock.bind((probe['src'], candidate))
+                probe['sport'] = candidate
+                return
+            except OSError as e:
+                if e.errno != errno.EADDRINUSE:
+                    raise
+        raise OSError(errno.EADDRINUSE, 'no free source port near %d' % port)
+
+    def start(self, probe):
+        proto, family = probe['proto'], probe['family']
+        self.enter(probe['srcNs'])
+        deadline = time.monotonic() + self.timeout
+        probe['deadline'] = deadline
+        try:
+            if proto == 'TCP':
+                s = socket.socket(af(family), socket.SOCK_STREAM)
+                # RST on close: no TIME_WAIT and no lingering conntrack state from earlier rounds.
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+                s.setblocking(False)
+                self.bind_source(s, probe)
+                code = s.connect_ex((probe['dst'], probe['port']))
+                if code not in (0, errno.EINPROGRESS):
+                    s.close()
+                    self.record(probe, False, errno_name(code))
+                    return
+                self.sel.register(s, selectors.EVENT_WRITE, ('client', probe))
+            elif proto == 'UDP':
+                s = socket.socket(af(family), socket.SOCK_DGRAM)
+                s.setblocking(False)
+                self.bind_source(s, probe)
+                s.connect((probe['dst'], probe['port']))
+                probe['token'] = ('netpolc-probe %d %08x' % (probe['id'], random.getrandbits(32))).encode()
+                s.send(probe['token'])
+                self.sel.register(s, selectors.EVENT_READ, ('client', probe))
+            else:
+                s = socket.socket(af(family), socket.SOCK_RAW, IPPROTO_SCTP)
+                s.setblocking(False)
+                if family == 4:
+                    s.setsockopt(socket.IPPROTO_IP, IP_RECVERR, 1)
+                else:
+                    s.setsockopt(socket.IPPROTO_IPV6, IPV6_RECVERR, 1)
+                s.bind((probe['src'], 0))
+                # connect() makes ICMP errors (REJECT) reach this socket as a pending error.
+                s.connect((probe['dst'], 0))
+                tag = random.getrandbits(32) or 1
+                while tag in self.sctp_tags:
+                    tag = random.getrandbits(32) or 1
+                self.sctp_tags[tag] = (probe, s)
+                self.sel.register(s, selectors.EVENT_READ, ('client', probe))
+                s.send(sctp_init(probe['sport'], probe['port'], tag, self.bad_checksum))
+        except OSError as e:
+            self.record(probe, False, 'error: %s' % (e.strerror or errno_name(e.errno)))
+
+    def on_client(self, sock, probe):
+        proto = probe['proto']
+        if probe['id'] in self.results:
+            return
+        if proto == 'TCP':
+            code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if code == 0:
+                self.finish(probe, sock, True, 'handshake completed')
+            else:
+                self.finish(probe, sock, False, 'refused' if code == errno.ECONNREFUSED else errno_name(code))
+            return
+        try:
+            data = sock.recv(65535)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError as e:
+            code = e.errno
+            self.finish(probe, sock, False, 'refused' if code == errno.ECONNREFUSED else errno_name(code))
+            return
+        if proto == 'UDP' and data == probe['token']:
+            self.finish(probe, sock, True, 'echo received')
+        # SCTP clients ignore whatever their raw socket reads (e.g. their own looped packets).
+
+    def record(self, probe, connected, detail):
+        self.results[probe['id']] = {'id': probe['id'], 'connected': connected, 'detail': detail}
+
+    def finish(self, probe, sock, connected, detail):
+        if probe['id'] in self.results:
+            return
+        self.record(probe, connected, detail)
+        try:
+            self.sel.unregister(sock)
+        except (KeyError, ValueError):
+            pass
+        sock.close()
+
+    def run_wave(self, probes):
+        for probe in probes:
+            self.listen(probe)
+        # Group by source namespace: fewer setns calls.
+        for probe in sorted(probes, key=lambda p: p['srcNs']):
+            self.start(probe)
+        self.go_home()
+        pending = {p['id']: p for p in probes if p['id'] not in self.results}
+        while pending:
+            now = time.monotonic()
+            for pid in [pid for pid, p in pending.items() if pid in self.results]:
+                del pending[pid]
+            expired = [p for p in pending.values() if p['deadline'] <= now]
+            for p in expired:
+                sock = self.client_socket(p)
+                detail = 'timeout'
+                if p['proto'] == 'UDP' and p.get('token') in self.udp_delivered:
+                    detail = 'timeout (request delivered, echo lost)'
+                if sock is not None:
+                    self.finish(p, sock, False, detail)
+                else:
+                    self.record(p, False, detail)
+                del pending[p['id']]
+            if not pending:
+                break
+            wait = max(0.0, min(p['deadline'] for p in pending.values()) - now)
+            for key, mask in self.sel.select(wait):
+                kind = key.data[0]
+                if kind == 'listener':
+                    self.on_listener(key.fileobj, key.data[1], key.data[2])
+                else:
+                    self.on_client(key.fileobj, key.data[1])
+        for key in list(self.sel.get_map().values()):
+            if key.data[0] == 'client':
+                self.sel.unregister(key.fileobj)
+                key.fileobj.close()
+        self.sctp_tags.clear()
+
+    def client_socket(self, probe):
+        for key in self.sel.get_map().values():
+            if key.data[0] == 'client' and key.data[1] is probe:
+                return key.fileobj
+        return None
+
+
+def raise_fd_limit():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard > soft:
+        target = hard if hard != resource.RLIM_INFINITY else 1 << 20
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def main():
+    if len(sys.argv) == 3 and sys.argv[1] == '--self-test':
+        setns(sys.argv[2])
+        for family in (socket.AF_INET, socket.AF_INET6):
+            socket.socket(family, socket.SOCK_RAW, IPPROTO_SCTP).close()
+        json.dump({'ok': True}, sys.stdout)
+        return
+    request = json.load(sys.stdin)
+    started = time.monotonic()
+    limit = raise_fd_limit()
+    prober = Prober(request)
+    probes = request['probes']
+    listener_count = len({(p['dstNs'], p['proto'], p['dst'], p['port']) for p in probes})
+    wave = max(1, min(request.get('maxConcurrent', 4000), limit - listener_count - 64))
+    for i in range(0, len(probes), wave):
+        prober.run_wave(probes[i:i + wave])
+    results = [prober.results[p['id']] for p in probes]
+    json.dump({'results': results, 'elapsedMs': round((time.monotonic() - started) * 1000, 1)}, sys.stdout)
+
+
+if __name__ == '__main__':
+    main()
