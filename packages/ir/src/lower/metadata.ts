@@ -52,8 +52,8 @@ export function lowerMetadata(ctx: LowerContext, obj: Fields, ref: SourceRef, ki
   }
   const labels: Record<string, string> = {};
   for (const [k, v] of stringMapField(ctx, meta, 'labels', metaRef)) {
-    const at = refAt(metaRef, 'labels', k);
-    if (checkLabelKey(ctx, k, keyRef(at)) && checkLabelValue(ctx, v, at)) labels[k] = v;
+    const at = (): SourceRef => refAt(metaRef, 'labels', k);
+    if (checkLabelKey(ctx, k, () => keyRef(at())) && checkLabelValue(ctx, v, at)) labels[k] = v;
   }
   if (!ok || name === undefined) return undefined;
   return { name, namespace, labels };

@@ -6,18 +6,18 @@ import { isLabelKey, isLabelValue } from './names.js';
 
 const operators: readonly SelectorOperator[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
 
-/** Validates a label key, reporting at `ref`. */
-export function checkLabelKey(ctx: LowerContext, key: string, ref: SourceRef): boolean {
+/** Validates a label key, reporting at `ref` (a thunk: refs are built only for errors). */
+export function checkLabelKey(ctx: LowerContext, key: string, ref: SourceRef | (() => SourceRef)): boolean {
   if (isLabelKey(key)) return true;
   const hint = key.includes(' ') ? ' (spaces are not allowed)' : '';
-  ctx.diagnostics.push(irDiagnostic('ir/invalid-label-key', { value: JSON.stringify(key), hint }, ref));
+  ctx.diagnostics.push(irDiagnostic('ir/invalid-label-key', { value: JSON.stringify(key), hint }, typeof ref === 'function' ? ref() : ref));
   return false;
 }
 
 /** Validates a label value. */
-export function checkLabelValue(ctx: LowerContext, value: string, ref: SourceRef): boolean {
+export function checkLabelValue(ctx: LowerContext, value: string, ref: SourceRef | (() => SourceRef)): boolean {
   if (isLabelValue(value)) return true;
-  ctx.diagnostics.push(irDiagnostic('ir/invalid-label-value', { value: JSON.stringify(value) }, ref));
+  ctx.diagnostics.push(irDiagnostic('ir/invalid-label-value', { value: JSON.stringify(value) }, typeof ref === 'function' ? ref() : ref));
   return false;
 }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Pod } from '../model/inventory.js';
 import type { PeerSet } from '../model/resolved.js';
 import { familyMax } from '../net/ip.js';
-import { intersect, normalize, type IntervalSet } from '../net/interval-set.js';
+import { intersect, type IntervalSet } from '../net/interval-set.js';
 
 /** Both families of an address set. */
 export interface AddressSet {
@@ -15,16 +15,6 @@ export const allAddresses: AddressSet = Object.freeze({
   v4: Object.freeze([Object.freeze([0n, familyMax(4)] as const)]),
   v6: Object.freeze([Object.freeze([0n, familyMax(6)] as const)]),
 });
-
-/** The exact addresses of some pods. */
-export function podAddresses(pods: readonly Pod[], ids: readonly number[]): AddressSet {
-  const v4: [bigint, bigint][] = [];
-  const v6: [bigint, bigint][] = [];
-  for (const id of ids) {
-    for (const a of pods[id]!.addresses) (a.family === 4 ? v4 : v6).push([a.value, a.value]);
-  }
-  return { v4: normalize(v4), v6: normalize(v6) };
-}
 
 /** Intersection of two address sets. */
 export function intersectAddresses(a: AddressSet, b: AddressSet): AddressSet {
@@ -44,13 +34,51 @@ export class PeerSetTable {
   readonly sets: PeerSet[] = [];
   private readonly byContent = new Map<string, number>();
   private readonly index: Record<4 | 6, { value: bigint; pod: number }[]>;
+  /** Per pod, the positions of its addresses in `index` (address order), per family. */
+  private readonly ranks: Record<4 | 6, number[][]>;
 
   constructor(pods: readonly Pod[]) {
     this.index = { 4: [], 6: [] };
+    this.ranks = { 4: pods.map(() => []), 6: pods.map(() => []) };
     pods.forEach((pod, id) => {
       for (const a of pod.addresses) this.index[a.family].push({ value: a.value, pod: id });
     });
-    for (const f of [4, 6] as const) this.index[f].sort((x, y) => (x.value < y.value ? -1 : x.value > y.value ? 1 : x.pod - y.pod));
+    for (const f of [4, 6] as const) {
+      this.index[f].sort((x, y) => (x.value < y.value ? -1 : x.value > y.value ? 1 : x.pod - y.pod));
+      this.index[f].forEach((e, rank) => this.ranks[f][e.pod]!.push(rank));
+    }
+  }
+
+  /**
+   * The exact addresses of some pods. Sorting ranks (small integers) instead of addresses keeps
+   * this linear-ish and allocation-light; it runs once per distinct peer selector.
+   */
+  podAddresses(ids: readonly number[]): AddressSet {
+    const out = { v4: this.rangesOf(4, ids), v6: this.rangesOf(6, ids) };
+    return out;
+  }
+
+  private rangesOf(family: 4 | 6, ids: readonly number[]): IntervalSet<bigint> {
+    const perPod = this.ranks[family];
+    let n = 0;
+    for (const id of ids) n += perPod[id]!.length;
+    if (n === 0) return [];
+    const ranks = new Int32Array(n);
+    let k = 0;
+    for (const id of ids) for (const r of perPod[id]!) ranks[k++] = r;
+    ranks.sort();
+    const entries = this.index[family];
+    const out: [bigint, bigint][] = [];
+    for (let i = 0; i < n; i++) {
+      const v = entries[ranks[i]!]!.value;
+      const last = out[out.length - 1];
+      if (last && v <= last[1] + 1n) {
+        if (v > last[1]) last[1] = v;
+      } else {
+        out.push([v, v]);
+      }
+    }
+    return out;
   }
 
   /** Id of the set with this content, creating it if new. */

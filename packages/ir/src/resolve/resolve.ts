@@ -8,7 +8,7 @@ import { selectorKey, type LabelSelector } from '../model/selector.js';
 import { parseCidr, cidrBounds } from '../net/ip.js';
 import { normalize, subtract, type IntervalSet } from '../net/interval-set.js';
 import { LabelIndex } from './label-index.js';
-import { allAddresses, intersectAddresses, podAddresses, PeerSetTable, type AddressSet } from './peer-sets.js';
+import { allAddresses, intersectAddresses, PeerSetTable, type AddressSet } from './peer-sets.js';
 import { anyPorts, fullRange, isEmptyPortSet, portSetKey, portSetOf, type PortSet } from './port-set.js';
 
 interface NamespaceIndex {
@@ -76,7 +76,7 @@ export function resolve(program: Program): ResolvedProgram {
     return result;
   };
 
-  const everyPodAddress = podAddresses(pods, pods.map((_, i) => i));
+  const everyPodAddress = table.podAddresses(pods.map((_, i) => i));
 
   const blockAddresses = (peer: Extract<Peer, { kind: 'ip-block' }>): AddressSet => {
     const cidr = parseCidr(peer.cidr)!;
@@ -88,7 +88,13 @@ export function resolve(program: Program): ResolvedProgram {
 
   /** Address set of one peer entry (or of "any peer"), and the pods it touches. */
   const peerSet = (policy: Policy, peer: Peer | null): number => {
-    const key = peer === null ? 'any' : peer.kind === 'ip-block' ? `block:${peer.cidr}!${peer.except.join(',')}` : `pods:${policy.namespace}:${scopeKey(peer.namespaces)}#${selectorKey(peer.pods)}`;
+    // The policy namespace matters only for peers without a namespaceSelector.
+    const key =
+      peer === null
+        ? 'any'
+        : peer.kind === 'ip-block'
+          ? `block:${peer.cidr}!${peer.except.join(',')}`
+          : `pods:${peer.namespaces.kind === 'policy-namespace' ? `own:${policy.namespace}` : selectorKey(peer.namespaces.selector)}#${selectorKey(peer.pods)}`;
     const memo = peerMemo.get(key);
     if (memo !== undefined) return memo;
     let id: number;
@@ -96,7 +102,7 @@ export function resolve(program: Program): ResolvedProgram {
     else if (peer.kind === 'ip-block') id = table.intern(blockAddresses(peer), 'ip-block');
     else {
       const ids = selectPods(peer.namespaces, peer.pods, policy.namespace);
-      id = table.intern(podAddresses(pods, ids), 'pods', ids);
+      id = table.intern(table.podAddresses(ids), 'pods', ids);
     }
     peerMemo.set(key, id);
     return id;
@@ -186,7 +192,7 @@ export function resolve(program: Program): ResolvedProgram {
         }
         for (const key of [...groups.keys()].sort()) {
           const g = groups.get(key)!;
-          const addresses = intersectAddresses(podAddresses(pods, g.pods), peerAddresses);
+          const addresses = intersectAddresses(table.podAddresses(g.pods), peerAddresses);
           tuples.push({ peer: table.intern(addresses, 'named-port', g.pods), ports: g.ports, provenance });
         }
       }
@@ -213,8 +219,4 @@ export function resolve(program: Program): ResolvedProgram {
     nodeAddresses,
     diagnostics,
   };
-}
-
-function scopeKey(scope: NamespaceScope): string {
-  return scope.kind === 'policy-namespace' ? 'own' : selectorKey(scope.selector);
 }
