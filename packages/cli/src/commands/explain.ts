@@ -1,4 +1,4 @@
-import { evaluate, policyId, type BoundEndpoint, type LoadResult, type SideVerdict } from '@netpolc/ir';
+import { evaluate, policyId, refAt, type BoundEndpoint, type LoadResult, type SideVerdict } from '@netpolc/ir';
 import type { Command } from '../command.js';
 import { ExitCode, UsageError } from '../io.js';
 import { loadInputs, useColor } from '../load.js';
@@ -15,30 +15,34 @@ function at(result: LoadResult, target: Parameters<LoadResult['locate']>[0]): st
   return loc ? `${loc.file}:${loc.line}:${loc.column}` : '';
 }
 
+function table(rows: readonly (readonly [string, string])[], indent: string): string[] {
+  const width = Math.max(...rows.map(([l]) => l.length));
+  return rows.map(([l, r]) => `${indent}${l.padEnd(width)}  ${r}`.trimEnd());
+}
+
 function explainSide(result: LoadResult, side: SideVerdict, ep: BoundEndpoint): string[] {
-  const who = describe(ep);
-  const head = `${side.direction} of ${who}: ${side.allowed ? 'allows' : 'denies'}`;
-  const isolated = side.isolatedBy.map((p) => `${policyId(p)} (${at(result, p.origin)})`);
+  const who = ep.pod ? `${ep.pod.namespace}/${ep.pod.name}` : describe(ep);
+  const head = `${side.direction} of ${who}: ${side.allowed ? 'allowed' : 'denied'}`;
+  const isolated = table(side.isolatedBy.map((p) => [policyId(p), at(result, refAt(p.origin, 'metadata', 'name'))] as const), '    ');
   switch (side.reason) {
     case 'not-a-pod':
-      return [`${side.direction}: ${who} is not a pod; no policy applies on this side`];
+      return [`${side.direction}: ${describe(ep)} is not a pod, so no policy applies on this side`];
     case 'not-isolated':
-      return [`${head}: no policy selects it for ${side.direction}`];
+      return [`${head} (no policy selects it for ${side.direction})`];
     case 'self':
-      return [`${head}: a pod can always reach itself`];
+      return [`${head} (a pod can always reach itself)`];
     case 'node-local':
-      return [`${head}: traffic from the pod's own node is always allowed`];
+      return [`${head} (traffic from the pod's own node is always allowed)`];
     case 'no-rule-allows':
-      return [`${head}: isolated by ${isolated.join(', ')}`, `  no ${side.direction} rule of these policies matches`];
+      return [`${head}`, '  isolated by:', ...isolated, `  no ${side.direction} rule of these policies matches`];
     case 'allowed-by-rule': {
-      const lines = [`${head}: isolated by ${isolated.join(', ')}`];
-      for (const m of side.allowedBy) {
-        const peerKey = side.direction === 'ingress' ? 'from' : 'to';
+      const peerKey = side.direction === 'ingress' ? 'from' : 'to';
+      const rows = side.allowedBy.map((m) => {
         const where = [`${side.direction}[${m.rule.index}]`, m.peer === null ? `any ${peerKey}` : `${peerKey}[${m.peer}]`, m.port === null ? 'any port' : `ports[${m.port}]`];
         const ref = m.peer !== null && m.rule.peers !== 'any' ? m.rule.peers[m.peer]!.origin : m.rule.origin;
-        lines.push(`  allowed by ${policyId(m.policy)} ${where.join(' ')} (${at(result, ref)})`);
-      }
-      return lines;
+        return [`${policyId(m.policy)} ${where.join(' ')}`, at(result, ref)] as const;
+      });
+      return [`${head}`, '  isolated by:', ...isolated, '  allowed by:', ...table(rows, '    ')];
     }
   }
 }
@@ -83,8 +87,8 @@ export const explainCommand: Command = {
     const painted = color ? `\u001b[${verdict.allowed ? '32' : '31'};1m${word}\u001b[0m` : word;
     const lines = [
       `${describe(verdict.src)} -> ${describe(verdict.dst)} on ${protocol}/${port}: ${painted}`,
-      ...explainSide(result, verdict.egress, verdict.src).map((l) => `  ${l}`),
-      ...explainSide(result, verdict.ingress, verdict.dst).map((l) => `  ${l}`),
+      ...explainSide(result, verdict.egress, verdict.src),
+      ...explainSide(result, verdict.ingress, verdict.dst),
     ];
     io.stdout.write(lines.join('\n') + '\n');
     return ExitCode.ok;
