@@ -14,9 +14,8 @@ export interface ParsedAddress {
  * toolchain.md §6) and 2001:db8::/32 (RFC 3849 documentation). Refusing everything else means a
  * mistaken spec can never make a namespace claim, or route to, a real address.
  */
-const allowed = new BlockList();
-allowed.addSubnet('198.18.0.0', 15, 'ipv4');
-allowed.addSubnet('2001:db8::', 32, 'ipv6');
+const allowedV4 = new BlockList();
+allowedV4.addSubnet('198.18.0.0', 15, 'ipv4');
 
 /** Allowed ranges, for messages. */
 export const allowedRanges = '198.18.0.0/15 (IPv4) and 2001:db8::/32 (IPv6)';
@@ -40,7 +39,9 @@ export function parseAddress(text: string): ParsedAddress | undefined {
 
 /** Whether a parsed address lies in the ranges tests may use. */
 export function isAllowedTestAddress(address: ParsedAddress): boolean {
-  return allowed.check(address.text, address.family === 4 ? 'ipv4' : 'ipv6');
+  // Not BlockList for IPv6: it also matches IPv4-mapped addresses (::ffff:198.18.0.1) against
+  // IPv4 subnets. The canonical text of every 2001:db8::/32 address starts with `2001:db8:`.
+  return address.family === 4 ? allowedV4.check(address.text, 'ipv4') : address.text.startsWith('2001:db8:');
 }
 
 /** Canonical form of an address given by a caller, or a thrown error naming `what`. */
