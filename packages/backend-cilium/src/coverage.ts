@@ -1,0 +1,128 @@
+// Which pods and nodes an ipBlock covers, and whether Cilium can express that coverage.
+// Kubernetes ipBlocks match pod and node addresses (semantics.md §3, `ipBlockMatchesPods`), but
+// Cilium CIDR rules match neither: "CIDR rules do not apply to traffic where both sides of the
+// connection are either managed by Cilium or use an IP belonging to a node in the cluster"
+// (Documentation/security/policy/layer3.rst, "IP/CIDR based"; cilium/cilium#9209, #12277).
+import {
+  cidrBounds,
+  contains,
+  intersect,
+  normalize,
+  parseCidr,
+  parseIp,
+  subtract,
+  union,
+  type Address,
+  type Direction,
+  type IntervalSet,
+  type Peer,
+  type PortSet,
+  type ResolvedProgram,
+} from '@netpolc/ir';
+
+/** Addresses of a set of ipBlocks, per family. */
+export interface BlockSet {
+  readonly v4: IntervalSet<bigint>;
+  readonly v6: IntervalSet<bigint>;
+}
+
+/** The union of the rule's ipBlock peers, each minus its own excepts. */
+export function blockSetOf(peers: readonly Extract<Peer, { kind: 'ip-block' }>[]): BlockSet {
+  let v4: IntervalSet<bigint> = [];
+  let v6: IntervalSet<bigint> = [];
+  for (const p of peers) {
+    const c = parseCidr(p.cidr)!;
+    const set = subtract<bigint>([cidrBounds(c)], normalize(p.except.map((e) => cidrBounds(parseCidr(e)!))));
+    if (c.family === 4) v4 = union(v4, set);
+    else v6 = union(v6, set);
+  }
+  return { v4, v6 };
+}
+
+/** True when the block set holds the address. */
+export function covers(set: BlockSet, a: Address): boolean {
+  return contains(a.family === 4 ? set.v4 : set.v6, a.value);
+}
+
+/** Whether a set of addresses is inside the block set entirely, partly or not at all. */
+export function coverage(set: BlockSet, addresses: readonly Address[]): 'none' | 'partial' | 'full' {
+  const n = addresses.filter((a) => covers(set, a)).length;
+  return n === 0 ? 'none' : n === addresses.length ? 'full' : 'partial';
+}
+
+/** How a cluster pod CIDR relates to the block set. */
+export function cidrRelation(set: BlockSet, cidr: string): 'none' | 'partial' | 'full' {
+  const c = parseCidr(cidr)!;
+  const range: IntervalSet<bigint> = [cidrBounds(c)];
+  const blocks = c.family === 4 ? set.v4 : set.v6;
+  const inside = intersect(range, blocks);
+  if (inside.length === 0) return 'none';
+  return subtract(range, blocks).length === 0 ? 'full' : 'partial';
+}
+
+/** Is port set `a` inside port set `b`? */
+export function portSubset(a: PortSet, b: PortSet): boolean {
+  if (b.kind === 'any') return true;
+  if (a.kind === 'any') return false;
+  return (['TCP', 'UDP', 'SCTP'] as const).every((p) => subtract(a[p], b[p]).length === 0);
+}
+
+/**
+ * Answers "what does Kubernetes allow" questions from the resolved IR, to decide whether a
+ * partially covered pod or node can still be selected as a whole without widening.
+ */
+export class ResolvedAllowance {
+  private readonly memo = new Map<string, number[]>();
+
+  constructor(private readonly resolved: ResolvedProgram) {}
+
+  /** Subjects (resolved pod indices) of a policy in a direction. */
+  subjects(policy: number, direction: Direction): number[] {
+    const key = `${direction}/${policy}`;
+    const known = this.memo.get(key);
+    if (known) return known;
+    const out: number[] = [];
+    this.resolved[direction].forEach((d, i) => {
+      if (d.policies.includes(policy)) out.push(i);
+    });
+    this.memo.set(key, out);
+    return out;
+  }
+
+  /** Union of the ports Kubernetes allows between `subject` and `address` in `direction` (tuples filtered by `keep`). */
+  ports(subject: number, direction: Direction, address: Address, keep: (policy: number, rule: number) => boolean = () => true): PortSet {
+    const d = this.resolved[direction][subject]!;
+    let out: PortSet = { kind: 'ports', TCP: [], UDP: [], SCTP: [] };
+    for (const t of d.tuples) {
+      if (!keep(t.provenance.policy, t.provenance.rule)) continue;
+      const set = this.resolved.peerSets[t.peer]!;
+      if (!contains(address.family === 4 ? set.v4 : set.v6, address.value)) continue;
+      if (t.ports.kind === 'any') return t.ports;
+      if (out.kind === 'ports') out = { kind: 'ports', TCP: union(out.TCP, t.ports.TCP), UDP: union(out.UDP, t.ports.UDP), SCTP: union(out.SCTP, t.ports.SCTP) };
+    }
+    return out;
+  }
+
+  /**
+   * True when selecting the whole endpoint (all `addresses`) through rule (`policy`, `rule`) adds
+   * nothing Kubernetes denies: for every subject, whatever the rule allows towards the covered
+   * addresses, Kubernetes also allows towards each uncovered one.
+   */
+  wholeEndpointAllowed(policy: number, rule: number, direction: Direction, set: BlockSet, addresses: readonly Address[]): boolean {
+    const covered = addresses.filter((a) => covers(set, a));
+    const uncovered = addresses.filter((a) => !covers(set, a));
+    for (const s of this.subjects(policy, direction)) {
+      for (const c of covered) {
+        const granted = this.ports(s, direction, c, (p, r) => p === policy && r === rule);
+        for (const u of uncovered) if (!portSubset(granted, this.ports(s, direction, u))) return false;
+      }
+    }
+    return true;
+  }
+}
+
+/** Parses canonical address text (node and pod addresses are canonical in the IR). */
+export function addressOf(ip: string): Address {
+  const p = parseIp(ip)!;
+  return { family: p.family, ip, value: p.value };
+}

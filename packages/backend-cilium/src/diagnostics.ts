@@ -1,0 +1,76 @@
+import { defineDiagnostics, paramMessage } from '@netpolc/ir';
+
+/** Every diagnostic of the Cilium backend, documented. */
+export const ciliumDiagnostics = {
+  'backend-cilium/invalid-option': {
+    severity: 'error',
+    message: paramMessage`--${'flag'} ${'value'} is invalid: ${'reason'}`,
+    docs: 'A backend flag has a value netpolc cannot use (for example --cilium-version 1.x or --cluster-cidr 10.0.0.0/33).',
+  },
+  'backend-cilium/inseparable-pods': {
+    severity: 'error',
+    message: paramMessage`${'what'}: pod ${'pod'} must be allowed but pod ${'other'} must not, and Cilium cannot tell them apart (same namespace and same identity labels); Cilium selects pods by identity labels, never by address`,
+    docs: 'Cilium identifies pods by their identity labels (namespace plus identity-relevant pod labels), never by address (cilium/cilium#9209). When an ipBlock or a named port applies to one pod but not to another pod with the same identity, no CiliumNetworkPolicy can express the difference. Give the pods a distinguishing label.',
+  },
+  'backend-cilium/ipblock-partial-pod': {
+    severity: 'error',
+    message: paramMessage`ipBlock covers ${'covered'} of pod ${'pod'} but not ${'uncovered'}; Cilium allows or denies a pod as a whole (all its addresses share one identity), so it cannot allow only one of them`,
+    docs: 'A dual-stack pod whose IPv4 address is inside an ipBlock but whose IPv6 address is not (or the reverse) cannot be expressed: Cilium policy decides by identity, and both addresses of a pod have the same identity. netpolc leaves the pod out (fail closed) and reports an error. Add an ipBlock for the other family or a pod selector.',
+  },
+  'backend-cilium/ipblock-pods-unknown': {
+    severity: 'warning',
+    message: paramMessage`ipBlock ${'cidr'} may cover pod IPs, but netpolc has no inventory of pods and no --cluster-cidr; Cilium's CIDR rules never match pods (cilium/cilium#9209), so such pods would be denied`,
+    docs: 'Without an inventory (or --cluster-cidr), netpolc cannot know which pods an ipBlock covers. Cilium CIDR rules do not select Cilium-managed endpoints, so pods inside the block lose access that Kubernetes would grant. Give --inventory or --cluster-cidr.',
+  },
+  'backend-cilium/ipblock-pods-ambiguous': {
+    severity: 'error',
+    message: paramMessage`ipBlock ${'cidr'} covers part of the cluster pod CIDR ${'clusterCidr'}; without an inventory netpolc cannot tell which pods are inside it`,
+    docs: 'With --cluster-cidr but no inventory, an ipBlock that overlaps the pod CIDR without containing it entirely covers an unknown set of pods, which Cilium cannot match by CIDR. Give an inventory.',
+  },
+  'backend-cilium/ipblock-covers-nodes': {
+    severity: 'warning',
+    message: paramMessage`ipBlock covers node address ${'addresses'}, but Cilium's CIDR rules do not match cluster nodes by default (Documentation/security/policy/layer3.rst) and not every node is covered, so the remote-node/host entities would be too wide; Cilium will deny this node traffic`,
+    docs: 'Cilium gives node addresses the host/remote-node identities, which CIDR rules do not select unless the agent runs with --policy-cidr-match-mode=nodes. When an ipBlock covers every address of every node, netpolc adds the remote-node and host entities (exact); when it covers only some, no entity is narrow enough and the node traffic is denied (narrower than Kubernetes, never wider).',
+  },
+  'backend-cilium/label-not-in-identity': {
+    severity: 'error',
+    message: paramMessage`selector uses label key ${'key'}, which Cilium's default identity label filter drops (pkg/labelsfilter); in Cilium this requirement ${'effect'}`,
+    docs: "Cilium builds security identities only from identity-relevant labels; by default it drops keys such as pod-template-hash, controller-revision-hash and other kubernetes.io / k8s.io keys (pkg/labelsfilter/filter.go defaultLabelPrefixCfg). A selector on such a key matches no pod (In, Exists) or every pod (NotIn, DoesNotExist) in Cilium. Select on another label, or configure Cilium's --labels and adjust the policy by hand.",
+  },
+  'backend-cilium/port-range-expanded': {
+    severity: 'warning',
+    message: paramMessage`Cilium ${'version'} ignores endPort (port ranges arrived in 1.16, cilium/cilium#32807; see cilium/cilium#28684): ports ${'from'}-${'to'} were expanded into ${'count'} single ports`,
+    docs: 'Cilium releases before 1.16 have no port ranges and would enforce only `port`. netpolc writes every port of a small range instead.',
+  },
+  'backend-cilium/port-range-unsupported': {
+    severity: 'error',
+    message: paramMessage`Cilium ${'version'} has no port ranges (they arrived in 1.16, cilium/cilium#32807) and ${'from'}-${'to'} is too large to expand (${'count'} ports, limit ${'limit'}); the entry was left out`,
+    docs: 'An older Cilium would silently enforce only the first port of the range (cilium/cilium#28684). netpolc refuses rather than narrow silently. Use --cilium-version 1.16 or later.',
+  },
+  'backend-cilium/sctp-unsupported': {
+    severity: 'error',
+    message: paramMessage`Cilium ${'version'} cannot enforce SCTP ports (policy support arrived in 1.13, cilium/cilium#20033; cilium/cilium#5719); the entry was left out`,
+    docs: 'SCTP policy enforcement exists since Cilium 1.13. An older Cilium rejects or ignores the protocol. Use --cilium-version 1.13 or later.',
+  },
+  'backend-cilium/sctp-needs-agent-flag': {
+    severity: 'info',
+    message: paramMessage`SCTP ports need the Cilium agent to run with --enable-sctp (a beta feature, Documentation/configuration/sctp.rst)`,
+    docs: 'Cilium enforces SCTP only when SCTP support is enabled in the agent.',
+  },
+  'backend-cilium/named-port-unresolved': {
+    severity: 'warning',
+    message: paramMessage`egress named port ${'name'} is resolved by Cilium against every pod in the cluster (pkg/endpoint GetNamedPort) and is skipped when two pods give it different numbers (cilium/cilium#30003); without an inventory netpolc cannot check this`,
+    docs: 'Cilium resolves egress named ports through a cluster-wide map and ignores names with conflicting numbers; it then allows that number towards every selected peer. With an inventory netpolc resolves names per destination pod itself; without one it writes the name and warns.',
+  },
+  'backend-cilium/named-port-ipblock-unknown': {
+    severity: 'warning',
+    message: paramMessage`egress named port ${'name'} on an ipBlock peer matches pods inside the block that define it, which netpolc cannot know without an inventory; the entry was left out for this peer`,
+    docs: 'A named port towards an ipBlock resolves only on pods inside the block (semantics.md §2.3). Without an inventory those pods are unknown, so netpolc writes nothing for them (fail closed).',
+  },
+} as const;
+
+/** Builds a diagnostic of this backend. */
+export const ciliumDiagnostic = defineDiagnostics(ciliumDiagnostics);
+
+/** Every code of this backend. */
+export type CiliumDiagnosticCode = keyof typeof ciliumDiagnostics;

@@ -1,0 +1,238 @@
+// One Kubernetes rule → Cilium rules (direction-neutral shape; lower.ts names the fields).
+import { selects, type Direction, type Peer, type Policy, type PortMatch, type Program, type Protocol, type ResolvedProgram, type Rule, type SourceRef } from '@netpolc/ir';
+import { addressOf, blockSetOf, cidrRelation, coverage, type BlockSet, type ResolvedAllowance } from './coverage.js';
+import { ciliumDiagnostic } from './diagnostics.js';
+import { addNamespaceSelector, addPodSelector, SelectorBuilder } from './labels.js';
+import { ciliumLabel, type CiliumCidrRule, type CiliumEntity, type CiliumPortProtocol, type CiliumPortRule, type CiliumSelector } from './model.js';
+import type { CiliumOptions } from './options.js';
+import type { PodUniverse } from './pod-universe.js';
+import { lowerNamedPort, lowerNumericPort, lowerResolvedPorts, portRules, type Notes } from './ports.js';
+
+/** A Cilium rule before its fields get their ingress (`from*`) or egress (`to*`) names. */
+export interface GenericRule {
+  readonly endpoints?: readonly CiliumSelector[];
+  readonly cidrs?: readonly CiliumCidrRule[];
+  readonly entities?: readonly CiliumEntity[];
+  readonly toPorts?: readonly CiliumPortRule[];
+}
+
+/** Everything lowering needs besides the rule. */
+export interface LowerContext {
+  readonly program: Program;
+  readonly resolved: ResolvedProgram;
+  readonly options: CiliumOptions;
+  readonly universe: PodUniverse;
+  readonly allowance: ResolvedAllowance;
+  /** True when the inventory lists pods: ipBlock coverage and named ports are then exact. */
+  readonly hasInventory: boolean;
+}
+
+type BlockPeer = Extract<Peer, { kind: 'ip-block' }>;
+type PodPeer = Extract<Peer, { kind: 'pods' }>;
+type NamedPort = Extract<PortMatch, { kind: 'named' }>;
+
+/** The Cilium selector of a Kubernetes pod/namespace peer, always naming the namespace key. */
+export function peerSelector(policy: Policy, peer: PodPeer): CiliumSelector {
+  const b = new SelectorBuilder();
+  if (peer.namespaces.kind === 'policy-namespace') b.add({ key: ciliumLabel.podNamespace, operator: 'In', values: [policy.namespace] });
+  else addNamespaceSelector(b, peer.namespaces.selector);
+  return addPodSelector(b, peer.pods).build();
+}
+
+const allPods = (): CiliumSelector => new SelectorBuilder().add({ key: ciliumLabel.podNamespace, operator: 'Exists' }).build();
+
+/** Lowers one rule of `policy` (index `pi`) in `direction`. */
+export function lowerRule(ctx: LowerContext, policy: Policy, pi: number, direction: Direction, rule: Rule, notes: Notes): GenericRule[] {
+  const where = `${direction} rule ${rule.index}`;
+  const numeric: CiliumPortProtocol[] = [];
+  const named: NamedPort[] = [];
+  if (rule.ports !== 'any') {
+    for (const e of rule.ports) {
+      if (e.kind !== 'named') numeric.push(...lowerNumericPort(e, ctx.options, notes));
+      // Ingress names resolve on the selected pod itself, as in Kubernetes (pkg/endpoint
+      // GetNamedPort: "Ingress only needs the ports of the POD itself").
+      else if (direction === 'ingress') numeric.push(...lowerNamedPort(e, ctx.options, notes));
+      else named.push(e);
+    }
+  }
+  const toPorts = rule.ports === 'any' ? undefined : portRules(numeric);
+  const main = rule.ports === 'any' || numeric.length > 0;
+  const withPorts = (r: GenericRule): GenericRule => (toPorts ? { ...r, toPorts } : r);
+  const out: GenericRule[] = [];
+
+  if (rule.peers === 'any') {
+    // An empty Cilium rule allows nothing, and an empty endpoint selector in a namespaced policy
+    // is scoped to its namespace; the `all` entity matches every peer (layer3.rst "Entities").
+    if (main) {
+      out.push(withPorts({ entities: ['all'] }));
+      notes.report(`${where}: no peers (any address): written as the \`all\` entity`);
+    }
+    if (named.length > 0) out.push(...egressNamed(ctx, named, [{ pods: new Set(ctx.universe.pods.keys()), selector: allPods() }], rule.origin, where, notes));
+    return out;
+  }
+
+  const podPeers = rule.peers.filter((p): p is PodPeer => p.kind === 'pods');
+  const blockPeers = rule.peers.filter((p): p is BlockPeer => p.kind === 'ip-block');
+  const endpoints: CiliumSelector[] = podPeers.map((p) => peerSelector(policy, p));
+  const block = blockPeers.length > 0 ? blockCoverage(ctx, pi, direction, rule, blockPeers, where, notes) : undefined;
+  if (main) {
+    const selectors = [...endpoints, ...(block?.selectors ?? [])];
+    if (selectors.length > 0) out.push(withPorts({ endpoints: selectors }));
+    if (blockPeers.length > 0) out.push(withPorts({ cidrs: blockPeers.map((p) => (p.except.length > 0 ? { cidr: p.cidr, except: p.except } : { cidr: p.cidr })) }));
+    if (block && block.entities.length > 0) out.push(withPorts({ entities: block.entities }));
+  }
+  if (named.length > 0) {
+    const targets: NamedTarget[] = podPeers.map((p, i) => ({ pods: ctx.hasInventory ? podsOf(ctx, policy, p) : new Set<number>(), selector: endpoints[i]! }));
+    if (block && ctx.hasInventory) targets.push({ pods: block.covered, selector: undefined });
+    if (!ctx.hasInventory) for (const p of blockPeers) notes.diagnostic(ciliumDiagnostic('backend-cilium/named-port-ipblock-unknown', { name: named.map((n) => n.name).join(', ') }, p.origin));
+    out.push(...egressNamed(ctx, named, targets, rule.origin, where, notes));
+  }
+  return out;
+}
+
+/** Actionable pods a pod peer selects (index into the universe). */
+function podsOf(ctx: LowerContext, policy: Policy, peer: PodPeer): Set<number> {
+  const nsLabels = new Map(ctx.program.inventory.namespaces.map((n) => [n.name, n.labels]));
+  const out = new Set<number>();
+  ctx.universe.pods.forEach((pod, i) => {
+    const inScope = peer.namespaces.kind === 'policy-namespace' ? pod.namespace === policy.namespace : selects(peer.namespaces.selector, nsLabels.get(pod.namespace) ?? {});
+    if (inScope && selects(peer.pods, pod.labels)) out.add(i);
+  });
+  return out;
+}
+
+interface NamedTarget {
+  readonly pods: ReadonlySet<number>;
+  /** The peer's own selector, usable when every pod it selects resolves the names alike. */
+  readonly selector: CiliumSelector | undefined;
+}
+
+/**
+ * Egress named ports. Cilium resolves them through a cluster-wide map and skips names that map
+ * to several numbers (pkg/endpoint GetNamedPort: "egress needs named ports of all the pods";
+ * cilium/cilium#30003), then allows the number towards every selected peer. Kubernetes resolves
+ * them on each destination pod. With an inventory, netpolc resolves per destination pod and
+ * writes numbers for exactly the pods that define the name.
+ */
+function egressNamed(ctx: LowerContext, named: readonly NamedPort[], targets: readonly NamedTarget[], origin: SourceRef, where: string, notes: Notes): GenericRule[] {
+  const names = named.map((n) => `${n.name}/${n.protocol}`).join(', ');
+  if (!ctx.hasInventory) {
+    const selectors = targets.flatMap((t) => (t.selector ? [t.selector] : []));
+    const ports = named.flatMap((n) => lowerNamedPort(n, ctx.options, notes));
+    notes.diagnostic(ciliumDiagnostic('backend-cilium/named-port-unresolved', { name: names }, origin));
+    notes.report(`${where}: egress named port ${names} kept as a name (no inventory to resolve it per destination pod)`);
+    return selectors.length > 0 && ports.length > 0 ? [{ endpoints: selectors, toPorts: portRules(ports) }] : [];
+  }
+  const out: GenericRule[] = [];
+  for (const target of targets) {
+    const groups = new Map<string, { ports: [Protocol, number][]; pods: number[] }>();
+    for (const i of [...target.pods].sort((a, b) => a - b)) {
+      const pod = ctx.universe.pods[i]!;
+      const ports: [Protocol, number][] = [];
+      for (const n of named) for (const c of pod.ports) if (c.name === n.name && c.protocol === n.protocol) ports.push([n.protocol, c.port]);
+      if (ports.length === 0) continue;
+      ports.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
+      const key = ports.map(([p, n]) => `${n}/${p}`).join(',');
+      const g = groups.get(key);
+      if (g) g.pods.push(i);
+      else groups.set(key, { ports, pods: [i] });
+    }
+    for (const key of [...groups.keys()].sort()) {
+      const g = groups.get(key)!;
+      let selectors: readonly CiliumSelector[];
+      if (target.selector && g.pods.length === target.pods.size) selectors = [target.selector];
+      else {
+        const sel = ctx.universe.select(new Set(g.pods));
+        reportClashes(ctx, sel.clashes, `egress named port ${names}`, origin, notes);
+        selectors = sel.selectors;
+      }
+      const ports = lowerResolvedPorts(g.ports, origin, ctx.options, notes);
+      if (selectors.length === 0 || ports.length === 0) continue;
+      out.push({ endpoints: selectors, toPorts: portRules(ports) });
+      notes.report(`${where}: egress named port ${names} resolved on the destination pods (Cilium resolves egress names cluster-wide, cilium/cilium#30003): ${key} for ${g.pods.map((p) => ctx.universe.id(p)).join(', ')}`);
+    }
+  }
+  return out;
+}
+
+function reportClashes(ctx: LowerContext, clashes: readonly { inside: number; outside: number }[], what: string, origin: SourceRef, notes: Notes): void {
+  for (const c of clashes) {
+    notes.diagnostic(ciliumDiagnostic('backend-cilium/inseparable-pods', { what, pod: ctx.universe.id(c.inside), other: ctx.universe.id(c.outside) }, origin));
+    notes.report(`${what}: pod ${ctx.universe.id(c.inside)} left out, it has the same Cilium identity as ${ctx.universe.id(c.outside)} (error)`);
+  }
+}
+
+interface BlockResult {
+  readonly selectors: readonly CiliumSelector[];
+  readonly entities: readonly CiliumEntity[];
+  /** Pods the selectors select (for egress named ports). */
+  readonly covered: ReadonlySet<number>;
+}
+
+/** The pods and nodes inside a rule's ipBlocks, as Cilium selectors and entities. */
+function blockCoverage(ctx: LowerContext, pi: number, direction: Direction, rule: Rule, peers: readonly BlockPeer[], where: string, notes: Notes): BlockResult {
+  const set = blockSetOf(peers);
+  const origin = peers[0]!.origin;
+  const text = peers.map((p) => p.cidr + (p.except.length > 0 ? ` except ${p.except.join(', ')}` : '')).join('; ');
+  const covered = new Set<number>();
+  let selectors: readonly CiliumSelector[] = [];
+  if (!ctx.program.semantics.ipBlockMatchesPods) {
+    // Profile where ipBlocks never match pods: Cilium's own CIDR semantics already agree.
+  } else if (ctx.hasInventory) {
+    ctx.universe.pods.forEach((pod, i) => {
+      const c = coverage(set, pod.addresses);
+      if (c === 'none') return;
+      if (c === 'full' || ctx.allowance.wholeEndpointAllowed(pi, rule.index, direction, set, pod.addresses)) {
+        covered.add(i);
+        return;
+      }
+      const inside = pod.addresses.filter((a) => coverage(set, [a]) === 'full').map((a) => a.ip);
+      const outside = pod.addresses.filter((a) => coverage(set, [a]) === 'none').map((a) => a.ip);
+      notes.diagnostic(ciliumDiagnostic('backend-cilium/ipblock-partial-pod', { pod: ctx.universe.id(i), covered: inside.join(', '), uncovered: outside.join(', ') }, origin));
+      notes.report(`${where}: pod ${ctx.universe.id(i)} left out, the ipBlock covers only some of its addresses (error)`);
+    });
+    const sel = ctx.universe.select(covered);
+    reportClashes(ctx, sel.clashes, `ipBlock ${text}`, origin, notes);
+    for (const c of sel.clashes) covered.delete(c.inside);
+    selectors = sel.selectors;
+    if (covered.size > 0) {
+      notes.report(`${where}: ipBlock ${text} covers pods ${[...covered].map((i) => ctx.universe.id(i)).join(', ')}; Cilium CIDR rules never match pods (cilium/cilium#9209), so they are also selected by labels (${selectors.length} selector${selectors.length === 1 ? '' : 's'})`);
+    }
+  } else if (ctx.options.clusterCidrs.length > 0) {
+    selectors = clusterCidrCoverage(ctx, set, text, origin, where, notes);
+  } else {
+    for (const p of peers) notes.diagnostic(ciliumDiagnostic('backend-cilium/ipblock-pods-unknown', { cidr: p.cidr }, p.origin));
+  }
+  return { selectors, entities: nodeEntities(ctx, pi, direction, rule, set, origin, where, notes), covered };
+}
+
+function clusterCidrCoverage(ctx: LowerContext, set: BlockSet, text: string, origin: SourceRef, where: string, notes: Notes): CiliumSelector[] {
+  const relations = ctx.options.clusterCidrs.map((c) => ({ cidr: c, rel: cidrRelation(set, c) }));
+  if (relations.every((r) => r.rel === 'none')) return [];
+  if (relations.every((r) => r.rel === 'full')) {
+    notes.report(`${where}: ipBlock ${text} contains the whole pod CIDR (${ctx.options.clusterCidrs.join(', ')}); every pod is also selected by labels, as Cilium CIDR rules never match pods (cilium/cilium#9209)`);
+    return [allPods()];
+  }
+  const bad = relations.find((r) => r.rel !== 'full')!;
+  notes.diagnostic(ciliumDiagnostic('backend-cilium/ipblock-pods-ambiguous', { cidr: text, clusterCidr: bad.cidr }, origin));
+  notes.report(`${where}: ipBlock ${text} covers an unknown part of the pods (error)`);
+  return [];
+}
+
+/**
+ * Node addresses inside the ipBlocks. Cilium gives them the `host` / `remote-node` identities,
+ * which CIDR rules do not match (layer3.rst; cilium/cilium#12277). Together the two entities are
+ * exactly "every node", so they are added only when that adds nothing Kubernetes denies.
+ */
+function nodeEntities(ctx: LowerContext, pi: number, direction: Direction, rule: Rule, set: BlockSet, origin: SourceRef, where: string, notes: Notes): CiliumEntity[] {
+  const addresses = ctx.program.inventory.nodes.flatMap((n) => n.addresses.map((a) => addressOf(a.ip)));
+  const inside = addresses.filter((a) => coverage(set, [a]) === 'full');
+  if (inside.length === 0) return [];
+  if (ctx.allowance.wholeEndpointAllowed(pi, rule.index, direction, set, addresses)) {
+    notes.report(`${where}: the ipBlock covers every node address, which Cilium CIDR rules do not match; added the host and remote-node entities`);
+    return ['host', 'remote-node'];
+  }
+  notes.diagnostic(ciliumDiagnostic('backend-cilium/ipblock-covers-nodes', { addresses: inside.map((a) => a.ip).join(', ') }, origin));
+  notes.report(`${where}: node address ${inside.map((a) => a.ip).join(', ')} inside the ipBlock will be denied by Cilium (CIDR rules do not match nodes; narrower than Kubernetes)`);
+  return [];
+}

@@ -1,0 +1,136 @@
+// Symbolic IR (+ resolved IR) → typed Cilium model, one CiliumNetworkPolicy per NetworkPolicy.
+import { refAt, type BackendInput, type Diagnostic, type Direction, type LabelSelector, type Policy, type SourceRef } from '@netpolc/ir';
+import { ResolvedAllowance } from './coverage.js';
+import { ciliumDiagnostic } from './diagnostics.js';
+import { addPodSelector, isIdentityLabel, SelectorBuilder, selectorKeys } from './labels.js';
+import { lowerRule, type GenericRule, type LowerContext } from './lower-rule.js';
+import type { CiliumEgressRule, CiliumIngressRule, CiliumPolicy } from './model.js';
+import type { CiliumOptions } from './options.js';
+import { PodUniverse } from './pod-universe.js';
+
+/** Label put on every object netpolc writes. */
+export const managedByLabel = { 'app.kubernetes.io/managed-by': 'netpolc' } as const;
+
+/** One translated policy with what was adjusted on the way. */
+export interface LoweredPolicy {
+  readonly source: Policy;
+  readonly object: CiliumPolicy;
+  /** Report lines: every adjustment made for Cilium, and why. */
+  readonly notes: readonly string[];
+}
+
+/** Result of lowering a whole program. */
+export interface Lowered {
+  readonly policies: readonly LoweredPolicy[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Lowers every policy of the program. */
+export function lowerProgram(input: BackendInput, options: CiliumOptions): Lowered {
+  const { program, resolved } = input;
+  const ctx: LowerContext = {
+    program,
+    resolved,
+    options,
+    universe: new PodUniverse(resolved.pods),
+    allowance: new ResolvedAllowance(resolved),
+    hasInventory: program.inventory.pods.length > 0,
+  };
+  const diagnostics: Diagnostic[] = [];
+  const seen = new Set<string>();
+  const policies = program.policies.map((policy, pi) => {
+    const lines: string[] = [];
+    const notes = {
+      diagnostic(d: Diagnostic): void {
+        // One diagnostic per code, target and message: shared peers are lowered more than once.
+        const key = `${d.code}|${JSON.stringify(d.target)}|${d.message}`;
+        if (seen.has(key)) return;
+        seen.add(key);
+        diagnostics.push(d);
+      },
+      report(line: string): void {
+        if (!lines.includes(line)) lines.push(line);
+      },
+    };
+    checkIdentityLabels(policy, notes);
+    const spec = {
+      description: `Translated by netpolc from NetworkPolicy ${policy.namespace}/${policy.name}`,
+      // A namespaced policy's endpointSelector is always scoped to its namespace: Cilium adds
+      // k8s:io.kubernetes.pod.namespace=<ns> (pkg/k8s/apis/cilium.io/utils/utils.go ParseToCiliumRule).
+      endpointSelector: addPodSelector(new SelectorBuilder(), policy.subject).build(),
+      ...(policy.ingress ? { ingress: lowerDirection(ctx, policy, pi, 'ingress', notes).map(ingressRule) } : {}),
+      ...(policy.egress ? { egress: lowerDirection(ctx, policy, pi, 'egress', notes).map(egressRule) } : {}),
+    };
+    const object: CiliumPolicy = {
+      apiVersion: 'cilium.io/v2',
+      kind: 'CiliumNetworkPolicy',
+      metadata: { name: policy.name, namespace: policy.namespace, labels: { ...managedByLabel } },
+      spec,
+    };
+    return { source: policy, object, notes: lines };
+  });
+  return { policies, diagnostics };
+}
+
+function lowerDirection(ctx: LowerContext, policy: Policy, pi: number, direction: Direction, notes: Parameters<typeof lowerRule>[5]): GenericRule[] {
+  const rules: GenericRule[] = [];
+  const keys = new Set<string>();
+  for (const rule of policy[direction]!) {
+    for (const r of lowerRule(ctx, policy, pi, direction, rule, notes)) {
+      const key = JSON.stringify(r);
+      if (keys.has(key)) continue;
+      keys.add(key);
+      rules.push(r);
+    }
+  }
+  if (rules.length === 0) {
+    // Kubernetes isolates the direction even without rules. Cilium enables default deny for a
+    // direction whose rule list is non-empty (pkg/policy/api/rule_validation.go Sanitize,
+    // EnableDefaultDeny), and an empty rule allows nothing (pkg/policy/rule.go mergeIngress);
+    // Cilium's own NetworkPolicy translation uses the same `{}` (pkg/k8s/network_policy.go).
+    rules.push({});
+    notes.report(`${direction}: isolated with nothing allowed; written as one empty rule \`{}\`, which turns on default deny without allowing anything`);
+  }
+  return rules;
+}
+
+function ingressRule(r: GenericRule): CiliumIngressRule {
+  return {
+    ...(r.endpoints ? { fromEndpoints: r.endpoints } : {}),
+    ...(r.cidrs ? { fromCIDRSet: r.cidrs } : {}),
+    ...(r.entities ? { fromEntities: r.entities } : {}),
+    ...(r.toPorts ? { toPorts: r.toPorts } : {}),
+  };
+}
+
+function egressRule(r: GenericRule): CiliumEgressRule {
+  return {
+    ...(r.endpoints ? { toEndpoints: r.endpoints } : {}),
+    ...(r.cidrs ? { toCIDRSet: r.cidrs } : {}),
+    ...(r.entities ? { toEntities: r.entities } : {}),
+    ...(r.toPorts ? { toPorts: r.toPorts } : {}),
+  };
+}
+
+/** Reports selectors on labels that Cilium leaves out of identities (they would change meaning). */
+function checkIdentityLabels(policy: Policy, notes: { diagnostic(d: Diagnostic): void; report(line: string): void }): void {
+  const check = (selector: LabelSelector, kind: 'pod' | 'namespace', at: SourceRef): void => {
+    for (const { key, requirement } of selectorKeys(selector, kind)) {
+      if (isIdentityLabel(key)) continue;
+      const effect = requirement.operator === 'In' || requirement.operator === 'Exists' ? 'matches no pod' : 'holds for every pod';
+      notes.diagnostic(ciliumDiagnostic('backend-cilium/label-not-in-identity', { key: requirement.key, effect }, at));
+      notes.report(`selector on ${requirement.key}: Cilium drops this label from identities, the requirement ${effect} there (error)`);
+    }
+  };
+  check(policy.subject, 'pod', refAt(policy.origin, 'spec', 'podSelector'));
+  for (const direction of ['ingress', 'egress'] as const) {
+    for (const rule of policy[direction] ?? []) {
+      if (rule.peers === 'any') continue;
+      for (const peer of rule.peers) {
+        if (peer.kind !== 'pods') continue;
+        check(peer.pods, 'pod', peer.origin);
+        if (peer.namespaces.kind === 'selector') check(peer.namespaces.selector, 'namespace', peer.origin);
+      }
+    }
+  }
+}

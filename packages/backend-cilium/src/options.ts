@@ -1,0 +1,113 @@
+import { formatCidr, NoTarget, parseCidr, type Diagnostic, type OptionSpec, type RawOptions } from '@netpolc/ir';
+import { ciliumDiagnostic } from './diagnostics.js';
+
+/** A Cilium release, `major.minor` (patch releases do not change policy semantics). */
+export interface CiliumVersion {
+  readonly major: number;
+  readonly minor: number;
+}
+
+/** Typed options of the Cilium backend. */
+export interface CiliumOptions {
+  /**
+   * Oldest Cilium release the output must work on; gates port ranges (1.16) and SCTP (1.13).
+   * @defaultValue 1.17
+   */
+  readonly ciliumVersion: CiliumVersion;
+  /**
+   * Pod CIDRs of the cluster (canonical), used to decide which pods an ipBlock covers when no
+   * inventory of pods is given.
+   * @defaultValue []
+   */
+  readonly clusterCidrs: readonly string[];
+  /**
+   * Put a policy-by-policy migration report in `EmitResult.report`.
+   * @defaultValue false
+   */
+  readonly report: boolean;
+  /**
+   * Emit one stream (`--out-dir -`) instead of one file per namespace.
+   * @defaultValue false
+   */
+  readonly stdout: boolean;
+}
+
+/**
+ * Default target. 1.17 is the oldest release whose policy engine has everything the output
+ * relies on (port ranges since 1.16, cilium/cilium#32807; SCTP since 1.13) and which also
+ * honours endPort in Kubernetes NetworkPolicies (semantics.md §5.4), so the same output can sit
+ * next to the original policies. Every later release accepts it unchanged.
+ */
+export const defaultCiliumVersion: CiliumVersion = Object.freeze({ major: 1, minor: 17 });
+
+/** Oldest release netpolc accepts (the `cilium.io/v2` CRDs with `fromCIDRSet` and entities). */
+export const minimumCiliumVersion: CiliumVersion = Object.freeze({ major: 1, minor: 10 });
+
+/** Feature gates by release. */
+export const ciliumFeatures = {
+  /** `endPort` in `PortProtocol` (cilium/cilium#32807, v1.16.0 release notes). */
+  portRanges: { major: 1, minor: 16 },
+  /** SCTP policy enforcement (cilium/cilium#20033, v1.13). */
+  sctp: { major: 1, minor: 13 },
+} as const satisfies Record<string, CiliumVersion>;
+
+/** True when `v` is at least `min`. */
+export function atLeast(v: CiliumVersion, min: CiliumVersion): boolean {
+  return v.major > min.major || (v.major === min.major && v.minor >= min.minor);
+}
+
+/** `1.17`. */
+export function formatVersion(v: CiliumVersion): string {
+  return `${v.major}.${v.minor}`;
+}
+
+/** CLI flags of the backend (kebab-case). */
+export const ciliumFlags: Readonly<Record<string, OptionSpec>> = {
+  'cilium-version': {
+    type: 'string',
+    value: 'X.Y',
+    description: `oldest Cilium release the output must work on; gates port ranges (1.16) and SCTP (1.13) (default ${formatVersion(defaultCiliumVersion)})`,
+  },
+  'cluster-cidr': {
+    type: 'string',
+    multiple: true,
+    value: 'CIDR',
+    description: 'pod CIDR of the cluster, to find the pods an ipBlock covers when no inventory is given (repeatable)',
+  },
+  report: { type: 'boolean', description: 'print a policy-by-policy migration report of every adjustment made for Cilium' },
+};
+
+/** Validates raw flags; problems become diagnostics and defaults are used instead. */
+export function parseCiliumOptions(raw: RawOptions): { options: CiliumOptions; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  let ciliumVersion = defaultCiliumVersion;
+  const rawVersion = raw['cilium-version'];
+  if (typeof rawVersion === 'string') {
+    const m = /^v?(\d{1,3})\.(\d{1,3})(?:\.\d{1,3})?$/.exec(rawVersion.trim());
+    if (!m) {
+      diagnostics.push(ciliumDiagnostic('backend-cilium/invalid-option', { flag: 'cilium-version', value: rawVersion, reason: 'expected a release such as 1.17 or 1.17.3' }, NoTarget));
+    } else {
+      const v = { major: Number(m[1]), minor: Number(m[2]) };
+      if (!atLeast(v, minimumCiliumVersion)) {
+        diagnostics.push(ciliumDiagnostic('backend-cilium/invalid-option', { flag: 'cilium-version', value: rawVersion, reason: `netpolc supports Cilium ${formatVersion(minimumCiliumVersion)} and later` }, NoTarget));
+      } else {
+        ciliumVersion = v;
+      }
+    }
+  }
+  const rawCidrs = raw['cluster-cidr'];
+  const list = typeof rawCidrs === 'string' ? [rawCidrs] : Array.isArray(rawCidrs) ? (rawCidrs as readonly string[]) : [];
+  const clusterCidrs: string[] = [];
+  for (const text of list) {
+    const c = parseCidr(text.trim());
+    if (!c) {
+      diagnostics.push(ciliumDiagnostic('backend-cilium/invalid-option', { flag: 'cluster-cidr', value: text, reason: 'expected an IPv4 or IPv6 CIDR such as 10.244.0.0/16' }, NoTarget));
+      continue;
+    }
+    clusterCidrs.push(formatCidr(c.family, c.network, c.prefix));
+  }
+  return {
+    options: { ciliumVersion, clusterCidrs: [...new Set(clusterCidrs)].sort(), report: raw['report'] === true, stdout: raw['out-dir'] === '-' },
+    diagnostics,
+  };
+}

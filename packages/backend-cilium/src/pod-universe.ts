@@ -1,0 +1,101 @@
+// Selecting an exact set of inventory pods with Cilium endpoint selectors. Cilium decides by
+// security identity, derived from the pod's namespace and identity-relevant labels
+// (Documentation/internals/security-identities.rst; pkg/labelsfilter), never from its address
+// (cilium/cilium#9209). So a set of pods is expressible iff no pod outside it shares an identity
+// with a pod inside it.
+import type { Pod } from '@netpolc/ir';
+import { identityLabels, podLabelKey, SelectorBuilder } from './labels.js';
+import { ciliumLabel, type CiliumSelector } from './model.js';
+
+/** Why a set of pods cannot be selected exactly: a pod inside and a pod outside share an identity. */
+export interface Inseparable {
+  readonly inside: number;
+  readonly outside: number;
+}
+
+/** Result of {@link PodUniverse.select}. */
+export interface Selection {
+  readonly selectors: readonly CiliumSelector[];
+  /** Pods of the set left out (fail closed) because of an identity clash. */
+  readonly clashes: readonly Inseparable[];
+}
+
+/** The actionable pods of the inventory, indexed by namespace and identity. */
+export class PodUniverse {
+  private readonly byNamespace = new Map<string, number[]>();
+  private readonly identity: string[];
+  private readonly labels: Record<string, string>[];
+
+  constructor(readonly pods: readonly Pod[]) {
+    this.labels = pods.map((p) => identityLabels(p.labels));
+    this.identity = pods.map((p, i) => `${p.namespace}\u0000${JSON.stringify(this.labels[i])}`);
+    pods.forEach((p, i) => {
+      const list = this.byNamespace.get(p.namespace);
+      if (list) list.push(i);
+      else this.byNamespace.set(p.namespace, [i]);
+    });
+  }
+
+  /** `namespace/name` of a pod. */
+  id(i: number): string {
+    const p = this.pods[i]!;
+    return `${p.namespace}/${p.name}`;
+  }
+
+  /**
+   * Selectors whose union selects exactly `set` among the universe's pods and never a reserved
+   * identity (every selector names the pod namespace label). Uses whole-cluster and
+   * whole-namespace selectors where the set covers them, else one selector per identity.
+   */
+  select(set: ReadonlySet<number>): Selection {
+    if (set.size === 0) return { selectors: [], clashes: [] };
+    if (set.size === this.pods.length) {
+      return { selectors: [new SelectorBuilder().add({ key: ciliumLabel.podNamespace, operator: 'Exists' }).build()], clashes: [] };
+    }
+    const selectors: CiliumSelector[] = [];
+    const clashes: Inseparable[] = [];
+    for (const ns of [...this.byNamespace.keys()].sort()) {
+      const members = this.byNamespace.get(ns)!;
+      const inside = members.filter((i) => set.has(i));
+      if (inside.length === 0) continue;
+      if (inside.length === members.length) {
+        selectors.push(new SelectorBuilder().add({ key: ciliumLabel.podNamespace, operator: 'In', values: [ns] }).build());
+        continue;
+      }
+      const outside = members.filter((i) => !set.has(i));
+      const groups = new Map<string, number[]>();
+      for (const i of inside) {
+        const g = groups.get(this.identity[i]!);
+        if (g) g.push(i);
+        else groups.set(this.identity[i]!, [i]);
+      }
+      for (const key of [...groups.keys()].sort()) {
+        const group = groups.get(key)!;
+        const clash = outside.find((o) => this.identity[o] === key);
+        if (clash !== undefined) {
+          for (const g of group) clashes.push({ inside: g, outside: clash });
+          continue;
+        }
+        selectors.push(this.identitySelector(ns, this.labels[group[0]!]!, outside));
+      }
+    }
+    return { selectors, clashes };
+  }
+
+  /** Selects the pods of one identity: all its labels, and the absence of a key of each outside pod whose labels are a superset. */
+  private identitySelector(ns: string, labels: Record<string, string>, outside: readonly number[]): CiliumSelector {
+    const b = new SelectorBuilder().add({ key: ciliumLabel.podNamespace, operator: 'In', values: [ns] });
+    for (const [k, v] of Object.entries(labels)) b.add({ key: podLabelKey(k), operator: 'In', values: [v] });
+    const absent = new Set<string>();
+    for (const o of outside) {
+      const other = this.labels[o]!;
+      const superset = Object.entries(labels).every(([k, v]) => other[k] === v);
+      if (!superset) continue;
+      const extra = Object.keys(other).filter((k) => !(k in labels)).sort();
+      if (extra.some((k) => absent.has(k))) continue;
+      absent.add(extra[0]!);
+    }
+    for (const k of [...absent].sort()) b.add({ key: podLabelKey(k), operator: 'DoesNotExist' });
+    return b.build();
+  }
+}
