@@ -1,0 +1,61 @@
+import { defineDiagnostics, paramMessage, type CatalogEntry } from '@netpolc/ir';
+
+/** Every diagnostic the calico backend reports, with its documentation. */
+export const calicoCatalog = {
+  'backend-calico/invalid-option': {
+    severity: 'error',
+    message: paramMessage`--${'flag'} ${'value'}: ${'reason'}`,
+    docs: 'A calico flag has a value the backend cannot use (see the README for each flag).',
+  },
+  'backend-calico/ignored-option': {
+    severity: 'warning',
+    message: paramMessage`--${'flag'} is ignored: ${'reason'}`,
+    docs: 'A flag has no effect with the other flags given (for example --tier-order with a built-in tier).',
+  },
+  'backend-calico/reserved-tier': {
+    severity: 'warning',
+    message: paramMessage`tier ${'tier'} is reserved for ClusterNetworkPolicy (order ${'order'}, default action Pass); NetworkPolicies placed there run before or after every other tier`,
+    docs: 'kube-admin and kube-baseline hold upstream ClusterNetworkPolicies; they exist in every cluster and are not emitted.',
+  },
+  'backend-calico/unsupported-semantics': {
+    severity: 'error',
+    message: paramMessage`Calico cannot honour --semantics ${'knob'}=false: ${'reason'}`,
+    docs: 'The requested semantics profile is narrower than what Calico enforces; the output would allow more than the policies, so nothing is emitted.',
+  },
+  'backend-calico/invalid-label-key': {
+    severity: 'error',
+    message: paramMessage`label key ${'key'} cannot be written in a Calico selector (only [a-zA-Z0-9_./-], at most 512 characters)`,
+    docs: 'Calico selector labels are not quoted; a key outside its identifier characters cannot be expressed.',
+  },
+  'backend-calico/unquotable-value': {
+    severity: 'error',
+    message: paramMessage`label value ${'value'} holds both quote characters and cannot be written in a Calico selector`,
+    docs: "Calico string literals have no escapes: a value must lack ' or \".",
+  },
+  'backend-calico/reserved-label-prefix': {
+    severity: 'warning',
+    message: paramMessage`selector key ${'key'} uses a prefix Calico assigns itself (${'prefix'}); the translated selector can also match labels Calico adds to endpoints`,
+    docs: 'Calico endpoints carry projectcalico.org/* labels and inherit namespace (pcns.*) and service-account (pcsa.*) labels; a pod selector on such a key may match differently.',
+  },
+  'backend-calico/selector-too-long': {
+    severity: 'error',
+    message: paramMessage`the Calico selector for this ${'what'} has ${'length'} characters; Calico accepts at most 1024`,
+    docs: 'Calico CRDs limit selector, namespaceSelector and notSelector to 1024 characters.',
+  },
+  'backend-calico/name-too-long': {
+    severity: 'error',
+    message: paramMessage`Calico policy name ${'name'} is longer than 253 characters`,
+    docs: 'Object names are DNS subdomains of at most 253 characters; shorten --name-prefix or the policy name.',
+  },
+  'backend-calico/too-many-rules': {
+    severity: 'error',
+    message: paramMessage`policy ${'name'} needs ${'count'} ${'direction'} rules; Calico accepts at most 1024 per policy`,
+    docs: 'Calico limits a policy to 1024 rules per direction; split the NetworkPolicy.',
+  },
+} as const satisfies Readonly<Record<string, CatalogEntry>>;
+
+/** Codes of the calico catalog. */
+export type CalicoDiagnosticCode = keyof typeof calicoCatalog;
+
+/** Builds a calico diagnostic. */
+export const calicoDiagnostic = defineDiagnostics(calicoCatalog);

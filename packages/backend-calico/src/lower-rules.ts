@@ -1,0 +1,107 @@
+// One NetworkPolicy rule -> Calico Allow rules. The shape follows Calico's own converter
+// (libcalico-go/lib/backend/k8s/conversion/conversion.go, k8sRuleToCalico): one Calico rule per
+// peer and per protocol, so each ipBlock keeps its own `notNets` (an `except` is not a deny and
+// must never reach another peer, semantics.md §2.2).
+import { cidrBounds, normalize, parseCidr, subtract, toCidrStrings, type Diagnostic, type Direction, type Peer, type PortMatch, type Protocol, type Rule } from '@netpolc/ir';
+import { lowerLabelSelector } from './lower-selector.js';
+import type { CalicoPort, CalicoProtocol, CalicoRule, EntityRule } from './model.js';
+
+/** CRD limits: `nets`/`notNets` hold at most 256 entries, `ports` at most 50. */
+export const maxNets = 256;
+export const maxPorts = 50;
+
+const protocolOrder: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** The address part of a peer as one or more entity rules (ORed), or undefined when it cannot be written. */
+function peerEntities(peer: Peer, diagnostics: Diagnostic[]): EntityRule[] | undefined {
+  if (peer.kind === 'ip-block') {
+    if (peer.except.length <= maxNets) {
+      return [{ nets: [peer.cidr], ...(peer.except.length > 0 ? { notNets: peer.except } : {}) }];
+    }
+    // More excepts than notNets can hold: list the remaining addresses instead (exact).
+    const block = parseCidr(peer.cidr)!;
+    const remaining = subtract(
+      normalize([cidrBounds(block)]),
+      normalize(peer.except.map((e) => cidrBounds(parseCidr(e)!))),
+    );
+    return chunks(toCidrStrings(remaining, block.family), maxNets).map((nets) => ({ nets }));
+  }
+  const pods = lowerLabelSelector(peer.pods, peer.origin, 'pod selector', diagnostics);
+  if (peer.namespaces.kind === 'policy-namespace') {
+    // A selector (even all()) is what limits a rule of a namespaced policy to the policy's own
+    // namespace; a rule with neither selector nor namespaceSelector matches every address
+    // (updateprocessors/rules.go getEndpointSelector).
+    return pods ? [{ selector: pods }] : undefined;
+  }
+  const namespaces = lowerLabelSelector(peer.namespaces.selector, peer.origin, 'namespace selector', diagnostics);
+  if (!pods || !namespaces) return undefined;
+  // namespaceSelector alone selects every endpoint of the matching namespaces; `all()` there
+  // means every namespace (rules.go rewrites it to has(projectcalico.org/namespace)).
+  return [{ namespaceSelector: namespaces, ...(pods.kind === 'all' ? {} : { selector: pods }) }];
+}
+
+/** Ports of one protocol: numbers and merged ranges ascending, then named ports by name. */
+function protocolPorts(entries: readonly PortMatch[]): CalicoPort[] | 'all' {
+  if (entries.some((e) => e.kind === 'all')) return 'all';
+  const ranges = normalize(entries.flatMap((e) => (e.kind === 'range' ? [[e.from, e.to] as const] : [])));
+  const numeric: CalicoPort[] = ranges.map(([from, to]) => (from === to ? { kind: 'number', port: from } : { kind: 'range', from, to }));
+  const names = [...new Set(entries.flatMap((e) => (e.kind === 'named' ? [e.name] : [])))].sort();
+  return [...numeric, ...names.map((name): CalicoPort => ({ kind: 'named', name }))];
+}
+
+interface PortGroup {
+  readonly protocol?: CalicoProtocol;
+  readonly ports?: readonly CalicoPort[];
+}
+
+function portGroups(ports: Rule['ports']): PortGroup[] {
+  if (ports === 'any') return [{}];
+  const out: PortGroup[] = [];
+  for (const protocol of protocolOrder) {
+    const entries = ports.filter((p) => p.protocol === protocol);
+    if (entries.length === 0) continue;
+    const list = protocolPorts(entries);
+    if (list === 'all') out.push({ protocol });
+    // A named port resolves on the destination endpoint under the rule's protocol
+    // (felix/calc/rule_scanner.go namedPortsToIPSets), so protocol and name travel together.
+    else for (const chunk of chunks(list, maxPorts)) out.push({ protocol, ports: chunk });
+  }
+  return out;
+}
+
+/**
+ * The Allow rules of one NetworkPolicy rule, in peer order then protocol order. A peer that
+ * cannot be written is diagnosed and left out: an Allow that cannot be written must not become
+ * wider.
+ */
+export function lowerRule(rule: Rule, direction: Direction, diagnostics: Diagnostic[]): CalicoRule[] {
+  const entities: (EntityRule | undefined)[] = [];
+  if (rule.peers === 'any') entities.push(undefined);
+  else {
+    for (const peer of rule.peers) {
+      const e = peerEntities(peer, diagnostics);
+      if (e) entities.push(...e);
+    }
+  }
+  const out: CalicoRule[] = [];
+  for (const entity of entities) {
+    for (const group of portGroups(rule.ports)) {
+      const ports = group.ports ? { ports: group.ports } : undefined;
+      const protocol = group.protocol ? { protocol: group.protocol } : {};
+      if (direction === 'ingress') {
+        out.push({ action: 'Allow', ...protocol, ...(entity ? { source: entity } : {}), ...(ports ? { destination: ports } : {}) });
+      } else {
+        const destination = { ...entity, ...ports };
+        out.push({ action: 'Allow', ...protocol, ...(Object.keys(destination).length > 0 ? { destination } : {}) });
+      }
+    }
+  }
+  return out;
+}
+

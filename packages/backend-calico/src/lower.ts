@@ -1,0 +1,126 @@
+// Symbolic IR -> typed model of Calico objects. Selector-preserving: subjects and peers stay
+// label selectors, so the output keeps working as pods come and go; nothing is resolved to IPs.
+import { NoTarget, type Diagnostic, type Direction, type Policy, type Program } from '@netpolc/ir';
+import { calicoDiagnostic } from './diagnostics.js';
+import { isolationPolicies, type IsolationPlan } from './isolation.js';
+import { lowerLabelSelector } from './lower-selector.js';
+import { lowerRule } from './lower-rules.js';
+import { builtinTiers, type CalicoNetworkPolicy, type CalicoObject, type CalicoRule, type CalicoTier, type PolicyType, type TierDefaultAction } from './model.js';
+import { managedByLabel, policyName } from './names.js';
+import type { CalicoOptions } from './options.js';
+import type { Selector } from './selector.js';
+
+/** Calico accepts at most 1024 rules per direction of a policy (CRD maxItems). */
+export const maxRules = 1024;
+
+/** The lowered model and what the report needs to know about it. */
+export interface Lowered {
+  /** Cluster-wide objects first, then namespaced objects by namespace and name. */
+  readonly objects: readonly CalicoObject[];
+  readonly diagnostics: readonly Diagnostic[];
+  /** The default action of the tier the policies live in. */
+  readonly tierDefaultAction: TierDefaultAction;
+  /** Number of isolation policies (one per namespace and direction, more when selectors are long). */
+  readonly isolationCount: number;
+}
+
+function unsupportedSemantics(program: Program, diagnostics: Diagnostic[]): void {
+  const s = program.semantics;
+  const anyIsolation = (d: Direction): boolean => program.policies.some((p) => p[d] !== null);
+  const ipBlock = program.policies.some((p) => [p.ingress, p.egress].some((rules) => rules?.some((r) => r.peers !== 'any' && r.peers.some((peer) => peer.kind === 'ip-block'))));
+  // Calico nets match any address, pods included (projectcalico/calico#6634).
+  if (!s.ipBlockMatchesPods && ipBlock) {
+    diagnostics.push(calicoDiagnostic('backend-calico/unsupported-semantics', { knob: 'ipBlockMatchesPods', reason: 'Calico nets match pod addresses too' }, NoTarget));
+  }
+  // Felix does not police traffic from a host to its own workloads (projectcalico/calico#1683).
+  if (!s.allowNodeLocalIngress && anyIsolation('ingress')) {
+    diagnostics.push(calicoDiagnostic('backend-calico/unsupported-semantics', { knob: 'allowNodeLocalIngress', reason: 'traffic from a node to its own pods bypasses Calico policy' }, NoTarget));
+  }
+  // A pod's traffic to itself never leaves its network namespace, so no policy sees it.
+  if (!s.allowSelf && (anyIsolation('ingress') || anyIsolation('egress'))) {
+    diagnostics.push(calicoDiagnostic('backend-calico/unsupported-semantics', { knob: 'allowSelf', reason: "a pod's traffic to itself never reaches Calico policy" }, NoTarget));
+  }
+}
+
+/** A Log rule with the same match as `rule`, placed before it: Log is non-terminal. */
+function withLog(rules: readonly CalicoRule[]): CalicoRule[] {
+  return rules.flatMap((r) => [{ ...r, action: 'Log' as const }, r]);
+}
+
+function lowerPolicy(policy: Policy, options: CalicoOptions, diagnostics: Diagnostic[]): { policy: CalicoNetworkPolicy; subject: Selector } | undefined {
+  const subject = lowerLabelSelector(policy.subject, policy.origin, 'pod selector', diagnostics);
+  if (!subject) return undefined;
+  const name = policyName(options, policy.name);
+  if (name.length > 253) {
+    diagnostics.push(calicoDiagnostic('backend-calico/name-too-long', { name }, policy.origin));
+    return undefined;
+  }
+  const logAllowed = options.log === 'allowed' || options.log === 'all';
+  const direction = (d: Direction): CalicoRule[] | undefined => {
+    const rules = policy[d];
+    if (rules === null) return undefined;
+    const allow = rules.flatMap((r) => lowerRule(r, d, diagnostics));
+    const out = logAllowed ? withLog(allow) : allow;
+    if (out.length > maxRules) diagnostics.push(calicoDiagnostic('backend-calico/too-many-rules', { name, count: out.length, direction: d }, policy.origin));
+    return out;
+  };
+  const ingress = direction('ingress');
+  const egress = direction('egress');
+  // Always explicit: Calico's default for `types` (Egress when only egress rules exist) is not
+  // the Kubernetes one (semantics.md §5.3).
+  const types: PolicyType[] = [...(ingress ? ['Ingress' as const] : []), ...(egress ? ['Egress' as const] : [])];
+  if (types.length === 0) return undefined;
+  return {
+    subject,
+    policy: {
+      kind: 'NetworkPolicy',
+      metadata: { name, namespace: policy.namespace, labels: managedByLabel },
+      spec: {
+        ...(options.tier === 'default' ? {} : { tier: options.tier }),
+        order: options.order,
+        selector: subject,
+        types,
+        ...(ingress && ingress.length > 0 ? { ingress } : {}),
+        ...(egress && egress.length > 0 ? { egress } : {}),
+      },
+    },
+  };
+}
+
+const byName = (a: { metadata: { name: string } }, b: { metadata: { name: string } }): number => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0);
+
+/** Lowers every policy of the program to Calico objects. */
+export function lowerProgram(program: Program, options: CalicoOptions): Lowered {
+  const diagnostics: Diagnostic[] = [];
+  unsupportedSemantics(program, diagnostics);
+  const builtin = builtinTiers[options.tier];
+  const tierDefaultAction: TierDefaultAction = builtin ? builtin.defaultAction : 'Pass';
+
+  const byNamespace = new Map<string, { policies: CalicoNetworkPolicy[]; plan: IsolationPlan }>();
+  for (const policy of program.policies) {
+    const lowered = lowerPolicy(policy, options, diagnostics);
+    if (!lowered) continue;
+    let ns = byNamespace.get(policy.namespace);
+    if (!ns) byNamespace.set(policy.namespace, (ns = { policies: [], plan: { ingress: [], egress: [] } }));
+    ns.policies.push(lowered.policy);
+    if (policy.ingress !== null) ns.plan.ingress.push(lowered.subject);
+    if (policy.egress !== null) ns.plan.egress.push(lowered.subject);
+  }
+
+  const objects: CalicoObject[] = [];
+  if (!builtin) {
+    // A tier of our own passes what it does not decide, so later tiers (the default tier with
+    // live knp.default.* policies, kube-baseline) still see traffic of pods it does not isolate;
+    // isolation is explicit, in the isolation policies below.
+    const tier: CalicoTier = { kind: 'Tier', metadata: { name: options.tier, labels: managedByLabel }, spec: { order: options.tierOrder, defaultAction: 'Pass' } };
+    objects.push(tier);
+  }
+  let isolationCount = 0;
+  for (const namespace of [...byNamespace.keys()].sort()) {
+    const ns = byNamespace.get(namespace)!;
+    const isolation = isolationPolicies(namespace, ns.plan, new Set(ns.policies.map((p) => p.metadata.name)), options, tierDefaultAction);
+    isolationCount += isolation.length;
+    objects.push(...[...ns.policies, ...isolation].sort(byName));
+  }
+  return { objects, diagnostics, tierDefaultAction, isolationCount };
+}
