@@ -1,0 +1,53 @@
+// Plumbing shared by the tests: run the backend as the CLI does, read its output back, and
+// turn Kubernetes-style connections into packets for the Calico evaluator.
+import { bindConnection, hasErrors, resolve, type Connection, type Diagnostic, type Program, type RawOptions } from '@netpolc/ir';
+import { loadManifests, type Manifest } from '@netpolc/ir/testing';
+import { calicoBackend } from '../../src/index.js';
+import type { CalicoObject } from '../../src/model.js';
+import { parseCalicoYaml } from '../../src/parse.js';
+import { calicoCluster } from './calico-cluster.js';
+import { calicoEvaluator, type CalicoVerdict, type Packet } from './calico-evaluator.js';
+
+/** Loads generated manifests, failing loudly on invalid input. */
+export function load(objects: readonly Manifest[]): Program {
+  const r = loadManifests(objects);
+  if (hasErrors(r.diagnostics)) throw new Error(`generator produced invalid input: ${r.diagnostics.map((d) => d.message).join('; ')}`);
+  return r.program;
+}
+
+/** What one run of the backend produced. */
+export interface Emitted {
+  /** The objects read back from the printed stream. */
+  readonly objects: readonly CalicoObject[];
+  readonly text: string;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly report: string | undefined;
+}
+
+/** Runs the backend with raw CLI flags, printing to one stream and parsing it back. */
+export function emit(program: Program, raw: RawOptions = {}): Emitted {
+  const parsed = calicoBackend.parseOptions({ ...raw, 'out-dir': '-' });
+  if (hasErrors(parsed.diagnostics)) throw new Error(`bad options: ${parsed.diagnostics.map((d) => d.message).join('; ')}`);
+  const result = calicoBackend.emit({ program, resolved: resolve(program) }, parsed.options);
+  if (result.files.length !== 1) throw new Error(`expected one file for standard output, got ${result.files.length}`);
+  const text = result.files[0]!.content;
+  const back = parseCalicoYaml(text);
+  if ('error' in back) throw new Error(`emitted YAML does not parse back: ${back.error}`);
+  return { objects: back.objects, text, diagnostics: [...parsed.diagnostics, ...result.diagnostics], report: result.report };
+}
+
+/** The IPs of a connection (the family both ends share, as the reference evaluator binds it). */
+export function packetOf(program: Program, conn: Connection): Packet | undefined {
+  const bound = bindConnection(program, conn);
+  if ('error' in bound) return undefined;
+  return { srcIp: bound.src.ip, dstIp: bound.dst.ip, protocol: conn.protocol, dstPort: conn.port };
+}
+
+/** An evaluator of emitted objects over the program's inventory. */
+export function calicoVerdicts(program: Program, objects: readonly CalicoObject[]): (conn: Connection) => CalicoVerdict | undefined {
+  const evaluate = calicoEvaluator(objects, calicoCluster(program.inventory));
+  return (conn) => {
+    const packet = packetOf(program, conn);
+    return packet ? evaluate(packet) : undefined;
+  };
+}
