@@ -19,7 +19,7 @@ Protocols:
 
 Request:  {"timeoutMs": int, "maxConcurrent": int?, "sctpBadChecksum": bool?,
            "probes": [{"id", "srcNs", "src", "sport", "dstNs", "dst", "family", "proto", "port"}]}
-Answer:   {"results": [{"id", "connected", "detail"}], "elapsedMs": float}
+Answer:   {"results": [{"id", "connected", "detail", "elapsedMs"}], "elapsedMs": float}
 Self-test (kernel support check): probe.py --self-test /run/netns/NAME
 """
 
@@ -99,6 +99,37 @@ def parse_sctp_init(data, family):
     return sport, dport, tag
 
 
+# ICMP destination unreachable codes (RFC 792, RFC 1812) and ICMPv6 ones (RFC 4443 section 3.1).
+_ICMP4_CODES = {0: 'net-unreachable', 1: 'host-unreachable', 2: 'prot-unreachable', 3: 'refused',
+                9: 'net-prohibited', 10: 'host-prohibited', 13: 'admin-prohibited'}
+_ICMP6_CODES = {0: 'no-route', 1: 'admin-prohibited', 3: 'addr-unreachable', 4: 'refused',
+                5: 'policy-fail', 6: 'reject-route'}
+
+
+def parse_icmp_error(data, family):
+    """((proto, src, dst, dport), sport, detail) of a destination-unreachable error, or None."""
+    if family == 4:
+        if len(data) < 20:
+            return None
+        data = data[(data[0] & 0x0F) * 4:]
+        if len(data) < 8 + 20 or data[0] != 3:
+            return None
+        inner = data[8:]
+        ihl = (inner[0] & 0x0F) * 4
+        proto, src, dst, l4 = inner[9], inner[12:16], inner[16:20], inner[ihl:]
+        detail = _ICMP4_CODES.get(data[1], 'icmp-unreachable-%d' % data[1])
+    else:
+        if len(data) < 8 + 40 or data[0] != 1:
+            return None
+        inner = data[8:]
+        proto, src, dst, l4 = inner[6], inner[8:24], inner[24:40], inner[40:]
+        detail = _ICMP6_CODES.get(data[1], 'icmp6-unreachable-%d' % data[1])
+    if len(l4) < 4:
+        return None
+    sport, dport = struct.unpack('!HH', l4[:4])
+    return (proto, bytes(src), bytes(dst), dport), sport, detail
+
+
 def errno_name(code):
     return errno.errorcode.get(code, str(code))
 
@@ -115,6 +146,8 @@ class Prober:
         self.results = {}
         self.listeners = {}
         self.sctp_tags = {}
+        self.icmp_sockets = {}
+        self.by_tuple = {}
         self.udp_delivered = set()
         self.home = os.open('/proc/self/ns/net', os.O_RDONLY | os.O_CLOEXEC)
         self.current_ns = None
@@ -198,31 +231,37 @@ class Prober:
     def start(self, probe):
         proto, family = probe['proto'], probe['family']
         self.enter(probe['srcNs'])
-        deadline = time.monotonic() + self.timeout
-        probe['deadline'] = deadline
+        self.icmp_listener(probe['srcNs'], family)
+        probe['started'] = time.monotonic()
+        probe['deadline'] = probe['started'] + self.timeout
         try:
             if proto == 'TCP':
                 s = socket.socket(af(family), socket.SOCK_STREAM)
                 # RST on close: no TIME_WAIT and no lingering conntrack state from earlier rounds.
                 s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
                 s.setblocking(False)
+                probe['sock'] = s
                 self.bind_source(s, probe)
+                self.index(probe)
                 code = s.connect_ex((probe['dst'], probe['port']))
                 if code not in (0, errno.EINPROGRESS):
-                    s.close()
-                    self.record(probe, False, errno_name(code))
+                    self.finish(probe, s, False, 'refused' if code == errno.ECONNREFUSED else errno_name(code))
                     return
                 self.sel.register(s, selectors.EVENT_WRITE, ('client', probe))
             elif proto == 'UDP':
                 s = socket.socket(af(family), socket.SOCK_DGRAM)
                 s.setblocking(False)
+                probe['sock'] = s
                 self.bind_source(s, probe)
+                self.index(probe)
                 s.connect((probe['dst'], probe['port']))
                 probe['token'] = ('netpolc-probe %d %08x' % (probe['id'], random.getrandbits(32))).encode()
                 s.send(probe['token'])
                 self.sel.register(s, selectors.EVENT_READ, ('client', probe))
             else:
                 s = socket.socket(af(family), socket.SOCK_RAW, IPPROTO_SCTP)
+                probe['sock'] = s
+                self.index(probe)
                 s.setblocking(False)
                 if family == 4:
                     s.setsockopt(socket.IPPROTO_IP, IP_RECVERR, 1)
@@ -238,7 +277,7 @@ class Prober:
                 self.sel.register(s, selectors.EVENT_READ, ('client', probe))
                 s.send(sctp_init(probe['sport'], probe['port'], tag, self.bad_checksum))
         except OSError as e:
-            self.record(probe, False, 'error: %s' % (e.strerror or errno_name(e.errno)))
+            self.finish(probe, probe.get('sock'), False, 'error: %s' % (e.strerror or errno_name(e.errno)))
 
     def on_client(self, sock, probe):
         proto = probe['proto']
@@ -263,13 +302,58 @@ class Prober:
             self.finish(probe, sock, True, 'echo received')
         # SCTP clients ignore whatever their raw socket reads (e.g. their own looped packets).
 
+    # --- ICMP errors ---------------------------------------------------------------------
+    # A raw ICMP socket in each source namespace sees every ICMP error sent back for a probe
+    # (REJECT), and the embedded header names the probe. This does not depend on the kernel
+    # handing the error to the probe's own socket: a TCP socket in SYN_SENT that is locked by
+    # connect() while the error arrives (veth delivers in the same softirq) keeps it only as a
+    # soft error and retries the SYN after 1 s (seen for IPv6: tcp_v6_err, sk_err_soft).
+    def icmp_listener(self, ns, family):
+        key = (ns, family)
+        if key in self.icmp_sockets:
+            return
+        if family == 4:
+            s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+        else:
+            s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+        s.setblocking(False)
+        self.icmp_sockets[key] = s
+        self.sel.register(s, selectors.EVENT_READ, ('icmp', family))
+
+    def index(self, probe):
+        fam = af(probe['family'])
+        proto = {'TCP': 6, 'UDP': 17, 'SCTP': IPPROTO_SCTP}[probe['proto']]
+        key = (proto, socket.inet_pton(fam, probe['src']), socket.inet_pton(fam, probe['dst']), probe['port'])
+        probe['tuple'] = key
+        self.by_tuple.setdefault(key, []).append(probe)
+
+    def on_icmp(self, sock, family):
+        for _ in range(256):
+            try:
+                data = sock.recv(65535)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return
+            parsed = parse_icmp_error(data, family)
+            if parsed is None:
+                continue
+            key, sport, detail = parsed
+            for probe in self.by_tuple.get(key, ()):
+                if probe['sport'] == sport and probe['id'] not in self.results:
+                    self.finish(probe, probe.get('sock'), False, detail)
+
     def record(self, probe, connected, detail):
-        self.results[probe['id']] = {'id': probe['id'], 'connected': connected, 'detail': detail}
+        started = probe.get('started')
+        elapsed = 0.0 if started is None else round((time.monotonic() - started) * 1000, 1)
+        self.results[probe['id']] = {'id': probe['id'], 'connected': connected, 'detail': detail, 'elapsedMs': elapsed}
 
     def finish(self, probe, sock, connected, detail):
         if probe['id'] in self.results:
             return
         self.record(probe, connected, detail)
+        if sock is None or sock.fileno() < 0:
+            return
         try:
             self.sel.unregister(sock)
         except (KeyError, ValueError):
@@ -290,14 +374,11 @@ class Prober:
                 del pending[pid]
             expired = [p for p in pending.values() if p['deadline'] <= now]
             for p in expired:
-                sock = self.client_socket(p)
+                sock = p.get('sock')
                 detail = 'timeout'
                 if p['proto'] == 'UDP' and p.get('token') in self.udp_delivered:
                     detail = 'timeout (request delivered, echo lost)'
-                if sock is not None:
-                    self.finish(p, sock, False, detail)
-                else:
-                    self.record(p, False, detail)
+                self.finish(p, sock, False, detail)
                 del pending[p['id']]
             if not pending:
                 break
@@ -306,6 +387,8 @@ class Prober:
                 kind = key.data[0]
                 if kind == 'listener':
                     self.on_listener(key.fileobj, key.data[1], key.data[2])
+                elif kind == 'icmp':
+                    self.on_icmp(key.fileobj, key.data[1])
                 else:
                     self.on_client(key.fileobj, key.data[1])
         for key in list(self.sel.get_map().values()):
@@ -313,12 +396,8 @@ class Prober:
                 self.sel.unregister(key.fileobj)
                 key.fileobj.close()
         self.sctp_tags.clear()
+        self.by_tuple.clear()
 
-    def client_socket(self, probe):
-        for key in self.sel.get_map().values():
-            if key.data[0] == 'client' and key.data[1] is probe:
-                return key.fileobj
-        return None
 
 
 def raise_fd_limit():

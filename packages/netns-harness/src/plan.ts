@@ -19,7 +19,7 @@ export interface TopologyPlan {
   readonly namespaces: readonly string[];
   /** `ip -batch` lines run in the root namespace: only `netns add` and `link add … netns`. */
   readonly rootBatch: readonly string[];
-  /** sysctls per namespace, for probe/sysctl.py. */
+  /** sysctls per namespace (every namespace, fabric first), for probe/setup.py. */
   readonly sysctls: readonly { readonly ns: string; readonly set: readonly (readonly [string, string])[] }[];
   /** `ip -n <ns> -batch` lines per namespace. */
   readonly namespaceBatches: ReadonlyMap<string, readonly string[]>;
@@ -57,6 +57,18 @@ const common: readonly (readonly [string, string])[] = [
   ['net/ipv6/conf/*/accept_dad', '0'],
   // Reverse-path filtering would drop asymmetric test traffic; the kernel takes max(all, dev).
   ['net/ipv4/conf/*/rp_filter', '0'],
+];
+
+/**
+ * REJECT answers with ICMP errors, which the kernel rate-limits per destination (1/s after a
+ * small burst) and globally (1000/s, burst 50). A probe round sends hundreds of rejected first
+ * packets at once: limited, most would time out instead of reading `refused` at once.
+ */
+const noIcmpRateLimit: readonly (readonly [string, string])[] = [
+  ['net/ipv4/icmp_ratelimit', '0'],
+  ['net/ipv6/icmp/ratelimit', '0'],
+  ['net/ipv4/icmp_msgs_per_sec', '1000000'],
+  ['net/ipv4/icmp_msgs_burst', '1000000'],
 ];
 
 /** Computes every command for a validated spec. */
@@ -98,7 +110,7 @@ export function planTopology(spec: CheckedSpec): TopologyPlan {
     },
     ...spec.nodes.map((node) => ({
       ns: nsOfNode(node),
-      set: [...common, ['net/ipv4/ip_forward', '1'], ['net/ipv6/conf/all/forwarding', '1']] as const,
+      set: [...common, ['net/ipv4/ip_forward', '1'], ['net/ipv6/conf/all/forwarding', '1'], ...noIcmpRateLimit] as const,
     })),
     ...spec.pods.map((pod) => ({ ns: nsOfPod(pod), set: common })),
   ];

@@ -16,15 +16,18 @@ export interface Probe {
 }
 
 /**
- * Outcome of one probe. `detail` says why: `handshake completed`, `echo received`,
- * `INIT received`, `refused` (TCP RST or ICMP port unreachable), `timeout`,
- * `timeout (request delivered, echo lost)` (UDP reached the server, the reply did not return),
- * an errno name such as `EHOSTUNREACH`/`EACCES` (other ICMP errors), or `error: …`.
+ * Outcome of one probe. `detail` says why: `handshake completed` (TCP), `echo received` (UDP),
+ * `INIT received` (SCTP); or `refused` (TCP RST, ICMP port unreachable), `timeout` (dropped),
+ * `timeout (request delivered, echo lost)` (UDP reached the server, the reply did not come
+ * back), another ICMP unreachable code (`admin-prohibited`, `host-unreachable`, …), an errno
+ * name, or `error: …`.
  */
 export interface ProbeResult {
   readonly probe: Probe;
   readonly connected: boolean;
   readonly detail?: string;
+  /** Milliseconds from sending the first packet to the verdict (extra, for diagnosis). */
+  readonly elapsedMs?: number;
 }
 
 /** Options of {@link Topology.probe}. */
@@ -61,6 +64,7 @@ interface WireResult {
   readonly id: number;
   readonly connected: boolean;
   readonly detail: string;
+  readonly elapsedMs: number;
 }
 
 const protocols: ReadonlySet<string> = new Set<ProbeProtocol>(['TCP', 'UDP', 'SCTP']);
@@ -90,6 +94,6 @@ export function runProbes(context: ProbeContext, probes: readonly Probe[], optio
   return probes.map((probe, id) => {
     const result = answer.results[id];
     if (result?.id !== id) throw new Error(`probe.py answered out of order at probe ${id}`);
-    return { probe, connected: result.connected, detail: result.detail };
+    return { probe, connected: result.connected, detail: result.detail, elapsedMs: result.elapsedMs };
   });
 }

@@ -10,7 +10,7 @@ import {
   liveTopologies,
   releasePrefix,
 } from './stale.js';
-import { ipCommand, mustRun, runCommand, runPython, type CommandResult } from './tools.js';
+import { ipCommand, runCommand, runPython, type CommandResult } from './tools.js';
 
 /** A built topology. Always {@link Topology.destroy} it (or use {@link withTopology}). */
 export interface Topology {
@@ -147,18 +147,23 @@ class NetnsTopology implements Topology {
 let exitHookInstalled = false;
 
 /**
- * Builds the namespaces, links, addresses, routes and sysctls of a spec (about a dozen process
- * starts in all, whatever its size). Deletes leftovers of the prefix first; on failure deletes
+ * Builds the namespaces, links, addresses, routes and sysctls of a spec with one Python process
+ * (probe/setup.py) that runs one `ip -batch` per namespace, in parallel. Deletes leftovers of the prefix first; on failure deletes
  * what it made and rethrows.
  */
 export function createTopology(spec: TopologySpec): Topology {
+  return buildTopology(spec, (plan) => plan);
+}
+
+/** {@link createTopology} with a hook that may alter the plan: tests use it to inject failures. */
+export function buildTopology(spec: TopologySpec, alterPlan: (plan: TopologyPlan) => TopologyPlan): Topology {
   const checked = checkSpec(spec);
   if (liveTopologies.has(spec.prefix)) {
     throw new Error(`topology prefix '${spec.prefix}' already has a live topology in this process: destroy it first`);
   }
   cleanupStale(spec.prefix);
   claimPrefix(spec.prefix);
-  const plan = planTopology(checked);
+  const plan = alterPlan(planTopology(checked));
   const topology = new NetnsTopology(spec, checked, plan);
   liveTopologies.set(spec.prefix, topology);
   if (!exitHookInstalled) {
@@ -175,12 +180,16 @@ export function createTopology(spec: TopologySpec): Topology {
     });
   }
   try {
-    const ip = ipCommand();
-    mustRun(ip, ['-batch', '-'], lines(plan.rootBatch), 'creating namespaces and links');
-    runPython('sysctl.py', plan.sysctls.map(({ ns, set }) => ({ ns: `/run/netns/${ns}`, set })));
-    for (const [ns, batch] of plan.namespaceBatches) {
-      mustRun(ip, ['-n', ns, '-batch', '-'], lines(batch), `configuring ${ns}`);
-    }
+    const answer = runPython('setup.py', {
+      ip: ipCommand(),
+      rootBatch: lines(plan.rootBatch),
+      namespaces: plan.sysctls.map(({ ns, set }) => ({
+        ns: `/run/netns/${ns}`,
+        sysctls: set,
+        batch: lines(plan.namespaceBatches.get(ns) ?? []),
+      })),
+    }) as { ok: boolean; step?: string; error?: string };
+    if (!answer.ok) throw new Error(`${answer.step ?? 'setup'} failed: ${answer.error ?? ''}`);
   } catch (error) {
     try {
       topology.destroy();

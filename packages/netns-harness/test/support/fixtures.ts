@@ -16,12 +16,17 @@ export function twoNodeSpec(prefix: string, podCount: number, dualStack = false)
 
 export const allProtocols: readonly ProbeProtocol[] = ['TCP', 'UDP', 'SCTP'];
 
-/** Every pod to every pod address, for every protocol and port. */
+/**
+ * Every pod to every pod address, for every protocol and port (only to addresses of a family the
+ * source pod has).
+ */
 export function meshProbes(spec: TopologySpec, ports: readonly number[], protocols = allProtocols): Probe[] {
   const probes: Probe[] = [];
+  const isV6 = (address: string): boolean => address.includes(':');
   for (const from of spec.pods) {
     for (const to of spec.pods) {
       for (const address of to.addresses) {
+        if (!from.addresses.some((own) => isV6(own) === isV6(address))) continue;
         for (const protocol of protocols) {
           for (const port of ports) probes.push({ from: { pod: from.id }, to: address, protocol, port });
         }

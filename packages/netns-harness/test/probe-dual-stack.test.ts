@@ -1,0 +1,98 @@
+import { expect, it } from 'vitest';
+import { kernelGate, withTopology, type Topology, type TopologySpec } from '../src/index.js';
+import { allProtocols, describe, failures, meshProbes } from './support/fixtures.js';
+
+const gate = kernelGate();
+const kit = it.skipIf(gate.skip);
+
+/** Pods 0-2 on node-a, 3-5 on node-b; pod-4 is IPv4-only and pod-5 IPv6-only. */
+const topologySpec: TopologySpec = {
+  prefix: 'hds',
+  nodes: [
+    { name: 'node-a', addresses: ['198.18.0.1', '2001:db8::a'] },
+    { name: 'node-b', addresses: ['198.18.0.2', '2001:db8::b'] },
+  ],
+  pods: [0, 1, 2, 3, 4, 5].map((i) => ({
+    id: `ns/pod-${i}`,
+    node: i < 3 ? 'node-a' : 'node-b',
+    addresses: i === 4 ? [v4(i)] : i === 5 ? [v6(i)] : [v4(i), v6(i)],
+  })),
+};
+function v4(i: number): string {
+  return `198.19.7.${i + 1}`;
+}
+function v6(i: number): string {
+  return `2001:db8:7::${i + 1}`;
+}
+
+function kernel(name: string, body: (topology: Topology) => void): void {
+  kit(gate.label(name), () => {
+    gate.assertSupported();
+    withTopology(topologySpec, body);
+  });
+}
+
+kernel('connects every pod pair on TCP, UDP and SCTP over IPv4 and IPv6', (topology) => {
+  const probes = meshProbes(topologySpec, [8080]);
+  // 5 IPv4 pods x 5 IPv4 targets + 5 IPv6 pods x 5 IPv6 targets, 3 protocols each.
+  expect(probes).toHaveLength((25 + 25) * 3);
+  expect(failures(topology.probe(probes))).toEqual([]);
+});
+
+kernel('an ip6tables DROP fails exactly the matching IPv6 probe and not its IPv4 twin', (topology) => {
+  topology.exec(
+    topology.nodeNamespace('node-b'),
+    ['ip6tables-restore', '--noflush'],
+    `*filter\n-A FORWARD -s ${v6(0)} -d ${v6(3)} -p udp --dport 8080 -j DROP\nCOMMIT\n`,
+  );
+  expect(failures(topology.probe(meshProbes(topologySpec, [8080])))).toEqual([`pod-0 -> ${v6(3)} UDP/8080`]);
+});
+
+kernel('an nft inet REJECT refuses IPv6 probes at once', (topology) => {
+  topology.exec(
+    topology.nodeNamespace('node-a'),
+    ['nft', '-f', '-'],
+    [
+      'table inet probe_test {',
+      '  chain forward_filter {',
+      '    type filter hook forward priority filter; policy accept;',
+      `    ip6 daddr ${v6(1)} meta l4proto { tcp, udp, sctp } th dport 8080 reject with icmpx port-unreachable`,
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const rejected = allProtocols.map((protocol) => ({ from: { pod: 'ns/pod-5' }, to: v6(1), protocol, port: 8080 }));
+  const started = performance.now();
+  const results = topology.probe(rejected, { timeoutMs: 5000 });
+  expect(performance.now() - started).toBeLessThan(2500);
+  expect(results.map((r) => r.detail)).toEqual(['refused', 'refused', 'refused']);
+  const mesh = failures(topology.probe(meshProbes(topologySpec, [8080])));
+  expect(mesh).toEqual(
+    ['pod-0', 'pod-2', 'pod-3', 'pod-5'].flatMap((p) => allProtocols.map((proto) => `${p} -> ${v6(1)} ${proto}/8080`)).sort(),
+  );
+});
+
+kernel('node to pod probes over IPv6 come from the node IPv6 address', (topology) => {
+  const probes = allProtocols.flatMap((protocol) =>
+    ['node-a', 'node-b'].map((node) => ({ from: { node }, to: v6(5), protocol, port: 10250 })),
+  );
+  expect(failures(topology.probe(probes))).toEqual([]);
+  topology.exec(
+    topology.nodeNamespace('node-b'),
+    ['ip6tables-restore', '--noflush'],
+    '*filter\n-A FORWARD -s 2001:db8::a -j DROP\nCOMMIT\n',
+  );
+  expect(failures(topology.probe(probes))).toEqual(
+    allProtocols.map((protocol) => describe({ from: { node: 'node-a' }, to: v6(5), protocol, port: 10250 })).sort(),
+  );
+});
+
+kernel('refuses probes from a pod without an address of the destination family', (topology) => {
+  expect(() => topology.probe([{ from: { pod: 'ns/pod-5' }, to: v4(0), protocol: 'TCP', port: 80 }])).toThrow(
+    /pod 'ns\/pod-5' has no IPv4 address/,
+  );
+  expect(() => topology.probe([{ from: { pod: 'ns/pod-4' }, to: v6(0), protocol: 'TCP', port: 80 }])).toThrow(
+    /pod 'ns\/pod-4' has no IPv6 address/,
+  );
+});
