@@ -1,0 +1,146 @@
+import { expect, it } from 'vitest';
+import { namespace, networkPolicy, node, pod, upstreamModel } from '@netpolc/ir/testing';
+import { codes, compile, disagreements, options } from './support/harness.js';
+
+const ingressFrom = (from: unknown[], ports?: unknown[]) => networkPolicy('x', 'np', { podSelector: { matchLabels: { pod: 'a' } }, policyTypes: ['Ingress'], ingress: [{ from, ...(ports ? { ports } : {}) }] });
+
+it('keeps Kubernetes meaning for an egress ipBlock that is one pod IP (upstream e2e <podIP>/32)', () => {
+  const c = compile([...upstreamModel(), networkPolicy('x', 'np', { podSelector: { matchLabels: { pod: 'a' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '198.18.1.11/32' } }] }] })]);
+  expect(codes(c.diagnostics)).toEqual([]);
+  expect(c.objects[0]!.spec.egress).toContainEqual({ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'y', 'k8s:pod': 'b' } }] });
+  expect(disagreements(c)).toEqual([]);
+});
+
+it('keeps Kubernetes meaning for a CIDR around pods with an except for one pod (upstream e2e)', () => {
+  const c = compile([...upstreamModel(), ingressFrom([{ ipBlock: { cidr: '198.18.0.0/16', except: ['198.18.1.10/32'] } }])]);
+  expect(codes(c.diagnostics)).toEqual([]);
+  expect(disagreements(c)).toEqual([]);
+});
+
+it('selects pods inside an ipBlock that only DoesNotExist can tell apart', () => {
+  const c = compile([namespace('x'), node('n', '198.19.0.1'), pod('x', 'a', { app: 'web' }, '198.18.0.10', { node: 'n' }), pod('x', 'b', { app: 'web', canary: 'yes' }, '198.18.0.11', { node: 'n' }), ingressFrom([{ ipBlock: { cidr: '198.18.0.10/32' } }])]);
+  expect(codes(c.diagnostics)).toEqual([]);
+  expect(disagreements(c)).toEqual([]);
+});
+
+it('reports pods that an ipBlock separates but Cilium identities cannot', () => {
+  const c = compile([namespace('x'), node('n', '198.19.0.1'), pod('x', 'a', { pod: 'a' }, '198.18.0.9'), pod('x', 'web-1', { app: 'web' }, '198.18.0.10'), pod('x', 'web-2', { app: 'web', 'pod-template-hash': 'abc' }, '198.18.0.11'), ingressFrom([{ ipBlock: { cidr: '198.18.0.10/32' } }])]);
+  expect(codes(c.diagnostics)).toEqual(['backend-cilium/inseparable-pods']);
+  // Fail closed: neither web pod is allowed by label.
+  expect(disagreements(c).every((d) => d.includes('kubernetes true, cilium false'))).toBe(true);
+});
+
+it('reports a dual-stack pod that an ipBlock covers in one family only, and accepts both families together', () => {
+  const pods = [namespace('x'), pod('x', 'a', { pod: 'a' }, ['198.18.0.9', '2001:db8::9']), pod('x', 'b', { pod: 'b' }, ['198.18.0.10', '2001:db8::a'])];
+  const one = compile([...pods, ingressFrom([{ ipBlock: { cidr: '198.18.0.10/32' } }])]);
+  expect(codes(one.diagnostics)).toEqual(['backend-cilium/ipblock-partial-pod']);
+  expect(disagreements(one).every((d) => d.includes('kubernetes true, cilium false'))).toBe(true);
+  const both = compile([...pods, ingressFrom([{ ipBlock: { cidr: '198.18.0.10/32' } }, { ipBlock: { cidr: '2001:db8::a/128' } }])]);
+  expect(codes(both.diagnostics)).toEqual([]);
+  expect(disagreements(both)).toEqual([]);
+});
+
+it('adds the host and remote-node entities when an ipBlock covers every node, and warns when it covers some', () => {
+  const cluster = [namespace('x'), node('n1', '198.19.0.1'), node('n2', '198.19.0.2'), pod('x', 'a', { pod: 'a' }, '198.18.0.10', { node: 'n1' }), pod('x', 'b', { pod: 'b' }, '198.18.0.11', { node: 'n2' })];
+  const egress = (cidr: string) => networkPolicy('x', 'np', { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ ipBlock: { cidr } }] }], egress: [{ to: [{ ipBlock: { cidr } }] }] });
+  const all = compile([...cluster, egress('198.19.0.0/16')]);
+  expect(codes(all.diagnostics)).toEqual([]);
+  expect(all.objects[0]!.spec.egress).toContainEqual({ toEntities: ['host', 'remote-node'] });
+  expect(disagreements(all)).toEqual([]);
+  const some = compile([...cluster, egress('198.19.0.2/32')]);
+  expect(codes(some.diagnostics)).toEqual(['backend-cilium/ipblock-covers-nodes', 'backend-cilium/ipblock-covers-nodes']);
+  expect(disagreements(some).every((d) => d.includes('198.19.0.2') && d.includes('kubernetes true, cilium false'))).toBe(true);
+});
+
+it('resolves egress named ports per destination pod, where Cilium would resolve them cluster-wide', () => {
+  const c = compile([
+    namespace('x'),
+    pod('x', 'client', { app: 'client' }, '198.18.0.9'),
+    pod('x', 'a', { app: 'a' }, '198.18.0.10', { ports: [['http', 80, 'TCP']] }),
+    pod('x', 'b', { app: 'b' }, '198.18.0.11', { ports: [['http', 8080, 'TCP']] }),
+    pod('x', 'c', { app: 'c' }, '198.18.0.12'),
+    networkPolicy('x', 'np', { podSelector: { matchLabels: { app: 'client' } }, policyTypes: ['Egress'], egress: [{ ports: [{ port: 'http' }] }] }),
+  ]);
+  expect(codes(c.diagnostics)).toEqual([]);
+  const ports = c.objects[0]!.spec.egress!.flatMap((r) => r.toPorts ?? []).flatMap((p) => p.ports.map((x) => x.port));
+  expect(ports.sort()).toEqual(['80', '8080']);
+  expect(disagreements(c)).toEqual([]);
+});
+
+it('keeps ingress named ports as names: Cilium resolves them on the selected pod', () => {
+  const c = compile([...upstreamModel(), ingressFrom([{ podSelector: {} }], [{ port: 'serve-81-tcp' }, { protocol: 'UDP', port: 'serve-80-udp' }])]);
+  expect(c.objects[0]!.spec.ingress![0]!.toPorts).toEqual([{ ports: [{ port: 'serve-81-tcp', protocol: 'TCP' }, { port: 'serve-80-udp', protocol: 'UDP' }] }]);
+  expect(disagreements(c)).toEqual([]);
+});
+
+it('writes an empty rule for a direction that is isolated without rules', () => {
+  const c = compile([...upstreamModel(), networkPolicy('x', 'deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] })]);
+  expect(c.objects[0]!.spec.ingress).toEqual([{}]);
+  expect(c.objects[0]!.spec.egress).toEqual([{}]);
+  expect(disagreements(c)).toEqual([]);
+});
+
+it('writes rules without peers as the all entity and namespace selectors with the namespace key', () => {
+  const c = compile([
+    ...upstreamModel(),
+    networkPolicy('x', 'np', {
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [{ ports: [{ port: 81 }] }, { from: [{ namespaceSelector: {} }, { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'y' } }, podSelector: { matchLabels: { pod: 'b' } } }] }],
+    }),
+  ]);
+  expect(c.objects[0]!.spec.ingress![0]).toEqual({ fromEntities: ['all'], toPorts: [{ ports: [{ port: '81', protocol: 'TCP' }] }] });
+  expect(c.objects[0]!.spec.ingress![1]!.fromEndpoints).toEqual([
+    { matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] },
+    { matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'y', 'k8s:pod': 'b' } },
+  ]);
+  expect(disagreements(c)).toEqual([]);
+});
+
+it('rejects selectors on labels that Cilium leaves out of identities', () => {
+  const c = compile([...upstreamModel(), networkPolicy('x', 'np', { podSelector: { matchLabels: { 'pod-template-hash': 'abc' } }, ingress: [] })]);
+  expect(codes(c.diagnostics)).toEqual(['backend-cilium/label-not-in-identity']);
+});
+
+it('expands port ranges for Cilium before 1.16 and refuses ranges too large to expand', () => {
+  const policy = (endPort: number) => ingressFrom([{ podSelector: {} }], [{ port: 80, endPort }]);
+  const small = compile([...upstreamModel(), policy(83)], options({ 'cilium-version': '1.15' }), { version: [1, 15], namespaceLabelsSuppressInjection: false });
+  expect(codes(small.diagnostics)).toEqual(['backend-cilium/port-range-expanded']);
+  expect(small.objects[0]!.spec.ingress![0]!.toPorts![0]!.ports.map((p) => p.port)).toEqual(['80', '81', '82', '83']);
+  expect(disagreements(small)).toEqual([]);
+  const large = compile([...upstreamModel(), policy(9000)], options({ 'cilium-version': '1.15.4' }));
+  expect(codes(large.diagnostics)).toEqual(['backend-cilium/port-range-unsupported']);
+  const current = compile([...upstreamModel(), policy(9000)]);
+  expect(current.objects[0]!.spec.ingress![0]!.toPorts).toEqual([{ ports: [{ port: '80', endPort: 9000, protocol: 'TCP' }] }]);
+  expect(disagreements(current)).toEqual([]);
+});
+
+it('refuses SCTP for Cilium before 1.13 and notes the agent flag after', () => {
+  const policy = ingressFrom([{ podSelector: {} }], [{ protocol: 'SCTP', port: 80 }]);
+  expect(codes(compile([...upstreamModel(), policy], options({ 'cilium-version': '1.12' })).diagnostics)).toEqual(['backend-cilium/sctp-unsupported']);
+  const current = compile([...upstreamModel(), policy]);
+  expect(codes(current.diagnostics)).toEqual(['backend-cilium/sctp-needs-agent-flag']);
+  expect(disagreements(current)).toEqual([]);
+});
+
+it('without an inventory, warns about ipBlocks and uses --cluster-cidr when given', () => {
+  const policy = networkPolicy('x', 'np', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }] });
+  expect(codes(compile([policy]).diagnostics)).toEqual(['backend-cilium/ipblock-pods-unknown']);
+  const full = compile([policy], options({ 'cluster-cidr': ['10.244.0.0/16'] }));
+  expect(codes(full.diagnostics)).toEqual([]);
+  expect(full.objects[0]!.spec.egress).toContainEqual({ toEndpoints: [{ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] }] });
+  expect(codes(compile([policy], options({ 'cluster-cidr': ['10.0.0.0/7'] })).diagnostics)).toEqual(['backend-cilium/ipblock-pods-ambiguous']);
+  expect(codes(compile([policy], options({ 'cluster-cidr': ['192.168.0.0/16'] })).diagnostics)).toEqual([]);
+});
+
+it('without an inventory, keeps egress named ports as names and warns', () => {
+  const c = compile([networkPolicy('x', 'np', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: {} }, { ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 'dns', protocol: 'UDP' }] }] })]);
+  expect(codes(c.diagnostics)).toEqual(['backend-cilium/ipblock-pods-unknown', 'backend-cilium/named-port-ipblock-unknown', 'backend-cilium/named-port-unresolved']);
+  expect(c.objects[0]!.spec.egress).toEqual([{ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'x' } }], toPorts: [{ ports: [{ port: 'dns', protocol: 'UDP' }] }] }]);
+});
+
+it('reports invalid flags', () => {
+  expect(() => options({ 'cilium-version': 'latest' })).toThrow(/cilium-version/);
+  expect(() => options({ 'cilium-version': '1.8' })).toThrow(/1.10 and later/);
+  expect(() => options({ 'cluster-cidr': ['10.0.0.0/33'] })).toThrow(/cluster-cidr/);
+});

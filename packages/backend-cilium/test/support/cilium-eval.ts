@@ -1,0 +1,307 @@
+// An evaluator of Cilium's policy semantics over the typed model, written from Cilium's
+// documentation and source (each rule cites where it comes from). It shares nothing with the
+// Kubernetes reference evaluator: it sees a cluster the way a Cilium agent does (endpoints with
+// identity labels, node addresses, the rest of the world) and CiliumNetworkPolicy objects.
+import { cidrBounds, formatIp, parseCidr, parseIp, type Connection, type Endpoint, type Pod, type Program, type Protocol } from '@netpolc/ir';
+import type { CiliumCidrRule, CiliumEntity, CiliumPolicy, CiliumPortRule, CiliumRule, CiliumSelector } from '../../src/model.js';
+
+/** Agent and release facts the evaluation depends on. */
+export interface CiliumEvalOptions {
+  /** Target release as [major, minor]: endPort needs 1.16 (cilium/cilium#32807), SCTP 1.13 (#20033). */
+  readonly version: readonly [number, number];
+  /**
+   * Newer releases skip namespace injection when a peer selector names a namespace label
+   * (pkg/k8s/apis/cilium.io/utils/utils.go getEndpointSelector); older ones inject anyway.
+   */
+  readonly namespaceLabelsSuppressInjection: boolean;
+}
+
+/** Default: a current release. */
+export const defaultEvalOptions: CiliumEvalOptions = { version: [1, 17], namespaceLabelsSuppressInjection: true };
+
+interface Label {
+  readonly source: string;
+  readonly key: string;
+  readonly value: string;
+}
+
+/** What Cilium knows about the other side of a connection. */
+type Identity =
+  | { readonly kind: 'endpoint'; readonly pod: Pod; readonly labels: readonly Label[] }
+  | { readonly kind: 'host' | 'remote-node'; readonly labels: readonly Label[] }
+  | { readonly kind: 'world'; readonly ip: string; readonly labels: readonly Label[] };
+
+// Cilium's default identity label filter (pkg/labelsfilter/filter.go defaultLabelPrefixCfg):
+// io.kubernetes.pod.namespace, namespace labels and app.kubernetes.io are kept; other
+// io.kubernetes / kubernetes.io / k8s.io keys, *beta.kubernetes.io, pod-template-hash,
+// pod-template-generation, controller-revision-hash, annotation* and etcd_node are dropped.
+function keptInIdentity(key: string): boolean {
+  const include = ['io.kubernetes.pod.namespace', 'io.cilium.k8s.namespace.labels', 'app.kubernetes.io'];
+  const ignore = [/^io\.kubernetes/, /^kubernetes\.io/, /^.*beta\.kubernetes\.io/, /^k8s\.io/, /^pod-template-generation/, /^pod-template-hash/, /^controller-revision-hash/, /^annotation.*/, /^etcd_node/];
+  const included = Math.max(0, ...include.filter((p) => key.startsWith(p)).map((p) => p.length));
+  const ignoredLengths = ignore.map((r) => r.exec(key)?.[0].length).filter((n): n is number => n !== undefined);
+  return ignoredLengths.length === 0 || included > Math.min(...ignoredLengths);
+}
+
+/** The evaluator for one cluster and one set of Cilium objects. */
+export class CiliumEvaluator {
+  private readonly endpointsByIp = new Map<string, Pod>();
+  private readonly nodeByIp = new Map<string, string>();
+  private readonly nsLabels = new Map<string, Readonly<Record<string, string>>>();
+  private readonly identities = new Map<Pod, Label[]>();
+
+  constructor(
+    private readonly program: Program,
+    private readonly policies: readonly CiliumPolicy[],
+    private readonly options: CiliumEvalOptions = defaultEvalOptions,
+  ) {
+    for (const ns of program.inventory.namespaces) this.nsLabels.set(ns.name, ns.labels);
+    // Cilium manages the network of running, scheduled, non-hostNetwork pods with an IP: those
+    // are its endpoints (a hostNetwork pod shares its node's identity, layer3.rst "host").
+    for (const pod of program.inventory.pods) if (pod.actionable) for (const a of pod.addresses) if (!this.endpointsByIp.has(a.ip)) this.endpointsByIp.set(a.ip, pod);
+    for (const n of program.inventory.nodes) for (const a of n.addresses) if (!this.nodeByIp.has(a.ip)) this.nodeByIp.set(a.ip, n.name);
+  }
+
+  /**
+   * Pod identity labels (Documentation/security/policy/kubernetes.rst, "Namespaces"): the pod's
+   * labels and `io.kubernetes.pod.namespace` with source `k8s`, the namespace's labels as
+   * `io.cilium.k8s.namespace.labels.<key>`, the service account and the cluster name.
+   */
+  private podLabels(pod: Pod): Label[] {
+    const known = this.identities.get(pod);
+    if (known) return known;
+    const out: Label[] = [];
+    for (const [k, v] of Object.entries(pod.labels)) if (keptInIdentity(k)) out.push({ source: 'k8s', key: k, value: v });
+    out.push({ source: 'k8s', key: 'io.kubernetes.pod.namespace', value: pod.namespace });
+    for (const [k, v] of Object.entries(this.nsLabels.get(pod.namespace) ?? {})) {
+      const key = `io.cilium.k8s.namespace.labels.${k}`;
+      if (keptInIdentity(key)) out.push({ source: 'k8s', key, value: v });
+    }
+    out.push({ source: 'k8s', key: 'io.cilium.k8s.policy.serviceaccount', value: 'default' });
+    out.push({ source: 'k8s', key: 'io.cilium.k8s.policy.cluster', value: 'default' });
+    this.identities.set(pod, out);
+    return out;
+  }
+
+  /**
+   * Identity of an address as seen by an endpoint on node `localNode`: a Cilium endpoint, the
+   * local host or a remote node (node addresses never get CIDR identities by default,
+   * layer3.rst "IP/CIDR based"), else the world with its address.
+   */
+  private identityOf(ip: string, localNode: string | undefined): Identity {
+    const pod = this.endpointsByIp.get(ip);
+    if (pod) return { kind: 'endpoint', pod, labels: this.podLabels(pod) };
+    const node = this.nodeByIp.get(ip);
+    if (node !== undefined) {
+      const kind = node === localNode ? 'host' : 'remote-node';
+      return { kind, labels: [{ source: 'reserved', key: kind, value: '' }] };
+    }
+    return { kind: 'world', ip, labels: [{ source: 'reserved', key: 'world', value: '' }] };
+  }
+
+  /** Decides a connection; undefined when it cannot be bound to addresses of one family. */
+  allowed(conn: Connection): boolean | undefined {
+    const bound = this.bind(conn.src, conn.dst);
+    if (!bound) return undefined;
+    const [srcIp, dstIp] = bound;
+    const srcPod = this.endpointsByIp.get(srcIp);
+    const dstPod = this.endpointsByIp.get(dstIp);
+    // A pod talking to itself stays inside its network namespace: Cilium's programs sit on the
+    // pod's host-side interface and never see it.
+    if (srcPod && srcPod === dstPod) return true;
+    if (srcPod && !this.direction('egress', srcPod, this.identityOf(dstIp, srcPod.nodeName), conn.protocol, conn.port)) return false;
+    if (!dstPod) return true; // no host firewall: traffic to nodes and the world is not enforced at the receiver
+    const peer = this.identityOf(srcIp, dstPod.nodeName);
+    // "Kubernetes will automatically allow all communication from the local host of all local
+    // endpoints" unless --allow-localhost=policy (layer3.rst, "Access to/from local host").
+    if (peer.kind === 'host') return true;
+    return this.direction('ingress', dstPod, peer, conn.protocol, conn.port);
+  }
+
+  private bind(src: Endpoint, dst: Endpoint): [string, string] | undefined {
+    const ips = (e: Endpoint): string[] => {
+      if (e.kind === 'ip') return [canonical(e.ip)];
+      const pod = this.program.inventory.pods.find((p) => p.namespace === e.namespace && p.name === e.name && p.actionable);
+      if (!pod) return [];
+      return e.ip !== undefined ? [canonical(e.ip)] : pod.addresses.map((a) => a.ip);
+    };
+    const s = ips(src);
+    const d = ips(dst);
+    for (const v6 of [false, true]) {
+      const a = s.find((ip) => ip.includes(':') === v6);
+      const b = d.find((ip) => ip.includes(':') === v6);
+      if (a !== undefined && b !== undefined) return [a, b];
+    }
+    return undefined;
+  }
+
+  /** One direction of one endpoint: default deny, deny rules first, then the union of allow rules. */
+  private direction(direction: 'ingress' | 'egress', pod: Pod, peer: Identity, protocol: Protocol, port: number): boolean {
+    const selecting = this.policies.filter((p) => this.selectsSubject(p, pod));
+    // enableDefaultDeny defaults to "the rule has rules in this direction" and one policy asking
+    // for default deny is enough (pkg/policy/api/rule.go EnableDefaultDeny; rule_validation.go Sanitize).
+    const defaultDeny = selecting.some((p) => {
+      const explicit = p.spec.enableDefaultDeny?.[direction];
+      if (explicit !== undefined) return explicit;
+      return rulesOf(p.spec, direction).length > 0 || rulesOf(p.spec, direction, true).length > 0;
+    });
+    // Deny rules take precedence over allow rules from any policy (Documentation/security/policy/deny.rst).
+    for (const p of selecting) for (const r of rulesOf(p.spec, direction, true)) if (this.ruleMatches(p, r, direction, pod, peer, protocol, port)) return false;
+    if (!defaultDeny) return true;
+    // Allow rules of every selecting policy are unioned (layer3.rst "at least one ingress rule exists").
+    return selecting.some((p) => rulesOf(p.spec, direction).some((r) => this.ruleMatches(p, r, direction, pod, peer, protocol, port)));
+  }
+
+  /** Subject selection: a CiliumNetworkPolicy only ever applies in its own namespace (utils.go ParseToCiliumRule). */
+  private selectsSubject(p: CiliumPolicy, pod: Pod): boolean {
+    if (p.kind === 'CiliumNetworkPolicy' && pod.namespace !== p.metadata.namespace) return false;
+    return selectorMatches(p.spec.endpointSelector, this.podLabels(pod));
+  }
+
+  private ruleMatches(p: CiliumPolicy, r: GenericRule, direction: 'ingress' | 'egress', pod: Pod, peer: Identity, protocol: Protocol, port: number): boolean {
+    const hasL3 = (r.endpoints?.length ?? 0) + (r.cidrs?.length ?? 0) + (r.entities?.length ?? 0) > 0;
+    const hasPorts = (r.toPorts?.length ?? 0) > 0;
+    // pkg/policy/rule.go mergeIngress/mergeEgress: an L3-only rule needs a selector; a rule with
+    // ports but no L3 selects every peer (WildcardEndpointSelector); an empty rule selects nothing.
+    if (!hasL3 && !hasPorts) return false;
+    if (hasL3 && !this.l3Matches(p, r, peer)) return false;
+    if (!hasPorts) return true;
+    return r.toPorts!.some((pr) => this.portRuleMatches(pr, direction, pod, peer, protocol, port));
+  }
+
+  private l3Matches(p: CiliumPolicy, r: GenericRule, peer: Identity): boolean {
+    if ((r.entities ?? []).some((e) => entityMatches(e, peer))) return true;
+    if ((r.cidrs ?? []).some((c) => cidrMatches(c, peer))) return true;
+    return (r.endpoints ?? []).some((s) => peer.kind === 'endpoint' && selectorMatches(this.scopedPeer(p, s), peer.labels));
+  }
+
+  /**
+   * Peer selectors of a namespaced policy are limited to its namespace unless they name the
+   * namespace label (or, in newer releases, a namespace-label key); clusterwide policies instead
+   * require the namespace label to exist (pkg/k8s/apis/cilium.io/utils/utils.go getEndpointSelector).
+   */
+  private scopedPeer(p: CiliumPolicy, s: CiliumSelector): CiliumSelector {
+    const keys = [...Object.keys(s.matchLabels ?? {}), ...(s.matchExpressions ?? []).map((e) => e.key)].map(parseKey);
+    if (keys.some((k) => k.key.startsWith('reserved') || k.source === 'reserved')) return s;
+    const namesNamespace = keys.some((k) => k.key === 'io.kubernetes.pod.namespace' && (k.source === 'k8s' || k.source === 'any'));
+    if (namesNamespace) return s;
+    if (p.kind === 'CiliumClusterwideNetworkPolicy') return { ...s, matchExpressions: [...(s.matchExpressions ?? []), { key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] };
+    if (this.options.namespaceLabelsSuppressInjection && keys.some((k) => k.key.startsWith('io.cilium.k8s.namespace.labels.') && (k.source === 'k8s' || k.source === 'any'))) return s;
+    return { ...s, matchLabels: { ...(s.matchLabels ?? {}), 'k8s:io.kubernetes.pod.namespace': p.metadata.namespace! } };
+  }
+
+  private portRuleMatches(pr: CiliumPortRule, direction: 'ingress' | 'egress', pod: Pod, peer: Identity, protocol: Protocol, port: number): boolean {
+    return pr.ports.some((pp) => {
+      // ANY covers TCP, UDP and SCTP (pkg/policy/rule.go mergeIngress); SCTP needs 1.13.
+      if (pp.protocol !== 'ANY' && pp.protocol !== protocol) return false;
+      if (protocol === 'SCTP' && !this.atLeast(1, 13)) return false;
+      let from: number;
+      if (/^\d+$/.test(pp.port)) from = Number(pp.port);
+      else {
+        const resolved = this.namedPort(pp.port.toLowerCase(), protocol, direction, pod, peer);
+        if (resolved === undefined) return false;
+        from = resolved;
+      }
+      // Port 0 is every port (pkg/k8s/network_policy.go parsePorts writes "0" for "all ports").
+      if (from === 0) return true;
+      // endPort: honoured from 1.16; before, only `port` is enforced (cilium/cilium#28684).
+      const to = pp.endPort !== undefined && this.atLeast(1, 16) ? pp.endPort : from;
+      return port >= from && port <= to;
+    });
+  }
+
+  /**
+   * Named ports (pkg/endpoint GetNamedPort): ingress looks at the selected pod's own container
+   * ports; egress at a cluster-wide map of all pods' named ports, where a name mapping to
+   * more than one number is skipped (cilium/cilium#30003).
+   */
+  private namedPort(name: string, protocol: Protocol, direction: 'ingress' | 'egress', pod: Pod, _peer: Identity): number | undefined {
+    if (direction === 'ingress') return pod.ports.find((c) => c.name === name && c.protocol === protocol)?.port;
+    const numbers = new Set<number>();
+    for (const p of new Set(this.endpointsByIp.values())) for (const c of p.ports) if (c.name === name && c.protocol === protocol) numbers.add(c.port);
+    return numbers.size === 1 ? [...numbers][0] : undefined;
+  }
+
+  private atLeast(major: number, minor: number): boolean {
+    const [a, b] = this.options.version;
+    return a > major || (a === major && b >= minor);
+  }
+}
+
+interface GenericRule {
+  readonly endpoints?: readonly CiliumSelector[] | undefined;
+  readonly cidrs?: readonly CiliumCidrRule[] | undefined;
+  readonly entities?: readonly CiliumEntity[] | undefined;
+  readonly toPorts?: readonly CiliumPortRule[] | undefined;
+}
+
+function rulesOf(spec: CiliumRule, direction: 'ingress' | 'egress', deny = false): GenericRule[] {
+  if (direction === 'ingress') {
+    return (deny ? spec.ingressDeny : spec.ingress)?.map((r) => ({ endpoints: r.fromEndpoints, cidrs: r.fromCIDRSet, entities: r.fromEntities, toPorts: r.toPorts })) ?? [];
+  }
+  return (deny ? spec.egressDeny : spec.egress)?.map((r) => ({ endpoints: r.toEndpoints, cidrs: r.toCIDRSet, entities: r.toEntities, toPorts: r.toPorts })) ?? [];
+}
+
+/** `source:key` → parts; a key without source matches any source (pkg/labels GetExtendedKeyFrom). */
+function parseKey(k: string): { source: string; key: string } {
+  const i = k.indexOf(':');
+  return i < 0 ? { source: 'any', key: k } : { source: k.slice(0, i), key: k.slice(i + 1) };
+}
+
+/** Kubernetes label selector semantics over source-qualified labels; `reserved:all` matches anything. */
+export function selectorMatches(s: CiliumSelector, labels: readonly Label[]): boolean {
+  const find = (rawKey: string): Label | undefined => {
+    const { source, key } = parseKey(rawKey);
+    return labels.find((l) => l.key === key && (source === 'any' || l.source === source));
+  };
+  for (const [k, v] of Object.entries(s.matchLabels ?? {})) {
+    if (k === 'reserved:all') return true;
+    if (find(k)?.value !== v) return false;
+  }
+  for (const e of s.matchExpressions ?? []) {
+    const l = find(e.key);
+    const values = e.values ?? [];
+    const ok = e.operator === 'In' ? l !== undefined && values.includes(l.value) : e.operator === 'NotIn' ? l === undefined || !values.includes(l.value) : e.operator === 'Exists' ? l !== undefined : l === undefined;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/** Entities (layer3.rst "Entities based"); `cluster` is everything but the world. */
+function entityMatches(e: CiliumEntity, peer: Identity): boolean {
+  switch (e) {
+    case 'all':
+      return true;
+    case 'world':
+      return peer.kind === 'world';
+    case 'cluster':
+      return peer.kind !== 'world';
+    case 'host':
+      return peer.kind === 'host';
+    case 'remote-node':
+      return peer.kind === 'remote-node';
+    default:
+      return false;
+  }
+}
+
+/**
+ * CIDR rules select only addresses without an endpoint or node identity (layer3.rst "IP/CIDR
+ * based": they "do not apply to traffic where both sides of the connection are either managed by
+ * Cilium or use an IP belonging to a node"); `except` removes addresses from this rule only.
+ */
+function cidrMatches(c: CiliumCidrRule, peer: Identity): boolean {
+  if (peer.kind !== 'world') return false;
+  const addr = parseIp(peer.ip)!;
+  const inside = (cidr: string): boolean => {
+    const c = parseCidr(cidr)!;
+    const [lo, hi] = cidrBounds(c);
+    return c.family === addr.family && addr.value >= lo && addr.value <= hi;
+  };
+  return inside(c.cidr) && !(c.except ?? []).some(inside);
+}
+
+function canonical(ip: string): string {
+  const p = parseIp(ip)!;
+  return formatIp(p.family, p.value);
+}
