@@ -6,6 +6,7 @@ import { explainCommand } from './commands/explain.js';
 import { matrixCommand } from './commands/matrix.js';
 import { validateCommand } from './commands/validate.js';
 import { compileCommand } from './commands/compile.js';
+import { diffCommand } from './commands/diff.js';
 import { ExitCode, UsageError, type Io } from './io.js';
 
 export type { Io } from './io.js';
@@ -17,6 +18,7 @@ export const commands: Readonly<Record<string, Command>> = {
   explain: explainCommand,
   validate: validateCommand,
   compile: compileCommand,
+  diff: diffCommand,
 };
 
 /** The package version, read once from package.json. */

@@ -37,3 +37,6 @@ export { evaluate, selects, type EvaluationError, type RuleMatch, type SideReaso
 
 export type { Backend, BackendInput, EmitFile, EmitResult, OptionSpec, RawOptions } from './backend.js';
 export { defineBackend } from './backend.js';
+
+export { diffConnectivity, endpointText, type ConnectionChange, type ConnectivityDiff, type DiffEndpoint, type DiffOptions } from './diff/connectivity.js';
+export { deltaKey, formatRanges, isEmptyDelta, noDelta, toDelta, type PortDelta } from './diff/port-delta.js';

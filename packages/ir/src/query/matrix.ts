@@ -1,5 +1,6 @@
 import type { Protocol } from '../model/policy.js';
 import type { ResolvedProgram } from '../model/resolved.js';
+import type { Family } from '../net/ip.js';
 import { contains } from '../net/interval-set.js';
 import { podAllowed } from '../resolve/query.js';
 import { intersectPortSets, isEmptyPortSet, noPorts, unionPortSets, type PortSet } from '../resolve/port-set.js';
@@ -35,16 +36,16 @@ export function reachabilityMatrix(r: ResolvedProgram, options: MatrixOptions): 
 }
 
 /**
- * Every port (per protocol) on which pod `src` may open a connection to pod `dst` (primary
- * addresses, IPv4 first): the egress tuples of `src` that contain `dst`, intersected with the
- * ingress tuples of `dst` that contain `src`.
+ * Every port (per protocol) on which pod `src` may open a connection to pod `dst` (their first
+ * addresses of `only`, or of the first family both have, IPv4 first): the egress tuples of `src`
+ * that contain `dst`, intersected with the ingress tuples of `dst` that contain `src`.
  */
-export function allowedPorts(r: ResolvedProgram, src: number, dst: number): PortSet {
+export function allowedPorts(r: ResolvedProgram, src: number, dst: number, only?: Family): PortSet {
   const s = r.pods[src]!;
   const d = r.pods[dst]!;
   const sem = r.program.semantics;
   if (sem.allowSelf && src === dst) return { kind: 'any' };
-  for (const family of [4, 6] as const) {
+  for (const family of only ? [only] : ([4, 6] as const)) {
     const sa = s.addresses.find((a) => a.family === family);
     const da = d.addresses.find((a) => a.family === family);
     if (!sa || !da) continue;

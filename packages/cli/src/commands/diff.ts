@@ -1,0 +1,79 @@
+import { diffConnectivity, resolve, type InputSource, type LoadResult } from '@netpolc/ir';
+import { backendNames } from '../backends.js';
+import type { Command, Values } from '../command.js';
+import { diffArtifacts, selectBackends } from '../diff/artifacts.js';
+import { readGitSources } from '../diff/git-source.js';
+import { groupChanges } from '../diff/group.js';
+import { renderJson, renderMarkdown, renderText, type DiffReport } from '../diff/render.js';
+import { readInputs } from '../inputs.js';
+import { ExitCode, UsageError, type Io } from '../io.js';
+import { loadSources, printDiagnostics, useColor } from '../load.js';
+import { parsePort, parseProtocol } from './parse-connection.js';
+
+const list = (values: Values, key: string): string[] => (values[key] as string[] | undefined) ?? [];
+
+async function sides(io: Io, values: Values, positionals: readonly string[]): Promise<{ base: InputSource[]; head: InputSource[]; label: string }> {
+  const inventory = await readInputs(io, list(values, 'inventory'));
+  const baseInventory = await readInputs(io, list(values, 'base-inventory'));
+  const headInventory = await readInputs(io, list(values, 'head-inventory'));
+  const ref = values['base-ref'] as string | undefined;
+  if (ref !== undefined) {
+    if (positionals.length === 0) throw new UsageError('give the policy paths to compare with --base-ref (e.g. `netpolc diff --base-ref origin/main policies/`)');
+    const head = await readInputs(io, positionals);
+    const base = readGitSources(io.cwd, ref, positionals);
+    return { base: [...base, ...inventory, ...baseInventory], head: [...head, ...inventory, ...headInventory], label: `${ref} -> working tree` };
+  }
+  if (positionals.length !== 2) throw new UsageError('expected exactly two paths, BASE and HEAD (or --base-ref REF PATH...)');
+  const [basePath, headPath] = positionals as [string, string];
+  const base = await readInputs(io, [basePath]);
+  const head = await readInputs(io, [headPath]);
+  return { base: [...base, ...inventory, ...baseInventory], head: [...head, ...inventory, ...headInventory], label: `${basePath} -> ${headPath}` };
+}
+
+/** `netpolc diff`: what a change does to connectivity and to every compiled artifact. */
+export const diffCommand: Command = {
+  name: 'diff',
+  summary:
+    'Show the connections HEAD adds and removes compared with BASE (pods and external addresses, all ports, with the rules responsible), and optionally the diff of compiled artifacts. Exit 1 when changes are found (see --fail-on).',
+  usage: 'netpolc diff [--inventory PATH]... [--base-inventory PATH]... [--head-inventory PATH]... BASE HEAD | --base-ref GIT_REF PATH...',
+  options: {
+    'base-inventory': { type: 'string', multiple: true, value: 'PATH', description: 'inventory for BASE only (e.g. labels before a relabel); repeatable' },
+    'head-inventory': { type: 'string', multiple: true, value: 'PATH', description: 'inventory for HEAD only; repeatable' },
+    'base-ref': { type: 'string', value: 'GIT_REF', description: 'read BASE from git: the same paths at this ref; HEAD is the working tree' },
+    backend: { type: 'string', multiple: true, short: 'b', value: 'NAME', description: `also diff compiled output: ${backendNames.join(', ')} or all; repeatable` },
+    format: { type: 'string', short: 'f', value: 'FMT', description: 'text (default; colored on a TTY), json or markdown' },
+    'fail-on': { type: 'string', value: 'WHAT', description: 'exit 1 when connections are added, removed, any (default) or none' },
+    port: { type: 'string', short: 'p', value: 'N', description: 'compare this destination port only (with --protocol)' },
+    protocol: { type: 'string', value: 'P', description: 'protocol of --port: TCP (default), UDP or SCTP' },
+  },
+  async run(io, values, positionals) {
+    const format = (values['format'] as string | undefined) ?? 'text';
+    if (!['text', 'json', 'markdown'].includes(format)) throw new UsageError('--format must be text, json or markdown');
+    const failOn = (values['fail-on'] as string | undefined) ?? 'any';
+    if (!['added', 'removed', 'any', 'none'].includes(failOn)) throw new UsageError('--fail-on must be added, removed, any or none');
+    const port = parsePort(values['port']);
+    if (port === undefined && values['protocol'] !== undefined) throw new UsageError('--protocol needs --port');
+    const protocol = parseProtocol(values['protocol']);
+    const backends = selectBackends(list(values, 'backend'));
+    const { base, head, label } = await sides(io, values, positionals);
+    const b = loadSources(io, values, base);
+    const h = loadSources(io, values, head);
+    if (!b.ok || !h.ok) return ExitCode.input;
+    const rb = resolve(b.result.program);
+    const rh = resolve(h.result.program);
+    printDiagnostics(io, values, b.result, rb.diagnostics);
+    printDiagnostics(io, values, h.result, rh.diagnostics);
+    const connectivity = diffConnectivity(rb, rh, port === undefined ? {} : { only: { protocol, port } });
+    const report: DiffReport = {
+      connectivity,
+      groups: format === 'json' ? [] : groupChanges([...connectivity.added, ...connectivity.removed], b.result as LoadResult, h.result as LoadResult),
+      artifacts: diffArtifacts(backends, { program: b.result.program, resolved: rb }, { program: h.result.program, resolved: rh }),
+      base: b.result.program,
+      head: h.result.program,
+      scope: `${label}${port === undefined ? ', all ports' : `, ${protocol}/${port}`}`,
+    };
+    io.stdout.write(format === 'json' ? renderJson(report) : format === 'markdown' ? renderMarkdown(report) : renderText(report, useColor(values, io.stdout, io)));
+    const found = (failOn === 'added' || failOn === 'any') && connectivity.added.length > 0 ? true : (failOn === 'removed' || failOn === 'any') && connectivity.removed.length > 0;
+    return found ? ExitCode.findings : ExitCode.ok;
+  },
+};

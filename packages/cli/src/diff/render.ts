@@ -1,0 +1,127 @@
+import { endpointText, formatRanges, type ConnectionChange, type ConnectivityDiff, type Program } from '@netpolc/ir';
+import type { ArtifactDiff } from './artifacts.js';
+import { describeEndpoints, portsText, type ChangeGroup } from './group.js';
+
+/** Everything a report shows. */
+export interface DiffReport {
+  readonly connectivity: ConnectivityDiff;
+  readonly groups: readonly ChangeGroup[];
+  readonly artifacts: readonly ArtifactDiff[];
+  readonly base: Program;
+  readonly head: Program;
+  readonly scope: string;
+}
+
+function namespacesOf(changes: readonly ConnectionChange[]): string[] {
+  const out = new Set<string>();
+  for (const c of changes) for (const e of [c.from, c.to]) if (e.kind === 'pod') out.add(e.namespace);
+  return [...out].sort();
+}
+
+/**
+ * JSON for machines, not grouped: one item per (source, destination) pair and protocol, with
+ * `protocol` one of TCP, UDP, SCTP, or OTHER for protocols NetworkPolicy ports cannot name (only
+ * a rule without ports allows them), and `ports` as `["80", "8000-8080"]` or `["all"]`.
+ */
+export function renderJson(r: DiffReport): string {
+  const items = (c: ConnectionChange): Record<string, unknown>[] => {
+    const base = { from: endpointText(c.from), to: endpointText(c.to), ...(c.family ? { family: c.family === 4 ? 'IPv4' : 'IPv6' } : {}) };
+    const out: Record<string, unknown>[] = (['TCP', 'UDP', 'SCTP'] as const).filter((p) => c.ports[p].length > 0).map((p) => ({ ...base, protocol: p, ports: formatRanges(c.ports[p]) }));
+    if (c.ports.other) out.push({ ...base, protocol: 'OTHER', ports: ['all'] });
+    return out;
+  };
+  return (
+    JSON.stringify(
+      {
+        scope: r.scope,
+        summary: { added: r.connectivity.added.length, removed: r.connectivity.removed.length },
+        added: r.connectivity.added.flatMap(items),
+        removed: r.connectivity.removed.flatMap(items),
+        podsOnlyInBase: r.connectivity.podsOnlyInBase,
+        podsOnlyInHead: r.connectivity.podsOnlyInHead,
+        artifacts: r.artifacts.map((a) => ({
+          backend: a.backend,
+          ...(a.errors ? { errors: a.errors } : {}),
+          files: a.files.map((f) => ({ path: f.path, status: f.status, added: f.added, removed: f.removed, diff: f.diff })),
+        })),
+      },
+      null,
+      2,
+    ) + '\n'
+  );
+}
+
+/** Terminal text, colored when asked. */
+export function renderText(r: DiffReport, color: boolean): string {
+  const paint = (code: string, s: string): string => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
+  const { added, removed } = r.connectivity;
+  const lines = [`netpolc diff (${r.scope}): ${added.length} added, ${removed.length} removed connection${removed.length + added.length === 1 ? '' : 's'}`];
+  for (const g of r.groups) {
+    const sign = g.change === 'added' ? paint('32', '+') : paint('31', '-');
+    const fam = g.family ? ` (IPv${g.family})` : '';
+    lines.push('', `${sign} ${describeEndpoints(g.from, g.change === 'added' ? r.head : r.base)} -> ${describeEndpoints(g.to, g.change === 'added' ? r.head : r.base)}: ${portsText(g.ports)}${fam}`);
+    for (const l of g.head) lines.push(`    head: ${l}`);
+    for (const l of g.base) lines.push(`    base: ${l}`);
+  }
+  for (const side of ['Base', 'Head'] as const) {
+    const pods = side === 'Base' ? r.connectivity.podsOnlyInBase : r.connectivity.podsOnlyInHead;
+    if (pods.length > 0) lines.push('', `${side} only (not compared): ${pods.join(', ')}`);
+  }
+  for (const a of r.artifacts) {
+    lines.push('', artifactSummary(a));
+    for (const f of a.files) {
+      for (const l of f.diff.replace(/\n$/, '').split('\n')) {
+        lines.push(l.startsWith('+') ? paint('32', l) : l.startsWith('-') ? paint('31', l) : l.startsWith('@@') ? paint('36', l) : l);
+      }
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+function artifactSummary(a: ArtifactDiff): string {
+  if (a.errors) return `${a.backend}: could not compile ${a.errors.side}: ${a.errors.messages.join('; ')}`;
+  if (a.files.length === 0) return `${a.backend}: no change`;
+  const plus = a.files.reduce((n, f) => n + f.added, 0);
+  const minus = a.files.reduce((n, f) => n + f.removed, 0);
+  return `${a.backend}: ${a.files.length} file${a.files.length === 1 ? '' : 's'} changed, +${plus} -${minus} lines`;
+}
+
+const escapeCell = (s: string): string => s.replace(/\|/g, '\\|');
+
+/** Markdown for a pull-request comment: a summary table, then collapsible details. */
+export function renderMarkdown(r: DiffReport): string {
+  const { added, removed } = r.connectivity;
+  const out = [
+    `### netpolc diff (${r.scope})`,
+    '',
+    '| change | connections | namespaces |',
+    '|---|---:|---|',
+    `| added | ${added.length} | ${namespacesOf(added).join(', ') || '-'} |`,
+    `| removed | ${removed.length} | ${namespacesOf(removed).join(', ') || '-'} |`,
+  ];
+  if (r.artifacts.length > 0) {
+    out.push('', '| backend | files changed | lines |', '|---|---:|---|');
+    for (const a of r.artifacts) {
+      const plus = a.files.reduce((n, f) => n + f.added, 0);
+      const minus = a.files.reduce((n, f) => n + f.removed, 0);
+      out.push(a.errors ? `| ${a.backend} | - | could not compile ${a.errors.side} |` : `| ${a.backend} | ${a.files.length} | +${plus} −${minus} |`);
+    }
+  }
+  for (const change of ['added', 'removed'] as const) {
+    const groups = r.groups.filter((g) => g.change === change);
+    if (groups.length === 0) continue;
+    const program = change === 'added' ? r.head : r.base;
+    out.push('', `<details><summary>${change === 'added' ? 'Added' : 'Removed'} connections (${change === 'added' ? added.length : removed.length} in ${groups.length} group${groups.length === 1 ? '' : 's'})</summary>`, '');
+    out.push('| from | to | ports | why |', '|---|---|---|---|');
+    for (const g of groups) {
+      const why = [...g.head.map((l) => `head: ${l}`), ...g.base.map((l) => `base: ${l}`)].map(escapeCell).join('<br>');
+      out.push(`| ${escapeCell(describeEndpoints(g.from, program))} | ${escapeCell(describeEndpoints(g.to, program))} | ${escapeCell(portsText(g.ports))}${g.family ? ` (IPv${g.family})` : ''} | ${why} |`);
+    }
+    out.push('', '</details>');
+  }
+  for (const a of r.artifacts) {
+    if (a.files.length === 0) continue;
+    out.push('', `<details><summary>${artifactSummary(a)}</summary>`, '', '```diff', ...a.files.map((f) => f.diff.replace(/\n$/, '')), '```', '', '</details>');
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,103 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { cli } from './run-cli.js';
+import { countChanges, unifiedDiff } from '../src/diff/unified-diff.js';
+
+const change = ['diff', '--inventory', 'examples/cluster.yaml', 'examples/policies', 'examples/policies-next'];
+
+it('reports the example change as text (golden, checked by hand): API opened to grafana, DNS over TCP removed', async () => {
+  const r = await cli(change);
+  expect(r.code).toBe(1);
+  await expect(r.stdout).toMatchFileSnapshot('golden/example-diff.txt');
+});
+
+it('reports the example change as markdown for a pull-request comment (golden)', async () => {
+  const r = await cli([...change, '--format', 'markdown']);
+  expect(r.code).toBe(1);
+  await expect(r.stdout).toMatchFileSnapshot('golden/example-diff.md');
+});
+
+it('lists one JSON item per pair and protocol, ungrouped', async () => {
+  const r = await cli([...change, '--format', 'json']);
+  const json = JSON.parse(r.stdout) as { added: { from: string; to: string; protocol: string; ports: string[] }[]; removed: { from: string; to: string; protocol: string; ports: string[] }[] };
+  expect(json.added).toEqual([
+    { from: 'monitoring/grafana-6f8d-uvwxy', to: 'production/api-5c6b-klmno', protocol: 'TCP', ports: ['8080'] },
+    { from: 'monitoring/grafana-6f8d-uvwxy', to: 'production/api-5c6b-pqrst', protocol: 'TCP', ports: ['8080'] },
+  ]);
+  expect(json.removed).toHaveLength(10);
+  expect(new Set(json.removed.map((c) => `${c.protocol} ${c.ports.join()}`))).toEqual(new Set(['TCP 53']));
+});
+
+it('restricts to one port with --port/--protocol and honours --fail-on', async () => {
+  const udp = await cli([...change, '--port', '53', '--protocol', 'UDP', '--format', 'json']);
+  expect(udp.code).toBe(0);
+  expect(JSON.parse(udp.stdout).summary).toEqual({ added: 0, removed: 0 });
+  expect((await cli([...change, '--fail-on', 'none'])).code).toBe(0);
+  expect((await cli([...change, '--fail-on', 'added'])).code).toBe(1);
+  const tcp8080 = await cli([...change, '--port', '8080', '--fail-on', 'removed']);
+  expect(tcp8080.code).toBe(0);
+});
+
+it('sees a relabelled pod through --head-inventory', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'netpolc-diff-'));
+  try {
+    // grafana relabelled app=prometheus: it gains the scrape rule on every production metrics port.
+    const { readFileSync } = await import('node:fs');
+    const inv = readFileSync(new URL('../../../examples/cluster.yaml', import.meta.url), 'utf8').replace('app: grafana', 'app: prometheus');
+    writeFileSync(join(dir, 'head.yaml'), inv);
+    const root = new URL('../../..', import.meta.url).pathname;
+    const r = await cli(['diff', '--base-inventory', 'examples/cluster.yaml', '--head-inventory', join(dir, 'head.yaml'), '--format', 'json', 'examples/policies', 'examples/policies'], '', root);
+    const json = JSON.parse(r.stdout) as { added: { from: string; to: string; ports: string[] }[]; removed: unknown[] };
+    expect(json.removed).toEqual([]);
+    expect(json.added.map((c) => `${c.from} ${c.to} ${c.ports.join()}`).sort()).toEqual([
+      'monitoring/grafana-6f8d-uvwxy production/api-5c6b-klmno 9090',
+      'monitoring/grafana-6f8d-uvwxy production/api-5c6b-pqrst 9090',
+      'monitoring/grafana-6f8d-uvwxy production/db-0 9187',
+      'monitoring/grafana-6f8d-uvwxy production/frontend-7d9f-abcde 9102',
+      'monitoring/grafana-6f8d-uvwxy production/frontend-7d9f-fghij 9102',
+    ]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('reads BASE from git with --base-ref (the CI form)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'netpolc-git-'));
+  try {
+    const root = new URL('../../..', import.meta.url).pathname;
+    const git = (...args: string[]) => spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: dir, encoding: 'utf8' });
+    git('init', '-q');
+    cpSync(join(root, 'examples/cluster.yaml'), join(dir, 'cluster.yaml'));
+    cpSync(join(root, 'examples/policies'), join(dir, 'policies'), { recursive: true });
+    git('add', '.');
+    git('commit', '-qm', 'base');
+    cpSync(join(root, 'examples/policies-next'), join(dir, 'policies'), { recursive: true });
+    const r = await cli(['diff', '--base-ref', 'HEAD', '--inventory', 'cluster.yaml', '--format', 'json', 'policies'], '', dir);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.stdout) as { summary: { added: number; removed: number } };
+    expect(json.summary).toEqual({ added: 2, removed: 10 });
+    expect((await cli(['diff', '--base-ref', 'no-such-ref', 'policies'], '', dir)).code).toBe(2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('exits 2 on bad usage', async () => {
+  expect((await cli(['diff', 'examples/policies'])).code).toBe(2);
+  expect((await cli([...change, '--backend', 'nope'])).code).toBe(2);
+  expect((await cli([...change, '--format', 'xml'])).code).toBe(2);
+});
+
+it('produces minimal unified diffs (Myers) that apply back', () => {
+  const a = Array.from({ length: 200 }, (_, i) => `line ${i}`).join('\n') + '\n';
+  const b = a.replace('line 50\n', 'line 50 changed\n').replace('line 150\n', '');
+  const d = unifiedDiff('f', a, b);
+  expect(countChanges(d)).toEqual({ added: 1, removed: 2 });
+  expect(d.split('\n').filter((l) => l.startsWith('@@'))).toEqual(['@@ -48,7 +48,7 @@', '@@ -148,7 +148,6 @@']);
+  expect(unifiedDiff('f', a, a)).toBe('');
+  expect(countChanges(unifiedDiff('f', undefined, 'x\ny\n'))).toEqual({ added: 2, removed: 0 });
+});

@@ -1,0 +1,185 @@
+import type { Protocol } from '../model/policy.js';
+import type { ResolvedProgram } from '../model/resolved.js';
+import { familyMax, type Family } from '../net/ip.js';
+import { contains, normalize, subtract, toCidrStrings, type IntervalSet } from '../net/interval-set.js';
+import { allowedPorts } from '../query/matrix.js';
+import { portSetKey, unionPortSets, noPorts, type PortSet } from '../resolve/port-set.js';
+import { deltaKey, isEmptyDelta, minusDelta, restrictDelta, toDelta, type PortDelta } from './port-delta.js';
+
+/** One end of a changed connection: a pod (both sides have it) or an external CIDR. */
+export type DiffEndpoint =
+  | { readonly kind: 'pod'; readonly namespace: string; readonly name: string }
+  | { readonly kind: 'cidr'; readonly cidr: string; readonly family: Family };
+
+/** Connections that one side allows and the other does not. */
+export interface ConnectionChange {
+  readonly change: 'added' | 'removed';
+  readonly from: DiffEndpoint;
+  readonly to: DiffEndpoint;
+  readonly ports: PortDelta;
+  /** Set only for dual-stack pod pairs whose families changed differently. */
+  readonly family?: Family;
+}
+
+/** What HEAD adds and removes compared with BASE. */
+export interface ConnectivityDiff {
+  readonly added: readonly ConnectionChange[];
+  readonly removed: readonly ConnectionChange[];
+  /** Pods present on one side only (their connections are not compared). */
+  readonly podsOnlyInBase: readonly string[];
+  readonly podsOnlyInHead: readonly string[];
+}
+
+/** Options of {@link diffConnectivity}. */
+export interface DiffOptions {
+  /** Compare one port of one protocol only. */
+  readonly only?: { readonly protocol: Protocol; readonly port: number };
+}
+
+type Dir = 'ingress' | 'egress';
+
+function signature(r: ResolvedProgram, dir: Dir, i: number): string {
+  const d = r[dir][i]!;
+  if (!d.isolated) return 'open';
+  return d.tuples.map((t) => `${r.peerSets[t.peer]!.hash}:${portSetKey(t.ports)}`).sort().join(';');
+}
+
+/**
+ * Computes the connectivity difference on the resolved layers. Only pods whose egress or
+ * ingress changed are examined (a verdict depends on nothing else), and external addresses are
+ * compared by interval arithmetic over the boundaries of the ipBlocks involved: neither pod pairs
+ * of unchanged pods nor individual ports or addresses are enumerated.
+ */
+export function diffConnectivity(base: ResolvedProgram, head: ResolvedProgram, options: DiffOptions = {}): ConnectivityDiff {
+  const ids = [...base.podIndex.keys()].filter((id) => head.podIndex.has(id)).sort();
+  const bi = ids.map((id) => base.podIndex.get(id)!);
+  const hi = ids.map((id) => head.podIndex.get(id)!);
+  const changed = (dir: Dir): number[] => ids.map((_, k) => k).filter((k) => signature(base, dir, bi[k]!) !== signature(head, dir, hi[k]!));
+  const egressChanged = changed('egress');
+  const ingressChanged = changed('ingress');
+  const out: ConnectionChange[] = [];
+  const restrict = (d: PortDelta): PortDelta => (options.only ? restrictDelta(d, options.only.protocol, options.only.port) : d);
+  const deltas = (b: PortSet, h: PortSet): [PortDelta, PortDelta] => [restrict(minusDelta(toDelta(h), toDelta(b))), restrict(minusDelta(toDelta(b), toDelta(h)))];
+  const emit = (from: DiffEndpoint, to: DiffEndpoint, [added, removed]: [PortDelta, PortDelta], family?: Family): void => {
+    const extra = family === undefined ? {} : { family };
+    if (!isEmptyDelta(added)) out.push({ change: 'added', from, to, ports: added, ...extra });
+    if (!isEmptyDelta(removed)) out.push({ change: 'removed', from, to, ports: removed, ...extra });
+  };
+  const finish = (from: DiffEndpoint, to: DiffEndpoint, b: PortSet, h: PortSet): void => emit(from, to, deltas(b, h));
+  const podEp = (k: number): DiffEndpoint => {
+    const p = base.pods[bi[k]!]!;
+    return { kind: 'pod', namespace: p.namespace, name: p.name };
+  };
+
+  const seen = new Set<number>();
+  const pair = (s: number, d: number): void => {
+    if (s === d) return;
+    const key = s * ids.length + d;
+    if (seen.has(key)) return;
+    seen.add(key);
+    // Per address family both pods have: one change when the families agree (the usual case).
+    const families = ([4, 6] as const).filter((f) => [base.pods[bi[s]!]!, base.pods[bi[d]!]!, head.pods[hi[s]!]!, head.pods[hi[d]!]!].every((p) => p.addresses.some((a) => a.family === f)));
+    const perFamily = families.map((f) => deltas(allowedPorts(base, bi[s]!, bi[d]!, f), allowedPorts(head, hi[s]!, hi[d]!, f)));
+    const keys = new Set(perFamily.map(([a, r]) => `${deltaKey(a)}/${deltaKey(r)}`));
+    if (keys.size <= 1) {
+      if (perFamily[0]) emit(podEp(s), podEp(d), perFamily[0]);
+      return;
+    }
+    families.forEach((f, i) => emit(podEp(s), podEp(d), perFamily[i]!, f));
+  };
+  for (const s of egressChanged) for (let d = 0; d < ids.length; d++) pair(s, d);
+  for (const d of ingressChanged) for (let s = 0; s < ids.length; s++) pair(s, d);
+
+  const podSpace = allPodAddresses([base, head]);
+  for (const k of egressChanged) external(base, head, bi[k]!, hi[k]!, 'egress', podSpace, (cidr, family, b, h) => finish(podEp(k), { kind: 'cidr', cidr, family }, b, h));
+  for (const k of ingressChanged) external(base, head, bi[k]!, hi[k]!, 'ingress', podSpace, (cidr, family, b, h) => finish({ kind: 'cidr', cidr, family }, podEp(k), b, h));
+
+  const podsOnly = (a: ResolvedProgram, b: ResolvedProgram): string[] => [...a.podIndex.keys()].filter((id) => !b.podIndex.has(id)).sort();
+  return {
+    added: out.filter((c) => c.change === 'added').sort(compareChanges),
+    removed: out.filter((c) => c.change === 'removed').sort(compareChanges),
+    podsOnlyInBase: podsOnly(base, head),
+    podsOnlyInHead: podsOnly(head, base),
+  };
+}
+
+function endpointKey(e: DiffEndpoint): string {
+  return e.kind === 'pod' ? `0${e.namespace}/${e.name}` : `1${e.family}${e.cidr}`;
+}
+
+function compareChanges(a: ConnectionChange, b: ConnectionChange): number {
+  const x = endpointKey(a.from) + '\u0000' + endpointKey(a.to);
+  const y = endpointKey(b.from) + '\u0000' + endpointKey(b.to);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function allPodAddresses(programs: readonly ResolvedProgram[]): Record<Family, IntervalSet<bigint>> {
+  const v4: [bigint, bigint][] = [];
+  const v6: [bigint, bigint][] = [];
+  for (const r of programs) for (const p of r.pods) for (const a of p.addresses) (a.family === 4 ? v4 : v6).push([a.value, a.value]);
+  return { 4: normalize(v4), 6: normalize(v6) };
+}
+
+/**
+ * Compares what one pod allows towards (egress) or from (ingress) external addresses, segment
+ * by segment between the boundaries of the address sets its tuples use, and reports changed
+ * segments minus pod addresses (compared as pods) and, for ingress, its own node (always allowed).
+ */
+function external(
+  base: ResolvedProgram,
+  head: ResolvedProgram,
+  b: number,
+  h: number,
+  dir: Dir,
+  podSpace: Record<Family, IntervalSet<bigint>>,
+  report: (cidr: string, family: Family, base: PortSet, head: PortSet) => void,
+): void {
+  for (const family of [4, 6] as const) {
+    // A pod without an address of this family exchanges no traffic in it.
+    if (!base.pods[b]!.addresses.some((a) => a.family === family) || !head.pods[h]!.addresses.some((a) => a.family === family)) continue;
+    const points = new Set<bigint>([0n]);
+    const sides = [
+      { r: base, i: b },
+      { r: head, i: h },
+    ];
+    for (const { r, i } of sides) {
+      for (const t of r[dir][i]!.tuples) {
+        const set = r.peerSets[t.peer]!;
+        for (const [lo, hi] of family === 4 ? set.v4 : set.v6) {
+          points.add(lo);
+          if (hi < familyMax(family)) points.add(hi + 1n);
+        }
+      }
+    }
+    const sorted = [...points].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    let excluded = podSpace[family];
+    if (dir === 'ingress' && base.program.semantics.allowNodeLocalIngress) {
+      const node = base.pods[b]!.nodeName;
+      const nodeAddrs = base.program.inventory.nodes.find((n) => n.name === node)?.addresses.filter((a) => a.family === family) ?? [];
+      excluded = normalize([...excluded, ...nodeAddrs.map((a) => [a.value, a.value] as const)]);
+    }
+    sorted.forEach((lo, k) => {
+      const hi = k + 1 < sorted.length ? sorted[k + 1]! - 1n : familyMax(family);
+      const allowed = (r: ResolvedProgram, i: number): PortSet => {
+        const d = r[dir][i]!;
+        if (!d.isolated) return { kind: 'any' };
+        let ports = noPorts;
+        for (const t of d.tuples) {
+          const set = r.peerSets[t.peer]!;
+          if (contains(family === 4 ? set.v4 : set.v6, lo)) ports = unionPortSets(ports, t.ports);
+        }
+        return ports;
+      };
+      const pb = allowed(base, b);
+      const ph = allowed(head, h);
+      if (portSetKey(pb) === portSetKey(ph)) return;
+      const segment = subtract([[lo, hi]], excluded);
+      for (const cidr of toCidrStrings(segment, family)) report(cidr, family, pb, ph);
+    });
+  }
+}
+
+/** Text of an endpoint: `ns/name` or the CIDR. */
+export function endpointText(e: DiffEndpoint): string {
+  return e.kind === 'pod' ? `${e.namespace}/${e.name}` : e.cidr;
+}

@@ -1,0 +1,119 @@
+import fc from 'fast-check';
+import { expect, it } from 'vitest';
+import { diffConnectivity, evaluate, hasErrors, parseCidr, parseIp, resolve, type ConnectionChange, type Connection, type Program, type Protocol } from '../src/index.js';
+import { clusterArb, connectionArb, loadManifests, networkPolicy, numRuns, policiesArb, type Manifest } from '../src/testing/index.js';
+import { upstreamModel } from '../src/testing/index.js';
+
+const params = { numRuns: numRuns(60) };
+
+function load(objects: readonly Manifest[]): Program {
+  const r = loadManifests(objects);
+  if (hasErrors(r.diagnostics)) throw new Error(r.diagnostics.map((d) => d.message).join('; '));
+  return r.program;
+}
+
+function verdict(p: Program, c: Connection): boolean | undefined {
+  const v = evaluate(p, c);
+  return 'error' in v ? undefined : v.allowed;
+}
+
+/** A head inventory that differs from the base one by the labels of one pod. */
+function relabel(manifests: readonly Manifest[], which: number, labels: Record<string, string>): Manifest[] {
+  let podIndex = -1;
+  return manifests.map((m) => {
+    if (m['kind'] !== 'Pod' || ++podIndex !== which) return m;
+    return { ...m, metadata: { ...(m['metadata'] as object), labels } };
+  });
+}
+
+const scenario = clusterArb({ maxPods: 5 }).chain((cluster) =>
+  fc.record({
+    cluster: fc.constant(cluster),
+    base: policiesArb(4),
+    head: policiesArb(4),
+    relabel: fc.option(fc.record({ which: fc.nat(), labels: fc.dictionary(fc.constantFrom('app', 'tier'), fc.constantFrom('a', 'b')) }), { nil: undefined }),
+    connections: fc.array(connectionArb(cluster), { minLength: 4, maxLength: 12 }),
+  }),
+);
+
+function samplePort(c: ConnectionChange): [Protocol, number] | undefined {
+  for (const p of ['TCP', 'UDP', 'SCTP'] as const) if (c.ports[p].length > 0) return [p, c.ports[p][0]![0] === 0 ? c.ports[p][0]![1] : c.ports[p][0]![0]];
+  return undefined;
+}
+
+function covers(c: ConnectionChange, conn: Connection, p: Program): boolean {
+  const match = (e: ConnectionChange['from'], ep: Connection['src']): boolean => {
+    if (e.kind === 'pod') {
+      if (ep.kind === 'pod') return ep.namespace === e.namespace && ep.name === e.name && (c.family === undefined || parseIp(ep.ip!)!.family === c.family);
+      const owner = p.inventory.pods.find((q) => q.actionable && q.addresses.some((a) => a.ip === ep.ip));
+      return owner !== undefined && owner.namespace === e.namespace && owner.name === e.name;
+    }
+    if (ep.kind === 'pod') return false;
+    const ip = parseIp(ep.ip)!;
+    const cidr = parseCidr(e.cidr)!;
+    const shift = BigInt((cidr.family === 4 ? 32 : 128) - cidr.prefix);
+    return ip.family === cidr.family && ip.value >> shift === cidr.network >> shift;
+  };
+  if (!match(c.from, conn.src) || !match(c.to, conn.dst)) return false;
+  return c.ports[conn.protocol].some(([a, b]) => conn.port >= a && conn.port <= b);
+}
+
+it('reports exactly the connections whose verdict changed, each once, with the right direction', () => {
+  fc.assert(
+    fc.property(scenario, ({ cluster, base, head, relabel: rl, connections }) => {
+      const headInventory = rl ? relabel(cluster.manifests, rl.which % cluster.pods.length, rl.labels) : cluster.manifests;
+      const pb = load([...cluster.manifests, ...base]);
+      const ph = load([...headInventory, ...head]);
+      const diff = diffConnectivity(resolve(pb), resolve(ph));
+      // Soundness: each change is a real difference (checked on one port of it).
+      for (const c of [...diff.added, ...diff.removed]) {
+        const port = samplePort(c);
+        if (!port) continue;
+        const ep = (e: ConnectionChange['from']): Connection['src'] =>
+          e.kind === 'pod' ? { kind: 'pod', namespace: e.namespace, name: e.name, ...(c.family ? { ip: pb.inventory.pods.find((q) => q.namespace === e.namespace && q.name === e.name)!.addresses.find((a) => a.family === c.family)!.ip } : {}) } : { kind: 'ip', ip: e.cidr.split('/')[0]! };
+        const conn: Connection = { src: ep(c.from), dst: ep(c.to), protocol: port[0], port: port[1] };
+        expect([verdict(pb, conn), verdict(ph, conn)]).toEqual(c.change === 'added' ? [false, true] : [true, false]);
+      }
+      // Completeness: a random connection whose verdict differs is covered by exactly one change.
+      for (const conn of connections) {
+        const vb = verdict(pb, conn);
+        const vh = verdict(ph, conn);
+        if (vb === undefined || vh === undefined) continue;
+        const all = [...diff.added, ...diff.removed].filter((c) => covers(c, conn, pb));
+        if (vb === vh) {
+          expect(all).toEqual([]);
+        } else {
+          expect(all).toHaveLength(1);
+          expect(all[0]!.change).toBe(vh ? 'added' : 'removed');
+        }
+      }
+    }),
+    params,
+  );
+});
+
+it('finds nothing between a policy set and itself', () => {
+  fc.assert(
+    fc.property(scenario, ({ cluster, base }) => {
+      const p = load([...cluster.manifests, ...base]);
+      const diff = diffConnectivity(resolve(p), resolve(load([...cluster.manifests, ...base].reverse())));
+      expect([diff.added.length, diff.removed.length]).toEqual([0, 0]);
+    }),
+    params,
+  );
+});
+
+it('reports a default-deny as removed connections into the namespace, on one port with --port', () => {
+  const base = load(upstreamModel());
+  const head = load([...upstreamModel(), networkPolicy('x', 'deny', { podSelector: {}, policyTypes: ['Ingress'] })]);
+  const diff = diffConnectivity(resolve(base), resolve(head), { only: { protocol: 'TCP', port: 80 } });
+  expect(diff.added).toEqual([]);
+  // 9 pods -> the 3 pods of x, minus the 3 self pairs; plus every external address into x/a, x/b, x/c.
+  const podPairs = diff.removed.filter((c) => c.from.kind === 'pod');
+  expect(podPairs).toHaveLength(9 * 3 - 3);
+  expect(podPairs.every((c) => c.to.kind === 'pod' && c.to.namespace === 'x' && c.ports.TCP.length === 1 && c.ports.UDP.length === 0)).toBe(true);
+  const external = diff.removed.filter((c) => c.from.kind === 'cidr').map((c) => (c.from.kind === 'cidr' ? c.from.cidr : ''));
+  // All of IPv4 except pod addresses and the pods' own node, for each of the 3 pods.
+  expect(external.length % 3).toBe(0);
+  expect(external).toContain('0.0.0.0/1');
+});
