@@ -87,4 +87,4 @@ def main():
 
 
 if __name__ == '__main__':
-    json.dump(main(), sys.stdout)
+    sys.stdout.write(json.dumps(main()))
