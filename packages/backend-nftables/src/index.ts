@@ -1,21 +1,52 @@
-import { defineBackend, defineDiagnostics, NoTarget, paramMessage } from '@netpolc/ir';
+import { defineBackend, isDnsSubdomain, NoTarget, podId, type BackendInput, type Diagnostic, type EmitFile, type EmitResult } from '@netpolc/ir';
+import { nftablesDiagnostic } from './diagnostics.js';
+import { ProgramLowering } from './lower.js';
+import { nftablesFlags, parseNftablesOptions, type NftablesOptions } from './options.js';
+import { printRuleset } from './print.js';
 
-const diagnostic = defineDiagnostics({
-  'backend-nftables/not-implemented': {
-    severity: 'error',
-    message: paramMessage`the nftables backend is not implemented yet`,
-    docs: 'Placeholder until the backend lands.',
-  },
-});
+export type { NftablesOptions } from './options.js';
 
-/** Options of the nftables backend. */
-export type NftablesOptions = Record<string, never>;
+function nodeFileName(node: string): string {
+  return `${node}.nft`;
+}
 
-/** The nftables backend (work in progress). */
+function emitNftables({ resolved }: BackendInput, options: NftablesOptions): EmitResult {
+  const diagnostics: Diagnostic[] = [];
+  if (!resolved.program.semantics.allowSelf) diagnostics.push(nftablesDiagnostic('backend-nftables/self-traffic-not-enforced', {}, NoTarget));
+  for (const p of resolved.pods) {
+    if (p.nodeName === undefined) diagnostics.push(nftablesDiagnostic('backend-nftables/pod-without-node', { pod: podId(p) }, p.origin));
+  }
+  const lowering = new ProgramLowering(resolved, options);
+  const known = lowering.nodeNames();
+  let nodes = known;
+  if (options.nodes.length > 0) {
+    const knownSet = new Set(known);
+    for (const n of options.nodes) if (!knownSet.has(n)) diagnostics.push(nftablesDiagnostic('backend-nftables/unknown-node', { node: n }, NoTarget));
+    nodes = options.nodes.filter((n) => knownSet.has(n));
+  }
+  const usable = nodes.filter((n) => {
+    if (isDnsSubdomain(n)) return true;
+    diagnostics.push(nftablesDiagnostic('backend-nftables/invalid-node-name', { node: JSON.stringify(n) }, NoTarget));
+    return false;
+  });
+  if (options.stdout && nodes.length !== 1) {
+    diagnostics.push(nftablesDiagnostic('backend-nftables/stdout-needs-one-node', { count: nodes.length, nodes: nodes.join(', ') || 'none' }, NoTarget));
+    return { files: [], diagnostics };
+  }
+  const files: EmitFile[] = usable.map((node) => ({ path: nodeFileName(node), content: printRuleset(lowering.lowerNode(node)) }));
+  return { files, diagnostics };
+}
+
+/**
+ * The nftables backend: one `table inet netpolc` per node (`<node>.nft`), loaded with `nft -f`.
+ * Each node checks the egress of its own pods and the ingress of its own pods, dispatching by
+ * pod address through verdict maps to per-pod chains whose rules look peers up in shared
+ * interval sets.
+ */
 export const nftablesBackend = defineBackend<NftablesOptions>({
   name: 'nftables',
-  description: 'nftables (not implemented yet)',
-  flags: {},
-  parseOptions: () => ({ options: {}, diagnostics: [] }),
-  emit: () => ({ files: [], diagnostics: [diagnostic('backend-nftables/not-implemented', {}, NoTarget)] }),
+  description: 'nftables: one atomic `table inet netpolc` per node, with verdict maps, interval sets and concatenations',
+  flags: nftablesFlags,
+  parseOptions: parseNftablesOptions,
+  emit: emitNftables,
 });

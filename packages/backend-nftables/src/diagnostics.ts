@@ -1,0 +1,49 @@
+import { defineDiagnostics, paramMessage, type CatalogEntry } from '@netpolc/ir';
+
+/**
+ * Every diagnostic the nftables backend reports, with its documentation. Codes are
+ * `backend-nftables/<kebab-case>`.
+ */
+export const nftablesCatalog = {
+  'backend-nftables/invalid-option': {
+    severity: 'error',
+    message: paramMessage`--${'flag'} ${'value'} is not valid: ${'expected'}`,
+    docs: 'A command-line option of the nftables backend has a value it does not accept.',
+  },
+  'backend-nftables/log-rate-without-log': {
+    severity: 'warning',
+    message: paramMessage`--log-rate has no effect without --log`,
+    docs: 'The rate limit applies to log statements only; nothing is logged unless --log is given.',
+  },
+  'backend-nftables/unknown-node': {
+    severity: 'error',
+    message: paramMessage`--node ${'node'} is neither a node of the inventory nor the node of any pod`,
+    docs: 'Rulesets are written per node; the node must be declared in the inventory or named by a pod.',
+  },
+  'backend-nftables/stdout-needs-one-node': {
+    severity: 'error',
+    message: paramMessage`--out-dir - prints one node's ruleset, but ${'count'} nodes are selected (${'nodes'}); choose one with --node`,
+    docs: 'Standard output holds exactly one file; select the node to print with --node.',
+  },
+  'backend-nftables/invalid-node-name': {
+    severity: 'error',
+    message: paramMessage`node name ${'node'} cannot be used as an output file name`,
+    docs: 'Each node gets `<node>.nft`; the node name must be a DNS subdomain (as Kubernetes requires).',
+  },
+  'backend-nftables/pod-without-node': {
+    severity: 'warning',
+    message: paramMessage`pod ${'pod'} has no spec.nodeName: no node ruleset enforces its policies`,
+    docs: 'Rulesets are per node and check the pods scheduled on that node; a pod without a node is checked nowhere (its peers still check their own side).',
+  },
+  'backend-nftables/self-traffic-not-enforced': {
+    severity: 'warning',
+    message: paramMessage`the profile forbids a pod reaching itself, but a pod's traffic to its own address never leaves the pod and no node ruleset can block it`,
+    docs: 'Traffic from a pod to its own IP stays on the loopback of the pod network namespace; nftables on the node never sees it.',
+  },
+} as const satisfies Record<string, CatalogEntry>;
+
+/** Builds a located diagnostic of the nftables backend. */
+export const nftablesDiagnostic = defineDiagnostics(nftablesCatalog);
+
+/** A diagnostic code of the nftables backend. */
+export type NftablesDiagnosticCode = keyof typeof nftablesCatalog;

@@ -1,0 +1,130 @@
+import { compilerAssert, familyMax, normalize, type IntervalSet, type PortRanges, type ResolvedProgram } from '@netpolc/ir';
+import type { TupleGroup } from './groups.js';
+import type { AddressProtoPort, AddressSet, ConcatSet, Family, L4Protocol, NamedSet } from './model.js';
+import { commentText, peerPortSetName, peerSetName } from './names.js';
+
+/** How a rule refers to a peer address set of one family. */
+export type AddressRef =
+  /** No address of this family: the rule is left out for the family (never widened, semantics.md §2.6). */
+  | { readonly kind: 'empty' }
+  /** Every address of the family: `meta nfproto ipvN` instead of a set. */
+  | { readonly kind: 'full' }
+  | { readonly kind: 'set'; readonly name: string };
+
+const protocolOrder: readonly L4Protocol[] = ['tcp', 'udp', 'sctp'];
+const fromIr = { tcp: 'TCP', udp: 'UDP', sctp: 'SCTP' } as const;
+
+function familySet(set: { readonly v4: IntervalSet<bigint>; readonly v6: IntervalSet<bigint> }, family: Family): IntervalSet<bigint> {
+  return family === 4 ? set.v4 : set.v6;
+}
+
+/** True when the set holds every address of the family. */
+export function isFullFamily(set: IntervalSet<bigint>, family: Family): boolean {
+  return set.length === 1 && set[0]![0] === 0n && set[0]![1] === familyMax(family);
+}
+
+/**
+ * The named sets of a whole program, built once and shared by every node and pod that refers
+ * to them. Peer sets are interned by content in the IR; here each gets a name derived from the
+ * smallest definition (peer entry) that yields it, so pod churn changes elements, not names.
+ */
+export class SetCatalog {
+  private readonly plainKeys = new Map<number, { key: string; text: string }>();
+  private readonly built = new Map<string, NamedSet>();
+
+  constructor(private readonly resolved: ResolvedProgram) {}
+
+  /** Records the definitions behind plain groups (call for every group before naming). */
+  register(groups: readonly TupleGroup[]): void {
+    for (const g of groups) {
+      if (g.kind !== 'plain') continue;
+      const current = this.plainKeys.get(g.tuple.peer);
+      if (!current || g.peerKey < current.key) this.plainKeys.set(g.tuple.peer, { key: g.peerKey, text: g.peerText });
+    }
+  }
+
+  /** The address set of a plain group's peers, for one family. */
+  addressRef(peerSetId: number, family: Family): AddressRef {
+    const peerSet = this.resolved.peerSets[peerSetId];
+    compilerAssert(peerSet !== undefined, `missing peer set ${peerSetId}`);
+    const elements = familySet(peerSet, family);
+    if (elements.length === 0) return { kind: 'empty' };
+    if (isFullFamily(elements, family)) return { kind: 'full' };
+    const def = this.plainKeys.get(peerSetId);
+    compilerAssert(def !== undefined, `peer set ${peerSetId} was not registered`);
+    const name = peerSetName(family, def.key);
+    this.remember(name, () => ({ kind: 'address', name, family, interval: true, comment: commentText(def.text), elements }));
+    return { kind: 'set', name };
+  }
+
+  /** The concatenated set of a named-port group, for one family (or empty). */
+  concatRef(group: Extract<TupleGroup, { kind: 'concat' }>, family: Family): AddressRef {
+    const name = peerPortSetName(family, group.key);
+    const existing = this.built.get(name);
+    if (existing) return existing.elements.length === 0 ? { kind: 'empty' } : { kind: 'set', name };
+    const elements = concatElements(this.resolved, group, family);
+    const set: ConcatSet = { kind: 'address-proto-port', name, family, comment: commentText(group.text), elements };
+    this.built.set(name, set);
+    return elements.length === 0 ? { kind: 'empty' } : { kind: 'set', name };
+  }
+
+  /** A set built by {@link addressRef} or {@link concatRef}. */
+  get(name: string): NamedSet {
+    const set = this.built.get(name);
+    compilerAssert(set !== undefined, `unknown set ${name}`);
+    return set;
+  }
+
+  private remember(name: string, build: () => AddressSet): void {
+    if (!this.built.has(name)) this.built.set(name, build());
+  }
+}
+
+/**
+ * Elements of the relation "(address, protocol, port) allowed by some tuple of the group", as
+ * disjoint rectangles: the kernel rejects overlapping interval elements (projectcalico/calico#13277),
+ * and the tuples of one group overlap whenever a peer pod appears under several port numbers.
+ * Per protocol, the port axis is cut at every range boundary; each elementary segment gets the
+ * union of the addresses allowed on it; equal neighbouring segments are merged again.
+ */
+function concatElements(resolved: ResolvedProgram, group: Extract<TupleGroup, { kind: 'concat' }>, family: Family): AddressProtoPort[] {
+  const out: AddressProtoPort[] = [];
+  for (const protocol of protocolOrder) {
+    const parts: { addresses: IntervalSet<bigint>; ports: PortRanges }[] = [];
+    for (const t of group.tuples) {
+      compilerAssert(t.ports.kind === 'ports', 'a rule with named ports cannot allow every protocol');
+      const addresses = familySet(resolved.peerSets[t.peer]!, family);
+      const ports = t.ports[fromIr[protocol]];
+      if (addresses.length > 0 && ports.length > 0) parts.push({ addresses, ports });
+    }
+    if (parts.length === 0) continue;
+    const cuts = new Set<number>();
+    for (const p of parts) for (const [a, b] of p.ports) cuts.add(a).add(b + 1);
+    const points = [...cuts].sort((a, b) => a - b);
+    const segments: { from: number; to: number; addresses: IntervalSet<bigint> }[] = [];
+    for (let i = 0; i + 1 < points.length; i++) {
+      const from = points[i]!;
+      const to = points[i + 1]! - 1;
+      const covering = parts.filter((p) => p.ports.some(([a, b]) => a <= from && to <= b));
+      if (covering.length === 0) continue;
+      const addresses = normalize(covering.flatMap((p) => p.addresses));
+      const last = segments[segments.length - 1];
+      if (last && last.to + 1 === from && sameIntervals(last.addresses, addresses)) last.to = to;
+      else segments.push({ from, to, addresses });
+    }
+    for (const s of segments) for (const address of s.addresses) out.push({ address, protocol, ports: [s.from, s.to] });
+  }
+  return out.sort(compareElements);
+}
+
+function sameIntervals(a: IntervalSet<bigint>, b: IntervalSet<bigint>): boolean {
+  return a.length === b.length && a.every(([x, y], i) => x === b[i]![0] && y === b[i]![1]);
+}
+
+/** Canonical order of concatenated elements: address, then protocol, then port. */
+export function compareElements(a: AddressProtoPort, b: AddressProtoPort): number {
+  if (a.address[0] !== b.address[0]) return a.address[0] < b.address[0] ? -1 : 1;
+  if (a.address[1] !== b.address[1]) return a.address[1] < b.address[1] ? -1 : 1;
+  if (a.protocol !== b.protocol) return protocolOrder.indexOf(a.protocol) - protocolOrder.indexOf(b.protocol);
+  return a.ports[0] - b.ports[0];
+}

@@ -1,0 +1,182 @@
+import { expect, it } from 'vitest';
+import { parseIp, type Program } from '@netpolc/ir';
+import { namespace, networkPolicy, node, pod, type Manifest } from '@netpolc/ir/testing';
+import type { Ruleset, Table } from '../src/model.js';
+import { compile, loadProgram } from './support/compile.js';
+import { runHook, type Packet } from './support/interpret.js';
+import { validateTable } from './support/validate.js';
+
+const ip = (text: string): bigint => parseIp(text)!.value;
+
+function packet(src: string, dst: string, l4: Packet['l4'], dport: number, extra: Partial<Packet> = {}): Packet {
+  return { family: src.includes(':') ? 6 : 4, saddr: ip(src), daddr: ip(dst), l4, dport, ct: 'new', ...extra };
+}
+
+function table(models: ReadonlyMap<string, Ruleset>, node: string): Table {
+  const r = models.get(node);
+  if (!r) throw new Error(`no ruleset for ${node}`);
+  return r.table;
+}
+
+function countRules(t: Table): number {
+  return t.chains.reduce((n, c) => n + c.rules.length, 0);
+}
+
+function countElements(t: Table): number {
+  return t.sets.reduce((n, s) => n + s.elements.length, 0) + t.maps.reduce((n, m) => n + m.elements.length, 0);
+}
+
+/** x/web on node-1 (dual-stack) isolated both ways; y holds clients on node-2. */
+function smallCluster(extra: readonly Manifest[] = []): Program {
+  return loadProgram([
+    node('node-1', ['198.19.0.1', '2001:db8:ffff::1']),
+    node('node-2', '198.19.0.2'),
+    namespace('x'),
+    namespace('y', { team: 'clients' }),
+    pod('x', 'web', { app: 'web' }, ['198.18.0.10', '2001:db8::10'], { node: 'node-1' }),
+    pod('y', 'client', { app: 'client' }, '198.18.1.10', { node: 'node-2' }),
+    networkPolicy('x', 'web', {
+      podSelector: { matchLabels: { app: 'web' } },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'clients' } } }], ports: [{ port: 80 }] }],
+      egress: [{ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }] }],
+    }),
+    ...extra,
+  ]);
+}
+
+it('drops invalid packets of local pods and leaves invalid transit traffic alone', () => {
+  const t = table(compile(smallCluster()).models, 'node-1');
+  expect(runHook(t, 'forward', packet('198.18.1.10', '198.18.0.10', 'tcp', 80, { ct: 'invalid' })).verdict).toBe('drop');
+  expect(runHook(t, 'forward', packet('198.18.0.10', '203.0.113.1', 'tcp', 80, { ct: 'invalid' })).verdict).toBe('drop');
+  expect(runHook(t, 'forward', packet('203.0.113.1', '8.8.8.8', 'tcp', 80, { ct: 'invalid' })).verdict).toBe('accept');
+});
+
+it('accepts packets of established connections in a direction that denies new ones', () => {
+  const t = table(compile(smallCluster()).models, 'node-1');
+  expect(runHook(t, 'forward', packet('8.8.8.8', '198.18.0.10', 'tcp', 443)).verdict).toBe('drop');
+  expect(runHook(t, 'forward', packet('8.8.8.8', '198.18.0.10', 'tcp', 443, { ct: 'established' })).verdict).toBe('accept');
+  expect(runHook(t, 'forward', packet('8.8.8.8', '198.18.0.10', 'icmp', 0, { ct: 'related' })).verdict).toBe('accept');
+});
+
+it('lets an egress-isolated pod do IPv6 neighbour discovery with its node', () => {
+  const t = table(compile(smallCluster()).models, 'node-1');
+  const solicit = packet('2001:db8::10', '2001:db8:ffff::1', 'icmpv6', 0, { icmpv6Type: 'nd-neighbor-solicit' });
+  expect(runHook(t, 'input', solicit).verdict).toBe('accept');
+  expect(runHook(t, 'input', packet('2001:db8::10', '2001:db8:ffff::1', 'tcp', 22)).verdict).toBe('drop');
+});
+
+it('allows ICMP only through rules without ports', () => {
+  const t = table(compile(smallCluster()).models, 'node-1');
+  expect(runHook(t, 'forward', packet('198.18.0.10', '203.0.113.7', 'icmp', 0)).verdict).toBe('accept');
+  expect(runHook(t, 'forward', packet('198.18.1.10', '198.18.0.10', 'icmp', 0)).verdict).toBe('drop');
+  expect(runHook(t, 'forward', packet('198.18.1.10', '198.18.0.10', 'tcp', 80)).verdict).toBe('accept');
+});
+
+it('rejects TCP with a reset and every other protocol with ICMP port unreachable', () => {
+  const t = table(compile(smallCluster(), { 'deny-action': 'reject' }).models, 'node-1');
+  expect(runHook(t, 'forward', packet('198.18.1.10', '198.18.0.10', 'tcp', 81))).toMatchObject({ verdict: 'reject', rejectWith: 'tcp-reset' });
+  expect(runHook(t, 'forward', packet('198.18.1.10', '198.18.0.10', 'udp', 80))).toMatchObject({ verdict: 'reject', rejectWith: 'icmpx-port-unreachable' });
+  expect(runHook(t, 'forward', packet('198.18.1.10', '198.18.0.10', 'sctp', 80))).toMatchObject({ verdict: 'reject', rejectWith: 'icmpx-port-unreachable' });
+});
+
+it('logs denied and allowed connections with rate-limited prefixes naming the pod or the policy', () => {
+  const t = table(compile(smallCluster(), { log: 'all', 'log-rate': '5/minute' }).models, 'node-1');
+  expect(runHook(t, 'forward', packet('198.18.1.10', '198.18.0.10', 'tcp', 81)).logs).toEqual(['netpolc deny ingress x/web: ']);
+  expect(runHook(t, 'forward', packet('198.18.1.10', '198.18.0.10', 'tcp', 80)).logs).toEqual(['netpolc allow ingress x/web: ']);
+  const limited = runHook(t, 'forward', packet('198.18.1.10', '198.18.0.10', 'tcp', 80), { limitPasses: false });
+  expect(limited).toMatchObject({ verdict: 'accept', logs: [] });
+  const limits = t.chains.flatMap((c) => c.rules.flatMap((r) => r.statements.filter((s) => s.kind === 'limit')));
+  expect(limits.length).toBeGreaterThan(0);
+  expect(limits.every((s) => s.kind === 'limit' && s.rate === 5 && s.unit === 'minute')).toBe(true);
+});
+
+it('puts counters on deciding rules only when asked', () => {
+  const counters = (t: Table): number => t.chains.flatMap((c) => c.rules).filter((r) => r.statements.some((s) => s.kind === 'counter')).length;
+  expect(counters(table(compile(smallCluster()).models, 'node-1'))).toBe(0);
+  const t = table(compile(smallCluster(), { counters: true }).models, 'node-1');
+  const deciding = t.chains.flatMap((c) => c.rules).filter((r) => r.statements.some((s) => s.kind === 'verdict' || s.kind === 'reject'));
+  expect(counters(t)).toBe(deciding.length);
+});
+
+/** node-1 holds x/sub; node-2 holds `k` peers in y with a different "http" port each. */
+function scaledCluster(k: number): Program {
+  const peers: Manifest[] = [];
+  for (let i = 0; i < k; i++) {
+    peers.push(pod('y', `peer-${i}`, { role: 'peer' }, [`198.18.${1 + (i >> 8)}.${i & 255}`, `2001:db8:1::${(i + 1).toString(16)}`], { node: 'node-2', ports: [['http', 8000 + i, 'TCP']] }));
+  }
+  return loadProgram([
+    node('node-1', '198.19.0.1'),
+    node('node-2', '198.19.0.2'),
+    namespace('x'),
+    namespace('y', { team: 'peers' }),
+    pod('x', 'sub', { app: 'sub' }, ['198.18.0.10', '2001:db8::10'], { node: 'node-1', ports: [['http', 8080, 'TCP']] }),
+    ...peers,
+    networkPolicy('x', 'sub', {
+      podSelector: {},
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'peers' } }, podSelector: { matchLabels: { role: 'peer' } } }], ports: [{ port: 'http' }] }],
+      egress: [{ to: [{ namespaceSelector: {} }], ports: [{ port: 'http' }, { protocol: 'UDP', port: 53 }] }],
+    }),
+  ]);
+}
+
+it('keeps rules per node constant as peer pods grow; only set elements grow', () => {
+  const sizes = [1, 10, 300].map((k) => {
+    const t = table(compile(scaledCluster(k)).models, 'node-1');
+    expect(validateTable(t)).toEqual([]);
+    return { rules: countRules(t), elements: countElements(t) };
+  });
+  expect(sizes[1]!.rules).toBe(sizes[0]!.rules);
+  expect(sizes[2]!.rules).toBe(sizes[0]!.rules);
+  expect(sizes[2]!.elements).toBeGreaterThan(sizes[1]!.elements);
+  expect(sizes[1]!.elements).toBeGreaterThan(sizes[0]!.elements);
+});
+
+it('shares one named set between pods and policies that name the same peers', () => {
+  const program = loadProgram([
+    node('node-1', '198.19.0.1'),
+    namespace('x'),
+    pod('x', 'a', { app: 'a' }, '198.18.0.10', { node: 'node-1' }),
+    pod('x', 'b', { app: 'b' }, '198.18.0.11', { node: 'node-1' }),
+    pod('x', 'c', { app: 'c' }, '198.18.0.12', { node: 'node-1' }),
+    networkPolicy('x', 'one', { podSelector: { matchLabels: { app: 'a' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'c' } } }] }] }),
+    networkPolicy('x', 'two', { podSelector: { matchLabels: { app: 'b' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'c' } } }], ports: [{ port: 80 }] }] }),
+  ]);
+  const t = table(compile(program).models, 'node-1');
+  const peerSets = t.sets.filter((s) => s.name.startsWith('peer'));
+  expect(peerSets).toHaveLength(1);
+  const refs = t.chains.flatMap((c) => c.rules.flatMap((r) => r.matches.flatMap((m) => (m.kind === 'address' && m.set.kind === 'named' && m.set.name.startsWith('peer') ? [m.set.name] : []))));
+  expect(refs).toEqual([peerSets[0]!.name, peerSets[0]!.name]);
+});
+
+it('keeps set and chain names when a peer pod joins: only element lines change', () => {
+  const before = compile(scaledCluster(3)).texts.get('node-1')!.split('\n');
+  const after = compile(scaledCluster(4)).texts.get('node-1')!.split('\n');
+  const removed = before.filter((l) => !after.includes(l));
+  const added = after.filter((l) => !before.includes(l));
+  const element = /^\t\t\t\S.*,$/;
+  // Consecutive pod addresses form one range element, so the new pod widens two ranges (v4, v6)
+  // of the ingress set and two of the UDP/53 part of the egress set, and adds its own
+  // (address . tcp . port) elements.
+  expect(removed.every((l) => element.test(l))).toBe(true);
+  expect(added.every((l) => element.test(l))).toBe(true);
+  expect(removed).toHaveLength(4);
+  expect(added).toHaveLength(6);
+});
+
+it('fits long pod, namespace and policy names into nft limits and keeps them distinct', () => {
+  const ns = 'n'.repeat(63);
+  const long = (tail: string): string => `${'p'.repeat(63)}.${'q'.repeat(63)}.${'r'.repeat(63)}.${'s'.repeat(54)}${tail}`;
+  const program = loadProgram([
+    node('node-1', '198.19.0.1'),
+    namespace(ns),
+    pod(ns, long('-aaaa-1'), { app: 'a' }, '198.18.0.10', { node: 'node-1' }),
+    pod(ns, long('-aaaa-2'), { app: 'a' }, '198.18.0.11', { node: 'node-1' }),
+    networkPolicy(ns, long('-policy'), { podSelector: {}, policyTypes: ['Ingress', 'Egress'], egress: [{ ports: [{ port: 53, protocol: 'UDP' }] }] }),
+  ]);
+  const t = table(compile(program, { log: 'all' }).models, 'node-1');
+  expect(validateTable(t)).toEqual([]);
+  const podChains = t.chains.filter((c) => c.hook === undefined && !c.name.startsWith('allow/'));
+  expect(new Set(podChains.map((c) => c.name)).size).toBe(4);
+});

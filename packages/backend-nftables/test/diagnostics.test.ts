@@ -1,0 +1,88 @@
+import { expect, it } from 'vitest';
+import { resolve, type Diagnostic, type Program, type RawOptions } from '@netpolc/ir';
+import { namespace, networkPolicy, node, pod } from '@netpolc/ir/testing';
+import { nftablesCatalog } from '../src/diagnostics.js';
+import { nftablesBackend } from '../src/index.js';
+import { loadProgram } from './support/compile.js';
+
+const triggered = new Set<string>();
+
+function run(program: Program, raw: RawOptions): { files: readonly { path: string; content: string }[]; diagnostics: Diagnostic[] } {
+  const parsed = nftablesBackend.parseOptions(raw);
+  const emitted = nftablesBackend.emit({ program, resolved: resolve(program) }, parsed.options);
+  const diagnostics = [...parsed.diagnostics, ...emitted.diagnostics];
+  for (const d of diagnostics) triggered.add(d.code);
+  return { files: emitted.files, diagnostics };
+}
+
+const codes = (ds: readonly Diagnostic[]): string[] => ds.map((d) => `${d.severity} ${d.code}`);
+
+const twoNodes = (): Program =>
+  loadProgram([
+    node('node-1', '198.19.0.1'),
+    node('node-2', '198.19.0.2'),
+    namespace('x'),
+    pod('x', 'a', {}, '198.18.0.10', { node: 'node-1' }),
+    networkPolicy('x', 'deny', { podSelector: {} }),
+  ]);
+
+it('writes one <node>.nft per node, or only the nodes asked for', () => {
+  expect(run(twoNodes(), { 'out-dir': 'out' }).files.map((f) => f.path)).toEqual(['node-1.nft', 'node-2.nft']);
+  expect(run(twoNodes(), { 'out-dir': 'out', node: ['node-2'] }).files.map((f) => f.path)).toEqual(['node-2.nft']);
+});
+
+it('prints exactly one file to standard output, and needs one node for it', () => {
+  const one = run(twoNodes(), { 'out-dir': '-', node: ['node-1'] });
+  expect(one.diagnostics).toEqual([]);
+  expect(one.files).toHaveLength(1);
+  const all = run(twoNodes(), { 'out-dir': '-' });
+  expect(codes(all.diagnostics)).toEqual(['error backend-nftables/stdout-needs-one-node']);
+  expect(all.files).toEqual([]);
+});
+
+it('reports an unknown --node', () => {
+  expect(codes(run(twoNodes(), { 'out-dir': 'out', node: ['node-9', 'node-1'] }).diagnostics)).toEqual(['error backend-nftables/unknown-node']);
+});
+
+it('rejects option values it does not know, one diagnostic each', () => {
+  const r = run(twoNodes(), { 'out-dir': 'out', 'deny-action': 'block', log: 'everything', 'log-rate': '10/fortnight' });
+  expect(codes(r.diagnostics)).toEqual(['error backend-nftables/invalid-option', 'error backend-nftables/invalid-option', 'error backend-nftables/invalid-option', 'warning backend-nftables/log-rate-without-log']);
+  expect(r.diagnostics[0]!.message).toContain('--deny-action');
+});
+
+it('accepts every documented option value', () => {
+  for (const raw of [{ 'deny-action': 'drop' }, { 'deny-action': 'reject' }, { log: 'denied' }, { log: 'allowed' }, { log: 'all', 'log-rate': '100/minute' }, { counters: true }] as RawOptions[]) {
+    expect(run(twoNodes(), { 'out-dir': 'out', ...raw }).diagnostics).toEqual([]);
+  }
+});
+
+it('warns that --log-rate without --log does nothing', () => {
+  expect(codes(run(twoNodes(), { 'out-dir': 'out', 'log-rate': '1/second' }).diagnostics)).toEqual(['warning backend-nftables/log-rate-without-log']);
+});
+
+it('refuses a node name that cannot be a file name, located nowhere but named', () => {
+  const program = loadProgram([namespace('x'), pod('x', 'a', {}, '198.18.0.10', { node: '../etc' })]);
+  const r = run(program, { 'out-dir': 'out' });
+  expect(codes(r.diagnostics)).toEqual(['error backend-nftables/invalid-node-name']);
+  expect(r.files).toEqual([]);
+});
+
+it('warns at the pod when a pod has no node, since no ruleset checks it', () => {
+  const program = loadProgram([node('node-1', '198.19.0.1'), namespace('x'), pod('x', 'a', {}, '198.18.0.10')]);
+  const r = run(program, { 'out-dir': 'out' });
+  expect(codes(r.diagnostics)).toEqual(['warning backend-nftables/pod-without-node']);
+  expect(r.diagnostics[0]!.target.kind).toBe('ref');
+});
+
+it('warns that a profile forbidding self traffic cannot be enforced on the node', () => {
+  const program = loadProgram([node('node-1', '198.19.0.1'), namespace('x'), pod('x', 'a', {}, '198.18.0.10', { node: 'node-1' })], { semantics: { allowSelf: false } });
+  expect(codes(run(program, { 'out-dir': 'out' }).diagnostics)).toEqual(['warning backend-nftables/self-traffic-not-enforced']);
+});
+
+it('documents every diagnostic code and triggers each one in this file', () => {
+  for (const [code, entry] of Object.entries(nftablesCatalog)) {
+    expect(code).toMatch(/^backend-nftables\/[a-z]+(-[a-z]+)*$/);
+    expect(entry.docs.length).toBeGreaterThan(20);
+  }
+  expect([...triggered].sort()).toEqual(Object.keys(nftablesCatalog).sort());
+});

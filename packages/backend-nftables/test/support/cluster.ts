@@ -1,0 +1,54 @@
+// Where a connection's first packet meets netfilter on each node, and what every node's
+// ruleset decides. Routed pods (Calico style): traffic between two pods, or between a pod and
+// anything else, crosses the FORWARD hook of the pod's node; a connection to an address of the
+// node itself ends in its INPUT hook; the node's own connections start in its OUTPUT hook. A
+// pod reaching its own address never leaves its network namespace. Some topologies put the
+// node's host stack behind the node's router (a separate namespace, as a test harness may): then
+// node-originated and node-bound traffic crosses FORWARD too (`hostBehindForward`).
+import { bindConnection, parseIp, type Connection, type Program } from '@netpolc/ir';
+import type { Hook, Ruleset } from '../../src/model.js';
+import { runHook, type Outcome, type Packet } from './interpret.js';
+
+/** The decision of every node for one connection. */
+export interface ClusterOutcome {
+  /** True when every node lets the first packet through. */
+  readonly allowed: boolean;
+  /** Nodes that check this connection (the source pod's and the destination pod's). */
+  readonly involved: readonly string[];
+  /** Per node: hook and outcome. */
+  readonly nodes: ReadonlyMap<string, { readonly hook: Hook; readonly outcome: Outcome }>;
+}
+
+const l4 = { TCP: 'tcp', UDP: 'udp', SCTP: 'sctp' } as const;
+
+/** Runs the first packet of `conn` through each node's ruleset; undefined when it cannot be bound. */
+export function clusterDecision(
+  program: Program,
+  rulesets: ReadonlyMap<string, Ruleset>,
+  conn: Connection,
+  { limitPasses = true, hostBehindForward = false }: { readonly limitPasses?: boolean; readonly hostBehindForward?: boolean } = {},
+): ClusterOutcome | undefined {
+  const bound = bindConnection(program, conn);
+  if ('error' in bound) return undefined;
+  const { src, dst } = bound;
+  const s = parseIp(src.ip)!;
+  const d = parseIp(dst.ip)!;
+  const involved = new Set<string>();
+  const self = src.pod !== undefined && src.pod === dst.pod;
+  if (!self) {
+    if (src.pod?.nodeName !== undefined) involved.add(src.pod.nodeName);
+    if (dst.pod?.nodeName !== undefined) involved.add(dst.pod.nodeName);
+  }
+  const packet: Packet = { family: s.family, saddr: s.value, daddr: d.value, l4: l4[conn.protocol], dport: conn.port, ct: 'new' };
+  const nodes = new Map<string, { hook: Hook; outcome: Outcome }>();
+  let allowed = true;
+  for (const [name, ruleset] of rulesets) {
+    if (self) continue;
+    const own = new Set(program.inventory.nodes.find((n) => n.name === name)?.addresses.map((a) => a.ip) ?? []);
+    const hook: Hook = hostBehindForward ? 'forward' : own.has(src.ip) ? 'output' : own.has(dst.ip) ? 'input' : 'forward';
+    const outcome = runHook(ruleset.table, hook, packet, { limitPasses });
+    nodes.set(name, { hook, outcome });
+    if (outcome.verdict !== 'accept') allowed = false;
+  }
+  return { allowed, involved: [...involved].sort(), nodes };
+}
