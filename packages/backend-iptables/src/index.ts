@@ -1,21 +1,17 @@
-import { defineBackend, defineDiagnostics, NoTarget, paramMessage } from '@netpolc/ir';
+import { defineBackend } from '@netpolc/ir';
+import { emitIptables } from './emit.js';
+import { flags, parseOptions, type IptablesOptions } from './options.js';
 
-const diagnostic = defineDiagnostics({
-  'backend-iptables/not-implemented': {
-    severity: 'error',
-    message: paramMessage`the iptables backend is not implemented yet`,
-    docs: 'Placeholder until the backend lands.',
-  },
-});
+export type { IptablesOptions, LogMode } from './options.js';
 
-/** Options of the iptables backend. */
-export type IptablesOptions = Record<string, never>;
-
-/** The iptables backend (work in progress). */
+/**
+ * The iptables backend: per node, an `iptables-restore` file per address family and an
+ * `ipset restore` file, enforcing the NetworkPolicies of the node's pods from the FORWARD hook.
+ */
 export const iptablesBackend = defineBackend<IptablesOptions>({
   name: 'iptables',
-  description: 'iptables (not implemented yet)',
-  flags: {},
-  parseOptions: () => ({ options: {}, diagnostics: [] }),
-  emit: () => ({ files: [], diagnostics: [diagnostic('backend-iptables/not-implemented', {}, NoTarget)] }),
+  description: 'per-node iptables-restore (IPv4/IPv6) and ipset restore files, hooked from FORWARD',
+  flags,
+  parseOptions,
+  emit: emitIptables,
 });

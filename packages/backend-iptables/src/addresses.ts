@@ -1,0 +1,100 @@
+import { familyBits, familyMax, formatIp, toCidrBlocks, type IntervalSet } from '@netpolc/ir';
+import type { Family, IpSet } from './model.js';
+import { setName } from './names.js';
+
+/** How a rule matches one side's addresses. */
+export type AddressMatch =
+  /** The set has no address of this family: the tuple does not exist for it (never widen). */
+  | { readonly kind: 'none' }
+  /** Every address of the family: no address match at all. */
+  | { readonly kind: 'all' }
+  /** Inline CIDRs, one rule each. */
+  | { readonly kind: 'cidrs'; readonly cidrs: readonly string[] }
+  /** One ipset. */
+  | { readonly kind: 'set'; readonly set: IpSet };
+
+/** ipset members above this count get a warning (Calico's cap; calico#4069). */
+export const largeSetMembers = 1_048_576;
+
+function nextPow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/**
+ * An ipset for some members, sized from its contents: maxelem is the next power of two (at least
+ * 64) so the set is never full, and hashsize starts near half the element count (buckets hold up
+ * to 12 entries; the kernel grows the table if needed). Name and parameters depend only on the
+ * members, so a set of a given name always has identical parameters (`create -exist` is safe).
+ */
+export function makeSet(family: Family, members: readonly string[]): IpSet {
+  return {
+    name: setName(family, members),
+    family,
+    type: 'hash:net',
+    hashsize: Math.max(64, nextPow2(Math.ceil(members.length / 2))),
+    maxelem: Math.max(64, nextPow2(members.length)),
+    members,
+  };
+}
+
+/** Canonical CIDR text of every block of the minimal cover, `/0` split into two `/1`. */
+function coverCidrs(set: IntervalSet<bigint>, family: Family): string[] {
+  const bits = familyBits(family);
+  const out: string[] = [];
+  for (const b of toCidrBlocks(set, family)) {
+    if (b.prefix === 0) {
+      // hash:net cannot store /0 (semantics.md §2.6): two halves.
+      out.push(`${formatIp(family, 0n)}/1`, `${formatIp(family, 1n << BigInt(bits - 1))}/1`);
+    } else {
+      out.push(`${formatIp(family, b.network)}/${b.prefix}`);
+    }
+  }
+  return out;
+}
+
+/** Set members print hosts without their prefix, as `ipset save` does. */
+function memberText(cidr: string, family: Family): string {
+  const host = `/${familyBits(family)}`;
+  return cidr.endsWith(host) ? cidr.slice(0, -host.length) : cidr;
+}
+
+/**
+ * Turns peer address sets into rule matches, once per (peer set, family), and interns the ipsets
+ * by name (content), so every node and rule that refers to equal content shares one set.
+ */
+export class AddressMatcher {
+  private readonly cache = new Map<string, AddressMatch>();
+  /** Every set handed out, by name. */
+  readonly sets = new Map<string, IpSet>();
+
+  constructor(private readonly useSets: boolean) {}
+
+  /** Match for the addresses of `family` in a peer set (`key` identifies it for caching). */
+  match(key: string | number, set: IntervalSet<bigint>, family: Family): AddressMatch {
+    const cacheKey = `${key}|${family}`;
+    const hit = this.cache.get(cacheKey);
+    if (hit) return hit;
+    const m = this.compute(set, family);
+    this.cache.set(cacheKey, m);
+    return m;
+  }
+
+  private compute(set: IntervalSet<bigint>, family: Family): AddressMatch {
+    if (set.length === 0) return { kind: 'none' };
+    if (set.length === 1 && set[0]![0] === 0n && set[0]![1] === familyMax(family)) return { kind: 'all' };
+    const cidrs = coverCidrs(set, family);
+    if (!this.useSets || cidrs.length === 1) return { kind: 'cidrs', cidrs };
+    return { kind: 'set', set: this.intern(family, cidrs.map((c) => memberText(c, family))) };
+  }
+
+  /** The set with exactly these members (canonical, in address order). */
+  intern(family: Family, members: readonly string[]): IpSet {
+    const s = makeSet(family, members);
+    const existing = this.sets.get(s.name);
+    if (existing) return existing;
+    this.sets.set(s.name, s);
+    return s;
+  }
+}

@@ -1,0 +1,51 @@
+import { defineDiagnostics, paramMessage, type CatalogEntry } from '@netpolc/ir';
+
+/** Every diagnostic the iptables backend reports; each code is documented here. */
+export const iptablesDiagnostics = {
+  'backend-iptables/invalid-option': {
+    severity: 'error',
+    message: paramMessage`--${'flag'} ${'value'} is invalid: ${'expected'}`,
+    docs: 'A backend flag has a value outside its domain (see `netpolc compile --help`).',
+  },
+  'backend-iptables/option-ignored': {
+    severity: 'warning',
+    message: paramMessage`--${'flag'} has no effect ${'reason'}`,
+    docs: 'A flag was given that only matters together with another one (for example --log-target without --log).',
+  },
+  'backend-iptables/unknown-node': {
+    severity: 'error',
+    message: paramMessage`--node ${'node'} is not a node of the inventory (known: ${'known'})`,
+    docs: 'Every --node must name a Node object of the inventory.',
+  },
+  'backend-iptables/stdout-unsupported': {
+    severity: 'error',
+    message: paramMessage`--out-dir - prints a single iptables-restore file, but ${'reason'}; write to a directory instead`,
+    docs: 'Standard output can carry one file: it needs exactly one node (--node), --no-ipset (no ipset file) and a node without IPv6 pods (no ip6tables file).',
+  },
+  'backend-iptables/node-egress-not-enforced': {
+    severity: 'warning',
+    message: paramMessage`egress of ${'pod'} (isolated by this policy) to its own node ${'node'} (${'address'}) enters the node's INPUT chain, which netpolc does not hook: that traffic is not filtered`,
+    docs: 'The iptables backend hooks only FORWARD (routed and bridged pod traffic). A packet from a pod to an address of its own node is local delivery (INPUT), so egress policy cannot deny it; reported once per isolating policy.',
+  },
+  'backend-iptables/pod-not-enforced': {
+    severity: 'warning',
+    message: paramMessage`pod ${'pod'} is isolated for ${'direction'} but ${'reason'}: no emitted ruleset enforces its policy`,
+    docs: 'Rules for a pod are emitted on its node only; a pod whose nodeName is missing or names no Node of the inventory is enforced nowhere.',
+  },
+  'backend-iptables/node-local-not-filtered': {
+    severity: 'warning',
+    message: paramMessage`the semantics profile denies ${'what'}, but that traffic never crosses FORWARD; the iptables backend allows it`,
+    docs: 'Traffic from a node to its own pods leaves through OUTPUT, and a pod reaching itself stays inside the pod: neither crosses the FORWARD hook, so allowNodeLocalIngress=false and allowSelf=false cannot be enforced.',
+  },
+  'backend-iptables/large-ipset': {
+    severity: 'warning',
+    message: paramMessage`ipset ${'set'} holds ${'members'} entries (about ${'megabytes'} MB of kernel memory)`,
+    docs: 'A peer of this rule covers more than 1,048,576 CIDR blocks (Calico caps sets there; 1M hash:net entries take about 42.7 MB, projectcalico/calico#4069). It still loads: maxelem is sized to fit.',
+  },
+} as const satisfies Record<string, CatalogEntry>;
+
+/** A diagnostic code of the iptables backend. */
+export type IptablesDiagnosticCode = keyof typeof iptablesDiagnostics;
+
+/** Builds a diagnostic from the iptables catalog. */
+export const iptablesDiagnostic = defineDiagnostics(iptablesDiagnostics);

@@ -1,0 +1,176 @@
+import type { AllowTuple, Node, ResolvedProgram } from '@netpolc/ir';
+import { podId } from '@netpolc/ir';
+import type { AddressMatcher } from './addresses.js';
+import { dispatchRules, type DispatchEntry } from './dispatch.js';
+import type { Chain, Family, IpSet, Rule, Ruleset } from './model.js';
+import { chainPrefix, chains, commentText, hookComment } from './names.js';
+import type { IptablesOptions } from './options.js';
+import { podChain, type FamilyContext } from './pod-chains.js';
+
+/** What lowering needs besides the node: shared across nodes of one emit. */
+export interface LowerContext {
+  readonly resolved: ResolvedProgram;
+  readonly options: IptablesOptions;
+  readonly matcher: AddressMatcher;
+  readonly logIds: readonly string[];
+  readonly onSet: (set: IpSet, tuple: AllowTuple) => void;
+}
+
+/** A ruleset and the sets it references. */
+export interface LoweredFamily {
+  readonly ruleset: Ruleset;
+  readonly sets: readonly IpSet[];
+}
+
+const comment = (text: string): { kind: 'comment'; text: string } => ({ kind: 'comment', text: commentText(text) });
+
+function hostCidr(ip: string, family: Family): string {
+  return `${ip}/${family === 4 ? 32 : 128}`;
+}
+
+/**
+ * Lowers the rules of one node for one family (semantics.md §5.1):
+ *
+ * - FORWARD jumps to NETPOLC-FORWARD (the only rule netpolc puts in a built-in chain);
+ * - NETPOLC-FORWARD sends traffic from or to a local pod to NETPOLC-POD; everything else (transit)
+ *   falls through untouched;
+ * - NETPOLC-POD drops conntrack INVALID, accepts ESTABLISHED/RELATED, runs the egress check of the
+ *   source (if it is a local pod) then the ingress check of the destination (if local), and
+ *   accepts what both let through. Across nodes, the source node checks egress and the
+ *   destination node ingress; on one node the packet passes both checks here.
+ *
+ * `localPods` are resolved pod indices scheduled on the node.
+ */
+export function lowerFamily(ctx: LowerContext, node: Node, localPods: readonly number[], family: Family): LoweredFamily {
+  const { resolved, options } = ctx;
+  const semantics = resolved.program.semantics;
+  const fctx: FamilyContext = {
+    resolved,
+    options,
+    family,
+    matcher: ctx.matcher,
+    logIds: ctx.logIds,
+    contentChains: new Map(),
+    usedSets: new Set(),
+    onSet: ctx.onSet,
+  };
+
+  // Local addresses in address order; an address claimed twice belongs to its first owner, as in
+  // the resolved layer's addressOwner.
+  const local: { pod: number; ip: string; value: bigint }[] = [];
+  for (const pod of localPods) for (const a of resolved.pods[pod]!.addresses) if (a.family === family) local.push({ pod, ip: a.ip, value: a.value });
+  local.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : a.pod - b.pod));
+  const unique = local.filter((e, i) => i === 0 || local[i - 1]!.value !== e.value);
+
+  const egressEntries: DispatchEntry[] = [];
+  const ingressEntries: DispatchEntry[] = [];
+  const memo = new Map<string, string>();
+  for (const e of unique) {
+    const cidr = hostCidr(e.ip, family);
+    const name = podId(resolved.pods[e.pod]!);
+    for (const direction of ['egress', 'ingress'] as const) {
+      if (!resolved[direction][e.pod]!.isolated) continue;
+      const key = `${direction}|${e.pod}`;
+      let chain = memo.get(key);
+      if (chain === undefined) {
+        chain = podChain(fctx, e.pod, direction);
+        memo.set(key, chain);
+      }
+      const rules: Rule[] = [];
+      // A pod cannot block traffic to itself (kubernetes.io NetworkPolicy docs); such packets only
+      // cross FORWARD when hairpinned back through the node.
+      if (semantics.allowSelf) {
+        for (const own of resolved.pods[e.pod]!.addresses) {
+          if (own.family !== family) continue;
+          const pair = direction === 'egress' ? { source: cidr, destination: hostCidr(own.ip, family) } : { source: hostCidr(own.ip, family), destination: cidr };
+          rules.push({ ...pair, matches: [comment(`${name} to itself`)], target: { kind: 'RETURN' } });
+        }
+      }
+      rules.push({ ...(direction === 'egress' ? { source: cidr } : { destination: cidr }), matches: [comment(name)], target: { kind: 'goto', chain } });
+      (direction === 'egress' ? egressEntries : ingressEntries).push({ value: e.value, ip: e.ip, rules });
+    }
+  }
+
+  const treeChains: Chain[] = [];
+  const classify: Rule[] = [];
+  if (unique.length === 1) {
+    const cidr = hostCidr(unique[0]!.ip, family);
+    classify.push({ source: cidr, matches: [comment('from a local pod')], target: { kind: 'goto', chain: chains.pod } });
+    classify.push({ destination: cidr, matches: [comment('to a local pod')], target: { kind: 'goto', chain: chains.pod } });
+  } else if (unique.length > 1 && options.ipset) {
+    const set = ctx.matcher.intern(family, unique.map((e) => e.ip));
+    fctx.usedSets.add(set);
+    classify.push({ matches: [{ kind: 'set', set: set.name, side: 'src' }, comment('from a local pod')], target: { kind: 'goto', chain: chains.pod } });
+    classify.push({ matches: [{ kind: 'set', set: set.name, side: 'dst' }, comment('to a local pod')], target: { kind: 'goto', chain: chains.pod } });
+  } else if (unique.length > 1) {
+    for (const [side, tree] of [['src', `${chainPrefix}SRC`], ['dst', `${chainPrefix}DST`]] as const) {
+      const entries = unique.map((e) => ({
+        value: e.value,
+        ip: e.ip,
+        rules: [
+          {
+            ...(side === 'src' ? { source: hostCidr(e.ip, family) } : { destination: hostCidr(e.ip, family) }),
+            matches: [comment(`${side === 'src' ? 'from' : 'to'} ${podId(resolved.pods[e.pod]!)}`)],
+            target: { kind: 'goto', chain: chains.pod },
+          } satisfies Rule,
+        ],
+      }));
+      // A miss in the source tree must go on to the destination tree: sub-chains are jumped to.
+      classify.push(...dispatchRules(tree, entries, side, 'jump', treeChains));
+    }
+  }
+
+  const egressTree: Chain[] = [];
+  const ingressTree: Chain[] = [];
+  // Sub-chains are entered with goto: a miss (a local pod not isolated in this direction) ends the
+  // check with "allowed", back in NETPOLC-POD.
+  const egressRules = dispatchRules(chains.egress, egressEntries, 'src', 'goto', egressTree);
+  const ingressRules: Rule[] = [];
+  if (semantics.allowNodeLocalIngress && ingressEntries.length > 0) {
+    // Ingress from the pod's own node is always allowed (NetworkPolicySpec.ingress API comment:
+    // kubelet probes); it normally leaves through OUTPUT, this covers routed setups.
+    for (const a of node.addresses) {
+      if (a.family === family) ingressRules.push({ source: hostCidr(a.ip, family), matches: [comment(`node ${node.name} (node-local ingress)`)], target: { kind: 'RETURN' } });
+    }
+  }
+  ingressRules.push(...dispatchRules(chains.ingress, ingressEntries, 'dst', 'goto', ingressTree));
+
+  const podRules: Rule[] = [
+    { matches: [{ kind: 'conntrack', states: ['INVALID'] }], target: { kind: 'DROP' } },
+    { matches: [{ kind: 'conntrack', states: ['RELATED', 'ESTABLISHED'] }], target: { kind: 'ACCEPT' } },
+    { matches: [comment('egress of a local source pod')], target: { kind: 'jump', chain: chains.egress } },
+    { matches: [comment('ingress of a local destination pod')], target: { kind: 'jump', chain: chains.ingress } },
+    // kube-router makes its chains authoritative the same way ("explicitly ACCEPT traffic that
+    // complies with network policies"), so a FORWARD policy of DROP does not block pods.
+    { matches: [comment('allowed by network policy')], target: { kind: 'ACCEPT' } },
+  ];
+
+  const contentChains = [...fctx.contentChains.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const usesReject = contentChains.some((c) => c.rules.some((r) => r.target.kind === 'goto' && r.target.chain === chains.reject));
+  const out: Chain[] = [
+    { name: chains.forward, rules: classify },
+    ...treeChains,
+    { name: chains.pod, rules: podRules },
+    { name: chains.egress, rules: egressRules },
+    ...egressTree,
+    { name: chains.ingress, rules: ingressRules },
+    ...ingressTree,
+    ...contentChains,
+  ];
+  if (usesReject) {
+    out.push({
+      name: chains.reject,
+      rules: [
+        { protocol: 'tcp', matches: [], target: { kind: 'REJECT', with: 'tcp-reset' } },
+        { matches: [], target: { kind: 'REJECT', with: family === 4 ? 'icmp-port-unreachable' : 'icmp6-port-unreachable' } },
+      ],
+    });
+  }
+  const ruleset: Ruleset = {
+    node: node.name,
+    family,
+    chains: out,
+    hooks: [{ chain: 'FORWARD', position: 1, rule: { matches: [comment(hookComment)], target: { kind: 'jump', chain: chains.forward } } }],
+  };
+  return { ruleset, sets: [...fctx.usedSets] };
+}

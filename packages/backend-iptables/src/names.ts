@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import { policyId, type Policy } from '@netpolc/ir';
+import type { Family } from './model.js';
+
+/** Prefix of every chain netpolc owns; nothing else in the table is touched. */
+export const chainPrefix = 'NETPOLC-';
+
+/** Prefix of every ipset netpolc owns (`netpolc4-…`, `netpolc6-…`). */
+export const setPrefix = 'netpolc';
+
+/** Suffix of the temporary set a reload fills before swapping it in. */
+export const tmpSetSuffix = '-t';
+
+/** Fixed chain names. */
+export const chains = {
+  forward: 'NETPOLC-FORWARD',
+  pod: 'NETPOLC-POD',
+  egress: 'NETPOLC-EGRESS',
+  ingress: 'NETPOLC-INGRESS',
+  reject: 'NETPOLC-REJECT',
+} as const;
+
+/** Comment on the hook rule in FORWARD: the reload procedure finds the hook by it. */
+export const hookComment = 'netpolc:hook';
+
+// Kernel limits: XT_EXTENSION_MAXNAMELEN (29, including the NUL) for chain names,
+// IPSET_MAXNAMELEN (32, including the NUL) for set names, 256 bytes for a comment
+// (XT_MAX_COMMENT_LEN), 29 characters for a LOG prefix (semantics.md §5.1).
+export const maxChainName = 28;
+export const maxSetName = 31;
+export const maxComment = 255;
+export const maxLogPrefix = 29;
+
+/** First `length` hex digits of SHA-256 of `text`. */
+export function shortHash(text: string, length: number): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length);
+}
+
+/** Name of the ipset holding `members` (canonical, sorted) of `family`: stable, content-addressed. */
+export function setName(family: Family, members: readonly string[]): string {
+  return `${setPrefix}${family}-${shortHash(`${family}|${members.join(',')}`, 16)}`;
+}
+
+/** Length of the id in LOG prefixes: `netpolc ALLOW-E 0123456789 ` is 27 characters. */
+export const logIdLength = 10;
+
+/**
+ * The short id of a policy in LOG prefixes: the first 10 hex digits of SHA-256 of
+ * `namespace/name`, extended to 12 digits for policies whose 10-digit ids collide in this program,
+ * so every id names exactly one policy (`printf %s ns/name | sha256sum | cut -c1-10`).
+ */
+export function policyLogIds(policies: readonly Policy[]): string[] {
+  const short = policies.map((p) => shortHash(policyId(p), logIdLength));
+  const count = new Map<string, number>();
+  for (const id of short) count.set(id, (count.get(id) ?? 0) + 1);
+  return policies.map((p, i) => ((count.get(short[i]!) ?? 0) > 1 ? shortHash(policyId(p), logIdLength + 2) : short[i]!));
+}
+
+/** Id of a set of isolating policies in DENY prefixes: the policy's own id when there is one. */
+export function denyLogId(policyIds: readonly string[]): string {
+  if (policyIds.length === 1) return policyIds[0]!;
+  return shortHash(`deny|${[...policyIds].sort().join(',')}`, logIdLength);
+}
+
+/** Makes free text safe inside a double-quoted iptables comment and within the kernel limit. */
+export function commentText(text: string): string {
+  const clean = text.replace(/["\\\n\r]/g, '_');
+  return clean.length <= maxComment ? clean : `${clean.slice(0, maxComment - 3)}...`;
+}

@@ -1,0 +1,95 @@
+import { resolve, type Diagnostic, type RawOptions } from '@netpolc/ir';
+import { loadValid, namespace, networkPolicy, node, pod, type Manifest } from '@netpolc/ir/testing';
+import { expect, it } from 'vitest';
+import { iptablesDiagnostics, type IptablesDiagnosticCode } from '../src/diagnostics.js';
+import { iptablesBackend } from '../src/index.js';
+
+function compile(objects: readonly Manifest[], raw: RawOptions = {}, semantics: Record<string, boolean> = {}): { diagnostics: readonly Diagnostic[]; files: readonly string[] } {
+  const parsed = iptablesBackend.parseOptions(raw);
+  const { program } = loadValid(objects, Object.keys(semantics).length > 0 ? { semantics } : {});
+  const result = iptablesBackend.emit({ program, resolved: resolve(program) }, parsed.options);
+  return { diagnostics: [...parsed.diagnostics, ...result.diagnostics], files: result.files.map((f) => f.path) };
+}
+
+const cluster: Manifest[] = [
+  node('node-1', '198.19.0.1'),
+  node('node-2', '198.19.0.2'),
+  namespace('x'),
+  pod('x', 'a', { app: 'a' }, '198.18.0.10', { node: 'node-1' }),
+  pod('x', 'b', { app: 'b' }, '198.18.1.10', { node: 'node-2' }),
+];
+const denyAll = networkPolicy('x', 'deny-all', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+
+/** One input per code that must report it (and the test below checks the table is complete). */
+const triggers: Record<IptablesDiagnosticCode, () => readonly Diagnostic[]> = {
+  'backend-iptables/invalid-option': () => compile(cluster, { 'deny-action': 'block' }).diagnostics,
+  'backend-iptables/option-ignored': () => compile(cluster, { 'log-rate': '5/second' }).diagnostics,
+  'backend-iptables/unknown-node': () => compile(cluster, { node: ['node-9'] }).diagnostics,
+  'backend-iptables/stdout-unsupported': () => compile(cluster, { 'out-dir': '-', 'no-ipset': true }).diagnostics,
+  'backend-iptables/node-egress-not-enforced': () => compile([...cluster, denyAll]).diagnostics,
+  'backend-iptables/pod-not-enforced': () => compile([...cluster, pod('x', 'c', {}, '198.18.0.30', { node: 'node-7' }), denyAll]).diagnostics,
+  'backend-iptables/node-local-not-filtered': () => compile([...cluster, denyAll], {}, { allowSelf: false }).diagnostics,
+  'backend-iptables/large-ipset': () => {
+    // A peer of 1,048,577 separate addresses, patched into the resolved layer (a manifest with
+    // that many pods or excepts would take long to load).
+    const { program } = loadValid([...cluster, networkPolicy('x', 'from-block', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }] })]);
+    const resolved = resolve(program);
+    const peer = resolved.ingress[0]!.tuples[0]!.peer;
+    const huge: [bigint, bigint][] = [];
+    for (let i = 0n; i <= 1_048_576n; i++) huge.push([0x0a00_0000n + 2n * i, 0x0a00_0000n + 2n * i]);
+    const patched = { ...resolved, peerSets: resolved.peerSets.map((s, i) => (i === peer ? { ...s, v4: huge } : s)) };
+    return iptablesBackend.emit({ program, resolved: patched }, iptablesBackend.parseOptions({ node: ['node-1'] }).options).diagnostics;
+  },
+};
+
+it('documents every code and has a trigger for each', () => {
+  expect(Object.keys(triggers).sort()).toEqual(Object.keys(iptablesDiagnostics).sort());
+  for (const entry of Object.values(iptablesDiagnostics)) expect(entry.docs.length).toBeGreaterThan(20);
+});
+
+for (const [code, run] of Object.entries(triggers)) {
+  it(`reports ${code}`, () => {
+    expect(run().map((d) => d.code)).toContain(code);
+  });
+}
+
+it('writes no files when options are invalid or stdout cannot hold the output', () => {
+  expect(compile(cluster, { 'out-dir': '-' }).files).toEqual([]);
+  expect(compile(cluster, { 'out-dir': '-', 'no-ipset': true }).files).toEqual([]);
+  expect(compile(cluster, { node: ['node-9'] }).files).toEqual([]);
+});
+
+it('prints one file for stdout with one node and --no-ipset', () => {
+  expect(compile(cluster, { 'out-dir': '-', 'no-ipset': true, node: ['node-1'] })).toEqual({ diagnostics: [], files: ['node-1.iptables'] });
+});
+
+it('refuses stdout for a node with IPv6 pods', () => {
+  const dual = [node('node-1', '198.19.0.1'), namespace('x'), pod('x', 'a', {}, ['198.18.0.10', '2001:db8::a'], { node: 'node-1' })];
+  expect(compile(dual, { 'out-dir': '-', 'no-ipset': true }).diagnostics.map((d) => d.code)).toEqual(['backend-iptables/stdout-unsupported']);
+});
+
+it('writes an ip6tables file only for nodes with IPv6 pods and an ipset file only when sets are used', () => {
+  const objects = [
+    node('node-1', '198.19.0.1'),
+    node('node-2', '198.19.0.2'),
+    namespace('x'),
+    pod('x', 'a', {}, ['198.18.0.10', '2001:db8::a'], { node: 'node-1' }),
+    pod('x', 'b', {}, '198.18.0.11', { node: 'node-1' }),
+    pod('x', 'c', {}, '198.18.1.10', { node: 'node-2' }),
+  ];
+  expect(compile(objects).files).toEqual(['node-1.iptables', 'node-1.ip6tables', 'node-1.ipset', 'node-2.iptables']);
+  expect(compile(objects, { 'no-ipset': true }).files).toEqual(['node-1.iptables', 'node-1.ip6tables', 'node-2.iptables']);
+});
+
+it('parses every flag', () => {
+  const { options, diagnostics } = iptablesBackend.parseOptions({ node: ['b', 'a'], 'no-ipset': true, 'deny-action': 'reject', log: 'all', 'log-target': 'nflog', 'nflog-group': '7', 'log-rate': '60/minute', 'out-dir': 'out' });
+  expect(diagnostics).toEqual([]);
+  expect(options).toEqual({ nodes: ['b', 'a'], ipset: false, denyAction: 'reject', log: 'all', logTarget: 'nflog', nflogGroup: 7, logRate: '1/sec', stdout: false });
+});
+
+it('rejects out-of-range values', () => {
+  for (const [flag, value] of [['nflog-group', '65536'], ['log-rate', '0/second'], ['log-rate', '20000/second'], ['log-rate', '10/fortnight'], ['log', 'some'], ['log-target', 'syslog']] as const) {
+    const { diagnostics } = iptablesBackend.parseOptions({ log: 'all', [flag]: value });
+    expect(diagnostics.map((d) => d.code), `${flag} ${value}`).toContain('backend-iptables/invalid-option');
+  }
+});
