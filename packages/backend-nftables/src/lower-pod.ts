@@ -96,7 +96,7 @@ export function lowerPodChain(
     const key = JSON.stringify([matches, verdict], (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
     if (seen.has(key)) return;
     seen.add(key);
-    const statements: Statement[] = options.counters && !logAllowed ? [{ kind: 'counter' }, { kind: 'verdict', verdict }] : [{ kind: 'verdict', verdict }];
+    const statements: Statement[] = options.counters ? [{ kind: 'counter' }, { kind: 'verdict', verdict }] : [{ kind: 'verdict', verdict }];
     rules.push({ matches, statements, comment: provenanceComment(resolved, provenance) });
     if (matches.length === 0) unconditional = true;
   };
@@ -152,7 +152,8 @@ export function allowLogChain(resolved: ResolvedProgram, name: string, direction
     name,
     rules: [
       { matches: [], statements: [{ kind: 'limit', ...options.logRate }, { kind: 'log', prefix: logPrefix('allow', direction, `${p.namespace}/${p.name}`) }] },
-      { matches: [], statements: [...(options.counters ? [{ kind: 'counter' } as const] : []), { kind: 'verdict', verdict }] },
+      // Counted by the allow rule that came here (one counter per rule, not per policy).
+      { matches: [], statements: [{ kind: 'verdict', verdict }] },
     ],
   };
 }

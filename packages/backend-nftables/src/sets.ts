@@ -29,7 +29,7 @@ export function isFullFamily(set: IntervalSet<bigint>, family: Family): boolean 
  * smallest definition (peer entry) that yields it, so pod churn changes elements, not names.
  */
 export class SetCatalog {
-  private readonly plainKeys = new Map<number, { key: string; text: string }>();
+  private readonly plainKeys = new Map<number, Map<string, string>>();
   private readonly built = new Map<string, NamedSet>();
 
   constructor(private readonly resolved: ResolvedProgram) {}
@@ -38,8 +38,9 @@ export class SetCatalog {
   register(groups: readonly TupleGroup[]): void {
     for (const g of groups) {
       if (g.kind !== 'plain') continue;
-      const current = this.plainKeys.get(g.tuple.peer);
-      if (!current || g.peerKey < current.key) this.plainKeys.set(g.tuple.peer, { key: g.peerKey, text: g.peerText });
+      let defs = this.plainKeys.get(g.tuple.peer);
+      if (!defs) this.plainKeys.set(g.tuple.peer, (defs = new Map()));
+      defs.set(g.peerKey, g.peerText);
     }
   }
 
@@ -50,10 +51,12 @@ export class SetCatalog {
     const elements = familySet(peerSet, family);
     if (elements.length === 0) return { kind: 'empty' };
     if (isFullFamily(elements, family)) return { kind: 'full' };
-    const def = this.plainKeys.get(peerSetId);
-    compilerAssert(def !== undefined, `peer set ${peerSetId} was not registered`);
-    const name = peerSetName(family, def.key);
-    this.remember(name, () => ({ kind: 'address', name, family, interval: true, comment: commentText(def.text), elements }));
+    const defs = this.plainKeys.get(peerSetId);
+    compilerAssert(defs !== undefined, `peer set ${peerSetId} was not registered`);
+    // Named after its smallest definition; the comment lists every definition that yields it.
+    const keys = [...defs.keys()].sort();
+    const name = peerSetName(family, keys[0]!);
+    this.remember(name, () => ({ kind: 'address', name, family, interval: true, comment: commentText(keys.map((k) => defs.get(k)!).join('; ')), elements }));
     return { kind: 'set', name };
   }
 

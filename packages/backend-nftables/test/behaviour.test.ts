@@ -97,6 +97,13 @@ it('puts counters on deciding rules only when asked', () => {
   const t = table(compile(smallCluster(), { counters: true }).models, 'node-1');
   const deciding = t.chains.flatMap((c) => c.rules).filter((r) => r.statements.some((s) => s.kind === 'verdict' || s.kind === 'reject'));
   expect(counters(t)).toBe(deciding.length);
+  // With allowed connections logged, the allow rules keep their own counters; the shared log
+  // chain adds none.
+  const logged = table(compile(smallCluster(), { counters: true, log: 'allowed' }).models, 'node-1');
+  const allowRules = logged.chains.filter((c) => c.hook === undefined && !c.name.startsWith('allow/')).flatMap((c) => c.rules.filter((r) => r.comment !== undefined));
+  expect(allowRules.length).toBeGreaterThan(0);
+  expect(allowRules.every((r) => r.statements[0]!.kind === 'counter')).toBe(true);
+  expect(logged.chains.filter((c) => c.name.startsWith('allow/')).every((c) => c.rules.every((r) => r.statements.every((s) => s.kind !== 'counter')))).toBe(true);
 });
 
 /** node-1 holds x/sub; node-2 holds `k` peers in y with a different "http" port each. */
