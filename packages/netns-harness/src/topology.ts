@@ -27,9 +27,40 @@ export interface Topology {
   exec(namespace: string, argv: readonly string[], input?: string): string;
   /** Sends one first packet per probe, all concurrently, and reports whether each got through. */
   probe(probes: readonly Probe[], options?: ProbeOptions): ProbeResult[];
+  /**
+   * Empties every firewall of every node namespace: the nft ruleset (iptables-nft rules
+   * included), all iptables-legacy/ip6tables-legacy tables (policies back to ACCEPT) and all
+   * ipsets, so one topology can serve several rulesets. Conntrack entries stay; probes never
+   * reuse them (fresh source ports).
+   */
+  resetFirewalls(): void;
   /** Deletes every namespace this topology created. Idempotent. */
   destroy(): void;
 }
+
+/** Built-in chains per legacy table, for an empty `iptables-restore` (flushes, deletes, ACCEPT). */
+const legacyTables: Readonly<Record<string, readonly string[]>> = {
+  filter: ['INPUT', 'FORWARD', 'OUTPUT'],
+  nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
+  mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
+  raw: ['PREROUTING', 'OUTPUT'],
+  security: ['INPUT', 'FORWARD', 'OUTPUT'],
+};
+
+// Only the legacy tables that exist in the namespace (/proc/net/ip{,6}_tables_names): touching
+// another one would create it. ipsets go last: a legacy rule referencing a set pins it.
+const resetScript = [
+  'set -e',
+  'nft flush ruleset',
+  ...(['ip', 'ip6'] as const).map((family) => {
+    const restore = family === 'ip' ? 'iptables-legacy-restore' : 'ip6tables-legacy-restore';
+    const cases = Object.entries(legacyTables)
+      .map(([table, chains]) => `${table}) printf '*${table}\n${chains.map((c) => `:${c} ACCEPT - [0:0]\n`).join('')}COMMIT\n' ;;`)
+      .join(' ');
+    return `for t in $(cat /proc/net/${family}_tables_names 2>/dev/null); do case $t in ${cases} esac; done | ${restore}`;
+  }),
+  'ipset destroy',
+].join('\n');
 
 interface Owner {
   readonly ns: string;
@@ -125,6 +156,10 @@ class NetnsTopology implements Topology {
     const src = family === 4 ? source.v4 : source.v6;
     if (src === undefined) throw new Error(`probe source ${kind} '${name}' has no IPv${family} address (to ${probe.to})`);
     return { srcNs: `/run/netns/${source.ns}`, src, dstNs: `/run/netns/${dstNs}`, dst, family };
+  }
+
+  resetFirewalls(): void {
+    for (const node of this.nodes.values()) this.exec(node.ns, ['sh', '-c', resetScript]);
   }
 
   destroy(): void {

@@ -1,5 +1,5 @@
-import { expect, it } from 'vitest';
-import { kernelGate, withTopology, type Topology, type TopologySpec } from '../src/index.js';
+import { afterAll, expect, it } from 'vitest';
+import { createTopology, kernelGate, type Topology, type TopologySpec } from '../src/index.js';
 import { allProtocols, describe, failures, meshProbes } from './support/fixtures.js';
 
 const gate = kernelGate();
@@ -25,10 +25,17 @@ function v6(i: number): string {
   return `2001:db8:7::${i + 1}`;
 }
 
+// One topology per file, firewalls emptied before each test: creating one costs more than
+// resetting it, and resetFirewalls is itself under test here.
+let shared: Topology | undefined;
+afterAll(() => shared?.destroy());
+
 function kernel(name: string, body: (topology: Topology) => void): void {
   kit(gate.label(name), () => {
     gate.assertSupported();
-    withTopology(topologySpec, body);
+    shared ??= createTopology(topologySpec);
+    shared.resetFirewalls();
+    body(shared);
   });
 }
 

@@ -1,5 +1,5 @@
-import { expect, it } from 'vitest';
-import { kernelGate, listNamespaces, withTopology, type Topology } from '../src/index.js';
+import { afterAll, expect, it } from 'vitest';
+import { createTopology, kernelGate, listNamespaces, withTopology, type Topology } from '../src/index.js';
 import { allProtocols, describe, failures, meshProbes, twoNodeSpec } from './support/fixtures.js';
 
 // Kernel tests: a real routed topology in network namespaces (see README). Without root and the
@@ -9,10 +9,17 @@ const kit = it.skipIf(gate.skip);
 const topologySpec = twoNodeSpec('hv4', 6);
 const ports = [80, 5353];
 
+// One topology per file, firewalls emptied before each test: creating one costs more than
+// resetting it, and resetFirewalls is itself under test here.
+let shared: Topology | undefined;
+afterAll(() => shared?.destroy());
+
 function kernel(name: string, body: (topology: Topology) => void): void {
   kit(gate.label(name), () => {
     gate.assertSupported();
-    withTopology(topologySpec, body);
+    shared ??= createTopology(topologySpec);
+    shared.resetFirewalls();
+    body(shared);
   });
 }
 
@@ -143,16 +150,38 @@ kernel('ipset sets load in a node namespace and iptables matches them', (topolog
   expect(failures(results)).toEqual([`pod-1 -> ${ip(2)} UDP/53`]);
 });
 
+kernel('resetFirewalls empties nft, iptables-nft, iptables-legacy and ipset state', (topology) => {
+  const node = topology.nodeNamespace('node-a');
+  topology.exec(node, ['iptables-nft-restore', '--noflush'], '*filter\n:FORWARD DROP [0:0]\nCOMMIT\n');
+  topology.exec(node, ['ipset', 'restore'], `create reset-probe hash:ip family inet\nadd reset-probe ${ip(1)}\n`);
+  topology.exec(
+    node,
+    ['iptables-legacy-restore', '--noflush'],
+    '*filter\n:FORWARD DROP [0:0]\n-N NETPOLC-X\n-A FORWARD -m set --match-set reset-probe dst -j NETPOLC-X\nCOMMIT\n',
+  );
+  topology.exec(node, ['ip6tables-legacy-restore', '--noflush'], '*filter\n:FORWARD DROP [0:0]\nCOMMIT\n');
+  topology.exec(node, ['nft', '-f', '-'], 'table ip extra {\n  chain fw {\n    type filter hook forward priority 5; policy drop;\n  }\n}\n');
+  // Every pair that crosses node-a (pods 0-2) is dropped: 30 ordered pairs minus node-b's 6.
+  expect(failures(topology.probe(meshProbes(topologySpec, [80], ['TCP'])))).toHaveLength(24);
+  topology.resetFirewalls();
+  expect(failures(topology.probe(meshProbes(topologySpec, [80], ['TCP'])))).toEqual([]);
+  expect(topology.exec(node, ['nft', 'list', 'ruleset'])).toBe('');
+  expect(topology.exec(node, ['ipset', 'list', '-n'])).toBe('');
+});
+
+const destroySpec = { ...topologySpec, prefix: 'hv4d' };
+
 kit(gate.label('destroy removes every namespace of the topology, and only those'), () => {
   gate.assertSupported();
-  const before = listNamespaces().filter((name) => !name.startsWith('hv4-'));
-  const names = withTopology(topologySpec, (topology) => {
-    expect(listNamespaces().filter((name) => name.startsWith('hv4-')).sort()).toEqual([...topology.namespaces()].sort());
+  const mine = (name: string): boolean => name.startsWith('hv4d-');
+  const before = listNamespaces().filter((name) => !mine(name));
+  const names = withTopology(destroySpec, (topology) => {
+    expect(listNamespaces().filter(mine).sort()).toEqual([...topology.namespaces()].sort());
     return topology.namespaces();
   });
   expect(names).toHaveLength(1 + 2 + 6);
   const after = listNamespaces();
-  expect(after.filter((name) => name.startsWith('hv4-'))).toEqual([]);
-  // Namespaces of other runs (other prefixes) are untouched.
+  expect(after.filter(mine)).toEqual([]);
+  // Namespaces of other runs (other prefixes, this file's shared topology) are untouched.
   for (const name of before) expect(after).toContain(name);
 });
