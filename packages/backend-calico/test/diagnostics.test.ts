@@ -1,0 +1,94 @@
+// Every diagnostic code is documented and triggered (located where there is a location), and
+// options are validated into diagnostics rather than trusted.
+import { hasErrors, type Diagnostic, type Program, type RawOptions } from '@netpolc/ir';
+import { loadValid, namespace, networkPolicy, pod } from '@netpolc/ir/testing';
+import { afterAll, expect, it } from 'vitest';
+import { calicoBackend } from '../src/index.js';
+import { calicoCatalog } from '../src/diagnostics.js';
+import { lowerProgram } from '../src/lower.js';
+import { defaultOptions, parseOptions } from '../src/options.js';
+
+const seen = new Set<string>();
+
+function options(raw: RawOptions): readonly Diagnostic[] {
+  const d = parseOptions(raw).diagnostics;
+  d.forEach((x) => seen.add(x.code));
+  return d;
+}
+
+function emitted(program: Program, raw: RawOptions = {}): readonly Diagnostic[] {
+  const d = lowerProgram(program, parseOptions(raw).options).diagnostics;
+  d.forEach((x) => seen.add(x.code));
+  return d;
+}
+
+const base = [namespace('x'), pod('x', 'a', { app: 'a' }, '198.18.0.10', { node: 'n' })];
+
+it('documents every code', () => {
+  for (const [code, entry] of Object.entries(calicoCatalog)) {
+    expect(code.startsWith('backend-calico/')).toBe(true);
+    expect(entry.docs.length).toBeGreaterThan(20);
+  }
+});
+
+it('validates flags and falls back to the defaults', () => {
+  const bad = options({ log: 'everything', order: 'high', tier: 'Team_A', 'name-prefix': '-x', 'tier-order': 'NaN' });
+  expect(bad.filter((d) => d.severity === 'error').map((d) => d.code)).toEqual(Array(5).fill('backend-calico/invalid-option'));
+  expect(parseOptions({ log: 'everything', tier: 'Team_A' }).options).toMatchObject({ log: defaultOptions.log, tier: 'default' });
+  expect(parseOptions({ log: 'all', audit: true, report: true, order: '-2.5', tier: 'team-a', 'out-dir': '-' }).options).toEqual({ ...defaultOptions, log: 'all', audit: true, report: true, order: -2.5, tier: 'team-a', stdout: true });
+  expect(options({ tier: 'default', 'tier-order': '5' }).map((d) => d.code)).toEqual(['backend-calico/ignored-option']);
+  expect(options({ tier: 'kube-baseline' }).map((d) => [d.code, d.severity])).toEqual([['backend-calico/reserved-tier', 'warning']]);
+  expect(calicoBackend.flags['log']?.type).toBe('string');
+});
+
+it('refuses a semantics profile narrower than Calico enforces', () => {
+  const manifests = [...base, networkPolicy('x', 'p', { podSelector: {}, policyTypes: ['Ingress', 'Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }] })];
+  for (const knob of ['ipBlockMatchesPods', 'allowNodeLocalIngress', 'allowSelf'] as const) {
+    const d = emitted(loadValid(manifests, { semantics: { [knob]: false } }).program);
+    expect(d.map((x) => [x.code, x.message.includes(knob)])).toEqual([['backend-calico/unsupported-semantics', true]]);
+  }
+  expect(emitted(loadValid(manifests).program)).toEqual([]);
+});
+
+it('warns, at the selector, about keys with prefixes Calico assigns to endpoints itself', () => {
+  const program = loadValid([...base, networkPolicy('x', 'p', { podSelector: { matchLabels: { 'pcns.team': 'a' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'pcns.ok': 'a' } }, podSelector: { matchLabels: { 'projectcalico.org/namespace': 'x' } } }] }] })]).program;
+  const d = emitted(program);
+  expect(d.map((x) => [x.code, x.severity, x.target.kind])).toEqual([
+    ['backend-calico/reserved-label-prefix', 'warning', 'ref'],
+    ['backend-calico/reserved-label-prefix', 'warning', 'ref'],
+  ]);
+});
+
+it('reports selectors longer than Calico accepts, at the policy', () => {
+  const values = Array.from({ length: 90 }, (_, i) => `value-${String(i).padStart(6, '0')}`);
+  const program = loadValid([...base, networkPolicy('x', 'p', { podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values }] } })]).program;
+  const d = emitted(program);
+  expect(d.map((x) => [x.code, x.severity, x.target.kind])).toEqual([['backend-calico/selector-too-long', 'error', 'ref']]);
+});
+
+it('reports names longer than 253 characters and policies with more than 1024 rules', () => {
+  const prefix = `${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.`;
+  const program = loadValid([...base, networkPolicy('x', 'long-policy-name', { podSelector: {} })]).program;
+  expect(emitted(program, { 'name-prefix': prefix }).map((x) => x.code)).toEqual(['backend-calico/name-too-long']);
+  const huge = loadValid([...base, networkPolicy('x', 'huge', { podSelector: {}, ingress: Array.from({ length: 520 }, (_, i) => ({ ports: [{ port: i + 1 }] })) })]).program;
+  expect(emitted(huge)).toEqual([]);
+  expect(emitted(huge, { log: 'allowed' }).map((x) => [x.code, x.target.kind])).toEqual([['backend-calico/too-many-rules', 'ref']]);
+});
+
+it('reports label keys and values that Calico selectors cannot write (input that skipped validation)', () => {
+  const program = loadValid([...base, networkPolicy('x', 'p', { podSelector: {} })]).program;
+  const broken = (key: string, value: string): Program => ({
+    ...program,
+    policies: program.policies.map((p) => ({ ...p, subject: { requirements: [{ key, operator: 'In', values: [value] }] } })),
+  });
+  expect(emitted(broken('app name', 'x')).map((x) => x.code)).toEqual(['backend-calico/invalid-label-key']);
+  expect(emitted(broken('app', `it's "x"`)).map((x) => x.code)).toEqual(['backend-calico/unquotable-value']);
+  // The policy cannot be written: nothing is emitted for it, and the run fails.
+  expect(hasErrors(emitted(broken('app name', 'x')))).toBe(true);
+  expect(lowerProgram(broken('app name', 'x'), defaultOptions).objects).toEqual([]);
+});
+
+afterAll(() => {
+  // Every code of the catalog was triggered by a test of this file.
+  expect([...seen].sort()).toEqual(Object.keys(calicoCatalog).sort());
+});

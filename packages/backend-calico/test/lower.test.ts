@@ -1,0 +1,101 @@
+// Translation details the property tests do not pin down by themselves: rule shapes, limits of
+// the Calico CRDs (nets, ports, selector length), tiers, order and names.
+import { cidrBounds, normalize, parseCidr, subtract, toCidrStrings, unionAll, type Program } from '@netpolc/ir';
+import { loadValid, namespace, networkPolicy, pod } from '@netpolc/ir/testing';
+import { expect, it } from 'vitest';
+import { lowerProgram } from '../src/lower.js';
+import type { CalicoNetworkPolicy, CalicoObject } from '../src/model.js';
+import { parseOptions } from '../src/options.js';
+import { printSelector } from '../src/selector.js';
+
+function lower(program: Program, raw: Record<string, string | boolean> = {}): readonly CalicoObject[] {
+  const r = lowerProgram(program, parseOptions(raw).options);
+  expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  return r.objects;
+}
+
+function policies(objects: readonly CalicoObject[]): CalicoNetworkPolicy[] {
+  return objects.filter((o): o is CalicoNetworkPolicy => o.kind === 'NetworkPolicy');
+}
+
+const base = [namespace('x'), pod('x', 'a', { app: 'a' }, '198.18.0.10', { node: 'n' })];
+
+it('gives each peer its own rule so an except never reaches another peer', () => {
+  const program = loadValid([...base, networkPolicy('x', 'p', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }, { podSelector: { matchLabels: { app: 'b' } } }], ports: [{ port: 80 }, { port: 53, protocol: 'UDP' }] }] })]).program;
+  const rules = policies(lower(program))[0]!.spec.ingress!;
+  expect(rules.map((r) => [r.protocol, r.source?.nets, r.source?.notNets, r.source?.selector && printSelector(r.source.selector)])).toEqual([
+    ['TCP', ['10.0.0.0/8'], ['10.1.0.0/16'], undefined],
+    ['UDP', ['10.0.0.0/8'], ['10.1.0.0/16'], undefined],
+    ['TCP', undefined, undefined, "app == 'b'"],
+    ['UDP', undefined, undefined, "app == 'b'"],
+  ]);
+});
+
+it('merges numeric ports into ranges, keeps names, and lets a protocol-only entry cover the protocol', () => {
+  const program = loadValid([...base, networkPolicy('x', 'p', { podSelector: {}, ingress: [{ ports: [{ port: 81 }, { port: 80 }, { port: 82, endPort: 90 }, { port: 'http' }, { port: 'http' }, { protocol: 'UDP', port: 5 }, { protocol: 'UDP' }] }] })]).program;
+  const rules = policies(lower(program))[0]!.spec.ingress!;
+  expect(rules).toEqual([
+    { action: 'Allow', protocol: 'TCP', destination: { ports: [{ kind: 'range', from: 80, to: 90 }, { kind: 'named', name: 'http' }] } },
+    { action: 'Allow', protocol: 'UDP' },
+  ]);
+});
+
+it('splits more than 50 ports of one protocol over several rules', () => {
+  const ports = Array.from({ length: 120 }, (_, i) => ({ port: 1000 + i * 2 }));
+  const program = loadValid([...base, networkPolicy('x', 'p', { podSelector: {}, ingress: [{ ports }] })]).program;
+  const rules = policies(lower(program))[0]!.spec.ingress!;
+  expect(rules.map((r) => r.destination?.ports?.length)).toEqual([50, 50, 20]);
+});
+
+it('lists the remaining addresses when an ipBlock has more excepts than notNets can hold (exactly)', () => {
+  const except = Array.from({ length: 300 }, (_, i) => `10.${Math.floor(i / 200)}.${i % 200}.0/24`);
+  const program = loadValid([...base, networkPolicy('x', 'p', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8', except } }] }] })]).program;
+  const rules = policies(lower(program))[0]!.spec.egress!;
+  expect(rules.every((r) => r.destination!.notNets === undefined && r.destination!.nets!.length <= 256)).toBe(true);
+  const emitted = unionAll(rules.map((r) => normalize(r.destination!.nets!.map((c) => cidrBounds(parseCidr(c)!)))));
+  const block = normalize([cidrBounds(parseCidr('10.0.0.0/8')!)]);
+  const removed = normalize(except.map((c) => cidrBounds(parseCidr(c)!)));
+  expect(toCidrStrings(emitted, 4)).toEqual(toCidrStrings(subtract(block, removed), 4));
+  expect(toCidrStrings(emitted, 4)).not.toContain('10.0.0.0/24');
+});
+
+it('writes types explicitly, in the tier, order and names asked for', () => {
+  const program = loadValid([...base, networkPolicy('x', 'egress-only', { podSelector: {}, policyTypes: ['Egress'], egress: [{}] })]).program;
+  const [tier, ...rest] = lower(program, { tier: 'team-a', 'tier-order': '42', order: '7.5', 'name-prefix': 'k8s.' });
+  expect(tier).toMatchObject({ kind: 'Tier', metadata: { name: 'team-a' }, spec: { order: 42, defaultAction: 'Pass' } });
+  const [translated, isolation] = policies(rest);
+  expect(translated!.metadata.name).toBe('team-a.k8s.egress-only');
+  expect(translated!.spec).toMatchObject({ tier: 'team-a', order: 7.5, types: ['Egress'] });
+  expect(isolation!.metadata.name).toBe('team-a.k8s.netpolc-isolate-egress');
+  expect(isolation!.spec.order).toBeUndefined();
+  expect(isolation!.spec.egress).toEqual([{ action: 'Deny' }]);
+});
+
+it('emits no Tier object for built-in tiers, and isolates explicitly in the Pass tiers', () => {
+  const program = loadValid([...base, networkPolicy('x', 'p', { podSelector: {} })]).program;
+  const admin = lower(program, { tier: 'kube-admin' });
+  expect(admin.map((o) => o.kind)).toEqual(['NetworkPolicy', 'NetworkPolicy']);
+  expect(policies(admin).map((p) => [p.metadata.name, p.spec.ingress])).toEqual([
+    ['kube-admin.netpolc-isolate-ingress', [{ action: 'Deny' }]],
+    ['kube-admin.p', undefined],
+  ]);
+  expect(lower(program).map((o) => o.metadata.name)).toEqual(['p']);
+});
+
+it('isolates exactly the selected pods: one OR selector per namespace and direction, split when longer than 1024 characters', () => {
+  const many = Array.from({ length: 40 }, (_, i) => networkPolicy('x', `p${i}`, { podSelector: { matchLabels: { [`app.example.com/component-${i}`]: `value-number-${i}` } } }));
+  const program = loadValid([...base, ...many, networkPolicy('x', 'netpolc-isolate-ingress', { podSelector: { matchLabels: { app: 'z' } } })]).program;
+  const isolation = policies(lower(program, { log: 'denied' })).filter((p) => p.spec.ingress?.[0]?.action === 'Log');
+  expect(isolation.length).toBeGreaterThan(1);
+  expect(isolation.every((p) => printSelector(p.spec.selector).length <= 1024)).toBe(true);
+  // The name of a translated policy is never taken.
+  expect(isolation.map((p) => p.metadata.name)).toEqual(isolation.map((_, i) => `netpolc-isolate-ingress-${i + 2}`));
+  const subjects = isolation.flatMap((p) => (p.spec.selector.kind === 'or' ? p.spec.selector.operands : [p.spec.selector]));
+  expect(subjects.length).toBe(41);
+});
+
+it('selects every pod with all() when one isolating policy selects all of them', () => {
+  const program = loadValid([...base, networkPolicy('x', 'a', { podSelector: { matchLabels: { app: 'a' } } }), networkPolicy('x', 'b', { podSelector: {} })]).program;
+  const isolation = policies(lower(program, { log: 'all' })).filter((p) => p.metadata.name.startsWith('netpolc-isolate'));
+  expect(isolation.map((p) => [p.metadata.name, printSelector(p.spec.selector)])).toEqual([['netpolc-isolate-ingress', 'all()']]);
+});
