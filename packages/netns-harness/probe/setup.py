@@ -53,6 +53,17 @@ def finish(proc):
     return proc.returncode, err.decode(errors='replace').strip()
 
 
+# Enough to overlap process start-up with kernel work; bounded so a large topology does not
+# fork thousands of processes at once.
+MAX_PARALLEL = 16
+
+
+def wait_for(job):
+    ns, proc = job
+    code, err = finish(proc)
+    return [] if code == 0 else [(ns, err)]
+
+
 def main():
     request = json.load(sys.stdin)
     ip = request['ip']
@@ -63,6 +74,7 @@ def main():
         if code != 0:
             return {'ok': False, 'step': 'creating namespaces and links', 'error': err}
         running = []
+        failures = []
         try:
             for index, entry in enumerate(request['namespaces']):
                 setns(entry['ns'])
@@ -70,14 +82,13 @@ def main():
                     write_sysctls(entry['sysctls'])
                 except OSError as e:
                     return {'ok': False, 'step': 'sysctls of %s' % entry['ns'], 'error': str(e)}
+                if len(running) >= MAX_PARALLEL:
+                    failures.extend(wait_for(running.pop(0)))
                 running.append((entry['ns'], batch(ip, entry['batch'], directory, 'ns%d' % index)))
         finally:
             setns(home)
-            failures = []
-            for ns, proc in running:
-                code, err = finish(proc)
-                if code != 0:
-                    failures.append((ns, err))
+            for job in running:
+                failures.extend(wait_for(job))
         if failures:
             ns, err = failures[0]
             return {'ok': False, 'step': 'configuring %s' % os.path.basename(ns), 'error': err}

@@ -121,7 +121,9 @@ export function planTopology(spec: CheckedSpec): TopologyPlan {
     'link set dev br0 up',
     ...spec.nodes.map((node) => `link set dev vn${node.index} master br0 up`),
   ]);
-  for (const node of spec.nodes) batches.set(nsOfNode(node), nodeBatch(node, spec));
+  const podsOf = new Map<CheckedNode, CheckedPod[]>(spec.nodes.map((node) => [node, []]));
+  for (const pod of spec.pods) podsOf.get(pod.node)?.push(pod);
+  for (const node of spec.nodes) batches.set(nsOfNode(node), nodeBatch(node, spec.nodes, podsOf));
   for (const pod of spec.pods) batches.set(nsOfPod(pod), podBatch(pod));
 
   return {
@@ -137,14 +139,17 @@ export function planTopology(spec: CheckedSpec): TopologyPlan {
 
 // Neighbour entries are permanent: no ARP/NDP round trip delays the first probe packet, and a
 // burst of hundreds of concurrent probes cannot overflow a neighbour's unresolved queue.
-function nodeBatch(node: CheckedNode, spec: CheckedSpec): string[] {
+function nodeBatch(
+  node: CheckedNode,
+  nodes: readonly CheckedNode[],
+  podsOf: ReadonlyMap<CheckedNode, readonly CheckedPod[]>,
+): string[] {
   const { v4, v6 } = node.addresses;
   const lines = ['link set dev lo up', 'link set dev fab0 up'];
   if (v4 !== undefined) lines.push(`addr add ${v4}/32 dev fab0`);
   if (v6 !== undefined) lines.push(`addr add ${v6}/128 dev fab0 nodad`);
   lines.push(`addr add ${nodeFabricLinkLocal(node)}/64 dev fab0 nodad`);
-  for (const pod of spec.pods) {
-    if (pod.node !== node) continue;
+  for (const pod of podsOf.get(node) ?? []) {
     const dev = podVethName(pod);
     lines.push(
       `link set dev ${dev} up`,
@@ -166,7 +171,7 @@ function nodeBatch(node: CheckedNode, spec: CheckedSpec): string[] {
       );
     }
   }
-  for (const other of spec.nodes) {
+  for (const other of nodes) {
     if (other === node) continue;
     const ll = nodeFabricLinkLocal(other);
     lines.push(`neigh add ${ll} lladdr ${macNodeFabric(other)} dev fab0 nud permanent`);
@@ -178,8 +183,7 @@ function nodeBatch(node: CheckedNode, spec: CheckedSpec): string[] {
       );
     }
     if (other.addresses.v6 !== undefined) lines.push(`route add ${other.addresses.v6}/128 via ${ll} dev fab0`);
-    for (const pod of spec.pods) {
-      if (pod.node !== other) continue;
+    for (const pod of podsOf.get(other) ?? []) {
       if (pod.addresses.v4 !== undefined && otherV4 !== undefined) {
         lines.push(`route add ${pod.addresses.v4}/32 via ${otherV4} dev fab0 onlink`);
       }

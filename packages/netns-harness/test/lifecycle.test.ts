@@ -107,6 +107,23 @@ kernel('the pod and node plumbing is the Calico-style routed layout', () => {
   });
 });
 
+kernel('leaves the root namespace interfaces and routes alone', () => {
+  const root = (): string =>
+    [['-o', 'link', 'show'], ['-4', 'route', 'show', 'table', 'all'], ['-6', 'route', 'show', 'table', 'all']]
+      .map((args) => spawnSync('ip', args, { encoding: 'utf8' }).stdout)
+      // Counters and link state flags of real interfaces may change meanwhile; names and routes not.
+      .join('\n')
+      .split('\n')
+      .map((line) => line.replace(/^(\d+: \S+).*$/, '$1').replace(/ expires \d+sec/, ''))
+      .join('\n');
+  const before = root();
+  withTopology(spec, (topology) => {
+    expect(topology.probe([{ from: { pod: 'ns0/pod-0' }, to: '198.18.1.4', protocol: 'TCP', port: 22 }])[0]?.connected).toBe(true);
+    expect(root()).toBe(before);
+  });
+  expect(root()).toBe(before);
+});
+
 kernel('refuses a prefix owned by another live process, then takes it over once that process is gone', async () => {
   const child = spawn('sleep', ['30'], { stdio: 'ignore' });
   const pid = child.pid ?? 0;
