@@ -1,0 +1,45 @@
+import { expect, it } from 'vitest';
+import { namespace, networkPolicy, node, pod, upstreamModel, type Manifest } from '@netpolc/ir/testing';
+import { ciliumDiagnostics, type CiliumDiagnosticCode } from '../src/diagnostics.js';
+import { parseCiliumOptions } from '../src/options.js';
+import { compile, options } from './support/harness.js';
+
+const ingressPorts = (ports: unknown[]) => networkPolicy('x', 'np', { podSelector: {}, ingress: [{ from: [{ podSelector: {} }], ports }] });
+const egressTo = (to: unknown[], ports?: unknown[]) => networkPolicy('x', 'np', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to, ...(ports ? { ports } : {}) }] });
+
+/** One scenario per code: manifests and raw flags that must produce it. */
+const triggers: Record<Exclude<CiliumDiagnosticCode, 'backend-cilium/invalid-option'>, { manifests: Manifest[]; flags?: Record<string, string | string[]> }> = {
+  'backend-cilium/inseparable-pods': { manifests: [namespace('x'), pod('x', 'a', { app: 'w' }, '198.18.0.10'), pod('x', 'b', { app: 'w' }, '198.18.0.11'), egressTo([{ ipBlock: { cidr: '198.18.0.10/32' } }])] },
+  'backend-cilium/ipblock-partial-pod': { manifests: [namespace('x'), pod('x', 'a', { app: 'w' }, ['198.18.0.10', '2001:db8::a']), egressTo([{ ipBlock: { cidr: '198.18.0.10/32' } }])] },
+  'backend-cilium/ipblock-pods-unknown': { manifests: [egressTo([{ ipBlock: { cidr: '10.0.0.0/8' } }])] },
+  'backend-cilium/ipblock-pods-ambiguous': { manifests: [egressTo([{ ipBlock: { cidr: '10.1.0.0/16' } }])], flags: { 'cluster-cidr': ['10.0.0.0/8'] } },
+  'backend-cilium/ipblock-covers-nodes': { manifests: [node('n1', '198.19.0.1'), node('n2', '198.19.0.2'), namespace('x'), pod('x', 'a', { app: 'w' }, '198.18.0.10', { node: 'n1' }), egressTo([{ ipBlock: { cidr: '198.19.0.2/32' } }])] },
+  'backend-cilium/label-not-in-identity': { manifests: [...upstreamModel(), networkPolicy('x', 'np', { podSelector: { matchLabels: { 'controller-revision-hash': 'x' } } })] },
+  'backend-cilium/port-range-expanded': { manifests: [...upstreamModel(), ingressPorts([{ port: 80, endPort: 81 }])], flags: { 'cilium-version': '1.14' } },
+  'backend-cilium/port-range-unsupported': { manifests: [...upstreamModel(), ingressPorts([{ port: 1000, endPort: 2000 }])], flags: { 'cilium-version': '1.14' } },
+  'backend-cilium/sctp-unsupported': { manifests: [...upstreamModel(), ingressPorts([{ port: 80, protocol: 'SCTP' }])], flags: { 'cilium-version': '1.12' } },
+  'backend-cilium/sctp-needs-agent-flag': { manifests: [...upstreamModel(), ingressPorts([{ port: 80, protocol: 'SCTP' }])] },
+  'backend-cilium/named-port-unresolved': { manifests: [egressTo([{ podSelector: {} }], [{ port: 'http' }])] },
+  'backend-cilium/named-port-ipblock-unknown': { manifests: [egressTo([{ ipBlock: { cidr: '10.0.0.0/8' } }], [{ port: 'http' }])] },
+};
+
+it('documents every diagnostic code with its backend prefix', () => {
+  for (const [code, entry] of Object.entries(ciliumDiagnostics)) {
+    expect(code.startsWith('backend-cilium/'), code).toBe(true);
+    expect(entry.docs.length, code).toBeGreaterThan(40);
+  }
+});
+
+for (const [code, t] of Object.entries(triggers)) {
+  it(`reports ${code} where it applies`, () => {
+    const c = compile(t.manifests, options(t.flags ?? {}));
+    expect(c.diagnostics.map((d) => d.code)).toContain(code);
+    // Every diagnostic about the input points at it.
+    for (const d of c.diagnostics.filter((x) => x.code === code)) expect(d.target.kind).toBe('ref');
+  });
+}
+
+it('reports backend-cilium/invalid-option for bad flags, and covers every code with a scenario', () => {
+  expect(parseCiliumOptions({ 'cilium-version': 'next' }).diagnostics.map((d) => d.code)).toEqual(['backend-cilium/invalid-option']);
+  expect([...Object.keys(triggers), 'backend-cilium/invalid-option'].sort()).toEqual(Object.keys(ciliumDiagnostics).sort());
+});
