@@ -72,8 +72,11 @@ export interface KernelGate {
  * `it.skipIf(gate.skip)(gate.label('…'), () => { gate.assertSupported(); … })`.
  */
 export function kernelGate(): KernelGate {
-  const support = kernelSupport();
-  const mode = kernelTestMode();
+  return gateFor(kernelSupport(), kernelTestMode());
+}
+
+/** {@link kernelGate} for a given support answer and mode (pure; unit-tested). */
+export function gateFor(support: KernelSupport, mode: 'require' | 'auto'): KernelGate {
   const reason = support.ok ? '' : support.reason;
   const skip = !support.ok && mode === 'auto';
   return {
