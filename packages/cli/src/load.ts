@@ -2,6 +2,7 @@ import { hasErrors, loadProgram, type Diagnostic, type InputSource, type LoadRes
 import type { Values } from './command.js';
 import { diagnosticJson, formatDiagnostic } from './format-diagnostic.js';
 import { readInputs } from './inputs.js';
+import { wantsCluster, withCluster } from './cluster/index.js';
 import { UsageError, type Io } from './io.js';
 
 const semanticKeys: Record<string, keyof SemanticsOptions> = {
@@ -50,8 +51,8 @@ export async function loadInputs(io: Io, values: Values, positionals: readonly s
   if (format !== undefined && format !== 'text' && format !== 'json') throw new UsageError(`--diagnostics-format must be text or json`);
   const inventory = (values['inventory'] as string[] | undefined) ?? [];
   const paths = [...positionals, ...inventory];
-  if (paths.length === 0) throw new UsageError('no input paths given');
-  const sources = await readInputs(io, paths);
+  if (paths.length === 0 && !wantsCluster(values)) throw new UsageError('no input paths given (or --from-cluster)');
+  const sources = await withCluster(io, values, await readInputs(io, paths));
   return loadSources(io, values, sources);
 }
 

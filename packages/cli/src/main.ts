@@ -7,6 +7,8 @@ import { matrixCommand } from './commands/matrix.js';
 import { validateCommand } from './commands/validate.js';
 import { compileCommand } from './commands/compile.js';
 import { diffCommand } from './commands/diff.js';
+import { snapshotCommand } from './commands/snapshot.js';
+import { ClusterError } from './cluster/errors.js';
 import { ExitCode, UsageError, type Io } from './io.js';
 
 export type { Io } from './io.js';
@@ -19,6 +21,7 @@ export const commands: Readonly<Record<string, Command>> = {
   validate: validateCommand,
   compile: compileCommand,
   diff: diffCommand,
+  snapshot: snapshotCommand,
 };
 
 /** The package version, read once from package.json. */
@@ -75,6 +78,10 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     }
     return await cmd.run(io, parsed.values as never, parsed.positionals);
   } catch (err) {
+    if (err instanceof ClusterError) {
+      io.stderr.write(`netpolc ${name}: ${err.message}\n`);
+      return ExitCode.input;
+    }
     if (err instanceof UsageError) {
       io.stderr.write(`netpolc ${name}: ${err.message}\nRun \`netpolc ${name} --help\` for usage.\n`);
       return ExitCode.input;

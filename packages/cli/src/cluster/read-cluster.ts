@@ -1,0 +1,127 @@
+import type { Io } from '../io.js';
+import { ApiClient, type ListTarget } from './api-client.js';
+import { ClusterError } from './errors.js';
+import { resolveConfig, serviceAccountDir, type ClientLibrary } from './kubeconfig.js';
+import type { ClusterOptions } from './options.js';
+import { Progress } from './progress.js';
+import { compareObjects, slimObject, type ClusterObject, type ObjectKind } from './slim.js';
+
+/** What was read from a cluster. */
+export interface ClusterRead {
+  /** The kubeconfig context (`in-cluster` inside a pod). */
+  readonly context: string;
+  /** API server URL. */
+  readonly server: string;
+  /** Namespaces pods and NetworkPolicies were limited to; empty for all. */
+  readonly namespaces: readonly string[];
+  /** Every object, reduced to what netpolc reads, sorted by kind, namespace and name. */
+  readonly objects: readonly ClusterObject[];
+}
+
+/** Test seams; the CLI passes none. */
+export interface ReadOverrides {
+  /** Where the service account is mounted (in-cluster configuration). */
+  readonly serviceAccountDir?: string;
+}
+
+let library: Promise<ClientLibrary> | undefined;
+
+/**
+ * Loads @kubernetes/client-node on first use only: its import takes about a second
+ * (toolchain.md §4), which commands that do not read a cluster must not pay.
+ */
+export function loadClientLibrary(): Promise<ClientLibrary> {
+  library ??= import('@kubernetes/client-node').catch((err: unknown) => {
+    library = undefined;
+    throw new ClusterError(`cannot load @kubernetes/client-node: ${(err as Error).message}`, { cause: err });
+  });
+  return library;
+}
+
+function targets(namespaces: readonly string[]): { kind: ObjectKind; target: ListTarget }[] {
+  const core = (resource: string, namespace?: string): ListTarget =>
+    namespace ? { resource, group: '', path: `/api/v1/namespaces/${namespace}/${resource}`, namespace } : { resource, group: '', path: `/api/v1/${resource}` };
+  const net = (namespace?: string): ListTarget => {
+    const group = 'networking.k8s.io';
+    return namespace
+      ? { resource: 'networkpolicies', group, path: `/apis/${group}/v1/namespaces/${namespace}/networkpolicies`, namespace }
+      : { resource: 'networkpolicies', group, path: `/apis/${group}/v1/networkpolicies` };
+  };
+  const scoped = namespaces.length === 0 ? [undefined] : namespaces;
+  // Small lists first, so a missing permission shows before 150k pods were read.
+  return [
+    { kind: 'Namespace', target: core('namespaces') },
+    { kind: 'Node', target: core('nodes') },
+    ...scoped.map((ns) => ({ kind: 'NetworkPolicy' as const, target: net(ns) })),
+    ...scoped.map((ns) => ({ kind: 'Pod' as const, target: core('pods', ns) })),
+  ];
+}
+
+function count(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function summary(counts: Record<ObjectKind, number>): string {
+  return `${count(counts.Namespace, 'namespace')}, ${count(counts.Node, 'node')}, ${count(counts.Pod, 'pod')}, ${count(counts.NetworkPolicy, 'NetworkPolicy').replace('Policys', 'Policies')}`;
+}
+
+/**
+ * Reads namespaces, nodes, pods and NetworkPolicies (pods and policies of `--namespace` only,
+ * when given; namespaces and nodes always whole, since namespaceSelectors match namespace labels
+ * and node addresses decide node-local traffic). Throws {@link ClusterError} for every problem
+ * reaching or reading the cluster.
+ */
+export async function readCluster(options: ClusterOptions, io: Io, overrides: ReadOverrides = {}): Promise<ClusterRead> {
+  const started = performance.now();
+  const lib = await loadClientLibrary();
+  const config = resolveConfig(lib, options, io, overrides.serviceAccountDir ?? serviceAccountDir);
+  const client = new ApiClient(lib, config, { timeoutMs: options.requestTimeoutMs, pageSize: options.pageSize });
+  const progress = new Progress(io.stderr);
+  const counts: Record<ObjectKind, number> = { Namespace: 0, Node: 0, Pod: 0, NetworkPolicy: 0 };
+  const objects: ClusterObject[] = [];
+  const warnings: string[] = [];
+  try {
+    for (const { kind, target } of targets(options.namespaces)) {
+      progress.update(`reading context ${config.context}: ${summary(counts)}…`, true);
+      const before = objects.length;
+      try {
+        await client.list(
+          target,
+          (items) => {
+            for (const item of items) {
+              const o = slimObject(kind, item);
+              if (!o) continue;
+              objects.push(o);
+              counts[kind]++;
+            }
+            progress.update(`reading context ${config.context}: ${summary(counts)}…`);
+          },
+          () => {
+            counts[kind] -= objects.length - before;
+            objects.length = before;
+          },
+        );
+      } catch (err) {
+        // Every API server serves nodes; a stand-in that does not (404) still has pods and
+        // policies worth reading. Without nodes, node addresses are unknown, as with files.
+        if (!(err instanceof ClusterError && err.status === 404 && kind === 'Node')) throw err;
+        warnings.push(`context "${config.context}" (${config.server}) does not serve /api/v1/nodes (404): node addresses are unknown`);
+      }
+    }
+  } finally {
+    progress.clear();
+  }
+  const known = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.name));
+  const missing = options.namespaces.filter((ns) => !known.has(ns));
+  if (missing.length > 0) {
+    throw new ClusterError(`namespace${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (--namespace) do${missing.length > 1 ? '' : 'es'} not exist in context "${config.context}" (${config.server})`);
+  }
+  for (const w of warnings) io.stderr.write(`netpolc: warning: ${w}\n`);
+  if (options.verbose || io.stderr.isTTY === true) {
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const scope = options.namespaces.length > 0 ? ` (pods and NetworkPolicies of ${options.namespaces.join(', ')})` : '';
+    io.stderr.write(`netpolc: read ${summary(counts)}${scope} from context "${config.context}" (${config.server}) in ${seconds} s\n`);
+  }
+  objects.sort(compareObjects);
+  return { context: config.context, server: config.server, namespaces: options.namespaces, objects };
+}

@@ -1,0 +1,93 @@
+/** The kinds netpolc reads from a cluster, in the order snapshots list them. */
+export const objectKinds = ['Namespace', 'Node', 'Pod', 'NetworkPolicy'] as const;
+
+/** One of {@link objectKinds}. */
+export type ObjectKind = (typeof objectKinds)[number];
+
+/** A cluster object reduced to what netpolc reads, as a plain Kubernetes manifest. */
+export interface ClusterObject {
+  readonly kind: ObjectKind;
+  /** `''` for cluster-scoped kinds. */
+  readonly namespace: string;
+  readonly name: string;
+  readonly manifest: Readonly<Record<string, unknown>>;
+}
+
+const apiVersions: Record<ObjectKind, string> = { Namespace: 'v1', Node: 'v1', Pod: 'v1', NetworkPolicy: 'networking.k8s.io/v1' };
+
+type Json = Record<string, unknown>;
+
+function isMap(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Copies the listed keys that are present, in that order. */
+function pick(from: Json, keys: readonly string[]): Json {
+  const out: Json = {};
+  for (const k of keys) if (from[k] !== undefined) out[k] = from[k];
+  return out;
+}
+
+function sortedMap(v: unknown): unknown {
+  if (!isMap(v)) return v;
+  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]));
+}
+
+/** Keeps each element's listed keys; a malformed value is kept as is, for the loader to report. */
+function pickEach(list: unknown, keys: readonly string[], keep: (item: Json) => boolean = () => true): unknown {
+  if (!Array.isArray(list)) return list;
+  return list.filter((x) => !isMap(x) || keep(x)).map((x) => (isMap(x) ? pick(x, keys) : x));
+}
+
+function containers(list: unknown, init: boolean): unknown {
+  // Only restartable init containers (native sidecars, KEP-753) keep serving their ports.
+  const keep = init ? (c: Json): boolean => c['restartPolicy'] === 'Always' : undefined;
+  const out = pickEach(list, init ? ['name', 'restartPolicy', 'ports'] : ['name', 'ports'], keep);
+  if (!Array.isArray(out)) return out;
+  return out.map((c) => (isMap(c) && c['ports'] !== undefined ? { ...c, ports: pickEach(c['ports'], ['name', 'containerPort', 'protocol']) } : c));
+}
+
+function slimPod(item: Json): Json {
+  const spec = isMap(item['spec']) ? item['spec'] : {};
+  const status = isMap(item['status']) ? item['status'] : {};
+  const outSpec = pick(spec, ['nodeName', 'hostNetwork']);
+  if (outSpec['hostNetwork'] === false) delete outSpec['hostNetwork'];
+  if (spec['containers'] !== undefined) outSpec['containers'] = containers(spec['containers'], false);
+  const init = containers(spec['initContainers'], true);
+  if (init !== undefined && !(Array.isArray(init) && init.length === 0)) outSpec['initContainers'] = init;
+  return { spec: outSpec, status: pick(status, ['phase', 'podIP', 'podIPs']) };
+}
+
+/**
+ * Reduces an object as the API server returns it to what netpolc reads and a reader of the
+ * snapshot wants: name, namespace and labels; pod node, host network, container ports, phase and
+ * IPs; node addresses; the whole NetworkPolicy spec. Dropped: managedFields, annotations
+ * (kubectl's last-applied-configuration alone can be kilobytes), uid, resourceVersion,
+ * generation and creationTimestamp (they change without changing reachability, so a
+ * scheduled snapshot would never be stable), ownerReferences, the rest of spec and status.
+ * List items from the API carry no apiVersion and kind; they are set from the list's kind.
+ * Returns undefined for an item without a name, which the API never returns.
+ */
+export function slimObject(kind: ObjectKind, item: unknown): ClusterObject | undefined {
+  if (!isMap(item) || !isMap(item['metadata'])) return undefined;
+  const meta = item['metadata'];
+  const name = meta['name'];
+  if (typeof name !== 'string') return undefined;
+  const namespaced = kind === 'Pod' || kind === 'NetworkPolicy';
+  const namespace = namespaced && typeof meta['namespace'] === 'string' ? meta['namespace'] : '';
+  const outMeta: Json = { name };
+  if (namespaced) outMeta['namespace'] = namespace;
+  if (meta['labels'] !== undefined) outMeta['labels'] = sortedMap(meta['labels']);
+  const manifest: Json = { apiVersion: apiVersions[kind], kind, metadata: outMeta };
+  if (kind === 'Pod') Object.assign(manifest, slimPod(item));
+  else if (kind === 'Node') manifest['status'] = pick(isMap(item['status']) ? item['status'] : {}, ['addresses']);
+  else if (kind === 'NetworkPolicy' && item['spec'] !== undefined) manifest['spec'] = item['spec'];
+  return { kind, namespace, name, manifest };
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Sort order of snapshots and sources: kind (as in {@link objectKinds}), namespace, name. */
+export function compareObjects(a: ClusterObject, b: ClusterObject): number {
+  return objectKinds.indexOf(a.kind) - objectKinds.indexOf(b.kind) || compare(a.namespace, b.namespace) || compare(a.name, b.name);
+}
