@@ -363,10 +363,14 @@ class Prober:
 
     def run_wave(self, probes):
         for probe in probes:
-            self.listen(probe)
+            try:
+                self.listen(probe)
+            except OSError as e:
+                self.record(probe, False, 'error: listener: %s' % (e.strerror or errno_name(e.errno)))
         # Group by source namespace: fewer setns calls.
         for probe in sorted(probes, key=lambda p: p['srcNs']):
-            self.start(probe)
+            if probe['id'] not in self.results:
+                self.start(probe)
         self.go_home()
         # One deadline for the wave, counted from the end of the sending phase: starting a few
         # thousand sockets takes a while, and answers that arrive while later probes are still

@@ -252,12 +252,30 @@ export function withTopology<T>(spec: TopologySpec, fn: (topology: Topology) => 
   try {
     result = fn(topology);
   } catch (error) {
-    topology.destroy();
+    destroyAfterFailure(topology, error);
     throw error;
   }
   if (result instanceof Promise) {
-    return result.finally(() => topology.destroy()) as T;
+    return result.then(
+      (value: unknown) => {
+        topology.destroy();
+        return value;
+      },
+      (error: unknown) => {
+        destroyAfterFailure(topology, error);
+        throw error;
+      },
+    ) as T;
   }
   topology.destroy();
   return result;
+}
+
+/** Destroys after `fn` failed; a failing destroy must not hide the test's own error. */
+function destroyAfterFailure(topology: Topology, error: unknown): void {
+  try {
+    topology.destroy();
+  } catch (destroyError) {
+    throw new Error(`destroy failed after an error: ${String(destroyError)}`, { cause: error });
+  }
 }
