@@ -86,3 +86,10 @@ it('documents every diagnostic code and triggers each one in this file', () => {
   }
   expect([...triggered].sort()).toEqual(Object.keys(nftablesCatalog).sort());
 });
+
+it('is named after its package directory and declares the flags the CLI passes', () => {
+  expect(nftablesBackend.name).toBe('nftables');
+  expect(Object.keys(nftablesBackend.flags).sort()).toEqual(['counters', 'deny-action', 'log', 'log-rate', 'node']);
+  expect(nftablesBackend.flags['node']).toMatchObject({ type: 'string', multiple: true });
+  expect(nftablesBackend.flags['counters']).toMatchObject({ type: 'boolean' });
+});
