@@ -146,8 +146,8 @@ function nodeBatch(
 ): string[] {
   const { v4, v6 } = node.addresses;
   const lines = ['link set dev lo up', 'link set dev fab0 up'];
-  if (v4 !== undefined) lines.push(`addr add ${v4}/32 dev fab0`);
-  if (v6 !== undefined) lines.push(`addr add ${v6}/128 dev fab0 nodad`);
+  for (const address of node.all.v4) lines.push(`addr add ${address}/32 dev fab0`);
+  for (const address of node.all.v6) lines.push(`addr add ${address}/128 dev fab0 nodad`);
   lines.push(`addr add ${nodeFabricLinkLocal(node)}/64 dev fab0 nodad`);
   for (const pod of podsOf.get(node) ?? []) {
     const dev = podVethName(pod);
@@ -176,13 +176,13 @@ function nodeBatch(
     const ll = nodeFabricLinkLocal(other);
     lines.push(`neigh add ${ll} lladdr ${macNodeFabric(other)} dev fab0 nud permanent`);
     const otherV4 = other.addresses.v4;
-    if (otherV4 !== undefined) {
+    for (const address of other.all.v4) {
       lines.push(
-        `neigh add ${otherV4} lladdr ${macNodeFabric(other)} dev fab0 nud permanent`,
-        `route add ${otherV4}/32 dev fab0 scope link`,
+        `neigh add ${address} lladdr ${macNodeFabric(other)} dev fab0 nud permanent`,
+        `route add ${address}/32 dev fab0 scope link`,
       );
     }
-    if (other.addresses.v6 !== undefined) lines.push(`route add ${other.addresses.v6}/128 via ${ll} dev fab0`);
+    for (const address of other.all.v6) lines.push(`route add ${address}/128 via ${ll} dev fab0`);
     for (const pod of podsOf.get(other) ?? []) {
       if (pod.addresses.v4 !== undefined && otherV4 !== undefined) {
         lines.push(`route add ${pod.addresses.v4}/32 via ${otherV4} dev fab0 onlink`);

@@ -6,10 +6,11 @@ export type ProbeProtocol = 'TCP' | 'UDP' | 'SCTP';
 
 /**
  * One connection attempt: from a pod (its address of the destination's family) or from a node
- * (bound to the node's address), to a pod (or node) address of the topology, on one port.
+ * (bound to the node's primary address of that family, or to `address`, one of the node's
+ * addresses), to a pod (or node) address of the topology, on one port.
  */
 export interface Probe {
-  readonly from: { readonly pod: string } | { readonly node: string };
+  readonly from: { readonly pod: string } | { readonly node: string; readonly address?: string };
   readonly to: string;
   readonly protocol: ProbeProtocol;
   readonly port: number;

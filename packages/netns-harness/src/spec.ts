@@ -1,6 +1,11 @@
-import { allowedRanges, canonicalAddress, isAllowedTestAddress, type ParsedAddress } from './addresses.js';
+import { allowedRanges, canonicalAddress, isAllowedTestAddress } from './addresses.js';
 
-/** A node: a network namespace that routes for its pods. IPv4 and optionally IPv6 addresses. */
+/**
+ * A node: a network namespace that routes for its pods. IPv4 and optionally IPv6 addresses; a
+ * node may list several of one family (InternalIP and ExternalIP): the first of each family is
+ * its primary address (route next hop, source of node probes), the others are extra addresses on
+ * its fabric interface, reachable from every pod and node.
+ */
 export interface HostSpec {
   readonly name: string;
   readonly addresses: readonly string[];
@@ -26,11 +31,12 @@ export interface AddressPair {
   readonly v6?: string;
 }
 
-/** A node after validation. */
+/** A node after validation: primary address per family, and every address in spec order. */
 export interface CheckedNode {
   readonly name: string;
   readonly index: number;
   readonly addresses: AddressPair;
+  readonly all: { readonly v4: readonly string[]; readonly v6: readonly string[] };
 }
 
 /** A pod after validation. */
@@ -65,25 +71,34 @@ export function checkPrefix(prefix: string): void {
 const maxNodes = 250;
 const maxPods = 60_000;
 
-function checkAddresses(addresses: readonly string[], what: string, seen: Map<string, string>): AddressPair {
+function checkAddresses(
+  addresses: readonly string[],
+  what: string,
+  seen: Map<string, string>,
+  onePerFamily: boolean,
+): { v4: string[]; v6: string[] } {
   if (addresses.length === 0) throw new Error(`${what}: needs at least one address`);
-  let v4: ParsedAddress | undefined;
-  let v6: ParsedAddress | undefined;
+  const out = { v4: [] as string[], v6: [] as string[] };
   for (const text of addresses) {
     const address = canonicalAddress(text, what);
     if (!isAllowedTestAddress(address)) {
       throw new Error(`${what}: address ${text} is outside the test ranges ${allowedRanges}`);
     }
-    if ((address.family === 4 ? v4 : v6) !== undefined) {
-      throw new Error(`${what}: more than one IPv${address.family} address`);
-    }
+    const list = address.family === 4 ? out.v4 : out.v6;
+    // Kubernetes gives a pod at most one address per family (PodStatus.podIPs).
+    if (onePerFamily && list.length > 0) throw new Error(`${what}: more than one IPv${address.family} address`);
     const owner = seen.get(address.text);
     if (owner !== undefined) throw new Error(`${what}: address ${text} is also used by ${owner}`);
     seen.set(address.text, what);
-    if (address.family === 4) v4 = address;
-    else v6 = address;
+    list.push(address.text);
   }
-  return { ...(v4 && { v4: v4.text }), ...(v6 && { v6: v6.text }) };
+  return out;
+}
+
+function primary(all: { v4: readonly string[]; v6: readonly string[] }): AddressPair {
+  const [v4] = all.v4;
+  const [v6] = all.v6;
+  return { ...(v4 !== undefined && { v4 }), ...(v6 !== undefined && { v6 }) };
 }
 
 /** Validates a spec (throws on the first problem) and canonicalises its addresses. */
@@ -97,7 +112,8 @@ export function checkSpec(spec: TopologySpec): CheckedSpec {
   spec.nodes.forEach((node, index) => {
     if (node.name === '') throw new Error('node name must not be empty');
     if (nodes.has(node.name)) throw new Error(`duplicate node '${node.name}'`);
-    nodes.set(node.name, { name: node.name, index, addresses: checkAddresses(node.addresses, `node ${node.name}`, seen) });
+    const all = checkAddresses(node.addresses, `node ${node.name}`, seen, false);
+    nodes.set(node.name, { name: node.name, index, addresses: primary(all), all });
   });
   const podIds = new Set<string>();
   const pods = spec.pods.map((pod, index): CheckedPod => {
@@ -106,7 +122,7 @@ export function checkSpec(spec: TopologySpec): CheckedSpec {
     podIds.add(pod.id);
     const node = nodes.get(pod.node);
     if (node === undefined) throw new Error(`pod ${pod.id}: unknown node '${pod.node}'`);
-    return { id: pod.id, index, node, addresses: checkAddresses(pod.addresses, `pod ${pod.id}`, seen) };
+    return { id: pod.id, index, node, addresses: primary(checkAddresses(pod.addresses, `pod ${pod.id}`, seen, true)) };
   });
   // IPv4 pod routes between nodes go via the other node's IPv4 address (IPv6 ones via a
   // link-local next hop the harness assigns), so with several nodes each needs an IPv4 address.

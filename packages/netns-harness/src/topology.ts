@@ -1,4 +1,4 @@
-import type { Family } from './addresses.js';
+import { canonicalAddress, type Family } from './addresses.js';
 import { planTopology, type TopologyPlan } from './plan.js';
 import { runProbes, type Probe, type ProbeEndpoints, type ProbeOptions, type ProbeResult } from './probe.js';
 import { checkSpec, type CheckedSpec, type TopologySpec } from './spec.js';
@@ -66,6 +66,8 @@ interface Owner {
   readonly ns: string;
   readonly v4?: string;
   readonly v6?: string;
+  /** Every address (nodes may have several per family). */
+  readonly all: readonly string[];
 }
 
 class NetnsTopology implements Topology {
@@ -84,15 +86,15 @@ class NetnsTopology implements Topology {
     this.owned = new Set(plan.namespaces);
     for (const node of checked.nodes) {
       const ns = plan.nodeNamespaces.get(node.name) ?? '';
-      this.nodes.set(node.name, { ns, ...node.addresses });
+      this.nodes.set(node.name, { ns, ...node.addresses, all: [...node.all.v4, ...node.all.v6] });
     }
     for (const pod of checked.pods) {
       const ns = plan.podNamespaces.get(pod.id) ?? '';
-      this.pods.set(pod.id, { ns, ...pod.addresses });
+      const all = [pod.addresses.v4, pod.addresses.v6].filter((a): a is string => a !== undefined);
+      this.pods.set(pod.id, { ns, ...pod.addresses, all });
     }
     for (const owner of [...this.nodes.values(), ...this.pods.values()]) {
-      if (owner.v4 !== undefined) this.byAddress.set(owner.v4, owner.ns);
-      if (owner.v6 !== undefined) this.byAddress.set(owner.v6, owner.ns);
+      for (const address of owner.all) this.byAddress.set(address, owner.ns);
     }
   }
 
@@ -153,7 +155,13 @@ class NetnsTopology implements Topology {
       'pod' in probe.from ? (['pod', this.pods.get(probe.from.pod)] as const) : (['node', this.nodes.get(probe.from.node)] as const);
     const name = 'pod' in probe.from ? probe.from.pod : probe.from.node;
     if (source === undefined) throw new Error(`probe source: unknown ${kind} '${name}'`);
-    const src = family === 4 ? source.v4 : source.v6;
+    let src = family === 4 ? source.v4 : source.v6;
+    if ('node' in probe.from && probe.from.address !== undefined) {
+      const wanted = canonicalAddress(probe.from.address, `probe source of node '${name}'`);
+      if (!source.all.includes(wanted.text)) throw new Error(`probe source ${probe.from.address} is not an address of node '${name}'`);
+      if (wanted.family !== family) throw new Error(`probe source ${probe.from.address} and destination ${probe.to} differ in family`);
+      src = wanted.text;
+    }
     if (src === undefined) throw new Error(`probe source ${kind} '${name}' has no IPv${family} address (to ${probe.to})`);
     return { srcNs: `/run/netns/${source.ns}`, src, dstNs: `/run/netns/${dstNs}`, dst, family };
   }

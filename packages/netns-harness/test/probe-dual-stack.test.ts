@@ -9,7 +9,8 @@ const kit = it.skipIf(gate.skip);
 const topologySpec: TopologySpec = {
   prefix: 'hds',
   nodes: [
-    { name: 'node-a', addresses: ['198.18.0.1', '2001:db8::a'] },
+    // A second address per family, as a node with an InternalIP and an ExternalIP has.
+    { name: 'node-a', addresses: ['198.18.0.1', '2001:db8::a', '198.18.0.11', '2001:db8::aa'] },
     { name: 'node-b', addresses: ['198.18.0.2', '2001:db8::b'] },
   ],
   pods: [0, 1, 2, 3, 4, 5].map((i) => ({
@@ -101,5 +102,31 @@ kernel('refuses probes from a pod without an address of the destination family',
   );
   expect(() => topology.probe([{ from: { pod: 'ns/pod-4' }, to: v6(0), protocol: 'TCP', port: 80 }])).toThrow(
     /pod 'ns\/pod-4' has no IPv6 address/,
+  );
+});
+
+kernel('a node with several addresses per family is reachable on all and can probe from each', (topology) => {
+  const toNode = ['198.18.0.1', '198.18.0.11', '2001:db8::a', '2001:db8::aa'].flatMap((to) =>
+    ['ns/pod-0', 'ns/pod-3', 'ns/pod-4', 'ns/pod-5']
+      .filter((pod) => (pod === 'ns/pod-4' ? !to.includes(':') : pod === 'ns/pod-5' ? to.includes(':') : true))
+      .map((pod) => ({ from: { pod }, to, protocol: 'TCP' as const, port: 22 })),
+  );
+  expect(toNode).toHaveLength(12);
+  expect(failures(topology.probe(toNode))).toEqual([]);
+  topology.exec(
+    topology.nodeNamespace('node-b'),
+    ['iptables-restore', '--noflush'],
+    '*filter\n-A FORWARD -s 198.18.0.11 -j DROP\nCOMMIT\n',
+  );
+  const fromNode = ['198.18.0.1', '198.18.0.11'].map((address) => ({
+    from: { node: 'node-a', address },
+    to: v4(3),
+    protocol: 'UDP' as const,
+    port: 53,
+  }));
+  const results = topology.probe(fromNode);
+  expect(results.map((r) => r.connected)).toEqual([true, false]);
+  expect(() => topology.probe([{ from: { node: 'node-a', address: '198.18.0.2' }, to: v4(3), protocol: 'TCP', port: 1 }])).toThrow(
+    /not an address of node 'node-a'/,
   );
 });

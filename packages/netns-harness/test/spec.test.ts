@@ -53,6 +53,13 @@ it('refuses duplicate addresses, two addresses of one family, unknown nodes and 
   expect(() => checkSpec({ ...base, pods: [{ id: 'a/b', node: 'node-a', addresses: [] }] })).toThrow(/at least one/);
 });
 
+it('accepts several addresses per family on a node, the first being its primary', () => {
+  const spec = { ...base, nodes: [{ name: 'node-a', addresses: ['198.18.0.1', '2001:db8::1', '198.18.0.9'] }, base.nodes[1]!] };
+  const node = checkSpec(spec).nodes[0]!;
+  expect(node.addresses).toEqual({ v4: '198.18.0.1', v6: '2001:db8::1' });
+  expect(node.all).toEqual({ v4: ['198.18.0.1', '198.18.0.9'], v6: ['2001:db8::1'] });
+});
+
 it('requires every node to have IPv4 when IPv4 pods are routed between nodes', () => {
   const spec = { ...base, nodes: [{ name: 'node-a', addresses: ['2001:db8::1'] }, base.nodes[1]!] };
   expect(() => checkSpec(spec)).toThrow(/node node-a: needs an IPv4 address/);
