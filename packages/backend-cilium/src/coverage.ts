@@ -39,6 +39,12 @@ export function blockSetOf(peers: readonly Extract<Peer, { kind: 'ip-block' }>[]
   return { v4, v6 };
 }
 
+/** A stable text key of a block set's content (for memoisation). */
+export function blockKey(set: BlockSet): string {
+  const part = (x: IntervalSet<bigint>): string => x.map(([a, b]) => `${a.toString(16)}-${b.toString(16)}`).join(',');
+  return `${part(set.v4)}|${part(set.v6)}`;
+}
+
 /** True when the block set holds the address. */
 export function covers(set: BlockSet, a: Address): boolean {
   return contains(a.family === 4 ? set.v4 : set.v6, a.value);
@@ -72,21 +78,26 @@ export function portSubset(a: PortSet, b: PortSet): boolean {
  * partially covered pod or node can still be selected as a whole without widening.
  */
 export class ResolvedAllowance {
-  private readonly memo = new Map<string, number[]>();
+  private built: Record<Direction, Map<number, number[]>> | undefined;
 
   constructor(private readonly resolved: ResolvedProgram) {}
 
-  /** Subjects (resolved pod indices) of a policy in a direction. */
-  subjects(policy: number, direction: Direction): number[] {
-    const key = `${direction}/${policy}`;
-    const known = this.memo.get(key);
-    if (known) return known;
-    const out: number[] = [];
-    this.resolved[direction].forEach((d, i) => {
-      if (d.policies.includes(policy)) out.push(i);
-    });
-    this.memo.set(key, out);
-    return out;
+  /** Subjects (resolved pod indices) of a policy in a direction, from one pass over the pods. */
+  subjects(policy: number, direction: Direction): readonly number[] {
+    if (!this.built) {
+      const built: Record<Direction, Map<number, number[]>> = { ingress: new Map(), egress: new Map() };
+      for (const dir of ['ingress', 'egress'] as const) {
+        this.resolved[dir].forEach((d, i) => {
+          for (const p of d.policies) {
+            const list = built[dir].get(p);
+            if (list) list.push(i);
+            else built[dir].set(p, [i]);
+          }
+        });
+      }
+      this.built = built;
+    }
+    return this.built[direction].get(policy) ?? [];
   }
 
   /** Union of the ports Kubernetes allows between `subject` and `address` in `direction` (tuples filtered by `keep`). */
@@ -111,6 +122,7 @@ export class ResolvedAllowance {
   wholeEndpointAllowed(policy: number, rule: number, direction: Direction, set: BlockSet, addresses: readonly Address[]): boolean {
     const covered = addresses.filter((a) => covers(set, a));
     const uncovered = addresses.filter((a) => !covers(set, a));
+    if (uncovered.length === 0) return true;
     for (const s of this.subjects(policy, direction)) {
       for (const c of covered) {
         const granted = this.ports(s, direction, c, (p, r) => p === policy && r === rule);

@@ -1,6 +1,6 @@
 // One Kubernetes rule → Cilium rules (direction-neutral shape; lower.ts names the fields).
-import { selects, type Direction, type Peer, type Policy, type PortMatch, type Program, type Protocol, type ResolvedProgram, type Rule, type SourceRef } from '@netpolc/ir';
-import { addressOf, blockSetOf, cidrRelation, coverage, type BlockSet, type ResolvedAllowance } from './coverage.js';
+import { selects, type Address, type Direction, type Peer, type Policy, type PortMatch, type Program, type Protocol, type ResolvedProgram, type Rule, type SourceRef } from '@netpolc/ir';
+import { blockKey, blockSetOf, cidrRelation, coverage, covers, type BlockSet, type ResolvedAllowance } from './coverage.js';
 import { ciliumDiagnostic } from './diagnostics.js';
 import { addNamespaceSelector, addPodSelector, SelectorBuilder } from './labels.js';
 import { ciliumLabel, type CiliumCidrRule, type CiliumEntity, type CiliumPortProtocol, type CiliumPortRule, type CiliumSelector } from './model.js';
@@ -25,6 +25,20 @@ export interface LowerContext {
   readonly allowance: ResolvedAllowance;
   /** True when the inventory lists pods: ipBlock coverage and named ports are then exact. */
   readonly hasInventory: boolean;
+  /** Every node address of the inventory. */
+  readonly nodeAddresses: readonly Address[];
+  /** Memo: node addresses inside a block set, by {@link blockKey}. */
+  readonly nodesInside: Map<string, readonly Address[]>;
+}
+
+/** `pods a, b, c` (at most 12 names, then a count). */
+function podList(ctx: LowerContext, pods: ReadonlySet<number>): string {
+  const ids: string[] = [];
+  for (const i of pods) {
+    if (ids.length === 12) break;
+    ids.push(ctx.universe.id(i));
+  }
+  return `pod${pods.size === 1 ? '' : 's'} ${ids.join(', ')}${pods.size > ids.length ? ` and ${pods.size - ids.length} more` : ''}`;
 }
 
 type BlockPeer = Extract<Peer, { kind: 'ip-block' }>;
@@ -149,7 +163,7 @@ function egressNamed(ctx: LowerContext, named: readonly NamedPort[], targets: re
       const ports = lowerResolvedPorts(g.ports, origin, ctx.options, notes);
       if (selectors.length === 0 || ports.length === 0) continue;
       out.push({ endpoints: selectors, toPorts: portRules(ports) });
-      notes.report(`${where}: egress named port ${names} resolved on the destination pods (Cilium resolves egress names cluster-wide, cilium/cilium#30003): ${key} for ${g.pods.map((p) => ctx.universe.id(p)).join(', ')}`);
+      notes.report(`${where}: egress named port ${names} resolved on the destination pods (Cilium resolves egress names cluster-wide, cilium/cilium#30003): ${key} for ${podList(ctx, new Set(g.pods))}`);
     }
   }
   return out;
@@ -174,29 +188,31 @@ function blockCoverage(ctx: LowerContext, pi: number, direction: Direction, rule
   const set = blockSetOf(peers);
   const origin = peers[0]!.origin;
   const text = peers.map((p) => p.cidr + (p.except.length > 0 ? ` except ${p.except.join(', ')}` : '')).join('; ');
-  const covered = new Set<number>();
+  let covered: ReadonlySet<number> = new Set<number>();
   let selectors: readonly CiliumSelector[] = [];
   if (!ctx.program.semantics.ipBlockMatchesPods) {
     // Profile where ipBlocks never match pods: Cilium's own CIDR semantics already agree.
   } else if (ctx.hasInventory) {
-    ctx.universe.pods.forEach((pod, i) => {
-      const c = coverage(set, pod.addresses);
-      if (c === 'none') return;
-      if (c === 'full' || ctx.allowance.wholeEndpointAllowed(pi, rule.index, direction, set, pod.addresses)) {
-        covered.add(i);
-        return;
+    const cov = ctx.universe.coverage(set);
+    const extra: number[] = [];
+    for (const i of cov.partial) {
+      const pod = ctx.universe.pods[i]!;
+      if (ctx.allowance.wholeEndpointAllowed(pi, rule.index, direction, set, pod.addresses)) {
+        extra.push(i);
+        continue;
       }
       const inside = pod.addresses.filter((a) => coverage(set, [a]) === 'full').map((a) => a.ip);
       const outside = pod.addresses.filter((a) => coverage(set, [a]) === 'none').map((a) => a.ip);
       notes.diagnostic(ciliumDiagnostic('backend-cilium/ipblock-partial-pod', { pod: ctx.universe.id(i), covered: inside.join(', '), uncovered: outside.join(', ') }, origin));
       notes.report(`${where}: pod ${ctx.universe.id(i)} left out, the ipBlock covers only some of its addresses (error)`);
-    });
-    const sel = ctx.universe.select(covered);
+    }
+    // The common case (no partly covered pod) shares one selection per ipBlock content.
+    const sel = extra.length === 0 ? cov.selectFull() : ctx.universe.select(new Set([...cov.full, ...extra]));
     reportClashes(ctx, sel.clashes, `ipBlock ${text}`, origin, notes);
-    for (const c of sel.clashes) covered.delete(c.inside);
+    covered = extra.length === 0 && sel.clashes.length === 0 ? cov.full : new Set([...cov.full, ...extra].filter((i) => !sel.clashes.some((c) => c.inside === i)));
     selectors = sel.selectors;
     if (covered.size > 0) {
-      notes.report(`${where}: ipBlock ${text} covers pods ${[...covered].map((i) => ctx.universe.id(i)).join(', ')}; Cilium CIDR rules never match pods (cilium/cilium#9209), so they are also selected by labels (${selectors.length} selector${selectors.length === 1 ? '' : 's'})`);
+      notes.report(`${where}: ipBlock ${text} covers ${podList(ctx, covered)}; Cilium CIDR rules never match pods (cilium/cilium#9209), so they are also selected by labels (${selectors.length} selector${selectors.length === 1 ? '' : 's'})`);
     }
   } else if (ctx.options.clusterCidrs.length > 0) {
     selectors = clusterCidrCoverage(ctx, set, text, origin, where, notes);
@@ -225,8 +241,13 @@ function clusterCidrCoverage(ctx: LowerContext, set: BlockSet, text: string, ori
  * exactly "every node", so they are added only when that adds nothing Kubernetes denies.
  */
 function nodeEntities(ctx: LowerContext, pi: number, direction: Direction, rule: Rule, set: BlockSet, origin: SourceRef, where: string, notes: Notes): CiliumEntity[] {
-  const addresses = ctx.program.inventory.nodes.flatMap((n) => n.addresses.map((a) => addressOf(a.ip)));
-  const inside = addresses.filter((a) => coverage(set, [a]) === 'full');
+  const addresses = ctx.nodeAddresses;
+  const key = blockKey(set);
+  let inside = ctx.nodesInside.get(key);
+  if (!inside) {
+    inside = addresses.filter((a) => covers(set, a));
+    ctx.nodesInside.set(key, inside);
+  }
   if (inside.length === 0) return [];
   if (ctx.allowance.wholeEndpointAllowed(pi, rule.index, direction, set, addresses)) {
     notes.report(`${where}: the ipBlock covers every node address, which Cilium CIDR rules do not match; added the host and remote-node entities`);

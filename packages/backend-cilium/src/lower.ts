@@ -1,6 +1,6 @@
 // Symbolic IR (+ resolved IR) → typed Cilium model, one CiliumNetworkPolicy per NetworkPolicy.
 import { refAt, type BackendInput, type Diagnostic, type Direction, type LabelSelector, type Policy, type SourceRef } from '@netpolc/ir';
-import { ResolvedAllowance } from './coverage.js';
+import { addressOf, ResolvedAllowance } from './coverage.js';
 import { ciliumDiagnostic } from './diagnostics.js';
 import { addPodSelector, isIdentityLabel, SelectorBuilder, selectorKeys } from './labels.js';
 import { lowerRule, type GenericRule, type LowerContext } from './lower-rule.js';
@@ -35,11 +35,14 @@ export function lowerProgram(input: BackendInput, options: CiliumOptions): Lower
     universe: new PodUniverse(resolved.pods),
     allowance: new ResolvedAllowance(resolved),
     hasInventory: program.inventory.pods.length > 0,
+    nodeAddresses: program.inventory.nodes.flatMap((n) => n.addresses.map((a) => addressOf(a.ip))),
+    nodesInside: new Map(),
   };
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
   const policies = program.policies.map((policy, pi) => {
     const lines: string[] = [];
+    const known = new Set<string>();
     const notes = {
       diagnostic(d: Diagnostic): void {
         // One diagnostic per code, target and message: shared peers are lowered more than once.
@@ -49,7 +52,9 @@ export function lowerProgram(input: BackendInput, options: CiliumOptions): Lower
         diagnostics.push(d);
       },
       report(line: string): void {
-        if (!lines.includes(line)) lines.push(line);
+        if (known.has(line)) return;
+        known.add(line);
+        lines.push(line);
       },
     };
     checkIdentityLabels(policy, notes);

@@ -4,6 +4,7 @@
 // (cilium/cilium#9209). So a set of pods is expressible iff no pod outside it shares an identity
 // with a pod inside it.
 import type { Pod } from '@netpolc/ir';
+import { blockKey, coverage, type BlockSet } from './coverage.js';
 import { identityLabels, podLabelKey, SelectorBuilder } from './labels.js';
 import { ciliumLabel, type CiliumSelector } from './model.js';
 
@@ -20,11 +21,22 @@ export interface Selection {
   readonly clashes: readonly Inseparable[];
 }
 
+/** Pods an ipBlock set covers. */
+export interface Coverage {
+  /** Pods with every address inside. */
+  readonly full: ReadonlySet<number>;
+  /** Pods with some addresses inside and some outside. */
+  readonly partial: readonly number[];
+  /** Selection of exactly `full` (memoised). */
+  selectFull(): Selection;
+}
+
 /** The actionable pods of the inventory, indexed by namespace and identity. */
 export class PodUniverse {
   private readonly byNamespace = new Map<string, number[]>();
   private readonly identity: string[];
   private readonly labels: Record<string, string>[];
+  private readonly coverageMemo = new Map<string, Coverage>();
 
   constructor(readonly pods: readonly Pod[]) {
     this.labels = pods.map((p) => identityLabels(p.labels));
@@ -34,6 +46,27 @@ export class PodUniverse {
       if (list) list.push(i);
       else this.byNamespace.set(p.namespace, [i]);
     });
+  }
+
+  /**
+   * Pods whose addresses an ipBlock set covers entirely or partly; memoised by the set's content,
+   * as the same ipBlock tends to appear in many policies.
+   */
+  coverage(set: BlockSet): Coverage {
+    const key = blockKey(set);
+    const known = this.coverageMemo.get(key);
+    if (known) return known;
+    const full = new Set<number>();
+    const partial: number[] = [];
+    this.pods.forEach((pod, i) => {
+      const c = coverage(set, pod.addresses);
+      if (c === 'full') full.add(i);
+      else if (c === 'partial') partial.push(i);
+    });
+    let selection: Selection | undefined;
+    const result: Coverage = { full, partial, selectFull: () => (selection ??= this.select(full)) };
+    this.coverageMemo.set(key, result);
+    return result;
   }
 
   /** `namespace/name` of a pod. */
