@@ -1,9 +1,9 @@
 import type { Protocol } from '../model/policy.js';
 import type { ResolvedProgram } from '../model/resolved.js';
 import { familyMax, type Family } from '../net/ip.js';
-import { contains, normalize, subtract, toCidrStrings, type IntervalSet } from '../net/interval-set.js';
-import { allowedPorts } from '../query/matrix.js';
-import { portSetKey, unionPortSets, noPorts, type PortSet } from '../resolve/port-set.js';
+import { normalize, subtract, toCidrStrings, type IntervalSet } from '../net/interval-set.js';
+import { allowedPorts, directionPorts } from '../query/matrix.js';
+import { portSetKey, type PortSet } from '../resolve/port-set.js';
 import { deltaKey, isEmptyDelta, minusDelta, restrictDelta, toDelta, type PortDelta } from './port-delta.js';
 
 /** One end of a changed connection: a pod (both sides have it) or an external CIDR. */
@@ -160,18 +160,8 @@ function external(
     }
     sorted.forEach((lo, k) => {
       const hi = k + 1 < sorted.length ? sorted[k + 1]! - 1n : familyMax(family);
-      const allowed = (r: ResolvedProgram, i: number): PortSet => {
-        const d = r[dir][i]!;
-        if (!d.isolated) return { kind: 'any' };
-        let ports = noPorts;
-        for (const t of d.tuples) {
-          const set = r.peerSets[t.peer]!;
-          if (contains(family === 4 ? set.v4 : set.v6, lo)) ports = unionPortSets(ports, t.ports);
-        }
-        return ports;
-      };
-      const pb = allowed(base, b);
-      const ph = allowed(head, h);
+      const pb = directionPorts(base, dir, b, family, lo);
+      const ph = directionPorts(head, dir, h, family, lo);
       if (portSetKey(pb) === portSetKey(ph)) return;
       const segment = subtract([[lo, hi]], excluded);
       for (const cidr of toCidrStrings(segment, family)) report(cidr, family, pb, ph);

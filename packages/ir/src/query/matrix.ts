@@ -49,21 +49,26 @@ export function allowedPorts(r: ResolvedProgram, src: number, dst: number, only?
     const sa = s.addresses.find((a) => a.family === family);
     const da = d.addresses.find((a) => a.family === family);
     if (!sa || !da) continue;
-    const side = (dir: 'egress' | 'ingress', pod: number, peer: bigint): PortSet => {
-      const pd = r[dir][pod]!;
-      if (!pd.isolated) return { kind: 'any' };
-      let out = noPorts;
-      for (const t of pd.tuples) {
-        const set = r.peerSets[t.peer]!;
-        if (contains(family === 4 ? set.v4 : set.v6, peer)) out = unionPortSets(out, t.ports);
-      }
-      return out;
-    };
-    const egress = side('egress', src, da.value);
+    const egress = directionPorts(r, 'egress', src, family, da.value);
     if (isEmptyPortSet(egress)) return noPorts;
     const nodeLocal = sem.allowNodeLocalIngress && d.nodeName !== undefined && r.nodeAddresses.get(sa.ip) === d.nodeName;
-    const ingress = nodeLocal ? ({ kind: 'any' } as const) : side('ingress', dst, sa.value);
+    const ingress = nodeLocal ? ({ kind: 'any' } as const) : directionPorts(r, 'ingress', dst, family, sa.value);
     return intersectPortSets(egress, ingress);
   }
   return noPorts;
+}
+
+/**
+ * Ports one direction of a pod allows with a peer address: everything when the pod is not
+ * isolated in that direction, else the union of the tuples whose peer set holds the address.
+ */
+export function directionPorts(r: ResolvedProgram, dir: 'egress' | 'ingress', pod: number, family: Family, peer: bigint): PortSet {
+  const pd = r[dir][pod]!;
+  if (!pd.isolated) return { kind: 'any' };
+  let out = noPorts;
+  for (const t of pd.tuples) {
+    const set = r.peerSets[t.peer]!;
+    if (contains(family === 4 ? set.v4 : set.v6, peer)) out = unionPortSets(out, t.ports);
+  }
+  return out;
 }
