@@ -10,7 +10,7 @@ import { defaultOptions, parseOptions } from '../src/options.js';
 import { parseCalicoYaml } from '../src/parse.js';
 import { printObjects } from '../src/print.js';
 import { scalar, writeDocument } from '../src/yaml-writer.js';
-import { load } from './support/harness.js';
+import { load, unresolved } from './support/harness.js';
 
 function readBack(text: string, version: '1.1' | '1.2'): unknown {
   return (parse(`k: ${text}\n`, { version }) as { k: unknown }).k;
@@ -76,7 +76,7 @@ it('emits byte-identical output whatever the order of the input policies', () =>
     fc.property(clusterArb(), policiesArb(8), (cluster, policies) => {
       const a = load([...cluster.manifests, ...policies]);
       const b = load([...[...policies].reverse(), ...[...cluster.manifests].reverse()]);
-      const out = (p: typeof a): string => calicoBackend.emit({ program: p, resolved: undefined as never }, { ...defaultOptions, stdout: true }).files[0]!.content;
+      const out = (p: typeof a): string => calicoBackend.emit({ program: p, resolved: unresolved }, { ...defaultOptions, stdout: true }).files[0]!.content;
       expect(out(b)).toBe(out(a));
     }),
     { numRuns: numRuns(60) },
@@ -89,7 +89,7 @@ it('writes one file per namespace and one for cluster-wide objects, the cluster 
     { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'b', namespace: '0ns' }, spec: { podSelector: {} } },
   ]);
   const { options } = parseOptions({ tier: 'netpolc' });
-  const files = calicoBackend.emit({ program, resolved: undefined as never }, options).files;
+  const files = calicoBackend.emit({ program, resolved: unresolved }, options).files;
   expect(files.map((f) => f.path)).toEqual(['cluster.yaml', 'namespace-0ns.yaml', 'namespace-zeta.yaml']);
   const kinds = files.map((f) => {
     const r = parseCalicoYaml(f.content);
@@ -104,7 +104,7 @@ it('writes one file per namespace and one for cluster-wide objects, the cluster 
 
 it('prints an empty stream (one file) for standard output when there is nothing to emit', () => {
   const program = load([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } }]);
-  const files = calicoBackend.emit({ program, resolved: undefined as never }, { ...defaultOptions, stdout: true }).files;
+  const files = calicoBackend.emit({ program, resolved: unresolved }, { ...defaultOptions, stdout: true }).files;
   expect(files).toEqual([{ path: 'calico.yaml', content: '' }]);
 });
 
