@@ -9,7 +9,8 @@ function scalarText(s: string): string {
   // Starting with a letter rules out numbers, dates, base-60 and indicators; the character set
   // rules out `: `, ` #`, flow indicators and trailing spaces.
   if (/^[A-Za-z_][A-Za-z0-9_./-]*$/.test(s) && !reserved.has(s.toLowerCase())) return s;
-  return JSON.stringify(s);
+  // JSON leaves DEL, C1 controls, line/paragraph separators and BOM raw; YAML wants them escaped.
+  return JSON.stringify(s).replace(/[\u007f-\u009f\u2028\u2029\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function scalar(v: unknown): string | undefined {

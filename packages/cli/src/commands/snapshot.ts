@@ -26,7 +26,8 @@ export const snapshotCommand: Command = {
     if (!ok) return ExitCode.input;
     const format: SnapshotFormat = output.endsWith('.json') ? 'json' : 'yaml';
     const scope = read.namespaces.length > 0 ? `; pods and NetworkPolicies of namespace ${read.namespaces.join(', ')} only` : '';
-    const header = [`netpolc snapshot of context ${read.context} (${read.server})${scope}.`, 'Namespaces, nodes, pods and NetworkPolicies, reduced to the fields netpolc reads.'];
+    // No server URL or time in the header: the same cluster state gives the same bytes.
+    const header = [`netpolc snapshot of context ${read.context}${scope}.`, 'Namespaces, nodes, pods and NetworkPolicies, reduced to the fields netpolc reads.'];
     const text = renderSnapshot(read.objects, format, header);
     if (output === '-') {
       io.stdout.write(text);

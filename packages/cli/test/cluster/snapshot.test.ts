@@ -1,0 +1,137 @@
+// `netpolc snapshot` and the shared corpus read through the API. No real kube-apiserver can run
+// on these machines (toolchain.md §7): fake-api-server.ts serves the objects on 127.0.0.1 and
+// the real @kubernetes/client-node reads them through a generated kubeconfig.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { casePorts, corpusCases, referenceMatrixText } from '@netpolc/ir/testing';
+import { loadProgram } from '@netpolc/ir';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { clusterOptions, clusterSources, readCluster } from '../../src/cluster/index.js';
+import { cli } from '../run-cli.js';
+import { startFakeApiServer, type FakeServer } from './fake-api-server.js';
+import { readManifests, repoRoot, runCli, tempDir, testPki, writeKubeconfig } from './support.js';
+
+const pki = testPki();
+const tls = pki ? { tls: { key: pki.key, cert: pki.cert } } : {};
+const exampleObjects = readManifests([join(repoRoot, 'examples/cluster.yaml'), join(repoRoot, 'examples/policies')]);
+let server: FakeServer;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  server = await startFakeApiServer({ objects: exampleObjects, maxPage: 5, ...tls });
+  env = { KUBECONFIG: writeKubeconfig(tempDir(), [{ name: 'fake', server: server.url, ...(pki ? { ca: pki.ca } : {}) }]) };
+});
+afterAll(() => server.close());
+
+type Json = Record<string, unknown>;
+
+it('snapshot then offline matrix equals matrix --from-cluster, byte for byte', async () => {
+  const dir = tempDir();
+  for (const file of ['snap.yaml', 'snap.json']) {
+    const snap = await runCli(['snapshot', '--from-cluster', '-o', join(dir, file)], env);
+    expect(snap.code).toBe(0);
+    expect(snap.stderr).toBe(`wrote 23 objects to ${join(dir, file)}\n`);
+    for (const args of [['--format', 'json'], ['--format', 'json', '--port', '8080'], ['--port', '5432']]) {
+      const live = await runCli(['matrix', ...args, '--from-cluster'], env);
+      const offline = await cli(['matrix', ...args, join(dir, file)]);
+      expect(offline.stderr).toBe('');
+      expect(offline.stdout).toBe(live.stdout);
+    }
+  }
+});
+
+it('writes the hand-checked example snapshot, identical on every run', async () => {
+  const first = await runCli(['snapshot', '--from-cluster', '-o', '-'], env);
+  const second = await runCli(['snapshot', '--from-cluster', '-o', '-'], env);
+  expect(first.code).toBe(0);
+  expect(second.stdout).toBe(first.stdout);
+  await expect(first.stdout).toMatchFileSnapshot('golden/example-snapshot.yaml');
+});
+
+it('keeps only what netpolc reads: no managedFields, annotations or server bookkeeping; sorted by kind, namespace, name', async () => {
+  const dir = tempDir();
+  await runCli(['snapshot', '--from-cluster', '-o', join(dir, 's.json')], env);
+  const list = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')) as { apiVersion: string; kind: string; items: Json[] };
+  expect([list.apiVersion, list.kind]).toEqual(['v1', 'List']);
+  const noise = ['managedFields', 'annotations', 'uid', 'resourceVersion', 'creationTimestamp', 'ownerReferences', 'generation'];
+  for (const item of list.items) {
+    const meta = item['metadata'] as Json;
+    expect(noise.filter((k) => k in meta)).toEqual([]);
+    expect(typeof item['apiVersion'] === 'string' && typeof item['kind'] === 'string').toBe(true);
+  }
+  const order = ['Namespace', 'Node', 'Pod', 'NetworkPolicy'];
+  const keys = list.items.map((i) => {
+    const m = i['metadata'] as { name: string; namespace?: string };
+    return [order.indexOf(i['kind'] as string), m.namespace ?? '', m.name] as const;
+  });
+  const sorted = [...keys].sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0) || (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0));
+  expect(keys).toEqual(sorted);
+  // The pod spec keeps node, ports and IPs only; the server's defaults are gone.
+  const pod = list.items.find((i) => (i['metadata'] as Json)['name'] === 'frontend-7d9f-abcde')!;
+  expect(pod['spec']).toEqual({
+    nodeName: 'node-1',
+    containers: [{ name: 'main', ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }, { name: 'metrics', containerPort: 9102, protocol: 'TCP' }] }],
+  });
+  expect(pod['status']).toEqual({ phase: 'Running', podIP: '198.18.1.10', podIPs: [{ ip: '198.18.1.10' }] });
+});
+
+it('writes the same data as YAML and JSON, and the YAML reads the same under YAML 1.1 (kubectl) and 1.2', async () => {
+  const yaml = (await runCli(['snapshot', '--from-cluster', '-o', '-'], env)).stdout;
+  const dir = tempDir();
+  await runCli(['snapshot', '--from-cluster', '-o', join(dir, 's.json')], env);
+  const json = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')) as unknown;
+  expect(parse(yaml)).toEqual(json);
+  expect(parse(yaml, { version: '1.1' })).toEqual(json);
+});
+
+it('snapshot takes no PATH and needs -o', async () => {
+  const r = await runCli(['snapshot', '--from-cluster', 'examples/policies', '-o', '-'], env);
+  expect(r.code).toBe(2);
+  expect(r.stderr.split('\n')[0]).toBe('netpolc snapshot: snapshot reads only the cluster; it takes no PATH or --inventory');
+  const o = await runCli(['snapshot', '--from-cluster'], env);
+  expect(o.stderr.split('\n')[0]).toBe('netpolc snapshot: -o FILE is required (or -o - for standard output)');
+});
+
+const cases = corpusCases();
+/** A case's input files (not case.json, which is not a Kubernetes object). */
+const inputs = (c: (typeof cases)[number]): string[] => c.sources().map((src) => join(c.dir, src.path));
+
+it('serves every corpus case through the API: same matrix JSON on port 80 as the files, same truth tables as matrix.txt', async () => {
+  expect(cases.filter((c) => !c.expectError).length).toBeGreaterThan(5);
+  for (const c of cases.filter((k) => !k.expectError)) {
+    const s = await startFakeApiServer({ objects: readManifests(inputs(c)), maxPage: 3, ...tls });
+    try {
+      const caseEnv = { KUBECONFIG: writeKubeconfig(tempDir(), [{ name: c.name, server: s.url, ...(pki ? { ca: pki.ca } : {}) }]) };
+      const files = await cli(['matrix', '--format', 'json', '--port', '80', ...inputs(c)]);
+      const live = await runCli(['matrix', '--format', 'json', '--port', '80', '--from-cluster'], caseEnv);
+      expect(files.code).toBe(0);
+      expect({ case: c.name, code: live.code, out: live.stdout }).toEqual({ case: c.name, code: files.code, out: files.stdout });
+      // The upstream-style truth tables of every port of the case, from the objects read.
+      const io = { stdout: { write: () => undefined }, stderr: { write: () => undefined }, cwd: repoRoot, env: caseEnv, readStdin: async () => new Uint8Array() };
+      const read = await readCluster(clusterOptions({ 'from-cluster': true }), io);
+      const program = loadProgram(clusterSources(read.context, read.objects)).program;
+      expect({ case: c.name, matrix: referenceMatrixText(program, casePorts(c.config)) }).toEqual({ case: c.name, matrix: readFileSync(join(c.dir, 'matrix.txt'), 'utf8') });
+    } finally {
+      await s.close();
+    }
+  }
+});
+
+it('reports the same problems for the error corpus read through the API as from files', async () => {
+  const errorCases = cases.filter((c) => c.expectError);
+  expect(errorCases.length).toBeGreaterThan(0);
+  for (const c of errorCases) {
+    const s = await startFakeApiServer({ objects: readManifests(inputs(c)), ...tls });
+    try {
+      const caseEnv = { KUBECONFIG: writeKubeconfig(tempDir(), [{ name: 'err', server: s.url, ...(pki ? { ca: pki.ca } : {}) }]) };
+      const codes = (r: { stderr: string }): string[] => (JSON.parse(r.stderr) as { code: string }[]).map((d) => d.code).sort();
+      const files = await cli(['validate', '--diagnostics-format', 'json', ...inputs(c)]);
+      const live = await runCli(['validate', '--diagnostics-format', 'json', '--from-cluster'], caseEnv);
+      expect(live.code).toBe(2);
+      expect({ case: c.name, codes: codes(live) }).toEqual({ case: c.name, codes: codes(files) });
+    } finally {
+      await s.close();
+    }
+  }
+});
