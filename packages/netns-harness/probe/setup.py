@@ -25,7 +25,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from probe import setns  # noqa: E402
+from netns import setns  # noqa: E402
 
 
 def write_sysctls(settings):
