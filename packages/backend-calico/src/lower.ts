@@ -1,6 +1,6 @@
 // Symbolic IR -> typed model of Calico objects. Selector-preserving: subjects and peers stay
 // label selectors, so the output keeps working as pods come and go; nothing is resolved to IPs.
-import { NoTarget, type Diagnostic, type Direction, type Policy, type Program } from '@netpolc/ir';
+import { compilerAssert, NoTarget, type Diagnostic, type Direction, type Policy, type Program } from '@netpolc/ir';
 import { calicoDiagnostic } from './diagnostics.js';
 import { isolationPolicies, type IsolationPlan } from './isolation.js';
 import { lowerLabelSelector } from './lower-selector.js';
@@ -69,7 +69,7 @@ function lowerPolicy(policy: Policy, options: CalicoOptions, diagnostics: Diagno
   // Always explicit: Calico's default for `types` (Egress when only egress rules exist) is not
   // the Kubernetes one (semantics.md §5.3).
   const types: PolicyType[] = [...(ingress ? ['Ingress' as const] : []), ...(egress ? ['Egress' as const] : [])];
-  if (types.length === 0) return undefined;
+  compilerAssert(types.length > 0, `policy ${policy.namespace}/${policy.name} isolates no direction`);
   return {
     subject,
     policy: {

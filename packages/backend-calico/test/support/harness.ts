@@ -27,8 +27,17 @@ export interface Emitted {
 /** Stands in for the resolved layer, which the calico backend does not read (resolving is the slow part of a test run). */
 export const unresolved = new Proxy({}, { get: () => { throw new Error('the calico backend read the resolved layer'); } }) as ResolvedProgram;
 
-/** Runs the backend with raw CLI flags, printing to one stream and parsing it back. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+/** Runs the backend with raw CLI flags (on a deep-frozen program), printing to one stream and parsing it back. */
 export function emit(program: Program, raw: RawOptions = {}): Emitted {
+  deepFreeze(program);
   const parsed = calicoBackend.parseOptions({ ...raw, 'out-dir': '-' });
   if (hasErrors(parsed.diagnostics)) throw new Error(`bad options: ${parsed.diagnostics.map((d) => d.message).join('; ')}`);
   // The calico backend translates the symbolic layer only; the resolved layer is never read.
