@@ -100,16 +100,17 @@ export function addPodSelector(b: SelectorBuilder, selector: LabelSelector): Sel
  * host) never match; `{}` becomes "the namespace label exists", as Cilium's own translation does.
  */
 export function addNamespaceSelector(b: SelectorBuilder, selector: LabelSelector): SelectorBuilder {
-  let nsKeyUsed = false;
+  let nsKeyRequired = false;
   for (const r of selector.requirements) {
     if (r.key === namespaceNameLabel && r.operator !== 'DoesNotExist') {
       b.add(requirement(ciliumLabel.podNamespace, r));
-      nsKeyUsed = true;
+      // NotIn also holds for identities without the key (world, host): keep requiring it.
+      if (r.operator !== 'NotIn') nsKeyRequired = true;
     } else {
       b.add(requirement(namespaceLabelKey(r.key), r));
     }
   }
-  if (!nsKeyUsed) b.add({ key: ciliumLabel.podNamespace, operator: 'Exists' });
+  if (!nsKeyRequired) b.add({ key: ciliumLabel.podNamespace, operator: 'Exists' });
   return b;
 }
 

@@ -144,3 +144,11 @@ it('reports invalid flags', () => {
   expect(() => options({ 'cilium-version': '1.8' })).toThrow(/1.10 and later/);
   expect(() => options({ 'cluster-cidr': ['10.0.0.0/33'] })).toThrow(/cluster-cidr/);
 });
+
+it('never lets a namespace NotIn selector match the world or nodes', () => {
+  const c = compile([...upstreamModel(), ingressFrom([{ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['y'] }] } }])]);
+  expect(c.objects[0]!.spec.ingress![0]!.fromEndpoints).toEqual([
+    { matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }, { key: 'k8s:io.kubernetes.pod.namespace', operator: 'NotIn', values: ['y'] }] },
+  ]);
+  expect(disagreements(c)).toEqual([]);
+});
