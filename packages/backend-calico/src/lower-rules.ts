@@ -6,8 +6,9 @@ import { cidrBounds, normalize, parseCidr, subtract, toCidrStrings, type Diagnos
 import { lowerLabelSelector } from './lower-selector.js';
 import type { CalicoPort, CalicoProtocol, CalicoRule, EntityRule } from './model.js';
 
-/** CRD limits: `nets`/`notNets` hold at most 256 entries, `ports` at most 50. */
+/** CRD limit: `nets`/`notNets` hold at most 256 entries. */
 export const maxNets = 256;
+/** CRD limit: `ports` holds at most 50 entries. */
 export const maxPorts = 50;
 
 const protocolOrder: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
