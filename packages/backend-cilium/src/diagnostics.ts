@@ -7,6 +7,11 @@ export const ciliumDiagnostics = {
     message: paramMessage`--${'flag'} ${'value'} is invalid: ${'reason'}`,
     docs: 'A backend flag has a value netpolc cannot use (for example --cilium-version 1.x or --cluster-cidr 10.0.0.0/33).',
   },
+  'backend-cilium/semantics-unsupported': {
+    severity: 'error',
+    message: paramMessage`the requested semantics ${'knob'} cannot be expressed: ${'reason'}`,
+    docs: 'Cilium always lets a pod reach itself and always allows ingress from the local node to its endpoints (Documentation/security/policy/layer3.rst, "Access to/from local host"; --allow-localhost defaults to allowing it). A profile that turns either off would be wider under Cilium.',
+  },
   'backend-cilium/inseparable-pods': {
     severity: 'error',
     message: paramMessage`${'what'}: pod ${'pod'} must be allowed but pod ${'other'} must not, and Cilium cannot tell them apart (same namespace and same identity labels); Cilium selects pods by identity labels, never by address`,

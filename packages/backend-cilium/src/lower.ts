@@ -1,5 +1,5 @@
 // Symbolic IR (+ resolved IR) → typed Cilium model, one CiliumNetworkPolicy per NetworkPolicy.
-import { refAt, type BackendInput, type Diagnostic, type Direction, type LabelSelector, type Policy, type SourceRef } from '@netpolc/ir';
+import { NoTarget, refAt, type BackendInput, type Diagnostic, type Direction, type LabelSelector, type Policy, type SourceRef } from '@netpolc/ir';
 import { addressOf, ResolvedAllowance } from './coverage.js';
 import { ciliumDiagnostic } from './diagnostics.js';
 import { addPodSelector, isIdentityLabel, SelectorBuilder, selectorKeys } from './labels.js';
@@ -40,6 +40,11 @@ export function lowerProgram(input: BackendInput, options: CiliumOptions): Lower
   };
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
+  if (program.policies.length > 0) {
+    // Cilium's datapath never sees a pod's traffic to itself, and allow-localhost admits the local node.
+    if (!program.semantics.allowSelf) diagnostics.push(ciliumDiagnostic('backend-cilium/semantics-unsupported', { knob: 'allow-self=false', reason: 'Cilium never filters a pod talking to itself' }, NoTarget));
+    if (!program.semantics.allowNodeLocalIngress) diagnostics.push(ciliumDiagnostic('backend-cilium/semantics-unsupported', { knob: 'node-local-ingress=false', reason: 'Cilium always allows ingress from the local node (allow-localhost)' }, NoTarget));
+  }
   const policies = program.policies.map((policy, pi) => {
     const lines: string[] = [];
     const known = new Set<string>();

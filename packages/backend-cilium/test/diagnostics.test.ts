@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import { namespace, networkPolicy, node, pod, upstreamModel, type Manifest } from '@netpolc/ir/testing';
+import type { SemanticsOptions } from '@netpolc/ir';
 import { ciliumDiagnostics, type CiliumDiagnosticCode } from '../src/diagnostics.js';
 import { parseCiliumOptions } from '../src/options.js';
 import { compile, options } from './support/harness.js';
@@ -8,7 +9,8 @@ const ingressPorts = (ports: unknown[]) => networkPolicy('x', 'np', { podSelecto
 const egressTo = (to: unknown[], ports?: unknown[]) => networkPolicy('x', 'np', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to, ...(ports ? { ports } : {}) }] });
 
 /** One scenario per code: manifests and raw flags that must produce it. */
-const triggers: Record<Exclude<CiliumDiagnosticCode, 'backend-cilium/invalid-option'>, { manifests: Manifest[]; flags?: Record<string, string | string[]> }> = {
+const triggers: Record<Exclude<CiliumDiagnosticCode, 'backend-cilium/invalid-option'>, { manifests: Manifest[]; flags?: Record<string, string | string[]>; semantics?: Partial<SemanticsOptions> }> = {
+  'backend-cilium/semantics-unsupported': { manifests: [...upstreamModel(), ingressPorts([{ port: 80 }])], semantics: { allowNodeLocalIngress: false } },
   'backend-cilium/inseparable-pods': { manifests: [namespace('x'), pod('x', 'a', { app: 'w' }, '198.18.0.10'), pod('x', 'b', { app: 'w' }, '198.18.0.11'), egressTo([{ ipBlock: { cidr: '198.18.0.10/32' } }])] },
   'backend-cilium/ipblock-partial-pod': { manifests: [namespace('x'), pod('x', 'a', { app: 'w' }, ['198.18.0.10', '2001:db8::a']), egressTo([{ ipBlock: { cidr: '198.18.0.10/32' } }])] },
   'backend-cilium/ipblock-pods-unknown': { manifests: [egressTo([{ ipBlock: { cidr: '10.0.0.0/8' } }])] },
@@ -32,10 +34,10 @@ it('documents every diagnostic code with its backend prefix', () => {
 
 for (const [code, t] of Object.entries(triggers)) {
   it(`reports ${code} where it applies`, () => {
-    const c = compile(t.manifests, options(t.flags ?? {}));
+    const c = compile(t.manifests, options(t.flags ?? {}), undefined, t.semantics);
     expect(c.diagnostics.map((d) => d.code)).toContain(code);
     // Every diagnostic about the input points at it.
-    for (const d of c.diagnostics.filter((x) => x.code === code)) expect(d.target.kind).toBe('ref');
+    if (code !== 'backend-cilium/semantics-unsupported') for (const d of c.diagnostics.filter((x) => x.code === code)) expect(d.target.kind).toBe('ref');
   });
 }
 

@@ -1,5 +1,5 @@
 // Shared test helpers: run the backend on manifests and evaluate its model.
-import { evaluate, hasErrors, resolve, type Connection, type Diagnostic, type Endpoint, type LoadResult } from '@netpolc/ir';
+import { evaluate, hasErrors, resolve, type Connection, type Diagnostic, type Endpoint, type LoadResult, type SemanticsOptions } from '@netpolc/ir';
 import { loadManifests, type Manifest } from '@netpolc/ir/testing';
 import { lowerProgram } from '../../src/lower.js';
 import type { CiliumPolicy } from '../../src/model.js';
@@ -22,7 +22,7 @@ export interface Compiled {
 }
 
 /** Loads manifests (which must be valid) and lowers them. */
-export function compile(manifests: readonly Manifest[], opts: CiliumOptions = options(), evalOptions: CiliumEvalOptions = defaultEvalOptions, semantics?: { ipBlockMatchesPods?: boolean }): Compiled {
+export function compile(manifests: readonly Manifest[], opts: CiliumOptions = options(), evalOptions: CiliumEvalOptions = defaultEvalOptions, semantics?: Partial<SemanticsOptions>): Compiled {
   const loaded = loadManifests(manifests, semantics ? { semantics } : {});
   if (hasErrors(loaded.diagnostics)) throw new Error(`invalid test input: ${loaded.diagnostics.map((d) => d.message).join('; ')}`);
   const lowered = lowerProgram({ program: loaded.program, resolved: resolve(loaded.program) }, opts);
