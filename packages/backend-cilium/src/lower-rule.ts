@@ -61,6 +61,7 @@ export function lowerRule(ctx: LowerContext, policy: Policy, pi: number, directi
   const numeric: CiliumPortProtocol[] = [];
   const named: NamedPort[] = [];
   if (rule.ports !== 'any') {
+    if (rule.ports.some((e) => e.kind === 'all')) notes.report(`${where}: a port entry without port number written as port "0", which Cilium reads as every port of the protocol`);
     for (const e of rule.ports) {
       if (e.kind !== 'named') numeric.push(...lowerNumericPort(e, ctx.options, notes));
       // Ingress names resolve on the selected pod itself, as in Kubernetes (pkg/endpoint
@@ -88,6 +89,9 @@ export function lowerRule(ctx: LowerContext, policy: Policy, pi: number, directi
   const podPeers = rule.peers.filter((p): p is PodPeer => p.kind === 'pods');
   const blockPeers = rule.peers.filter((p): p is BlockPeer => p.kind === 'ip-block');
   const endpoints: CiliumSelector[] = podPeers.map((p) => peerSelector(policy, p));
+  if (podPeers.some((p) => p.namespaces.kind === 'selector' && p.namespaces.selector.requirements.length === 0)) {
+    notes.report(`${where}: namespaceSelector {} written as "the pod namespace label exists" (Cilium's reading of {}), which is every pod and no node or external address`);
+  }
   const block = blockPeers.length > 0 ? blockCoverage(ctx, pi, direction, rule, blockPeers, where, notes) : undefined;
   if (main) {
     const selectors = [...endpoints, ...(block?.selectors ?? [])];
