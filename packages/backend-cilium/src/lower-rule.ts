@@ -56,17 +56,20 @@ export function peerSelector(policy: Policy, peer: PodPeer): CiliumSelector {
 const allPods = (): CiliumSelector => new SelectorBuilder().add({ key: ciliumLabel.podNamespace, operator: 'Exists' }).build();
 
 /** Lowers one rule of `policy` (index `pi`) in `direction`. */
-export function lowerRule(ctx: LowerContext, policy: Policy, pi: number, direction: Direction, rule: Rule, notes: Notes): GenericRule[] {
+export function lowerRule(ctx: LowerContext, policy: Policy, pi: number, direction: Direction, rule: Rule, policyNotes: Notes): GenericRule[] {
   const where = `${direction} rule ${rule.index}`;
+  // Port lowering does not know the rule: prefix its report lines here.
+  const portNotes: Notes = { diagnostic: (d) => policyNotes.diagnostic(d), report: (l) => policyNotes.report(`${where}: ${l}`) };
+  const notes = policyNotes;
   const numeric: CiliumPortProtocol[] = [];
   const named: NamedPort[] = [];
   if (rule.ports !== 'any') {
     if (rule.ports.some((e) => e.kind === 'all')) notes.report(`${where}: a port entry without port number written as port "0", which Cilium reads as every port of the protocol`);
     for (const e of rule.ports) {
-      if (e.kind !== 'named') numeric.push(...lowerNumericPort(e, ctx.options, notes));
+      if (e.kind !== 'named') numeric.push(...lowerNumericPort(e, ctx.options, portNotes));
       // Ingress names resolve on the selected pod itself, as in Kubernetes (pkg/endpoint
       // GetNamedPort: "Ingress only needs the ports of the POD itself").
-      else if (direction === 'ingress') numeric.push(...lowerNamedPort(e, ctx.options, notes));
+      else if (direction === 'ingress') numeric.push(...lowerNamedPort(e, ctx.options, portNotes));
       else named.push(e);
     }
   }
