@@ -56,6 +56,16 @@ function provenanceKey(p: Provenance): string {
   return `${p.policy}|${p.rule}|${p.peer}`;
 }
 
+// A peer entry belongs to one policy, so its key and text can be kept with the object.
+const peerMemo = new WeakMap<Peer, { key: string; text: string }>();
+
+function describePeer(policy: Policy, peer: Peer | null): { key: string; text: string } {
+  if (peer === null) return { key: 'any', text: 'any address' };
+  let d = peerMemo.get(peer);
+  if (!d) peerMemo.set(peer, (d = { key: peerKey(policy, peer), text: peerText(policy, peer) }));
+  return d;
+}
+
 /** Groups a pod direction's tuples into rule-sized units, in tuple order. */
 export function groupTuples(resolved: ResolvedProgram, direction: Direction, tuples: readonly AllowTuple[]): TupleGroup[] {
   const out: TupleGroup[] = [];
@@ -74,13 +84,14 @@ export function groupTuples(resolved: ResolvedProgram, direction: Direction, tup
       out.push({
         kind: 'concat',
         tuples: entry.tuples,
-        key: `${peerKey(policy, peer)}|ports:${portsKey(rule.ports)}`,
-        text: `${peerText(policy, peer)} on ports ${portsKey(rule.ports)}`,
+        key: `${describePeer(policy, peer).key}|ports:${portsKey(rule.ports)}`,
+        text: `${describePeer(policy, peer).text} on ports ${portsKey(rule.ports)}`,
         provenance: t.provenance,
       });
       continue;
     }
-    out.push({ kind: 'plain', tuple: t, peerKey: peerKey(policy, peer), peerText: peerText(policy, peer), provenance: t.provenance });
+    const d = describePeer(policy, peer);
+    out.push({ kind: 'plain', tuple: t, peerKey: d.key, peerText: d.text, provenance: t.provenance });
   }
   return out;
 }

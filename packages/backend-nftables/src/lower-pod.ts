@@ -1,4 +1,4 @@
-import { isFullRange, podId, type Direction, type PortSet, type Provenance, type ResolvedProgram } from '@netpolc/ir';
+import { isFullRange, podId, portSetKey, type Direction, type PortSet, type Provenance, type ResolvedProgram } from '@netpolc/ir';
 import { ruleOf, type TupleGroup } from './groups.js';
 import type { Chain, Family, L4Protocol, Match, ProtoPort, Rule, Statement, Verdict } from './model.js';
 import { allowLogChainName, commentText, logPrefix, podChainName } from './names.js';
@@ -26,7 +26,16 @@ export interface PodChain {
  * narrowest nft form: `meta l4proto tcp`, `tcp dport { ... }`, `meta l4proto { tcp, udp }`, or
  * one `meta l4proto . th dport { ... }` lookup for several protocols with ports.
  */
-export function portMatches(ports: PortSet): Match[] {
+export function portMatches(ports: PortSet): readonly Match[] {
+  let cached = portMatchCache.get(ports);
+  if (!cached) portMatchCache.set(ports, (cached = buildPortMatches(ports)));
+  return cached;
+}
+
+// Tuples of one rule share their PortSet object across subject pods.
+const portMatchCache = new WeakMap<PortSet, readonly Match[]>();
+
+function buildPortMatches(ports: PortSet): Match[] {
   if (ports.kind === 'any') return [];
   const present = protocols.filter(([, ir]) => ports[ir].length > 0);
   if (present.length === 1) {
@@ -39,11 +48,21 @@ export function portMatches(ports: PortSet): Match[] {
   return [{ kind: 'proto-port', elements }];
 }
 
+const commentMemo = new WeakMap<ResolvedProgram, Map<string, string>>();
+
 /** Comment of an allow rule: the policy, rule and peer it comes from. */
 export function provenanceComment(resolved: ResolvedProgram, p: Provenance): string {
-  const { policy } = ruleOf(resolved, p);
-  const peer = p.peer === null ? '' : ` ${p.direction === 'ingress' ? 'from' : 'to'}[${p.peer}]`;
-  return commentText(`${policy.namespace}/${policy.name} ${p.direction}[${p.rule}]${peer}`);
+  let memo = commentMemo.get(resolved);
+  if (!memo) commentMemo.set(resolved, (memo = new Map()));
+  const key = `${p.policy}|${p.direction}|${p.rule}|${p.peer}`;
+  let text = memo.get(key);
+  if (text === undefined) {
+    const { policy } = ruleOf(resolved, p);
+    const peer = p.peer === null ? '' : ` ${p.direction === 'ingress' ? 'from' : 'to'}[${p.peer}]`;
+    text = commentText(`${policy.namespace}/${policy.name} ${p.direction}[${p.rule}]${peer}`);
+    memo.set(key, text);
+  }
+  return text;
 }
 
 /** The deny tail of a pod chain: optional log, then drop or reject, each optionally counted. */
@@ -85,17 +104,20 @@ export function lowerPodChain(
   const logChains = new Map<string, { name: string; direction: Direction; policy: number }>();
   let unconditional = false;
 
-  const allow = (matches: Match[], provenance: Provenance): void => {
+  /** Adds an allow rule unless an identical one (same `key`) is already there. */
+  const allow = (key: string, matches: readonly Match[], provenance: Provenance): void => {
     let verdict: Verdict = { kind: direction === 'ingress' ? 'accept' : 'return' };
+    let verdictKey = '';
     if (logAllowed) {
       const policy = resolved.program.policies[provenance.policy]!;
       const name = allowLogChainName(direction, policy.namespace, policy.name);
       logChains.set(name, { name, direction, policy: provenance.policy });
       verdict = { kind: 'goto', chain: name };
+      verdictKey = name;
     }
-    const key = JSON.stringify([matches, verdict], (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-    if (seen.has(key)) return;
-    seen.add(key);
+    const fullKey = `${key}|${verdictKey}`;
+    if (seen.has(fullKey)) return;
+    seen.add(fullKey);
     const statements: Statement[] = options.counters ? [{ kind: 'counter' }, { kind: 'verdict', verdict }] : [{ kind: 'verdict', verdict }];
     rules.push({ matches, statements, comment: provenanceComment(resolved, provenance) });
     if (matches.length === 0) unconditional = true;
@@ -108,21 +130,22 @@ export function lowerPodChain(
         const ref = catalog.concatRef(g, family);
         if (ref.kind !== 'set') continue;
         sets.add(ref.name);
-        allow([{ kind: 'address-proto-port', family, field, set: ref.name }], g.provenance);
+        allow(`c${family}|${ref.name}`, [{ kind: 'address-proto-port', family, field, set: ref.name }], g.provenance);
       }
       continue;
     }
     const ports = portMatches(g.tuple.ports);
+    const portsKey = portSetKey(g.tuple.ports);
     const refs = families.map((f) => [f, catalog.addressRef(g.tuple.peer, f)] as const);
     if (refs.every(([, r]) => r.kind === 'full')) {
-      allow(ports, g.provenance);
+      allow(`*|${portsKey}`, ports, g.provenance);
       continue;
     }
     for (const [family, ref] of refs) {
       const address = addressMatch(ref, family, field);
       if (address === undefined) continue;
       if (ref.kind === 'set') sets.add(ref.name);
-      allow([address, ...ports], g.provenance);
+      allow(`${family}|${ref.kind === 'set' ? ref.name : ref.kind}|${portsKey}`, [address, ...ports], g.provenance);
     }
   }
   if (!unconditional) rules.push(...denyRules(direction, podId(p), options));

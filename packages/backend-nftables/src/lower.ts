@@ -1,9 +1,9 @@
-import { compilerAssert, type Direction, type ResolvedProgram } from '@netpolc/ir';
+import { type Direction, type ResolvedProgram } from '@netpolc/ir';
 import { groupTuples, type TupleGroup } from './groups.js';
 import { allowLogChain, lowerPodChain, type PodChain } from './lower-pod.js';
 import type { AddressSet, Chain, Family, Icmpv6Type, NamedSet, Range, Rule, Ruleset, Statement, VerdictMap } from './model.js';
 import { tableName } from './model.js';
-import { dispatchMapName, podChainName, podsSetName } from './names.js';
+import { dispatchMapName, podsSetName } from './names.js';
 import type { NftablesOptions } from './options.js';
 import { SetCatalog } from './sets.js';
 
@@ -20,6 +20,7 @@ export class ProgramLowering {
   readonly catalog: SetCatalog;
   private readonly groups: Record<Direction, (readonly TupleGroup[] | undefined)[]>;
   private readonly podsByNode = new Map<string, number[]>();
+  private readonly nodesByName = new Map<string, ResolvedProgram['program']['inventory']['nodes'][number]>();
 
   constructor(
     readonly resolved: ResolvedProgram,
@@ -37,6 +38,7 @@ export class ProgramLowering {
         this.groups[direction][pod] = g;
       });
     }
+    for (const n of resolved.program.inventory.nodes) if (!this.nodesByName.has(n.name)) this.nodesByName.set(n.name, n);
     resolved.pods.forEach((p, i) => {
       if (p.nodeName === undefined) return;
       const list = this.podsByNode.get(p.nodeName) ?? [];
@@ -47,7 +49,7 @@ export class ProgramLowering {
 
   /** Every node that gets a ruleset: inventory nodes and nodes named by pods, sorted. */
   nodeNames(): string[] {
-    const names = new Set(this.resolved.program.inventory.nodes.map((n) => n.name));
+    const names = new Set(this.nodesByName.keys());
     for (const n of this.podsByNode.keys()) names.add(n);
     return [...names].sort();
   }
@@ -71,7 +73,6 @@ export class ProgramLowering {
         if (groups === undefined) continue;
         const pc = lowerPodChain(resolved, this.catalog, pod, direction, groups, options);
         podChains.push(pc);
-        compilerAssert(pc.chain.name === podChainName(direction, p.namespace, p.name), 'pod chain name');
         for (const a of owned) {
           const name = dispatchMapName(direction, a.family);
           const list = maps.get(name) ?? [];
@@ -165,7 +166,7 @@ export class ProgramLowering {
 
   private nodeAddresses(node: string): Record<Family, Range<bigint>[]> {
     const out: Record<Family, Range<bigint>[]> = { 4: [], 6: [] };
-    const n = this.resolved.program.inventory.nodes.find((x) => x.name === node);
+    const n = this.nodesByName.get(node);
     for (const a of n?.addresses ?? []) {
       // The evaluator attributes an address to the first node that has it.
       if (this.resolved.nodeAddresses.get(a.ip) === node) out[a.family].push([a.value, a.value]);

@@ -1,6 +1,6 @@
 import { compilerAssert, familyMax, normalize, type IntervalSet, type PortRanges, type ResolvedProgram } from '@netpolc/ir';
 import type { TupleGroup } from './groups.js';
-import type { AddressProtoPort, AddressSet, ConcatSet, Family, L4Protocol, NamedSet } from './model.js';
+import type { AddressProtoPort, ConcatSet, Family, L4Protocol, NamedSet } from './model.js';
 import { commentText, peerPortSetName, peerSetName } from './names.js';
 
 /** How a rule refers to a peer address set of one family. */
@@ -31,6 +31,7 @@ export function isFullFamily(set: IntervalSet<bigint>, family: Family): boolean 
 export class SetCatalog {
   private readonly plainKeys = new Map<number, Map<string, string>>();
   private readonly built = new Map<string, NamedSet>();
+  private readonly plainNames = new Map<number, { v4: string; v6: string }>();
 
   constructor(private readonly resolved: ResolvedProgram) {}
 
@@ -51,13 +52,21 @@ export class SetCatalog {
     const elements = familySet(peerSet, family);
     if (elements.length === 0) return { kind: 'empty' };
     if (isFullFamily(elements, family)) return { kind: 'full' };
-    const defs = this.plainKeys.get(peerSetId);
-    compilerAssert(defs !== undefined, `peer set ${peerSetId} was not registered`);
-    // Named after its smallest definition; the comment lists every definition that yields it.
-    const keys = [...defs.keys()].sort();
-    const name = peerSetName(family, keys[0]!);
-    this.remember(name, () => ({ kind: 'address', name, family, interval: true, comment: commentText(keys.map((k) => defs.get(k)!).join('; ')), elements }));
-    return { kind: 'set', name };
+    let names = this.plainNames.get(peerSetId);
+    if (!names) {
+      const defs = this.plainKeys.get(peerSetId);
+      compilerAssert(defs !== undefined, `peer set ${peerSetId} was not registered`);
+      // Named after its smallest definition; the comment lists every definition that yields it.
+      const keys = [...defs.keys()].sort();
+      const comment = commentText(keys.map((k) => defs.get(k)!).join('; '));
+      names = { v4: peerSetName(4, keys[0]!), v6: peerSetName(6, keys[0]!) };
+      this.plainNames.set(peerSetId, names);
+      for (const f of [4, 6] as const) {
+        const set = familySet(peerSet, f);
+        if (set.length > 0) this.built.set(names[f === 4 ? 'v4' : 'v6'], { kind: 'address', name: names[f === 4 ? 'v4' : 'v6'], family: f, interval: true, comment, elements: set });
+      }
+    }
+    return { kind: 'set', name: family === 4 ? names.v4 : names.v6 };
   }
 
   /** The concatenated set of a named-port group, for one family (or empty). */
@@ -76,10 +85,6 @@ export class SetCatalog {
     const set = this.built.get(name);
     compilerAssert(set !== undefined, `unknown set ${name}`);
     return set;
-  }
-
-  private remember(name: string, build: () => AddressSet): void {
-    if (!this.built.has(name)) this.built.set(name, build());
   }
 }
 
