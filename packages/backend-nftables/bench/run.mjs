@@ -29,7 +29,7 @@ for (const name of only) {
     out[name][label] = f;
     console.log(
       `${name} (${resolved.pods.length} pods, ${loaded.program.policies.length} policies, ${f.nodes} nodes; load+resolve ${fmt(prepMs)} ms) [${label}]\n` +
-        `  compile all nodes ${fmt(f.compileMs)} ms, ${fmt(f.totalBytes / 1e6, 1)} MB\n` +
+        `  compile all nodes ${fmt(f.compileMs)} ms (${fmt(f.totalBytes / 1e6, 1)} MB), one node (--node ${f.largestNode}) ${fmt(f.compileOneNodeMs)} ms\n` +
         `  per node max/mean: rules ${fmt(f.rules.max)}/${fmt(f.rules.mean, 1)}, chains ${fmt(f.chains.max)}/${fmt(f.chains.mean, 1)}, sets ${fmt(f.sets.max)}/${fmt(f.sets.mean, 1)}, ` +
         `set elements ${fmt(f.setElements.max)}/${fmt(f.setElements.mean, 1)}, map elements ${fmt(f.mapElements.max)}/${fmt(f.mapElements.mean, 1)}, bytes ${fmt(f.bytes.max)}/${fmt(f.bytes.mean)}\n` +
         `  kernel: ${f.kernelLoadMs === null ? `skipped (${f.kernelSkipped})` : `nft -f ${f.largestNode} ${fmt(f.kernelLoadMs)} ms, reload ${fmt(f.kernelReloadMs)} ms`}`,

@@ -24,6 +24,8 @@ export interface NftablesBenchFigures {
   readonly nodes: number;
   /** `emit()` for every node: lowering and printing, as the CLI runs it. */
   readonly compileMs: number;
+  /** `emit()` with `--node <largest node>`: what a node agent compiling its own file pays. */
+  readonly compileOneNodeMs: number;
   readonly rules: Spread;
   readonly chains: Spread;
   readonly sets: Spread;
@@ -93,10 +95,15 @@ export function benchNftables(resolved: ResolvedProgram, options: BenchOptions =
     per.bytes.push(bytes);
     if (bytes > largest.bytes) largest = { node, bytes, text: file.content };
   }
+  const one = nftablesBackend.parseOptions({ 'out-dir': 'bench', ...options.flags, node: [largest.node] });
+  const t1 = performance.now();
+  nftablesBackend.emit({ program: resolved.program, resolved }, one.options);
+  const compileOneNodeMs = performance.now() - t1;
   const kernel = options.kernel === false ? { skipped: 'not requested' } : loadInScratchNamespace(largest.text);
   return {
     nodes: result.files.length,
     compileMs,
+    compileOneNodeMs,
     rules: spread(per.rules),
     chains: spread(per.chains),
     sets: spread(per.sets),
