@@ -10,6 +10,8 @@ import { validateTable } from './support/validate.js';
 // fast-check prints the seed and the shrunk counterexample of a failure; NETPOLC_SEED replays it.
 const seed = process.env['NETPOLC_SEED'] ? Number(process.env['NETPOLC_SEED']) : undefined;
 const params = { numRuns: numRuns(60), ...(seed !== undefined ? { seed } : {}) };
+// CI runs 300 cases per property on a shared machine: allow well beyond the ~25 s they take.
+const timeout = 240_000;
 
 const flagsArb: fc.Arbitrary<RawOptions> = fc
   .record({
@@ -76,7 +78,7 @@ it('every node ruleset, interpreted, allows exactly what the reference evaluator
     }),
     params,
   );
-});
+}, timeout);
 
 it('parsing the printed text rebuilds the model, and the model passes the kernel constraints', () => {
   fc.assert(
@@ -91,7 +93,7 @@ it('parsing the printed text rebuilds the model, and the model passes the kernel
     }),
     params,
   );
-});
+}, timeout);
 
 it('prints byte-identical files whatever the order of the input manifests', () => {
   fc.assert(
@@ -105,4 +107,4 @@ it('prints byte-identical files whatever the order of the input manifests', () =
     ),
     params,
   );
-});
+}, timeout);
