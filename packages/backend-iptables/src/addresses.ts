@@ -39,17 +39,41 @@ export function makeSet(family: Family, members: readonly string[]): IpSet {
   };
 }
 
+function formatV4(a: number): string {
+  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+}
+
+/** IPv4 range-to-prefix split in plain numbers (addresses fit a double exactly). */
+function coverV4(set: IntervalSet<bigint>, out: string[]): void {
+  for (const [lo, hi] of set) {
+    let a = Number(lo);
+    const b = Number(hi);
+    while (a <= b) {
+      // The largest block aligned at `a` (its trailing zero bits) that stays within `b`.
+      const align = a === 0 ? 32 : 31 - Math.clz32(a & -a);
+      const span = b - a + 1;
+      const fit = span >= 2 ** 32 ? 32 : 31 - Math.clz32(span);
+      const size = Math.min(align, fit);
+      out.push(`${formatV4(a)}/${32 - size}`);
+      a += 2 ** size;
+    }
+  }
+}
+
 /** Canonical CIDR text of every block of the minimal cover, `/0` split into two `/1`. */
 function coverCidrs(set: IntervalSet<bigint>, family: Family): string[] {
-  const bits = familyBits(family);
   const out: string[] = [];
-  for (const b of toCidrBlocks(set, family)) {
-    if (b.prefix === 0) {
-      // hash:net cannot store /0 (semantics.md §2.6): two halves.
-      out.push(`${formatIp(family, 0n)}/1`, `${formatIp(family, 1n << BigInt(bits - 1))}/1`);
-    } else {
-      out.push(`${formatIp(family, b.network)}/${b.prefix}`);
+  if (family === 4) coverV4(set, out);
+  else {
+    for (const range of set) {
+      // Pod addresses are single hosts: skip the general split for them.
+      if (range[0] === range[1]) out.push(`${formatIp(6, range[0])}/128`);
+      else for (const b of toCidrBlocks([range], 6)) out.push(`${formatIp(6, b.network)}/${b.prefix}`);
     }
+  }
+  if (out.length === 1 && out[0]!.endsWith('/0')) {
+    // hash:net cannot store /0 (semantics.md §2.6): two halves.
+    return family === 4 ? ['0.0.0.0/1', '128.0.0.0/1'] : ['::/1', `${formatIp(6, 1n << 127n)}/1`];
   }
   return out;
 }

@@ -2,6 +2,7 @@ import { resolve, type Diagnostic, type RawOptions } from '@netpolc/ir';
 import { loadValid, namespace, networkPolicy, node, pod, type Manifest } from '@netpolc/ir/testing';
 import { expect, it } from 'vitest';
 import { iptablesDiagnostics, type IptablesDiagnosticCode } from '../src/diagnostics.js';
+import { lowerProgram } from '../src/emit.js';
 import { iptablesBackend } from '../src/index.js';
 
 function compile(objects: readonly Manifest[], raw: RawOptions = {}, semantics: Record<string, boolean> = {}): { diagnostics: readonly Diagnostic[]; files: readonly string[] } {
@@ -38,7 +39,8 @@ const triggers: Record<IptablesDiagnosticCode, () => readonly Diagnostic[]> = {
     const huge: [bigint, bigint][] = [];
     for (let i = 0n; i <= 1_048_576n; i++) huge.push([0x0a00_0000n + 2n * i, 0x0a00_0000n + 2n * i]);
     const patched = { ...resolved, peerSets: resolved.peerSets.map((s, i) => (i === peer ? { ...s, v4: huge } : s)) };
-    return iptablesBackend.emit({ program, resolved: patched }, iptablesBackend.parseOptions({ node: ['node-1'] }).options).diagnostics;
+    // Lowering alone reports it (printing a million set members adds nothing to this test).
+    return lowerProgram({ program, resolved: patched }, iptablesBackend.parseOptions({ node: ['node-1'] }).options).diagnostics;
   },
 };
 

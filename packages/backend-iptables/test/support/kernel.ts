@@ -1,5 +1,6 @@
 // Helpers for the kernel tests: the iptables variants, and reading a table back from the kernel.
-import type { Topology } from '@netpolc/netns-harness';
+import { evaluate, type Connection, type EmitFile, type Program, type Protocol } from '@netpolc/ir';
+import type { Probe, ProbeResult, Topology, TopologySpec } from '@netpolc/netns-harness';
 import type { Family } from '../../src/model.js';
 
 /** Both iptables backends, by their explicit binaries (never the `iptables` alternative). */
@@ -60,4 +61,108 @@ export function clearNamespace(topology: Topology, ns: string): void {
     for (const family of [4, 6] as const) topology.exec(ns, [tool(family, variant, 'restore')], '*filter\nCOMMIT\n');
   }
   topology.exec(ns, ['ipset', 'destroy']);
+}
+
+/** A node's files of one compilation, by extension. */
+export interface NodeFiles {
+  readonly ipset?: string;
+  readonly iptables: string;
+  readonly ip6tables?: string;
+}
+
+/** Splits emitted files per node. */
+export function filesByNode(files: readonly EmitFile[]): Map<string, NodeFiles> {
+  const out = new Map<string, { ipset?: string; iptables?: string; ip6tables?: string }>();
+  for (const f of files) {
+    const m = /^(.*)\.(ipset|iptables|ip6tables)$/.exec(f.path);
+    if (!m) throw new Error(`unexpected file ${f.path}`);
+    const entry = out.get(m[1]!) ?? {};
+    entry[m[2] as 'ipset' | 'iptables' | 'ip6tables'] = f.content;
+    out.set(m[1]!, entry);
+  }
+  return new Map([...out].map(([node, f]) => {
+    if (f.iptables === undefined) throw new Error(`node ${node} has no .iptables file`);
+    return [node, { ...f, iptables: f.iptables }];
+  }));
+}
+
+/**
+ * Loads a node's files the way the README says: sets first, then each family with one restore,
+ * plain (`flush`, a fresh namespace) or `--noflush` (a host with other rules).
+ */
+export function loadNode(topology: Topology, node: string, files: NodeFiles, variant: Variant, mode: 'flush' | 'noflush'): void {
+  const ns = topology.nodeNamespace(node);
+  const flag = mode === 'noflush' ? ['--noflush'] : [];
+  if (files.ipset !== undefined) topology.exec(ns, ['ipset', 'restore'], files.ipset);
+  topology.exec(ns, [tool(4, variant, 'restore'), ...flag], files.iptables);
+  if (files.ip6tables !== undefined) topology.exec(ns, [tool(6, variant, 'restore'), ...flag], files.ip6tables);
+}
+
+/** The harness topology of a program: its nodes and its actionable pods on known nodes. */
+export function topologyOf(program: Program, prefix: string): TopologySpec {
+  const nodes = program.inventory.nodes.map((n) => ({ name: n.name, addresses: n.addresses.map((a) => a.ip) }));
+  const known = new Set(nodes.map((n) => n.name));
+  const pods = program.inventory.pods
+    .filter((p) => p.actionable && p.nodeName !== undefined && known.has(p.nodeName))
+    .map((p) => ({ id: `${p.namespace}/${p.name}`, node: p.nodeName!, addresses: p.addresses.map((a) => a.ip) }));
+  return { prefix, nodes, pods };
+}
+
+/** One port to probe. */
+export interface PortProbe {
+  readonly protocol: Protocol;
+  readonly port: number;
+}
+
+/**
+ * Probes of every ordered pair of distinct pods (each address the source has a family for) and
+ * from every node's primary address to every pod, on every port. A pod reaching itself goes over
+ * `lo` and crosses no hook, so it is not probed.
+ */
+export function probesOf(spec: TopologySpec, ports: readonly PortProbe[]): Probe[] {
+  const family = (ip: string): number => (ip.includes(':') ? 6 : 4);
+  const out: Probe[] = [];
+  for (const to of spec.pods) {
+    for (const address of to.addresses) {
+      for (const from of spec.pods) {
+        if (from.id === to.id || !from.addresses.some((a) => family(a) === family(address))) continue;
+        for (const p of ports) out.push({ from: { pod: from.id }, to: address, protocol: p.protocol, port: p.port });
+      }
+      for (const n of spec.nodes) {
+        if (!n.addresses.some((a) => family(a) === family(address))) continue;
+        for (const p of ports) out.push({ from: { node: n.name }, to: address, protocol: p.protocol, port: p.port });
+      }
+    }
+  }
+  return out;
+}
+
+/** What the reference evaluator says about a probe. */
+export function expectedVerdict(program: Program, spec: TopologySpec, probe: Probe): boolean {
+  const family = (ip: string): boolean => ip.includes(':');
+  const v6 = family(probe.to);
+  let src: Connection['src'];
+  if ('pod' in probe.from) {
+    const pod = spec.pods.find((p) => p.id === (probe.from as { pod: string }).pod)!;
+    const [namespace, name] = pod.id.split('/') as [string, string];
+    src = { kind: 'pod', namespace, name, ip: pod.addresses.find((a) => family(a) === v6)! };
+  } else {
+    const node = spec.nodes.find((n) => n.name === (probe.from as { node: string }).node)!;
+    src = { kind: 'ip', ip: node.addresses.find((a) => family(a) === v6)! };
+  }
+  const v = evaluate(program, { src, dst: { kind: 'ip', ip: probe.to }, protocol: probe.protocol, port: probe.port });
+  if ('error' in v) throw new Error(v.error);
+  return v.allowed;
+}
+
+/** `x/a -> 198.18.1.10 TCP/80 (expected allowed, got refused)` for each probe that disagrees. */
+export function disagreements(program: Program, spec: TopologySpec, results: readonly ProbeResult[]): string[] {
+  const out: string[] = [];
+  for (const r of results) {
+    const want = expectedVerdict(program, spec, r.probe);
+    if (want === r.connected) continue;
+    const from = 'pod' in r.probe.from ? r.probe.from.pod : `node ${r.probe.from.node}`;
+    out.push(`${from} -> ${r.probe.to} ${r.probe.protocol}/${r.probe.port} (expected ${want ? 'allowed' : 'denied'}, got ${r.detail ?? String(r.connected)})`);
+  }
+  return out.sort();
 }

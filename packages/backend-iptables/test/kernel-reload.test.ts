@@ -1,0 +1,180 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadProgram, resolve, type Program, type RawOptions } from '@netpolc/ir';
+import { corpusCases } from '@netpolc/ir/testing';
+import { kernelGate, withTopology, type Probe, type Topology } from '@netpolc/netns-harness';
+import { expect, it } from 'vitest';
+import { lowerProgram } from '../src/emit.js';
+import { iptablesBackend } from '../src/index.js';
+import { chainPrefix, hookComment } from '../src/names.js';
+import { disagreements, expectedVerdict, probesOf, rulesByChain, saveFilter, topologyOf, variants, type PortProbe, type Variant } from './support/kernel.js';
+import { networkVerdict } from './support/network.js';
+import { parseIpSets } from './support/parse.js';
+
+// The documented reload procedure (deploy/netpolc-iptables-reload), run inside each node
+// namespace on a host that has its own FORWARD rules, chain and ipset: policy set A, then B,
+// then B again, then A with logging and REJECT (more chains), then B. After each step the kernel
+// must hold exactly one hook, at the top of FORWARD, the host's rules unchanged, netpolc's chains
+// and sets exactly those of the files, and probes must match the reference evaluator.
+const gate = kernelGate();
+const kit = it.skipIf(gate.skip);
+const reloadScript = fileURLToPath(new URL('../deploy/netpolc-iptables-reload', import.meta.url));
+
+const hostRules = ['*filter', ':HOST-CHAIN - [0:0]', '-A HOST-CHAIN -s 198.18.250.1/32 -j DROP', '-A FORWARD -s 198.18.250.2/32 -j DROP', '-A FORWARD -j HOST-CHAIN', 'COMMIT', ''].join('\n');
+const hostForward = ['-s 198.18.250.2/32 -j DROP', '-j HOST-CHAIN'];
+const hook = `-m comment --comment "${hookComment}" -j NETPOLC-FORWARD`;
+const ports: readonly PortProbe[] = [
+  { protocol: 'TCP', port: 80 },
+  { protocol: 'UDP', port: 81 },
+  { protocol: 'SCTP', port: 80 },
+];
+
+function compile(program: Program, flags: RawOptions): Map<string, { path: string; content: string }[]> {
+  const out = iptablesBackend.emit({ program, resolved: resolve(program) }, iptablesBackend.parseOptions(flags).options);
+  const byNode = new Map<string, { path: string; content: string }[]>();
+  for (const f of out.files) {
+    const node = f.path.replace(/\.(ipset|iptables|ip6tables)$/, '');
+    byNode.set(node, [...(byNode.get(node) ?? []), f]);
+  }
+  return byNode;
+}
+
+function setsOf(topology: Topology, ns: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const line of topology.exec(ns, ['ipset', 'save']).split('\n')) {
+    const w = line.split(' ');
+    if (w[0] === 'create') out.set(w[1]!, []);
+    if (w[0] === 'add') out.get(w[1]!)!.push(w[2]!);
+  }
+  for (const members of out.values()) members.sort();
+  return out;
+}
+
+kit(gate.label('reloads with the documented procedure: one hook, host rules kept, chains and sets replaced (nft and legacy)'), () => {
+  gate.assertSupported();
+  const byName = new Map(corpusCases().map((c) => [c.name, c]));
+  const a = byName.get('allow-same-namespace')!.load().program;
+  const b = byName.get('ipblock-except')!.load().program;
+  const steps: { program: Program; flags: RawOptions; name: string }[] = [
+    { program: a, flags: {}, name: 'A' },
+    { program: b, flags: {}, name: 'B' },
+    { program: b, flags: {}, name: 'B again' },
+    { program: a, flags: { log: 'all', 'deny-action': 'reject' }, name: 'A with log and reject' },
+    { program: b, flags: { 'no-ipset': true }, name: 'B without ipsets' },
+    { program: b, flags: {}, name: 'B with ipsets' },
+  ];
+  const spec = topologyOf(a, 'npciptl');
+  expect(topologyOf(b, 'npciptl')).toEqual(spec);
+  const dir = mkdtempSync(join(tmpdir(), 'npcipt-reload-'));
+  try {
+    withTopology(spec, (topology) => {
+      const probes = probesOf(spec, ports);
+      for (const variant of variants) {
+        topology.resetFirewalls();
+        for (const node of spec.nodes) {
+          const ns = topology.nodeNamespace(node.name);
+          topology.exec(ns, [`iptables-${variant}-restore`, '--noflush'], hostRules);
+          topology.exec(ns, ['ipset', 'create', 'host-set', 'hash:ip']);
+          topology.exec(ns, ['ipset', 'add', 'host-set', '198.18.250.3']);
+        }
+        steps.forEach((step, i) => {
+          const label = `${variant}, step ${i} (${step.name})`;
+          const files = compile(step.program, step.flags);
+          for (const node of spec.nodes) {
+            const stepDir = join(dir, `${variant}-${i}`);
+            rmSync(stepDir, { recursive: true, force: true });
+            mkdirSync(stepDir, { recursive: true });
+            const nodeFiles = files.get(node.name) ?? [];
+            for (const f of nodeFiles) writeFileSync(join(stepDir, f.path), f.content);
+            const ns = topology.nodeNamespace(node.name);
+            const run = topology.run(ns, ['sh', reloadScript, stepDir, node.name, variant], undefined);
+            expect(run.stderr, `${label} ${node.name}`).toBe('');
+            expect(run.status, `${label} ${node.name}`).toBe(0);
+            checkState(topology, ns, variant, nodeFiles, `${label} ${node.name}`);
+          }
+          expect(disagreements(step.program, spec, topology.probe(probes)), label).toEqual([]);
+        });
+      }
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function checkState(topology: Topology, ns: string, variant: Variant, files: readonly { path: string; content: string }[], label: string): void {
+  const rules = files.find((f) => f.path.endsWith('.iptables'))!.content;
+  const saved = saveFilter(topology, ns, 4, variant);
+  const forward = rulesByChain(saved, (c) => c === 'FORWARD').get('FORWARD') ?? [];
+  expect(forward, `${label}: FORWARD holds one hook, first, and the host's rules`).toEqual([hook, ...hostForward]);
+  expect(rulesByChain(saved, (c) => c === 'HOST-CHAIN').get('HOST-CHAIN'), `${label}: host chain`).toEqual(['-s 198.18.250.1/32 -j DROP']);
+  const ours = (c: string): boolean => c.startsWith(chainPrefix);
+  expect(rulesByChain(saved, ours), `${label}: netpolc chains`).toEqual(rulesByChain(rules, ours));
+  const setFile = files.find((f) => f.path.endsWith('.ipset'));
+  const want = new Map<string, string[]>([['host-set', ['198.18.250.3']]]);
+  for (const s of setFile ? parseIpSets(setFile.content).sets : []) want.set(s.name, [...s.members].sort());
+  expect(setsOf(topology, ns), `${label}: ipsets`).toEqual(want);
+}
+
+kit(gate.label('no packet sees a window while reloads alternate between two policy sets (nft and legacy)'), () => {
+  gate.assertSupported();
+  const byName = new Map(corpusCases().map((c) => [c.name, c]));
+  // B = A plus default-deny-all: y keeps its ingress isolation (denied on node-2 in both),
+  // x becomes isolated in both directions.
+  const caseA = byName.get('allow-same-namespace')!;
+  const a = caseA.load().program;
+  const extra = byName.get('default-deny-all')!.sources().filter((f) => f.path === 'policies.yaml').map((f) => ({ ...f, path: 'deny-all.yaml' }));
+  const loadedB = loadProgram([...caseA.sources(), ...extra]);
+  expect(loadedB.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  const b = loadedB.program;
+  const spec = topologyOf(a, 'npciptw');
+  const dir = mkdtempSync(join(tmpdir(), 'npcipt-window-'));
+  try {
+    withTopology(spec, (topology) => {
+      // Connections every node decides the same way under A and B: a window on a node (hook
+      // missing, set flushed, chain half written) would let a denied one through or drop an
+      // allowed one. Connections whose deciding node moves between A and B are left out: nodes
+      // reload independently, so across nodes a mix of old and new rules is expected (README).
+      const probes = probesOf(spec, [{ protocol: 'TCP', port: 80 }, { protocol: 'UDP', port: 80 }]).filter((p) => 'pod' in p.from);
+      const perNode = (program: Program, p: Probe): string => {
+        const { nodes } = lowerProgram({ program, resolved: resolve(program) }, iptablesBackend.parseOptions({}).options);
+        const [namespace, name] = (p.from as { pod: string }).pod.split('/') as [string, string];
+        const v = networkVerdict(program, nodes, { src: { kind: 'pod', namespace, name }, dst: { kind: 'ip', ip: p.to }, protocol: p.protocol, port: p.port })!;
+        return JSON.stringify([...v.traversed].map(([n, verdict]) => [n, verdict === 'ACCEPT']).sort());
+      };
+      const stable = probes.filter((p) => perNode(a, p) === perNode(b, p));
+      expect(stable.some((p) => expectedVerdict(a, spec, p))).toBe(true);
+      expect(stable.some((p) => !expectedVerdict(a, spec, p))).toBe(true);
+      for (const variant of variants) {
+        topology.resetFirewalls();
+        for (const [name, program, flags] of [['a', a, {}], ['b', b, { 'deny-action': 'reject' }]] as const) {
+          const sub = join(dir, `${variant}-${name}`);
+          mkdirSync(sub, { recursive: true });
+          for (const files of compile(program, flags).values()) for (const f of files) writeFileSync(join(sub, f.path), f.content);
+        }
+        const done = spec.nodes.map((n) => join(dir, `${variant}-${n.name}.done`));
+        const children = spec.nodes.map((n, i) => {
+          const loop = `sh ${reloadScript} ${dir}/${variant}-a ${n.name} ${variant}; touch ${dir}/${variant}-${n.name}.started; ` + `for i in $(seq 5); do sh ${reloadScript} ${dir}/${variant}-b ${n.name} ${variant}; sh ${reloadScript} ${dir}/${variant}-a ${n.name} ${variant}; done; touch ${done[i]}`;
+          return spawn('ip', ['netns', 'exec', topology.nodeNamespace(n.name), 'sh', '-c', loop], { stdio: 'ignore', env: { ...process.env, NETPOLC_LOCK: join(dir, `${n.name}.lock`), PATH: `${process.env['PATH'] ?? ''}:/usr/sbin:/sbin` } });
+        });
+        try {
+          while (!spec.nodes.every((n) => existsSync(join(dir, `${variant}-${n.name}.started`)))) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+          let rounds = 0;
+          const problems: string[] = [];
+          while (!done.every((f) => existsSync(f)) && rounds < 40) {
+            problems.push(...disagreements(a, spec, topology.probe(stable)).map((d) => `${variant} round ${rounds}: ${d}`));
+            rounds++;
+          }
+          expect(problems).toEqual([]);
+          expect(rounds, 'probe rounds during the reloads').toBeGreaterThan(2);
+        } finally {
+          for (const c of children) c.kill('SIGKILL');
+        }
+      }
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
