@@ -8,7 +8,8 @@ const reserved = new Set(['y', 'yes', 'n', 'no', 'on', 'off', 'true', 'false', '
 function scalarText(s: string): string {
   // Starting with a letter rules out numbers, dates, base-60 and indicators; the character set
   // rules out `: `, ` #`, flow indicators and trailing spaces.
-  if (/^[A-Za-z_][A-Za-z0-9_./-]*$/.test(s) && !reserved.has(s.toLowerCase())) return s;
+  // `e0`, `E-5`: the exponent alone, which the `yaml` package's YAML 1.1 float pattern accepts.
+  if (/^[A-Za-z_][A-Za-z0-9_./-]*$/.test(s) && !reserved.has(s.toLowerCase()) && !/^[eE][-+]?\d/.test(s)) return s;
   // JSON leaves DEL, C1 controls, line/paragraph separators and BOM raw; YAML wants them escaped.
   return JSON.stringify(s).replace(/[\u007f-\u009f\u2028\u2029\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -36,6 +36,8 @@ export const snapshotCommand: Command = {
     const target = resolvePath(io.cwd, output);
     writeFilesAtomically(dirname(target), [{ path: basename(target), content: text }]);
     io.stderr.write(`wrote ${read.objects.length} objects to ${output}\n`);
+    // YAML loads at ~1.4 MB/s with locations, JSON at ~70 MB/s (performance.md §2.1).
+    if (format === 'yaml' && read.objects.length > 20_000) io.stderr.write('note: a .json snapshot of this size loads about 50 times faster than YAML\n');
     return ExitCode.ok;
   },
 };

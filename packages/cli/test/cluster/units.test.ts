@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { numRuns } from '@netpolc/ir/testing';
 import { expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { bindingCommand } from '../../src/cluster/errors.js';
+import { bindingCommand, readerClusterRole } from '../../src/cluster/errors.js';
 import { parseDuration } from '../../src/cluster/options.js';
 import { slimObject } from '../../src/cluster/slim.js';
 import { toYaml } from '../../src/cluster/to-yaml.js';
@@ -13,7 +14,7 @@ const params = { numRuns: numRuns(200), ...(seed !== undefined ? { seed } : {}) 
 // Strings a YAML reader could take for something else, under YAML 1.2 or 1.1 (kubectl).
 const tricky = [
   '', ' ', 'yes', 'No', 'ON', 'off', 'y', 'N', 'true', 'False', 'null', 'Null', '~', '1', '-1', '010', '0x1F', '0o17', '1e3', '1_000', '12:30',
-  '2001-12-14', '.inf', '-.Inf', '.nan', '<<', '=', '- a', ': x', 'a: b', 'a #b', '#c', ' lead', 'trail ', '@x', '`x', '!x', '&a', '*a', '|', '>', '%x',
+  '2001-12-14', 'e0', 'E-5', '.inf', '-.Inf', '.nan', '<<', '=', '- a', ': x', 'a: b', 'a #b', '#c', ' lead', 'trail ', '@x', '`x', '!x', '&a', '*a', '|', '>', '%x',
   "'q'", '"d"', 'a\nb', 'tab\there', '\u007f', '\u0085', '\u2028', '\ufeff', 'é', '𝄞', '{a}', '[a]', 'a,b', '?', '? x', 'kubernetes.io/metadata.name',
 ];
 const text = fc.oneof(fc.constantFrom(...tricky), fc.string({ unit: 'binary', maxLength: 8 }), fc.string({ maxLength: 12 }));
@@ -79,4 +80,12 @@ it('keeps malformed fields for the loader to report, and skips items without a n
   expect(slimObject('Pod', { metadata: { name: 'p', namespace: 'n' }, spec: { containers: 'oops' } })?.manifest['spec']).toEqual({ containers: 'oops' });
   expect(slimObject('Node', { metadata: {} })).toBeUndefined();
   expect(slimObject('Namespace', 'x')).toBeUndefined();
+});
+
+it('documents the same ClusterRole the 403 message prints (README and docs/cluster.md)', () => {
+  for (const file of ['README.md', 'docs/cluster.md']) {
+    const text = readFileSync(new URL(`../../../../${file}`, import.meta.url), 'utf8');
+    const blocks = [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!.trimEnd());
+    expect({ file, found: blocks.includes(readerClusterRole) }).toEqual({ file, found: true });
+  }
 });
