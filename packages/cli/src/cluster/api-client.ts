@@ -107,7 +107,10 @@ export class ApiClient {
           if (!Array.isArray(items)) throw new ClusterError(`the answer of ${this.#where} to GET ${target.path} is not a list (no items)`);
           const meta = page['metadata'] as Record<string, unknown> | undefined;
           const next = meta?.['continue'];
+          const sent = token;
           token = typeof next === 'string' && next !== '' ? next : undefined;
+          // A server that hands back the token it was given would page forever.
+          if (token !== undefined && token === sent) throw new ClusterError(`${this.#where} returned the same continue token for GET ${target.path} twice; its paging is broken`);
           onPage(items);
         } while (token !== undefined);
         return;

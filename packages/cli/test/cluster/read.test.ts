@@ -191,3 +191,13 @@ it('tolerates a server without nodes (404) with a warning', async () => {
     await s.close();
   }
 });
+
+it('reads as an anonymous user when the context names no user', async () => {
+  const dir = tempDir();
+  const config = ['apiVersion: v1', 'clusters:', `- name: c`, `  cluster: {server: "${server.url}"${pki ? `, certificate-authority-data: ${Buffer.from(pki.ca).toString('base64')}` : ''}}`, 'contexts:', '- name: anon', '  context: {cluster: c}', 'current-context: anon', ''];
+  writeFileSync(join(dir, 'config'), config.join('\n'));
+  const r = await runCli(['validate', '--from-cluster'], { KUBECONFIG: join(dir, 'config') });
+  // The fake server wants a token: the request went out, without credentials.
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/^netpolc validate: context "anon" \(https?:\/\/127\.0\.0\.1:\d+\) rejected the credentials .*\(401 Unauthorized: Unauthorized\)/);
+});
