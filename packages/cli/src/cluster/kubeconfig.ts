@@ -22,8 +22,8 @@ export interface ResolvedConfig {
 /** Where the service account is mounted in a pod (client-go rest.InClusterConfig). */
 export const serviceAccountDir = '/var/run/secrets/kubernetes.io/serviceaccount';
 
-/** Where to look, in kubectl's order (client-go clientcmd loading rules). */
-type Source = { kind: 'files'; files: string[]; shown: string } | { kind: 'in-cluster'; host: string; port: string; dir: string };
+/** Where the configuration is, in kubectl's order (client-go clientcmd loading rules). */
+export type ConfigSource = { kind: 'files'; files: string[]; shown: string } | { kind: 'in-cluster'; host: string; port: string; dir: string };
 
 function isFile(path: string): boolean {
   try {
@@ -33,7 +33,8 @@ function isFile(path: string): boolean {
   }
 }
 
-function locateConfig(options: ClusterOptions, io: Io, saDir: string): Source {
+/** Finds the kubeconfig files or the service account; needs no client library. */
+export function locateConfig(options: ClusterOptions, io: Io, saDir = serviceAccountDir): ConfigSource {
   if (options.kubeconfig !== undefined) {
     const file = resolve(io.cwd, options.kubeconfig);
     if (!isFile(file)) throw new ClusterError(`cannot read the kubeconfig ${options.kubeconfig} (--kubeconfig): no such file`);
@@ -101,7 +102,7 @@ function mergeFiles(lib: ClientLibrary, files: readonly string[]): Loaded {
   return out;
 }
 
-function inClusterConfig(source: Extract<Source, { kind: 'in-cluster' }>): Loaded {
+function inClusterConfig(source: Extract<ConfigSource, { kind: 'in-cluster' }>): Loaded {
   // Mirrors client-go rest.InClusterConfig and the library's loadFromCluster, which reads
   // process.env directly; here the environment comes from Io so tests can set it.
   const host = source.host.includes(':') ? `[${source.host}]` : source.host;
@@ -114,12 +115,8 @@ function names(list: readonly { name: string }[]): string {
   return list.length === 0 ? 'none' : list.map((c) => c.name).join(', ');
 }
 
-/**
- * Finds the kubeconfig (`--kubeconfig`, `KUBECONFIG`, `~/.kube/config`, then the in-cluster
- * service account), selects the context and returns a KubeConfig holding only that context.
- */
-export function resolveConfig(lib: ClientLibrary, options: ClusterOptions, io: Io, saDir = serviceAccountDir): ResolvedConfig {
-  const source = locateConfig(options, io, saDir);
+/** Loads the located configuration, selects the context and returns a KubeConfig of that context only. */
+export function resolveConfig(lib: ClientLibrary, source: ConfigSource, options: ClusterOptions): ResolvedConfig {
   const loaded = source.kind === 'files' ? mergeFiles(lib, source.files) : inClusterConfig(source);
   const origin = source.kind === 'files' ? source.shown : `the service account in ${source.dir}`;
   const invalid = loaded.invalid ? ` (an entry of the kubeconfig is invalid and was skipped: ${loaded.invalid})` : '';

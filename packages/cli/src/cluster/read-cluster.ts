@@ -1,7 +1,7 @@
 import type { Io } from '../io.js';
 import { ApiClient, type ListTarget } from './api-client.js';
 import { ClusterError } from './errors.js';
-import { resolveConfig, serviceAccountDir, type ClientLibrary } from './kubeconfig.js';
+import { locateConfig, resolveConfig, serviceAccountDir, type ClientLibrary } from './kubeconfig.js';
 import type { ClusterOptions } from './options.js';
 import { Progress } from './progress.js';
 import { compareObjects, slimObject, type ClusterObject, type ObjectKind } from './slim.js';
@@ -73,8 +73,10 @@ function summary(counts: Record<ObjectKind, number>): string {
  */
 export async function readCluster(options: ClusterOptions, io: Io, overrides: ReadOverrides = {}): Promise<ClusterRead> {
   const started = performance.now();
+  // Locating the configuration needs no library: a missing kubeconfig fails without the import.
+  const source = locateConfig(options, io, overrides.serviceAccountDir ?? serviceAccountDir);
   const lib = await loadClientLibrary();
-  const config = resolveConfig(lib, options, io, overrides.serviceAccountDir ?? serviceAccountDir);
+  const config = resolveConfig(lib, source, options);
   const client = new ApiClient(lib, config, { timeoutMs: options.requestTimeoutMs, pageSize: options.pageSize });
   const progress = new Progress(io.stderr);
   const counts: Record<ObjectKind, number> = { Namespace: 0, Node: 0, Pod: 0, NetworkPolicy: 0 };

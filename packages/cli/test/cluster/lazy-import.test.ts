@@ -29,6 +29,10 @@ it('does not load the client for commands that do not read a cluster', async () 
     expect({ argv, code: r.code }).toEqual({ argv, code: 0 });
   }
   expect(loads.count).toBe(0);
+  // Without any kubeconfig, --from-cluster fails before paying for the import.
+  const none = await runCli(['validate', '--from-cluster'], { HOME: tempDir() });
+  expect(none.code).toBe(2);
+  expect(loads.count).toBe(0);
 });
 
 it('loads the client once --from-cluster is given', async () => {
