@@ -1,4 +1,7 @@
-import { diffConnectivity, resolve, type InputSource, type LoadResult } from '@netpolc/ir';
+import { existsSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import { diffConnectivity, loadProgram, resolve, type InputSource, type LoadResult } from '@netpolc/ir';
+import { clusterOptions, clusterSources, readCluster, selectObjects, wantsCluster } from '../cluster/index.js';
 import { backendNames } from '../backends.js';
 import type { Command, Values } from '../command.js';
 import { diffArtifacts, selectBackends } from '../diff/artifacts.js';
@@ -12,22 +15,53 @@ import { parsePort, parseProtocol } from './parse-connection.js';
 
 const list = (values: Values, key: string): string[] => (values[key] as string[] | undefined) ?? [];
 
+type Side = { readonly kind: 'cluster' } | { readonly kind: 'paths'; readonly paths: readonly string[] };
+
+function sideOf(io: Io, values: Values, text: string): Side {
+  // `cluster` is the live policies (with --from-cluster, or when no such path exists).
+  if (text === 'cluster' && (wantsCluster(values) || !existsSync(resolvePath(io.cwd, text)))) return { kind: 'cluster' };
+  return { kind: 'paths', paths: [text] };
+}
+
 async function sides(io: Io, values: Values, positionals: readonly string[]): Promise<{ base: InputSource[]; head: InputSource[]; label: string }> {
   const inventory = await readInputs(io, list(values, 'inventory'));
   const baseInventory = await readInputs(io, list(values, 'base-inventory'));
   const headInventory = await readInputs(io, list(values, 'head-inventory'));
   const ref = values['base-ref'] as string | undefined;
+  const flagged = [values['base'], values['head']].filter((v) => v !== undefined) as string[];
+  if (flagged.length === 1) throw new UsageError('give both --base and --head');
+  if (flagged.length === 2 && positionals.length > 0) throw new UsageError('give BASE and HEAD either as --base/--head or as two paths, not both');
+  let base: Side;
+  let head: Side;
   if (ref !== undefined) {
+    if (flagged.length > 0) throw new UsageError('--base-ref reads BASE from git; do not also give --base/--head');
     if (positionals.length === 0) throw new UsageError('give the policy paths to compare with --base-ref (e.g. `netpolc diff --base-ref origin/main policies/`)');
-    const head = await readInputs(io, positionals);
-    const base = readGitSources(io.cwd, ref, positionals);
-    return { base: [...base, ...inventory, ...baseInventory], head: [...head, ...inventory, ...headInventory], label: `${ref} -> working tree` };
+    base = { kind: 'paths', paths: positionals };
+    head = { kind: 'paths', paths: positionals };
+  } else {
+    const pair = flagged.length === 2 ? flagged : positionals;
+    if (pair.length !== 2) throw new UsageError('expected BASE and HEAD: two paths, --base/--head (`cluster` = the live policies), or --base-ref REF PATH...');
+    base = sideOf(io, values, pair[0]!);
+    head = sideOf(io, values, pair[1]!);
   }
-  if (positionals.length !== 2) throw new UsageError('expected exactly two paths, BASE and HEAD (or --base-ref REF PATH...)');
-  const [basePath, headPath] = positionals as [string, string];
-  const base = await readInputs(io, [basePath]);
-  const head = await readInputs(io, [headPath]);
-  return { base: [...base, ...inventory, ...baseInventory], head: [...head, ...inventory, ...headInventory], label: `${basePath} -> ${headPath}` };
+  const live = base.kind === 'cluster' || head.kind === 'cluster' || wantsCluster(values) ? await readCluster(clusterOptions(values, true), io) : undefined;
+  const clusterInventory = live ? clusterSources(live.context, selectObjects(live, 'inventory')) : [];
+  const read = async (side: Side, other: Side, atRef: boolean): Promise<InputSource[]> => {
+    if (side.kind === 'cluster') return clusterSources(live!.context, selectObjects(live!, 'policies'));
+    const local = atRef ? readGitSources(io.cwd, ref!, side.paths) : await readInputs(io, side.paths);
+    if (other.kind !== 'cluster') return local;
+    // Against the live policies, a directory means "what applying it would do": live policies it
+    // does not replace stay.
+    const defaultNamespace = values['default-namespace'] as string | undefined;
+    const program = loadProgram(local, defaultNamespace ? { defaultNamespace } : {}).program;
+    return [...local, ...clusterSources(live!.context, selectObjects(live!, 'policies', program))];
+  };
+  const name = (side: Side): string => (side.kind === 'cluster' ? `cluster ${live!.context}` : side.paths.join(' '));
+  return {
+    base: [...(await read(base, head, ref !== undefined)), ...clusterInventory, ...inventory, ...baseInventory],
+    head: [...(await read(head, base, false)), ...clusterInventory, ...inventory, ...headInventory],
+    label: ref !== undefined ? `${ref} -> working tree` : `${name(base)} -> ${name(head)}`,
+  };
 }
 
 /** `netpolc diff`: what a change does to connectivity and to every compiled artifact. */
@@ -35,11 +69,13 @@ export const diffCommand: Command = {
   name: 'diff',
   summary:
     'Show the connections HEAD adds and removes compared with BASE (pods and external addresses, all ports, with the rules responsible), and optionally the diff of compiled artifacts. Exit 1 when changes are found (see --fail-on).',
-  usage: 'netpolc diff [--inventory PATH]... [--base-inventory PATH]... [--head-inventory PATH]... BASE HEAD | --base-ref GIT_REF PATH...',
+  usage: 'netpolc diff [--inventory PATH]... [--base-inventory PATH]... [--head-inventory PATH]... BASE HEAD | --base PATH|cluster --head PATH|cluster | --base-ref GIT_REF PATH...   [--from-cluster]',
   options: {
     'base-inventory': { type: 'string', multiple: true, value: 'PATH', description: 'inventory for BASE only (e.g. labels before a relabel); repeatable' },
     'head-inventory': { type: 'string', multiple: true, value: 'PATH', description: 'inventory for HEAD only; repeatable' },
     'base-ref': { type: 'string', value: 'GIT_REF', description: 'read BASE from git: the same paths at this ref; HEAD is the working tree' },
+    base: { type: 'string', value: 'PATH|cluster', description: 'BASE policies (instead of the first path); cluster = the live policies' },
+    head: { type: 'string', value: 'PATH|cluster', description: 'HEAD policies (instead of the second path); cluster = the live policies' },
     backend: { type: 'string', multiple: true, short: 'b', value: 'NAME', description: `also diff compiled output: ${backendNames.join(', ')} or all; repeatable` },
     format: { type: 'string', short: 'f', value: 'FMT', description: 'text (default; colored on a TTY), json or markdown' },
     'fail-on': { type: 'string', value: 'WHAT', description: 'exit 1 when connections are added, removed, any (default) or none' },
