@@ -9,6 +9,7 @@ export const workloads = {
   small: { pods: 1_000, namespaces: 50, policies: 200, seed: 1 },
   medium: { pods: 5_000, namespaces: 200, policies: 1_000, seed: 2 },
   large: { pods: 25_000, namespaces: 1_000, policies: 5_000, seed: 3 },
+  'kube-scale': { pods: 150_000, namespaces: 10_000, policies: 20_000, seed: 4, nodes: 5_000 },
 };
 
 function mulberry32(seed) {
@@ -31,10 +32,10 @@ function ip(i) {
 }
 
 /** Generates the objects of a workload as plain Kubernetes manifests. */
-export function generate({ pods, namespaces, policies, seed }) {
+export function generate({ pods, namespaces, policies, seed, nodes: nodeCount }) {
   const rnd = mulberry32(seed);
   const pick = (list) => list[Math.floor(rnd() * list.length)];
-  const nodes = Math.max(1, Math.ceil(pods / 30));
+  const nodes = nodeCount ?? Math.max(1, Math.ceil(pods / 30));
   const objects = [];
   for (let n = 0; n < nodes; n++) {
     objects.push({ apiVersion: 'v1', kind: 'Node', metadata: { name: `node-${n}`, labels: { 'kubernetes.io/hostname': `node-${n}` } }, status: { addresses: [{ type: 'InternalIP', address: `172.16.${(n >> 8) & 255}.${n & 255}` }] } });
