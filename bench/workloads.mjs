@@ -24,7 +24,6 @@ function mulberry32(seed) {
 }
 
 const tiers = ['frontend', 'backend', 'data'];
-const teams = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta'];
 
 function ip(i) {
   // 10.0.0.0/8 minus 10.255.0.0/16: the generated egress except never hits a pod.
@@ -40,6 +39,9 @@ export function generate({ pods, namespaces, policies, seed, nodes: nodeCount })
   for (let n = 0; n < nodes; n++) {
     objects.push({ apiVersion: 'v1', kind: 'Node', metadata: { name: `node-${n}`, labels: { 'kubernetes.io/hostname': `node-${n}` } }, status: { addresses: [{ type: 'InternalIP', address: `172.16.${(n >> 8) & 255}.${n & 255}` }] } });
   }
+  // About ten namespaces per team, so a team selector picks a few hundred pods (the shape of
+  // performance.md: kube-scale ~20k distinct peer sets, ~137k members, ~28 members per node).
+  const teams = Array.from({ length: Math.max(4, Math.ceil(namespaces / 10)) }, (_, i) => `team-${i}`);
   const nsNames = [];
   for (let i = 0; i < namespaces; i++) {
     const name = `ns-${i}`;
@@ -74,7 +76,7 @@ export function generate({ pods, namespaces, policies, seed, nodes: nodeCount })
         ingress: [
           { from: [{ podSelector: { matchLabels: { tier: 'frontend' } } }], ports: [{ protocol: 'TCP', port: 8080 }] },
           {
-            from: [{ namespaceSelector: { matchLabels: { team: pick(teams) } }, podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: [pick(['app-0', 'app-1']), 'app-2'] }] } }],
+            from: [{ namespaceSelector: { matchLabels: { team: teams[Math.floor(i / 10) % teams.length] } }, podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: [pick(['app-0', 'app-1']), 'app-2'] }] } }],
             ports: [{ protocol: 'TCP', port: 9090 }],
           },
         ],
