@@ -97,6 +97,7 @@ export function lowerProgram(input: BackendInput, options: IptablesOptions): Low
     options,
     matcher: new AddressMatcher(options.ipset),
     logIds: policyLogIds(program.policies),
+    memo: { 4: new Map(), 6: new Map() },
     onSet: (set: IpSet, tuple: AllowTuple) => {
       if (set.members.length <= largeSetMembers || warnedSets.has(set.name)) return;
       warnedSets.add(set.name);

@@ -5,7 +5,7 @@ import { dispatchRules, type DispatchEntry } from './dispatch.js';
 import type { Chain, Family, IpSet, Rule, Ruleset } from './model.js';
 import { chainPrefix, chains, commentText, hookComment } from './names.js';
 import type { IptablesOptions } from './options.js';
-import { podChain, type FamilyContext } from './pod-chains.js';
+import { podChain, type BuiltChain, type FamilyContext } from './pod-chains.js';
 
 /** What lowering needs besides the node: shared across nodes of one emit. */
 export interface LowerContext {
@@ -14,6 +14,8 @@ export interface LowerContext {
   readonly matcher: AddressMatcher;
   readonly logIds: readonly string[];
   readonly onSet: (set: IpSet, tuple: AllowTuple) => void;
+  /** Pod chains built so far, per family (shared by all nodes). */
+  readonly memo: Record<Family, Map<string, BuiltChain>>;
 }
 
 /** A ruleset and the sets it references. */
@@ -53,6 +55,7 @@ export function lowerFamily(ctx: LowerContext, node: Node, localPods: readonly n
     contentChains: new Map(),
     usedSets: new Set(),
     onSet: ctx.onSet,
+    memo: ctx.memo[family],
   };
 
   // Local addresses in address order; an address claimed twice belongs to its first owner, as in
@@ -82,11 +85,12 @@ export function lowerFamily(ctx: LowerContext, node: Node, localPods: readonly n
       if (semantics.allowSelf) {
         for (const own of resolved.pods[e.pod]!.addresses) {
           if (own.family !== family) continue;
-          const pair = direction === 'egress' ? { source: cidr, destination: hostCidr(own.ip, family) } : { source: hostCidr(own.ip, family), destination: cidr };
-          rules.push({ ...pair, matches: [comment(`${name} to itself`)], target: { kind: 'RETURN' } });
+          const other = hostCidr(own.ip, family);
+          rules.push({ source: direction === 'egress' ? cidr : other, destination: direction === 'egress' ? other : cidr, matches: [comment(`${name} to itself`)], target: { kind: 'RETURN' } });
         }
       }
-      rules.push({ ...(direction === 'egress' ? { source: cidr } : { destination: cidr }), matches: [comment(name)], target: { kind: 'goto', chain } });
+      const target = { kind: 'goto', chain } as const;
+      rules.push(direction === 'egress' ? { source: cidr, matches: [comment(name)], target } : { destination: cidr, matches: [comment(name)], target });
       (direction === 'egress' ? egressEntries : ingressEntries).push({ value: e.value, ip: e.ip, rules });
     }
   }

@@ -23,12 +23,13 @@ export const chains = {
 /** Comment on the hook rule in FORWARD: the reload procedure finds the hook by it. */
 export const hookComment = 'netpolc:hook';
 
-// Kernel limits: XT_EXTENSION_MAXNAMELEN (29, including the NUL) for chain names,
-// IPSET_MAXNAMELEN (32, including the NUL) for set names, 256 bytes for a comment
-// (XT_MAX_COMMENT_LEN), 29 characters for a LOG prefix (semantics.md §5.1).
+/** Longest chain name: XT_EXTENSION_MAXNAMELEN is 29 bytes including the NUL. */
 export const maxChainName = 28;
+/** Longest set name: IPSET_MAXNAMELEN is 32 bytes including the NUL. */
 export const maxSetName = 31;
+/** Longest comment: XT_MAX_COMMENT_LEN is 256 bytes including the NUL. */
 export const maxComment = 255;
+/** Longest LOG prefix the kernel keeps (semantics.md §5.1). */
 export const maxLogPrefix = 29;
 
 /** First `length` hex digits of SHA-256 of `text`. */
@@ -62,8 +63,11 @@ export function denyLogId(policyIds: readonly string[]): string {
   return shortHash(`deny|${[...policyIds].sort().join(',')}`, logIdLength);
 }
 
+const unsafe = /["\\\n\r]/;
+
 /** Makes free text safe inside a double-quoted iptables comment and within the kernel limit. */
 export function commentText(text: string): string {
+  if (text.length <= maxComment && !unsafe.test(text)) return text;
   const clean = text.replace(/["\\\n\r]/g, '_');
   return clean.length <= maxComment ? clean : `${clean.slice(0, maxComment - 3)}...`;
 }

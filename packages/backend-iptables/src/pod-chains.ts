@@ -1,4 +1,4 @@
-import { policyId, type AllowTuple, type Direction, type ResolvedProgram } from '@netpolc/ir';
+import { policyId, portSetKey, type AllowTuple, type Direction, type PortSet, type ResolvedProgram } from '@netpolc/ir';
 import type { AddressMatcher } from './addresses.js';
 import type { Chain, Family, IpSet, Match, Rule, Side, Target } from './model.js';
 import { chainPrefix, chains, commentText, denyLogId, shortHash } from './names.js';
@@ -20,6 +20,18 @@ export interface FamilyContext {
   readonly usedSets: Set<IpSet>;
   /** Called for every set a tuple uses (the caller warns about huge ones). */
   readonly onSet: (set: IpSet, tuple: AllowTuple) => void;
+  /**
+   * Pod chains already built for this family, by the content of the pod's tuples: replicas on
+   * every node have the same tuples, so each distinct list is lowered once per compilation.
+   */
+  readonly memo: Map<string, BuiltChain>;
+}
+
+/** A lowered pod chain with the log chains and sets it needs. */
+export interface BuiltChain {
+  readonly name: string;
+  readonly chains: readonly Chain[];
+  readonly sets: readonly IpSet[];
 }
 
 const letter: Record<Direction, 'E' | 'I'> = { egress: 'E', ingress: 'I' };
@@ -27,6 +39,18 @@ const letter: Record<Direction, 'E' | 'I'> = { egress: 'E', ingress: 'I' };
 /** The peer is the destination for egress and the source for ingress. */
 function peerSide(direction: Direction): Side {
   return direction === 'egress' ? 'dst' : 'src';
+}
+
+// Port sets are shared by every subject of a rule: their keys are built once.
+const portKeys = new WeakMap<PortSet, string>();
+
+function portsKey(ports: PortSet): string {
+  let k = portKeys.get(ports);
+  if (k === undefined) {
+    k = portSetKey(ports);
+    portKeys.set(ports, k);
+  }
+  return k;
 }
 
 /** A non-terminating log rule (LOG or NFLOG), rate-limited. */
@@ -99,16 +123,27 @@ function tupleRules(ctx: FamilyContext, direction: Direction, t: AllowTuple): Ru
  */
 export function podChain(ctx: FamilyContext, pod: number, direction: Direction): string {
   const d = ctx.resolved[direction][pod]!;
-  const rules: Rule[] = [];
-  const seen = new Set<string>();
-  for (const t of d.tuples) {
-    for (const r of tupleRules(ctx, direction, t)) {
-      const key = ruleText(r);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      rules.push(r);
-    }
+  const logDenied = ctx.options.log === 'denied' || ctx.options.log === 'all';
+  let key = `${direction}|${logDenied ? d.policies.join(',') : ''}`;
+  for (const t of d.tuples) key += `|${t.peer}:${portsKey(t.ports)}:${t.provenance.policy}.${t.provenance.rule}.${t.provenance.peer}`;
+  let built = ctx.memo.get(key);
+  if (!built) {
+    // Build into a scratch context to learn which chains and sets this pod chain brings along.
+    const scratch: FamilyContext = { ...ctx, contentChains: new Map(), usedSets: new Set() };
+    const name = buildPodChain(scratch, pod, direction);
+    built = { name, chains: [...scratch.contentChains.values()], sets: [...scratch.usedSets] };
+    ctx.memo.set(key, built);
   }
+  for (const c of built.chains) if (!ctx.contentChains.has(c.name)) ctx.contentChains.set(c.name, c);
+  for (const s of built.sets) ctx.usedSets.add(s);
+  return built.name;
+}
+
+function buildPodChain(ctx: FamilyContext, pod: number, direction: Direction): string {
+  const d = ctx.resolved[direction][pod]!;
+  // The resolved layer deduplicates tuples by (peer set, ports, policy, rule, peer), and every
+  // rule carries that provenance in its comment: rules of different tuples never coincide.
+  const rules: Rule[] = d.tuples.flatMap((t) => tupleRules(ctx, direction, t));
   if (ctx.options.log === 'denied' || ctx.options.log === 'all') {
     const id = denyLogId(d.policies.map((p) => ctx.logIds[p]!));
     const names = d.policies.map((p) => policyId(ctx.resolved.program.policies[p]!)).join(', ');

@@ -1,5 +1,5 @@
 import { compilerAssert } from '@netpolc/ir';
-import type { IpSet, IpSetFile, Match, PortRange, Rule, Ruleset, Target } from './model.js';
+import type { Chain, IpSet, IpSetFile, Match, PortRange, Rule, Ruleset, Target } from './model.js';
 import { tmpSetSuffix } from './names.js';
 
 // Printers: model -> the exact text `iptables-restore` / `ipset restore` read. Rules print in the
@@ -54,8 +54,20 @@ function targetText(t: Target): string {
   }
 }
 
+// Chains are shared by every node with the same pods' tuples: each rule's text is built once.
+const textCache = new WeakMap<Rule, string>();
+
 /** The rule specification after `-A CHAIN` (also the content key of a chain). */
 export function ruleText(rule: Rule): string {
+  let text = textCache.get(rule);
+  if (text === undefined) {
+    text = formatRule(rule);
+    textCache.set(rule, text);
+  }
+  return text;
+}
+
+function formatRule(rule: Rule): string {
   const parts: string[] = [];
   if (rule.source !== undefined) parts.push(`-s ${rule.source}`);
   if (rule.destination !== undefined) parts.push(`-d ${rule.destination}`);
@@ -63,6 +75,19 @@ export function ruleText(rule: Rule): string {
   for (const m of rule.matches) parts.push(matchText(m, rule));
   parts.push(targetText(rule.target));
   return parts.join(' ');
+}
+
+// Per-pod chains and sets are shared by many nodes: their text is built once per compilation.
+const chainCache = new WeakMap<Chain, string>();
+const setCache = new WeakMap<IpSet, string>();
+
+function chainText(c: Chain): string {
+  let text = chainCache.get(c);
+  if (text === undefined) {
+    text = c.rules.map((r) => `-A ${c.name} ${ruleText(r)}`).join('\n');
+    chainCache.set(c, text);
+  }
+  return text;
 }
 
 /** First line of every ruleset file; the parser reads node and family back from it. */
@@ -79,7 +104,7 @@ export function printRuleset(rs: Ruleset): string {
     '*filter',
   ];
   for (const c of rs.chains) lines.push(`:${c.name} - [0:0]`);
-  for (const c of rs.chains) for (const r of c.rules) lines.push(`-A ${c.name} ${ruleText(r)}`);
+  for (const c of rs.chains) if (c.rules.length > 0) lines.push(chainText(c));
   for (const h of rs.hooks) lines.push(`-I ${h.chain} ${h.position} ${ruleText(h.rule)}`);
   lines.push('COMMIT', '');
   return lines.join('\n');
@@ -103,10 +128,14 @@ export function ipsetHeader(node: string): string {
 export function printIpSets(file: IpSetFile): string {
   const lines: string[] = [ipsetHeader(file.node), '# Load before the iptables files: ipset restore < THIS_FILE'];
   for (const s of file.sets) {
-    const tmp = `${s.name}${tmpSetSuffix}`;
-    lines.push(createLine(s.name, s), createLine(tmp, s), `flush ${tmp}`);
-    for (const m of s.members) lines.push(`add ${tmp} ${m}`);
-    lines.push(`swap ${tmp} ${s.name}`, `destroy ${tmp}`);
+    let block = setCache.get(s);
+    if (block === undefined) {
+      const tmp = `${s.name}${tmpSetSuffix}`;
+      const add = `add ${tmp} `;
+      block = [createLine(s.name, s), createLine(tmp, s), `flush ${tmp}`, ...s.members.map((m) => add + m), `swap ${tmp} ${s.name}`, `destroy ${tmp}`].join('\n');
+      setCache.set(s, block);
+    }
+    lines.push(block);
   }
   lines.push('');
   return lines.join('\n');
