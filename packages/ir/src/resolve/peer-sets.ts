@@ -36,6 +36,10 @@ export class PeerSetTable {
   private readonly index: Record<4 | 6, { value: bigint; pod: number }[]>;
   /** Per pod, the positions of its addresses in `index` (address order), per family. */
   private readonly ranks: Record<4 | 6, number[][]>;
+  /** `follows[f][r]` is 1 when address r is exactly one more than address r - 1. */
+  private readonly follows: Record<4 | 6, Uint8Array>;
+  /** One shared, frozen `[a, a]` range per address: most pod sets are runs of single addresses. */
+  private readonly singles: Record<4 | 6, (readonly [bigint, bigint])[]>;
 
   constructor(pods: readonly Pod[]) {
     this.index = { 4: [], 6: [] };
@@ -43,9 +47,16 @@ export class PeerSetTable {
     pods.forEach((pod, id) => {
       for (const a of pod.addresses) this.index[a.family].push({ value: a.value, pod: id });
     });
+    this.follows = { 4: new Uint8Array(this.index[4].length), 6: new Uint8Array(this.index[6].length) };
+    this.singles = { 4: [], 6: [] };
     for (const f of [4, 6] as const) {
-      this.index[f].sort((x, y) => (x.value < y.value ? -1 : x.value > y.value ? 1 : x.pod - y.pod));
-      this.index[f].forEach((e, rank) => this.ranks[f][e.pod]!.push(rank));
+      const entries = this.index[f];
+      entries.sort((x, y) => (x.value < y.value ? -1 : x.value > y.value ? 1 : x.pod - y.pod));
+      entries.forEach((e, rank) => {
+        this.ranks[f][e.pod]!.push(rank);
+        if (rank > 0 && e.value <= entries[rank - 1]!.value + 1n) this.follows[f][rank] = 1;
+        this.singles[f].push(Object.freeze([e.value, e.value] as const));
+      });
     }
   }
 
@@ -54,8 +65,7 @@ export class PeerSetTable {
    * this linear-ish and allocation-light; it runs once per distinct peer selector.
    */
   podAddresses(ids: readonly number[]): AddressSet {
-    const out = { v4: this.rangesOf(4, ids), v6: this.rangesOf(6, ids) };
-    return out;
+    return { v4: this.rangesOf(4, ids), v6: this.rangesOf(6, ids) };
   }
 
   private rangesOf(family: 4 | 6, ids: readonly number[]): IntervalSet<bigint> {
@@ -67,16 +77,31 @@ export class PeerSetTable {
     let k = 0;
     for (const id of ids) for (const r of perPod[id]!) ranks[k++] = r;
     ranks.sort();
+    // Runs of consecutive ranks over adjacent (or equal) addresses become one range: bigints are
+    // read only at range boundaries.
     const entries = this.index[family];
-    const out: [bigint, bigint][] = [];
-    for (let i = 0; i < n; i++) {
-      const v = entries[ranks[i]!]!.value;
-      const last = out[out.length - 1];
-      if (last && v <= last[1] + 1n) {
-        if (v > last[1]) last[1] = v;
-      } else {
-        out.push([v, v]);
+    const follows = this.follows[family];
+    const singles = this.singles[family];
+    const out: (readonly [bigint, bigint])[] = [];
+    let start = ranks[0]!;
+    let prev = start;
+    for (let i = 1; i <= n; i++) {
+      const r = i < n ? ranks[i]! : -1;
+      if (r === prev + 1 && follows[r] === 1) {
+        prev = r;
+        continue;
       }
+      const lo = entries[start]!.value;
+      const hi = entries[prev]!.value;
+      const last = out[out.length - 1];
+      // Non-consecutive ranks may still touch (a gap of pods outside this set at equal addresses).
+      if (last && lo <= last[1] + 1n) {
+        if (hi > last[1]) out[out.length - 1] = [last[0], hi];
+      } else {
+        out.push(start === prev || lo === hi ? singles[start]! : [lo, hi]);
+      }
+      start = r;
+      prev = r;
     }
     return out;
   }

@@ -19,7 +19,6 @@ interface MutableDirection {
   isolated: boolean;
   policies: number[];
   tuples: AllowTuple[];
-  seen: Set<string>;
 }
 
 /**
@@ -108,14 +107,13 @@ export function resolve(program: Program): ResolvedProgram {
     return id;
   };
 
-  const perPod = (): MutableDirection[] => pods.map(() => ({ isolated: false, policies: [], tuples: [], seen: new Set() }));
+  const perPod = (): MutableDirection[] => pods.map(() => ({ isolated: false, policies: [], tuples: [] }));
   const state: Record<Direction, MutableDirection[]> = { ingress: perPod(), egress: perPod() };
   const resolvedNames = new Set<SourceRef>();
 
+  // Each (policy, rule, peer) reaches a pod once, so tuples need no dedup; a tuple that does not
+  // depend on the pod (no ingress named port) is one object shared by every subject.
   const addTuple = (d: MutableDirection, t: AllowTuple): void => {
-    const key = `${t.peer}|${portSetKey(t.ports)}|${t.provenance.policy}|${t.provenance.rule}|${t.provenance.peer}`;
-    if (d.seen.has(key)) return;
-    d.seen.add(key);
     d.tuples.push(t);
   };
 
@@ -163,9 +161,15 @@ export function resolve(program: Program): ResolvedProgram {
       const provenance = { policy: policyId, direction, rule: rule.index, peer: peer === null ? null : i };
       const set = peerSet(policy, peer);
       if (direction === 'ingress') {
+        if (named.length === 0) {
+          if (isEmptyPortSet(numericPorts)) return;
+          const shared: AllowTuple = { peer: set, ports: numericPorts, provenance };
+          for (const s of subjects) addTuple(state.ingress[s]!, shared);
+          return;
+        }
         // Named ports resolve on the destination: here the subject pod itself.
         for (const s of subjects) {
-          const ports = named.length === 0 ? numericPorts : portSetOf([...numeric, ...namedPorts(named, pods[s]!)]);
+          const ports = portSetOf([...numeric, ...namedPorts(named, pods[s]!)]);
           if (!isEmptyPortSet(ports)) addTuple(state.ingress[s]!, { peer: set, ports, provenance });
         }
         return;
