@@ -14,8 +14,20 @@ export function isDnsSubdomain(value: string): boolean {
   return value.length > 0 && value.length <= 253 && value.split('.').every((part) => isDnsLabel(part));
 }
 
+// Inventories repeat the same few label keys and values on every pod: remember valid ones.
+const validKeys = new Set<string>();
+const validValues = new Set<string>();
+const cacheLimit = 100_000;
+
 /** A label or annotation key: `[prefix/]name`. */
 export function isLabelKey(value: string): boolean {
+  if (validKeys.has(value)) return true;
+  const ok = checkLabelKeySyntax(value);
+  if (ok && validKeys.size < cacheLimit) validKeys.add(value);
+  return ok;
+}
+
+function checkLabelKeySyntax(value: string): boolean {
   const parts = value.split('/');
   if (parts.length > 2) return false;
   const name = parts[parts.length - 1]!;
@@ -25,7 +37,10 @@ export function isLabelKey(value: string): boolean {
 
 /** A label value: empty, or at most 63 characters starting and ending alphanumeric. */
 export function isLabelValue(value: string): boolean {
-  return value === '' || (value.length <= 63 && qualifiedNamePart.test(value));
+  if (validValues.has(value)) return true;
+  const ok = value === '' || (value.length <= 63 && qualifiedNamePart.test(value));
+  if (ok && validValues.size < cacheLimit) validValues.add(value);
+  return ok;
 }
 
 /**

@@ -32,7 +32,7 @@ export function lowerSelector(ctx: LowerContext, obj: Fields, ref: SourceRef): L
   const labels = mapField(ctx, obj, 'matchLabels', ref);
   for (const [key, value] of Object.entries(labels ?? {})) {
     const at = refAt(ref, 'matchLabels', key);
-    checkLabelKey(ctx, key, keyRef(at));
+    checkLabelKey(ctx, key, () => keyRef(at));
     if (typeof value !== 'string') {
       ctx.diagnostics.push(
         irDiagnostic(

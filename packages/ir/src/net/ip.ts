@@ -39,7 +39,8 @@ export function parseIp(text: string): ParsedIp | undefined {
   if (text.includes('%')) return undefined;
   if (!text.includes(':')) {
     if (!ipv4Strict.test(text)) return undefined;
-    return { family: 4, value: bytesToBigint(ipaddr.IPv4.parse(text).toByteArray()) };
+    const [a, b, c, d] = text.split('.') as [string, string, string, string];
+    return { family: 4, value: BigInt(Number(a) * 16777216 + Number(b) * 65536 + Number(c) * 256 + Number(d)) };
   }
   if (!ipaddr.IPv6.isValid(text)) return undefined;
   const v6 = ipaddr.IPv6.parse(text);
