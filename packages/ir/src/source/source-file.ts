@@ -46,7 +46,8 @@ export function parseYamlDocuments(text: string): Document[] {
   return parseAllDocuments(text, yamlOptions) as unknown as Document[];
 }
 
-function trees(file: SourceFile): readonly Document[] {
+/** The YAML trees of a file, parsed on first use. */
+export function trees(file: SourceFile): readonly Document[] {
   if (!file.trees) {
     file.trees = file.format === 'json' ? [parseDocument(file.text, { uniqueKeys: false })] : parseYamlDocuments(file.text);
   }
