@@ -51,7 +51,9 @@ export const compileCommand: Command = {
     const { result, ok } = await loadInputs(io, values, positionals);
     printDiagnostics(io, values, result, parsed.diagnostics);
     if (!ok || hasErrors(parsed.diagnostics)) return ExitCode.input;
-    const resolved = resolve(result.program);
+    // A per-node compile resolves only the pods of those nodes (other pods stay peers).
+    const nodes = (values['node'] as string[] | undefined) ?? [];
+    const resolved = resolve(result.program, nodes.length > 0 ? { subjects: (p) => p.nodeName !== undefined && nodes.includes(p.nodeName) } : {});
     printDiagnostics(io, values, result, resolved.diagnostics);
     const emitted = backend.emit({ program: result.program, resolved }, parsed.options);
     printDiagnostics(io, values, result, emitted.diagnostics);

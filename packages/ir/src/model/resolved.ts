@@ -72,4 +72,6 @@ export interface ResolvedProgram {
   readonly nodeAddresses: ReadonlyMap<string, string>;
   /** Warnings found while resolving (unresolvable named ports). */
   readonly diagnostics: readonly Diagnostic[];
+  /** True when only some pods were resolved (`resolve(program, { subjects })`). */
+  readonly partial: boolean;
 }

@@ -1,3 +1,4 @@
+import { compilerAssert } from '../diagnostics/diagnostic.js';
 import type { Protocol } from '../model/policy.js';
 import type { ResolvedProgram } from '../model/resolved.js';
 import type { Family } from '../net/ip.js';
@@ -41,6 +42,7 @@ export function reachabilityMatrix(r: ResolvedProgram, options: MatrixOptions): 
  * that contain `dst`, intersected with the ingress tuples of `dst` that contain `src`.
  */
 export function allowedPorts(r: ResolvedProgram, src: number, dst: number, only?: Family): PortSet {
+  compilerAssert(!r.partial, 'allowedPorts needs a complete resolution');
   const s = r.pods[src]!;
   const d = r.pods[dst]!;
   const sem = r.program.semantics;

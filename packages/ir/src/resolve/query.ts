@@ -1,3 +1,4 @@
+import { compilerAssert } from '../diagnostics/diagnostic.js';
 import type { Connection, Endpoint } from '../evaluate/connection.js';
 import type { Protocol } from '../model/policy.js';
 import type { PodDirection, ResolvedProgram } from '../model/resolved.js';
@@ -42,6 +43,7 @@ function sideAllows(r: ResolvedProgram, d: PodDirection, peer: ResolvedEndpoint,
  * with the reference evaluator; the property tests check it.
  */
 export function allowedResolved(r: ResolvedProgram, conn: Connection): boolean | undefined {
+  compilerAssert(!r.partial, 'allowedResolved needs a complete resolution');
   const hint = conn.src.kind === 'ip' ? parseIp(conn.src.ip)?.family : conn.dst.kind === 'ip' ? parseIp(conn.dst.ip)?.family : undefined;
   for (const family of hint ? [hint] : ([4, 6] as const)) {
     const src = bindEndpoint(r, conn.src, family);
@@ -65,6 +67,7 @@ function decide(r: ResolvedProgram, src: ResolvedEndpoint, dst: ResolvedEndpoint
 
 /** Pod-to-pod decision by pod index (primary addresses, IPv4 first). */
 export function podAllowed(r: ResolvedProgram, src: number, dst: number, protocol: Protocol, port: number, ignoreSelf = false): boolean {
+  compilerAssert(!r.partial, 'podAllowed needs a complete resolution');
   const s = r.pods[src]!;
   const d = r.pods[dst]!;
   for (const family of [4, 6] as const) {

@@ -26,7 +26,17 @@ interface MutableDirection {
  * peers each rule names (as shared address sets), and which ports after named-port resolution
  * on the destination pod. Selectors go through label indexes and are memoised by canonical key.
  */
-export function resolve(program: Program): ResolvedProgram {
+/** Options of {@link resolve}. */
+export interface ResolveOptions {
+  /**
+   * Resolve the ingress and egress of these pods only (e.g. the pods of the nodes a per-node
+   * backend compiles with `--node`): other pods stay peers but get no tuples. The result is then
+   * `partial`, and whole-cluster queries refuse it.
+   */
+  readonly subjects?: (pod: Pod) => boolean;
+}
+
+export function resolve(program: Program, options: ResolveOptions = {}): ResolvedProgram {
   const pods = program.inventory.pods.filter((p) => p.actionable);
   const podIndex = new Map<string, number>();
   const addressOwner = new Map<string, number>();
@@ -130,8 +140,11 @@ export function resolve(program: Program): ResolvedProgram {
     return out;
   };
 
+  const wanted = options.subjects;
   program.policies.forEach((policy, policyId) => {
-    const subjects = selectPods({ kind: 'policy-namespace' }, policy.subject, policy.namespace);
+    const selected = selectPods({ kind: 'policy-namespace' }, policy.subject, policy.namespace);
+    const subjects = wanted ? selected.filter((i) => wanted(pods[i]!)) : selected;
+    if (subjects.length === 0) return;
     for (const direction of ['ingress', 'egress'] as const) {
       const rules = policy[direction];
       if (rules === null) continue;
@@ -203,7 +216,8 @@ export function resolve(program: Program): ResolvedProgram {
       for (const s of subjects) for (const t of tuples) addTuple(state.egress[s]!, t);
     });
     for (const e of named) {
-      if (!resolvedNames.has(e.origin) && subjects.length > 0) {
+      // A partial resolution sees only some destinations: it cannot tell that a name resolves nowhere.
+      if (!wanted && !resolvedNames.has(e.origin) && subjects.length > 0) {
         diagnostics.push(
           irDiagnostic('ir/unresolved-named-port', { name: e.name, reason: `(${e.protocol}) is defined by no ${direction === 'ingress' ? 'selected' : 'peer'} pod; this entry matches nothing` }, e.origin),
         );
@@ -222,5 +236,6 @@ export function resolve(program: Program): ResolvedProgram {
     addressOwner,
     nodeAddresses,
     diagnostics,
+    partial: wanted !== undefined,
   };
 }
