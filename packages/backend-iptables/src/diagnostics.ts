@@ -22,20 +22,15 @@ export const iptablesDiagnostics = {
     message: paramMessage`--out-dir - prints a single iptables-restore file, but ${'reason'}; write to a directory instead`,
     docs: 'Standard output can carry one file: it needs exactly one node (--node), --no-ipset (no ipset file) and a node without IPv6 pods (no ip6tables file).',
   },
-  'backend-iptables/node-egress-not-enforced': {
-    severity: 'warning',
-    message: paramMessage`egress of ${'pod'} (isolated by this policy) to its own node ${'node'} (${'address'}) enters the node's INPUT chain, which netpolc does not hook: that traffic is not filtered`,
-    docs: 'The iptables backend hooks only FORWARD (routed and bridged pod traffic). A packet from a pod to an address of its own node is local delivery (INPUT), so egress policy cannot deny it; reported once per isolating policy.',
-  },
   'backend-iptables/pod-not-enforced': {
     severity: 'warning',
-    message: paramMessage`pod ${'pod'} is isolated for ${'direction'} but ${'reason'}: no emitted ruleset enforces its policy`,
-    docs: 'Rules for a pod are emitted on its node only; a pod whose nodeName is missing or names no Node of the inventory is enforced nowhere.',
+    message: paramMessage`${'count'} pods isolated by network policy (${'pods'}) ${'reason'}: no emitted ruleset enforces their policies`,
+    docs: 'Rules for a pod are emitted on its node only; a pod whose nodeName is missing or names no Node of the inventory is enforced nowhere. Reported once per missing node, at the first such pod.',
   },
   'backend-iptables/node-local-not-filtered': {
     severity: 'warning',
-    message: paramMessage`the semantics profile denies ${'what'}, but that traffic never crosses FORWARD; the iptables backend allows it`,
-    docs: 'Traffic from a node to its own pods leaves through OUTPUT, and a pod reaching itself stays inside the pod: neither crosses the FORWARD hook, so allowNodeLocalIngress=false and allowSelf=false cannot be enforced.',
+    message: paramMessage`the semantics profile denies ${'what'}, but that traffic crosses neither FORWARD nor INPUT; the iptables backend allows it`,
+    docs: 'Traffic from a node to its own pods leaves through OUTPUT, and a pod reaching itself stays inside the pod: neither crosses the FORWARD or INPUT hook, so allowNodeLocalIngress=false and allowSelf=false cannot be enforced. Reported once per program.',
   },
   'backend-iptables/large-ipset': {
     severity: 'warning',

@@ -1,5 +1,5 @@
-import type { AllowTuple, BackendInput, Diagnostic, EmitFile, EmitResult, Node } from '@netpolc/ir';
-import { contains, NoTarget, podId } from '@netpolc/ir';
+import type { AllowTuple, BackendInput, Diagnostic, EmitFile, EmitResult, Node, Pod } from '@netpolc/ir';
+import { NoTarget, podId } from '@netpolc/ir';
 import { AddressMatcher, largeSetMembers } from './addresses.js';
 import { iptablesDiagnostic } from './diagnostics.js';
 import { lowerFamily, type LowerContext } from './lower.js';
@@ -14,6 +14,10 @@ export interface Lowered {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** Pod indices per node name, in resolved order. */
 function podsByNode(input: BackendInput): Map<string, number[]> {
   const out = new Map<string, number[]>();
@@ -26,41 +30,29 @@ function podsByNode(input: BackendInput): Map<string, number[]> {
   return out;
 }
 
-/** Warnings about what a FORWARD hook cannot see (semantics.md §2.5; README "Limits"). */
-function coverageWarnings(input: BackendInput, nodes: readonly Node[], byNode: Map<string, number[]>): Diagnostic[] {
+/**
+ * Warnings about what the hooks cannot see (semantics.md §2.5; README "Limits"), each at most once
+ * per program or per missing node, never per pod: pods whose node is not in the inventory are
+ * enforced nowhere.
+ */
+function coverageWarnings(input: BackendInput): Diagnostic[] {
   const { resolved, program } = input;
   const out: Diagnostic[] = [];
   const known = new Set(program.inventory.nodes.map((n) => n.name));
+  const unenforced = new Map<string, Pod[]>();
   resolved.pods.forEach((pod, i) => {
     if (pod.nodeName !== undefined && known.has(pod.nodeName)) return;
-    for (const direction of ['ingress', 'egress'] as const) {
-      if (!resolved[direction][i]!.isolated) continue;
-      const reason = pod.nodeName === undefined ? 'it has no spec.nodeName' : `its node ${pod.nodeName} is not in the inventory`;
-      out.push(iptablesDiagnostic('backend-iptables/pod-not-enforced', { pod: podId(pod), direction, reason }, pod.origin));
-    }
+    if (!resolved.ingress[i]!.isolated && !resolved.egress[i]!.isolated) return;
+    const key = pod.nodeName ?? '';
+    const list = unenforced.get(key);
+    if (list) list.push(pod);
+    else unenforced.set(key, [pod]);
   });
-  const warned = new Set<number>();
-  for (const node of nodes) {
-    for (const i of byNode.get(node.name) ?? []) {
-      const d = resolved.egress[i]!;
-      if (!d.isolated || d.policies.every((p) => warned.has(p))) continue;
-      const pod = resolved.pods[i]!;
-      const families = new Set(pod.addresses.map((a) => a.family));
-      const open = node.addresses.find(
-        (a) =>
-          families.has(a.family) &&
-          !d.tuples.some((t) => {
-            const set = resolved.peerSets[t.peer]!;
-            return t.ports.kind === 'any' && contains(a.family === 4 ? set.v4 : set.v6, a.value);
-          }),
-      );
-      if (!open) continue;
-      for (const p of d.policies) {
-        if (warned.has(p)) continue;
-        warned.add(p);
-        out.push(iptablesDiagnostic('backend-iptables/node-egress-not-enforced', { pod: podId(pod), node: node.name, address: open.ip }, program.policies[p]!.origin));
-      }
-    }
+  for (const key of [...unenforced.keys()].sort()) {
+    const pods = unenforced.get(key)!.sort((a, b) => compareText(podId(a), podId(b)));
+    const shown = pods.slice(0, 3).map(podId).join(', ') + (pods.length > 3 ? ', ...' : '');
+    const reason = key === '' ? 'have no spec.nodeName' : `are on node ${key}, which is not in the inventory`;
+    out.push(iptablesDiagnostic('backend-iptables/pod-not-enforced', { count: pods.length, pods: shown, reason }, pods[0]!.origin));
   }
   const isolated = (direction: 'ingress' | 'egress'): boolean => resolved[direction].some((d) => d.isolated);
   if (!program.semantics.allowNodeLocalIngress && isolated('ingress')) {
@@ -89,7 +81,7 @@ export function lowerProgram(input: BackendInput, options: IptablesOptions): Low
     nodes = picked;
   }
   const byNode = podsByNode(input);
-  diagnostics.push(...coverageWarnings(input, nodes, byNode));
+  diagnostics.push(...coverageWarnings(input));
 
   const warnedSets = new Set<string>();
   const ctx: LowerContext = {

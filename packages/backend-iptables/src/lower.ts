@@ -24,6 +24,9 @@ export interface LoweredFamily {
   readonly sets: readonly IpSet[];
 }
 
+/** ICMPv6 router solicitation, neighbour solicitation and advertisement: what a pod sends its node. */
+const neighbourDiscovery = [133, 135, 136] as const;
+
 const comment = (text: string): { kind: 'comment'; text: string } => ({ kind: 'comment', text: commentText(text) });
 
 function hostCidr(ip: string, family: Family): string {
@@ -33,13 +36,17 @@ function hostCidr(ip: string, family: Family): string {
 /**
  * Lowers the rules of one node for one family (semantics.md §5.1):
  *
- * - FORWARD jumps to NETPOLC-FORWARD (the only rule netpolc puts in a built-in chain);
+ * - FORWARD jumps to NETPOLC-FORWARD and INPUT to NETPOLC-INPUT (the only rules netpolc puts in
+ *   built-in chains);
  * - NETPOLC-FORWARD sends traffic from or to a local pod to NETPOLC-POD; everything else (transit)
  *   falls through untouched;
  * - NETPOLC-POD drops conntrack INVALID, accepts ESTABLISHED/RELATED, runs the egress check of the
  *   source (if it is a local pod) then the ingress check of the destination (if local), and
  *   accepts what both let through. Across nodes, the source node checks egress and the
- *   destination node ingress; on one node the packet passes both checks here.
+ *   destination node ingress; on one node the packet passes both checks here;
+ * - NETPOLC-INPUT sends packets from a local pod to the node itself to NETPOLC-INPUT-POD: INVALID
+ *   dropped, ESTABLISHED/RELATED (and IPv6 neighbour discovery) returned to the host, the rest
+ *   through the same egress check; allowed packets return to the host's INPUT rules.
  *
  * `localPods` are resolved pod indices scheduled on the node.
  */
@@ -95,34 +102,60 @@ export function lowerFamily(ctx: LowerContext, node: Node, localPods: readonly n
     }
   }
 
+  // Classification of local pods by address: FORWARD needs both sides, INPUT only the source.
+  const podEntries = (side: 'src' | 'dst', target: string): DispatchEntry[] =>
+    unique.map((e) => ({
+      value: e.value,
+      ip: e.ip,
+      rules: [
+        {
+          ...(side === 'src' ? { source: hostCidr(e.ip, family) } : { destination: hostCidr(e.ip, family) }),
+          matches: [comment(`${side === 'src' ? 'from' : 'to'} ${podId(resolved.pods[e.pod]!)}`)],
+          target: { kind: 'goto', chain: target },
+        } satisfies Rule,
+      ],
+    }));
+  const localSet = unique.length > 1 && options.ipset ? ctx.matcher.intern(family, unique.map((e) => e.ip)) : undefined;
+  if (localSet) fctx.usedSets.add(localSet);
+  const fromLocalPod = (target: string): Rule[] => {
+    if (unique.length === 1) return [{ source: hostCidr(unique[0]!.ip, family), matches: [comment('from a local pod')], target: { kind: 'goto', chain: target } }];
+    if (localSet) return [{ matches: [{ kind: 'set', set: localSet.name, side: 'src' }, comment('from a local pod')], target: { kind: 'goto', chain: target } }];
+    return [];
+  };
+
   const treeChains: Chain[] = [];
-  const classify: Rule[] = [];
+  const classify: Rule[] = [...fromLocalPod(chains.pod)];
   if (unique.length === 1) {
-    const cidr = hostCidr(unique[0]!.ip, family);
-    classify.push({ source: cidr, matches: [comment('from a local pod')], target: { kind: 'goto', chain: chains.pod } });
-    classify.push({ destination: cidr, matches: [comment('to a local pod')], target: { kind: 'goto', chain: chains.pod } });
-  } else if (unique.length > 1 && options.ipset) {
-    const set = ctx.matcher.intern(family, unique.map((e) => e.ip));
-    fctx.usedSets.add(set);
-    classify.push({ matches: [{ kind: 'set', set: set.name, side: 'src' }, comment('from a local pod')], target: { kind: 'goto', chain: chains.pod } });
-    classify.push({ matches: [{ kind: 'set', set: set.name, side: 'dst' }, comment('to a local pod')], target: { kind: 'goto', chain: chains.pod } });
+    classify.push({ destination: hostCidr(unique[0]!.ip, family), matches: [comment('to a local pod')], target: { kind: 'goto', chain: chains.pod } });
+  } else if (localSet) {
+    classify.push({ matches: [{ kind: 'set', set: localSet.name, side: 'dst' }, comment('to a local pod')], target: { kind: 'goto', chain: chains.pod } });
   } else if (unique.length > 1) {
-    for (const [side, tree] of [['src', `${chainPrefix}SRC`], ['dst', `${chainPrefix}DST`]] as const) {
-      const entries = unique.map((e) => ({
-        value: e.value,
-        ip: e.ip,
-        rules: [
-          {
-            ...(side === 'src' ? { source: hostCidr(e.ip, family) } : { destination: hostCidr(e.ip, family) }),
-            matches: [comment(`${side === 'src' ? 'from' : 'to'} ${podId(resolved.pods[e.pod]!)}`)],
-            target: { kind: 'goto', chain: chains.pod },
-          } satisfies Rule,
-        ],
-      }));
-      // A miss in the source tree must go on to the destination tree: sub-chains are jumped to.
-      classify.push(...dispatchRules(tree, entries, side, 'jump', treeChains));
-    }
+    // A miss in the source tree must go on to the destination tree: sub-chains are jumped to.
+    classify.push(...dispatchRules(`${chainPrefix}SRC`, podEntries('src', chains.pod), 'src', 'jump', treeChains));
+    classify.push(...dispatchRules(`${chainPrefix}DST`, podEntries('dst', chains.pod), 'dst', 'jump', treeChains));
   }
+
+  // INPUT carries exactly the packets addressed to the node itself: any of its addresses,
+  // including ones the inventory does not list (the pods' gateway 169.254.1.1, a node-local DNS
+  // cache). From a local pod they are egress traffic like any other (NetworkPolicy egress has no
+  // node exception; the nftables backend checks it on its input hook too), so they pass the same
+  // egress dispatch. Everything else in INPUT (other hosts, the node's own traffic) is left to
+  // the host's rules.
+  const inputTree: Chain[] = [];
+  const inputRules: Rule[] = unique.length > 1 && !localSet ? dispatchRules(chains.input, podEntries('src', chains.inputPod), 'src', 'goto', inputTree) : fromLocalPod(chains.inputPod);
+  const inputPodRules: Rule[] = [
+    { matches: [{ kind: 'conntrack', states: ['INVALID'] }], target: { kind: 'DROP' } },
+    // RETURN, not ACCEPT: netpolc only narrows what reaches the node; the host's INPUT rules
+    // below the hook still apply to what the policy allows (and to replies).
+    { matches: [{ kind: 'conntrack', states: ['RELATED', 'ESTABLISHED'] }], target: { kind: 'RETURN' } },
+  ];
+  if (family === 6) {
+    // Neighbour discovery is not tracked by conntrack (UNTRACKED, never ESTABLISHED) and goes to
+    // the node's own (multicast) addresses: without it an egress-isolated pod loses IPv6 to its
+    // gateway (cloudnativelabs/kube-router#1895).
+    for (const type of neighbourDiscovery) inputPodRules.push({ protocol: 'ipv6-icmp', matches: [{ kind: 'icmp6', type }, comment('IPv6 neighbour discovery')], target: { kind: 'RETURN' } });
+  }
+  inputPodRules.push({ matches: [comment('egress of a local source pod')], target: { kind: 'goto', chain: chains.egress } });
 
   const egressTree: Chain[] = [];
   const ingressTree: Chain[] = [];
@@ -159,6 +192,9 @@ export function lowerFamily(ctx: LowerContext, node: Node, localPods: readonly n
     ...egressTree,
     { name: chains.ingress, rules: ingressRules },
     ...ingressTree,
+    { name: chains.input, rules: inputRules },
+    ...inputTree,
+    { name: chains.inputPod, rules: inputPodRules },
     ...contentChains,
   ];
   if (usesReject) {
@@ -174,7 +210,10 @@ export function lowerFamily(ctx: LowerContext, node: Node, localPods: readonly n
     node: node.name,
     family,
     chains: out,
-    hooks: [{ chain: 'FORWARD', position: 1, rule: { matches: [comment(hookComment)], target: { kind: 'jump', chain: chains.forward } } }],
+    hooks: [
+      { chain: 'FORWARD', position: 1, rule: { matches: [comment(hookComment)], target: { kind: 'jump', chain: chains.forward } } },
+      { chain: 'INPUT', position: 1, rule: { matches: [comment(hookComment)], target: { kind: 'jump', chain: chains.input } } },
+    ],
   };
   return { ruleset, sets: [...fctx.usedSets] };
 }

@@ -5,8 +5,8 @@
 /** Address family of a ruleset or set. */
 export type Family = 4 | 6;
 
-/** Transport protocols a rule can match with `-p`. */
-export type L4Protocol = 'tcp' | 'udp' | 'sctp';
+/** Protocols a rule can match with `-p` (`ipv6-icmp` only for neighbour discovery in INPUT). */
+export type L4Protocol = 'tcp' | 'udp' | 'sctp' | 'ipv6-icmp';
 
 /** Connection tracking states (`-m conntrack --ctstate`). */
 export type CtState = 'INVALID' | 'NEW' | 'RELATED' | 'ESTABLISHED';
@@ -33,6 +33,8 @@ export type Match =
    * as `-m multiport --dports ...` (at most 15 ports, a range counting two).
    */
   | { readonly kind: 'ports'; readonly ports: readonly PortRange[] }
+  /** `-m icmp6 --icmpv6-type N` (with `-p ipv6-icmp`; numeric, as ip6tables-save prints it). */
+  | { readonly kind: 'icmp6'; readonly type: number }
   /** `-m limit --limit RATE` (rate in iptables-save spelling, e.g. `10/sec`). */
   | { readonly kind: 'limit'; readonly rate: string }
   /** `-m comment --comment "TEXT"` */
@@ -72,9 +74,12 @@ export interface Chain {
   readonly rules: readonly Rule[];
 }
 
+/** Built-in chains netpolc hooks: routed pod traffic, and traffic addressed to the node itself. */
+export type BuiltinChain = 'FORWARD' | 'INPUT';
+
 /** A rule placed into a built-in chain (`-I FORWARD 1 ...`): the hook into netpolc's chains. */
 export interface Hook {
-  readonly chain: 'FORWARD';
+  readonly chain: BuiltinChain;
   /** 1-based insert position. */
   readonly position: number;
   readonly rule: Rule;

@@ -18,9 +18,11 @@ export const chains = {
   egress: 'NETPOLC-EGRESS',
   ingress: 'NETPOLC-INGRESS',
   reject: 'NETPOLC-REJECT',
+  input: 'NETPOLC-INPUT',
+  inputPod: 'NETPOLC-INPUT-POD',
 } as const;
 
-/** Comment on the hook rule in FORWARD: the reload procedure finds the hook by it. */
+/** Comment on the hook rules in FORWARD and INPUT: the reload procedure finds the hooks by it. */
 export const hookComment = 'netpolc:hook';
 
 /** Longest chain name: XT_EXTENSION_MAXNAMELEN is 29 bytes including the NUL. */

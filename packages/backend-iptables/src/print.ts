@@ -28,6 +28,8 @@ function matchText(m: Match, rule: Rule): string {
       if (m.ports.length === 1) return `-m ${rule.protocol} --dport ${portText(m.ports[0]!)}`;
       return `-m multiport --dports ${m.ports.map(portText).join(',')}`;
     }
+    case 'icmp6':
+      return `-m icmp6 --icmpv6-type ${m.type}`;
     case 'limit':
       return `-m limit --limit ${m.rate}`;
     case 'comment':
@@ -100,7 +102,7 @@ export function printRuleset(rs: Ruleset): string {
   const lines: string[] = [
     rulesetHeader(rs.node, rs.family),
     `# Load the node's .ipset file first. On a host with other rules use ${rs.family === 4 ? 'iptables' : 'ip6tables'}-restore --noflush,`,
-    '# and reload with the procedure of the netpolc iptables README (it keeps the FORWARD hook single).',
+    '# and reload with the procedure of the netpolc iptables README (it keeps the FORWARD and INPUT hooks single).',
     '*filter',
   ];
   for (const c of rs.chains) lines.push(`:${c.name} - [0:0]`);

@@ -27,7 +27,6 @@ const triggers: Record<IptablesDiagnosticCode, () => readonly Diagnostic[]> = {
   'backend-iptables/option-ignored': () => compile(cluster, { 'log-rate': '5/second' }).diagnostics,
   'backend-iptables/unknown-node': () => compile(cluster, { node: ['node-9'] }).diagnostics,
   'backend-iptables/stdout-unsupported': () => compile(cluster, { 'out-dir': '-', 'no-ipset': true }).diagnostics,
-  'backend-iptables/node-egress-not-enforced': () => compile([...cluster, denyAll]).diagnostics,
   'backend-iptables/pod-not-enforced': () => compile([...cluster, pod('x', 'c', {}, '198.18.0.30', { node: 'node-7' }), denyAll]).diagnostics,
   'backend-iptables/node-local-not-filtered': () => compile([...cluster, denyAll], {}, { allowSelf: false }).diagnostics,
   'backend-iptables/large-ipset': () => {
@@ -54,6 +53,15 @@ for (const [code, run] of Object.entries(triggers)) {
     expect(run().map((d) => d.code)).toContain(code);
   });
 }
+
+it('reports unenforced pods once per missing node, not per pod, and nothing for pods to their own node', () => {
+  const stray = Array.from({ length: 5 }, (_, i) => pod('x', `s${i}`, {}, `198.18.0.${40 + i}`, { node: i % 2 === 0 ? 'node-7' : 'node-8' }));
+  const { diagnostics } = compile([...cluster, ...stray, denyAll]);
+  expect(diagnostics.map((d) => d.message)).toEqual([
+    '3 pods isolated by network policy (x/s0, x/s2, x/s4) are on node node-7, which is not in the inventory: no emitted ruleset enforces their policies',
+    '2 pods isolated by network policy (x/s1, x/s3) are on node node-8, which is not in the inventory: no emitted ruleset enforces their policies',
+  ]);
+});
 
 it('writes no files when options are invalid or stdout cannot hold the output', () => {
   expect(compile(cluster, { 'out-dir': '-' }).files).toEqual([]);

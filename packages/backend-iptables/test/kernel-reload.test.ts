@@ -15,17 +15,26 @@ import { networkVerdict } from './support/network.js';
 import { parseIpSets } from './support/parse.js';
 
 // The documented reload procedure (deploy/netpolc-iptables-reload), run inside each node
-// namespace on a host that has its own FORWARD rules, chain and ipset: policy set A, then B,
-// then B again, then A with logging and REJECT (more chains), then B. After each step the kernel
-// must hold exactly one hook, at the top of FORWARD, the host's rules unchanged, netpolc's chains
-// and sets exactly those of the files, and probes must match the reference evaluator.
+// namespace on a host that has its own FORWARD and INPUT rules, chain and ipset: a ruleset from
+// before the INPUT hook, then policy set A, B, B again, A with logging and REJECT (more chains),
+// B without and with ipsets, and the old ruleset again. After each step the kernel must hold
+// exactly one hook at the top of FORWARD and of INPUT (none in INPUT for the old ruleset), the
+// host's rules unchanged, netpolc's chains and sets exactly those of the files, and probes must
+// match the reference evaluator (for the old ruleset: except pod -> own node, which it did not
+// filter).
 const gate = kernelGate();
 const kit = it.skipIf(gate.skip);
 const reloadScript = fileURLToPath(new URL('../deploy/netpolc-iptables-reload', import.meta.url));
 
-const hostRules = ['*filter', ':HOST-CHAIN - [0:0]', '-A HOST-CHAIN -s 198.18.250.1/32 -j DROP', '-A FORWARD -s 198.18.250.2/32 -j DROP', '-A FORWARD -j HOST-CHAIN', 'COMMIT', ''].join('\n');
-const hostForward = ['-s 198.18.250.2/32 -j DROP', '-j HOST-CHAIN'];
-const hook = `-m comment --comment "${hookComment}" -j NETPOLC-FORWARD`;
+const hostRules = ['*filter', ':HOST-CHAIN - [0:0]', '-A HOST-CHAIN -s 198.18.250.1/32 -j DROP', '-A FORWARD -s 198.18.250.2/32 -j DROP', '-A FORWARD -j HOST-CHAIN', '-A INPUT -s 198.18.250.4/32 -j DROP', 'COMMIT', ''].join('\n');
+const hostChains: Record<'FORWARD' | 'INPUT', string[]> = { FORWARD: ['-s 198.18.250.2/32 -j DROP', '-j HOST-CHAIN'], INPUT: ['-s 198.18.250.4/32 -j DROP'] };
+const hooks = { FORWARD: `-m comment --comment "${hookComment}" -j NETPOLC-FORWARD`, INPUT: `-m comment --comment "${hookComment}" -j NETPOLC-INPUT` };
+
+/** A node's files as the backend wrote them before the INPUT hook existed (FORWARD only). */
+function withoutInputHook(files: { path: string; content: string }[]): { path: string; content: string }[] {
+  const old = (line: string): boolean => /^(:NETPOLC-INPUT|-A NETPOLC-INPUT|-I INPUT )/.test(line);
+  return files.map((f) => (f.path.endsWith('tables') ? { ...f, content: f.content.split('\n').filter((l) => !old(l)).join('\n') } : f));
+}
 const ports: readonly PortProbe[] = [
   { protocol: 'TCP', port: 80 },
   { protocol: 'UDP', port: 81 },
@@ -58,13 +67,15 @@ kit(gate.label('reloads with the documented procedure: one hook, host rules kept
   const byName = new Map(corpusCases().map((c) => [c.name, c]));
   const a = byName.get('allow-same-namespace')!.load().program;
   const b = byName.get('ipblock-except')!.load().program;
-  const steps: { program: Program; flags: RawOptions; name: string }[] = [
+  const steps: { program: Program; flags: RawOptions; name: string; legacy?: boolean }[] = [
+    { program: b, flags: {}, name: 'B from before the INPUT hook', legacy: true },
     { program: a, flags: {}, name: 'A' },
     { program: b, flags: {}, name: 'B' },
     { program: b, flags: {}, name: 'B again' },
     { program: a, flags: { log: 'all', 'deny-action': 'reject' }, name: 'A with log and reject' },
     { program: b, flags: { 'no-ipset': true }, name: 'B without ipsets' },
     { program: b, flags: {}, name: 'B with ipsets' },
+    { program: a, flags: {}, name: 'A from before the INPUT hook', legacy: true },
   ];
   const spec = topologyOf(a, 'npciptl');
   expect(topologyOf(b, 'npciptl')).toEqual(spec);
@@ -87,7 +98,7 @@ kit(gate.label('reloads with the documented procedure: one hook, host rules kept
             const stepDir = join(dir, `${variant}-${i}`);
             rmSync(stepDir, { recursive: true, force: true });
             mkdirSync(stepDir, { recursive: true });
-            const nodeFiles = files.get(node.name) ?? [];
+            const nodeFiles = step.legacy ? withoutInputHook(files.get(node.name) ?? []) : (files.get(node.name) ?? []);
             for (const f of nodeFiles) writeFileSync(join(stepDir, f.path), f.content);
             const ns = topology.nodeNamespace(node.name);
             const run = topology.run(ns, ['sh', reloadScript, stepDir, node.name, variant], undefined);
@@ -95,7 +106,9 @@ kit(gate.label('reloads with the documented procedure: one hook, host rules kept
             expect(run.status, `${label} ${node.name}`).toBe(0);
             checkState(topology, ns, variant, nodeFiles, `${label} ${node.name}`);
           }
-          expect(disagreements(step.program, spec, topology.probe(probes)), label).toEqual([]);
+          // The old ruleset did not filter pod -> own node (INPUT).
+          const own = (p: Probe): boolean => 'pod' in p.from && spec.nodes.some((n) => n.addresses.includes(p.to) && spec.pods.find((q) => q.id === (p.from as { pod: string }).pod)!.node === n.name);
+          expect(disagreements(step.program, spec, topology.probe(step.legacy ? probes.filter((p) => !own(p)) : probes)), label).toEqual([]);
         });
       }
     });
@@ -107,8 +120,11 @@ kit(gate.label('reloads with the documented procedure: one hook, host rules kept
 function checkState(topology: Topology, ns: string, variant: Variant, files: readonly { path: string; content: string }[], label: string): void {
   const rules = files.find((f) => f.path.endsWith('.iptables'))!.content;
   const saved = saveFilter(topology, ns, 4, variant);
-  const forward = rulesByChain(saved, (c) => c === 'FORWARD').get('FORWARD') ?? [];
-  expect(forward, `${label}: FORWARD holds one hook, first, and the host's rules`).toEqual([hook, ...hostForward]);
+  for (const chain of ['FORWARD', 'INPUT'] as const) {
+    const inFile = rules.split('\n').some((l) => l.startsWith(`-I ${chain} `));
+    const got = rulesByChain(saved, (c) => c === chain).get(chain) ?? [];
+    expect(got, `${label}: ${chain} holds one hook, first, and the host's rules`).toEqual([...(inFile ? [hooks[chain]] : []), ...hostChains[chain]]);
+  }
   expect(rulesByChain(saved, (c) => c === 'HOST-CHAIN').get('HOST-CHAIN'), `${label}: host chain`).toEqual(['-s 198.18.250.1/32 -j DROP']);
   const ours = (c: string): boolean => c.startsWith(chainPrefix);
   expect(rulesByChain(saved, ours), `${label}: netpolc chains`).toEqual(rulesByChain(rules, ours));
@@ -142,7 +158,7 @@ kit(gate.label('no packet sees a window while reloads alternate between two poli
         const { nodes } = lowerProgram({ program, resolved: resolve(program) }, iptablesBackend.parseOptions({}).options);
         const [namespace, name] = (p.from as { pod: string }).pod.split('/') as [string, string];
         const v = networkVerdict(program, nodes, { src: { kind: 'pod', namespace, name }, dst: { kind: 'ip', ip: p.to }, protocol: p.protocol, port: p.port })!;
-        return JSON.stringify([...v.traversed].map(([n, verdict]) => [n, verdict === 'ACCEPT']).sort());
+        return JSON.stringify(v.traversed.map((t) => [t.node, t.hook, t.passed]).sort());
       };
       const stable = probes.filter((p) => perNode(a, p) === perNode(b, p));
       expect(stable.some((p) => expectedVerdict(a, spec, p))).toBe(true);

@@ -5,7 +5,7 @@ import { countRules, lowerProgram } from '../src/emit.js';
 import type { Rule, Ruleset } from '../src/model.js';
 import { defaultOptions, type IptablesOptions } from '../src/options.js';
 import { printIpSets, printRuleset } from '../src/print.js';
-import { setMap, walk } from './support/interpret.js';
+import { setMap, walk, type Packet } from './support/interpret.js';
 import { networkVerdict, validateAll } from './support/network.js';
 
 function lower(objects: readonly Manifest[], options: Partial<IptablesOptions> = {}): { program: Program; nodes: ReturnType<typeof lowerProgram>['nodes'] } {
@@ -108,4 +108,34 @@ it('emits nothing for a family a peer lacks and denies that family (never widens
   const v4Chain = nodes[0]!.v4.chains.find((c) => c.name.startsWith('NETPOLC-I-'))!;
   // 0.0.0.0/0 is every IPv4 address: a rule without an address match, not a /0 set member.
   expect(v4Chain.rules[0]).toMatchObject({ matches: [{ kind: 'comment' }], target: { kind: 'RETURN' } });
+});
+
+it('checks egress of local pods to the node itself on INPUT, lets neighbour discovery through, and leaves other sources to the host', () => {
+  const objects: Manifest[] = [
+    node('node-1', ['198.19.0.1', '2001:db8:ff::1']),
+    namespace('x'),
+    ...Array.from({ length: 40 }, (_, i) => pod('x', `p${i}`, { app: i === 0 ? 'kubelet-client' : 'other' }, [`198.18.0.${10 + i}`, `2001:db8::${(16 + i).toString(16)}`], { node: 'node-1' })),
+    networkPolicy('x', 'deny', { podSelector: {}, policyTypes: ['Egress'] }),
+    networkPolicy('x', 'to-kubelet', { podSelector: { matchLabels: { app: 'kubelet-client' } }, egress: [{ to: [{ ipBlock: { cidr: '198.19.0.1/32' } }], ports: [{ port: 10250 }] }] }),
+  ];
+  for (const ipset of [true, false]) {
+    const { nodes } = lower(objects, { ipset });
+    validateAll(nodes);
+    const n = nodes[0]!;
+    const sets = setMap(n.ipsets?.sets);
+    const input = (rs: Ruleset, p: Packet): string => walk(rs, sets, p, 'INPUT').verdict;
+    const tcp = (src: string, dst: string, dport: number, state: Packet['state'] = 'NEW'): Packet => ({ src, dst, protocol: 'tcp', dport, state });
+    expect(input(n.v4, tcp('198.18.0.10', '198.19.0.1', 10250)), 'allowed by ipBlock: back to the host').toBe('CONTINUE');
+    expect(input(n.v4, tcp('198.18.0.10', '198.19.0.1', 22))).toBe('DROP');
+    expect(input(n.v4, tcp('198.18.0.11', '198.19.0.1', 10250))).toBe('DROP');
+    expect(input(n.v4, tcp('198.18.0.11', '169.254.1.1', 53)), 'a node address the inventory does not list').toBe('DROP');
+    expect(input(n.v4, tcp('198.18.0.11', '198.19.0.1', 22, 'ESTABLISHED'))).toBe('CONTINUE');
+    expect(input(n.v4, tcp('198.18.0.11', '198.19.0.1', 22, 'INVALID'))).toBe('DROP');
+    expect(input(n.v4, tcp('203.0.113.5', '198.19.0.1', 22, 'INVALID')), 'not a local pod').toBe('CONTINUE');
+    expect(input(n.v6!, tcp('2001:db8::11', '2001:db8:ff::1', 10250))).toBe('DROP');
+    for (const icmpType of [133, 135, 136]) {
+      expect(input(n.v6!, { src: '2001:db8::11', dst: 'ff02::1:ff00:1', protocol: 'ipv6-icmp', icmpType, state: 'UNTRACKED' }), `ICMPv6 ${icmpType}`).toBe('CONTINUE');
+    }
+    expect(input(n.v6!, { src: '2001:db8::11', dst: '2001:db8:ff::1', protocol: 'ipv6-icmp', icmpType: 128, state: 'NEW' }), 'echo request').toBe('DROP');
+  }
 });

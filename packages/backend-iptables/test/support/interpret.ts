@@ -1,18 +1,21 @@
-// An interpreter of the typed model (tests only): walks one packet through the FORWARD hook and
-// netpolc's chains the way netfilter does (jump/goto/RETURN frames, non-terminating LOG/NFLOG,
+// An interpreter of the typed model (tests only): walks one packet through the FORWARD or INPUT
+// hook and netpolc's chains the way netfilter does (jump/goto/RETURN frames, non-terminating LOG/NFLOG,
 // conntrack state, ipset membership), and validates the kernel limits the model must respect.
 import { cidrBounds, parseCidr, parseIp, type Family } from '@netpolc/ir';
-import type { CtState, IpSet, L4Protocol, Match, Rule, Ruleset } from '../../src/model.js';
+import type { BuiltinChain, CtState, IpSet, L4Protocol, Match, Rule, Ruleset } from '../../src/model.js';
 import { chainPrefix, maxChainName, maxComment, maxLogPrefix, maxSetName, setPrefix } from '../../src/names.js';
 import { multiportLimit } from '../../src/ports.js';
 
-/** One packet as the filter table sees it in FORWARD. */
+/** One packet as the filter table sees it in FORWARD or INPUT. */
 export interface Packet {
   readonly src: string;
   readonly dst: string;
   readonly protocol: L4Protocol | 'icmp';
   readonly dport?: number;
-  readonly state: CtState;
+  /** ICMPv6 type, for `ipv6-icmp` packets. */
+  readonly icmpType?: number;
+  /** Conntrack state; `UNTRACKED` for what conntrack ignores (IPv6 neighbour discovery). */
+  readonly state: CtState | 'UNTRACKED';
 }
 
 /** What the packet ends with: CONTINUE means it fell off netpolc's hook (the host decides). */
@@ -57,7 +60,7 @@ function matchOne(m: Match, rule: Rule, p: Packet, sets: ReadonlyMap<string, IpS
   const addr = (side: 'src' | 'dst'): string => (side === 'src' ? p.src : p.dst);
   switch (m.kind) {
     case 'conntrack':
-      return m.states.includes(p.state);
+      return p.state !== 'UNTRACKED' && m.states.includes(p.state);
     case 'set': {
       const s = sets.get(m.set);
       if (!s) throw new Error(`rule uses missing set ${m.set}`);
@@ -71,6 +74,8 @@ function matchOne(m: Match, rule: Rule, p: Packet, sets: ReadonlyMap<string, IpS
     }
     case 'ports':
       return p.protocol === rule.protocol && p.dport !== undefined && m.ports.some((r) => p.dport! >= r.from && p.dport! <= r.to);
+    case 'icmp6':
+      return p.protocol === 'ipv6-icmp' && p.icmpType === m.type;
     case 'limit':
     case 'comment':
       // The first packet always has a token (burst 5); a comment always matches.
@@ -86,12 +91,12 @@ function matches(rule: Rule, p: Packet, sets: ReadonlyMap<string, IpSet>): boole
 }
 
 /**
- * Walks a packet from the top of FORWARD (whose only rules here are the hooks) through the
- * ruleset. Falling off FORWARD is CONTINUE: the rest of the host's FORWARD chain decides.
+ * Walks a packet from the top of a built-in chain (whose only rules here are the hooks) through the
+ * ruleset. Falling off the built-in chain is CONTINUE: the rest of the host's chain decides.
  */
-export function walk(rs: Ruleset, sets: ReadonlyMap<string, IpSet>, p: Packet): Walk {
+export function walk(rs: Ruleset, sets: ReadonlyMap<string, IpSet>, p: Packet, hook: BuiltinChain = 'FORWARD'): Walk {
   const chains = new Map(rs.chains.map((c) => [c.name, c.rules]));
-  const forward = [...rs.hooks].sort((a, b) => a.position - b.position).map((h) => h.rule);
+  const forward = rs.hooks.filter((h) => h.chain === hook).sort((a, b) => a.position - b.position).map((h) => h.rule);
   const logs: string[] = [];
   let visited = 0;
   // Frames to return to after a jump: [rules, next index]. A goto replaces the current frame.
@@ -133,7 +138,7 @@ export function walk(rs: Ruleset, sets: ReadonlyMap<string, IpSet>, p: Packet): 
         const target = chains.get(t.chain);
         if (!target) throw new Error(`jump to undeclared chain ${t.chain}`);
         if (t.kind === 'jump') stack.push([rules, i]);
-        else if (stack.length === 0) throw new Error('goto from FORWARD itself');
+        else if (stack.length === 0) throw new Error(`goto from ${hook} itself`);
         rules = target;
         i = 0;
         break;
@@ -150,7 +155,8 @@ export function setMap(sets: readonly IpSet[] | undefined): Map<string, IpSet> {
 /**
  * Checks what the kernel would reject and what netpolc promises: names within limits and owned by
  * the prefix, every jump and set declared with the right family, multiport and REJECT usage valid,
- * LOG prefixes of at most 29 characters, no jump loops, exactly one FORWARD hook.
+ * LOG prefixes of at most 29 characters, no jump loops, exactly one FORWARD and one INPUT hook, and
+ * no ACCEPT reachable from INPUT (netpolc only narrows what reaches the node).
  */
 export function validateRuleset(rs: Ruleset, sets: ReadonlyMap<string, IpSet>): void {
   const names = new Set<string>();
@@ -159,9 +165,11 @@ export function validateRuleset(rs: Ruleset, sets: ReadonlyMap<string, IpSet>): 
     if (names.has(c.name)) throw new Error(`chain ${c.name} twice`);
     names.add(c.name);
   }
-  if (rs.hooks.length !== 1 || rs.hooks[0]!.chain !== 'FORWARD') throw new Error('expected exactly one FORWARD hook');
+  if (rs.hooks.map((h) => h.chain).join(',') !== 'FORWARD,INPUT') throw new Error('expected exactly one FORWARD and one INPUT hook');
   const edges = new Map<string, string[]>();
+  const accepting = new Set<string>();
   const check = (from: string, r: Rule): void => {
+    if (r.target.kind === 'ACCEPT') accepting.add(from);
     for (const cidr of [r.source, r.destination]) if (cidr !== undefined && range(cidr)[0] !== rs.family) throw new Error(`${cidr} in an IPv${rs.family} ruleset`);
     for (const m of r.matches) {
       if (m.kind === 'set') {
@@ -174,6 +182,7 @@ export function validateRuleset(rs: Ruleset, sets: ReadonlyMap<string, IpSet>): 
         if (m.ports.length > 1 && weight > multiportLimit) throw new Error(`multiport with ${weight} ports`);
       }
       if (m.kind === 'comment' && m.text.length > maxComment) throw new Error('comment too long');
+      if (m.kind === 'icmp6' && (r.protocol !== 'ipv6-icmp' || rs.family !== 6)) throw new Error('icmp6 match outside an ipv6-icmp rule of an IPv6 ruleset');
       if (m.kind === 'iprange' && (range(m.from)[0] !== rs.family || range(m.from)[1] > range(m.to)[1])) throw new Error('bad iprange');
     }
     const t = r.target;
@@ -188,7 +197,7 @@ export function validateRuleset(rs: Ruleset, sets: ReadonlyMap<string, IpSet>): 
     }
   };
   for (const c of rs.chains) for (const r of c.rules) check(c.name, r);
-  for (const h of rs.hooks) check('FORWARD', h.rule);
+  for (const h of rs.hooks) check(h.chain, h.rule);
   // The kernel rejects loops (ELOOP); a depth-first search finds them here first.
   const state = new Map<string, 'open' | 'done'>();
   const visit = (n: string): void => {
@@ -199,6 +208,15 @@ export function validateRuleset(rs: Ruleset, sets: ReadonlyMap<string, IpSet>): 
     state.set(n, 'done');
   };
   visit('FORWARD');
+  visit('INPUT');
+  const reached = new Set<string>();
+  const reach = (n: string): void => {
+    if (reached.has(n)) return;
+    reached.add(n);
+    for (const m of edges.get(n) ?? []) reach(m);
+  };
+  reach('INPUT');
+  for (const n of reached) if (accepting.has(n)) throw new Error(`${n} accepts, and INPUT reaches it`);
   for (const s of sets.values()) {
     if (!s.name.startsWith(setPrefix) || s.name.length + 2 > maxSetName) throw new Error(`bad set name ${s.name}`);
     if (s.members.length === 0 || s.members.length > s.maxelem) throw new Error(`set ${s.name} has ${s.members.length} members for maxelem ${s.maxelem}`);

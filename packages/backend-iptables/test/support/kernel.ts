@@ -115,9 +115,10 @@ export interface PortProbe {
 }
 
 /**
- * Probes of every ordered pair of distinct pods (each address the source has a family for) and
- * from every node's primary address to every pod, on every port. A pod reaching itself goes over
- * `lo` and crosses no hook, so it is not probed.
+ * Probes of every ordered pair of distinct pods (each address the source has a family for), from
+ * every node's primary address to every pod, and from every pod to every address of every node
+ * (its own node's INPUT and, for other nodes, its node's FORWARD plus their INPUT), on every port.
+ * A pod reaching itself goes over `lo` and crosses no hook, so it is not probed.
  */
 export function probesOf(spec: TopologySpec, ports: readonly PortProbe[]): Probe[] {
   const family = (ip: string): number => (ip.includes(':') ? 6 : 4);
@@ -131,6 +132,14 @@ export function probesOf(spec: TopologySpec, ports: readonly PortProbe[]): Probe
       for (const n of spec.nodes) {
         if (!n.addresses.some((a) => family(a) === family(address))) continue;
         for (const p of ports) out.push({ from: { node: n.name }, to: address, protocol: p.protocol, port: p.port });
+      }
+    }
+  }
+  for (const n of spec.nodes) {
+    for (const address of n.addresses) {
+      for (const from of spec.pods) {
+        if (!from.addresses.some((a) => family(a) === family(address))) continue;
+        for (const p of ports) out.push({ from: { pod: from.id }, to: address, protocol: p.protocol, port: p.port });
       }
     }
   }

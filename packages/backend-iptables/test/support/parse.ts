@@ -57,7 +57,7 @@ export function parseRule(words: readonly string[]): Rule {
     else if (w === '-d') destination = next();
     else if (w === '-p') {
       const p = next();
-      if (p !== 'tcp' && p !== 'udp' && p !== 'sctp') throw new Error(`unknown protocol ${p}`);
+      if (p !== 'tcp' && p !== 'udp' && p !== 'sctp' && p !== 'ipv6-icmp') throw new Error(`unknown protocol ${p}`);
       protocol = p;
     } else if (w === '-m') {
       const mod = next();
@@ -74,7 +74,11 @@ export function parseRule(words: readonly string[]): Rule {
         if (ports.length !== 1) throw new Error('--dport takes one port or range');
         matches.push({ kind: 'ports', ports });
       } else if (mod === 'multiport' && opt === '--dports') matches.push({ kind: 'ports', ports: parsePorts(next()) });
-      else if (mod === 'limit' && opt === '--limit') matches.push({ kind: 'limit', rate: next() });
+      else if (mod === 'icmp6' && opt === '--icmpv6-type' && protocol === 'ipv6-icmp') {
+        const type = Number(next());
+        if (!Number.isInteger(type)) throw new Error('--icmpv6-type takes a number');
+        matches.push({ kind: 'icmp6', type });
+      } else if (mod === 'limit' && opt === '--limit') matches.push({ kind: 'limit', rate: next() });
       else if (mod === 'comment' && opt === '--comment') matches.push({ kind: 'comment', text: next() });
       else throw new Error(`unknown match -m ${mod} ${opt}`);
     } else if (w === '-g') target = { kind: 'goto', chain: next() };
@@ -131,8 +135,8 @@ export function parseRuleset(text: string): Ruleset {
       const rules = chains.get(words[1]!);
       if (!rules) throw new Error(`rule for undeclared chain ${words[1]}`);
       rules.push(parseRule(words.slice(2)));
-    } else if (words[0] === '-I' && words[1] === 'FORWARD') {
-      hooks.push({ chain: 'FORWARD', position: Number(words[2]), rule: parseRule(words.slice(3)) });
+    } else if (words[0] === '-I' && (words[1] === 'FORWARD' || words[1] === 'INPUT')) {
+      hooks.push({ chain: words[1], position: Number(words[2]), rule: parseRule(words.slice(3)) });
     } else throw new Error(`unexpected line ${line}`);
   }
   const out: Chain[] = [...chains].map(([name, rules]) => ({ name, rules }));
