@@ -1,46 +1,67 @@
-// One measurement in a fresh process (so peak RSS is this measurement's own):
-// node bench/measure.mjs <file> -> prints JSON figures on stdout.
-import { readFileSync } from 'node:fs';
+// One measurement in a fresh process, so peak RSS is this measurement's own:
+//   node bench/measure.mjs <input file> [backend]
+// Prints JSON: parse floor (read + JSON.parse, or js-yaml for YAML), load, resolve, and with a
+// backend: emit (all nodes, default options), write (files into a scratch directory), bytes and
+// per-node figures.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import jsyaml from 'js-yaml';
 import { loadProgram, resolve } from '@netpolc/ir';
+import { backends } from '../packages/cli/dist/backends.js';
+import { writeFilesAtomically } from '../packages/cli/dist/write-files.js';
+import { objectStats, perNodeStats } from './stats.mjs';
 
-const file = process.argv[2];
+const [file, backendName] = process.argv.slice(2);
+const json = file.endsWith('.json');
+
+// The floor: reading the file and merely parsing it (JSON.parse, or js-yaml for YAML).
+const f0 = performance.now();
+const floorText = readFileSync(file, 'utf8');
+if (json) JSON.parse(floorText);
+else jsyaml.loadAll(floorText, undefined, { schema: jsyaml.CORE_SCHEMA });
+const floorMs = performance.now() - f0;
+
 const t0 = performance.now();
 const content = readFileSync(file);
-const tRead = performance.now();
-let parseFloor = null;
-if (file.endsWith('.json')) {
-  const p0 = performance.now();
-  JSON.parse(readFileSync(file, 'utf8'));
-  parseFloor = performance.now() - p0 + (tRead - t0);
-}
-const t1 = performance.now();
 const loaded = loadProgram([{ path: file, content }]);
-const t2 = performance.now();
-const errors = loaded.diagnostics.filter((d) => d.severity === 'error').length;
+const t1 = performance.now();
 const resolved = resolve(loaded.program);
-const t3 = performance.now();
-let tuples = 0;
-let isolated = 0;
-for (const dir of [resolved.ingress, resolved.egress]) {
-  for (const d of dir) {
-    tuples += d.tuples.length;
-    if (d.isolated) isolated++;
+const t2 = performance.now();
+const out = {
+  bytes: content.length,
+  floorMs,
+  loadMs: t1 - t0,
+  resolveMs: t2 - t1,
+  errors: loaded.diagnostics.filter((d) => d.severity === 'error').length,
+  pods: resolved.pods.length,
+  policies: loaded.program.policies.length,
+  peerSets: resolved.peerSets.length,
+};
+if (backendName) {
+  const backend = backends[backendName];
+  const dir = mkdtempSync(join(tmpdir(), 'netpolc-bench-'));
+  try {
+    const { options } = backend.parseOptions({ 'out-dir': dir });
+    const t3 = performance.now();
+    const emitted = backend.emit({ program: loaded.program, resolved }, options);
+    const t4 = performance.now();
+    writeFilesAtomically(dir, emitted.files);
+    const t5 = performance.now();
+    Object.assign(out, {
+      emitMs: t4 - t3,
+      writeMs: t5 - t4,
+      totalMs: t5 - t0,
+      files: emitted.files.length,
+      outputBytes: emitted.files.reduce((n, f) => n + Buffer.byteLength(f.content), 0),
+      diagnostics: emitted.diagnostics.length,
+      perNode: perNodeStats(backendName, emitted.files),
+      objects: backendName === 'calico' || backendName === 'cilium' ? objectStats(emitted.files).objects : undefined,
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
-process.stdout.write(
-  JSON.stringify({
-    bytes: content.length,
-    readMs: tRead - t0,
-    parseFloorMs: parseFloor,
-    loadMs: t2 - t1 + (tRead - t0),
-    resolveMs: t3 - t2,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
-    errors,
-    pods: resolved.pods.length,
-    policies: loaded.program.policies.length,
-    peerSets: resolved.peerSets.length,
-    tuples,
-    isolatedDirections: isolated,
-  }),
-);
+out.maxRssMb = process.resourceUsage().maxRSS / 1024;
+process.stdout.write(JSON.stringify(out));

@@ -1,22 +1,25 @@
 #!/usr/bin/env node
-// `npm run bench [-- --list | --only NAME[,NAME]]`: generates the synthetic workloads (cached in
-// bench/.data, fixed seeds), measures each in a fresh process and prints the figures; also writes
-// them to bench/results/latest.json.
+// `npm run bench [-- --list | --only NAME[,NAME] | --backends NAME[,NAME]]`: generates the
+// synthetic workloads (cached in bench/.data as YAML and as a JSON List, fixed seeds), measures
+// each in fresh processes and prints the figures; also writes them to bench/results/latest.json.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { generate, workloads } from './workloads.mjs';
+import jsyaml from 'js-yaml';
+import { descriptions, generate, workloads } from './workloads.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
 const dataDir = join(here, '.data');
 const args = process.argv.slice(2);
+const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1].split(',') : fallback);
 if (args.includes('--list')) {
-  for (const [name, w] of Object.entries(workloads)) console.log(`${name.padEnd(10)} ${w.pods} pods, ${w.namespaces} namespaces, ${w.policies} policies (seed ${w.seed})`);
+  for (const [name, w] of Object.entries(workloads)) {
+    console.log(`${name.padEnd(19)} ${String(w.pods).padStart(7)} pods ${String(w.namespaces).padStart(6)} ns ${String(w.policies).padStart(6)} policies  ${descriptions[name]}`);
+  }
   process.exit(0);
 }
-const onlyIndex = args.indexOf('--only');
-const only = onlyIndex >= 0 ? args[onlyIndex + 1].split(',') : Object.keys(workloads);
+const only = opt('--only', Object.keys(workloads));
+const backendNames = opt('--backends', ['iptables', 'nftables', 'calico', 'cilium']);
 
 function ensureData(name) {
   mkdirSync(dataDir, { recursive: true });
@@ -25,35 +28,51 @@ function ensureData(name) {
   if (!existsSync(yamlPath) || !existsSync(jsonPath)) {
     const objects = generate(workloads[name]);
     writeFileSync(jsonPath, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
-    writeFileSync(yamlPath, objects.map((o) => stringify(o)).join('---\n'));
+    writeFileSync(yamlPath, objects.map((o) => jsyaml.dump(o, { noRefs: true, lineWidth: -1 })).join('---\n'));
   }
   return { yamlPath, jsonPath };
 }
 
-function measure(file) {
-  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', join(here, 'measure.mjs'), file], { encoding: 'utf8', cwd: join(here, '..') });
-  if (r.status !== 0) throw new Error(`measurement of ${file} failed:\n${r.stderr}`);
+function measure(file, backend) {
+  const r = spawnSync(process.execPath, ['--max-old-space-size=8192', join(here, 'measure.mjs'), file, ...(backend ? [backend] : [])], { encoding: 'utf8', cwd: join(here, '..'), maxBuffer: 1 << 24 });
+  if (r.status !== 0) return { failed: (r.stderr || r.stdout).split('\n').slice(-5).join(' ') };
   return JSON.parse(r.stdout);
 }
 
-const fmt = (ms) => (ms === null ? '-' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+const s = (ms) => (ms === undefined ? '-' : ms >= 1000 ? `${(ms / 1000).toFixed(2)}s` : `${ms.toFixed(0)}ms`);
+const mb = (b) => `${(b / 1e6).toFixed(1)}MB`;
+const n = (x, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d });
 const results = {};
-console.log('workload   input  size      load      resolve   JSON.parse floor  peak RSS   pods    policies  peer sets  tuples');
+console.log('times: load = read + parse + validate; floor = read + JSON.parse (js-yaml for YAML); ratio = whole compile / floor');
 for (const name of only) {
   const { yamlPath, jsonPath } = ensureData(name);
-  results[name] = {};
-  for (const [format, path] of [['yaml', yamlPath], ['json', jsonPath]]) {
-    const m = measure(path);
-    results[name][format] = m;
+  const r = (results[name] = { yaml: measure(yamlPath), json: measure(jsonPath), backends: {} });
+  const y = r.yaml;
+  const j = r.json;
+  console.log(`\n${name}: ${n(j.pods)} pods, ${n(j.policies)} policies, ${n(j.peerSets)} peer sets; input ${mb(j.bytes)} JSON, ${mb(y.bytes)} YAML`);
+  console.log(`  JSON: floor ${s(j.floorMs)}, load ${s(j.loadMs)}, resolve ${s(j.resolveMs)}, peak RSS ${n(j.maxRssMb)}MB`);
+  console.log(`  YAML: js-yaml floor ${s(y.floorMs)}, load ${s(y.loadMs)}, resolve ${s(y.resolveMs)}, peak RSS ${n(y.maxRssMb)}MB`);
+  for (const b of backendNames) {
+    const m = (r.backends[b] = measure(jsonPath, b));
+    if (m.failed) {
+      console.log(`  ${b.padEnd(8)} failed: ${m.failed}`);
+      continue;
+    }
+    const per = m.perNode ? `; per node rules ${n(m.perNode.rules.max)}/${n(m.perNode.rules.mean, 1)}, set elements ${n(m.perNode.elements.max)}/${n(m.perNode.elements.mean, 1)} (max/mean)` : `; ${n(m.objects)} objects`;
     console.log(
-      `${name.padEnd(10)} ${format.padEnd(6)} ${`${(m.bytes / 1e6).toFixed(1)} MB`.padEnd(9)} ${fmt(m.loadMs).padEnd(9)} ${fmt(m.resolveMs).padEnd(9)} ${fmt(m.parseFloorMs).padEnd(17)} ${`${m.maxRssMb.toFixed(0)} MB`.padEnd(10)} ${String(m.pods).padEnd(7)} ${String(m.policies).padEnd(9)} ${String(m.peerSets).padEnd(10)} ${m.tuples}`,
+      `  ${b.padEnd(8)} emit ${s(m.emitMs)}, write ${s(m.writeMs)}, whole ${s(m.totalMs)} = ${(m.totalMs / m.floorMs).toFixed(1)}x floor, peak RSS ${n(m.maxRssMb)}MB, ${m.files} files ${mb(m.outputBytes)}${per}`,
     );
   }
 }
 if (results.medium && results.large) {
   const ratio = results.large.json.resolveMs / results.medium.json.resolveMs;
-  console.log(`\nresolution scaling large/medium: ${ratio.toFixed(2)}x for 5x the pods and policies (target <= 6x)`);
+  console.log(`\nresolution scaling large/medium: ${ratio.toFixed(2)}x (5x the pods and policies; target <= 6x)`);
   results.scaling = { largeOverMedium: ratio };
+}
+if (results.large && results['kube-scale']) {
+  const ratio = results['kube-scale'].json.resolveMs / results.large.json.resolveMs;
+  console.log(`resolution scaling kube-scale/large: ${ratio.toFixed(2)}x (6x the pods, 4x the policies; target <= 7x)`);
+  results.scaling = { ...results.scaling, kubeScaleOverLarge: ratio };
 }
 mkdirSync(join(here, 'results'), { recursive: true });
 writeFileSync(join(here, 'results', 'latest.json'), JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2) + '\n');
