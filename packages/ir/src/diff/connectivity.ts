@@ -2,8 +2,9 @@ import type { Protocol } from '../model/policy.js';
 import type { ResolvedProgram } from '../model/resolved.js';
 import { familyMax, type Family } from '../net/ip.js';
 import { normalize, subtract, toCidrStrings, type IntervalSet } from '../net/interval-set.js';
-import { allowedPorts, directionPorts } from '../query/matrix.js';
-import { portSetKey, type PortSet } from '../resolve/port-set.js';
+import { directionPorts } from '../query/matrix.js';
+import { anyPorts, intersectPortSets, isEmptyPortSet, noPorts, portSetKey, type PortSet } from '../resolve/port-set.js';
+import { peerPorts, peerPortsDiffer, type PeerPorts } from './peer-ports.js';
 import { deltaKey, isEmptyDelta, minusDelta, restrictDelta, toDelta, type PortDelta } from './port-delta.js';
 
 /** One end of a changed connection: a pod (both sides have it) or an external CIDR. */
@@ -54,9 +55,22 @@ export function diffConnectivity(base: ResolvedProgram, head: ResolvedProgram, o
   const ids = [...base.podIndex.keys()].filter((id) => head.podIndex.has(id)).sort();
   const bi = ids.map((id) => base.podIndex.get(id)!);
   const hi = ids.map((id) => head.podIndex.get(id)!);
-  const changed = (dir: Dir): number[] => ids.map((_, k) => k).filter((k) => signature(base, dir, bi[k]!) !== signature(head, dir, hi[k]!));
+  const sigs = (r: ResolvedProgram, idx: readonly number[], dir: Dir): string[] => idx.map((i) => signature(r, dir, i));
+  const sig = { base: { egress: sigs(base, bi, 'egress'), ingress: sigs(base, bi, 'ingress') }, head: { egress: sigs(head, hi, 'egress'), ingress: sigs(head, hi, 'ingress') } };
+  const changed = (dir: Dir): number[] => ids.map((_, k) => k).filter((k) => sig.base[dir][k] !== sig.head[dir][k]);
   const egressChanged = changed('egress');
   const ingressChanged = changed('ingress');
+  // Pods with the same tuples answer the same for every peer: compute that once per signature.
+  const memo = new Map<string, PeerPorts>();
+  const peerPortsOf = (side: 'base' | 'head', dir: Dir, k: number): PeerPorts => {
+    const key = `${side}|${dir}|${sig[side][dir][k]}`;
+    let pp = memo.get(key);
+    if (!pp) {
+      pp = side === 'base' ? peerPorts(base, dir, bi[k]!) : peerPorts(head, dir, hi[k]!);
+      memo.set(key, pp);
+    }
+    return pp;
+  };
   const out: ConnectionChange[] = [];
   const restrict = (d: PortDelta): PortDelta => (options.only ? restrictDelta(d, options.only.protocol, options.only.port) : d);
   const deltas = (b: PortSet, h: PortSet): [PortDelta, PortDelta] => [restrict(minusDelta(toDelta(h), toDelta(b))), restrict(minusDelta(toDelta(b), toDelta(h)))];
@@ -72,14 +86,32 @@ export function diffConnectivity(base: ResolvedProgram, head: ResolvedProgram, o
   };
 
   const seen = new Set<number>();
-  const pair = (s: number, d: number): void => {
+  /**
+   * Decides a pair on both sides, per family both pods have. `known` carries what the changed
+   * side already computed (egress of s, or ingress of d, per peer), so only the other side is
+   * looked up.
+   */
+  const pair = (s: number, d: number, known: { dir: Dir; base: PeerPorts; head: PeerPorts }): void => {
     if (s === d) return;
     const key = s * ids.length + d;
     if (seen.has(key)) return;
     seen.add(key);
+    const side = (r: ResolvedProgram, idx: readonly number[], pp: PeerPorts, f: Family): PortSet => {
+      const src = r.pods[idx[s]!]!;
+      const dst = r.pods[idx[d]!]!;
+      const sa = src.addresses.find((a) => a.family === f)!;
+      const da = dst.addresses.find((a) => a.family === f)!;
+      const fam = f === 4 ? 'v4' : 'v6';
+      if (known.dir === 'egress') {
+        const egress = pp.open ? anyPorts : (pp[fam][idx[d]!] ?? noPorts);
+        return isEmptyPortSet(egress) ? noPorts : intersectPortSets(egress, directionPorts(r, 'ingress', idx[d]!, f, sa.value));
+      }
+      const ingress = pp.open ? anyPorts : (pp[fam][idx[s]!] ?? noPorts);
+      return isEmptyPortSet(ingress) ? noPorts : intersectPortSets(directionPorts(r, 'egress', idx[s]!, f, da.value), ingress);
+    };
     // Per address family both pods have: one change when the families agree (the usual case).
     const families = ([4, 6] as const).filter((f) => [base.pods[bi[s]!]!, base.pods[bi[d]!]!, head.pods[hi[s]!]!, head.pods[hi[d]!]!].every((p) => p.addresses.some((a) => a.family === f)));
-    const perFamily = families.map((f) => deltas(allowedPorts(base, bi[s]!, bi[d]!, f), allowedPorts(head, hi[s]!, hi[d]!, f)));
+    const perFamily = families.map((f) => deltas(side(base, bi, known.base, f), side(head, hi, known.head, f)));
     const keys = new Set(perFamily.map(([a, r]) => `${deltaKey(a)}/${deltaKey(r)}`));
     if (keys.size <= 1) {
       if (perFamily[0]) emit(podEp(s), podEp(d), perFamily[0]);
@@ -87,8 +119,16 @@ export function diffConnectivity(base: ResolvedProgram, head: ResolvedProgram, o
     }
     families.forEach((f, i) => emit(podEp(s), podEp(d), perFamily[i]!, f));
   };
-  for (const s of egressChanged) for (let d = 0; d < ids.length; d++) pair(s, d);
-  for (const d of ingressChanged) for (let s = 0; s < ids.length; s++) pair(s, d);
+  // A pair can change only where the changed side answers differently for that very peer:
+  // find those peers from the members of the sets the changed pod uses, then decide them fully.
+  for (const s of egressChanged) {
+    const known = { dir: 'egress' as const, base: peerPortsOf('base', 'egress', s), head: peerPortsOf('head', 'egress', s) };
+    for (let d = 0; d < ids.length; d++) if (peerPortsDiffer(known.base, bi[d]!, known.head, hi[d]!)) pair(s, d, known);
+  }
+  for (const d of ingressChanged) {
+    const known = { dir: 'ingress' as const, base: peerPortsOf('base', 'ingress', d), head: peerPortsOf('head', 'ingress', d) };
+    for (let s = 0; s < ids.length; s++) if (peerPortsDiffer(known.base, bi[s]!, known.head, hi[s]!)) pair(s, d, known);
+  }
 
   const podSpace = allPodAddresses([base, head]);
   for (const k of egressChanged) external(base, head, bi[k]!, hi[k]!, 'egress', podSpace, (cidr, family, b, h) => finish(podEp(k), { kind: 'cidr', cidr, family }, b, h));
