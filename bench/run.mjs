@@ -19,7 +19,7 @@ if (args.includes('--list')) {
   process.exit(0);
 }
 const only = opt('--only', Object.keys(workloads));
-const backendNames = opt('--backends', ['iptables', 'nftables', 'calico', 'cilium']);
+const backendNames = opt('--backends', ['iptables', 'nftables', 'calico', 'cilium']).filter((b) => b !== 'none');
 
 function ensureData(name) {
   mkdirSync(dataDir, { recursive: true });

@@ -1,6 +1,22 @@
 import { irDiagnostic } from '../diagnostics/catalog.js';
 import { keyRef, refAt, type Diagnostic, type SourceRef } from '../diagnostics/diagnostic.js';
 
+/**
+ * A reference, or a function that builds it: hot paths (every pod of a 150k-pod inventory) pass
+ * thunks so that references are only built for the rare diagnostic.
+ */
+export type RefLike = SourceRef | (() => SourceRef);
+
+/** The reference of a {@link RefLike}. */
+export function deref(ref: RefLike): SourceRef {
+  return typeof ref === 'function' ? ref() : ref;
+}
+
+/** A lazy child reference. */
+export function lazyAt(ref: RefLike, ...more: (string | number)[]): () => SourceRef {
+  return () => refAt(deref(ref), ...more);
+}
+
 /** Shared state while lowering: diagnostics are collected, never thrown. */
 export interface LowerContext {
   readonly diagnostics: Diagnostic[];
@@ -27,69 +43,69 @@ function typeHint(value: unknown, expected: string): string {
   return '';
 }
 
-function wrongType(ctx: LowerContext, ref: SourceRef, field: string, expected: string, value: unknown): void {
+function wrongType(ctx: LowerContext, ref: RefLike, field: string, expected: string, value: unknown): void {
   ctx.diagnostics.push(
-    irDiagnostic('ir/invalid-type', { field, expected, found: describeValue(value), hint: typeHint(value, expected) }, ref),
+    irDiagnostic('ir/invalid-type', { field, expected, found: describeValue(value), hint: typeHint(value, expected) }, deref(ref)),
   );
 }
 
 /** A mapping field; `null`/absent give undefined; a wrong type is reported. */
-export function mapField(ctx: LowerContext, obj: Fields, key: string, ref: SourceRef): Fields | undefined {
+export function mapField(ctx: LowerContext, obj: Fields, key: string, ref: RefLike): Fields | undefined {
   const v = obj[key];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'object' || Array.isArray(v)) {
-    wrongType(ctx, refAt(ref, key), key, 'a mapping', v);
+    wrongType(ctx, refAt(deref(ref), key), key, 'a mapping', v);
     return undefined;
   }
   return v as Fields;
 }
 
 /** A list field; `null`/absent give undefined. */
-export function listField(ctx: LowerContext, obj: Fields, key: string, ref: SourceRef): readonly unknown[] | undefined {
+export function listField(ctx: LowerContext, obj: Fields, key: string, ref: RefLike): readonly unknown[] | undefined {
   const v = obj[key];
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v)) {
-    wrongType(ctx, refAt(ref, key), key, 'a list', v);
+    wrongType(ctx, refAt(deref(ref), key), key, 'a list', v);
     return undefined;
   }
   return v;
 }
 
 /** A string field. */
-export function stringField(ctx: LowerContext, obj: Fields, key: string, ref: SourceRef): string | undefined {
+export function stringField(ctx: LowerContext, obj: Fields, key: string, ref: RefLike): string | undefined {
   const v = obj[key];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') {
-    wrongType(ctx, refAt(ref, key), key, 'a string', v);
+    wrongType(ctx, refAt(deref(ref), key), key, 'a string', v);
     return undefined;
   }
   return v;
 }
 
 /** A boolean field. */
-export function boolField(ctx: LowerContext, obj: Fields, key: string, ref: SourceRef): boolean | undefined {
+export function boolField(ctx: LowerContext, obj: Fields, key: string, ref: RefLike): boolean | undefined {
   const v = obj[key];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'boolean') {
-    wrongType(ctx, refAt(ref, key), key, 'a boolean', v);
+    wrongType(ctx, refAt(deref(ref), key), key, 'a boolean', v);
     return undefined;
   }
   return v;
 }
 
 /** An integer field. */
-export function intField(ctx: LowerContext, obj: Fields, key: string, ref: SourceRef): number | undefined {
+export function intField(ctx: LowerContext, obj: Fields, key: string, ref: RefLike): number | undefined {
   const v = obj[key];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isInteger(v)) {
-    wrongType(ctx, refAt(ref, key), key, 'an integer', v);
+    wrongType(ctx, refAt(deref(ref), key), key, 'an integer', v);
     return undefined;
   }
   return v;
 }
 
 /** A list element that must be a mapping. */
-export function asMapItem(ctx: LowerContext, value: unknown, ref: SourceRef, what: string): Fields | undefined {
+export function asMapItem(ctx: LowerContext, value: unknown, ref: RefLike, what: string): Fields | undefined {
   if (value === null || value === undefined) {
     wrongType(ctx, ref, what, 'a mapping', value);
     return undefined;
@@ -102,13 +118,13 @@ export function asMapItem(ctx: LowerContext, value: unknown, ref: SourceRef, wha
 }
 
 /** A `map[string]string` such as labels. */
-export function stringMapField(ctx: LowerContext, obj: Fields, key: string, ref: SourceRef): [string, string][] {
+export function stringMapField(ctx: LowerContext, obj: Fields, key: string, ref: RefLike): [string, string][] {
   const m = mapField(ctx, obj, key, ref);
   if (!m) return [];
   const out: [string, string][] = [];
   for (const [k, v] of Object.entries(m)) {
     if (typeof v !== 'string') {
-      wrongType(ctx, refAt(ref, key, k), `${key}.${k}`, 'a string', v);
+      wrongType(ctx, refAt(deref(ref), key, k), `${key}.${k}`, 'a string', v);
       continue;
     }
     out.push([k, v]);
@@ -122,7 +138,7 @@ export function checkKnownFields(ctx: LowerContext, obj: Fields, known: readonly
     if (known.includes(key)) continue;
     const near = closest(key, known);
     const hint = near ? ` in ${where} (did you mean ${near}?)` : ` in ${where}`;
-    ctx.diagnostics.push(irDiagnostic('ir/unknown-field', { field: key, hint }, keyRef(refAt(ref, key))));
+    ctx.diagnostics.push(irDiagnostic('ir/unknown-field', { field: key, hint }, keyRef(refAt(deref(ref), key))));
   }
 }
 

@@ -4,7 +4,7 @@ import type { Address, ContainerPort, Namespace, Node, Pod } from '../model/inve
 import type { Protocol } from '../model/policy.js';
 import { formatIp, parseIp } from '../net/ip.js';
 import type { ManifestObject } from '../source/read-objects.js';
-import { asMapItem, boolField, intField, listField, mapField, stringField, type Fields, type LowerContext } from './fields.js';
+import { asMapItem, boolField, deref, intField, lazyAt, listField, mapField, stringField, type Fields, type LowerContext, type RefLike } from './fields.js';
 import { lowerMetadata } from './metadata.js';
 
 /** Label the API server sets on every namespace. */
@@ -17,14 +17,14 @@ export function lowerNamespace(ctx: LowerContext, object: ManifestObject): Names
   return { name: meta.name, labels: { ...meta.labels, [namespaceNameLabel]: meta.name }, declared: true, origin: object.ref };
 }
 
-function lowerAddress(ctx: LowerContext, text: unknown, ref: SourceRef): Address | undefined {
+function lowerAddress(ctx: LowerContext, text: unknown, ref: RefLike): Address | undefined {
   if (typeof text !== 'string') {
-    ctx.diagnostics.push(irDiagnostic('ir/invalid-type', { field: 'ip', expected: 'a string', found: String(text), hint: '' }, ref));
+    ctx.diagnostics.push(irDiagnostic('ir/invalid-type', { field: 'ip', expected: 'a string', found: String(text), hint: '' }, deref(ref)));
     return undefined;
   }
   const ip = parseIp(text);
   if (!ip) {
-    ctx.diagnostics.push(irDiagnostic('ir/invalid-ip', { value: JSON.stringify(text) }, ref));
+    ctx.diagnostics.push(irDiagnostic('ir/invalid-ip', { value: JSON.stringify(text) }, deref(ref)));
     return undefined;
   }
   return { family: ip.family, ip: formatIp(ip.family, ip.value), value: ip.value };
@@ -35,33 +35,33 @@ function uniqueAddresses(list: Address[]): Address[] {
   return list.filter((a) => !seen.has(a.ip) && (seen.add(a.ip), true));
 }
 
-function lowerContainerPorts(ctx: LowerContext, spec: Fields, specRef: SourceRef, podName: string): ContainerPort[] {
+function lowerContainerPorts(ctx: LowerContext, spec: Fields, specRef: RefLike, podName: string): ContainerPort[] {
   const ports: ContainerPort[] = [];
   const names = new Set<string>();
   for (const group of ['containers', 'initContainers'] as const) {
     (listField(ctx, spec, group, specRef) ?? []).forEach((c, ci) => {
-      const cRef = refAt(specRef, group, ci);
+      const cRef = lazyAt(specRef, group, ci);
       const container = asMapItem(ctx, c, cRef, 'container');
       if (!container) return;
       // Only restartable init containers (native sidecars) keep serving ports.
       if (group === 'initContainers' && container['restartPolicy'] !== 'Always') return;
       (listField(ctx, container, 'ports', cRef) ?? []).forEach((p, pi) => {
-        const pRef = refAt(cRef, 'ports', pi);
+        const pRef = lazyAt(cRef, 'ports', pi);
         const port = asMapItem(ctx, p, pRef, 'container port');
         if (!port) return;
         const number = intField(ctx, port, 'containerPort', pRef);
         const name = stringField(ctx, port, 'name', pRef);
         const protocol = stringField(ctx, port, 'protocol', pRef) ?? 'TCP';
         if (number === undefined || number < 1 || number > 65535) {
-          ctx.diagnostics.push(irDiagnostic('ir/invalid-port', { value: String(port['containerPort']), reason: 'must be an integer between 1 and 65535' }, refAt(pRef, 'containerPort')));
+          ctx.diagnostics.push(irDiagnostic('ir/invalid-port', { value: String(port['containerPort']), reason: 'must be an integer between 1 and 65535' }, refAt(pRef(), 'containerPort')));
           return;
         }
         if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') {
-          ctx.diagnostics.push(irDiagnostic('ir/invalid-protocol', { value: JSON.stringify(protocol), hint: '' }, refAt(pRef, 'protocol')));
+          ctx.diagnostics.push(irDiagnostic('ir/invalid-protocol', { value: JSON.stringify(protocol), hint: '' }, refAt(pRef(), 'protocol')));
           return;
         }
         if (name) {
-          if (names.has(name)) ctx.diagnostics.push(irDiagnostic('ir/named-port-conflict', { pod: podName, name }, refAt(pRef, 'name')));
+          if (names.has(name)) ctx.diagnostics.push(irDiagnostic('ir/named-port-conflict', { pod: podName, name }, refAt(pRef(), 'name')));
           names.add(name);
         }
         ports.push({ name: name || undefined, port: number, protocol: protocol as Protocol });
@@ -75,8 +75,8 @@ function lowerContainerPorts(ctx: LowerContext, spec: Fields, specRef: SourceRef
 export function lowerPod(ctx: LowerContext, object: ManifestObject): Pod | undefined {
   const { value: obj, ref } = object;
   const meta = lowerMetadata(ctx, obj, ref, 'Pod', true);
-  const specRef = refAt(ref, 'spec');
-  const statusRef = refAt(ref, 'status');
+  const specRef = lazyAt(ref, 'spec');
+  const statusRef = lazyAt(ref, 'status');
   const spec = mapField(ctx, obj, 'spec', ref) ?? {};
   const status = mapField(ctx, obj, 'status', ref) ?? {};
   const nodeName = stringField(ctx, spec, 'nodeName', specRef);
@@ -86,14 +86,14 @@ export function lowerPod(ctx: LowerContext, object: ManifestObject): Pod | undef
   const podIPs = listField(ctx, status, 'podIPs', statusRef);
   if (podIPs && podIPs.length > 0) {
     podIPs.forEach((entry, i) => {
-      const at = refAt(statusRef, 'podIPs', i);
+      const at = lazyAt(statusRef, 'podIPs', i);
       const item = asMapItem(ctx, entry, at, 'podIPs entry');
       if (!item) return;
-      const a = lowerAddress(ctx, item['ip'], refAt(at, 'ip'));
+      const a = lowerAddress(ctx, item['ip'], lazyAt(at, 'ip'));
       if (a) addresses.push(a);
     });
   } else if (status['podIP'] !== undefined && status['podIP'] !== null && status['podIP'] !== '') {
-    const a = lowerAddress(ctx, status['podIP'], refAt(statusRef, 'podIP'));
+    const a = lowerAddress(ctx, status['podIP'], lazyAt(statusRef, 'podIP'));
     if (a) addresses.push(a);
   }
   const ports = lowerContainerPorts(ctx, spec, specRef, meta ? `${meta.namespace}/${meta.name}` : '(unnamed)');
@@ -126,16 +126,16 @@ export function ignoredReason(pod: Pod): string {
 export function lowerNode(ctx: LowerContext, object: ManifestObject): Node | undefined {
   const { value: obj, ref } = object;
   const meta = lowerMetadata(ctx, obj, ref, 'Node', false);
-  const statusRef = refAt(ref, 'status');
+  const statusRef = lazyAt(ref, 'status');
   const status = mapField(ctx, obj, 'status', ref) ?? {};
   const addresses: Address[] = [];
   (listField(ctx, status, 'addresses', statusRef) ?? []).forEach((entry, i) => {
-    const at = refAt(statusRef, 'addresses', i);
+    const at = lazyAt(statusRef, 'addresses', i);
     const item = asMapItem(ctx, entry, at, 'node address');
     if (!item) return;
     const type = stringField(ctx, item, 'type', at);
     if (type !== 'InternalIP' && type !== 'ExternalIP') return;
-    const a = lowerAddress(ctx, item['address'], refAt(at, 'address'));
+    const a = lowerAddress(ctx, item['address'], lazyAt(at, 'address'));
     if (a) addresses.push(a);
   });
   if (!meta) return undefined;
