@@ -7,7 +7,7 @@ import { compilerAssert, formatSelector, policyId, selectorKey, type AllowTuple,
  * not grow with the number of distinct port numbers among peer pods).
  */
 export type TupleGroup =
-  | { readonly kind: 'plain'; readonly tuple: AllowTuple; readonly peerKey: string; readonly peerText: string; readonly provenance: Provenance }
+  | { readonly kind: 'plain'; readonly tuple: AllowTuple; readonly provenance: Provenance }
   | { readonly kind: 'concat'; readonly tuples: readonly AllowTuple[]; readonly key: string; readonly text: string; readonly provenance: Provenance };
 
 /** The policy rule a tuple came from. */
@@ -48,7 +48,8 @@ function portsKey(ports: readonly PortMatch[]): string {
   return [...new Set(parts)].sort().join(',');
 }
 
-function hasNamedPort(rule: Rule): rule is Rule & { ports: readonly PortMatch[] } {
+/** True when a rule names a port by name (egress tuples of such a rule form a concatenated group). */
+export function hasNamedPort(rule: Rule): rule is Rule & { ports: readonly PortMatch[] } {
   return rule.ports !== 'any' && rule.ports.some((p) => p.kind === 'named');
 }
 
@@ -59,7 +60,8 @@ function provenanceKey(p: Provenance): string {
 // A peer entry belongs to one policy, so its key and text can be kept with the object.
 const peerMemo = new WeakMap<Peer, { key: string; text: string }>();
 
-function describePeer(policy: Policy, peer: Peer | null): { key: string; text: string } {
+/** Definition key ({@link peerKey}) and text ({@link peerText}) of a peer entry, memoised. */
+export function describePeer(policy: Policy, peer: Peer | null): { key: string; text: string } {
   if (peer === null) return { key: 'any', text: 'any address' };
   let d = peerMemo.get(peer);
   if (!d) peerMemo.set(peer, (d = { key: peerKey(policy, peer), text: peerText(policy, peer) }));
@@ -90,8 +92,7 @@ export function groupTuples(resolved: ResolvedProgram, direction: Direction, tup
       });
       continue;
     }
-    const d = describePeer(policy, peer);
-    out.push({ kind: 'plain', tuple: t, peerKey: d.key, peerText: d.text, provenance: t.provenance });
+    out.push({ kind: 'plain', tuple: t, provenance: t.provenance });
   }
   return out;
 }

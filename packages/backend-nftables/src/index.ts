@@ -2,7 +2,7 @@ import { defineBackend, isDnsSubdomain, NoTarget, podId, type BackendInput, type
 import { nftablesDiagnostic } from './diagnostics.js';
 import { ProgramLowering } from './lower.js';
 import { nftablesFlags, parseNftablesOptions, type NftablesOptions } from './options.js';
-import { printRuleset } from './print.js';
+import { RulesetPrinter } from './print.js';
 
 export type { NftablesOptions } from './options.js';
 
@@ -33,7 +33,8 @@ function emitNftables({ resolved }: BackendInput, options: NftablesOptions): Emi
     diagnostics.push(nftablesDiagnostic('backend-nftables/stdout-needs-one-node', { count: nodes.length, nodes: nodes.join(', ') || 'none' }, NoTarget));
     return { files: [], diagnostics };
   }
-  const files: EmitFile[] = usable.map((node) => ({ path: nodeFileName(node), content: printRuleset(lowering.lowerNode(node)) }));
+  const files: EmitFile[] = [];
+  new RulesetPrinter().printAll(lowering.lowerNodes(usable), (node, content) => files.push({ path: nodeFileName(node), content }));
   return { files, diagnostics };
 }
 

@@ -1,7 +1,7 @@
-import { isFullRange, podId, portSetKey, type Direction, type PortSet, type Provenance, type ResolvedProgram } from '@netpolc/ir';
+import { isFullRange, portSetKey, type Direction, type PortSet, type Provenance, type ResolvedProgram } from '@netpolc/ir';
 import { ruleOf, type TupleGroup } from './groups.js';
-import type { Chain, Family, L4Protocol, Match, ProtoPort, Rule, Statement, Verdict } from './model.js';
-import { allowLogChainName, commentText, logPrefix, podChainName } from './names.js';
+import type { Chain, Family, L4Protocol, Match, NamedSet, ProtoPort, Rule, Statement, Verdict } from './model.js';
+import { allowLogChainName, commentText, logPrefix } from './names.js';
 import type { NftablesOptions } from './options.js';
 import type { AddressRef, SetCatalog } from './sets.js';
 
@@ -12,13 +12,29 @@ const protocols: readonly (readonly [L4Protocol, 'TCP' | 'UDP' | 'SCTP'])[] = [
   ['sctp', 'SCTP'],
 ];
 
-/** A pod chain and what it refers to. */
-export interface PodChain {
-  readonly chain: Chain;
-  /** Named sets the chain's rules look up. */
-  readonly sets: readonly string[];
-  /** Allow-logging chains (`allow/<direction>/<ns>/<policy>`) its rules go to, with their policy. */
-  readonly logChains: readonly { readonly name: string; readonly direction: Direction; readonly policy: number }[];
+/** An allow-logging chain a chain body goes to, with the policy it logs. */
+export interface LogChainRef {
+  readonly name: string;
+  readonly direction: Direction;
+  readonly policy: number;
+}
+
+/**
+ * The allow rules of a pod chain for one direction. They depend only on the pod's tuples, so
+ * every pod with the same tuples (the pods one set of policies selects) shares one body: its
+ * rule objects, and therefore their printed text, are built once for the whole program.
+ */
+export interface ChainBody {
+  /** The allow rules. */
+  readonly rules: readonly Rule[];
+  /** The last rule allows everything: no deny tail follows it. */
+  readonly unconditional: boolean;
+  /** The allow rules and the deny verdicts: the whole chain when denials are not logged per pod. */
+  readonly chainRules: readonly Rule[];
+  /** Named sets the rules look up. */
+  readonly sets: readonly NamedSet[];
+  /** Allow-logging chains (`allow/<direction>/<ns>/<policy>`) the rules go to. */
+  readonly logChains: readonly LogChainRef[];
 }
 
 /**
@@ -34,6 +50,14 @@ export function portMatches(ports: PortSet): readonly Match[] {
 
 // Tuples of one rule share their PortSet object across subject pods.
 const portMatchCache = new WeakMap<PortSet, readonly Match[]>();
+const portKeyCache = new WeakMap<PortSet, string>();
+
+/** `portSetKey`, memoised per port set object. */
+export function portSetText(ports: PortSet): string {
+  let key = portKeyCache.get(ports);
+  if (key === undefined) portKeyCache.set(ports, (key = portSetKey(ports)));
+  return key;
+}
 
 function buildPortMatches(ports: PortSet): Match[] {
   if (ports.kind === 'any') return [];
@@ -48,30 +72,31 @@ function buildPortMatches(ports: PortSet): Match[] {
   return [{ kind: 'proto-port', elements }];
 }
 
-const commentMemo = new WeakMap<ResolvedProgram, Map<string, string>>();
+// The tuples of one (policy, rule, peer) share their provenance object across subject pods.
+const commentMemo = new WeakMap<Provenance, string>();
 
 /** Comment of an allow rule: the policy, rule and peer it comes from. */
 export function provenanceComment(resolved: ResolvedProgram, p: Provenance): string {
-  let memo = commentMemo.get(resolved);
-  if (!memo) commentMemo.set(resolved, (memo = new Map()));
-  const key = `${p.policy}|${p.direction}|${p.rule}|${p.peer}`;
-  let text = memo.get(key);
+  let text = commentMemo.get(p);
   if (text === undefined) {
     const { policy } = ruleOf(resolved, p);
     const peer = p.peer === null ? '' : ` ${p.direction === 'ingress' ? 'from' : 'to'}[${p.peer}]`;
     text = commentText(`${policy.namespace}/${policy.name} ${p.direction}[${p.rule}]${peer}`);
-    memo.set(key, text);
+    commentMemo.set(p, text);
   }
   return text;
 }
 
-/** The deny tail of a pod chain: optional log, then drop or reject, each optionally counted. */
-export function denyRules(direction: Direction, subject: string, options: NftablesOptions): Rule[] {
+/** The rule logging a denied connection of one pod direction, when `--log` asks for it. */
+export function denyLogRule(direction: Direction, subject: string, options: NftablesOptions): Rule | undefined {
+  if (options.log !== 'denied' && options.log !== 'all') return undefined;
+  return { matches: [], statements: [{ kind: 'limit', ...options.logRate }, { kind: 'log', prefix: logPrefix('deny', direction, subject) }] };
+}
+
+/** The verdict rules ending every pod chain: drop, or reject (TCP reset, else ICMP), each optionally counted. */
+export function denyVerdictRules(options: NftablesOptions): Rule[] {
   const counter: Statement[] = options.counters ? [{ kind: 'counter' }] : [];
   const out: Rule[] = [];
-  if (options.log === 'denied' || options.log === 'all') {
-    out.push({ matches: [], statements: [{ kind: 'limit', ...options.logRate }, { kind: 'log', prefix: logPrefix('deny', direction, subject) }] });
-  }
   if (options.denyAction === 'reject') {
     out.push({ matches: [{ kind: 'l4proto', protocols: ['tcp'] }], statements: [...counter, { kind: 'reject', with: 'tcp-reset' }] });
     out.push({ matches: [], statements: [...counter, { kind: 'reject', with: 'icmpx-port-unreachable' }] });
@@ -82,26 +107,25 @@ export function denyRules(direction: Direction, subject: string, options: Nftabl
 }
 
 /**
- * The chain of one isolated pod direction: one rule per allow tuple (per family), a
- * concatenated-set lookup per egress rule with named ports, then the deny tail. Allowed
- * egress `return`s to the base chain (the destination's ingress is checked next); allowed
- * ingress is accepted.
+ * The allow rules of an isolated pod direction: one rule per allow tuple (per family), a
+ * concatenated-set lookup per egress rule with named ports. Allowed egress `return`s to the base
+ * chain (the destination's ingress is checked next); allowed ingress is accepted. The pod's
+ * chain is these rules followed by the deny tail, unless a rule allows everything.
  */
-export function lowerPodChain(
+export function lowerChainBody(
   resolved: ResolvedProgram,
   catalog: SetCatalog,
-  pod: number,
   direction: Direction,
   groups: readonly TupleGroup[],
   options: NftablesOptions,
-): PodChain {
-  const p = resolved.pods[pod]!;
+  denyVerdicts: readonly Rule[],
+): ChainBody {
   const field = direction === 'ingress' ? 'saddr' : 'daddr';
   const logAllowed = options.log === 'allowed' || options.log === 'all';
   const rules: Rule[] = [];
   const seen = new Set<string>();
   const sets = new Set<string>();
-  const logChains = new Map<string, { name: string; direction: Direction; policy: number }>();
+  const logChains = new Map<string, LogChainRef>();
   let unconditional = false;
 
   /** Adds an allow rule unless an identical one (same `key`) is already there. */
@@ -135,7 +159,7 @@ export function lowerPodChain(
       continue;
     }
     const ports = portMatches(g.tuple.ports);
-    const portsKey = portSetKey(g.tuple.ports);
+    const portsKey = portSetText(g.tuple.ports);
     const refs = families.map((f) => [f, catalog.addressRef(g.tuple.peer, f)] as const);
     if (refs.every(([, r]) => r.kind === 'full')) {
       allow(`*|${portsKey}`, ports, g.provenance);
@@ -148,10 +172,11 @@ export function lowerPodChain(
       allow(`${family}|${ref.kind === 'set' ? ref.name : ref.kind}|${portsKey}`, [address, ...ports], g.provenance);
     }
   }
-  if (!unconditional) rules.push(...denyRules(direction, podId(p), options));
   return {
-    chain: { name: podChainName(direction, p.namespace, p.name), rules },
-    sets: [...sets],
+    rules,
+    unconditional,
+    chainRules: unconditional ? rules : [...rules, ...denyVerdicts],
+    sets: [...sets].map((name) => catalog.get(name)),
     logChains: [...logChains.values()],
   };
 }

@@ -31,7 +31,9 @@ function fit(text: string, max: number, separator: string): string {
 
 /** Chain holding one pod's allow rules for one direction: `ingress/<ns>/<pod>`. */
 export function podChainName(direction: Direction, namespace: string, pod: string): string {
-  return fit(`${direction}/${namespace}/${pod}`, maxName, '.');
+  // join gives a flat string; a template literal gives a rope that every later comparison,
+  // hash and copy walks piece by piece (this name is sorted, printed and looked up per node).
+  return fit([direction, namespace, pod].join('/'), maxName, '.');
 }
 
 /** Chain that logs (rate-limited) a connection a policy allowed: `allow/ingress/<ns>/<policy>`. */
@@ -39,9 +41,10 @@ export function allowLogChainName(direction: Direction, namespace: string, polic
   return fit(`allow/${direction}/${namespace}/${policy}`, maxName, '.');
 }
 
-/** Named set of a peer address set, per family: `peer4-<digest>`. */
-export function peerSetName(family: Family, key: string): string {
-  return `peer${family}-${digest(key)}`;
+/** Named sets of a peer address set, per family: `peer4-<digest>`, `peer6-<digest>`. */
+export function peerSetNames(key: string): Record<Family, string> {
+  const d = digest(key);
+  return { 4: `peer4-${d}`, 6: `peer6-${d}` };
 }
 
 /** Named concatenated set (address . protocol . port) of a rule with named ports. */

@@ -1,7 +1,7 @@
-import { compilerAssert, familyMax, normalize, type IntervalSet, type PortRanges, type ResolvedProgram } from '@netpolc/ir';
-import type { TupleGroup } from './groups.js';
+import { compilerAssert, familyMax, normalize, type IntervalSet, type PortRanges, type Provenance, type ResolvedProgram } from '@netpolc/ir';
+import { describePeer, hasNamedPort, ruleOf, type TupleGroup } from './groups.js';
 import type { AddressProtoPort, ConcatSet, Family, L4Protocol, NamedSet } from './model.js';
-import { commentText, peerPortSetName, peerSetName } from './names.js';
+import { commentText, peerPortSetName, peerSetNames } from './names.js';
 
 /** How a rule refers to a peer address set of one family. */
 export type AddressRef =
@@ -29,20 +29,50 @@ export function isFullFamily(set: IntervalSet<bigint>, family: Family): boolean 
  * smallest definition (peer entry) that yields it, so pod churn changes elements, not names.
  */
 export class SetCatalog {
-  private readonly plainKeys = new Map<number, Map<string, string>>();
+  /** Per peer set, the provenances of the tuples that refer to it (one per distinct tuple). */
+  private readonly sources = new Map<number, Set<Provenance>>();
   private readonly built = new Map<string, NamedSet>();
-  private readonly plainNames = new Map<number, { v4: string; v6: string }>();
+  private readonly plainNames = new Map<number, Record<Family, string>>();
+  private readonly concatNames = new Map<string, string>();
+  private ranks: Map<NamedSet, number> | undefined;
+  private byRank: readonly NamedSet[] = [];
 
   constructor(private readonly resolved: ResolvedProgram) {}
 
-  /** Records the definitions behind plain groups (call for every group before naming). */
-  register(groups: readonly TupleGroup[]): void {
-    for (const g of groups) {
-      if (g.kind !== 'plain') continue;
-      let defs = this.plainKeys.get(g.tuple.peer);
-      if (!defs) this.plainKeys.set(g.tuple.peer, (defs = new Map()));
-      defs.set(g.peerKey, g.peerText);
+  /**
+   * Records where each peer set comes from, before any set is named: a set is named after the
+   * smallest of all its definitions in the program, not only those of the nodes being
+   * compiled. The tuples of one (policy, rule, peer) share their provenance object across
+   * subject pods, so this is one identity check per tuple; definitions are described only
+   * for the sets that get named.
+   */
+  registerProgram(): void {
+    const seen = new Map<Provenance, number>();
+    for (const direction of ['ingress', 'egress'] as const) {
+      for (const d of this.resolved[direction]) {
+        if (!d.isolated) continue;
+        for (const t of d.tuples) {
+          if (seen.get(t.provenance) === t.peer) continue;
+          seen.set(t.provenance, t.peer);
+          let sources = this.sources.get(t.peer);
+          if (!sources) this.sources.set(t.peer, (sources = new Set()));
+          sources.add(t.provenance);
+        }
+      }
     }
+  }
+
+  /** The definitions (peer entries) behind a peer set's plain rule groups, by key. */
+  private definitions(peerSetId: number): Map<string, string> {
+    const defs = new Map<string, string>();
+    for (const p of this.sources.get(peerSetId) ?? []) {
+      const { policy, rule, peer } = ruleOf(this.resolved, p);
+      // Egress rules with named ports become concatenated sets named by their own key.
+      if (p.direction === 'egress' && hasNamedPort(rule)) continue;
+      const { key, text } = describePeer(policy, peer);
+      defs.set(key, text);
+    }
+    return defs;
   }
 
   /** The address set of a plain group's peers, for one family. */
@@ -54,24 +84,26 @@ export class SetCatalog {
     if (isFullFamily(elements, family)) return { kind: 'full' };
     let names = this.plainNames.get(peerSetId);
     if (!names) {
-      const defs = this.plainKeys.get(peerSetId);
-      compilerAssert(defs !== undefined, `peer set ${peerSetId} was not registered`);
+      const defs = this.definitions(peerSetId);
+      compilerAssert(defs.size > 0, `peer set ${peerSetId} was not registered`);
       // Named after its smallest definition; the comment lists every definition that yields it.
       const keys = [...defs.keys()].sort();
       const comment = commentText(keys.map((k) => defs.get(k)!).join('; '));
-      names = { v4: peerSetName(4, keys[0]!), v6: peerSetName(6, keys[0]!) };
+      names = peerSetNames(keys[0]!);
       this.plainNames.set(peerSetId, names);
       for (const f of [4, 6] as const) {
         const set = familySet(peerSet, f);
-        if (set.length > 0) this.built.set(names[f === 4 ? 'v4' : 'v6'], { kind: 'address', name: names[f === 4 ? 'v4' : 'v6'], family: f, interval: true, comment, elements: set });
+        if (set.length > 0) this.built.set(names[f], { kind: 'address', name: names[f], family: f, interval: true, comment, elements: set });
       }
     }
-    return { kind: 'set', name: family === 4 ? names.v4 : names.v6 };
+    return { kind: 'set', name: names[family] };
   }
 
   /** The concatenated set of a named-port group, for one family (or empty). */
   concatRef(group: Extract<TupleGroup, { kind: 'concat' }>, family: Family): AddressRef {
-    const name = peerPortSetName(family, group.key);
+    const memoKey = `${family}|${group.key}`;
+    let name = this.concatNames.get(memoKey);
+    if (name === undefined) this.concatNames.set(memoKey, (name = peerPortSetName(family, group.key)));
     const existing = this.built.get(name);
     if (existing) return existing.elements.length === 0 ? { kind: 'empty' } : { kind: 'set', name };
     const elements = concatElements(this.resolved, group, family);
@@ -85,6 +117,25 @@ export class SetCatalog {
     const set = this.built.get(name);
     compilerAssert(set !== undefined, `unknown set ${name}`);
     return set;
+  }
+
+  /**
+   * Ranks every set built so far by name, so that many nodes can order their sets by number
+   * instead of comparing names (thousands of nodes times dozens of sets).
+   */
+  rankBuilt(): void {
+    this.byRank = [...this.built.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    this.ranks = new Map(this.byRank.map((set, i) => [set, i]));
+  }
+
+  /** Sets in name order (distinct sets of this catalog). */
+  inNameOrder(sets: readonly NamedSet[]): NamedSet[] {
+    const { ranks } = this;
+    if (ranks !== undefined && sets.every((s) => ranks.has(s))) {
+      const order = Int32Array.from(sets, (s) => ranks.get(s)!).sort();
+      return Array.from(order, (r) => this.byRank[r]!);
+    }
+    return [...sets].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 }
 

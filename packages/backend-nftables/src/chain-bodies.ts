@@ -1,0 +1,74 @@
+import { portSetEquals, type AllowTuple, type Direction, type Provenance, type ResolvedProgram } from '@netpolc/ir';
+import { groupTuples } from './groups.js';
+import { lowerChainBody, type ChainBody } from './lower-pod.js';
+import type { Rule } from './model.js';
+import type { NftablesOptions } from './options.js';
+import type { SetCatalog } from './sets.js';
+
+interface TrieNode {
+  body: ChainBody | undefined;
+  readonly next: Map<number, TrieNode>;
+}
+
+function trieNode(): TrieNode {
+  return { body: undefined, next: new Map() };
+}
+
+/**
+ * Chain bodies shared by content. Pods selected by the same policies have the same tuples (the
+ * IR shares one tuple object among a rule's subjects), so a program with 150k pods and 20k
+ * policies needs only as many bodies as there are distinct tuple lists (about 30k at
+ * kube-scale). Tuples get content ids, so per-pod tuples with equal content (ingress named
+ * ports) share too, and a pod's tuple list finds its body through a trie of ids.
+ */
+export class ChainBodies {
+  private readonly tupleIds = new Map<AllowTuple, number>();
+  /** Per provenance, its first tuples of distinct content with their ids. */
+  private readonly byProvenance = new Map<Provenance, { readonly tuple: AllowTuple; readonly id: number }[]>();
+  private readonly roots: Record<Direction, TrieNode> = { ingress: trieNode(), egress: trieNode() };
+  private nextId = 0;
+
+  constructor(
+    private readonly resolved: ResolvedProgram,
+    private readonly catalog: SetCatalog,
+    private readonly options: NftablesOptions,
+    private readonly denyVerdicts: readonly Rule[],
+  ) {}
+
+  /** The body for an isolated pod direction with these tuples. */
+  get(direction: Direction, tuples: readonly AllowTuple[]): ChainBody {
+    let node = this.roots[direction];
+    for (const t of tuples) {
+      const id = this.tupleIds.get(t) ?? this.assignId(t);
+      let next = node.next.get(id);
+      if (!next) node.next.set(id, (next = trieNode()));
+      node = next;
+    }
+    node.body ??= lowerChainBody(this.resolved, this.catalog, direction, groupTuples(this.resolved, direction, tuples), this.options, this.denyVerdicts);
+    return node.body;
+  }
+
+  /**
+   * Tuples equal in everything the lowering reads (provenance, peer set, ports) get one id. A
+   * provenance has one tuple object per peer set, except ingress named ports: a port set per
+   * subject pod, usually repeating a few contents, which are compared (up to a bound: past it a
+   * tuple gets its own id, which only costs sharing).
+   */
+  private assignId(t: AllowTuple): number {
+    let seen = this.byProvenance.get(t.provenance);
+    if (!seen) this.byProvenance.set(t.provenance, (seen = []));
+    let id: number | undefined;
+    for (const e of seen) {
+      if (e.tuple.peer === t.peer && (e.tuple.ports === t.ports || portSetEquals(e.tuple.ports, t.ports))) {
+        id = e.id;
+        break;
+      }
+    }
+    if (id === undefined) {
+      id = this.nextId++;
+      if (seen.length < 16) seen.push({ tuple: t, id });
+    }
+    this.tupleIds.set(t, id);
+    return id;
+  }
+}

@@ -1,0 +1,184 @@
+import type { Direction, SemanticsOptions } from '@netpolc/ir';
+import type { AddressSet, Chain, Family, Icmpv6Type, NamedSet, Range, Rule, Ruleset, Statement, VerdictMap } from './model.js';
+import { tableName } from './model.js';
+import { dispatchMapName, podsSetName } from './names.js';
+import type { NftablesOptions } from './options.js';
+
+const families: readonly Family[] = [4, 6];
+const neighbourDiscovery: readonly Icmpv6Type[] = ['nd-router-solicit', 'nd-router-advert', 'nd-neighbor-solicit', 'nd-neighbor-advert'];
+
+/** A local pod address this node dispatches on, with the pod's chains. */
+export interface LocalAddress {
+  readonly value: bigint;
+  readonly egress: Chain | undefined;
+  readonly ingress: Chain | undefined;
+}
+
+/** What a node's local pods contribute, collected before the table is assembled. */
+export interface NodeParts {
+  local: number;
+  readonly addresses: Record<Family, LocalAddress[]>;
+  /** Pod chains per direction, in program (namespace, name) order. */
+  readonly chains: Record<Direction, Chain[]>;
+  /** Distinct named sets the pod chains look up. */
+  readonly sets: NamedSet[];
+  readonly seenSets: Set<NamedSet>;
+  readonly logChains: Map<string, Chain>;
+}
+
+/** Parts of a node without pods. */
+export function emptyParts(): NodeParts {
+  return { local: 0, addresses: { 4: [], 6: [] }, chains: { ingress: [], egress: [] }, sets: [], seenSets: new Set(), logChains: new Map() };
+}
+
+/** Rules of the base chains that are the same on every node (shared objects, printed once). */
+export interface BaseRules {
+  readonly established: Rule;
+  readonly ndp: Rule;
+  readonly invalid: Record<Family, Record<'saddr' | 'daddr', Rule>>;
+  readonly dispatch: Record<Direction, Record<Family, Rule>>;
+  readonly dispatchNew: Record<Direction, Record<Family, Rule>>;
+  readonly counter: readonly Statement[];
+}
+
+/** The base rules for these options. */
+export function baseRules(options: NftablesOptions): BaseRules {
+  const counter: Statement[] = options.counters ? [{ kind: 'counter' }] : [];
+  const verdictRule = (matches: Rule['matches'], verdict: 'accept' | 'drop', comment?: string): Rule => ({
+    matches,
+    statements: [...counter, { kind: 'verdict', verdict: { kind: verdict } }],
+    ...(comment !== undefined ? { comment } : {}),
+  });
+  const invalid = (family: Family, field: 'saddr' | 'daddr'): Rule =>
+    verdictRule([{ kind: 'ct-state', states: ['invalid'] }, { kind: 'address', family, field, set: { kind: 'named', name: podsSetName(family) } }], 'drop');
+  const dispatch = (direction: Direction, family: Family, onlyNew: boolean): Rule => ({
+    matches: onlyNew ? [{ kind: 'ct-state', states: ['new'] }] : [],
+    statements: [{ kind: 'vmap', family, field: direction === 'egress' ? 'saddr' : 'daddr', map: dispatchMapName(direction, family) }],
+  });
+  const perFamily = <T>(f: (family: Family) => T): Record<Family, T> => ({ 4: f(4), 6: f(6) });
+  const perDirection = (onlyNew: boolean): Record<Direction, Record<Family, Rule>> => ({
+    ingress: perFamily((family) => dispatch('ingress', family, onlyNew)),
+    egress: perFamily((family) => dispatch('egress', family, onlyNew)),
+  });
+  return {
+    established: verdictRule([{ kind: 'ct-state', states: ['established', 'related'] }], 'accept'),
+    // Pods send router and neighbour solicitations to their node; without them IPv6 stops
+    // working for an egress-isolated pod (cloudnativelabs/kube-router#1895).
+    ndp: verdictRule([{ kind: 'icmpv6-type', types: neighbourDiscovery }], 'accept', 'IPv6 neighbour discovery'),
+    invalid: perFamily((family) => ({ saddr: invalid(family, 'saddr'), daddr: invalid(family, 'daddr') })),
+    dispatch: perDirection(false),
+    dispatchNew: perDirection(true),
+    counter,
+  };
+}
+
+/** What {@link assembleTable} needs besides the parts. */
+export interface TableContext {
+  readonly semantics: SemanticsOptions;
+  readonly base: BaseRules;
+  /** This node's own addresses (sorted), for the node-local ingress rule. */
+  readonly nodeAddresses: Record<Family, Range<bigint>[]>;
+  /** Named sets in name order. */
+  readonly inNameOrder: (sets: readonly NamedSet[]) => NamedSet[];
+}
+
+/** The table of one node from its parts: sets, dispatch maps, base chains, pod chains. */
+export function assembleTable(node: string, parts: NodeParts, { semantics, base, nodeAddresses, inNameOrder }: TableContext): Ruleset {
+  const sets: NamedSet[] = [];
+  const maps: Record<Direction, Record<Family, VerdictMap['elements'][number][]>> = { ingress: { 4: [], 6: [] }, egress: { 4: [], 6: [] } };
+  for (const family of families) {
+    const addresses = sortByAddress(parts.addresses[family], family);
+    if (addresses.length === 0) continue;
+    sets.push({ kind: 'address', name: podsSetName(family), family, interval: false, elements: addresses.map((a) => [a.value, a.value] as const) } satisfies AddressSet);
+    for (const a of addresses) {
+      // Egress jumps (an allowed packet returns and the destination's ingress is checked
+      // next); ingress decides, so it can go to the chain for good.
+      if (a.egress) maps.egress[family].push({ address: a.value, verdict: { kind: 'jump', chain: a.egress.name } });
+      if (a.ingress) maps.ingress[family].push({ address: a.value, verdict: { kind: 'goto', chain: a.ingress.name } });
+    }
+  }
+  sets.push(...inNameOrder(parts.sets));
+
+  const verdictMaps: VerdictMap[] = [];
+  for (const direction of ['egress', 'ingress'] as const) {
+    for (const family of families) {
+      const elements = maps[direction][family];
+      if (elements.length > 0) verdictMaps.push({ name: dispatchMapName(direction, family), family, elements });
+    }
+  }
+  const hasMap = (direction: Direction, family: Family): boolean => maps[direction][family].length > 0;
+  const hasPods = (family: Family): boolean => parts.addresses[family].length > 0;
+
+  // forward: pod traffic routed through this node. Egress of a local source is checked
+  // first (its chain returns when allowed), then ingress of a local destination; traffic
+  // between other hosts matches no map and is left alone (policy accept).
+  const forward: Rule[] = [base.established];
+  for (const family of families) if (hasPods(family)) forward.push(base.invalid[family].saddr, base.invalid[family].daddr);
+  for (const family of families) if (hasMap('egress', family)) forward.push(base.dispatch.egress[family]);
+  if (semantics.allowNodeLocalIngress) {
+    for (const family of families) {
+      if (!hasMap('ingress', family) || nodeAddresses[family].length === 0) continue;
+      forward.push({
+        matches: [{ kind: 'address', family, field: 'saddr', set: { kind: 'inline', elements: nodeAddresses[family] } }],
+        statements: [...base.counter, { kind: 'verdict', verdict: { kind: 'accept' } }],
+        comment: 'node-local ingress is always allowed',
+      });
+    }
+  }
+  for (const family of families) if (hasMap('ingress', family)) forward.push(base.dispatch.ingress[family]);
+
+  const chains: Chain[] = [{ name: 'forward', hook: 'forward', rules: forward }];
+  // input: a local pod reaching an address of this node is still egress traffic.
+  if (parts.local > 0) {
+    const input: Rule[] = [base.established];
+    if (hasPods(6)) input.push(base.ndp);
+    for (const family of families) if (hasPods(family)) input.push(base.invalid[family].saddr);
+    for (const family of families) if (hasMap('egress', family)) input.push(base.dispatch.egress[family]);
+    chains.push({ name: 'input', hook: 'input', rules: input });
+  }
+  // output: the node's own connections to its pods are node-local ingress; only a profile
+  // that does not allow it needs them checked. Only new connections: replies and ICMP
+  // errors the kernel sends for rejected packets must pass.
+  if (!semantics.allowNodeLocalIngress && (hasMap('ingress', 4) || hasMap('ingress', 6))) {
+    const output: Rule[] = [base.established];
+    if (hasPods(6)) output.push(base.ndp);
+    for (const family of families) if (hasMap('ingress', family)) output.push(base.dispatchNew.ingress[family]);
+    chains.push({ name: 'output', hook: 'output', rules: output });
+  }
+  // Every `egress/…` name sorts before every `ingress/…` name.
+  chains.push(...inNameOrderChains(parts.chains.egress), ...inNameOrderChains(parts.chains.ingress));
+  chains.push(...[...parts.logChains.values()].sort(compareNames));
+  return { node, table: { name: tableName, sets, maps: verdictMaps, chains } };
+}
+
+/**
+ * Pod chains in name order. They arrive in the IR's pod order, (namespace, name), which is
+ * their name order unless a namespace name is a prefix of another followed by `-` or `.`
+ * (`a-b/x` sorts before `a/x`): one linear check, and a sort only then.
+ */
+function inNameOrderChains(chains: Chain[]): Chain[] {
+  for (let i = 1; i < chains.length; i++) if (chains[i - 1]!.name > chains[i]!.name) return chains.sort(compareNames);
+  return chains;
+}
+
+// Scales an IPv4 address so that a local index fits below it in one exactly represented double.
+const indexBits = 2 ** 21;
+
+/**
+ * Addresses in ascending order. IPv4 (most of them) goes through a native numeric sort of
+ * `address * 2^21 + index` (below 2^53, exact); IPv6 compares bigints.
+ */
+function sortByAddress(addresses: LocalAddress[], family: Family): LocalAddress[] {
+  if (addresses.length < 2) return addresses;
+  if (family === 4 && addresses.length < indexBits) {
+    const keys = new Float64Array(addresses.length);
+    for (let i = 0; i < addresses.length; i++) keys[i] = Number(addresses[i]!.value) * indexBits + i;
+    keys.sort();
+    return Array.from(keys, (k) => addresses[k % indexBits]!);
+  }
+  return addresses.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+}
+
+function compareNames(a: { readonly name: string }, b: { readonly name: string }): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
