@@ -1,4 +1,4 @@
-import { familyBits, familyMax, formatIp, toCidrBlocks, type IntervalSet } from '@netpolc/ir';
+import { familyMax, formatIp, toCidrBlocks, type IntervalSet } from '@netpolc/ir';
 import type { Family, IpSet } from './model.js';
 import { setName } from './names.js';
 
@@ -43,10 +43,18 @@ function formatV4(a: number): string {
   return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
 }
 
-/** IPv4 range-to-prefix split in plain numbers (addresses fit a double exactly). */
-function coverV4(set: IntervalSet<bigint>, out: string[]): void {
+/**
+ * IPv4 range-to-prefix split in plain numbers (addresses fit a double exactly). Hosts are written
+ * without `/32` when `bareHosts` (set members, as `ipset save` prints them).
+ */
+function coverV4(set: IntervalSet<bigint>, out: string[], bareHosts: boolean): void {
   for (const [lo, hi] of set) {
     let a = Number(lo);
+    if (lo === hi) {
+      // Pod addresses are single hosts: no split needed.
+      out.push(bareHosts ? formatV4(a) : `${formatV4(a)}/32`);
+      continue;
+    }
     const b = Number(hi);
     while (a <= b) {
       // The largest block aligned at `a` (its trailing zero bits) that stays within `b`.
@@ -54,21 +62,24 @@ function coverV4(set: IntervalSet<bigint>, out: string[]): void {
       const span = b - a + 1;
       const fit = span >= 2 ** 32 ? 32 : 31 - Math.clz32(span);
       const size = Math.min(align, fit);
-      out.push(`${formatV4(a)}/${32 - size}`);
+      out.push(size === 0 && bareHosts ? formatV4(a) : `${formatV4(a)}/${32 - size}`);
       a += 2 ** size;
     }
   }
 }
 
-/** Canonical CIDR text of every block of the minimal cover, `/0` split into two `/1`. */
-function coverCidrs(set: IntervalSet<bigint>, family: Family): string[] {
+/**
+ * Canonical text of every block of the minimal cover, `/0` split into two `/1`; hosts bare when
+ * `bareHosts` (set members), else with their `/32` or `/128` (rule addresses).
+ */
+function coverCidrs(set: IntervalSet<bigint>, family: Family, bareHosts: boolean): string[] {
   const out: string[] = [];
-  if (family === 4) coverV4(set, out);
+  if (family === 4) coverV4(set, out, bareHosts);
   else {
     for (const range of set) {
       // Pod addresses are single hosts: skip the general split for them.
-      if (range[0] === range[1]) out.push(`${formatIp(6, range[0])}/128`);
-      else for (const b of toCidrBlocks([range], 6)) out.push(`${formatIp(6, b.network)}/${b.prefix}`);
+      if (range[0] === range[1]) out.push(bareHosts ? formatIp(6, range[0]) : `${formatIp(6, range[0])}/128`);
+      else for (const b of toCidrBlocks([range], 6)) out.push(b.prefix === 128 && bareHosts ? formatIp(6, b.network) : `${formatIp(6, b.network)}/${b.prefix}`);
     }
   }
   if (out.length === 1 && out[0]!.endsWith('/0')) {
@@ -78,10 +89,11 @@ function coverCidrs(set: IntervalSet<bigint>, family: Family): string[] {
   return out;
 }
 
-/** Set members print hosts without their prefix, as `ipset save` does. */
-function memberText(cidr: string, family: Family): string {
-  const host = `/${familyBits(family)}`;
-  return cidr.endsWith(host) ? cidr.slice(0, -host.length) : cidr;
+/** Whether an interval is exactly one CIDR block (a power-of-two size, aligned). */
+function isOneBlock([lo, hi]: readonly [bigint, bigint], family: Family): boolean {
+  const size = hi - lo + 1n;
+  if ((size & (size - 1n)) !== 0n) return false;
+  return lo % size === 0n && !(lo === 0n && hi === familyMax(family));
 }
 
 /**
@@ -108,9 +120,11 @@ export class AddressMatcher {
   private compute(set: IntervalSet<bigint>, family: Family): AddressMatch {
     if (set.length === 0) return { kind: 'none' };
     if (set.length === 1 && set[0]![0] === 0n && set[0]![1] === familyMax(family)) return { kind: 'all' };
-    const cidrs = coverCidrs(set, family);
-    if (!this.useSets || cidrs.length === 1) return { kind: 'cidrs', cidrs };
-    return { kind: 'set', set: this.intern(family, cidrs.map((c) => memberText(c, family))) };
+    // One block (or no sets): inline CIDRs; else one set whose members are the same blocks.
+    if (!this.useSets || (set.length === 1 && isOneBlock(set[0]!, family))) return { kind: 'cidrs', cidrs: coverCidrs(set, family, false) };
+    const members = coverCidrs(set, family, true);
+    if (members.length === 1) return { kind: 'cidrs', cidrs: coverCidrs(set, family, false) };
+    return { kind: 'set', set: this.intern(family, members) };
   }
 
   /** The set with exactly these members (canonical, in address order). */

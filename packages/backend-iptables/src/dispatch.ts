@@ -23,7 +23,11 @@ export const dispatchFanout = 16;
  * Sub-chains are appended to `out` as `<name>-<i>`.
  */
 export function dispatchRules(name: string, entries: readonly DispatchEntry[], side: Side, enter: 'goto' | 'jump', out: Chain[]): Rule[] {
-  if (entries.length <= dispatchFanout) return entries.flatMap((e) => e.rules);
+  if (entries.length <= dispatchFanout) {
+    const inline: Rule[] = [];
+    for (const e of entries) for (const r of e.rules) inline.push(r);
+    return inline;
+  }
   const groups = Math.min(dispatchFanout, Math.ceil(entries.length / dispatchFanout));
   const rules: Rule[] = [];
   const at = out.length;

@@ -2,11 +2,12 @@ import type { AllowTuple, BackendInput, Diagnostic, EmitFile, EmitResult, Node, 
 import { NoTarget, podId } from '@netpolc/ir';
 import { AddressMatcher, largeSetMembers } from './addresses.js';
 import { iptablesDiagnostic } from './diagnostics.js';
-import { lowerFamily, type LowerContext } from './lower.js';
+import { comment, lowerFamily, type LocalPod, type LowerContext } from './lower.js';
 import type { IpSet, NodeRules } from './model.js';
 import { policyLogIds } from './names.js';
 import type { IptablesOptions } from './options.js';
-import { printIpSets, printRuleset } from './print.js';
+import { PodChains, type SharedContext } from './pod-chains.js';
+import { writeIpSets, writeRuleset } from './print.js';
 
 /** The typed output of one compilation, before printing. */
 export interface Lowered {
@@ -16,18 +17,6 @@ export interface Lowered {
 
 function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Pod indices per node name, in resolved order. */
-function podsByNode(input: BackendInput): Map<string, number[]> {
-  const out = new Map<string, number[]>();
-  input.resolved.pods.forEach((p, i) => {
-    if (p.nodeName === undefined) return;
-    const list = out.get(p.nodeName);
-    if (list) list.push(i);
-    else out.set(p.nodeName, [i]);
-  });
-  return out;
 }
 
 /**
@@ -64,60 +53,130 @@ function coverageWarnings(input: BackendInput): Diagnostic[] {
   return out;
 }
 
-/** Lowers the resolved program to per-node rulesets and sets (no printing). */
-export function lowerProgram(input: BackendInput, options: IptablesOptions): Lowered {
-  const { program, resolved } = input;
-  const diagnostics: Diagnostic[] = [];
-  const inventoryNodes = program.inventory.nodes;
-  let nodes: readonly Node[] = inventoryNodes;
-  if (options.nodes !== undefined) {
-    const byName = new Map(inventoryNodes.map((n) => [n.name, n]));
-    const picked: Node[] = [];
-    for (const name of [...new Set(options.nodes)].sort()) {
-      const n = byName.get(name);
-      if (n) picked.push(n);
-      else diagnostics.push(iptablesDiagnostic('backend-iptables/unknown-node', { node: name, known: inventoryNodes.map((x) => x.name).join(', ') || 'none' }, NoTarget));
-    }
-    nodes = picked;
-  }
-  const byNode = podsByNode(input);
-  diagnostics.push(...coverageWarnings(input));
+/**
+ * The lowering of one compilation: what nodes share (pod chains per distinct tuple list, peer
+ * matches and sets, LOG ids, pod names, the local pods of every selected node) is built once and
+ * lazily, then each node is lowered on its own, so emitting prints and drops one node at a time
+ * and `--node` pays only for its nodes.
+ */
+export class ProgramLowering {
+  /** Diagnostics so far (lowering adds large-ipset warnings as sets come up). */
+  readonly diagnostics: Diagnostic[] = [];
+  /** Nodes to emit, in name order when picked with `--node`, else in inventory order. */
+  readonly nodes: readonly Node[];
+  private readonly ctx: LowerContext;
+  private readonly byNode = new Map<string, { pods: LocalPod[]; hasV6: boolean }>();
 
-  const warnedSets = new Set<string>();
-  const ctx: LowerContext = {
-    resolved,
-    options,
-    matcher: new AddressMatcher(options.ipset),
-    logIds: policyLogIds(program.policies),
-    memo: { 4: new Map(), 6: new Map() },
-    onSet: (set: IpSet, tuple: AllowTuple) => {
-      if (set.members.length <= largeSetMembers || warnedSets.has(set.name)) return;
-      warnedSets.add(set.name);
-      const policy = program.policies[tuple.provenance.policy]!;
-      const rule = policy[tuple.provenance.direction]?.[tuple.provenance.rule];
-      // hash:net entries cost about 42.7 bytes each (1M entries ≈ 42.7 MB, calico#4069).
-      const megabytes = ((set.members.length * 42.7) / 1e6).toFixed(1);
-      diagnostics.push(iptablesDiagnostic('backend-iptables/large-ipset', { set: set.name, members: set.members.length, megabytes }, rule?.origin ?? policy.origin));
-    },
-  };
-  const out: NodeRules[] = [];
-  for (const node of nodes) {
-    const local = byNode.get(node.name) ?? [];
-    const v4 = lowerFamily(ctx, node, local, 4);
-    const hasV6 = local.some((i) => resolved.pods[i]!.addresses.some((a) => a.family === 6));
-    const v6 = hasV6 ? lowerFamily(ctx, node, local, 6) : undefined;
-    const sets = [...new Map([...v4.sets, ...(v6?.sets ?? [])].map((s) => [s.name, s])).values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    out.push({ node: node.name, v4: v4.ruleset, v6: v6?.ruleset, ipsets: sets.length > 0 ? { node: node.name, sets } : undefined });
+  constructor(
+    private readonly input: BackendInput,
+    options: IptablesOptions,
+  ) {
+    const { program, resolved } = input;
+    const inventoryNodes = program.inventory.nodes;
+    let nodes: readonly Node[] = inventoryNodes;
+    if (options.nodes !== undefined) {
+      const byName = new Map(inventoryNodes.map((n) => [n.name, n]));
+      const picked: Node[] = [];
+      for (const name of [...new Set(options.nodes)].sort()) {
+        const n = byName.get(name);
+        if (n) picked.push(n);
+        else this.diagnostics.push(iptablesDiagnostic('backend-iptables/unknown-node', { node: name, known: inventoryNodes.map((x) => x.name).join(', ') || 'none' }, NoTarget));
+      }
+      nodes = picked;
+    }
+    this.nodes = nodes;
+    this.diagnostics.push(...coverageWarnings(input));
+
+    const warnedSets = new Set<string>();
+    let logIds: readonly string[] | undefined;
+    const names: string[] = [];
+    let marks = 0;
+    const shared: SharedContext = {
+      resolved,
+      options,
+      matcher: new AddressMatcher(options.ipset),
+      // Hashing every policy name is only needed for LOG prefixes.
+      logIds: () => (logIds ??= policyLogIds(program.policies)),
+      onSet: (set: IpSet, tuple: AllowTuple) => {
+        if (set.members.length <= largeSetMembers || warnedSets.has(set.name)) return;
+        warnedSets.add(set.name);
+        const policy = program.policies[tuple.provenance.policy]!;
+        const rule = policy[tuple.provenance.direction]?.[tuple.provenance.rule];
+        // hash:net entries cost about 42.7 bytes each (1M entries ≈ 42.7 MB, calico#4069).
+        const megabytes = ((set.members.length * 42.7) / 1e6).toFixed(1);
+        this.diagnostics.push(iptablesDiagnostic('backend-iptables/large-ipset', { set: set.name, members: set.members.length, megabytes }, rule?.origin ?? policy.origin));
+      },
+    };
+    this.ctx = {
+      ...shared,
+      podChains: { 4: new PodChains(shared, 4), 6: new PodChains(shared, 6) },
+      podName: (pod) => (names[pod] ??= podId(resolved.pods[pod]!)),
+      nextMark: () => marks++,
+    };
+    this.gatherLocalPods();
   }
-  return { nodes: out, diagnostics };
+
+  /**
+   * One pass over the pods in index order (their order in memory): the local pods of every
+   * wanted node, with their names and pod chains (built here, once per distinct tuple list).
+   */
+  private gatherLocalPods(): void {
+    const { resolved } = this.input;
+    for (const n of this.nodes) this.byNode.set(n.name, { pods: [], hasV6: false });
+    const { podChains } = this.ctx;
+    const pods = resolved.pods;
+    for (let i = 0; i < pods.length; i++) {
+      const p = pods[i]!;
+      const node = p.nodeName;
+      const bucket = node === undefined ? undefined : this.byNode.get(node);
+      if (bucket === undefined) continue;
+      let has4 = false;
+      let has6 = false;
+      for (const a of p.addresses) {
+        if (a.family === 4) has4 = true;
+        else has6 = true;
+      }
+      const egress = resolved.egress[i]!.isolated;
+      const ingress = resolved.ingress[i]!.isolated;
+      const rec: LocalPod = {
+        pod: i,
+        addresses: p.addresses,
+        comment: egress || ingress ? comment(this.ctx.podName(i)) : undefined,
+        egress4: egress && has4 ? podChains[4].chain(i, 'egress') : undefined,
+        ingress4: ingress && has4 ? podChains[4].chain(i, 'ingress') : undefined,
+        egress6: egress && has6 ? podChains[6].chain(i, 'egress') : undefined,
+        ingress6: ingress && has6 ? podChains[6].chain(i, 'ingress') : undefined,
+      };
+      bucket.pods.push(rec);
+      bucket.hasV6 ||= has6;
+    }
+  }
+
+  /** The rulesets and sets of one node. */
+  lowerNode(node: Node): NodeRules {
+    const local = this.byNode.get(node.name);
+    const v4 = lowerFamily(this.ctx, node, local?.pods ?? [], 4);
+    const v6 = local?.hasV6 ? lowerFamily(this.ctx, node, local.pods, 6) : undefined;
+    // Each family's sets come sorted by name, and every netpolc4-… sorts before netpolc6-….
+    const sets = v6 ? [...v4.sets, ...v6.sets] : v4.sets;
+    return { node: node.name, v4: v4.ruleset, v6: v6?.ruleset, ipsets: sets.length > 0 ? { node: node.name, sets } : undefined };
+  }
 }
 
-function stdoutProblem(options: IptablesOptions, lowered: Lowered, inventoryNodes: number): string | undefined {
+/** Lowers the resolved program to per-node rulesets and sets (no printing). */
+export function lowerProgram(input: BackendInput, options: IptablesOptions): Lowered {
+  const lowering = new ProgramLowering(input, options);
+  const nodes = lowering.nodes.map((n) => lowering.lowerNode(n));
+  return { nodes, diagnostics: lowering.diagnostics };
+}
+
+function stdoutProblem(options: IptablesOptions, lowering: ProgramLowering, inventoryNodes: number): string | undefined {
   if (options.ipset) return 'ipset mode also writes an .ipset file (add --no-ipset)';
-  if (lowered.nodes.length !== 1) {
-    return options.nodes === undefined ? `the inventory has ${inventoryNodes} nodes (pick one with --node)` : `${lowered.nodes.length} nodes were selected`;
+  if (lowering.nodes.length !== 1) {
+    return options.nodes === undefined ? `the inventory has ${inventoryNodes} nodes (pick one with --node)` : `${lowering.nodes.length} nodes were selected`;
   }
-  if (lowered.nodes[0]!.v6) return `node ${lowered.nodes[0]!.node} has IPv6 pods, which need a separate ip6tables file`;
+  const only = lowering.lowerNode(lowering.nodes[0]!);
+  if (only.v6) return `node ${only.node} has IPv6 pods, which need a separate ip6tables file`;
   return undefined;
 }
 
@@ -135,37 +194,65 @@ export function countRules(n: NodeRules): { chains: number; rules: number; sets:
   return { chains, rules, sets: sets.length, members: sets.reduce((s, x) => s + x.members.length, 0) };
 }
 
-/** The backend's emit: lower, print one file per node and family, and summarise. */
-export function emitIptables(input: BackendInput, options: IptablesOptions): EmitResult {
-  const lowered = lowerProgram(input, options);
-  const diagnostics = [...lowered.diagnostics];
-  if (options.stdout) {
-    const problem = stdoutProblem(options, lowered, input.program.inventory.nodes.length);
-    if (problem) {
-      diagnostics.push(iptablesDiagnostic('backend-iptables/stdout-unsupported', { reason: problem }, NoTarget));
-      return { files: [], diagnostics };
-    }
+/**
+ * Collects the text of many files and hands each out as a slice of one joined string. A string
+ * of megabytes lives in V8's large-object space: garbage collections neither copy nor compact
+ * it, and a slice of it (a sliced string) is a small object, already flat when written. Joining
+ * file by file would instead put hundreds of megabytes of medium strings through the young
+ * generation, which dominated the run time at kube-scale (issue 9).
+ */
+class FileBatcher {
+  private pieces: string[] = [];
+  private length = 0;
+  private pending: { path: string; start: number; end: number }[] = [];
+  readonly files: EmitFile[] = [];
+
+  /** Starts a file; `write` appends its pieces to the returned array; `end` closes it. */
+  add(path: string, write: (out: string[]) => void): number {
+    const from = this.pieces.length;
+    write(this.pieces);
+    const start = this.length;
+    for (let i = from; i < this.pieces.length; i++) this.length += this.pieces[i]!.length;
+    this.pending.push({ path, start, end: this.length });
+    if (this.length >= batchChars) this.flush();
+    return this.length - start;
   }
-  if (diagnostics.some((d) => d.severity === 'error')) return { files: [], diagnostics };
-  const files: EmitFile[] = [];
+
+  /** Joins what is pending and slices it into files. */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const text = this.pieces.join('');
+    for (const f of this.pending) this.files.push({ path: f.path, content: text.slice(f.start, f.end) });
+    this.pieces = [];
+    this.length = 0;
+    this.pending = [];
+  }
+}
+
+/** Characters per joined batch: far above the large-object threshold, far below V8's string limit. */
+const batchChars = 8 * 1024 * 1024;
+
+/** The backend's emit: lower and print one node at a time, and summarise. */
+export function emitIptables(input: BackendInput, options: IptablesOptions): EmitResult {
+  const lowering = new ProgramLowering(input, options);
+  if (options.stdout) {
+    const problem = stdoutProblem(options, lowering, input.program.inventory.nodes.length);
+    if (problem) return { files: [], diagnostics: [...lowering.diagnostics, iptablesDiagnostic('backend-iptables/stdout-unsupported', { reason: problem }, NoTarget)] };
+  }
+  if (lowering.diagnostics.some((d) => d.severity === 'error')) return { files: [], diagnostics: lowering.diagnostics };
+  const batcher = new FileBatcher();
   const report: string[] = [];
-  for (const n of lowered.nodes) {
-    const v4 = printRuleset(n.v4);
-    files.push({ path: `${n.node}.iptables`, content: v4 });
+  for (const node of lowering.nodes) {
+    const n = lowering.lowerNode(node);
+    let bytes = batcher.add(`${n.node}.iptables`, (out) => writeRuleset(n.v4, out));
     if (options.stdout) break;
-    let bytes = v4.length;
-    if (n.v6) {
-      const v6 = printRuleset(n.v6);
-      bytes += v6.length;
-      files.push({ path: `${n.node}.ip6tables`, content: v6 });
-    }
-    if (n.ipsets) {
-      const sets = printIpSets(n.ipsets);
-      bytes += sets.length;
-      files.push({ path: `${n.node}.ipset`, content: sets });
-    }
+    const v6 = n.v6;
+    if (v6) bytes += batcher.add(`${n.node}.ip6tables`, (out) => writeRuleset(v6, out));
+    const sets = n.ipsets;
+    if (sets) bytes += batcher.add(`${n.node}.ipset`, (out) => writeIpSets(sets, out));
     const c = countRules(n);
     report.push(`${n.node}: ${c.rules} rules in ${c.chains} chains, ${c.sets} ipsets with ${c.members} members, ${bytes} bytes`);
   }
-  return { files, diagnostics, report: report.join('\n') };
+  batcher.flush();
+  return { files: batcher.files, diagnostics: lowering.diagnostics, report: report.join('\n') };
 }

@@ -1,21 +1,35 @@
-import type { AllowTuple, Node, ResolvedProgram } from '@netpolc/ir';
-import { podId } from '@netpolc/ir';
-import type { AddressMatcher } from './addresses.js';
+import type { Address, Node } from '@netpolc/ir';
 import { dispatchRules, type DispatchEntry } from './dispatch.js';
-import type { Chain, Family, IpSet, Rule, Ruleset } from './model.js';
+import type { Chain, Family, IpSet, Match, Rule, Ruleset } from './model.js';
 import { chainPrefix, chains, commentText, hookComment } from './names.js';
-import type { IptablesOptions } from './options.js';
-import { podChain, type BuiltChain, type FamilyContext } from './pod-chains.js';
+import { setOrder, type BuiltChain, type PodChains, type SharedContext } from './pod-chains.js';
+import { shareChain } from './print.js';
 
-/** What lowering needs besides the node: shared across nodes of one emit. */
-export interface LowerContext {
-  readonly resolved: ResolvedProgram;
-  readonly options: IptablesOptions;
-  readonly matcher: AddressMatcher;
-  readonly logIds: readonly string[];
-  readonly onSet: (set: IpSet, tuple: AllowTuple) => void;
-  /** Pod chains built so far, per family (shared by all nodes). */
-  readonly memo: Record<Family, Map<string, BuiltChain>>;
+/** What lowering a node needs besides the node: shared by every node of one emit. */
+export interface LowerContext extends SharedContext {
+  /** Pod chains per family, built once per distinct tuple list. */
+  readonly podChains: Record<Family, PodChains>;
+  /** `namespace/name` of a resolved pod, computed once. */
+  readonly podName: (pod: number) => string;
+  /** A fresh number per lowered ruleset, to mark the chains and sets it took in. */
+  readonly nextMark: () => number;
+}
+
+/**
+ * What lowering needs of one pod on a node, gathered in one pass over the pods in index order
+ * (which is also their order in memory): the per-node passes then touch one small record per
+ * pod instead of the pod, its two directions and their tuples scattered over the heap.
+ */
+export interface LocalPod {
+  readonly pod: number;
+  readonly addresses: readonly Address[];
+  /** The comment naming the pod (`namespace/name`) when it is isolated in some direction. */
+  readonly comment: Match | undefined;
+  /** Pod chains per direction and family; absent when not isolated (or no address of the family). */
+  readonly egress4: BuiltChain | undefined;
+  readonly ingress4: BuiltChain | undefined;
+  readonly egress6: BuiltChain | undefined;
+  readonly ingress6: BuiltChain | undefined;
 }
 
 /** A ruleset and the sets it references. */
@@ -27,10 +41,77 @@ export interface LoweredFamily {
 /** ICMPv6 router solicitation, neighbour solicitation and advertisement: what a pod sends its node. */
 const neighbourDiscovery = [133, 135, 136] as const;
 
-const comment = (text: string): { kind: 'comment'; text: string } => ({ kind: 'comment', text: commentText(text) });
+/** A comment match with safe text. */
+export const comment = (text: string): Match => ({ kind: 'comment', text: commentText(text) });
 
 function hostCidr(ip: string, family: Family): string {
-  return `${ip}/${family === 4 ? 32 : 128}`;
+  return family === 4 ? `${ip}/32` : `${ip}/128`;
+}
+
+/** Rules and chains every node has, per family: one object each, so their text is built once. */
+function fixedParts(family: Family): { pod: Chain; inputPod: Chain; reject: Chain; hooks: Ruleset['hooks'] } {
+  const inputPodRules: Rule[] = [
+    { matches: [{ kind: 'conntrack', states: ['INVALID'] }], target: { kind: 'DROP' } },
+    // RETURN, not ACCEPT: netpolc only narrows what reaches the node; the host's INPUT rules
+    // below the hook still apply to what the policy allows (and to replies).
+    { matches: [{ kind: 'conntrack', states: ['RELATED', 'ESTABLISHED'] }], target: { kind: 'RETURN' } },
+  ];
+  if (family === 6) {
+    // Neighbour discovery is not tracked by conntrack (UNTRACKED, never ESTABLISHED) and goes to
+    // the node's own (multicast) addresses: without it an egress-isolated pod loses IPv6 to its
+    // gateway (cloudnativelabs/kube-router#1895).
+    for (const type of neighbourDiscovery) inputPodRules.push({ protocol: 'ipv6-icmp', matches: [{ kind: 'icmp6', type }, comment('IPv6 neighbour discovery')], target: { kind: 'RETURN' } });
+  }
+  inputPodRules.push({ matches: [comment('egress of a local source pod')], target: { kind: 'goto', chain: chains.egress } });
+  return {
+    pod: shareChain({
+      name: chains.pod,
+      rules: [
+        { matches: [{ kind: 'conntrack', states: ['INVALID'] }], target: { kind: 'DROP' } },
+        { matches: [{ kind: 'conntrack', states: ['RELATED', 'ESTABLISHED'] }], target: { kind: 'ACCEPT' } },
+        { matches: [comment('egress of a local source pod')], target: { kind: 'jump', chain: chains.egress } },
+        { matches: [comment('ingress of a local destination pod')], target: { kind: 'jump', chain: chains.ingress } },
+        // kube-router makes its chains authoritative the same way ("explicitly ACCEPT traffic that
+        // complies with network policies"), so a FORWARD policy of DROP does not block pods.
+        { matches: [comment('allowed by network policy')], target: { kind: 'ACCEPT' } },
+      ],
+    }),
+    inputPod: shareChain({ name: chains.inputPod, rules: inputPodRules }),
+    reject: shareChain({
+      name: chains.reject,
+      rules: [
+        { protocol: 'tcp', matches: [], target: { kind: 'REJECT', with: 'tcp-reset' } },
+        { matches: [], target: { kind: 'REJECT', with: family === 4 ? 'icmp-port-unreachable' : 'icmp6-port-unreachable' } },
+      ],
+    }),
+    hooks: [
+      { chain: 'FORWARD', position: 1, rule: { matches: [comment(hookComment)], target: { kind: 'jump', chain: chains.forward } } },
+      { chain: 'INPUT', position: 1, rule: { matches: [comment(hookComment)], target: { kind: 'jump', chain: chains.input } } },
+    ],
+  };
+}
+
+const fixed = { 4: fixedParts(4), 6: fixedParts(6) } as const;
+
+const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/**
+ * The pod chains and their log chains in name order: `NETPOLC-E-…`, `NETPOLC-I-…` (sorted by
+ * their numeric order), then `NETPOLC-LOG-…`, each once (log chains are shared).
+ */
+function contentChains(built: BuiltChain[]): Chain[] {
+  built.sort((a, b) => a.order - b.order || byName(a, b));
+  const out: Chain[] = [];
+  const logs: Chain[] = [];
+  for (const b of built) {
+    out.push(b.chains[0]!);
+    for (let i = 1; i < b.chains.length; i++) logs.push(b.chains[i]!);
+  }
+  if (logs.length > 0) {
+    logs.sort(byName);
+    for (let i = 0; i < logs.length; i++) if (i === 0 || logs[i - 1]!.name !== logs[i]!.name) out.push(logs[i]!);
+  }
+  return out;
 }
 
 /**
@@ -48,56 +129,53 @@ function hostCidr(ip: string, family: Family): string {
  *   dropped, ESTABLISHED/RELATED (and IPv6 neighbour discovery) returned to the host, the rest
  *   through the same egress check; allowed packets return to the host's INPUT rules.
  *
- * `localPods` are resolved pod indices scheduled on the node.
+ * `localPods` are the pods scheduled on the node.
  */
-export function lowerFamily(ctx: LowerContext, node: Node, localPods: readonly number[], family: Family): LoweredFamily {
+export function lowerFamily(ctx: LowerContext, node: Node, localPods: readonly LocalPod[], family: Family): LoweredFamily {
   const { resolved, options } = ctx;
   const semantics = resolved.program.semantics;
-  const fctx: FamilyContext = {
-    resolved,
-    options,
-    family,
-    matcher: ctx.matcher,
-    logIds: ctx.logIds,
-    contentChains: new Map(),
-    usedSets: new Set(),
-    onSet: ctx.onSet,
-    memo: ctx.memo[family],
-  };
+  const parts = fixed[family];
+  const podChainsUsed: BuiltChain[] = [];
+  const usedSets: { set: IpSet; order: number }[] = [];
+  const mark = ctx.nextMark();
 
   // Local addresses in address order; an address claimed twice belongs to its first owner, as in
   // the resolved layer's addressOwner.
-  const local: { pod: number; ip: string; value: bigint }[] = [];
-  for (const pod of localPods) for (const a of resolved.pods[pod]!.addresses) if (a.family === family) local.push({ pod, ip: a.ip, value: a.value });
+  const local: { rec: LocalPod; pod: number; ip: string; value: bigint }[] = [];
+  for (const rec of localPods) for (const a of rec.addresses) if (a.family === family) local.push({ rec, pod: rec.pod, ip: a.ip, value: a.value });
   local.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : a.pod - b.pod));
   const unique = local.filter((e, i) => i === 0 || local[i - 1]!.value !== e.value);
 
   const egressEntries: DispatchEntry[] = [];
   const ingressEntries: DispatchEntry[] = [];
-  const memo = new Map<string, string>();
   for (const e of unique) {
     const cidr = hostCidr(e.ip, family);
-    const name = podId(resolved.pods[e.pod]!);
+    let podComment: Match | undefined;
     for (const direction of ['egress', 'ingress'] as const) {
-      if (!resolved[direction][e.pod]!.isolated) continue;
-      const key = `${direction}|${e.pod}`;
-      let chain = memo.get(key);
-      if (chain === undefined) {
-        chain = podChain(fctx, e.pod, direction);
-        memo.set(key, chain);
+      const built = family === 4 ? (direction === 'egress' ? e.rec.egress4 : e.rec.ingress4) : direction === 'egress' ? e.rec.egress6 : e.rec.ingress6;
+      if (built === undefined) continue;
+      if (built.mark !== mark) {
+        built.mark = mark;
+        podChainsUsed.push(built);
+        for (const use of built.sets) {
+          if (use.mark === mark) continue;
+          use.mark = mark;
+          usedSets.push(use);
+        }
       }
       const rules: Rule[] = [];
       // A pod cannot block traffic to itself (kubernetes.io NetworkPolicy docs); such packets only
       // cross FORWARD when hairpinned back through the node.
       if (semantics.allowSelf) {
-        for (const own of resolved.pods[e.pod]!.addresses) {
+        for (const own of e.rec.addresses) {
           if (own.family !== family) continue;
           const other = hostCidr(own.ip, family);
-          rules.push({ source: direction === 'egress' ? cidr : other, destination: direction === 'egress' ? other : cidr, matches: [comment(`${name} to itself`)], target: { kind: 'RETURN' } });
+          rules.push({ source: direction === 'egress' ? cidr : other, destination: direction === 'egress' ? other : cidr, matches: [], target: { kind: 'RETURN' } });
         }
       }
-      const target = { kind: 'goto', chain } as const;
-      rules.push(direction === 'egress' ? { source: cidr, matches: [comment(name)], target } : { destination: cidr, matches: [comment(name)], target });
+      podComment ??= e.rec.comment ?? comment(ctx.podName(e.pod));
+      const target = { kind: 'goto', chain: built.name } as const;
+      rules.push(direction === 'egress' ? { source: cidr, matches: [podComment], target } : { destination: cidr, matches: [podComment], target });
       (direction === 'egress' ? egressEntries : ingressEntries).push({ value: e.value, ip: e.ip, rules });
     }
   }
@@ -110,13 +188,13 @@ export function lowerFamily(ctx: LowerContext, node: Node, localPods: readonly n
       rules: [
         {
           ...(side === 'src' ? { source: hostCidr(e.ip, family) } : { destination: hostCidr(e.ip, family) }),
-          matches: [comment(`${side === 'src' ? 'from' : 'to'} ${podId(resolved.pods[e.pod]!)}`)],
+          matches: [comment(`${side === 'src' ? 'from' : 'to'} ${ctx.podName(e.pod)}`)],
           target: { kind: 'goto', chain: target },
         } satisfies Rule,
       ],
     }));
   const localSet = unique.length > 1 && options.ipset ? ctx.matcher.intern(family, unique.map((e) => e.ip)) : undefined;
-  if (localSet) fctx.usedSets.add(localSet);
+  if (localSet && !usedSets.some((u) => u.set === localSet)) usedSets.push({ set: localSet, order: setOrder(localSet) });
   const fromLocalPod = (target: string): Rule[] => {
     if (unique.length === 1) return [{ source: hostCidr(unique[0]!.ip, family), matches: [comment('from a local pod')], target: { kind: 'goto', chain: target } }];
     if (localSet) return [{ matches: [{ kind: 'set', set: localSet.name, side: 'src' }, comment('from a local pod')], target: { kind: 'goto', chain: target } }];
@@ -124,7 +202,7 @@ export function lowerFamily(ctx: LowerContext, node: Node, localPods: readonly n
   };
 
   const treeChains: Chain[] = [];
-  const classify: Rule[] = [...fromLocalPod(chains.pod)];
+  const classify: Rule[] = fromLocalPod(chains.pod);
   if (unique.length === 1) {
     classify.push({ destination: hostCidr(unique[0]!.ip, family), matches: [comment('to a local pod')], target: { kind: 'goto', chain: chains.pod } });
   } else if (localSet) {
@@ -143,19 +221,6 @@ export function lowerFamily(ctx: LowerContext, node: Node, localPods: readonly n
   // the host's rules.
   const inputTree: Chain[] = [];
   const inputRules: Rule[] = unique.length > 1 && !localSet ? dispatchRules(chains.input, podEntries('src', chains.inputPod), 'src', 'goto', inputTree) : fromLocalPod(chains.inputPod);
-  const inputPodRules: Rule[] = [
-    { matches: [{ kind: 'conntrack', states: ['INVALID'] }], target: { kind: 'DROP' } },
-    // RETURN, not ACCEPT: netpolc only narrows what reaches the node; the host's INPUT rules
-    // below the hook still apply to what the policy allows (and to replies).
-    { matches: [{ kind: 'conntrack', states: ['RELATED', 'ESTABLISHED'] }], target: { kind: 'RETURN' } },
-  ];
-  if (family === 6) {
-    // Neighbour discovery is not tracked by conntrack (UNTRACKED, never ESTABLISHED) and goes to
-    // the node's own (multicast) addresses: without it an egress-isolated pod loses IPv6 to its
-    // gateway (cloudnativelabs/kube-router#1895).
-    for (const type of neighbourDiscovery) inputPodRules.push({ protocol: 'ipv6-icmp', matches: [{ kind: 'icmp6', type }, comment('IPv6 neighbour discovery')], target: { kind: 'RETURN' } });
-  }
-  inputPodRules.push({ matches: [comment('egress of a local source pod')], target: { kind: 'goto', chain: chains.egress } });
 
   const egressTree: Chain[] = [];
   const ingressTree: Chain[] = [];
@@ -170,50 +235,23 @@ export function lowerFamily(ctx: LowerContext, node: Node, localPods: readonly n
       if (a.family === family) ingressRules.push({ source: hostCidr(a.ip, family), matches: [comment(`node ${node.name} (node-local ingress)`)], target: { kind: 'RETURN' } });
     }
   }
-  ingressRules.push(...dispatchRules(chains.ingress, ingressEntries, 'dst', 'goto', ingressTree));
+  for (const r of dispatchRules(chains.ingress, ingressEntries, 'dst', 'goto', ingressTree)) ingressRules.push(r);
 
-  const podRules: Rule[] = [
-    { matches: [{ kind: 'conntrack', states: ['INVALID'] }], target: { kind: 'DROP' } },
-    { matches: [{ kind: 'conntrack', states: ['RELATED', 'ESTABLISHED'] }], target: { kind: 'ACCEPT' } },
-    { matches: [comment('egress of a local source pod')], target: { kind: 'jump', chain: chains.egress } },
-    { matches: [comment('ingress of a local destination pod')], target: { kind: 'jump', chain: chains.ingress } },
-    // kube-router makes its chains authoritative the same way ("explicitly ACCEPT traffic that
-    // complies with network policies"), so a FORWARD policy of DROP does not block pods.
-    { matches: [comment('allowed by network policy')], target: { kind: 'ACCEPT' } },
-  ];
-
-  const contentChains = [...fctx.contentChains.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const usesReject = contentChains.some((c) => c.rules.some((r) => r.target.kind === 'goto' && r.target.chain === chains.reject));
   const out: Chain[] = [
     { name: chains.forward, rules: classify },
     ...treeChains,
-    { name: chains.pod, rules: podRules },
+    parts.pod,
     { name: chains.egress, rules: egressRules },
     ...egressTree,
     { name: chains.ingress, rules: ingressRules },
     ...ingressTree,
     { name: chains.input, rules: inputRules },
     ...inputTree,
-    { name: chains.inputPod, rules: inputPodRules },
-    ...contentChains,
+    parts.inputPod,
+    ...contentChains(podChainsUsed),
   ];
-  if (usesReject) {
-    out.push({
-      name: chains.reject,
-      rules: [
-        { protocol: 'tcp', matches: [], target: { kind: 'REJECT', with: 'tcp-reset' } },
-        { matches: [], target: { kind: 'REJECT', with: family === 4 ? 'icmp-port-unreachable' : 'icmp6-port-unreachable' } },
-      ],
-    });
-  }
-  const ruleset: Ruleset = {
-    node: node.name,
-    family,
-    chains: out,
-    hooks: [
-      { chain: 'FORWARD', position: 1, rule: { matches: [comment(hookComment)], target: { kind: 'jump', chain: chains.forward } } },
-      { chain: 'INPUT', position: 1, rule: { matches: [comment(hookComment)], target: { kind: 'jump', chain: chains.input } } },
-    ],
-  };
-  return { ruleset, sets: [...fctx.usedSets] };
+  // Every pod chain ends in the deny action: with reject, they all go to NETPOLC-REJECT.
+  if (options.denyAction === 'reject' && podChainsUsed.length > 0) out.push(parts.reject);
+  usedSets.sort((a, b) => a.order - b.order || (a.set.name < b.set.name ? -1 : a.set.name > b.set.name ? 1 : 0));
+  return { ruleset: { node: node.name, family, chains: out, hooks: parts.hooks }, sets: usedSets.map((u) => u.set) };
 }

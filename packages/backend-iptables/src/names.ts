@@ -8,8 +8,16 @@ export const chainPrefix = 'NETPOLC-';
 /** Prefix of every ipset netpolc owns (`netpolc4-…`, `netpolc6-…`). */
 export const setPrefix = 'netpolc';
 
-/** Suffix of the temporary set a reload fills before swapping it in. */
-export const tmpSetSuffix = '-t';
+/**
+ * The temporary set an `ipset restore` fills before swapping it in for a set of `family` with
+ * `maxelem` (`netpolc4-t1024`). One name per family and size, shared by every set of that shape:
+ * the file fills, swaps and destroys it set by set, so a short name keeps each `add` line short,
+ * and a temporary left behind by an interrupted load has the parameters its name says (its
+ * `create -exist` still succeeds).
+ */
+export function tmpSetName(family: Family, maxelem: number): string {
+  return `${setPrefix}${family}-t${maxelem}`;
+}
 
 /** Fixed chain names. */
 export const chains = {
@@ -65,11 +73,11 @@ export function denyLogId(policyIds: readonly string[]): string {
   return shortHash(`deny|${[...policyIds].sort().join(',')}`, logIdLength);
 }
 
-const unsafe = /["\\\n\r]/;
+const unsafe = /["'\\\n\r]/;
 
 /** Makes free text safe inside a double-quoted iptables comment and within the kernel limit. */
 export function commentText(text: string): string {
   if (text.length <= maxComment && !unsafe.test(text)) return text;
-  const clean = text.replace(/["\\\n\r]/g, '_');
+  const clean = text.replace(/["'\\\n\r]/g, '_');
   return clean.length <= maxComment ? clean : `${clean.slice(0, maxComment - 3)}...`;
 }

@@ -1,56 +1,99 @@
-import { policyId, portSetKey, type AllowTuple, type Direction, type PortSet, type ResolvedProgram } from '@netpolc/ir';
+import { createHash } from 'node:crypto';
+import { policyId, type AllowTuple, type Direction, type ResolvedProgram } from '@netpolc/ir';
 import type { AddressMatcher } from './addresses.js';
 import type { Chain, Family, IpSet, Match, Rule, Side, Target } from './model.js';
-import { chainPrefix, chains, commentText, denyLogId, shortHash } from './names.js';
+import { chainPrefix, chains, commentText, denyLogId, setPrefix } from './names.js';
 import type { IptablesOptions } from './options.js';
 import { portParts } from './ports.js';
-import { ruleText } from './print.js';
+import { ruleText, shareChain } from './print.js';
 
-/** What lowering one family of one node shares between its pods. */
-export interface FamilyContext {
+/** What every node of one compilation shares while lowering pod chains. */
+export interface SharedContext {
   readonly resolved: ResolvedProgram;
   readonly options: IptablesOptions;
-  readonly family: Family;
   readonly matcher: AddressMatcher;
-  /** LOG id of each policy (index = policy index). */
-  readonly logIds: readonly string[];
-  /** Content-addressed chains (per-pod and log chains) by name. */
-  readonly contentChains: Map<string, Chain>;
-  /** Sets the rules of this family reference. */
-  readonly usedSets: Set<IpSet>;
-  /** Called for every set a tuple uses (the caller warns about huge ones). */
+  /** LOG id of each policy (index = policy index), computed on first use. */
+  readonly logIds: () => readonly string[];
+  /** Called once per set a tuple uses (the caller warns about huge ones). */
   readonly onSet: (set: IpSet, tuple: AllowTuple) => void;
-  /**
-   * Pod chains already built for this family, by the content of the pod's tuples: replicas on
-   * every node have the same tuples, so each distinct list is lowered once per compilation.
-   */
-  readonly memo: Map<string, BuiltChain>;
 }
 
 /** A lowered pod chain with the log chains and sets it needs. */
 export interface BuiltChain {
   readonly name: string;
+  /** Sorts like the name (`E` before `I`, then the hash digits), as a number. */
+  readonly order: number;
+  /** The pod chain first, then the log chains its rules go to. */
   readonly chains: readonly Chain[];
+  readonly sets: readonly SetUse[];
+  /** The last node ruleset that took this chain in (lowering marks instead of hashing). */
+  mark: number;
+}
+
+/** A set as pod chains use it, with the last node ruleset that took it in. */
+export interface SetUse {
+  readonly set: IpSet;
+  /** Sorts like the set's name ({@link setOrder}). */
+  readonly order: number;
+  mark: number;
+}
+
+/** A number that sorts like the name of a set (`netpolc4-…` before `netpolc6-…`, then the hash). */
+export function setOrder(set: IpSet): number {
+  return hexOrder(set.name, setPrefix.length + 2, set.family === 4 ? 0 : 1);
+}
+
+/**
+ * A number that sorts like a content-addressed name whose hex digits start at `at` (ties are
+ * possible only between names equal in their first 13 digits; callers compare names then).
+ */
+export function hexOrder(name: string, at: number, high: number): number {
+  return high * 2 ** 52 + parseInt(name.slice(at, at + 13), 16);
+}
+
+/** The rules of one allow tuple in one family, with what they need. */
+interface TupleRules {
+  readonly rules: readonly Rule[];
+  /** Their texts, one per line. */
+  readonly text: string;
   readonly sets: readonly IpSet[];
+  readonly logChain: Chain | undefined;
 }
 
 const letter: Record<Direction, 'E' | 'I'> = { egress: 'E', ingress: 'I' };
 
+/**
+ * A node of the lookup trie over a pod's tuples (then its policies, when they matter). Most paths
+ * do not branch: the first child is kept in plain fields and a map is made only for a second one.
+ */
+interface TrieNode {
+  firstKey: AllowTuple | number | undefined;
+  first: TrieNode | undefined;
+  more: Map<AllowTuple | number, TrieNode> | undefined;
+  built: BuiltChain | undefined;
+}
+
+const trieNode = (): TrieNode => ({ firstKey: undefined, first: undefined, more: undefined, built: undefined });
+
+function step(node: TrieNode, key: AllowTuple | number): TrieNode {
+  if (node.firstKey === key) return node.first!;
+  if (node.first === undefined) {
+    node.firstKey = key;
+    node.first = trieNode();
+    return node.first;
+  }
+  node.more ??= new Map();
+  let child = node.more.get(key);
+  if (!child) {
+    child = trieNode();
+    node.more.set(key, child);
+  }
+  return child;
+}
+
 /** The peer is the destination for egress and the source for ingress. */
 function peerSide(direction: Direction): Side {
   return direction === 'egress' ? 'dst' : 'src';
-}
-
-// Port sets are shared by every subject of a rule: their keys are built once.
-const portKeys = new WeakMap<PortSet, string>();
-
-function portsKey(ports: PortSet): string {
-  let k = portKeys.get(ports);
-  if (k === undefined) {
-    k = portSetKey(ports);
-    portKeys.set(ports, k);
-  }
-  return k;
 }
 
 /** A non-terminating log rule (LOG or NFLOG), rate-limited. */
@@ -59,96 +102,155 @@ export function logRule(options: IptablesOptions, prefix: string, comment: strin
   return { matches: [{ kind: 'limit', rate: options.logRate }, { kind: 'comment', text: commentText(comment) }], target };
 }
 
-function addChain(ctx: FamilyContext, prefix: string, rules: readonly Rule[]): string {
-  const name = `${prefix}${shortHash(rules.map(ruleText).join('\n'), 12)}`;
-  if (!ctx.contentChains.has(name)) ctx.contentChains.set(name, { name, rules });
-  return name;
-}
-
-/** The chain that logs an allowed connection for one policy and direction, then returns. */
-function allowLogChain(ctx: FamilyContext, policy: number, direction: Direction): string {
-  const id = ctx.logIds[policy]!;
-  const name = `${chainPrefix}LOG-${letter[direction]}-${id}`;
-  if (!ctx.contentChains.has(name)) {
-    const p = ctx.resolved.program.policies[policy]!;
-    const rule = logRule(ctx.options, `netpolc ALLOW-${letter[direction]} ${id} `, `allowed by ${policyId(p)} (${direction})`);
-    ctx.contentChains.set(name, { name, rules: [rule] });
-  }
-  return name;
-}
-
-/** Rules of one allow tuple for one family (none when the peer has no address of the family). */
-function tupleRules(ctx: FamilyContext, direction: Direction, t: AllowTuple): Rule[] {
-  const peers = ctx.resolved.peerSets[t.peer]!;
-  const addresses = ctx.matcher.match(t.peer, ctx.family === 4 ? peers.v4 : peers.v6, ctx.family);
-  if (addresses.kind === 'none') return [];
-  const side = peerSide(direction);
-  const addressParts: { cidr?: string; set?: Match }[] = [];
-  if (addresses.kind === 'all') addressParts.push({});
-  else if (addresses.kind === 'cidrs') for (const cidr of addresses.cidrs) addressParts.push({ cidr });
-  else {
-    ctx.usedSets.add(addresses.set);
-    ctx.onSet(addresses.set, t);
-    addressParts.push({ set: { kind: 'set', set: addresses.set.name, side } });
-  }
-  const policy = ctx.resolved.program.policies[t.provenance.policy]!;
-  const { rule, peer } = t.provenance;
-  const where = `${direction}[${rule}]${peer === null ? '' : ` ${direction === 'egress' ? 'to' : 'from'}[${peer}]`}`;
-  const comment: Match = { kind: 'comment', text: commentText(`${policyId(policy)} ${where}`) };
-  const logAllowed = ctx.options.log === 'allowed' || ctx.options.log === 'all';
-  const target: Target = logAllowed ? { kind: 'goto', chain: allowLogChain(ctx, t.provenance.policy, direction) } : { kind: 'RETURN' };
-  const out: Rule[] = [];
-  for (const a of addressParts) {
-    for (const p of portParts(t.ports)) {
-      const matches: Match[] = [];
-      if (a.set) matches.push(a.set);
-      if (p.ports) matches.push({ kind: 'ports', ports: p.ports });
-      matches.push(comment);
-      out.push({
-        ...(a.cidr !== undefined && side === 'src' ? { source: a.cidr } : {}),
-        ...(a.cidr !== undefined && side === 'dst' ? { destination: a.cidr } : {}),
-        ...(p.protocol ? { protocol: p.protocol } : {}),
-        matches,
-        target,
-      });
-    }
-  }
-  return out;
-}
-
 /**
- * The chain that decides one isolated pod's direction: one RETURN (allowed; the caller goes on
- * with the other direction) per allow tuple, then the deny action. Chains are named by a hash of
- * their rules, so pods with the same tuples (replicas) share one chain.
+ * The per-pod chains of one family, built once per distinct list of allow tuples and shared by
+ * every pod (on any node) with that list: replicas of a workload, and all pods a policy selects
+ * alike. Work per node is then a lookup per local pod; tuples themselves are lowered once each
+ * (the resolved layer shares a tuple object between all subjects of a rule).
  */
-export function podChain(ctx: FamilyContext, pod: number, direction: Direction): string {
-  const d = ctx.resolved[direction][pod]!;
-  const logDenied = ctx.options.log === 'denied' || ctx.options.log === 'all';
-  let key = `${direction}|${logDenied ? d.policies.join(',') : ''}`;
-  for (const t of d.tuples) key += `|${t.peer}:${portsKey(t.ports)}:${t.provenance.policy}.${t.provenance.rule}.${t.provenance.peer}`;
-  let built = ctx.memo.get(key);
-  if (!built) {
-    // Build into a scratch context to learn which chains and sets this pod chain brings along.
-    const scratch: FamilyContext = { ...ctx, contentChains: new Map(), usedSets: new Set() };
-    const name = buildPodChain(scratch, pod, direction);
-    built = { name, chains: [...scratch.contentChains.values()], sets: [...scratch.usedSets] };
-    ctx.memo.set(key, built);
-  }
-  for (const c of built.chains) if (!ctx.contentChains.has(c.name)) ctx.contentChains.set(c.name, c);
-  for (const s of built.sets) ctx.usedSets.add(s);
-  return built.name;
-}
+export class PodChains {
+  /**
+   * Rules per tuple object. The resolved layer shares a tuple between all subjects of a rule;
+   * only ingress named ports make one per subject (then equal chains still share a name).
+   */
+  private readonly tupleRules = new Map<AllowTuple, TupleRules>();
+  /** Per direction, built chains by the pod's tuple list (and policies, with DENY logs). */
+  private readonly roots: Record<Direction, TrieNode> = { egress: trieNode(), ingress: trieNode() };
+  private readonly logDenied: boolean;
+  private readonly byName = new Map<string, BuiltChain>();
+  /** One mark holder per set, shared by every chain using the set. */
+  private readonly setUses = new Map<IpSet, SetUse>();
+  private readonly logChains = new Map<string, Chain>();
+  private readonly rejectRule: Rule;
+  private readonly dropRule: Rule = { matches: [], target: { kind: 'DROP' } };
 
-function buildPodChain(ctx: FamilyContext, pod: number, direction: Direction): string {
-  const d = ctx.resolved[direction][pod]!;
-  // The resolved layer deduplicates tuples by (peer set, ports, policy, rule, peer), and every
-  // rule carries that provenance in its comment: rules of different tuples never coincide.
-  const rules: Rule[] = d.tuples.flatMap((t) => tupleRules(ctx, direction, t));
-  if (ctx.options.log === 'denied' || ctx.options.log === 'all') {
-    const id = denyLogId(d.policies.map((p) => ctx.logIds[p]!));
-    const names = d.policies.map((p) => policyId(ctx.resolved.program.policies[p]!)).join(', ');
-    rules.push(logRule(ctx.options, `netpolc DENY-${letter[direction]} ${id} `, `${direction} isolated by ${names}`));
+  constructor(
+    private readonly shared: SharedContext,
+    private readonly family: Family,
+  ) {
+    this.rejectRule = { matches: [], target: { kind: 'goto', chain: chains.reject } };
+    this.logDenied = shared.options.log === 'denied' || shared.options.log === 'all';
   }
-  rules.push(ctx.options.denyAction === 'reject' ? { matches: [], target: { kind: 'goto', chain: chains.reject } } : { matches: [], target: { kind: 'DROP' } });
-  return addChain(ctx, `${chainPrefix}${letter[direction]}-`, rules);
+
+  /** The chain deciding `direction` of an isolated pod (its name, chains and sets). */
+  chain(pod: number, direction: Direction): BuiltChain {
+    const d = this.shared.resolved[direction][pod]!;
+    // A walk down a trie keyed by tuple objects (identity lookups, no key strings): pods with the
+    // same tuples (the resolved layer shares tuple objects between subjects) end at one node.
+    let node = this.roots[direction];
+    for (const t of d.tuples) node = step(node, t);
+    // DENY log prefixes name the isolating policies: they are part of the chain then.
+    if (this.logDenied) for (const p of d.policies) node = step(node, p);
+    return (node.built ??= this.build(pod, direction));
+  }
+
+  private build(pod: number, direction: Direction): BuiltChain {
+    const { resolved, options } = this.shared;
+    const d = resolved[direction][pod]!;
+    // The resolved layer deduplicates tuples by (peer set, ports, policy, rule, peer), and every
+    // rule carries that provenance in its comment: rules of different tuples never coincide.
+    const rules: Rule[] = [];
+    const sets = new Set<IpSet>();
+    const logChains: Chain[] = [];
+    const hash = createHash('sha256');
+    for (const t of d.tuples) {
+      const tr = this.rulesOf(t, direction);
+      if (tr.rules.length === 0) continue;
+      for (const r of tr.rules) rules.push(r);
+      for (const s of tr.sets) sets.add(s);
+      if (tr.logChain && !logChains.includes(tr.logChain)) logChains.push(tr.logChain);
+      hash.update(tr.text);
+      hash.update('\n');
+    }
+    if (this.logDenied) {
+      const logIds = this.shared.logIds();
+      const id = denyLogId(d.policies.map((p) => logIds[p]!));
+      const names = d.policies.map((p) => policyId(resolved.program.policies[p]!)).join(', ');
+      rules.push(logRule(options, `netpolc DENY-${letter[direction]} ${id} `, `${direction} isolated by ${names}`));
+    }
+    const deny = options.denyAction === 'reject' ? this.rejectRule : this.dropRule;
+    rules.push(deny);
+    // Named by content (the rule texts, one per line): equal rules (same tuples, same options)
+    // give the same chain on every node.
+    if (this.logDenied) hash.update(`${ruleText(rules[rules.length - 2]!)}\n`);
+    hash.update(ruleText(deny));
+    const name = `${chainPrefix}${letter[direction]}-${hash.digest('hex').slice(0, 12)}`;
+    let built = this.byName.get(name);
+    if (!built) {
+      const uses = [...sets].map((set) => {
+        let use = this.setUses.get(set);
+        if (!use) {
+          use = { set, order: setOrder(set), mark: -1 };
+          this.setUses.set(set, use);
+        }
+        return use;
+      });
+      built = { name, order: hexOrder(name, chainPrefix.length + 2, direction === 'egress' ? 0 : 1), chains: [shareChain({ name, rules }), ...logChains], sets: uses, mark: -1 };
+      this.byName.set(name, built);
+    }
+    return built;
+  }
+
+  /** Rules of one allow tuple for this family (none when the peer has no address of it). */
+  private rulesOf(t: AllowTuple, direction: Direction): TupleRules {
+    const cached = this.tupleRules.get(t);
+    if (cached) return cached;
+    const { resolved, options, matcher } = this.shared;
+    const peers = resolved.peerSets[t.peer]!;
+    const addresses = matcher.match(t.peer, this.family === 4 ? peers.v4 : peers.v6, this.family);
+    let out: TupleRules;
+    if (addresses.kind === 'none') out = { rules: [], text: '', sets: [], logChain: undefined };
+    else {
+      const side = peerSide(direction);
+      const addressParts: { cidr?: string; set?: Match }[] = [];
+      const sets: IpSet[] = [];
+      if (addresses.kind === 'all') addressParts.push({});
+      else if (addresses.kind === 'cidrs') for (const cidr of addresses.cidrs) addressParts.push({ cidr });
+      else {
+        sets.push(addresses.set);
+        this.shared.onSet(addresses.set, t);
+        addressParts.push({ set: { kind: 'set', set: addresses.set.name, side } });
+      }
+      const policy = resolved.program.policies[t.provenance.policy]!;
+      const { rule, peer } = t.provenance;
+      const where = `${direction}[${rule}]${peer === null ? '' : ` ${direction === 'egress' ? 'to' : 'from'}[${peer}]`}`;
+      const comment: Match = { kind: 'comment', text: commentText(`${policyId(policy)} ${where}`) };
+      const logAllowed = options.log === 'allowed' || options.log === 'all';
+      const logChain = logAllowed ? this.allowLogChain(t.provenance.policy, direction) : undefined;
+      const target: Target = logChain ? { kind: 'goto', chain: logChain.name } : { kind: 'RETURN' };
+      const rules: Rule[] = [];
+      const ports = portParts(t.ports);
+      for (const a of addressParts) {
+        for (const p of ports) {
+          const matches: Match[] = [];
+          if (a.set) matches.push(a.set);
+          if (p.ports) matches.push({ kind: 'ports', ports: p.ports });
+          matches.push(comment);
+          rules.push({
+            ...(a.cidr !== undefined && side === 'src' ? { source: a.cidr } : {}),
+            ...(a.cidr !== undefined && side === 'dst' ? { destination: a.cidr } : {}),
+            ...(p.protocol ? { protocol: p.protocol } : {}),
+            matches,
+            target,
+          });
+        }
+      }
+      out = { rules, text: rules.map(ruleText).join('\n'), sets, logChain };
+    }
+    this.tupleRules.set(t, out);
+    return out;
+  }
+
+  /** The chain that logs an allowed connection for one policy and direction, then returns. */
+  private allowLogChain(policy: number, direction: Direction): Chain {
+    const id = this.shared.logIds()[policy]!;
+    const name = `${chainPrefix}LOG-${letter[direction]}-${id}`;
+    let chain = this.logChains.get(name);
+    if (!chain) {
+      const p = this.shared.resolved.program.policies[policy]!;
+      chain = shareChain({ name, rules: [logRule(this.shared.options, `netpolc ALLOW-${letter[direction]} ${id} `, `allowed by ${policyId(p)} (${direction})`)] });
+      this.logChains.set(name, chain);
+    }
+    return chain;
+  }
 }

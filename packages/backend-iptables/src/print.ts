@@ -1,14 +1,21 @@
 import { compilerAssert } from '@netpolc/ir';
 import type { Chain, IpSet, IpSetFile, Match, PortRange, Rule, Ruleset, Target } from './model.js';
-import { tmpSetSuffix } from './names.js';
+import { tmpSetName } from './names.js';
 
 // Printers: model -> the exact text `iptables-restore` / `ipset restore` read. Rules print in the
 // order iptables-save itself uses (`-s`, `-d`, `-p`, matches as given, target), so a ruleset read
 // back from the kernel lines up with the file.
 
+const bare = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * A quoted word as iptables-save writes it (`xtables_save_string` in iptables
+ * libxtables/xtables.c): bare when it holds only letters, digits, `_` and `-`, else in double
+ * quotes. Printing the same way keeps a file and `iptables-save` of the loaded table identical.
+ */
 function quote(text: string): string {
-  compilerAssert(!/["\\\n]/.test(text), `unquotable text ${JSON.stringify(text)}`);
-  return `"${text}"`;
+  compilerAssert(!/["\\\n']/.test(text), `unquotable text ${JSON.stringify(text)}`);
+  return bare.test(text) ? text : `"${text}"`;
 }
 
 function portText(p: PortRange): string {
@@ -56,10 +63,12 @@ function targetText(t: Target): string {
   }
 }
 
-// Chains are shared by every node with the same pods' tuples: each rule's text is built once.
+// Rules of pod chains are shared by every node with the same pods' tuples: their text is built
+// once (it is also what names the chain). Rules of one node's dispatch chains are printed once
+// and never cached: a cache entry per rule would cost more than it saves.
 const textCache = new WeakMap<Rule, string>();
 
-/** The rule specification after `-A CHAIN` (also the content key of a chain). */
+/** The rule specification after `-A CHAIN` (also the content key of a chain), cached. */
 export function ruleText(rule: Rule): string {
   let text = textCache.get(rule);
   if (text === undefined) {
@@ -69,27 +78,26 @@ export function ruleText(rule: Rule): string {
   return text;
 }
 
-function formatRule(rule: Rule): string {
-  const parts: string[] = [];
-  if (rule.source !== undefined) parts.push(`-s ${rule.source}`);
-  if (rule.destination !== undefined) parts.push(`-d ${rule.destination}`);
-  if (rule.protocol !== undefined) parts.push(`-p ${rule.protocol}`);
-  for (const m of rule.matches) parts.push(matchText(m, rule));
-  parts.push(targetText(rule.target));
-  return parts.join(' ');
+/** The rule specification after `-A CHAIN`, built afresh. */
+export function formatRule(rule: Rule): string {
+  let out = '';
+  if (rule.source !== undefined) out += `-s ${rule.source} `;
+  if (rule.destination !== undefined) out += `-d ${rule.destination} `;
+  if (rule.protocol !== undefined) out += `-p ${rule.protocol} `;
+  for (const m of rule.matches) out += `${matchText(m, rule)} `;
+  return out + targetText(rule.target);
 }
 
-// Per-pod chains and sets are shared by many nodes: their text is built once per compilation.
+// Chains that many rulesets include (pod, log and fixed chains) are declared by the lowering;
+// their `-A` lines are built once per compilation.
+const sharedChains = new WeakSet<Chain>();
 const chainCache = new WeakMap<Chain, string>();
 const setCache = new WeakMap<IpSet, string>();
 
-function chainText(c: Chain): string {
-  let text = chainCache.get(c);
-  if (text === undefined) {
-    text = c.rules.map((r) => `-A ${c.name} ${ruleText(r)}`).join('\n');
-    chainCache.set(c, text);
-  }
-  return text;
+/** Declares a chain object that several rulesets include, so that its text is built only once. */
+export function shareChain(c: Chain): Chain {
+  sharedChains.add(c);
+  return c;
 }
 
 /** First line of every ruleset file; the parser reads node and family back from it. */
@@ -97,19 +105,61 @@ export function rulesetHeader(node: string, family: 4 | 6): string {
   return `# netpolc iptables backend: node ${node}, IPv${family}`;
 }
 
+/**
+ * Appends the lines of the `iptables-restore` / `ip6tables-restore` input for one node and family
+ * to `out`, each followed by its newline: `out.join('')` is the file. Writing pieces lets the
+ * emitter join many files at once (see `emit.ts`).
+ */
+export function writeRuleset(rs: Ruleset, out: string[]): void {
+  out.push(
+    rulesetHeader(rs.node, rs.family),
+    '\n',
+    rs.family === 4 ? rulesetComment4 : rulesetComment6,
+    '*filter\n',
+  );
+  for (const c of rs.chains) out.push(declaration(c), '\n');
+  for (const c of rs.chains) {
+    if (c.rules.length === 0) continue;
+    if (sharedChains.has(c)) {
+      let text = chainCache.get(c);
+      if (text === undefined) {
+        const head = `-A ${c.name} `;
+        text = c.rules.map((r) => head + ruleText(r)).join('\n');
+        chainCache.set(c, text);
+      }
+      out.push(text, '\n');
+    } else {
+      const head = `-A ${c.name} `;
+      for (const r of c.rules) out.push(head, formatRule(r), '\n');
+    }
+  }
+  for (const h of rs.hooks) out.push(`-I ${h.chain} ${h.position} ${ruleText(h.rule)}`, '\n');
+  out.push('COMMIT\n');
+}
+
+const rulesetComment = (tool: string): string =>
+  `# Load the node's .ipset file first. On a host with other rules use ${tool}-restore --noflush,\n` +
+  '# and reload with the procedure of the netpolc iptables README (it keeps the FORWARD and INPUT hooks single).\n';
+const rulesetComment4 = rulesetComment('iptables');
+const rulesetComment6 = rulesetComment('ip6tables');
+
+const declarations = new WeakMap<Chain, string>();
+
+function declaration(c: Chain): string {
+  if (!sharedChains.has(c)) return `:${c.name} - [0:0]`;
+  let text = declarations.get(c);
+  if (text === undefined) {
+    text = `:${c.name} - [0:0]`;
+    declarations.set(c, text);
+  }
+  return text;
+}
+
 /** `iptables-restore` / `ip6tables-restore` input for one node and family. */
 export function printRuleset(rs: Ruleset): string {
-  const lines: string[] = [
-    rulesetHeader(rs.node, rs.family),
-    `# Load the node's .ipset file first. On a host with other rules use ${rs.family === 4 ? 'iptables' : 'ip6tables'}-restore --noflush,`,
-    '# and reload with the procedure of the netpolc iptables README (it keeps the FORWARD and INPUT hooks single).',
-    '*filter',
-  ];
-  for (const c of rs.chains) lines.push(`:${c.name} - [0:0]`);
-  for (const c of rs.chains) if (c.rules.length > 0) lines.push(chainText(c));
-  for (const h of rs.hooks) lines.push(`-I ${h.chain} ${h.position} ${ruleText(h.rule)}`);
-  lines.push('COMMIT', '');
-  return lines.join('\n');
+  const out: string[] = [];
+  writeRuleset(rs, out);
+  return out.join('');
 }
 
 function createLine(name: string, s: IpSet): string {
@@ -122,23 +172,31 @@ export function ipsetHeader(node: string): string {
 }
 
 /**
- * `ipset restore` input. Each set is filled under a temporary name and swapped in, so a set that
- * live rules reference changes atomically and is never flushed in place (kube-router does the same:
- * `buildIPSetRestore` in cloudnativelabs/kube-router pkg/utils/ipset.go). Names are content hashes,
- * so an existing set of the same name has the same parameters and `create -exist` succeeds.
+ * Appends the `ipset restore` input to `out` (as {@link writeRuleset}). Each set is filled under
+ * a temporary name and swapped in, so a set that live rules reference changes atomically and is
+ * never flushed in place (kube-router does the same: `buildIPSetRestore` in
+ * cloudnativelabs/kube-router pkg/utils/ipset.go). Names are content hashes, so an existing set
+ * of the same name has the same parameters and `create -exist` succeeds. The temporary is named
+ * by family and size only ({@link tmpSetName}) and destroyed after each swap. A set's block is
+ * built once and shared by every node that loads the set.
  */
-export function printIpSets(file: IpSetFile): string {
-  const lines: string[] = [ipsetHeader(file.node), '# Load before the iptables files: ipset restore < THIS_FILE'];
+export function writeIpSets(file: IpSetFile, out: string[]): void {
+  out.push(ipsetHeader(file.node), '\n# Load before the iptables files: ipset restore < THIS_FILE\n');
   for (const s of file.sets) {
     let block = setCache.get(s);
     if (block === undefined) {
-      const tmp = `${s.name}${tmpSetSuffix}`;
+      const tmp = tmpSetName(s.family, s.maxelem);
       const add = `add ${tmp} `;
-      block = [createLine(s.name, s), createLine(tmp, s), `flush ${tmp}`, ...s.members.map((m) => add + m), `swap ${tmp} ${s.name}`, `destroy ${tmp}`].join('\n');
+      block = `${[createLine(s.name, s), createLine(tmp, s), `flush ${tmp}`, ...s.members.map((m) => add + m), `swap ${tmp} ${s.name}`, `destroy ${tmp}`].join('\n')}\n`;
       setCache.set(s, block);
     }
-    lines.push(block);
+    out.push(block);
   }
-  lines.push('');
-  return lines.join('\n');
+}
+
+/** `ipset restore` input for one node. */
+export function printIpSets(file: IpSetFile): string {
+  const out: string[] = [];
+  writeIpSets(file, out);
+  return out.join('');
 }

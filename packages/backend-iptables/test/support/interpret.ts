@@ -3,7 +3,7 @@
 // conntrack state, ipset membership), and validates the kernel limits the model must respect.
 import { cidrBounds, parseCidr, parseIp, type Family } from '@netpolc/ir';
 import type { BuiltinChain, CtState, IpSet, L4Protocol, Match, Rule, Ruleset } from '../../src/model.js';
-import { chainPrefix, maxChainName, maxComment, maxLogPrefix, maxSetName, setPrefix } from '../../src/names.js';
+import { chainPrefix, maxChainName, maxComment, maxLogPrefix, maxSetName, setPrefix, tmpSetName } from '../../src/names.js';
 import { multiportLimit } from '../../src/ports.js';
 
 /** One packet as the filter table sees it in FORWARD or INPUT. */
@@ -218,7 +218,7 @@ export function validateRuleset(rs: Ruleset, sets: ReadonlyMap<string, IpSet>): 
   reach('INPUT');
   for (const n of reached) if (accepting.has(n)) throw new Error(`${n} accepts, and INPUT reaches it`);
   for (const s of sets.values()) {
-    if (!s.name.startsWith(setPrefix) || s.name.length + 2 > maxSetName) throw new Error(`bad set name ${s.name}`);
+    if (!/^netpolc[46]-[0-9a-f]{16}$/.test(s.name) || !s.name.startsWith(setPrefix) || s.name.length > maxSetName || tmpSetName(s.family, s.maxelem).length > maxSetName) throw new Error(`bad set name ${s.name}`);
     if (s.members.length === 0 || s.members.length > s.maxelem) throw new Error(`set ${s.name} has ${s.members.length} members for maxelem ${s.maxelem}`);
     for (const m of s.members) if (range(m)[0] !== s.family || m.endsWith('/0')) throw new Error(`bad member ${m} of ${s.name}`);
   }

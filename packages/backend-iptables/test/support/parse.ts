@@ -2,7 +2,7 @@
 // deep-equal the model. They accept exactly the subset of the iptables-restore / ipset restore
 // languages the printers produce and throw on anything else.
 import type { Chain, CtState, Family, Hook, IpSet, IpSetFile, L4Protocol, Match, PortRange, Rule, Ruleset, Side, Target } from '../../src/model.js';
-import { tmpSetSuffix } from '../../src/names.js';
+import { tmpSetName } from '../../src/names.js';
 
 /** Splits a line into words; double-quoted words keep their spaces. */
 export function tokenize(line: string): string[] {
@@ -164,7 +164,7 @@ export function parseIpSets(text: string): IpSetFile {
     const real = create(body[i]);
     i++;
     const tmp = create(body[i]);
-    expect(tmp.name === `${real.name}${tmpSetSuffix}` && tmp.family === real.family && tmp.hashsize === real.hashsize && tmp.maxelem === real.maxelem, 'the temporary twin of the set');
+    expect(tmp.name === tmpSetName(real.family, real.maxelem) && tmp.name !== real.name && tmp.family === real.family && tmp.hashsize === real.hashsize && tmp.maxelem === real.maxelem, 'the temporary twin of the set');
     i++;
     expect(body[i]?.join(' ') === `flush ${tmp.name}`, `flush ${tmp.name}`);
     i++;
