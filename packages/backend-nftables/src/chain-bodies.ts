@@ -1,5 +1,5 @@
 import { portSetEquals, type AllowTuple, type Direction, type Provenance, type ResolvedProgram } from '@netpolc/ir';
-import { groupTuples } from './groups.js';
+import { groupTuples, sameTuples } from './groups.js';
 import { lowerChainBody, type ChainBody } from './lower-pod.js';
 import type { Rule } from './model.js';
 import type { NftablesOptions } from './options.js';
@@ -27,6 +27,7 @@ export class ChainBodies {
   private readonly byProvenance = new Map<Provenance, { readonly tuple: AllowTuple; readonly id: number }[]>();
   private readonly roots: Record<Direction, TrieNode> = { ingress: trieNode(), egress: trieNode() };
   private nextId = 0;
+  private readonly last: Record<Direction, { readonly tuples: readonly AllowTuple[]; readonly body: ChainBody } | undefined> = { ingress: undefined, egress: undefined };
 
   constructor(
     private readonly resolved: ResolvedProgram,
@@ -37,6 +38,15 @@ export class ChainBodies {
 
   /** The body for an isolated pod direction with these tuples. */
   get(direction: Direction, tuples: readonly AllowTuple[]): ChainBody {
+    // Neighbouring pods (program order) are usually selected by the same policies.
+    const last = this.last[direction];
+    if (last !== undefined && sameTuples(last.tuples, tuples)) return last.body;
+    const body = this.find(direction, tuples);
+    this.last[direction] = { tuples, body };
+    return body;
+  }
+
+  private find(direction: Direction, tuples: readonly AllowTuple[]): ChainBody {
     let node = this.roots[direction];
     for (const t of tuples) {
       const id = this.tupleIds.get(t) ?? this.assignId(t);

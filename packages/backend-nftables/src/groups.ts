@@ -12,14 +12,14 @@ export type TupleGroup =
 
 /** The policy rule a tuple came from. */
 export function ruleOf(resolved: ResolvedProgram, p: Provenance): { policy: Policy; rule: Rule; peer: Peer | null } {
+  // Messages are built only on failure: this runs for every tuple of every chain body.
   const policy = resolved.program.policies[p.policy];
-  compilerAssert(policy !== undefined, `tuple refers to missing policy ${p.policy}`);
-  const rules = policy[p.direction];
-  const rule = rules?.[p.rule];
-  compilerAssert(rule !== undefined && rule.index === p.rule, `tuple refers to missing rule ${p.direction}[${p.rule}] of ${policyId(policy)}`);
+  if (policy === undefined) compilerAssert(false, `tuple refers to missing policy ${p.policy}`);
+  const rule = policy[p.direction]?.[p.rule];
+  if (rule === undefined || rule.index !== p.rule) compilerAssert(false, `tuple refers to missing rule ${p.direction}[${p.rule}] of ${policyId(policy)}`);
   if (p.peer === null) return { policy, rule, peer: null };
   const peer = rule.peers === 'any' ? undefined : rule.peers[p.peer];
-  compilerAssert(peer !== undefined, `tuple refers to missing peer ${p.peer} of ${policyId(policy)}`);
+  if (peer === undefined) compilerAssert(false, `tuple refers to missing peer ${p.peer} of ${policyId(policy)}`);
   return { policy, rule, peer };
 }
 
@@ -95,4 +95,11 @@ export function groupTuples(resolved: ResolvedProgram, direction: Direction, tup
     out.push({ kind: 'plain', tuple: t, provenance: t.provenance });
   }
   return out;
+}
+
+/** True when two tuple lists hold the same tuple objects in the same order. */
+export function sameTuples(a: readonly AllowTuple[], b: readonly AllowTuple[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -24,13 +24,13 @@ export class ProgramLowering {
   private readonly denyVerdicts: readonly Rule[];
   private readonly base: BaseRules;
   private readonly logDenied: boolean;
-  /** True when no two pods claim one address (ir/duplicate-ip): every pod owns all its addresses. */
-  private readonly addressesUnique: boolean;
   /** Per pod and isolated direction, gathered once: chain name and body. */
-  private readonly chainNames: Record<Direction, (string | undefined)[]> = { ingress: [], egress: [] };
-  private readonly chainBodies: Record<Direction, (ChainBody | undefined)[]> = { ingress: [], egress: [] };
+  private readonly chainNames: Record<Direction, (string | undefined)[]>;
+  private readonly chainBodies: Record<Direction, (ChainBody | undefined)[]>;
   /** Per pod, once its facts are gathered: the addresses it owns (an address two pods claim belongs to the first, ir/duplicate-ip). */
-  private readonly owned: (readonly Address[] | undefined)[] = [];
+  private readonly owned: (readonly Address[] | undefined)[];
+  /** True when no two pods claim an address, so that every pod owns all its addresses; computed for many-node compiles. */
+  private addressesUnique = false;
 
   constructor(
     readonly resolved: ResolvedProgram,
@@ -42,16 +42,17 @@ export class ProgramLowering {
     this.base = baseRules(options);
     this.logDenied = options.log === 'denied' || options.log === 'all';
     this.bodies = new ChainBodies(resolved, this.catalog, options, this.denyVerdicts);
+    const n = resolved.pods.length;
+    this.chainNames = { ingress: slots(n), egress: slots(n) };
+    this.chainBodies = { ingress: slots(n), egress: slots(n) };
+    this.owned = slots(n);
     for (const n of resolved.program.inventory.nodes) if (!this.nodesByName.has(n.name)) this.nodesByName.set(n.name, n);
-    let addresses = 0;
     resolved.pods.forEach((p, i) => {
-      addresses += p.addresses.length;
       if (p.nodeName === undefined) return;
       const list = this.podsByNode.get(p.nodeName);
       if (list) list.push(i);
       else this.podsByNode.set(p.nodeName, [i]);
     });
-    this.addressesUnique = resolved.addressOwner.size === addresses;
   }
 
   /** Every node that gets a ruleset: inventory nodes and nodes named by pods, sorted. */
@@ -84,6 +85,9 @@ export class ProgramLowering {
     let localPods = 0;
     for (const n of nodes) localPods += this.podsByNode.get(n)?.length ?? 0;
     if (nodes.length > 1 && localPods * 8 > this.resolved.pods.length) {
+      let addresses = 0;
+      for (const p of this.resolved.pods) addresses += p.addresses.length;
+      this.addressesUnique = this.resolved.addressOwner.size === addresses;
       for (let pod = 0; pod < this.resolved.pods.length; pod++) this.gather(pod);
       // Every set the nodes use exists now: order them by number from here on.
       this.catalog.rankBuilt();
@@ -103,7 +107,8 @@ export class ProgramLowering {
       this.chainNames[direction][pod] = podChainName(direction, p.namespace, p.name);
       this.chainBodies[direction][pod] = this.bodies.get(direction, d.tuples);
     }
-    const owned = this.addressesUnique ? p.addresses : p.addresses.filter((a) => resolved.addressOwner.get(a.ip) === pod);
+    const owns = (a: Address): boolean => resolved.addressOwner.get(a.ip) === pod;
+    const owned = this.addressesUnique || p.addresses.every(owns) ? p.addresses : p.addresses.filter(owns);
     this.owned[pod] = owned;
     return owned;
   }
@@ -150,4 +155,14 @@ export class ProgramLowering {
     for (const f of [4, 6] as const) out[f].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     return out;
   }
+}
+
+/**
+ * An array of `n` empty slots with fast elements (`new Array(n)` beyond 100k elements gets
+ * dictionary elements in V8, a hash table per access).
+ */
+function slots<T>(n: number): (T | undefined)[] {
+  const out: (T | undefined)[] = [];
+  for (let i = 0; i < n; i++) out.push(undefined);
+  return out;
 }

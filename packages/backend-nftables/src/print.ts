@@ -156,34 +156,33 @@ export class RulesetPrinter {
       '\n',
       `table inet ${t.name} {\n`,
     );
-    // Blocks are separated by an empty line.
+    // Blocks are separated by an empty line: cached blocks start with it, and the first block
+    // of the table drops it (a slice, not a copy).
     let first = true;
-    for (const set of t.sets) {
-      if (!first) out.push('\n');
+    const sep = (text: string): string => {
+      if (!first) return text;
       first = false;
-      out.push(this.setBlock(set));
-    }
+      return text.slice(1);
+    };
+    for (const set of t.sets) out.push(sep(this.setBlock(set)));
     for (const map of t.maps) {
-      if (!first) out.push('\n');
-      first = false;
-      out.push('\tmap ', map.name, ' {\n\t\ttype ', addressType[map.family], ' : verdict\n');
+      out.push(sep('\n\tmap '), map.name, ' {\n\t\ttype ', addressType[map.family], ' : verdict\n');
       if (map.elements.length > 0) {
         out.push('\t\telements = {\n');
-        for (const e of map.elements) out.push('\t\t\t', formatIp(map.family, e.address), ' : ', e.verdict.kind, ' ', e.verdict.chain, ',\n');
+        for (const e of map.elements) out.push('\t\t\t', formatIp(map.family, e.address), e.verdict.kind === 'jump' ? ' : jump ' : ' : goto ', e.verdict.chain, ',\n');
         out.push('\t\t}\n');
       }
       out.push('\t}\n');
     }
     for (const chain of t.chains) {
-      if (!first) out.push('\n');
-      first = false;
-      out.push('\tchain ', chain.name, ' {\n');
+      out.push(sep('\n\tchain '), chain.name, ' {\n');
       if (chain.hook !== undefined) out.push('\t\ttype filter hook ', chain.hook, ' priority filter; policy accept;\n');
-      out.push(this.ruleBlock(chain.rules), '\t}\n');
+      out.push(this.ruleBlock(chain.rules));
     }
     out.push('}\n');
   }
 
+  /** The rule lines of a chain and its closing brace. */
   private ruleBlock(rules: readonly Rule[]): string {
     let text = this.ruleBlocks.get(rules);
     if (text === undefined) {
@@ -193,17 +192,19 @@ export class RulesetPrinter {
         if (line === undefined) this.ruleLines.set(r, (line = `\t\t${printRule(r)}\n`));
         lines.push(line);
       }
+      lines.push('\t}\n');
       text = lines.join('');
       this.ruleBlocks.set(rules, text);
     }
     return text;
   }
 
+  /** A set's block, starting with the empty line that separates it from the previous block. */
   private setBlock(set: NamedSet): string {
     let text = this.setBlocks.get(set);
     if (text !== undefined) return text;
     const type = set.kind === 'address' ? addressType[set.family] : `${addressType[set.family]} . inet_proto . inet_service`;
-    const parts = ['\tset ', set.name, ' {\n\t\ttype ', type, '\n'];
+    const parts = ['\n\tset ', set.name, ' {\n\t\ttype ', type, '\n'];
     if (set.kind === 'address-proto-port' || set.interval) parts.push('\t\tflags interval\n');
     if (set.comment !== undefined) parts.push('\t\tcomment "', set.comment, '"\n');
     if (set.elements.length > 0) {

@@ -1,5 +1,5 @@
-import { compilerAssert, familyMax, normalize, type IntervalSet, type PortRanges, type Provenance, type ResolvedProgram } from '@netpolc/ir';
-import { describePeer, hasNamedPort, ruleOf, type TupleGroup } from './groups.js';
+import { compilerAssert, familyMax, normalize, type AllowTuple, type IntervalSet, type PortRanges, type Provenance, type ResolvedProgram } from '@netpolc/ir';
+import { describePeer, hasNamedPort, ruleOf, sameTuples, type TupleGroup } from './groups.js';
 import type { AddressProtoPort, ConcatSet, Family, L4Protocol, NamedSet } from './model.js';
 import { commentText, peerPortSetName, peerSetNames } from './names.js';
 
@@ -49,8 +49,14 @@ export class SetCatalog {
   registerProgram(): void {
     const seen = new Map<Provenance, number>();
     for (const direction of ['ingress', 'egress'] as const) {
+      // Neighbouring pods are usually selected by the same policies: skip a tuple list that
+      // repeats the previous one object for object.
+      let previous: readonly AllowTuple[] = [];
       for (const d of this.resolved[direction]) {
         if (!d.isolated) continue;
+        const same = sameTuples(previous, d.tuples);
+        previous = d.tuples;
+        if (same) continue;
         for (const t of d.tuples) {
           if (seen.get(t.provenance) === t.peer) continue;
           seen.set(t.provenance, t.peer);
