@@ -75,7 +75,7 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
 
   for (const source of sources) {
     if (files.has(source.path)) continue;
-    const read = readObjects(source);
+    const read = readCached(source);
     files.set(source.path, read.file);
     diagnostics.push(...read.diagnostics);
     for (const obj of read.objects) {
@@ -99,13 +99,13 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
       }
       const core = apiVersion === 'v1';
       if (core && kind === 'Namespace') {
-        const ns = lowerNamespace(ctx, obj);
+        const ns = lowerCached(ctx, obj, lowerNamespace);
         if (ns) add(namespaces, ns.name, 'Namespace', ns);
       } else if (core && kind === 'Pod') {
-        const pod = lowerPod(ctx, obj);
+        const pod = lowerCached(ctx, obj, lowerPod);
         if (pod) add(pods, `${pod.namespace}/${pod.name}`, 'Pod', pod);
       } else if (core && kind === 'Node') {
-        const node = lowerNode(ctx, obj);
+        const node = lowerCached(ctx, obj, lowerNode);
         if (node) add(nodes, node.name, 'Node', node);
       } else {
         diagnostics.push(irDiagnostic('ir/skipped-kind', { kind: `${apiVersion} ${kind}`, name: objectName(obj) }, obj.ref));
@@ -127,6 +127,32 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
     semantics: { ...defaultSemantics, ...options.semantics },
   };
   return { program, diagnostics, files, locate: (target) => locate(files, target) };
+}
+
+// Loading the same source object twice (`netpolc diff` loads one inventory for both sides)
+// reuses its parsed documents and lowered inventory objects: both are immutable data.
+const readCache = new WeakMap<InputSource, ReturnType<typeof readObjects>>();
+const lowerCache = new WeakMap<object, { defaultNamespace: string; value: unknown; diagnostics: readonly Diagnostic[] }>();
+
+function readCached(source: InputSource): ReturnType<typeof readObjects> {
+  let read = readCache.get(source);
+  if (!read) {
+    read = readObjects(source);
+    readCache.set(source, read);
+  }
+  return read;
+}
+
+function lowerCached<T>(ctx: LowerContext, obj: ManifestObject, lower: (ctx: LowerContext, obj: ManifestObject) => T | undefined): T | undefined {
+  const hit = lowerCache.get(obj.value);
+  if (hit && hit.defaultNamespace === ctx.defaultNamespace) {
+    ctx.diagnostics.push(...hit.diagnostics);
+    return hit.value as T | undefined;
+  }
+  const before = ctx.diagnostics.length;
+  const value = lower(ctx, obj);
+  lowerCache.set(obj.value, { defaultNamespace: ctx.defaultNamespace, value, diagnostics: ctx.diagnostics.slice(before) });
+  return value;
 }
 
 /** Implied namespaces, unknown nodes, ignored pods and shared addresses. */
