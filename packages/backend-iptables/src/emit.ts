@@ -2,7 +2,7 @@ import type { AllowTuple, BackendInput, Diagnostic, EmitFile, EmitResult, Node, 
 import { NoTarget, podId } from '@netpolc/ir';
 import { AddressMatcher, largeSetMembers } from './addresses.js';
 import { iptablesDiagnostic } from './diagnostics.js';
-import { comment, lowerFamily, type LocalPod, type LowerContext } from './lower.js';
+import { comment, localAddresses, lowerFamily, type LocalPod, type LowerContext } from './lower.js';
 import type { IpSet, NodeRules } from './model.js';
 import { policyLogIds } from './names.js';
 import type { IptablesOptions } from './options.js';
@@ -130,17 +130,16 @@ export class ProgramLowering {
       const node = p.nodeName;
       const bucket = node === undefined ? undefined : this.byNode.get(node);
       if (bucket === undefined) continue;
-      let has4 = false;
-      let has6 = false;
-      for (const a of p.addresses) {
-        if (a.family === 4) has4 = true;
-        else has6 = true;
-      }
+      const v4 = localAddresses(p.addresses, 4);
+      const v6 = localAddresses(p.addresses, 6);
+      const has4 = v4.length > 0;
+      const has6 = v6.length > 0;
       const egress = resolved.egress[i]!.isolated;
       const ingress = resolved.ingress[i]!.isolated;
       const rec: LocalPod = {
         pod: i,
-        addresses: p.addresses,
+        v4,
+        v6,
         comment: egress || ingress ? comment(this.ctx.podName(i)) : undefined,
         egress4: egress && has4 ? podChains[4].chain(i, 'egress') : undefined,
         ingress4: ingress && has4 ? podChains[4].chain(i, 'ingress') : undefined,
@@ -195,11 +194,11 @@ export function countRules(n: NodeRules): { chains: number; rules: number; sets:
 }
 
 /**
- * Collects the text of many files and hands each out as a slice of one joined string. A string
- * of megabytes lives in V8's large-object space: garbage collections neither copy nor compact
- * it, and a slice of it (a sliced string) is a small object, already flat when written. Joining
- * file by file would instead put hundreds of megabytes of medium strings through the young
- * generation, which dominated the run time at kube-scale (issue 9).
+ * Collects the text of several files and hands each out as a slice of one joined string. A
+ * string above 128 KiB lives in V8's large-object space: garbage collections neither copy nor
+ * compact it, and a slice of it (a sliced string) is a small object, already flat when written.
+ * Joining file by file would instead put hundreds of megabytes of medium strings through the
+ * young generation, which dominated the run time at kube-scale (issue 9).
  */
 class FileBatcher {
   private pieces: string[] = [];
@@ -229,8 +228,12 @@ class FileBatcher {
   }
 }
 
-/** Characters per joined batch: far above the large-object threshold, far below V8's string limit. */
-const batchChars = 8 * 1024 * 1024;
+/**
+ * Characters per joined batch: above V8's large-object threshold (128 KiB), and small enough that
+ * the pieces of a batch rarely outlive a young-generation collection (8 MiB batches were a third
+ * slower at kube-scale: their pieces got copied and promoted before the join).
+ */
+const batchChars = 256 * 1024;
 
 /** The backend's emit: lower and print one node at a time, and summarise. */
 export function emitIptables(input: BackendInput, options: IptablesOptions): EmitResult {

@@ -22,7 +22,9 @@ export interface LowerContext extends SharedContext {
  */
 export interface LocalPod {
   readonly pod: number;
-  readonly addresses: readonly Address[];
+  /** The pod's addresses per family, with their host CIDRs. */
+  readonly v4: readonly LocalAddress[];
+  readonly v6: readonly LocalAddress[];
   /** The comment naming the pod (`namespace/name`) when it is isolated in some direction. */
   readonly comment: Match | undefined;
   /** Pod chains per direction and family; absent when not isolated (or no address of the family). */
@@ -30,6 +32,23 @@ export interface LocalPod {
   readonly ingress4: BuiltChain | undefined;
   readonly egress6: BuiltChain | undefined;
   readonly ingress6: BuiltChain | undefined;
+}
+
+/** One address of a local pod. */
+export interface LocalAddress {
+  readonly ip: string;
+  /** `ip/32` or `ip/128`. */
+  readonly cidr: string;
+  readonly value: bigint;
+  /** The value as a number (exact for IPv4; unused for IPv6). */
+  readonly num: number;
+}
+
+/** The local-pod view of a pod's addresses of one family. */
+export function localAddresses(addresses: readonly Address[], family: Family): LocalAddress[] {
+  const out: LocalAddress[] = [];
+  for (const a of addresses) if (a.family === family) out.push({ ip: a.ip, cidr: hostCidr(a.ip, family), value: a.value, num: family === 4 ? Number(a.value) : 0 });
+  return out;
 }
 
 /** A ruleset and the sets it references. */
@@ -95,6 +114,14 @@ const fixed = { 4: fixedParts(4), 6: fixedParts(6) } as const;
 
 const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
+/** Inserts a set into a name-sorted list of sets, keeping the order. */
+function insertSorted(sets: IpSet[], set: IpSet): void {
+  const order = setOrder(set);
+  let i = 0;
+  while (i < sets.length && (setOrder(sets[i]!) < order || (setOrder(sets[i]!) === order && sets[i]!.name < set.name))) i++;
+  sets.splice(i, 0, set);
+}
+
 /**
  * The pod chains and their log chains in name order: `NETPOLC-E-…`, `NETPOLC-I-…` (sorted by
  * their numeric order), then `NETPOLC-LOG-…`, each once (log chains are shared).
@@ -136,20 +163,23 @@ export function lowerFamily(ctx: LowerContext, node: Node, localPods: readonly L
   const semantics = resolved.program.semantics;
   const parts = fixed[family];
   const podChainsUsed: BuiltChain[] = [];
-  const usedSets: { set: IpSet; order: number }[] = [];
+  const { setList, setOrders, setMarks, setIndex } = ctx.podChains[family];
+  /** Indices into setList. */
+  const usedSets: number[] = [];
   const mark = ctx.nextMark();
 
   // Local addresses in address order; an address claimed twice belongs to its first owner, as in
   // the resolved layer's addressOwner.
-  const local: { rec: LocalPod; pod: number; ip: string; value: bigint }[] = [];
-  for (const rec of localPods) for (const a of rec.addresses) if (a.family === family) local.push({ rec, pod: rec.pod, ip: a.ip, value: a.value });
-  local.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : a.pod - b.pod));
-  const unique = local.filter((e, i) => i === 0 || local[i - 1]!.value !== e.value);
+  const local: { rec: LocalPod; pod: number; ip: string; cidr: string; value: bigint; num: number }[] = [];
+  for (const rec of localPods) for (const a of family === 4 ? rec.v4 : rec.v6) local.push({ rec, pod: rec.pod, ip: a.ip, cidr: a.cidr, value: a.value, num: a.num });
+  if (family === 4) local.sort((a, b) => a.num - b.num || a.pod - b.pod);
+  else local.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : a.pod - b.pod));
+  const unique = local.filter((e, i) => i === 0 || (family === 4 ? local[i - 1]!.num !== e.num : local[i - 1]!.value !== e.value));
 
   const egressEntries: DispatchEntry[] = [];
   const ingressEntries: DispatchEntry[] = [];
   for (const e of unique) {
-    const cidr = hostCidr(e.ip, family);
+    const cidr = e.cidr;
     let podComment: Match | undefined;
     for (const direction of ['egress', 'ingress'] as const) {
       const built = family === 4 ? (direction === 'egress' ? e.rec.egress4 : e.rec.ingress4) : direction === 'egress' ? e.rec.egress6 : e.rec.ingress6;
@@ -157,19 +187,18 @@ export function lowerFamily(ctx: LowerContext, node: Node, localPods: readonly L
       if (built.mark !== mark) {
         built.mark = mark;
         podChainsUsed.push(built);
-        for (const use of built.sets) {
-          if (use.mark === mark) continue;
-          use.mark = mark;
-          usedSets.push(use);
+        for (const index of built.sets) {
+          if (setMarks[index] === mark) continue;
+          setMarks[index] = mark;
+          usedSets.push(index);
         }
       }
       const rules: Rule[] = [];
       // A pod cannot block traffic to itself (kubernetes.io NetworkPolicy docs); such packets only
       // cross FORWARD when hairpinned back through the node.
       if (semantics.allowSelf) {
-        for (const own of e.rec.addresses) {
-          if (own.family !== family) continue;
-          const other = hostCidr(own.ip, family);
+        for (const own of family === 4 ? e.rec.v4 : e.rec.v6) {
+          const other = own.cidr;
           rules.push({ source: direction === 'egress' ? cidr : other, destination: direction === 'egress' ? other : cidr, matches: [], target: { kind: 'RETURN' } });
         }
       }
@@ -194,7 +223,10 @@ export function lowerFamily(ctx: LowerContext, node: Node, localPods: readonly L
       ],
     }));
   const localSet = unique.length > 1 && options.ipset ? ctx.matcher.intern(family, unique.map((e) => e.ip)) : undefined;
-  if (localSet && !usedSets.some((u) => u.set === localSet)) usedSets.push({ set: localSet, order: setOrder(localSet) });
+  // The local pods' set is usually a set of its own; when a peer set has the same members, it is
+  // that set.
+  const localIndex = localSet ? setIndex.get(localSet) : undefined;
+  const extraSet = localSet && (localIndex === undefined || setMarks[localIndex] !== mark) ? localSet : undefined;
   const fromLocalPod = (target: string): Rule[] => {
     if (unique.length === 1) return [{ source: hostCidr(unique[0]!.ip, family), matches: [comment('from a local pod')], target: { kind: 'goto', chain: target } }];
     if (localSet) return [{ matches: [{ kind: 'set', set: localSet.name, side: 'src' }, comment('from a local pod')], target: { kind: 'goto', chain: target } }];
@@ -252,6 +284,8 @@ export function lowerFamily(ctx: LowerContext, node: Node, localPods: readonly L
   ];
   // Every pod chain ends in the deny action: with reject, they all go to NETPOLC-REJECT.
   if (options.denyAction === 'reject' && podChainsUsed.length > 0) out.push(parts.reject);
-  usedSets.sort((a, b) => a.order - b.order || (a.set.name < b.set.name ? -1 : a.set.name > b.set.name ? 1 : 0));
-  return { ruleset: { node: node.name, family, chains: out, hooks: parts.hooks }, sets: usedSets.map((u) => u.set) };
+  usedSets.sort((a, b) => setOrders[a]! - setOrders[b]! || byName(setList[a]!, setList[b]!));
+  const sets = usedSets.map((i) => setList[i]!);
+  if (extraSet) insertSorted(sets, extraSet);
+  return { ruleset: { node: node.name, family, chains: out, hooks: parts.hooks }, sets };
 }

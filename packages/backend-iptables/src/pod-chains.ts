@@ -25,16 +25,9 @@ export interface BuiltChain {
   readonly order: number;
   /** The pod chain first, then the log chains its rules go to. */
   readonly chains: readonly Chain[];
-  readonly sets: readonly SetUse[];
+  /** The sets its rules use, as indices into {@link PodChains.setList}. */
+  readonly sets: readonly number[];
   /** The last node ruleset that took this chain in (lowering marks instead of hashing). */
-  mark: number;
-}
-
-/** A set as pod chains use it, with the last node ruleset that took it in. */
-export interface SetUse {
-  readonly set: IpSet;
-  /** Sorts like the set's name ({@link setOrder}). */
-  readonly order: number;
   mark: number;
 }
 
@@ -118,8 +111,14 @@ export class PodChains {
   private readonly roots: Record<Direction, TrieNode> = { egress: trieNode(), ingress: trieNode() };
   private readonly logDenied: boolean;
   private readonly byName = new Map<string, BuiltChain>();
-  /** One mark holder per set, shared by every chain using the set. */
-  private readonly setUses = new Map<IpSet, SetUse>();
+  /**
+   * Every set the pod chains use, by index, with its sort key ({@link setOrder}) and the last node
+   * ruleset that took it in: plain arrays, so that collecting a node's sets touches no set object.
+   */
+  readonly setList: IpSet[] = [];
+  readonly setOrders: number[] = [];
+  readonly setMarks: number[] = [];
+  readonly setIndex = new Map<IpSet, number>();
   private readonly logChains = new Map<string, Chain>();
   private readonly rejectRule: Rule;
   private readonly dropRule: Rule = { matches: [], target: { kind: 'DROP' } };
@@ -178,12 +177,15 @@ export class PodChains {
     let built = this.byName.get(name);
     if (!built) {
       const uses = [...sets].map((set) => {
-        let use = this.setUses.get(set);
-        if (!use) {
-          use = { set, order: setOrder(set), mark: -1 };
-          this.setUses.set(set, use);
+        let index = this.setIndex.get(set);
+        if (index === undefined) {
+          index = this.setList.length;
+          this.setList.push(set);
+          this.setOrders.push(setOrder(set));
+          this.setMarks.push(-1);
+          this.setIndex.set(set, index);
         }
-        return use;
+        return index;
       });
       built = { name, order: hexOrder(name, chainPrefix.length + 2, direction === 'egress' ? 0 : 1), chains: [shareChain({ name, rules }), ...logChains], sets: uses, mark: -1 };
       this.byName.set(name, built);

@@ -111,29 +111,25 @@ export function rulesetHeader(node: string, family: 4 | 6): string {
  * emitter join many files at once (see `emit.ts`).
  */
 export function writeRuleset(rs: Ruleset, out: string[]): void {
-  out.push(
-    rulesetHeader(rs.node, rs.family),
-    '\n',
-    rs.family === 4 ? rulesetComment4 : rulesetComment6,
-    '*filter\n',
-  );
-  for (const c of rs.chains) out.push(declaration(c), '\n');
+  out.push(`${rulesetHeader(rs.node, rs.family)}\n`, rs.family === 4 ? rulesetComment4 : rulesetComment6, '*filter\n');
+  for (const c of rs.chains) out.push(declaration(c));
   for (const c of rs.chains) {
     if (c.rules.length === 0) continue;
     if (sharedChains.has(c)) {
       let text = chainCache.get(c);
       if (text === undefined) {
         const head = `-A ${c.name} `;
-        text = c.rules.map((r) => head + ruleText(r)).join('\n');
+        text = '';
+        for (const r of c.rules) text += `${head}${ruleText(r)}\n`;
         chainCache.set(c, text);
       }
-      out.push(text, '\n');
+      out.push(text);
     } else {
       const head = `-A ${c.name} `;
-      for (const r of c.rules) out.push(head, formatRule(r), '\n');
+      for (const r of c.rules) out.push(`${head}${formatRule(r)}\n`);
     }
   }
-  for (const h of rs.hooks) out.push(`-I ${h.chain} ${h.position} ${ruleText(h.rule)}`, '\n');
+  for (const h of rs.hooks) out.push(`-I ${h.chain} ${h.position} ${ruleText(h.rule)}\n`);
   out.push('COMMIT\n');
 }
 
@@ -145,11 +141,12 @@ const rulesetComment6 = rulesetComment('ip6tables');
 
 const declarations = new WeakMap<Chain, string>();
 
+/** `:NAME - [0:0]` and its newline. */
 function declaration(c: Chain): string {
-  if (!sharedChains.has(c)) return `:${c.name} - [0:0]`;
+  if (!sharedChains.has(c)) return `:${c.name} - [0:0]\n`;
   let text = declarations.get(c);
   if (text === undefined) {
-    text = `:${c.name} - [0:0]`;
+    text = `:${c.name} - [0:0]\n`;
     declarations.set(c, text);
   }
   return text;
