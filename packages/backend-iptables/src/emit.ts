@@ -22,21 +22,12 @@ function compareText(a: string, b: string): number {
 /**
  * Warnings about what the hooks cannot see (semantics.md §2.5; README "Limits"), each at most once
  * per program or per missing node, never per pod: pods whose node is not in the inventory are
- * enforced nowhere.
+ * enforced nowhere. `unenforced`: isolated pods by node name ('' for none) whose node is not in
+ * the inventory.
  */
-function coverageWarnings(input: BackendInput): Diagnostic[] {
+function coverageWarnings(input: BackendInput, unenforced: ReadonlyMap<string, Pod[]>): Diagnostic[] {
   const { resolved, program } = input;
   const out: Diagnostic[] = [];
-  const known = new Set(program.inventory.nodes.map((n) => n.name));
-  const unenforced = new Map<string, Pod[]>();
-  resolved.pods.forEach((pod, i) => {
-    if (pod.nodeName !== undefined && known.has(pod.nodeName)) return;
-    if (!resolved.ingress[i]!.isolated && !resolved.egress[i]!.isolated) return;
-    const key = pod.nodeName ?? '';
-    const list = unenforced.get(key);
-    if (list) list.push(pod);
-    else unenforced.set(key, [pod]);
-  });
   for (const key of [...unenforced.keys()].sort()) {
     const pods = unenforced.get(key)!.sort((a, b) => compareText(podId(a), podId(b)));
     const shown = pods.slice(0, 3).map(podId).join(', ') + (pods.length > 3 ? ', ...' : '');
@@ -85,9 +76,9 @@ export class ProgramLowering {
       nodes = picked;
     }
     this.nodes = nodes;
-    this.diagnostics.push(...coverageWarnings(input));
 
     const warnedSets = new Set<string>();
+    const setWarnings: Diagnostic[] = [];
     let logIds: readonly string[] | undefined;
     const names: string[] = [];
     let marks = 0;
@@ -104,7 +95,7 @@ export class ProgramLowering {
         const rule = policy[tuple.provenance.direction]?.[tuple.provenance.rule];
         // hash:net entries cost about 42.7 bytes each (1M entries ≈ 42.7 MB, calico#4069).
         const megabytes = ((set.members.length * 42.7) / 1e6).toFixed(1);
-        this.diagnostics.push(iptablesDiagnostic('backend-iptables/large-ipset', { set: set.name, members: set.members.length, megabytes }, rule?.origin ?? policy.origin));
+        setWarnings.push(iptablesDiagnostic('backend-iptables/large-ipset', { set: set.name, members: set.members.length, megabytes }, rule?.origin ?? policy.origin));
       },
     };
     this.ctx = {
@@ -113,23 +104,40 @@ export class ProgramLowering {
       podName: (pod) => (names[pod] ??= podId(resolved.pods[pod]!)),
       nextMark: () => marks++,
     };
-    this.gatherLocalPods();
+    const unenforced = this.gatherLocalPods();
+    this.diagnostics.push(...coverageWarnings(input, unenforced), ...setWarnings);
   }
 
   /**
    * One pass over the pods in index order (their order in memory): the local pods of every
-   * wanted node, with their names and pod chains (built here, once per distinct tuple list).
+   * wanted node, with their names and pod chains (built here, once per distinct tuple list), and
+   * the isolated pods whose node is not in the inventory (returned, by node name).
    */
-  private gatherLocalPods(): void {
-    const { resolved } = this.input;
-    for (const n of this.nodes) this.byNode.set(n.name, { pods: [], hasV6: false });
+  private gatherLocalPods(): Map<string, Pod[]> {
+    const { resolved, program } = this.input;
+    // One lookup per pod: a bucket for a wanted node, null for another node of the inventory.
+    const nodes = new Map<string, { pods: LocalPod[]; hasV6: boolean } | null>();
+    for (const n of program.inventory.nodes) nodes.set(n.name, null);
+    for (const n of this.nodes) {
+      const bucket = { pods: [], hasV6: false };
+      nodes.set(n.name, bucket);
+      this.byNode.set(n.name, bucket);
+    }
+    const unenforced = new Map<string, Pod[]>();
     const { podChains } = this.ctx;
     const pods = resolved.pods;
     for (let i = 0; i < pods.length; i++) {
       const p = pods[i]!;
       const node = p.nodeName;
-      const bucket = node === undefined ? undefined : this.byNode.get(node);
-      if (bucket === undefined) continue;
+      const bucket = node === undefined ? undefined : nodes.get(node);
+      if (!bucket) {
+        if (bucket === undefined && (resolved.ingress[i]!.isolated || resolved.egress[i]!.isolated)) {
+          const list = unenforced.get(node ?? '');
+          if (list) list.push(p);
+          else unenforced.set(node ?? '', [p]);
+        }
+        continue;
+      }
       const v4 = localAddresses(p.addresses, 4);
       const v6 = localAddresses(p.addresses, 6);
       const has4 = v4.length > 0;
@@ -149,6 +157,7 @@ export class ProgramLowering {
       bucket.pods.push(rec);
       bucket.hasV6 ||= has6;
     }
+    return unenforced;
   }
 
   /** The rulesets and sets of one node. */
