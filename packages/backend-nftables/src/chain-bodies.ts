@@ -1,6 +1,6 @@
 import { portSetEquals, type AllowTuple, type Direction, type Provenance, type ResolvedProgram } from '@netpolc/ir';
 import { groupTuples, sameTuples } from './groups.js';
-import { lowerChainBody, type ChainBody } from './lower-pod.js';
+import { lowerChainBody, type ChainBody, type LogChainIds } from './lower-pod.js';
 import type { Rule } from './model.js';
 import type { NftablesOptions } from './options.js';
 import type { SetCatalog } from './sets.js';
@@ -34,6 +34,7 @@ export class ChainBodies {
     private readonly catalog: SetCatalog,
     private readonly options: NftablesOptions,
     private readonly denyVerdicts: readonly Rule[],
+    private readonly logChainIds: LogChainIds,
   ) {}
 
   /** The body for an isolated pod direction with these tuples. */
@@ -54,7 +55,7 @@ export class ChainBodies {
       if (!next) node.next.set(id, (next = trieNode()));
       node = next;
     }
-    node.body ??= lowerChainBody(this.resolved, this.catalog, direction, groupTuples(this.resolved, direction, tuples), this.options, this.denyVerdicts);
+    node.body ??= lowerChainBody(this.resolved, this.catalog, direction, groupTuples(this.resolved, direction, tuples), this.options, this.denyVerdicts, this.logChainIds);
     return node.body;
   }
 

@@ -1,6 +1,6 @@
 import { isFullRange, portSetKey, type Direction, type PortSet, type Provenance, type ResolvedProgram } from '@netpolc/ir';
 import { ruleOf, type TupleGroup } from './groups.js';
-import type { Chain, Family, L4Protocol, Match, NamedSet, ProtoPort, Rule, Statement, Verdict } from './model.js';
+import type { Chain, Family, L4Protocol, Match, ProtoPort, Rule, Statement, Verdict } from './model.js';
 import { allowLogChainName, commentText, logPrefix } from './names.js';
 import type { NftablesOptions } from './options.js';
 import type { AddressRef, SetCatalog } from './sets.js';
@@ -12,12 +12,8 @@ const protocols: readonly (readonly [L4Protocol, 'TCP' | 'UDP' | 'SCTP'])[] = [
   ['sctp', 'SCTP'],
 ];
 
-/** An allow-logging chain a chain body goes to, with the policy it logs. */
-export interface LogChainRef {
-  readonly name: string;
-  readonly direction: Direction;
-  readonly policy: number;
-}
+/** Numbers the allow-logging chain of a policy and direction (creating it on first use). */
+export type LogChainIds = (name: string, direction: Direction, policy: number) => number;
 
 /**
  * The allow rules of a pod chain for one direction. They depend only on the pod's tuples, so
@@ -31,10 +27,10 @@ export interface ChainBody {
   readonly unconditional: boolean;
   /** The allow rules and the deny verdicts: the whole chain when denials are not logged per pod. */
   readonly chainRules: readonly Rule[];
-  /** Named sets the rules look up. */
-  readonly sets: readonly NamedSet[];
-  /** Allow-logging chains (`allow/<direction>/<ns>/<policy>`) the rules go to. */
-  readonly logChains: readonly LogChainRef[];
+  /** Ids (in the catalog) of the named sets the rules look up. */
+  readonly sets: readonly number[];
+  /** Numbers of the allow-logging chains (`allow/<direction>/<ns>/<policy>`) the rules go to. */
+  readonly logChains: readonly number[];
 }
 
 /**
@@ -87,10 +83,19 @@ export function provenanceComment(resolved: ResolvedProgram, p: Provenance): str
   return text;
 }
 
+// One `limit` statement object per options, shared by every log rule.
+const limits = new WeakMap<NftablesOptions, Statement>();
+
+function limitStatement(options: NftablesOptions): Statement {
+  let limit = limits.get(options);
+  if (!limit) limits.set(options, (limit = { kind: 'limit', ...options.logRate }));
+  return limit;
+}
+
 /** The rule logging a denied connection of one pod direction, when `--log` asks for it. */
 export function denyLogRule(direction: Direction, subject: string, options: NftablesOptions): Rule | undefined {
   if (options.log !== 'denied' && options.log !== 'all') return undefined;
-  return { matches: [], statements: [{ kind: 'limit', ...options.logRate }, { kind: 'log', prefix: logPrefix('deny', direction, subject) }] };
+  return { matches: [], statements: [limitStatement(options), { kind: 'log', prefix: logPrefix('deny', direction, subject) }] };
 }
 
 /** The verdict rules ending every pod chain: drop, or reject (TCP reset, else ICMP), each optionally counted. */
@@ -119,13 +124,14 @@ export function lowerChainBody(
   groups: readonly TupleGroup[],
   options: NftablesOptions,
   denyVerdicts: readonly Rule[],
+  logChainIds: LogChainIds,
 ): ChainBody {
   const field = direction === 'ingress' ? 'saddr' : 'daddr';
   const logAllowed = options.log === 'allowed' || options.log === 'all';
   const rules: Rule[] = [];
   const seen = new Set<string>();
   const sets = new Set<string>();
-  const logChains = new Map<string, LogChainRef>();
+  const logChains = new Set<number>();
   let unconditional = false;
 
   /** Adds an allow rule unless an identical one (same `key`) is already there. */
@@ -135,7 +141,7 @@ export function lowerChainBody(
     if (logAllowed) {
       const policy = resolved.program.policies[provenance.policy]!;
       const name = allowLogChainName(direction, policy.namespace, policy.name);
-      logChains.set(name, { name, direction, policy: provenance.policy });
+      logChains.add(logChainIds(name, direction, provenance.policy));
       verdict = { kind: 'goto', chain: name };
       verdictKey = name;
     }
@@ -176,7 +182,7 @@ export function lowerChainBody(
     rules,
     unconditional,
     chainRules: unconditional ? rules : [...rules, ...denyVerdicts],
-    sets: [...sets].map((name) => catalog.get(name)),
+    sets: [...sets].map((name) => catalog.idOf(name)),
     logChains: [...logChains.values()],
   };
 }

@@ -5,6 +5,7 @@ import type { Chain, Family, Range, Rule, Ruleset } from './model.js';
 import { podChainName } from './names.js';
 import { assembleTable, baseRules, emptyParts, type BaseRules, type NodeParts } from './node-table.js';
 import type { NftablesOptions } from './options.js';
+import { Numbered } from './numbered.js';
 import { SetCatalog } from './sets.js';
 
 const directions: readonly Direction[] = ['ingress', 'egress'];
@@ -20,7 +21,9 @@ export class ProgramLowering {
   private readonly bodies: ChainBodies;
   private readonly podsByNode = new Map<string, number[]>();
   private readonly nodesByName = new Map<string, ResolvedProgram['program']['inventory']['nodes'][number]>();
-  private readonly logChains = new Map<string, Chain>();
+  /** Allow-logging chains (`--log allowed`), numbered, and their numbers by name. */
+  private readonly logChains = new Numbered<Chain>();
+  private readonly logChainIds = new Map<string, number>();
   private readonly denyVerdicts: readonly Rule[];
   private readonly base: BaseRules;
   private readonly logDenied: boolean;
@@ -29,8 +32,11 @@ export class ProgramLowering {
   private readonly chainBodies: Record<Direction, (ChainBody | undefined)[]>;
   /** Per pod, once its facts are gathered: the addresses it owns (an address two pods claim belongs to the first, ir/duplicate-ip). */
   private readonly owned: (readonly Address[] | undefined)[];
+  /** Per pod, `namespace/name` for its deny log rules (with `--log denied`). */
+  private readonly subjects: (string | undefined)[];
   /** True when no two pods claim an address, so that every pod owns all its addresses; computed for many-node compiles. */
   private addressesUnique = false;
+  private nodeSerial = 0;
 
   constructor(
     readonly resolved: ResolvedProgram,
@@ -41,11 +47,12 @@ export class ProgramLowering {
     this.denyVerdicts = denyVerdictRules(options);
     this.base = baseRules(options);
     this.logDenied = options.log === 'denied' || options.log === 'all';
-    this.bodies = new ChainBodies(resolved, this.catalog, options, this.denyVerdicts);
+    this.bodies = new ChainBodies(resolved, this.catalog, options, this.denyVerdicts, (name, direction, policy) => this.logChainId(name, direction, policy));
     const n = resolved.pods.length;
     this.chainNames = { ingress: slots(n), egress: slots(n) };
     this.chainBodies = { ingress: slots(n), egress: slots(n) };
     this.owned = slots(n);
+    this.subjects = this.logDenied ? slots(n) : [];
     for (const n of resolved.program.inventory.nodes) if (!this.nodesByName.has(n.name)) this.nodesByName.set(n.name, n);
     resolved.pods.forEach((p, i) => {
       if (p.nodeName === undefined) return;
@@ -64,13 +71,14 @@ export class ProgramLowering {
 
   /** The ruleset of one node. */
   lowerNode(node: string): Ruleset {
-    const parts = emptyParts();
+    const parts = emptyParts(this.nodeSerial++);
     for (const pod of this.podsByNode.get(node) ?? []) this.addPod(parts, pod);
     return assembleTable(node, parts, {
       semantics: this.resolved.program.semantics,
       base: this.base,
       nodeAddresses: this.nodeAddresses(node),
-      inNameOrder: (sets) => this.catalog.inNameOrder(sets),
+      setsInNameOrder: (ids) => this.catalog.numbered.inNameOrder(ids),
+      logChainsInNameOrder: (ids) => this.logChains.inNameOrder(ids),
     });
   }
 
@@ -90,7 +98,8 @@ export class ProgramLowering {
       this.addressesUnique = this.resolved.addressOwner.size === addresses;
       for (let pod = 0; pod < this.resolved.pods.length; pod++) this.gather(pod);
       // Every set the nodes use exists now: order them by number from here on.
-      this.catalog.rankBuilt();
+      this.catalog.numbered.rank();
+      this.logChains.rank();
     }
     for (const n of nodes) yield this.lowerNode(n);
   }
@@ -107,6 +116,7 @@ export class ProgramLowering {
       this.chainNames[direction][pod] = podChainName(direction, p.namespace, p.name);
       this.chainBodies[direction][pod] = this.bodies.get(direction, d.tuples);
     }
+    if (this.logDenied) this.subjects[pod] = podId(p);
     const owns = (a: Address): boolean => resolved.addressOwner.get(a.ip) === pod;
     const owned = this.addressesUnique || p.addresses.every(owns) ? p.addresses : p.addresses.filter(owns);
     this.owned[pod] = owned;
@@ -122,14 +132,10 @@ export class ProgramLowering {
     for (const direction of directions) {
       const body = this.chainBodies[direction][pod];
       if (body === undefined) continue;
-      for (const s of body.sets) {
-        if (parts.seenSets.has(s)) continue;
-        parts.seenSets.add(s);
-        parts.sets.push(s);
-      }
-      for (const lc of body.logChains) if (!parts.logChains.has(lc.name)) parts.logChains.set(lc.name, this.allowLogChain(lc.name, lc.direction, lc.policy));
+      for (const id of body.sets) if (this.catalog.numbered.firstFor(id, parts.serial)) parts.sets.push(id);
+      for (const id of body.logChains) if (this.logChains.firstFor(id, parts.serial)) parts.logChains.push(id);
       // Without per-pod deny logging, every pod with this body shares one rule list.
-      const rules = body.unconditional || !this.logDenied ? body.chainRules : [...body.rules, denyLogRule(direction, podId(this.resolved.pods[pod]!), this.options)!, ...this.denyVerdicts];
+      const rules = body.unconditional || !this.logDenied ? body.chainRules : body.rules.concat(denyLogRule(direction, this.subjects[pod]!, this.options)!, this.denyVerdicts);
       const chain: Chain = { name: this.chainNames[direction][pod]!, rules };
       parts.chains[direction].push(chain);
       if (direction === 'egress') egress = chain;
@@ -138,11 +144,11 @@ export class ProgramLowering {
     for (const a of owned) parts.addresses[a.family].push({ value: a.value, egress, ingress });
   }
 
-  /** An allow-logging chain, built once for the program. */
-  private allowLogChain(name: string, direction: Direction, policy: number): Chain {
-    let chain = this.logChains.get(name);
-    if (!chain) this.logChains.set(name, (chain = allowLogChain(this.resolved, name, direction, policy, this.options)));
-    return chain;
+  /** The number of an allow-logging chain, built once for the program. */
+  private logChainId(name: string, direction: Direction, policy: number): number {
+    let id = this.logChainIds.get(name);
+    if (id === undefined) this.logChainIds.set(name, (id = this.logChains.add(allowLogChain(this.resolved, name, direction, policy, this.options))));
+    return id;
   }
 
   private nodeAddresses(node: string): Record<Family, Range<bigint>[]> {

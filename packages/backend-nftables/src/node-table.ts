@@ -16,19 +16,21 @@ export interface LocalAddress {
 
 /** What a node's local pods contribute, collected before the table is assembled. */
 export interface NodeParts {
+  /** Distinguishes the nodes lowered by one program lowering. */
+  readonly serial: number;
   local: number;
   readonly addresses: Record<Family, LocalAddress[]>;
   /** Pod chains per direction, in program (namespace, name) order. */
   readonly chains: Record<Direction, Chain[]>;
-  /** Distinct named sets the pod chains look up. */
-  readonly sets: NamedSet[];
-  readonly seenSets: Set<NamedSet>;
-  readonly logChains: Map<string, Chain>;
+  /** Distinct ids (in the set catalog) of the named sets the pod chains look up. */
+  readonly sets: number[];
+  /** Distinct numbers of the allow-logging chains the pod chains go to. */
+  readonly logChains: number[];
 }
 
 /** Parts of a node without pods. */
-export function emptyParts(): NodeParts {
-  return { local: 0, addresses: { 4: [], 6: [] }, chains: { ingress: [], egress: [] }, sets: [], seenSets: new Set(), logChains: new Map() };
+export function emptyParts(serial: number): NodeParts {
+  return { serial, local: 0, addresses: { 4: [], 6: [] }, chains: { ingress: [], egress: [] }, sets: [], logChains: [] };
 }
 
 /** Rules of the base chains that are the same on every node (shared objects, printed once). */
@@ -78,12 +80,14 @@ export interface TableContext {
   readonly base: BaseRules;
   /** This node's own addresses (sorted), for the node-local ingress rule. */
   readonly nodeAddresses: Record<Family, Range<bigint>[]>;
-  /** Named sets in name order. */
-  readonly inNameOrder: (sets: readonly NamedSet[]) => NamedSet[];
+  /** Named sets by number, in name order. */
+  readonly setsInNameOrder: (ids: readonly number[]) => NamedSet[];
+  /** Allow-logging chains by number, in name order. */
+  readonly logChainsInNameOrder: (ids: readonly number[]) => Chain[];
 }
 
 /** The table of one node from its parts: sets, dispatch maps, base chains, pod chains. */
-export function assembleTable(node: string, parts: NodeParts, { semantics, base, nodeAddresses, inNameOrder }: TableContext): Ruleset {
+export function assembleTable(node: string, parts: NodeParts, { semantics, base, nodeAddresses, setsInNameOrder, logChainsInNameOrder }: TableContext): Ruleset {
   const sets: NamedSet[] = [];
   const maps: Record<Direction, Record<Family, VerdictMap['elements'][number][]>> = { ingress: { 4: [], 6: [] }, egress: { 4: [], 6: [] } };
   for (const family of families) {
@@ -97,7 +101,7 @@ export function assembleTable(node: string, parts: NodeParts, { semantics, base,
       if (a.ingress) maps.ingress[family].push({ address: a.value, verdict: { kind: 'goto', chain: a.ingress.name } });
     }
   }
-  sets.push(...inNameOrder(parts.sets));
+  sets.push(...setsInNameOrder(parts.sets));
 
   const verdictMaps: VerdictMap[] = [];
   for (const direction of ['egress', 'ingress'] as const) {
@@ -147,7 +151,7 @@ export function assembleTable(node: string, parts: NodeParts, { semantics, base,
   }
   // Every `egress/…` name sorts before every `ingress/…` name.
   chains.push(...inNameOrderChains(parts.chains.egress), ...inNameOrderChains(parts.chains.ingress));
-  chains.push(...[...parts.logChains.values()].sort(compareNames));
+  chains.push(...logChainsInNameOrder(parts.logChains));
   return { node, table: { name: tableName, sets, maps: verdictMaps, chains } };
 }
 

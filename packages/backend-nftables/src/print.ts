@@ -113,7 +113,8 @@ export class RulesetPrinter {
    * are written once instead of being copied by every scavenge that finds them alive.
    */
   printAll(rulesets: Iterable<Ruleset>, onFile: (node: string, text: string) => void): void {
-    let out: string[] = [];
+    // One pieces array for every batch: emptied, not reallocated.
+    const out: string[] = [];
     let pending: { node: string; length: number }[] = [];
     let size = 0;
     const flush = (): void => {
@@ -123,7 +124,7 @@ export class RulesetPrinter {
         onFile(p.node, text.slice(at, at + p.length));
         at += p.length;
       }
-      out = [];
+      out.length = 0;
       pending = [];
       size = 0;
     };
@@ -177,26 +178,38 @@ export class RulesetPrinter {
     for (const chain of t.chains) {
       out.push(sep('\n\tchain '), chain.name, ' {\n');
       if (chain.hook !== undefined) out.push('\t\ttype filter hook ', chain.hook, ' priority filter; policy accept;\n');
-      out.push(this.ruleBlock(chain.rules));
+      this.rules(chain.rules, out);
     }
     out.push('}\n');
   }
 
-  /** The rule lines of a chain and its closing brace. */
-  private ruleBlock(rules: readonly Rule[]): string {
-    let text = this.ruleBlocks.get(rules);
-    if (text === undefined) {
-      const lines: string[] = [];
-      for (const r of rules) {
-        let line = this.ruleLines.get(r);
-        if (line === undefined) this.ruleLines.set(r, (line = `\t\t${printRule(r)}\n`));
-        lines.push(line);
-      }
-      lines.push('\t}\n');
-      text = lines.join('');
-      this.ruleBlocks.set(rules, text);
+  /**
+   * The rule lines of a chain and its closing brace. A list is remembered as one block unless
+   * a rule names one pod: the deny log rule of `--log denied` is printed once, in one pod's
+   * chain, and keeping it (or the chain's list) would only fill the heap.
+   */
+  private rules(rules: readonly Rule[], out: string[]): void {
+    const cached = this.ruleBlocks.get(rules);
+    if (cached !== undefined) {
+      out.push(cached);
+      return;
     }
-    return text;
+    let perPod = false;
+    const first = out.length;
+    for (const r of rules) {
+      let line = this.ruleLines.get(r);
+      if (line === undefined) {
+        line = `\t\t${printRule(r)}\n`;
+        if (namesOnePod(r)) perPod = true;
+        else this.ruleLines.set(r, line);
+      }
+      out.push(line);
+    }
+    out.push('\t}\n');
+    if (perPod) return;
+    const block = out.splice(first).join('');
+    this.ruleBlocks.set(rules, block);
+    out.push(block);
   }
 
   /** A set's block, starting with the empty line that separates it from the previous block. */
@@ -222,6 +235,11 @@ export class RulesetPrinter {
     if (set.kind !== 'address' || set.interval) this.setBlocks.set(set, text);
     return text;
   }
+}
+
+/** A deny log rule: its prefix names the pod whose chain it ends (see `logPrefix`). */
+function namesOnePod(rule: Rule): boolean {
+  return rule.statements.some((s) => s.kind === 'log' && s.prefix.startsWith('netpolc deny '));
 }
 
 // Above V8's largest regular object (128 KiB), so each batch is allocated outside the young generation.

@@ -2,6 +2,7 @@ import { compilerAssert, familyMax, normalize, type AllowTuple, type IntervalSet
 import { describePeer, hasNamedPort, ruleOf, sameTuples, type TupleGroup } from './groups.js';
 import type { AddressProtoPort, ConcatSet, Family, L4Protocol, NamedSet } from './model.js';
 import { commentText, peerPortSetName, peerSetNames } from './names.js';
+import { Numbered } from './numbered.js';
 
 /** How a rule refers to a peer address set of one family. */
 export type AddressRef =
@@ -32,10 +33,11 @@ export class SetCatalog {
   /** Per peer set, the provenances of the tuples that refer to it (one per distinct tuple). */
   private readonly sources = new Map<number, Set<Provenance>>();
   private readonly built = new Map<string, NamedSet>();
+  /** Built sets by id (order of creation), and ids by name. */
+  readonly numbered = new Numbered<NamedSet>();
+  private readonly ids = new Map<string, number>();
   private readonly plainNames = new Map<number, Record<Family, string>>();
   private readonly concatNames = new Map<string, string>();
-  private ranks: Map<NamedSet, number> | undefined;
-  private byRank: readonly NamedSet[] = [];
 
   constructor(private readonly resolved: ResolvedProgram) {}
 
@@ -99,7 +101,7 @@ export class SetCatalog {
       this.plainNames.set(peerSetId, names);
       for (const f of [4, 6] as const) {
         const set = familySet(peerSet, f);
-        if (set.length > 0) this.built.set(names[f], { kind: 'address', name: names[f], family: f, interval: true, comment, elements: set });
+        if (set.length > 0) this.add({ kind: 'address', name: names[f], family: f, interval: true, comment, elements: set });
       }
     }
     return { kind: 'set', name: names[family] };
@@ -114,34 +116,20 @@ export class SetCatalog {
     if (existing) return existing.elements.length === 0 ? { kind: 'empty' } : { kind: 'set', name };
     const elements = concatElements(this.resolved, group, family);
     const set: ConcatSet = { kind: 'address-proto-port', name, family, comment: commentText(group.text), elements };
-    this.built.set(name, set);
+    this.add(set);
     return elements.length === 0 ? { kind: 'empty' } : { kind: 'set', name };
   }
 
-  /** A set built by {@link addressRef} or {@link concatRef}. */
-  get(name: string): NamedSet {
-    const set = this.built.get(name);
-    compilerAssert(set !== undefined, `unknown set ${name}`);
-    return set;
+  private add(set: NamedSet): void {
+    this.built.set(set.name, set);
+    this.ids.set(set.name, this.numbered.add(set));
   }
 
-  /**
-   * Ranks every set built so far by name, so that many nodes can order their sets by number
-   * instead of comparing names (thousands of nodes times dozens of sets).
-   */
-  rankBuilt(): void {
-    this.byRank = [...this.built.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    this.ranks = new Map(this.byRank.map((set, i) => [set, i]));
-  }
-
-  /** Sets in name order (distinct sets of this catalog). */
-  inNameOrder(sets: readonly NamedSet[]): NamedSet[] {
-    const { ranks } = this;
-    if (ranks !== undefined && sets.every((s) => ranks.has(s))) {
-      const order = Int32Array.from(sets, (s) => ranks.get(s)!).sort();
-      return Array.from(order, (r) => this.byRank[r]!);
-    }
-    return [...sets].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  /** The id of a set built by {@link addressRef} or {@link concatRef}. */
+  idOf(name: string): number {
+    const id = this.ids.get(name);
+    compilerAssert(id !== undefined, `unknown set ${name}`);
+    return id;
   }
 }
 
