@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { resolve, type Program, type Protocol } from '@netpolc/ir';
-import { casePorts, corpusCases, referenceMatrixText } from '@netpolc/ir/testing';
+import { casePorts, corpusCases, matrixText, referenceMatrixText } from '@netpolc/ir/testing';
 import { ciliumBackend } from '../src/index.js';
 import { CiliumEvaluator } from './support/cilium-eval.js';
 import { options } from './support/harness.js';
@@ -16,23 +16,7 @@ const cases = corpusCases();
 /** The truth tables of the emitted YAML under Cilium semantics, in the reference layout. */
 function ciliumMatrixText(program: Program, yaml: string, ports: readonly { protocol: Protocol; port: number }[]): string {
   const evaluator = new CiliumEvaluator(program, parseCiliumYaml(yaml));
-  const pods = program.inventory.pods.filter((p) => p.actionable);
-  const names = pods.map((p) => `${p.namespace}/${p.name}`);
-  const width = Math.max(0, ...names.map((n) => n.length));
-  const out: string[] = [];
-  for (const { protocol, port } of ports) {
-    out.push(`${protocol}/${port}`);
-    out.push(`${''.padEnd(width)}  ${names.map((_, i) => String(i + 1).padEnd(2)).join(' ')}`.trimEnd());
-    pods.forEach((src, i) => {
-      const cells = pods.map((dst) => {
-        const v = evaluator.allowed({ src: { kind: 'pod', namespace: src.namespace, name: src.name }, dst: { kind: 'pod', namespace: dst.namespace, name: dst.name }, protocol, port });
-        return (v === undefined ? '?' : v ? '.' : 'X').padEnd(2);
-      });
-      out.push(`${names[i]!.padEnd(width)}  ${cells.join(' ')}`.trimEnd() + `  ${i + 1}`);
-    });
-    out.push('');
-  }
-  return out.join('\n');
+  return matrixText(program, ports, (conn) => evaluator.allowed(conn));
 }
 
 function diagnosticsText(ds: readonly { code: string; severity: string; message: string; target: unknown }[]): string {

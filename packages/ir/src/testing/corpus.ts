@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Connection } from '../evaluate/connection.js';
 import { evaluate } from '../evaluate/evaluate.js';
 import { loadProgram, type LoadResult } from '../lower/load.js';
 import type { Protocol } from '../model/policy.js';
@@ -63,11 +64,15 @@ export function casePorts(config: CaseConfig): { protocol: Protocol; port: numbe
   });
 }
 
+/** One cell of a truth table: allowed, denied, or undefined when the connection cannot exist. */
+export type Decide = (conn: Connection) => boolean | undefined;
+
 /**
- * The truth tables of a program from the reference evaluator, as text: one table per port in
- * the upstream style ('.' allowed, 'X' denied; rows are sources).
+ * The truth tables between the actionable pods of a program as text, one table per port, in the
+ * upstream style ('.' allowed, 'X' denied, '?' impossible; rows are sources). Backends render
+ * their interpreted output with the same function, so goldens compare cell by cell.
  */
-export function referenceMatrixText(program: Program, ports: readonly { protocol: Protocol; port: number }[]): string {
+export function matrixText(program: Program, ports: readonly { protocol: Protocol; port: number }[], decide: Decide): string {
   const pods = program.inventory.pods.filter((p) => p.actionable);
   const names = pods.map((p) => `${p.namespace}/${p.name}`);
   const width = Math.max(0, ...names.map((n) => n.length));
@@ -77,17 +82,20 @@ export function referenceMatrixText(program: Program, ports: readonly { protocol
     out.push(`${''.padEnd(width)}  ${names.map((_, i) => String(i + 1).padEnd(2)).join(' ')}`.trimEnd());
     pods.forEach((src, i) => {
       const cells = pods.map((dst) => {
-        const v = evaluate(program, {
-          src: { kind: 'pod', namespace: src.namespace, name: src.name },
-          dst: { kind: 'pod', namespace: dst.namespace, name: dst.name },
-          protocol,
-          port,
-        });
-        return ('error' in v ? '?' : v.allowed ? '.' : 'X').padEnd(2);
+        const v = decide({ src: { kind: 'pod', namespace: src.namespace, name: src.name }, dst: { kind: 'pod', namespace: dst.namespace, name: dst.name }, protocol, port });
+        return (v === undefined ? '?' : v ? '.' : 'X').padEnd(2);
       });
       out.push(`${names[i]!.padEnd(width)}  ${cells.join(' ')}`.trimEnd() + `  ${i + 1}`);
     });
     out.push('');
   }
   return out.join('\n');
+}
+
+/** The truth tables of a program from the reference evaluator (see {@link matrixText}). */
+export function referenceMatrixText(program: Program, ports: readonly { protocol: Protocol; port: number }[]): string {
+  return matrixText(program, ports, (conn) => {
+    const v = evaluate(program, conn);
+    return 'error' in v ? undefined : v.allowed;
+  });
 }
