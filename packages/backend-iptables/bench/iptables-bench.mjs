@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // Bench of the iptables backend (run after `npx tsc -b`):
 //
-//   node bench/iptables-bench.mjs [medium|large|kube-scale ...] [--no-kernel]
+//   node bench/iptables-bench.mjs [medium|large|kube-scale ...] [--no-kernel] [--no-ipset-sample]
 //
 // For each synthetic workload of the root bench generator (bench/workloads.mjs; kube-scale is
 // 150k pods / 10k namespaces / 5k nodes / 20k policies, performance.md §4) it loads and resolves
-// the cluster once, then reports for every node of the inventory: lowering and printing time,
-// rules, chains, ipsets and set members per node (max and mean), output bytes, and the kernel
-// load time of the largest node's files (ipset restore, iptables-nft-restore,
-// iptables-legacy-restore) in a scratch network namespace when run as root.
+// the cluster once, then measures the backend's own emit (what `netpolc compile` calls) for every
+// node of the inventory, the cluster-level part of it alone (pod chains and sets, built once),
+// and a `--node` emit of one node; it reports rules, chains, ipsets and set members per node (max
+// and mean, from the emit's report), output bytes, and the kernel load time of the largest
+// node's files (ipset restore, iptables-nft-restore, iptables-legacy-restore) in a scratch
+// network namespace when run as root.
 //
 // `benchIptables(input, flags)` is the function the root `npm run bench` can call with a
 // `{ program, resolved }` it already has; it returns the figures as plain JSON.
@@ -18,33 +20,63 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadProgram, resolve } from '@netpolc/ir';
-import { countRules, lowerProgram } from '../dist/emit.js';
+import { ProgramLowering } from '../dist/emit.js';
 import { iptablesBackend } from '../dist/index.js';
-import { printIpSets, printRuleset } from '../dist/print.js';
+
+/** Per-node counts from the emit report (`node: R rules in C chains, S ipsets with M members, B bytes`). */
+function parseReport(report) {
+  const out = [];
+  for (const line of report.split('\n')) {
+    const m = /^(.*): (\d+) rules in (\d+) chains, (\d+) ipsets with (\d+) members, (\d+) bytes$/.exec(line);
+    if (m) out.push({ node: m[1], rules: Number(m[2]), chains: Number(m[3]), sets: Number(m[4]), members: Number(m[5]), bytes: Number(m[6]) });
+  }
+  return out;
+}
+
+const cpuMs = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
 
 /**
  * Compiles every node of `input` with the given backend flags and measures it.
  * @param {{ program: import('@netpolc/ir').Program, resolved: import('@netpolc/ir').ResolvedProgram }} input
- * @param {Record<string, string | boolean>} [flags]
+ * @param {Record<string, string | boolean | string[]>} [flags]
  */
 export function benchIptables(input, flags = {}) {
   const { options, diagnostics } = iptablesBackend.parseOptions(flags);
   if (diagnostics.length > 0) throw new Error(diagnostics.map((d) => d.message).join('; '));
+  globalThis.gc?.();
+  const c0 = cpuMs();
   const t0 = performance.now();
-  const lowered = lowerProgram(input, options);
-  const t1 = performance.now();
-  const perNode = [];
+  let emitted = iptablesBackend.emit(input, options);
+  const emitMs = performance.now() - t0;
+  const emitCpuMs = cpuMs() - c0;
+  const perNode = parseReport(emitted.report ?? '');
   let largest;
-  for (const n of lowered.nodes) {
-    const v4 = printRuleset(n.v4);
-    const v6 = n.v6 ? printRuleset(n.v6) : '';
-    const sets = n.ipsets ? printIpSets(n.ipsets) : '';
-    const figures = { node: n.node, ...countRules(n), bytes: v4.length + v6.length + sets.length };
-    perNode.push(figures);
-    // Keep only the largest node's text: the whole output can run to hundreds of megabytes.
-    if (largest === undefined || figures.bytes > largest.bytes) largest = { ...figures, files: { iptables: v4, ip6tables: v6, ipset: sets } };
+  for (const n of perNode) if (largest === undefined || n.bytes > largest.bytes) largest = n;
+  const file = (ext) => emitted.files.find((f) => f.path === `${largest.node}.${ext}`)?.content ?? '';
+  // Keep only the largest node's text: the whole output runs to hundreds of megabytes.
+  const largestFiles = largest ? { iptables: file('iptables'), ip6tables: file('ip6tables'), ipset: file('ipset') } : undefined;
+  const fileCount = emitted.files.length;
+  const warnings = emitted.diagnostics.length;
+  emitted = undefined;
+  globalThis.gc?.();
+
+  // The cluster-level part alone: pod chains (once per distinct tuple list) and their sets.
+  const t1 = performance.now();
+  new ProgramLowering(input, options);
+  const clusterMs = performance.now() - t1;
+
+  // One node with --node: what a per-node deployment pays.
+  const one = input.program.inventory.nodes[0]?.name;
+  let oneNodeMs;
+  if (one !== undefined && flags.node === undefined) {
+    const t2 = performance.now();
+    iptablesBackend.emit(input, { ...options, nodes: [one] });
+    oneNodeMs = performance.now() - t2;
   }
-  const t2 = performance.now();
+
   const stat = (key) => {
     const values = perNode.map((n) => n[key]);
     const sum = values.reduce((a, b) => a + b, 0);
@@ -53,19 +85,20 @@ export function benchIptables(input, flags = {}) {
   return {
     flags: flags.node ? { ...flags, node: `${flags.node.length} nodes` } : flags,
     nodes: perNode.length,
-    lowerMs: t1 - t0,
-    printMs: t2 - t1,
-    compileMs: t2 - t0,
+    files: fileCount,
+    emitMs,
+    emitCpuMs,
+    clusterMs,
+    oneNodeMs,
     rules: stat('rules'),
     chains: stat('chains'),
     sets: stat('sets'),
     setMembers: stat('members'),
     bytes: stat('bytes'),
-    distinctSets: new Set(lowered.nodes.flatMap((n) => (n.ipsets?.sets ?? []).map((s) => s.name))).size,
-    warnings: lowered.diagnostics.length,
-    largestNode: largest ? { node: largest.node, rules: largest.rules, members: largest.members, bytes: largest.bytes } : undefined,
+    warnings,
+    largestNode: largest,
     /** Not serialised: the largest node's files, for {@link kernelLoad}. */
-    largestFiles: largest?.files,
+    largestFiles,
   };
 }
 
@@ -124,10 +157,11 @@ async function main(argv) {
     // Per-CIDR rules are a debug mode: beyond medium they run to tens of millions of rules in
     // total, so they are measured on the first 20 nodes only.
     const sample = name === 'medium' ? {} : { node: loaded.program.inventory.nodes.slice(0, 20).map((n) => n.name) };
-    for (const flags of [{}, { 'no-ipset': true, ...sample }]) {
+    for (const flags of argv.includes('--no-ipset-sample') ? [{}] : [{}, { 'no-ipset': true, ...sample }]) {
       const { largestFiles, ...figures } = benchIptables({ program: loaded.program, resolved }, flags);
       const load = kernel && largestFiles ? await kernelLoad(largestFiles) : undefined;
-      process.stdout.write(`${JSON.stringify({ workload: name, pods: w.pods, policies: w.policies, loadAndResolveMs: Math.round(t1 - t0), ...figures, kernelLoadLargest: load })}\n`);
+      const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+      process.stdout.write(`${JSON.stringify({ workload: name, pods: w.pods, policies: w.policies, loadAndResolveMs: Math.round(t1 - t0), ...figures, peakRssMb, kernelLoadLargest: load })}\n`);
     }
   }
 }

@@ -221,9 +221,10 @@ class FileBatcher {
     write(this.pieces);
     const start = this.length;
     for (let i = from; i < this.pieces.length; i++) this.length += this.pieces[i]!.length;
-    this.pending.push({ path, start, end: this.length });
-    if (this.length >= batchChars) this.flush();
-    return this.length - start;
+    const end = this.length;
+    this.pending.push({ path, start, end });
+    if (end >= batchChars) this.flush();
+    return end - start;
   }
 
   /** Joins what is pending and slices it into files. */

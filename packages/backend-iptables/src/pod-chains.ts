@@ -5,7 +5,7 @@ import type { Chain, Family, IpSet, Match, Rule, Side, Target } from './model.js
 import { chainPrefix, chains, commentText, denyLogId, setPrefix } from './names.js';
 import type { IptablesOptions } from './options.js';
 import { portParts } from './ports.js';
-import { ruleText, shareChain } from './print.js';
+import { formatRule, shareChain } from './print.js';
 
 /** What every node of one compilation shares while lowering pod chains. */
 export interface SharedContext {
@@ -47,8 +47,8 @@ export function hexOrder(name: string, at: number, high: number): number {
 /** The rules of one allow tuple in one family, with what they need. */
 interface TupleRules {
   readonly rules: readonly Rule[];
-  /** Their texts, one per line. */
-  readonly text: string;
+  /** Their texts (as printed after `-A CHAIN `). */
+  readonly lines: readonly string[];
   readonly sets: readonly IpSet[];
   readonly logChain: Chain | undefined;
 }
@@ -122,12 +122,15 @@ export class PodChains {
   private readonly logChains = new Map<string, Chain>();
   private readonly rejectRule: Rule;
   private readonly dropRule: Rule = { matches: [], target: { kind: 'DROP' } };
+  private readonly rejectLine: string;
+  private readonly dropLine = formatRule(this.dropRule);
 
   constructor(
     private readonly shared: SharedContext,
     private readonly family: Family,
   ) {
     this.rejectRule = { matches: [], target: { kind: 'goto', chain: chains.reject } };
+    this.rejectLine = formatRule(this.rejectRule);
     this.logDenied = shared.options.log === 'denied' || shared.options.log === 'all';
   }
 
@@ -149,31 +152,29 @@ export class PodChains {
     // The resolved layer deduplicates tuples by (peer set, ports, policy, rule, peer), and every
     // rule carries that provenance in its comment: rules of different tuples never coincide.
     const rules: Rule[] = [];
+    const lines: string[] = [];
     const sets = new Set<IpSet>();
     const logChains: Chain[] = [];
-    const hash = createHash('sha256');
     for (const t of d.tuples) {
       const tr = this.rulesOf(t, direction);
-      if (tr.rules.length === 0) continue;
       for (const r of tr.rules) rules.push(r);
+      for (const l of tr.lines) lines.push(l);
       for (const s of tr.sets) sets.add(s);
       if (tr.logChain && !logChains.includes(tr.logChain)) logChains.push(tr.logChain);
-      hash.update(tr.text);
-      hash.update('\n');
     }
     if (this.logDenied) {
       const logIds = this.shared.logIds();
       const id = denyLogId(d.policies.map((p) => logIds[p]!));
       const names = d.policies.map((p) => policyId(resolved.program.policies[p]!)).join(', ');
-      rules.push(logRule(options, `netpolc DENY-${letter[direction]} ${id} `, `${direction} isolated by ${names}`));
+      const log = logRule(options, `netpolc DENY-${letter[direction]} ${id} `, `${direction} isolated by ${names}`);
+      rules.push(log);
+      lines.push(formatRule(log));
     }
-    const deny = options.denyAction === 'reject' ? this.rejectRule : this.dropRule;
-    rules.push(deny);
+    rules.push(options.denyAction === 'reject' ? this.rejectRule : this.dropRule);
+    lines.push(options.denyAction === 'reject' ? this.rejectLine : this.dropLine);
     // Named by content (the rule texts, one per line): equal rules (same tuples, same options)
     // give the same chain on every node.
-    if (this.logDenied) hash.update(`${ruleText(rules[rules.length - 2]!)}\n`);
-    hash.update(ruleText(deny));
-    const name = `${chainPrefix}${letter[direction]}-${hash.digest('hex').slice(0, 12)}`;
+    const name = `${chainPrefix}${letter[direction]}-${createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 12)}`;
     let built = this.byName.get(name);
     if (!built) {
       const uses = [...sets].map((set) => {
@@ -187,7 +188,7 @@ export class PodChains {
         }
         return index;
       });
-      built = { name, order: hexOrder(name, chainPrefix.length + 2, direction === 'egress' ? 0 : 1), chains: [shareChain({ name, rules }), ...logChains], sets: uses, mark: -1 };
+      built = { name, order: hexOrder(name, chainPrefix.length + 2, direction === 'egress' ? 0 : 1), chains: [shareChain({ name, rules }, lines), ...logChains], sets: uses, mark: -1 };
       this.byName.set(name, built);
     }
     return built;
@@ -201,7 +202,7 @@ export class PodChains {
     const peers = resolved.peerSets[t.peer]!;
     const addresses = matcher.match(t.peer, this.family === 4 ? peers.v4 : peers.v6, this.family);
     let out: TupleRules;
-    if (addresses.kind === 'none') out = { rules: [], text: '', sets: [], logChain: undefined };
+    if (addresses.kind === 'none') out = { rules: [], lines: [], sets: [], logChain: undefined };
     else {
       const side = peerSide(direction);
       const addressParts: { cidr?: string; set?: Match }[] = [];
@@ -237,7 +238,7 @@ export class PodChains {
           });
         }
       }
-      out = { rules, text: rules.map(ruleText).join('\n'), sets, logChain };
+      out = { rules, lines: rules.map(formatRule), sets, logChain };
     }
     this.tupleRules.set(t, out);
     return out;

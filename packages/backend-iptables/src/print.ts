@@ -94,10 +94,23 @@ const sharedChains = new WeakSet<Chain>();
 const chainCache = new WeakMap<Chain, string>();
 const setCache = new WeakMap<IpSet, string>();
 
-/** Declares a chain object that several rulesets include, so that its text is built only once. */
-export function shareChain(c: Chain): Chain {
+/**
+ * Declares a chain object that several rulesets include, so that its text is built only once;
+ * `lines`, when the caller has them, are its rules' texts ({@link formatRule}), in order.
+ */
+export function shareChain(c: Chain, lines?: readonly string[]): Chain {
   sharedChains.add(c);
+  if (lines) {
+    compilerAssert(lines.length === c.rules.length, 'one text per rule');
+    chainCache.set(c, chainLines(c.name, lines));
+  }
   return c;
+}
+
+/** The `-A` lines of a chain from its rules' texts: joined, so the cached text is flat. */
+function chainLines(name: string, lines: readonly string[]): string {
+  const head = `-A ${name} `;
+  return lines.map((l) => `${head}${l}\n`).join('');
 }
 
 /** First line of every ruleset file; the parser reads node and family back from it. */
@@ -118,9 +131,9 @@ export function writeRuleset(rs: Ruleset, out: string[]): void {
     if (sharedChains.has(c)) {
       let text = chainCache.get(c);
       if (text === undefined) {
-        const head = `-A ${c.name} `;
-        text = '';
-        for (const r of c.rules) text += `${head}${ruleText(r)}\n`;
+        // Joined, not concatenated: a cached text must be flat, or every node's file would walk
+        // its thousands of pieces again (--no-ipset chains run to thousands of rules).
+        text = chainLines(c.name, c.rules.map((r) => textCache.get(r) ?? formatRule(r)));
         chainCache.set(c, text);
       }
       out.push(text);
@@ -184,7 +197,7 @@ export function writeIpSets(file: IpSetFile, out: string[]): void {
     if (block === undefined) {
       const tmp = tmpSetName(s.family, s.maxelem);
       const add = `add ${tmp} `;
-      block = `${[createLine(s.name, s), createLine(tmp, s), `flush ${tmp}`, ...s.members.map((m) => add + m), `swap ${tmp} ${s.name}`, `destroy ${tmp}`].join('\n')}\n`;
+      block = [createLine(s.name, s), createLine(tmp, s), `flush ${tmp}`, ...s.members.map((m) => add + m), `swap ${tmp} ${s.name}`, `destroy ${tmp}`, ''].join('\n');
       setCache.set(s, block);
     }
     out.push(block);
