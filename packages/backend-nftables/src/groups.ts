@@ -57,15 +57,15 @@ function provenanceKey(p: Provenance): string {
   return `${p.policy}|${p.rule}|${p.peer}`;
 }
 
-// A peer entry belongs to one policy, so its key and text can be kept with the object.
-const peerMemo = new WeakMap<Peer, { key: string; text: string }>();
+// A peer entry belongs to one policy, so its key can be kept with the object.
+const peerKeys = new WeakMap<Peer, string>();
 
-/** Definition key ({@link peerKey}) and text ({@link peerText}) of a peer entry, memoised. */
-export function describePeer(policy: Policy, peer: Peer | null): { key: string; text: string } {
-  if (peer === null) return { key: 'any', text: 'any address' };
-  let d = peerMemo.get(peer);
-  if (!d) peerMemo.set(peer, (d = { key: peerKey(policy, peer), text: peerText(policy, peer) }));
-  return d;
+/** {@link peerKey}, memoised per peer entry. */
+export function definitionKey(policy: Policy, peer: Peer | null): string {
+  if (peer === null) return 'any';
+  let key = peerKeys.get(peer);
+  if (key === undefined) peerKeys.set(peer, (key = peerKey(policy, peer)));
+  return key;
 }
 
 /** Groups a pod direction's tuples into rule-sized units, in tuple order. */
@@ -86,8 +86,8 @@ export function groupTuples(resolved: ResolvedProgram, direction: Direction, tup
       out.push({
         kind: 'concat',
         tuples: entry.tuples,
-        key: `${describePeer(policy, peer).key}|ports:${portsKey(rule.ports)}`,
-        text: `${describePeer(policy, peer).text} on ports ${portsKey(rule.ports)}`,
+        key: `${definitionKey(policy, peer)}|ports:${portsKey(rule.ports)}`,
+        text: `${peerText(policy, peer)} on ports ${portsKey(rule.ports)}`,
         provenance: t.provenance,
       });
       continue;

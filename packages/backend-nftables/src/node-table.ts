@@ -178,7 +178,9 @@ function sortByAddress(addresses: LocalAddress[], family: Family): LocalAddress[
     const keys = new Float64Array(addresses.length);
     for (let i = 0; i < addresses.length; i++) keys[i] = Number(addresses[i]!.value) * indexBits + i;
     keys.sort();
-    return Array.from(keys, (k) => addresses[k % indexBits]!);
+    const out: LocalAddress[] = [];
+    for (const k of keys) out.push(addresses[k % indexBits]!);
+    return out;
   }
   return addresses.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
 }

@@ -42,8 +42,12 @@ export class Numbered<T extends { readonly name: string }> {
   inNameOrder(ids: readonly number[]): T[] {
     const { rankOf } = this;
     if (rankOf !== undefined && ids.every((id) => id < rankOf.length)) {
-      const order = Int32Array.from(ids, (id) => rankOf[id]!).sort();
-      return Array.from(order, (r) => this.byRank[r]!);
+      const order = new Int32Array(ids.length);
+      for (let i = 0; i < ids.length; i++) order[i] = rankOf[ids[i]!]!;
+      order.sort();
+      const out: T[] = [];
+      for (const r of order) out.push(this.byRank[r]!);
+      return out;
     }
     return ids.map((id) => this.items[id]!).sort(compareNames);
   }

@@ -1,4 +1,4 @@
-import { formatCidr, formatIp } from '@netpolc/ir';
+import { formatIp } from '@netpolc/ir';
 import type { AddressField, Family, Match, NamedSet, Range, Rule, Ruleset, SetRef, Statement, Verdict } from './model.js';
 
 // Printer of the typed model as `nft -f` input. One construct, one spelling: the test parser
@@ -9,16 +9,25 @@ const familyWord: Record<Family, string> = { 4: 'ip', 6: 'ip6' };
 const addressType: Record<Family, string> = { 4: 'ipv4_addr', 6: 'ipv6_addr' };
 const familyBits: Record<Family, number> = { 4: 32, 6: 128 };
 
+const octets = Array.from({ length: 256 }, (_, i) => String(i));
+
+/** An address as `formatIp` writes it; IPv4 (one per pod, map and set element) from a table of octets. */
+function formatAddress(family: Family, value: bigint): string {
+  if (family === 6) return formatIp(6, value);
+  const n = Number(value);
+  return `${octets[n >>> 24]!}.${octets[(n >>> 16) & 255]!}.${octets[(n >>> 8) & 255]!}.${octets[n & 255]!}`;
+}
+
 /** An address range as nft writes it: `1.2.3.4`, `10.0.0.0/8` when aligned, else `a-b`. */
 export function formatAddressRange(family: Family, [lo, hi]: Range<bigint>): string {
-  if (lo === hi) return formatIp(family, lo);
+  if (lo === hi) return formatAddress(family, lo);
   const size = hi - lo + 1n;
   if ((size & (size - 1n)) === 0n && lo % size === 0n) {
     let bits = 0;
     while (1n << BigInt(bits) < size) bits++;
-    return formatCidr(family, lo, familyBits[family] - bits);
+    return `${formatAddress(family, lo)}/${familyBits[family] - bits}`;
   }
-  return `${formatIp(family, lo)}-${formatIp(family, hi)}`;
+  return `${formatAddress(family, lo)}-${formatAddress(family, hi)}`;
 }
 
 function formatPortRange([lo, hi]: Range<number>): string {
@@ -108,11 +117,12 @@ export class RulesetPrinter {
 
   /**
    * Prints many rulesets, calling `onFile` with each file in order. Files are joined in batches
-   * of about a megabyte and handed out as slices of the batch: V8 keeps a string that large out
-   * of the young generation and a slice shares its bytes, so hundreds of megabytes of output
-   * are written once instead of being copied by every scavenge that finds them alive.
+   * of about `batchSize` characters (default 1 MiB) and handed out as slices of the batch: V8
+   * keeps a string that large out of the young generation and a slice shares its bytes, so
+   * hundreds of megabytes of output are written once instead of being copied by every scavenge
+   * that finds them alive.
    */
-  printAll(rulesets: Iterable<Ruleset>, onFile: (node: string, text: string) => void): void {
+  printAll(rulesets: Iterable<Ruleset>, onFile: (node: string, text: string) => void, batchSize = defaultBatchSize): void {
     // One pieces array for every batch: emptied, not reallocated.
     const out: string[] = [];
     let pending: { node: string; length: number }[] = [];
@@ -170,7 +180,7 @@ export class RulesetPrinter {
       out.push(sep('\n\tmap '), map.name, ' {\n\t\ttype ', addressType[map.family], ' : verdict\n');
       if (map.elements.length > 0) {
         out.push('\t\telements = {\n');
-        for (const e of map.elements) out.push('\t\t\t', formatIp(map.family, e.address), e.verdict.kind === 'jump' ? ' : jump ' : ' : goto ', e.verdict.chain, ',\n');
+        for (const e of map.elements) out.push('\t\t\t', formatAddress(map.family, e.address), e.verdict.kind === 'jump' ? ' : jump ' : ' : goto ', e.verdict.chain, ',\n');
         out.push('\t\t}\n');
       }
       out.push('\t}\n');
@@ -243,7 +253,7 @@ function namesOnePod(rule: Rule): boolean {
 }
 
 // Above V8's largest regular object (128 KiB), so each batch is allocated outside the young generation.
-const batchSize = 1 << 20;
+const defaultBatchSize = 1 << 20;
 
 /** The file for `nft -f` of one ruleset. */
 export function printRuleset(ruleset: Ruleset): string {

@@ -1,5 +1,5 @@
 import { compilerAssert, familyMax, normalize, type AllowTuple, type IntervalSet, type PortRanges, type Provenance, type ResolvedProgram } from '@netpolc/ir';
-import { describePeer, hasNamedPort, ruleOf, sameTuples, type TupleGroup } from './groups.js';
+import { definitionKey, hasNamedPort, peerText, ruleOf, sameTuples, type TupleGroup } from './groups.js';
 import type { AddressProtoPort, ConcatSet, Family, L4Protocol, NamedSet } from './model.js';
 import { commentText, peerPortSetName, peerSetNames } from './names.js';
 import { Numbered } from './numbered.js';
@@ -77,8 +77,9 @@ export class SetCatalog {
       const { policy, rule, peer } = ruleOf(this.resolved, p);
       // Egress rules with named ports become concatenated sets named by their own key.
       if (p.direction === 'egress' && hasNamedPort(rule)) continue;
-      const { key, text } = describePeer(policy, peer);
-      defs.set(key, text);
+      // Many policies name the same peers: describe each definition once.
+      const key = definitionKey(policy, peer);
+      if (!defs.has(key)) defs.set(key, peerText(policy, peer));
     }
     return defs;
   }
