@@ -9,14 +9,14 @@ export const chainPrefix = 'NETPOLC-';
 export const setPrefix = 'netpolc';
 
 /**
- * The temporary set an `ipset restore` fills before swapping it in for a set of `family` with
- * `maxelem` (`netpolc4-t1024`). One name per family and size, shared by every set of that shape:
- * the file fills, swaps and destroys it set by set, so a short name keeps each `add` line short,
- * and a temporary left behind by an interrupted load has the parameters its name says (its
- * `create -exist` still succeeds).
+ * The temporary set an `ipset restore` fills before swapping it in for a set of `family` whose
+ * `maxelem` is 2^k (`netpolc4-t10` for 1,024). One name per family and size, shared by every set
+ * of that shape: the file fills, swaps and destroys it set by set, so a short name keeps each of
+ * the millions of `add` lines short, and a temporary left behind by an interrupted load has the
+ * parameters its name says (its `create -exist` still succeeds).
  */
 export function tmpSetName(family: Family, maxelem: number): string {
-  return `${setPrefix}${family}-t${maxelem}`;
+  return `${setPrefix}${family}-t${Math.log2(maxelem)}`;
 }
 
 /** Fixed chain names. */
