@@ -72,6 +72,6 @@ it('splits quoted words like iptables-restore does', () => {
 });
 
 it('rejects a file whose temporary set is not swapped in', () => {
-  const text = '# netpolc ipsets: node n\ncreate s hash:net family inet hashsize 64 maxelem 64 -exist\ncreate netpolc4-t64 hash:net family inet hashsize 64 maxelem 64 -exist\nflush netpolc4-t64\nadd netpolc4-t64 10.0.0.1\ndestroy netpolc4-t64\n';
+  const text = '# netpolc ipsets: node n\ncreate s hash:net family inet hashsize 64 maxelem 64 -exist\ncreate netpolc4-t6 hash:net family inet hashsize 64 maxelem 64 -exist\nflush netpolc4-t6\nadd netpolc4-t6 10.0.0.1\ndestroy netpolc4-t6\n';
   expect(() => parseIpSets(text)).toThrow(/swap/);
 });
