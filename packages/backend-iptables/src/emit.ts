@@ -160,6 +160,13 @@ export class ProgramLowering {
     return unenforced;
   }
 
+  /** The rulesets and sets of one node, then forgets its local pods (emit lowers each node once). */
+  takeNode(node: Node): NodeRules {
+    const rules = this.lowerNode(node);
+    this.byNode.delete(node.name);
+    return rules;
+  }
+
   /** The rulesets and sets of one node. */
   lowerNode(node: Node): NodeRules {
     const local = this.byNode.get(node.name);
@@ -256,7 +263,7 @@ export function emitIptables(input: BackendInput, options: IptablesOptions): Emi
   const batcher = new FileBatcher();
   const report: string[] = [];
   for (const node of lowering.nodes) {
-    const n = lowering.lowerNode(node);
+    const n = lowering.takeNode(node);
     let bytes = batcher.add(`${n.node}.iptables`, (out) => writeRuleset(n.v4, out));
     if (options.stdout) break;
     const v6 = n.v6;
