@@ -21,6 +21,14 @@ function formatAddress(family: Family, value: bigint): string {
 /** An address range as nft writes it: `1.2.3.4`, `10.0.0.0/8` when aligned, else `a-b`. */
 export function formatAddressRange(family: Family, [lo, hi]: Range<bigint>): string {
   if (lo === hi) return formatAddress(family, lo);
+  if (family === 4) {
+    // IPv4 ranges in plain numbers (exact below 2^53): bigint arithmetic allocates per step.
+    const from = Number(lo);
+    const size = Number(hi) - from + 1;
+    const bits = Math.round(Math.log2(size));
+    if (2 ** bits === size && from % size === 0) return `${formatAddress(4, lo)}/${32 - bits}`;
+    return `${formatAddress(4, lo)}-${formatAddress(4, hi)}`;
+  }
   const size = hi - lo + 1n;
   if ((size & (size - 1n)) === 0n && lo % size === 0n) {
     let bits = 0;
