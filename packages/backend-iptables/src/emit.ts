@@ -45,13 +45,13 @@ function coverageWarnings(input: BackendInput, unenforced: ReadonlyMap<string, P
 }
 
 /**
- * The lowering of one compilation: what nodes share (pod chains per distinct tuple list, peer
- * matches and sets, LOG ids, pod names, the local pods of every selected node) is built once and
- * lazily, then each node is lowered on its own, so emitting prints and drops one node at a time
- * and `--node` pays only for its nodes.
+ * The lowering of one compilation. The constructor does the shared part once: one pass over the
+ * pods gathers the local pods of the selected nodes and builds their pod chains (once per
+ * distinct tuple list), with the peer sets they need. Each node is then lowered on its own, so
+ * emitting prints and drops one node at a time, and `--node` pays only for its nodes' pods.
  */
 export class ProgramLowering {
-  /** Diagnostics so far (lowering adds large-ipset warnings as sets come up). */
+  /** Every diagnostic of the lowering (complete once constructed). */
   readonly diagnostics: Diagnostic[] = [];
   /** Nodes to emit, in name order when picked with `--node`, else in inventory order. */
   readonly nodes: readonly Node[];

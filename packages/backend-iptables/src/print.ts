@@ -63,9 +63,9 @@ function targetText(t: Target): string {
   }
 }
 
-// Rules of pod chains are shared by every node with the same pods' tuples: their text is built
-// once (it is also what names the chain). Rules of one node's dispatch chains are printed once
-// and never cached: a cache entry per rule would cost more than it saves.
+// Hooks and the rules of fixed chains are in every ruleset: their text is cached. Pod chains
+// arrive with their text from the lowering (see shareChain). Rules of one node's dispatch chains
+// are printed once and never cached: a cache entry per rule would cost more than it saves.
 const textCache = new WeakMap<Rule, string>();
 
 /** The rule specification after `-A CHAIN` (also the content key of a chain), cached. */
