@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Figures of the nftables backend on the root bench workloads (bench/workloads.mjs, fixed seeds):
-//   npm run bench -w @netpolc/backend-nftables [-- --only medium,large] [-- --no-kernel]
+//   npm run bench -w @netpolc/backend-nftables [-- --only medium,large] [-- --no-kernel] [-- --flags default]
 // Loads the JSON form (fast path), resolves, then runs benchNftables (compile time for all
 // nodes, per-node rules/sets/elements/bytes, kernel load time of the largest node's file).
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,7 +13,10 @@ const args = process.argv.slice(2);
 const onlyIndex = args.indexOf('--only');
 const only = onlyIndex >= 0 ? args[onlyIndex + 1].split(',') : ['medium', 'large'];
 const kernel = !args.includes('--no-kernel');
-const flagSets = { default: {}, 'log+reject+counters': { log: 'all', 'deny-action': 'reject', counters: true } };
+const allFlagSets = { default: {}, 'log+reject+counters': { log: 'all', 'deny-action': 'reject', counters: true } };
+// `--flags default` (or `log+reject+counters`) runs one flag set, so peak RSS is that run's own.
+const flagsIndex = args.indexOf('--flags');
+const flagSets = flagsIndex >= 0 ? { [args[flagsIndex + 1]]: allFlagSets[args[flagsIndex + 1]] } : allFlagSets;
 
 const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
 const out = {};
