@@ -1,5 +1,5 @@
-import { compilerAssert, familyMax, normalize, type AllowTuple, type IntervalSet, type PortRanges, type Provenance, type ResolvedProgram } from '@netpolc/ir';
-import { definitionKey, hasNamedPort, peerText, ruleOf, sameTuples, type TupleGroup } from './groups.js';
+import { compilerAssert, familyMax, normalize, type IntervalSet, type PortRanges, type Provenance, type ResolvedProgram } from '@netpolc/ir';
+import { definitionKey, hasNamedPort, peerText, ruleOf, type TupleGroup } from './groups.js';
 import type { AddressProtoPort, ConcatSet, Family, L4Protocol, NamedSet } from './model.js';
 import { commentText, peerPortSetName, peerSetNames } from './names.js';
 import { Numbered } from './numbered.js';
@@ -43,30 +43,16 @@ export class SetCatalog {
 
   /**
    * Records where each peer set comes from, before any set is named: a set is named after the
-   * smallest of all its definitions in the program, not only those of the nodes being
-   * compiled. The tuples of one (policy, rule, peer) share their provenance object across
-   * subject pods, so this is one identity check per tuple; definitions are described only
-   * for the sets that get named.
+   * smallest of all its definitions in the program (every rule peer of every policy that
+   * selects a pod, which the IR lists even for a one-node resolution), not only those of the
+   * nodes being compiled, so `--node` output equals the all-nodes output for that node.
+   * Definitions are described only for the sets that get named.
    */
   registerProgram(): void {
-    const seen = new Map<Provenance, number>();
-    for (const direction of ['ingress', 'egress'] as const) {
-      // Neighbouring pods are usually selected by the same policies: skip a tuple list that
-      // repeats the previous one object for object.
-      let previous: readonly AllowTuple[] = [];
-      for (const d of this.resolved[direction]) {
-        if (!d.isolated) continue;
-        const same = sameTuples(previous, d.tuples);
-        previous = d.tuples;
-        if (same) continue;
-        for (const t of d.tuples) {
-          if (seen.get(t.provenance) === t.peer) continue;
-          seen.set(t.provenance, t.peer);
-          let sources = this.sources.get(t.peer);
-          if (!sources) this.sources.set(t.peer, (sources = new Set()));
-          sources.add(t.provenance);
-        }
-      }
+    for (const d of this.resolved.definitions) {
+      let sources = this.sources.get(d.peer);
+      if (!sources) this.sources.set(d.peer, (sources = new Set()));
+      sources.add(d.provenance);
     }
   }
 

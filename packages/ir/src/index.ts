@@ -14,7 +14,7 @@ export type { Address, ContainerPort, Inventory, Labels, Namespace, Node, Pod } 
 export { podId } from './model/inventory.js';
 export { defaultSemantics, type SemanticsOptions } from './model/options.js';
 export type { Program } from './model/program.js';
-export type { AllowTuple, PeerSet, PodDirection, Provenance, ResolvedProgram } from './model/resolved.js';
+export type { AllowTuple, PeerDefinition, PeerSet, PodDirection, Provenance, ResolvedProgram } from './model/resolved.js';
 
 export type { Family, ParsedCidr, ParsedIp } from './net/ip.js';
 export { cidrBounds, familyBits, familyMax, formatCidr, formatIp, parseCidr, parseIp } from './net/ip.js';

@@ -74,4 +74,18 @@ export interface ResolvedProgram {
   readonly diagnostics: readonly Diagnostic[];
   /** True when only some pods were resolved (`resolve(program, { subjects })`). */
   readonly partial: boolean;
+  /**
+   * Every peer entry (or "any peer") of every rule of every policy that selects some pod, with
+   * its plain peer set (before named-port grouping), in program order. Complete even when
+   * `partial`, so that backends which name shared sets after their definitions name them the
+   * same in a one-node compile as in an all-nodes compile.
+   */
+  readonly definitions: readonly PeerDefinition[];
+}
+
+/** One peer entry of a rule and the address set it names. */
+export interface PeerDefinition {
+  readonly provenance: Provenance;
+  /** Index into {@link ResolvedProgram.peerSets}. */
+  readonly peer: number;
 }

@@ -3,7 +3,7 @@ import type { Diagnostic, SourceRef } from '../diagnostics/diagnostic.js';
 import type { Pod } from '../model/inventory.js';
 import type { Direction, NamespaceScope, Peer, Policy, PortMatch, Protocol, Rule } from '../model/policy.js';
 import type { Program } from '../model/program.js';
-import type { AllowTuple, PodDirection, ResolvedProgram } from '../model/resolved.js';
+import type { AllowTuple, PeerDefinition, PodDirection, ResolvedProgram } from '../model/resolved.js';
 import { selectorKey, type LabelSelector } from '../model/selector.js';
 import { parseCidr, cidrBounds } from '../net/ip.js';
 import { normalize, subtract, type IntervalSet } from '../net/interval-set.js';
@@ -140,9 +140,19 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
     return out;
   };
 
+  const definitions: PeerDefinition[] = [];
+  const define = (policy: Policy, policyId: number, direction: Direction, rule: Rule): void => {
+    const peers: (Peer | null)[] = rule.peers === 'any' ? [null] : [...rule.peers];
+    peers.forEach((peer, i) => {
+      definitions.push({ provenance: { policy: policyId, direction, rule: rule.index, peer: peer === null ? null : i }, peer: peerSet(policy, peer) });
+    });
+  };
+
   const wanted = options.subjects;
   program.policies.forEach((policy, policyId) => {
     const selected = selectPods({ kind: 'policy-namespace' }, policy.subject, policy.namespace);
+    if (selected.length === 0) return;
+    for (const direction of ['ingress', 'egress'] as const) for (const rule of policy[direction] ?? []) define(policy, policyId, direction, rule);
     const subjects = wanted ? selected.filter((i) => wanted(pods[i]!)) : selected;
     if (subjects.length === 0) return;
     for (const direction of ['ingress', 'egress'] as const) {
@@ -237,5 +247,6 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
     nodeAddresses,
     diagnostics,
     partial: wanted !== undefined,
+    definitions,
   };
 }
