@@ -1,6 +1,6 @@
 // Symbolic IR -> typed model of Calico objects. Selector-preserving: subjects and peers stay
 // label selectors, so the output keeps working as pods come and go; nothing is resolved to IPs.
-import { compilerAssert, NoTarget, type Diagnostic, type Direction, type Policy, type Program } from '@netpolc/ir';
+import { appendAll, compilerAssert, NoTarget, type Diagnostic, type Direction, type Policy, type Program } from '@netpolc/ir';
 import { calicoDiagnostic } from './diagnostics.js';
 import { isolationPolicies, type IsolationPlan } from './isolation.js';
 import { lowerLabelSelector } from './lower-selector.js';
@@ -120,7 +120,7 @@ export function lowerProgram(program: Program, options: CalicoOptions): Lowered 
     const ns = byNamespace.get(namespace)!;
     const isolation = isolationPolicies(namespace, ns.plan, new Set(ns.policies.map((p) => p.metadata.name)), options, tierDefaultAction);
     isolationCount += isolation.length;
-    objects.push(...[...ns.policies, ...isolation].sort(byName));
+    appendAll(objects, [...ns.policies, ...isolation].sort(byName));
   }
   return { objects, diagnostics, tierDefaultAction, isolationCount };
 }

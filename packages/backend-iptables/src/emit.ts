@@ -1,5 +1,5 @@
 import type { AllowTuple, BackendInput, Diagnostic, EmitFile, EmitResult, Node, Pod } from '@netpolc/ir';
-import { NoTarget, podId } from '@netpolc/ir';
+import { appendAll, NoTarget, podId } from '@netpolc/ir';
 import { AddressMatcher, largeSetMembers } from './addresses.js';
 import { iptablesDiagnostic } from './diagnostics.js';
 import { comment, localAddresses, lowerFamily, type LocalPod, type LowerContext } from './lower.js';
@@ -105,7 +105,7 @@ export class ProgramLowering {
       nextMark: () => marks++,
     };
     const unenforced = this.gatherLocalPods();
-    this.diagnostics.push(...coverageWarnings(input, unenforced), ...setWarnings);
+    appendAll(appendAll(this.diagnostics, coverageWarnings(input, unenforced)), setWarnings);
   }
 
   /**

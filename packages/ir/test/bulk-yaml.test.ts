@@ -50,3 +50,13 @@ it('reports syntax errors, YAML 1.1 booleans and aliases of a large file through
   const r = loadProgram([{ path: 'big.yaml', content: bomb }]);
   expect(r.diagnostics.some((d) => d.code === 'ir/syntax')).toBe(true);
 });
+
+it('reads a YAML stream of more documents than a call can take arguments (kube-scale has 180k)', () => {
+  // Each namespace is a document of its own; 200k of them once overflowed `push(...docs)`.
+  const count = 200_000;
+  const parts: string[] = [];
+  for (let i = 0; i < count; i++) parts.push(`kind: Namespace\napiVersion: v1\nmetadata: {name: n${i}}\n`);
+  const loaded = loadProgram([{ path: 'many.yaml', content: parts.join('---\n') }]);
+  expect(loaded.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  expect(loaded.program.inventory.namespaces.length).toBe(count);
+});

@@ -9,6 +9,7 @@ import { locate, type InputSource, type Location, type SourceFile } from '../sou
 import type { LowerContext } from './fields.js';
 import { ignoredReason, lowerNamespace, lowerNode, lowerPod, namespaceNameLabel } from './inventory.js';
 import { lowerPolicy } from './policy.js';
+import { appendAll } from '../util/append.js';
 
 /** Options of {@link loadProgram}. */
 export interface LoadOptions {
@@ -77,7 +78,7 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
     if (files.has(source.path)) continue;
     const read = readCached(source);
     files.set(source.path, read.file);
-    diagnostics.push(...read.diagnostics);
+    appendAll(diagnostics, read.diagnostics);
     for (const obj of read.objects) {
       objectCount++;
       const apiVersion = obj.value['apiVersion'];
@@ -146,7 +147,7 @@ function readCached(source: InputSource): ReturnType<typeof readObjects> {
 function lowerCached<T>(ctx: LowerContext, obj: ManifestObject, lower: (ctx: LowerContext, obj: ManifestObject) => T | undefined): T | undefined {
   const hit = lowerCache.get(obj.value);
   if (hit && hit.defaultNamespace === ctx.defaultNamespace) {
-    ctx.diagnostics.push(...hit.diagnostics);
+    appendAll(ctx.diagnostics, hit.diagnostics);
     return hit.value as T | undefined;
   }
   const before = ctx.diagnostics.length;

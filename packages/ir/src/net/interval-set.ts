@@ -1,4 +1,5 @@
 import { familyBits, formatCidr, type Family } from './ip.js';
+import { appendAll } from '../util/append.js';
 
 /**
  * A set of unsigned integers (addresses or ports) as sorted, disjoint, non-adjacent inclusive
@@ -39,7 +40,7 @@ export function union<T extends bigint | number>(a: IntervalSet<T>, b: IntervalS
 /** Union of many sets. */
 export function unionAll<T extends bigint | number>(sets: Iterable<IntervalSet<T>>): IntervalSet<T> {
   const all: (readonly [T, T])[] = [];
-  for (const s of sets) all.push(...s);
+  for (const s of sets) appendAll(all, s);
   return normalize(all);
 }
 

@@ -1,5 +1,6 @@
 import type { Labels } from '../model/inventory.js';
 import type { LabelSelector, Requirement } from '../model/selector.js';
+import { appendAll } from '../util/append.js';
 
 /**
  * An inverted index over labelled items (pods of one namespace, or namespaces): `key=value` and
@@ -60,7 +61,7 @@ function push(map: Map<string, number[]>, key: string, id: number): void {
 
 function mergeSorted(lists: readonly (readonly number[])[]): number[] {
   const out: number[] = [];
-  for (const l of lists) out.push(...l);
+  for (const l of lists) appendAll(out, l);
   return out.sort((a, b) => a - b);
 }
 

@@ -10,6 +10,7 @@ import { normalize, subtract, type IntervalSet } from '../net/interval-set.js';
 import { LabelIndex } from './label-index.js';
 import { allAddresses, intersectAddresses, PeerSetTable, type AddressSet } from './peer-sets.js';
 import { anyPorts, fullRange, isEmptyPortSet, portSetKey, portSetOf, type PortSet } from './port-set.js';
+import { appendAll } from '../util/append.js';
 
 interface NamespaceIndex {
   readonly pods: LabelIndex;
@@ -77,7 +78,7 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
       // Namespace ids are in name order and pod ids in (namespace, name) order: concatenation stays sorted.
       for (const nsId of nsIndex.select(scope.selector)) {
         const idx = byNamespace.get(namespaces[nsId]!.name);
-        if (idx) out.push(...idx.pods.select(selector));
+        if (idx) appendAll(out, idx.pods.select(selector));
       }
       result = out;
     }

@@ -3,6 +3,7 @@ import type { Diagnostic, SourceRef } from '../diagnostics/diagnostic.js';
 import jsyaml from 'js-yaml';
 import { visit, type Document } from 'yaml';
 import { parseYamlDocuments, trees, yaml11Booleans, type InputSource, type SourceFile, type SourceFormat } from './source-file.js';
+import { appendAll } from '../util/append.js';
 
 /** A Kubernetes object read from a file, with the reference of its root. */
 export interface ManifestObject {
@@ -64,7 +65,7 @@ export function readObjects(source: InputSource): ReadResult {
   if (file.format === 'yaml') {
     const bulk = text.length >= bulkYamlBytes ? readBulkYaml(text) : undefined;
     if (bulk) {
-      docs.push(...bulk);
+      appendAll(docs, bulk);
       // Locations (trees) are built only if a diagnostic needs one, as for JSON; so is the
       // YAML 1.1 boolean check, when a cheap scan of the text finds a candidate.
       if (yaml11Candidate.test(text)) warnYaml11Booleans(trees(file), source.path, diagnostics);
