@@ -116,13 +116,14 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
   if (objectCount === 0 && !diagnostics.some((d) => d.severity === 'error')) {
     diagnostics.push(irDiagnostic('ir/no-objects', {}, { kind: 'none' }));
   }
-  completeInventory(namespaces, pods, nodes, policies, diagnostics);
+  const sortedPods = [...pods.values()].sort((a, b) => compare(a.namespace, b.namespace) || compare(a.name, b.name));
+  completeInventory(namespaces, sortedPods, nodes, policies, diagnostics);
 
   const program: Program = {
     policies: [...policies.values()].sort((a, b) => compare(a.namespace, b.namespace) || compare(a.name, b.name)),
     inventory: {
       namespaces: [...namespaces.values()].sort((a, b) => compare(a.name, b.name)),
-      pods: [...pods.values()].sort((a, b) => compare(a.namespace, b.namespace) || compare(a.name, b.name)),
+      pods: sortedPods,
       nodes: [...nodes.values()].sort((a, b) => compare(a.name, b.name)),
     },
     semantics: { ...defaultSemantics, ...options.semantics },
@@ -159,7 +160,7 @@ function lowerCached<T>(ctx: LowerContext, obj: ManifestObject, lower: (ctx: Low
 /** Implied namespaces, unknown nodes, ignored pods and shared addresses. */
 function completeInventory(
   namespaces: Map<string, Namespace>,
-  pods: Map<string, Pod>,
+  sortedPods: readonly Pod[],
   nodes: Map<string, Node>,
   policies: Map<string, Policy>,
   diagnostics: Diagnostic[],
@@ -170,15 +171,16 @@ function completeInventory(
     if (hasInventory) diagnostics.push(irDiagnostic('ir/unknown-namespace', { namespace: name }, origin));
     namespaces.set(name, { name, labels: { [namespaceNameLabel]: name }, declared: false, origin: undefined });
   };
-  const sortedPods = [...pods.values()].sort((a, b) => compare(a.namespace, b.namespace) || compare(a.name, b.name));
   for (const pod of sortedPods) imply(pod.namespace, pod.origin);
   for (const p of policies.values()) imply(p.namespace, p.origin);
 
   const reportedNodes = new Set<string>();
-  const owners = new Map<string, string>();
+  // The first owner of each address: a node, or a pod (described only if another claims it).
+  const owners = new Map<string, Node | Pod>();
   for (const node of [...nodes.values()].sort((a, b) => compare(a.name, b.name))) {
-    for (const a of node.addresses) if (!owners.has(a.ip)) owners.set(a.ip, `node ${node.name}`);
+    for (const a of node.addresses) if (!owners.has(a.ip)) owners.set(a.ip, node);
   }
+  const describe = (o: Node | Pod): string => ('namespace' in o ? `pod ${o.namespace}/${o.name}` : `node ${o.name}`);
   for (const pod of sortedPods) {
     if (!pod.actionable) {
       diagnostics.push(irDiagnostic('ir/ignored-pod', { pod: `${pod.namespace}/${pod.name}`, reason: ignoredReason(pod) }, pod.origin));
@@ -190,9 +192,8 @@ function completeInventory(
     }
     for (const a of pod.addresses) {
       const first = owners.get(a.ip);
-      const id = `pod ${pod.namespace}/${pod.name}`;
-      if (first) diagnostics.push(irDiagnostic('ir/duplicate-ip', { ip: a.ip, first, second: id }, pod.origin));
-      else owners.set(a.ip, id);
+      if (first) diagnostics.push(irDiagnostic('ir/duplicate-ip', { ip: a.ip, first: describe(first), second: describe(pod) }, pod.origin));
+      else owners.set(a.ip, pod);
     }
   }
 }

@@ -9,7 +9,8 @@ import { appendAll } from '../util/append.js';
  * positive requirement (semantics.md; Calico felix/labelindex, Antrea #566).
  */
 export class LabelIndex {
-  private readonly byPair = new Map<string, number[]>();
+  /** key → value → ids: no `key=value` string per label of every item. */
+  private readonly byPair = new Map<string, Map<string, number[]>>();
   private readonly byKey = new Map<string, number[]>();
   private readonly all: number[] = [];
 
@@ -21,7 +22,9 @@ export class LabelIndex {
     const labels = this.labelsOf(id);
     for (const key in labels) {
       push(this.byKey, key, id);
-      push(this.byPair, `${key}=${labels[key]}`, id);
+      let values = this.byPair.get(key);
+      if (!values) this.byPair.set(key, (values = new Map()));
+      push(values, labels[key]!, id);
     }
   }
 
@@ -47,8 +50,10 @@ export class LabelIndex {
   private candidates(r: Requirement): readonly number[] | undefined {
     if (r.operator === 'Exists') return this.byKey.get(r.key) ?? [];
     if (r.operator !== 'In') return undefined;
-    if (r.values.length === 1) return this.byPair.get(`${r.key}=${r.values[0]}`) ?? [];
-    const lists = r.values.map((v) => this.byPair.get(`${r.key}=${v}`) ?? []);
+    const values = this.byPair.get(r.key);
+    if (!values) return [];
+    if (r.values.length === 1) return values.get(r.values[0]!) ?? [];
+    const lists = r.values.map((v) => values.get(v) ?? []);
     return mergeSorted(lists);
   }
 }
