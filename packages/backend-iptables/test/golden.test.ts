@@ -1,7 +1,7 @@
 import { readdirSync, type Dirent } from 'node:fs';
 import { join, relative } from 'node:path';
 import { resolve, type Diagnostic, type Program, type Protocol } from '@netpolc/ir';
-import { casePorts, corpusCases, referenceMatrixText } from '@netpolc/ir/testing';
+import { casePorts, corpusCases, matrixText, referenceMatrixText } from '@netpolc/ir/testing';
 import { expect, it } from 'vitest';
 import { lowerProgram } from '../src/emit.js';
 import { iptablesBackend } from '../src/index.js';
@@ -33,23 +33,7 @@ function diagnosticsText(ds: readonly Diagnostic[]): string {
 /** The truth tables the emitted rulesets give, interpreted on the two nodes, in the reference layout. */
 function iptablesMatrixText(program: Program, flags: Record<string, string | boolean>, ports: readonly { protocol: Protocol; port: number }[]): string {
   const { nodes } = lowerProgram({ program, resolved: resolve(program) }, iptablesBackend.parseOptions(flags).options);
-  const pods = program.inventory.pods.filter((p) => p.actionable);
-  const names = pods.map((p) => `${p.namespace}/${p.name}`);
-  const width = Math.max(0, ...names.map((n) => n.length));
-  const out: string[] = [];
-  for (const { protocol, port } of ports) {
-    out.push(`${protocol}/${port}`);
-    out.push(`${''.padEnd(width)}  ${names.map((_, i) => String(i + 1).padEnd(2)).join(' ')}`.trimEnd());
-    pods.forEach((src, i) => {
-      const cells = pods.map((dst) => {
-        const v = networkVerdict(program, nodes, { src: { kind: 'pod', namespace: src.namespace, name: src.name }, dst: { kind: 'pod', namespace: dst.namespace, name: dst.name }, protocol, port });
-        return (v === undefined ? '?' : v.allowed ? '.' : 'X').padEnd(2);
-      });
-      out.push(`${names[i]!.padEnd(width)}  ${cells.join(' ')}`.trimEnd() + `  ${i + 1}`);
-    });
-    out.push('');
-  }
-  return out.join('\n');
+  return matrixText(program, ports, (conn) => networkVerdict(program, nodes, conn)?.allowed);
 }
 
 for (const c of cases) {
