@@ -3,13 +3,13 @@
 // connections (pods and external IPs, TCP/UDP/SCTP, IPv4 and IPv6), in every mode; and Log rules
 // fire exactly on the connections each mode promises to log.
 import { evaluate, type RawOptions, type SideVerdict } from '@netpolc/ir';
-import { clusterArb, connectionArb, numRuns, policiesArb } from '@netpolc/ir/testing';
+import { clusterArb, connectionArb, fixedSeed, numRuns, policiesArb } from '@netpolc/ir/testing';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import type { SideResult } from './support/calico-evaluator.js';
 import { calicoVerdicts, emit, load } from './support/harness.js';
 
-const seed = process.env['NETPOLC_SEED'] ? Number(process.env['NETPOLC_SEED']) : undefined;
+const seed = fixedSeed();
 // Runs are shared out between the modes: the default output gets the full budget (numRuns(),
 // 300 in CI), the other modes a fraction of it, keeping the whole file near 30 s in CI.
 const budget = numRuns(60);

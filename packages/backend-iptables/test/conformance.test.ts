@@ -1,19 +1,16 @@
 import fc from 'fast-check';
-import { evaluate, hasErrors, resolve, type Program } from '@netpolc/ir';
-import { clusterArb, connectionArb, loadManifests, numRuns, policiesArb, type GeneratedCluster, type Manifest } from '@netpolc/ir/testing';
+import { evaluate, resolve, type Program } from '@netpolc/ir';
+import { clusterArb, connectionArb, loadValid, policiesArb, propertyParams, type GeneratedCluster, type Manifest } from '@netpolc/ir/testing';
 import { expect, it } from 'vitest';
 import { lowerProgram } from '../src/emit.js';
 import { defaultOptions, type IptablesOptions } from '../src/options.js';
 import { networkVerdict, validateAll } from './support/network.js';
 
-const runs = numRuns(60);
-const seed = process.env['NETPOLC_SEED'] ? Number(process.env['NETPOLC_SEED']) : undefined;
-const params = { numRuns: runs, ...(seed !== undefined ? { seed } : {}) };
+const params = propertyParams(60);
+const runs = params.numRuns;
 
 function load(objects: readonly Manifest[]): Program {
-  const r = loadManifests(objects);
-  if (hasErrors(r.diagnostics)) throw new Error(`generator produced invalid input: ${r.diagnostics.map((d) => d.message).join('; ')}`);
-  return r.program;
+  return loadValid(objects).program;
 }
 
 const scenario = clusterArb().chain((cluster) =>

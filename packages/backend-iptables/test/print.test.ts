@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { hasErrors, resolve, type Program } from '@netpolc/ir';
-import { clusterArb, corpusCases, loadManifests, numRuns, policiesArb, type Manifest } from '@netpolc/ir/testing';
+import { resolve, type Program } from '@netpolc/ir';
+import { clusterArb, corpusCases, loadValid, policiesArb, propertyParams, type Manifest } from '@netpolc/ir/testing';
 import { expect, it } from 'vitest';
 import { lowerProgram } from '../src/emit.js';
 import type { NodeRules } from '../src/model.js';
@@ -8,14 +8,10 @@ import { defaultOptions, type IptablesOptions } from '../src/options.js';
 import { printIpSets, printRuleset } from '../src/print.js';
 import { parseIpSets, parseRuleset, tokenize } from './support/parse.js';
 
-const runs = numRuns(60);
-const seed = process.env['NETPOLC_SEED'] ? Number(process.env['NETPOLC_SEED']) : undefined;
-const params = { numRuns: runs, ...(seed !== undefined ? { seed } : {}) };
+const params = propertyParams(60);
 
 function load(objects: readonly Manifest[]): Program {
-  const r = loadManifests(objects);
-  if (hasErrors(r.diagnostics)) throw new Error('generator produced invalid input');
-  return r.program;
+  return loadValid(objects).program;
 }
 
 function roundTrip(nodes: readonly NodeRules[]): void {

@@ -1,15 +1,14 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { evaluate, type Connection, type Endpoint, type Protocol, type RawOptions } from '@netpolc/ir';
-import { clusterArb, connectionArb, numRuns, policiesArb, portPool, type GeneratedCluster } from '@netpolc/ir/testing';
+import { clusterArb, connectionArb, propertyParams, policiesArb, portPool, type GeneratedCluster } from '@netpolc/ir/testing';
 import { clusterDecision } from './support/cluster.js';
 import { compile, loadProgram } from './support/compile.js';
 import { parseRuleset } from './support/parse.js';
 import { validateTable } from './support/validate.js';
 
 // fast-check prints the seed and the shrunk counterexample of a failure; NETPOLC_SEED replays it.
-const seed = process.env['NETPOLC_SEED'] ? Number(process.env['NETPOLC_SEED']) : undefined;
-const params = { numRuns: numRuns(60), ...(seed !== undefined ? { seed } : {}) };
+const params = propertyParams(60);
 // CI runs 300 cases per property on a shared machine: allow well beyond the ~25 s they take.
 const timeout = 240_000;
 

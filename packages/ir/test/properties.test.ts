@@ -1,16 +1,12 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { allowedResolved, evaluate, hasErrors, resolve, type Connection, type Program } from '../src/index.js';
-import { clusterArb, connectionArb, loadManifests, numRuns, policiesArb, type Manifest } from '../src/testing/index.js';
+import { allowedResolved, evaluate, resolve, type Connection, type Program } from '../src/index.js';
+import { clusterArb, connectionArb, loadValid, policiesArb, propertyParams, type Manifest } from '../src/testing/index.js';
 
-const runs = numRuns(80);
-const seed = process.env['NETPOLC_SEED'] ? Number(process.env['NETPOLC_SEED']) : undefined;
-const params = { numRuns: runs, ...(seed !== undefined ? { seed } : {}) };
+const params = propertyParams(80);
 
 function load(objects: readonly Manifest[]): Program {
-  const r = loadManifests(objects);
-  if (hasErrors(r.diagnostics)) throw new Error(`generator produced invalid input: ${r.diagnostics.map((d) => d.message).join('; ')}`);
-  return r.program;
+  return loadValid(objects).program;
 }
 
 const scenario = clusterArb().chain((cluster) =>

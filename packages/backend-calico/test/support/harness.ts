@@ -1,7 +1,7 @@
 // Plumbing shared by the tests: run the backend as the CLI does, read its output back, and
 // turn Kubernetes-style connections into packets for the Calico evaluator.
 import { bindConnection, hasErrors, type Connection, type Diagnostic, type Program, type RawOptions, type ResolvedProgram } from '@netpolc/ir';
-import { loadManifests, type Manifest } from '@netpolc/ir/testing';
+import { loadValid, type Manifest } from '@netpolc/ir/testing';
 import { calicoBackend } from '../../src/index.js';
 import type { CalicoObject } from '../../src/model.js';
 import { parseCalicoYaml } from '../../src/parse.js';
@@ -10,9 +10,7 @@ import { calicoEvaluator, type CalicoVerdict, type Packet } from './calico-evalu
 
 /** Loads generated manifests, failing loudly on invalid input. */
 export function load(objects: readonly Manifest[]): Program {
-  const r = loadManifests(objects);
-  if (hasErrors(r.diagnostics)) throw new Error(`generator produced invalid input: ${r.diagnostics.map((d) => d.message).join('; ')}`);
-  return r.program;
+  return loadValid(objects).program;
 }
 
 /** What one run of the backend produced. */

@@ -197,3 +197,15 @@ export function numRuns(local = 60): number {
   const v = Number(process.env['NETPOLC_NUM_RUNS']);
   return Number.isFinite(v) && v > 0 ? v : local;
 }
+
+/** The seed to replay (`NETPOLC_SEED`), if one is set; fast-check prints it on a failure. */
+export function fixedSeed(): number | undefined {
+  const v = process.env['NETPOLC_SEED'];
+  return v ? Number(v) : undefined;
+}
+
+/** fast-check parameters of a property test: {@link numRuns} runs and the replayed seed, if any. */
+export function propertyParams(local = 60): { numRuns: number; seed?: number } {
+  const seed = fixedSeed();
+  return { numRuns: numRuns(local), ...(seed !== undefined ? { seed } : {}) };
+}
