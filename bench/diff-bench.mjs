@@ -26,9 +26,16 @@ const change = (p) => ({
     egress: [{ ...p.spec.egress[0], to: [{ ipBlock: { cidr: '10.0.0.0/9' } }] }],
   },
 });
+// The policies to change: evenly spread, each the only policy selecting its pods (a change to a
+// policy that an identical one shadows changes no connection), so the diff has work to report.
+const subjectKey = (p) => `${p.metadata.namespace}#${JSON.stringify(p.spec.podSelector)}`;
+const subjects = new Map();
+for (const p of policies) subjects.set(subjectKey(p), (subjects.get(subjectKey(p)) ?? 0) + 1);
+const sole = policies.map((p, i) => i).filter((i) => subjects.get(subjectKey(policies[i])) === 1);
 for (const k of [1, 100]) {
-  const step = Math.floor(policies.length / k);
-  writeFileSync(join(dir, `head-${k}.json`), list(policies.map((p, i) => (i % step === 0 && i / step < k ? change(p) : p))));
+  const step = Math.floor(sole.length / k);
+  const chosen = new Set(sole.filter((_, j) => j % step === 0).slice(0, k));
+  writeFileSync(join(dir, `head-${k}.json`), list(policies.map((p, i) => (chosen.has(i) ? change(p) : p))));
 }
 for (const k of [1, 100]) {
   const t0 = performance.now();
