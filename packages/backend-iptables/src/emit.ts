@@ -1,4 +1,4 @@
-import type { AllowTuple, BackendInput, Diagnostic, EmitFile, EmitResult, Node, Pod } from '@netpolc/ir';
+import type { AllowTuple, BackendInput, Diagnostic, EmitFile, EmitResult, FileSink, Node, Pod } from '@netpolc/ir';
 import { appendAll, NoTarget, podId } from '@netpolc/ir';
 import { AddressMatcher, largeSetMembers } from './addresses.js';
 import { iptablesDiagnostic } from './diagnostics.js';
@@ -222,6 +222,9 @@ class FileBatcher {
   private pending: { path: string; start: number; end: number }[] = [];
   readonly files: EmitFile[] = [];
 
+  /** Files go to `sink` when given (as each batch is joined), else to {@link files}. */
+  constructor(private readonly sink?: FileSink) {}
+
   /** Starts a file; `write` appends its pieces to the returned array; `end` closes it. */
   add(path: string, write: (out: string[]) => void): number {
     const from = this.pieces.length;
@@ -238,7 +241,11 @@ class FileBatcher {
   flush(): void {
     if (this.pending.length === 0) return;
     const text = this.pieces.join('');
-    for (const f of this.pending) this.files.push({ path: f.path, content: text.slice(f.start, f.end) });
+    for (const f of this.pending) {
+      const file = { path: f.path, content: text.slice(f.start, f.end) };
+      if (this.sink) this.sink(file);
+      else this.files.push(file);
+    }
     this.pieces = [];
     this.length = 0;
     this.pending = [];
@@ -253,14 +260,15 @@ class FileBatcher {
 const batchChars = 256 * 1024;
 
 /** The backend's emit: lower and print one node at a time, and summarise. */
-export function emitIptables(input: BackendInput, options: IptablesOptions): EmitResult {
+export function emitIptables(input: BackendInput, options: IptablesOptions, sink?: FileSink): EmitResult {
   const lowering = new ProgramLowering(input, options);
   if (options.stdout) {
     const problem = stdoutProblem(options, lowering, input.program.inventory.nodes.length);
     if (problem) return { files: [], diagnostics: [...lowering.diagnostics, iptablesDiagnostic('backend-iptables/stdout-unsupported', { reason: problem }, NoTarget)] };
   }
   if (lowering.diagnostics.some((d) => d.severity === 'error')) return { files: [], diagnostics: lowering.diagnostics };
-  const batcher = new FileBatcher();
+  // Every error is known by now, so files may go to the sink as they are printed.
+  const batcher = new FileBatcher(options.stdout ? undefined : sink);
   const report: string[] = [];
   for (const node of lowering.nodes) {
     const n = lowering.takeNode(node);

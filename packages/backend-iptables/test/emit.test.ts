@@ -68,3 +68,13 @@ it('reports each node once, with the bytes of its files', () => {
   expect(reported.every((m) => m !== null)).toBe(true);
   expect(new Map(reported.map((m) => [m![1]!, Number(m![2])]))).toEqual(bytes);
 });
+
+it('hands every file to a sink, as batches are joined, exactly as it would return them', () => {
+  const input = bigCluster();
+  const returned = iptablesBackend.emit(input, defaultOptions).files;
+  const sunk: { path: string; content: string }[] = [];
+  const out = iptablesBackend.emit(input, defaultOptions, (f) => sunk.push(f));
+  expect(out.files).toEqual([]);
+  expect(sunk.map((f) => f.path)).toEqual(returned.map((f) => f.path));
+  sunk.forEach((f, i) => expect(f.content === returned[i]!.content, f.path).toBe(true));
+});

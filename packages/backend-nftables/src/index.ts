@@ -1,4 +1,4 @@
-import { defineBackend, isDnsSubdomain, NoTarget, podId, type BackendInput, type Diagnostic, type EmitFile, type EmitResult } from '@netpolc/ir';
+import { defineBackend, isDnsSubdomain, NoTarget, podId, type BackendInput, type Diagnostic, type EmitFile, type EmitResult, type FileSink } from '@netpolc/ir';
 import { nftablesDiagnostic } from './diagnostics.js';
 import { ProgramLowering } from './lower.js';
 import { nftablesFlags, parseNftablesOptions, type NftablesOptions } from './options.js';
@@ -10,7 +10,7 @@ function nodeFileName(node: string): string {
   return `${node}.nft`;
 }
 
-function emitNftables({ resolved }: BackendInput, options: NftablesOptions): EmitResult {
+function emitNftables({ resolved }: BackendInput, options: NftablesOptions, sink?: FileSink): EmitResult {
   const diagnostics: Diagnostic[] = [];
   if (!resolved.program.semantics.allowSelf) diagnostics.push(nftablesDiagnostic('backend-nftables/self-traffic-not-enforced', {}, NoTarget));
   for (const p of resolved.pods) {
@@ -33,8 +33,11 @@ function emitNftables({ resolved }: BackendInput, options: NftablesOptions): Emi
     diagnostics.push(nftablesDiagnostic('backend-nftables/stdout-needs-one-node', { count: nodes.length, nodes: nodes.join(', ') || 'none' }, NoTarget));
     return { files: [], diagnostics };
   }
+  // Errors were all found above: from here every file is final, so a sink may take it at once.
+  if (diagnostics.some((d) => d.severity === 'error')) return { files: [], diagnostics };
   const files: EmitFile[] = [];
-  new RulesetPrinter().printAll(lowering.lowerNodes(usable), (node, content) => files.push({ path: nodeFileName(node), content }));
+  const put = sink ?? ((f: EmitFile) => void files.push(f));
+  new RulesetPrinter().printAll(lowering.lowerNodes(usable), (node, content) => put({ path: nodeFileName(node), content }));
   return { files, diagnostics };
 }
 

@@ -72,6 +72,20 @@ it('writes the same bytes for a node alone (--node) as in an all-nodes compile',
   }
 });
 
+it('hands every file to a sink as it is printed, exactly as it would return them', () => {
+  const program = cluster();
+  const resolved = resolve(program);
+  for (const flags of flagSets) {
+    const { options } = nftablesBackend.parseOptions({ 'out-dir': 'out', ...flags });
+    const returned = nftablesBackend.emit({ program, resolved }, options).files;
+    const sunk: { path: string; content: string }[] = [];
+    const out = nftablesBackend.emit({ program, resolved }, options, (f) => sunk.push(f));
+    expect(out.files).toEqual([]);
+    expect(sunk).toEqual(returned);
+    expect(sunk.length).toBe(6);
+  }
+});
+
 it('lowers many nodes in one pass to the same models as node by node', () => {
   const program = cluster();
   const resolved = resolve(program);

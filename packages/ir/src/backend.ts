@@ -8,6 +8,9 @@ export interface EmitFile {
   readonly content: string;
 }
 
+/** Receives output files one by one (see {@link Backend.emit}). */
+export type FileSink = (file: EmitFile) => void;
+
 /** What a backend returns: files (never written by the backend) and located diagnostics. */
 export interface EmitResult {
   /**
@@ -51,7 +54,13 @@ export interface Backend<O extends object> {
   readonly flags: Readonly<Record<string, OptionSpec>>;
   /** Validates raw flags into typed options; problems are diagnostics, not exceptions. */
   parseOptions(raw: RawOptions): { readonly options: O; readonly diagnostics: readonly Diagnostic[] };
-  emit(input: BackendInput, options: O): EmitResult;
+  /**
+   * Compiles. With a `sink`, a backend may hand each file to it as soon as the file is complete
+   * (and leave it out of `files`), so the caller can write one file while the next is built; the
+   * caller must treat sunk files like returned ones, and discard both when the diagnostics hold
+   * errors. Backends that build everything at once ignore the sink.
+   */
+  emit(input: BackendInput, options: O, sink?: FileSink): EmitResult;
 }
 
 /** Identity function that gives a backend object its inferred option type. */

@@ -1,10 +1,10 @@
 import { resolve as resolvePath } from 'node:path';
-import { hasErrors, resolve, type Backend } from '@netpolc/ir';
+import { hasErrors, resolve, type Backend, type EmitResult, type LoadResult } from '@netpolc/ir';
 import { backendNames, backends, type BackendName } from '../backends.js';
 import type { Command, OptionDef, Values } from '../command.js';
-import { ExitCode, UsageError } from '../io.js';
+import { ExitCode, UsageError, type Io } from '../io.js';
 import { loadInputs, printDiagnostics } from '../load.js';
-import { writeFilesAtomically } from '../write-files.js';
+import { StagedWriter } from '../staged-writer.js';
 
 /** Every backend flag, merged (a flag shared by two backends has one meaning). */
 export function backendFlags(): Record<string, OptionDef> {
@@ -27,6 +27,13 @@ function rawFlags(values: Values, backend: Backend<object>, backendName: string)
     raw[flag] = values[flag];
   }
   return raw;
+}
+
+/** Prints a backend's diagnostics and report; false when they hold errors. */
+function report(io: Io, values: Values, result: LoadResult, emitted: EmitResult): boolean {
+  printDiagnostics(io, values, result, emitted.diagnostics);
+  if (emitted.report) io.stderr.write(emitted.report.endsWith('\n') ? emitted.report : `${emitted.report}\n`);
+  return !hasErrors(emitted.diagnostics);
 }
 
 /** `netpolc compile --backend NAME --out-dir DIR|- PATH...` */
@@ -55,17 +62,29 @@ export const compileCommand: Command = {
     const nodes = (values['node'] as string[] | undefined) ?? [];
     const resolved = resolve(result.program, nodes.length > 0 ? { subjects: (p) => p.nodeName !== undefined && nodes.includes(p.nodeName) } : {});
     printDiagnostics(io, values, result, resolved.diagnostics);
-    const emitted = backend.emit({ program: result.program, resolved }, parsed.options);
-    printDiagnostics(io, values, result, emitted.diagnostics);
-    if (emitted.report) io.stderr.write(emitted.report.endsWith('\n') ? emitted.report : `${emitted.report}\n`);
-    if (hasErrors(emitted.diagnostics)) return ExitCode.input;
+    const input = { program: result.program, resolved };
     if (outDir === '-') {
+      const emitted = backend.emit(input, parsed.options);
+      if (!report(io, values, result, emitted)) return ExitCode.input;
       if (emitted.files.length !== 1) throw new Error(`backend ${name} returned ${emitted.files.length} files for standard output`);
       io.stdout.write(emitted.files[0]!.content);
       return ExitCode.ok;
     }
-    writeFilesAtomically(resolvePath(io.cwd, outDir), emitted.files);
-    io.stderr.write(`wrote ${emitted.files.length} file${emitted.files.length === 1 ? '' : 's'} to ${outDir}\n`);
+    // Files are written while the backend builds the next ones; renamed into place only at the end.
+    const writer = new StagedWriter(resolvePath(io.cwd, outDir));
+    try {
+      const emitted = backend.emit(input, parsed.options, (f) => writer.add(f));
+      for (const f of emitted.files) writer.add(f);
+      if (!report(io, values, result, emitted)) {
+        await writer.abort();
+        return ExitCode.input;
+      }
+    } catch (e) {
+      await writer.abort();
+      throw e;
+    }
+    await writer.commit();
+    io.stderr.write(`wrote ${writer.count} file${writer.count === 1 ? '' : 's'} to ${outDir}\n`);
     return ExitCode.ok;
   },
 };

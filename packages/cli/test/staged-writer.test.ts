@@ -1,0 +1,66 @@
+// The compile command's atomic writer: files are written on a worker thread once a compile has
+// more than a handful, renamed into place only on commit, and never left behind on a failure.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { StagedWriter } from '../src/staged-writer.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function scratch(): string {
+  const d = mkdtempSync(join(tmpdir(), 'netpolc-writer-'));
+  dirs.push(d);
+  return d;
+}
+
+function listAll(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[]).sort();
+}
+
+for (const count of [3, 200]) {
+  it(`writes ${count} files (nested too) only when committed`, async () => {
+    const out = join(scratch(), 'out');
+    const w = new StagedWriter(out);
+    const files = Array.from({ length: count }, (_, i) => ({ path: i % 2 ? `sub/f${i}.txt` : `f${i}.txt`, content: `file ${i}\n`.repeat(i + 1) }));
+    for (const f of files) w.add(f);
+    await w.commit();
+    expect(w.count).toBe(count);
+    const names = listAll(out).filter((n) => n !== 'sub');
+    expect(names).toEqual(files.map((f) => f.path).sort());
+    for (const f of files) expect(readFileSync(join(out, f.path), 'utf8')).toBe(f.content);
+  });
+
+  it(`leaves nothing behind when aborted (${count} files)`, async () => {
+    const out = scratch();
+    const w = new StagedWriter(out);
+    for (let i = 0; i < count; i++) w.add({ path: `f${i}`, content: 'x' });
+    await w.abort();
+    expect(listAll(out)).toEqual([]);
+  });
+}
+
+for (const before of [2, 50]) {
+  it(`fails and removes every staged file when one write fails (${before + 4} files)`, async () => {
+    const out = scratch();
+    // `blocked` is a file, so nothing can be written under `blocked/`.
+    writeFileSync(join(out, 'blocked'), 'not a directory');
+    const w = new StagedWriter(out);
+    for (let i = 0; i < before; i++) w.add({ path: `ok${i}`, content: 'x' });
+    w.add({ path: 'blocked/f', content: 'x' });
+    for (let i = 0; i < 3; i++) w.add({ path: `late${i}`, content: 'x' });
+    await expect(w.commit()).rejects.toThrow(/could not write the output files/);
+    expect(listAll(out)).toEqual(['blocked']);
+  });
+}
+
+it('refuses a path outside the output directory', () => {
+  const root = scratch();
+  mkdirSync(join(root, 'out'));
+  const w = new StagedWriter(join(root, 'out'));
+  expect(() => w.add({ path: '../escape', content: 'x' })).toThrow(/outside the output directory/);
+  expect(() => w.add({ path: '../out-sibling/x', content: 'x' })).toThrow(/outside the output directory/);
+});
