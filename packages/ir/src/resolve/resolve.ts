@@ -39,12 +39,22 @@ export interface ResolveOptions {
 
 export function resolve(program: Program, options: ResolveOptions = {}): ResolvedProgram {
   const pods = program.inventory.pods.filter((p) => p.actionable);
-  const podIndex = new Map<string, number>();
-  const addressOwner = new Map<string, number>();
-  pods.forEach((p, i) => {
-    podIndex.set(`${p.namespace}/${p.name}`, i);
-    for (const a of p.addresses) if (!addressOwner.has(a.ip)) addressOwner.set(a.ip, i);
-  });
+  // Lookups by pod id and by address serve queries, not compiles: built on first use (a
+  // 150k-pod compile would otherwise spend half a second on 300k map entries it never reads).
+  let podIndex: Map<string, number> | undefined;
+  let addressOwner: Map<string, number> | undefined;
+  const buildPodIndex = (): Map<string, number> => {
+    const index = new Map<string, number>();
+    pods.forEach((p, i) => index.set(`${p.namespace}/${p.name}`, i));
+    return index;
+  };
+  const buildAddressOwner = (): Map<string, number> => {
+    const owner = new Map<string, number>();
+    pods.forEach((p, i) => {
+      for (const a of p.addresses) if (!owner.has(a.ip)) owner.set(a.ip, i);
+    });
+    return owner;
+  };
   const nodeAddresses = new Map<string, string>();
   for (const n of program.inventory.nodes) for (const a of n.addresses) if (!nodeAddresses.has(a.ip)) nodeAddresses.set(a.ip, n.name);
 
@@ -243,8 +253,12 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
     peerSets: table.sets,
     ingress: state.ingress.map(freeze),
     egress: state.egress.map(freeze),
-    podIndex,
-    addressOwner,
+    get podIndex() {
+      return (podIndex ??= buildPodIndex());
+    },
+    get addressOwner() {
+      return (addressOwner ??= buildAddressOwner());
+    },
     nodeAddresses,
     diagnostics,
     partial: wanted !== undefined,
