@@ -14,3 +14,8 @@ export const ExitCode = { ok: 0, findings: 1, input: 2, internal: 3 } as const;
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
+
+/** The output could not be written (a path that is not a directory, no permission, a full disk): exit code 2. */
+export class OutputError extends Error {
+  override readonly name = 'OutputError';
+}

@@ -2,6 +2,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { EmitFile } from '@netpolc/ir';
+import { OutputError } from './io.js';
 
 // The writer thread: writes each file to its temporary name as it arrives and reports, when
 // told the stream ended, the first error. Inline source, so it runs the same from `dist` and
@@ -78,9 +79,15 @@ export class StagedWriter {
     const error = await this.finishWrites();
     if (error !== undefined) {
       this.removeStaged();
-      throw new Error(`could not write the output files: ${error}`);
+      throw new OutputError(`could not write the output files: ${error} (nothing was written)`);
     }
-    for (const [tmp, target] of this.staged) renameSync(tmp, target);
+    try {
+      for (const [tmp, target] of this.staged) renameSync(tmp, target);
+    } catch (e) {
+      // A target taken by a directory, say: files renamed so far stay, the rest are removed.
+      this.removeStaged();
+      throw new OutputError(`could not move the output files into place: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   /** Waits for the writes in flight and removes every staged file. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -45,6 +45,21 @@ it('writes nothing when the input has errors', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+for (const backend of ['iptables', 'calico']) {
+  it(`${backend}: an output directory that cannot be made is an input error (exit 2), and nothing is written`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netpolc-compile-'));
+    try {
+      writeFileSync(join(dir, 'file'), 'a regular file');
+      const r = await cli(['compile', '--backend', backend, '--out-dir', join(dir, 'file', 'out'), ...example]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/could not write the output files: ENOTDIR/);
+      expect(readdirSync(dir)).toEqual(['file']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
 
 it('rejects a flag that belongs to another backend', async () => {
   const r = await cli(['compile', '--backend', 'calico', '--out-dir', '-', '--no-ipset', ...example]);
