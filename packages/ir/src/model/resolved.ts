@@ -78,7 +78,8 @@ export interface ResolvedProgram {
    * Every peer entry (or "any peer") of every rule of every policy that selects some pod, with
    * its plain peer set (before named-port grouping), in program order. Complete even when
    * `partial`, so that backends which name shared sets after their definitions name them the
-   * same in a one-node compile as in an all-nodes compile.
+   * same in a one-node compile as in an all-nodes compile. In a partial resolution it is built
+   * on first read, which may add peer sets to {@link peerSets}.
    */
   readonly definitions: readonly PeerDefinition[];
 }

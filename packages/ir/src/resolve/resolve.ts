@@ -151,19 +151,27 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
     return out;
   };
 
-  const definitions: PeerDefinition[] = [];
-  const define = (policy: Policy, policyId: number, direction: Direction, rule: Rule): void => {
-    const peers: (Peer | null)[] = rule.peers === 'any' ? [null] : [...rule.peers];
-    peers.forEach((peer, i) => {
-      definitions.push({ provenance: { policy: policyId, direction, rule: rule.index, peer: peer === null ? null : i }, peer: peerSet(policy, peer) });
-    });
+  // Every rule peer of every policy that selects some pod (`definitions`), in policy order.
+  const selecting: number[] = [];
+  let buildDefinitions: (() => PeerDefinition[]) | undefined = () => {
+    const out: PeerDefinition[] = [];
+    for (const policyId of selecting) {
+      const policy = program.policies[policyId]!;
+      for (const direction of ['ingress', 'egress'] as const) {
+        for (const rule of policy[direction] ?? []) {
+          const peers: (Peer | null)[] = rule.peers === 'any' ? [null] : [...rule.peers];
+          peers.forEach((peer, i) => out.push({ provenance: { policy: policyId, direction, rule: rule.index, peer: peer === null ? null : i }, peer: peerSet(policy, peer) }));
+        }
+      }
+    }
+    return out;
   };
 
   const wanted = options.subjects;
   program.policies.forEach((policy, policyId) => {
     const selected = selectPods({ kind: 'policy-namespace' }, policy.subject, policy.namespace);
     if (selected.length === 0) return;
-    for (const direction of ['ingress', 'egress'] as const) for (const rule of policy[direction] ?? []) define(policy, policyId, direction, rule);
+    selecting.push(policyId);
     const subjects = wanted ? selected.filter((i) => wanted(pods[i]!)) : selected;
     if (subjects.length === 0) return;
     for (const direction of ['ingress', 'egress'] as const) {
@@ -246,6 +254,18 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
     }
   }
 
+  // A complete resolution has every peer set already (memo hits); a partial one builds the peer
+  // sets of other nodes' policies only if a backend reads `definitions` (nftables set names).
+  let definitions: PeerDefinition[] | undefined;
+  const takeDefinitions = (): PeerDefinition[] => {
+    if (!definitions) {
+      definitions = buildDefinitions!();
+      buildDefinitions = undefined;
+    }
+    return definitions;
+  };
+  if (!wanted) takeDefinitions();
+
   const freeze = (d: MutableDirection): PodDirection => ({ isolated: d.isolated, policies: d.policies, tuples: d.tuples });
   return {
     program,
@@ -262,6 +282,8 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
     nodeAddresses,
     diagnostics,
     partial: wanted !== undefined,
-    definitions,
+    get definitions() {
+      return takeDefinitions();
+    },
   };
 }
