@@ -1,5 +1,5 @@
 // One Kubernetes rule → Cilium rules (direction-neutral shape; lower.ts names the fields).
-import { selects, type Address, type Direction, type Peer, type Policy, type PortMatch, type Program, type Protocol, type ResolvedProgram, type Rule, type SourceRef } from '@netpolc/ir';
+import { appendAll, selects, type Address, type Direction, type Peer, type Policy, type PortMatch, type Program, type Protocol, type ResolvedProgram, type Rule, type SourceRef } from '@netpolc/ir';
 import { blockKey, blockSetOf, cidrRelation, coverage, covers, type BlockSet, type ResolvedAllowance } from './coverage.js';
 import { ciliumDiagnostic } from './diagnostics.js';
 import { addNamespaceSelector, addPodSelector, SelectorBuilder } from './labels.js';
@@ -85,7 +85,7 @@ export function lowerRule(ctx: LowerContext, policy: Policy, pi: number, directi
       out.push(withPorts({ entities: ['all'] }));
       notes.report(`${where}: no peers (any address): written as the \`all\` entity`);
     }
-    if (named.length > 0) out.push(...egressNamed(ctx, named, [{ pods: new Set(ctx.universe.pods.keys()), selector: allPods() }], rule.origin, where, notes));
+    if (named.length > 0) appendAll(out, egressNamed(ctx, named, [{ pods: new Set(ctx.universe.pods.keys()), selector: allPods() }], rule.origin, where, notes));
     return out;
   }
 
@@ -106,7 +106,7 @@ export function lowerRule(ctx: LowerContext, policy: Policy, pi: number, directi
     const targets: NamedTarget[] = podPeers.map((p, i) => ({ pods: ctx.hasInventory ? podsOf(ctx, policy, p) : new Set<number>(), selector: endpoints[i]! }));
     if (block && ctx.hasInventory) targets.push({ pods: block.covered, selector: undefined });
     if (!ctx.hasInventory) for (const p of blockPeers) notes.diagnostic(ciliumDiagnostic('backend-cilium/named-port-ipblock-unknown', { name: named.map((n) => n.name).join(', ') }, p.origin));
-    out.push(...egressNamed(ctx, named, targets, rule.origin, where, notes));
+    appendAll(out, egressNamed(ctx, named, targets, rule.origin, where, notes));
   }
   return out;
 }

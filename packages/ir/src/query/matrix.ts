@@ -3,7 +3,7 @@ import type { Protocol } from '../model/policy.js';
 import type { ResolvedProgram } from '../model/resolved.js';
 import type { Family } from '../net/ip.js';
 import { contains } from '../net/interval-set.js';
-import { podAllowed } from '../resolve/query.js';
+import { fastMatrix } from './fast-matrix.js';
 import { intersectPortSets, isEmptyPortSet, noPorts, unionPortSets, type PortSet } from '../resolve/port-set.js';
 
 /** Options of {@link reachabilityMatrix}. */
@@ -31,9 +31,9 @@ export function selectPodsOf(r: ResolvedProgram, namespaces: readonly string[] |
 
 /** The truth table between pods on one protocol and port, from the resolved layer. */
 export function reachabilityMatrix(r: ResolvedProgram, options: MatrixOptions): Matrix {
+  compilerAssert(!r.partial, 'reachabilityMatrix needs a complete resolution');
   const pods = selectPodsOf(r, options.namespaces);
-  const allowed = pods.map((s) => pods.map((d) => podAllowed(r, s, d, options.protocol, options.port, options.ignoreSelf ?? false)));
-  return { pods, allowed };
+  return { pods, allowed: fastMatrix(r, pods, options.protocol, options.port, options.ignoreSelf ?? false) };
 }
 
 /**
