@@ -30,6 +30,7 @@ export type { PortRanges, PortSet } from './resolve/port-set.js';
 export { anyPorts, fullRange, intersectPortSets, isEmptyPortSet, isFullRange, noPorts, portSetAllows, portSetEquals, portSetKey, portSetOf, unionPortSets } from './resolve/port-set.js';
 export { allowedResolved, podAllowed } from './resolve/query.js';
 export { allowedPorts, reachabilityMatrix, selectPodsOf, type Matrix, type MatrixOptions } from './query/matrix.js';
+export { allowedPortsMatrix } from './query/ports-matrix.js';
 
 export type { BindError, BoundEndpoint, Connection, Endpoint } from './evaluate/connection.js';
 export { bindConnection, findPod } from './evaluate/connection.js';

@@ -2,7 +2,7 @@
 // cell-by-cell decision (podAllowed, itself checked against the reference evaluator) says.
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { podAllowed, reachabilityMatrix, resolve, selectPodsOf, type Program, type ResolvedProgram } from '../src/index.js';
+import { allowedPorts, allowedPortsMatrix, podAllowed, portSetKey, reachabilityMatrix, resolve, selectPodsOf, type Program, type ResolvedProgram } from '../src/index.js';
 import { clusterArb, loadValid, namespace, networkPolicy, node, pod, policiesArb, portPool, propertyParams } from '../src/testing/index.js';
 
 const params = propertyParams(80);
@@ -12,13 +12,19 @@ function withSemantics(r: ResolvedProgram, allowSelf: boolean, allowNodeLocalIng
   return { ...r, program: { ...r.program, semantics: { ...r.program.semantics, allowSelf, allowNodeLocalIngress } } };
 }
 
+function expectPortsCellByCell(r: ResolvedProgram, namespaces: readonly string[]): void {
+  const pods = selectPodsOf(r, namespaces);
+  const m = allowedPortsMatrix(r, pods);
+  pods.forEach((s, i) => pods.forEach((d, j) => expect(portSetKey(m[i]![j]!), `${s} -> ${d}`).toBe(portSetKey(allowedPorts(r, s, d)))));
+}
+
 function expectCellByCell(r: ResolvedProgram, protocol: (typeof protocols)[number], port: number, namespaces: readonly string[], ignoreSelf: boolean): void {
   const m = reachabilityMatrix(r, { protocol, port, namespaces, ignoreSelf });
   expect(m.pods).toEqual(selectPodsOf(r, namespaces));
   m.pods.forEach((s, i) => m.pods.forEach((d, j) => expect(m.allowed[i]![j], `${s} -> ${d}`).toBe(podAllowed(r, s, d, protocol, port, ignoreSelf))));
 }
 
-it('decides every cell as the cell-by-cell decision does (random clusters, ports, namespaces, self rules)', () => {
+it('decides every cell, and every pair\'s ports, as the cell-by-cell decisions do (random clusters, ports, namespaces, self rules)', () => {
   fc.assert(
     fc.property(
       clusterArb({ maxPods: 8 }),
@@ -31,7 +37,9 @@ it('decides every cell as the cell-by-cell decision does (random clusters, ports
       fc.boolean(),
       (cluster, policies, protocol, port, namespaces, ignoreSelf, allowSelf, nodeLocal) => {
         const program: Program = loadValid([...cluster.manifests, ...policies]).program;
-        expectCellByCell(withSemantics(resolve(program), allowSelf, nodeLocal), protocol, port, namespaces, ignoreSelf);
+        const r = withSemantics(resolve(program), allowSelf, nodeLocal);
+        expectCellByCell(r, protocol, port, namespaces, ignoreSelf);
+        expectPortsCellByCell(r, namespaces);
       },
     ),
     params,
@@ -53,6 +61,7 @@ it('decides IPv6-only pods, dual-stack pods and a pod whose address is its node 
   const r = resolve(program);
   for (const [allowSelf, nodeLocal] of [[true, true], [false, false], [true, false], [false, true]] as const) {
     for (const ignoreSelf of [false, true]) expectCellByCell(withSemantics(r, allowSelf, nodeLocal), 'TCP', 80, [], ignoreSelf);
+    expectPortsCellByCell(withSemantics(r, allowSelf, nodeLocal), []);
   }
   // Spot checks by hand: v4 and v6-only pods share no family; dual reaches nothing (egress isolated).
   const m = reachabilityMatrix(r, { protocol: 'TCP', port: 80 });

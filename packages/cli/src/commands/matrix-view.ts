@@ -1,4 +1,4 @@
-import { allowedPorts, appendAll, isEmptyPortSet, portSetKey, reachabilityMatrix, selectPodsOf, type PortSet, type Protocol, type ResolvedProgram } from '@netpolc/ir';
+import { allowedPortsMatrix, appendAll, isEmptyPortSet, portSetKey, reachabilityMatrix, selectPodsOf, type PortSet, type Protocol, type ResolvedProgram } from '@netpolc/ir';
 
 /** A computed truth table, ready to render. */
 export interface MatrixView {
@@ -31,13 +31,23 @@ export function buildMatrix(r: ResolvedProgram, protocol: Protocol, port: number
   }
   const pods = selectPodsOf(r, namespaces);
   const only = anyProtocol ? undefined : protocol;
-  const ports = pods.map((s) => pods.map((d) => restrict(allowedPorts(r, s, d), only)));
   const full = (p: PortSet): boolean => p.kind === 'any' || (only !== undefined && p[only].length === 1 && p[only][0]![0] === 0 && p[only][0]![1] === 65535);
+  // The matrix shares its port set objects: describe each once.
+  const described = new Map<PortSet, { cell: string; ports: string }>();
+  const describe = (set: PortSet): { cell: string; ports: string } => {
+    let d = described.get(set);
+    if (!d) {
+      const p = restrict(set, only);
+      described.set(set, (d = { cell: isEmptyPortSet(p) ? 'X' : full(p) ? '.' : '~', ports: isEmptyPortSet(p) ? '' : portSetKey(p) }));
+    }
+    return d;
+  };
+  const ports = allowedPortsMatrix(r, pods).map((row) => row.map(describe));
   return {
     title: anyProtocol ? 'all ports, all protocols' : `all ${protocol} ports`,
     labels,
-    cells: ports.map((row) => row.map((p) => (isEmptyPortSet(p) ? 'X' : full(p) ? '.' : '~'))),
-    ports: ports.map((row) => row.map((p) => (isEmptyPortSet(p) ? '' : portSetKey(p)))),
+    cells: ports.map((row) => row.map((p) => p.cell)),
+    ports: ports.map((row) => row.map((p) => p.ports)),
     legend: '. all ports allowed   ~ some ports allowed   X denied   (rows: source, columns: destination)',
   };
 }
@@ -100,11 +110,26 @@ export function renderTable(view: MatrixView, groups: number[][] | undefined): s
   return out.join('\n') + '\n';
 }
 
+/** The cell shared by every pair of two groups (self pairs only for a single pod), or '~'. */
 function aggregate(src: readonly number[], dst: readonly number[], view: MatrixView): string {
-  const seen = new Set<string>();
-  for (const s of src) for (const d of dst) if (s !== d || src.length === 1) seen.add(view.cells[s]![d]!);
-  if (seen.size === 0) for (const s of src) seen.add(view.cells[s]![s]!);
-  return seen.size === 1 ? [...seen][0]! : '~';
+  let first: string | undefined;
+  for (const s of src) {
+    const row = view.cells[s]!;
+    for (const d of dst) {
+      if (s === d && src.length !== 1) continue;
+      const c = row[d]!;
+      if (first === undefined) first = c;
+      else if (c !== first) return '~';
+    }
+  }
+  if (first !== undefined) return first;
+  // Only self pairs (a group against itself): their cells.
+  for (const s of src) {
+    const c = view.cells[s]![s]!;
+    if (first === undefined) first = c;
+    else if (c !== first) return '~';
+  }
+  return first ?? '~';
 }
 
 /** Full names as column heads when they fit in 120 columns, else numbers that rows repeat. */
