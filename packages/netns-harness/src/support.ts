@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { findExecutable, findPython, ipCommand, probeFile, requiredTools, runCommand } from './tools.js';
 
 /** Whether this machine can run the kernel tests, and if not, why. */
@@ -27,8 +28,9 @@ function probeSupport(): KernelSupport {
   if (missing.length > 0 || python === undefined) {
     return { ok: false, reason: `missing ${missing.join(', ')} (${install})` };
   }
-  // No '-' in the name: it can never match a topology prefix pattern `${prefix}-`.
-  const scratch = `netpolc_support_${process.pid}`;
+  // No '-' in the name: it can never match a topology prefix pattern `${prefix}-`. A random part
+  // too: a process killed before its cleanup leaves its namespace, and pids are reused.
+  const scratch = `netpolc_support_${process.pid}_${randomBytes(4).toString('hex')}`;
   const ip = ipCommand();
   const added = runCommand(ip, ['netns', 'add', scratch]);
   if (added.status !== 0) return { ok: false, reason: `cannot create a network namespace: ${added.stderr.trim()}` };
