@@ -6,6 +6,17 @@ const code = await run(process.argv.slice(2), {
   stderr: process.stderr,
   cwd: process.cwd(),
   env: process.env,
+  drained: () =>
+    process.stdout.writableNeedDrain
+      ? new Promise<void>((done) => {
+          // A closed pipe (`| head`) never drains: stop waiting on error or close too.
+          const finish = (): void => {
+            process.stdout.off('drain', finish).off('error', finish).off('close', finish);
+            done();
+          };
+          process.stdout.once('drain', finish).once('error', finish).once('close', finish);
+        })
+      : Promise.resolve(),
   readStdin: async () => {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

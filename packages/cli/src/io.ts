@@ -5,6 +5,11 @@ export interface Io {
   readStdin(): Promise<Uint8Array>;
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Resolves once standard output has taken what was written (a pipe to a slow reader buffers
+   * in memory otherwise). Commands that print hundreds of megabytes await it between pieces.
+   */
+  drained?(): Promise<void>;
 }
 
 /** Exit codes: findings are 1 (diff), bad input or usage 2, internal errors 3. */

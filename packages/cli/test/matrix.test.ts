@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { cli, example } from './run-cli.js';
+import { jsonChunks } from '../src/commands/matrix-view.js';
 
 it('prints the example truth table on TCP/8080 (golden, checked by hand against the policies)', async () => {
   const r = await cli(['matrix', '--port', '8080', ...example]);
@@ -63,4 +64,30 @@ it('reads stdin for -', async () => {
   const r = await cli(['matrix', '--port', '80', '--format', 'json', '-'], input);
   expect(r.code).toBe(0);
   expect(Object.keys(JSON.parse(r.stdout).allowed)).toHaveLength(9);
+});
+
+it('writes the JSON form in pieces that join to exactly what JSON.stringify prints', () => {
+  const labels = ['a/x', 'a/y', 'b/z'];
+  const cells = [
+    ['.', 'X', '~'],
+    ['X', 'X', 'X'],
+    ['.', '.', '.'],
+  ];
+  const ports = [
+    ['', '', 'TCP:80'],
+    ['', '', ''],
+    ['any', 'any', 'any'],
+  ];
+  for (const view of [
+    { title: 't', labels, cells, ports: undefined, legend: '' },
+    { title: 't', labels, cells, ports, legend: '' },
+    { title: 't', labels: [], cells: [], ports: [], legend: '' },
+  ]) {
+    const allowed = Object.fromEntries(view.labels.map((s, i) => [s, view.labels.filter((_, j) => view.cells[i]![j] !== 'X')]));
+    const denied = Object.fromEntries(view.labels.map((s, i) => [s, view.labels.filter((_, j) => view.cells[i]![j] === 'X')]));
+    const nAllowed = Object.values(allowed).reduce((n, l) => n + l.length, 0);
+    const body: Record<string, unknown> = { protocol: 'TCP', port: null, pods: view.labels, allowed, denied, summary: { pods: view.labels.length, allowed: nAllowed, denied: view.labels.length ** 2 - nAllowed } };
+    if (view.ports) body['ports'] = Object.fromEntries(view.labels.map((s, i) => [s, Object.fromEntries(view.labels.flatMap((d, j) => (view.ports![i]![j] ? [[d, view.ports![i]![j]]] : [])))]));
+    expect([...jsonChunks(view, 'TCP', null)].join('')).toBe(JSON.stringify(body, null, 2) + '\n');
+  }
 });

@@ -156,34 +156,65 @@ export function renderMarkdown(view: MatrixView): string {
   return lines.join('\n') + '\n';
 }
 
-/** JSON: `allowed` maps every pod to the pods it can reach. */
-export function renderJson(view: MatrixView, protocol: Protocol | null, port: number | null): string {
-  const allowed: Record<string, string[]> = {};
-  const denied: Record<string, string[]> = {};
+/**
+ * The JSON form (`allowed` maps every pod to the pods it can reach), in pieces: for a few
+ * thousand pods the text passes V8's largest string (about 512 MB), so it is never built whole.
+ * Joined, byte-identical to `JSON.stringify(body, null, 2)`.
+ */
+export function* jsonChunks(view: MatrixView, protocol: Protocol | null, port: number | null): Generator<string> {
+  const labels = view.labels;
   let nAllowed = 0;
-  view.labels.forEach((src, i) => {
-    allowed[src] = view.labels.filter((_, j) => view.cells[i]![j] !== 'X');
-    denied[src] = view.labels.filter((_, j) => view.cells[i]![j] === 'X');
-    nAllowed += allowed[src]!.length;
-  });
-  const body: Record<string, unknown> = {
-    protocol,
-    port,
-    pods: view.labels,
-    allowed,
-    denied,
-    summary: { pods: view.labels.length, allowed: nAllowed, denied: view.labels.length ** 2 - nAllowed },
-  };
-  if (view.ports) {
-    const ports: Record<string, Record<string, string>> = {};
-    view.labels.forEach((src, i) => {
-      const row: Record<string, string> = {};
-      view.labels.forEach((dst, j) => {
-        if (view.ports![i]![j]) row[dst] = view.ports![i]![j]!;
-      });
-      ports[src] = row;
-    });
-    body['ports'] = ports;
+  // Each pod's list is built only when written (and counted for the summary that follows).
+  const rows = (pick: (cell: string) => boolean, count: boolean): [string, () => unknown][] =>
+    labels.map((src, i) => [
+      src,
+      () => {
+        const list = labels.filter((_, j) => pick(view.cells[i]![j]!));
+        if (count) nAllowed += list.length;
+        return list;
+      },
+    ]);
+  const fields: [string, () => Iterable<string>][] = [
+    ['protocol', () => [JSON.stringify(protocol)]],
+    ['port', () => [JSON.stringify(port)]],
+    ['pods', () => [indented(labels, 1)]],
+    ['allowed', () => mapChunks(1, rows((c) => c !== 'X', true))],
+    ['denied', () => mapChunks(1, rows((c) => c === 'X', false))],
+    ['summary', () => [indented({ pods: labels.length, allowed: nAllowed, denied: labels.length ** 2 - nAllowed }, 1)]],
+  ];
+  const ports = view.ports;
+  if (ports) {
+    const portRows = labels.map((src, i): [string, () => unknown] => [
+      src,
+      () => {
+        const row: Record<string, string> = {};
+        labels.forEach((dst, j) => {
+          if (ports[i]![j]) row[dst] = ports[i]![j]!;
+        });
+        return row;
+      },
+    ]);
+    fields.push(['ports', () => mapChunks(1, portRows)]);
   }
-  return JSON.stringify(body, null, 2) + '\n';
+  for (let i = 0; i < fields.length; i++) {
+    const [key, value] = fields[i]!;
+    yield `${i === 0 ? '{\n' : ',\n'}  ${JSON.stringify(key)}: `;
+    yield* value();
+  }
+  yield '\n}\n';
+}
+
+/** A value as `JSON.stringify(value, null, 2)` prints it at this nesting level. */
+function indented(value: unknown, level: number): string {
+  return JSON.stringify(value, null, 2).replace(/\n/g, `\n${'  '.repeat(level)}`);
+}
+
+/** An object as `JSON.stringify` prints it, one entry at a time (values computed when reached). */
+function* mapChunks(level: number, entries: Iterable<[string, () => unknown]>): Generator<string> {
+  let first = true;
+  for (const [key, value] of entries) {
+    yield `${first ? '{\n' : ',\n'}${'  '.repeat(level + 1)}${JSON.stringify(key)}: ${indented(value(), level + 1)}`;
+    first = false;
+  }
+  yield first ? '{}' : `\n${'  '.repeat(level)}}`;
 }

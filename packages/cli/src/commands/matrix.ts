@@ -3,7 +3,7 @@ import type { Command } from '../command.js';
 import { ExitCode, UsageError } from '../io.js';
 import { loadInputs, printDiagnostics } from '../load.js';
 import { parsePort, parseProtocol } from './parse-connection.js';
-import { buildMatrix, groupPods, renderJson, renderMarkdown, renderTable } from './matrix-view.js';
+import { buildMatrix, groupPods, jsonChunks, renderMarkdown, renderTable } from './matrix-view.js';
 
 /** `netpolc matrix`: the reachability truth table between pods. */
 export const matrixCommand: Command = {
@@ -33,7 +33,10 @@ export const matrixCommand: Command = {
     const anyProtocol = port === undefined && values['protocol'] === undefined;
     const view = buildMatrix(resolved, protocol, port, anyProtocol, namespaces);
     if (format === 'json') {
-      io.stdout.write(renderJson(view, anyProtocol ? null : protocol, port ?? null));
+      for (const chunk of jsonChunks(view, anyProtocol ? null : protocol, port ?? null)) {
+        io.stdout.write(chunk);
+        await io.drained?.();
+      }
     } else if (format === 'markdown') {
       io.stdout.write(renderMarkdown(view));
     } else {
