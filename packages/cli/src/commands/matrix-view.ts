@@ -95,19 +95,19 @@ function equalityClasses(n: number, at: (line: number, position: number) => numb
   return classes;
 }
 
-/** Plain-text table in the style of upstream Kubernetes truth tables. */
-export function renderTable(view: MatrixView, groups: number[][] | undefined): string {
+/** Plain-text table in the style of upstream Kubernetes truth tables, line by line. */
+export function tableLines(view: MatrixView, groups: number[][] | undefined): string[] {
   const out: string[] = [`${view.title}: ${view.legend}`];
   if (!groups) {
     appendAll(out, grid(view.labels, columnLabels(view.labels), (i, j) => view.cells[i]![j]!));
-    return out.join('\n') + '\n';
+    return out;
   }
   const names = groups.map((_, i) => `G${i + 1}`);
   appendAll(out, grid(names, names, (a, b) => aggregate(groups[a]!, groups[b]!, view)));
   out.push('', 'groups (pods with identical rows and columns):');
   groups.forEach((g, i) => out.push(`  G${i + 1} (${g.length}): ${g.map((p) => view.labels[p]).join(', ')}`));
   out.push('a pod can always reach itself; cells inside a group show pod-to-other-pod traffic');
-  return out.join('\n') + '\n';
+  return out;
 }
 
 /** The cell shared by every pair of two groups (self pairs only for a single pod), or '~'. */
@@ -147,13 +147,13 @@ function grid(rows: readonly string[] | string[], cols: readonly string[], cell:
   return lines;
 }
 
-/** Markdown table (✓ allowed, ✗ denied, ~ some ports). */
-export function renderMarkdown(view: MatrixView): string {
+/** Markdown table (✓ allowed, ✗ denied, ~ some ports), line by line. */
+export function markdownLines(view: MatrixView): string[] {
   const sym = (c: string): string => (c === '.' ? '✓' : c === 'X' ? '✗' : '~');
   const lines = [`**${view.title}** — rows: source, columns: destination`, '', `| src \\ dst | ${view.labels.map((l) => `\`${l}\``).join(' | ')} |`];
   lines.push(`|---|${view.labels.map(() => ':-:').join('|')}|`);
   view.labels.forEach((l, i) => lines.push(`| \`${l}\` | ${view.cells[i]!.map(sym).join(' | ')} |`));
-  return lines.join('\n') + '\n';
+  return lines;
 }
 
 /**

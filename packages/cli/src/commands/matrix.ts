@@ -1,9 +1,9 @@
 import { resolve } from '@netpolc/ir';
 import type { Command } from '../command.js';
-import { ExitCode, UsageError } from '../io.js';
+import { ExitCode, UsageError, type Io } from '../io.js';
 import { loadInputs, printDiagnostics } from '../load.js';
 import { parsePort, parseProtocol } from './parse-connection.js';
-import { buildMatrix, groupPods, jsonChunks, renderMarkdown, renderTable } from './matrix-view.js';
+import { buildMatrix, groupPods, jsonChunks, markdownLines, tableLines } from './matrix-view.js';
 
 /** `netpolc matrix`: the reachability truth table between pods. */
 export const matrixCommand: Command = {
@@ -33,12 +33,9 @@ export const matrixCommand: Command = {
     const anyProtocol = port === undefined && values['protocol'] === undefined;
     const view = buildMatrix(resolved, protocol, port, anyProtocol, namespaces);
     if (format === 'json') {
-      for (const chunk of jsonChunks(view, anyProtocol ? null : protocol, port ?? null)) {
-        io.stdout.write(chunk);
-        await io.drained?.();
-      }
+      await writePieces(io, jsonChunks(view, anyProtocol ? null : protocol, port ?? null));
     } else if (format === 'markdown') {
-      io.stdout.write(renderMarkdown(view));
+      await writePieces(io, linesOf(markdownLines(view)));
     } else {
       const grouping = group === 'always' || (group === 'auto' && view.labels.length > 40);
       let groups: number[][] | undefined;
@@ -46,8 +43,35 @@ export const matrixCommand: Command = {
         const selfless = buildMatrix({ ...resolved, program: { ...resolved.program, semantics: { ...resolved.program.semantics, allowSelf: false } } }, protocol, port, anyProtocol, namespaces);
         groups = groupPods(view, selfless.cells);
       }
-      io.stdout.write(renderTable(view, groups));
+      await writePieces(io, linesOf(tableLines(view, groups)));
     }
     return ExitCode.ok;
   },
 };
+
+/**
+ * Writes output piece by piece, waiting for stdout between pieces: a table of thousands of pods
+ * is hundreds of megabytes, beyond the largest string V8 builds.
+ */
+async function writePieces(io: Io, pieces: Iterable<string>): Promise<void> {
+  for (const piece of pieces) {
+    io.stdout.write(piece);
+    await io.drained?.();
+  }
+}
+
+/** Lines in batches of about a megabyte, each line ending in a newline. */
+function* linesOf(lines: readonly string[]): Generator<string> {
+  let batch: string[] = [];
+  let size = 0;
+  for (const line of lines) {
+    batch.push(line, '\n');
+    size += line.length + 1;
+    if (size >= 1 << 20) {
+      yield batch.join('');
+      batch = [];
+      size = 0;
+    }
+  }
+  if (batch.length > 0) yield batch.join('');
+}
