@@ -1,9 +1,9 @@
-import type { ResolvedProgram } from '../model/resolved.js';
+import type { AllowTuple, PodDirection, ResolvedProgram } from '../model/resolved.js';
 import type { Family } from '../net/ip.js';
 
 // Pod addresses as the pod-to-pod queries use them: the primary (first) address of each family,
-// the family of a pair (IPv4 when both have it, else IPv6), and peer-set membership by range
-// search over the pods sorted by address.
+// the family of a pair (IPv4 when both have it, else IPv6), peer-set membership by range search
+// over the pods sorted by address, and per-direction rows shared by pods with the same tuples.
 
 export interface Primary {
   /** Per matrix position, the primary address of the family (first of the pod's list), if any. */
@@ -51,6 +51,53 @@ export class Members {
     }
     this.memo.set(key, m);
     return m;
+  }
+}
+
+/** The node owning position i's primary address of the family (a pod address that is a node's). */
+export function nodeOwner(r: ResolvedProgram, primary: Primary, i: number): string | undefined {
+  const ip = primary.ips[i];
+  return ip === undefined ? undefined : r.nodeAddresses.get(ip);
+}
+
+/**
+ * One direction's row (a value per peer position) for each pod and family: `open` for a pod not
+ * isolated in the direction, else built from its relevant tuples once per distinct tuple list.
+ */
+export class DirectionRows<R> {
+  private readonly byTuples = new Map<string, R>();
+  private readonly perPod = new Map<number, R>();
+  private readonly tupleIds = new Map<AllowTuple, number>();
+
+  constructor(
+    private readonly r: ResolvedProgram,
+    private readonly direction: 'egress' | 'ingress',
+    private readonly open: R,
+    private readonly relevant: (t: AllowTuple) => boolean,
+    private readonly build: (tuples: readonly AllowTuple[], f: Family) => R,
+  ) {}
+
+  row(pod: number, f: Family): R {
+    const key = pod * 2 + (f === 4 ? 0 : 1);
+    let row = this.perPod.get(key);
+    if (row !== undefined) return row;
+    const d: PodDirection = this.r[this.direction][pod]!;
+    if (!d.isolated) row = this.open;
+    else {
+      const tuples = d.tuples.filter(this.relevant);
+      // Tuples that do not depend on the pod are shared objects: their identities name the list.
+      const sig = `${f}|${tuples.map((t) => this.idOf(t)).join(',')}`;
+      row = this.byTuples.get(sig);
+      if (row === undefined) this.byTuples.set(sig, (row = this.build(tuples, f)));
+    }
+    this.perPod.set(key, row);
+    return row;
+  }
+
+  private idOf(t: AllowTuple): number {
+    let id = this.tupleIds.get(t);
+    if (id === undefined) this.tupleIds.set(t, (id = this.tupleIds.size));
+    return id;
   }
 }
 

@@ -1,7 +1,7 @@
-import type { PodDirection, ResolvedProgram } from '../model/resolved.js';
+import type { AllowTuple, ResolvedProgram } from '../model/resolved.js';
 import type { Family } from '../net/ip.js';
 import { anyPorts, intersectPortSets, noPorts, portSetKey, unionPortSets, type PortSet } from '../resolve/port-set.js';
-import { Members, pairFamily, primaryAddresses, type Primary } from './pod-addresses.js';
+import { DirectionRows, Members, nodeOwner, pairFamily, primaryAddresses } from './pod-addresses.js';
 
 /**
  * Every pod pair's allowed ports ({@link allowedPorts} for each cell), decided set by set: for
@@ -15,8 +15,28 @@ export function allowedPortsMatrix(r: ResolvedProgram, pods: readonly number[]):
   const primary = primaryAddresses(r, pods);
   const members = new Members(primary, r);
   const sets = new PortSets();
-  const egress = new PortRows(r, 'egress', members, sets, n);
-  const ingress = new PortRows(r, 'ingress', members, sets, n);
+  // Per pod and family, the id of the ports one direction allows with each position.
+  const open = new Int32Array(n).fill(sets.any);
+  const unions = (tuples: readonly AllowTuple[], f: Family): Int32Array => {
+    const peers = tuples.map((t) => members.of(t.peer, f));
+    // Which tuples hold each position, as a key; the union of their ports once per key.
+    const bySubset = new Map<string, number>();
+    const row = new Int32Array(n);
+    for (let j = 0; j < n; j++) {
+      let subset = '';
+      for (let k = 0; k < peers.length; k++) if (peers[k]![j] === 1) subset += `${k},`;
+      let id = bySubset.get(subset);
+      if (id === undefined) {
+        let ports = noPorts;
+        for (let k = 0; k < peers.length; k++) if (peers[k]![j] === 1) ports = unionPortSets(ports, tuples[k]!.ports);
+        bySubset.set(subset, (id = sets.id(ports)));
+      }
+      row[j] = id;
+    }
+    return row;
+  };
+  const egress = new DirectionRows(r, 'egress', open, () => true, unions);
+  const ingress = new DirectionRows(r, 'ingress', open, () => true, unions);
   // Each destination's ingress rows, looked up once rather than per cell.
   const ingressRows: Record<Family, Int32Array[]> = { 4: pods.map((d) => ingress.row(d, 4)), 6: pods.map((d) => ingress.row(d, 6)) };
   const out: PortSet[][] = [];
@@ -49,11 +69,6 @@ export function allowedPortsMatrix(r: ResolvedProgram, pods: readonly number[]):
   return out;
 }
 
-function nodeOwner(r: ResolvedProgram, primary: Primary, i: number): string | undefined {
-  const ip = primary.ips[i];
-  return ip === undefined ? undefined : r.nodeAddresses.get(ip);
-}
-
 /** Port sets interned by content, with memoised intersections. */
 class PortSets {
   private readonly ids = new Map<string, number>();
@@ -83,57 +98,5 @@ class PortSets {
     let id = byB[b];
     if (id === undefined) byB[b] = id = this.id(intersectPortSets(this.get(a), this.get(b)));
     return id;
-  }
-}
-
-/** Per pod and family, the port set id one direction allows with each peer position. */
-class PortRows {
-  private readonly byTuples = new Map<string, Int32Array>();
-  private readonly perPod = new Map<number, Int32Array>();
-  private readonly open: Int32Array;
-
-  constructor(
-    private readonly r: ResolvedProgram,
-    private readonly direction: 'egress' | 'ingress',
-    private readonly members: Members,
-    private readonly sets: PortSets,
-    n: number,
-  ) {
-    this.open = new Int32Array(n).fill(sets.any);
-  }
-
-  row(pod: number, f: Family): Int32Array {
-    const key = pod * 2 + (f === 4 ? 0 : 1);
-    let row = this.perPod.get(key);
-    if (row) return row;
-    const d: PodDirection = this.r[this.direction][pod]!;
-    if (!d.isolated) row = this.open;
-    else {
-      const sig = `${f}|${d.tuples.map((t) => `${t.peer}:${portSetKey(t.ports)}`).join(',')}`;
-      row = this.byTuples.get(sig);
-      if (!row) this.byTuples.set(sig, (row = this.build(d, f)));
-    }
-    this.perPod.set(key, row);
-    return row;
-  }
-
-  private build(d: PodDirection, f: Family): Int32Array {
-    const n = this.open.length;
-    const peers = d.tuples.map((t) => this.members.of(t.peer, f));
-    // Which tuples hold each position, as a key; the union of their ports once per key.
-    const unions = new Map<string, number>();
-    const row = new Int32Array(n);
-    for (let j = 0; j < n; j++) {
-      let subset = '';
-      for (let k = 0; k < peers.length; k++) if (peers[k]![j] === 1) subset += `${k},`;
-      let id = unions.get(subset);
-      if (id === undefined) {
-        let ports = noPorts;
-        for (let k = 0; k < peers.length; k++) if (peers[k]![j] === 1) ports = unionPortSets(ports, d.tuples[k]!.ports);
-        unions.set(subset, (id = this.sets.id(ports)));
-      }
-      row[j] = id;
-    }
-    return row;
   }
 }
