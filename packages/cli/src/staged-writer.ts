@@ -92,6 +92,11 @@ export class StagedWriter {
 
   /** Waits for the writes in flight and removes every staged file. */
   async abort(): Promise<void> {
+    if (!this.worker) {
+      // A small output is still held in memory: nothing was written, nothing to remove.
+      this.held.length = 0;
+      return;
+    }
     await this.finishWrites();
     this.removeStaged();
   }

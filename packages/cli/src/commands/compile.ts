@@ -60,7 +60,8 @@ export const compileCommand: Command = {
     if (!ok || hasErrors(parsed.diagnostics)) return ExitCode.input;
     // A per-node compile resolves only the pods of those nodes (other pods stay peers).
     const nodes = (values['node'] as string[] | undefined) ?? [];
-    const resolved = resolve(result.program, nodes.length > 0 ? { subjects: (p) => p.nodeName !== undefined && nodes.includes(p.nodeName) } : {});
+    const wanted = new Set(nodes);
+    const resolved = resolve(result.program, nodes.length > 0 ? { subjects: (p) => p.nodeName !== undefined && wanted.has(p.nodeName) } : {});
     printDiagnostics(io, values, result, resolved.diagnostics);
     const input = { program: result.program, resolved };
     if (outDir === '-') {

@@ -22,11 +22,6 @@ interface MutableDirection {
   tuples: AllowTuple[];
 }
 
-/**
- * Resolves the symbolic program against its inventory: which pods each policy selects, which
- * peers each rule names (as shared address sets), and which ports after named-port resolution
- * on the destination pod. Selectors go through label indexes and are memoised by canonical key.
- */
 /** Options of {@link resolve}. */
 export interface ResolveOptions {
   /**
@@ -37,24 +32,27 @@ export interface ResolveOptions {
   readonly subjects?: (pod: Pod) => boolean;
 }
 
+/**
+ * Resolves the symbolic program against its inventory: which pods each policy selects, which
+ * peers each rule names (as shared address sets), and which ports after named-port resolution
+ * on the destination pod. Selectors go through label indexes and are memoised by canonical key.
+ */
 export function resolve(program: Program, options: ResolveOptions = {}): ResolvedProgram {
   const pods = program.inventory.pods.filter((p) => p.actionable);
   // Lookups by pod id and by address serve queries, not compiles: built on first use (a
   // 150k-pod compile would otherwise spend half a second on 300k map entries it never reads).
-  let podIndex: Map<string, number> | undefined;
-  let addressOwner: Map<string, number> | undefined;
-  const buildPodIndex = (): Map<string, number> => {
+  const podIndex = lazy(() => {
     const index = new Map<string, number>();
     pods.forEach((p, i) => index.set(`${p.namespace}/${p.name}`, i));
     return index;
-  };
-  const buildAddressOwner = (): Map<string, number> => {
+  });
+  const addressOwner = lazy(() => {
     const owner = new Map<string, number>();
     pods.forEach((p, i) => {
       for (const a of p.addresses) if (!owner.has(a.ip)) owner.set(a.ip, i);
     });
     return owner;
-  };
+  });
   const nodeAddresses = new Map<string, string>();
   for (const n of program.inventory.nodes) for (const a of n.addresses) if (!nodeAddresses.has(a.ip)) nodeAddresses.set(a.ip, n.name);
 
@@ -129,14 +127,11 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
   };
 
   const perPod = (): MutableDirection[] => pods.map(() => ({ isolated: false, policies: [], tuples: [] }));
+  // Tuples go straight onto their pods' lists: each (policy, rule, peer) reaches a pod once, so
+  // there is nothing to deduplicate, and a tuple that does not depend on the pod (no ingress
+  // named port) is one object shared by every subject.
   const state: Record<Direction, MutableDirection[]> = { ingress: perPod(), egress: perPod() };
   const resolvedNames = new Set<SourceRef>();
-
-  // Each (policy, rule, peer) reaches a pod once, so tuples need no dedup; a tuple that does not
-  // depend on the pod (no ingress named port) is one object shared by every subject.
-  const addTuple = (d: MutableDirection, t: AllowTuple): void => {
-    d.tuples.push(t);
-  };
 
   const namedPorts = (entries: readonly Extract<PortMatch, { kind: 'named' }>[], pod: Pod): [Protocol, number, number][] => {
     const out: [Protocol, number, number][] = [];
@@ -151,9 +146,11 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
     return out;
   };
 
-  // Every rule peer of every policy that selects some pod (`definitions`), in policy order.
+  // Every rule peer of every policy that selects some pod (`definitions`), in policy order. A
+  // complete resolution has every peer set already (memo hits); a partial one builds the peer
+  // sets of other nodes' policies only if a backend reads them (nftables set names).
   const selecting: number[] = [];
-  let buildDefinitions: (() => PeerDefinition[]) | undefined = () => {
+  const definitions = lazy(() => {
     const out: PeerDefinition[] = [];
     for (const policyId of selecting) {
       const policy = program.policies[policyId]!;
@@ -165,7 +162,7 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
       }
     }
     return out;
-  };
+  });
 
   const wanted = options.subjects;
   program.policies.forEach((policy, policyId) => {
@@ -206,13 +203,13 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
         if (named.length === 0) {
           if (isEmptyPortSet(numericPorts)) return;
           const shared: AllowTuple = { peer: set, ports: numericPorts, provenance };
-          for (const s of subjects) addTuple(state.ingress[s]!, shared);
+          for (const s of subjects) state.ingress[s]!.tuples.push(shared);
           return;
         }
         // Named ports resolve on the destination: here the subject pod itself.
         for (const s of subjects) {
           const ports = portSetOf([...numeric, ...namedPorts(named, pods[s]!)]);
-          if (!isEmptyPortSet(ports)) addTuple(state.ingress[s]!, { peer: set, ports, provenance });
+          if (!isEmptyPortSet(ports)) state.ingress[s]!.tuples.push({ peer: set, ports, provenance });
         }
         return;
       }
@@ -242,7 +239,7 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
           tuples.push({ peer: table.intern(addresses, 'named-port', g.pods), ports: g.ports, provenance });
         }
       }
-      for (const s of subjects) for (const t of tuples) addTuple(state.egress[s]!, t);
+      for (const s of subjects) for (const t of tuples) state.egress[s]!.tuples.push(t);
     });
     for (const e of named) {
       // A partial resolution sees only some destinations: it cannot tell that a name resolves nowhere.
@@ -254,17 +251,7 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
     }
   }
 
-  // A complete resolution has every peer set already (memo hits); a partial one builds the peer
-  // sets of other nodes' policies only if a backend reads `definitions` (nftables set names).
-  let definitions: PeerDefinition[] | undefined;
-  const takeDefinitions = (): PeerDefinition[] => {
-    if (!definitions) {
-      definitions = buildDefinitions!();
-      buildDefinitions = undefined;
-    }
-    return definitions;
-  };
-  if (!wanted) takeDefinitions();
+  if (!wanted) definitions();
 
   const freeze = (d: MutableDirection): PodDirection => ({ isolated: d.isolated, policies: d.policies, tuples: d.tuples });
   return {
@@ -274,16 +261,29 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
     ingress: state.ingress.map(freeze),
     egress: state.egress.map(freeze),
     get podIndex() {
-      return (podIndex ??= buildPodIndex());
+      return podIndex();
     },
     get addressOwner() {
-      return (addressOwner ??= buildAddressOwner());
+      return addressOwner();
     },
     nodeAddresses,
     diagnostics,
     partial: wanted !== undefined,
     get definitions() {
-      return takeDefinitions();
+      return definitions();
     },
+  };
+}
+
+/** A value computed on first use; the builder (and what it holds) is released after. */
+function lazy<T>(build: () => T): () => T {
+  let pending: (() => T) | undefined = build;
+  let value: T | undefined;
+  return () => {
+    if (pending) {
+      value = pending();
+      pending = undefined;
+    }
+    return value as T;
   };
 }
