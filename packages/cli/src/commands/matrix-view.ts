@@ -1,4 +1,4 @@
-import { allowedPortsMatrix, appendAll, isEmptyPortSet, portSetKey, reachabilityMatrix, selectPodsOf, type PortSet, type Protocol, type ResolvedProgram } from '@netpolc/ir';
+import { allowedPorts, allowedPortsMatrix, appendAll, isEmptyPortSet, podAllowed, portSetKey, reachabilityMatrix, selectPodsOf, type PortSet, type Protocol, type ResolvedProgram } from '@netpolc/ir';
 
 /** A computed truth table, ready to render. */
 export interface MatrixView {
@@ -16,25 +16,18 @@ function restrict(set: PortSet, protocol: Protocol | undefined): PortSet {
   return { kind: 'ports', TCP: [], UDP: [], SCTP: [], [protocol]: set[protocol] };
 }
 
-/** Builds the view on one port, or over all ports (cells '.', '~', 'X') when port is undefined. */
-export function buildMatrix(r: ResolvedProgram, protocol: Protocol, port: number | undefined, anyProtocol: boolean, namespaces: readonly string[]): MatrixView {
-  const labels = selectPodsOf(r, namespaces).map((i) => `${r.pods[i]!.namespace}/${r.pods[i]!.name}`);
-  if (port !== undefined) {
-    const m = reachabilityMatrix(r, { protocol, port, namespaces });
-    return {
-      title: `${protocol}/${port}`,
-      labels,
-      cells: m.allowed.map((row) => row.map((a) => (a ? '.' : 'X'))),
-      ports: undefined,
-      legend: '. allowed   X denied   (rows: source, columns: destination)',
-    };
-  }
-  const pods = selectPodsOf(r, namespaces);
-  const only = anyProtocol ? undefined : protocol;
+/** How a pair's allowed ports show in a port-less table: the cell and the ports text. */
+interface PortCell {
+  readonly cell: string;
+  readonly ports: string;
+}
+
+/** Describes port sets for a port-less table (over one protocol, or all when undefined). */
+function portCells(only: Protocol | undefined): (set: PortSet) => PortCell {
   const full = (p: PortSet): boolean => p.kind === 'any' || (only !== undefined && p[only].length === 1 && p[only][0]![0] === 0 && p[only][0]![1] === 65535);
   // The matrix shares its port set objects: describe each once.
-  const described = new Map<PortSet, { cell: string; ports: string }>();
-  const describe = (set: PortSet): { cell: string; ports: string } => {
+  const described = new Map<PortSet, PortCell>();
+  return (set) => {
     let d = described.get(set);
     if (!d) {
       const p = restrict(set, only);
@@ -42,24 +35,54 @@ export function buildMatrix(r: ResolvedProgram, protocol: Protocol, port: number
     }
     return d;
   };
-  const ports = allowedPortsMatrix(r, pods).map((row) => row.map(describe));
+}
+
+/** Builds the view on one port, or over all ports (cells '.', '~', 'X') when port is undefined. */
+export function buildMatrix(r: ResolvedProgram, protocol: Protocol, port: number | undefined, anyProtocol: boolean, namespaces: readonly string[]): MatrixView {
+  if (port !== undefined) {
+    const m = reachabilityMatrix(r, { protocol, port, namespaces });
+    return {
+      title: `${protocol}/${port}`,
+      labels: labelsOf(r, m.pods),
+      cells: m.allowed.map((row) => row.map((a) => (a ? '.' : 'X'))),
+      ports: undefined,
+      legend: '. allowed   X denied   (rows: source, columns: destination)',
+    };
+  }
+  const pods = selectPodsOf(r, namespaces);
+  const ports = allowedPortsMatrix(r, pods).map((row) => row.map(portCells(anyProtocol ? undefined : protocol)));
   return {
     title: anyProtocol ? 'all ports, all protocols' : `all ${protocol} ports`,
-    labels,
+    labels: labelsOf(r, pods),
     cells: ports.map((row) => row.map((p) => p.cell)),
     ports: ports.map((row) => row.map((p) => p.ports)),
     legend: '. all ports allowed   ~ some ports allowed   X denied   (rows: source, columns: destination)',
   };
 }
 
-/** Groups pods whose rows and columns are identical (decided without the self rule). */
-export function groupPods(view: MatrixView, selfless: readonly (readonly string[])[]): number[][] {
+function labelsOf(r: ResolvedProgram, pods: readonly number[]): string[] {
+  return pods.map((i) => `${r.pods[i]!.namespace}/${r.pods[i]!.name}`);
+}
+
+/**
+ * Each pod's cell with itself decided without the "a pod can always reach itself" rule, for
+ * grouping: only the diagonal depends on that rule, so it alone is decided again.
+ */
+export function selflessDiagonal(r: ResolvedProgram, protocol: Protocol, port: number | undefined, anyProtocol: boolean, namespaces: readonly string[]): string[] {
+  const selfless: ResolvedProgram = { ...r, program: { ...r.program, semantics: { ...r.program.semantics, allowSelf: false } } };
+  const describe = portCells(anyProtocol ? undefined : protocol);
+  return selectPodsOf(r, namespaces).map((p) => (port !== undefined ? (podAllowed(selfless, p, p, protocol, port) ? '.' : 'X') : describe(allowedPorts(selfless, p, p)).cell));
+}
+
+/** Groups pods whose rows and columns are identical (the diagonal decided without the self rule). */
+export function groupPods(view: MatrixView, selflessDiagonal: readonly string[]): number[][] {
   const n = view.labels.length;
   // One byte per cell, row-major: 25 MB for 5 000 pods, read sequentially below.
   const codes = new Uint8Array(n * n);
+  const code = (c: string): number => (c === '.' ? 0 : c === 'X' ? 1 : 2);
   for (let i = 0; i < n; i++) {
-    const row = selfless[i]!;
-    for (let j = 0; j < n; j++) codes[i * n + j] = row[j] === '.' ? 0 : row[j] === 'X' ? 1 : 2;
+    const row = view.cells[i]!;
+    for (let j = 0; j < n; j++) codes[i * n + j] = code(i === j ? selflessDiagonal[i]! : row[j]!);
   }
   const rows = equalityClasses(n, (line, position) => line * n + position, codes);
   const cols = equalityClasses(n, (line, position) => position * n + line, codes);

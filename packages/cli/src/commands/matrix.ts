@@ -3,7 +3,7 @@ import type { Command } from '../command.js';
 import { ExitCode, UsageError, type Io } from '../io.js';
 import { loadInputs, printDiagnostics } from '../load.js';
 import { parsePort, parseProtocol } from './parse-connection.js';
-import { buildMatrix, groupPods, jsonChunks, markdownLines, tableLines } from './matrix-view.js';
+import { buildMatrix, groupPods, jsonChunks, markdownLines, selflessDiagonal, tableLines } from './matrix-view.js';
 
 /** `netpolc matrix`: the reachability truth table between pods. */
 export const matrixCommand: Command = {
@@ -40,8 +40,7 @@ export const matrixCommand: Command = {
       const grouping = group === 'always' || (group === 'auto' && view.labels.length > 40);
       let groups: number[][] | undefined;
       if (grouping) {
-        const selfless = buildMatrix({ ...resolved, program: { ...resolved.program, semantics: { ...resolved.program.semantics, allowSelf: false } } }, protocol, port, anyProtocol, namespaces);
-        groups = groupPods(view, selfless.cells);
+        groups = groupPods(view, selflessDiagonal(resolved, protocol, port, anyProtocol, namespaces));
       }
       await writePieces(io, linesOf(tableLines(view, groups)));
     }
