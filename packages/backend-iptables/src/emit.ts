@@ -1,5 +1,5 @@
 import type { AllowTuple, BackendInput, Diagnostic, EmitFile, EmitResult, FileSink, Node, Pod } from '@netpolc/ir';
-import { appendAll, NoTarget, podId } from '@netpolc/ir';
+import { appendAll, hasErrors, NoTarget, podId } from '@netpolc/ir';
 import { AddressMatcher, largeSetMembers } from './addresses.js';
 import { iptablesDiagnostic } from './diagnostics.js';
 import { comment, localAddresses, lowerFamily, type LocalPod, type LowerContext } from './lower.js';
@@ -266,7 +266,7 @@ export function emitIptables(input: BackendInput, options: IptablesOptions, sink
     const problem = stdoutProblem(options, lowering, input.program.inventory.nodes.length);
     if (problem) return { files: [], diagnostics: [...lowering.diagnostics, iptablesDiagnostic('backend-iptables/stdout-unsupported', { reason: problem }, NoTarget)] };
   }
-  if (lowering.diagnostics.some((d) => d.severity === 'error')) return { files: [], diagnostics: lowering.diagnostics };
+  if (hasErrors(lowering.diagnostics)) return { files: [], diagnostics: lowering.diagnostics };
   // Every error is known by now, so files may go to the sink as they are printed.
   const batcher = new FileBatcher(options.stdout ? undefined : sink);
   const report: string[] = [];

@@ -1,4 +1,4 @@
-import { defineBackend, isDnsSubdomain, NoTarget, podId, type BackendInput, type Diagnostic, type EmitFile, type EmitResult, type FileSink } from '@netpolc/ir';
+import { defineBackend, hasErrors, isDnsSubdomain, NoTarget, podId, type BackendInput, type Diagnostic, type EmitFile, type EmitResult, type FileSink } from '@netpolc/ir';
 import { nftablesDiagnostic } from './diagnostics.js';
 import { ProgramLowering } from './lower.js';
 import { nftablesFlags, parseNftablesOptions, type NftablesOptions } from './options.js';
@@ -34,7 +34,7 @@ function emitNftables({ resolved }: BackendInput, options: NftablesOptions, sink
     return { files: [], diagnostics };
   }
   // Errors were all found above: from here every file is final, so a sink may take it at once.
-  if (diagnostics.some((d) => d.severity === 'error')) return { files: [], diagnostics };
+  if (hasErrors(diagnostics)) return { files: [], diagnostics };
   const files: EmitFile[] = [];
   const put = sink ?? ((f: EmitFile) => void files.push(f));
   new RulesetPrinter().printAll(lowering.lowerNodes(usable), (node, content) => put({ path: nodeFileName(node), content }));

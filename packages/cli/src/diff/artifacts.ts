@@ -1,4 +1,4 @@
-import { hasErrors, type Backend, type BackendInput, type Diagnostic } from '@netpolc/ir';
+import type { Backend, BackendInput, Diagnostic } from '@netpolc/ir';
 import { backendNames, backends, type BackendName } from '../backends.js';
 import { UsageError } from '../io.js';
 import { countChanges, unifiedDiff } from './unified-diff.js';
@@ -35,7 +35,7 @@ function compile(backend: Backend<object>, input: BackendInput): { files: Map<st
   const parsed = backend.parseOptions({ 'out-dir': 'diff' });
   const emitted = backend.emit(input, parsed.options);
   const errors = [...parsed.diagnostics, ...emitted.diagnostics].filter((d) => d.severity === 'error');
-  return { files: new Map(emitted.files.map((f) => [f.path, f.content])), errors: hasErrors(errors) ? errors : [] };
+  return { files: new Map(emitted.files.map((f) => [f.path, f.content])), errors };
 }
 
 /** Compiles both sides with each backend (default options) and diffs the files. */

@@ -1,5 +1,5 @@
 import { irDiagnostic } from '../diagnostics/catalog.js';
-import type { Diagnostic, SourceRef } from '../diagnostics/diagnostic.js';
+import { hasErrors, type Diagnostic, type SourceRef } from '../diagnostics/diagnostic.js';
 import type { Namespace, Node, Pod } from '../model/inventory.js';
 import { defaultSemantics, type SemanticsOptions } from '../model/options.js';
 import type { Policy } from '../model/policy.js';
@@ -113,7 +113,7 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
       }
     }
   }
-  if (objectCount === 0 && !diagnostics.some((d) => d.severity === 'error')) {
+  if (objectCount === 0 && !hasErrors(diagnostics)) {
     diagnostics.push(irDiagnostic('ir/no-objects', {}, { kind: 'none' }));
   }
   const sortedPods = [...pods.values()].sort((a, b) => compare(a.namespace, b.namespace) || compare(a.name, b.name));

@@ -1,5 +1,5 @@
 import { irDiagnostic } from '../diagnostics/catalog.js';
-import { refAt, type SourceRef } from '../diagnostics/diagnostic.js';
+import { hasErrors, refAt, type SourceRef } from '../diagnostics/diagnostic.js';
 import { matchAll } from '../model/selector.js';
 import type { Direction, Peer, Policy, PortMatch, Protocol, Rule } from '../model/policy.js';
 import { formatCidr, parseCidr } from '../net/ip.js';
@@ -38,7 +38,7 @@ export function lowerPolicy(ctx: LowerContext, object: ManifestObject): Policy |
   if (!types.has('egress') && egressRules.length > 0) {
     ctx.diagnostics.push(irDiagnostic('ir/rules-ignored', { direction: 'egress', type: 'Egress' }, refAt(specRef, 'egress')));
   }
-  if (!meta || !subject || ctx.diagnostics.slice(before).some((d) => d.severity === 'error')) return undefined;
+  if (!meta || !subject || hasErrors(ctx.diagnostics.slice(before))) return undefined;
   return {
     namespace,
     name: meta.name,

@@ -1,5 +1,5 @@
 import { irDiagnostic } from '../diagnostics/catalog.js';
-import { keyRef, refAt, type SourceRef } from '../diagnostics/diagnostic.js';
+import { hasErrors, keyRef, refAt, type SourceRef } from '../diagnostics/diagnostic.js';
 import { canonicalSelector, type LabelSelector, type Requirement, type SelectorOperator } from '../model/selector.js';
 import { asMapItem, checkKnownFields, listField, mapField, stringField, type Fields, type LowerContext } from './fields.js';
 import { isLabelKey, isLabelValue } from './names.js';
@@ -107,6 +107,6 @@ export function lowerSelector(ctx: LowerContext, obj: Fields, ref: SourceRef): L
     }
     if (key !== undefined) requirements.push({ key, operator, values: strings });
   });
-  if (ctx.diagnostics.slice(before).some((d) => d.severity === 'error')) return undefined;
+  if (hasErrors(ctx.diagnostics.slice(before))) return undefined;
   return canonicalSelector(requirements);
 }

@@ -1,5 +1,5 @@
 import { irDiagnostic } from '../diagnostics/catalog.js';
-import type { Diagnostic, SourceRef } from '../diagnostics/diagnostic.js';
+import { hasErrors, type Diagnostic, type SourceRef } from '../diagnostics/diagnostic.js';
 import jsyaml from 'js-yaml';
 import { visit, type Document } from 'yaml';
 import { parseYamlDocuments, trees, yaml11Booleans, type InputSource, type SourceFile, type SourceFormat } from './source-file.js';
@@ -75,7 +75,7 @@ export function readObjects(source: InputSource): ReadResult {
   }
   const objects: ManifestObject[] = [];
   docs.forEach((value, doc) => collectObjects(value, { kind: 'ref', file: source.path, doc, path: [] }, objects, diagnostics));
-  if (objects.length === 0 && !diagnostics.some((d) => d.severity === 'error')) {
+  if (objects.length === 0 && !hasErrors(diagnostics)) {
     diagnostics.push(irDiagnostic('ir/empty-file', {}, { kind: 'span', file: source.path, pos: 0, end: 0 }));
   }
   return { file, objects, diagnostics };
