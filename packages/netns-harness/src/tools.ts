@@ -78,15 +78,6 @@ export function runCommand(
   return { status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Runs a command and throws (with its stderr) when it fails. */
-export function mustRun(file: string, args: readonly string[], input?: string, what?: string): string {
-  const result = runCommand(file, args, input);
-  if (result.status !== 0) {
-    throw new Error(`${what ?? `${file} ${args.join(' ')}`} failed (exit ${result.status}): ${result.stderr.trim()}`);
-  }
-  return result.stdout;
-}
-
 /** Runs `python3 -I -S probe/<script>` with JSON on stdin and returns its parsed JSON answer. */
 export function runPython(script: string, request: unknown, timeoutMs = 120_000): unknown {
   const python = findPython();

@@ -15,14 +15,6 @@ export class ClusterError extends Error {
   }
 }
 
-/** The resources netpolc reads, as RBAC names them. */
-export const readResources = [
-  { group: '', resource: 'namespaces' },
-  { group: '', resource: 'nodes' },
-  { group: '', resource: 'pods' },
-  { group: 'networking.k8s.io', resource: 'networkpolicies' },
-] as const;
-
 /** The minimal ClusterRole that lets netpolc read what it needs (list is what it uses; get is for kubectl). */
 export const readerClusterRole = [
   'apiVersion: rbac.authorization.k8s.io/v1',
