@@ -3,6 +3,8 @@
 // are Go programs whose YAML libraries follow YAML 1.1, where `yes`/`no`/`on`/`off`/`y`/`n` are
 // booleans, `~` is null and `80:81` is a base-60 integer (4881): all must stay strings.
 
+import { compareStrings } from '@netpolc/ir';
+
 /** Data the emitter accepts. */
 export type YamlData = string | number | boolean | readonly YamlData[] | { readonly [key: string]: YamlData };
 
@@ -25,7 +27,6 @@ export function scalar(value: string | number | boolean): string {
   return JSON.stringify(value);
 }
 
-const compareKeys = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function isCollection(v: YamlData): v is readonly YamlData[] | { readonly [key: string]: YamlData } {
   return typeof v === 'object';
@@ -40,7 +41,7 @@ function emptyText(v: YamlData): string {
 }
 
 function writeMapping(map: { readonly [key: string]: YamlData }, indent: string, out: string[]): void {
-  for (const key of Object.keys(map).sort(compareKeys)) {
+  for (const key of Object.keys(map).sort(compareStrings)) {
     const v = map[key]!;
     if (!isCollection(v)) out.push(`${indent}${scalar(key)}: ${scalar(v)}`);
     else if (isEmpty(v)) out.push(`${indent}${scalar(key)}: ${emptyText(v)}`);

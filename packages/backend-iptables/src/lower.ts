@@ -1,4 +1,4 @@
-import type { Address, Node } from '@netpolc/ir';
+import { compareStrings, type Address, type Node } from '@netpolc/ir';
 import { dispatchRules, type DispatchEntry } from './dispatch.js';
 import type { Chain, Family, IpSet, Match, Rule, Ruleset } from './model.js';
 import { chainPrefix, chains, commentText, hookComment } from './names.js';
@@ -112,7 +112,7 @@ function fixedParts(family: Family): { pod: Chain; inputPod: Chain; reject: Chai
 
 const fixed = { 4: fixedParts(4), 6: fixedParts(6) } as const;
 
-const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const byName = (a: { name: string }, b: { name: string }): number => compareStrings(a.name, b.name);
 
 /** Inserts a set into a name-sorted list of sets, keeping the order. */
 function insertSorted(sets: IpSet[], set: IpSet): void {

@@ -1,6 +1,7 @@
 import type { Direction, SemanticsOptions } from '@netpolc/ir';
 import type { AddressSet, Chain, Family, Icmpv6Type, NamedSet, Range, Rule, Ruleset, Statement, VerdictMap } from './model.js';
 import { tableName } from './model.js';
+import { compareNames } from './numbered.js';
 import { dispatchMapName, podsSetName } from './names.js';
 import type { NftablesOptions } from './options.js';
 
@@ -183,8 +184,4 @@ function sortByAddress(addresses: LocalAddress[], family: Family): LocalAddress[
     return out;
   }
   return addresses.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
-}
-
-function compareNames(a: { readonly name: string }, b: { readonly name: string }): number {
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 }

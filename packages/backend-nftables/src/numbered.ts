@@ -1,3 +1,4 @@
+import { compareStrings } from '@netpolc/ir';
 /**
  * Named things (sets, chains) numbered in order of creation. Nodes refer to them by number:
  * a node lists each once (a stamp per number says which node listed it last) and orders them
@@ -53,6 +54,7 @@ export class Numbered<T extends { readonly name: string }> {
   }
 }
 
-function compareNames(a: { readonly name: string }, b: { readonly name: string }): number {
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+/** Orders named things by name (code units). */
+export function compareNames(a: { readonly name: string }, b: { readonly name: string }): number {
+  return compareStrings(a.name, b.name);
 }

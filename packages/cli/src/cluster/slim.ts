@@ -1,3 +1,4 @@
+import { compareStrings } from '@netpolc/ir';
 /** The kinds netpolc reads from a cluster, in the order snapshots list them. */
 export const objectKinds = ['Namespace', 'Node', 'Pod', 'NetworkPolicy'] as const;
 
@@ -85,9 +86,8 @@ export function slimObject(kind: ObjectKind, item: unknown): ClusterObject | und
   return { kind, namespace, name, manifest };
 }
 
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Sort order of snapshots and sources: kind (as in {@link objectKinds}), namespace, name. */
 export function compareObjects(a: ClusterObject, b: ClusterObject): number {
-  return objectKinds.indexOf(a.kind) - objectKinds.indexOf(b.kind) || compare(a.namespace, b.namespace) || compare(a.name, b.name);
+  return objectKinds.indexOf(a.kind) - objectKinds.indexOf(b.kind) || compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name);
 }
