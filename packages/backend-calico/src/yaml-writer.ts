@@ -3,7 +3,7 @@
 // are Go programs whose YAML libraries follow YAML 1.1, where `yes`/`no`/`on`/`off`/`y`/`n` are
 // booleans, `~` is null and `80:81` is a base-60 integer (4881): all must stay strings.
 
-import { compareStrings } from '@netpolc/ir';
+import { compareValues } from '@netpolc/ir';
 
 /** Data the emitter accepts. */
 export type YamlData = string | number | boolean | readonly YamlData[] | { readonly [key: string]: YamlData };
@@ -41,7 +41,7 @@ function emptyText(v: YamlData): string {
 }
 
 function writeMapping(map: { readonly [key: string]: YamlData }, indent: string, out: string[]): void {
-  for (const key of Object.keys(map).sort(compareStrings)) {
+  for (const key of Object.keys(map).sort(compareValues)) {
     const v = map[key]!;
     if (!isCollection(v)) out.push(`${indent}${scalar(key)}: ${scalar(v)}`);
     else if (isEmpty(v)) out.push(`${indent}${scalar(key)}: ${emptyText(v)}`);

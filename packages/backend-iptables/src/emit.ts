@@ -1,5 +1,5 @@
 import type { AllowTuple, BackendInput, Diagnostic, EmitFile, EmitResult, FileSink, Node, Pod } from '@netpolc/ir';
-import { appendAll, hasErrors, NoTarget, podId } from '@netpolc/ir';
+import { appendAll, compareValues, hasErrors, NoTarget, podId } from '@netpolc/ir';
 import { AddressMatcher, largeSetMembers } from './addresses.js';
 import { iptablesDiagnostic } from './diagnostics.js';
 import { comment, localAddresses, lowerFamily, type LocalPod, type LowerContext } from './lower.js';
@@ -15,10 +15,6 @@ export interface Lowered {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /**
  * Warnings about what the hooks cannot see (semantics.md §2.5; README "Limits"), each at most once
  * per program or per missing node, never per pod: pods whose node is not in the inventory are
@@ -29,7 +25,7 @@ function coverageWarnings(input: BackendInput, unenforced: ReadonlyMap<string, P
   const { resolved, program } = input;
   const out: Diagnostic[] = [];
   for (const key of [...unenforced.keys()].sort()) {
-    const pods = unenforced.get(key)!.sort((a, b) => compareText(podId(a), podId(b)));
+    const pods = unenforced.get(key)!.sort((a, b) => compareValues(podId(a), podId(b)));
     const shown = pods.slice(0, 3).map(podId).join(', ') + (pods.length > 3 ? ', ...' : '');
     const reason = key === '' ? 'have no spec.nodeName' : `are on node ${key}, which is not in the inventory`;
     out.push(iptablesDiagnostic('backend-iptables/pod-not-enforced', { count: pods.length, pods: shown, reason }, pods[0]!.origin));

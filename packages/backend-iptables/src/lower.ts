@@ -1,4 +1,4 @@
-import { compareStrings, type Address, type Node } from '@netpolc/ir';
+import { compareValues, type Address, type Node } from '@netpolc/ir';
 import { dispatchRules, type DispatchEntry } from './dispatch.js';
 import type { Chain, Family, IpSet, Match, Rule, Ruleset } from './model.js';
 import { chainPrefix, chains, commentText, hookComment } from './names.js';
@@ -112,7 +112,7 @@ function fixedParts(family: Family): { pod: Chain; inputPod: Chain; reject: Chai
 
 const fixed = { 4: fixedParts(4), 6: fixedParts(6) } as const;
 
-const byName = (a: { name: string }, b: { name: string }): number => compareStrings(a.name, b.name);
+const byName = (a: { name: string }, b: { name: string }): number => compareValues(a.name, b.name);
 
 /** Inserts a set into a name-sorted list of sets, keeping the order. */
 function insertSorted(sets: IpSet[], set: IpSet): void {
@@ -173,7 +173,7 @@ export function lowerFamily(ctx: LowerContext, node: Node, localPods: readonly L
   const local: { rec: LocalPod; pod: number; ip: string; cidr: string; value: bigint; num: number }[] = [];
   for (const rec of localPods) for (const a of family === 4 ? rec.v4 : rec.v6) local.push({ rec, pod: rec.pod, ip: a.ip, cidr: a.cidr, value: a.value, num: a.num });
   if (family === 4) local.sort((a, b) => a.num - b.num || a.pod - b.pod);
-  else local.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : a.pod - b.pod));
+  else local.sort((a, b) => compareValues(a.value, b.value) || a.pod - b.pod);
   const unique = local.filter((e, i) => i === 0 || (family === 4 ? local[i - 1]!.num !== e.num : local[i - 1]!.value !== e.value));
 
   const egressEntries: DispatchEntry[] = [];

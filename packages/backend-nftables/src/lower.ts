@@ -1,4 +1,4 @@
-import { podId, type Address, type Direction, type ResolvedProgram } from '@netpolc/ir';
+import { compareValues, podId, type Address, type Direction, type ResolvedProgram } from '@netpolc/ir';
 import { ChainBodies } from './chain-bodies.js';
 import { allowLogChain, denyLogRule, denyVerdictRules, type ChainBody } from './lower-pod.js';
 import type { Chain, Family, Range, Rule, Ruleset } from './model.js';
@@ -158,7 +158,7 @@ export class ProgramLowering {
       // The evaluator attributes an address to the first node that has it.
       if (this.resolved.nodeAddresses.get(a.ip) === node) out[a.family].push([a.value, a.value]);
     }
-    for (const f of [4, 6] as const) out[f].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    for (const f of [4, 6] as const) out[f].sort((a, b) => compareValues(a[0], b[0]));
     return out;
   }
 }

@@ -1,4 +1,4 @@
-import type { Direction, SemanticsOptions } from '@netpolc/ir';
+import { compareValues, type Direction, type SemanticsOptions } from '@netpolc/ir';
 import type { AddressSet, Chain, Family, Icmpv6Type, NamedSet, Range, Rule, Ruleset, Statement, VerdictMap } from './model.js';
 import { tableName } from './model.js';
 import { compareNames } from './numbered.js';
@@ -183,5 +183,5 @@ function sortByAddress(addresses: LocalAddress[], family: Family): LocalAddress[
     for (const k of keys) out.push(addresses[k % indexBits]!);
     return out;
   }
-  return addresses.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+  return addresses.sort((a, b) => compareValues(a.value, b.value));
 }

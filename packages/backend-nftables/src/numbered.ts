@@ -1,4 +1,4 @@
-import { compareStrings } from '@netpolc/ir';
+import { compareValues } from '@netpolc/ir';
 /**
  * Named things (sets, chains) numbered in order of creation. Nodes refer to them by number:
  * a node lists each once (a stamp per number says which node listed it last) and orders them
@@ -56,5 +56,5 @@ export class Numbered<T extends { readonly name: string }> {
 
 /** Orders named things by name (code units). */
 export function compareNames(a: { readonly name: string }, b: { readonly name: string }): number {
-  return compareStrings(a.name, b.name);
+  return compareValues(a.name, b.name);
 }

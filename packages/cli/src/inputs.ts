@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { compareStrings, type InputSource } from '@netpolc/ir';
+import { compareValues, type InputSource } from '@netpolc/ir';
 import { UsageError, type Io } from './io.js';
 
 const extensions = ['.yaml', '.yml', '.json'];
 
 function listDirectory(dir: string, out: string[]): void {
-  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => compareStrings(a.name, b.name));
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => compareValues(a.name, b.name));
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
     const full = join(dir, e.name);

@@ -42,4 +42,4 @@ export { defineBackend } from './backend.js';
 export { diffConnectivity, endpointText, type ConnectionChange, type ConnectivityDiff, type DiffEndpoint, type DiffOptions } from './diff/connectivity.js';
 export { deltaKey, formatRanges, isEmptyDelta, noDelta, toDelta, type PortDelta } from './diff/port-delta.js';
 export { appendAll } from './util/append.js';
-export { compareStrings } from './util/compare.js';
+export { compareValues } from './util/compare.js';

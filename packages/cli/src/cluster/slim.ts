@@ -1,4 +1,4 @@
-import { compareStrings } from '@netpolc/ir';
+import { compareValues } from '@netpolc/ir';
 /** The kinds netpolc reads from a cluster, in the order snapshots list them. */
 export const objectKinds = ['Namespace', 'Node', 'Pod', 'NetworkPolicy'] as const;
 
@@ -89,5 +89,5 @@ export function slimObject(kind: ObjectKind, item: unknown): ClusterObject | und
 
 /** Sort order of snapshots and sources: kind (as in {@link objectKinds}), namespace, name. */
 export function compareObjects(a: ClusterObject, b: ClusterObject): number {
-  return objectKinds.indexOf(a.kind) - objectKinds.indexOf(b.kind) || compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name);
+  return objectKinds.indexOf(a.kind) - objectKinds.indexOf(b.kind) || compareValues(a.namespace, b.namespace) || compareValues(a.name, b.name);
 }

@@ -10,7 +10,7 @@ import type { LowerContext } from './fields.js';
 import { ignoredReason, lowerNamespace, lowerNode, lowerPod, namespaceNameLabel } from './inventory.js';
 import { lowerPolicy } from './policy.js';
 import { appendAll } from '../util/append.js';
-import { compareStrings } from '../util/compare.js';
+import { compareValues } from '../util/compare.js';
 
 /** Options of {@link loadProgram}. */
 export interface LoadOptions {
@@ -116,15 +116,15 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
   if (objectCount === 0 && !hasErrors(diagnostics)) {
     diagnostics.push(irDiagnostic('ir/no-objects', {}, { kind: 'none' }));
   }
-  const sortedPods = [...pods.values()].sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name));
+  const sortedPods = [...pods.values()].sort((a, b) => compareValues(a.namespace, b.namespace) || compareValues(a.name, b.name));
   completeInventory(namespaces, sortedPods, nodes, policies, diagnostics);
 
   const program: Program = {
-    policies: [...policies.values()].sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.name, b.name)),
+    policies: [...policies.values()].sort((a, b) => compareValues(a.namespace, b.namespace) || compareValues(a.name, b.name)),
     inventory: {
-      namespaces: [...namespaces.values()].sort((a, b) => compareStrings(a.name, b.name)),
+      namespaces: [...namespaces.values()].sort((a, b) => compareValues(a.name, b.name)),
       pods: sortedPods,
-      nodes: [...nodes.values()].sort((a, b) => compareStrings(a.name, b.name)),
+      nodes: [...nodes.values()].sort((a, b) => compareValues(a.name, b.name)),
     },
     semantics: { ...defaultSemantics, ...options.semantics },
   };
@@ -177,7 +177,7 @@ function completeInventory(
   const reportedNodes = new Set<string>();
   // The first owner of each address: a node, or a pod (described only if another claims it).
   const owners = new Map<string, Node | Pod>();
-  for (const node of [...nodes.values()].sort((a, b) => compareStrings(a.name, b.name))) {
+  for (const node of [...nodes.values()].sort((a, b) => compareValues(a.name, b.name))) {
     for (const a of node.addresses) if (!owners.has(a.ip)) owners.set(a.ip, node);
   }
   const describe = (o: Node | Pod): string => ('namespace' in o ? `pod ${o.namespace}/${o.name}` : `node ${o.name}`);

@@ -1,3 +1,5 @@
+import { compareValues } from '../util/compare.js';
+
 /** Label selector operators (`matchExpressions[].operator`). */
 export type SelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
 
@@ -31,7 +33,7 @@ export function canonicalSelector(requirements: readonly Requirement[]): LabelSe
   }));
   normalized.sort(
     (a, b) =>
-      (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) ||
+      compareValues(a.key, b.key) ||
       operatorOrder[a.operator] - operatorOrder[b.operator] ||
       compareLists(a.values, b.values),
   );

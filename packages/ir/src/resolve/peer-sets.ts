@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { compareValues } from '../util/compare.js';
 import type { Pod } from '../model/inventory.js';
 import type { PeerSet } from '../model/resolved.js';
 import { familyMax } from '../net/ip.js';
@@ -51,7 +52,7 @@ export class PeerSetTable {
     this.singles = { 4: [], 6: [] };
     for (const f of [4, 6] as const) {
       const entries = this.index[f];
-      entries.sort((x, y) => (x.value < y.value ? -1 : x.value > y.value ? 1 : x.pod - y.pod));
+      entries.sort((x, y) => compareValues(x.value, y.value) || x.pod - y.pod);
       entries.forEach((e, rank) => {
         this.ranks[f][e.pod]!.push(rank);
         if (rank > 0 && e.value <= entries[rank - 1]!.value + 1n) this.follows[f][rank] = 1;
