@@ -3,7 +3,7 @@
 // synthetic workloads (cached in bench/.data as YAML and as a JSON List, fixed seeds), measures
 // each in fresh processes and prints the figures; also writes them to bench/results/latest.json.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsyaml from 'js-yaml';
 import { descriptions, generate, workloads } from './workloads.mjs';
@@ -44,6 +44,7 @@ const mb = (b) => `${(b / 1e6).toFixed(1)}MB`;
 const n = (x, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d });
 const results = {};
 console.log('times: load = read + parse + validate; floor = read + JSON.parse (js-yaml for YAML); ratio = whole compile / floor');
+console.log(`output written under ${process.env.NETPOLC_BENCH_OUT || (existsSync('/dev/shm') ? '/dev/shm (memory; NETPOLC_BENCH_OUT=DIR for a disk)' : 'the temporary directory')}`);
 for (const name of only) {
   const { yamlPath, jsonPath } = ensureData(name);
   const r = (results[name] = { yaml: measure(yamlPath), json: measure(jsonPath), backends: {} });
@@ -74,5 +75,9 @@ if (results.large && results['kube-scale']) {
   console.log(`resolution scaling kube-scale/large: ${ratio.toFixed(2)}x (6x the pods, 4x the policies; target <= 7x)`);
   results.scaling = { ...results.scaling, kubeScaleOverLarge: ratio };
 }
+// Workloads measured now replace their earlier figures; the others are kept (`--only` runs).
 mkdirSync(join(here, 'results'), { recursive: true });
-writeFileSync(join(here, 'results', 'latest.json'), JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2) + '\n');
+const latest = join(here, 'results', 'latest.json');
+const earlier = existsSync(latest) ? JSON.parse(readFileSync(latest, 'utf8')).results : {};
+const merged = { ...earlier, ...results, scaling: { ...earlier.scaling, ...results.scaling } };
+writeFileSync(latest, JSON.stringify({ date: new Date().toISOString(), node: process.version, results: merged }, null, 2) + '\n');

@@ -1,5 +1,5 @@
-import type { AllowTuple, BackendInput, Diagnostic, EmitFile, EmitResult, FileSink, Node, Pod } from '@netpolc/ir';
-import { appendAll, compareValues, hasErrors, NoTarget, podId } from '@netpolc/ir';
+import type { AllowTuple, BackendInput, Diagnostic, EmitResult, FileSink, Node, Pod } from '@netpolc/ir';
+import { appendAll, compareValues, FileAssembler, hasErrors, NoTarget, podId } from '@netpolc/ir';
 import { AddressMatcher, largeSetMembers } from './addresses.js';
 import { iptablesDiagnostic } from './diagnostics.js';
 import { comment, localAddresses, lowerFamily, type LocalPod, type LowerContext } from './lower.js';
@@ -205,56 +205,6 @@ export function countRules(n: NodeRules): { chains: number; rules: number; sets:
   return { chains, rules, sets: sets.length, members: sets.reduce((s, x) => s + x.members.length, 0) };
 }
 
-/**
- * Collects the text of several files and hands each out as a slice of one joined string. A
- * string above 128 KiB lives in V8's large-object space: garbage collections neither copy nor
- * compact it, and a slice of it (a sliced string) is a small object, already flat when written.
- * Joining file by file would instead put hundreds of megabytes of medium strings through the
- * young generation, which dominated the run time at kube-scale (issue 9).
- */
-class FileBatcher {
-  private pieces: string[] = [];
-  private length = 0;
-  private pending: { path: string; start: number; end: number }[] = [];
-  readonly files: EmitFile[] = [];
-
-  /** Files go to `sink` when given (as each batch is joined), else to {@link files}. */
-  constructor(private readonly sink?: FileSink) {}
-
-  /** Starts a file; `write` appends its pieces to the returned array; `end` closes it. */
-  add(path: string, write: (out: string[]) => void): number {
-    const from = this.pieces.length;
-    write(this.pieces);
-    const start = this.length;
-    for (let i = from; i < this.pieces.length; i++) this.length += this.pieces[i]!.length;
-    const end = this.length;
-    this.pending.push({ path, start, end });
-    if (end >= batchChars) this.flush();
-    return end - start;
-  }
-
-  /** Joins what is pending and slices it into files. */
-  flush(): void {
-    if (this.pending.length === 0) return;
-    const text = this.pieces.join('');
-    for (const f of this.pending) {
-      const file = { path: f.path, content: text.slice(f.start, f.end) };
-      if (this.sink) this.sink(file);
-      else this.files.push(file);
-    }
-    this.pieces = [];
-    this.length = 0;
-    this.pending = [];
-  }
-}
-
-/**
- * Characters per joined batch: above V8's large-object threshold (128 KiB), and small enough that
- * the pieces of a batch rarely outlive a young-generation collection (8 MiB batches were a third
- * slower at kube-scale: their pieces got copied and promoted before the join).
- */
-const batchChars = 256 * 1024;
-
 /** The backend's emit: lower and print one node at a time, and summarise. */
 export function emitIptables(input: BackendInput, options: IptablesOptions, sink?: FileSink): EmitResult {
   const lowering = new ProgramLowering(input, options);
@@ -264,7 +214,7 @@ export function emitIptables(input: BackendInput, options: IptablesOptions, sink
   }
   if (hasErrors(lowering.diagnostics)) return { files: [], diagnostics: lowering.diagnostics };
   // Every error is known by now, so files may go to the sink as they are printed.
-  const batcher = new FileBatcher(options.stdout ? undefined : sink);
+  const batcher = new FileAssembler(options.stdout ? undefined : sink);
   const report: string[] = [];
   for (const node of lowering.nodes) {
     const n = lowering.takeNode(node);
@@ -277,6 +227,6 @@ export function emitIptables(input: BackendInput, options: IptablesOptions, sink
     const c = countRules(n);
     report.push(`${n.node}: ${c.rules} rules in ${c.chains} chains, ${c.sets} ipsets with ${c.members} members, ${bytes} bytes`);
   }
-  batcher.flush();
+  batcher.finish();
   return { files: batcher.files, diagnostics: lowering.diagnostics, report: report.join('\n') };
 }

@@ -1,4 +1,4 @@
-import { resolve, type Program, type ResolvedProgram } from '@netpolc/ir';
+import { batchFiles, resolve, type Program, type ResolvedProgram } from '@netpolc/ir';
 import { loadValid, namespace, networkPolicy, node, pod, type Manifest } from '@netpolc/ir/testing';
 import { expect, it } from 'vitest';
 import { lowerProgram } from '../src/emit.js';
@@ -69,11 +69,11 @@ it('reports each node once, with the bytes of its files', () => {
   expect(new Map(reported.map((m) => [m![1]!, Number(m![2])]))).toEqual(bytes);
 });
 
-it('hands every file to a sink, as batches are joined, exactly as it would return them', () => {
+it('hands every file to a sink, in batches of encoded files, exactly as it would return them', () => {
   const input = bigCluster();
   const returned = iptablesBackend.emit(input, defaultOptions).files;
   const sunk: { path: string; content: string }[] = [];
-  const out = iptablesBackend.emit(input, defaultOptions, (f) => sunk.push(f));
+  const out = iptablesBackend.emit(input, defaultOptions, (b) => sunk.push(...batchFiles(b)));
   expect(out.files).toEqual([]);
   expect(sunk.map((f) => f.path)).toEqual(returned.map((f) => f.path));
   sunk.forEach((f, i) => expect(f.content === returned[i]!.content, f.path).toBe(true));

@@ -1,4 +1,4 @@
-import { defineBackend, hasErrors, isDnsSubdomain, NoTarget, podId, type BackendInput, type Diagnostic, type EmitFile, type EmitResult, type FileSink } from '@netpolc/ir';
+import { defineBackend, FileAssembler, hasErrors, isDnsSubdomain, NoTarget, podId, type BackendInput, type Diagnostic, type EmitResult, type FileSink } from '@netpolc/ir';
 import { nftablesDiagnostic } from './diagnostics.js';
 import { ProgramLowering } from './lower.js';
 import { nftablesFlags, parseNftablesOptions, type NftablesOptions } from './options.js';
@@ -35,10 +35,11 @@ function emitNftables({ resolved }: BackendInput, options: NftablesOptions, sink
   }
   // Errors were all found above: from here every file is final, so a sink may take it at once.
   if (hasErrors(diagnostics)) return { files: [], diagnostics };
-  const files: EmitFile[] = [];
-  const put = sink ?? ((f: EmitFile) => void files.push(f));
-  new RulesetPrinter().printAll(lowering.lowerNodes(usable), (node, content) => put({ path: nodeFileName(node), content }));
-  return { files, diagnostics };
+  const assembler = new FileAssembler(sink);
+  const printer = new RulesetPrinter();
+  for (const ruleset of lowering.lowerNodes(usable)) assembler.add(nodeFileName(ruleset.node), (out) => printer.write(ruleset, out));
+  assembler.finish();
+  return { files: assembler.files, diagnostics };
 }
 
 /**

@@ -119,52 +119,18 @@ export class RulesetPrinter {
   /** The file for `nft -f` of one ruleset. */
   print(ruleset: Ruleset): string {
     const out: string[] = [];
-    this.pieces(ruleset, out);
+    this.write(ruleset, out);
     return out.join('');
   }
 
   /**
-   * Prints many rulesets, calling `onFile` with each file in order. Files are joined in batches
-   * of about `batchSize` characters (default 1 MiB) and handed out as slices of the batch: V8
-   * keeps a string that large out of the young generation and a slice shares its bytes, so
-   * hundreds of megabytes of output are written once instead of being copied by every scavenge
-   * that finds them alive.
-   */
-  printAll(rulesets: Iterable<Ruleset>, onFile: (node: string, text: string) => void, batchSize = defaultBatchSize): void {
-    // One pieces array for every batch: emptied, not reallocated.
-    const out: string[] = [];
-    let pending: { node: string; length: number }[] = [];
-    let size = 0;
-    const flush = (): void => {
-      const text = out.join('');
-      let at = 0;
-      for (const p of pending) {
-        onFile(p.node, text.slice(at, at + p.length));
-        at += p.length;
-      }
-      out.length = 0;
-      pending = [];
-      size = 0;
-    };
-    for (const ruleset of rulesets) {
-      const first = out.length;
-      this.pieces(ruleset, out);
-      let length = 0;
-      for (let i = first; i < out.length; i++) length += out[i]!.length;
-      pending.push({ node: ruleset.node, length });
-      size += length;
-      if (size >= batchSize) flush();
-    }
-    if (pending.length > 0) flush();
-  }
-
-  /**
-   * The pieces of one file. The first two commands create the table if it is missing and
+   * Appends the pieces of one file to `out` (`out.join('')` is the file; see `FileAssembler`).
+   * The first two commands create the table if it is missing and
    * delete it, so the definition that follows replaces it in the same transaction: the kernel
    * applies the whole file or nothing, and other tables are never touched (nftables wiki,
    * "Atomic rule replacement"; `destroy table` needs nft ≥ 1.0.8).
    */
-  private pieces(ruleset: Ruleset, out: string[]): void {
+  write(ruleset: Ruleset, out: string[]): void {
     const t = ruleset.table;
     out.push(
       '#!/usr/sbin/nft -f\n',
@@ -259,9 +225,6 @@ export class RulesetPrinter {
 function namesOnePod(rule: Rule): boolean {
   return rule.statements.some((s) => s.kind === 'log' && s.prefix.startsWith('netpolc deny '));
 }
-
-// Above V8's largest regular object (128 KiB), so each batch is allocated outside the young generation.
-const defaultBatchSize = 1 << 20;
 
 /** The file for `nft -f` of one ruleset. */
 export function printRuleset(ruleset: Ruleset): string {

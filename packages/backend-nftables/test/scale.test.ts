@@ -1,10 +1,8 @@
 import { expect, it } from 'vitest';
-import { resolve, type Program, type RawOptions } from '@netpolc/ir';
+import { batchFiles, resolve, type Program, type RawOptions } from '@netpolc/ir';
 import { namespace, networkPolicy, node, pod, type Manifest } from '@netpolc/ir/testing';
 import { nftablesBackend } from '../src/index.js';
 import { ProgramLowering } from '../src/lower.js';
-import type { Ruleset } from '../src/model.js';
-import { RulesetPrinter } from '../src/print.js';
 import { loadProgram } from './support/compile.js';
 
 const flagSets: readonly RawOptions[] = [{}, { log: 'all', 'deny-action': 'reject', counters: true }, { log: 'allowed' }];
@@ -79,7 +77,7 @@ it('hands every file to a sink as it is printed, exactly as it would return them
     const { options } = nftablesBackend.parseOptions({ 'out-dir': 'out', ...flags });
     const returned = nftablesBackend.emit({ program, resolved }, options).files;
     const sunk: { path: string; content: string }[] = [];
-    const out = nftablesBackend.emit({ program, resolved }, options, (f) => sunk.push(f));
+    const out = nftablesBackend.emit({ program, resolved }, options, (b) => sunk.push(...batchFiles(b)));
     expect(out.files).toEqual([]);
     expect(sunk).toEqual(returned);
     expect(sunk.length).toBe(6);
@@ -95,21 +93,6 @@ it('lowers many nodes in one pass to the same models as node by node', () => {
     const together = [...new ProgramLowering(resolved, options).lowerNodes(names)];
     const alone = names.map((n) => new ProgramLowering(resolved, options).lowerNode(n));
     expect(together).toStrictEqual(alone);
-  }
-});
-
-it('hands out the same files in batches as printed one by one, across batch boundaries', () => {
-  const resolved = resolve(cluster());
-  const { options } = nftablesBackend.parseOptions({ 'out-dir': 'out', log: 'all' });
-  const lowering = new ProgramLowering(resolved, options);
-  const models: Ruleset[] = [...lowering.lowerNodes(lowering.nodeNames())];
-  const one = models.map((m) => new RulesetPrinter().print(m));
-  for (const batchSize of [1, 5000, 1 << 20]) {
-    const got: string[] = [];
-    const nodes: string[] = [];
-    new RulesetPrinter().printAll(models, (node, text) => (nodes.push(node), got.push(text)), batchSize);
-    expect(nodes).toEqual(models.map((m) => m.node));
-    expect(got).toEqual(one);
   }
 });
 

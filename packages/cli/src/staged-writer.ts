@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { EmitFile } from '@netpolc/ir';
+import { releaseBatch, type EmitFile, type FileBatch } from '@netpolc/ir';
 import { OutputError } from './io.js';
 
 // The writer thread: writes each file to its temporary name as it arrives and reports, when
@@ -13,21 +13,29 @@ const { mkdirSync, writeFileSync } = require('node:fs');
 const { dirname } = require('node:path');
 const made = new Set();
 let error;
-parentPort.on('message', (m) => {
-  if (m.end) {
-    parentPort.postMessage({ error });
-    return;
-  }
+function write(tmp, content) {
   if (error) return;
   try {
-    const dir = dirname(m.tmp);
+    const dir = dirname(tmp);
     if (!made.has(dir)) {
       mkdirSync(dir, { recursive: true });
       made.add(dir);
     }
-    writeFileSync(m.tmp, m.content);
+    writeFileSync(tmp, content);
   } catch (e) {
     error = String(e && e.message ? e.message : e);
+  }
+}
+parentPort.on('message', (m) => {
+  if (m.end) {
+    parentPort.postMessage({ error });
+  } else if (m.memory) {
+    const bytes = new Uint8Array(m.memory);
+    for (const f of m.files) write(f.tmp, bytes.subarray(f.start, f.end));
+    // The batch's memory goes back to the backend (FileBatch in @netpolc/ir).
+    Atomics.store(new Int32Array(m.memory, 0, 1), 0, 0);
+  } else {
+    write(m.tmp, m.content);
   }
 });
 `;
@@ -45,7 +53,7 @@ export class StagedWriter {
   private readonly root: string;
   private readonly suffix = `.netpolc-tmp-${process.pid}-${Date.now()}`;
   private readonly staged: [string, string][] = [];
-  private readonly held: { tmp: string; content: string }[] = [];
+  private readonly held: { tmp: string; content: string | Uint8Array }[] = [];
   private worker: Worker | undefined;
 
   constructor(outDir: string) {
@@ -59,19 +67,44 @@ export class StagedWriter {
 
   /** Stages one file (its write may still be in flight). */
   add(file: EmitFile): void {
-    const target = resolve(this.root, file.path);
-    if (target !== this.root && !target.startsWith(this.root + '/')) throw new Error(`refusing to write outside the output directory: ${file.path}`);
+    const tmp = this.stage(file.path);
+    if (this.hold(1)) this.held.push({ tmp, content: file.content });
+    else this.thread().postMessage({ tmp, content: file.content });
+  }
+
+  /** Stages a batch of files in shared memory, and releases the batch once written. */
+  addBatch(batch: FileBatch): void {
+    const files = batch.files.map((f) => ({ tmp: this.stage(f.path), start: f.start, end: f.end }));
+    if (this.hold(files.length)) {
+      // Copied out: the backend reuses the memory as soon as it is released.
+      for (const f of files) this.held.push({ tmp: f.tmp, content: Buffer.from(new Uint8Array(batch.memory, f.start, f.end - f.start)) });
+      releaseBatch(batch);
+    } else {
+      this.thread().postMessage({ memory: batch.memory, files });
+    }
+  }
+
+  /** The temporary name of a file, recorded for the rename. */
+  private stage(path: string): string {
+    const target = resolve(this.root, path);
+    if (target !== this.root && !target.startsWith(this.root + '/')) throw new Error(`refusing to write outside the output directory: ${path}`);
     const tmp = `${target}${this.suffix}`;
     this.staged.push([tmp, target]);
-    if (!this.worker && this.held.length < threadThreshold) {
-      this.held.push({ tmp, content: file.content });
-      return;
-    }
+    return tmp;
+  }
+
+  /** Whether `count` more files are still a small output, held in memory. */
+  private hold(count: number): boolean {
+    return !this.worker && this.held.length + count <= threadThreshold;
+  }
+
+  /** The writer thread, started on first use with the files held so far. */
+  private thread(): Worker {
     if (!this.worker) {
       this.worker = new Worker(writerSource, { eval: true });
       for (const h of this.held.splice(0)) this.worker.postMessage(h);
     }
-    this.worker.postMessage({ tmp, content: file.content });
+    return this.worker;
   }
 
   /** Waits for every write, then renames every file into place; on a failure removes them all. */
@@ -134,7 +167,7 @@ export class StagedWriter {
   }
 }
 
-function writeHeld(files: readonly { tmp: string; content: string }[]): void {
+function writeHeld(files: readonly { tmp: string; content: string | Uint8Array }[]): void {
   // Same steps as the writer thread, for the few files of a small compile.
   const made = new Set<string>();
   for (const f of files) {

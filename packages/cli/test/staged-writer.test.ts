@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import { FileAssembler, type FileBatch } from '@netpolc/ir';
 import { StagedWriter } from '../src/staged-writer.js';
 
 const dirs: string[] = [];
@@ -40,6 +41,29 @@ for (const count of [3, 200]) {
     for (let i = 0; i < count; i++) w.add({ path: `f${i}`, content: 'x' });
     await w.abort();
     expect(listAll(out)).toEqual([]);
+  });
+}
+
+for (const count of [3, 200]) {
+  it(`writes ${count} files handed over in shared-memory batches, and releases every batch`, async () => {
+    const out = join(scratch(), 'out');
+    const w = new StagedWriter(out);
+    const batches: FileBatch[] = [];
+    // Small blocks: many batches, and files of more than a block (a block of their own).
+    const assembler = new FileAssembler(
+      (b) => {
+        batches.push(b);
+        w.addBatch(b);
+      },
+      { arenaBytes: 2048 },
+    );
+    const files = Array.from({ length: count }, (_, i) => ({ path: i % 2 ? `sub/f${i}.txt` : `f${i}.txt`, content: `fïle ${i}\n`.repeat(i + 1) }));
+    for (const f of files) assembler.add(f.path, (o) => o.push(f.content));
+    assembler.finish();
+    await w.commit();
+    expect(w.count).toBe(count);
+    for (const f of files) expect(readFileSync(join(out, f.path), 'utf8')).toBe(f.content);
+    for (const b of batches) expect(new Int32Array(b.memory, 0, 1)[0]).toBe(0);
   });
 }
 

@@ -8,8 +8,19 @@ export interface EmitFile {
   readonly content: string;
 }
 
-/** Receives output files one by one (see {@link Backend.emit}). */
-export type FileSink = (file: EmitFile) => void;
+/**
+ * Whole files encoded as UTF-8 in shared memory, each at `[start, end)` of `memory`. The Int32 at
+ * byte 0 of `memory` is non-zero while the batch is out: the consumer stores 0 there (see
+ * `releaseBatch`), from any thread, once it no longer reads the bytes, and the producer may then
+ * reuse the memory.
+ */
+export interface FileBatch {
+  readonly memory: SharedArrayBuffer;
+  readonly files: readonly { readonly path: string; readonly start: number; readonly end: number }[];
+}
+
+/** Receives output files batch by batch (see {@link Backend.emit}). */
+export type FileSink = (batch: FileBatch) => void;
 
 /** What a backend returns: files (never written by the backend) and located diagnostics. */
 export interface EmitResult {
@@ -55,10 +66,10 @@ export interface Backend<O extends object> {
   /** Validates raw flags into typed options; problems are diagnostics, not exceptions. */
   parseOptions(raw: RawOptions): { readonly options: O; readonly diagnostics: readonly Diagnostic[] };
   /**
-   * Compiles. With a `sink`, a backend may hand each file to it as soon as the file is complete
-   * (and leave it out of `files`), so the caller can write one file while the next is built; the
-   * caller must treat sunk files like returned ones, and discard both when the diagnostics hold
-   * errors. Backends that build everything at once ignore the sink.
+   * Compiles. With a `sink`, a backend may hand files to it in batches as soon as they are
+   * complete (and leave them out of `files`), so the caller can write some while the next are
+   * built; the caller must treat sunk files like returned ones, and discard both when the
+   * diagnostics hold errors. Backends that build everything at once ignore the sink.
    */
   emit(input: BackendInput, options: O, sink?: FileSink): EmitResult;
 }

@@ -36,8 +36,9 @@ export type { BindError, BoundEndpoint, Connection, Endpoint } from './evaluate/
 export { bindConnection, findPod } from './evaluate/connection.js';
 export { evaluate, selects, type EvaluationError, type RuleMatch, type SideReason, type SideVerdict, type Verdict } from './evaluate/evaluate.js';
 
-export type { Backend, BackendInput, EmitFile, EmitResult, FileSink, OptionSpec, RawOptions } from './backend.js';
+export type { Backend, BackendInput, EmitFile, EmitResult, FileBatch, FileSink, OptionSpec, RawOptions } from './backend.js';
 export { defineBackend } from './backend.js';
+export { batchFiles, batchHeaderBytes, FileAssembler, releaseBatch, type AssemblerOptions } from './output/file-assembler.js';
 
 export { diffConnectivity, endpointText, type ConnectionChange, type ConnectivityDiff, type DiffEndpoint, type DiffOptions } from './diff/connectivity.js';
 export { deltaKey, formatRanges, isEmptyDelta, noDelta, toDelta, type PortDelta } from './diff/port-delta.js';

@@ -74,7 +74,7 @@ export const compileCommand: Command = {
     // Files are written while the backend builds the next ones; renamed into place only at the end.
     const writer = new StagedWriter(resolvePath(io.cwd, outDir));
     try {
-      const emitted = backend.emit(input, parsed.options, (f) => writer.add(f));
+      const emitted = backend.emit(input, parsed.options, (batch) => writer.addBatch(batch));
       for (const f of emitted.files) writer.add(f);
       if (!report(io, values, result, emitted)) {
         await writer.abort();
