@@ -12,6 +12,27 @@ it('rejects legacy IPv4 forms that ipaddr.js accepts (semantics.md §1.2)', () =
   expect(parseIp('2001:db8::1')?.family).toBe(6);
 });
 
+it('reads IPv4 exactly as the strict dotted-decimal grammar does, and only canonical text', () => {
+  // The oracle: Go's grammar as a regular expression, and the octets read one by one.
+  const strict = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+  const octet = fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.stringMatching(/^[0-9]{0,4}$/));
+  const text = fc.oneof(
+    fc.array(octet, { minLength: 1, maxLength: 6 }).map((parts) => parts.join('.')),
+    fc.string({ unit: fc.constantFrom('0', '1', '2', '5', '9', '.', 'a', ' ', '-'), maxLength: 16 }),
+  );
+  fc.assert(
+    fc.property(text, (t) => {
+      const ip = parseIp(t);
+      expect(ip !== undefined, t).toBe(strict.test(t));
+      if (!ip) return;
+      const [a, b, c, d] = t.split('.').map(Number) as [number, number, number, number];
+      expect(ip).toEqual({ family: 4, value: BigInt(((a * 256 + b) * 256 + c) * 256 + d) });
+      expect(formatIp(4, ip.value)).toBe(t);
+    }),
+    { numRuns: numRuns(2000) },
+  );
+});
+
 it('parses CIDRs strictly and masks host bits', () => {
   expect(parseCidr('10.0.0.1/8')).toEqual({ family: 4, network: 0x0a000000n, prefix: 8, hadHostBits: true });
   expect(parseCidr('10.0.0.0/33')).toBeUndefined();

@@ -27,17 +27,19 @@ function lowerAddress(ctx: LowerContext, text: unknown, ref: RefLike): Address |
     ctx.diagnostics.push(irDiagnostic('ir/invalid-ip', { value: JSON.stringify(text) }, deref(ref)));
     return undefined;
   }
-  return { family: ip.family, ip: formatIp(ip.family, ip.value), value: ip.value };
+  // Strict IPv4 text is canonical already; IPv6 has many spellings of one address.
+  return { family: ip.family, ip: ip.family === 4 ? text : formatIp(6, ip.value), value: ip.value };
 }
 
 function uniqueAddresses(list: Address[]): Address[] {
+  if (list.length < 2) return list;
   const seen = new Set<string>();
   return list.filter((a) => !seen.has(a.ip) && (seen.add(a.ip), true));
 }
 
 function lowerContainerPorts(ctx: LowerContext, spec: Fields, specRef: RefLike, podName: string): ContainerPort[] {
   const ports: ContainerPort[] = [];
-  const names = new Set<string>();
+  let names: Set<string> | undefined;
   for (const group of ['containers', 'initContainers'] as const) {
     (listField(ctx, spec, group, specRef) ?? []).forEach((c, ci) => {
       const cRef = lazyAt(specRef, group, ci);
@@ -61,6 +63,7 @@ function lowerContainerPorts(ctx: LowerContext, spec: Fields, specRef: RefLike, 
           return;
         }
         if (name) {
+          names ??= new Set();
           if (names.has(name)) ctx.diagnostics.push(irDiagnostic('ir/named-port-conflict', { pod: podName, name }, refAt(pRef(), 'name')));
           names.add(name);
         }

@@ -4,7 +4,7 @@ import type { Namespace, Node, Pod } from '../model/inventory.js';
 import { defaultSemantics, type SemanticsOptions } from '../model/options.js';
 import type { Policy } from '../model/policy.js';
 import type { Program } from '../model/program.js';
-import { readObjects, type ManifestObject } from '../source/read-objects.js';
+import { readObjects, type ManifestObject, type ReadResult } from '../source/read-objects.js';
 import { locate, type InputSource, type Location, type SourceFile } from '../source/source-file.js';
 import type { LowerContext } from './fields.js';
 import { ignoredReason, lowerNamespace, lowerNode, lowerPod, namespaceNameLabel } from './inventory.js';
@@ -79,7 +79,10 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
     const read = readCached(source);
     files.set(source.path, read.file);
     appendAll(diagnostics, read.diagnostics);
-    for (const obj of read.objects) {
+    const lowered = loweredOf(read, ctx.defaultNamespace);
+    const objects = read.objects;
+    for (let index = 0; index < objects.length; index++) {
+      const obj = objects[index]!;
       objectCount++;
       const apiVersion = obj.value['apiVersion'];
       const kind = obj.value['kind'];
@@ -100,13 +103,13 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
       }
       const core = apiVersion === 'v1';
       if (core && kind === 'Namespace') {
-        const ns = lowerCached(ctx, obj, lowerNamespace);
+        const ns = lowerCached(ctx, lowered, index, obj, lowerNamespace);
         if (ns) add(namespaces, ns.name, 'Namespace', ns);
       } else if (core && kind === 'Pod') {
-        const pod = lowerCached(ctx, obj, lowerPod);
+        const pod = lowerCached(ctx, lowered, index, obj, lowerPod);
         if (pod) add(pods, `${pod.namespace}/${pod.name}`, 'Pod', pod);
       } else if (core && kind === 'Node') {
-        const node = lowerCached(ctx, obj, lowerNode);
+        const node = lowerCached(ctx, lowered, index, obj, lowerNode);
         if (node) add(nodes, node.name, 'Node', node);
       } else {
         diagnostics.push(irDiagnostic('ir/skipped-kind', { kind: `${apiVersion} ${kind}`, name: objectName(obj) }, obj.ref));
@@ -132,11 +135,21 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
 }
 
 // Loading the same source object twice (`netpolc diff` loads one inventory for both sides)
-// reuses its parsed documents and lowered inventory objects: both are immutable data.
-const readCache = new WeakMap<InputSource, ReturnType<typeof readObjects>>();
-const lowerCache = new WeakMap<object, { defaultNamespace: string; value: unknown; diagnostics: readonly Diagnostic[] }>();
+// reuses its parsed documents and lowered inventory objects: both are immutable data. Lowered
+// objects are remembered per read and object index (one WeakMap entry per object cost a tenth of
+// a 150k-pod load, much of it in the collector's ephemeron work).
+const readCache = new WeakMap<InputSource, ReadResult>();
 
-function readCached(source: InputSource): ReturnType<typeof readObjects> {
+/** Inventory objects lowered from one read, by object index, and their diagnostics. */
+interface Lowered {
+  readonly defaultNamespace: string;
+  readonly values: unknown[];
+  readonly done: Uint8Array;
+  readonly diagnostics: Map<number, readonly Diagnostic[]>;
+}
+const lowerCache = new WeakMap<ReadResult, Lowered>();
+
+function readCached(source: InputSource): ReadResult {
   let read = readCache.get(source);
   if (!read) {
     read = readObjects(source);
@@ -145,15 +158,26 @@ function readCached(source: InputSource): ReturnType<typeof readObjects> {
   return read;
 }
 
-function lowerCached<T>(ctx: LowerContext, obj: ManifestObject, lower: (ctx: LowerContext, obj: ManifestObject) => T | undefined): T | undefined {
-  const hit = lowerCache.get(obj.value);
-  if (hit && hit.defaultNamespace === ctx.defaultNamespace) {
-    appendAll(ctx.diagnostics, hit.diagnostics);
-    return hit.value as T | undefined;
+function loweredOf(read: ReadResult, defaultNamespace: string): Lowered {
+  let lowered = lowerCache.get(read);
+  if (!lowered || lowered.defaultNamespace !== defaultNamespace) {
+    lowered = { defaultNamespace, values: new Array<unknown>(read.objects.length), done: new Uint8Array(read.objects.length), diagnostics: new Map() };
+    lowerCache.set(read, lowered);
+  }
+  return lowered;
+}
+
+function lowerCached<T>(ctx: LowerContext, cache: Lowered, index: number, obj: ManifestObject, lower: (ctx: LowerContext, obj: ManifestObject) => T | undefined): T | undefined {
+  if (cache.done[index] === 1) {
+    const found = cache.diagnostics.get(index);
+    if (found) appendAll(ctx.diagnostics, found);
+    return cache.values[index] as T | undefined;
   }
   const before = ctx.diagnostics.length;
   const value = lower(ctx, obj);
-  lowerCache.set(obj.value, { defaultNamespace: ctx.defaultNamespace, value, diagnostics: ctx.diagnostics.slice(before) });
+  cache.values[index] = value;
+  cache.done[index] = 1;
+  if (ctx.diagnostics.length > before) cache.diagnostics.set(index, ctx.diagnostics.slice(before));
   return value;
 }
 

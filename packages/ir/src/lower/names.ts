@@ -2,6 +2,7 @@
 // IsDNS1123Subdomain, IsQualifiedName, IsValidLabelValue).
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const qualifiedNamePart = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 
 /** RFC 1123 label: at most 63 lower-case alphanumerics or '-', alphanumeric at both ends. */
@@ -11,7 +12,9 @@ export function isDnsLabel(value: string): boolean {
 
 /** RFC 1123 subdomain: dot-separated labels, at most 253 characters. */
 export function isDnsSubdomain(value: string): boolean {
-  return value.length > 0 && value.length <= 253 && value.split('.').every((part) => isDnsLabel(part));
+  if (value.length === 0 || value.length > 253 || !dnsSubdomain.test(value)) return false;
+  // One expression checks the characters; only a long name can hold a label over 63.
+  return value.length <= 63 || value.split('.').every((part) => part.length <= 63);
 }
 
 // Inventories repeat the same few label keys and values on every pod: remember valid ones.

@@ -38,9 +38,8 @@ const ipv4Strict = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d
 export function parseIp(text: string): ParsedIp | undefined {
   if (text.includes('%')) return undefined;
   if (!text.includes(':')) {
-    if (!ipv4Strict.test(text)) return undefined;
-    const [a, b, c, d] = text.split('.') as [string, string, string, string];
-    return { family: 4, value: BigInt(Number(a) * 16777216 + Number(b) * 65536 + Number(c) * 256 + Number(d)) };
+    const v4 = parseIpv4(text);
+    return v4 === undefined ? undefined : { family: 4, value: BigInt(v4) };
   }
   if (!ipaddr.IPv6.isValid(text)) return undefined;
   const v6 = ipaddr.IPv6.parse(text);
@@ -48,6 +47,35 @@ export function parseIp(text: string): ParsedIp | undefined {
   const tail = text.slice(text.lastIndexOf(':') + 1);
   if (tail.includes('.') && !ipv4Strict.test(tail)) return undefined;
   return { family: 6, value: bytesToBigint(v6.toByteArray()) };
+}
+
+/**
+ * Strict dotted-decimal IPv4 (what {@link ipv4Strict} accepts) as a number, read in one pass: an
+ * inventory holds one address per pod, and a regular expression, a split and four conversions
+ * per address showed in the load profile of 150k pods. Text it accepts is already canonical.
+ */
+export function parseIpv4(text: string): number | undefined {
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let parts = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || parts === 4) return undefined;
+      value = value * 256 + octet;
+      parts++;
+      octet = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      // No leading zeros: Go reads them as an error, ipaddr.js as octal.
+      if (digits > 0 && octet === 0) return undefined;
+      octet = octet * 10 + (c - 48);
+      if (octet > 255) return undefined;
+      digits++;
+    } else return undefined;
+  }
+  return parts === 4 ? value : undefined;
 }
 
 /** Parses `addr/prefix` with the same strictness as {@link parseIp}. */
