@@ -35,27 +35,57 @@ export class PeerSetTable {
   readonly sets: PeerSet[] = [];
   private readonly byContent = new Map<string, number>();
   private readonly index: Record<4 | 6, { value: bigint; pod: number }[]>;
-  /** Per pod, the positions of its addresses in `index` (address order), per family. */
-  private readonly ranks: Record<4 | 6, number[][]>;
-  /** `follows[f][r]` is 1 when address r is exactly one more than address r - 1. */
-  private readonly follows: Record<4 | 6, Uint8Array>;
+  /**
+   * Per pod, the position of its first address in `index` (address order), -1 for none, per
+   * family; the rare further addresses of one family are in `moreRanks`. Flat arrays: the pods of
+   * a peer selector are read in one sweep, not through 150k small arrays.
+   */
+  private readonly firstRank: Record<4 | 6, Int32Array>;
+  private readonly moreRanks: Record<4 | 6, Map<number, number[]>>;
+  /**
+   * Runs of the address order where each address is equal to or one more than the previous:
+   * `run[f][r]` numbers the run of rank r and `step[f][r]` counts the +1 steps from the run's
+   * start to r. Two ranks' addresses are then equal, adjacent or apart without reading a bigint.
+   */
+  private readonly run: Record<4 | 6, Int32Array>;
+  private readonly step: Record<4 | 6, Int32Array>;
   /** One shared, frozen `[a, a]` range per address: most pod sets are runs of single addresses. */
   private readonly singles: Record<4 | 6, (readonly [bigint, bigint])[]>;
+  /** A zeroed mark per rank, for large pod lists (see `rangesOf`). */
+  private readonly marks: Record<4 | 6, Uint8Array>;
 
   constructor(pods: readonly Pod[]) {
     this.index = { 4: [], 6: [] };
-    this.ranks = { 4: pods.map(() => []), 6: pods.map(() => []) };
+    this.firstRank = { 4: new Int32Array(pods.length).fill(-1), 6: new Int32Array(pods.length).fill(-1) };
+    this.moreRanks = { 4: new Map(), 6: new Map() };
     pods.forEach((pod, id) => {
       for (const a of pod.addresses) this.index[a.family].push({ value: a.value, pod: id });
     });
-    this.follows = { 4: new Uint8Array(this.index[4].length), 6: new Uint8Array(this.index[6].length) };
+    this.run = { 4: new Int32Array(this.index[4].length), 6: new Int32Array(this.index[6].length) };
+    this.step = { 4: new Int32Array(this.index[4].length), 6: new Int32Array(this.index[6].length) };
+    this.marks = { 4: new Uint8Array(this.index[4].length), 6: new Uint8Array(this.index[6].length) };
     this.singles = { 4: [], 6: [] };
     for (const f of [4, 6] as const) {
       const entries = this.index[f];
       entries.sort((x, y) => compareValues(x.value, y.value) || x.pod - y.pod);
+      const run = this.run[f];
+      const step = this.step[f];
+      const first = this.firstRank[f];
+      const more = this.moreRanks[f];
       entries.forEach((e, rank) => {
-        this.ranks[f][e.pod]!.push(rank);
-        if (rank > 0 && e.value <= entries[rank - 1]!.value + 1n) this.follows[f][rank] = 1;
+        if (first[e.pod] === -1) first[e.pod] = rank;
+        else {
+          const list = more.get(e.pod);
+          if (list) list.push(rank);
+          else more.set(e.pod, [rank]);
+        }
+        if (rank > 0) {
+          const before = entries[rank - 1]!.value;
+          if (e.value <= before + 1n) {
+            run[rank] = run[rank - 1]!;
+            step[rank] = step[rank - 1]! + (e.value === before ? 0 : 1);
+          } else run[rank] = run[rank - 1]! + 1;
+        }
         this.singles[f].push(Object.freeze([e.value, e.value] as const));
       });
     }
@@ -69,37 +99,72 @@ export class PeerSetTable {
     return { v4: this.rangesOf(4, ids), v6: this.rangesOf(6, ids) };
   }
 
-  private rangesOf(family: 4 | 6, ids: readonly number[]): IntervalSet<bigint> {
-    const perPod = this.ranks[family];
+  /** The ranks of the pods' addresses, in order. */
+  private sortedRanks(family: 4 | 6, ids: readonly number[]): Int32Array {
+    const first = this.firstRank[family];
+    const more = this.moreRanks[family];
     let n = 0;
-    for (const id of ids) n += perPod[id]!.length;
-    if (n === 0) return [];
+    for (const id of ids) if (first[id]! >= 0) n++;
+    if (more.size > 0) for (const id of ids) n += more.get(id)?.length ?? 0;
+    const all = this.index[family].length;
+    const collect = (put: (rank: number) => void): void => {
+      for (const id of ids) {
+        const r = first[id]!;
+        if (r >= 0) put(r);
+      }
+      if (more.size > 0) for (const id of ids) for (const r of more.get(id) ?? []) put(r);
+    };
+    if (n * 8 < all) {
+      const ranks = new Int32Array(n);
+      let k = 0;
+      collect((r) => (ranks[k++] = r));
+      return ranks.sort();
+    }
+    // A large share of all addresses (namespaceSelector: {} peers): one pass over the marks
+    // instead of a sort, and the marks are cleared on the way.
+    const marks = this.marks[family];
+    collect((r) => (marks[r] = 1));
     const ranks = new Int32Array(n);
     let k = 0;
-    for (const id of ids) for (const r of perPod[id]!) ranks[k++] = r;
-    ranks.sort();
-    // Runs of consecutive ranks over adjacent (or equal) addresses become one range: bigints are
-    // read only at range boundaries.
+    for (let r = 0; r < all; r++) {
+      if (marks[r] === 1) {
+        ranks[k++] = r;
+        marks[r] = 0;
+      }
+    }
+    return k === n ? ranks : ranks.subarray(0, k);
+  }
+
+  private rangesOf(family: 4 | 6, ids: readonly number[]): IntervalSet<bigint> {
+    const ranks = this.sortedRanks(family, ids);
+    const n = ranks.length;
+    if (n === 0) return [];
+    // Runs of consecutive ranks over equal or adjacent addresses become one range: bigints are
+    // read only to build the ranges.
     const entries = this.index[family];
-    const follows = this.follows[family];
+    const run = this.run[family];
+    const step = this.step[family];
     const singles = this.singles[family];
     const out: (readonly [bigint, bigint])[] = [];
+    /** The rank whose address ends the last range out. */
+    let end = -1;
     let start = ranks[0]!;
     let prev = start;
     for (let i = 1; i <= n; i++) {
       const r = i < n ? ranks[i]! : -1;
-      if (r === prev + 1 && follows[r] === 1) {
+      if (r === prev + 1 && run[r] === run[prev]) {
         prev = r;
         continue;
       }
-      const lo = entries[start]!.value;
-      const hi = entries[prev]!.value;
-      const last = out[out.length - 1];
-      // Non-consecutive ranks may still touch (a gap of pods outside this set at equal addresses).
-      if (last && lo <= last[1] + 1n) {
-        if (hi > last[1]) out[out.length - 1] = [last[0], hi];
+      // Non-consecutive ranks may still touch (pods outside this set at equal addresses between).
+      if (end >= 0 && run[start] === run[end] && step[start]! - step[end]! <= 1) {
+        if (step[prev]! > step[end]!) {
+          out[out.length - 1] = [out[out.length - 1]![0], entries[prev]!.value];
+          end = prev;
+        }
       } else {
-        out.push(start === prev || lo === hi ? singles[start]! : [lo, hi]);
+        out.push(step[start] === step[prev] ? singles[start]! : [entries[start]!.value, entries[prev]!.value]);
+        end = prev;
       }
       start = r;
       prev = r;
