@@ -93,9 +93,7 @@ export class ProgramLowering {
     let localPods = 0;
     for (const n of nodes) localPods += this.podsByNode.get(n)?.length ?? 0;
     if (nodes.length > 1 && localPods * 8 > this.resolved.pods.length) {
-      let addresses = 0;
-      for (const p of this.resolved.pods) addresses += p.addresses.length;
-      this.addressesUnique = this.resolved.addressOwner.size === addresses;
+      this.addressesUnique = !this.resolved.sharedAddresses;
       for (let pod = 0; pod < this.resolved.pods.length; pod++) this.gather(pod);
       // Every set the nodes use exists now: order them by number from here on.
       this.catalog.numbered.rank();

@@ -24,6 +24,8 @@ it('gives the exact address ranges of any pod subset, small (sorted) or large (m
     fc.property(fc.array(podArb, { minLength: 1, maxLength: 60 }), fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 60, maxLength: 60 }), fc.integer({ min: 0, max: 10 }), (specs, pick, share) => {
       const pods = specs.map((s, i) => pod(i, s));
       const table = new PeerSetTable(pods);
+      const all = pods.flatMap((p) => p.addresses.map((a) => a.ip));
+      expect(table.sharedAddresses).toBe(new Set(all).size < all.length);
       // Twice: the marks used for large subsets must be left cleared.
       for (let round = 0; round < 2; round++) {
         const ids = pods.map((_, i) => i).filter((i) => pick[(i + round * 7) % pick.length]! < share);

@@ -68,6 +68,11 @@ export interface ResolvedProgram {
   readonly podIndex: ReadonlyMap<string, number>;
   /** Owner of each actionable pod address (canonical text → pod index). */
   readonly addressOwner: ReadonlyMap<string, number>;
+  /**
+   * True when two pods have an address in common (then only the first owns it, see
+   * {@link addressOwner}); known without building that map.
+   */
+  readonly sharedAddresses: boolean;
   /** Node addresses (canonical text → node name). */
   readonly nodeAddresses: ReadonlyMap<string, string>;
   /** Warnings found while resolving (unresolvable named ports). */

@@ -33,6 +33,8 @@ function contentKey(s: AddressSet): string {
  */
 export class PeerSetTable {
   readonly sets: PeerSet[] = [];
+  /** Whether two pods have an address in common. */
+  readonly sharedAddresses: boolean;
   private readonly byContent = new Map<string, number>();
   private readonly index: Record<4 | 6, { value: bigint; pod: number }[]>;
   /**
@@ -65,6 +67,7 @@ export class PeerSetTable {
     this.step = { 4: new Int32Array(this.index[4].length), 6: new Int32Array(this.index[6].length) };
     this.marks = { 4: new Uint8Array(this.index[4].length), 6: new Uint8Array(this.index[6].length) };
     this.singles = { 4: [], 6: [] };
+    let shared = false;
     for (const f of [4, 6] as const) {
       const entries = this.index[f];
       entries.sort((x, y) => compareValues(x.value, y.value) || x.pod - y.pod);
@@ -83,12 +86,15 @@ export class PeerSetTable {
           const before = entries[rank - 1]!.value;
           if (e.value <= before + 1n) {
             run[rank] = run[rank - 1]!;
-            step[rank] = step[rank - 1]! + (e.value === before ? 0 : 1);
+            const same = e.value === before;
+            shared ||= same;
+            step[rank] = step[rank - 1]! + (same ? 0 : 1);
           } else run[rank] = run[rank - 1]! + 1;
         }
         this.singles[f].push(Object.freeze([e.value, e.value] as const));
       });
     }
+    this.sharedAddresses = shared;
   }
 
   /**
