@@ -32,6 +32,8 @@ export class ProgramLowering {
   private readonly chainBodies: Record<Direction, (ChainBody | undefined)[]>;
   /** Per pod, once its facts are gathered: the addresses it owns (an address two pods claim belongs to the first, ir/duplicate-ip). */
   private readonly owned: (readonly Address[] | undefined)[];
+  /** The serial of the last node that listed each chain body's sets. */
+  private readonly bodyStamps = new Map<ChainBody, number>();
   /** Per pod, `namespace/name` for its deny log rules (with `--log denied`). */
   private readonly subjects: (string | undefined)[];
   /** True when no two pods claim an address, so that every pod owns all its addresses; computed for many-node compiles. */
@@ -130,8 +132,12 @@ export class ProgramLowering {
     for (const direction of directions) {
       const body = this.chainBodies[direction][pod];
       if (body === undefined) continue;
-      for (const id of body.sets) if (this.catalog.numbered.firstFor(id, parts.serial)) parts.sets.push(id);
-      for (const id of body.logChains) if (this.logChains.firstFor(id, parts.serial)) parts.logChains.push(id);
+      // Replicas share a body: its sets and log chains are listed once per node.
+      if (this.bodyStamps.get(body) !== parts.serial) {
+        this.bodyStamps.set(body, parts.serial);
+        for (const id of body.sets) if (this.catalog.numbered.firstFor(id, parts.serial)) parts.sets.push(id);
+        for (const id of body.logChains) if (this.logChains.firstFor(id, parts.serial)) parts.logChains.push(id);
+      }
       // Without per-pod deny logging, every pod with this body shares one rule list.
       const rules = body.unconditional || !this.logDenied ? body.chainRules : body.rules.concat(denyLogRule(direction, this.subjects[pod]!, this.options)!, this.denyVerdicts);
       const chain: Chain = { name: this.chainNames[direction][pod]!, rules };

@@ -73,3 +73,13 @@ it('documents every code, and every code has a triggering test', () => {
     expect(Object.keys(cases), code).toContain(code);
   }
 });
+
+it('keeps the first of two pods with one name and reports the second at its place, naming the first', () => {
+  const pod = (ip: string): string => `apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x, labels: {ip: "${ip}"}}\nstatus: {podIP: ${ip}}\n`;
+  const text = `${pod('10.0.0.2')}---\n${pod('10.0.0.1')}---\n${pod('10.0.0.3')}`;
+  const r = loadProgram([{ path: 't.yaml', content: text }]);
+  const dups = r.diagnostics.filter((d) => d.code === 'ir/duplicate-object');
+  expect(dups.map((d) => r.locate(d.target)).map((l) => `${l?.line}:${l?.column}`)).toEqual(['6:1', '11:1']);
+  for (const d of dups) expect(d.message).toContain('t.yaml:1:1');
+  expect(r.program.inventory.pods.map((p) => p.labels['ip'])).toEqual(['10.0.0.2']);
+});

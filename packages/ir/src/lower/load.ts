@@ -59,7 +59,8 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
   const files = new Map<string, SourceFile>();
   const ctx: LowerContext = { diagnostics, defaultNamespace: options.defaultNamespace ?? 'default' };
   const namespaces = new Map<string, Namespace>();
-  const pods = new Map<string, Pod>();
+  // Pods are many (150k at kube-scale): duplicates are found next to each other once sorted.
+  const podList: Pod[] = [];
   const nodes = new Map<string, Node>();
   const policies = new Map<string, Policy>();
   let objectCount = 0;
@@ -107,7 +108,7 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
         if (ns) add(namespaces, ns.name, 'Namespace', ns);
       } else if (core && kind === 'Pod') {
         const pod = lowerCached(ctx, lowered, index, obj, lowerPod);
-        if (pod) add(pods, `${pod.namespace}/${pod.name}`, 'Pod', pod);
+        if (pod) podList.push(pod);
       } else if (core && kind === 'Node') {
         const node = lowerCached(ctx, lowered, index, obj, lowerNode);
         if (node) add(nodes, node.name, 'Node', node);
@@ -119,7 +120,15 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
   if (objectCount === 0 && !hasErrors(diagnostics)) {
     diagnostics.push(irDiagnostic('ir/no-objects', {}, { kind: 'none' }));
   }
-  const sortedPods = [...pods.values()].sort((a, b) => compareValues(a.namespace, b.namespace) || compareValues(a.name, b.name));
+  // A stable sort keeps duplicates in input order: the first stays, as with the other kinds.
+  podList.sort((a, b) => compareValues(a.namespace, b.namespace) || compareValues(a.name, b.name));
+  const sortedPods: Pod[] = [];
+  for (const pod of podList) {
+    const last = sortedPods[sortedPods.length - 1];
+    if (last && last.name === pod.name && last.namespace === pod.namespace) {
+      diagnostics.push(irDiagnostic('ir/duplicate-object', { kind: 'Pod', name: `${pod.namespace}/${pod.name}`, other: where(files, last.origin) }, pod.origin));
+    } else sortedPods.push(pod);
+  }
   completeInventory(namespaces, sortedPods, nodes, policies, diagnostics);
 
   const program: Program = {
