@@ -64,6 +64,13 @@ for (const name of only) {
       `  ${b.padEnd(8)} emit ${s(m.emitMs)}, write ${s(m.writeMs)}, whole ${s(m.totalMs)} = ${(m.totalMs / m.floorMs).toFixed(1)}x floor, peak RSS ${n(m.maxRssMb)}MB, ${m.files} files ${mb(m.outputBytes)}${per}`,
     );
   }
+  // The whole compile from YAML too, for the firewall backends (the YAML target is against js-yaml).
+  r.yamlBackends = {};
+  for (const b of backendNames.filter((x) => x === 'iptables' || x === 'nftables')) {
+    const m = (r.yamlBackends[b] = measure(yamlPath, b));
+    if (m.failed) console.log(`  YAML ${b} failed: ${m.failed}`);
+    else console.log(`  YAML ${b.padEnd(8)} emit ${s(m.emitMs)}, write ${s(m.writeMs)}, whole ${s(m.totalMs)} = ${(m.totalMs / m.floorMs).toFixed(1)}x js-yaml floor, peak RSS ${n(m.maxRssMb)}MB`);
+  }
 }
 if (results.medium && results.large) {
   const ratio = results.large.json.resolveMs / results.medium.json.resolveMs;
