@@ -6,6 +6,7 @@ import { formatIp, parseIp } from '../net/ip.js';
 import type { ManifestObject } from '../source/read-objects.js';
 import { asMapItem, boolField, deref, intField, lazyAt, listField, mapField, stringField, type Fields, type LowerContext, type RefLike } from './fields.js';
 import { lowerMetadata } from './metadata.js';
+import { lowerPodFast } from './pod-fast.js';
 
 /** Label the API server sets on every namespace. */
 export const namespaceNameLabel = 'kubernetes.io/metadata.name';
@@ -76,6 +77,11 @@ function lowerContainerPorts(ctx: LowerContext, spec: Fields, specRef: RefLike, 
 
 /** Reads a v1 Pod: labels, node, addresses, container ports, and whether it takes part in policy. */
 export function lowerPod(ctx: LowerContext, object: ManifestObject): Pod | undefined {
+  return lowerPodFast(object.value, object.ref, ctx.defaultNamespace) ?? lowerPodChecked(ctx, object);
+}
+
+/** {@link lowerPod} with every check and diagnostic (the fast path's fallback and oracle). */
+export function lowerPodChecked(ctx: LowerContext, object: ManifestObject): Pod | undefined {
   const { value: obj, ref } = object;
   const meta = lowerMetadata(ctx, obj, ref, 'Pod', true);
   const specRef = lazyAt(ref, 'spec');

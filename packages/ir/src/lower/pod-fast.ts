@@ -1,0 +1,131 @@
+import type { SourceRef } from '../diagnostics/diagnostic.js';
+import type { Address, ContainerPort, Pod } from '../model/inventory.js';
+import type { Protocol } from '../model/policy.js';
+import { formatIp, parseIp } from '../net/ip.js';
+import type { Fields } from './fields.js';
+import { isDnsLabel, isDnsSubdomain, isLabelKey, isLabelValue } from './names.js';
+
+// The common case of reading a Pod (every field present has its type and a valid value), without
+// the source references and closures the checked reading builds for its diagnostics: a kube-scale
+// inventory is 150k pods, and those references were millions of short-lived objects. Anything
+// else returns undefined and the checked reading (`lowerPod`) runs and reports. A property test
+// holds the two to the same result wherever this one answers.
+
+const absent = (v: unknown): v is undefined | null => v === undefined || v === null;
+const isMap = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Sentinel: the field is there but not as expected. */
+const bad = Symbol('bad');
+
+function mapOrEmpty(v: unknown): Fields | typeof bad {
+  if (absent(v)) return {};
+  return isMap(v) ? v : bad;
+}
+
+function optionalString(v: unknown): string | undefined | typeof bad {
+  if (absent(v)) return undefined;
+  return typeof v === 'string' ? v : bad;
+}
+
+function address(text: unknown): Address | undefined {
+  if (typeof text !== 'string') return undefined;
+  const ip = parseIp(text);
+  if (!ip) return undefined;
+  return { family: ip.family, ip: ip.family === 4 ? text : formatIp(6, ip.value), value: ip.value };
+}
+
+function labelsOf(v: unknown): Record<string, string> | undefined {
+  const labels: Record<string, string> = {};
+  if (absent(v)) return labels;
+  if (!isMap(v)) return undefined;
+  for (const k of Object.keys(v)) {
+    const value = v[k];
+    if (typeof value !== 'string' || !isLabelKey(k) || !isLabelValue(value)) return undefined;
+    labels[k] = value;
+  }
+  return labels;
+}
+
+function portsOf(spec: Fields): ContainerPort[] | undefined {
+  const ports: ContainerPort[] = [];
+  let names: Set<string> | undefined;
+  for (const group of ['containers', 'initContainers'] as const) {
+    const list = spec[group];
+    if (absent(list)) continue;
+    if (!Array.isArray(list)) return undefined;
+    for (const c of list) {
+      if (!isMap(c)) return undefined;
+      if (group === 'initContainers' && c['restartPolicy'] !== 'Always') continue;
+      const cPorts = c['ports'];
+      if (absent(cPorts)) continue;
+      if (!Array.isArray(cPorts)) return undefined;
+      for (const p of cPorts) {
+        if (!isMap(p)) return undefined;
+        const number = p['containerPort'];
+        if (typeof number !== 'number' || !Number.isInteger(number) || number < 1 || number > 65535) return undefined;
+        const name = optionalString(p['name']);
+        const protocol = optionalString(p['protocol']) ?? 'TCP';
+        if (name === bad || (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP')) return undefined;
+        if (name) {
+          names ??= new Set();
+          if (names.has(name)) return undefined;
+          names.add(name);
+        }
+        ports.push({ name: name || undefined, port: number, protocol: protocol as Protocol });
+      }
+    }
+  }
+  return ports;
+}
+
+/** A Pod read without diagnostics, or undefined when it needs the checked reading. */
+export function lowerPodFast(obj: Fields, ref: SourceRef, defaultNamespace: string): Pod | undefined {
+  const meta = obj['metadata'];
+  if (!isMap(meta)) return undefined;
+  const name = meta['name'];
+  if (typeof name !== 'string' || !isDnsSubdomain(name)) return undefined;
+  const ns = optionalString(meta['namespace']);
+  if (ns === bad || (ns !== undefined && !isDnsLabel(ns))) return undefined;
+  const labels = labelsOf(meta['labels']);
+  const spec = mapOrEmpty(obj['spec']);
+  const status = mapOrEmpty(obj['status']);
+  if (!labels || spec === bad || status === bad) return undefined;
+  const nodeName = optionalString(spec['nodeName']);
+  const hostNetwork = spec['hostNetwork'] ?? false;
+  const phase = optionalString(status['phase']);
+  if (nodeName === bad || typeof hostNetwork !== 'boolean' || phase === bad) return undefined;
+  const addresses: Address[] = [];
+  const podIPs = status['podIPs'];
+  if (!absent(podIPs) && !Array.isArray(podIPs)) return undefined;
+  if (podIPs && podIPs.length > 0) {
+    for (const entry of podIPs) {
+      const a = isMap(entry) ? address(entry['ip']) : undefined;
+      if (!a) return undefined;
+      addresses.push(a);
+    }
+  } else if (!absent(status['podIP']) && status['podIP'] !== '') {
+    const a = address(status['podIP']);
+    if (!a) return undefined;
+    addresses.push(a);
+  }
+  const ports = portsOf(spec);
+  if (!ports) return undefined;
+  let unique = addresses;
+  if (addresses.length > 1) {
+    const seen = new Set<string>();
+    unique = addresses.filter((a) => !seen.has(a.ip) && (seen.add(a.ip), true));
+  }
+  const finished = phase === 'Succeeded' || phase === 'Failed';
+  return {
+    namespace: ns ?? defaultNamespace,
+    name,
+    labels,
+    nodeName,
+    hostNetwork,
+    phase,
+    addresses: unique,
+    ports,
+    actionable: unique.length > 0 && !finished && !hostNetwork,
+    origin: ref,
+  };
+}

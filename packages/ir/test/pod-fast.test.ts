@@ -1,0 +1,86 @@
+// The fast reading of Pods answers only for clean input, and then exactly as the checked reading.
+import fc from 'fast-check';
+import { expect, it } from 'vitest';
+import type { Diagnostic } from '../src/index.js';
+import { lowerPodChecked } from '../src/lower/inventory.js';
+import { lowerPodFast } from '../src/lower/pod-fast.js';
+import { numRuns } from '../src/testing/index.js';
+
+const opt = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined | null> => fc.oneof({ weight: 6, arbitrary: arb }, { weight: 1, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constant(null) });
+// Mostly valid values, with every kind of wrong one now and then.
+const wrong = fc.constantFrom<unknown>(5, 'x y', [], {}, true, 8.5, '');
+const some = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<unknown> => fc.oneof({ weight: 8, arbitrary: arb }, { weight: 1, arbitrary: wrong });
+
+const port = fc.record(
+  {
+    containerPort: some(fc.constantFrom(80, 81, 1, 65535, 0, 65536)),
+    name: opt(some(fc.constantFrom('http', 'dns', '', 'web'))),
+    protocol: opt(some(fc.constantFrom('TCP', 'UDP', 'SCTP', 'tcp'))),
+  },
+  { requiredKeys: [] },
+);
+const container = some(fc.record({ ports: opt(some(fc.array(some(port), { maxLength: 3 }))), restartPolicy: opt(fc.constantFrom('Always', 'Never')) }, { requiredKeys: [] }));
+const podIp = some(fc.record({ ip: some(fc.constantFrom('10.0.0.1', '10.0.0.2', 'fd00::1', 'FD00:0::1', '010.0.0.1', '1.2.3')) }, { requiredKeys: [] }));
+const pod = fc.record(
+  {
+    apiVersion: fc.constant('v1'),
+    kind: fc.constant('Pod'),
+    metadata: some(
+      fc.record(
+        {
+          name: some(fc.constantFrom('a', 'web-1', 'a.b', 'Bad_Name')),
+          namespace: opt(some(fc.constantFrom('ns', 'other', 'a.b'))),
+          labels: opt(some(fc.dictionary(fc.constantFrom('app', 'tier', 'x.io/role', 'bad key', ''), some(fc.constantFrom('web', 'db', '', '-bad')), { maxKeys: 3 }))),
+        },
+        { requiredKeys: [] },
+      ),
+    ),
+    spec: opt(
+      some(
+        fc.record(
+          {
+            nodeName: opt(some(fc.constantFrom('n1', 'n2'))),
+            hostNetwork: opt(some(fc.boolean())),
+            containers: opt(some(fc.array(container, { maxLength: 2 }))),
+            initContainers: opt(some(fc.array(container, { maxLength: 2 }))),
+          },
+          { requiredKeys: [] },
+        ),
+      ),
+    ),
+    status: opt(
+      some(
+        fc.record(
+          {
+            phase: opt(some(fc.constantFrom('Running', 'Pending', 'Succeeded', 'Failed'))),
+            podIPs: opt(some(fc.array(podIp, { maxLength: 3 }))),
+            podIP: opt(some(fc.constantFrom('10.0.0.3', '', 'nope'))),
+          },
+          { requiredKeys: [] },
+        ),
+      ),
+    ),
+  },
+  { requiredKeys: ['apiVersion', 'kind'] },
+);
+
+it('reads a clean Pod exactly as the checked reading does, and leaves every other one to it', () => {
+  let fast = 0;
+  let clean = 0;
+  fc.assert(
+    fc.property(pod, (value) => {
+      const ref = { kind: 'ref', file: 't.json', doc: 0, path: ['items', 3] } as const;
+      const diagnostics: Diagnostic[] = [];
+      const checked = lowerPodChecked({ diagnostics, defaultNamespace: 'default' }, { value: value as Record<string, unknown>, ref });
+      const quick = lowerPodFast(value as Record<string, unknown>, ref, 'default');
+      if (diagnostics.length === 0) clean++;
+      if (quick === undefined) return;
+      fast++;
+      expect(diagnostics).toEqual([]);
+      expect(quick).toStrictEqual(checked);
+    }),
+    { numRuns: numRuns(3000) },
+  );
+  // The fast reading is not a no-op: it answers for most clean pods.
+  expect(fast).toBeGreaterThan(clean * 0.5);
+});
