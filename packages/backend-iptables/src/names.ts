@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { policyId, type Policy } from '@netpolc/ir';
+import { policyId, sha256Hex, type Policy } from '@netpolc/ir';
 import type { Family } from './model.js';
 
 /** Prefix of every chain netpolc owns; nothing else in the table is touched. */
@@ -44,7 +43,7 @@ export const maxLogPrefix = 29;
 
 /** First `length` hex digits of SHA-256 of `text`. */
 export function shortHash(text: string, length: number): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, length);
+  return sha256Hex(text).slice(0, length);
 }
 
 /** Name of the ipset holding `members` (canonical, sorted) of `family`: stable, content-addressed. */

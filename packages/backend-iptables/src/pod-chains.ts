@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { policyId, type AllowTuple, type Direction, type ResolvedProgram } from '@netpolc/ir';
+import { policyId, sha256Hex, type AllowTuple, type Direction, type ResolvedProgram } from '@netpolc/ir';
 import type { AddressMatcher } from './addresses.js';
 import type { Chain, Family, IpSet, Match, Rule, Side, Target } from './model.js';
 import { chainPrefix, chains, commentText, denyLogId, setPrefix } from './names.js';
@@ -174,7 +173,7 @@ export class PodChains {
     lines.push(options.denyAction === 'reject' ? this.rejectLine : this.dropLine);
     // Named by content (the rule texts, one per line): equal rules (same tuples, same options)
     // give the same chain on every node.
-    const name = `${chainPrefix}${letter[direction]}-${createHash('sha256').update(lines.join('\n')).digest('hex').slice(0, 12)}`;
+    const name = `${chainPrefix}${letter[direction]}-${sha256Hex(lines.join('\n')).slice(0, 12)}`;
     let built = this.byName.get(name);
     if (!built) {
       const uses = [...sets].map((set) => {

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { Direction } from '@netpolc/ir';
+import { sha256Hex, type Direction } from '@netpolc/ir';
 import type { Family } from './model.js';
 
 // Limits measured with nft 1.0.6 on Linux 6.18 (`nft -c -f`): chain and set names up to 255
@@ -11,7 +10,7 @@ const maxComment = 128;
 
 /** Short stable hex digest of a text. */
 export function digest(text: string, length = 16): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, length);
+  return sha256Hex(text).slice(0, length);
 }
 
 /**

@@ -44,3 +44,4 @@ export { diffConnectivity, endpointText, type ConnectionChange, type Connectivit
 export { deltaKey, formatRanges, isEmptyDelta, noDelta, toDelta, type PortDelta } from './diff/port-delta.js';
 export { appendAll } from './util/append.js';
 export { compareValues } from './util/compare.js';
+export { sha256Hex } from './util/hash.js';

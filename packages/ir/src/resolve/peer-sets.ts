@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../util/hash.js';
 import { compareValues } from '../util/compare.js';
 import type { Pod } from '../model/inventory.js';
 import type { PeerSet } from '../model/resolved.js';
@@ -184,7 +184,7 @@ export class PeerSetTable {
     const existing = this.byContent.get(key);
     if (existing !== undefined) return existing;
     const id = this.sets.length;
-    const hash = createHash('sha256').update(key).digest('hex').slice(0, 16);
+    const hash = sha256Hex(key).slice(0, 16);
     this.sets.push({ id, hash, v4: addresses.v4, v6: addresses.v6, pods: knownPods ?? this.podsIn(addresses), origin });
     this.byContent.set(key, id);
     return id;
