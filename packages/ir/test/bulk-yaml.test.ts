@@ -1,7 +1,10 @@
 // Large YAML files (bulk inventories) are read with js-yaml, locations and YAML 1.1 warnings
 // computed lazily with `yaml`: the result must be the same as the precise path.
+import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { expect, it } from 'vitest';
+import { aliasCandidate, hasAliasCandidate } from '../src/source/read-objects.js';
+import { numRuns } from '../src/testing/index.js';
 import { loadProgram, type Program } from '../src/index.js';
 import { namespace, networkPolicy, pod } from '../src/testing/index.js';
 
@@ -59,4 +62,14 @@ it('reads a YAML stream of more documents than a call can take arguments (kube-s
   const loaded = loadProgram([{ path: 'many.yaml', content: parts.join('---\n') }]);
   expect(loaded.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
   expect(loaded.program.inventory.namespaces.length).toBe(count);
+});
+
+it('finds alias candidates exactly where the expression does, looking only around each *', () => {
+  const text = fc.string({ unit: fc.constantFrom('*', 'a', ' ', '\n', '\r', '\t', ',', ']', '}', ':', '-', '[', '{', '&', '\u2028'), maxLength: 12 });
+  fc.assert(
+    fc.property(text, (t) => {
+      expect(hasAliasCandidate(t), JSON.stringify(t)).toBe(aliasCandidate.test(t));
+    }),
+    { numRuns: numRuns(3000) },
+  );
 });

@@ -88,7 +88,22 @@ const bulkYamlBytes = 512 * 1024;
 const yaml11Candidate = /[:\-[,{]\s*(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)\s*($|[,\]}#])/m;
 // An alias (`*name`) anywhere: js-yaml shares aliased nodes without the alias-count limit that
 // protects against exponential expansion, so such files take the `yaml` path.
-const aliasCandidate = /(^|[\s,[{:-])\*[^\s,\]}]/m;
+// The expression is the rule; hasAliasCandidate applies it (the tests hold the two equal).
+export const aliasCandidate = /(^|[\s,[{:-])\*[^\s,\]}]/m;
+const aliasBefore = /[\s,[{:-]/;
+const notAliasAfter = /[\s,\]}]/;
+
+/**
+ * Whether {@link aliasCandidate} matches, looking only around each `*` (most inventories have
+ * none): the expression over a 90 MB file took a third of a second.
+ */
+export function hasAliasCandidate(text: string): boolean {
+  for (let i = text.indexOf('*'); i >= 0; i = text.indexOf('*', i + 1)) {
+    const after = text[i + 1];
+    if ((i === 0 || aliasBefore.test(text[i - 1]!)) && after !== undefined && !notAliasAfter.test(after)) return true;
+  }
+  return false;
+}
 
 /**
  * Bulk inventories (`kubectl get -o yaml` of a big cluster) through js-yaml with the YAML 1.2
@@ -96,7 +111,7 @@ const aliasCandidate = /(^|[\s,[{:-])\*[^\s,\]}]/m;
  * when the text has aliases or does not parse: the `yaml` path then gives located errors.
  */
 function readBulkYaml(text: string): unknown[] | undefined {
-  if (aliasCandidate.test(text)) return undefined;
+  if (hasAliasCandidate(text)) return undefined;
   try {
     return jsyaml.loadAll(text, undefined, { schema: jsyaml.CORE_SCHEMA });
   } catch {
