@@ -54,9 +54,17 @@ function compareLists(a: readonly string[], b: readonly string[]): number {
   return a.length - b.length;
 }
 
+// Selectors are immutable: each one's key is built once (resolve asks for it per rule peer).
+const keys = new WeakMap<LabelSelector, string>();
+
 /** A stable text key of a canonical selector (for memoisation and dedup). */
 export function selectorKey(selector: LabelSelector): string {
-  return selector.requirements.map((r) => `${r.key}\u0001${r.operator}\u0001${r.values.join('\u0002')}`).join('\u0003');
+  let key = keys.get(selector);
+  if (key === undefined) {
+    key = selector.requirements.map((r) => `${r.key}\u0001${r.operator}\u0001${r.values.join('\u0002')}`).join('\u0003');
+    keys.set(selector, key);
+  }
+  return key;
 }
 
 /** Human-readable form, kubectl style: `app=web,tier in (a,b),!legacy`. */

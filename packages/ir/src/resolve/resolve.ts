@@ -104,8 +104,19 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
     return cidr.family === 4 ? { v4: set, v6: [] } : { v4: [], v6: set };
   };
 
+  // Each rule peer is looked up twice (its rule, then `definitions`): the second time by identity.
+  const peerIds = new Map<Peer, { readonly namespace: string; readonly id: number }>();
+
   /** Address set of one peer entry (or of "any peer"), and the pods it touches. */
   const peerSet = (policy: Policy, peer: Peer | null): number => {
+    const seen = peer === null ? undefined : peerIds.get(peer);
+    if (seen !== undefined && seen.namespace === policy.namespace) return seen.id;
+    const id = peerSetByKey(policy, peer);
+    if (peer !== null) peerIds.set(peer, { namespace: policy.namespace, id });
+    return id;
+  };
+
+  const peerSetByKey = (policy: Policy, peer: Peer | null): number => {
     // The policy namespace matters only for peers without a namespaceSelector.
     const key =
       peer === null
