@@ -1,12 +1,11 @@
 import { irDiagnostic } from '../diagnostics/catalog.js';
-import { refAt, type SourceRef } from '../diagnostics/diagnostic.js';
+import { refAt } from '../diagnostics/diagnostic.js';
 import type { Address, ContainerPort, Namespace, Node, Pod } from '../model/inventory.js';
 import type { Protocol } from '../model/policy.js';
-import { formatIp, parseIp } from '../net/ip.js';
 import type { ManifestObject } from '../source/read-objects.js';
 import { asMapItem, boolField, deref, intField, lazyAt, listField, mapField, stringField, type Fields, type LowerContext, type RefLike } from './fields.js';
 import { lowerMetadata } from './metadata.js';
-import { lowerPodFast } from './pod-fast.js';
+import { canonicalAddress, lowerPodFast, takesPart, uniqueAddresses } from './pod-fast.js';
 
 /** Label the API server sets on every namespace. */
 export const namespaceNameLabel = 'kubernetes.io/metadata.name';
@@ -23,19 +22,9 @@ function lowerAddress(ctx: LowerContext, text: unknown, ref: RefLike): Address |
     ctx.diagnostics.push(irDiagnostic('ir/invalid-type', { field: 'ip', expected: 'a string', found: String(text), hint: '' }, deref(ref)));
     return undefined;
   }
-  const ip = parseIp(text);
-  if (!ip) {
-    ctx.diagnostics.push(irDiagnostic('ir/invalid-ip', { value: JSON.stringify(text) }, deref(ref)));
-    return undefined;
-  }
-  // Strict IPv4 text is canonical already; IPv6 has many spellings of one address.
-  return { family: ip.family, ip: ip.family === 4 ? text : formatIp(6, ip.value), value: ip.value };
-}
-
-function uniqueAddresses(list: Address[]): Address[] {
-  if (list.length < 2) return list;
-  const seen = new Set<string>();
-  return list.filter((a) => !seen.has(a.ip) && (seen.add(a.ip), true));
+  const address = canonicalAddress(text);
+  if (!address) ctx.diagnostics.push(irDiagnostic('ir/invalid-ip', { value: JSON.stringify(text) }, deref(ref)));
+  return address;
 }
 
 function lowerContainerPorts(ctx: LowerContext, spec: Fields, specRef: RefLike, podName: string): ContainerPort[] {
@@ -108,8 +97,6 @@ export function lowerPodChecked(ctx: LowerContext, object: ManifestObject): Pod 
   const ports = lowerContainerPorts(ctx, spec, specRef, meta ? `${meta.namespace}/${meta.name}` : '(unnamed)');
   if (!meta) return undefined;
   const unique = uniqueAddresses(addresses);
-  const finished = phase === 'Succeeded' || phase === 'Failed';
-  const actionable = unique.length > 0 && !finished && !hostNetwork;
   return {
     namespace: meta.namespace!,
     name: meta.name,
@@ -119,7 +106,7 @@ export function lowerPodChecked(ctx: LowerContext, object: ManifestObject): Pod 
     phase,
     addresses: unique,
     ports,
-    actionable,
+    actionable: takesPart(unique, phase, hostNetwork),
     origin: ref,
   };
 }

@@ -65,14 +65,15 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
   const policies = new Map<string, Policy>();
   let objectCount = 0;
 
-  const add = <T extends { origin: SourceRef | undefined }>(map: Map<string, T>, key: string, kind: string, item: T | undefined): void => {
+  type Origin = { origin: SourceRef | undefined };
+  const duplicate = (kind: string, key: string, item: Origin, first: Origin): void => {
+    diagnostics.push(irDiagnostic('ir/duplicate-object', { kind, name: key, other: where(files, first.origin) }, item.origin ?? { kind: 'none' }));
+  };
+  const add = <T extends Origin>(map: Map<string, T>, key: string, kind: string, item: T | undefined): void => {
     if (!item) return;
     const existing = map.get(key);
-    if (existing) {
-      diagnostics.push(irDiagnostic('ir/duplicate-object', { kind, name: key, other: where(files, existing.origin) }, item.origin ?? { kind: 'none' }));
-      return;
-    }
-    map.set(key, item);
+    if (existing) duplicate(kind, key, item, existing);
+    else map.set(key, item);
   };
 
   for (const source of sources) {
@@ -125,9 +126,8 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
   const sortedPods: Pod[] = [];
   for (const pod of podList) {
     const last = sortedPods[sortedPods.length - 1];
-    if (last && last.name === pod.name && last.namespace === pod.namespace) {
-      diagnostics.push(irDiagnostic('ir/duplicate-object', { kind: 'Pod', name: `${pod.namespace}/${pod.name}`, other: where(files, last.origin) }, pod.origin));
-    } else sortedPods.push(pod);
+    if (last && last.name === pod.name && last.namespace === pod.namespace) duplicate('Pod', `${pod.namespace}/${pod.name}`, pod, last);
+    else sortedPods.push(pod);
   }
   completeInventory(namespaces, sortedPods, nodes, policies, diagnostics);
 

@@ -27,11 +27,28 @@ function optionalString(v: unknown): string | undefined | typeof bad {
   return typeof v === 'string' ? v : bad;
 }
 
-function address(text: unknown): Address | undefined {
-  if (typeof text !== 'string') return undefined;
+/** An address read strictly (`parseIp`) with its canonical text; undefined when it does not parse. */
+export function canonicalAddress(text: string): Address | undefined {
   const ip = parseIp(text);
   if (!ip) return undefined;
+  // Strict IPv4 text is canonical already; IPv6 has many spellings of one address.
   return { family: ip.family, ip: ip.family === 4 ? text : formatIp(6, ip.value), value: ip.value };
+}
+
+/** The addresses without repeats (by canonical text), in their order. */
+export function uniqueAddresses(list: Address[]): Address[] {
+  if (list.length < 2) return list;
+  const seen = new Set<string>();
+  return list.filter((a) => !seen.has(a.ip) && (seen.add(a.ip), true));
+}
+
+/** Whether a pod takes part in policy: it has an address, is not finished, not on the host network. */
+export function takesPart(addresses: readonly Address[], phase: string | undefined, hostNetwork: boolean): boolean {
+  return addresses.length > 0 && phase !== 'Succeeded' && phase !== 'Failed' && !hostNetwork;
+}
+
+function address(text: unknown): Address | undefined {
+  return typeof text === 'string' ? canonicalAddress(text) : undefined;
 }
 
 function labelsOf(v: unknown): Record<string, string> | undefined {
@@ -110,12 +127,7 @@ export function lowerPodFast(obj: Fields, ref: SourceRef, defaultNamespace: stri
   }
   const ports = portsOf(spec);
   if (!ports) return undefined;
-  let unique = addresses;
-  if (addresses.length > 1) {
-    const seen = new Set<string>();
-    unique = addresses.filter((a) => !seen.has(a.ip) && (seen.add(a.ip), true));
-  }
-  const finished = phase === 'Succeeded' || phase === 'Failed';
+  const unique = uniqueAddresses(addresses);
   return {
     namespace: ns ?? defaultNamespace,
     name,
@@ -125,7 +137,7 @@ export function lowerPodFast(obj: Fields, ref: SourceRef, defaultNamespace: stri
     phase,
     addresses: unique,
     ports,
-    actionable: unique.length > 0 && !finished && !hostNetwork,
+    actionable: takesPart(unique, phase, hostNetwork),
     origin: ref,
   };
 }

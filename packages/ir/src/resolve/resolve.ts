@@ -3,7 +3,7 @@ import type { Diagnostic, SourceRef } from '../diagnostics/diagnostic.js';
 import type { Pod } from '../model/inventory.js';
 import type { Direction, NamespaceScope, Peer, Policy, PortMatch, Protocol, Rule } from '../model/policy.js';
 import type { Program } from '../model/program.js';
-import type { AllowTuple, PeerDefinition, PodDirection, ResolvedProgram } from '../model/resolved.js';
+import type { AllowTuple, PeerDefinition, ResolvedProgram } from '../model/resolved.js';
 import { selectorKey, type LabelSelector } from '../model/selector.js';
 import { parseCidr, cidrBounds } from '../net/ip.js';
 import { normalize, subtract, type IntervalSet } from '../net/interval-set.js';
