@@ -4,6 +4,7 @@ import jsyaml from 'js-yaml';
 import { visit, type Document } from 'yaml';
 import { parseYamlDocuments, trees, yaml11Booleans, type InputSource, type SourceFile, type SourceFormat } from './source-file.js';
 import { appendAll } from '../util/append.js';
+import { readPlainYaml } from './plain-yaml.js';
 
 /** A Kubernetes object read from a file, with the reference of its root. */
 export interface ManifestObject {
@@ -112,6 +113,8 @@ export function hasAliasCandidate(text: string): boolean {
  */
 function readBulkYaml(text: string): unknown[] | undefined {
   if (hasAliasCandidate(text)) return undefined;
+  const plain = readPlainYaml(text);
+  if (plain) return plain;
   try {
     return jsyaml.loadAll(text, undefined, { schema: jsyaml.CORE_SCHEMA });
   } catch {
