@@ -180,9 +180,7 @@ class Reader {
         this.start = at;
         list.push(this.mapping(this.indent));
       } else {
-        list.push(this.scalar(at));
-        this.advance();
-        if (!this.eof && this.indent > indent) unsupported(); // a scalar continued on the next line
+        list.push(this.flowScalar(indent, at));
       }
       if (this.eof || this.indent < indent) return list;
       if (this.indent > indent) unsupported();
@@ -240,11 +238,124 @@ class Reader {
       return null;
     }
     if (text.charCodeAt(at) === pipe) return this.literal(indent, at);
+    return this.flowScalar(indent, at);
+  }
+
+  /**
+   * A scalar from `at`, on its line or folded over the following lines indented more than
+   * `indent` (kubectl folds long strings at 80 columns: kubernetes/kubernetes#32335); leaves the
+   * reader at the line after it.
+   */
+  private flowScalar(indent: number, at: number): unknown {
+    const text = this.text;
+    const c = text.charCodeAt(at);
+    const firstEnd = this.end;
+    if ((c === apostrophe || c === quote) && this.quotedEnd(at) < 0) return this.foldedQuote(indent, at);
     const value = this.scalar(at);
     this.advance();
-    if (!this.eof && this.indent > indent) unsupported(); // continued on the next line
-    return value;
+    if (this.eof || this.indent <= indent) return value;
+    // Only a plain scalar goes on (a quoted one closed on its line); `{}` and `[]` do not.
+    if (c === quote || c === apostrophe || typeof value === 'object') unsupported();
+    let stop = firstEnd;
+    while (text.charCodeAt(stop - 1) === space) stop--;
+    const parts = [text.slice(at, stop)];
+    let breaks = 0;
+    let pos = firstEnd + 1;
+    for (;;) {
+      const line = this.rawLine(pos);
+      if (line === undefined || (line.start < line.end && line.indent <= indent)) break;
+      pos = line.end + 1;
+      if (line.start === line.end) {
+        breaks++;
+        continue;
+      }
+      let end = line.end;
+      while (text.charCodeAt(end - 1) === space) end--;
+      // Checked as a plain scalar of its own: a comment, an indicator or a key is not in the subset.
+      this.plain(line.start, end);
+      parts.push(breaks === 0 ? ' ' : '\n'.repeat(breaks), text.slice(line.start, end));
+      breaks = 0;
+    }
+    this.pos = pos;
+    this.skipBlank();
+    return plainValue(parts.join(''), c);
   }
+
+  /** A quoted scalar opening at `at` and closing on a later line, folded. */
+  private foldedQuote(indent: number, at: number): string {
+    const text = this.text;
+    const q = text.charCodeAt(at);
+    // In a double-quoted text, a line break becomes an escape (JSON reads no raw one).
+    const newline = ' ';
+    const parts = [this.foldedPiece(at + 1, this.end, q)];
+    let breaks = 0;
+    let pos = this.end + 1;
+    for (;;) {
+      const line = this.rawLine(pos);
+      if (line === undefined) unsupported(); // never closed
+      pos = line.end + 1;
+      if (line.start === line.end) {
+        breaks++;
+        continue;
+      }
+      if (line.indent <= indent) unsupported();
+      const close = this.closingQuote(q, line.start, line.end);
+      const joiner = breaks === 0 ? ' ' : newline.repeat(breaks);
+      breaks = 0;
+      if (close < 0) {
+        parts.push(joiner, this.foldedPiece(line.start, line.end, q));
+        continue;
+      }
+      for (let i = close + 1; i < line.end; i++) if (text.charCodeAt(i) !== space) unsupported();
+      parts.push(joiner, text.slice(line.start, close));
+      break;
+    }
+    this.pos = pos;
+    this.skipBlank();
+    const body = parts.join('');
+    if (q === apostrophe) return body.replaceAll("''", "'");
+    if (body.replace(jsonEscape, '').includes('\\')) unsupported();
+    return JSON.parse(`"${body}"`) as string;
+  }
+
+  /** One line's part of a folded quoted text, without its trailing spaces. */
+  private foldedPiece(from: number, end: number, q: number): string {
+    const text = this.text;
+    let stop = end;
+    while (text.charCodeAt(stop - 1) === space) stop--;
+    // A backslash before the break escapes it (or a space): YAML's own, not in the subset.
+    if (q === quote && text.charCodeAt(stop - 1) === backslash) unsupported();
+    return text.slice(from, stop);
+  }
+
+  /** The quote closing a quoted scalar between `from` and `end`, or -1. */
+  private closingQuote(q: number, from: number, end: number): number {
+    const text = this.text;
+    if (q === apostrophe) {
+      for (let i = text.indexOf("'", from); i >= 0 && i < end; i = text.indexOf("'", i + 2)) {
+        if (text.charCodeAt(i + 1) !== apostrophe) return i;
+      }
+      return -1;
+    }
+    for (let i = text.indexOf('"', from); i >= 0 && i < end; i = text.indexOf('"', i + 1)) {
+      let slashes = 0;
+      while (text.charCodeAt(i - 1 - slashes) === backslash) slashes++;
+      if (slashes % 2 === 0) return i;
+    }
+    return -1;
+  }
+
+  /** The line at `pos`: where its text starts (after spaces) and ends; undefined at the end. */
+  private rawLine(pos: number): { start: number; end: number; indent: number } | undefined {
+    const text = this.text;
+    if (pos >= text.length) return undefined;
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = text.length;
+    let start = pos;
+    while (text.charCodeAt(start) === space) start++;
+    return { start, end, indent: start - pos };
+  }
+
 
   /** A scalar filling the rest of the current line from `at`. */
   private scalar(at: number): unknown {
