@@ -1,5 +1,6 @@
 // The line reader for plain block YAML answers only inside its subset, and there exactly as
 // js-yaml's core schema (the bulk reader it stands in for) reads the same text.
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import jsyaml from 'js-yaml';
 import { stringify } from 'yaml';
@@ -160,4 +161,9 @@ it('leaves to js-yaml what is outside its subset', () => {
   for (const text of ['a: [1, 2]\n', 'a: &x 1\nb: *x\n', 'a: !!str 1\n', 'a: >\n  folded\n',  'a: "b\\\n  c"\n', 'a: b\n  # note\n  c\n', "a: 'x\n---\nb: y'\n", 'a: 1\na: 2\n', 'a: 1 # note\n', '---\n---\na: 1\n', 'a: 0x1F\n', 'a:\tb\n', 'a: 1\r\n', '%YAML 1.2\n---\na: 1\n', 'a: "\\x41"\n', 'a: |\n  at the end']) {
     expect(readPlainYaml(text), text).toBeUndefined();
   }
+});
+
+it('answers for a pod as `kubectl get pods -o yaml` prints it (managed fields, folded texts, blocks)', () => {
+  const text = readFileSync(new URL('./support/kubectl-get-pods.yaml', import.meta.url), 'utf8');
+  expect(agrees(text)).toBe(true);
 });

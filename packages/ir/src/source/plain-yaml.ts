@@ -286,7 +286,7 @@ class Reader {
     const text = this.text;
     const q = text.charCodeAt(at);
     // In a double-quoted text, a line break becomes an escape (JSON reads no raw one).
-    const newline = ' ';
+    const newline = q === quote ? '\\n' : '\n';
     const parts = [this.foldedPiece(at + 1, this.end, q)];
     let breaks = 0;
     let pos = this.end + 1;
