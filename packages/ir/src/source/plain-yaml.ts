@@ -1,36 +1,18 @@
 // A reader for the plain block YAML that `kubectl get -o yaml` and most generators print: block
-// mappings and sequences, one-line scalars (plain, 'single' and "double" quoted without YAML-only
-// escapes), literal block scalars, `{}` and `[]`, full-line comments and `---` between documents.
-// It reads a line at a time, about 4 times faster than js-yaml at kube-scale. Anything else (flow
-// collections, anchors, tags, folded or multi-line scalars, a scalar js-yaml might read as a
-// number we do not, a repeated key, an empty document, tabs, CR) makes it answer undefined, and the
-// caller reads the file with js-yaml as before. Scalars resolve as in js-yaml's core schema; a
-// property test holds the two readers equal wherever this one answers.
+// mappings and sequences, plain, 'single' and "double" quoted scalars (also folded over several
+// lines, as kubectl prints long strings; double-quoted ones without YAML-only escapes), literal
+// block scalars, `{}` and `[]`, full-line comments and `---` between documents. It reads a line
+// at a time, about 2.5 times faster than js-yaml at kube-scale. Anything else (flow collections,
+// anchors, tags, `>` blocks, a scalar js-yaml might read as a number we do not, a repeated key, an
+// empty document, tabs, CR) makes it answer undefined, and the caller reads the file with js-yaml
+// as before. Scalars resolve as in js-yaml's core schema; property tests hold the two readers
+// equal wherever this one answers.
 
-/** Thrown where the text leaves the subset; the caller then uses js-yaml. */
-class Unsupported extends Error {}
+import { apostrophe, backslash, closingQuote, colon, dash, doubleQuoted, hash, literal, notPlainStart, pipe, plainValue, quote, quoted, rawLine, space, Unsupported, unsupported } from './yaml-scalars.js';
 
-const space = 32;
-const hash = 35;
-const dash = 45;
-const colon = 58;
-const quote = 34;
-const apostrophe = 39;
-const pipe = 124;
-const backslash = 92;
-
-// First characters after which a plain scalar is not plain (indicators), or not in our subset.
-const notPlainStart = new Set([...'[]{},#&*!|>%@`?:\'"'].map((c) => c.charCodeAt(0)));
-// A superset of js-yaml's core-schema int and float forms (0b, 0o, 0x, decimal, 1.5e3, .5, .inf,
-// .nan; `_` between digits too, which older js-yaml versions accept): text that does not match is
-// a string to js-yaml, whatever it starts with (`9e3779b1`, `10.0.0.1`, `fd00::1`).
-const maybeNumber = /^(?:[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|0o[0-7_]+|[0-9_]+(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF))|\.[0-9_]+(?:[eE][-+]?[0-9]+)?|\.(?:nan|NaN|NAN))$/;
-const decimal = /^-?(0|[1-9][0-9]{0,14})$/;
-const exponent = /^[-+]?[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+$/;
 // Tabs, CR, and the characters js-yaml refuses (non-printable ones; surrogates, to keep it simple).
 const outsideSubset = /[\x00-\x09\x0B-\x1F\x7F-\x84\x86-\x9F\uD800-\uDFFF\uFFFE\uFFFF]/;
 const keyCacheSize = 1024;
-const jsonEscape = /\\(["\\/bfnrt]|u[0-9a-fA-F]{4})/g;
 
 /** The documents of `text` as js-yaml's core schema reads them, or undefined outside the subset. */
 export function readPlainYaml(text: string): unknown[] | undefined {
@@ -42,35 +24,6 @@ export function readPlainYaml(text: string): unknown[] | undefined {
     if (err instanceof Unsupported || err instanceof RangeError || err instanceof SyntaxError) return undefined;
     throw err;
   }
-}
-
-function unsupported(): never {
-  throw new Unsupported();
-}
-
-/** A plain scalar's value as js-yaml's core schema reads it; numbers other than plain decimal integers are left out. */
-function plainValue(raw: string, first: number): unknown {
-  switch (raw) {
-    case 'null':
-    case 'Null':
-    case 'NULL':
-    case '~':
-      return null;
-    case 'true':
-    case 'True':
-    case 'TRUE':
-      return true;
-    case 'false':
-    case 'False':
-    case 'FALSE':
-      return false;
-  }
-  // Every number form starts with a digit, a sign or a dot.
-  if (!((first >= 48 && first <= 57) || first === dash || first === 43 || first === 46) || !maybeNumber.test(raw)) return raw;
-  if (decimal.test(raw)) return Number(raw);
-  // js-yaml reads a float only if it is finite: `35e2982` (a pod-template-hash) stays text.
-  if (exponent.test(raw) && !Number.isFinite(Number.parseFloat(raw))) return raw;
-  return unsupported();
 }
 
 class Reader {
@@ -211,7 +164,7 @@ class Reader {
   private key(at: number, colonAt: number): string {
     const text = this.text;
     const c = text.charCodeAt(at);
-    if (c === quote || c === apostrophe) return String(this.quoted(at, this.quotedEnd(at)));
+    if (c === quote || c === apostrophe) return String(quoted(text, at, this.quotedEnd(at)));
     let end = colonAt;
     while (text.charCodeAt(end - 1) === space) end--;
     // Documents repeat their keys in the same places: the key last met at this indentation and
@@ -237,7 +190,12 @@ class Reader {
       if (this.indent === indent && this.isDash(this.start)) return this.sequence(indent);
       return null;
     }
-    if (text.charCodeAt(at) === pipe) return this.literal(indent, at);
+    if (text.charCodeAt(at) === pipe) {
+      const { value, next } = literal(text, indent, at, this.end);
+      this.pos = next;
+      this.skipBlank();
+      return value;
+    }
     return this.flowScalar(indent, at);
   }
 
@@ -262,7 +220,7 @@ class Reader {
     let breaks = 0;
     let pos = firstEnd + 1;
     for (;;) {
-      const line = this.rawLine(pos);
+      const line = rawLine(text, pos);
       if (line === undefined || (line.start < line.end && line.indent <= indent)) break;
       pos = line.end + 1;
       if (line.start === line.end) {
@@ -291,7 +249,7 @@ class Reader {
     let breaks = 0;
     let pos = this.end + 1;
     for (;;) {
-      const line = this.rawLine(pos);
+      const line = rawLine(text, pos);
       if (line === undefined) unsupported(); // never closed
       pos = line.end + 1;
       if (line.start === line.end) {
@@ -299,7 +257,7 @@ class Reader {
         continue;
       }
       if (line.indent <= indent) unsupported();
-      const close = this.closingQuote(q, line.start, line.end);
+      const close = closingQuote(text, q, line.start, line.end);
       const joiner = breaks === 0 ? ' ' : newline.repeat(breaks);
       breaks = 0;
       if (close < 0) {
@@ -314,8 +272,7 @@ class Reader {
     this.skipBlank();
     const body = parts.join('');
     if (q === apostrophe) return body.replaceAll("''", "'");
-    if (body.replace(jsonEscape, '').includes('\\')) unsupported();
-    return JSON.parse(`"${body}"`) as string;
+    return doubleQuoted(body);
   }
 
   /** One line's part of a folded quoted text, without its trailing spaces. */
@@ -328,35 +285,6 @@ class Reader {
     return text.slice(from, stop);
   }
 
-  /** The quote closing a quoted scalar between `from` and `end`, or -1. */
-  private closingQuote(q: number, from: number, end: number): number {
-    const text = this.text;
-    if (q === apostrophe) {
-      for (let i = text.indexOf("'", from); i >= 0 && i < end; i = text.indexOf("'", i + 2)) {
-        if (text.charCodeAt(i + 1) !== apostrophe) return i;
-      }
-      return -1;
-    }
-    for (let i = text.indexOf('"', from); i >= 0 && i < end; i = text.indexOf('"', i + 1)) {
-      let slashes = 0;
-      while (text.charCodeAt(i - 1 - slashes) === backslash) slashes++;
-      if (slashes % 2 === 0) return i;
-    }
-    return -1;
-  }
-
-  /** The line at `pos`: where its text starts (after spaces) and ends; undefined at the end. */
-  private rawLine(pos: number): { start: number; end: number; indent: number } | undefined {
-    const text = this.text;
-    if (pos >= text.length) return undefined;
-    let end = text.indexOf('\n', pos);
-    if (end < 0) end = text.length;
-    let start = pos;
-    while (text.charCodeAt(start) === space) start++;
-    return { start, end, indent: start - pos };
-  }
-
-
   /** A scalar filling the rest of the current line from `at`. */
   private scalar(at: number): unknown {
     const { text, end } = this;
@@ -365,7 +293,7 @@ class Reader {
       const close = this.quotedEnd(at);
       if (close < 0) unsupported();
       for (let i = close + 1; i < end; i++) if (text.charCodeAt(i) !== space) unsupported(); // a comment, or more
-      return this.quoted(at, close);
+      return quoted(text, at, close);
     }
     let stop = end;
     while (text.charCodeAt(stop - 1) === space) stop--;
@@ -389,75 +317,13 @@ class Reader {
     return plainValue(text.slice(at, end), c);
   }
 
+  /** The closing quote of a quoted scalar opening at `at`, on this line; -1 if it is not closed here. */
+  private quotedEnd(at: number): number {
+    return closingQuote(this.text, this.text.charCodeAt(at), at + 1, this.end);
+  }
+
   /** What a key text reads as (a cached key must read as itself). */
   private plainValueOf(key: string): unknown {
     return plainValue(key, key.charCodeAt(0));
-  }
-
-  /** The closing quote of a quoted scalar opening at `at`, on this line; -1 if it is not closed here. */
-  private quotedEnd(at: number): number {
-    const { text, end } = this;
-    const q = text.charCodeAt(at);
-    let i = at + 1;
-    for (;;) {
-      const close = text.indexOf(q === quote ? '"' : "'", i);
-      if (close < 0 || close >= end) return -1;
-      if (q === apostrophe) {
-        if (text.charCodeAt(close + 1) !== apostrophe) return close;
-        i = close + 2; // '' is a quote
-        continue;
-      }
-      let slashes = 0;
-      while (text.charCodeAt(close - 1 - slashes) === backslash) slashes++;
-      if (slashes % 2 === 0) return close;
-      i = close + 1;
-    }
-  }
-
-  private quoted(at: number, close: number): string {
-    const raw = this.text.slice(at, close + 1);
-    if (raw.charCodeAt(0) === apostrophe) return raw.slice(1, -1).replaceAll("''", "'");
-    if (!raw.includes('\\')) return raw.slice(1, -1);
-    // Escapes JSON shares with YAML decode alike; YAML's own (\x, \e, \N, ...) are not in the subset.
-    if (raw.replace(jsonEscape, '').includes('\\')) unsupported();
-    return JSON.parse(raw) as string;
-  }
-
-  /** A literal block scalar (`|`, `|-`, `|+`) whose header is at `at`. */
-  private literal(indent: number, at: number): string {
-    const text = this.text;
-    const header = text.slice(at, this.end).trimEnd();
-    if (header !== '|' && header !== '|-' && header !== '|+') unsupported();
-    const lines: string[] = [];
-    let contentIndent = -1;
-    let trailing = 0;
-    let pos = this.end + 1;
-    for (;;) {
-      if (pos >= text.length) unsupported(); // up to the end of the file: chomping differs there
-      let end = text.indexOf('\n', pos);
-      if (end < 0) end = text.length;
-      let s = pos;
-      while (text.charCodeAt(s) === space) s++;
-      if (s === end) {
-        // A blank line; one with more spaces than the content keeps them, which we leave out.
-        if (contentIndent < 0 ? s > pos : s - pos > contentIndent) unsupported();
-        trailing++;
-        pos = end + 1;
-        continue;
-      }
-      if (contentIndent < 0) {
-        if (s - pos <= indent) unsupported(); // an empty block scalar
-        contentIndent = s - pos;
-      } else if (s - pos < contentIndent) break;
-      for (; trailing > 0; trailing--) lines.push('');
-      lines.push(text.slice(pos + contentIndent, end));
-      pos = end + 1;
-    }
-    if (lines.length === 0) unsupported();
-    this.pos = pos;
-    this.skipBlank();
-    const body = lines.join('\n');
-    if (header === '|-') return body;
-    return header === '|' ? body + '\n' : body + '\n'.repeat(trailing + 1);
   }
 }

@@ -1,0 +1,130 @@
+// The scalar level of the plain YAML reader (`plain-yaml.ts`): how js-yaml's core schema types a
+// plain scalar, quoted scalars, literal blocks. Pure functions of the text and positions in it.
+
+/** Thrown where the text leaves the reader's subset; the caller then uses js-yaml. */
+export class Unsupported extends Error {}
+
+export function unsupported(): never {
+  throw new Unsupported();
+}
+
+export const space = 32;
+export const hash = 35;
+export const dash = 45;
+export const colon = 58;
+export const quote = 34;
+export const apostrophe = 39;
+export const pipe = 124;
+export const backslash = 92;
+
+// First characters after which a plain scalar is not plain (indicators), or not in our subset.
+export const notPlainStart = new Set([...'[]{},#&*!|>%@`?:\'"'].map((c) => c.charCodeAt(0)));
+// A superset of js-yaml's core-schema int and float forms (0b, 0o, 0x, decimal, 1.5e3, .5, .inf,
+// .nan; `_` between digits too, which older js-yaml versions accept): text that does not match is
+// a string to js-yaml, whatever it starts with (`9e3779b1`, `10.0.0.1`, `fd00::1`).
+const maybeNumber = /^(?:[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|0o[0-7_]+|[0-9_]+(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF))|\.[0-9_]+(?:[eE][-+]?[0-9]+)?|\.(?:nan|NaN|NAN))$/;
+const decimal = /^-?(0|[1-9][0-9]{0,14})$/;
+const exponent = /^[-+]?[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+$/;
+const jsonEscape = /\\(["\\/bfnrt]|u[0-9a-fA-F]{4})/g;
+
+/** A plain scalar's value as js-yaml's core schema reads it; numbers other than plain decimal integers are left out. */
+export function plainValue(raw: string, first: number): unknown {
+  switch (raw) {
+    case 'null':
+    case 'Null':
+    case 'NULL':
+    case '~':
+      return null;
+    case 'true':
+    case 'True':
+    case 'TRUE':
+      return true;
+    case 'false':
+    case 'False':
+    case 'FALSE':
+      return false;
+  }
+  // Every number form starts with a digit, a sign or a dot.
+  if (!((first >= 48 && first <= 57) || first === dash || first === 43 || first === 46) || !maybeNumber.test(raw)) return raw;
+  if (decimal.test(raw)) return Number(raw);
+  // js-yaml reads a float only if it is finite: `35e2982` (a pod-template-hash) stays text.
+  if (exponent.test(raw) && !Number.isFinite(Number.parseFloat(raw))) return raw;
+  return unsupported();
+}
+
+/** The quote closing a quoted scalar between `from` and `end`, or -1. */
+export function closingQuote(text: string, q: number, from: number, end: number): number {
+  if (q === apostrophe) {
+    for (let i = text.indexOf("'", from); i >= 0 && i < end; i = text.indexOf("'", i + 2)) {
+      if (text.charCodeAt(i + 1) !== apostrophe) return i;
+    }
+    return -1;
+  }
+  for (let i = text.indexOf('"', from); i >= 0 && i < end; i = text.indexOf('"', i + 1)) {
+    let slashes = 0;
+    while (text.charCodeAt(i - 1 - slashes) === backslash) slashes++;
+    if (slashes % 2 === 0) return i;
+  }
+  return -1;
+}
+
+/** The line at `pos`: where its text starts (after spaces) and ends; undefined at the end. */
+export function rawLine(text: string, pos: number): { start: number; end: number; indent: number } | undefined {
+  if (pos >= text.length) return undefined;
+  let end = text.indexOf('\n', pos);
+  if (end < 0) end = text.length;
+  let start = pos;
+  while (text.charCodeAt(start) === space) start++;
+  return { start, end, indent: start - pos };
+}
+
+
+/** The value of a quoted scalar from its opening quote at `at` to its closing one. */
+export function quoted(text: string, at: number, close: number): string {
+  const raw = text.slice(at, close + 1);
+  if (raw.charCodeAt(0) === apostrophe) return raw.slice(1, -1).replaceAll("''", "'");
+  return doubleQuoted(raw.slice(1, -1));
+}
+
+/** The text of a double-quoted scalar's body (between its quotes, line breaks already folded). */
+export function doubleQuoted(body: string): string {
+  if (!body.includes('\\')) return body;
+  // Escapes JSON shares with YAML decode alike; YAML's own (\x, \e, \N, ...) are not in the subset.
+  if (body.replace(jsonEscape, '').includes('\\')) unsupported();
+  return JSON.parse(`"${body}"`) as string;
+}
+
+/** A literal block scalar (`|`, `|-`, `|+`) whose header is at `at`; `next` is the line after it. */
+export function literal(text: string, indent: number, at: number, lineEnd: number): { value: string; next: number } {
+  const header = text.slice(at, lineEnd).trimEnd();
+  if (header !== '|' && header !== '|-' && header !== '|+') unsupported();
+  const lines: string[] = [];
+  let contentIndent = -1;
+  let trailing = 0;
+  let pos = lineEnd + 1;
+  for (;;) {
+    if (pos >= text.length) unsupported(); // up to the end of the file: chomping differs there
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = text.length;
+    let s = pos;
+    while (text.charCodeAt(s) === space) s++;
+    if (s === end) {
+      // A blank line; one with more spaces than the content keeps them, which we leave out.
+      if (contentIndent < 0 ? s > pos : s - pos > contentIndent) unsupported();
+      trailing++;
+      pos = end + 1;
+      continue;
+    }
+    if (contentIndent < 0) {
+      if (s - pos <= indent) unsupported(); // an empty block scalar
+      contentIndent = s - pos;
+    } else if (s - pos < contentIndent) break;
+    for (; trailing > 0; trailing--) lines.push('');
+    lines.push(text.slice(pos + contentIndent, end));
+    pos = end + 1;
+  }
+  if (lines.length === 0) unsupported();
+  const body = lines.join('\n');
+  const value = header === '|-' ? body : header === '|' ? body + '\n' : body + '\n'.repeat(trailing + 1);
+  return { value, next: pos };
+}
