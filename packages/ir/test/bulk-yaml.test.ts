@@ -32,6 +32,17 @@ it('reads a large YAML file to the same program as its JSON form', () => {
   expect(structure(fromYaml.program)).toBe(structure(fromJson.program));
 });
 
+it('reads a large YAML file with one document in flow style to the same program as its JSON form', () => {
+  const objects = bigInventory([policy]);
+  const docs = objects.map((o) => stringify(o));
+  // Past the line reader's subset: js-yaml reads from this document on.
+  docs[1000] = JSON.stringify(objects[1000]) + '\n';
+  const fromYaml = loadProgram([{ path: 'big.yaml', content: docs.join('---\n') }]);
+  const fromJson = loadProgram([{ path: 'big.json', content: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }) }]);
+  expect(fromYaml.diagnostics).toEqual([]);
+  expect(structure(fromYaml.program)).toBe(structure(fromJson.program));
+});
+
 it('still locates errors in a large YAML file exactly', () => {
   const bad = networkPolicy('x', 'bad', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/33' } }] }] });
   const text = bigInventory([bad]).map((o) => stringify(o)).join('---\n');

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import jsyaml from 'js-yaml';
 import { stringify } from 'yaml';
 import { expect, it } from 'vitest';
-import { readPlainYaml } from '../src/source/plain-yaml.js';
+import { readPlainDocuments, readPlainYaml } from '../src/source/plain-yaml.js';
 import { numRuns } from '../src/testing/index.js';
 
 function jsYaml(text: string): unknown[] | Error {
@@ -166,4 +166,26 @@ it('leaves to js-yaml what is outside its subset', () => {
 it('answers for a pod as `kubectl get pods -o yaml` prints it (managed fields, folded texts, blocks)', () => {
   const text = readFileSync(new URL('./support/kubectl-get-pods.yaml', import.meta.url), 'utf8');
   expect(agrees(text)).toBe(true);
+});
+
+it('leaves js-yaml only the documents from the first one outside its subset on', () => {
+  let resumed = 0;
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.dictionary(key, value, { minKeys: 1, maxKeys: 3 }), fc.boolean()), { minLength: 1, maxLength: 5 }), (docs) => {
+      // Some documents in flow style (outside the subset), the others in block style.
+      const text = docs.map(([d, flow]) => jsyaml.dump(d, { flowLevel: flow ? 0 : -1, noRefs: true })).join('---\n');
+      const reference = jsYaml(text);
+      if (reference instanceof Error) return;
+      const { docs: read, rest } = readPlainDocuments(text);
+      if (rest > 0 && rest < text.length) resumed++;
+      const all = rest === text.length ? read : [...read, ...(jsyaml.loadAll(text.slice(rest), undefined, { schema: jsyaml.CORE_SCHEMA }) as unknown[])];
+      expect(all, text).toStrictEqual(reference);
+    }),
+    { numRuns: numRuns(1000) },
+  );
+  expect(resumed).toBeGreaterThan(0);
+  // The rest starts at the marker line: what follows `---` on it belongs to the next document.
+  const text = 'a: 1\n--- !!str x\n';
+  const { docs, rest } = readPlainDocuments(text);
+  expect([...docs, ...jsyaml.loadAll(text.slice(rest), undefined, { schema: jsyaml.CORE_SCHEMA })]).toStrictEqual([{ a: 1 }, 'x']);
 });

@@ -16,14 +16,26 @@ const keyCacheSize = 1024;
 
 /** The documents of `text` as js-yaml's core schema reads them, or undefined outside the subset. */
 export function readPlainYaml(text: string): unknown[] | undefined {
-  if (outsideSubset.test(text)) return undefined;
+  const { docs, rest } = readPlainDocuments(text);
+  return rest === text.length ? docs : undefined;
+}
+
+/**
+ * The documents read up to the first one outside the subset, and where the text goes on from
+ * there (`text.length` when all were read): a file of many documents with one odd document
+ * leaves only the rest to js-yaml (documents do not depend on each other; `rest` is the start of
+ * a line, before the `---` that opens the next document).
+ */
+export function readPlainDocuments(text: string): { docs: unknown[]; rest: number } {
+  if (outsideSubset.test(text)) return { docs: [], rest: 0 };
+  const reader = new Reader(text);
   try {
-    return new Reader(text).documents();
+    reader.documents();
   } catch (err) {
     // RangeError: nesting deeper than the stack; SyntaxError: a quoted text JSON does not read.
-    if (err instanceof Unsupported || err instanceof RangeError || err instanceof SyntaxError) return undefined;
-    throw err;
+    if (!(err instanceof Unsupported || err instanceof RangeError || err instanceof SyntaxError)) throw err;
   }
+  return { docs: reader.docs, rest: reader.rest };
 }
 
 class Reader {
@@ -39,18 +51,33 @@ class Reader {
 
   constructor(private readonly text: string) {}
 
-  documents(): unknown[] {
-    const docs: unknown[] = [];
+  /** The documents read so far, and where the text after them starts. */
+  readonly docs: unknown[] = [];
+  rest = 0;
+
+  /** Reads documents until the end, or until one leaves the subset (it then throws). */
+  documents(): void {
     this.skipBlank();
-    if (!this.eof && this.isDocumentMarker()) this.advance();
+    if (!this.eof && this.isDocumentMarker()) this.nextDocument();
     for (;;) {
       // An empty document (js-yaml's null) is rare in inventories: not in the subset.
       if (this.eof || this.indent !== 0 || this.isDocumentMarker()) unsupported();
-      docs.push(this.block());
-      if (this.eof) return docs;
+      const doc = this.block();
+      this.docs.push(doc);
+      if (this.eof) {
+        this.rest = this.text.length;
+        return;
+      }
+      this.rest = this.pos;
       if (!this.isDocumentMarker()) unsupported();
-      this.advance();
+      this.nextDocument();
     }
+  }
+
+  /** Past a `---` line; one with content after the marker (`--- !!map`) is not in the subset. */
+  private nextDocument(): void {
+    if (this.end !== this.start + 3) unsupported();
+    this.advance();
   }
 
   /** Moves to the line at `pos` or the next one that is neither blank nor a comment. */
@@ -85,8 +112,8 @@ class Reader {
     const { text, start } = this;
     if (this.indent !== 0) return false;
     if (text.startsWith('---', start)) {
-      if (this.end === start + 3) return true;
-      return unsupported(); // content after the marker
+      if (this.end === start + 3 || text.charCodeAt(start + 3) === space) return true;
+      unsupported(); // `---x`: a plain scalar to YAML, too close to a marker to be worth reading here
     }
     if (text.startsWith('...', start) || text.charCodeAt(start) === 37) unsupported(); // '...', '%'
     return false;

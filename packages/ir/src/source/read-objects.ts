@@ -4,7 +4,7 @@ import jsyaml from 'js-yaml';
 import { visit, type Document } from 'yaml';
 import { parseYamlDocuments, trees, yaml11Booleans, type InputSource, type SourceFile, type SourceFormat } from './source-file.js';
 import { appendAll } from '../util/append.js';
-import { readPlainYaml } from './plain-yaml.js';
+import { readPlainDocuments } from './plain-yaml.js';
 
 /** A Kubernetes object read from a file, with the reference of its root. */
 export interface ManifestObject {
@@ -107,16 +107,17 @@ export function hasAliasCandidate(text: string): boolean {
 }
 
 /**
- * Bulk inventories (`kubectl get -o yaml` of a big cluster) through js-yaml with the YAML 1.2
- * core schema, which resolves scalars as `yaml` does (no timestamps, no merge keys). Undefined
- * when the text has aliases or does not parse: the `yaml` path then gives located errors.
+ * Bulk inventories (`kubectl get -o yaml` of a big cluster) as js-yaml reads them with the YAML
+ * 1.2 core schema, which resolves scalars as `yaml` does (no timestamps, no merge keys): the line
+ * reader (`plain-yaml.ts`) reads the documents it can, js-yaml the rest. Undefined when the text
+ * has aliases or does not parse: the `yaml` path then gives located errors.
  */
 function readBulkYaml(text: string): unknown[] | undefined {
   if (hasAliasCandidate(text)) return undefined;
-  const plain = readPlainYaml(text);
-  if (plain) return plain;
+  const { docs, rest } = readPlainDocuments(text);
+  if (rest === text.length) return docs;
   try {
-    return jsyaml.loadAll(text, undefined, { schema: jsyaml.CORE_SCHEMA });
+    return rest === 0 ? jsyaml.loadAll(text, undefined, { schema: jsyaml.CORE_SCHEMA }) : [...docs, ...jsyaml.loadAll(text.slice(rest), undefined, { schema: jsyaml.CORE_SCHEMA })];
   } catch {
     return undefined;
   }
