@@ -6,7 +6,7 @@ import jsyaml from 'js-yaml';
 import { stringify } from 'yaml';
 import { expect, it } from 'vitest';
 import { readPlainDocuments, readPlainYaml } from '../src/source/plain-yaml.js';
-import { numRuns } from '../src/testing/index.js';
+import { propertyParams } from '../src/testing/index.js';
 
 function jsYaml(text: string): unknown[] | Error {
   try {
@@ -34,6 +34,7 @@ const trickyText = fc.constantFrom(
   'a b', ' lead', 'trail ', 'a: b', 'a:b', 'a #b', 'a#b', '#x', '- x', '-x', '-', '?', '? x', ':x', "it's", '"q"', "'q'",
   '{x}', '[x]', '{}', '[]', '&a', '*a', '!t', '%x', '@x', '`x', '|', '>', 'a\nb', 'a\n\nb\n', 'x\n', '\n', 'tab\there',
   'ü', 'ok\\path', 'back\\"slash', 'é\u0085', 'line\u2028sep', '---', '...', 'v1', 'app-0', 'kubernetes.io/name',
+  '\u001b[31mred\u001b[0m', 'bell\u0007', 'nul\u0000', 'nbsp\u00a0', 'x\u0085y', 'tab\tand\u000bvt', '😀 smile', 'lone\ud83d', '\ufeffbom', 'ε\u2029',
 );
 const text = fc.oneof({ weight: 3, arbitrary: trickyText }, { weight: 1, arbitrary: fc.string({ maxLength: 8 }) });
 const key = fc.oneof({ weight: 4, arbitrary: fc.constantFrom('apiVersion', 'kind', 'name', 'labels', 'ports', 'app', 'x.io/role', 'a b') }, { weight: 1, arbitrary: trickyText });
@@ -61,7 +62,7 @@ it('reads what js-yaml dumps exactly as js-yaml reads it, wherever it answers', 
       const text = docs.map((d) => jsyaml.dump(d, { ...options, schema: jsyaml.CORE_SCHEMA })).join('---\n');
       if (agrees(text)) answered++;
     }),
-    { numRuns: numRuns(1500) },
+    propertyParams(1500),
   );
   expect(answered).toBeGreaterThan(0);
 });
@@ -76,7 +77,7 @@ it('reads what the yaml package prints, folded at any width, exactly as js-yaml 
     fc.property(fc.oneof(documents, fc.array(folded, { minLength: 1, maxLength: 2 })), fc.boolean(), fc.integer({ min: 2, max: 4 }), fc.constantFrom(20, 40, 80), (docs, indentSeq, indent, lineWidth) => {
       if (agrees(docs.map((d) => stringify(d, { indentSeq, indent, lineWidth, minContentWidth: 0 })).join('---\n'))) answered++;
     }),
-    { numRuns: numRuns(1500) },
+    propertyParams(1500),
   );
   expect(answered).toBeGreaterThan(0);
 });
@@ -118,7 +119,7 @@ it('answers for kubectl-shaped inventories, as js-yaml reads them', () => {
         : pods.map((p) => stringify(p, { aliasDuplicateObjects: false, lineWidth: 80, minContentWidth: 0 })).join('---\n');
       if (agrees(text)) answered++;
     }),
-    { numRuns: numRuns(300) },
+    propertyParams(300),
   );
   expect(answered).toBeGreaterThan(runs * 0.9);
 });
@@ -138,7 +139,24 @@ it('never answers differently from js-yaml on damaged text', () => {
       expect(reference, text).not.toBeInstanceOf(Error);
       expect(plain, text).toStrictEqual(reference);
     }),
-    { numRuns: numRuns(2000) },
+    propertyParams(2000),
+  );
+});
+
+// Plain scalars written as they are (printers quote the doubtful ones): the typing must be js-yaml's.
+const rawScalar = fc.constantFrom(
+  '-0', '+1', '-1', '0', '00', '-00', '007', '0123', '0x1F', '0xG', '0x', '0o17', '0o8', '0o', '0b101', '0b2', '0b', '1_000', '_1', '1_',
+  '1.5', '.5', '-.5', '+.5', '1.', '.', '..', '0.0.0', '10.0.1.5', '1e3', '1E3', '1e+3', '-1e-3', '1e', 'e1', '.e1', '35e2982', '9e3779b1',
+  '1.5e400', '.inf', '-.Inf', '+.INF', '.nan', '.NaN', 'NaN', 'inf', '12:30', '~', 'null', 'Null', 'NULL', 'nULL', 'true', 'TRUE', 'tRUE',
+  'yes', 'y', '--', '-x', '+', '999999999999999', '9999999999999999', '-9007199254740993', 'fd00::1', '2001:db8::1', 'a.b', 'v1.2',
+);
+
+it('types plain scalars exactly as js-yaml does, wherever it answers', () => {
+  fc.assert(
+    fc.property(fc.array(rawScalar, { minLength: 1, maxLength: 6 }), fc.boolean(), (tokens, listed) => {
+      agrees(listed ? tokens.map((t) => `- ${t}\n`).join('') : tokens.map((t, i) => `k${i}: ${t}\n`).join(''));
+    }),
+    propertyParams(500),
   );
 });
 
@@ -158,7 +176,9 @@ it('reads unindented and indented lists, comments and document markers', () => {
 });
 
 it('leaves to js-yaml what is outside its subset', () => {
-  for (const text of ['a: [1, 2]\n', 'a: &x 1\nb: *x\n', 'a: !!str 1\n', 'a: >\n  folded\n',  'a: "b\\\n  c"\n', 'a: b\n  # note\n  c\n', "a: 'x\n---\nb: y'\n", 'a: 1\na: 2\n', 'a: 1 # note\n', '---\n---\na: 1\n', 'a: 0x1F\n', 'a:\tb\n', 'a: 1\r\n', '%YAML 1.2\n---\na: 1\n', 'a: "\\x41"\n', 'a: |\n  at the end']) {
+  expect(readPlainYaml('a: "\\e[31m\\x41\\u00e9\\U0001F600\\N\\_\\L\\P\\0\\a\\v\\ \\/"\nb: 😀\n')).toStrictEqual([{ a: '\x1b[31mAé😀\x85\xa0\u2028\u2029\0\x07\v /', b: '😀' }]);
+  expect(agrees('a: 0\nb: -1\nc: 8080\n')).toBe(true);
+  for (const text of ['a: -0\n', 'a: [1, 2]\n', 'a: &x 1\nb: *x\n', 'a: !!str 1\n', 'a: >\n  folded\n',  'a: "b\\\n  c"\n', 'a: b\n  # note\n  c\n', "a: 'x\n---\nb: y'\n", 'a: 1\na: 2\n', 'a: 1 # note\n', '---\n---\na: 1\n', 'a: 0x1F\n', 'a:\tb\n', 'a: 1\r\n', '%YAML 1.2\n---\na: 1\n', 'a: "\\q"\n', 'a: "\\U00110000"\n', 'a: b\ud800\n', 'a: |\n  at the end']) {
     expect(readPlainYaml(text), text).toBeUndefined();
   }
 });
@@ -181,7 +201,7 @@ it('leaves js-yaml only the documents from the first one outside its subset on',
       const all = rest === text.length ? read : [...read, ...(jsyaml.loadAll(text.slice(rest), undefined, { schema: jsyaml.CORE_SCHEMA }) as unknown[])];
       expect(all, text).toStrictEqual(reference);
     }),
-    { numRuns: numRuns(1000) },
+    propertyParams(1000),
   );
   expect(resumed).toBeGreaterThan(0);
   // The rest starts at the marker line: what follows `---` on it belongs to the next document.

@@ -10,8 +10,8 @@
 
 import { apostrophe, backslash, closingQuote, colon, dash, doubleQuoted, hash, literal, notPlainStart, pipe, plainValue, quote, quoted, rawLine, space, Unsupported, unsupported } from './yaml-scalars.js';
 
-// Tabs, CR, and the characters js-yaml refuses (non-printable ones; surrogates, to keep it simple).
-const outsideSubset = /[\x00-\x09\x0B-\x1F\x7F-\x84\x86-\x9F\uD800-\uDFFF\uFFFE\uFFFF]/;
+// Tabs, CR, and the characters js-yaml refuses (non-printable ones, lone surrogates) or drops (BOM).
+const outsideSubset = /[\x00-\x09\x0B-\x1F\x7F-\x84\x86-\x9F\uFEFF\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const keyCacheSize = 1024;
 
 /** The documents of `text` as js-yaml's core schema reads them, or undefined outside the subset. */
@@ -270,8 +270,6 @@ class Reader {
   private foldedQuote(indent: number, at: number): string {
     const text = this.text;
     const q = text.charCodeAt(at);
-    // In a double-quoted text, a line break becomes an escape (JSON reads no raw one).
-    const newline = q === quote ? '\\n' : '\n';
     const parts = [this.foldedPiece(at + 1, this.end, q)];
     let breaks = 0;
     let pos = this.end + 1;
@@ -285,7 +283,7 @@ class Reader {
       }
       if (line.indent <= indent) unsupported();
       const close = closingQuote(text, q, line.start, line.end);
-      const joiner = breaks === 0 ? ' ' : newline.repeat(breaks);
+      const joiner = breaks === 0 ? ' ' : '\n'.repeat(breaks);
       breaks = 0;
       if (close < 0) {
         parts.push(joiner, this.foldedPiece(line.start, line.end, q));

@@ -23,9 +23,9 @@ export const notPlainStart = new Set([...'[]{},#&*!|>%@`?:\'"'].map((c) => c.cha
 // .nan; `_` between digits too, which older js-yaml versions accept): text that does not match is
 // a string to js-yaml, whatever it starts with (`9e3779b1`, `10.0.0.1`, `fd00::1`).
 const maybeNumber = /^(?:[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|0o[0-7_]+|[0-9_]+(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF))|\.[0-9_]+(?:[eE][-+]?[0-9]+)?|\.(?:nan|NaN|NAN))$/;
-const decimal = /^-?(0|[1-9][0-9]{0,14})$/;
+// `-0` is left out: js-yaml reads it as 0, Number as -0.
+const decimal = /^(0|-?[1-9][0-9]{0,14})$/;
 const exponent = /^[-+]?[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+$/;
-const jsonEscape = /\\(["\\/bfnrt]|u[0-9a-fA-F]{4})/g;
 
 /** A plain scalar's value as js-yaml's core schema reads it; numbers other than plain decimal integers are left out. */
 export function plainValue(raw: string, first: number): unknown {
@@ -86,13 +86,39 @@ export function quoted(text: string, at: number, close: number): string {
   return doubleQuoted(raw.slice(1, -1));
 }
 
+// YAML 1.2 §5.7 escapes of one character (an escaped tab never gets here: tabs are outside the subset).
+const escapes = new Map<number, string>(
+  Object.entries({ '0': '\0', a: '\x07', b: '\b', t: '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b', ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\x85', _: '\xa0', L: '\u2028', P: '\u2029' }).map(([k, v]) => [k.charCodeAt(0), v]),
+);
+const hexDigits = /^[0-9a-fA-F]*$/;
+
 /** The text of a double-quoted scalar's body (between its quotes, line breaks already folded). */
 export function doubleQuoted(body: string): string {
-  if (!body.includes('\\')) return body;
-  // Escapes JSON shares with YAML decode alike; YAML's own (\x, \e, \N, ...) are not in the subset.
-  if (body.replace(jsonEscape, '').includes('\\')) unsupported();
-  return JSON.parse(`"${body}"`) as string;
+  let i = body.indexOf('\\');
+  if (i < 0) return body;
+  let out = '';
+  let from = 0;
+  for (; i >= 0; i = body.indexOf('\\', from)) {
+    out += body.slice(from, i);
+    const c = body.charCodeAt(i + 1);
+    const simple = escapes.get(c);
+    if (simple !== undefined) {
+      out += simple;
+      from = i + 2;
+      continue;
+    }
+    // \xXX, \uXXXX, \UXXXXXXXX: a code point in hex.
+    const digits = c === 120 ? 2 : c === 117 ? 4 : c === 85 ? 8 : 0;
+    const hex = body.slice(i + 2, i + 2 + digits);
+    if (digits === 0 || !hexDigits.test(hex) || hex.length !== digits) unsupported();
+    const code = Number.parseInt(hex, 16);
+    if (code > 0x10ffff) unsupported();
+    out += String.fromCodePoint(code);
+    from = i + 2 + digits;
+  }
+  return out + body.slice(from);
 }
+
 
 /** A literal block scalar (`|`, `|-`, `|+`) whose header is at `at`; `next` is the line after it. */
 export function literal(text: string, indent: number, at: number, lineEnd: number): { value: string; next: number } {
