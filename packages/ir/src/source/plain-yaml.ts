@@ -1,12 +1,11 @@
 // A reader for the plain block YAML that `kubectl get -o yaml` and most generators print: block
 // mappings and sequences, plain, 'single' and "double" quoted scalars (also folded over several
-// lines, as kubectl prints long strings; double-quoted ones without YAML-only escapes), literal
-// block scalars, `{}` and `[]`, full-line comments and `---` between documents. It reads a line
-// at a time, about 2.5 times faster than js-yaml at kube-scale. Anything else (flow collections,
-// anchors, tags, `>` blocks, a scalar js-yaml might read as a number we do not, a repeated key, an
-// empty document, tabs, CR) makes it answer undefined, and the caller reads the file with js-yaml
-// as before. Scalars resolve as in js-yaml's core schema; property tests hold the two readers
-// equal wherever this one answers.
+// lines, as kubectl prints long strings), literal block scalars, `{}` and `[]`, full-line comments
+// and `---` between documents. It reads a line at a time, about 2.5 times faster than js-yaml at
+// kube-scale. Anything else (flow collections, anchors, tags, `>` blocks, a scalar js-yaml might
+// read as a number we do not, a repeated key, an empty document, tabs, CR) stops it, and js-yaml
+// reads the file from that document on. Scalars resolve as in js-yaml's core schema; property
+// tests hold the two readers equal wherever this one answers.
 
 import { apostrophe, backslash, closingQuote, colon, dash, doubleQuoted, hash, literal, notPlainStart, pipe, plainValue, quote, quoted, rawLine, space, Unsupported, unsupported } from './yaml-scalars.js';
 
@@ -32,8 +31,8 @@ export function readPlainDocuments(text: string): { docs: unknown[]; rest: numbe
   try {
     reader.documents();
   } catch (err) {
-    // RangeError: nesting deeper than the stack; SyntaxError: a quoted text JSON does not read.
-    if (!(err instanceof Unsupported || err instanceof RangeError || err instanceof SyntaxError)) throw err;
+    // RangeError: nesting deeper than the stack.
+    if (!(err instanceof Unsupported || err instanceof RangeError)) throw err;
   }
   return { docs: reader.docs, rest: reader.rest };
 }

@@ -117,7 +117,7 @@ function readBulkYaml(text: string): unknown[] | undefined {
   const { docs, rest } = readPlainDocuments(text);
   if (rest === text.length) return docs;
   try {
-    return rest === 0 ? jsyaml.loadAll(text, undefined, { schema: jsyaml.CORE_SCHEMA }) : [...docs, ...jsyaml.loadAll(text.slice(rest), undefined, { schema: jsyaml.CORE_SCHEMA })];
+    return appendAll(docs, jsyaml.loadAll(text.slice(rest), undefined, { schema: jsyaml.CORE_SCHEMA }));
   } catch {
     return undefined;
   }
