@@ -1,7 +1,7 @@
 // A reader for the plain block YAML that `kubectl get -o yaml` and most generators print: block
 // mappings and sequences, plain, 'single' and "double" quoted scalars (also folded over several
 // lines, as kubectl prints long strings), literal block scalars, `{}` and `[]`, full-line comments
-// and `---` between documents. It reads a line at a time, about 2.5 times faster than js-yaml at
+// and `---` between documents. It reads a line at a time, about twice as fast as js-yaml at
 // kube-scale. Anything else (flow collections, anchors, tags, `>` blocks, a scalar js-yaml might
 // read as a number we do not, a repeated key, an empty document, tabs, CR) stops it, and js-yaml
 // reads the file from that document on. Scalars resolve as in js-yaml's core schema; property
