@@ -5,7 +5,7 @@ import type { Protocol } from '../model/policy.js';
 import type { ManifestObject } from '../source/read-objects.js';
 import { asMapItem, boolField, deref, intField, lazyAt, listField, mapField, stringField, type Fields, type LowerContext, type RefLike } from './fields.js';
 import { lowerMetadata } from './metadata.js';
-import { canonicalAddress, lowerPodFast, takesPart, uniqueAddresses } from './pod-fast.js';
+import { canonicalAddress, lowerPodFast, podOf, uniqueAddresses } from './pod-fast.js';
 
 /** Label the API server sets on every namespace. */
 export const namespaceNameLabel = 'kubernetes.io/metadata.name';
@@ -96,19 +96,7 @@ export function lowerPodChecked(ctx: LowerContext, object: ManifestObject): Pod 
   }
   const ports = lowerContainerPorts(ctx, spec, specRef, meta ? `${meta.namespace}/${meta.name}` : '(unnamed)');
   if (!meta) return undefined;
-  const unique = uniqueAddresses(addresses);
-  return {
-    namespace: meta.namespace!,
-    name: meta.name,
-    labels: meta.labels,
-    nodeName,
-    hostNetwork,
-    phase,
-    addresses: unique,
-    ports,
-    actionable: takesPart(unique, phase, hostNetwork),
-    origin: ref,
-  };
+  return podOf({ namespace: meta.namespace!, name: meta.name, labels: meta.labels, nodeName, hostNetwork, phase, ports, origin: ref }, addresses);
 }
 
 /** Why a pod takes no part in policy, for `--verbose`. */

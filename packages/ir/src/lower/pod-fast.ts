@@ -43,8 +43,28 @@ export function uniqueAddresses(list: Address[]): Address[] {
 }
 
 /** Whether a pod takes part in policy: it has an address, is not finished, not on the host network. */
-export function takesPart(addresses: readonly Address[], phase: string | undefined, hostNetwork: boolean): boolean {
+function takesPart(addresses: readonly Address[], phase: string | undefined, hostNetwork: boolean): boolean {
   return addresses.length > 0 && phase !== 'Succeeded' && phase !== 'Failed' && !hostNetwork;
+}
+
+/** What a reading of a Pod finds, before its addresses lose repeats and its part in policy is decided. */
+export type PodFields = Omit<Pod, 'addresses' | 'actionable'>;
+
+/** The Pod of both readings (fast and checked): addresses without repeats, and whether it takes part. */
+export function podOf(f: PodFields, addresses: Address[]): Pod {
+  const unique = uniqueAddresses(addresses);
+  return {
+    namespace: f.namespace,
+    name: f.name,
+    labels: f.labels,
+    nodeName: f.nodeName,
+    hostNetwork: f.hostNetwork,
+    phase: f.phase,
+    addresses: unique,
+    ports: f.ports,
+    actionable: takesPart(unique, f.phase, f.hostNetwork),
+    origin: f.origin,
+  };
 }
 
 function address(text: unknown): Address | undefined {
@@ -127,17 +147,5 @@ export function lowerPodFast(obj: Fields, ref: SourceRef, defaultNamespace: stri
   }
   const ports = portsOf(spec);
   if (!ports) return undefined;
-  const unique = uniqueAddresses(addresses);
-  return {
-    namespace: ns ?? defaultNamespace,
-    name,
-    labels,
-    nodeName,
-    hostNetwork,
-    phase,
-    addresses: unique,
-    ports,
-    actionable: takesPart(unique, phase, hostNetwork),
-    origin: ref,
-  };
+  return podOf({ namespace: ns ?? defaultNamespace, name, labels, nodeName, hostNetwork, phase, ports, origin: ref }, addresses);
 }
