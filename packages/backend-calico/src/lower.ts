@@ -1,6 +1,6 @@
 // Symbolic IR -> typed model of Calico objects. Selector-preserving: subjects and peers stay
 // label selectors, so the output keeps working as pods come and go; nothing is resolved to IPs.
-import { appendAll, compilerAssert, NoTarget, type Diagnostic, type Direction, type Policy, type Program } from '@netpolc/ir';
+import { appendAll, compareValues, compilerAssert, NoTarget, type Diagnostic, type Direction, type Policy, type Program } from '@netpolc/ir';
 import { calicoDiagnostic } from './diagnostics.js';
 import { isolationPolicies, type IsolationPlan } from './isolation.js';
 import { lowerLabelSelector } from './lower-selector.js';
@@ -87,7 +87,7 @@ function lowerPolicy(policy: Policy, options: CalicoOptions, diagnostics: Diagno
   };
 }
 
-const byName = (a: { metadata: { name: string } }, b: { metadata: { name: string } }): number => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0);
+const byName = (a: { metadata: { name: string } }, b: { metadata: { name: string } }): number => compareValues(a.metadata.name, b.metadata.name);
 
 /** Lowers every policy of the program to Calico objects. */
 export function lowerProgram(program: Program, options: CalicoOptions): Lowered {

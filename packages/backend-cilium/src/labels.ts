@@ -1,5 +1,5 @@
 // Kubernetes label selectors → Cilium endpoint selectors, and Cilium's identity label filter.
-import { namespaceNameLabel, type LabelSelector, type Requirement } from '@netpolc/ir';
+import { compareValues, namespaceNameLabel, type LabelSelector, type Requirement } from '@netpolc/ir';
 import { ciliumLabel, type CiliumRequirement, type CiliumSelector } from './model.js';
 
 /**
@@ -77,7 +77,7 @@ export class SelectorBuilder {
   build(): CiliumSelector {
     const matchLabels: Record<string, string> = {};
     for (const k of [...this.labels.keys()].sort()) matchLabels[k] = this.labels.get(k)!;
-    const exprs = [...this.expressions].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.operator < b.operator ? -1 : a.operator > b.operator ? 1 : 0));
+    const exprs = [...this.expressions].sort((a, b) => compareValues(a.key, b.key) || compareValues(a.operator, b.operator));
     return {
       ...(this.labels.size > 0 ? { matchLabels } : {}),
       ...(exprs.length > 0 ? { matchExpressions: exprs } : {}),

@@ -1,5 +1,5 @@
 // One Kubernetes rule → Cilium rules (direction-neutral shape; lower.ts names the fields).
-import { appendAll, selects, type Address, type Direction, type Peer, type Policy, type PortMatch, type Program, type Protocol, type ResolvedProgram, type Rule, type SourceRef } from '@netpolc/ir';
+import { appendAll, compareValues, selects, type Address, type Direction, type Peer, type Policy, type PortMatch, type Program, type Protocol, type ResolvedProgram, type Rule, type SourceRef } from '@netpolc/ir';
 import { blockKey, blockSetOf, cidrRelation, coverage, covers, type BlockSet, type ResolvedAllowance } from './coverage.js';
 import { ciliumDiagnostic } from './diagnostics.js';
 import { addNamespaceSelector, addPodSelector, SelectorBuilder } from './labels.js';
@@ -152,7 +152,7 @@ function egressNamed(ctx: LowerContext, named: readonly NamedPort[], targets: re
       const ports: [Protocol, number][] = [];
       for (const n of named) for (const c of pod.ports) if (c.name === n.name && c.protocol === n.protocol) ports.push([n.protocol, c.port]);
       if (ports.length === 0) continue;
-      ports.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
+      ports.sort((a, b) => compareValues(a[0], b[0]) || a[1] - b[1]);
       const key = ports.map(([p, n]) => `${n}/${p}`).join(',');
       const g = groups.get(key);
       if (g) g.pods.push(i);

@@ -1,6 +1,7 @@
 import type { Protocol } from '../model/policy.js';
 import type { ResolvedProgram } from '../model/resolved.js';
 import { familyMax, type Family } from '../net/ip.js';
+import { compareValues } from '../util/compare.js';
 import { normalize, subtract, toCidrStrings, type IntervalSet } from '../net/interval-set.js';
 import { directionPorts } from '../query/matrix.js';
 import { anyPorts, intersectPortSets, isEmptyPortSet, noPorts, portSetKey, type PortSet } from '../resolve/port-set.js';
@@ -150,7 +151,7 @@ function endpointKey(e: DiffEndpoint): string {
 function compareChanges(a: ConnectionChange, b: ConnectionChange): number {
   const x = endpointKey(a.from) + '\u0000' + endpointKey(a.to);
   const y = endpointKey(b.from) + '\u0000' + endpointKey(b.to);
-  return x < y ? -1 : x > y ? 1 : 0;
+  return compareValues(x, y);
 }
 
 function allPodAddresses(programs: readonly ResolvedProgram[]): Record<Family, IntervalSet<bigint>> {
@@ -191,7 +192,7 @@ function external(
         }
       }
     }
-    const sorted = [...points].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    const sorted = [...points].sort(compareValues);
     let excluded = podSpace[family];
     if (dir === 'ingress' && base.program.semantics.allowNodeLocalIngress) {
       const node = base.pods[b]!.nodeName;

@@ -1,5 +1,6 @@
 import { familyBits, formatCidr, type Family } from './ip.js';
 import { appendAll } from '../util/append.js';
+import { compareValues } from '../util/compare.js';
 
 /**
  * A set of unsigned integers (addresses or ports) as sorted, disjoint, non-adjacent inclusive
@@ -9,7 +10,7 @@ export type IntervalSet<T extends bigint | number> = readonly (readonly [T, T])[
 
 /** Normalises arbitrary (possibly overlapping, unsorted) ranges. */
 export function normalize<T extends bigint | number>(ranges: Iterable<readonly [T, T]>): IntervalSet<T> {
-  const sorted = [...ranges].filter(([a, b]) => a <= b).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+  const sorted = [...ranges].filter(([a, b]) => a <= b).sort((x, y) => compareValues(x[0], y[0]));
   const out: [T, T][] = [];
   for (const [lo, hi] of sorted) {
     const last = out[out.length - 1];

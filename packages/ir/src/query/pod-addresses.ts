@@ -1,5 +1,6 @@
 import type { AllowTuple, PodDirection, ResolvedProgram } from '../model/resolved.js';
 import type { Family } from '../net/ip.js';
+import { compareValues } from '../util/compare.js';
 
 // Pod addresses as the pod-to-pod queries use them: the primary (first) address of each family,
 // the family of a pair (IPv4 when both have it, else IPv6), peer-set membership by range search
@@ -24,7 +25,7 @@ export function primaryAddresses(r: ResolvedProgram, pods: readonly number[]): R
       ips.push(a?.ip);
     }
     const sorted = pods.map((_, i) => i).filter((i) => values[i] !== undefined);
-    sorted.sort((a, b) => (values[a]! < values[b]! ? -1 : values[a]! > values[b]! ? 1 : a - b));
+    sorted.sort((a, b) => compareValues(values[a]!, values[b]!) || a - b);
     out[f] = { values, ips, sorted };
   }
   return out;
