@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { cli, example } from './run-cli.js';
-import { jsonChunks } from '../src/commands/matrix-view.js';
+import { jsonChunks, tableLines } from '../src/commands/matrix-view.js';
 
 it('prints the example truth table on TCP/8080 (golden, checked by hand against the policies)', async () => {
   const r = await cli(['matrix', '--port', '8080', ...example]);
@@ -51,6 +51,27 @@ it('groups pods with identical rows and columns', async () => {
   const groups = r.stdout.split('\n').filter((l) => /^ {2}G\d+ \(/.test(l));
   // coredns x2, monitoring x2, api x2 and frontend x2 share rows and columns on 8080; db is alone.
   expect(groups.map((g) => g.replace(/^ {2}G\d+ \((\d+)\).*/, '$1')).sort()).toEqual(['1', '2', '2', '2', '2']);
+});
+
+it('shows for two groups the cell all their pairs share, a group against itself without self pairs', () => {
+  // Pods 0 and 1 form G1 (their own cells X, between them '.'), pod 2 is G2 (its own cell X).
+  const view = {
+    title: 'TCP/80',
+    labels: ['a/p', 'a/q', 'b/r'],
+    cells: [
+      ['X', '.', '.'],
+      ['.', 'X', 'X'],
+      ['.', '.', 'X'],
+    ],
+    ports: undefined,
+    legend: '',
+  };
+  const grid = tableLines(view, [[0, 1], [2]]).slice(1, 4).map((l) => l.split(/\s+/));
+  expect(grid).toEqual([
+    ['', 'G1', 'G2'],
+    ['G1', '.', '~'],
+    ['G2', '.', 'X'],
+  ]);
 });
 
 it('rejects a bad port with exit code 2', async () => {

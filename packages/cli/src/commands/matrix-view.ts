@@ -133,7 +133,10 @@ export function tableLines(view: MatrixView, groups: number[][] | undefined): st
   return out;
 }
 
-/** The cell shared by every pair of two groups (self pairs only for a single pod), or '~'. */
+/**
+ * The cell shared by every pair of two groups, or '~'. A group against itself shows its
+ * pod-to-other-pod cells; a single pod, its own cell.
+ */
 function aggregate(src: readonly number[], dst: readonly number[], view: MatrixView): string {
   let first: string | undefined;
   for (const s of src) {
@@ -144,13 +147,6 @@ function aggregate(src: readonly number[], dst: readonly number[], view: MatrixV
       if (first === undefined) first = c;
       else if (c !== first) return '~';
     }
-  }
-  if (first !== undefined) return first;
-  // Only self pairs (a group against itself): their cells.
-  for (const s of src) {
-    const c = view.cells[s]![s]!;
-    if (first === undefined) first = c;
-    else if (c !== first) return '~';
   }
   return first ?? '~';
 }
