@@ -7,7 +7,7 @@
 // reads the file from that document on. Scalars resolve as in js-yaml's core schema; property
 // tests hold the two readers equal wherever this one answers.
 
-import { apostrophe, backslash, closingQuote, colon, dash, doubleQuoted, hash, literal, notPlainStart, pipe, plainValue, quote, quoted, rawLine, space, Unsupported, unsupported } from './yaml-scalars.js';
+import { apostrophe, backslash, closingQuote, colon, dash, doubleQuoted, hash, literal, notPlainStart, pipe, plainValue, quote, quoted, rawLine, skipSpaces, space, trimSpaces, Unsupported, unsupported } from './yaml-scalars.js';
 
 // Tabs, CR, and the characters js-yaml refuses (non-printable ones, lone surrogates) or drops (BOM).
 const outsideSubset = /[\x00-\x09\x0B-\x1F\x7F-\x84\x86-\x9F\uFEFF\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -89,8 +89,7 @@ class Reader {
       }
       let end = text.indexOf('\n', this.pos);
       if (end < 0) end = text.length;
-      let s = this.pos;
-      while (text.charCodeAt(s) === space) s++;
+      const s = skipSpaces(text, this.pos);
       if (s === end || text.charCodeAt(s) === hash) {
         this.pos = end + 1;
         continue;
@@ -146,8 +145,7 @@ class Reader {
     const list: unknown[] = [];
     const text = this.text;
     for (;;) {
-      let at = this.start + 1;
-      while (text.charCodeAt(at) === space) at++;
+      const at = skipSpaces(text, this.start + 1);
       if (at >= this.end) {
         this.advance();
         list.push(!this.eof && this.indent > indent ? this.block() : null);
@@ -172,15 +170,13 @@ class Reader {
   private keyEnd(at: number): number {
     const { text, end } = this;
     const c = text.charCodeAt(at);
-    let from = at;
     if (c === quote || c === apostrophe) {
       const close = this.quotedEnd(at);
       if (close < 0) return -1;
-      from = close + 1;
-      while (text.charCodeAt(from) === space) from++;
+      const from = skipSpaces(text, close + 1);
       return text.charCodeAt(from) === colon && (from + 1 === end || text.charCodeAt(from + 1) === space) ? from : -1;
     }
-    for (let i = text.indexOf(':', from); i >= 0 && i < end; i = text.indexOf(':', i + 1)) {
+    for (let i = text.indexOf(':', at); i >= 0 && i < end; i = text.indexOf(':', i + 1)) {
       if (i + 1 === end || text.charCodeAt(i + 1) === space) return i;
     }
     return -1;
@@ -191,8 +187,7 @@ class Reader {
     const text = this.text;
     const c = text.charCodeAt(at);
     if (c === quote || c === apostrophe) return String(quoted(text, at, this.quotedEnd(at)));
-    let end = colonAt;
-    while (text.charCodeAt(end - 1) === space) end--;
+    const end = trimSpaces(text, colonAt);
     // Documents repeat their keys in the same places: the key last met at this indentation and
     // length is usually this one, and reusing it spares making and hashing a new string.
     const slot = ((this.indent << 5) ^ (end - at)) & (keyCacheSize - 1);
@@ -206,8 +201,7 @@ class Reader {
   /** The value after a key's colon (at `from`); leaves the reader at the line after it. */
   private valueAfter(indent: number, from: number): unknown {
     const text = this.text;
-    let at = from;
-    while (text.charCodeAt(at) === space) at++;
+    const at = skipSpaces(text, from);
     if (at >= this.end) {
       this.advance();
       if (this.eof) return null;
@@ -240,9 +234,7 @@ class Reader {
     if (this.eof || this.indent <= indent) return value;
     // Only a plain scalar goes on (a quoted one closed on its line); `{}` and `[]` do not.
     if (c === quote || c === apostrophe || typeof value === 'object') unsupported();
-    let stop = firstEnd;
-    while (text.charCodeAt(stop - 1) === space) stop--;
-    const parts = [text.slice(at, stop)];
+    const parts = [text.slice(at, trimSpaces(text, firstEnd))];
     let breaks = 0;
     let pos = firstEnd + 1;
     for (;;) {
@@ -253,8 +245,7 @@ class Reader {
         breaks++;
         continue;
       }
-      let end = line.end;
-      while (text.charCodeAt(end - 1) === space) end--;
+      const end = trimSpaces(text, line.end);
       // Checked as a plain scalar of its own: a comment, an indicator or a key is not in the subset.
       this.plain(line.start, end);
       parts.push(breaks === 0 ? ' ' : '\n'.repeat(breaks), text.slice(line.start, end));
@@ -288,7 +279,7 @@ class Reader {
         parts.push(joiner, this.foldedPiece(line.start, line.end, q));
         continue;
       }
-      for (let i = close + 1; i < line.end; i++) if (text.charCodeAt(i) !== space) unsupported();
+      if (skipSpaces(text, close + 1) < line.end) unsupported();
       parts.push(joiner, text.slice(line.start, close));
       break;
     }
@@ -302,8 +293,7 @@ class Reader {
   /** One line's part of a folded quoted text, without its trailing spaces. */
   private foldedPiece(from: number, end: number, q: number): string {
     const text = this.text;
-    let stop = end;
-    while (text.charCodeAt(stop - 1) === space) stop--;
+    const stop = trimSpaces(text, end);
     // A backslash before the break escapes it (or a space): YAML's own, not in the subset.
     if (q === quote && text.charCodeAt(stop - 1) === backslash) unsupported();
     return text.slice(from, stop);
@@ -316,11 +306,10 @@ class Reader {
     if (c === quote || c === apostrophe) {
       const close = this.quotedEnd(at);
       if (close < 0) unsupported();
-      for (let i = close + 1; i < end; i++) if (text.charCodeAt(i) !== space) unsupported(); // a comment, or more
+      if (skipSpaces(text, close + 1) < end) unsupported(); // a comment, or more
       return quoted(text, at, close);
     }
-    let stop = end;
-    while (text.charCodeAt(stop - 1) === space) stop--;
+    const stop = trimSpaces(text, end);
     if (stop - at === 2 && c === 123 && text.charCodeAt(at + 1) === 125) return {};
     if (stop - at === 2 && c === 91 && text.charCodeAt(at + 1) === 93) return [];
     return this.plain(at, stop);

@@ -68,13 +68,24 @@ export function closingQuote(text: string, q: number, from: number, end: number)
   return -1;
 }
 
+/** The first position from `at` on that holds no space. */
+export function skipSpaces(text: string, at: number): number {
+  while (text.charCodeAt(at) === space) at++;
+  return at;
+}
+
+/** The end of the text before `end` without its trailing spaces. */
+export function trimSpaces(text: string, end: number): number {
+  while (text.charCodeAt(end - 1) === space) end--;
+  return end;
+}
+
 /** The line at `pos`: where its text starts (after spaces) and ends; undefined at the end. */
 export function rawLine(text: string, pos: number): { start: number; end: number; indent: number } | undefined {
   if (pos >= text.length) return undefined;
   let end = text.indexOf('\n', pos);
   if (end < 0) end = text.length;
-  let start = pos;
-  while (text.charCodeAt(start) === space) start++;
+  const start = skipSpaces(text, pos);
   return { start, end, indent: start - pos };
 }
 
@@ -129,25 +140,22 @@ export function literal(text: string, indent: number, at: number, lineEnd: numbe
   let trailing = 0;
   let pos = lineEnd + 1;
   for (;;) {
-    if (pos >= text.length) unsupported(); // up to the end of the file: chomping differs there
-    let end = text.indexOf('\n', pos);
-    if (end < 0) end = text.length;
-    let s = pos;
-    while (text.charCodeAt(s) === space) s++;
-    if (s === end) {
+    const line = rawLine(text, pos);
+    if (line === undefined) unsupported(); // up to the end of the file: chomping differs there
+    if (line.start === line.end) {
       // A blank line; one with more spaces than the content keeps them, which we leave out.
-      if (contentIndent < 0 ? s > pos : s - pos > contentIndent) unsupported();
+      if (contentIndent < 0 ? line.indent > 0 : line.indent > contentIndent) unsupported();
       trailing++;
-      pos = end + 1;
+      pos = line.end + 1;
       continue;
     }
     if (contentIndent < 0) {
-      if (s - pos <= indent) unsupported(); // an empty block scalar
-      contentIndent = s - pos;
-    } else if (s - pos < contentIndent) break;
+      if (line.indent <= indent) unsupported(); // an empty block scalar
+      contentIndent = line.indent;
+    } else if (line.indent < contentIndent) break;
     for (; trailing > 0; trailing--) lines.push('');
-    lines.push(text.slice(pos + contentIndent, end));
-    pos = end + 1;
+    lines.push(text.slice(pos + contentIndent, line.end));
+    pos = line.end + 1;
   }
   if (lines.length === 0) unsupported();
   const body = lines.join('\n');
