@@ -27,7 +27,6 @@ export function scalar(value: string | number | boolean): string {
   return JSON.stringify(value);
 }
 
-
 function isCollection(v: YamlData): v is readonly YamlData[] | { readonly [key: string]: YamlData } {
   return typeof v === 'object';
 }

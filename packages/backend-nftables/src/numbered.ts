@@ -1,4 +1,5 @@
 import { compareValues } from '@netpolc/ir';
+
 /**
  * Named things (sets, chains) numbered in order of creation. Nodes refer to them by number:
  * a node lists each once (a stamp per number says which node listed it last) and orders them

@@ -45,7 +45,6 @@ const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
 })).node;
 const documents = fc.array(fc.dictionary(key, value, { minKeys: 1, maxKeys: 5 }), { minLength: 1, maxLength: 3 });
 
-
 const jsDump = fc.record({
   indent: fc.integer({ min: 1, max: 4 }),
   noArrayIndent: fc.boolean(),

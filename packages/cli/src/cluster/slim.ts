@@ -1,4 +1,5 @@
 import { compareValues } from '@netpolc/ir';
+
 /** The kinds netpolc reads from a cluster, in the order snapshots list them. */
 export const objectKinds = ['Namespace', 'Node', 'Pod', 'NetworkPolicy'] as const;
 
@@ -85,7 +86,6 @@ export function slimObject(kind: ObjectKind, item: unknown): ClusterObject | und
   else if (kind === 'NetworkPolicy' && item['spec'] !== undefined) manifest['spec'] = item['spec'];
   return { kind, namespace, name, manifest };
 }
-
 
 /** Sort order of snapshots and sources: kind (as in {@link objectKinds}), namespace, name. */
 export function compareObjects(a: ClusterObject, b: ClusterObject): number {

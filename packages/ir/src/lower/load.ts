@@ -36,7 +36,6 @@ export interface LoadResult {
   locate(target: Diagnostic['target']): Location | undefined;
 }
 
-
 function objectName(obj: ManifestObject): string {
   const meta = obj.value['metadata'];
   const name = meta && typeof meta === 'object' ? (meta as Record<string, unknown>)['name'] : undefined;

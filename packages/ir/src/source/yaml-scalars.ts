@@ -89,7 +89,6 @@ export function rawLine(text: string, pos: number): { start: number; end: number
   return { start, end, indent: start - pos };
 }
 
-
 /** The value of a quoted scalar from its opening quote at `at` to its closing one. */
 export function quoted(text: string, at: number, close: number): string {
   const raw = text.slice(at, close + 1);
@@ -129,7 +128,6 @@ export function doubleQuoted(body: string): string {
   }
   return out + body.slice(from);
 }
-
 
 /** A literal block scalar (`|`, `|-`, `|+`) whose header is at `at`; `next` is the line after it. */
 export function literal(text: string, indent: number, at: number, lineEnd: number): { value: string; next: number } {
