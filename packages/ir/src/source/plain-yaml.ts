@@ -13,12 +13,6 @@ import { apostrophe, backslash, closingQuote, colon, dash, doubleQuoted, hash, l
 const outsideSubset = /[\x00-\x09\x0B-\x1F\x7F-\x84\x86-\x9F\uFEFF\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const keyCacheSize = 1024;
 
-/** The documents of `text` as js-yaml's core schema reads them, or undefined outside the subset. */
-export function readPlainYaml(text: string): unknown[] | undefined {
-  const { docs, rest } = readPlainDocuments(text);
-  return rest === text.length ? docs : undefined;
-}
-
 /**
  * The documents read up to the first one outside the subset, and where the text goes on from
  * there (`text.length` when all were read): a file of many documents with one odd document
