@@ -5,11 +5,7 @@ import type { Diagnostic } from '../src/index.js';
 import { lowerPodChecked } from '../src/lower/inventory.js';
 import { lowerPodFast } from '../src/lower/pod-fast.js';
 import { numRuns } from '../src/testing/index.js';
-
-const opt = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<T | undefined | null> => fc.oneof({ weight: 6, arbitrary: arb }, { weight: 1, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constant(null) });
-// Mostly valid values, with every kind of wrong one now and then.
-const wrong = fc.constantFrom<unknown>(5, 'x y', [], {}, true, 8.5, '');
-const some = <T>(arb: fc.Arbitrary<T>): fc.Arbitrary<unknown> => fc.oneof({ weight: 8, arbitrary: arb }, { weight: 1, arbitrary: wrong });
+import { opt, some } from './support/field-arbitraries.js';
 
 const port = fc.record(
   {

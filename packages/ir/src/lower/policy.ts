@@ -6,6 +6,7 @@ import { formatCidr, parseCidr } from '../net/ip.js';
 import type { ManifestObject } from '../source/read-objects.js';
 import { asMapItem, checkKnownFields, describeValue, intField, listField, mapField, stringField, type Fields, type LowerContext } from './fields.js';
 import { lowerMetadata } from './metadata.js';
+import { lowerPolicyFast } from './policy-fast.js';
 import { isPortName } from './names.js';
 import { lowerSelector } from './selector.js';
 
@@ -13,6 +14,11 @@ const protocolNames: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
 
 /** Reads a `networking.k8s.io/v1` NetworkPolicy, applying API-server defaulting and validation. */
 export function lowerPolicy(ctx: LowerContext, object: ManifestObject): Policy | undefined {
+  return lowerPolicyFast(object.value, object.ref) ?? lowerPolicyChecked(ctx, object);
+}
+
+/** {@link lowerPolicy} with every check and diagnostic (the fast path's fallback and oracle). */
+export function lowerPolicyChecked(ctx: LowerContext, object: ManifestObject): Policy | undefined {
   const { value: obj, ref } = object;
   const before = ctx.diagnostics.length;
   checkKnownFields(ctx, obj, ['apiVersion', 'kind', 'metadata', 'spec', 'status'], ref, 'a NetworkPolicy');
