@@ -4,9 +4,10 @@ import { batchFiles, FileAssembler, type FileBatch } from '../src/index.js';
 import { batchHeaderBytes } from '../src/output/file-assembler.js';
 import { propertyParams } from '../src/testing/index.js';
 
-// Files as lists of pieces: ASCII, and text whose UTF-8 takes two, three and four bytes per character.
-const piece = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('é', '→', '😀', 'x'.repeat(3000)));
-const filesArb = fc.array(fc.array(piece, { maxLength: 12 }), { maxLength: 30 });
+// Files as lists of pieces: ASCII, and text whose UTF-8 takes two, three and four bytes per
+// character; pieces on both sides of the size up to which the sink gathers them into runs.
+const piece = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('é', '→', '😀', 'x'.repeat(3000), 'y'.repeat(255), 'z'.repeat(256), '→'.repeat(255)));
+const filesArb = fc.array(fc.array(piece, { maxLength: 40 }), { maxLength: 30 });
 
 function expected(files: string[][]): { path: string; content: string }[] {
   return files.map((pieces, i) => ({ path: `f${i}`, content: pieces.join('') }));
@@ -38,6 +39,15 @@ it('encodes every file to a sink as UTF-8, in order, whatever the block size', (
     }),
     propertyParams(),
   );
+});
+
+it('encodes long runs of small pieces whole (the sink gathers them in runs of some kilobytes)', () => {
+  const files = [Array.from({ length: 300 }, (_, i) => `${i}:${'→é'.repeat(i % 90)};`), Array.from({ length: 50 }, () => 'a'.repeat(255))];
+  const got: { path: string; content: string }[] = [];
+  const a = new FileAssembler((b) => got.push(...batchFiles(b)));
+  files.forEach((pieces, i) => a.add(`f${i}`, (out) => out.push(...pieces)));
+  a.finish();
+  expect(got).toEqual(expected(files));
 });
 
 it('never reuses the memory of a batch before it is released, and reuses it after', () => {

@@ -31,6 +31,9 @@ export interface AssemblerOptions {
  */
 const defaultBatchChars = 256 * 1024;
 const defaultArenaBytes = 4 << 20;
+/** Pieces shorter than this are gathered into runs of about `runChars` before they are encoded. */
+const smallPiece = 256;
+const runChars = 4096;
 
 interface Arena {
   readonly memory: SharedArrayBuffer;
@@ -124,7 +127,23 @@ export class FileAssembler {
     const start = this.length;
     let at = start;
     const out = this.pieces;
-    for (let i = from; i < out.length; i++) at += bytes.write(out[i]!, at);
+    // Each write is a call into C++: runs of small pieces (names, addresses, punctuation) are
+    // concatenated first and written at once; large ones (cached blocks) are written as they
+    // are. A nftables kube-scale compile writes ~3.5M pieces: 0.5 s one by one, 0.1 s so.
+    let run = '';
+    for (let i = from; i < out.length; i++) {
+      const piece = out[i]!;
+      if (piece.length < smallPiece) {
+        run += piece;
+        if (run.length < runChars) continue;
+        at += bytes.write(run, at);
+      } else {
+        if (run.length > 0) at += bytes.write(run, at);
+        at += bytes.write(piece, at);
+      }
+      run = '';
+    }
+    if (run.length > 0) at += bytes.write(run, at);
     out.length = from;
     this.length = at;
     this.pending.push({ path, start, end: at });
