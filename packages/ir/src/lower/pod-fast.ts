@@ -85,34 +85,33 @@ function labelsOf(v: unknown): Record<string, string> | undefined {
 
 function portsOf(spec: Fields): ContainerPort[] | undefined {
   const ports: ContainerPort[] = [];
-  let names: Set<string> | undefined;
-  for (const group of ['containers', 'initContainers'] as const) {
-    const list = spec[group];
-    if (absent(list)) continue;
-    if (!Array.isArray(list)) return undefined;
-    for (const c of list) {
-      if (!isMap(c)) return undefined;
-      if (group === 'initContainers' && c['restartPolicy'] !== 'Always') continue;
-      const cPorts = c['ports'];
-      if (absent(cPorts)) continue;
-      if (!Array.isArray(cPorts)) return undefined;
-      for (const p of cPorts) {
-        if (!isMap(p)) return undefined;
-        const number = p['containerPort'];
-        if (typeof number !== 'number' || !Number.isInteger(number) || number < 1 || number > 65535) return undefined;
-        const name = optionalString(p['name']);
-        const protocol = optionalString(p['protocol']) ?? 'TCP';
-        if (name === bad || (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP')) return undefined;
-        if (name) {
-          names ??= new Set();
-          if (names.has(name)) return undefined;
-          names.add(name);
-        }
-        ports.push({ name: name || undefined, port: number, protocol: protocol as Protocol });
-      }
+  // Init containers count only as sidecars (restartPolicy: Always).
+  return addPorts(spec['containers'], false, ports) && addPorts(spec['initContainers'], true, ports) ? ports : undefined;
+}
+
+/** Adds the ports of a container list; false when the list needs the checked reading. */
+function addPorts(list: unknown, init: boolean, ports: ContainerPort[]): boolean {
+  if (absent(list)) return true;
+  if (!Array.isArray(list)) return false;
+  for (const c of list) {
+    if (!isMap(c)) return false;
+    if (init && c['restartPolicy'] !== 'Always') continue;
+    const cPorts = c['ports'];
+    if (absent(cPorts)) continue;
+    if (!Array.isArray(cPorts)) return false;
+    for (const p of cPorts) {
+      if (!isMap(p)) return false;
+      const number = p['containerPort'];
+      if (typeof number !== 'number' || !Number.isInteger(number) || number < 1 || number > 65535) return false;
+      const name = optionalString(p['name']);
+      const protocol = optionalString(p['protocol']) ?? 'TCP';
+      if (name === bad || (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP')) return false;
+      // A repeated name is an error; the lists are short, a scan beats a Set per pod.
+      if (name) for (const q of ports) if (q.name === name) return false;
+      ports.push({ name: name || undefined, port: number, protocol });
     }
   }
-  return ports;
+  return true;
 }
 
 /** A Pod read without diagnostics, or undefined when it needs the checked reading. */
