@@ -33,18 +33,29 @@ export class LabelIndex {
     return this.all.length;
   }
 
-  /** Sorted ids of the items the selector matches. */
+  /**
+   * Sorted ids of the items the selector matches (possibly an index list itself: read-only).
+   * The candidates of a positive requirement are exactly the items it matches, so only the other
+   * requirements are checked on them; a one-requirement selector (the usual `app: web`) is a
+   * lookup.
+   */
   select(selector: LabelSelector): readonly number[] {
     const reqs = selector.requirements;
     if (reqs.length === 0) return this.all;
     let best: readonly number[] | undefined;
-    for (const r of reqs) {
-      const c = this.candidates(r);
-      if (c && (!best || c.length < best.length)) best = c;
+    let source = -1;
+    for (let i = 0; i < reqs.length; i++) {
+      const c = this.candidates(reqs[i]!);
+      if (c && (!best || c.length < best.length)) {
+        best = c;
+        source = i;
+      }
       if (best && best.length === 0) return best;
     }
-    const base = best ?? this.all;
-    return base.filter((id) => matches(reqs, this.labelsOf(id)));
+    if (!best) return this.all.filter((id) => matches(reqs, this.labelsOf(id)));
+    if (reqs.length === 1) return best;
+    const rest = reqs.filter((_, i) => i !== source);
+    return best.filter((id) => matches(rest, this.labelsOf(id)));
   }
 
   private candidates(r: Requirement): readonly number[] | undefined {
