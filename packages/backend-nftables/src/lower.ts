@@ -1,4 +1,4 @@
-import { compareValues, podId, type Address, type Direction, type ResolvedProgram } from '@netpolc/ir';
+import { compareValues, podId, slots, type Address, type Direction, type ResolvedProgram } from '@netpolc/ir';
 import { ChainBodies } from './chain-bodies.js';
 import { allowLogChain, denyLogRule, denyVerdictRules, type ChainBody } from './lower-pod.js';
 import type { Chain, Family, Range, Rule, Ruleset } from './model.js';
@@ -165,14 +165,4 @@ export class ProgramLowering {
     for (const f of [4, 6] as const) out[f].sort((a, b) => compareValues(a[0], b[0]));
     return out;
   }
-}
-
-/**
- * An array of `n` empty slots with fast elements (`new Array(n)` beyond 100k elements gets
- * dictionary elements in V8, a hash table per access).
- */
-function slots<T>(n: number): (T | undefined)[] {
-  const out: (T | undefined)[] = [];
-  for (let i = 0; i < n; i++) out.push(undefined);
-  return out;
 }

@@ -45,3 +45,4 @@ export { deltaKey, formatRanges, isEmptyDelta, noDelta, toDelta, type PortDelta 
 export { appendAll } from './util/append.js';
 export { compareValues } from './util/compare.js';
 export { sha256Hex } from './util/hash.js';
+export { slots } from './util/slots.js';

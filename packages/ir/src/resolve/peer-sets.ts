@@ -1,5 +1,6 @@
 import { sha256Hex } from '../util/hash.js';
 import { compareValues } from '../util/compare.js';
+import { slots } from '../util/slots.js';
 import type { Pod } from '../model/inventory.js';
 import type { PeerSet } from '../model/resolved.js';
 import { familyMax } from '../net/ip.js';
@@ -51,8 +52,11 @@ export class PeerSetTable {
    */
   private readonly run: Record<4 | 6, Int32Array>;
   private readonly step: Record<4 | 6, Int32Array>;
-  /** One shared, frozen `[a, a]` range per address: most pod sets are runs of single addresses. */
-  private readonly singles: Record<4 | 6, (readonly [bigint, bigint])[]>;
+  /**
+   * One shared, frozen `[a, a]` range per address rank, made on first use: most pod sets are
+   * runs of single addresses.
+   */
+  private readonly singles: Record<4 | 6, (readonly [bigint, bigint] | undefined)[]>;
   /** A zeroed mark per rank, for large pod lists (see `rangesOf`). */
   private readonly marks: Record<4 | 6, Uint8Array>;
 
@@ -66,7 +70,7 @@ export class PeerSetTable {
     this.run = { 4: new Int32Array(this.index[4].length), 6: new Int32Array(this.index[6].length) };
     this.step = { 4: new Int32Array(this.index[4].length), 6: new Int32Array(this.index[6].length) };
     this.marks = { 4: new Uint8Array(this.index[4].length), 6: new Uint8Array(this.index[6].length) };
-    this.singles = { 4: [], 6: [] };
+    this.singles = { 4: slots(this.index[4].length), 6: slots(this.index[6].length) };
     let shared = false;
     for (const f of [4, 6] as const) {
       const entries = this.index[f];
@@ -91,7 +95,6 @@ export class PeerSetTable {
             step[rank] = step[rank - 1]! + (same ? 0 : 1);
           } else run[rank] = run[rank - 1]! + 1;
         }
-        this.singles[f].push(Object.freeze([e.value, e.value] as const));
       });
     }
     this.sharedAddresses = shared;
@@ -169,7 +172,7 @@ export class PeerSetTable {
           end = prev;
         }
       } else {
-        out.push(step[start] === step[prev] ? singles[start]! : [entries[start]!.value, entries[prev]!.value]);
+        out.push(step[start] === step[prev] ? (singles[start] ??= Object.freeze([entries[start]!.value, entries[start]!.value] as const)) : [entries[start]!.value, entries[prev]!.value]);
         end = prev;
       }
       start = r;

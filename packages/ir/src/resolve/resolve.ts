@@ -94,13 +94,14 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
     return result;
   };
 
-  const everyPodAddress = table.podAddresses(pods.map((_, i) => i));
+  // Only ipBlocks that exclude pod addresses need every pod address.
+  const everyPodAddress = lazy(() => table.podAddresses(pods.map((_, i) => i)));
 
   const blockAddresses = (peer: Extract<Peer, { kind: 'ip-block' }>): AddressSet => {
     const cidr = parseCidr(peer.cidr)!;
     let set: IntervalSet<bigint> = [cidrBounds(cidr)];
     set = subtract(set, normalize(peer.except.map((e) => cidrBounds(parseCidr(e)!))));
-    if (!program.semantics.ipBlockMatchesPods) set = subtract(set, cidr.family === 4 ? everyPodAddress.v4 : everyPodAddress.v6);
+    if (!program.semantics.ipBlockMatchesPods) set = subtract(set, cidr.family === 4 ? everyPodAddress().v4 : everyPodAddress().v6);
     return cidr.family === 4 ? { v4: set, v6: [] } : { v4: [], v6: set };
   };
 
