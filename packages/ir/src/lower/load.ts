@@ -10,6 +10,7 @@ import type { LowerContext } from './fields.js';
 import { ignoredReason, lowerNamespace, lowerNode, lowerPod, namespaceNameLabel } from './inventory.js';
 import { lowerPolicy } from './policy.js';
 import { appendAll } from '../util/append.js';
+import { repeatedClaims } from './address-claims.js';
 import { compareValues } from '../util/compare.js';
 
 /** Options of {@link loadProgram}. */
@@ -207,12 +208,14 @@ function completeInventory(
   for (const p of policies.values()) imply(p.namespace, p.origin);
 
   const reportedNodes = new Set<string>();
-  // The first owner of each address: a node, or a pod (described only if another claims it).
-  const owners = new Map<string, Node | Pod>();
-  for (const node of [...nodes.values()].sort((a, b) => compareValues(a.name, b.name))) {
-    for (const a of node.addresses) if (!owners.has(a.ip)) owners.set(a.ip, node);
-  }
+  // Pods that take part claim their addresses after the nodes (by name); the first claimant owns one.
+  const actionable = sortedPods.filter((p) => p.actionable);
+  const repeats = repeatedClaims(
+    [...nodes.values()].sort((a, b) => compareValues(a.name, b.name)),
+    actionable,
+  );
   const describe = (o: Node | Pod): string => ('namespace' in o ? `pod ${o.namespace}/${o.name}` : `node ${o.name}`);
+  let position = 0;
   for (const pod of sortedPods) {
     if (!pod.actionable) {
       diagnostics.push(irDiagnostic('ir/ignored-pod', { pod: `${pod.namespace}/${pod.name}`, reason: ignoredReason(pod) }, pod.origin));
@@ -222,10 +225,8 @@ function completeInventory(
       reportedNodes.add(pod.nodeName);
       diagnostics.push(irDiagnostic('ir/unknown-node', { node: pod.nodeName }, pod.origin));
     }
-    for (const a of pod.addresses) {
-      const first = owners.get(a.ip);
-      if (first) diagnostics.push(irDiagnostic('ir/duplicate-ip', { ip: a.ip, first: describe(first), second: describe(pod) }, pod.origin));
-      else owners.set(a.ip, pod);
+    for (const r of repeats.get(position++) ?? []) {
+      diagnostics.push(irDiagnostic('ir/duplicate-ip', { ip: r.ip, first: describe(r.first), second: describe(pod) }, pod.origin));
     }
   }
 }
