@@ -3,7 +3,9 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import type { Diagnostic } from '../src/index.js';
+import { loadProgram } from '../src/index.js';
 import { lowerPolicyChecked } from '../src/lower/policy.js';
+import { SelectorTable } from '../src/model/selector.js';
 import { lowerPolicyFast } from '../src/lower/policy-fast.js';
 import { propertyParams } from '../src/testing/index.js';
 import { opt, some } from './support/field-arbitraries.js';
@@ -104,8 +106,8 @@ it('reads a clean NetworkPolicy exactly as the checked reading does, and leaves 
     fc.property(policy, (value) => {
       const ref = { kind: 'ref', file: 't.json', doc: 1, path: ['items', 7] } as const;
       const diagnostics: Diagnostic[] = [];
-      const checked = lowerPolicyChecked({ diagnostics, defaultNamespace: 'default' }, { value: value as Record<string, unknown>, ref });
-      const quick = lowerPolicyFast(value as Record<string, unknown>, ref);
+      const checked = lowerPolicyChecked({ diagnostics, defaultNamespace: 'default', selectors: new SelectorTable() }, { value: value as Record<string, unknown>, ref });
+      const quick = lowerPolicyFast(value as Record<string, unknown>, ref, new SelectorTable());
       if (diagnostics.length === 0) clean++;
       if (quick === undefined) return;
       fast++;
@@ -117,4 +119,20 @@ it('reads a clean NetworkPolicy exactly as the checked reading does, and leaves 
   // The fast reading is not a no-op: it answers for most clean policies.
   expect(fast).toBeGreaterThan(clean * 0.5);
   expect(clean).toBeGreaterThan(params.numRuns * 0.03);
+});
+
+it('shares one object per distinct selector among the policies of a load, in both readings', () => {
+  const spec = { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'a' } }, podSelector: { matchLabels: { app: 'web' } } }] }] };
+  const policy = (name: string, extra: Record<string, unknown> = {}): string =>
+    JSON.stringify({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'ns' }, spec: { ...spec, ...extra } });
+  // The second policy takes the checked reading (an unknown field), the third the fast one.
+  const text = [policy('a'), policy('b', { podselector: {} }), policy('c')].join('\n---\n');
+  const { program } = loadProgram([{ path: 'p.yaml', content: text }]);
+  const [a, b, c] = program.policies;
+  for (const p of [b!, c!]) {
+    expect(p.subject).toBe(a!.subject);
+    const peer = p.ingress![0]!.peers !== 'any' ? p.ingress![0]!.peers[0]! : undefined;
+    const first = a!.ingress![0]!.peers !== 'any' ? a!.ingress![0]!.peers[0]! : undefined;
+    expect(peer?.kind === 'pods' && first?.kind === 'pods' && peer.pods === first.pods && peer.pods === a!.subject).toBe(true);
+  }
 });

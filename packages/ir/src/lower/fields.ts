@@ -1,5 +1,6 @@
 import { irDiagnostic } from '../diagnostics/catalog.js';
 import { keyRef, refAt, type Diagnostic, type SourceRef } from '../diagnostics/diagnostic.js';
+import type { SelectorTable } from '../model/selector.js';
 
 /**
  * A reference, or a function that builds it: hot paths (every pod of a 150k-pod inventory) pass
@@ -21,6 +22,8 @@ export function lazyAt(ref: RefLike, ...more: (string | number)[]): () => Source
 export interface LowerContext {
   readonly diagnostics: Diagnostic[];
   readonly defaultNamespace: string;
+  /** Shares equal selectors between the policies of a load. */
+  readonly selectors?: SelectorTable;
 }
 
 /** A plain-object view of a mapping. */

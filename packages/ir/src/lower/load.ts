@@ -4,6 +4,7 @@ import type { Namespace, Node, Pod } from '../model/inventory.js';
 import { defaultSemantics, type SemanticsOptions } from '../model/options.js';
 import type { Policy } from '../model/policy.js';
 import type { Program } from '../model/program.js';
+import { SelectorTable } from '../model/selector.js';
 import { readObjects, type ManifestObject, type ReadResult } from '../source/read-objects.js';
 import { locate, type InputSource, type Location, type SourceFile } from '../source/source-file.js';
 import type { LowerContext } from './fields.js';
@@ -57,7 +58,7 @@ function where(files: SourceFiles, ref: SourceRef | undefined): string {
 export function loadProgram(sources: readonly InputSource[], options: LoadOptions = {}): LoadResult {
   const diagnostics: Diagnostic[] = [];
   const files = new Map<string, SourceFile>();
-  const ctx: LowerContext = { diagnostics, defaultNamespace: options.defaultNamespace ?? 'default' };
+  const ctx: LowerContext = { diagnostics, defaultNamespace: options.defaultNamespace ?? 'default', selectors: new SelectorTable() };
   const namespaces = new Map<string, Namespace>();
   // Pods are many (150k at kube-scale): duplicates are found next to each other once sorted.
   const podList: Pod[] = [];

@@ -1,6 +1,6 @@
 import type { SourceRef } from '../diagnostics/diagnostic.js';
 import type { Direction, Peer, Policy, PortMatch, Protocol, Rule } from '../model/policy.js';
-import { canonicalSelector, matchAll, type LabelSelector, type Requirement } from '../model/selector.js';
+import { canonicalSelector, matchAll, type LabelSelector, type Requirement, type SelectorTable } from '../model/selector.js';
 import { formatCidr, parseCidr } from '../net/ip.js';
 import type { Fields } from './fields.js';
 import { isDnsLabel, isDnsSubdomain, isLabelKey, isLabelValue, isPortName } from './names.js';
@@ -50,7 +50,7 @@ function validLabels(v: unknown): boolean {
   return true;
 }
 
-function selector(v: Fields): LabelSelector | undefined {
+function selector(v: Fields, table: SelectorTable | undefined): LabelSelector | undefined {
   if (!onlyKnown(v, selectorKeys)) return undefined;
   const requirements: Requirement[] = [];
   const labels = v['matchLabels'];
@@ -84,7 +84,8 @@ function selector(v: Fields): LabelSelector | undefined {
       requirements.push({ key, operator, values: strings });
     }
   }
-  return canonicalSelector(requirements);
+  const canonical = canonicalSelector(requirements);
+  return table ? table.intern(canonical) : canonical;
 }
 
 function ipBlock(block: unknown, ref: SourceRef): Peer | undefined {
@@ -105,7 +106,7 @@ function ipBlock(block: unknown, ref: SourceRef): Peer | undefined {
   return { kind: 'ip-block', cidr: formatCidr(cidr.family, cidr.network, cidr.prefix), except: [...new Set(excepts)].sort(), origin: ref };
 }
 
-function peer(v: unknown, ref: SourceRef): Peer | undefined {
+function peer(v: unknown, ref: SourceRef, table: SelectorTable | undefined): Peer | undefined {
   if (!isMap(v) || !onlyKnown(v, peerKeys)) return undefined;
   const pods = v['podSelector'];
   const namespaces = v['namespaceSelector'];
@@ -113,8 +114,8 @@ function peer(v: unknown, ref: SourceRef): Peer | undefined {
   if (!absent(block)) return absent(pods) && absent(namespaces) ? ipBlock(block, ref) : undefined;
   if (absent(pods) && absent(namespaces)) return undefined;
   if ((!absent(pods) && !isMap(pods)) || (!absent(namespaces) && !isMap(namespaces))) return undefined;
-  const podSelector = pods ? selector(pods) : matchAll;
-  const nsSelector = namespaces ? selector(namespaces) : undefined;
+  const podSelector = pods ? selector(pods, table) : matchAll;
+  const nsSelector = namespaces ? selector(namespaces, table) : undefined;
   if (!podSelector || (namespaces && !nsSelector)) return undefined;
   return {
     kind: 'pods',
@@ -147,7 +148,7 @@ function refTo(base: SourceRef, path: (string | number)[]): SourceRef {
   return { kind: 'ref', file: base.file, doc: base.doc, path };
 }
 
-function rules(spec: Fields, direction: Direction, base: SourceRef): Rule[] | undefined {
+function rules(spec: Fields, direction: Direction, base: SourceRef, table: SelectorTable | undefined): Rule[] | undefined {
   const list = spec[direction];
   if (absent(list)) return [];
   if (!Array.isArray(list)) return undefined;
@@ -164,7 +165,7 @@ function rules(spec: Fields, direction: Direction, base: SourceRef): Rule[] | un
     if (peerList && peerList.length > 0) {
       const read: Peer[] = [];
       for (let i = 0; i < peerList.length; i++) {
-        const p = peer(peerList[i], refTo(base, [...at.path, peerKey, i]));
+        const p = peer(peerList[i], refTo(base, [...at.path, peerKey, i]), table);
         if (!p) return undefined;
         read.push(p);
       }
@@ -195,8 +196,11 @@ function policyTypes(v: unknown, hasEgressRules: boolean): { ingress: boolean; e
   return v.length === (ingress ? 1 : 0) + (egress ? 1 : 0) ? { ingress, egress } : undefined;
 }
 
-/** A NetworkPolicy read without diagnostics, or undefined when it needs the checked reading. */
-export function lowerPolicyFast(obj: Fields, ref: SourceRef): Policy | undefined {
+/**
+ * A NetworkPolicy read without diagnostics, or undefined when it needs the checked reading.
+ * Selectors are shared through `table` when one is given.
+ */
+export function lowerPolicyFast(obj: Fields, ref: SourceRef, table?: SelectorTable): Policy | undefined {
   if (!onlyKnown(obj, policyKeys)) return undefined;
   const meta = obj['metadata'];
   const spec = obj['spec'];
@@ -208,10 +212,10 @@ export function lowerPolicyFast(obj: Fields, ref: SourceRef): Policy | undefined
   if (!('podSelector' in spec)) return undefined;
   const podSelector = spec['podSelector'];
   if (!absent(podSelector) && !isMap(podSelector)) return undefined;
-  const subject = podSelector ? selector(podSelector) : matchAll;
+  const subject = podSelector ? selector(podSelector, table) : matchAll;
   if (!subject) return undefined;
-  const ingress = rules(spec, 'ingress', ref);
-  const egress = rules(spec, 'egress', ref);
+  const ingress = rules(spec, 'ingress', ref, table);
+  const egress = rules(spec, 'egress', ref, table);
   if (!ingress || !egress) return undefined;
   const types = policyTypes(spec['policyTypes'], egress.length > 0);
   // Rules of a direction the types leave out are ignored with a warning.

@@ -14,7 +14,7 @@ const protocolNames: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
 
 /** Reads a `networking.k8s.io/v1` NetworkPolicy, applying API-server defaulting and validation. */
 export function lowerPolicy(ctx: LowerContext, object: ManifestObject): Policy | undefined {
-  return lowerPolicyFast(object.value, object.ref) ?? lowerPolicyChecked(ctx, object);
+  return lowerPolicyFast(object.value, object.ref, ctx.selectors) ?? lowerPolicyChecked(ctx, object);
 }
 
 /** {@link lowerPolicy} with every check and diagnostic (the fast path's fallback and oracle). */

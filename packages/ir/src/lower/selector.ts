@@ -108,5 +108,6 @@ export function lowerSelector(ctx: LowerContext, obj: Fields, ref: SourceRef): L
     if (key !== undefined) requirements.push({ key, operator, values: strings });
   });
   if (hasErrors(ctx.diagnostics.slice(before))) return undefined;
-  return canonicalSelector(requirements);
+  const selector = canonicalSelector(requirements);
+  return ctx.selectors ? ctx.selectors.intern(selector) : selector;
 }

@@ -57,14 +57,37 @@ function compareLists(a: readonly string[], b: readonly string[]): number {
 // Selectors are immutable: each one's key is built once (resolve asks for it per rule peer).
 const keys = new WeakMap<LabelSelector, string>();
 
+function keyText(selector: LabelSelector): string {
+  return selector.requirements.map((r) => `${r.key}\u0001${r.operator}\u0001${r.values.join('\u0002')}`).join('\u0003');
+}
+
 /** A stable text key of a canonical selector (for memoisation and dedup). */
 export function selectorKey(selector: LabelSelector): string {
   let key = keys.get(selector);
   if (key === undefined) {
-    key = selector.requirements.map((r) => `${r.key}\u0001${r.operator}\u0001${r.values.join('\u0002')}`).join('\u0003');
+    key = keyText(selector);
     keys.set(selector, key);
   }
   return key;
+}
+
+/**
+ * One object per distinct selector of a program: policies repeat a few selectors (`app: web`,
+ * `team: a`) thousands of times, and each copy kept is some objects the collector copies and
+ * every later selector memo looks up again. Scoped to one load, so nothing outlives it.
+ */
+export class SelectorTable {
+  private readonly byKey = new Map<string, LabelSelector>();
+
+  /** The table's selector equal to this one (this one, if it is the first). */
+  intern(selector: LabelSelector): LabelSelector {
+    const key = keyText(selector);
+    const found = this.byKey.get(key);
+    if (found) return found;
+    this.byKey.set(key, selector);
+    keys.set(selector, key);
+    return selector;
+  }
 }
 
 /** Human-readable form, kubectl style: `app=web,tier in (a,b),!legacy`. */
