@@ -48,7 +48,8 @@ export interface LocalAddress {
 export function localAddresses(addresses: readonly Address[], family: Family): LocalAddress[] {
   const out: LocalAddress[] = [];
   for (const a of addresses) if (a.family === family) out.push({ ip: a.ip, cidr: hostCidr(a.ip, family), value: a.value, num: family === 4 ? Number(a.value) : 0 });
-  return out;
+  // Kept until the pod's node is printed: at the exact size (a push leaves 16 spare slots).
+  return out.length === 0 ? out : out.slice();
 }
 
 /** A ruleset and the sets it references. */
