@@ -153,7 +153,8 @@ function rules(spec: Fields, direction: Direction, base: SourceRef, table: Selec
   if (absent(list)) return [];
   if (!Array.isArray(list)) return undefined;
   const peerKey = direction === 'ingress' ? 'from' : 'to';
-  const out: Rule[] = [];
+  // Lists are made at their exact size: a push leaves 16 spare slots in each.
+  const out = new Array<Rule>(list.length);
   for (let index = 0; index < list.length; index++) {
     const rule: unknown = list[index];
     if (!isMap(rule) || !onlyKnown(rule, direction === 'ingress' ? ingressRuleKeys : egressRuleKeys)) return undefined;
@@ -163,25 +164,25 @@ function rules(spec: Fields, direction: Direction, base: SourceRef, table: Selec
     const at = refTo(base, [...base.path, 'spec', direction, index]);
     let peers: Rule['peers'] = 'any';
     if (peerList && peerList.length > 0) {
-      const read: Peer[] = [];
+      const read = new Array<Peer>(peerList.length);
       for (let i = 0; i < peerList.length; i++) {
         const p = peer(peerList[i], refTo(base, [...at.path, peerKey, i]), table);
         if (!p) return undefined;
-        read.push(p);
+        read[i] = p;
       }
       peers = read;
     }
     let ports: Rule['ports'] = 'any';
     if (portList && portList.length > 0) {
-      const read: PortMatch[] = [];
+      const read = new Array<PortMatch>(portList.length);
       for (let i = 0; i < portList.length; i++) {
         const p = port(portList[i], refTo(base, [...at.path, 'ports', i]));
         if (!p) return undefined;
-        read.push(p);
+        read[i] = p;
       }
       ports = read;
     }
-    out.push({ index, peers, ports, origin: at });
+    out[index] = { index, peers, ports, origin: at };
   }
   return out;
 }
