@@ -29,6 +29,12 @@ export interface LowerContext {
 /** A plain-object view of a mapping. */
 export type Fields = Readonly<Record<string, unknown>>;
 
+/** Whether a field is left out (absent or null, which the API treats alike). */
+export const absent = (v: unknown): v is undefined | null => v === undefined || v === null;
+
+/** Whether a value is a mapping (not null, not a list). */
+export const isMap = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /** Describes a value's type for messages. */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';

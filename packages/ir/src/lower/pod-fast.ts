@@ -2,7 +2,7 @@ import type { SourceRef } from '../diagnostics/diagnostic.js';
 import type { Address, ContainerPort, Pod } from '../model/inventory.js';
 import type { Protocol } from '../model/policy.js';
 import { formatIp, parseIp } from '../net/ip.js';
-import type { Fields } from './fields.js';
+import { absent, isMap, type Fields } from './fields.js';
 import { isDnsLabel, isDnsSubdomain, isLabelKey, isLabelValue } from './names.js';
 
 // The common case of reading a Pod (every field present has its type and a valid value), without
@@ -10,9 +10,6 @@ import { isDnsLabel, isDnsSubdomain, isLabelKey, isLabelValue } from './names.js
 // inventory is 150k pods, and those references were millions of short-lived objects. Anything
 // else returns undefined and the checked reading (`lowerPod`) runs and reports. A property test
 // holds the two to the same result wherever this one answers.
-
-const absent = (v: unknown): v is undefined | null => v === undefined || v === null;
-const isMap = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Sentinel: the field is there but not as expected. */
 const bad = Symbol('bad');
