@@ -1,7 +1,7 @@
 import type { SourceRef } from '../diagnostics/diagnostic.js';
 import type { Direction, Peer, Policy, PortMatch, Protocol, Rule } from '../model/policy.js';
 import { canonicalSelector, matchAll, type LabelSelector, type Requirement, type SelectorTable } from '../model/selector.js';
-import { formatCidr, parseCidr } from '../net/ip.js';
+import { formatCidr, parseCidr, strictlyWithin } from '../net/ip.js';
 import { absent, isMap, type Fields } from './fields.js';
 import { isDnsLabel, isDnsSubdomain, isLabelKey, isLabelValue, isPortName } from './names.js';
 
@@ -93,11 +93,9 @@ function ipBlock(block: unknown, ref: SourceRef): Peer | undefined {
   const list = block['except'];
   if (!absent(list) && !Array.isArray(list)) return undefined;
   const excepts: string[] = [];
-  const shift = BigInt((cidr.family === 4 ? 32 : 128) - cidr.prefix);
   for (const e of list ?? []) {
     const ex = typeof e === 'string' ? parseCidr(e) : undefined;
-    // Upstream ValidateIPBlock: each except strictly within the cidr (longer prefix).
-    if (!ex || ex.hadHostBits || ex.family !== cidr.family || ex.prefix <= cidr.prefix || ex.network >> shift !== cidr.network >> shift) return undefined;
+    if (!ex || ex.hadHostBits || !strictlyWithin(ex, cidr)) return undefined;
     excepts.push(formatCidr(ex.family, ex.network, ex.prefix));
   }
   return { kind: 'ip-block', cidr: formatCidr(cidr.family, cidr.network, cidr.prefix), except: [...new Set(excepts)].sort(), origin: ref };

@@ -2,7 +2,7 @@ import { irDiagnostic } from '../diagnostics/catalog.js';
 import { hasErrors, refAt, type SourceRef } from '../diagnostics/diagnostic.js';
 import { matchAll } from '../model/selector.js';
 import type { Direction, Peer, Policy, PortMatch, Protocol, Rule } from '../model/policy.js';
-import { formatCidr, parseCidr } from '../net/ip.js';
+import { formatCidr, parseCidr, strictlyWithin } from '../net/ip.js';
 import type { ManifestObject } from '../source/read-objects.js';
 import { asMapItem, checkKnownFields, describeValue, intField, listField, mapField, stringField, type Fields, type LowerContext } from './fields.js';
 import { lowerMetadata } from './metadata.js';
@@ -169,10 +169,7 @@ function lowerIpBlock(ctx: LowerContext, peer: Fields, ref: SourceRef): Peer | u
       return;
     }
     // Upstream ValidateIPBlock: each except must be strictly within the cidr (longer prefix).
-    const bits = cidr.family === 4 ? 32 : 128;
-    const shift = BigInt(bits - cidr.prefix);
-    const inside = ex.prefix > cidr.prefix && ex.network >> shift === cidr.network >> shift;
-    if (!inside) {
+    if (!strictlyWithin(ex, cidr)) {
       ctx.diagnostics.push(irDiagnostic('ir/invalid-except', { value: e, reason: `must be strictly within ${canonical}` }, at));
       ok = false;
       return;

@@ -23,6 +23,16 @@ export function familyBits(family: Family): number {
   return family === 4 ? 32 : 128;
 }
 
+/**
+ * Whether `inner` lies strictly within `outer`: same family, longer prefix, same leading bits
+ * (what upstream ValidateIPBlock asks of each ipBlock except).
+ */
+export function strictlyWithin(inner: ParsedCidr, outer: ParsedCidr): boolean {
+  if (inner.family !== outer.family || inner.prefix <= outer.prefix) return false;
+  const shift = BigInt(familyBits(outer.family) - outer.prefix);
+  return inner.network >> shift === outer.network >> shift;
+}
+
 /** Largest address of a family. */
 export function familyMax(family: Family): bigint {
   return family === 4 ? 0xffff_ffffn : (1n << 128n) - 1n;
