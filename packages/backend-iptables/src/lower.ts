@@ -1,4 +1,4 @@
-import { compareValues, type Address, type Node } from '@netpolc/ir';
+import { compareValues, exactSize, type Address, type Node } from '@netpolc/ir';
 import { dispatchRules, type DispatchEntry } from './dispatch.js';
 import type { Chain, Family, IpSet, Match, Rule, Ruleset } from './model.js';
 import { chainPrefix, chains, commentText, hookComment } from './names.js';
@@ -48,8 +48,8 @@ export interface LocalAddress {
 export function localAddresses(addresses: readonly Address[], family: Family): LocalAddress[] {
   const out: LocalAddress[] = [];
   for (const a of addresses) if (a.family === family) out.push({ ip: a.ip, cidr: hostCidr(a.ip, family), value: a.value, num: family === 4 ? Number(a.value) : 0 });
-  // Kept until the pod's node is printed: at the exact size (a push leaves 16 spare slots).
-  return out.length === 0 ? out : out.slice();
+  // Kept until the pod's node is printed.
+  return exactSize(out);
 }
 
 /** A ruleset and the sets it references. */

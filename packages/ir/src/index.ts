@@ -46,3 +46,4 @@ export { appendAll } from './util/append.js';
 export { compareValues } from './util/compare.js';
 export { sha256Hex } from './util/hash.js';
 export { slots } from './util/slots.js';
+export { exactSize } from './util/exact-size.js';

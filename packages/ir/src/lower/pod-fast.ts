@@ -2,6 +2,7 @@ import type { SourceRef } from '../diagnostics/diagnostic.js';
 import type { Address, ContainerPort, Pod } from '../model/inventory.js';
 import type { Protocol } from '../model/policy.js';
 import { formatIp, parseIp } from '../net/ip.js';
+import { exactSize } from '../util/exact-size.js';
 import { absent, isMap, type Fields } from './fields.js';
 import { isDnsLabel, isDnsSubdomain, isLabelKey, isLabelValue } from './names.js';
 
@@ -84,8 +85,7 @@ function portsOf(spec: Fields): ContainerPort[] | undefined {
   const ports: ContainerPort[] = [];
   // Init containers count only as sidecars (restartPolicy: Always).
   if (!addPorts(spec['containers'], false, ports) || !addPorts(spec['initContainers'], true, ports)) return undefined;
-  // A copy at the exact size (see lowerPodFast).
-  return ports.length === 0 ? ports : ports.slice();
+  return exactSize(ports);
 }
 
 /** Adds the ports of a container list; false when the list needs the checked reading. */
@@ -129,7 +129,7 @@ export function lowerPodFast(obj: Fields, ref: SourceRef, defaultNamespace: stri
   const hostNetwork = spec['hostNetwork'] ?? false;
   const phase = optionalString(status['phase']);
   if (nodeName === bad || typeof hostNetwork !== 'boolean' || phase === bad) return undefined;
-  // Lists kept per pod are made at their exact size: a push leaves 16 spare slots (150k pods).
+  // Kept for the whole compile: at its exact size (see exactSize).
   let addresses: Address[] = [];
   const podIPs = status['podIPs'];
   if (!absent(podIPs) && !Array.isArray(podIPs)) return undefined;

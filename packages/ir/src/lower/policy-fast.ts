@@ -148,7 +148,7 @@ function rules(spec: Fields, direction: Direction, base: SourceRef, table: Selec
   if (absent(list)) return [];
   if (!Array.isArray(list)) return undefined;
   const peerKey = direction === 'ingress' ? 'from' : 'to';
-  // Lists are made at their exact size: a push leaves 16 spare slots in each.
+  // Lists are made at their exact size (see exactSize).
   const out = new Array<Rule>(list.length);
   for (let index = 0; index < list.length; index++) {
     const rule: unknown = list[index];
