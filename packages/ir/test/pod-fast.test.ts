@@ -1,11 +1,10 @@
 // The fast reading of Pods answers only for clean input, and then exactly as the checked reading.
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import type { Diagnostic } from '../src/index.js';
 import { lowerPodChecked } from '../src/lower/inventory.js';
 import { lowerPodFast } from '../src/lower/pod-fast.js';
 import { numRuns } from '../src/testing/index.js';
-import { opt, some } from './support/field-arbitraries.js';
+import { compareReadings, opt, some } from './support/fast-readings.js';
 
 const port = fc.record(
   {
@@ -61,20 +60,10 @@ const pod = fc.record(
 );
 
 it('reads a clean Pod exactly as the checked reading does, and leaves every other one to it', () => {
-  let fast = 0;
-  let clean = 0;
-  fc.assert(
-    fc.property(pod, (value) => {
-      const ref = { kind: 'ref', file: 't.json', doc: 0, path: ['items', 3] } as const;
-      const diagnostics: Diagnostic[] = [];
-      const checked = lowerPodChecked({ diagnostics, defaultNamespace: 'default' }, { value: value as Record<string, unknown>, ref });
-      const quick = lowerPodFast(value as Record<string, unknown>, ref, 'default');
-      if (diagnostics.length === 0) clean++;
-      if (quick === undefined) return;
-      fast++;
-      expect(diagnostics).toEqual([]);
-      expect(quick).toStrictEqual(checked);
-    }),
+  const ref = { kind: 'ref', file: 't.json', doc: 0, path: ['items', 3] } as const;
+  const { clean, fast } = compareReadings(
+    pod,
+    (value, diagnostics) => ({ checked: lowerPodChecked({ diagnostics, defaultNamespace: 'default' }, { value, ref }), fast: lowerPodFast(value, ref, 'default') }),
     { numRuns: numRuns(3000) },
   );
   // The fast reading is not a no-op: it answers for most clean pods.
