@@ -17,8 +17,8 @@ const claimLimit = 2 ** 21;
  *
  * IPv4 claims are found by sorting one number per claim (address, then claim order) in a typed
  * array: 0.12-0.16 s for 150k pods (mostly reading them), against 0.23 s for a map from their
- * address texts (hashing 150k scattered strings). IPv6
- * addresses (and every address of programs with over two million claims) go through a map.
+ * address texts (hashing 150k scattered strings). IPv6 addresses, and every address of programs
+ * with over two million claims, go through a map.
  */
 export function repeatedClaims(nodes: readonly Node[], pods: readonly Pod[]): Map<number, RepeatedClaim[]> {
   const owners: (Node | Pod)[] = [];

@@ -210,11 +210,8 @@ function completeInventory(
 
   const reportedNodes = new Set<string>();
   // Pods that take part claim their addresses after the nodes (by name); the first claimant owns one.
-  const actionable = sortedPods.filter((p) => p.actionable);
-  const repeats = repeatedClaims(
-    [...nodes.values()].sort((a, b) => compareValues(a.name, b.name)),
-    actionable,
-  );
+  const nodesByName = [...nodes.values()].sort((a, b) => compareValues(a.name, b.name));
+  const repeats = repeatedClaims(nodesByName, sortedPods.filter((p) => p.actionable));
   const describe = (o: Node | Pod): string => ('namespace' in o ? `pod ${o.namespace}/${o.name}` : `node ${o.name}`);
   let position = 0;
   for (const pod of sortedPods) {
