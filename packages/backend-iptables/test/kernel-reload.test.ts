@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -170,22 +170,39 @@ kit(gate.label('no packet sees a window while reloads alternate between two poli
           mkdirSync(sub, { recursive: true });
           for (const files of compile(program, flags).values()) for (const f of files) writeFileSync(join(sub, f.path), f.content);
         }
-        const done = spec.nodes.map((n) => join(dir, `${variant}-${n.name}.done`));
-        const children = spec.nodes.map((n, i) => {
-          const loop = `sh ${reloadScript} ${dir}/${variant}-a ${n.name} ${variant}; touch ${dir}/${variant}-${n.name}.started; ` + `for i in $(seq 5); do sh ${reloadScript} ${dir}/${variant}-b ${n.name} ${variant}; sh ${reloadScript} ${dir}/${variant}-a ${n.name} ${variant}; done; touch ${done[i]}`;
+        // Each node reloads B then A until told to stop, counting its cycles; probing goes on
+        // until every node has done two cycles since it began (and three rounds at least), so
+        // the probes overlap reloads however fast either side runs on a loaded machine.
+        const file = (what: string, node: string): string => join(dir, `${variant}-${node}.${what}`);
+        const stop = join(dir, `${variant}.stop`);
+        const children = spec.nodes.map((n) => {
+          const reload = (set: string): string => `sh ${reloadScript} ${dir}/${variant}-${set} ${n.name} ${variant}`;
+          const count = file('count', n.name);
+          const loop = `${reload('a')}; echo 0 > ${count}; c=0; while [ ! -e ${stop} ]; do ${reload('b')}; ${reload('a')}; c=$((c+1)); echo $c > ${count}.tmp; mv ${count}.tmp ${count}; done; touch ${file('done', n.name)}`;
           return spawn('ip', ['netns', 'exec', topology.nodeNamespace(n.name), 'sh', '-c', loop], { stdio: 'ignore', env: { ...process.env, NETPOLC_LOCK: join(dir, `${n.name}.lock`), PATH: `${process.env['PATH'] ?? ''}:/usr/sbin:/sbin` } });
         });
+        const cycles = (): number[] => spec.nodes.map((n) => (existsSync(file('count', n.name)) ? Number(readFileSync(file('count', n.name), 'utf8')) : -1));
+        const pause = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
         try {
-          while (!spec.nodes.every((n) => existsSync(join(dir, `${variant}-${n.name}.started`)))) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+          const deadline = Date.now() + 60_000;
+          while (cycles().some((c) => c < 0) && Date.now() < deadline) pause(20);
+          const before = cycles();
           let rounds = 0;
           const problems: string[] = [];
-          while (!done.every((f) => existsSync(f)) && rounds < 40) {
+          const overlapped = (): boolean => cycles().every((c, i) => c - before[i]! >= 2);
+          while ((rounds < 3 || !overlapped()) && Date.now() < deadline) {
             problems.push(...disagreements(a, spec, topology.probe(stable)).map((d) => `${variant} round ${rounds}: ${d}`));
             rounds++;
           }
+          writeFileSync(stop, '');
           expect(problems).toEqual([]);
-          expect(rounds, 'probe rounds during the reloads').toBeGreaterThan(2);
+          expect(before.every((c) => c >= 0), 'every node reloaded A before probing').toBe(true);
+          expect(overlapped(), `reload cycles during ${rounds} probe rounds: ${before.join(',')} -> ${cycles().join(',')}`).toBe(true);
+          // A reload still running would race the next variant's reset.
+          while (!spec.nodes.every((n) => existsSync(file('done', n.name))) && Date.now() < deadline + 30_000) pause(20);
+          expect(spec.nodes.every((n) => existsSync(file('done', n.name))), 'reload loops stopped').toBe(true);
         } finally {
+          writeFileSync(stop, '');
           for (const c of children) c.kill('SIGKILL');
         }
       }
