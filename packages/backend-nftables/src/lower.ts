@@ -36,8 +36,11 @@ export class ProgramLowering {
   private readonly bodyStamps = new Map<ChainBody, number>();
   /** Per pod, `namespace/name` for its deny log rules (with `--log denied`). */
   private readonly subjects: (string | undefined)[];
-  /** True when no two pods claim an address, so that every pod owns all its addresses; computed for many-node compiles. */
-  private addressesUnique = false;
+  /**
+   * True when no two pods claim an address, so that every pod owns all its addresses without a
+   * look-up in the resolution's map of owners (150k entries at kube-scale, built on first read).
+   */
+  private readonly addressesUnique: boolean;
   private nodeSerial = 0;
 
   constructor(
@@ -49,6 +52,7 @@ export class ProgramLowering {
     this.denyVerdicts = denyVerdictRules(options);
     this.base = baseRules(options);
     this.logDenied = options.log === 'denied' || options.log === 'all';
+    this.addressesUnique = !resolved.sharedAddresses;
     this.bodies = new ChainBodies(resolved, this.catalog, options, this.denyVerdicts, (name, direction, policy) => this.logChainId(name, direction, policy));
     const n = resolved.pods.length;
     this.chainNames = { ingress: slots(n), egress: slots(n) };
@@ -95,7 +99,6 @@ export class ProgramLowering {
     let localPods = 0;
     for (const n of nodes) localPods += this.podsByNode.get(n)?.length ?? 0;
     if (nodes.length > 1 && localPods * 8 > this.resolved.pods.length) {
-      this.addressesUnique = !this.resolved.sharedAddresses;
       for (let pod = 0; pod < this.resolved.pods.length; pod++) this.gather(pod);
       // Every set the nodes use exists now: order them by number from here on.
       this.catalog.numbered.rank();
