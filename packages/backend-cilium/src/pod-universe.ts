@@ -3,7 +3,7 @@
 // (Documentation/internals/security-identities.rst; pkg/labelsfilter), never from its address
 // (cilium/cilium#9209). So a set of pods is expressible iff no pod outside it shares an identity
 // with a pod inside it.
-import type { Pod } from '@netpolc/ir';
+import { compareValues, type Pod } from '@netpolc/ir';
 import { blockKey, coverage, type BlockSet } from './coverage.js';
 import { identityLabels, podLabelKey, SelectorBuilder } from './labels.js';
 import { ciliumLabel, type CiliumSelector } from './model.js';
@@ -37,6 +37,12 @@ export class PodUniverse {
   private readonly identity: string[];
   private readonly labels: Record<string, string>[];
   private readonly coverageMemo = new Map<string, Coverage>();
+  /**
+   * Per family, every pod address in address order (then pod order), with its pod: the pods an
+   * ipBlock touches are found by binary search, not by reading every pod for every distinct
+   * ipBlock (10k CIDRs over 5k pods took 3 s that way).
+   */
+  private readonly addressOrder: Record<4 | 6, { readonly values: bigint[]; readonly pods: number[] }>;
 
   constructor(readonly pods: readonly Pod[]) {
     this.labels = pods.map((p) => identityLabels(p.labels));
@@ -46,6 +52,35 @@ export class PodUniverse {
       if (list) list.push(i);
       else this.byNamespace.set(p.namespace, [i]);
     });
+    const entries: Record<4 | 6, { value: bigint; pod: number }[]> = { 4: [], 6: [] };
+    pods.forEach((p, i) => {
+      for (const a of p.addresses) entries[a.family].push({ value: a.value, pod: i });
+    });
+    const order = (list: { value: bigint; pod: number }[]): { values: bigint[]; pods: number[] } => {
+      list.sort((x, y) => compareValues(x.value, y.value) || x.pod - y.pod);
+      return { values: list.map((e) => e.value), pods: list.map((e) => e.pod) };
+    };
+    this.addressOrder = { 4: order(entries[4]), 6: order(entries[6]) };
+  }
+
+  /** The pods with at least one address in the set, in pod order. */
+  private podsTouching(set: BlockSet): number[] {
+    const found = new Set<number>();
+    for (const family of [4, 6] as const) {
+      const { values, pods } = this.addressOrder[family];
+      for (const [low, high] of family === 4 ? set.v4 : set.v6) {
+        // The first address not below `low`.
+        let lo = 0;
+        let hi = values.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (values[mid]! < low) lo = mid + 1;
+          else hi = mid;
+        }
+        for (let k = lo; k < values.length && values[k]! <= high; k++) found.add(pods[k]!);
+      }
+    }
+    return [...found].sort((a, b) => a - b);
   }
 
   /**
@@ -58,11 +93,11 @@ export class PodUniverse {
     if (known) return known;
     const full = new Set<number>();
     const partial: number[] = [];
-    this.pods.forEach((pod, i) => {
-      const c = coverage(set, pod.addresses);
+    for (const i of this.podsTouching(set)) {
+      const c = coverage(set, this.pods[i]!.addresses);
       if (c === 'full') full.add(i);
       else if (c === 'partial') partial.push(i);
-    });
+    }
     let selection: Selection | undefined;
     const result: Coverage = { full, partial, selectFull: () => (selection ??= this.select(full)) };
     this.coverageMemo.set(key, result);
@@ -87,10 +122,18 @@ export class PodUniverse {
     }
     const selectors: CiliumSelector[] = [];
     const clashes: Inseparable[] = [];
-    for (const ns of [...this.byNamespace.keys()].sort()) {
+    // The set's pods by namespace, so a small set costs its own size, not the universe's.
+    const touched = new Map<string, number[]>();
+    for (const i of set) {
+      const ns = this.pods[i]!.namespace;
+      const list = touched.get(ns);
+      if (list) list.push(i);
+      else touched.set(ns, [i]);
+    }
+    for (const ns of [...touched.keys()].sort()) {
       const members = this.byNamespace.get(ns)!;
-      const inside = members.filter((i) => set.has(i));
-      if (inside.length === 0) continue;
+      // In pod order, as the namespace's members are.
+      const inside = touched.get(ns)!.sort((a, b) => a - b);
       if (inside.length === members.length) {
         selectors.push(new SelectorBuilder().add({ key: ciliumLabel.podNamespace, operator: 'In', values: [ns] }).build());
         continue;
