@@ -1,5 +1,5 @@
 // One Kubernetes rule → Cilium rules (direction-neutral shape; lower.ts names the fields).
-import { appendAll, compareValues, selects, type Address, type Direction, type Peer, type Policy, type PortMatch, type Program, type Protocol, type ResolvedProgram, type Rule, type SourceRef } from '@netpolc/ir';
+import { appendAll, compareValues, type Address, type Direction, type Peer, type Policy, type PortMatch, type Program, type Protocol, type ResolvedProgram, type Rule, type SourceRef } from '@netpolc/ir';
 import { blockKey, blockSetOf, cidrRelation, coverage, covers, type BlockSet, type ResolvedAllowance } from './coverage.js';
 import { ciliumDiagnostic } from './diagnostics.js';
 import { addNamespaceSelector, addPodSelector, SelectorBuilder } from './labels.js';
@@ -111,15 +111,9 @@ export function lowerRule(ctx: LowerContext, policy: Policy, pi: number, directi
   return out;
 }
 
-/** Actionable pods a pod peer selects (index into the universe). */
+/** Actionable pods a pod peer selects (index into the universe, which holds the resolved pods). */
 function podsOf(ctx: LowerContext, policy: Policy, peer: PodPeer): Set<number> {
-  const nsLabels = new Map(ctx.program.inventory.namespaces.map((n) => [n.name, n.labels]));
-  const out = new Set<number>();
-  ctx.universe.pods.forEach((pod, i) => {
-    const inScope = peer.namespaces.kind === 'policy-namespace' ? pod.namespace === policy.namespace : selects(peer.namespaces.selector, nsLabels.get(pod.namespace) ?? {});
-    if (inScope && selects(peer.pods, pod.labels)) out.add(i);
-  });
-  return out;
+  return new Set(ctx.resolved.selectPods(peer.namespaces, peer.pods, policy.namespace));
 }
 
 interface NamedTarget {

@@ -2,8 +2,9 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { IntervalSet } from '../net/interval-set.js';
 import type { PortSet } from '../resolve/port-set.js';
 import type { Pod } from './inventory.js';
-import type { Direction } from './policy.js';
+import type { Direction, NamespaceScope } from './policy.js';
 import type { Program } from './program.js';
+import type { LabelSelector } from './selector.js';
 
 /**
  * A set of peer addresses, shared by every tuple that refers to the same content: the
@@ -87,6 +88,13 @@ export interface ResolvedProgram {
    * on first read, which may add peer sets to {@link peerSets}.
    */
   readonly definitions: readonly PeerDefinition[];
+  /**
+   * The pods (indices into {@link pods}, ascending) that a pod peer selects: `selector` within
+   * the namespaces of `scope`, for a policy of namespace `policyNamespace`. Answered from the
+   * label indexes of the resolution and memoised by canonical selector, as the resolution's own
+   * selections are; covers every actionable pod even when `partial`.
+   */
+  selectPods(scope: NamespaceScope, selector: LabelSelector, policyNamespace: string): readonly number[];
 }
 
 /** One peer entry of a rule and the address set it names. */

@@ -294,6 +294,7 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
     get definitions() {
       return definitions();
     },
+    selectPods,
   };
 }
 
