@@ -83,3 +83,20 @@ it('keeps the first of two pods with one name and reports the second at its plac
   for (const d of dups) expect(d.message).toContain('t.yaml:1:1');
   expect(r.program.inventory.pods.map((p) => p.labels['ip'])).toEqual(['10.0.0.2']);
 });
+
+it('resolves egress named ports per policy even when policies share the peer and the names (each entry reported on its own)', () => {
+  const pod = (name: string, ip: string, labels: string): string =>
+    `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: x, labels: {${labels}}}\nspec:\n  containers:\n  - ports: [{name: http, containerPort: 8080}]\nstatus: {podIP: ${ip}}\n`;
+  const policy = (name: string): string =>
+    head.replace('name: p,', `name: ${name},`) + 'spec: {podSelector: {matchLabels: {role: client}}, egress: [{to: [{podSelector: {matchLabels: {role: server}}}], ports: [{port: http}, {port: metrics}]}]}\n';
+  const text = [pod('c', '198.18.0.1', 'role: client'), pod('s', '198.18.0.2', 'role: server'), policy('p1'), policy('p2')].join('---\n');
+  const loaded = loadProgram([{ path: 't.yaml', content: text }]);
+  expect(loaded.diagnostics).toEqual([]);
+  const r = resolve(loaded.program);
+  // `metrics` resolves on no peer pod: reported for each policy; `http` for neither.
+  const unresolved = r.diagnostics.filter((d) => d.code === 'ir/unresolved-named-port').map((d) => `${loaded.locate(d.target)?.line}:${d.message.split(' ')[2]}`);
+  expect(unresolved).toEqual(['20:metrics', '25:metrics']);
+  const client = r.pods.findIndex((p) => p.name === 'c');
+  const named = r.egress[client]!.tuples.filter((t) => t.ports.kind === 'ports' && t.ports.TCP.some(([a]) => a === 8080));
+  expect(named.map((t) => t.provenance.policy)).toEqual([0, 1]);
+});

@@ -74,6 +74,9 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
   const diagnostics: Diagnostic[] = [];
   const selectionMemo = new Map<string, readonly number[]>();
   const peerMemo = new Map<string, number>();
+  // The same peers and egress port names recur across policies (to DNS by port name from every
+  // namespace): each pair is resolved once (egressNamedPorts).
+  const egressNamedMemo = new Map<string, { readonly tuples: readonly { readonly peer: number; readonly ports: PortSet }[]; readonly found: readonly boolean[] }>();
 
   const selectPods = (scope: NamespaceScope, selector: LabelSelector, policyNs: string): readonly number[] => {
     const key = `${scope.kind === 'policy-namespace' ? `ns:${policyNs}` : `sel:${selectorKey(scope.selector)}`}#${selectorKey(selector)}`;
@@ -146,16 +149,18 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
   const state: Record<Direction, MutableDirection[]> = { ingress: perPod(), egress: perPod() };
   const resolvedNames = new Set<SourceRef>();
 
-  const namedPorts = (entries: readonly Extract<PortMatch, { kind: 'named' }>[], pod: Pod): [Protocol, number, number][] => {
+  /** The numbers a pod gives the entries' names; `found[i]` is set when entry i resolves. */
+  const namedPorts = (entries: readonly Extract<PortMatch, { kind: 'named' }>[], pod: Pod, found?: boolean[]): [Protocol, number, number][] => {
     const out: [Protocol, number, number][] = [];
-    for (const e of entries) {
+    entries.forEach((e, i) => {
       for (const c of pod.ports) {
         if (c.name === e.name && c.protocol === e.protocol) {
           out.push([e.protocol, c.port, c.port]);
           resolvedNames.add(e.origin);
+          if (found) found[i] = true;
         }
       }
-    }
+    });
     return out;
   };
 
@@ -198,6 +203,36 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
     }
   });
 
+  /** Egress named ports resolve on each peer pod: the peer pods grouped by what they resolve to, as sets. */
+  function egressNamedPorts(set: number, named: readonly Extract<PortMatch, { kind: 'named' }>[]): readonly { readonly peer: number; readonly ports: PortSet }[] {
+    const memoKey = `${set}|${named.map((n) => `${n.protocol}/${n.name}`).join(',')}`;
+    const known = egressNamedMemo.get(memoKey);
+    if (known) {
+      // These entries resolve where the first ones with the same names did.
+      named.forEach((e, i) => known.found[i] && resolvedNames.add(e.origin));
+      return known.tuples;
+    }
+    const peerAddresses = table.sets[set]!;
+    const groups = new Map<string, { ports: PortSet; pods: number[] }>();
+    const found = named.map(() => false);
+    for (const p of peerAddresses.pods) {
+      const resolved = namedPorts(named, pods[p]!, found);
+      if (resolved.length === 0) continue;
+      const ports = portSetOf(resolved);
+      const key = portSetKey(ports);
+      const g = groups.get(key);
+      if (g) g.pods.push(p);
+      else groups.set(key, { ports, pods: [p] });
+    }
+    const out = [...groups.keys()].sort().map((key) => {
+      const g = groups.get(key)!;
+      const addresses = intersectAddresses(table.podAddresses(g.pods), peerAddresses);
+      return { peer: table.intern(addresses, 'named-port', g.pods), ports: g.ports };
+    });
+    egressNamedMemo.set(memoKey, { tuples: out, found });
+    return out;
+  }
+
   function resolveRule(policy: Policy, policyId: number, direction: Direction, rule: Rule, subjects: readonly number[]): void {
     const entries = rule.ports === 'any' ? [] : rule.ports;
     const numeric: [Protocol, number, number][] = [];
@@ -239,23 +274,7 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
             irDiagnostic('ir/unresolved-named-port', { name: named.map((n) => n.name).join(', '), reason: 'on an ipBlock peer resolves only on pods inside the block; it matches no external address' }, peer.origin),
           );
         }
-        // Egress: named ports resolve on each peer pod; group peer pods by what they resolve to.
-        const peerAddresses = table.sets[set]!;
-        const groups = new Map<string, { ports: PortSet; pods: number[] }>();
-        for (const p of peerAddresses.pods) {
-          const resolved = namedPorts(named, pods[p]!);
-          if (resolved.length === 0) continue;
-          const ports = portSetOf(resolved);
-          const key = portSetKey(ports);
-          const g = groups.get(key);
-          if (g) g.pods.push(p);
-          else groups.set(key, { ports, pods: [p] });
-        }
-        for (const key of [...groups.keys()].sort()) {
-          const g = groups.get(key)!;
-          const addresses = intersectAddresses(table.podAddresses(g.pods), peerAddresses);
-          tuples.push({ peer: table.intern(addresses, 'named-port', g.pods), ports: g.ports, provenance });
-        }
+        for (const r of egressNamedPorts(set, named)) tuples.push({ peer: r.peer, ports: r.ports, provenance });
       }
       for (const s of subjects) {
         const d = state.egress[s]!;
