@@ -3,6 +3,7 @@
 // synthetic workloads (cached in bench/.data as YAML and as a JSON List, fixed seeds), measures
 // each in fresh processes and prints the figures; also writes them to bench/results/latest.json.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsyaml from 'js-yaml';
@@ -21,14 +22,20 @@ if (args.includes('--list')) {
 const only = opt('--only', Object.keys(workloads));
 const backendNames = opt('--backends', ['iptables', 'nftables', 'calico', 'cilium']).filter((b) => b !== 'none');
 
+// Cached files are made again when the generator changes: a stamp holds the hash of its source.
+const generatorHash = createHash('sha256').update(readFileSync(join(here, 'workloads.mjs'))).digest('hex').slice(0, 16);
+
 function ensureData(name) {
   mkdirSync(dataDir, { recursive: true });
   const yamlPath = join(dataDir, `${name}.yaml`);
   const jsonPath = join(dataDir, `${name}.json`);
-  if (!existsSync(yamlPath) || !existsSync(jsonPath)) {
+  const stampPath = join(dataDir, `${name}.stamp`);
+  const fresh = existsSync(yamlPath) && existsSync(jsonPath) && existsSync(stampPath) && readFileSync(stampPath, 'utf8') === generatorHash;
+  if (!fresh) {
     const objects = generate(workloads[name]);
     writeFileSync(jsonPath, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
     writeFileSync(yamlPath, objects.map((o) => jsyaml.dump(o, { noRefs: true, lineWidth: -1 })).join('---\n'));
+    writeFileSync(stampPath, generatorHash);
   }
   return { yamlPath, jsonPath };
 }

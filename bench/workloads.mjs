@@ -31,7 +31,7 @@ export const descriptions = {
   'unique-labels': 'a unique label per pod, one policy selecting each of a few such pods',
   'identical-policies': 'the same policy in every namespace (canonical-selector dedup)',
   'ipblock-heavy': '10k CIDRs with excepts',
-  'named-ports': 'named ports mapping to different numbers per pod',
+  'named-ports': 'named ports mapping to different numbers per pod (ingress and egress rules)',
   'skewed-node': '110 pods on one node, all matching many policies',
 };
 
@@ -134,7 +134,11 @@ function policy(i, { nsNames, teams, appsPerNs, pick, rnd, variant, pods }) {
       podSelector,
       policyTypes: ['Ingress', 'Egress'],
       ingress,
-      egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.255.0.0/16'] } }], ports: [{ protocol: 'UDP', port: 53 }] }],
+      egress: [
+        { to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.255.0.0/16'] } }], ports: [{ protocol: 'UDP', port: 53 }] },
+        // Egress names resolve on each destination pod: the pods a peer selects are looked up per rule.
+        ...(namedPorts ? [{ to: [{ podSelector: { matchLabels: { tier: 'backend' } } }, { namespaceSelector: { matchLabels: { team: teams[i % teams.length] } }, podSelector: { matchLabels: { tier: 'frontend' } } }], ports: [{ protocol: 'TCP', port: 'http' }] }] : []),
+      ],
     },
   };
 }
