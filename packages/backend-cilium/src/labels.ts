@@ -29,6 +29,15 @@ const labelFilter: readonly { readonly ignore: boolean; readonly expr: RegExp }[
  * longer than the shortest ignore match.
  */
 export function isIdentityLabel(key: string): boolean {
+  let known = identityKeys.get(key);
+  if (known === undefined) identityKeys.set(key, (known = filterAccepts(key)));
+  return known;
+}
+
+/** Answers by label key: a cluster has few keys, and each pod and selector asks for all of its own. */
+const identityKeys = new Map<string, boolean>();
+
+function filterAccepts(key: string): boolean {
   let included = 0;
   let ignored = 0;
   for (const p of labelFilter) {
