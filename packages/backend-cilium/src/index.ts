@@ -1,7 +1,7 @@
-import { defineBackend, type BackendInput, type EmitFile, type EmitResult } from '@netpolc/ir';
+import { defineBackend, FileAssembler, hasErrors, type BackendInput, type EmitResult, type FileSink } from '@netpolc/ir';
 import { lowerProgram, type LoweredPolicy } from './lower.js';
 import { ciliumFlags, parseCiliumOptions, type CiliumOptions } from './options.js';
-import { printStream } from './print.js';
+import { printObject, streamHeader } from './print.js';
 import { migrationReport } from './report.js';
 
 export type { CiliumOptions, CiliumVersion } from './options.js';
@@ -13,8 +13,11 @@ export { printObject, printStream } from './print.js';
 /** Name of the single file written for `--out-dir -`. */
 export const streamFileName = 'cilium-network-policies.yaml';
 
-/** Translates and prints; pure and deterministic. */
-function emit(input: BackendInput, options: CiliumOptions): EmitResult {
+/**
+ * Translates and prints; pure and deterministic. Without errors, files go to `sink` as they are
+ * printed (encoded into shared memory, not copied into a message each).
+ */
+function emit(input: BackendInput, options: CiliumOptions, sink?: FileSink): EmitResult {
   const lowered = lowerProgram(input, options);
   // program.policies is sorted by namespace and name, so grouping keeps a stable order.
   const byFile = new Map<string, LoweredPolicy[]>();
@@ -26,10 +29,17 @@ function emit(input: BackendInput, options: CiliumOptions): EmitResult {
     else byFile.set(path, [p]);
     fileOf.set(p, path);
   }
-  const files: EmitFile[] = [...byFile.keys()].sort().map((path) => ({ path, content: printStream(byFile.get(path)!.map((p) => p.object)) }));
-  if (options.stdout && files.length === 0) files.push({ path: streamFileName, content: printStream([]) });
+  if (options.stdout && byFile.size === 0) byFile.set(streamFileName, []);
+  const assembler = new FileAssembler(options.stdout || hasErrors(lowered.diagnostics) ? undefined : sink);
+  for (const path of [...byFile.keys()].sort()) {
+    assembler.add(path, (out) => {
+      out.push(streamHeader);
+      for (const p of byFile.get(path)!) out.push('---\n', printObject(p.object));
+    });
+  }
+  assembler.finish();
   return {
-    files,
+    files: assembler.files,
     diagnostics: lowered.diagnostics,
     ...(options.report ? { report: migrationReport(lowered.policies, fileOf, options) } : {}),
   };

@@ -71,3 +71,15 @@ it('writes one file per namespace, or one stream for --out-dir -', () => {
   expect(empty.files).toHaveLength(1);
   expect(parseCiliumYaml(empty.files[0]!.content)).toEqual([]);
 });
+
+it('writes plain exactly the strings the plain-safe pattern allows (letter first, label characters, no final colon, no YAML 1.1 word)', () => {
+  const words = ['y', 'Yes', 'n', 'NO', 'true', 'False', 'on', 'Off', 'null', '~'];
+  const text = fc.oneof(fc.constantFrom(...words), fc.string({ unit: fc.constantFrom('a', 'Z', 'y', 'e', 's', '0', '9', '.', '_', '/', ':', '-', ' ', '#', 'é', '~'), maxLength: 8 }));
+  fc.assert(
+    fc.property(text, (s) => {
+      const expected = /^[A-Za-z][A-Za-z0-9._/:-]*$/.test(s) && !s.endsWith(':') && !words.map((w) => w.toLowerCase()).includes(s.toLowerCase());
+      expect(isPlainSafe(s)).toBe(expected);
+    }),
+    { numRuns: numRuns(2000), seed },
+  );
+});
