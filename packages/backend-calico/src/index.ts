@@ -1,4 +1,4 @@
-import { defineBackend, type EmitFile } from '@netpolc/ir';
+import { defineBackend, FileAssembler, hasErrors } from '@netpolc/ir';
 import { lowerProgram } from './lower.js';
 import type { CalicoObject } from './model.js';
 import { flags, parseOptions, type CalicoOptions } from './options.js';
@@ -17,18 +17,20 @@ export { parseCalicoYaml } from './parse.js';
 export { calicoCatalog, type CalicoDiagnosticCode } from './diagnostics.js';
 
 /**
- * Output files: `cluster.yaml` with cluster-wide objects (sorts before every
- * `namespace-<name>.yaml`, so `kubectl apply -f DIR` creates the Tier before its policies),
- * one `namespace-<name>.yaml` per namespace, or one stream for standard output.
+ * Output files by path, in path order: `cluster.yaml` with cluster-wide objects (sorts before
+ * every `namespace-<name>.yaml`, so `kubectl apply -f DIR` creates the Tier before its
+ * policies), one `namespace-<name>.yaml` per namespace, or one stream for standard output.
  */
-function files(objects: readonly CalicoObject[], stdout: boolean): EmitFile[] {
-  if (stdout) return [{ path: 'calico.yaml', content: printObjects(objects) }];
+function fileGroups(objects: readonly CalicoObject[], stdout: boolean): [string, CalicoObject[]][] {
+  if (stdout) return [['calico.yaml', [...objects]]];
   const groups = new Map<string, CalicoObject[]>();
   for (const o of objects) {
     const path = o.kind === 'Tier' ? 'cluster.yaml' : `namespace-${o.metadata.namespace}.yaml`;
-    groups.set(path, [...(groups.get(path) ?? []), o]);
+    const list = groups.get(path);
+    if (list) list.push(o);
+    else groups.set(path, [o]);
   }
-  return [...groups].sort(([a], [b]) => (a < b ? -1 : 1)).map(([path, list]) => ({ path, content: printObjects(list) }));
+  return [...groups].sort(([a], [b]) => (a < b ? -1 : 1));
 }
 
 /** The calico backend: NetworkPolicies -> Calico projectcalico.org/v3 NetworkPolicies (and a Tier). */
@@ -37,10 +39,14 @@ export const calicoBackend = defineBackend<CalicoOptions>({
   description: 'Calico projectcalico.org/v3 NetworkPolicy and Tier objects, with optional Log rules and audit mode',
   flags,
   parseOptions,
-  emit({ program }, options) {
+  emit({ program }, options, sink) {
     const lowered = lowerProgram(program, options);
+    // Without errors, files go to the sink as they are printed (encoded into shared memory).
+    const assembler = new FileAssembler(options.stdout || hasErrors(lowered.diagnostics) ? undefined : sink);
+    for (const [path, list] of fileGroups(lowered.objects, options.stdout)) assembler.add(path, (out) => void out.push(printObjects(list)));
+    assembler.finish();
     return {
-      files: files(lowered.objects, options.stdout),
+      files: assembler.files,
       diagnostics: lowered.diagnostics,
       ...(options.report ? { report: migrationReport(program, options, lowered) } : {}),
     };
