@@ -84,12 +84,16 @@ export function lowerProgram(input: BackendInput, options: CiliumOptions): Lower
 
 function lowerDirection(ctx: LowerContext, policy: Policy, pi: number, direction: Direction, notes: Parameters<typeof lowerRule>[5]): GenericRule[] {
   const rules: GenericRule[] = [];
-  const keys = new Set<string>();
+  // Repeats are dropped by content; a direction with one rule (the common case) needs no key.
+  let keys: Set<string> | undefined;
   for (const rule of policy[direction]!) {
     for (const r of lowerRule(ctx, policy, pi, direction, rule, notes)) {
-      const key = JSON.stringify(r);
-      if (keys.has(key)) continue;
-      keys.add(key);
+      if (rules.length > 0) {
+        keys ??= new Set(rules.map((x) => JSON.stringify(x)));
+        const key = JSON.stringify(r);
+        if (keys.has(key)) continue;
+        keys.add(key);
+      }
       rules.push(r);
     }
   }
