@@ -4,6 +4,7 @@
 // connection are either managed by Cilium or use an IP belonging to a node in the cluster"
 // (Documentation/security/policy/layer3.rst, "IP/CIDR based"; cilium/cilium#9209, #12277).
 import {
+  appendAll,
   cidrBounds,
   contains,
   intersect,
@@ -28,15 +29,14 @@ export interface BlockSet {
 
 /** The union of the rule's ipBlock peers, each minus its own excepts. */
 export function blockSetOf(peers: readonly Extract<Peer, { kind: 'ip-block' }>[]): BlockSet {
-  let v4: IntervalSet<bigint> = [];
-  let v6: IntervalSet<bigint> = [];
+  // Gathered, then normalised once: a union per peer re-sorted the growing set (5,000 peers of
+  // one rule took 3 s).
+  const ranges: Record<4 | 6, (readonly [bigint, bigint])[]> = { 4: [], 6: [] };
   for (const p of peers) {
     const c = parseCidr(p.cidr)!;
-    const set = subtract<bigint>([cidrBounds(c)], normalize(p.except.map((e) => cidrBounds(parseCidr(e)!))));
-    if (c.family === 4) v4 = union(v4, set);
-    else v6 = union(v6, set);
+    appendAll(ranges[c.family], subtract<bigint>([cidrBounds(c)], normalize(p.except.map((e) => cidrBounds(parseCidr(e)!)))));
   }
-  return { v4, v6 };
+  return { v4: normalize(ranges[4]), v6: normalize(ranges[6]) };
 }
 
 /** A stable text key of a block set's content (for memoisation). */
