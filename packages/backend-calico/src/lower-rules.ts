@@ -91,8 +91,10 @@ export function lowerRule(rule: Rule, direction: Direction, diagnostics: Diagnos
     }
   }
   const out: CalicoRule[] = [];
+  // The same port groups for every peer (read-only, shared by the rules).
+  const groups = portGroups(rule.ports);
   for (const entity of entities) {
-    for (const group of portGroups(rule.ports)) {
+    for (const group of groups) {
       const ports = group.ports ? { ports: group.ports } : undefined;
       const protocol = group.protocol ? { protocol: group.protocol } : {};
       if (direction === 'ingress') {
