@@ -1,5 +1,6 @@
 import { isNode, isPair, isMap, isSeq, parseAllDocuments, parseDocument, type Document, type Node } from 'yaml';
 import type { SourceRef, Target } from '../diagnostics/diagnostic.js';
+import { JsonLocator } from './json-locate.js';
 
 /** One input as given to the loader: a path (for messages) and its bytes or text. */
 export interface InputSource {
@@ -15,9 +16,11 @@ export interface SourceFile {
   readonly path: string;
   readonly text: string;
   readonly format: SourceFormat;
-  /** Parsed documents with node ranges; for JSON built only when a location is asked for. */
+  /** Parsed documents with node ranges (YAML; built on first use for large files). */
   trees: readonly Document[] | undefined;
   lineStarts: number[] | undefined;
+  /** Locates paths in a JSON file without a node tree (made on first use). */
+  jsonLocator?: JsonLocator;
 }
 
 /** A resolved position for printing. */
@@ -79,6 +82,11 @@ export function lineColumn(file: SourceFile, offset: number): { line: number; co
 
 /** Offset range of the node a reference points at (or its nearest existing ancestor). */
 export function rangeOf(file: SourceFile, ref: SourceRef): [number, number] {
+  if (file.format === 'json' && !file.trees) {
+    if (ref.doc !== 0) return [0, 0];
+    file.jsonLocator ??= new JsonLocator(file.text);
+    return file.jsonLocator.range(ref.path, ref.key === true);
+  }
   const doc = trees(file)[ref.doc];
   if (!doc) return [0, 0];
   let node: unknown = doc.contents;
