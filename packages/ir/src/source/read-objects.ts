@@ -67,6 +67,7 @@ export function readObjects(source: InputSource): ReadResult {
     const bulk = text.length >= bulkYamlBytes ? readBulkYaml(text) : undefined;
     if (bulk) {
       appendAll(docs, bulk);
+      file.bulkDocuments = bulk.length;
       // Locations (trees) are built only if a diagnostic needs one, as for JSON; so is the
       // YAML 1.1 boolean check, when a cheap scan of the text finds a candidate.
       if (yaml11Candidate.test(text)) warnYaml11Booleans(trees(file), source.path, diagnostics);

@@ -1,6 +1,7 @@
 import { isNode, isPair, isMap, isSeq, parseAllDocuments, parseDocument, type Document, type Node } from 'yaml';
 import type { SourceRef, Target } from '../diagnostics/diagnostic.js';
 import { JsonLocator } from './json-locate.js';
+import { YamlLocator } from './yaml-locate.js';
 
 /** One input as given to the loader: a path (for messages) and its bytes or text. */
 export interface InputSource {
@@ -21,6 +22,10 @@ export interface SourceFile {
   lineStarts: number[] | undefined;
   /** Locates paths in a JSON file without a node tree (made on first use). */
   jsonLocator?: JsonLocator;
+  /** For YAML read in bulk (no trees): how many documents the reader found. */
+  bulkDocuments?: number;
+  /** Locates paths in a bulk-read YAML file by parsing only the node reached (made on first use). */
+  yamlLocator?: YamlLocator;
 }
 
 /** A resolved position for printing. */
@@ -87,11 +92,24 @@ export function rangeOf(file: SourceFile, ref: SourceRef): [number, number] {
     file.jsonLocator ??= new JsonLocator(file.text);
     return file.jsonLocator.range(ref.path, ref.key === true);
   }
+  if (!file.trees && file.bulkDocuments !== undefined) {
+    file.yamlLocator ??= new YamlLocator(file.text, file.bulkDocuments);
+    const found = file.yamlLocator.range(ref.doc, ref.path, ref.key === true);
+    if (found) return found;
+  }
   const doc = trees(file)[ref.doc];
   if (!doc) return [0, 0];
-  let node: unknown = doc.contents;
+  return walkRange(doc.contents, ref.path, ref.key === true) ?? (doc.range ? [doc.range[0], doc.range[1]] : [0, 0]);
+}
+
+/**
+ * The range of the node at `path` below `root` in a `yaml` tree (or of its nearest existing
+ * ancestor; with `key`, of the last step's key), or undefined when that node has none.
+ */
+export function walkRange(root: unknown, path: readonly (string | number)[], key: boolean): [number, number] | undefined {
+  let node: unknown = root;
   let keyNode: unknown;
-  for (const step of ref.path) {
+  for (const step of path) {
     keyNode = undefined;
     if (isMap(node)) {
       const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(step));
@@ -106,10 +124,9 @@ export function rangeOf(file: SourceFile, ref: SourceRef): [number, number] {
       break;
     }
   }
-  const target = ref.key && isNode(keyNode) ? keyNode : node;
+  const target = key && isNode(keyNode) ? keyNode : node;
   const range = isNode(target) ? (target as Node).range : undefined;
-  if (!range) return doc.range ? [doc.range[0], doc.range[1]] : [0, 0];
-  return [range[0], range[1]];
+  return range ? [range[0], range[1]] : undefined;
 }
 
 function keyText(key: unknown): string | undefined {

@@ -1,0 +1,71 @@
+// The YAML locator parses only the node a path reaches; wherever it answers, the range is the one
+// the whole file's `yaml` tree gives, and on kubectl-style inventories it does answer.
+import fc from 'fast-check';
+import { stringify } from 'yaml';
+import { expect, it } from 'vitest';
+import { rangeOf, parseYamlDocuments, type SourceFile } from '../src/source/source-file.js';
+import { YamlLocator } from '../src/source/yaml-locate.js';
+import { propertyParams } from '../src/testing/index.js';
+
+const keys = ['a', 'b', 'items', 'metadata', 'name', 'x-y', 'k8s.io/app', 'a b', 'yes', '1', 'x: y', '#k', 'true'];
+const { value } = fc.letrec<{ value: unknown; scalar: unknown; list: unknown; map: unknown }>((tie) => ({
+  value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, tie('scalar'), tie('list'), tie('map')),
+  scalar: fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.string({ maxLength: 6, unit: fc.constantFrom('a', 'b', ' ', ':', '-', '#', '"', "'", '1') })),
+  list: fc.array(tie('value'), { maxLength: 4 }),
+  map: fc.dictionary(fc.constantFrom(...keys), tie('value'), { maxKeys: 4 }),
+}));
+
+/** Documents as the yaml package writes them (kubectl style or indented lists), comment lines put in. */
+const textArb = fc
+  .tuple(fc.array(value, { minLength: 1, maxLength: 3 }), fc.boolean(), fc.array(fc.nat(), { maxLength: 3 }), fc.boolean())
+  .map(([docs, indentSeq, comments, leadingMarker]) => {
+    const texts = docs.map((d) => stringify(d, { indentSeq, lineWidth: 0 }));
+    const lines = `${leadingMarker ? '---\n' : ''}${texts.join('---\n')}`.split('\n');
+    for (const c of comments) lines.splice(c % (lines.length + 1), 0, '# note');
+    return lines.join('\n');
+  });
+
+const stepArb = fc.oneof(fc.constantFrom(...keys, 'zz'), fc.integer({ min: -1, max: 4 }));
+
+function fullTreeRange(text: string, doc: number, path: (string | number)[], key: boolean): [number, number] {
+  const file: SourceFile = { path: 't.yaml', text, format: 'yaml', trees: parseYamlDocuments(text), lineStarts: undefined };
+  return rangeOf(file, { kind: 'ref', file: 't.yaml', doc, path, key });
+}
+
+it('gives the whole-file tree range wherever it answers', () => {
+  fc.assert(
+    fc.property(textArb, fc.nat(3), fc.array(stepArb, { maxLength: 5 }), fc.boolean(), (text, doc, path, key) => {
+      const documents = parseYamlDocuments(text);
+      fc.pre(documents.every((d) => d.errors.length === 0));
+      const found = new YamlLocator(text, documents.length).range(doc, path, key);
+      if (found) expect(found).toEqual(fullTreeRange(text, doc, path, key));
+    }),
+    propertyParams(3000),
+  );
+});
+
+it('answers paths into the items of a kubectl List, and of one document per object', () => {
+  const pod = (i: number): Record<string, unknown> => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${i}`, namespace: 'ns', labels: { app: 'web' } }, spec: { containers: [{ name: 'c', ports: [{ containerPort: 80 }] }] } });
+  const list = stringify({ apiVersion: 'v1', kind: 'List', items: Array.from({ length: 300 }, (_, i) => pod(i)) }, { indentSeq: false });
+  const many = Array.from({ length: 300 }, (_, i) => stringify(pod(i))).join('---\n');
+  for (const [text, doc, prefix] of [
+    [list, 0, ['items', 123]],
+    [many, 123, []],
+  ] as const) {
+    const locator = new YamlLocator(text, parseYamlDocuments(text).length);
+    for (const [rest, key] of [
+      [['metadata', 'name'], false],
+      [['metadata', 'labels', 'app'], true],
+      [['spec', 'containers', 0, 'ports', 0, 'containerPort'], false],
+      [['spec', 'missing', 'x'], false],
+    ] as const) {
+      const path = [...prefix, ...rest];
+      const found = locator.range(doc, path, key);
+      expect(found, path.join('.')).toBeDefined();
+      expect(found).toEqual(fullTreeRange(text, doc, path, key));
+    }
+    expect(text.slice(...locator.range(doc, [...prefix, 'metadata', 'name'], false)!)).toBe('p123');
+    // Only the item was parsed, not the file.
+    expect(locator.parsedChars).toBeLessThan(text.length / 50);
+  }
+});
