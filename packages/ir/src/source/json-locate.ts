@@ -3,15 +3,7 @@
 // down the path, indexing each container it enters once (the 150k items of a List: one pass).
 // The ranges are the ones that tree gives: a value from its first character to just after its
 // last, a key with its quotes (a property test holds the two equal).
-
-const quote = 34;
-const backslash = 92;
-const openBrace = 123;
-const closeBrace = 125;
-const openBracket = 91;
-const closeBracket = 93;
-const colon = 58;
-const comma = 44;
+import { backslash, carriageReturn, closeBrace, closeBracket, colon, comma, newline, openBrace, openBracket, quote, space, tab } from './char-codes.js';
 
 /** The children of one object or array: keys (objects only) and value ranges, in text order. */
 interface Container {
@@ -21,7 +13,7 @@ interface Container {
 }
 
 function isSpace(c: number): boolean {
-  return c === 32 || c === 10 || c === 13 || c === 9;
+  return c === space || c === newline || c === carriageReturn || c === tab;
 }
 
 /** Offset just after the string whose opening quote is at `at`. */

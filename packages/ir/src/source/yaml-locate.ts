@@ -7,14 +7,7 @@
 // whole-file tree's.
 import { parseDocument, type Document } from 'yaml';
 import { walkRange, yamlOptions } from './source-file.js';
-
-const space = 32;
-const tab = 9;
-const newline = 10;
-const carriageReturn = 13;
-const hash = 35;
-const dash = 45;
-const colon = 58;
+import { carriageReturn, colon, dash, dot, hash, newline, percent, space, tab } from './char-codes.js';
 
 /** A node of the text: its first character (after indentation or `- `) and where it ends. */
 interface Region {
@@ -123,7 +116,7 @@ export class YamlLocator {
       const c = text.charCodeAt(line);
       const marker = c === dash && text.startsWith('---', line) && restIsEmpty(text, line + 3);
       // `...`, directives and content on a marker line: leave those files to the parser.
-      if ((c === 46 && text.startsWith('...', line)) || c === 37 || (c === dash && text.startsWith('---', line) && !marker)) return (this.documents = null);
+      if ((c === dot && text.startsWith('...', line)) || c === percent || (c === dash && text.startsWith('---', line) && !marker)) return (this.documents = null);
       if (marker) {
         // The text before (bare content, or an explicit document even if empty) is a document.
         if (content) spans.push({ start: from, end: line });

@@ -8,14 +8,9 @@ export function unsupported(): never {
   throw new Unsupported();
 }
 
-export const space = 32;
-export const hash = 35;
-export const dash = 45;
-export const colon = 58;
-export const quote = 34;
-export const apostrophe = 39;
-export const pipe = 124;
-export const backslash = 92;
+import { apostrophe, backslash, colon, dash, hash, pipe, quote, space } from './char-codes.js';
+
+export { apostrophe, backslash, colon, dash, hash, pipe, quote, space };
 
 // First characters after which a plain scalar is not plain (indicators), or not in our subset.
 export const notPlainStart = new Set([...'[]{},#&*!|>%@`?:\'"'].map((c) => c.charCodeAt(0)));

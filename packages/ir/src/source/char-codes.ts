@@ -1,0 +1,19 @@
+// Character codes the text scanners compare against (`charCodeAt`), named once for all of them.
+export const tab = 9;
+export const newline = 10;
+export const carriageReturn = 13;
+export const space = 32;
+export const quote = 34;
+export const hash = 35;
+export const percent = 37;
+export const apostrophe = 39;
+export const comma = 44;
+export const dash = 45;
+export const dot = 46;
+export const colon = 58;
+export const openBracket = 91;
+export const backslash = 92;
+export const closeBracket = 93;
+export const openBrace = 123;
+export const pipe = 124;
+export const closeBrace = 125;
