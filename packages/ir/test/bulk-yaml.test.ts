@@ -84,3 +84,25 @@ it('finds alias candidates exactly where the expression does, looking only aroun
     { numRuns: numRuns(3000) },
   );
 });
+
+it('warns about YAML 1.1 booleans of a large file from the nodes around them, not a parse of the whole file', () => {
+  const labelled = namespace('z', { enabled: 'yes' });
+  const withArgs = pod('x', 'args', { app: 'a' }, '198.18.200.1');
+  ((withArgs['spec'] as Record<string, unknown[]>)['containers']![0] as Record<string, unknown>)['args'] = ['-n', 'kube-system'];
+  const objects = bigInventory([withArgs]);
+  // One kubectl List (items at the key's column), and one document per object.
+  const list = stringify({ apiVersion: 'v1', kind: 'List', items: [...objects.slice(0, 700), labelled, ...objects.slice(700)] }, { indentSeq: false });
+  const stream = [...objects.slice(0, 700), labelled, ...objects.slice(700)].map((o) => stringify(o)).join('---\n');
+  for (const text of [list, stream]) {
+    const r = loadProgram([{ path: 'big.yaml', content: text }]);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['ir/yaml11-boolean']);
+    const loc = r.locate(r.diagnostics[0]!.target)!;
+    expect(loc.lineText.trim()).toBe('enabled: yes');
+    expect(loc.lineText.slice(loc.column - 1, loc.endColumn - 1)).toBe('yes');
+    expect(r.files.get('big.yaml')!.trees).toBeUndefined();
+  }
+  // `- -n` is the scalar `-n`: no candidate, nothing parsed.
+  const args = loadProgram([{ path: 'big.yaml', content: objects.map((o) => stringify(o)).join('---\n') }]);
+  expect(args.diagnostics).toEqual([]);
+  expect(args.files.get('big.yaml')!.yamlLocator).toBeUndefined();
+});

@@ -1,7 +1,7 @@
 // The YAML locator parses only the node a path reaches; wherever it answers, the range is the one
 // the whole file's `yaml` tree gives, and on kubectl-style inventories it does answer.
 import fc from 'fast-check';
-import { stringify } from 'yaml';
+import { isMap, isScalar, isSeq, stringify } from 'yaml';
 import { expect, it } from 'vitest';
 import { rangeOf, parseYamlDocuments, type SourceFile } from '../src/source/source-file.js';
 import { YamlLocator } from '../src/source/yaml-locate.js';
@@ -68,4 +68,33 @@ it('answers paths into the items of a kubectl List, and of one document per obje
     // Only the item was parsed, not the file.
     expect(locator.parsedChars).toBeLessThan(text.length / 50);
   }
+});
+
+it('finds the plain scalars around given offsets in the same places as the whole-file tree', () => {
+  const words = fc.constantFrom('yes', 'n', 'On', 'off', 'y');
+  const withWords = fc
+    .tuple(fc.array(fc.oneof(value, fc.dictionary(fc.constantFrom(...keys), fc.oneof(words, fc.array(words, { maxLength: 3 })), { maxKeys: 3 })), { minLength: 1, maxLength: 3 }), fc.boolean())
+    .map(([docs, indentSeq]) => docs.map((d) => stringify({ items: [d, { a: d }] }, { indentSeq, lineWidth: 0 })).join('---\n'));
+  fc.assert(
+    fc.property(withWords, fc.integer({ min: 8, max: 400 }), (text, small) => {
+      const documents = parseYamlDocuments(text);
+      fc.pre(documents.every((d) => d.errors.length === 0));
+      // Every plain scalar of the file, by range, from the whole-file trees.
+      const plain = new Map<string, string>();
+      const collect = (node: unknown, offset: number, out: Map<string, string>): void => {
+        if (isScalar(node) && node.type === 'PLAIN' && node.range) out.set(`${node.range[0] + offset}-${node.range[1] + offset}`, String(node.value));
+        if (isMap(node)) for (const p of node.items) collect(p.value, offset, out);
+        if (isSeq(node)) for (const i of node.items) collect(i, offset, out);
+      };
+      for (const d of documents) collect(d.contents, 0, plain);
+      const offsets = [...plain.keys()].map((k) => Number(k.split('-')[0]));
+      const around = new YamlLocator(text, documents.length).treesAround(offsets, small);
+      if (!around) return;
+      const found = new Map<string, string>();
+      for (const { tree, offset } of around) collect(tree.contents, offset, found);
+      // Each asked-for scalar is found, at its place, with its value.
+      for (const [range, v] of plain) expect(found.get(range), range).toBe(v);
+    }),
+    propertyParams(1000),
+  );
 });

@@ -70,6 +70,19 @@ function plainKey(text: string, at: number): { key: string; after: number } | un
   return undefined;
 }
 
+/** The span holding offset `at` (spans are in text order and disjoint). */
+function spanAt(spans: readonly Region[], at: number): Region | undefined {
+  let lo = 0;
+  let hi = spans.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (spans[mid]!.start <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  const span = spans[lo];
+  return span && span.start <= at && at < span.end ? span : undefined;
+}
+
 /** Finds paths in the bulk-read YAML documents of one file. */
 export class YamlLocator {
   private documents: Region[] | null | undefined;
@@ -132,11 +145,37 @@ export class YamlLocator {
 
   /** The node that `step` leads to inside a block mapping or sequence, when it is plain to see. */
   private child(region: Region, step: string | number): Region | undefined {
+    const found = this.entries(region);
+    if (!found) return undefined;
+    const { text } = this;
+    let index: number;
+    if (found.sequence) {
+      if (typeof step !== 'number' || step < 0 || step >= found.starts.length) return undefined;
+      index = step;
+    } else {
+      index = found.starts.findIndex((s) => plainKey(text, s)!.key === String(step));
+      if (index < 0) return undefined;
+    }
+    return this.value(region, found, index);
+  }
+
+  /** The node of the entry that holds offset `at`, when it is plain to see. */
+  private childAt(region: Region, at: number): Region | undefined {
+    const found = this.entries(region);
+    if (!found) return undefined;
+    let index = 0;
+    while (index + 1 < found.starts.length && found.starts[index + 1]! <= at) index++;
+    const child = this.value(region, found, index);
+    return child && child.start <= at && at < child.end ? child : undefined;
+  }
+
+  /** Where the entries of a block mapping or sequence start (siblings at the region's column). */
+  private entries(region: Region): { readonly sequence: boolean; readonly starts: number[] } | undefined {
     const { text } = this;
     const column = region.start - lineStartOf(text, region.start);
     const sequence = isEntry(text, region.start);
     if (!sequence && !plainKey(text, region.start)) return undefined;
-    // Sibling entries start at the region's column; deeper lines belong to the entry above.
+    // Deeper lines belong to the entry above.
     const starts = [region.start];
     for (let line = nextLine(text, region.start); line < region.end; line = nextLine(text, line)) {
       let p = line;
@@ -149,14 +188,14 @@ export class YamlLocator {
       if (!sequence && isEntry(text, p)) continue;
       starts.push(p);
     }
-    let index: number;
-    if (sequence) {
-      if (typeof step !== 'number' || step < 0 || step >= starts.length) return undefined;
-      index = step;
-    } else {
-      index = starts.findIndex((s) => plainKey(text, s)!.key === String(step));
-      if (index < 0) return undefined;
-    }
+    return { sequence, starts };
+  }
+
+  /** The value node of entry `index`, when it is a block node or a compact one after `- `. */
+  private value(region: Region, found: { readonly sequence: boolean; readonly starts: number[] }, index: number): Region | undefined {
+    const { text } = this;
+    const { sequence, starts } = found;
+    const column = region.start - lineStartOf(text, region.start);
     const entry = starts[index]!;
     const end = starts[index + 1] ?? region.end;
     const after = sequence ? entry + 1 : plainKey(text, entry)!.after;
@@ -169,6 +208,37 @@ export class YamlLocator {
     if (start === undefined) return undefined;
     const valueColumn = start - lineStartOf(text, start);
     return valueColumn > column || (valueColumn === column && !sequence && isEntry(text, start)) ? { start, end } : undefined;
+  }
+
+  /**
+   * The trees of small nodes around some offsets (for each, the node the block structure narrows
+   * it to, down to `small` characters), in text order, each with the offset its ranges are
+   * relative to; undefined when the file must be parsed whole.
+   */
+  treesAround(offsets: readonly number[], small = 16_384): { readonly tree: Document; readonly offset: number }[] | undefined {
+    const spans = this.split();
+    if (!spans) return undefined;
+    const regions: Region[] = [];
+    for (const at of offsets) {
+      const span = spanAt(spans, at);
+      const start = span && firstContent(this.text, span.start, span.end);
+      if (span === undefined || start === undefined) continue;
+      let region: Region = { start, end: span.end };
+      for (let inner = this.childAt(region, at); inner && region.end - region.start > small; inner = this.childAt(region, at)) region = inner;
+      regions.push(region);
+    }
+    regions.sort((a, b) => a.start - b.start || b.end - a.end);
+    const out: { tree: Document; offset: number }[] = [];
+    let reached = -1;
+    for (const r of regions) {
+      // Nodes inside one already taken are visited with it.
+      if (r.end <= reached) continue;
+      const tree = this.parse(r);
+      if (!tree) return undefined;
+      out.push({ tree, offset: lineStartOf(this.text, r.start) });
+      reached = r.end;
+    }
+    return out;
   }
 
   /** The tree of a region's text alone (its first line's prefix blanked), or null if it does not parse. */
