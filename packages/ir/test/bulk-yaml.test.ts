@@ -106,3 +106,27 @@ it('warns about YAML 1.1 booleans of a large file from the nodes around them, no
   expect(args.diagnostics).toEqual([]);
   expect(args.files.get('big.yaml')!.yamlLocator).toBeUndefined();
 });
+
+it('reads numbers too large for a double as strings in small files too, as the bulk path (js-yaml) and kubectl do', () => {
+  // Label values (63 characters at most) for the exponent forms; a container port name cannot
+  // hold 400 digits either, so the long forms are read where any string goes: a pod's phase.
+  const values = ['35e2982', '1e400', '5e999', '12E345'];
+  const long = ['1'.repeat(400), `${'9'.repeat(400)}.5`];
+  const objects = [
+    ...values.map((v, i) => JSON.stringify(namespace(`n${i}`, { v: 'x' })).replace('"v":"x"', `"v":${v}`)),
+    ...long.map((v, i) => JSON.stringify(pod('n0', `long${i}`, {}, `198.18.250.${i}`)).replace('"phase":"Running"', `"phase":${v}`)),
+  ];
+  // Written by hand: a YAML flow mapping per document keeps the scalars plain.
+  const small = objects.join('\n---\n');
+  const large = [...bigInventory().map((o) => stringify(o)), ...objects.map((o) => `${o}\n`)].join('---\n');
+  for (const text of [small, large]) {
+    const r = loadProgram([{ path: 't.yaml', content: text }]);
+    expect(r.diagnostics).toEqual([]);
+    const labels = r.program.inventory.namespaces.filter((n) => n.name.startsWith('n')).map((n) => n.labels['v']);
+    expect(labels).toEqual(values);
+    expect(r.program.inventory.pods.filter((p) => p.name.startsWith('long')).map((p) => p.phase)).toEqual(long);
+  }
+  // `.inf` is Infinity in YAML 1.2, and not a label value.
+  const inf = loadProgram([{ path: 't.yaml', content: 'kind: Namespace\napiVersion: v1\nmetadata: {name: i, labels: {v: .inf}}\n' }]);
+  expect(inf.diagnostics.map((d) => d.code)).toEqual(['ir/invalid-type']);
+});

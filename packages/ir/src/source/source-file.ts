@@ -1,4 +1,4 @@
-import { isNode, isPair, isMap, isSeq, parseAllDocuments, parseDocument, type Document, type Node } from 'yaml';
+import { isNode, isPair, isMap, isScalar, isSeq, parseAllDocuments, parseDocument, type Document, type Node, type ScalarTag, type Tags } from 'yaml';
 import type { SourceRef, Target } from '../diagnostics/diagnostic.js';
 import { JsonLocator } from './json-locate.js';
 import { YamlLocator } from './yaml-locate.js';
@@ -44,7 +44,27 @@ export interface Location {
  * where plain `yes`/`no`/`on`/`off`/`y`/`n` are booleans; we read them as strings and warn
  * (see {@link yaml11Booleans}), so a file means the same to netpolc and to the user.
  */
-export const yamlOptions = { uniqueKeys: true, prettyErrors: false } as const;
+export const yamlOptions = { uniqueKeys: true, prettyErrors: false, customTags: finiteNumbers } as const;
+
+/**
+ * Core-schema numbers too large for a double (`35e2982`, `1e400`, 400 digits) read as the strings
+ * they are written as, as js-yaml (the bulk path) and Go's YAML readers (kubectl) read them, not as
+ * Infinity: a small and a large file then mean the same. `.inf` stays Infinity.
+ */
+function finiteNumbers(tags: Tags): Tags {
+  return tags.map((t) => {
+    if (typeof t !== 'object' || !('test' in t) || !t.test || t.test.test('.inf')) return t;
+    if (t.tag !== 'tag:yaml.org,2002:float' && t.tag !== 'tag:yaml.org,2002:int') return t;
+    const scalar = t as ScalarTag;
+    const resolve: ScalarTag['resolve'] = (text, onError, options) => {
+      const v = scalar.resolve(text, onError, options);
+      // Plain floats resolve to a Scalar node (it keeps their fraction digits), the others to numbers.
+      const n = isScalar(v) ? v.value : v;
+      return typeof n === 'number' && !Number.isFinite(n) ? text : v;
+    };
+    return { ...scalar, resolve };
+  });
+}
 
 /** Plain scalars that YAML 1.1 (go-yaml v2, kubectl) resolves to booleans. */
 export const yaml11Booleans = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
