@@ -117,3 +117,20 @@ it('reports a default-deny as removed connections into the namespace, on one por
   expect(external.length % 3).toBe(0);
   expect(external).toContain('0.0.0.0/1');
 });
+
+it('tells apart replicas that a change treats differently (same tuples in BASE, different in HEAD)', () => {
+  const shared = networkPolicy('x', 'shared', { podSelector: { matchExpressions: [{ key: 'pod', operator: 'In', values: ['a', 'b'] }] }, ingress: [{ from: [{ podSelector: { matchLabels: { pod: 'c' } } }], ports: [{ port: 80 }] }] });
+  const from = (ns: string, p: string) => ({ namespaceSelector: { matchLabels: { ns } }, podSelector: { matchLabels: { pod: p } } });
+  const base = load([...upstreamModel(), shared]);
+  const head = load([
+    ...upstreamModel(),
+    shared,
+    networkPolicy('x', 'only-a', { podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ from: [from('y', 'a')] }] }),
+    networkPolicy('x', 'only-b', { podSelector: { matchLabels: { pod: 'b' } }, ingress: [{ from: [from('z', 'b')] }] }),
+  ]);
+  const diff = diffConnectivity(resolve(base), resolve(head));
+  const pairs = (list: readonly ConnectionChange[]): string[] =>
+    list.filter((c) => c.from.kind === 'pod' && c.to.kind === 'pod').map((c) => (c.from.kind === 'pod' && c.to.kind === 'pod' ? `${c.from.namespace}/${c.from.name}->${c.to.namespace}/${c.to.name}` : ''));
+  expect(pairs(diff.added)).toEqual(['y/a->x/a', 'z/b->x/b']);
+  expect(diff.removed).toEqual([]);
+});

@@ -120,15 +120,27 @@ export function diffConnectivity(base: ResolvedProgram, head: ResolvedProgram, o
     }
     families.forEach((f, i) => emit(podEp(s), podEp(d), perFamily[i]!, f));
   };
-  // A pair can change only where the changed side answers differently for that very peer:
-  // find those peers from the members of the sets the changed pod uses, then decide them fully.
+  // A pair can change only where the changed side answers differently for that very peer. Pods
+  // with the same tuples on both sides (replicas) differ for the same peers: found once per pair
+  // of signatures, then each pair is decided fully.
+  const differing = new Map<string, number[]>();
+  const differingPeers = (dir: Dir, k: number, known: { base: PeerPorts; head: PeerPorts }): readonly number[] => {
+    const key = `${dir}|${sig.base[dir][k]}|${sig.head[dir][k]}`;
+    let peers = differing.get(key);
+    if (!peers) {
+      peers = [];
+      for (let p = 0; p < ids.length; p++) if (peerPortsDiffer(known.base, bi[p]!, known.head, hi[p]!)) peers.push(p);
+      differing.set(key, peers);
+    }
+    return peers;
+  };
   for (const s of egressChanged) {
     const known = { dir: 'egress' as const, base: peerPortsOf('base', 'egress', s), head: peerPortsOf('head', 'egress', s) };
-    for (let d = 0; d < ids.length; d++) if (peerPortsDiffer(known.base, bi[d]!, known.head, hi[d]!)) pair(s, d, known);
+    for (const d of differingPeers('egress', s, known)) pair(s, d, known);
   }
   for (const d of ingressChanged) {
     const known = { dir: 'ingress' as const, base: peerPortsOf('base', 'ingress', d), head: peerPortsOf('head', 'ingress', d) };
-    for (let s = 0; s < ids.length; s++) if (peerPortsDiffer(known.base, bi[s]!, known.head, hi[s]!)) pair(s, d, known);
+    for (const s of differingPeers('ingress', d, known)) pair(s, d, known);
   }
 
   const podSpace = allPodAddresses([base, head]);
