@@ -130,3 +130,18 @@ it('reads numbers too large for a double as strings in small files too, as the b
   const inf = loadProgram([{ path: 't.yaml', content: 'kind: Namespace\napiVersion: v1\nmetadata: {name: i, labels: {v: .inf}}\n' }]);
   expect(inf.diagnostics.map((d) => d.code)).toEqual(['ir/invalid-type']);
 });
+
+it('reports a large JSON file broken in both readings with JSON.parse own error at once, and still reads what YAML reads', () => {
+  const text = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: bigInventory([policy]) });
+  expect(text.length).toBeGreaterThan(512 * 1024);
+  // Cut short, as a redirect interrupted leaves it.
+  const end = text.indexOf('"', 530_000) + 3;
+  const cut = loadProgram([{ path: 'big.json', content: text.slice(0, end) }]);
+  expect(cut.diagnostics.map((d) => [d.code, d.message])).toEqual([['ir/syntax', 'Unterminated string (read as JSON)']]);
+  expect(cut.locate(cut.diagnostics[0]!.target)).toMatchObject({ line: 1, column: end + 1 });
+  expect(cut.files.get('big.json')!.trees).toBeUndefined();
+  // Not JSON (a trailing comma) but YAML: read as before.
+  const comma = loadProgram([{ path: 'big.json', content: text.replace(/}]}$/, '},]}') }]);
+  expect(comma.diagnostics).toEqual([]);
+  expect(comma.program.inventory.pods).toHaveLength(1500);
+});

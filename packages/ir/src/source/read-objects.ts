@@ -55,18 +55,25 @@ export function readObjects(source: InputSource): ReadResult {
   const text = decoded.text;
   const docs: unknown[] = [];
   let format: SourceFormat = 'yaml';
+  let jsonError: { readonly reason: string; readonly position: number } | undefined;
   if (looksLikeJson(source.path, text)) {
     try {
       docs.push(JSON.parse(text));
       format = 'json';
-    } catch {
-      // Not strict JSON: the YAML parser (JSON is YAML) gives a located error, or reads it.
+    } catch (err) {
+      // Not strict JSON: the YAML readers (JSON is YAML) read it, or give a located error.
+      jsonError = jsonSyntaxError(err, text.length);
     }
   }
   const file: SourceFile = { path: source.path, text, format, trees: undefined, lineStarts: undefined };
   if (file.format === 'yaml') {
     const bulk = text.length >= bulkYamlBytes ? readBulkYaml(text) : undefined;
-    if (bulk) {
+    if (bulk === 'syntax' && jsonError) {
+      // Broken as JSON and as YAML (a truncated `kubectl -o json`, say): JSON's own error, at
+      // once, rather than every error the yaml package finds at about 1 MB/s.
+      const { reason, position } = jsonError;
+      diagnostics.push(irDiagnostic('ir/syntax', { detail: `${reason} (read as JSON)` }, { kind: 'span', file: source.path, pos: position, end: position }));
+    } else if (bulk && bulk !== 'syntax') {
       appendAll(docs, bulk);
       file.bulkDocuments = bulk.length;
       // Locations (trees) are built only if a diagnostic needs one, as for JSON; so is the
@@ -124,17 +131,26 @@ export function hasAliasCandidate(text: string): boolean {
  * Bulk inventories (`kubectl get -o yaml` of a big cluster) as js-yaml reads them with the YAML
  * 1.2 core schema, which resolves scalars as `yaml` does (no timestamps, no merge keys): the line
  * reader (`plain-yaml.ts`) reads the documents it can, js-yaml the rest. Undefined when the text
- * has aliases or does not parse: the `yaml` path then gives located errors.
+ * has aliases or tags js-yaml does not know, 'syntax' when it does not parse: the `yaml` path
+ * then reads it or gives located errors.
  */
-function readBulkYaml(text: string): unknown[] | undefined {
+function readBulkYaml(text: string): unknown[] | 'syntax' | undefined {
   if (hasAliasCandidate(text)) return undefined;
   const { docs, rest } = readPlainDocuments(text);
   if (rest === text.length) return docs;
   try {
     return appendAll(docs, jsyaml.loadAll(text.slice(rest), undefined, { schema: jsyaml.CORE_SCHEMA }));
-  } catch {
-    return undefined;
+  } catch (err) {
+    // Tags the core schema does not know are read (with a warning) by the yaml package.
+    return err instanceof jsyaml.YAMLException && !err.reason.startsWith('unknown tag') ? 'syntax' : undefined;
   }
+}
+
+/** JSON.parse's complaint and where it is (the end of the text when it does not say). */
+function jsonSyntaxError(err: unknown, length: number): { reason: string; position: number } {
+  const message = err instanceof Error ? err.message : String(err);
+  const at = / in JSON at position (\d+)/.exec(message);
+  return { reason: at ? message.slice(0, at.index) : message, position: at ? Math.min(Number(at[1]), length) : length };
 }
 
 /** Parses with `yaml`, reporting syntax errors and YAML 1.1 booleans; returns the trees. */
