@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { expect, it } from 'vitest';
 import { aliasCandidate, hasAliasCandidate } from '../src/source/read-objects.js';
+import { parseYamlDocuments } from '../src/source/source-file.js';
 import { numRuns } from '../src/testing/index.js';
 import { loadProgram, type Program } from '../src/index.js';
 import { namespace, networkPolicy, pod } from '../src/testing/index.js';
@@ -144,4 +145,19 @@ it('reports a large JSON file broken in both readings with JSON.parse own error 
   const comma = loadProgram([{ path: 'big.json', content: text.replace(/}]}$/, '},]}') }]);
   expect(comma.diagnostics).toEqual([]);
   expect(comma.program.inventory.pods).toHaveLength(1500);
+});
+
+it('reports a syntax error in one item of a large YAML List from that item alone, as the whole-file parse does', () => {
+  const objects = bigInventory([policy]);
+  const list = stringify({ apiVersion: 'v1', kind: 'List', items: objects }, { indentSeq: false });
+  const at = list.indexOf('podSelector:', list.indexOf('kind: NetworkPolicy'));
+  const broken = `${list.slice(0, at)}podSelector: [unclosed\n${list.slice(at)}`;
+  const r = loadProgram([{ path: 'big.yaml', content: broken }]);
+  expect(r.files.get('big.yaml')!.trees).toBeUndefined();
+  // The same errors, at the same places, as the yaml package gives for the whole file.
+  const whole = parseYamlDocuments(broken).flatMap((d) => d.errors.map((e) => `${e.pos[0]}:${e.message.split('\n')[0]}`));
+  const syntax = r.diagnostics.filter((d) => d.code === 'ir/syntax').map((d) => `${d.target.kind === 'span' ? d.target.pos : -1}:${d.message}`);
+  expect(syntax.length).toBeGreaterThan(0);
+  expect(whole.slice(0, syntax.length)).toEqual(syntax);
+  expect(r.diagnostics.every((d) => d.code === 'ir/syntax')).toBe(true);
 });

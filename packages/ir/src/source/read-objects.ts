@@ -68,12 +68,20 @@ export function readObjects(source: InputSource): ReadResult {
   const file: SourceFile = { path: source.path, text, format, trees: undefined, lineStarts: undefined };
   if (file.format === 'yaml') {
     const bulk = text.length >= bulkYamlBytes ? readBulkYaml(text) : undefined;
-    if (bulk === 'syntax' && jsonError) {
+    const around = bulk && 'syntax' in bulk && !jsonError ? new YamlLocator(text, undefined).errorsAround(bulk.syntax) : undefined;
+    if (bulk && 'syntax' in bulk && jsonError) {
       // Broken as JSON and as YAML (a truncated `kubectl -o json`, say): JSON's own error, at
       // once, rather than every error the yaml package finds at about 1 MB/s.
       const { reason, position } = jsonError;
       diagnostics.push(irDiagnostic('ir/syntax', { detail: `${reason} (read as JSON)` }, { kind: 'span', file: source.path, pos: position, end: position }));
-    } else if (bulk && bulk !== 'syntax') {
+    } else if (around) {
+      // The errors of the node where js-yaml stopped (a List item, a document), parsed alone:
+      // the first broken place at once, not a parse of the whole file at about 1 MB/s.
+      for (const e of around) {
+        const d = irDiagnostic('ir/syntax', { detail: e.message }, { kind: 'span', file: source.path, pos: e.pos, end: e.end });
+        diagnostics.push(e.error ? d : { ...d, severity: 'warning' });
+      }
+    } else if (Array.isArray(bulk)) {
       appendAll(docs, bulk);
       file.bulkDocuments = bulk.length;
       // Locations (trees) are built only if a diagnostic needs one, as for JSON; so is the
@@ -131,10 +139,10 @@ export function hasAliasCandidate(text: string): boolean {
  * Bulk inventories (`kubectl get -o yaml` of a big cluster) as js-yaml reads them with the YAML
  * 1.2 core schema, which resolves scalars as `yaml` does (no timestamps, no merge keys): the line
  * reader (`plain-yaml.ts`) reads the documents it can, js-yaml the rest. Undefined when the text
- * has aliases or tags js-yaml does not know, 'syntax' when it does not parse: the `yaml` path
- * then reads it or gives located errors.
+ * has aliases or tags js-yaml does not know, where js-yaml stopped when it does not parse: the
+ * `yaml` path then reads it or gives located errors.
  */
-function readBulkYaml(text: string): unknown[] | 'syntax' | undefined {
+function readBulkYaml(text: string): unknown[] | { readonly syntax: number } | undefined {
   if (hasAliasCandidate(text)) return undefined;
   const { docs, rest } = readPlainDocuments(text);
   if (rest === text.length) return docs;
@@ -142,7 +150,7 @@ function readBulkYaml(text: string): unknown[] | 'syntax' | undefined {
     return appendAll(docs, jsyaml.loadAll(text.slice(rest), undefined, { schema: jsyaml.CORE_SCHEMA }));
   } catch (err) {
     // Tags the core schema does not know are read (with a warning) by the yaml package.
-    return err instanceof jsyaml.YAMLException && !err.reason.startsWith('unknown tag') ? 'syntax' : undefined;
+    return err instanceof jsyaml.YAMLException && !err.reason.startsWith('unknown tag') ? { syntax: rest + err.mark.position } : undefined;
   }
 }
 

@@ -90,10 +90,13 @@ export class YamlLocator {
   /** Characters parsed so far (the point of the locator: far fewer than the text has). */
   parsedChars = 0;
 
-  /** `documentCount`: how many documents the reader found (the splits must agree). */
+  /**
+   * `documentCount`: how many documents the reader found (the splits must agree, so that paths
+   * name the same documents); undefined when no reader finished (only {@link errorsAround}).
+   */
   constructor(
     private readonly text: string,
-    private readonly documentCount: number,
+    private readonly documentCount: number | undefined,
   ) {}
 
   /** The range of a path in a document, or undefined when the whole file must be parsed. */
@@ -140,7 +143,7 @@ export class YamlLocator {
       if (!restIsEmpty(text, line)) content = true;
     }
     if (content) spans.push({ start: from, end: text.length });
-    return (this.documents = spans.length === this.documentCount ? spans : null);
+    return (this.documents = this.documentCount === undefined || spans.length === this.documentCount ? spans : null);
   }
 
   /** The node that `step` leads to inside a block mapping or sequence, when it is plain to see. */
@@ -211,21 +214,47 @@ export class YamlLocator {
   }
 
   /**
+   * The yaml package's errors and warnings in the node around offset `at` (where js-yaml found
+   * the text broken), parsed alone; undefined when that node parses cleanly or cannot be told
+   * apart, and the whole file must be parsed to know.
+   */
+  errorsAround(at: number, small = 65_536): { readonly message: string; readonly pos: number; readonly end: number; readonly error: boolean }[] | undefined {
+    const region = this.regionAround(at, small);
+    if (!region) return undefined;
+    const lineStart = lineStartOf(this.text, region.start);
+    const doc = parseDocument(' '.repeat(region.start - lineStart) + this.text.slice(region.start, region.end), yamlOptions);
+    this.parsedChars += region.end - lineStart;
+    if (doc.errors.length === 0) return undefined;
+    return [...doc.errors.map((e) => ({ e, error: true })), ...doc.warnings.map((e) => ({ e, error: false }))].map(({ e, error }) => ({
+      message: e.message.split('\n')[0] ?? e.code,
+      pos: e.pos[0] + lineStart,
+      end: e.pos[1] + lineStart,
+      error,
+    }));
+  }
+
+  /** The node the block structure narrows offset `at` to, down to `small` characters. */
+  private regionAround(at: number, small: number): Region | undefined {
+    const spans = this.split();
+    const span = spans ? spanAt(spans, at) : undefined;
+    const start = span ? firstContent(this.text, span.start, span.end) : undefined;
+    if (!span || start === undefined) return undefined;
+    let region: Region = { start, end: span.end };
+    for (let inner = this.childAt(region, at); inner && region.end - region.start > small; inner = this.childAt(region, at)) region = inner;
+    return region;
+  }
+
+  /**
    * The trees of small nodes around some offsets (for each, the node the block structure narrows
    * it to, down to `small` characters), in text order, each with the offset its ranges are
    * relative to; undefined when the file must be parsed whole.
    */
   treesAround(offsets: readonly number[], small = 16_384): { readonly tree: Document; readonly offset: number }[] | undefined {
-    const spans = this.split();
-    if (!spans) return undefined;
+    if (!this.split()) return undefined;
     const regions: Region[] = [];
     for (const at of offsets) {
-      const span = spanAt(spans, at);
-      const start = span && firstContent(this.text, span.start, span.end);
-      if (span === undefined || start === undefined) continue;
-      let region: Region = { start, end: span.end };
-      for (let inner = this.childAt(region, at); inner && region.end - region.start > small; inner = this.childAt(region, at)) region = inner;
-      regions.push(region);
+      const region = this.regionAround(at, small);
+      if (region) regions.push(region);
     }
     regions.sort((a, b) => a.start - b.start || b.end - a.end);
     const out: { tree: Document; offset: number }[] = [];
