@@ -1,15 +1,21 @@
 // Locating a path in JSON text without parsing it into nodes. A diagnostic on a 14 MB JSON file
 // took 20 s to locate through the `yaml` package's node tree (about 1 MB/s); this scanner walks
-// down the path, indexing each container it enters once (the 150k items of a List: one pass).
+// down the path, indexing each container it enters as far as it needs (the 150k items of a List:
+// at most one pass, however many look-ups).
 // The ranges are the ones that tree gives: a value from its first character to just after its
 // last, a key with its quotes (a property test holds the two equal).
 import { backslash, carriageReturn, closeBrace, closeBracket, colon, comma, newline, openBrace, openBracket, quote, space, tab } from './char-codes.js';
 
-/** The children of one object or array: keys (objects only) and value ranges, in text order. */
+/**
+ * The children of one object or array read so far (keys for objects, and ranges, in text order),
+ * and where reading resumes: a look-up reads only up to the child it wants.
+ */
 interface Container {
+  readonly close: number;
   readonly keys: string[] | undefined;
   readonly keyRanges: [number, number][];
   readonly valueRanges: [number, number][];
+  next: number;
 }
 
 function isSpace(c: number): boolean {
@@ -82,12 +88,14 @@ export class JsonLocator {
       if (c === openBrace) {
         const children = this.container(start);
         // The first of repeated keys, as the tree finds it.
-        const i = children.keys!.indexOf(String(step));
+        const i = this.keyIndex(children, String(step));
         if (i < 0) break;
         keyRange = children.keyRanges[i];
         [start, end] = children.valueRanges[i]!;
-      } else if (c === openBracket && typeof step === 'number') {
-        const range = this.container(start).valueRanges[step];
+      } else if (c === openBracket && typeof step === 'number' && step >= 0) {
+        const children = this.container(start);
+        while (children.valueRanges.length <= step && this.readChild(children));
+        const range = children.valueRanges[step];
         if (!range) break;
         [start, end] = range;
       } else {
@@ -98,28 +106,40 @@ export class JsonLocator {
   }
 
   private container(at: number): Container {
-    const known = this.containers.get(at);
-    if (known) return known;
-    const { text } = this;
-    const isObject = text.charCodeAt(at) === openBrace;
-    const close = isObject ? closeBrace : closeBracket;
-    const found: Container = { keys: isObject ? [] : undefined, keyRanges: [], valueRanges: [] };
-    let i = skipSpaces(text, at + 1);
-    while (i < text.length && text.charCodeAt(i) !== close) {
-      if (isObject) {
-        const keyEnd = stringEnd(text, i);
-        const raw = text.slice(i + 1, keyEnd - 1);
-        found.keys!.push(raw.includes('\\') ? (JSON.parse(text.slice(i, keyEnd)) as string) : raw);
-        found.keyRanges.push([i, keyEnd]);
-        i = skipSpaces(text, keyEnd);
-        if (text.charCodeAt(i) === colon) i = skipSpaces(text, i + 1);
-      }
-      const end = valueEnd(text, i);
-      found.valueRanges.push([i, end]);
-      i = skipSpaces(text, end);
-      if (text.charCodeAt(i) === comma) i = skipSpaces(text, i + 1);
+    let found = this.containers.get(at);
+    if (!found) {
+      const isObject = this.text.charCodeAt(at) === openBrace;
+      found = { close: isObject ? closeBrace : closeBracket, keys: isObject ? [] : undefined, keyRanges: [], valueRanges: [], next: skipSpaces(this.text, at + 1) };
+      this.containers.set(at, found);
     }
-    this.containers.set(at, found);
     return found;
+  }
+
+  /** The index of the first child with this key, reading on as far as needed; -1 for none. */
+  private keyIndex(c: Container, key: string): number {
+    let i = c.keys!.indexOf(key);
+    while (i < 0 && this.readChild(c)) if (c.keys![c.keys!.length - 1] === key) i = c.keys!.length - 1;
+    return i;
+  }
+
+  /** Reads the next child of a container; false when there is none left. */
+  private readChild(c: Container): boolean {
+    const { text } = this;
+    let i = c.next;
+    if (i >= text.length || text.charCodeAt(i) === c.close) return false;
+    if (c.keys) {
+      const keyEnd = stringEnd(text, i);
+      const raw = text.slice(i + 1, keyEnd - 1);
+      c.keys.push(raw.includes('\\') ? (JSON.parse(text.slice(i, keyEnd)) as string) : raw);
+      c.keyRanges.push([i, keyEnd]);
+      i = skipSpaces(text, keyEnd);
+      if (text.charCodeAt(i) === colon) i = skipSpaces(text, i + 1);
+    }
+    const end = valueEnd(text, i);
+    c.valueRanges.push([i, end]);
+    i = skipSpaces(text, end);
+    if (text.charCodeAt(i) === comma) i = skipSpaces(text, i + 1);
+    c.next = i;
+    return true;
   }
 }
