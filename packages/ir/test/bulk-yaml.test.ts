@@ -161,3 +161,16 @@ it('reports a syntax error in one item of a large YAML List from that item alone
   expect(whole.slice(0, syntax.length)).toEqual(syntax);
   expect(r.diagnostics.every((d) => d.code === 'ir/syntax')).toBe(true);
 });
+
+it('reads small plain YAML files (one policy per file) with the line reader, to the program the JSON gives', () => {
+  const objects = [...bigInventory().slice(0, 6), policy];
+  const files = objects.map((o, i) => ({ path: `f${i}.yaml`, content: stringify(o) }));
+  const fromYaml = loadProgram(files);
+  const fromJson = loadProgram([{ path: 'all.json', content: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }) }]);
+  expect(fromYaml.diagnostics).toEqual([]);
+  expect(structure(fromYaml.program)).toBe(structure(fromJson.program));
+  // No whole-file trees were built; a file in flow style still takes the yaml package.
+  expect([...fromYaml.files.values()].every((f) => f.trees === undefined)).toBe(true);
+  const flow = loadProgram([{ path: 'flow.yaml', content: '{apiVersion: v1, kind: Namespace, metadata: {name: q}}\n' }]);
+  expect(flow.files.get('flow.yaml')!.trees).toBeDefined();
+});
