@@ -32,7 +32,7 @@ export function lowerProgram(input: BackendInput, options: CiliumOptions): Lower
     program,
     resolved,
     options,
-    universe: new PodUniverse(resolved.pods),
+    universe: new PodUniverse(resolved.pods, (addresses) => resolved.podsIn(addresses)),
     allowance: new ResolvedAllowance(resolved),
     hasInventory: program.inventory.pods.length > 0,
     nodeAddresses: program.inventory.nodes.flatMap((n) => n.addresses.map((a) => addressOf(a.ip))),

@@ -3,7 +3,7 @@
 // (Documentation/internals/security-identities.rst; pkg/labelsfilter), never from its address
 // (cilium/cilium#9209). So a set of pods is expressible iff no pod outside it shares an identity
 // with a pod inside it.
-import { compareValues, type Pod } from '@netpolc/ir';
+import type { Pod } from '@netpolc/ir';
 import { blockKey, coverage, type BlockSet } from './coverage.js';
 import { identityLabels, podLabelKey, SelectorBuilder } from './labels.js';
 import { ciliumLabel, type CiliumSelector } from './model.js';
@@ -38,13 +38,14 @@ export class PodUniverse {
   private readonly labels: Record<string, string>[];
   private readonly coverageMemo = new Map<string, Coverage>();
   /**
-   * Per family, every pod address in address order (then pod order), with its pod: the pods an
-   * ipBlock touches are found by binary search, not by reading every pod for every distinct
-   * ipBlock (10k CIDRs over 5k pods took 3 s that way).
+   * `podsIn`: the pods with an address in some addresses, in pod order (the resolution's address
+   * index: an ipBlock's pods are found by binary search, not by reading every pod for every
+   * distinct ipBlock, which took 3 s for 10k CIDRs over 5k pods).
    */
-  private readonly addressOrder: Record<4 | 6, { readonly values: bigint[]; readonly pods: number[] }>;
-
-  constructor(readonly pods: readonly Pod[]) {
+  constructor(
+    readonly pods: readonly Pod[],
+    private readonly podsIn: (addresses: BlockSet) => readonly number[],
+  ) {
     this.labels = pods.map((p) => identityLabels(p.labels));
     this.identity = pods.map((p, i) => `${p.namespace}\u0000${JSON.stringify(this.labels[i])}`);
     pods.forEach((p, i) => {
@@ -52,35 +53,6 @@ export class PodUniverse {
       if (list) list.push(i);
       else this.byNamespace.set(p.namespace, [i]);
     });
-    const entries: Record<4 | 6, { value: bigint; pod: number }[]> = { 4: [], 6: [] };
-    pods.forEach((p, i) => {
-      for (const a of p.addresses) entries[a.family].push({ value: a.value, pod: i });
-    });
-    const order = (list: { value: bigint; pod: number }[]): { values: bigint[]; pods: number[] } => {
-      list.sort((x, y) => compareValues(x.value, y.value) || x.pod - y.pod);
-      return { values: list.map((e) => e.value), pods: list.map((e) => e.pod) };
-    };
-    this.addressOrder = { 4: order(entries[4]), 6: order(entries[6]) };
-  }
-
-  /** The pods with at least one address in the set, in pod order. */
-  private podsTouching(set: BlockSet): number[] {
-    const found = new Set<number>();
-    for (const family of [4, 6] as const) {
-      const { values, pods } = this.addressOrder[family];
-      for (const [low, high] of family === 4 ? set.v4 : set.v6) {
-        // The first address not below `low`.
-        let lo = 0;
-        let hi = values.length;
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          if (values[mid]! < low) lo = mid + 1;
-          else hi = mid;
-        }
-        for (let k = lo; k < values.length && values[k]! <= high; k++) found.add(pods[k]!);
-      }
-    }
-    return [...found].sort((a, b) => a - b);
   }
 
   /**
@@ -93,7 +65,7 @@ export class PodUniverse {
     if (known) return known;
     const full = new Set<number>();
     const partial: number[] = [];
-    for (const i of this.podsTouching(set)) {
+    for (const i of this.podsIn(set)) {
       const c = coverage(set, this.pods[i]!.addresses);
       if (c === 'full') full.add(i);
       else if (c === 'partial') partial.push(i);

@@ -51,7 +51,8 @@ const blockArb: fc.Arbitrary<BlockSet> = fc.record({ v4: intervalsArb(v4Base), v
 
 function universeOf(specs: readonly PodSpec[]): PodUniverse {
   const manifests = specs.map((s, i) => pod(s.ns, `p${i}`, s.labels, s.slots.map(ipOf)));
-  return new PodUniverse(resolve(loadValid(manifests).program).pods);
+  const resolved = resolve(loadValid(manifests).program);
+  return new PodUniverse(resolved.pods, (addresses) => resolved.podsIn(addresses));
 }
 
 function ciliumLabels(p: Pod): { source: string; key: string; value: string }[] {

@@ -95,6 +95,12 @@ export interface ResolvedProgram {
    * selections are; covers every actionable pod even when `partial`.
    */
   selectPods(scope: NamespaceScope, selector: LabelSelector, policyNamespace: string): readonly number[];
+  /**
+   * The pods (indices into {@link pods}, ascending) with at least one address in the given
+   * addresses, found through the resolution's address index; covers every actionable pod even
+   * when `partial`.
+   */
+  podsIn(addresses: { readonly v4: IntervalSet<bigint>; readonly v6: IntervalSet<bigint> }): readonly number[];
 }
 
 /** One peer entry of a rule and the address set it names. */

@@ -314,6 +314,7 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
       return definitions();
     },
     selectPods,
+    podsIn: (addresses) => table.podsIn(addresses),
   };
 }
 
