@@ -1,7 +1,7 @@
 import { defineBackend, FileAssembler, hasErrors, type BackendInput, type EmitResult, type FileSink } from '@netpolc/ir';
 import { lowerProgram, type LoweredPolicy } from './lower.js';
 import { ciliumFlags, parseCiliumOptions, type CiliumOptions } from './options.js';
-import { printObject, streamHeader } from './print.js';
+import { writeStream } from './print.js';
 import { migrationReport } from './report.js';
 
 export type { CiliumOptions, CiliumVersion } from './options.js';
@@ -32,10 +32,7 @@ function emit(input: BackendInput, options: CiliumOptions, sink?: FileSink): Emi
   if (options.stdout && byFile.size === 0) byFile.set(streamFileName, []);
   const assembler = new FileAssembler(options.stdout || hasErrors(lowered.diagnostics) ? undefined : sink);
   for (const path of [...byFile.keys()].sort()) {
-    assembler.add(path, (out) => {
-      out.push(streamHeader);
-      for (const p of byFile.get(path)!) out.push('---\n', printObject(p.object));
-    });
+    assembler.add(path, (out) => writeStream(byFile.get(path)!.map((p) => p.object), out));
   }
   assembler.finish();
   return {
