@@ -2,6 +2,7 @@ import { isNode, isPair, isMap, isScalar, isSeq, parseAllDocuments, parseDocumen
 import type { SourceRef, Target } from '../diagnostics/diagnostic.js';
 import { JsonLocator } from './json-locate.js';
 import { YamlLocator } from './yaml-locate.js';
+import { lastAtMost } from '../util/search.js';
 
 /** One input as given to the loader: a path (for messages) and its bytes or text. */
 export interface InputSource {
@@ -95,14 +96,8 @@ function lineStarts(file: SourceFile): number[] {
 /** 1-based line and column of an offset. */
 export function lineColumn(file: SourceFile, offset: number): { line: number; column: number } {
   const starts = lineStarts(file);
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, column: offset - starts[lo]! + 1 };
+  const line = lastAtMost(starts.length, (i) => starts[i]!, offset);
+  return { line: line + 1, column: offset - starts[line]! + 1 };
 }
 
 /** Offset range of the node a reference points at (or its nearest existing ancestor). */

@@ -7,6 +7,7 @@
 // whole-file tree's.
 import { parseDocument, type Document } from 'yaml';
 import { walkRange, yamlOptions } from './source-file.js';
+import { lastAtMost } from '../util/search.js';
 import { carriageReturn, colon, dash, dot, hash, newline, percent, space, tab } from './char-codes.js';
 
 /** A node of the text: its first character (after indentation or `- `) and where it ends. */
@@ -72,21 +73,14 @@ function plainKey(text: string, at: number): { key: string; after: number } | un
 
 /** The span holding offset `at` (spans are in text order and disjoint). */
 function spanAt(spans: readonly Region[], at: number): Region | undefined {
-  let lo = 0;
-  let hi = spans.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (spans[mid]!.start <= at) lo = mid;
-    else hi = mid - 1;
-  }
-  const span = spans[lo];
+  const span = spans[lastAtMost(spans.length, (i) => spans[i]!.start, at)];
   return span && span.start <= at && at < span.end ? span : undefined;
 }
 
 /** Finds paths in the bulk-read YAML documents of one file. */
 export class YamlLocator {
   private documents: Region[] | null | undefined;
-  private readonly parsed = new Map<string, Document | null>();
+  private readonly parsed = new Map<string, Document>();
   /** Characters parsed so far (the point of the locator: far fewer than the text has). */
   parsedChars = 0;
 
@@ -115,7 +109,7 @@ export class YamlLocator {
       taken++;
     }
     const tree = this.parse(region);
-    if (!tree) return undefined;
+    if (tree.errors.length > 0) return undefined;
     const offset = lineStartOf(this.text, region.start);
     const range = walkRange(tree.contents, path.slice(taken), key);
     return range && [range[0] + offset, range[1] + offset];
@@ -221,10 +215,9 @@ export class YamlLocator {
   errorsAround(at: number, small = 65_536): { readonly message: string; readonly pos: number; readonly end: number; readonly error: boolean }[] | undefined {
     const region = this.regionAround(at, small);
     if (!region) return undefined;
-    const lineStart = lineStartOf(this.text, region.start);
-    const doc = parseDocument(' '.repeat(region.start - lineStart) + this.text.slice(region.start, region.end), yamlOptions);
-    this.parsedChars += region.end - lineStart;
+    const doc = this.parse(region);
     if (doc.errors.length === 0) return undefined;
+    const lineStart = lineStartOf(this.text, region.start);
     return [...doc.errors.map((e) => ({ e, error: true })), ...doc.warnings.map((e) => ({ e, error: false }))].map(({ e, error }) => ({
       message: e.message.split('\n')[0] ?? e.code,
       pos: e.pos[0] + lineStart,
@@ -263,22 +256,21 @@ export class YamlLocator {
       // Nodes inside one already taken are visited with it.
       if (r.end <= reached) continue;
       const tree = this.parse(r);
-      if (!tree) return undefined;
+      if (tree.errors.length > 0) return undefined;
       out.push({ tree, offset: lineStartOf(this.text, r.start) });
       reached = r.end;
     }
     return out;
   }
 
-  /** The tree of a region's text alone (its first line's prefix blanked), or null if it does not parse. */
-  private parse(region: Region): Document | null {
+  /** The tree of a region's text alone (its first line's prefix blanked), errors included. */
+  private parse(region: Region): Document {
     const key = `${region.start}:${region.end}`;
     let tree = this.parsed.get(key);
     if (tree === undefined) {
       const lineStart = lineStartOf(this.text, region.start);
       this.parsedChars += region.end - lineStart;
-      const doc = parseDocument(' '.repeat(region.start - lineStart) + this.text.slice(region.start, region.end), yamlOptions);
-      tree = doc.errors.length > 0 ? null : (doc as unknown as Document);
+      tree = parseDocument(' '.repeat(region.start - lineStart) + this.text.slice(region.start, region.end), yamlOptions) as unknown as Document;
       this.parsed.set(key, tree);
     }
     return tree;
