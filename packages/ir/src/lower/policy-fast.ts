@@ -3,6 +3,7 @@ import type { Direction, Peer, Policy, PortMatch, Protocol, Rule } from '../mode
 import { canonicalSelector, matchAll, type LabelSelector, type Requirement, type SelectorTable } from '../model/selector.js';
 import { formatCidr, parseCidr, strictlyWithin } from '../net/ip.js';
 import { absent, isMap, type Fields } from './fields.js';
+import { knownFields } from './known-fields.js';
 import { isDnsLabel, isDnsSubdomain, isLabelKey, isLabelValue, isPortName } from './names.js';
 
 // The common case of reading a NetworkPolicy (every field known, of its type, with a valid value,
@@ -26,15 +27,6 @@ function onlyKnown(obj: Fields, known: readonly string[]): boolean {
   return true;
 }
 
-const policyKeys = ['apiVersion', 'kind', 'metadata', 'spec', 'status'];
-const specKeys = ['podSelector', 'policyTypes', 'ingress', 'egress'];
-const selectorKeys = ['matchLabels', 'matchExpressions'];
-const expressionKeys = ['key', 'operator', 'values'];
-const peerKeys = ['podSelector', 'namespaceSelector', 'ipBlock'];
-const ingressRuleKeys = ['from', 'ports'];
-const egressRuleKeys = ['to', 'ports'];
-const ipBlockKeys = ['cidr', 'except'];
-const portKeys = ['protocol', 'port', 'endPort'];
 
 /** Metadata labels are validated, not kept (a policy's own labels select nothing). */
 function validLabels(v: unknown): boolean {
@@ -48,7 +40,7 @@ function validLabels(v: unknown): boolean {
 }
 
 function selector(v: Fields, table: SelectorTable | undefined): LabelSelector | undefined {
-  if (!onlyKnown(v, selectorKeys)) return undefined;
+  if (!onlyKnown(v, knownFields.selector)) return undefined;
   const requirements: Requirement[] = [];
   const labels = v['matchLabels'];
   if (!absent(labels)) {
@@ -63,7 +55,7 @@ function selector(v: Fields, table: SelectorTable | undefined): LabelSelector | 
   if (!absent(expressions)) {
     if (!Array.isArray(expressions)) return undefined;
     for (const e of expressions) {
-      if (!isMap(e) || !onlyKnown(e, expressionKeys)) return undefined;
+      if (!isMap(e) || !onlyKnown(e, knownFields.requirement)) return undefined;
       const key = e['key'];
       const operator = e['operator'];
       const values = e['values'];
@@ -86,7 +78,7 @@ function selector(v: Fields, table: SelectorTable | undefined): LabelSelector | 
 }
 
 function ipBlock(block: unknown, ref: SourceRef): Peer | undefined {
-  if (!isMap(block) || !onlyKnown(block, ipBlockKeys)) return undefined;
+  if (!isMap(block) || !onlyKnown(block, knownFields.ipBlock)) return undefined;
   const text = block['cidr'];
   const cidr = typeof text === 'string' ? parseCidr(text) : undefined;
   if (!cidr || cidr.hadHostBits) return undefined;
@@ -102,7 +94,7 @@ function ipBlock(block: unknown, ref: SourceRef): Peer | undefined {
 }
 
 function peer(v: unknown, ref: SourceRef, table: SelectorTable | undefined): Peer | undefined {
-  if (!isMap(v) || !onlyKnown(v, peerKeys)) return undefined;
+  if (!isMap(v) || !onlyKnown(v, knownFields.peer)) return undefined;
   const pods = v['podSelector'];
   const namespaces = v['namespaceSelector'];
   const block = v['ipBlock'];
@@ -121,7 +113,7 @@ function peer(v: unknown, ref: SourceRef, table: SelectorTable | undefined): Pee
 }
 
 function port(v: unknown, ref: SourceRef): PortMatch | undefined {
-  if (!isMap(v) || !onlyKnown(v, portKeys)) return undefined;
+  if (!isMap(v) || !onlyKnown(v, knownFields.port)) return undefined;
   const proto = v['protocol'];
   if (!absent(proto) && proto !== 'TCP' && proto !== 'UDP' && proto !== 'SCTP') return undefined;
   const protocol: Protocol = absent(proto) ? 'TCP' : proto;
@@ -152,7 +144,7 @@ function rules(spec: Fields, direction: Direction, base: SourceRef, table: Selec
   const out = new Array<Rule>(list.length);
   for (let index = 0; index < list.length; index++) {
     const rule: unknown = list[index];
-    if (!isMap(rule) || !onlyKnown(rule, direction === 'ingress' ? ingressRuleKeys : egressRuleKeys)) return undefined;
+    if (!isMap(rule) || !onlyKnown(rule, direction === 'ingress' ? knownFields.ingressRule : knownFields.egressRule)) return undefined;
     const peerList = rule[peerKey];
     const portList = rule['ports'];
     if ((!absent(peerList) && !Array.isArray(peerList)) || (!absent(portList) && !Array.isArray(portList))) return undefined;
@@ -197,10 +189,10 @@ function policyTypes(v: unknown, hasEgressRules: boolean): { ingress: boolean; e
  * Selectors are shared through `table` when one is given.
  */
 export function lowerPolicyFast(obj: Fields, ref: SourceRef, table?: SelectorTable): Policy | undefined {
-  if (!onlyKnown(obj, policyKeys)) return undefined;
+  if (!onlyKnown(obj, knownFields.policy)) return undefined;
   const meta = obj['metadata'];
   const spec = obj['spec'];
-  if (!isMap(meta) || !isMap(spec) || !onlyKnown(spec, specKeys)) return undefined;
+  if (!isMap(meta) || !isMap(spec) || !onlyKnown(spec, knownFields.spec)) return undefined;
   const name = meta['name'];
   const namespace = meta['namespace'];
   if (typeof name !== 'string' || !isDnsSubdomain(name) || typeof namespace !== 'string' || !isDnsLabel(namespace) || !validLabels(meta['labels'])) return undefined;

@@ -5,6 +5,7 @@ import type { Direction, Peer, Policy, PortMatch, Protocol, Rule } from '../mode
 import { formatCidr, parseCidr, strictlyWithin } from '../net/ip.js';
 import type { ManifestObject } from '../source/read-objects.js';
 import { asMapItem, checkKnownFields, describeValue, intField, listField, mapField, stringField, type Fields, type LowerContext } from './fields.js';
+import { knownFields } from './known-fields.js';
 import { lowerMetadata } from './metadata.js';
 import { lowerPolicyFast } from './policy-fast.js';
 import { isPortName } from './names.js';
@@ -21,11 +22,11 @@ export function lowerPolicy(ctx: LowerContext, object: ManifestObject): Policy |
 export function lowerPolicyChecked(ctx: LowerContext, object: ManifestObject): Policy | undefined {
   const { value: obj, ref } = object;
   const before = ctx.diagnostics.length;
-  checkKnownFields(ctx, obj, ['apiVersion', 'kind', 'metadata', 'spec', 'status'], ref, 'a NetworkPolicy');
+  checkKnownFields(ctx, obj, knownFields.policy, ref, 'a NetworkPolicy');
   const meta = lowerMetadata(ctx, obj, ref, 'NetworkPolicy', true);
   const specRef = refAt(ref, 'spec');
   const spec = mapField(ctx, obj, 'spec', ref) ?? {};
-  checkKnownFields(ctx, spec, ['podSelector', 'policyTypes', 'ingress', 'egress'], specRef, 'spec');
+  checkKnownFields(ctx, spec, knownFields.spec, specRef, 'spec');
   const namespace = meta?.namespace ?? ctx.defaultNamespace;
 
   const podSelectorObj = mapField(ctx, spec, 'podSelector', specRef);
@@ -87,7 +88,7 @@ function lowerRules(ctx: LowerContext, spec: Fields, direction: Direction, specR
     const at = refAt(specRef, direction, index);
     const rule = asMapItem(ctx, item, at, `${direction} rule`);
     if (!rule) return;
-    checkKnownFields(ctx, rule, [peerKey, 'ports'], at, `an ${direction} rule`);
+    checkKnownFields(ctx, rule, direction === 'ingress' ? knownFields.ingressRule : knownFields.egressRule, at, `an ${direction} rule`);
     const peerList = listField(ctx, rule, peerKey, at) ?? [];
     const portList = listField(ctx, rule, 'ports', at) ?? [];
     const peers = peerList.map((p, i) => lowerPeer(ctx, p, refAt(at, peerKey, i))).filter((p): p is Peer => !!p);
@@ -101,7 +102,7 @@ function lowerRules(ctx: LowerContext, spec: Fields, direction: Direction, specR
 function lowerPeer(ctx: LowerContext, value: unknown, ref: SourceRef): Peer | undefined {
   const peer = asMapItem(ctx, value, ref, 'peer');
   if (!peer) return undefined;
-  checkKnownFields(ctx, peer, ['podSelector', 'namespaceSelector', 'ipBlock'], ref, 'a peer');
+  checkKnownFields(ctx, peer, knownFields.peer, ref, 'a peer');
   const has = (k: string): boolean => peer[k] !== undefined && peer[k] !== null;
   if (has('ipBlock')) {
     if (has('podSelector') || has('namespaceSelector')) {
@@ -132,7 +133,7 @@ function lowerIpBlock(ctx: LowerContext, peer: Fields, ref: SourceRef): Peer | u
   const blockRef = refAt(ref, 'ipBlock');
   const block = mapField(ctx, peer, 'ipBlock', ref);
   if (!block) return undefined;
-  checkKnownFields(ctx, block, ['cidr', 'except'], blockRef, 'ipBlock');
+  checkKnownFields(ctx, block, knownFields.ipBlock, blockRef, 'ipBlock');
   const cidrText = stringField(ctx, block, 'cidr', blockRef);
   if (cidrText === undefined) {
     if (!('cidr' in block)) ctx.diagnostics.push(irDiagnostic('ir/missing-field', { field: 'ipBlock.cidr' }, blockRef));
@@ -192,7 +193,7 @@ function cidrHint(text: string): string {
 function lowerPort(ctx: LowerContext, value: unknown, ref: SourceRef): PortMatch | undefined {
   const entry = asMapItem(ctx, value, ref, 'port');
   if (!entry) return undefined;
-  checkKnownFields(ctx, entry, ['protocol', 'port', 'endPort'], ref, 'a port');
+  checkKnownFields(ctx, entry, knownFields.port, ref, 'a port');
   const protoText = stringField(ctx, entry, 'protocol', ref);
   let protocol: Protocol = 'TCP';
   let ok = true;

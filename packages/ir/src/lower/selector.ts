@@ -2,6 +2,7 @@ import { irDiagnostic } from '../diagnostics/catalog.js';
 import { hasErrors, keyRef, refAt, type SourceRef } from '../diagnostics/diagnostic.js';
 import { canonicalSelector, type LabelSelector, type Requirement, type SelectorOperator } from '../model/selector.js';
 import { asMapItem, checkKnownFields, listField, mapField, stringField, type Fields, type LowerContext } from './fields.js';
+import { knownFields } from './known-fields.js';
 import { isLabelKey, isLabelValue } from './names.js';
 
 const operators: readonly SelectorOperator[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
@@ -27,7 +28,7 @@ export function checkLabelValue(ctx: LowerContext, value: string, ref: SourceRef
  */
 export function lowerSelector(ctx: LowerContext, obj: Fields, ref: SourceRef): LabelSelector | undefined {
   const before = ctx.diagnostics.length;
-  checkKnownFields(ctx, obj, ['matchLabels', 'matchExpressions'], ref, 'a label selector');
+  checkKnownFields(ctx, obj, knownFields.selector, ref, 'a label selector');
   const requirements: Requirement[] = [];
   const labels = mapField(ctx, obj, 'matchLabels', ref);
   for (const [key, value] of Object.entries(labels ?? {})) {
@@ -56,7 +57,7 @@ export function lowerSelector(ctx: LowerContext, obj: Fields, ref: SourceRef): L
     const at = refAt(ref, 'matchExpressions', i);
     const expr = asMapItem(ctx, item, at, 'matchExpressions entry');
     if (!expr) return;
-    checkKnownFields(ctx, expr, ['key', 'operator', 'values'], at, 'a selector requirement');
+    checkKnownFields(ctx, expr, knownFields.requirement, at, 'a selector requirement');
     const key = stringField(ctx, expr, 'key', at);
     const op = stringField(ctx, expr, 'operator', at);
     const values = listField(ctx, expr, 'values', at);
