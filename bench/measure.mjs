@@ -21,21 +21,29 @@ const [file, backendName] = process.argv.slice(2);
 const outBase = process.env.NETPOLC_BENCH_OUT || (existsSync('/dev/shm') ? '/dev/shm' : tmpdir());
 const json = file.endsWith('.json');
 
-// The floor: reading the file and merely parsing it (JSON.parse, or js-yaml for YAML).
-const f0 = performance.now();
-const floorText = readFileSync(file, 'utf8');
-if (json) JSON.parse(floorText);
-else jsyaml.loadAll(floorText, undefined, { schema: jsyaml.CORE_SCHEMA });
-const floorMs = performance.now() - f0;
+// The floor: reading the file and merely parsing it (JSON.parse, or js-yaml for YAML). In a
+// function, as the load below: what a module's top level computes stays referenced until its
+// next await (the parsed tree through the whole compile), which `netpolc compile` never does.
+function floor() {
+  const f0 = performance.now();
+  const text = readFileSync(file, 'utf8');
+  if (json) JSON.parse(text);
+  else jsyaml.loadAll(text, undefined, { schema: jsyaml.CORE_SCHEMA });
+  return performance.now() - f0;
+}
+const floorMs = floor();
 
+function load() {
+  const content = readFileSync(file);
+  return { bytes: content.length, loaded: loadProgram([{ path: file, content }]) };
+}
 const t0 = performance.now();
-const content = readFileSync(file);
-const loaded = loadProgram([{ path: file, content }]);
+const { bytes, loaded } = load();
 const t1 = performance.now();
 const resolved = resolve(loaded.program);
 const t2 = performance.now();
 const out = {
-  bytes: content.length,
+  bytes,
   floorMs,
   loadMs: t1 - t0,
   resolveMs: t2 - t1,

@@ -43,7 +43,7 @@ export interface Diagnostic {
 
 /** Builds a child reference. */
 export function refAt(ref: SourceRef, ...more: (string | number)[]): SourceRef {
-  return { kind: 'ref', file: ref.file, doc: ref.doc, path: [...ref.path, ...more] };
+  return { kind: 'ref', file: ref.file, doc: ref.doc, path: ref.path.concat(more) };
 }
 
 /** The same reference, pointing at the key rather than the value. */

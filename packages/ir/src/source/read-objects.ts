@@ -241,7 +241,7 @@ function collectObjects(value: unknown, ref: SourceRef, out: ManifestObject[], d
       );
       return;
     }
-    items.forEach((item, i) => collectObjects(item, { ...ref, path: [...ref.path, 'items', i] }, out, diagnostics));
+    items.forEach((item, i) => collectObjects(item, { kind: 'ref', file: ref.file, doc: ref.doc, path: ref.path.concat('items', i) }, out, diagnostics));
     return;
   }
   out.push({ value: obj, ref });
