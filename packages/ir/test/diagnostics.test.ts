@@ -100,3 +100,17 @@ it('resolves egress named ports per policy even when policies share the peer and
   const named = r.egress[client]!.tuples.filter((t) => t.ports.kind === 'ports' && t.ports.TCP.some(([a]) => a === 8080));
   expect(named.map((t) => t.provenance.policy)).toEqual([0, 1]);
 });
+
+it('rejects an IPv4-mapped IPv6 ipBlock with a hint naming the IPv4 form, and accepts long names without dots', () => {
+  const text = head + 'spec: {podSelector: {}, ingress: [{from: [{ipBlock: {cidr: "::ffff:10.0.0.0/104"}}]}]}\n';
+  const r = loadProgram([{ path: 't.yaml', content: text }]);
+  const hit = r.diagnostics.find((d) => d.code === 'ir/invalid-cidr');
+  expect(hit?.message).toContain('IPv4-mapped');
+  expect(r.program.policies).toEqual([]);
+  // apimachinery's IsDNS1123Subdomain limits the whole name (253), not each dot-separated part.
+  const long = 'web-' + 'a'.repeat(70);
+  const pod = `apiVersion: v1\nkind: Pod\nmetadata: {name: ${long}, namespace: x}\nspec: {nodeName: ${'n'.repeat(75)}}\nstatus: {podIP: 198.18.0.1}\n`;
+  const p = loadProgram([{ path: 'p.yaml', content: pod }]);
+  expect(p.diagnostics).toEqual([]);
+  expect(p.program.inventory.pods.map((x) => x.name)).toEqual([long]);
+});

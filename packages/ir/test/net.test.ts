@@ -12,6 +12,19 @@ it('rejects legacy IPv4 forms that ipaddr.js accepts (semantics.md §1.2)', () =
   expect(parseIp('2001:db8::1')?.family).toBe(6);
 });
 
+it('reads an IPv6 dotted tail as Go does, and rejects IPv4-mapped CIDRs whose family Go and the text disagree on', () => {
+  // Go's net.ParseIP: `::1.2.3.4` is ::102:304 (ipaddr.js alone reads it as ::ffff:102:304).
+  expect(parseIp('::1.2.3.4')).toEqual({ family: 6, value: 0x0102_0304n });
+  expect(parseIp('0::1.2.3.4')).toEqual({ family: 6, value: 0x0102_0304n });
+  expect(parseIp('::ffff:1.2.3.4')).toEqual({ family: 6, value: 0xffff_0102_0304n });
+  expect(parseIp('1:2:3:4:5:6:1.2.3.4')?.value).toBe(parseIp('1:2:3:4:5:6:102:304')?.value);
+  expect(parseIp('1:2:3:4:5:6:7:1.2.3.4')).toBeUndefined();
+  // IPv4 to Go's net package (and Calico), IPv6 as written: upstream's strict validation rejects it.
+  for (const mapped of ['::ffff:10.0.0.0/104', '::ffff:0.0.0.0/96', '::ffff:0:0/96', '::ffff:a00:1/128']) expect(parseCidr(mapped), mapped).toBeUndefined();
+  expect(parseCidr('::fffe:0:0/96')?.family).toBe(6);
+  expect(parseCidr('::/0')?.prefix).toBe(0);
+});
+
 it('reads IPv4 exactly as the strict dotted-decimal grammar does, and only canonical text', () => {
   // The oracle: Go's grammar as a regular expression, and the octets read one by one.
   const strict = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;

@@ -29,11 +29,14 @@ export function isDnsLabel(value: string): boolean {
   return value.length <= 63 && dnsLabel.test(value);
 }
 
-/** RFC 1123 subdomain: dot-separated labels, at most 253 characters. */
+/**
+ * RFC 1123 subdomain as apimachinery checks it: dot-separated labels, at most 253 characters in
+ * all and no limit per label (`IsDNS1123Subdomain` matches one expression and the total length;
+ * its rewrite checks each part with `isDNS1123LabelExceptMaxLength`): a Pod named with 70
+ * characters and no dot is valid.
+ */
 export function isDnsSubdomain(value: string): boolean {
-  if (value.length === 0 || value.length > 253 || !dnsSubdomain.test(value)) return false;
-  // One expression checks the characters; only a long name can hold a label over 63.
-  return value.length <= 63 || value.split('.').every((part) => part.length <= 63);
+  return value.length > 0 && value.length <= 253 && dnsSubdomain.test(value);
 }
 
 // Inventories repeat the same few label keys on every pod: remember valid ones.

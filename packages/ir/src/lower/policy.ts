@@ -2,7 +2,7 @@ import { irDiagnostic } from '../diagnostics/catalog.js';
 import { hasErrors, refAt, type SourceRef } from '../diagnostics/diagnostic.js';
 import { matchAll } from '../model/selector.js';
 import type { Direction, Peer, Policy, PortMatch, Protocol, Rule } from '../model/policy.js';
-import { formatCidr, parseCidr, strictlyWithin } from '../net/ip.js';
+import { formatCidr, isIpv4Mapped, parseCidr, parseIp, strictlyWithin } from '../net/ip.js';
 import type { ManifestObject } from '../source/read-objects.js';
 import { asMapItem, checkKnownFields, describeValue, intField, listField, mapField, stringField, type Fields, type LowerContext } from './fields.js';
 import { knownFields } from './known-fields.js';
@@ -187,6 +187,8 @@ function cidrHint(text: string): string {
   const addr = text.slice(0, text.indexOf('/'));
   if (/^\d+(\.\d+){0,2}$/.test(addr)) return ' (IPv4 needs four decimal parts)';
   if (/(^|\.)0\d/.test(addr)) return ' (leading zeros are not allowed: they were octal in legacy parsers)';
+  const ip = parseIp(addr);
+  if (ip && isIpv4Mapped(ip)) return ' (an IPv4-mapped IPv6 address: write the IPv4 CIDR, e.g. 10.0.0.0/8 for ::ffff:10.0.0.0/104)';
   return '';
 }
 

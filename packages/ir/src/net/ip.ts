@@ -49,12 +49,23 @@ export function parseIp(text: string): ParsedIp | undefined {
     const v4 = parseIpv4(text);
     return v4 === undefined ? undefined : { family: 4, value: BigInt(v4) };
   }
-  if (!ipaddr.IPv6.isValid(text)) return undefined;
-  const v6 = ipaddr.IPv6.parse(text);
-  // An IPv4-mapped dotted tail must itself be strict decimal.
-  const tail = text.slice(text.lastIndexOf(':') + 1);
-  if (tail.includes('.') && parseIpv4(tail) === undefined) return undefined;
-  return { family: 6, value: bytesToBigint(v6.toByteArray()) };
+  // A dotted tail must itself be strict decimal; it is handed to ipaddr.js as its two hex groups,
+  // because ipaddr.js 2.5 reads `::1.2.3.4` as `::ffff:1.2.3.4` (Go: `::102:304`).
+  const colon = text.lastIndexOf(':');
+  const tail = text.slice(colon + 1);
+  let hex = text;
+  if (tail.includes('.')) {
+    const v4 = parseIpv4(tail);
+    if (v4 === undefined) return undefined;
+    hex = `${text.slice(0, colon + 1)}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
+  }
+  if (!ipaddr.IPv6.isValid(hex)) return undefined;
+  return { family: 6, value: bytesToBigint(ipaddr.IPv6.parse(hex).toByteArray()) };
+}
+
+/** Whether an IPv6 address is IPv4-mapped (`::ffff:a.b.c.d`, within ::ffff:0:0/96). */
+export function isIpv4Mapped(ip: ParsedIp): boolean {
+  return ip.family === 6 && ip.value >> 32n === 0xffffn;
 }
 
 /**
@@ -93,7 +104,11 @@ export function parseCidr(text: string): ParsedCidr | undefined {
   if (slash < 0) return undefined;
   const ip = parseIp(text.slice(0, slash));
   const prefixText = text.slice(slash + 1);
-  if (!ip || !/^(0|[1-9]\d{0,2})$/.test(prefixText)) return undefined;
+  // An IPv4-mapped IPv6 CIDR is IPv4 to Go's net package (and so to Calico and the API server's
+  // lenient parsing, which warns) but IPv6 to anything reading the text as written; upstream's
+  // strict CIDR validation rejects it (netutils ParseCIDR: "must not have an IPv4-mapped IPv6
+  // address"), as netpolc does, so the family is never guessed.
+  if (!ip || isIpv4Mapped(ip) || !/^(0|[1-9]\d{0,2})$/.test(prefixText)) return undefined;
   const prefix = Number(prefixText);
   const bits = familyBits(ip.family);
   if (prefix > bits) return undefined;
