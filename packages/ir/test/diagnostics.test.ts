@@ -9,6 +9,7 @@ const ns = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n';
 const cases: Record<IrDiagnosticCode, { text: string | Uint8Array; at: string; resolve?: boolean; file?: string }> = {
   'ir/syntax': { text: 'kind: Pod\n  bad: [indent\n', at: '1:7' },
   'ir/yaml11-boolean': { text: ns.replace('{name: x}', '{name: x, labels: {enabled: yes}}'), at: '3:39' },
+  'ir/yaml11-number': { text: head + 'spec: {podSelector: {}, ingress: [{ports: [{port: 0120}]}]}\n', at: '4:51' },
   'ir/binary-input': { text: new Uint8Array([0x80, 0x81, 0x00]), at: '1:1' },
   'ir/empty-file': { text: '# nothing\n---\n', at: '1:1' },
   'ir/no-objects': { text: '', at: '-' },
@@ -113,4 +114,26 @@ it('rejects an IPv4-mapped IPv6 ipBlock with a hint naming the IPv4 form, and ac
   const p = loadProgram([{ path: 'p.yaml', content: pod }]);
   expect(p.diagnostics).toEqual([]);
   expect(p.program.inventory.pods.map((x) => x.name)).toEqual([long]);
+});
+
+it('refuses port numbers kubectl (YAML 1.1) reads differently, in block files (line reader), flow files and large files alike', () => {
+  const block = (port: string): string =>
+    head + 'spec:\n  podSelector: {}\n  ingress:\n  - ports:\n    - port: ' + port + '\n';
+  const codes = (text: string): string[] => loadProgram([{ path: 't.yaml', content: text }]).diagnostics.map((d) => d.code);
+  for (const port of ['0120', '0b1010', '1_000', '0x5_0', '-010']) expect(codes(block(port)), port).toContain('ir/yaml11-number');
+  // Same value in both readings, or quoted: nothing to report (quoted 0120 is a bad port name).
+  for (const port of ['80', '0x50', '0o120', '07', '08', '"8080"']) expect(codes(block(port)), port).not.toContain('ir/yaml11-number');
+  const loaded = loadProgram([{ path: 't.yaml', content: block('0120') }]);
+  const d = loaded.diagnostics.find((x) => x.code === 'ir/yaml11-number')!;
+  expect(d.message).toContain('80 to kubectl');
+  expect(loaded.locate(d.target)).toMatchObject({ line: 8, column: 13 });
+  // A large file takes the bulk reader: the candidate's node alone is parsed, same report.
+  const pods = Array.from({ length: 4000 }, (_, i) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}, namespace: x}\nspec:\n  containers:\n  - name: c\n    ports:\n    - containerPort: ${i === 1234 ? '0750' : '8080'}\nstatus: {podIP: 198.18.${i >> 8}.${i & 255}}\n`);
+  const big = pods.join('---\n');
+  expect(big.length).toBeGreaterThan(512 * 1024);
+  const bulk = loadProgram([{ path: 'big.yaml', content: big }]);
+  const hits = bulk.diagnostics.filter((x) => x.code === 'ir/yaml11-number');
+  expect(hits.map((x) => bulk.locate(x.target)?.line)).toEqual([1234 * 10 + 8]);
+  // A label value or a name is not a number field: only booleans are warned about there.
+  expect(codes(ns.replace('{name: x}', '{name: x, labels: {v: 0120}}'))).not.toContain('ir/yaml11-number');
 });

@@ -12,6 +12,11 @@ export const irDiagnostics = {
     message: paramMessage`unquoted ${'value'} is read as a string here, but kubectl and other YAML 1.1 readers read it as a boolean; quote it`,
     docs: 'YAML 1.1 (go-yaml v2, used by kubectl) resolves plain y/n/yes/no/on/off to booleans; YAML 1.2 reads them as strings.',
   },
+  'ir/yaml11-number': {
+    severity: 'error',
+    message: paramMessage`unquoted ${'value'} is ${'kubectl'} to kubectl and other YAML 1.1 readers but ${'here'} in YAML 1.2; write the decimal number you mean`,
+    docs: 'go-yaml v2 (kubectl) drops underscores and reads a leading 0 as octal and 0b as binary (0120 is 80); YAML 1.2 reads 0120 as 120 and 0b1010 or 1_000 as strings. In port, endPort and containerPort the two readings are different policies, so netpolc refuses to guess.',
+  },
   'ir/binary-input': {
     severity: 'error',
     message: paramMessage`file is not UTF-8 text (${'detail'})`,

@@ -1,11 +1,12 @@
 import { irDiagnostic } from '../diagnostics/catalog.js';
 import { hasErrors, type Diagnostic, type SourceRef } from '../diagnostics/diagnostic.js';
 import jsyaml from 'js-yaml';
-import { visit, type Document } from 'yaml';
-import { parseYamlDocuments, trees, yaml11Booleans, type InputSource, type SourceFile, type SourceFormat } from './source-file.js';
+import type { Document } from 'yaml';
+import { parseYamlDocuments, trees, type InputSource, type SourceFile, type SourceFormat } from './source-file.js';
 import { appendAll } from '../util/append.js';
 import { readPlainDocuments } from './plain-yaml.js';
 import { YamlLocator } from './yaml-locate.js';
+import { checkYaml11Scalars, yaml11Candidate } from './yaml11.js';
 
 /** A Kubernetes object read from a file, with the reference of its root. */
 export interface ManifestObject {
@@ -88,7 +89,7 @@ export function readObjects(source: InputSource): ReadResult {
       file.bulkDocuments = bulk.length;
       // Locations (trees) are built only if a diagnostic needs one, as for JSON; so is the
       // YAML 1.1 boolean check, when a cheap scan of the text finds a candidate.
-      if (yaml11Candidate.test(text)) warnYaml11Booleans(candidateTrees(file), source.path, diagnostics);
+      if (yaml11Candidate.test(text)) checkYaml11Scalars(candidateTrees(file), source.path, diagnostics);
     } else {
       file.trees = readYaml(text, source.path, docs, diagnostics);
     }
@@ -104,12 +105,8 @@ export function readObjects(source: InputSource): ReadResult {
 /** Files from this size on are read with js-yaml first (about 7x faster than `yaml`). */
 const bulkYamlBytes = 512 * 1024;
 
-// A plain scalar a YAML 1.1 reader takes for a boolean, somewhere after a key, a flow indicator
-// or a list dash (a dash followed by a space: `- -n` is the scalar `-n`).
-const yaml11Candidate = /(?:[:[,{]|(?:^|\s)-(?=\s))\s*(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)\s*($|[,\]}#])/m;
-
 /**
- * The trees to look for YAML 1.1 booleans in, for a file read in bulk: only the nodes around the
+ * The trees to look for YAML 1.1 scalars in, for a file read in bulk: only the nodes around the
  * candidates (a List item, an object's document), not the whole file, which the `yaml` package
  * reads at about 1 MB/s.
  */
@@ -196,25 +193,8 @@ function readYaml(text: string, path: string, docs: unknown[], diagnostics: Diag
       docs.push(undefined);
     }
   });
-  warnYaml11Booleans(parsed.filter((d) => d.errors.length === 0).map((tree) => ({ tree, offset: 0 })), path, diagnostics);
+  checkYaml11Scalars(parsed.filter((d) => d.errors.length === 0).map((tree) => ({ tree, offset: 0 })), path, diagnostics);
   return parsed;
-}
-
-/** Warns once per value about plain YAML 1.1 booleans in trees whose ranges start at `offset`. */
-function warnYaml11Booleans(docs: readonly { readonly tree: Document; readonly offset: number }[], path: string, diagnostics: Diagnostic[]): void {
-  const warned = new Set<string>();
-  for (const { tree, offset } of docs) {
-    visit(tree, {
-      Scalar(key, node) {
-        if (key === 'key' || node.type !== 'PLAIN' || typeof node.value !== 'string' || !yaml11Booleans.test(node.value)) return;
-        // One warning per distinct value and file is enough to make the point.
-        if (warned.has(node.value)) return;
-        warned.add(node.value);
-        const [pos, end] = node.range ?? [0, 0];
-        diagnostics.push(irDiagnostic('ir/yaml11-boolean', { value: node.value }, { kind: 'span', file: path, pos: pos + offset, end: end + offset }));
-      },
-    });
-  }
 }
 
 function describe(value: unknown): string {

@@ -43,7 +43,7 @@ export interface Location {
 /**
  * YAML 1.2 core schema, as the `yaml` package reads by default. Go tools (kubectl) read YAML 1.1,
  * where plain `yes`/`no`/`on`/`off`/`y`/`n` are booleans; we read them as strings and warn
- * (see {@link yaml11Booleans}), so a file means the same to netpolc and to the user.
+ * (see `yaml11.ts`), so a file means the same to netpolc and to the user.
  */
 export const yamlOptions = { uniqueKeys: true, prettyErrors: false, customTags: finiteNumbers } as const;
 
@@ -67,8 +67,6 @@ function finiteNumbers(tags: Tags): Tags {
   });
 }
 
-/** Plain scalars that YAML 1.1 (go-yaml v2, kubectl) resolves to booleans. */
-export const yaml11Booleans = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
 
 /** Parses all YAML documents of a text. */
 export function parseYamlDocuments(text: string): Document[] {

@@ -1,0 +1,77 @@
+import { isPair, isScalar, visit, type Document } from 'yaml';
+import { irDiagnostic } from '../diagnostics/catalog.js';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+
+// netpolc reads YAML 1.2 (core schema); kubectl reads YAML 1.1 (go-yaml v2 under sigs.k8s.io/yaml).
+// The plain scalars the two read differently are reported here, so a file means the same to
+// netpolc and to the cluster it is applied to.
+
+/** Plain scalars that YAML 1.1 (go-yaml v2, kubectl) resolves to booleans. */
+export const yaml11Booleans = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
+
+// Plain integers go-yaml v2 reads differently: it drops every `_` and parses with Go's
+// strconv.ParseInt(text, 0, 64), where a leading 0 means octal (`0120` is 80, 120 in YAML 1.2)
+// and 0b binary (a string in YAML 1.2) (gopkg.in/yaml.v2 resolve.go, `case 'D', 'S'`).
+const octal = /^([-+]?)0([0-7]+)$/;
+const prefixed = /^([-+]?)0([box])([0-9a-fA-F]+)$/;
+const decimal = /^[-+]?[0-9]+$/;
+
+/** The integer go-yaml v2 reads from a plain scalar, if it reads one. */
+export function yaml11Integer(text: string): number | undefined {
+  if (!/^[-+]?[0-9]/.test(text)) return undefined;
+  const plain = text.replace(/_/g, '');
+  const o = octal.exec(plain);
+  if (o) return (o[1] === '-' ? -1 : 1) * parseInt(o[2]!, 8);
+  const p = prefixed.exec(plain);
+  if (p) {
+    const digits = p[3]!;
+    const base = p[2] === 'b' ? 2 : p[2] === 'o' ? 8 : 16;
+    if (![...digits].every((d) => parseInt(d, 16) < base)) return undefined;
+    return (p[1] === '-' ? -1 : 1) * parseInt(digits, base);
+  }
+  return decimal.test(plain) ? Number(plain) : undefined;
+}
+
+/** Fields netpolc reads as numbers: where a YAML 1.1 reading that differs changes the policy. */
+const numberFields = new Set(['port', 'endPort', 'containerPort']);
+
+/**
+ * A plain scalar, after a key, a flow indicator or a list dash (a dash followed by a space: `- -n`
+ * is the scalar `-n`), that YAML 1.1 may read differently: a boolean word, or a number with a
+ * leading 0, a 0b/0o/0x prefix or an underscore. A cheap test of a whole file before any tree is
+ * built; the capture is the scalar.
+ */
+export const yaml11Candidate =
+  /(?:[:[,{]|(?:^|\s)-(?=\s))\s*(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?0[0-9_]*[1-9][0-9_]*|[-+]?0[box][0-9a-fA-F_]+|[-+]?[0-9][0-9_]*_[0-9_]*)\s*($|[,\]}#])/m;
+
+/**
+ * Reports plain scalars of trees (whose ranges start at `offset`) that YAML 1.1 reads differently:
+ * booleans once per distinct value and file (a warning: quoting them is the fix), and numbers in
+ * the fields netpolc reads as numbers whenever kubectl would read another value (an error: the
+ * compiled rule would not be the one the cluster enforces).
+ */
+export function checkYaml11Scalars(docs: readonly { readonly tree: Document; readonly offset: number }[], path: string, diagnostics: Diagnostic[]): void {
+  const warned = new Set<string>();
+  for (const { tree, offset } of docs) {
+    visit(tree, {
+      Scalar(key, node, ancestors) {
+        if (key === 'key' || node.type !== 'PLAIN') return;
+        const [pos, end] = node.range ?? [0, 0];
+        const at = { kind: 'span', file: path, pos: pos + offset, end: end + offset } as const;
+        if (typeof node.value === 'string' && yaml11Booleans.test(node.value)) {
+          if (warned.has(node.value)) return;
+          warned.add(node.value);
+          diagnostics.push(irDiagnostic('ir/yaml11-boolean', { value: node.value }, at));
+          return;
+        }
+        const parent = ancestors[ancestors.length - 1];
+        const field = isPair(parent) && isScalar(parent.key) ? parent.key.value : undefined;
+        if (typeof field !== 'string' || !numberFields.has(field)) return;
+        const text = node.source ?? String(node.value);
+        const kubectl = yaml11Integer(text);
+        if (kubectl === undefined || kubectl === node.value) return;
+        diagnostics.push(irDiagnostic('ir/yaml11-number', { value: text, kubectl, here: JSON.stringify(node.value) }, at));
+      },
+    });
+  }
+}
