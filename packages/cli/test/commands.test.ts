@@ -56,6 +56,22 @@ it('explains a denied external connection (the except of the ipBlock)', async ()
   expect(r.stdout.split('\n')[0]).toBe('203.0.113.7 (outside the cluster\'s pods) -> pod production/frontend-7d9f-abcde (198.18.1.10) on TCP/8080: DENIED');
 });
 
+it('explains the IPv6 side of a dual-stack pod named with ns/pod@IPv6', async () => {
+  const inventory = tempFile(
+    'dual.yaml',
+    ['a', 'b']
+      .map((n, i) => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${n}, namespace: x, labels: {app: ${n}}}\nspec: {nodeName: n1}\nstatus: {podIPs: [{ip: 198.18.0.${i + 1}}, {ip: "2001:db8::${i + 1}"}]}\n`)
+      .join('---\n') + '---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: v6-only, namespace: x}\nspec: {podSelector: {matchLabels: {app: b}}, ingress: [{from: [{ipBlock: {cidr: "2001:db8::/64"}}]}]}\n',
+  );
+  const ask = (from: string) => cli(['explain', '--from', from, '--to', 'x/b', '--port', '80', '--format', 'json', inventory]);
+  const v6 = await ask('x/a@2001:db8::1');
+  expect(v6.code).toBe(0);
+  expect((JSON.parse(v6.stdout) as { allowed: boolean }).allowed).toBe(true);
+  const v4 = await ask('x/a@198.18.0.1');
+  expect((JSON.parse(v4.stdout) as { allowed: boolean }).allowed).toBe(false);
+  expect((await ask('x/a@2001:db8::9')).code).toBe(2);
+});
+
 it('rejects an unknown pod in explain with exit 2', async () => {
   const r = await cli(['explain', '--from', 'production/nope', '--to', '8.8.8.8', '--port', '53', ...example]);
   expect(r.code).toBe(2);

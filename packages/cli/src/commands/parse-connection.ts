@@ -21,11 +21,13 @@ export function parsePort(value: unknown): number | undefined {
 /** Parses an endpoint: `ns/pod`, `ns/pod@IP`, or a bare IP. */
 export function parseEndpoint(flag: string, value: unknown): Endpoint {
   if (typeof value !== 'string' || value === '') throw new UsageError(`${flag} is required (ns/pod or an IP address)`);
-  const slash = value.indexOf('/');
-  if (slash > 0 && !value.includes(':') && !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(value)) {
-    const [ns, rest] = [value.slice(0, slash), value.slice(slash + 1)];
-    const at = rest.indexOf('@');
-    return at >= 0 ? { kind: 'pod', namespace: ns, name: rest.slice(0, at), ip: rest.slice(at + 1) } : { kind: 'pod', namespace: ns, name: rest };
+  // A pod is `ns/name` before any `@`; the address after it may be IPv6 (`ns/name@fd00::1`).
+  const at = value.indexOf('@');
+  const pod = at >= 0 ? value.slice(0, at) : value;
+  const slash = pod.indexOf('/');
+  if (slash > 0 && !pod.includes(':') && !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(pod)) {
+    const [namespace, name] = [pod.slice(0, slash), pod.slice(slash + 1)];
+    return at >= 0 ? { kind: 'pod', namespace, name, ip: value.slice(at + 1) } : { kind: 'pod', namespace, name };
   }
   return { kind: 'ip', ip: value };
 }
