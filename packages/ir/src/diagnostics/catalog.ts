@@ -200,7 +200,7 @@ export const irDiagnostics = {
   'ir/named-port-conflict': {
     severity: 'warning',
     message: paramMessage`pod ${'pod'} defines port name ${'name'} more than once; a rule naming it matches every one of them`,
-    docs: 'Container port names must be unique within a pod (the API server rejects duplicates).',
+    docs: 'The API server requires port names to be unique within a container (validateContainerPorts keeps its set of names per container), so two containers of a pod may both define one; a rule naming it then matches every one of them, as Kubernetes resolves named ports on every container.',
   },
 } as const satisfies Record<string, CatalogEntry>;
 
