@@ -32,7 +32,8 @@ it('prints located errors with a code frame and exits 2', async () => {
 it('prints diagnostics as JSON with --diagnostics-format json', async () => {
   const file = tempFile('typo.yaml', 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: x}\nspec:\n  podSelecter: {}\n');
   const r = await cli(['validate', '--diagnostics-format', 'json', file]);
-  expect(r.code).toBe(0);
+  // kubectl apply refuses an unknown field (strict field validation): an error, exit 2.
+  expect(r.code).toBe(2);
   const diags = JSON.parse(r.stderr) as { code: string; line: number; column: number }[];
   expect(diags.map((d) => [d.code, d.line, d.column])).toEqual([
     ['ir/unknown-field', 5, 3],

@@ -29,7 +29,7 @@ const expression = fc.oneof(
     arbitrary: fc.record({ key: likely(labelKey), operator: likely(pick(['In', 'NotIn', 'Exists', 'DoesNotExist'], ['in'])), values: list(labelValue) }, { requiredKeys: [] }),
   },
 );
-/** Adds `key: value` to the generated objects now and then: an unknown field (a warning). */
+/** Adds `key: value` to the generated objects now and then: an unknown field (an error). */
 const sometimesWith = <T extends object>(arb: fc.Arbitrary<T>, key: string, value: unknown): fc.Arbitrary<T> =>
   fc.tuple(arb, fc.integer({ min: 0, max: 19 })).map(([o, roll]) => (roll === 0 ? { ...o, [key]: value } : o));
 
@@ -117,8 +117,8 @@ it('shares one object per distinct selector among the policies of a load, in bot
   const spec = { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'a' } }, podSelector: { matchLabels: { app: 'web' } } }] }] };
   const policy = (name: string, extra: Record<string, unknown> = {}): string =>
     JSON.stringify({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: 'ns' }, spec: { ...spec, ...extra } });
-  // The second policy takes the checked reading (an unknown field), the third the fast one.
-  const text = [policy('a'), policy('b', { podselector: {} }), policy('c')].join('\n---\n');
+  // The second policy takes the checked reading (a repeated policy type: a warning), the third the fast one.
+  const text = [policy('a'), policy('b', { policyTypes: ['Ingress', 'Ingress'] }), policy('c')].join('\n---\n');
   const { program } = loadProgram([{ path: 'p.yaml', content: text }]);
   const [a, b, c] = program.policies;
   for (const p of [b!, c!]) {

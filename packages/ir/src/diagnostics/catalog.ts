@@ -63,9 +63,9 @@ export const irDiagnostics = {
     docs: 'A field has the wrong type. Unquoted yes/no/on/off are booleans in YAML 1.1 (what kubectl reads).',
   },
   'ir/unknown-field': {
-    severity: 'warning',
+    severity: 'error',
     message: paramMessage`unknown field ${'field'}${'hint'}`,
-    docs: 'A field that the API does not define: usually a typo, and the API server would drop or reject it.',
+    docs: 'A NetworkPolicy field that the API does not define, usually a typo: kubectl apply (strict field validation, its default) and server-side apply reject the object, and read without it the policy would mean something else (a misspelt podSelector selects every pod, a misspelt from allows every source).',
   },
   'ir/missing-field': {
     severity: 'error',
