@@ -69,6 +69,10 @@ it('§1.1: a missing metadata.namespace becomes the default namespace, with a wa
   expect(allowed(objects, 'prod/web', 'default/app', 'TCP', 80)).toBe(false);
   expect(allowed(objects, 'prod/web', 'default/app', 'TCP', 80, { defaultNamespace: 'prod' })).toBe(true);
   expect(loadValid(objects).diagnostics.map((d) => d.code)).toContain('ir/default-namespace');
+  // An empty namespace is an unset one to kubectl (Go's zero value): the same default.
+  const empty = [...cluster(), namespace('default'), web('default', 'app', '198.18.2.10'), { ...policy, metadata: { name: 'p', namespace: '' } }];
+  expect(allowed(empty, 'prod/web', 'default/app', 'TCP', 80)).toBe(false);
+  expect(loadValid(empty).diagnostics.map((d) => d.code)).toContain('ir/default-namespace');
 });
 
 it('§1.1: every namespace carries kubernetes.io/metadata.name', () => {

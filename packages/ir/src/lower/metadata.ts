@@ -34,8 +34,9 @@ export function lowerMetadata(ctx: LowerContext, obj: Fields, ref: SourceRef, ki
   let namespace: string | undefined;
   if (namespaced) {
     namespace = stringField(ctx, meta, 'namespace', metaRef);
-    if (namespace === undefined) {
-      if (meta['namespace'] !== undefined && meta['namespace'] !== null) ok = false;
+    // An empty namespace is an unset one to Go, so kubectl fills in its context's, as for none.
+    if (namespace === undefined || namespace === '') {
+      if (namespace === undefined && meta['namespace'] !== undefined && meta['namespace'] !== null) ok = false;
       namespace = ctx.defaultNamespace;
       if (kind === 'NetworkPolicy') ctx.diagnostics.push(irDiagnostic('ir/default-namespace', { namespace }, metaRef()));
     } else if (!isDnsLabel(namespace)) {
