@@ -37,6 +37,11 @@ export const calicoCatalog = {
     message: paramMessage`selector key ${'key'} uses a prefix Calico assigns itself (${'prefix'}); the translated selector can also match labels Calico adds to endpoints`,
     docs: 'Calico endpoints carry projectcalico.org/* labels and inherit namespace (pcns.*) and service-account (pcsa.*) labels; a pod selector on such a key may match differently.',
   },
+  'backend-calico/reserved-namespace-label': {
+    severity: 'error',
+    message: paramMessage`namespace selector key ${'key'} cannot be translated: Calico gives every namespace this label with the namespace's name, Kubernetes does not`,
+    docs: 'Calico labels each namespace projectcalico.org/name=<name> for its own selectors, overriding any such label of the namespace; a namespaceSelector on that key would select namespaces the NetworkPolicy does not, so the peer is not emitted. Select namespaces by kubernetes.io/metadata.name instead.',
+  },
   'backend-calico/selector-too-long': {
     severity: 'error',
     message: paramMessage`the Calico selector for this ${'what'} has ${'length'} characters; Calico accepts at most 1024`,
@@ -44,8 +49,13 @@ export const calicoCatalog = {
   },
   'backend-calico/name-too-long': {
     severity: 'error',
-    message: paramMessage`Calico policy name ${'name'} is longer than 253 characters`,
-    docs: 'Object names are DNS subdomains of at most 253 characters; shorten --name-prefix or the policy name.',
+    message: paramMessage`Calico policy name ${'name'} is too long: Calico stores it as ${'stored'}, over 253 characters`,
+    docs: 'Object names are DNS subdomains of at most 253 characters, and Calico stores a default-tier policy under default.<name>; shorten --name-prefix or the policy name.',
+  },
+  'backend-calico/renamed-policy': {
+    severity: 'warning',
+    message: paramMessage`policy ${'policy'} is emitted as ${'name'}: a Calico policy name holds no dot but the one after its tier`,
+    docs: 'Calico (up to 3.31) accepts a NetworkPolicy name of one DNS label, prefixed with <tier>. (required outside the default tier): dots of a Kubernetes name become -, with a -2, -3… suffix when that name is taken in the namespace.',
   },
   'backend-calico/too-many-rules': {
     severity: 'error',

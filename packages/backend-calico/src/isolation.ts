@@ -11,7 +11,7 @@
 // In a tier whose default action is Pass (any tier of our own) it also carries the isolation
 // itself: without it the tier would pass unallowed traffic on to later tiers and profiles.
 import { maxSelectorLength } from './lower-selector.js';
-import { managedByLabel, policyName } from './names.js';
+import { managedByLabel, policyName, uniqueName } from './names.js';
 import type { CalicoAction, CalicoNetworkPolicy, CalicoRule, PolicyType, TierDefaultAction } from './model.js';
 import type { CalicoOptions } from './options.js';
 import { or, printSelector, type Selector } from './selector.js';
@@ -50,13 +50,6 @@ function selectorChunks(subjects: readonly Selector[]): Selector[] {
   }
   if (current.length > 0) out.push(or(current));
   return out;
-}
-
-function uniqueName(base: string, used: Set<string>): string {
-  let name = base;
-  for (let i = 2; used.has(name); i++) name = `${base}-${i}`;
-  used.add(name);
-  return name;
 }
 
 /** The isolation policies of one namespace (none when they would change nothing). */

@@ -33,18 +33,18 @@ function peerEntities(peer: Peer, diagnostics: Diagnostic[]): EntityRule[] | und
     );
     return chunks(toCidrStrings(remaining, block.family), maxNets).map((nets) => ({ nets }));
   }
-  const pods = lowerLabelSelector(peer.pods, peer.origin, 'pod selector', diagnostics);
-  if (peer.namespaces.kind === 'policy-namespace') {
-    // A selector (even all()) is what limits a rule of a namespaced policy to the policy's own
-    // namespace; a rule with neither selector nor namespaceSelector matches every address
-    // (updateprocessors/rules.go getEndpointSelector).
-    return pods ? [{ selector: pods }] : undefined;
-  }
+  // Always a selector, at least the Kubernetes-workload term: a namespaceSelector or the policy's
+  // own namespace alone also selects the namespace's NetworkSets (they carry
+  // projectcalico.org/namespace and inherit the pcns.* labels), and a negative namespaceSelector
+  // also selects host endpoints and GlobalNetworkSets, which have no pcns.* labels to fail on
+  // (updateprocessors/rules.go getEndpointSelector, networksetprocessor.go).
+  const pods = lowerLabelSelector(peer.pods, peer.origin, 'pod selector', diagnostics, true);
+  if (peer.namespaces.kind === 'policy-namespace') return pods ? [{ selector: pods }] : undefined;
   const namespaces = lowerLabelSelector(peer.namespaces.selector, peer.origin, 'namespace selector', diagnostics);
   if (!pods || !namespaces) return undefined;
-  // namespaceSelector alone selects every endpoint of the matching namespaces; `all()` there
-  // means every namespace (rules.go rewrites it to has(projectcalico.org/namespace)).
-  return [{ namespaceSelector: namespaces, ...(pods.kind === 'all' ? {} : { selector: pods }) }];
+  // `all()` as namespaceSelector means every namespace (rules.go rewrites it to
+  // has(projectcalico.org/namespace)).
+  return [{ namespaceSelector: namespaces, selector: pods }];
 }
 
 /** Ports of one protocol: numbers and merged ranges ascending, then named ports by name. */

@@ -10,6 +10,18 @@ export const maxSelectorLength = 1024;
 // (libcalico-go/lib/backend/k8s/conversion: NamespaceLabelPrefix, ServiceAccountLabelPrefix).
 const reservedPrefixes = ['projectcalico.org/', 'pcns.', 'pcsa.'] as const;
 
+// The one namespace label Calico invents: every namespace profile carries projectcalico.org/name
+// = <namespace> over whatever the namespace itself says (conversion.go NamespaceToProfile), so a
+// namespaceSelector on it matches namespaces Kubernetes would not. Every other key is copied.
+const calicoNamespaceNameKey = 'projectcalico.org/name';
+
+/**
+ * Only pods of Kubernetes: host endpoints and (global) network sets lack the label. Calico's own
+ * converter ANDs it into every selector peer, namespaceSelector-only and podSelector {} included
+ * (conversion.go k8sPeerToCalicoFields -> k8sSelectorToCalico(peer.PodSelector, SelectorPod)).
+ */
+export const kubernetesWorkloads: Selector = { kind: 'eq', key: 'projectcalico.org/orchestrator', value: 'k8s' };
+
 function requirementSelector(r: Requirement): Selector {
   // The same mapping as Calico's own converter (conversion.go k8sSelectorToCalico):
   // matchLabels -> ==, In -> in {}, NotIn -> not in {}, Exists -> has(), DoesNotExist -> !has().
@@ -27,14 +39,17 @@ function requirementSelector(r: Requirement): Selector {
 
 /**
  * Translates a canonical Kubernetes label selector to a Calico selector (`{}` is `all()`), or
- * undefined after reporting why it cannot be written. `pods` enables the reserved-prefix warning:
- * namespace selectors are prefixed by Calico itself and cannot clash.
+ * undefined after reporting why it cannot be written. Pod selectors are warned about keys with
+ * prefixes Calico assigns to endpoints; namespace selectors are prefixed with pcns. by Calico, so
+ * only the namespace label Calico invents can clash, and that one cannot be written.
+ * `workloadsOnly` ANDs {@link kubernetesWorkloads} in first, as Calico's converter does for peers.
  */
 export function lowerLabelSelector(
   selector: LabelSelector,
   origin: SourceRef,
   what: 'pod selector' | 'namespace selector',
   diagnostics: Diagnostic[],
+  workloadsOnly = false,
 ): Selector | undefined {
   let ok = true;
   for (const r of selector.requirements) {
@@ -50,9 +65,13 @@ export function lowerLabelSelector(
     }
     const prefix = reservedPrefixes.find((p) => r.key.startsWith(p));
     if (what === 'pod selector' && prefix) diagnostics.push(calicoDiagnostic('backend-calico/reserved-label-prefix', { key: r.key, prefix }, origin));
+    if (what === 'namespace selector' && r.key === calicoNamespaceNameKey) {
+      diagnostics.push(calicoDiagnostic('backend-calico/reserved-namespace-label', { key: r.key }, origin));
+      ok = false;
+    }
   }
   if (!ok) return undefined;
-  const out = and(selector.requirements.map(requirementSelector));
+  const out = and([...(workloadsOnly ? [kubernetesWorkloads] : []), ...selector.requirements.map(requirementSelector)]);
   const length = printSelector(out).length;
   if (length > maxSelectorLength) {
     diagnostics.push(calicoDiagnostic('backend-calico/selector-too-long', { what, length }, origin));

@@ -6,7 +6,7 @@ import { isolationPolicies, type IsolationPlan } from './isolation.js';
 import { lowerLabelSelector } from './lower-selector.js';
 import { lowerRule } from './lower-rules.js';
 import { builtinTiers, type CalicoNetworkPolicy, type CalicoObject, type CalicoRule, type CalicoTier, type PolicyType, type TierDefaultAction } from './model.js';
-import { managedByLabel, policyName } from './names.js';
+import { managedByLabel, maxNameLength, policyNames, storedName } from './names.js';
 import type { CalicoOptions } from './options.js';
 import type { Selector } from './selector.js';
 
@@ -47,12 +47,12 @@ function withLog(rules: readonly CalicoRule[]): CalicoRule[] {
   return rules.flatMap((r) => [{ ...r, action: 'Log' as const }, r]);
 }
 
-function lowerPolicy(policy: Policy, options: CalicoOptions, diagnostics: Diagnostic[]): { policy: CalicoNetworkPolicy; subject: Selector } | undefined {
+function lowerPolicy(policy: Policy, name: string, options: CalicoOptions, diagnostics: Diagnostic[]): { policy: CalicoNetworkPolicy; subject: Selector } | undefined {
   const subject = lowerLabelSelector(policy.subject, policy.origin, 'pod selector', diagnostics);
   if (!subject) return undefined;
-  const name = policyName(options, policy.name);
-  if (name.length > 253) {
-    diagnostics.push(calicoDiagnostic('backend-calico/name-too-long', { name }, policy.origin));
+  const stored = storedName(options, name);
+  if (stored.length > maxNameLength) {
+    diagnostics.push(calicoDiagnostic('backend-calico/name-too-long', { name, stored }, policy.origin));
     return undefined;
   }
   const logAllowed = options.log === 'allowed' || options.log === 'all';
@@ -96,9 +96,10 @@ export function lowerProgram(program: Program, options: CalicoOptions): Lowered 
   const builtin = builtinTiers[options.tier];
   const tierDefaultAction: TierDefaultAction = builtin ? builtin.defaultAction : 'Pass';
 
+  const names = policyNames(program.policies, options, diagnostics);
   const byNamespace = new Map<string, { policies: CalicoNetworkPolicy[]; plan: IsolationPlan }>();
   for (const policy of program.policies) {
-    const lowered = lowerPolicy(policy, options, diagnostics);
+    const lowered = lowerPolicy(policy, names.get(policy)!, options, diagnostics);
     if (!lowered) continue;
     let ns = byNamespace.get(policy.namespace);
     if (!ns) byNamespace.set(policy.namespace, (ns = { policies: [], plan: { ingress: [], egress: [] } }));
@@ -119,6 +120,10 @@ export function lowerProgram(program: Program, options: CalicoOptions): Lowered 
   for (const namespace of [...byNamespace.keys()].sort()) {
     const ns = byNamespace.get(namespace)!;
     const isolation = isolationPolicies(namespace, ns.plan, new Set(ns.policies.map((p) => p.metadata.name)), options, tierDefaultAction);
+    for (const p of isolation) {
+      const stored = storedName(options, p.metadata.name);
+      if (stored.length > maxNameLength) diagnostics.push(calicoDiagnostic('backend-calico/name-too-long', { name: p.metadata.name, stored }, NoTarget));
+    }
     isolationCount += isolation.length;
     appendAll(objects, [...ns.policies, ...isolation].sort(byName));
   }

@@ -1,4 +1,4 @@
-import { isDnsLabel, isDnsSubdomain, NoTarget, type Diagnostic, type OptionSpec, type RawOptions } from '@netpolc/ir';
+import { isDnsLabel, NoTarget, type Diagnostic, type OptionSpec, type RawOptions } from '@netpolc/ir';
 import { calicoDiagnostic } from './diagnostics.js';
 import { builtinTiers } from './model.js';
 
@@ -26,7 +26,7 @@ export interface CalicoOptions {
    */
   readonly order: number;
   /**
-   * Prefix of every emitted policy name.
+   * Prefix of every emitted policy name: lower-case letters, digits and `-` (no dot).
    * @defaultValue ""
    */
   readonly namePrefix: string;
@@ -69,7 +69,7 @@ export const flags: Readonly<Record<string, OptionSpec>> = {
   tier: { type: 'string', value: 'NAME', description: 'Calico tier of the policies (default: default); another tier is emitted with defaultAction Pass' },
   'tier-order': { type: 'string', value: 'N', description: 'order of an emitted Tier (default 500000, between kube-admin and default)' },
   order: { type: 'string', value: 'N', description: 'order of the translated policies within their tier (default 1000)' },
-  'name-prefix': { type: 'string', value: 'PREFIX', description: 'prefix of every emitted policy name (default none)' },
+  'name-prefix': { type: 'string', value: 'PREFIX', description: 'prefix of every emitted policy name: letters, digits and - (default none)' },
   log: { type: 'string', value: 'denied|allowed|all', description: 'log denied and/or allowed connections (Calico Log rules)' },
   audit: { type: 'boolean', description: 'dry run: log what the policies would deny, then let it through' },
   report: { type: 'boolean', description: 'print a migration report of what changes in meaning' },
@@ -109,6 +109,11 @@ export function parseOptions(raw: RawOptions): { readonly options: CalicoOptions
   if (!isDnsLabel(tier)) {
     invalid('tier', tier, 'expected a DNS label (lower-case letters, digits and -, at most 63 characters)');
     tier = defaultOptions.tier;
+  } else if (tier === 'ossg') {
+    // Calico takes names starting with ossg. for OpenStack policies of the default tier and does
+    // not read their tier from the name (libcalico-go/lib/names/policy.go policyNameIsFormatted).
+    invalid('tier', tier, 'reserved: Calico reads policy names starting with ossg. as OpenStack security groups of the default tier');
+    tier = defaultOptions.tier;
   }
   const tierOrder = number('tier-order', defaultOptions.tierOrder);
   if (stringFlag(raw, 'tier-order') !== undefined && tier in builtinTiers) {
@@ -117,8 +122,9 @@ export function parseOptions(raw: RawOptions): { readonly options: CalicoOptions
   const order = number('order', defaultOptions.order);
 
   let namePrefix = stringFlag(raw, 'name-prefix') ?? defaultOptions.namePrefix;
-  if (namePrefix !== '' && !isDnsSubdomain(`${namePrefix}a`)) {
-    invalid('name-prefix', namePrefix, 'a policy name must stay a DNS subdomain: lower-case letters, digits, - and ., starting with a letter or digit');
+  // The only dot Calico allows in a policy name is the one after the tier (names.ts).
+  if (namePrefix !== '' && !/^[a-z0-9][-a-z0-9]*$/.test(namePrefix)) {
+    invalid('name-prefix', namePrefix, 'expected lower-case letters, digits and -, starting with a letter or digit: a Calico policy name holds no dot but the one after its tier');
     namePrefix = defaultOptions.namePrefix;
   }
 

@@ -22,6 +22,9 @@ export function migrationReport(program: Program, options: CalicoOptions, lowere
   if (changes.length === 0) changes.push('none: the policies are Allow-only in the default tier at the order Calico gives Kubernetes NetworkPolicies, so the union with every other policy of the tier holds');
   for (const c of changes) lines.push(`  - ${c}`);
   lines.push('as in Kubernetes (Calico behaviour, kept): ipBlocks also match pod addresses; traffic from a pod\'s own node and to itself is always allowed; rules without ports match every protocol');
-  lines.push('Calico-only: pod selectors also match namespaced Calico NetworkSets that carry the same labels');
+  // Peers carry projectcalico.org/orchestrator == 'k8s' (lower-selector.ts); the pcns. caveat is
+  // felix's label inheritance: an endpoint's own labels win over its profile's
+  // (felix/labelindex/endpoint_data.go GetHandle).
+  lines.push("Calico-only: peers select Kubernetes pods only (projectcalico.org/orchestrator == 'k8s', as Calico's own conversion), never host endpoints or NetworkSets; a pod labelled pcns.<key> itself also satisfies namespace selectors on <key>");
   return `${lines.join('\n')}\n`;
 }

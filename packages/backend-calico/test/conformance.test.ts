@@ -71,7 +71,7 @@ it('agrees with the reference evaluator (default tier, no logging)', () => {
 });
 
 it('agrees with the reference evaluator in a tier of its own (defaultAction Pass, explicit isolation)', () => {
-  check({ log: 'none', audit: false }, { tier: 'netpolc', order: '5', 'name-prefix': 'k8s.' }, 0.5);
+  check({ log: 'none', audit: false }, { tier: 'netpolc', order: '5', 'name-prefix': 'k8s-' }, 0.5);
 });
 
 it('--log denied keeps the verdicts and logs exactly the denied side', () => {

@@ -7,6 +7,7 @@ import { calicoBackend } from '../src/index.js';
 import { calicoCatalog } from '../src/diagnostics.js';
 import { lowerProgram } from '../src/lower.js';
 import { defaultOptions, parseOptions } from '../src/options.js';
+import { calicoVerdicts } from './support/harness.js';
 
 const seen = new Set<string>();
 
@@ -38,6 +39,10 @@ it('validates flags and falls back to the defaults', () => {
   expect(parseOptions({ log: 'all', audit: true, report: true, order: '-2.5', tier: 'team-a', 'out-dir': '-' }).options).toEqual({ ...defaultOptions, log: 'all', audit: true, report: true, order: -2.5, tier: 'team-a', stdout: true });
   expect(options({ tier: 'default', 'tier-order': '5' }).map((d) => d.code)).toEqual(['backend-calico/ignored-option']);
   expect(options({ tier: 'kube-baseline' }).map((d) => [d.code, d.severity])).toEqual([['backend-calico/reserved-tier', 'warning']]);
+  // A dot in the prefix would be a second dot in the name; ossg. names are OpenStack's.
+  expect(options({ 'name-prefix': 'k8s.' }).map((d) => d.code)).toEqual(['backend-calico/invalid-option']);
+  expect(options({ tier: 'ossg' }).map((d) => d.code)).toEqual(['backend-calico/invalid-option']);
+  expect(options({ 'name-prefix': 'k8s-', tier: 'knp' })).toEqual([]);
   expect(calicoBackend.flags['log']?.type).toBe('string');
 });
 
@@ -59,6 +64,21 @@ it('warns, at the selector, about keys with prefixes Calico assigns to endpoints
   ]);
 });
 
+it('refuses, at the selector, a namespaceSelector on projectcalico.org/name: Calico gives every namespace that label, Kubernetes none', () => {
+  const manifests = [...base, namespace('y'), pod('y', 'b', { app: 'b' }, '198.18.1.10', { node: 'n' })];
+  const byName = { namespaceSelector: { matchLabels: { 'projectcalico.org/name': 'y' } } };
+  const program = loadValid([...manifests, networkPolicy('x', 'p', { podSelector: {}, ingress: [{ from: [byName, { podSelector: { matchLabels: { app: 'b' } } }] }] })]).program;
+  expect(emitted(program).map((x) => [x.code, x.severity, x.target.kind])).toEqual([['backend-calico/reserved-namespace-label', 'error', 'ref']]);
+  // Fail closed: the peer is left out (Calico would let y/b in, Kubernetes does not); the other peer stays.
+  const [policy] = lowerProgram(program, defaultOptions).objects.filter((o) => o.kind === 'NetworkPolicy');
+  expect(policy?.kind === 'NetworkPolicy' && policy.spec.ingress?.map((r) => r.source?.namespaceSelector)).toEqual([undefined]);
+  const conn = { src: { kind: 'pod', namespace: 'y', name: 'b' }, dst: { kind: 'pod', namespace: 'x', name: 'a' }, protocol: 'TCP', port: 80 } as const;
+  expect(calicoVerdicts(program, lowerProgram(program, defaultOptions).objects)(conn)?.allowed).toBe(false);
+  // Other projectcalico.org/ namespace keys are copied from the namespace as they are (pcns.<key>): no diagnostic.
+  const other = loadValid([...manifests, networkPolicy('x', 'q', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'projectcalico.org/tenant': 'y' } } }] }] })]).program;
+  expect(emitted(other)).toEqual([]);
+});
+
 it('reports selectors longer than Calico accepts, at the policy', () => {
   const values = Array.from({ length: 90 }, (_, i) => `value-${String(i).padStart(6, '0')}`);
   const program = loadValid([...base, networkPolicy('x', 'p', { podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values }] } })]).program;
@@ -66,10 +86,19 @@ it('reports selectors longer than Calico accepts, at the policy', () => {
   expect(d.map((x) => [x.code, x.severity, x.target.kind])).toEqual([['backend-calico/selector-too-long', 'error', 'ref']]);
 });
 
-it('reports names longer than 253 characters and policies with more than 1024 rules', () => {
-  const prefix = `${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.`;
+it('reports names Calico cannot store in 253 characters (default-tier names as default.<name>) and policies with more than 1024 rules', () => {
+  // 'long-policy-name' has 16 characters: 229 + 16 = 245, stored as default.<245> = 253.
   const program = loadValid([...base, networkPolicy('x', 'long-policy-name', { podSelector: {} })]).program;
-  expect(emitted(program, { 'name-prefix': prefix }).map((x) => x.code)).toEqual(['backend-calico/name-too-long']);
+  expect(emitted(program, { 'name-prefix': 'p'.repeat(229) })).toEqual([]);
+  expect(emitted(program, { 'name-prefix': 'p'.repeat(230) }).map((x) => [x.code, x.target.kind])).toEqual([['backend-calico/name-too-long', 'ref']]);
+  // In tier t the policy is stored as t.<246>: it fits, its isolation policy t.<230>netpolc-isolate-ingress does
+  // not, and that is an error too (without a location).
+  expect(emitted(program, { 'name-prefix': 'p'.repeat(230), tier: 't' }).map((x) => [x.code, x.target.kind])).toEqual([['backend-calico/name-too-long', 'none']]);
+  // A dotted Kubernetes name is renamed, with a warning at the policy.
+  const dotted = loadValid([...base, networkPolicy('x', 'allow.dns', { podSelector: {} })]).program;
+  expect(emitted(dotted).map((x) => [x.code, x.severity, x.target.kind, x.message])).toEqual([
+    ['backend-calico/renamed-policy', 'warning', 'ref', 'policy allow.dns is emitted as allow-dns: a Calico policy name holds no dot but the one after its tier'],
+  ]);
   const huge = loadValid([...base, networkPolicy('x', 'huge', { podSelector: {}, ingress: Array.from({ length: 520 }, (_, i) => ({ ports: [{ port: i + 1 }] })) })]).program;
   expect(emitted(huge)).toEqual([]);
   expect(emitted(huge, { log: 'allowed' }).map((x) => [x.code, x.target.kind])).toEqual([['backend-calico/too-many-rules', 'ref']]);

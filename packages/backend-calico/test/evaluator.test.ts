@@ -120,6 +120,28 @@ it('scopes rule selectors to the policy namespace unless a namespaceSelector is 
   expect([from(ip.ext, anything), from(ip.node1, anything)]).toEqual([true, true]);
 });
 
+it('puts host endpoint IPs and network set CIDRs in selector IP sets; namespaced sets inherit namespace labels', () => {
+  const inventory = loadValid([node('node-1', '198.19.0.1'), node('node-2', '198.19.0.2'), namespace('x', { team: 'a' }), pod('x', 'db', { app: 'db' }, '198.18.0.11', { node: 'node-2' })]).program.inventory;
+  const withOthers = calicoCluster(inventory, {
+    hostEndpoints: [{ name: 'node-1-eth0', node: 'node-1', labels: { app: 'web' }, expectedIPs: ['198.19.0.1'] }],
+    networkSets: [
+      { name: 'global', labels: { app: 'web' }, nets: ['203.0.113.0/24'] },
+      { name: 'office', namespace: 'x', labels: { app: 'web' }, nets: ['192.0.2.0/24'] },
+    ],
+  });
+  const from = (source: CalicoRule['source'], src: string): boolean =>
+    calicoEvaluator([np('x', 'p', "app == 'db'", { ingress: [{ action: 'Allow', source: source! }] })], withOthers)({ srcIp: src, dstIp: '198.18.0.11', protocol: 'TCP', dstPort: 80 }).allowed;
+  const srcs = ['198.19.0.1', '203.0.113.7', '192.0.2.7', '198.51.100.1'];
+  // Without a namespaceSelector the selector is scoped to the policy namespace: only the NetworkSet of x.
+  expect(srcs.map((s) => from({ selector: sel("app == 'web'") }, s))).toEqual([false, false, true, false]);
+  // A namespaceSelector reaches namespaced sets through their inherited pcns.* labels ...
+  expect(srcs.map((s) => from({ namespaceSelector: sel("team == 'a'"), selector: sel("app == 'web'") }, s))).toEqual([false, false, true, false]);
+  // ... and a negative one also reaches what has no namespace at all: host endpoints and global sets.
+  expect(srcs.map((s) => from({ namespaceSelector: sel("team != 'b'"), selector: sel("app == 'web'") }, s))).toEqual([true, true, true, false]);
+  // Limiting the selector to Kubernetes workloads leaves none of them.
+  expect(srcs.map((s) => from({ namespaceSelector: sel("team != 'b'"), selector: sel("projectcalico.org/orchestrator == 'k8s' && app == 'web'") }, s))).toEqual([false, false, false, false]);
+});
+
 it('matches nets on any address, pods included; notNets exclude; families never mix', () => {
   const policy = (source: CalicoRule['source']): CalicoObject[] => [np('x', 'p', "app == 'web'", { ingress: [{ action: 'Allow', source: source! }] })];
   const cidr = policy({ nets: ['198.18.0.0/16'], notNets: ['198.18.1.0/24'] });

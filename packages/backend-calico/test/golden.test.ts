@@ -80,7 +80,7 @@ const exampleModes: readonly (readonly [string, RawOptions])[] = [
   ['default', {}],
   ['tier-log-denied', { tier: 'netpolc', log: 'denied' }],
   ['audit', { audit: true }],
-  ['log-all-prefixed', { log: 'all', 'name-prefix': 'k8s.', order: '100' }],
+  ['log-all-prefixed', { log: 'all', 'name-prefix': 'k8s-', order: '100' }],
 ];
 
 for (const [name, raw] of exampleModes) {

@@ -26,8 +26,8 @@ it('gives each peer its own rule so an except never reaches another peer', () =>
   expect(rules.map((r) => [r.protocol, r.source?.nets, r.source?.notNets, r.source?.selector && printSelector(r.source.selector)])).toEqual([
     ['TCP', ['10.0.0.0/8'], ['10.1.0.0/16'], undefined],
     ['UDP', ['10.0.0.0/8'], ['10.1.0.0/16'], undefined],
-    ['TCP', undefined, undefined, "app == 'b'"],
-    ['UDP', undefined, undefined, "app == 'b'"],
+    ['TCP', undefined, undefined, "projectcalico.org/orchestrator == 'k8s' && app == 'b'"],
+    ['UDP', undefined, undefined, "projectcalico.org/orchestrator == 'k8s' && app == 'b'"],
   ]);
 });
 
@@ -61,12 +61,12 @@ it('lists the remaining addresses when an ipBlock has more excepts than notNets 
 
 it('writes types explicitly, in the tier, order and names asked for', () => {
   const program = loadValid([...base, networkPolicy('x', 'egress-only', { podSelector: {}, policyTypes: ['Egress'], egress: [{}] })]).program;
-  const [tier, ...rest] = lower(program, { tier: 'team-a', 'tier-order': '42', order: '7.5', 'name-prefix': 'k8s.' });
+  const [tier, ...rest] = lower(program, { tier: 'team-a', 'tier-order': '42', order: '7.5', 'name-prefix': 'k8s-' });
   expect(tier).toMatchObject({ kind: 'Tier', metadata: { name: 'team-a' }, spec: { order: 42, defaultAction: 'Pass' } });
   const [translated, isolation] = policies(rest);
-  expect(translated!.metadata.name).toBe('team-a.k8s.egress-only');
+  expect(translated!.metadata.name).toBe('team-a.k8s-egress-only');
   expect(translated!.spec).toMatchObject({ tier: 'team-a', order: 7.5, types: ['Egress'] });
-  expect(isolation!.metadata.name).toBe('team-a.k8s.netpolc-isolate-egress');
+  expect(isolation!.metadata.name).toBe('team-a.k8s-netpolc-isolate-egress');
   expect(isolation!.spec.order).toBeUndefined();
   expect(isolation!.spec.egress).toEqual([{ action: 'Deny' }]);
 });

@@ -9,7 +9,7 @@ import { examplesProgram } from './support/examples.js';
 import { load } from './support/harness.js';
 import { crdValidators, schemaErrors, schemasAvailable, semanticProblems } from './support/schema.js';
 
-const modes = [{}, { tier: 'netpolc', 'tier-order': '100' }, { log: 'all' }, { log: 'denied', tier: 'netpolc' }, { audit: true }, { audit: true, tier: 'netpolc', log: 'allowed' }, { 'name-prefix': 'k8s.', order: '2.5' }];
+const modes = [{}, { tier: 'netpolc', 'tier-order': '100' }, { log: 'all' }, { log: 'denied', tier: 'netpolc' }, { audit: true }, { audit: true, tier: 'netpolc', log: 'allowed' }, { 'name-prefix': 'k8s-', order: '2.5' }];
 
 function problems(objects: Parameters<typeof semanticProblems>[0], validators: ReturnType<typeof crdValidators>): string[] {
   return [...objects.flatMap((o) => schemaErrors(validators, o).map((e) => `${o.kind} ${o.metadata.name}: ${e}`)), ...semanticProblems(objects)];

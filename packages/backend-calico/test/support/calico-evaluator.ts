@@ -193,10 +193,17 @@ class Evaluator {
     return this.cluster.endpointByAddress.get(ip);
   }
 
-  /** Does the address belong to an endpoint matched by the selector (a selector IP set)? */
+  /**
+   * Is the address in the IP set of the selector? Felix fills it from every workload endpoint,
+   * host endpoint and network set the selector matches, labels inherited from profiles included
+   * (felix/labelindex/named_port_index.go SelectorAndNamedPortIndex.OnUpdate): endpoint
+   * addresses, host endpoints' expected IPs, and whole CIDRs of network sets.
+   */
   private addressSelected(selector: Selector, ip: string): boolean {
     const ep = this.endpointAt(ip);
-    return ep !== undefined && selectorMatches(selector, ep.labels);
+    if (ep !== undefined && selectorMatches(selector, ep.labels)) return true;
+    if (this.cluster.hostEndpoints.some((h) => h.addresses.some((a) => a.text === ip) && selectorMatches(selector, h.labels))) return true;
+    return this.cluster.networkSets.some((n) => n.nets.some((c) => inCidr(c, ip)) && selectorMatches(selector, n.labels));
   }
 
   /**

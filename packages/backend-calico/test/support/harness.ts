@@ -5,7 +5,7 @@ import { loadValid, type Manifest } from '@netpolc/ir/testing';
 import { calicoBackend } from '../../src/index.js';
 import type { CalicoObject } from '../../src/model.js';
 import { parseCalicoYaml } from '../../src/parse.js';
-import { calicoCluster } from './calico-cluster.js';
+import { bystanders, calicoCluster, type NonWorkloadObjects } from './calico-cluster.js';
 import { calicoEvaluator, type CalicoVerdict, type Packet } from './calico-evaluator.js';
 
 /** Loads generated manifests, failing loudly on invalid input. */
@@ -54,9 +54,13 @@ export function packetOf(program: Program, conn: Connection): Packet | undefined
   return { srcIp: bound.src.ip, dstIp: bound.dst.ip, protocol: conn.protocol, dstPort: conn.port };
 }
 
-/** An evaluator of emitted objects over the program's inventory. */
-export function calicoVerdicts(program: Program, objects: readonly CalicoObject[]): (conn: Connection) => CalicoVerdict | undefined {
-  const evaluate = calicoEvaluator(objects, calicoCluster(program.inventory));
+/**
+ * An evaluator of emitted objects over the program's inventory, by default with host endpoints
+ * and network sets beside the pods ({@link bystanders}): Kubernetes peers never select those, so
+ * a faithful translation must not either.
+ */
+export function calicoVerdicts(program: Program, objects: readonly CalicoObject[], others: NonWorkloadObjects = bystanders(program.inventory)): (conn: Connection) => CalicoVerdict | undefined {
+  const evaluate = calicoEvaluator(objects, calicoCluster(program.inventory, others));
   return (conn) => {
     const packet = packetOf(program, conn);
     return packet ? evaluate(packet) : undefined;

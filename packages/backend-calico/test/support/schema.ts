@@ -80,6 +80,25 @@ function ruleProblems(r: CalicoRule, where: string): string[] {
   return out;
 }
 
+// validator.go networkPolicyNameRegex without its knp.default./ossg.default. branch: Calico's API
+// server refuses to create knp.default.* (apiserver/pkg/storage/calico/policy_storage.go) and
+// takes the tier of ossg.* (and kcnp.*) from elsewhere than the name (lib/names/policy.go).
+const policyNameRegex = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)?$/;
+
+/** What Calico up to 3.31 says about a NetworkPolicy name in a tier. */
+export function policyNameProblems(name: string, tier: string): string[] {
+  const out: string[] = [];
+  if (!policyNameRegex.test(name)) out.push('name is neither a DNS label nor <tier>.<label>');
+  if (['knp.default.', 'ossg.', 'kcnp.'].some((p) => name.startsWith(p))) out.push('name has a prefix Calico reserves');
+  // lib/names/policy.go ValidateTieredPolicyName (Calico 3.29-3.31).
+  if (tier !== 'default' && !name.startsWith(`${tier}.`)) out.push('name lacks the tier prefix');
+  if (tier === 'default' && name.includes('.') && !name.startsWith('default.')) out.push('dotted name in the default tier without default.');
+  // The v1 CRD of a default-tier policy is named default.<name> (projectcalico/calico#9642).
+  const stored = tier === 'default' && !name.startsWith('default.') ? `default.${name}` : name;
+  if (stored.length > 253) out.push(`stored name ${stored.length} characters long`);
+  return out;
+}
+
 /** Problems the schemas cannot see (CEL rules and validator.go), for a set of emitted objects. */
 export function semanticProblems(objects: readonly CalicoObject[]): string[] {
   const tiers = new Set([...Object.keys(builtinTiers), ...objects.filter((o) => o.kind === 'Tier').map((o) => o.metadata.name)]);
@@ -96,8 +115,7 @@ export function semanticProblems(objects: readonly CalicoObject[]): string[] {
     if (!isDnsLabel(o.metadata.namespace)) out.push(`${where}: namespace is not a DNS label`);
     const tier = o.spec.tier ?? 'default';
     if (!tiers.has(tier)) out.push(`${where}: tier ${tier} does not exist`);
-    // Calico 3.29-3.31 (validator.go): a policy outside the default tier is named <tier>.<name>.
-    if (tier !== 'default' && !o.metadata.name.startsWith(`${tier}.`)) out.push(`${where}: name lacks the tier prefix`);
+    out.push(...policyNameProblems(o.metadata.name, tier).map((p) => `${where}: ${p}`));
     if (printSelector(o.spec.selector).includes('global(')) out.push(`${where}: global() in the policy selector`);
     if (new Set(o.spec.types).size !== o.spec.types.length || o.spec.types.length === 0) out.push(`${where}: types ${o.spec.types.join(',')}`);
     for (const d of ['ingress', 'egress'] as const) {
