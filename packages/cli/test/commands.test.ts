@@ -73,6 +73,26 @@ it('explains the IPv6 side of a dual-stack pod named with ns/pod@IPv6', async ()
   expect((await ask('x/a@2001:db8::9')).code).toBe(2);
 });
 
+it('matrix --family 6 shows the IPv6 connections of dual-stack pods, and says which family the default shows', async () => {
+  const file = tempFile(
+    'dual-matrix.yaml',
+    ['a', 'b']
+      .map((n, i) => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${n}, namespace: x, labels: {app: ${n}}}\nspec: {nodeName: n1}\nstatus: {podIPs: [{ip: 198.18.0.${i + 1}}, {ip: "2001:db8::${i + 1}"}]}\n`)
+      .join('---\n') + '---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: v6-only, namespace: x}\nspec: {podSelector: {matchLabels: {app: b}}, ingress: [{from: [{ipBlock: {cidr: "2001:db8::/64"}}]}]}\n',
+  );
+  const allowed = async (extra: string[]) => {
+    const r = await cli(['matrix', '--port', '80', '--format', 'json', ...extra, file]);
+    expect(r.code).toBe(0);
+    return { allowed: (JSON.parse(r.stdout) as { allowed: Record<string, string[]> }).allowed['x/a'], stderr: r.stderr };
+  };
+  const byDefault = await allowed([]);
+  expect(byDefault.allowed).toEqual(['x/a']);
+  expect(byDefault.stderr).toContain('2 dual-stack pods');
+  expect((await allowed(['--family', '6'])).allowed).toEqual(['x/a', 'x/b']);
+  expect((await allowed(['--family', '4'])).stderr).toBe('');
+  expect((await cli(['matrix', '--family', '5', file])).code).toBe(2);
+});
+
 it('rejects an unknown pod in explain with exit 2', async () => {
   const r = await cli(['explain', '--from', 'production/nope', '--to', '8.8.8.8', '--port', '53', ...example]);
   expect(r.code).toBe(2);

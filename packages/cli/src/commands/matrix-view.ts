@@ -1,4 +1,4 @@
-import { allowedPorts, allowedPortsMatrix, appendAll, isEmptyPortSet, podAllowed, portSetKey, reachabilityMatrix, selectPodsOf, type PortSet, type Protocol, type ResolvedProgram } from '@netpolc/ir';
+import { allowedPorts, allowedPortsMatrix, appendAll, isEmptyPortSet, podAllowed, portSetKey, reachabilityMatrix, selectPodsOf, type Family, type PortSet, type Protocol, type ResolvedProgram } from '@netpolc/ir';
 
 /** A computed truth table, ready to render. */
 export interface MatrixView {
@@ -37,12 +37,16 @@ function portCells(only: Protocol | undefined): (set: PortSet) => PortCell {
   };
 }
 
-/** Builds the view on one port, or over all ports (cells '.', '~', 'X') when port is undefined. */
-export function buildMatrix(r: ResolvedProgram, protocol: Protocol, port: number | undefined, anyProtocol: boolean, namespaces: readonly string[]): MatrixView {
+/**
+ * Builds the view on one port, or over all ports (cells '.', '~', 'X') when port is undefined;
+ * over `family` only when given (pairs without it are denied), else IPv4 where both pods have it.
+ */
+export function buildMatrix(r: ResolvedProgram, protocol: Protocol, port: number | undefined, anyProtocol: boolean, namespaces: readonly string[], family?: Family): MatrixView {
+  const over = family ? ` over IPv${family}` : '';
   if (port !== undefined) {
-    const m = reachabilityMatrix(r, { protocol, port, namespaces });
+    const m = reachabilityMatrix(r, { protocol, port, namespaces, ...(family ? { family } : {}) });
     return {
-      title: `${protocol}/${port}`,
+      title: `${protocol}/${port}${over}`,
       labels: labelsOf(r, m.pods),
       cells: m.allowed.map((row) => row.map((a) => (a ? '.' : 'X'))),
       ports: undefined,
@@ -50,9 +54,9 @@ export function buildMatrix(r: ResolvedProgram, protocol: Protocol, port: number
     };
   }
   const pods = selectPodsOf(r, namespaces);
-  const ports = allowedPortsMatrix(r, pods).map((row) => row.map(portCells(anyProtocol ? undefined : protocol)));
+  const ports = allowedPortsMatrix(r, pods, family).map((row) => row.map(portCells(anyProtocol ? undefined : protocol)));
   return {
-    title: anyProtocol ? 'all ports, all protocols' : `all ${protocol} ports`,
+    title: (anyProtocol ? 'all ports, all protocols' : `all ${protocol} ports`) + over,
     labels: labelsOf(r, pods),
     cells: ports.map((row) => row.map((p) => p.cell)),
     ports: ports.map((row) => row.map((p) => p.ports)),
@@ -68,10 +72,10 @@ function labelsOf(r: ResolvedProgram, pods: readonly number[]): string[] {
  * Each pod's cell with itself decided without the "a pod can always reach itself" rule, for
  * grouping: only the diagonal depends on that rule, so it alone is decided again.
  */
-export function selflessDiagonal(r: ResolvedProgram, protocol: Protocol, port: number | undefined, anyProtocol: boolean, namespaces: readonly string[]): string[] {
+export function selflessDiagonal(r: ResolvedProgram, protocol: Protocol, port: number | undefined, anyProtocol: boolean, namespaces: readonly string[], family?: Family): string[] {
   const selfless: ResolvedProgram = { ...r, program: { ...r.program, semantics: { ...r.program.semantics, allowSelf: false } } };
   const describe = portCells(anyProtocol ? undefined : protocol);
-  return selectPodsOf(r, namespaces).map((p) => (port !== undefined ? (podAllowed(selfless, p, p, protocol, port) ? '.' : 'X') : describe(allowedPorts(selfless, p, p)).cell));
+  return selectPodsOf(r, namespaces).map((p) => (port !== undefined ? (podAllowed(selfless, p, p, protocol, port, false, family) ? '.' : 'X') : describe(allowedPorts(selfless, p, p, family)).cell));
 }
 
 /** Groups pods whose rows and columns are identical (the diagonal decided without the self rule). */

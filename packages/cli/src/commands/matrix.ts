@@ -1,4 +1,4 @@
-import { resolve } from '@netpolc/ir';
+import { resolve, selectPodsOf } from '@netpolc/ir';
 import type { Command } from '../command.js';
 import { ExitCode, UsageError, type Io } from '../io.js';
 import { loadInputs, printDiagnostics } from '../load.js';
@@ -10,13 +10,14 @@ export const matrixCommand: Command = {
   name: 'matrix',
   summary:
     'Print the reachability truth table between pods: rows are sources, columns destinations. With --port, on that port; without, which ports are allowed.',
-  usage: 'netpolc matrix [--port N] [--protocol TCP|UDP|SCTP] [--format table|json|markdown] [--namespace NS]... [--inventory PATH]... PATH...',
+  usage: 'netpolc matrix [--port N] [--protocol TCP|UDP|SCTP] [--family 4|6] [--format table|json|markdown] [--namespace NS]... [--inventory PATH]... PATH...',
   options: {
     port: { type: 'string', short: 'p', value: 'N', description: 'destination port (default: all ports)' },
     protocol: { type: 'string', value: 'P', description: 'TCP, UDP or SCTP (default: TCP with --port; all protocols without)' },
     format: { type: 'string', short: 'f', value: 'FMT', description: 'table (default), json or markdown' },
     namespace: { type: 'string', multiple: true, short: 'n', value: 'NS', description: 'only pods of this namespace; repeatable' },
     group: { type: 'string', value: 'auto|always|never', description: 'merge pods with identical rows and columns (auto: above 40 pods)' },
+    family: { type: 'string', value: '4|6', description: 'connections over this address family only (default: IPv4 where both pods have it, else IPv6)' },
   },
   async run(io, values, positionals) {
     const port = parsePort(values['port']);
@@ -25,13 +26,22 @@ export const matrixCommand: Command = {
     if (!['table', 'json', 'markdown'].includes(format)) throw new UsageError(`--format must be table, json or markdown`);
     const group = (values['group'] as string | undefined) ?? 'auto';
     if (!['auto', 'always', 'never'].includes(group)) throw new UsageError('--group must be auto, always or never');
+    const familyText = values['family'] as string | undefined;
+    if (familyText !== undefined && familyText !== '4' && familyText !== '6') throw new UsageError('--family must be 4 or 6');
+    const family = familyText === undefined ? undefined : familyText === '4' ? 4 : 6;
     const { result, ok } = await loadInputs(io, values, positionals);
     if (!ok) return ExitCode.input;
     const resolved = resolve(result.program);
     printDiagnostics(io, values, result, resolved.diagnostics);
     const namespaces = (values['namespace'] as string[] | undefined) ?? [];
     const anyProtocol = port === undefined && values['protocol'] === undefined;
-    const view = buildMatrix(resolved, protocol, port, anyProtocol, namespaces);
+    if (family === undefined) {
+      // Policies may treat the families differently (an ipBlock is one family): say which one a
+      // cell between dual-stack pods shows.
+      const dual = selectPodsOf(resolved, namespaces).filter((p) => new Set(resolved.pods[p]!.addresses.map((a) => a.family)).size > 1).length;
+      if (dual > 0) io.stderr.write(`note: ${dual} dual-stack pods: cells between two of them are IPv4 connections; --family 6 shows IPv6\n`);
+    }
+    const view = buildMatrix(resolved, protocol, port, anyProtocol, namespaces, family);
     if (format === 'json') {
       await writePieces(io, jsonChunks(view, anyProtocol ? null : protocol, port ?? null));
     } else if (format === 'markdown') {
@@ -40,7 +50,7 @@ export const matrixCommand: Command = {
       const grouping = group === 'always' || (group === 'auto' && view.labels.length > 40);
       let groups: number[][] | undefined;
       if (grouping) {
-        groups = groupPods(view, selflessDiagonal(resolved, protocol, port, anyProtocol, namespaces));
+        groups = groupPods(view, selflessDiagonal(resolved, protocol, port, anyProtocol, namespaces, family));
       }
       await writePieces(io, linesOf(tableLines(view, groups)));
     }

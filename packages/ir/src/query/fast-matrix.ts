@@ -8,11 +8,11 @@ import { DirectionRows, Members, nodeOwner, pairFamily, primaryAddresses } from 
  * A pod-to-pod truth table decided set by set instead of cell by cell: for each peer set and
  * family, the pods whose primary address it holds (found by range search over the pods sorted by
  * address); for each distinct tuple list, the union of those; then each cell is two array reads.
- * Decides exactly as {@link podAllowed} does (first family both pods have, primary addresses),
+ * Decides exactly as {@link podAllowed} does (`only`, else the first family both pods have; primary addresses),
  * which the property tests check, in O(pods²) array reads instead of O(pods² × tuples) searches
  * (a 5 000-pod table took 84 s cell by cell).
  */
-export function fastMatrix(r: ResolvedProgram, pods: readonly number[], protocol: Protocol, port: number, ignoreSelf: boolean): boolean[][] {
+export function fastMatrix(r: ResolvedProgram, pods: readonly number[], protocol: Protocol, port: number, ignoreSelf: boolean, only?: Family): boolean[][] {
   const sem = r.program.semantics;
   const n = pods.length;
   const primary = primaryAddresses(r, pods);
@@ -39,7 +39,7 @@ export function fastMatrix(r: ResolvedProgram, pods: readonly number[], protocol
     const egressRows: Record<Family, Uint8Array> = { 4: egress.row(src, 4), 6: egress.row(src, 6) };
     for (let j = 0; j < n; j++) {
       const dst = pods[j]!;
-      const f = pairFamily(primary, i, j);
+      const f = pairFamily(primary, i, j, only);
       if (f === undefined) {
         row.push(false);
         continue;

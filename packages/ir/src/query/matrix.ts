@@ -14,6 +14,8 @@ export interface MatrixOptions {
   readonly namespaces?: readonly string[];
   /** Decide pod → itself by policy, ignoring the "a pod can reach itself" rule (for grouping). */
   readonly ignoreSelf?: boolean;
+  /** Only connections of this family (pairs without it are not connected); default: IPv4 first. */
+  readonly family?: Family;
 }
 
 /** A reachability truth table: `allowed[i][j]` is "pods[i] can reach pods[j]". */
@@ -33,7 +35,7 @@ export function selectPodsOf(r: ResolvedProgram, namespaces: readonly string[] |
 export function reachabilityMatrix(r: ResolvedProgram, options: MatrixOptions): Matrix {
   compilerAssert(!r.partial, 'reachabilityMatrix needs a complete resolution');
   const pods = selectPodsOf(r, options.namespaces);
-  return { pods, allowed: fastMatrix(r, pods, options.protocol, options.port, options.ignoreSelf ?? false) };
+  return { pods, allowed: fastMatrix(r, pods, options.protocol, options.port, options.ignoreSelf ?? false, options.family) };
 }
 
 /**
@@ -46,11 +48,11 @@ export function allowedPorts(r: ResolvedProgram, src: number, dst: number, only?
   const s = r.pods[src]!;
   const d = r.pods[dst]!;
   const sem = r.program.semantics;
-  if (sem.allowSelf && src === dst) return { kind: 'any' };
   for (const family of only ? [only] : ([4, 6] as const)) {
     const sa = s.addresses.find((a) => a.family === family);
     const da = d.addresses.find((a) => a.family === family);
     if (!sa || !da) continue;
+    if (sem.allowSelf && src === dst) return { kind: 'any' };
     const egress = directionPorts(r, 'egress', src, family, da.value);
     if (isEmptyPortSet(egress)) return noPorts;
     const nodeLocal = sem.allowNodeLocalIngress && d.nodeName !== undefined && r.nodeAddresses.get(sa.ip) === d.nodeName;

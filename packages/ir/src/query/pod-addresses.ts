@@ -102,10 +102,12 @@ export class DirectionRows<R> {
   }
 }
 
-/** The family a connection between positions i and j uses: IPv4 if both have it, else IPv6. */
-export function pairFamily(primary: Record<Family, Primary>, i: number, j: number): Family | undefined {
-  if (primary[4].values[i] !== undefined && primary[4].values[j] !== undefined) return 4;
-  if (primary[6].values[i] !== undefined && primary[6].values[j] !== undefined) return 6;
+/**
+ * The family a connection between positions i and j uses: `only` when given (undefined when one
+ * of them lacks it), else IPv4 if both have it, else IPv6.
+ */
+export function pairFamily(primary: Record<Family, Primary>, i: number, j: number, only?: Family): Family | undefined {
+  for (const f of only ? [only] : ([4, 6] as const)) if (primary[f].values[i] !== undefined && primary[f].values[j] !== undefined) return f;
   return undefined;
 }
 

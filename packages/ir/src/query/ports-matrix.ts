@@ -9,7 +9,7 @@ import { DirectionRows, Members, nodeOwner, pairFamily, primaryAddresses } from 
  * the peer's primary address; the union of their ports is computed once per such subset, and
  * each cell intersects two interned port sets (memoised by pair). Port sets are shared objects.
  */
-export function allowedPortsMatrix(r: ResolvedProgram, pods: readonly number[]): PortSet[][] {
+export function allowedPortsMatrix(r: ResolvedProgram, pods: readonly number[], only?: Family): PortSet[][] {
   const sem = r.program.semantics;
   const n = pods.length;
   const primary = primaryAddresses(r, pods);
@@ -46,11 +46,11 @@ export function allowedPortsMatrix(r: ResolvedProgram, pods: readonly number[]):
     const row: PortSet[] = [];
     for (let j = 0; j < n; j++) {
       const dst = pods[j]!;
-      if (sem.allowSelf && src === dst) {
+      const f = pairFamily(primary, i, j, only);
+      if (sem.allowSelf && src === dst && (only === undefined || f !== undefined)) {
         row.push(anyPorts);
         continue;
       }
-      const f = pairFamily(primary, i, j);
       if (f === undefined) {
         row.push(noPorts);
         continue;

@@ -65,12 +65,12 @@ function decide(r: ResolvedProgram, src: ResolvedEndpoint, dst: ResolvedEndpoint
   return sideAllows(r, r.ingress[dst.pod]!, src, protocol, port);
 }
 
-/** Pod-to-pod decision by pod index (primary addresses, IPv4 first). */
-export function podAllowed(r: ResolvedProgram, src: number, dst: number, protocol: Protocol, port: number, ignoreSelf = false): boolean {
+/** Pod-to-pod decision by pod index (primary addresses of `only`, else IPv4 first). */
+export function podAllowed(r: ResolvedProgram, src: number, dst: number, protocol: Protocol, port: number, ignoreSelf = false, only?: Family): boolean {
   compilerAssert(!r.partial, 'podAllowed needs a complete resolution');
   const s = r.pods[src]!;
   const d = r.pods[dst]!;
-  for (const family of [4, 6] as const) {
+  for (const family of only ? [only] : ([4, 6] as const)) {
     const sa = s.addresses.find((a) => a.family === family);
     const da = d.addresses.find((a) => a.family === family);
     if (!sa || !da) continue;
