@@ -37,10 +37,20 @@ export const ciliumDiagnostics = {
     message: paramMessage`ipBlock covers node address ${'addresses'}, but Cilium's CIDR rules do not match cluster nodes by default (Documentation/security/policy/layer3.rst) and not every node is covered, so the remote-node/host entities would be too wide; Cilium will deny this node traffic`,
     docs: 'Cilium gives node addresses the host/remote-node identities, which CIDR rules do not select unless the agent runs with --policy-cidr-match-mode=nodes. When an ipBlock covers every address of every node, netpolc adds the remote-node and host entities (exact); when it covers only some, no entity is narrow enough and the node traffic is denied (narrower than Kubernetes, never wider).',
   },
+  'backend-cilium/ipblock-nodes-unknown': {
+    severity: 'warning',
+    message: paramMessage`ipBlock ${'cidr'} may cover node addresses, but ${'reason'}; Cilium's CIDR rules never match nodes (Documentation/security/policy/layer3.rst), so node traffic inside the block would be denied`,
+    docs: 'Node addresses have the host/remote-node identities in Cilium, which CIDR rules do not select unless the agent runs with --policy-cidr-match-mode=nodes. netpolc adds the host and remote-node entities only when the inventory lists every node and the ipBlocks cover all of their addresses. Without Node objects (or with pods on nodes the inventory lacks), node coverage is unknown and no entity is added: narrower than Kubernetes, never wider. Give an inventory with the Node objects.',
+  },
   'backend-cilium/label-not-in-identity': {
     severity: 'error',
-    message: paramMessage`selector uses label key ${'key'}, which Cilium's default identity label filter drops (pkg/labelsfilter); in Cilium this requirement ${'effect'}`,
-    docs: "Cilium builds security identities only from identity-relevant labels; by default it drops keys such as pod-template-hash, controller-revision-hash and other kubernetes.io / k8s.io keys (pkg/labelsfilter/filter.go defaultLabelPrefixCfg). A selector on such a key matches no pod (In, Exists) or every pod (NotIn, DoesNotExist) in Cilium. Select on another label, or configure Cilium's --labels and adjust the policy by hand.",
+    message: paramMessage`selector uses label key ${'key'}, which Cilium's default identity label filter drops${'since'} (pkg/labelsfilter); in Cilium this requirement ${'effect'}`,
+    docs: "Cilium builds security identities only from identity-relevant labels; by default it drops keys such as pod-template-hash, controller-revision-hash and other kubernetes.io / k8s.io keys, and since 1.15 statefulset.kubernetes.io/pod-name, apps.kubernetes.io/pod-index and batch.kubernetes.io/job-completion-index (cilium/cilium#28003, #28897), since 1.16 controller-uid and batch.kubernetes.io/controller-uid (#31964), later topology.kubernetes.io (#43725) (pkg/labelsfilter/filter.go defaultLabelPrefixCfg). A selector on such a key matches no pod (In, Exists) or every pod (NotIn, DoesNotExist) in Cilium. Keys dropped by a release after --cilium-version count too, as the output must keep its meaning on later releases. Select on another label, or configure Cilium's --labels and adjust the policy by hand.",
+  },
+  'backend-cilium/world-cidr-both-families': {
+    severity: 'warning',
+    message: paramMessage`Cilium ${'version'} reads a ${'cidr'} CIDR rule as the world entity, which in dual-stack clusters also matches every ${'other'} address outside the cluster (cilium/cilium#22610, fixed in 1.15 by #22625): wider than Kubernetes there`,
+    docs: 'Before 1.15, Cilium turned a rule holding 0.0.0.0/0 or ::/0 (without except) into reserved:world, which covers both address families. On a dual-stack cluster the rule then also allows the other family. Single-stack clusters are not affected. Add the other family\'s /0 to the same NetworkPolicy rule if that is intended, or use --cilium-version 1.15 or later.',
   },
   'backend-cilium/port-range-expanded': {
     severity: 'warning',
@@ -63,9 +73,9 @@ export const ciliumDiagnostics = {
     docs: 'Cilium enforces SCTP only when SCTP support is enabled in the agent.',
   },
   'backend-cilium/named-port-unresolved': {
-    severity: 'warning',
-    message: paramMessage`egress named port ${'name'} is resolved by Cilium against every pod in the cluster (pkg/endpoint GetNamedPort) and is skipped when two pods give it different numbers (cilium/cilium#30003); without an inventory netpolc cannot check this`,
-    docs: 'Cilium resolves egress named ports through a cluster-wide map and ignores names with conflicting numbers; it then allows that number towards every selected peer. With an inventory netpolc resolves names per destination pod itself; without one it writes the name and warns.',
+    severity: 'error',
+    message: paramMessage`egress named port ${'name'} needs an inventory of pods: Cilium resolves egress port names against every pod in the cluster (pkg/endpoint GetNamedPort) and allows the number towards every selected peer, also those that do not define the name (wider than Kubernetes), or skips the name when pods give it different numbers (cilium/cilium#30003); the entry was left out`,
+    docs: 'Cilium resolves egress named ports through a cluster-wide map, ignores names with conflicting numbers, and allows the resolved number towards every peer the rule selects, whether or not that peer defines the name. Kubernetes resolves the name on each destination pod. With an inventory netpolc resolves names per destination pod itself; without one no CiliumNetworkPolicy is known to be equivalent, so the entry is left out (fail closed). Give --inventory, or write the port number.',
   },
   'backend-cilium/named-port-ipblock-unknown': {
     severity: 'warning',

@@ -1,14 +1,28 @@
 // Kubernetes label selectors → Cilium endpoint selectors, and Cilium's identity label filter.
 import { compareValues, namespaceNameLabel, type LabelSelector, type Requirement } from '@netpolc/ir';
 import { ciliumLabel, type CiliumRequirement, type CiliumSelector } from './model.js';
+import type { CiliumVersion } from './options.js';
+
+/** One entry of Cilium's default identity label filter. */
+interface FilterEntry {
+  readonly ignore: boolean;
+  readonly expr: RegExp;
+  /** First release whose default list has the entry; absent: every release netpolc accepts. */
+  readonly since?: CiliumVersion;
+  /** For diagnostics: from when, and the upstream change that added it. */
+  readonly added?: string;
+}
 
 /**
  * Cilium's default identity label filter (cilium/cilium pkg/labelsfilter/filter.go,
  * `defaultLabelPrefixCfg`): a label takes part in a pod's security identity unless an ignore
  * prefix matches it and no longer include prefix does. Prefixes are regular expressions that must
- * match at the start of the label key (`LabelPrefix.matches`). Only `k8s`-source labels matter here.
+ * match at the start of the label key (`LabelPrefix.matches`), so `kubernetes\.io` does not reach
+ * `statefulset.kubernetes.io/...`: later releases list such keys one by one
+ * (Documentation/operations/performance/scalability/identity-relevant-labels.rst). Only
+ * `k8s`-source labels matter here.
  */
-const labelFilter: readonly { readonly ignore: boolean; readonly expr: RegExp }[] = [
+const labelFilter: readonly FilterEntry[] = [
   { ignore: false, expr: /io\.kubernetes\.pod\.namespace/ },
   { ignore: false, expr: /io\.cilium\.k8s\.namespace\.labels/ },
   { ignore: false, expr: /app\.kubernetes\.io/ },
@@ -21,26 +35,39 @@ const labelFilter: readonly { readonly ignore: boolean; readonly expr: RegExp }[
   { ignore: true, expr: /controller-revision-hash/ },
   { ignore: true, expr: /annotation.*/ },
   { ignore: true, expr: /etcd_node/ },
+  // Merged in September and October 2023, before the 1.15 branch (1.15.0: January 2024).
+  { ignore: true, expr: /statefulset\.kubernetes\.io\/pod-name/, since: { major: 1, minor: 15 }, added: 'from Cilium 1.15 on (cilium/cilium#28003)' },
+  { ignore: true, expr: /apps\.kubernetes\.io\/pod-index/, since: { major: 1, minor: 15 }, added: 'from Cilium 1.15 on (cilium/cilium#28003)' },
+  { ignore: true, expr: /batch\.kubernetes\.io\/job-completion-index/, since: { major: 1, minor: 15 }, added: 'from Cilium 1.15 on (cilium/cilium#28897)' },
+  // Merged in April 2024, after the 1.15 branch.
+  { ignore: true, expr: /batch\.kubernetes\.io\/controller-uid/, since: { major: 1, minor: 16 }, added: 'from Cilium 1.16 on (cilium/cilium#31964)' },
+  { ignore: true, expr: /controller-uid/, since: { major: 1, minor: 16 }, added: 'from Cilium 1.16 on (cilium/cilium#31964)' },
+  // Merged in January 2026 for Kubernetes 1.35, which copies node topology labels onto pods; the
+  // issue was a 1.18 release blocker (cilium/cilium#43723), so 1.18 patch releases carry it too.
+  { ignore: true, expr: /topology\.kubernetes\.io/, since: { major: 1, minor: 18 }, added: 'in releases from January 2026 on, 1.18 patch releases included (cilium/cilium#43725)' },
 ];
 
 /**
  * True when a label key (without source prefix) is part of Cilium identities under the default
- * filter. Mirrors `filterLabels`: accepted when not ignored, or when the longest include match is
- * longer than the shortest ignore match.
+ * filter of every release from the target on. The list only ever grew, and the output must keep
+ * its meaning on every later release (`--cilium-version` is the oldest release the output must
+ * work on), so an entry counts whatever the target: a key that a later release drops would turn
+ * a selector into "no pod" or "every pod" on upgrade.
  */
 export function isIdentityLabel(key: string): boolean {
   let known = identityKeys.get(key);
-  if (known === undefined) identityKeys.set(key, (known = filterAccepts(key)));
+  if (known === undefined) identityKeys.set(key, (known = filterAccepts(key, labelFilter)));
   return known;
 }
 
 /** Answers by label key: a cluster has few keys, and each pod and selector asks for all of its own. */
 const identityKeys = new Map<string, boolean>();
 
-function filterAccepts(key: string): boolean {
+/** Mirrors `filterLabels`: accepted when not ignored, or when the longest include match is longer than the shortest ignore match. */
+function filterAccepts(key: string, entries: readonly FilterEntry[]): boolean {
   let included = 0;
   let ignored = 0;
-  for (const p of labelFilter) {
+  for (const p of entries) {
     const m = p.expr.exec(key);
     if (!m || m.index !== 0) continue;
     const len = m[0].length;
@@ -49,6 +76,17 @@ function filterAccepts(key: string): boolean {
     } else if (len > included) included = len;
   }
   return ignored === 0 || included > ignored;
+}
+
+/**
+ * For a key that {@link isIdentityLabel} rejects: since when Cilium drops it, as text for
+ * diagnostics (`""` when every release netpolc accepts drops it).
+ */
+export function droppedSince(key: string): string {
+  if (!filterAccepts(key, labelFilter.filter((e) => !e.since))) return '';
+  const late = labelFilter.filter((e) => e.since && e.expr.exec(key)?.index === 0);
+  late.sort((a, b) => a.since!.major - b.since!.major || a.since!.minor - b.since!.minor);
+  return late[0] ? ` ${late[0].added!}` : '';
 }
 
 /** The identity-relevant pod labels of a pod, as Cilium sees them. */
@@ -128,4 +166,9 @@ export function selectorKeys(selector: LabelSelector, kind: 'pod' | 'namespace')
   return selector.requirements
     .filter((r) => !(kind === 'namespace' && r.key === namespaceNameLabel && r.operator !== 'DoesNotExist'))
     .map((r) => ({ key: kind === 'pod' ? r.key : `io.cilium.k8s.namespace.labels.${r.key}`, requirement: r }));
+}
+
+/** Requirements of a pod or namespace selector on keys Cilium leaves out of identities, with the Cilium key. */
+export function droppedRequirements(selector: LabelSelector, kind: 'pod' | 'namespace'): { key: string; requirement: Requirement }[] {
+  return selectorKeys(selector, kind).filter((k) => !isIdentityLabel(k.key));
 }

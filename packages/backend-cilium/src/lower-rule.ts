@@ -1,10 +1,10 @@
 // One Kubernetes rule → Cilium rules (direction-neutral shape; lower.ts names the fields).
-import { appendAll, compareValues, type Address, type Direction, type Peer, type Policy, type PortMatch, type Program, type Protocol, type ResolvedProgram, type Rule, type SourceRef } from '@netpolc/ir';
+import { appendAll, compareValues, parseCidr, type Address, type Direction, type Peer, type Policy, type PortMatch, type Program, type Protocol, type ResolvedProgram, type Rule, type SourceRef } from '@netpolc/ir';
 import { blockKey, blockSetOf, cidrRelation, coverage, covers, type BlockSet, type ResolvedAllowance } from './coverage.js';
 import { ciliumDiagnostic } from './diagnostics.js';
-import { addNamespaceSelector, addPodSelector, SelectorBuilder } from './labels.js';
+import { addNamespaceSelector, addPodSelector, droppedRequirements, SelectorBuilder } from './labels.js';
 import { ciliumLabel, type CiliumCidrRule, type CiliumEntity, type CiliumPortProtocol, type CiliumPortRule, type CiliumSelector } from './model.js';
-import type { CiliumOptions } from './options.js';
+import { atLeast, ciliumFeatures, formatVersion, type CiliumOptions } from './options.js';
 import type { PodUniverse } from './pod-universe.js';
 import { lowerNamedPort, lowerNumericPort, lowerResolvedPorts, portRules, type Notes } from './ports.js';
 
@@ -27,6 +27,8 @@ export interface LowerContext {
   readonly hasInventory: boolean;
   /** Every node address of the inventory. */
   readonly nodeAddresses: readonly Address[];
+  /** Why the inventory's nodes may not be every node of the cluster (undefined: they are). */
+  readonly nodeGap: string | undefined;
   /** Memo: node addresses inside a block set, by {@link blockKey}. */
   readonly nodesInside: Map<string, readonly Address[]>;
 }
@@ -89,7 +91,9 @@ export function lowerRule(ctx: LowerContext, policy: Policy, pi: number, directi
     return out;
   }
 
-  const podPeers = rule.peers.filter((p): p is PodPeer => p.kind === 'pods');
+  // A peer requirement on a key Cilium drops matches no pod or every pod there: left out, as
+  // "every pod" would be wider (lower.ts reports the error).
+  const podPeers = rule.peers.filter((p): p is PodPeer => p.kind === 'pods' && inIdentity(p));
   const blockPeers = rule.peers.filter((p): p is BlockPeer => p.kind === 'ip-block');
   const endpoints: CiliumSelector[] = podPeers.map((p) => peerSelector(policy, p));
   if (podPeers.some((p) => p.namespaces.kind === 'selector' && p.namespaces.selector.requirements.length === 0)) {
@@ -99,16 +103,49 @@ export function lowerRule(ctx: LowerContext, policy: Policy, pi: number, directi
   if (main) {
     const selectors = [...endpoints, ...(block?.selectors ?? [])];
     if (selectors.length > 0) out.push(withPorts({ endpoints: selectors }));
-    if (blockPeers.length > 0) out.push(withPorts({ cidrs: blockPeers.map((p) => (p.except.length > 0 ? { cidr: p.cidr, except: p.except } : { cidr: p.cidr })) }));
+    if (blockPeers.length > 0) {
+      out.push(withPorts({ cidrs: blockPeers.map((p) => (p.except.length > 0 ? { cidr: p.cidr, except: p.except } : { cidr: p.cidr })) }));
+      worldCidr(ctx, blockPeers, where, notes);
+    }
     if (block && block.entities.length > 0) out.push(withPorts({ entities: block.entities }));
   }
   if (named.length > 0) {
     const targets: NamedTarget[] = podPeers.map((p, i) => ({ pods: ctx.hasInventory ? podsOf(ctx, policy, p) : new Set<number>(), selector: endpoints[i]! }));
     if (block && ctx.hasInventory) targets.push({ pods: block.covered, selector: undefined });
-    if (!ctx.hasInventory) for (const p of blockPeers) notes.diagnostic(ciliumDiagnostic('backend-cilium/named-port-ipblock-unknown', { name: named.map((n) => n.name).join(', ') }, p.origin));
+    if (!ctx.hasInventory && blockPeers.length > 0) {
+      for (const p of blockPeers) notes.diagnostic(ciliumDiagnostic('backend-cilium/named-port-ipblock-unknown', { name: named.map((n) => n.name).join(', ') }, p.origin));
+      notes.report(`${where}: egress named port ${named.map((n) => n.name).join(', ')} left out for the ipBlock peers (no inventory to know the pods inside them)`);
+    }
     appendAll(out, egressNamed(ctx, named, targets, rule.origin, where, notes));
   }
   return out;
+}
+
+/** True when no requirement of the peer is on a key Cilium leaves out of identities. */
+function inIdentity(peer: PodPeer): boolean {
+  if (droppedRequirements(peer.pods, 'pod').length > 0) return false;
+  return peer.namespaces.kind !== 'selector' || droppedRequirements(peer.namespaces.selector, 'namespace').length === 0;
+}
+
+/**
+ * Before 1.15, a CIDR rule holding 0.0.0.0/0 or ::/0 without except became `reserved:world`,
+ * both families at once (cilium/cilium#22610; #22625 gave each family its own world identity).
+ * Harmless when the same rule has the other family's /0 too.
+ */
+function worldCidr(ctx: LowerContext, peers: readonly BlockPeer[], where: string, notes: Notes): void {
+  if (atLeast(ctx.options.ciliumVersion, ciliumFeatures.worldPerFamily)) return;
+  const bare = (family: 4 | 6): BlockPeer | undefined =>
+    peers.find((p) => {
+      const c = parseCidr(p.cidr)!;
+      return c.family === family && c.prefix === 0 && p.except.length === 0;
+    });
+  const v4 = bare(4);
+  const v6 = bare(6);
+  const lone = v4 && !v6 ? { peer: v4, other: 'IPv6' } : v6 && !v4 ? { peer: v6, other: 'IPv4' } : undefined;
+  if (!lone) return;
+  const version = formatVersion(ctx.options.ciliumVersion);
+  notes.diagnostic(ciliumDiagnostic('backend-cilium/world-cidr-both-families', { version, cidr: lone.peer.cidr, other: lone.other }, lone.peer.origin));
+  notes.report(`${where}: Cilium ${version} reads ${lone.peer.cidr} as the world entity, which also admits ${lone.other} outside the cluster in dual-stack clusters (warning)`);
 }
 
 /** Actionable pods a pod peer selects (index into the universe, which holds the resolved pods). */
@@ -132,11 +169,13 @@ interface NamedTarget {
 function egressNamed(ctx: LowerContext, named: readonly NamedPort[], targets: readonly NamedTarget[], origin: SourceRef, where: string, notes: Notes): GenericRule[] {
   const names = named.map((n) => `${n.name}/${n.protocol}`).join(', ');
   if (!ctx.hasInventory) {
-    const selectors = targets.flatMap((t) => (t.selector ? [t.selector] : []));
-    const ports = named.flatMap((n) => lowerNamedPort(n, ctx.options, notes));
-    notes.diagnostic(ciliumDiagnostic('backend-cilium/named-port-unresolved', { name: names }, origin));
-    notes.report(`${where}: egress named port ${names} kept as a name (no inventory to resolve it per destination pod)`);
-    return selectors.length > 0 && ports.length > 0 ? [{ endpoints: selectors, toPorts: portRules(ports) }] : [];
+    // Written as a name, the entry would allow the number Cilium finds cluster-wide towards peers
+    // that do not define the name (wider): left out, with an error.
+    if (targets.length > 0) {
+      notes.diagnostic(ciliumDiagnostic('backend-cilium/named-port-unresolved', { name: names }, origin));
+      notes.report(`${where}: egress named port ${names} left out: without an inventory it cannot be resolved per destination pod (error)`);
+    }
+    return [];
   }
   const out: GenericRule[] = [];
   for (const target of targets) {
@@ -219,8 +258,9 @@ function blockCoverage(ctx: LowerContext, pi: number, direction: Direction, rule
     selectors = clusterCidrCoverage(ctx, set, text, origin, where, notes);
   } else {
     for (const p of peers) notes.diagnostic(ciliumDiagnostic('backend-cilium/ipblock-pods-unknown', { cidr: p.cidr }, p.origin));
+    notes.report(`${where}: ipBlock ${text} may cover pods, which Cilium CIDR rules never match and netpolc cannot select without an inventory or --cluster-cidr (warning)`);
   }
-  return { selectors, entities: nodeEntities(ctx, pi, direction, rule, set, origin, where, notes), covered };
+  return { selectors, entities: nodeEntities(ctx, pi, direction, rule, peers, set, origin, where, notes), covered };
 }
 
 function clusterCidrCoverage(ctx: LowerContext, set: BlockSet, text: string, origin: SourceRef, where: string, notes: Notes): CiliumSelector[] {
@@ -241,7 +281,13 @@ function clusterCidrCoverage(ctx: LowerContext, set: BlockSet, text: string, ori
  * which CIDR rules do not match (layer3.rst; cilium/cilium#12277). Together the two entities are
  * exactly "every node", so they are added only when that adds nothing Kubernetes denies.
  */
-function nodeEntities(ctx: LowerContext, pi: number, direction: Direction, rule: Rule, set: BlockSet, origin: SourceRef, where: string, notes: Notes): CiliumEntity[] {
+function nodeEntities(ctx: LowerContext, pi: number, direction: Direction, rule: Rule, peers: readonly BlockPeer[], set: BlockSet, origin: SourceRef, where: string, notes: Notes): CiliumEntity[] {
+  if (ctx.nodeGap !== undefined) {
+    // The entities would also admit nodes the inventory lacks, whatever their addresses.
+    for (const p of peers) notes.diagnostic(ciliumDiagnostic('backend-cilium/ipblock-nodes-unknown', { cidr: p.cidr, reason: ctx.nodeGap }, p.origin));
+    notes.report(`${where}: node addresses inside the ipBlock are unknown (${ctx.nodeGap}); Cilium will deny any node traffic there, as CIDR rules do not match nodes (warning)`);
+    return [];
+  }
   const addresses = ctx.nodeAddresses;
   const key = blockKey(set);
   let inside = ctx.nodesInside.get(key);

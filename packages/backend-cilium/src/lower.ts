@@ -2,7 +2,7 @@
 import { NoTarget, refAt, type BackendInput, type Diagnostic, type Direction, type LabelSelector, type Policy, type SourceRef } from '@netpolc/ir';
 import { addressOf, ResolvedAllowance } from './coverage.js';
 import { ciliumDiagnostic } from './diagnostics.js';
-import { addPodSelector, isIdentityLabel, SelectorBuilder, selectorKeys } from './labels.js';
+import { addPodSelector, droppedRequirements, droppedSince, SelectorBuilder } from './labels.js';
 import { lowerRule, type GenericRule, type LowerContext } from './lower-rule.js';
 import type { CiliumEgressRule, CiliumIngressRule, CiliumPolicy } from './model.js';
 import type { CiliumOptions } from './options.js';
@@ -36,6 +36,7 @@ export function lowerProgram(input: BackendInput, options: CiliumOptions): Lower
     allowance: new ResolvedAllowance(resolved),
     hasInventory: program.inventory.pods.length > 0,
     nodeAddresses: program.inventory.nodes.flatMap((n) => n.addresses.map((a) => addressOf(a.ip))),
+    nodeGap: nodeGap(program),
     nodesInside: new Map(),
   };
   const diagnostics: Diagnostic[] = [];
@@ -63,13 +64,24 @@ export function lowerProgram(input: BackendInput, options: CiliumOptions): Lower
       },
     };
     checkIdentityLabels(policy, notes);
+    // A subject requirement on a key Cilium drops selects no pod (the subjects stay open) or
+    // every pod (others get this policy's allows): either is wider. Fail closed instead: every
+    // pod the other requirements select, isolated with nothing allowed (the error stands).
+    const dropped = droppedRequirements(policy.subject, 'pod').map((d) => d.requirement);
+    const subject = dropped.length === 0 ? policy.subject : { requirements: policy.subject.requirements.filter((r) => !dropped.includes(r)) };
+    // The rules are lowered either way, so that their own diagnostics are reported too.
+    const direction = (d: Direction): GenericRule[] => {
+      const rules = lowerDirection(ctx, policy, pi, d, notes);
+      return dropped.length === 0 ? rules : [{}];
+    };
+    if (dropped.length > 0) notes.report('podSelector left without its requirements on labels Cilium drops: the pods it may select are isolated with nothing allowed (fail closed; error)');
     const spec = {
       description: `Translated by netpolc from NetworkPolicy ${policy.namespace}/${policy.name}`,
       // A namespaced policy's endpointSelector is always scoped to its namespace: Cilium adds
       // k8s:io.kubernetes.pod.namespace=<ns> (pkg/k8s/apis/cilium.io/utils/utils.go ParseToCiliumRule).
-      endpointSelector: addPodSelector(new SelectorBuilder(), policy.subject).build(),
-      ...(policy.ingress ? { ingress: lowerDirection(ctx, policy, pi, 'ingress', notes).map(ingressRule) } : {}),
-      ...(policy.egress ? { egress: lowerDirection(ctx, policy, pi, 'egress', notes).map(egressRule) } : {}),
+      endpointSelector: addPodSelector(new SelectorBuilder(), subject).build(),
+      ...(policy.ingress ? { ingress: direction('ingress').map(ingressRule) } : {}),
+      ...(policy.egress ? { egress: direction('egress').map(egressRule) } : {}),
     };
     const object: CiliumPolicy = {
       apiVersion: 'cilium.io/v2',
@@ -80,6 +92,18 @@ export function lowerProgram(input: BackendInput, options: CiliumOptions): Lower
     return { source: policy, object, notes: lines };
   });
   return { policies, diagnostics };
+}
+
+/**
+ * Why the inventory's nodes may not be all of the cluster's: none listed, or a pod that is not
+ * finished on a node it lacks (a finished pod may outlive its node).
+ */
+function nodeGap(program: BackendInput['program']): string | undefined {
+  if (program.inventory.nodes.length === 0) return 'the inventory lists no Node objects';
+  const names = new Set(program.inventory.nodes.map((n) => n.name));
+  const finished = (phase: string | undefined): boolean => phase === 'Succeeded' || phase === 'Failed';
+  const pod = program.inventory.pods.find((p) => p.nodeName !== undefined && !names.has(p.nodeName) && !finished(p.phase));
+  return pod ? `pod ${pod.namespace}/${pod.name} runs on node ${pod.nodeName}, which the inventory lacks` : undefined;
 }
 
 function lowerDirection(ctx: LowerContext, policy: Policy, pi: number, direction: Direction, notes: Parameters<typeof lowerRule>[5]): GenericRule[] {
@@ -126,14 +150,17 @@ function egressRule(r: GenericRule): CiliumEgressRule {
   };
 }
 
-/** Reports selectors on labels that Cilium leaves out of identities (they would change meaning). */
+/**
+ * Reports selectors on labels that Cilium leaves out of identities: in Cilium such a requirement
+ * matches no pod or every pod. lowerRule leaves such peers out (fail closed).
+ */
 function checkIdentityLabels(policy: Policy, notes: { diagnostic(d: Diagnostic): void; report(line: string): void }): void {
   const check = (selector: LabelSelector, kind: 'pod' | 'namespace', at: SourceRef): void => {
-    for (const { key, requirement } of selectorKeys(selector, kind)) {
-      if (isIdentityLabel(key)) continue;
+    for (const { key, requirement } of droppedRequirements(selector, kind)) {
       const effect = requirement.operator === 'In' || requirement.operator === 'Exists' ? 'matches no pod' : 'holds for every pod';
-      notes.diagnostic(ciliumDiagnostic('backend-cilium/label-not-in-identity', { key: requirement.key, effect }, at));
-      notes.report(`selector on ${requirement.key}: Cilium drops this label from identities, the requirement ${effect} there (error)`);
+      const since = droppedSince(key);
+      notes.diagnostic(ciliumDiagnostic('backend-cilium/label-not-in-identity', { key: requirement.key, since, effect }, at));
+      notes.report(`selector on ${requirement.key}: Cilium drops this label from identities${since}, the requirement ${effect} there (error)`);
     }
   };
   check(policy.subject, 'pod', refAt(policy.origin, 'spec', 'podSelector'));

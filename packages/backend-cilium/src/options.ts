@@ -10,7 +10,8 @@ export interface CiliumVersion {
 /** Typed options of the Cilium backend. */
 export interface CiliumOptions {
   /**
-   * Oldest Cilium release the output must work on; gates port ranges (1.16) and SCTP (1.13).
+   * Oldest Cilium release the output must work on; gates port ranges (1.16), SCTP (1.13) and
+   * the warning on a lone /0 CIDR read as both families (before 1.15).
    * @defaultValue 1.17
    */
   readonly ciliumVersion: CiliumVersion;
@@ -49,6 +50,8 @@ export const ciliumFeatures = {
   portRanges: { major: 1, minor: 16 },
   /** SCTP policy enforcement (cilium/cilium#20033, v1.13). */
   sctp: { major: 1, minor: 13 },
+  /** A /0 CIDR selects its own family only, not `reserved:world` (cilium/cilium#22625, fixing #22610; merged after 1.14.0). */
+  worldPerFamily: { major: 1, minor: 15 },
 } as const satisfies Record<string, CiliumVersion>;
 
 /** True when `v` is at least `min`. */
@@ -66,7 +69,7 @@ export const ciliumFlags: Readonly<Record<string, OptionSpec>> = {
   'cilium-version': {
     type: 'string',
     value: 'X.Y',
-    description: `oldest Cilium release the output must work on; gates port ranges (1.16) and SCTP (1.13) (default ${formatVersion(defaultCiliumVersion)})`,
+    description: `oldest Cilium release the output must work on; gates port ranges (1.16), SCTP (1.13) and a warning on lone /0 CIDRs (before 1.15) (default ${formatVersion(defaultCiliumVersion)})`,
   },
   'cluster-cidr': {
     type: 'string',

@@ -57,6 +57,7 @@ function sctpAllowed(protocol: PortMatch['protocol'], origin: SourceRef, options
   if (protocol !== 'SCTP') return true;
   if (atLeast(options.ciliumVersion, ciliumFeatures.sctp)) {
     notes.diagnostic(ciliumDiagnostic('backend-cilium/sctp-needs-agent-flag', {}, origin));
+    notes.report('SCTP port entry: enforced only when the Cilium agent runs with --enable-sctp (info)');
     return true;
   }
   const version = formatVersion(options.ciliumVersion);

@@ -23,6 +23,8 @@ const triggers: Record<Exclude<CiliumDiagnosticCode, 'backend-cilium/invalid-opt
   'backend-cilium/sctp-needs-agent-flag': { manifests: [...upstreamModel(), ingressPorts([{ port: 80, protocol: 'SCTP' }])] },
   'backend-cilium/named-port-unresolved': { manifests: [egressTo([{ podSelector: {} }], [{ port: 'http' }])] },
   'backend-cilium/named-port-ipblock-unknown': { manifests: [egressTo([{ ipBlock: { cidr: '10.0.0.0/8' } }], [{ port: 'http' }])] },
+  'backend-cilium/ipblock-nodes-unknown': { manifests: [namespace('x'), pod('x', 'a', { app: 'w' }, '198.18.0.10'), egressTo([{ ipBlock: { cidr: '0.0.0.0/0' } }])] },
+  'backend-cilium/world-cidr-both-families': { manifests: [egressTo([{ ipBlock: { cidr: '0.0.0.0/0' } }])], flags: { 'cilium-version': '1.14' } },
 };
 
 it('documents every diagnostic code with its backend prefix', () => {
@@ -40,6 +42,14 @@ for (const [code, t] of Object.entries(triggers)) {
     if (code !== 'backend-cilium/semantics-unsupported') for (const d of c.diagnostics.filter((x) => x.code === code)) expect(d.target.kind).toBe('ref');
   });
 }
+
+it('never reports a policy as translated one to one when a diagnostic about it fired', () => {
+  for (const [code, t] of Object.entries(triggers)) {
+    const c = compile(t.manifests, options(t.flags ?? {}), undefined, t.semantics);
+    if (c.policies.length !== 1 || !c.diagnostics.some((d) => d.target.kind === 'ref')) continue;
+    expect(c.policies[0]!.notes.length, code).toBeGreaterThan(0);
+  }
+});
 
 it('reports backend-cilium/invalid-option for bad flags, and covers every code with a scenario', () => {
   expect(parseCiliumOptions({ 'cilium-version': 'next' }).diagnostics.map((d) => d.code)).toEqual(['backend-cilium/invalid-option']);

@@ -111,3 +111,23 @@ it('lets a pod reach itself and unions rules of all policies selecting an endpoi
   expect(allowed([one, two], conn(podEp('y', 'c'), podEp('x', 'a')))).toBe(true);
   expect(allowed([one, two], conn(podEp('x', 'b'), podEp('x', 'a')))).toBe(true);
 });
+
+it('leaves keys out of identities from the release that drops them', () => {
+  const sts = loadValid([node('n1', '198.19.0.1'), namespace('x'), pod('x', 'db-0', { app: 'db', 'statefulset.kubernetes.io/pod-name': 'db-0', 'controller-uid': 'u' }, '198.18.0.10', { node: 'n1' }), pod('x', 'c', { app: 'c' }, '198.18.0.11', { node: 'n1' })]).program;
+  const deny = (key: string, value: string) => cnp({ endpointSelector: { matchLabels: { [`k8s:${key}`]: value } }, ingress: [{}] });
+  const at = (policy: CiliumPolicy, version: readonly [number, number]) => new CiliumEvaluator(sts, [policy], { ...defaultEvalOptions, version }).allowed(conn(podEp('x', 'c'), podEp('x', 'db-0')));
+  expect(at(deny('statefulset.kubernetes.io/pod-name', 'db-0'), [1, 14])).toBe(false);
+  expect(at(deny('statefulset.kubernetes.io/pod-name', 'db-0'), [1, 15])).toBe(true);
+  expect(at(deny('controller-uid', 'u'), [1, 15])).toBe(false);
+  expect(at(deny('controller-uid', 'u'), [1, 16])).toBe(true);
+});
+
+it('reads a lone /0 CIDR rule as the world of both families before 1.15', () => {
+  const dual = loadValid([node('n1', '198.19.0.1'), namespace('x'), pod('x', 'a', { app: 'a' }, ['198.18.0.10', '2001:db8::a'], { node: 'n1' })]).program;
+  const world4 = cnp({ ...toA, egress: [{ toCIDRSet: [{ cidr: '0.0.0.0/0' }] }] });
+  const to6 = conn(podEp('x', 'a'), { kind: 'ip', ip: '2001:db8:99::1' });
+  expect(new CiliumEvaluator(dual, [world4], { ...defaultEvalOptions, version: [1, 14] }).allowed(to6)).toBe(true);
+  expect(new CiliumEvaluator(dual, [world4], { ...defaultEvalOptions, version: [1, 15] }).allowed(to6)).toBe(false);
+  const excepted = cnp({ ...toA, egress: [{ toCIDRSet: [{ cidr: '0.0.0.0/0', except: ['203.0.113.0/24'] }] }] });
+  expect(new CiliumEvaluator(dual, [excepted], { ...defaultEvalOptions, version: [1, 14] }).allowed(to6)).toBe(false);
+});

@@ -31,7 +31,7 @@ it('reports pods that an ipBlock separates but Cilium identities cannot', () => 
 });
 
 it('reports a dual-stack pod that an ipBlock covers in one family only, and accepts both families together', () => {
-  const pods = [namespace('x'), pod('x', 'a', { pod: 'a' }, ['198.18.0.9', '2001:db8::9']), pod('x', 'b', { pod: 'b' }, ['198.18.0.10', '2001:db8::a'])];
+  const pods = [namespace('x'), node('n', '198.19.0.1'), pod('x', 'a', { pod: 'a' }, ['198.18.0.9', '2001:db8::9'], { node: 'n' }), pod('x', 'b', { pod: 'b' }, ['198.18.0.10', '2001:db8::a'], { node: 'n' })];
   const one = compile([...pods, ingressFrom([{ ipBlock: { cidr: '198.18.0.10/32' } }])]);
   expect(codes(one.diagnostics)).toEqual(['backend-cilium/ipblock-partial-pod']);
   expect(disagreements(one).every((d) => d.includes('kubernetes true, cilium false'))).toBe(true);
@@ -125,18 +125,23 @@ it('refuses SCTP for Cilium before 1.13 and notes the agent flag after', () => {
 
 it('without an inventory, warns about ipBlocks and uses --cluster-cidr when given', () => {
   const policy = networkPolicy('x', 'np', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }] });
-  expect(codes(compile([policy]).diagnostics)).toEqual(['backend-cilium/ipblock-pods-unknown']);
+  // Without Node objects, node coverage stays unknown whatever --cluster-cidr says.
+  const nodes = 'backend-cilium/ipblock-nodes-unknown';
+  expect(codes(compile([policy]).diagnostics)).toEqual([nodes, 'backend-cilium/ipblock-pods-unknown']);
   const full = compile([policy], options({ 'cluster-cidr': ['10.244.0.0/16'] }));
-  expect(codes(full.diagnostics)).toEqual([]);
+  expect(codes(full.diagnostics)).toEqual([nodes]);
   expect(full.objects[0]!.spec.egress).toContainEqual({ toEndpoints: [{ matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }] }] });
-  expect(codes(compile([policy], options({ 'cluster-cidr': ['10.0.0.0/7'] })).diagnostics)).toEqual(['backend-cilium/ipblock-pods-ambiguous']);
-  expect(codes(compile([policy], options({ 'cluster-cidr': ['192.168.0.0/16'] })).diagnostics)).toEqual([]);
+  expect(codes(compile([policy], options({ 'cluster-cidr': ['10.0.0.0/7'] })).diagnostics)).toEqual([nodes, 'backend-cilium/ipblock-pods-ambiguous']);
+  expect(codes(compile([policy], options({ 'cluster-cidr': ['192.168.0.0/16'] })).diagnostics)).toEqual([nodes]);
 });
 
-it('without an inventory, keeps egress named ports as names and warns', () => {
+it('without an inventory, leaves egress named ports out: an error towards pods, a warning towards ipBlocks', () => {
   const c = compile([networkPolicy('x', 'np', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: {} }, { ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 'dns', protocol: 'UDP' }] }] })]);
-  expect(codes(c.diagnostics)).toEqual(['backend-cilium/ipblock-pods-unknown', 'backend-cilium/named-port-ipblock-unknown', 'backend-cilium/named-port-unresolved']);
-  expect(c.objects[0]!.spec.egress).toEqual([{ toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'x' } }], toPorts: [{ ports: [{ port: 'dns', protocol: 'UDP' }] }] }]);
+  expect(codes(c.diagnostics)).toEqual(['backend-cilium/ipblock-nodes-unknown', 'backend-cilium/ipblock-pods-unknown', 'backend-cilium/named-port-ipblock-unknown', 'backend-cilium/named-port-unresolved']);
+  expect(c.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code)).toEqual(['backend-cilium/named-port-unresolved']);
+  expect(c.objects[0]!.spec.egress).toEqual([{}]);
+  const ipBlockOnly = compile([networkPolicy('x', 'np', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }], ports: [{ port: 'dns', protocol: 'UDP' }] }] })]);
+  expect(ipBlockOnly.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
 });
 
 it('reports invalid flags', () => {

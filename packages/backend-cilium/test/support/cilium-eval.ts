@@ -34,10 +34,32 @@ type Identity =
 // Cilium's default identity label filter (pkg/labelsfilter/filter.go defaultLabelPrefixCfg):
 // io.kubernetes.pod.namespace, namespace labels and app.kubernetes.io are kept; other
 // io.kubernetes / kubernetes.io / k8s.io keys, *beta.kubernetes.io, pod-template-hash,
-// pod-template-generation, controller-revision-hash, annotation* and etcd_node are dropped.
-function keptInIdentity(key: string): boolean {
+// pod-template-generation, controller-revision-hash, annotation* and etcd_node are dropped. Every
+// pattern is anchored at the key start, so later releases name keys under other kubernetes.io
+// subdomains one by one: StatefulSet and indexed-Job keys from 1.15 (cilium/cilium#28003,
+// #28897), controller-uid keys from 1.16 (#31964), topology.kubernetes.io from January 2026
+// (#43725; in 1.19, and in 1.18 patch releases as a release blocker, #43723).
+const ignoredSince: readonly (readonly [RegExp, number, number])[] = [
+  [/^io\.kubernetes/, 1, 10],
+  [/^kubernetes\.io/, 1, 10],
+  [/^.*beta\.kubernetes\.io/, 1, 10],
+  [/^k8s\.io/, 1, 10],
+  [/^pod-template-generation/, 1, 10],
+  [/^pod-template-hash/, 1, 10],
+  [/^controller-revision-hash/, 1, 10],
+  [/^annotation.*/, 1, 10],
+  [/^etcd_node/, 1, 10],
+  [/^statefulset\.kubernetes\.io\/pod-name/, 1, 15],
+  [/^apps\.kubernetes\.io\/pod-index/, 1, 15],
+  [/^batch\.kubernetes\.io\/job-completion-index/, 1, 15],
+  [/^batch\.kubernetes\.io\/controller-uid/, 1, 16],
+  [/^controller-uid/, 1, 16],
+  [/^topology\.kubernetes\.io/, 1, 18],
+];
+
+function keptInIdentity(key: string, [major, minor]: readonly [number, number]): boolean {
   const include = ['io.kubernetes.pod.namespace', 'io.cilium.k8s.namespace.labels', 'app.kubernetes.io'];
-  const ignore = [/^io\.kubernetes/, /^kubernetes\.io/, /^.*beta\.kubernetes\.io/, /^k8s\.io/, /^pod-template-generation/, /^pod-template-hash/, /^controller-revision-hash/, /^annotation.*/, /^etcd_node/];
+  const ignore = ignoredSince.filter(([, ma, mi]) => major > ma || (major === ma && minor >= mi)).map(([r]) => r);
   const included = Math.max(0, ...include.filter((p) => key.startsWith(p)).map((p) => p.length));
   const ignoredLengths = ignore.map((r) => r.exec(key)?.[0].length).filter((n): n is number => n !== undefined);
   return ignoredLengths.length === 0 || included > Math.min(...ignoredLengths);
@@ -71,11 +93,11 @@ export class CiliumEvaluator {
     const known = this.identities.get(pod);
     if (known) return known;
     const out: Label[] = [];
-    for (const [k, v] of Object.entries(pod.labels)) if (keptInIdentity(k)) out.push({ source: 'k8s', key: k, value: v });
+    for (const [k, v] of Object.entries(pod.labels)) if (keptInIdentity(k, this.options.version)) out.push({ source: 'k8s', key: k, value: v });
     out.push({ source: 'k8s', key: 'io.kubernetes.pod.namespace', value: pod.namespace });
     for (const [k, v] of Object.entries(this.nsLabels.get(pod.namespace) ?? {})) {
       const key = `io.cilium.k8s.namespace.labels.${k}`;
-      if (keptInIdentity(key)) out.push({ source: 'k8s', key, value: v });
+      if (keptInIdentity(key, this.options.version)) out.push({ source: 'k8s', key, value: v });
     }
     out.push({ source: 'k8s', key: 'io.cilium.k8s.policy.serviceaccount', value: 'default' });
     out.push({ source: 'k8s', key: 'io.cilium.k8s.policy.cluster', value: 'default' });
@@ -172,6 +194,9 @@ export class CiliumEvaluator {
   private l3Matches(p: CiliumPolicy, r: GenericRule, peer: Identity): boolean {
     if ((r.entities ?? []).some((e) => entityMatches(e, peer))) return true;
     if ((r.cidrs ?? []).some((c) => cidrMatches(c, peer))) return true;
+    // Before 1.15 a /0 without except in a rule's CIDRs added `reserved:world`, which then
+    // matched the world of both families (cilium/cilium#22610, fixed by #22625).
+    if (!this.atLeast(1, 15) && peer.kind === 'world' && (r.cidrs ?? []).some((c) => (c.except ?? []).length === 0 && parseCidr(c.cidr)!.prefix === 0)) return true;
     return (r.endpoints ?? []).some((s) => peer.kind === 'endpoint' && selectorMatches(this.scopedPeer(p, s), peer.labels));
   }
 

@@ -1,7 +1,7 @@
 // Shared test helpers: run the backend on manifests and evaluate its model.
 import { evaluate, hasErrors, resolve, type Connection, type Diagnostic, type Endpoint, type LoadResult, type SemanticsOptions } from '@netpolc/ir';
 import { loadManifests, type Manifest } from '@netpolc/ir/testing';
-import { lowerProgram } from '../../src/lower.js';
+import { lowerProgram, type LoweredPolicy } from '../../src/lower.js';
 import type { CiliumPolicy } from '../../src/model.js';
 import { parseCiliumOptions, type CiliumOptions } from '../../src/options.js';
 import { CiliumEvaluator, defaultEvalOptions, type CiliumEvalOptions } from './cilium-eval.js';
@@ -17,6 +17,8 @@ export function options(raw: Record<string, string | boolean | string[]> = {}): 
 export interface Compiled {
   readonly loaded: LoadResult;
   readonly objects: readonly CiliumPolicy[];
+  /** The lowered policies, with their report notes. */
+  readonly policies: readonly LoweredPolicy[];
   readonly diagnostics: readonly Diagnostic[];
   readonly evaluator: CiliumEvaluator;
 }
@@ -27,7 +29,7 @@ export function compile(manifests: readonly Manifest[], opts: CiliumOptions = op
   if (hasErrors(loaded.diagnostics)) throw new Error(`invalid test input: ${loaded.diagnostics.map((d) => d.message).join('; ')}`);
   const lowered = lowerProgram({ program: loaded.program, resolved: resolve(loaded.program) }, opts);
   const objects = lowered.policies.map((p) => p.object);
-  return { loaded, objects, diagnostics: lowered.diagnostics, evaluator: new CiliumEvaluator(loaded.program, objects, evalOptions) };
+  return { loaded, objects, policies: lowered.policies, diagnostics: lowered.diagnostics, evaluator: new CiliumEvaluator(loaded.program, objects, evalOptions) };
 }
 
 /** Codes of diagnostics, sorted. */
