@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import { expect, it } from 'vitest';
 import { aliasCandidate, hasAliasCandidate } from '../src/source/read-objects.js';
 import { parseYamlDocuments } from '../src/source/source-file.js';
+import { checkYaml11Scalars } from '../src/source/yaml11.js';
 import { numRuns } from '../src/testing/index.js';
 import { loadProgram, type Program } from '../src/index.js';
 import { namespace, networkPolicy, pod } from '../src/testing/index.js';
@@ -173,4 +174,36 @@ it('reads small plain YAML files (one policy per file) with the line reader, to 
   expect([...fromYaml.files.values()].every((f) => f.trees === undefined)).toBe(true);
   const flow = loadProgram([{ path: 'flow.yaml', content: '{apiVersion: v1, kind: Namespace, metadata: {name: q}}\n' }]);
   expect(flow.files.get('flow.yaml')!.trees).toBeDefined();
+});
+
+it('reports the YAML 1.1 scalars of small block files exactly as a check of every tree does, though it scans only files the readers flag', () => {
+  // Values in every place a scan could meet them: plain, quoted, in a literal block, in a comment,
+  // as keys, in ports; the oracle checks every tree of the file with the yaml package.
+  const word = fc.constantFrom('yes', 'no', 'on', 'off', 'y', 'N', 'web', 'true', '80', '0120', '0b101', '1_000', '8080', 'yess');
+  const place = fc.constantFrom('plain', 'quoted', 'literal', 'comment', 'key', 'port');
+  const doc = fc.array(fc.tuple(place, word), { minLength: 1, maxLength: 5 }).map((entries) => {
+    const lines = ['apiVersion: v1', 'kind: Namespace', 'metadata:', '  name: x', '  annotations:'];
+    const ports: string[] = [];
+    entries.forEach(([where, w], i) => {
+      if (where === 'plain') lines.push(`    a${i}: ${w}`);
+      else if (where === 'quoted') lines.push(`    a${i}: "${w}"`);
+      else if (where === 'literal') lines.push(`    a${i}: |`, `      b: ${w}`);
+      else if (where === 'comment') lines.push(`    a${i}: v # c: ${w}`);
+      else if (where === 'key') lines.push(`    ${w}x${i}: v`);
+      else ports.push(w);
+    });
+    if (ports.length > 0) lines.push('spec:', '  containers:', '  - name: c', '    ports:', ...ports.map((w) => `    - containerPort: ${w}`));
+    return lines.join('\n') + '\n';
+  });
+  fc.assert(
+    fc.property(fc.array(doc, { minLength: 1, maxLength: 3 }), (docs) => {
+      const text = docs.join('---\n');
+      const seen = (diags: readonly { code: string; target: unknown }[]): string[] =>
+        diags.filter((d) => d.code.startsWith('ir/yaml11')).map((d) => `${d.code}@${JSON.stringify(d.target)}`);
+      const oracle: { code: string; target: unknown }[] = [];
+      checkYaml11Scalars(parseYamlDocuments(text).filter((tree) => tree.errors.length === 0).map((tree) => ({ tree, offset: 0 })), 't.yaml', oracle as never);
+      expect(seen(loadProgram([{ path: 't.yaml', content: text }]).diagnostics)).toEqual(seen(oracle));
+    }),
+    { numRuns: numRuns(300) },
+  );
 });

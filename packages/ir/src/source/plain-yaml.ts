@@ -7,6 +7,7 @@
 // reads the file from that document on. Scalars resolve as in js-yaml's core schema; property
 // tests hold the two readers equal wherever this one answers.
 
+import { yaml11Booleans } from './yaml11.js';
 import { apostrophe, backslash, closingQuote, colon, dash, doubleQuoted, hash, literal, notPlainStart, pipe, plainValue, quote, quoted, rawLine, skipSpaces, space, trimSpaces, Unsupported, unsupported } from './yaml-scalars.js';
 
 // Tabs, CR, and the characters js-yaml refuses (non-printable ones, lone surrogates) or drops (BOM).
@@ -19,8 +20,8 @@ const keyCacheSize = 1024;
  * leaves only the rest to js-yaml (documents do not depend on each other; `rest` is the start of
  * a line, before the `---` that opens the next document).
  */
-export function readPlainDocuments(text: string): { docs: unknown[]; rest: number } {
-  if (outsideSubset.test(text)) return { docs: [], rest: 0 };
+export function readPlainDocuments(text: string): { docs: unknown[]; rest: number; yaml11: boolean } {
+  if (outsideSubset.test(text)) return { docs: [], rest: 0, yaml11: false };
   const reader = new Reader(text);
   try {
     reader.documents();
@@ -28,7 +29,7 @@ export function readPlainDocuments(text: string): { docs: unknown[]; rest: numbe
     // RangeError: nesting deeper than the stack.
     if (!(err instanceof Unsupported || err instanceof RangeError)) throw err;
   }
-  return { docs: reader.docs, rest: reader.rest };
+  return { docs: reader.docs, rest: reader.rest, yaml11: reader.yaml11 };
 }
 
 class Reader {
@@ -47,6 +48,12 @@ class Reader {
   /** The documents read so far, and where the text after them starts. */
   readonly docs: unknown[] = [];
   rest = 0;
+  /**
+   * Whether a plain scalar read so far is a word YAML 1.1 reads as a boolean (`yes`, `off`). The
+   * other YAML 1.1 differences are numbers this reader leaves to js-yaml (only plain decimal
+   * integers are read here), so a file read entirely without one needs no YAML 1.1 scan.
+   */
+  yaml11 = false;
 
   /** Reads documents until the end, or until one leaves the subset (it then throws). */
   documents(): void {
@@ -321,7 +328,9 @@ class Reader {
       // ' #' starts a comment, ': ' a mapping: neither belongs in a plain scalar.
       if ((d === hash && text.charCodeAt(i - 1) === space) || (d === colon && text.charCodeAt(i + 1) === space)) unsupported();
     }
-    return plainValue(text.slice(at, end), c);
+    const raw = text.slice(at, end);
+    if (end - at <= 3 && !this.yaml11 && yaml11Booleans.test(raw)) this.yaml11 = true;
+    return plainValue(raw, c);
   }
 
   /** The closing quote of a quoted scalar opening at `at`, on this line; -1 if it is not closed here. */
