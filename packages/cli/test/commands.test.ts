@@ -57,13 +57,17 @@ it('explains a denied external connection (the except of the ipBlock)', async ()
   expect(r.stdout.split('\n')[0]).toBe('203.0.113.7 (outside the cluster\'s pods) -> pod production/frontend-7d9f-abcde (198.18.1.10) on TCP/8080: DENIED');
 });
 
-it('explains the IPv6 side of a dual-stack pod named with ns/pod@IPv6', async () => {
-  const inventory = tempFile(
-    'dual.yaml',
-    ['a', 'b']
-      .map((n, i) => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${n}, namespace: x, labels: {app: ${n}}}\nspec: {nodeName: n1}\nstatus: {podIPs: [{ip: 198.18.0.${i + 1}}, {ip: "2001:db8::${i + 1}"}]}\n`)
-      .join('---\n') + '---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: v6-only, namespace: x}\nspec: {podSelector: {matchLabels: {app: b}}, ingress: [{from: [{ipBlock: {cidr: "2001:db8::/64"}}]}]}\n',
+/** Dual-stack pods x/a and x/b, and a policy letting into x/b only what comes over IPv6. */
+function dualStackPair(): string {
+  const pods = ['a', 'b'].map(
+    (n, i) => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${n}, namespace: x, labels: {app: ${n}}}\nspec: {nodeName: n1}\nstatus: {podIPs: [{ip: 198.18.0.${i + 1}}, {ip: "2001:db8::${i + 1}"}]}\n`,
   );
+  const policy = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: v6-only, namespace: x}\nspec: {podSelector: {matchLabels: {app: b}}, ingress: [{from: [{ipBlock: {cidr: "2001:db8::/64"}}]}]}\n';
+  return tempFile('dual.yaml', [...pods, policy].join('---\n'));
+}
+
+it('explains the IPv6 side of a dual-stack pod named with ns/pod@IPv6', async () => {
+  const inventory = dualStackPair();
   const ask = (from: string) => cli(['explain', '--from', from, '--to', 'x/b', '--port', '80', '--format', 'json', inventory]);
   const v6 = await ask('x/a@2001:db8::1');
   expect(v6.code).toBe(0);
@@ -74,12 +78,7 @@ it('explains the IPv6 side of a dual-stack pod named with ns/pod@IPv6', async ()
 });
 
 it('matrix --family 6 shows the IPv6 connections of dual-stack pods, and says which family the default shows', async () => {
-  const file = tempFile(
-    'dual-matrix.yaml',
-    ['a', 'b']
-      .map((n, i) => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${n}, namespace: x, labels: {app: ${n}}}\nspec: {nodeName: n1}\nstatus: {podIPs: [{ip: 198.18.0.${i + 1}}, {ip: "2001:db8::${i + 1}"}]}\n`)
-      .join('---\n') + '---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: v6-only, namespace: x}\nspec: {podSelector: {matchLabels: {app: b}}, ingress: [{from: [{ipBlock: {cidr: "2001:db8::/64"}}]}]}\n',
-  );
+  const file = dualStackPair();
   const allowed = async (extra: string[]) => {
     const r = await cli(['matrix', '--port', '80', '--format', 'json', ...extra, file]);
     expect(r.code).toBe(0);
