@@ -37,8 +37,8 @@ export const nftablesCatalog = {
   },
   'backend-nftables/self-traffic-not-enforced': {
     severity: 'warning',
-    message: paramMessage`the profile forbids a pod reaching itself, but a pod's traffic to its own address never leaves the pod and no node ruleset can block it`,
-    docs: 'Traffic from a pod to its own IP stays on the loopback of the pod network namespace; nftables on the node never sees it.',
+    message: paramMessage`the profile forbids a pod reaching itself, but a pod's traffic to its own address stays inside the pod, where no node ruleset can block it; only a Service hairpin through the node is checked`,
+    docs: "Traffic from a pod to its own IP stays on the loopback of the pod network namespace; nftables on the node never sees it. Only a connection hairpinned back to the pod through a Service crosses the node, and there the pod's policies decide it like any other.",
   },
 } as const satisfies Record<string, CatalogEntry>;
 

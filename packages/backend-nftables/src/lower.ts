@@ -148,7 +148,8 @@ export class ProgramLowering {
       if (direction === 'egress') egress = chain;
       else ingress = chain;
     }
-    for (const a of owned) parts.addresses[a.family].push({ value: a.value, egress, ingress });
+    const self = (egress || ingress) && this.resolved.program.semantics.allowSelf ? ownAddresses(owned) : undefined;
+    for (const a of owned) parts.addresses[a.family].push({ value: a.value, egress, ingress, self: self?.[a.family] });
   }
 
   /** The number of an allow-logging chain, built once for the program. */
@@ -168,4 +169,12 @@ export class ProgramLowering {
     for (const f of [4, 6] as const) out[f].sort((a, b) => compareValues(a[0], b[0]));
     return out;
   }
+}
+
+/** A pod's addresses per family, sorted (almost always one each). */
+function ownAddresses(owned: readonly Address[]): Record<Family, bigint[]> {
+  const out: Record<Family, bigint[]> = { 4: [], 6: [] };
+  for (const a of owned) out[a.family].push(a.value);
+  for (const f of [4, 6] as const) if (out[f].length > 1) out[f].sort(compareValues);
+  return out;
 }

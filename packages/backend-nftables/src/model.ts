@@ -48,6 +48,8 @@ export type Match =
   | { readonly kind: 'proto-port'; readonly elements: readonly ProtoPort[] }
   /** `ip daddr . meta l4proto . th dport @set`: a concatenated interval set lookup. */
   | { readonly kind: 'address-proto-port'; readonly family: Family; readonly field: AddressField; readonly set: string }
+  /** `ip saddr . ip daddr @set`: the packet's (source, destination) pair is an element of the set. */
+  | { readonly kind: 'address-pair'; readonly family: Family; readonly set: string }
   /** `icmpv6 type { ... }` */
   | { readonly kind: 'icmpv6-type'; readonly types: readonly Icmpv6Type[] };
 
@@ -121,8 +123,18 @@ export interface ConcatSet {
   readonly elements: readonly AddressProtoPort[];
 }
 
+/** A named set `ipvN_addr . ipvN_addr` of (source, destination) pairs of single addresses. */
+export interface AddressPairSet {
+  readonly kind: 'address-pair';
+  readonly name: string;
+  readonly family: Family;
+  readonly comment?: string;
+  /** `[source, destination]`, sorted by source, then destination. */
+  readonly elements: readonly (readonly [bigint, bigint])[];
+}
+
 /** A named set of the table. */
-export type NamedSet = AddressSet | ConcatSet;
+export type NamedSet = AddressSet | ConcatSet | AddressPairSet;
 
 /** A verdict map from single addresses to `jump`/`goto` a chain. */
 export interface VerdictMap {

@@ -56,6 +56,11 @@ export function podsSetName(family: Family): string {
   return `pods${family}`;
 }
 
+/** Set of (source . destination) pairs of a local pod's own addresses, per family. */
+export function selfSetName(family: Family): string {
+  return `self${family}`;
+}
+
 /** Verdict map from a local pod address to its chain for one direction and family. */
 export function dispatchMapName(direction: Direction, family: Family): string {
   return `${direction}${family}`;

@@ -1,8 +1,8 @@
 import { compareValues, type Direction, type SemanticsOptions } from '@netpolc/ir';
-import type { AddressSet, Chain, Family, Icmpv6Type, NamedSet, Range, Rule, Ruleset, Statement, VerdictMap } from './model.js';
+import type { AddressPairSet, AddressSet, Chain, Family, Icmpv6Type, NamedSet, Range, Rule, Ruleset, Statement, VerdictMap } from './model.js';
 import { tableName } from './model.js';
 import { compareNames } from './numbered.js';
-import { dispatchMapName, podsSetName } from './names.js';
+import { dispatchMapName, podsSetName, selfSetName } from './names.js';
 import type { NftablesOptions } from './options.js';
 
 const families: readonly Family[] = [4, 6];
@@ -13,6 +13,11 @@ export interface LocalAddress {
   readonly value: bigint;
   readonly egress: Chain | undefined;
   readonly ingress: Chain | undefined;
+  /**
+   * The pod's own addresses of this family (sorted), which it may reach from this one whatever
+   * its chains say; undefined when no chain would see that traffic or the profile forbids it.
+   */
+  readonly self: readonly bigint[] | undefined;
 }
 
 /** What a node's local pods contribute, collected before the table is assembled. */
@@ -41,6 +46,7 @@ export interface BaseRules {
   readonly invalid: Record<Family, Record<'saddr' | 'daddr', Rule>>;
   readonly dispatch: Record<Direction, Record<Family, Rule>>;
   readonly dispatchNew: Record<Direction, Record<Family, Rule>>;
+  readonly self: Record<Family, Rule>;
   readonly counter: readonly Statement[];
 }
 
@@ -71,6 +77,7 @@ export function baseRules(options: NftablesOptions): BaseRules {
     invalid: perFamily((family) => ({ saddr: invalid(family, 'saddr'), daddr: invalid(family, 'daddr') })),
     dispatch: perDirection(false),
     dispatchNew: perDirection(true),
+    self: perFamily((family) => verdictRule([{ kind: 'address-pair', family, set: selfSetName(family) }], 'accept', 'a pod can always reach itself')),
     counter,
   };
 }
@@ -90,6 +97,7 @@ export interface TableContext {
 /** The table of one node from its parts: sets, dispatch maps, base chains, pod chains. */
 export function assembleTable(node: string, parts: NodeParts, { semantics, base, nodeAddresses, setsInNameOrder, logChainsInNameOrder }: TableContext): Ruleset {
   const sets: NamedSet[] = [];
+  const selfSets: AddressPairSet[] = [];
   const maps: Record<Direction, Record<Family, VerdictMap['elements'][number][]>> = { ingress: { 4: [], 6: [] }, egress: { 4: [], 6: [] } };
   for (const family of families) {
     const addresses = sortByAddress(parts.addresses[family], family);
@@ -101,8 +109,12 @@ export function assembleTable(node: string, parts: NodeParts, { semantics, base,
       if (a.egress) maps.egress[family].push({ address: a.value, verdict: { kind: 'jump', chain: a.egress.name } });
       if (a.ingress) maps.ingress[family].push({ address: a.value, verdict: { kind: 'goto', chain: a.ingress.name } });
     }
+    // Sources ascend and each pod's own addresses are sorted: the pairs come out in order.
+    const pairs: [bigint, bigint][] = [];
+    for (const a of addresses) for (const d of a.self ?? []) pairs.push([a.value, d]);
+    if (pairs.length > 0) selfSets.push({ kind: 'address-pair', name: selfSetName(family), family, elements: pairs });
   }
-  sets.push(...setsInNameOrder(parts.sets));
+  sets.push(...selfSets, ...setsInNameOrder(parts.sets));
 
   const verdictMaps: VerdictMap[] = [];
   for (const direction of ['egress', 'ingress'] as const) {
@@ -113,12 +125,22 @@ export function assembleTable(node: string, parts: NodeParts, { semantics, base,
   }
   const hasMap = (direction: Direction, family: Family): boolean => maps[direction][family].length > 0;
   const hasPods = (family: Family): boolean => parts.addresses[family].length > 0;
+  const hasSelf = (family: Family): boolean => selfSets.some((s) => s.family === family);
+  // A pod cannot block its own traffic (semantics.md §2.5). Sent to its own address it stays in
+  // the pod, but through a Service it is hairpinned: DNAT back to the pod and masquerade happen
+  // around forward, which sees the pod's address on both sides (and an IPVS proxy sends the
+  // rewritten packet from the node's stack, through output). So every rule that enters pod
+  // chains is preceded by the exception, in whichever hook.
+  const exceptSelf = (rules: Rule[], family: Family, direction?: Direction): void => {
+    if (hasSelf(family) && (direction === undefined || hasMap(direction, family))) rules.push(base.self[family]);
+  };
 
   // forward: pod traffic routed through this node. Egress of a local source is checked
   // first (its chain returns when allowed), then ingress of a local destination; traffic
   // between other hosts matches no map and is left alone (policy accept).
   const forward: Rule[] = [base.established];
   for (const family of families) if (hasPods(family)) forward.push(base.invalid[family].saddr, base.invalid[family].daddr);
+  for (const family of families) exceptSelf(forward, family);
   for (const family of families) if (hasMap('egress', family)) forward.push(base.dispatch.egress[family]);
   if (semantics.allowNodeLocalIngress) {
     for (const family of families) {
@@ -138,6 +160,7 @@ export function assembleTable(node: string, parts: NodeParts, { semantics, base,
     const input: Rule[] = [base.established];
     if (hasPods(6)) input.push(base.ndp);
     for (const family of families) if (hasPods(family)) input.push(base.invalid[family].saddr);
+    for (const family of families) exceptSelf(input, family, 'egress');
     for (const family of families) if (hasMap('egress', family)) input.push(base.dispatch.egress[family]);
     chains.push({ name: 'input', hook: 'input', rules: input });
   }
@@ -147,6 +170,7 @@ export function assembleTable(node: string, parts: NodeParts, { semantics, base,
   if (!semantics.allowNodeLocalIngress && (hasMap('ingress', 4) || hasMap('ingress', 6))) {
     const output: Rule[] = [base.established];
     if (hasPods(6)) output.push(base.ndp);
+    for (const family of families) exceptSelf(output, family, 'ingress');
     for (const family of families) if (hasMap('ingress', family)) output.push(base.dispatchNew.ingress[family]);
     chains.push({ name: 'output', hook: 'output', rules: output });
   }

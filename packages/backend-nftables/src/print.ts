@@ -8,6 +8,11 @@ import type { AddressField, Family, Match, NamedSet, Range, Rule, Ruleset, SetRe
 const familyWord: Record<Family, string> = { 4: 'ip', 6: 'ip6' };
 const addressType: Record<Family, string> = { 4: 'ipv4_addr', 6: 'ipv6_addr' };
 const familyBits: Record<Family, number> = { 4: 32, 6: 128 };
+const setType: Record<NamedSet['kind'], (family: Family) => string> = {
+  address: (f) => addressType[f],
+  'address-pair': (f) => `${addressType[f]} . ${addressType[f]}`,
+  'address-proto-port': (f) => `${addressType[f]} . inet_proto . inet_service`,
+};
 
 const octets = Array.from({ length: 256 }, (_, i) => String(i));
 
@@ -71,6 +76,8 @@ export function printMatch(m: Match): string {
       return `meta l4proto . th dport { ${m.elements.map((e) => `${e.protocol} . ${formatPortRange(e.ports)}`).join(', ')} }`;
     case 'address-proto-port':
       return `${addressExpr(m.family, m.field)} . meta l4proto . th dport @${m.set}`;
+    case 'address-pair':
+      return `${addressExpr(m.family, 'saddr')} . ${addressExpr(m.family, 'daddr')} @${m.set}`;
     case 'icmpv6-type':
       return `icmpv6 type ${braces(m.types)}`;
   }
@@ -200,14 +207,15 @@ export class RulesetPrinter {
   private setBlock(set: NamedSet): string {
     let text = this.setBlocks.get(set);
     if (text !== undefined) return text;
-    const type = set.kind === 'address' ? addressType[set.family] : `${addressType[set.family]} . inet_proto . inet_service`;
-    const parts = ['\n\tset ', set.name, ' {\n\t\ttype ', type, '\n'];
-    if (set.kind === 'address-proto-port' || set.interval) parts.push('\t\tflags interval\n');
+    const parts = ['\n\tset ', set.name, ' {\n\t\ttype ', setType[set.kind](set.family), '\n'];
+    if (set.kind === 'address-proto-port' || (set.kind === 'address' && set.interval)) parts.push('\t\tflags interval\n');
     if (set.comment !== undefined) parts.push('\t\tcomment "', set.comment, '"\n');
     if (set.elements.length > 0) {
       parts.push('\t\telements = {\n');
       if (set.kind === 'address') {
         for (const e of set.elements) parts.push('\t\t\t', formatAddressRange(set.family, e), ',\n');
+      } else if (set.kind === 'address-pair') {
+        for (const [src, dst] of set.elements) parts.push('\t\t\t', formatAddress(set.family, src), ' . ', formatAddress(set.family, dst), ',\n');
       } else {
         for (const e of set.elements) parts.push('\t\t\t', formatAddressRange(set.family, e.address), ' . ', e.protocol, ' . ', formatPortRange(e.ports), ',\n');
       }
@@ -215,8 +223,8 @@ export class RulesetPrinter {
     }
     parts.push('\t}\n');
     text = parts.join('');
-    // The pods sets are per node: remembering them would only hold memory.
-    if (set.kind !== 'address' || set.interval) this.setBlocks.set(set, text);
+    // The pods and self sets are per node: remembering them would only hold memory.
+    if (set.kind === 'address-proto-port' || (set.kind === 'address' && set.interval)) this.setBlocks.set(set, text);
     return text;
   }
 }

@@ -1,7 +1,8 @@
 import { expect, it } from 'vitest';
-import { parseIp, type Program } from '@netpolc/ir';
+import { evaluate, parseIp, type Program } from '@netpolc/ir';
 import { namespace, networkPolicy, node, pod, type Manifest } from '@netpolc/ir/testing';
 import type { Ruleset, Table } from '../src/model.js';
+import { clusterDecision } from './support/cluster.js';
 import { compile, loadProgram } from './support/compile.js';
 import { runHook, type Packet } from './support/interpret.js';
 import { validateTable } from './support/validate.js';
@@ -186,4 +187,87 @@ it('fits long pod, namespace and policy names into nft limits and keeps them dis
   expect(validateTable(t)).toEqual([]);
   const podChains = t.chains.filter((c) => c.hook === undefined && !c.name.startsWith('allow/'));
   expect(new Set(podChains.map((c) => c.name)).size).toBe(4);
+});
+
+/** On node-1: x/both isolated both ways (two IPv4 addresses), x/in ingress only, x/out egress only. */
+function selfCluster(semantics: { readonly allowSelf?: boolean; readonly allowNodeLocalIngress?: boolean } = {}): Program {
+  return loadProgram(
+    [
+      node('node-1', ['198.19.0.1', '2001:db8:ffff::1']),
+      namespace('x'),
+      pod('x', 'both', { iso: 'both' }, ['198.18.0.10', '198.18.0.11', '2001:db8::10'], { node: 'node-1' }),
+      pod('x', 'in', { iso: 'in' }, ['198.18.0.20', '2001:db8::20'], { node: 'node-1' }),
+      pod('x', 'out', { iso: 'out' }, ['198.18.0.30', '2001:db8::30'], { node: 'node-1' }),
+      networkPolicy('x', 'both', { podSelector: { matchLabels: { iso: 'both' } }, policyTypes: ['Ingress', 'Egress'] }),
+      networkPolicy('x', 'in', { podSelector: { matchLabels: { iso: 'in' } }, policyTypes: ['Ingress'] }),
+      networkPolicy('x', 'out', { podSelector: { matchLabels: { iso: 'out' } }, policyTypes: ['Egress'] }),
+    ],
+    { semantics },
+  );
+}
+
+const selfPods: Record<string, readonly string[]> = {
+  both: ['198.18.0.10', '198.18.0.11', '2001:db8::10'],
+  in: ['198.18.0.20', '2001:db8::20'],
+  out: ['198.18.0.30', '2001:db8::30'],
+};
+const sameFamily = (a: string, b: string): boolean => a.includes(':') === b.includes(':');
+
+// A Service hairpin (pod → VIP, DNAT back to the pod, masquerade after forward) reaches the
+// node's forward hook with the pod's own addresses on both sides (semantics.md §2.5).
+it('accepts a pod reaching its own addresses through the node, and only that, when the profile allows self traffic', () => {
+  for (const allowNodeLocalIngress of [true, false]) {
+    const t = table(compile(selfCluster({ allowNodeLocalIngress })).models, 'node-1');
+    expect(validateTable(t)).toEqual([]);
+    for (const [name, own] of Object.entries(selfPods)) {
+      for (const s of own) {
+        for (const d of own.filter((a) => sameFamily(a, s))) {
+          for (const l4 of ['tcp', 'udp', 'icmp'] as const) expect(runHook(t, 'forward', packet(s, d, l4, 80)).verdict, `x/${name} ${s} -> ${d} ${l4}`).toBe('accept');
+          // Every hook that enters pod chains has the exception (an IPVS hairpin leaves through output).
+          expect(runHook(t, 'input', packet(s, d, 'tcp', 80)).verdict).toBe('accept');
+          expect(runHook(t, 'output', packet(s, d, 'tcp', 80)).verdict).toBe('accept');
+        }
+        // Nothing else: other pods, outside addresses, and the node stay under the policies.
+        for (const [other, theirs] of Object.entries(selfPods)) {
+          if (other === name) continue;
+          for (const d of theirs.filter((a) => sameFamily(a, s))) {
+            const there = runHook(t, 'forward', packet(s, d, 'tcp', 80)).verdict;
+            const back = runHook(t, 'forward', packet(d, s, 'tcp', 80)).verdict;
+            expect(there === 'accept' && back === 'accept', `x/${name} <-> x/${other}`).toBe(false);
+          }
+        }
+        const outside = s.includes(':') ? '2001:db8:1::1' : '8.8.8.8';
+        if (name !== 'in') expect(runHook(t, 'forward', packet(s, outside, 'tcp', 80)).verdict).toBe('drop');
+        if (name !== 'out') expect(runHook(t, 'forward', packet(outside, s, 'tcp', 80)).verdict).toBe('drop');
+      }
+    }
+  }
+});
+
+it('emits no self exception when the profile forbids self traffic: the policies decide the hairpin', () => {
+  const t = table(compile(selfCluster({ allowSelf: false, allowNodeLocalIngress: false })).models, 'node-1');
+  for (const own of Object.values(selfPods)) {
+    for (const s of own) for (const d of own.filter((a) => sameFamily(a, s))) expect(runHook(t, 'forward', packet(s, d, 'tcp', 80)).verdict, `${s} -> ${d}`).toBe('drop');
+  }
+  const pairLookups = t.chains.flatMap((c) => c.rules.flatMap((r) => r.matches.filter((m) => m.kind === 'address-pair')));
+  expect(pairLookups).toEqual([]);
+  expect(t.sets.filter((s) => s.kind === 'address-pair')).toEqual([]);
+});
+
+it('decides every hairpin of the self cluster as the reference evaluator does, with either profile', () => {
+  for (const allowSelf of [true, false]) {
+    const program = selfCluster({ allowSelf });
+    const { models } = compile(program);
+    for (const [name, own] of Object.entries(selfPods)) {
+      for (const s of own) {
+        for (const d of own.filter((a) => sameFamily(a, s))) {
+          const conn = { src: { kind: 'pod', namespace: 'x', name, ip: s }, dst: { kind: 'pod', namespace: 'x', name, ip: d }, protocol: 'TCP', port: 80 } as const;
+          const reference = evaluate(program, conn);
+          if ('error' in reference) throw new Error(reference.error);
+          expect(reference.allowed).toBe(allowSelf);
+          expect(clusterDecision(program, models, conn, { hairpin: true })!.allowed, `allowSelf ${allowSelf}: ${s} -> ${d}`).toBe(allowSelf);
+        }
+      }
+    }
+  }
 });

@@ -13,6 +13,8 @@ import { runHook, type Outcome, type Packet } from './interpret.js';
 export interface ClusterOutcome {
   /** True when every node lets the first packet through. */
   readonly allowed: boolean;
+  /** True when the source and destination are one pod. */
+  readonly self: boolean;
   /** Nodes that check this connection (the source pod's and the destination pod's). */
   readonly involved: readonly string[];
   /** Per node: hook and outcome. */
@@ -26,7 +28,7 @@ export function clusterDecision(
   program: Program,
   rulesets: ReadonlyMap<string, Ruleset>,
   conn: Connection,
-  { limitPasses = true, hostBehindForward = false }: { readonly limitPasses?: boolean; readonly hostBehindForward?: boolean } = {},
+  { limitPasses = true, hostBehindForward = false, hairpin = false }: { readonly limitPasses?: boolean; readonly hostBehindForward?: boolean; readonly hairpin?: boolean } = {},
 ): ClusterOutcome | undefined {
   const bound = bindConnection(program, conn);
   if ('error' in bound) return undefined;
@@ -35,7 +37,7 @@ export function clusterDecision(
   const d = parseIp(dst.ip)!;
   const involved = new Set<string>();
   const self = src.pod !== undefined && src.pod === dst.pod;
-  if (!self) {
+  if (!self || hairpin) {
     if (src.pod?.nodeName !== undefined) involved.add(src.pod.nodeName);
     if (dst.pod?.nodeName !== undefined) involved.add(dst.pod.nodeName);
   }
@@ -43,12 +45,12 @@ export function clusterDecision(
   const nodes = new Map<string, { hook: Hook; outcome: Outcome }>();
   let allowed = true;
   for (const [name, ruleset] of rulesets) {
-    if (self) continue;
+    if (self && !(hairpin && involved.has(name))) continue;
     const own = new Set(program.inventory.nodes.find((n) => n.name === name)?.addresses.map((a) => a.ip) ?? []);
-    const hook: Hook = hostBehindForward ? 'forward' : own.has(src.ip) ? 'output' : own.has(dst.ip) ? 'input' : 'forward';
+    const hook: Hook = hostBehindForward || self ? 'forward' : own.has(src.ip) ? 'output' : own.has(dst.ip) ? 'input' : 'forward';
     const outcome = runHook(ruleset.table, hook, packet, { limitPasses });
     nodes.set(name, { hook, outcome });
     if (outcome.verdict !== 'accept') allowed = false;
   }
-  return { allowed, involved: [...involved].sort(), nodes };
+  return { allowed, self, involved: [...involved].sort(), nodes };
 }

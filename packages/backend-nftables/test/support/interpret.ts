@@ -93,6 +93,12 @@ export function runHook(table: Table, hook: Hook, packet: Packet, options: { rea
         const a = packet[m.field];
         return s.elements.some((e) => e.address[0] <= a && a <= e.address[1] && e.protocol === packet.l4 && e.ports[0] <= packet.dport && packet.dport <= e.ports[1]);
       }
+      case 'address-pair': {
+        if (packet.family !== m.family) return false;
+        const s = setOf(m.set);
+        if (s.kind !== 'address-pair' || s.family !== m.family) throw new Error(`set ${s.name} has the wrong type for an address pair lookup`);
+        return s.elements.some(([src, dst]) => src === packet.saddr && dst === packet.daddr);
+      }
       case 'icmpv6-type':
         return packet.l4 === 'icmpv6' && packet.icmpv6Type !== undefined && m.types.includes(packet.icmpv6Type);
     }

@@ -171,6 +171,12 @@ export function parseRule(text: string): Rule {
         const ref = t.next();
         if (!ref.startsWith('@')) throw new ParseError('vmap needs a named map');
         statements.push({ kind: 'vmap', family, field: f, map: ref.slice(1) });
+      } else if (nxt === '.' && t.peek(1) === w) {
+        if (f !== 'saddr') throw new ParseError('a pair lookup reads saddr . daddr');
+        for (const word of ['.', w, 'daddr']) t.expect(word);
+        const ref = t.next();
+        if (!ref.startsWith('@')) throw new ParseError('pair lookup needs a named set');
+        match({ kind: 'address-pair', family, set: ref.slice(1) });
       } else if (nxt === '.') {
         for (const word of ['.', 'meta', 'l4proto', '.', 'th', 'dport']) t.expect(word);
         const ref = t.next();
@@ -271,9 +277,10 @@ export function parseRuleset(text: string): Ruleset {
     let m: RegExpExecArray | null;
     if ((m = /^\tset (\S+) \{$/.exec(l))) {
       const setName = m[1]!;
-      const type = /^\t\ttype (ipv4_addr|ipv6_addr)( \. inet_proto \. inet_service)?$/.exec(lines[i + 1] ?? '') ?? fail(i + 1, 'bad set type');
+      const type = /^\t\ttype (ipv4_addr|ipv6_addr)( \. inet_proto \. inet_service| \. \1)?$/.exec(lines[i + 1] ?? '') ?? fail(i + 1, 'bad set type');
       const family: Family = type[1] === 'ipv4_addr' ? 4 : 6;
-      const concat = type[2] !== undefined;
+      const pair = type[2] !== undefined && !type[2].includes('inet_proto');
+      const concat = type[2] !== undefined && !pair;
       i += 2;
       let interval = false;
       let comment: string | undefined;
@@ -288,8 +295,15 @@ export function parseRuleset(text: string): Ruleset {
       }
       const addresses: Range<bigint>[] = [];
       const tuples: AddressProtoPort[] = [];
+      const pairs: [bigint, bigint][] = [];
       if (lines[i] === '\t\telements = {') {
         i = parseElements(lines, i + 1, (e) => {
+          if (pair) {
+            const ends = e.split(' . ').map((a) => parseAddressRange(a, family));
+            if (ends.length !== 2 || ends.some(([lo, hi]) => lo !== hi)) throw new ParseError(`bad address pair ${e}`);
+            pairs.push([ends[0]![0], ends[1]![0]]);
+            return;
+          }
           if (!concat) {
             addresses.push(parseAddressRange(e, family));
             return;
@@ -302,7 +316,10 @@ export function parseRuleset(text: string): Ruleset {
       if (lines[i] !== '\t}') fail(i, 'expected end of set');
       i++;
       const c = comment !== undefined ? { comment } : {};
-      if (concat) {
+      if (pair) {
+        if (interval) fail(i, 'address pair sets hold single addresses');
+        sets.push({ kind: 'address-pair', name: setName, family, ...c, elements: pairs });
+      } else if (concat) {
         if (!interval) fail(i, 'concatenated sets are always interval sets here');
         sets.push({ kind: 'address-proto-port', name: setName, family, ...c, elements: tuples });
       } else sets.push({ kind: 'address', name: setName, family, interval, ...c, elements: addresses });

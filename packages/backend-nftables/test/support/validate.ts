@@ -29,7 +29,7 @@ function checkRule(problems: string[], where: string, r: Rule, chains: ReadonlyS
   for (const m of r.matches) {
     if (m.kind === 'address' && m.set.kind === 'named' && !sets.has(m.set.name)) problems.push(`${where}: unknown set ${m.set.name}`);
     if (m.kind === 'address' && m.set.kind === 'inline') checkRanges(problems, where, m.set.elements, m.family, false);
-    if (m.kind === 'address-proto-port' && !sets.has(m.set)) problems.push(`${where}: unknown set ${m.set}`);
+    if ((m.kind === 'address-proto-port' || m.kind === 'address-pair') && !sets.has(m.set)) problems.push(`${where}: unknown set ${m.set}`);
   }
   r.statements.forEach((s, i) => {
     const last = i === r.statements.length - 1;
@@ -63,7 +63,14 @@ export function validateTable(t: Table): string[] {
     sets.add(s.name);
     if (s.comment !== undefined && (Buffer.byteLength(s.comment) > 128 || s.comment.includes('"'))) problems.push(`set ${s.name}: bad comment`);
     if (s.kind === 'address') checkRanges(problems, `set ${s.name}`, s.elements, s.family, !s.interval);
-    else {
+    else if (s.kind === 'address-pair') {
+      // The kernel merges a repeated pair silently; here it would mean an address listed twice.
+      s.elements.forEach(([src, dst], i) => {
+        if (src < 0n || src > familyMax(s.family) || dst < 0n || dst > familyMax(s.family)) problems.push(`set ${s.name}: bad address`);
+        const prev = s.elements[i - 1];
+        if (prev !== undefined && (prev[0] > src || (prev[0] === src && prev[1] >= dst))) problems.push(`set ${s.name}: elements repeat or are out of order`);
+      });
+    } else {
       // Concatenated intervals: no two elements may overlap in every field.
       s.elements.forEach((a, i) => {
         for (const b of s.elements.slice(i + 1)) {
