@@ -40,6 +40,11 @@ export const nftablesCatalog = {
     message: paramMessage`the profile forbids a pod reaching itself, but a pod's traffic to its own address stays inside the pod, where no node ruleset can block it; only a Service hairpin through the node is checked`,
     docs: "Traffic from a pod to its own IP stays on the loopback of the pod network namespace; nftables on the node never sees it. Only a connection hairpinned back to the pod through a Service crosses the node, and there the pod's policies decide it like any other.",
   },
+  'backend-nftables/pod-link-local-closed': {
+    severity: 'warning',
+    message: paramMessage`--pod-interface ${'interfaces'}: every node drops new non-ICMPv6 connections ${'what'} by IPv6 link-local address, for every pod, also where the policies would allow them (${'unisolated'}); global addresses are unaffected`,
+    docs: "Pods are matched by address and a link-local address does not tell which pod sent it, so the link-local rule cannot follow each pod's policies: it closes the path for all of them. Isolated pods gain a check they lacked; pods that are not isolated (or whose policies allow the node) lose only link-local access to or from their node (they keep its global addresses).",
+  },
 } as const satisfies Record<string, CatalogEntry>;
 
 /** Builds a located diagnostic of the nftables backend. */

@@ -13,6 +13,20 @@ function nodeFileName(node: string): string {
 function emitNftables({ resolved }: BackendInput, options: NftablesOptions, sink?: FileSink): EmitResult {
   const diagnostics: Diagnostic[] = [];
   if (!resolved.program.semantics.allowSelf) diagnostics.push(nftablesDiagnostic('backend-nftables/self-traffic-not-enforced', {}, NoTarget));
+  if (options.podInterfaces.length > 0) {
+    const both = !resolved.program.semantics.allowNodeLocalIngress;
+    diagnostics.push(
+      nftablesDiagnostic(
+        'backend-nftables/pod-link-local-closed',
+        {
+          interfaces: options.podInterfaces.join(', '),
+          what: both ? 'from pods to their node and from the node to its pods' : 'from pods to their node',
+          unisolated: both ? 'a pod that is not egress-isolated, or not ingress-isolated for the node' : 'a pod that is not egress-isolated',
+        },
+        NoTarget,
+      ),
+    );
+  }
   for (const p of resolved.pods) {
     if (p.nodeName === undefined) diagnostics.push(nftablesDiagnostic('backend-nftables/pod-without-node', { pod: podId(p) }, p.origin));
   }

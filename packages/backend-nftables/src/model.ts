@@ -21,6 +21,9 @@ export type Range<T extends bigint | number> = readonly [T, T];
 /** ICMPv6 neighbour discovery types that must pass for IPv6 to work at all (kube-router#1895). */
 export type Icmpv6Type = 'nd-router-solicit' | 'nd-router-advert' | 'nd-neighbor-solicit' | 'nd-neighbor-advert';
 
+/** Which interface of a packet a match reads: the one it arrived on, or the one it leaves by. */
+export type InterfaceSide = 'in' | 'out';
+
 /** Where an address match looks: a named set of the table, or an anonymous set written inline. */
 export type SetRef =
   | { readonly kind: 'named'; readonly name: string }
@@ -51,7 +54,15 @@ export type Match =
   /** `ip saddr . ip daddr @set`: the packet's (source, destination) pair is an element of the set. */
   | { readonly kind: 'address-pair'; readonly family: Family; readonly set: string }
   /** `icmpv6 type { ... }` */
-  | { readonly kind: 'icmpv6-type'; readonly types: readonly Icmpv6Type[] };
+  | { readonly kind: 'icmpv6-type'; readonly types: readonly Icmpv6Type[] }
+  /** `meta l4proto != ipv6-icmp`: any protocol but ICMPv6 (neighbour discovery among others). */
+  | { readonly kind: 'not-icmpv6' }
+  /**
+   * `iifname "cali*"` / `oifname "cali*"`: the interface the packet came in on (`in`) or leaves
+   * by (`out`); a trailing `*` matches every name with that prefix. The kernel leaves the input
+   * interface unset in `output` and the output interface unset in `input`: there it never matches.
+   */
+  | { readonly kind: 'interface'; readonly side: InterfaceSide; readonly name: string };
 
 /** A verdict that ends or redirects rule evaluation. */
 export type Verdict =

@@ -1,5 +1,5 @@
 import { compareValues, type Direction, type SemanticsOptions } from '@netpolc/ir';
-import type { AddressPairSet, AddressSet, Chain, Family, Icmpv6Type, NamedSet, Range, Rule, Ruleset, Statement, VerdictMap } from './model.js';
+import type { AddressPairSet, AddressSet, Chain, Family, Icmpv6Type, InterfaceSide, NamedSet, Range, Rule, Ruleset, Statement, VerdictMap } from './model.js';
 import { tableName } from './model.js';
 import { compareNames } from './numbered.js';
 import { dispatchMapName, podsSetName, selfSetName } from './names.js';
@@ -7,6 +7,8 @@ import type { NftablesOptions } from './options.js';
 
 const families: readonly Family[] = [4, 6];
 const neighbourDiscovery: readonly Icmpv6Type[] = ['nd-router-solicit', 'nd-router-advert', 'nd-neighbor-solicit', 'nd-neighbor-advert'];
+/** fe80::/10, IPv6 link-local unicast (RFC 4291 §2.5.6). */
+const linkLocal6: Range<bigint> = [0xfe80n << 112n, (0xfe80n << 112n) + (1n << 118n) - 1n];
 
 /** A local pod address this node dispatches on, with the pod's chains. */
 export interface LocalAddress {
@@ -47,6 +49,11 @@ export interface BaseRules {
   readonly dispatch: Record<Direction, Record<Family, Rule>>;
   readonly dispatchNew: Record<Direction, Record<Family, Rule>>;
   readonly self: Record<Family, Rule>;
+  /**
+   * Per side, one rule per `--pod-interface` name: `in` (input) drops link-local sources
+   * arriving on a pod interface, `out` (output) link-local destinations leaving by one.
+   */
+  readonly linkLocal: Record<InterfaceSide, readonly Rule[]>;
   readonly counter: readonly Statement[];
 }
 
@@ -78,8 +85,30 @@ export function baseRules(options: NftablesOptions): BaseRules {
     dispatch: perDirection(false),
     dispatchNew: perDirection(true),
     self: perFamily((family) => verdictRule([{ kind: 'address-pair', family, set: selfSetName(family) }], 'accept', 'a pod can always reach itself')),
+    linkLocal: { in: linkLocalRules(options, 'in', counter), out: linkLocalRules(options, 'out', counter) },
     counter,
   };
+}
+
+/**
+ * The dispatch maps know pods by their global addresses only; every pod interface also has a
+ * link-local one, by which a pod reaches what its node binds on `::` (and the node reaches the
+ * pod) unseen by the maps. Such an address does not tell which pod it is, so the path is closed
+ * for all pods alike. ICMPv6 stays open: neighbour discovery runs on link-local addresses.
+ * One rule per name rather than one `iifname { … }` set: older nft releases refuse wildcards in
+ * sets (firewalld/firewalld#892), and the names are the few prefixes of the node's CNI.
+ */
+function linkLocalRules(options: NftablesOptions, side: InterfaceSide, counter: readonly Statement[]): Rule[] {
+  const field = side === 'in' ? 'saddr' : 'daddr';
+  return options.podInterfaces.map((name) => ({
+    matches: [
+      { kind: 'interface', side, name },
+      { kind: 'address', family: 6, field, set: { kind: 'inline', elements: [linkLocal6] } },
+      { kind: 'not-icmpv6' },
+    ],
+    statements: [...counter, { kind: 'verdict', verdict: { kind: 'drop' } }],
+    comment: side === 'in' ? 'a link-local source names no pod: closed for every pod' : 'a link-local destination names no pod: closed for every pod',
+  }));
 }
 
 /** What {@link assembleTable} needs besides the parts. */
@@ -155,9 +184,11 @@ export function assembleTable(node: string, parts: NodeParts, { semantics, base,
   for (const family of families) if (hasMap('ingress', family)) forward.push(base.dispatch.ingress[family]);
 
   const chains: Chain[] = [{ name: 'forward', hook: 'forward', rules: forward }];
-  // input: a local pod reaching an address of this node is still egress traffic.
-  if (parts.local > 0) {
-    const input: Rule[] = [base.established];
+  // input: a local pod reaching an address of this node is still egress traffic. The
+  // link-local rules go on every node, even one without pods today: they do not depend on which
+  // pods it runs.
+  if (parts.local > 0 || base.linkLocal.in.length > 0) {
+    const input: Rule[] = [base.established, ...base.linkLocal.in];
     if (hasPods(6)) input.push(base.ndp);
     for (const family of families) if (hasPods(family)) input.push(base.invalid[family].saddr);
     for (const family of families) exceptSelf(input, family, 'egress');
@@ -167,8 +198,8 @@ export function assembleTable(node: string, parts: NodeParts, { semantics, base,
   // output: the node's own connections to its pods are node-local ingress; only a profile
   // that does not allow it needs them checked. Only new connections: replies and ICMP
   // errors the kernel sends for rejected packets must pass.
-  if (!semantics.allowNodeLocalIngress && (hasMap('ingress', 4) || hasMap('ingress', 6))) {
-    const output: Rule[] = [base.established];
+  if (!semantics.allowNodeLocalIngress && (hasMap('ingress', 4) || hasMap('ingress', 6) || base.linkLocal.out.length > 0)) {
+    const output: Rule[] = [base.established, ...base.linkLocal.out];
     if (hasPods(6)) output.push(base.ndp);
     for (const family of families) exceptSelf(output, family, 'ingress');
     for (const family of families) if (hasMap('ingress', family)) output.push(base.dispatchNew.ingress[family]);

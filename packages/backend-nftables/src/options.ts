@@ -32,6 +32,14 @@ export interface NftablesOptions {
    */
   readonly counters: boolean;
   /**
+   * Names of the pods' interfaces on the nodes (`cali*`, `lxc*`: a trailing `*` is a prefix),
+   * sorted and distinct. Non-empty, every node drops new non-ICMPv6 connections to itself from
+   * an IPv6 link-local source on these interfaces, whichever pod sent them (and, when the profile
+   * checks node-local ingress, the node's own to link-local destinations on them).
+   * @defaultValue []
+   */
+  readonly podInterfaces: readonly string[];
+  /**
    * Write to standard output (`--out-dir -`): exactly one node must be selected.
    * @defaultValue false
    */
@@ -45,6 +53,7 @@ export const defaultOptions: NftablesOptions = Object.freeze({
   log: 'none',
   logRate: Object.freeze({ rate: 10, unit: 'second' }),
   counters: false,
+  podInterfaces: Object.freeze([]),
   stdout: false,
 });
 
@@ -55,9 +64,36 @@ export const nftablesFlags: Readonly<Record<string, OptionSpec>> = {
   log: { type: 'string', value: 'denied|allowed|all', description: 'log denied and/or allowed new connections (rate-limited, prefix "netpolc ...")' },
   'log-rate': { type: 'string', value: 'N/UNIT', description: 'rate limit of log statements, e.g. 10/second (default), 100/minute' },
   counters: { type: 'boolean', description: 'add a counter to every deciding rule' },
+  'pod-interface': {
+    type: 'string',
+    multiple: true,
+    value: 'NAME',
+    description:
+      "the pods' interfaces on the nodes, a trailing * a prefix (cali*, veth*, lxc*; repeatable): drop new non-ICMPv6 connections to the node from IPv6 link-local sources on them, for every pod (pods that are not egress-isolated keep only the node's global addresses)",
+  },
 };
 
 const rateUnits: readonly RateUnit[] = ['second', 'minute', 'hour', 'day'];
+
+/**
+ * Why an interface name cannot go into `iifname "…"`, or undefined when it can. Linux names are
+ * shorter than IFNAMSIZ (16) and have no `/`, `:` or whitespace (dev_valid_name); quotes and
+ * backslashes would change the nft string; nft reads a `*` elsewhere as a literal star, which is
+ * most likely a mistaken pattern. A bare `*` would take every interface, the node's uplinks too
+ * (nft refuses it). Only printable ASCII, so that a name is as many bytes as characters.
+ */
+export function podInterfaceProblem(name: string): string | undefined {
+  const prefix = name.endsWith('*') ? name.slice(0, -1) : name;
+  if (prefix === '') return 'expected an interface name or a prefix followed by *';
+  if (name.length > 15) return 'an interface name has at most 15 characters (IFNAMSIZ)';
+  if (name === '.' || name === '..') return 'not a Linux interface name';
+  if (!/^[\x21-\x7e]+$/.test(prefix)) return 'expected printable ASCII without whitespace';
+  if (/["'\\/:]/.test(prefix)) return 'an interface name has no quote, backslash, / or :';
+  if (prefix.includes('*')) return 'only a trailing * is a wildcard';
+  // iptables' wildcard: nft would match a literal `cali+`, no interface, and protect nothing.
+  if (prefix.endsWith('+')) return "a trailing + is the iptables wildcard; nft's is *";
+  return undefined;
+}
 
 /** Validates raw flags; every problem is a diagnostic and the defaults fill in. */
 export function parseNftablesOptions(raw: RawOptions): { readonly options: NftablesOptions; readonly diagnostics: readonly Diagnostic[] } {
@@ -107,12 +143,24 @@ export function parseNftablesOptions(raw: RawOptions): { readonly options: Nftab
   if (typeof countersRaw === 'boolean') counters = countersRaw;
   else if (countersRaw !== undefined) bad('counters', countersRaw, 'expected a flag without value');
 
+  const interfaceRaw = raw['pod-interface'];
+  const podInterfaces: string[] = [];
+  const interfaces = typeof interfaceRaw === 'string' ? [interfaceRaw] : Array.isArray(interfaceRaw) ? (interfaceRaw as readonly unknown[]) : [];
+  if (interfaceRaw !== undefined && typeof interfaceRaw !== 'string' && !Array.isArray(interfaceRaw)) bad('pod-interface', interfaceRaw, 'expected interface names');
+  for (const name of interfaces) {
+    const problem = typeof name === 'string' ? podInterfaceProblem(name) : 'expected an interface name';
+    // Fail closed: a ruleset without a rule the user asked for would look protected and not be.
+    if (problem === undefined) podInterfaces.push(name as string);
+    else bad('pod-interface', name, problem);
+  }
+
   const options: NftablesOptions = {
     nodes: [...new Set(nodes)].sort(),
     denyAction,
     log,
     logRate,
     counters,
+    podInterfaces: [...new Set(podInterfaces)].sort(),
     stdout: raw['out-dir'] === '-',
   };
   return { options, diagnostics };

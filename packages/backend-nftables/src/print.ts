@@ -80,6 +80,11 @@ export function printMatch(m: Match): string {
       return `${addressExpr(m.family, 'saddr')} . ${addressExpr(m.family, 'daddr')} @${m.set}`;
     case 'icmpv6-type':
       return `icmpv6 type ${braces(m.types)}`;
+    case 'not-icmpv6':
+      return 'meta l4proto != ipv6-icmp';
+    case 'interface':
+      // Options validate the name: no quote or backslash can end or escape the string.
+      return `${m.side === 'in' ? 'iifname' : 'oifname'} "${m.name}"`;
   }
 }
 

@@ -17,6 +17,8 @@ const flagsArb: fc.Arbitrary<RawOptions> = fc
     'deny-action': fc.constantFrom('drop', 'reject'),
     log: fc.constantFrom(undefined, 'denied', 'allowed', 'all'),
     counters: fc.boolean(),
+    // Only link-local traffic may change: no generated address is link-local, so no verdict does.
+    'pod-interface': fc.constantFrom(undefined, ['cali*'], ['cali*', 'eth0']),
   })
   .map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as RawOptions);
 

@@ -54,6 +54,32 @@ it('accepts every documented option value', () => {
   for (const raw of [{ 'deny-action': 'drop' }, { 'deny-action': 'reject' }, { log: 'denied' }, { log: 'allowed' }, { log: 'all', 'log-rate': '100/minute' }, { counters: true }] as RawOptions[]) {
     expect(run(twoNodes(), { 'out-dir': 'out', ...raw }).diagnostics).toEqual([]);
   }
+  for (const names of [['cali*'], ['veth*', 'lxc*', 'eth0.100'], ['abcdefghijklmn*'], ['abcdefghijklmno'], ['a{b$c#d;e@f*']]) {
+    expect(codes(run(twoNodes(), { 'out-dir': 'out', 'pod-interface': names }).diagnostics), names.join(' ')).toEqual(['warning backend-nftables/pod-link-local-closed']);
+  }
+});
+
+it('refuses pod interface names that are not Linux interface names or prefixes, one diagnostic each and no file', () => {
+  const bad = ['', '*', 'abcdefghijklmnop', 'abcdefghijklmno*', 'cali 1', 'cali\t', 'ca"li', "ca'li", 'ca\\li', 'eth0/1', 'eth0:1', 'ca*li', 'cali**', 'cali+', '.', '..', 'café'];
+  for (const name of bad) {
+    const r = run(twoNodes(), { 'out-dir': 'out', 'pod-interface': ['cali*', name] });
+    expect(codes(r.diagnostics), JSON.stringify(name)).toEqual(['error backend-nftables/invalid-option', 'warning backend-nftables/pod-link-local-closed']);
+    expect(r.diagnostics[0]!.message).toContain('--pod-interface');
+  }
+  // The CLI stops on option errors before emitting; the options themselves keep only good names.
+  expect(nftablesBackend.parseOptions({ 'pod-interface': ['veth*', '*', 'cali*', 'veth*'] }).options.podInterfaces).toEqual(['cali*', 'veth*']);
+  expect(codes(nftablesBackend.parseOptions({ 'pod-interface': true }).diagnostics)).toEqual(['error backend-nftables/invalid-option']);
+});
+
+it('warns once per program that --pod-interface closes link-local traffic for every pod, naming the hooks the profile checks', () => {
+  const one = run(twoNodes(), { 'out-dir': 'out', 'pod-interface': ['veth*', 'cali*'] });
+  expect(codes(one.diagnostics)).toEqual(['warning backend-nftables/pod-link-local-closed']);
+  expect(one.diagnostics[0]!.message).toContain('cali*, veth*');
+  expect(one.diagnostics[0]!.message).not.toContain('from the node to its pods');
+  const program = loadProgram([node('node-1', '198.19.0.1'), namespace('x'), pod('x', 'a', {}, '198.18.0.10', { node: 'node-1' })], { semantics: { allowNodeLocalIngress: false } });
+  const both = run(program, { 'out-dir': 'out', 'pod-interface': ['cali*'] });
+  expect(codes(both.diagnostics)).toEqual(['warning backend-nftables/pod-link-local-closed']);
+  expect(both.diagnostics[0]!.message).toContain('from the node to its pods');
 });
 
 it('warns that --log-rate without --log does nothing', () => {
@@ -89,7 +115,8 @@ it('documents every diagnostic code and triggers each one in this file', () => {
 
 it('is named after its package directory and declares the flags the CLI passes', () => {
   expect(nftablesBackend.name).toBe('nftables');
-  expect(Object.keys(nftablesBackend.flags).sort()).toEqual(['counters', 'deny-action', 'log', 'log-rate', 'node']);
+  expect(Object.keys(nftablesBackend.flags).sort()).toEqual(['counters', 'deny-action', 'log', 'log-rate', 'node', 'pod-interface']);
   expect(nftablesBackend.flags['node']).toMatchObject({ type: 'string', multiple: true });
+  expect(nftablesBackend.flags['pod-interface']).toMatchObject({ type: 'string', multiple: true });
   expect(nftablesBackend.flags['counters']).toMatchObject({ type: 'boolean' });
 });

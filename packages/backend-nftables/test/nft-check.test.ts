@@ -41,13 +41,17 @@ it.skipIf(gate.skip)(gate.label('nft -c -f accepts the rulesets of random cluste
         cluster: fc.constant(cluster),
         policies: policiesArb(),
         flags: fc.constantFrom({}, { log: 'all', counters: true, 'deny-action': 'reject' }, { log: 'denied', 'log-rate': '3/hour' }),
+        allowNodeLocalIngress: fc.boolean(),
       }),
     ),
     { numRuns: Math.min(numRuns(15), 60) },
   );
   withTopology(scratch, (t) => {
-    samples.forEach(({ cluster, policies, flags }, i) => {
-      for (const [node, text] of compile(loadProgram([...cluster.manifests, ...policies]), flags).texts) check(t, `sample ${i} ${node}`, text);
+    samples.forEach(({ cluster, policies, flags, allowNodeLocalIngress }, i) => {
+      const program = loadProgram([...cluster.manifests, ...policies], { semantics: { allowNodeLocalIngress } });
+      for (const [node, text] of compile(program, flags).texts) check(t, `sample ${i} ${node}`, text);
+      // Odd but valid interface names (nft reads them inside quotes), on input and output.
+      if (i < 3) for (const [node, text] of compile(program, { ...flags, 'pod-interface': ['cali*', 'a{b$c#d;e@f*', 'abcdefghijklmno'] }).texts) check(t, `sample ${i} ${node} --pod-interface`, text);
     });
   });
 });

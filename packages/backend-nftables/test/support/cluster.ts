@@ -23,6 +23,11 @@ export interface ClusterOutcome {
 
 const l4 = { TCP: 'tcp', UDP: 'udp', SCTP: 'sctp' } as const;
 
+/** The node-side interface of a local pod, Calico-style (`--pod-interface 'cali*'` names it). */
+export const podInterface = 'cali0123456789a';
+/** The node's interface towards everything that is not one of its pods. */
+export const uplinkInterface = 'eth0';
+
 /** Runs the first packet of `conn` through each node's ruleset; undefined when it cannot be bound. */
 export function clusterDecision(
   program: Program,
@@ -48,7 +53,11 @@ export function clusterDecision(
     if (self && !(hairpin && involved.has(name))) continue;
     const own = new Set(program.inventory.nodes.find((n) => n.name === name)?.addresses.map((a) => a.ip) ?? []);
     const hook: Hook = hostBehindForward || self ? 'forward' : own.has(src.ip) ? 'output' : own.has(dst.ip) ? 'input' : 'forward';
-    const outcome = runHook(ruleset.table, hook, packet, { limitPasses });
+    // A local pod's packets come in (or go out) on its own interface, anything else on the
+    // uplink; the kernel has no input interface in output and no output interface in input.
+    const iif = hook === 'output' ? undefined : src.pod?.nodeName === name ? podInterface : uplinkInterface;
+    const oif = hook === 'input' ? undefined : dst.pod?.nodeName === name ? podInterface : uplinkInterface;
+    const outcome = runHook(ruleset.table, hook, { ...packet, ...(iif !== undefined ? { iif } : {}), ...(oif !== undefined ? { oif } : {}) }, { limitPasses });
     nodes.set(name, { hook, outcome });
     if (outcome.verdict !== 'accept') allowed = false;
   }

@@ -17,6 +17,10 @@ export interface Packet {
   readonly dport: number;
   readonly icmpv6Type?: Icmpv6Type;
   readonly ct: CtState;
+  /** Interface the packet arrived on (the kernel has none in `output`). */
+  readonly iif?: string;
+  /** Interface it leaves by (the kernel has none in `input`). */
+  readonly oif?: string;
 }
 
 /** What a hook decided, and what it logged on the way. */
@@ -101,6 +105,14 @@ export function runHook(table: Table, hook: Hook, packet: Packet, options: { rea
       }
       case 'icmpv6-type':
         return packet.l4 === 'icmpv6' && packet.icmpv6Type !== undefined && m.types.includes(packet.icmpv6Type);
+      case 'not-icmpv6':
+        return packet.l4 !== 'icmpv6';
+      case 'interface': {
+        // nft_meta breaks the rule when the hook has no such device, whatever the packet says.
+        const name = m.side === 'in' ? (hook === 'output' ? undefined : packet.iif) : hook === 'input' ? undefined : packet.oif;
+        if (name === undefined) return false;
+        return m.name.endsWith('*') ? name.startsWith(m.name.slice(0, -1)) : name === m.name;
+      }
     }
   };
 

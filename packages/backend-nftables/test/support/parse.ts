@@ -155,6 +155,10 @@ export function parseRule(text: string): Rule {
           if (sep !== ',') throw new ParseError(`expected , or }, got ${sep}`);
         }
         match({ kind: 'proto-port', elements });
+      } else if (what === 'l4proto' && t.peek() === '!=') {
+        t.next();
+        t.expect('ipv6-icmp');
+        match({ kind: 'not-icmpv6' });
       } else if (what === 'l4proto') {
         const protocols = t.list1();
         if (!protocols.every((p) => l4.includes(p))) throw new ParseError(`bad protocols ${protocols.join(',')}`);
@@ -190,6 +194,8 @@ export function parseRule(text: string): Rule {
     } else if (l4.includes(w)) {
       t.expect('dport');
       match({ kind: 'dport', protocol: w as L4Protocol, ports: t.list1().map(parsePortRange) });
+    } else if (w === 'iifname' || w === 'oifname') {
+      match({ kind: 'interface', side: w === 'iifname' ? 'in' : 'out', name: t.quoted() });
     } else if (w === 'icmpv6') {
       t.expect('type');
       match({ kind: 'icmpv6-type', types: t.list1() as Icmpv6Type[] });

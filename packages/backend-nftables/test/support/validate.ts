@@ -2,7 +2,7 @@
 // catch a ruleset the kernel would refuse (e.g. overlapping interval elements, calico#13277)
 // without loading it.
 import { familyMax } from '@netpolc/ir';
-import type { Family, Range, Rule, Table } from '../../src/model.js';
+import type { Family, Hook, Range, Rule, Table } from '../../src/model.js';
 
 const identifier = /^[A-Za-z_.][A-Za-z0-9/_.-]*$/;
 // Words the nft scanner turns into keywords; a set or chain with such a name does not parse.
@@ -25,8 +25,15 @@ function checkName(problems: string[], kind: string, name: string): void {
   if (keywords.has(name) && !(kind === 'chain' && baseChainNames.has(name))) problems.push(`${kind} ${name}: nft keyword`);
 }
 
-function checkRule(problems: string[], where: string, r: Rule, chains: ReadonlySet<string>, sets: ReadonlySet<string>, maps: ReadonlySet<string>): void {
+function checkRule(problems: string[], where: string, r: Rule, chains: ReadonlySet<string>, sets: ReadonlySet<string>, maps: ReadonlySet<string>, hook: Hook | undefined): void {
   for (const m of r.matches) {
+    if (m.kind === 'interface') {
+      // nft: "String exceeds maximum length of 16" (IFNAMSIZ with its NUL), "All-wildcard strings are not supported".
+      if (Buffer.byteLength(m.name) > 15) problems.push(`${where}: interface name longer than 15 bytes`);
+      if (m.name === '*' || m.name === '' || /["\\\s]/.test(m.name)) problems.push(`${where}: bad interface name ${JSON.stringify(m.name)}`);
+      // Valid for nft, but a rule that can never match there is a lowering mistake.
+      if ((m.side === 'in' && hook === 'output') || (m.side === 'out' && hook === 'input')) problems.push(`${where}: ${m.side === 'in' ? 'iifname' : 'oifname'} never matches in ${hook}`);
+    }
     if (m.kind === 'address' && m.set.kind === 'named' && !sets.has(m.set.name)) problems.push(`${where}: unknown set ${m.set.name}`);
     if (m.kind === 'address' && m.set.kind === 'inline') checkRanges(problems, where, m.set.elements, m.family, false);
     if ((m.kind === 'address-proto-port' || m.kind === 'address-pair') && !sets.has(m.set)) problems.push(`${where}: unknown set ${m.set}`);
@@ -93,7 +100,7 @@ export function validateTable(t: Table): string[] {
       if (!chains.has(e.verdict.chain)) problems.push(`map ${m.name}: unknown chain ${e.verdict.chain}`);
     }
   }
-  for (const c of t.chains) c.rules.forEach((r, i) => checkRule(problems, `chain ${c.name} rule ${i}`, r, chains, sets, maps));
+  for (const c of t.chains) c.rules.forEach((r, i) => checkRule(problems, `chain ${c.name} rule ${i}`, r, chains, sets, maps, c.hook));
   if (t.chains.filter((c) => c.hook !== undefined).length !== new Set(t.chains.map((c) => c.hook).filter((h) => h !== undefined)).size) problems.push('two base chains on one hook');
   return problems;
 }
