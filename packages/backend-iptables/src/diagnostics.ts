@@ -20,7 +20,7 @@ export const iptablesDiagnostics = {
   'backend-iptables/stdout-unsupported': {
     severity: 'error',
     message: paramMessage`--out-dir - prints a single iptables-restore file, but ${'reason'}; write to a directory instead`,
-    docs: 'Standard output can carry one file: it needs exactly one node (--node), --no-ipset (no ipset file) and a node without IPv6 pods (no ip6tables file).',
+    docs: 'Standard output can carry one file: it needs exactly one node (--node), --no-ipset (no ipset file), a node without IPv6 pods and no --pod-interface (no ip6tables file).',
   },
   'backend-iptables/pod-not-enforced': {
     severity: 'warning',
@@ -31,6 +31,11 @@ export const iptablesDiagnostics = {
     severity: 'warning',
     message: paramMessage`the semantics profile denies ${'what'}, but that traffic crosses neither FORWARD nor INPUT; the iptables backend allows it`,
     docs: 'Traffic from a node to its own pods leaves through OUTPUT, and a pod reaching itself stays inside the pod: neither crosses the FORWARD or INPUT hook, so allowNodeLocalIngress=false and allowSelf=false cannot be enforced. Reported once per program.',
+  },
+  'backend-iptables/pod-link-local-closed': {
+    severity: 'warning',
+    message: paramMessage`--pod-interface ${'interfaces'}: every node drops new non-ICMPv6 connections from pods to itself by IPv6 link-local address, for every pod, also where the policies would allow them (a pod that is not egress-isolated); global addresses are unaffected`,
+    docs: "A link-local address (fe80::/10) is not in the inventory and does not tell which pod sent a packet, so the rule cannot follow each pod's policies: it closes the path for all pods on the node's pod interfaces. Egress-isolated pods gain a check they lacked; pods that are not (or whose egress allows ::/0) lose only link-local access to their node and keep its other addresses. ICMPv6 and replies still pass. Reported once per program.",
   },
   'backend-iptables/large-ipset': {
     severity: 'warning',

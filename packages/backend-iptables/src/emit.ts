@@ -2,7 +2,7 @@ import type { AllowTuple, BackendInput, Diagnostic, EmitResult, FileSink, Node, 
 import { appendAll, compareValues, FileAssembler, hasErrors, NoTarget, podId } from '@netpolc/ir';
 import { AddressMatcher, largeSetMembers } from './addresses.js';
 import { iptablesDiagnostic } from './diagnostics.js';
-import { comment, localAddresses, lowerFamily, type LocalPod, type LowerContext } from './lower.js';
+import { comment, localAddresses, lowerFamily, podLinkLocalRules, type LocalPod, type LowerContext } from './lower.js';
 import type { IpSet, NodeRules } from './model.js';
 import { policyLogIds } from './names.js';
 import type { IptablesOptions } from './options.js';
@@ -16,14 +16,19 @@ export interface Lowered {
 }
 
 /**
- * Warnings about what the hooks cannot see (semantics.md §2.5; README "Limits"), each at most once
- * per program or per missing node, never per pod: pods whose node is not in the inventory are
- * enforced nowhere. `unenforced`: isolated pods by node name ('' for none) whose node is not in
- * the inventory.
+ * Warnings about what the hooks cannot see (semantics.md §2.5; README "Limits") or close wider
+ * than the policies (`--pod-interface`), each at most once per program or per missing node, never
+ * per pod: pods whose node is not in the inventory are enforced nowhere. `unenforced`: isolated
+ * pods by node name ('' for none) whose node is not in the inventory.
  */
-function coverageWarnings(input: BackendInput, unenforced: ReadonlyMap<string, Pod[]>): Diagnostic[] {
+function coverageWarnings(input: BackendInput, options: IptablesOptions, unenforced: ReadonlyMap<string, Pod[]>): Diagnostic[] {
   const { resolved, program } = input;
   const out: Diagnostic[] = [];
+  if (options.podInterfaces.length > 0) {
+    // Shown as given: a trailing + always stands for the user's * (options refuse a literal one).
+    const interfaces = options.podInterfaces.map((n) => n.replace(/\+$/, '*')).join(', ');
+    out.push(iptablesDiagnostic('backend-iptables/pod-link-local-closed', { interfaces }, NoTarget));
+  }
   for (const key of [...unenforced.keys()].sort()) {
     const pods = unenforced.get(key)!.sort((a, b) => compareValues(podId(a), podId(b)));
     const shown = pods.slice(0, 3).map(podId).join(', ') + (pods.length > 3 ? ', ...' : '');
@@ -99,9 +104,10 @@ export class ProgramLowering {
       podChains: { 4: new PodChains(shared, 4), 6: new PodChains(shared, 6) },
       podName: (pod) => (names[pod] ??= podId(resolved.pods[pod]!)),
       nextMark: () => marks++,
+      linkLocal: podLinkLocalRules(options),
     };
     const unenforced = this.gatherLocalPods();
-    appendAll(appendAll(this.diagnostics, coverageWarnings(input, unenforced)), setWarnings);
+    appendAll(appendAll(this.diagnostics, coverageWarnings(input, options, unenforced)), setWarnings);
   }
 
   /**
@@ -167,7 +173,11 @@ export class ProgramLowering {
   lowerNode(node: Node): NodeRules {
     const local = this.byNode.get(node.name);
     const v4 = lowerFamily(this.ctx, node, local?.pods ?? [], 4);
-    const v6 = local?.hasV6 ? lowerFamily(this.ctx, node, local.pods, 6) : undefined;
+    // The link-local rules concern every node, even one without IPv6 pods (their interfaces have
+    // link-local addresses all the same). Such a node gets the full structure, FORWARD hook
+    // included: the same shape as on nodes with IPv6 pods, for the reload script and for the
+    // day IPv6 pods arrive, at the cost of one jump to an empty chain per forwarded packet.
+    const v6 = local?.hasV6 || this.ctx.linkLocal.length > 0 ? lowerFamily(this.ctx, node, local?.pods ?? [], 6) : undefined;
     // Each family's sets come sorted by name, and every netpolc4-… sorts before netpolc6-….
     const sets = v6 ? [...v4.sets, ...v6.sets] : v4.sets;
     return { node: node.name, v4: v4.ruleset, v6: v6?.ruleset, ipsets: sets.length > 0 ? { node: node.name, sets } : undefined };
@@ -186,6 +196,7 @@ function stdoutProblem(options: IptablesOptions, lowering: ProgramLowering, inve
   if (lowering.nodes.length !== 1) {
     return options.nodes === undefined ? `the inventory has ${inventoryNodes} nodes (pick one with --node)` : `${lowering.nodes.length} nodes were selected`;
   }
+  if (options.podInterfaces.length > 0) return '--pod-interface adds an ip6tables file for every node';
   const only = lowering.lowerNode(lowering.nodes[0]!);
   if (only.v6) return `node ${only.node} has IPv6 pods, which need a separate ip6tables file`;
   return undefined;

@@ -2,6 +2,7 @@ import { compareValues, exactSize, type Address, type Node } from '@netpolc/ir';
 import { dispatchRules, type DispatchEntry } from './dispatch.js';
 import type { Chain, Family, IpSet, Match, Rule, Ruleset } from './model.js';
 import { chainPrefix, chains, commentText, hookComment } from './names.js';
+import type { IptablesOptions } from './options.js';
 import { setOrder, type BuiltChain, type PodChains, type SharedContext } from './pod-chains.js';
 import { shareChain } from './print.js';
 
@@ -13,6 +14,8 @@ export interface LowerContext extends SharedContext {
   readonly podName: (pod: number) => string;
   /** A fresh number per lowered ruleset, to mark the chains and sets it took in. */
   readonly nextMark: () => number;
+  /** The `--pod-interface` rules at the top of every IPv6 `NETPOLC-INPUT` ({@link podLinkLocalRules}). */
+  readonly linkLocal: readonly Rule[];
 }
 
 /**
@@ -63,6 +66,28 @@ const neighbourDiscovery = [133, 135, 136] as const;
 
 /** A comment match with safe text. */
 export const comment = (text: string): Match => ({ kind: 'comment', text: commentText(text) });
+
+/** IPv6 link-local unicast (RFC 4291 §2.5.6). */
+const linkLocal6 = 'fe80::/10';
+
+/**
+ * Every pod interface also has a link-local address, by which a pod reaches what its node binds
+ * on `::` through the node's link-local address on the pod's veth. Pods are known by their
+ * inventory addresses only, and a link-local one does not tell which pod sent it, so the path is
+ * closed for every pod alike: one rule per interface name, whatever the pods. Replies pass (the
+ * node's own connections to a pod's link-local address), and so does ICMPv6: neighbour discovery
+ * runs on link-local addresses. DROP whatever `--deny-action` says, as the nftables backend does:
+ * this is not a policy's decision.
+ */
+export function podLinkLocalRules(options: IptablesOptions): Rule[] {
+  return options.podInterfaces.map((name) => ({
+    source: linkLocal6,
+    inInterface: name,
+    exceptProtocol: 'ipv6-icmp',
+    matches: [{ kind: 'conntrack', states: ['RELATED', 'ESTABLISHED'], negated: true }, comment('a link-local source names no pod: closed for every pod')],
+    target: { kind: 'DROP' },
+  }));
+}
 
 function hostCidr(ip: string, family: Family): string {
   return family === 4 ? `${ip}/32` : `${ip}/128`;
@@ -155,7 +180,9 @@ function contentChains(built: BuiltChain[]): Chain[] {
  *   destination node ingress; on one node the packet passes both checks here;
  * - NETPOLC-INPUT sends packets from a local pod to the node itself to NETPOLC-INPUT-POD: INVALID
  *   dropped, ESTABLISHED/RELATED (and IPv6 neighbour discovery) returned to the host, the rest
- *   through the same egress check; allowed packets return to the host's INPUT rules.
+ *   through the same egress check; allowed packets return to the host's INPUT rules. With
+ *   `--pod-interface`, the IPv6 NETPOLC-INPUT first drops new non-ICMPv6 packets from link-local
+ *   sources on pod interfaces.
  *
  * `localPods` are the pods scheduled on the node.
  */
@@ -253,7 +280,10 @@ export function lowerFamily(ctx: LowerContext, node: Node, localPods: readonly L
   // egress dispatch. Everything else in INPUT (other hosts, the node's own traffic) is left to
   // the host's rules.
   const inputTree: Chain[] = [];
-  const inputRules: Rule[] = unique.length > 1 && !localSet ? dispatchRules(chains.input, podEntries('src', chains.inputPod), 'src', 'goto', inputTree) : fromLocalPod(chains.inputPod);
+  const podInput: Rule[] = unique.length > 1 && !localSet ? dispatchRules(chains.input, podEntries('src', chains.inputPod), 'src', 'goto', inputTree) : fromLocalPod(chains.inputPod);
+  // First: a link-local source is never a local pod's inventory address, so the dispatch below
+  // would let it fall through to the host.
+  const inputRules = family === 6 && ctx.linkLocal.length > 0 ? [...ctx.linkLocal, ...podInput] : podInput;
 
   const egressTree: Chain[] = [];
   const ingressTree: Chain[] = [];

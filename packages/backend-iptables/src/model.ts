@@ -22,8 +22,8 @@ export type Side = 'src' | 'dst';
 
 /** A match extension of a rule, printed in order after `-s`/`-d`/`-p`. */
 export type Match =
-  /** `-m conntrack --ctstate A,B` */
-  | { readonly kind: 'conntrack'; readonly states: readonly CtState[] }
+  /** `-m conntrack --ctstate A,B`, or `-m conntrack ! --ctstate A,B` when negated. */
+  | { readonly kind: 'conntrack'; readonly states: readonly CtState[]; readonly negated?: true }
   /** `-m set --match-set NAME src|dst` */
   | { readonly kind: 'set'; readonly set: string; readonly side: Side }
   /** `-m iprange --src-range A-B` / `--dst-range A-B` (canonical addresses). */
@@ -58,12 +58,20 @@ export type Target =
   /** `-j NFLOG` (non-terminating). */
   | { readonly kind: 'NFLOG'; readonly prefix: string; readonly group: number };
 
-/** One rule: `[-s CIDR] [-d CIDR] [-p PROTO] MATCHES... -j|-g TARGET`. */
+/** One rule: `[-s CIDR] [-d CIDR] [-i IFACE] [[!] -p PROTO] MATCHES... -j|-g TARGET`. */
 export interface Rule {
   /** Canonical CIDR (`198.18.0.10/32`). */
   readonly source?: string;
   readonly destination?: string;
+  /**
+   * Incoming interface (`-i`), in iptables spelling: a trailing `+` matches every name with that
+   * prefix. Only the link-local rule of `--pod-interface` matches interfaces; pods are matched by
+   * address.
+   */
+  readonly inInterface?: string;
   readonly protocol?: L4Protocol;
+  /** `! -p PROTO`: every protocol but this one (never together with `protocol`). */
+  readonly exceptProtocol?: L4Protocol;
   readonly matches: readonly Match[];
   readonly target: Target;
 }
@@ -116,7 +124,7 @@ export interface IpSetFile {
 export interface NodeRules {
   readonly node: string;
   readonly v4: Ruleset;
-  /** Present when the node has pods with IPv6 addresses. */
+  /** Present when the node has pods with IPv6 addresses, and on every node with `--pod-interface`. */
   readonly v6: Ruleset | undefined;
   /** Present when the rules reference ipsets. */
   readonly ipsets: IpSetFile | undefined;

@@ -45,6 +45,13 @@ export interface IptablesOptions {
    */
   readonly logRate: string;
   /**
+   * Pod interfaces of the nodes (`--pod-interface`, repeatable), in iptables spelling (`cali+`),
+   * sorted and without duplicates: new connections from IPv6 link-local sources arriving on them
+   * and addressed to the node itself are dropped, ICMPv6 excepted.
+   * @defaultValue [] (link-local traffic is left to the host)
+   */
+  readonly podInterfaces: readonly string[];
+  /**
    * The CLI asked for standard output (`--out-dir -`): exactly one file must come out.
    * @defaultValue false
    */
@@ -60,6 +67,7 @@ export const defaultOptions: IptablesOptions = Object.freeze({
   logTarget: 'log',
   nflogGroup: 0,
   logRate: '10/sec',
+  podInterfaces: Object.freeze([]),
   stdout: false,
 });
 
@@ -72,6 +80,13 @@ export const flags: Readonly<Record<string, OptionSpec>> = {
   'log-target': { type: 'string', value: 'log|nflog', description: 'LOG (kernel log) or NFLOG (default log)' },
   'nflog-group': { type: 'string', value: 'N', description: 'NFLOG group, 0-65535 (default 0)' },
   'log-rate': { type: 'string', value: 'N/second', description: 'rate limit of each log rule, N/second|minute|hour|day (default 10/second)' },
+  'pod-interface': {
+    type: 'string',
+    multiple: true,
+    value: 'NAME',
+    description:
+      "a pod interface of the nodes, a trailing * matching any suffix (cali*, veth*, lxc*; repeatable): each node drops new non-ICMPv6 connections to itself from IPv6 link-local addresses on these interfaces, for every pod (pods that are not egress-isolated keep only the node's other addresses)",
+  },
 };
 
 const rateUnits: readonly (readonly [string, number, readonly string[]])[] = [
@@ -99,6 +114,28 @@ export function parseRate(text: string): string | undefined {
     if (Number.isInteger(n) && n >= 1) return `${n}/${name}`;
   }
   return `${count}/${unit[0]}`;
+}
+
+/** Longest interface name: IFNAMSIZ is 16 bytes including the NUL. */
+export const maxInterfaceName = 15;
+
+/**
+ * An interface name of `--pod-interface` in iptables spelling (`cali*` → `cali+`), or why it is
+ * not one. Stricter than the kernel where iptables would read a name differently: a trailing `+`
+ * is already iptables' wildcard (so `*` is the only wildcard accepted), and a leading `!` or `-`
+ * would parse as a negation or an option.
+ */
+export function podInterfaceName(text: string): { readonly name: string } | { readonly problem: string } {
+  const star = text.endsWith('*');
+  const prefix = star ? text.slice(0, -1) : text;
+  if (text.length > maxInterfaceName) return { problem: `at most ${maxInterfaceName} characters (Linux IFNAMSIZ)` };
+  if (prefix === '') return { problem: star ? 'a wildcard needs a prefix: * alone would also match the node\'s uplink' : 'an interface name must not be empty' };
+  if (prefix === '.' || prefix === '..') return { problem: 'not a valid Linux interface name' };
+  if (prefix.includes('*')) return { problem: 'only a trailing * is a wildcard' };
+  if (prefix.endsWith('+')) return { problem: 'a trailing + is the iptables wildcard; write * for a wildcard' };
+  if (/^[!-]/.test(prefix)) return { problem: 'a leading ! or - would read as an iptables negation or option' };
+  if (!/^[\x21-\x7e]+$/.test(prefix) || /[/:"'\\]/.test(prefix)) return { problem: 'printable ASCII without whitespace, /, :, quotes or backslashes' };
+  return { name: star ? `${prefix}+` : prefix };
 }
 
 function stringFlag(raw: RawOptions, flag: string): string | undefined {
@@ -149,6 +186,16 @@ export function parseOptions(raw: RawOptions): { readonly options: IptablesOptio
     diagnostics.push(iptablesDiagnostic('backend-iptables/option-ignored', { flag: 'nflog-group', reason: 'without --log-target nflog' }, NoTarget));
   }
 
+  const podInterfaces = new Set<string>();
+  const podFlag = raw['pod-interface'];
+  // Fail closed: a ruleset without a rule that was asked for would look protected and not be.
+  if (typeof podFlag === 'boolean') invalid('pod-interface', String(podFlag), 'expected an interface name');
+  for (const text of podFlag === undefined || typeof podFlag === 'boolean' ? [] : typeof podFlag === 'string' ? [podFlag] : podFlag) {
+    const parsed = podInterfaceName(text);
+    if ('name' in parsed) podInterfaces.add(parsed.name);
+    else invalid('pod-interface', text, parsed.problem);
+  }
+
   const options: IptablesOptions = {
     nodes,
     ipset: raw['no-ipset'] !== true,
@@ -157,6 +204,8 @@ export function parseOptions(raw: RawOptions): { readonly options: IptablesOptio
     logTarget,
     nflogGroup,
     logRate,
+    // Sorted, so the files do not depend on the order of the flags.
+    podInterfaces: podInterfaces.size === 0 ? defaultOptions.podInterfaces : [...podInterfaces].sort(),
     stdout: raw['out-dir'] === '-',
   };
   return { options, diagnostics };

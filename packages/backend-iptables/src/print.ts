@@ -3,8 +3,8 @@ import type { Chain, IpSet, IpSetFile, Match, PortRange, Rule, Ruleset, Target }
 import { tmpSetName } from './names.js';
 
 // Printers: model -> the exact text `iptables-restore` / `ipset restore` read. Rules print in the
-// order iptables-save itself uses (`-s`, `-d`, `-p`, matches as given, target), so a ruleset read
-// back from the kernel lines up with the file.
+// order iptables-save itself uses (`-s`, `-d`, `-i`, `-p`, matches as given, target), so a ruleset
+// read back from the kernel lines up with the file.
 
 const bare = /^[A-Za-z0-9_-]+$/;
 
@@ -25,7 +25,7 @@ function portText(p: PortRange): string {
 function matchText(m: Match, rule: Rule): string {
   switch (m.kind) {
     case 'conntrack':
-      return `-m conntrack --ctstate ${m.states.join(',')}`;
+      return `-m conntrack ${m.negated ? '! ' : ''}--ctstate ${m.states.join(',')}`;
     case 'set':
       return `-m set --match-set ${m.set} ${m.side}`;
     case 'iprange':
@@ -83,7 +83,9 @@ export function formatRule(rule: Rule): string {
   let out = '';
   if (rule.source !== undefined) out += `-s ${rule.source} `;
   if (rule.destination !== undefined) out += `-d ${rule.destination} `;
+  if (rule.inInterface !== undefined) out += `-i ${rule.inInterface} `;
   if (rule.protocol !== undefined) out += `-p ${rule.protocol} `;
+  if (rule.exceptProtocol !== undefined) out += `! -p ${rule.exceptProtocol} `;
   for (const m of rule.matches) out += `${matchText(m, rule)} `;
   return out + targetText(rule.target);
 }

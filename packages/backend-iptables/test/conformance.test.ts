@@ -20,6 +20,9 @@ const scenario = clusterArb().chain((cluster) =>
     connections: fc.array(connectionArb(cluster), { minLength: 1, maxLength: 10 }),
     denyAction: fc.constantFrom('drop' as const, 'reject' as const),
     logTarget: fc.constantFrom('log' as const, 'nflog' as const),
+    // Link-local rules must not change a verdict on inventory addresses (no such connection
+    // has a link-local end).
+    podInterfaces: fc.constantFrom([], ['cali+'], ['cali+', 'veth+']),
   }),
 );
 
@@ -33,11 +36,11 @@ const modes: readonly Pick<IptablesOptions, 'ipset' | 'log'>[] = [
 
 it('agrees with the reference evaluator on every node, in every mode (seed logged on failure)', () => {
   fc.assert(
-    fc.property(scenario, ({ cluster, policies, connections, denyAction, logTarget }) => {
+    fc.property(scenario, ({ cluster, policies, connections, denyAction, logTarget, podInterfaces }) => {
       const program = load([...cluster.manifests, ...policies]);
       const resolved = resolve(program);
       for (const mode of modes) {
-        const options: IptablesOptions = { ...defaultOptions, ...mode, denyAction, logTarget };
+        const options: IptablesOptions = { ...defaultOptions, ...mode, denyAction, logTarget, podInterfaces };
         const lowered = lowerProgram({ program, resolved }, options);
         validateAll(lowered.nodes);
         for (const c of connections) {

@@ -29,6 +29,7 @@ const triggers: Record<IptablesDiagnosticCode, () => readonly Diagnostic[]> = {
   'backend-iptables/stdout-unsupported': () => compile(cluster, { 'out-dir': '-', 'no-ipset': true }).diagnostics,
   'backend-iptables/pod-not-enforced': () => compile([...cluster, pod('x', 'c', {}, '198.18.0.30', { node: 'node-7' }), denyAll]).diagnostics,
   'backend-iptables/node-local-not-filtered': () => compile([...cluster, denyAll], {}, { allowSelf: false }).diagnostics,
+  'backend-iptables/pod-link-local-closed': () => compile(cluster, { 'pod-interface': ['cali*'] }).diagnostics,
   'backend-iptables/large-ipset': () => {
     // A peer of 1,048,577 separate addresses, patched into the resolved layer (a manifest with
     // that many pods or excepts would take long to load).
@@ -94,7 +95,42 @@ it('writes an ip6tables file only for nodes with IPv6 pods and an ipset file onl
 it('parses every flag', () => {
   const { options, diagnostics } = iptablesBackend.parseOptions({ node: ['b', 'a'], 'no-ipset': true, 'deny-action': 'reject', log: 'all', 'log-target': 'nflog', 'nflog-group': '7', 'log-rate': '60/minute', 'out-dir': 'out' });
   expect(diagnostics).toEqual([]);
-  expect(options).toEqual({ nodes: ['b', 'a'], ipset: false, denyAction: 'reject', log: 'all', logTarget: 'nflog', nflogGroup: 7, logRate: '1/sec', stdout: false });
+  expect(options).toEqual({ nodes: ['b', 'a'], ipset: false, denyAction: 'reject', log: 'all', logTarget: 'nflog', nflogGroup: 7, logRate: '1/sec', podInterfaces: [], stdout: false });
+});
+
+it('reads --pod-interface in iptables spelling, sorted and once each, whatever the order of the flags', () => {
+  for (const given of [['veth*', 'cali*', 'eth1', 'cali*'], ['eth1', 'cali*', 'veth*']]) {
+    const { options, diagnostics } = iptablesBackend.parseOptions({ 'pod-interface': given });
+    expect(diagnostics).toEqual([]);
+    expect(options.podInterfaces).toEqual(['cali+', 'eth1', 'veth+']);
+  }
+  expect(iptablesBackend.parseOptions({ 'pod-interface': 'lxc*' }).options.podInterfaces).toEqual(['lxc+']);
+  expect(iptablesBackend.parseOptions({ 'pod-interface': 'abcdefghijklmn*' }).options.podInterfaces).toEqual(['abcdefghijklmn+']);
+});
+
+it('refuses interface names the kernel or iptables would not take as given, naming the flag and value', () => {
+  const bad = ['', '*', 'abcdefghijklmnop', 'abcdefghijklmno*', 'ca*li', 'cali**', 'cali+', 'eth 0', 'eth\t0', 'a/b', 'a:1', 'a"b', "a'b", 'a\\b', '!cali', '-cali', '.', '..', 'calï'];
+  for (const name of bad) {
+    const { options, diagnostics } = iptablesBackend.parseOptions({ 'pod-interface': ['cali*', name] });
+    expect(diagnostics.map((d) => [d.code, d.severity]), JSON.stringify(name)).toEqual([['backend-iptables/invalid-option', 'error']]);
+    expect(diagnostics[0]!.message).toContain(`--pod-interface ${JSON.stringify(name)} is invalid`);
+    expect(options.podInterfaces).toEqual(['cali+']);
+  }
+  expect(iptablesBackend.parseOptions({ 'pod-interface': true }).diagnostics.map((d) => d.code)).toEqual(['backend-iptables/invalid-option']);
+  // An invalid name fails the compilation: no files that look protected and are not.
+  expect(compile(cluster, { 'pod-interface': ['cali*', 'ca*li'] }).diagnostics.map((d) => d.code)).toContain('backend-iptables/invalid-option');
+});
+
+it('writes an ip6tables file for every node with --pod-interface, and says once that it applies to every pod', () => {
+  const { diagnostics, files } = compile([...cluster, denyAll], { 'pod-interface': ['veth*', 'cali*'] });
+  expect(files).toEqual(['node-1.iptables', 'node-1.ip6tables', 'node-2.iptables', 'node-2.ip6tables']);
+  expect(diagnostics.map((d) => [d.code, d.severity])).toEqual([['backend-iptables/pod-link-local-closed', 'warning']]);
+  expect(diagnostics[0]!.message).toMatch(/^--pod-interface cali\*, veth\*: .*for every pod, also where the policies would allow them/);
+  const stdout = compile(cluster, { 'out-dir': '-', 'no-ipset': true, node: ['node-1'], 'pod-interface': 'cali*' });
+  expect(stdout.files).toEqual([]);
+  expect(stdout.diagnostics.filter((d) => d.code === 'backend-iptables/stdout-unsupported').map((d) => d.message)).toEqual([
+    '--out-dir - prints a single iptables-restore file, but --pod-interface adds an ip6tables file for every node; write to a directory instead',
+  ]);
 });
 
 it('rejects out-of-range values', () => {

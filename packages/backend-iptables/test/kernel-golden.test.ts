@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { kernelGate, withTopology } from '@netpolc/netns-harness';
 import { expect, it } from 'vitest';
 import { chainPrefix } from '../src/names.js';
-import { rulesByChain, tool, variants } from './support/kernel.js';
+import { kernelTimeout, rulesByChain, tool, variants } from './support/kernel.js';
 import { parseIpSets } from './support/parse.js';
 import { goldenBundles } from './support/sources.js';
 
@@ -75,4 +75,4 @@ kit(gate.label('ipset restore, iptables-restore --test and a real load accept ev
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}, kernelTimeout);

@@ -3,7 +3,7 @@ import { loadValid, namespace, networkPolicy, node, pod } from '@netpolc/ir/test
 import { kernelGate, withTopology, type Probe } from '@netpolc/netns-harness';
 import { expect, it } from 'vitest';
 import { iptablesBackend } from '../src/index.js';
-import { disagreements, expectedVerdict, filesByNode, loadNode, topologyOf, variants } from './support/kernel.js';
+import { disagreements, expectedVerdict, filesByNode, kernelTimeout, loadNode, topologyOf, variants } from './support/kernel.js';
 
 // Kernel tests of the INPUT hook: pods reaching addresses of their own node (local delivery, the
 // node's INPUT chain) and of the other node (their node's FORWARD, then the other node's INPUT),
@@ -71,4 +71,4 @@ kit(gate.label('pods reach node addresses exactly as the reference evaluator say
     }
     expect(problems).toEqual([]);
   });
-});
+}, kernelTimeout);

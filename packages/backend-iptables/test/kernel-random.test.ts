@@ -4,7 +4,7 @@ import { clusterArb, loadManifests, policiesArb } from '@netpolc/ir/testing';
 import { kernelGate, withTopology } from '@netpolc/netns-harness';
 import { expect, it } from 'vitest';
 import { iptablesBackend } from '../src/index.js';
-import { disagreements, filesByNode, loadNode, probesOf, topologyOf, variants, type PortProbe } from './support/kernel.js';
+import { disagreements, filesByNode, kernelTimeout, loadNode, probesOf, topologyOf, variants, type PortProbe } from './support/kernel.js';
 
 // Kernel tests on random clusters and policies from the shared arbitraries: a few scenarios per
 // run (the seed is in the test name; NETPOLC_SEED replays one), each loaded with iptables-nft and
@@ -54,4 +54,4 @@ kit(gate.label(`random clusters and policies behave in the kernel as the referen
     });
   });
   expect(problems).toEqual([]);
-});
+}, kernelTimeout);

@@ -10,7 +10,7 @@ import { expect, it } from 'vitest';
 import { lowerProgram } from '../src/emit.js';
 import { iptablesBackend } from '../src/index.js';
 import { chainPrefix, hookComment } from '../src/names.js';
-import { disagreements, expectedVerdict, probesOf, rulesByChain, saveFilter, topologyOf, variants, type PortProbe, type Variant } from './support/kernel.js';
+import { disagreements, expectedVerdict, kernelTimeout, probesOf, rulesByChain, saveFilter, topologyOf, variants, type PortProbe, type Variant } from './support/kernel.js';
 import { networkVerdict } from './support/network.js';
 import { parseIpSets } from './support/parse.js';
 
@@ -115,7 +115,7 @@ kit(gate.label('reloads with the documented procedure: one hook, host rules kept
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}, kernelTimeout);
 
 function checkState(topology: Topology, ns: string, variant: Variant, files: readonly { path: string; content: string }[], label: string): void {
   const rules = files.find((f) => f.path.endsWith('.iptables'))!.content;
@@ -210,4 +210,4 @@ kit(gate.label('no packet sees a window while reloads alternate between two poli
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}, kernelTimeout);

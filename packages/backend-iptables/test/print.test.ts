@@ -29,6 +29,7 @@ const optionsArb: fc.Arbitrary<IptablesOptions> = fc.record({
   logTarget: fc.constantFrom('log' as const, 'nflog' as const),
   nflogGroup: fc.integer({ min: 0, max: 65535 }),
   logRate: fc.constantFrom('10/sec', '3/min', '7/hour', '1/day'),
+  podInterfaces: fc.constantFrom([], ['cali+'], ['eth1', 'lxc+', 'veth+']),
 }).map((o) => ({ ...defaultOptions, ...o }));
 
 it('parses printed rulesets and ipset files back into the same model', () => {

@@ -3,7 +3,8 @@
 // conntrack state, ipset membership), and validates the kernel limits the model must respect.
 import { cidrBounds, parseCidr, parseIp, type Family } from '@netpolc/ir';
 import type { BuiltinChain, CtState, IpSet, L4Protocol, Match, Rule, Ruleset } from '../../src/model.js';
-import { chainPrefix, maxChainName, maxComment, maxLogPrefix, maxSetName, setPrefix, tmpSetName } from '../../src/names.js';
+import { chainPrefix, chains, maxChainName, maxComment, maxLogPrefix, maxSetName, setPrefix, tmpSetName } from '../../src/names.js';
+import { maxInterfaceName } from '../../src/options.js';
 import { multiportLimit } from '../../src/ports.js';
 
 /** One packet as the filter table sees it in FORWARD or INPUT. */
@@ -16,6 +17,8 @@ export interface Packet {
   readonly icmpType?: number;
   /** Conntrack state; `UNTRACKED` for what conntrack ignores (IPv6 neighbour discovery). */
   readonly state: CtState | 'UNTRACKED';
+  /** Interface the packet arrived on; absent, no `-i` rule matches it. */
+  readonly inInterface?: string;
 }
 
 /** What the packet ends with: CONTINUE means it fell off netpolc's hook (the host decides). */
@@ -59,8 +62,11 @@ function inCidr(text: string, ip: string): boolean {
 function matchOne(m: Match, rule: Rule, p: Packet, sets: ReadonlyMap<string, IpSet>): boolean {
   const addr = (side: 'src' | 'dst'): string => (side === 'src' ? p.src : p.dst);
   switch (m.kind) {
-    case 'conntrack':
-      return p.state !== 'UNTRACKED' && m.states.includes(p.state);
+    case 'conntrack': {
+      // An untracked packet is in none of the states, so a negated match takes it.
+      const inStates = p.state !== 'UNTRACKED' && m.states.includes(p.state);
+      return m.negated ? !inStates : inStates;
+    }
     case 'set': {
       const s = sets.get(m.set);
       if (!s) throw new Error(`rule uses missing set ${m.set}`);
@@ -83,10 +89,18 @@ function matchOne(m: Match, rule: Rule, p: Packet, sets: ReadonlyMap<string, IpS
   }
 }
 
+/** `-i NAME`: a trailing `+` matches every name with that prefix (iptables(8)). */
+function interfaceMatches(pattern: string, name: string | undefined): boolean {
+  if (name === undefined) return false;
+  return pattern.endsWith('+') ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
+}
+
 function matches(rule: Rule, p: Packet, sets: ReadonlyMap<string, IpSet>): boolean {
   if (rule.source !== undefined && !inCidr(rule.source, p.src)) return false;
   if (rule.destination !== undefined && !inCidr(rule.destination, p.dst)) return false;
+  if (rule.inInterface !== undefined && !interfaceMatches(rule.inInterface, p.inInterface)) return false;
   if (rule.protocol !== undefined && rule.protocol !== p.protocol) return false;
+  if (rule.exceptProtocol !== undefined && rule.exceptProtocol === p.protocol) return false;
   return rule.matches.every((m) => matchOne(m, rule, p, sets));
 }
 
@@ -155,8 +169,9 @@ export function setMap(sets: readonly IpSet[] | undefined): Map<string, IpSet> {
 /**
  * Checks what the kernel would reject and what netpolc promises: names within limits and owned by
  * the prefix, every jump and set declared with the right family, multiport and REJECT usage valid,
- * LOG prefixes of at most 29 characters, no jump loops, exactly one FORWARD and one INPUT hook, and
- * no ACCEPT reachable from INPUT (netpolc only narrows what reaches the node).
+ * LOG prefixes of at most 29 characters, interface names the kernel and iptables take, interface
+ * matches only in NETPOLC-INPUT (the INPUT path alone), no jump loops, exactly one FORWARD and one
+ * INPUT hook, and no ACCEPT reachable from INPUT (netpolc only narrows what reaches the node).
  */
 export function validateRuleset(rs: Ruleset, sets: ReadonlyMap<string, IpSet>): void {
   const names = new Set<string>();
@@ -171,6 +186,12 @@ export function validateRuleset(rs: Ruleset, sets: ReadonlyMap<string, IpSet>): 
   const check = (from: string, r: Rule): void => {
     if (r.target.kind === 'ACCEPT') accepting.add(from);
     for (const cidr of [r.source, r.destination]) if (cidr !== undefined && range(cidr)[0] !== rs.family) throw new Error(`${cidr} in an IPv${rs.family} ruleset`);
+    if (r.protocol !== undefined && r.exceptProtocol !== undefined) throw new Error('-p and ! -p in one rule');
+    if (r.exceptProtocol === 'ipv6-icmp' && rs.family !== 6) throw new Error('ipv6-icmp in an IPv4 ruleset');
+    const iface = r.inInterface;
+    // IFNAMSIZ; iptables reads only a trailing + as a wildcard, and a leading ! or - differently.
+    if (iface !== undefined && (iface.length === 0 || iface.length > maxInterfaceName || iface === '+' || !/^[\x21-\x7e]+$/.test(iface) || /["'\\/:*]|^[!-]/.test(iface))) throw new Error(`bad interface name ${iface}`);
+    if (iface !== undefined && from !== chains.input) throw new Error(`interface match outside NETPOLC-INPUT (in ${from})`);
     for (const m of r.matches) {
       if (m.kind === 'set') {
         const s = sets.get(m.set);

@@ -3,6 +3,13 @@ import { evaluate, type Connection, type EmitFile, type Program, type Protocol }
 import type { Probe, ProbeResult, Topology, TopologySpec } from '@netpolc/netns-harness';
 import type { Family } from '../../src/model.js';
 
+/**
+ * Timeout of a kernel test, given with each test: a run from the repository root
+ * (`npx vitest run packages/backend-iptables`) does not read this package's vitest.config.ts
+ * and would otherwise allow 5 seconds, less than a reload or probe round takes.
+ */
+export const kernelTimeout = 60_000;
+
 /** Both iptables backends, by their explicit binaries (never the `iptables` alternative). */
 export const variants = ['nft', 'legacy'] as const;
 

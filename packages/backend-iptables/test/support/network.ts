@@ -62,7 +62,10 @@ export function networkVerdict(program: Program, nodes: readonly NodeRules[], co
       continue;
     }
     const sets = setMap(n.ipsets?.sets);
-    const w = walk(rs, sets, packet, 'FORWARD');
+    // A pod's packet arrives on its interface at its own node (named as Calico names them, so
+    // `--pod-interface cali*` rules see it) and on the uplink elsewhere.
+    const arriving: Packet = { ...packet, inInterface: srcNode === n.node ? 'cali0123456789a' : 'eth0' };
+    const w = walk(rs, sets, arriving, 'FORWARD');
     if (forwarding.has(n.node)) {
       if (w.verdict === 'CONTINUE') throw new Error(`node ${n.node} left pod traffic ${src.ip} -> ${dst.ip} undecided`);
       traversed.push({ node: n.node, hook: 'FORWARD', verdict: w.verdict, passed: w.verdict === 'ACCEPT' });
@@ -72,7 +75,7 @@ export function networkVerdict(program: Program, nodes: readonly NodeRules[], co
     }
     // Only the destination node's INPUT sees the packet; walking every node's INPUT also checks
     // that packets not from a local pod are left alone wherever they would arrive.
-    const input = walk(rs, sets, packet, 'INPUT');
+    const input = walk(rs, sets, arriving, 'INPUT');
     if (input.verdict === 'ACCEPT') throw new Error(`INPUT of ${n.node} accepted ${src.ip} -> ${dst.ip}`);
     if (srcNode !== n.node && input.verdict !== 'CONTINUE') throw new Error(`INPUT of ${n.node} decided ${src.ip} -> ${dst.ip}, which is not from a local pod: ${input.verdict}`);
     if (dst.node === n.node) {

@@ -49,20 +49,29 @@ export function parseRule(words: readonly string[]): Rule {
   let source: string | undefined;
   let destination: string | undefined;
   let protocol: L4Protocol | undefined;
+  let exceptProtocol: L4Protocol | undefined;
+  let inInterface: string | undefined;
   const matches: Match[] = [];
+  const protocolWord = (): L4Protocol => {
+    const p = next();
+    if (p !== 'tcp' && p !== 'udp' && p !== 'sctp' && p !== 'ipv6-icmp') throw new Error(`unknown protocol ${p}`);
+    return p;
+  };
   let target: Target | undefined;
   while (i < words.length) {
     const w = next();
     if (w === '-s') source = next();
     else if (w === '-d') destination = next();
-    else if (w === '-p') {
-      const p = next();
-      if (p !== 'tcp' && p !== 'udp' && p !== 'sctp' && p !== 'ipv6-icmp') throw new Error(`unknown protocol ${p}`);
-      protocol = p;
+    else if (w === '-i') inInterface = next();
+    else if (w === '-p') protocol = protocolWord();
+    else if (w === '!') {
+      if (next() !== '-p') throw new Error(`only -p is negated before the matches: ${words.join(' ')}`);
+      exceptProtocol = protocolWord();
     } else if (w === '-m') {
       const mod = next();
       const opt = next();
       if (mod === 'conntrack' && opt === '--ctstate') matches.push({ kind: 'conntrack', states: next().split(',') as CtState[] });
+      else if (mod === 'conntrack' && opt === '!' && next() === '--ctstate') matches.push({ kind: 'conntrack', states: next().split(',') as CtState[], negated: true });
       else if (mod === 'set' && opt === '--match-set') {
         const set = next();
         matches.push({ kind: 'set', set, side: next() as Side });
@@ -106,7 +115,9 @@ export function parseRule(words: readonly string[]): Rule {
   return {
     ...(source !== undefined ? { source } : {}),
     ...(destination !== undefined ? { destination } : {}),
+    ...(inInterface !== undefined ? { inInterface } : {}),
     ...(protocol !== undefined ? { protocol } : {}),
+    ...(exceptProtocol !== undefined ? { exceptProtocol } : {}),
     matches,
     target,
   };

@@ -23,6 +23,7 @@ export const exampleVariants: readonly { readonly name: string; readonly flags: 
   { name: 'examples.no-ipset', flags: { 'no-ipset': true } },
   { name: 'examples.log-reject', flags: { log: 'all', 'deny-action': 'reject', 'log-rate': '5/second' } },
   { name: 'examples.nflog-denied', flags: { log: 'denied', 'log-target': 'nflog', 'nflog-group': '7', 'no-ipset': true } },
+  { name: 'examples.pod-interface', flags: { 'pod-interface': ['veth*', 'cali*'] } },
 ];
 
 const marker = '### ';
