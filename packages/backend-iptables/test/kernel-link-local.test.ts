@@ -1,7 +1,6 @@
-import { fileURLToPath } from 'node:url';
 import { resolve, type RawOptions } from '@netpolc/ir';
 import { loadValid, namespace, networkPolicy, node, pod } from '@netpolc/ir/testing';
-import { kernelGate, podGatewayV6, withTopology, type Probe, type Topology } from '@netpolc/netns-harness';
+import { kernelGate, podGatewayV6, socketRound, withTopology, type Probe, type Topology } from '@netpolc/netns-harness';
 import { expect, it } from 'vitest';
 import { iptablesBackend } from '../src/index.js';
 import { disagreements, expectedVerdict, filesByNode, kernelTimeout, loadNode, topologyOf, variants } from './support/kernel.js';
@@ -30,7 +29,6 @@ const objects = [
 ];
 
 const service = 8080;
-const helper = fileURLToPath(new URL('./support/link-local.py', import.meta.url));
 
 interface Attempt {
   readonly label: string;
@@ -54,14 +52,12 @@ interface Solicitation {
  * then sends the solicitations one by one.
  */
 function linkLocalRound(topology: Topology, attempts: readonly Attempt[], solicitations: readonly Solicitation[]): { connect: string[]; solicit: string[] } {
-  const path = (ns: string): string => `/run/netns/${ns}`;
-  const request = {
-    listen: [...['node-1', 'node-2'].map((n) => topology.nodeNamespace(n)), topology.podNamespace('x/dual')].map((ns) => ({ ns: path(ns), port: service })),
-    connect: attempts.map((a) => ({ ns: path(a.ns), dst: a.dst, dev: a.dev, port: service })),
-    solicit: solicitations.map((s) => ({ ...s, ns: path(s.ns) })),
+  return socketRound({
+    listen: [...['node-1', 'node-2'].map((n) => topology.nodeNamespace(n)), topology.podNamespace('x/dual')].map((ns) => ({ ns, port: service })),
+    connect: attempts.map((a) => ({ ns: a.ns, dst: a.dst, dev: a.dev, port: service })),
+    solicit: solicitations.map(({ ns, dev, src, mac, target }) => ({ ns, dev, src, mac, target })),
     timeoutMs: 1000,
-  };
-  return JSON.parse(topology.exec(topology.nodeNamespace('node-1'), ['python3', '-I', '-S', '-B', helper, JSON.stringify(request)])) as { connect: string[]; solicit: string[] };
+  });
 }
 
 /** A link-local address of an interface in a namespace. */

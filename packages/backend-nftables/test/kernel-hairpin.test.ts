@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { evaluate, type Program } from '@netpolc/ir';
-import { createTopology, kernelGate, type Topology } from '@netpolc/netns-harness';
+import { createTopology, kernelGate, socketRound, type Topology } from '@netpolc/netns-harness';
 import { namespace, networkPolicy, node, pod } from '@netpolc/ir/testing';
 import { compile, loadProgram } from './support/compile.js';
 import { disagreements, judgedProbes, loadRulesets, topologyOf } from './support/kernel.js';
@@ -47,40 +47,11 @@ function hairpinNat(): string {
   return `table inet hairpin {\n${chain('pre', 'prerouting', 'dstnat', dnat)}${chain('post', 'postrouting', 'srcnat', snat)}}\n`;
 }
 
-// Non-blocking TCP connects from one namespace, all at once: `connected`, `refused` (the packet
-// reached a closed port) or `timeout` (dropped). A listener on `listen` answers hairpins.
-const connectScript = `
-import errno, json, select, socket, sys, time
-req = json.loads(sys.argv[1])
-listeners, pending, out = {}, {}, {}
-for i, p in enumerate(req['probes']):
-    fam = socket.AF_INET6 if ':' in p['to'] else socket.AF_INET
-    if p.get('listen') and p['listen'] not in listeners:
-        l = socket.socket(fam, socket.SOCK_STREAM)
-        l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        l.bind((p['listen'], 80))
-        l.listen(16)
-        listeners[p['listen']] = l
-    c = socket.socket(fam, socket.SOCK_STREAM)
-    c.setblocking(False)
-    code = c.connect_ex((p['to'], 80))
-    if code in (0, errno.EINPROGRESS):
-        pending[c] = i
-    else:
-        out[i] = 'refused' if code == errno.ECONNREFUSED else errno.errorcode.get(code, str(code))
-deadline = time.monotonic() + req['timeout']
-while pending and time.monotonic() < deadline:
-    _, ready, _ = select.select([], list(pending), [], max(0, deadline - time.monotonic()))
-    for c in ready:
-        code = c.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-        out[pending.pop(c)] = 'connected' if code == 0 else 'refused' if code == errno.ECONNREFUSED else errno.errorcode.get(code, str(code))
-for i in pending.values():
-    out[i] = 'timeout'
-print(json.dumps([out[i] for i in range(len(req['probes']))]))
-`;
-
+/** From a pod, TCP to port 80 of each `to`, with a listener first on each `listen` of the pod. */
 function connect(t: Topology, from: string, probes: readonly { readonly listen?: string; readonly to: string }[]): string[] {
-  return JSON.parse(t.exec(t.podNamespace(`x/${from}`), ['python3', '-c', connectScript, JSON.stringify({ timeout: 0.6, probes })])) as string[];
+  const ns = t.podNamespace(`x/${from}`);
+  const listen = [...new Set(probes.flatMap((p) => (p.listen ? [p.listen] : [])))].map((addr) => ({ ns, addr, port: 80 }));
+  return socketRound({ listen, connect: probes.map((p) => ({ ns, dst: p.to, port: 80 })), timeoutMs: 600 }).connect;
 }
 
 const reached = (result: string): boolean => result === 'connected' || result === 'refused';

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import type { Program } from '@netpolc/ir';
-import { createTopology, kernelGate, type Topology } from '@netpolc/netns-harness';
+import { createTopology, kernelGate, socketRound, type Topology } from '@netpolc/netns-harness';
 import { namespace, networkPolicy, node, pod } from '@netpolc/ir/testing';
 import { compile, loadProgram } from './support/compile.js';
 import { disagreements, judgedProbes, loadRulesets, topologyOf } from './support/kernel.js';
@@ -38,44 +38,7 @@ function program(allowNodeLocalIngress: boolean): Program {
   );
 }
 
-// Listens on [::] in one namespace (what kubelet or node-local DNS does), then, from another,
-// opens non-blocking TCP connections, a link-local destination scoped to an interface of the
-// connecting namespace: `connected`, `refused` or `timeout` (dropped). setns(2) moves only the
-// thread; the listeners stay in their namespace.
-const connectScript = `
-import ctypes, errno, json, os, select, socket, sys, time
-req = json.loads(sys.argv[1])
-libc = ctypes.CDLL(None, use_errno=True)
-def enter(ns):
-    fd = os.open('/run/netns/' + ns, os.O_RDONLY)
-    if libc.setns(fd, 0x40000000) != 0: raise OSError(ctypes.get_errno(), 'setns ' + ns)
-    os.close(fd)
-enter(req['listenNs'])
-listeners = []
-for port in req['ports']:
-    l = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-    l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    l.bind(('::', port))
-    l.listen(16)
-    listeners.append(l)
-enter(req['connectNs'])
-pending, out = {}, {}
-for i, p in enumerate(req['probes']):
-    c = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-    c.setblocking(False)
-    scope = socket.if_nametoindex(p['dev']) if p.get('dev') else 0
-    code = c.connect_ex((p['to'], p['port'], 0, scope))
-    if code in (0, errno.EINPROGRESS): pending[c] = i
-    else: out[i] = 'refused' if code == errno.ECONNREFUSED else errno.errorcode.get(code, str(code))
-deadline = time.monotonic() + req['timeout']
-while pending and time.monotonic() < deadline:
-    _, ready, _ = select.select([], list(pending), [], max(0, deadline - time.monotonic()))
-    for c in ready:
-        code = c.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-        out[pending.pop(c)] = 'connected' if code == 0 else 'refused' if code == errno.ECONNREFUSED else errno.errorcode.get(code, str(code))
-for i in pending.values(): out[i] = 'timeout'
-print(json.dumps([out[i] for i in range(len(req['probes']))]))
-`;
+
 
 interface Attempt {
   readonly to: string;
@@ -84,8 +47,17 @@ interface Attempt {
   readonly dev?: string;
 }
 
-function connect(t: Topology, listenNs: string, connectNs: string, ports: readonly number[], probes: readonly Attempt[]): string[] {
-  return JSON.parse(t.exec(connectNs, ['python3', '-c', connectScript, JSON.stringify({ listenNs, connectNs, ports, probes, timeout: 1 })])) as string[];
+/**
+ * Listens on [::] in one namespace (what kubelet or node-local DNS does), then opens TCP
+ * connections from another, a link-local destination scoped to an interface of the connecting
+ * namespace: `connected`, `refused` or `timeout` (dropped).
+ */
+function connect(listenNs: string, connectNs: string, ports: readonly number[], probes: readonly Attempt[]): string[] {
+  return socketRound({
+    listen: ports.map((port) => ({ ns: listenNs, port })),
+    connect: probes.map((p) => ({ ns: connectNs, dst: p.to, port: p.port, ...(p.dev ? { dev: p.dev } : {}) })),
+    timeoutMs: 1000,
+  }).connect;
 }
 
 /** The link-local address of a pod's eth0 (`ip -j` leaves an empty object for each address the scope filters out). */
@@ -132,19 +104,19 @@ kit(gate.label('--pod-interface closes the link-local path between a pod and its
         // solicit its gateway fe80::1, from its link-local address, through the closed path.
         topology.run(outNs, ['ip', '-6', 'neigh', 'del', 'fe80::1', 'dev', 'eth0']);
         topology.run(nodeNs, ['ip', '-6', 'neigh', 'del', '2001:db8::10', 'dev', outVeth]);
-        const [linkLocal] = connect(topology, nodeNs, outNs, [8080], [{ to: 'fe80::1', port: 8080, dev: 'eth0' }]);
+        const [linkLocal] = connect(nodeNs, outNs, [8080], [{ to: 'fe80::1', port: 8080, dev: 'eth0' }]);
         expect(reached(linkLocal!), `${label}: x/out -> [fe80::1%eth0]:8080 on the node: ${linkLocal}`).toBe(!closed);
         expect(neighbour(topology, outNs, 'fe80::1', 'eth0'), `${label}: x/out resolved its gateway`).toMatch(/^(REACHABLE|STALE|DELAY|PROBE)$/);
 
         // The egress policy decides the global path, with or without the option: 8080 allowed,
         // 8081 denied; the node resolves the pod's global address again for the answer.
-        const global = connect(topology, nodeNs, outNs, [8080, 8081], [{ to: nodeGlobal6, port: 8080 }, { to: nodeGlobal6, port: 8081 }]);
+        const global = connect(nodeNs, outNs, [8080, 8081], [{ to: nodeGlobal6, port: 8080 }, { to: nodeGlobal6, port: 8081 }]);
         expect(global.map(reached), `${label}: x/out -> [${nodeGlobal6}]:8080, :8081: ${global.join(', ')}`).toEqual([true, false]);
         expect(neighbour(topology, nodeNs, '2001:db8::10', outVeth)).toMatch(/^(REACHABLE|STALE|DELAY|PROBE)$/);
 
         // The mirror: the node to the ingress-isolated x/in by its link-local address. Checked
         // only when node-local ingress is (otherwise the node may reach every pod anyway).
-        const [mirror] = connect(topology, inNs, nodeNs, [8080], [{ to: inLinkLocal, port: 8080, dev: inVeth }]);
+        const [mirror] = connect(inNs, nodeNs, [8080], [{ to: inLinkLocal, port: 8080, dev: inVeth }]);
         expect(reached(mirror!), `${label}: node -> [${inLinkLocal}%${inVeth}]:8080 on x/in: ${mirror}`).toBe(allowNodeLocalIngress || !closed);
 
         // Every pod and node address pair still gets what the reference evaluator says.

@@ -15,3 +15,5 @@ export type { KernelGate, KernelSupport } from './support.js';
 export { kernelGate, kernelSupport, kernelTestMode } from './support.js';
 export type { CommandResult } from './tools.js';
 export { podGatewayV4, podGatewayV6 } from './plan.js';
+export type { SocketConnect, SocketListener, SocketRequest, SocketSolicit } from './sockets.js';
+export { socketRound } from './sockets.js';
