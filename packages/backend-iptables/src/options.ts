@@ -1,5 +1,5 @@
 import type { Diagnostic, OptionSpec, RawOptions } from '@netpolc/ir';
-import { NoTarget } from '@netpolc/ir';
+import { interfaceNameProblem, NoTarget } from '@netpolc/ir';
 import { iptablesDiagnostic } from './diagnostics.js';
 
 /** What `--log` records. */
@@ -116,26 +116,15 @@ export function parseRate(text: string): string | undefined {
   return `${count}/${unit[0]}`;
 }
 
-/** Longest interface name: IFNAMSIZ is 16 bytes including the NUL. */
-export const maxInterfaceName = 15;
-
 /**
  * An interface name of `--pod-interface` in iptables spelling (`cali*` → `cali+`), or why it is
- * not one. Stricter than the kernel where iptables would read a name differently: a trailing `+`
- * is already iptables' wildcard (so `*` is the only wildcard accepted), and a leading `!` or `-`
- * would parse as a negation or an option.
+ * not one: a name both backends can write ({@link interfaceNameProblem}), and no leading `!` or
+ * `-`, which iptables would parse as a negation or an option.
  */
 export function podInterfaceName(text: string): { readonly name: string } | { readonly problem: string } {
-  const star = text.endsWith('*');
-  const prefix = star ? text.slice(0, -1) : text;
-  if (text.length > maxInterfaceName) return { problem: `at most ${maxInterfaceName} characters (Linux IFNAMSIZ)` };
-  if (prefix === '') return { problem: star ? 'a wildcard needs a prefix: * alone would also match the node\'s uplink' : 'an interface name must not be empty' };
-  if (prefix === '.' || prefix === '..') return { problem: 'not a valid Linux interface name' };
-  if (prefix.includes('*')) return { problem: 'only a trailing * is a wildcard' };
-  if (prefix.endsWith('+')) return { problem: 'a trailing + is the iptables wildcard; write * for a wildcard' };
-  if (/^[!-]/.test(prefix)) return { problem: 'a leading ! or - would read as an iptables negation or option' };
-  if (!/^[\x21-\x7e]+$/.test(prefix) || /[/:"'\\]/.test(prefix)) return { problem: 'printable ASCII without whitespace, /, :, quotes or backslashes' };
-  return { name: star ? `${prefix}+` : prefix };
+  const problem = interfaceNameProblem(text) ?? (/^[!-]/.test(text) ? 'a leading ! or - would read as an iptables negation or option' : undefined);
+  if (problem !== undefined) return { problem };
+  return { name: text.endsWith('*') ? `${text.slice(0, -1)}+` : text };
 }
 
 function stringFlag(raw: RawOptions, flag: string): string | undefined {

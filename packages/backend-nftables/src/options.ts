@@ -1,4 +1,4 @@
-import { NoTarget, type Diagnostic, type OptionSpec, type RawOptions } from '@netpolc/ir';
+import { interfaceNameProblem, NoTarget, type Diagnostic, type OptionSpec, type RawOptions } from '@netpolc/ir';
 import { nftablesDiagnostic } from './diagnostics.js';
 import type { RateUnit } from './model.js';
 
@@ -75,26 +75,6 @@ export const nftablesFlags: Readonly<Record<string, OptionSpec>> = {
 
 const rateUnits: readonly RateUnit[] = ['second', 'minute', 'hour', 'day'];
 
-/**
- * Why an interface name cannot go into `iifname "…"`, or undefined when it can. Linux names are
- * shorter than IFNAMSIZ (16) and have no `/`, `:` or whitespace (dev_valid_name); quotes and
- * backslashes would change the nft string; nft reads a `*` elsewhere as a literal star, which is
- * most likely a mistaken pattern. A bare `*` would take every interface, the node's uplinks too
- * (nft refuses it). Only printable ASCII, so that a name is as many bytes as characters.
- */
-export function podInterfaceProblem(name: string): string | undefined {
-  const prefix = name.endsWith('*') ? name.slice(0, -1) : name;
-  if (prefix === '') return 'expected an interface name or a prefix followed by *';
-  if (name.length > 15) return 'an interface name has at most 15 characters (IFNAMSIZ)';
-  if (name === '.' || name === '..') return 'not a Linux interface name';
-  if (!/^[\x21-\x7e]+$/.test(prefix)) return 'expected printable ASCII without whitespace';
-  if (/["'\\/:]/.test(prefix)) return 'an interface name has no quote, backslash, / or :';
-  if (prefix.includes('*')) return 'only a trailing * is a wildcard';
-  // iptables' wildcard: nft would match a literal `cali+`, no interface, and protect nothing.
-  if (prefix.endsWith('+')) return "a trailing + is the iptables wildcard; nft's is *";
-  return undefined;
-}
-
 /** Validates raw flags; every problem is a diagnostic and the defaults fill in. */
 export function parseNftablesOptions(raw: RawOptions): { readonly options: NftablesOptions; readonly diagnostics: readonly Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
@@ -148,7 +128,7 @@ export function parseNftablesOptions(raw: RawOptions): { readonly options: Nftab
   const interfaces = typeof interfaceRaw === 'string' ? [interfaceRaw] : Array.isArray(interfaceRaw) ? (interfaceRaw as readonly unknown[]) : [];
   if (interfaceRaw !== undefined && typeof interfaceRaw !== 'string' && !Array.isArray(interfaceRaw)) bad('pod-interface', interfaceRaw, 'expected interface names');
   for (const name of interfaces) {
-    const problem = typeof name === 'string' ? podInterfaceProblem(name) : 'expected an interface name';
+    const problem = typeof name === 'string' ? interfaceNameProblem(name) : 'expected an interface name';
     // Fail closed: a ruleset without a rule the user asked for would look protected and not be.
     if (problem === undefined) podInterfaces.push(name as string);
     else bad('pod-interface', name, problem);

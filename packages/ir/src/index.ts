@@ -18,6 +18,7 @@ export type { AllowTuple, PeerDefinition, PeerSet, PodDirection, Provenance, Res
 
 export type { Family, ParsedCidr, ParsedIp } from './net/ip.js';
 export { cidrBounds, familyBits, familyMax, formatCidr, formatIp, parseCidr, parseIp } from './net/ip.js';
+export { interfaceNameProblem, maxInterfaceName } from './net/interface-name.js';
 export type { CidrBlock, IntervalSet } from './net/interval-set.js';
 export { cardinality, contains, equals, intersect, normalize, subtract, toCidrBlocks, toCidrStrings, union, unionAll } from './net/interval-set.js';
 

@@ -4,7 +4,7 @@
 import { cidrBounds, parseCidr, parseIp, type Family } from '@netpolc/ir';
 import type { BuiltinChain, CtState, IpSet, L4Protocol, Match, Rule, Ruleset } from '../../src/model.js';
 import { chainPrefix, chains, maxChainName, maxComment, maxLogPrefix, maxSetName, setPrefix, tmpSetName } from '../../src/names.js';
-import { maxInterfaceName } from '../../src/options.js';
+import { maxInterfaceName } from '@netpolc/ir';
 import { multiportLimit } from '../../src/ports.js';
 
 /** One packet as the filter table sees it in FORWARD or INPUT. */
