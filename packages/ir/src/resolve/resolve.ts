@@ -23,6 +23,12 @@ interface MutableDirection {
   tuples: AllowTuple[];
 }
 
+/**
+ * What one rule adds to its subjects: a tuple shared by all of them, or one per subject (ingress
+ * named ports resolve on the subject itself), indexed like the subjects.
+ */
+type RulePart = AllowTuple | { readonly perSubject: readonly (AllowTuple | undefined)[] };
+
 /** Options of {@link resolve}. */
 export interface ResolveOptions {
   /**
@@ -142,11 +148,15 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
     return id;
   };
 
-  const perPod = (): MutableDirection[] => pods.map(() => ({ isolated: false, policies: [], tuples: [] }));
-  // Tuples go straight onto their pods' lists: each (policy, rule, peer) reaches a pod once, so
-  // there is nothing to deduplicate, and a tuple that does not depend on the pod (no ingress
-  // named port) is one object shared by every subject.
+  // Pods selected by the same policies have equal directions, and share one object: every pod
+  // starts on `unselected`, and a policy moves all its subjects that were on one direction to one
+  // new direction (those pods' lists are then shared too). At kube-scale that is 40k objects
+  // instead of 300k, and their lists. A direction only one pod is on grows in place.
+  const unselected: MutableDirection = { isolated: false, policies: [], tuples: [] };
+  const perPod = (): MutableDirection[] => new Array<MutableDirection>(pods.length).fill(unselected);
   const state: Record<Direction, MutableDirection[]> = { ingress: perPod(), egress: perPod() };
+  /** How many pods are on each direction other than `unselected` (in either list). */
+  const owners = new Map<MutableDirection, number>();
   const resolvedNames = new Set<SourceRef>();
 
   /** The numbers a pod gives the entries' names; `found[i]` is set when entry i resolves. */
@@ -192,16 +202,52 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
     for (const direction of ['ingress', 'egress'] as const) {
       const rules = policy[direction];
       if (rules === null) continue;
-      for (const s of subjects) {
-        const d = state[direction][s]!;
-        d.isolated = true;
-        d.policies = appendExact(d.policies, policyId);
-      }
-      for (const rule of rules) {
-        resolveRule(policy, policyId, direction, rule, subjects);
-      }
+      // Tuples in rule and peer order: each (policy, rule, peer) reaches a pod once, so there is
+      // nothing to deduplicate.
+      const parts: RulePart[] = [];
+      for (const rule of rules) resolveRule(policy, policyId, direction, rule, subjects, parts);
+      isolate(state[direction], subjects, policyId, parts);
     }
   });
+
+  /** Moves the subjects to their directions with this policy and its tuples added. */
+  function isolate(states: MutableDirection[], subjects: readonly number[], policyId: number, parts: readonly RulePart[]): void {
+    const shared = parts.every((p): p is AllowTuple => !('perSubject' in p));
+    const next = new Map<MutableDirection, MutableDirection>();
+    subjects.forEach((s, at) => {
+      const from = states[s]!;
+      let to = shared ? next.get(from) : undefined;
+      if (to === undefined) {
+        const count = owners.get(from) ?? 0;
+        const tuples = shared ? (parts as readonly AllowTuple[]) : tuplesOf(parts, at);
+        if (count === 1) {
+          // This pod alone is on it: grown in place (long lists by push, as `appendExact` does).
+          from.isolated = true;
+          from.policies = appendExact(from.policies, policyId);
+          for (const t of tuples) from.tuples = appendExact(from.tuples, t);
+          to = from;
+        } else {
+          // Fresh lists, never another direction's: a direction one pod is on may push onto its own.
+          to = { isolated: true, policies: from.policies.concat(policyId), tuples: from.tuples.concat(tuples) };
+        }
+        if (shared) next.set(from, to);
+      }
+      if (to === from) return;
+      if (from !== unselected) owners.set(from, owners.get(from)! - 1);
+      owners.set(to, (owners.get(to) ?? 0) + 1);
+      states[s] = to;
+    });
+  }
+
+  /** The tuples the parts give the subject at this position. */
+  function tuplesOf(parts: readonly RulePart[], at: number): AllowTuple[] {
+    const out: AllowTuple[] = [];
+    for (const p of parts) {
+      const t = 'perSubject' in p ? p.perSubject[at] : p;
+      if (t !== undefined) out.push(t);
+    }
+    return out;
+  }
 
   /** Egress named ports resolve on each peer pod: the peer pods grouped by what they resolve to, as sets. */
   function egressNamedPorts(set: number, named: readonly Extract<PortMatch, { kind: 'named' }>[]): readonly { readonly peer: number; readonly ports: PortSet }[] {
@@ -233,7 +279,7 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
     return out;
   }
 
-  function resolveRule(policy: Policy, policyId: number, direction: Direction, rule: Rule, subjects: readonly number[]): void {
+  function resolveRule(policy: Policy, policyId: number, direction: Direction, rule: Rule, subjects: readonly number[], parts: RulePart[]): void {
     const entries = rule.ports === 'any' ? [] : rule.ports;
     const numeric: [Protocol, number, number][] = [];
     const named: Extract<PortMatch, { kind: 'named' }>[] = [];
@@ -249,21 +295,15 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
       const set = peerSet(policy, peer);
       if (direction === 'ingress') {
         if (named.length === 0) {
-          if (isEmptyPortSet(numericPorts)) return;
-          const shared: AllowTuple = { peer: set, ports: numericPorts, provenance };
-          for (const s of subjects) {
-            const d = state.ingress[s]!;
-            d.tuples = appendExact(d.tuples, shared);
-          }
+          if (!isEmptyPortSet(numericPorts)) parts.push({ peer: set, ports: numericPorts, provenance });
           return;
         }
         // Named ports resolve on the destination: here the subject pod itself.
-        for (const s of subjects) {
+        const perSubject = subjects.map((s) => {
           const ports = portSetOf([...numeric, ...namedPorts(named, pods[s]!)]);
-          if (isEmptyPortSet(ports)) continue;
-          const d = state.ingress[s]!;
-          d.tuples = appendExact(d.tuples, { peer: set, ports, provenance });
-        }
+          return isEmptyPortSet(ports) ? undefined : { peer: set, ports, provenance };
+        });
+        parts.push({ perSubject });
         return;
       }
       const tuples: AllowTuple[] = [];
@@ -276,10 +316,7 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
         }
         for (const r of egressNamedPorts(set, named)) tuples.push({ peer: r.peer, ports: r.ports, provenance });
       }
-      for (const s of subjects) {
-        const d = state.egress[s]!;
-        for (const t of tuples) d.tuples = appendExact(d.tuples, t);
-      }
+      appendAll(parts, tuples);
     });
     for (const e of named) {
       // A partial resolution sees only some destinations: it cannot tell that a name resolves nowhere.
