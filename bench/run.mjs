@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// `npm run bench [-- --list | --only NAME[,NAME] | --backends NAME[,NAME]]`: generates the
-// synthetic workloads (cached in bench/.data as YAML and as a JSON List, fixed seeds), measures
-// each in fresh processes and prints the figures; also writes them to bench/results/latest.json.
+// `npm run bench [-- --list | --only NAME[,NAME] | --backends NAME[,NAME] | --runs N]`: generates
+// the synthetic workloads (cached in bench/.data as YAML and as a JSON List, fixed seeds), measures
+// each in fresh processes (N of them per figure, default 1: the run of median time is reported,
+// with the range of the ratios) and prints the figures; also writes them to
+// bench/results/latest.json.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -40,15 +42,40 @@ function ensureData(name) {
   return { yamlPath, jsonPath };
 }
 
-function measure(file, backend) {
+// On a small shared VM one process's times vary by a fifth or more from run to run (the floor as
+// much as the compile), so figures to compare are best taken over several runs.
+const runs = Number(opt('--runs', ['1'])[0]);
+if (!Number.isInteger(runs) || runs < 1) {
+  console.error('--runs takes a whole number of runs, at least 1');
+  process.exit(2);
+}
+
+function measureOnce(file, backend) {
   const r = spawnSync(process.execPath, ['--max-old-space-size=8192', join(here, 'measure.mjs'), file, ...(backend ? [backend] : [])], { encoding: 'utf8', cwd: join(here, '..'), maxBuffer: 1 << 24 });
   if (r.status !== 0) return { failed: (r.stderr || r.stdout).split('\n').slice(-5).join(' ') };
   return JSON.parse(r.stdout);
 }
 
+/** The run of median time among `runs` (whole compile with a backend, else load + resolve). */
+function measure(file, backend) {
+  const all = [];
+  for (let i = 0; i < runs; i++) {
+    const m = measureOnce(file, backend);
+    if (m.failed) return m;
+    all.push(m);
+  }
+  const time = (m) => m.totalMs ?? m.loadMs + m.resolveMs;
+  all.sort((a, b) => time(a) - time(b));
+  const median = all[(all.length - 1) >> 1];
+  if (runs === 1) return median;
+  const ratios = all.map((m) => time(m) / m.floorMs).sort((a, b) => a - b);
+  return { ...median, runs, ratioRange: [ratios[0], ratios[ratios.length - 1]] };
+}
+
 const s = (ms) => (ms === undefined ? '-' : ms >= 1000 ? `${(ms / 1000).toFixed(2)}s` : `${ms.toFixed(0)}ms`);
 const mb = (b) => `${(b / 1e6).toFixed(1)}MB`;
 const n = (x, d = 0) => x.toLocaleString('en-US', { maximumFractionDigits: d });
+const rangeText = (m) => (m.ratioRange ? ` (${m.ratioRange.map((x) => x.toFixed(1)).join('-')}x over ${m.runs} runs)` : '');
 const results = {};
 console.log('times: load = read + parse + validate; floor = read + JSON.parse (js-yaml for YAML); ratio = whole compile / floor');
 console.log(`output written under ${process.env.NETPOLC_BENCH_OUT || (existsSync('/dev/shm') ? '/dev/shm (memory; NETPOLC_BENCH_OUT=DIR for a disk)' : 'the temporary directory')}`);
@@ -68,7 +95,7 @@ for (const name of only) {
     }
     const per = m.perNode ? `; per node rules ${n(m.perNode.rules.max)}/${n(m.perNode.rules.mean, 1)}, set elements ${n(m.perNode.elements.max)}/${n(m.perNode.elements.mean, 1)} (max/mean)` : `; ${n(m.objects)} objects`;
     console.log(
-      `  ${b.padEnd(8)} emit ${s(m.emitMs)}, write ${s(m.writeMs)}, whole ${s(m.totalMs)} = ${(m.totalMs / m.floorMs).toFixed(1)}x floor, peak RSS ${n(m.maxRssMb)}MB, ${m.files} files ${mb(m.outputBytes)}${per}`,
+      `  ${b.padEnd(8)} emit ${s(m.emitMs)}, write ${s(m.writeMs)}, whole ${s(m.totalMs)} = ${(m.totalMs / m.floorMs).toFixed(1)}x floor${rangeText(m)}, peak RSS ${n(m.maxRssMb)}MB, ${m.files} files ${mb(m.outputBytes)}${per}`,
     );
   }
   // The whole compile from YAML too, for the firewall backends (the YAML target is against js-yaml).
@@ -76,7 +103,7 @@ for (const name of only) {
   for (const b of backendNames.filter((x) => x === 'iptables' || x === 'nftables')) {
     const m = (r.yamlBackends[b] = measure(yamlPath, b));
     if (m.failed) console.log(`  YAML ${b} failed: ${m.failed}`);
-    else console.log(`  YAML ${b.padEnd(8)} emit ${s(m.emitMs)}, write ${s(m.writeMs)}, whole ${s(m.totalMs)} = ${(m.totalMs / m.floorMs).toFixed(1)}x js-yaml floor, peak RSS ${n(m.maxRssMb)}MB`);
+    else console.log(`  YAML ${b.padEnd(8)} emit ${s(m.emitMs)}, write ${s(m.writeMs)}, whole ${s(m.totalMs)} = ${(m.totalMs / m.floorMs).toFixed(1)}x js-yaml floor${rangeText(m)}, peak RSS ${n(m.maxRssMb)}MB`);
   }
 }
 if (results.medium && results.large) {
