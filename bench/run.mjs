@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench [-- --list | --only NAME[,NAME] | --backends NAME[,NAME] | --runs N]`: generates
 // the synthetic workloads (cached in bench/.data as YAML and as a JSON List, fixed seeds), measures
-// each in fresh processes (N of them per figure, default 1: the run of median time is reported,
-// with the range of the ratios) and prints the figures; also writes them to
+// each in fresh processes (N of them per figure, default 1: the run of median ratio to its floor
+// is reported, with the range of the ratios) and prints the figures; also writes them to
 // bench/results/latest.json.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -56,7 +56,10 @@ function measureOnce(file, backend) {
   return JSON.parse(r.stdout);
 }
 
-/** The run of median time among `runs` (whole compile with a backend, else load + resolve). */
+/**
+ * The run of median ratio to its floor among `runs` (whole compile with a backend, else load +
+ * resolve), with the range of the ratios.
+ */
 function measure(file, backend) {
   const all = [];
   for (let i = 0; i < runs; i++) {
@@ -64,12 +67,10 @@ function measure(file, backend) {
     if (m.failed) return m;
     all.push(m);
   }
-  const time = (m) => m.totalMs ?? m.loadMs + m.resolveMs;
-  all.sort((a, b) => time(a) - time(b));
+  const ratio = (m) => (m.totalMs ?? m.loadMs + m.resolveMs) / m.floorMs;
+  all.sort((a, b) => ratio(a) - ratio(b));
   const median = all[(all.length - 1) >> 1];
-  if (runs === 1) return median;
-  const ratios = all.map((m) => time(m) / m.floorMs).sort((a, b) => a - b);
-  return { ...median, runs, ratioRange: [ratios[0], ratios[ratios.length - 1]] };
+  return runs === 1 ? median : { ...median, runs, ratioRange: [ratio(all[0]), ratio(all[all.length - 1])] };
 }
 
 const s = (ms) => (ms === undefined ? '-' : ms >= 1000 ? `${(ms / 1000).toFixed(2)}s` : `${ms.toFixed(0)}ms`);
