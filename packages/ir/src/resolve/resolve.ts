@@ -84,6 +84,10 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
   // namespace): each pair is resolved once (egressNamedPorts).
   const egressNamedMemo = new Map<string, { readonly tuples: readonly { readonly peer: number; readonly ports: PortSet }[]; readonly found: readonly boolean[] }>();
 
+  // Rules mostly name the same few ports (kube-scale: 60k rules), and backends cache what they
+  // derive from a port set by the object.
+  const portSets = new Map<string, PortSet>();
+
   const selectPods = (scope: NamespaceScope, selector: LabelSelector, policyNs: string): readonly number[] => {
     const key = `${scope.kind === 'policy-namespace' ? `ns:${policyNs}` : `sel:${selectorKey(scope.selector)}`}#${selectorKey(selector)}`;
     const memo = selectionMemo.get(key);
@@ -264,7 +268,7 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
     for (const p of peerAddresses.pods) {
       const resolved = namedPorts(named, pods[p]!, found);
       if (resolved.length === 0) continue;
-      const ports = portSetOf(resolved);
+      const ports = portsOf(resolved);
       const key = portSetKey(ports);
       const g = groups.get(key);
       if (g) g.pods.push(p);
@@ -279,6 +283,18 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
     return out;
   }
 
+  /** One object per distinct list of port entries (see `portSets`). */
+  function portsOf(entries: readonly [Protocol, number, number][]): PortSet {
+    let key = '';
+    for (const [p, a, b] of entries) key += `${p}${a}-${b},`;
+    let ports = portSets.get(key);
+    if (ports === undefined) {
+      ports = portSetOf(entries);
+      portSets.set(key, ports);
+    }
+    return ports;
+  }
+
   function resolveRule(policy: Policy, policyId: number, direction: Direction, rule: Rule, subjects: readonly number[], parts: RulePart[]): void {
     const entries = rule.ports === 'any' ? [] : rule.ports;
     const numeric: [Protocol, number, number][] = [];
@@ -288,7 +304,7 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
       else if (e.kind === 'range') numeric.push([e.protocol, e.from, e.to]);
       else named.push(e);
     }
-    const numericPorts: PortSet = rule.ports === 'any' ? anyPorts : portSetOf(numeric);
+    const numericPorts: PortSet = rule.ports === 'any' ? anyPorts : portsOf(numeric);
     const peers: (Peer | null)[] = rule.peers === 'any' ? [null] : [...rule.peers];
     peers.forEach((peer, i) => {
       const provenance = { policy: policyId, direction, rule: rule.index, peer: peer === null ? null : i };
@@ -300,7 +316,7 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
         }
         // Named ports resolve on the destination: here the subject pod itself.
         const perSubject = subjects.map((s) => {
-          const ports = portSetOf([...numeric, ...namedPorts(named, pods[s]!)]);
+          const ports = portsOf([...numeric, ...namedPorts(named, pods[s]!)]);
           return isEmptyPortSet(ports) ? undefined : { peer: set, ports, provenance };
         });
         parts.push({ perSubject });
