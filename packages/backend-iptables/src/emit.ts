@@ -112,7 +112,7 @@ export class ProgramLowering {
 
   /**
    * One pass over the pods in index order (their order in memory): the local pods of every
-   * wanted node, with their names and pod chains (built here, once per distinct tuple list), and
+   * wanted node, with their addresses and pod chains (built here, once per distinct tuple list), and
    * the isolated pods whose node is not in the inventory (returned, by node name).
    */
   private gatherLocalPods(): Map<string, Pod[]> {
@@ -150,7 +150,6 @@ export class ProgramLowering {
         pod: i,
         v4,
         v6,
-        comment: egress || ingress ? comment(this.ctx.podName(i)) : undefined,
         egress4: egress && has4 ? podChains[4].chain(i, 'egress') : undefined,
         ingress4: ingress && has4 ? podChains[4].chain(i, 'ingress') : undefined,
         egress6: egress && has6 ? podChains[6].chain(i, 'egress') : undefined,

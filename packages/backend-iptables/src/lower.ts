@@ -1,4 +1,4 @@
-import { compareValues, exactSize, type Address, type Node } from '@netpolc/ir';
+import { compareValues, type Address, type Node } from '@netpolc/ir';
 import { dispatchRules, type DispatchEntry } from './dispatch.js';
 import type { Chain, Family, IpSet, Match, Rule, Ruleset } from './model.js';
 import { chainPrefix, chains, commentText, hookComment } from './names.js';
@@ -28,8 +28,6 @@ export interface LocalPod {
   /** The pod's addresses per family, with their host CIDRs. */
   readonly v4: readonly LocalAddress[];
   readonly v6: readonly LocalAddress[];
-  /** The comment naming the pod (`namespace/name`) when it is isolated in some direction. */
-  readonly comment: Match | undefined;
   /** Pod chains per direction and family; absent when not isolated (or no address of the family). */
   readonly egress4: BuiltChain | undefined;
   readonly ingress4: BuiltChain | undefined;
@@ -48,12 +46,19 @@ export interface LocalAddress {
 }
 
 /** The local-pod view of a pod's addresses of one family. */
-export function localAddresses(addresses: readonly Address[], family: Family): LocalAddress[] {
-  const out: LocalAddress[] = [];
-  for (const a of addresses) if (a.family === family) out.push({ ip: a.ip, cidr: hostCidr(a.ip, family), value: a.value, num: family === 4 ? Number(a.value) : 0 });
-  // Kept until the pod's node is printed.
-  return exactSize(out);
+export function localAddresses(addresses: readonly Address[], family: Family): readonly LocalAddress[] {
+  let count = 0;
+  for (const a of addresses) if (a.family === family) count++;
+  // Kept until the pod's node is printed: at its exact size, and one list for every pod without
+  // an address of the family (IPv6 in most clusters).
+  if (count === 0) return noAddresses;
+  const out = new Array<LocalAddress>(count);
+  let i = 0;
+  for (const a of addresses) if (a.family === family) out[i++] = { ip: a.ip, cidr: hostCidr(a.ip, family), value: a.value, num: family === 4 ? Number(a.value) : 0 };
+  return out;
 }
+
+const noAddresses: readonly LocalAddress[] = Object.freeze([]);
 
 /** A ruleset and the sets it references. */
 export interface LoweredFamily {
@@ -230,7 +235,9 @@ export function lowerFamily(ctx: LowerContext, node: Node, localPods: readonly L
           rules.push({ source: direction === 'egress' ? cidr : other, destination: direction === 'egress' ? other : cidr, matches: [], target: { kind: 'RETURN' } });
         }
       }
-      podComment ??= e.rec.comment ?? comment(ctx.podName(e.pod));
+      // Made here rather than kept from the gathering: a short-lived object instead of one per
+      // isolated pod held until its node is lowered.
+      podComment ??= comment(ctx.podName(e.pod));
       const target = { kind: 'goto', chain: built.name } as const;
       rules.push(direction === 'egress' ? { source: cidr, matches: [podComment], target } : { destination: cidr, matches: [podComment], target });
       (direction === 'egress' ? egressEntries : ingressEntries).push({ value: e.value, ip: e.ip, rules });
