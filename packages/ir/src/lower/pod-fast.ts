@@ -69,16 +69,22 @@ function address(text: unknown): Address | undefined {
   return typeof text === 'string' ? canonicalAddress(text) : undefined;
 }
 
+const noLabels: Record<string, string> = Object.freeze({});
+
+/**
+ * The labels, when every one is valid: the parsed map itself (the parsed tree is the loader's own
+ * and nothing changes it), so a kube-scale load keeps 150k maps the parser made instead of
+ * copying each.
+ */
 function labelsOf(v: unknown): Record<string, string> | undefined {
-  const labels: Record<string, string> = {};
-  if (absent(v)) return labels;
+  if (absent(v)) return noLabels;
   if (!isMap(v)) return undefined;
   for (const k of Object.keys(v)) {
     const value = v[k];
     if (typeof value !== 'string' || !isLabelKey(k) || !isLabelValue(value)) return undefined;
-    labels[k] = value;
   }
-  return labels;
+  // A map made otherwise (no prototype, say) is copied into a plain one, as the checked reading does.
+  return Object.getPrototypeOf(v) === Object.prototype ? (v as Record<string, string>) : { ...(v as Record<string, string>) };
 }
 
 function portsOf(spec: Fields): ContainerPort[] | undefined {
