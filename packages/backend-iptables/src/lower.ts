@@ -28,6 +28,8 @@ export interface LocalPod {
   /** The pod's addresses per family, with their host CIDRs. */
   readonly v4: readonly LocalAddress[];
   readonly v6: readonly LocalAddress[];
+  /** The comment naming the pod (`namespace/name`) when it is isolated in some direction. */
+  readonly comment: Match | undefined;
   /** Pod chains per direction and family; absent when not isolated (or no address of the family). */
   readonly egress4: BuiltChain | undefined;
   readonly ingress4: BuiltChain | undefined;
@@ -235,9 +237,7 @@ export function lowerFamily(ctx: LowerContext, node: Node, localPods: readonly L
           rules.push({ source: direction === 'egress' ? cidr : other, destination: direction === 'egress' ? other : cidr, matches: [], target: { kind: 'RETURN' } });
         }
       }
-      // Made here rather than kept from the gathering: a short-lived object instead of one per
-      // isolated pod held until its node is lowered.
-      podComment ??= comment(ctx.podName(e.pod));
+      podComment ??= e.rec.comment ?? comment(ctx.podName(e.pod));
       const target = { kind: 'goto', chain: built.name } as const;
       rules.push(direction === 'egress' ? { source: cidr, matches: [podComment], target } : { destination: cidr, matches: [podComment], target });
       (direction === 'egress' ? egressEntries : ingressEntries).push({ value: e.value, ip: e.ip, rules });
