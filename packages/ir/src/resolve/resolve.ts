@@ -159,7 +159,7 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
   const unselected: MutableDirection = { isolated: false, policies: [], tuples: [] };
   const perPod = (): MutableDirection[] => new Array<MutableDirection>(pods.length).fill(unselected);
   const state: Record<Direction, MutableDirection[]> = { ingress: perPod(), egress: perPod() };
-  /** How many pods are on each direction other than `unselected` (in either list). */
+  /** How many pods are on each direction other than `unselected` (while policies are applied). */
   const owners = new Map<MutableDirection, number>();
   const resolvedNames = new Set<SourceRef>();
 
@@ -213,6 +213,9 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
       isolate(state[direction], subjects, policyId, parts);
     }
   });
+  // The closures the result hands out keep this scope: the counts would keep every direction
+  // that pods left.
+  owners.clear();
 
   /** Moves the subjects to their directions with this policy and its tuples added. */
   function isolate(states: MutableDirection[], subjects: readonly number[], policyId: number, parts: readonly RulePart[]): void {
