@@ -1,6 +1,6 @@
-import { policyId, sha256Hex, type AllowTuple, type Direction, type ResolvedProgram } from '@netpolc/ir';
+import { policyId, sha256Hex, type AllowTuple, type Direction, type PortSet, type ResolvedProgram } from '@netpolc/ir';
 import type { AddressMatcher } from './addresses.js';
-import type { Chain, Family, IpSet, Match, Rule, Side, Target } from './model.js';
+import type { Chain, Family, IpSet, L4Protocol, Match, Rule, Side, Target } from './model.js';
 import { chainPrefix, chains, commentText, denyLogId, setPrefix } from './names.js';
 import type { IptablesOptions } from './options.js';
 import { portParts } from './ports.js';
@@ -53,6 +53,32 @@ interface TupleRules {
 }
 
 const letter: Record<Direction, 'E' | 'I'> = { egress: 'E', ingress: 'I' };
+
+const noSets: readonly IpSet[] = Object.freeze([]);
+const returnTarget: Target = { kind: 'RETURN' };
+const noRules: TupleRules = { rules: [], lines: [], sets: noSets, logChain: undefined };
+
+/** The `-p` and port match of rules for one protocol part of a port set (none: every protocol). */
+interface PortRule {
+  readonly protocol: L4Protocol | undefined;
+  readonly match: Match | undefined;
+}
+
+/** A rule of a tuple: the peer address on its side (none for every address), then the matches. */
+function tupleRule(side: Side, cidr: string | undefined, protocol: L4Protocol | undefined, matches: Match[], target: Target): Rule {
+  if (cidr === undefined) return protocol === undefined ? { matches, target } : { protocol, matches, target };
+  if (side === 'src') return protocol === undefined ? { source: cidr, matches, target } : { source: cidr, protocol, matches, target };
+  return protocol === undefined ? { destination: cidr, matches, target } : { destination: cidr, protocol, matches, target };
+}
+
+/**
+ * The texts of rules, each a flat string: built by concatenation, a text is a tree of about ten
+ * string pieces, which every collection until the end of the emit copies or marks; split from
+ * one joined string, it is one object.
+ */
+function flatLines(rules: readonly Rule[]): string[] {
+  return rules.length === 0 ? [] : rules.map(formatRule).join('\n').split('\n');
+}
 
 /**
  * A node of the lookup trie over a pod's tuples (then its policies, when they matter). Most paths
@@ -119,6 +145,7 @@ export class PodChains {
   readonly setMarks: number[] = [];
   readonly setIndex = new Map<IpSet, number>();
   private readonly logChains = new Map<string, Chain>();
+  private readonly portRules = new Map<PortSet, readonly PortRule[]>();
   private readonly rejectRule: Rule;
   private readonly dropRule: Rule = { matches: [], target: { kind: 'DROP' } };
   private readonly rejectLine: string;
@@ -150,14 +177,20 @@ export class PodChains {
     const d = resolved[direction][pod]!;
     // The resolved layer deduplicates tuples by (peer set, ports, policy, rule, peer), and every
     // rule carries that provenance in its comment: rules of different tuples never coincide.
-    const rules: Rule[] = [];
-    const lines: string[] = [];
+    // The rules are kept with the chain: a list at its exact size (see exactSize in ir).
+    let count = this.logDenied ? 2 : 1;
+    for (const t of d.tuples) count += this.rulesOf(t, direction).rules.length;
+    const rules = new Array<Rule>(count);
+    const lines = new Array<string>(count);
+    let at = 0;
     const sets = new Set<IpSet>();
     const logChains: Chain[] = [];
     for (const t of d.tuples) {
       const tr = this.rulesOf(t, direction);
-      for (const r of tr.rules) rules.push(r);
-      for (const l of tr.lines) lines.push(l);
+      for (let i = 0; i < tr.rules.length; i++, at++) {
+        rules[at] = tr.rules[i]!;
+        lines[at] = tr.lines[i]!;
+      }
       for (const s of tr.sets) sets.add(s);
       if (tr.logChain && !logChains.includes(tr.logChain)) logChains.push(tr.logChain);
     }
@@ -166,11 +199,11 @@ export class PodChains {
       const id = denyLogId(d.policies.map((p) => logIds[p]!));
       const names = d.policies.map((p) => policyId(resolved.program.policies[p]!)).join(', ');
       const log = logRule(options, `netpolc DENY-${letter[direction]} ${id} `, `${direction} isolated by ${names}`);
-      rules.push(log);
-      lines.push(formatRule(log));
+      rules[at] = log;
+      lines[at++] = formatRule(log);
     }
-    rules.push(options.denyAction === 'reject' ? this.rejectRule : this.dropRule);
-    lines.push(options.denyAction === 'reject' ? this.rejectLine : this.dropLine);
+    rules[at] = options.denyAction === 'reject' ? this.rejectRule : this.dropRule;
+    lines[at] = options.denyAction === 'reject' ? this.rejectLine : this.dropLine;
     // Named by content (the rule texts, one per line): equal rules (same tuples, same options)
     // give the same chain on every node.
     const name = `${chainPrefix}${letter[direction]}-${sha256Hex(lines.join('\n')).slice(0, 12)}`;
@@ -201,15 +234,13 @@ export class PodChains {
     const peers = resolved.peerSets[t.peer]!;
     const addresses = matcher.match(t.peer, this.family === 4 ? peers.v4 : peers.v6, this.family);
     let out: TupleRules;
-    if (addresses.kind === 'none') out = { rules: [], lines: [], sets: [], logChain: undefined };
+    if (addresses.kind === 'none') out = noRules;
     else {
       const side = peerSide(direction);
       const addressParts: { cidr?: string; set?: Match }[] = [];
-      const sets: IpSet[] = [];
       if (addresses.kind === 'all') addressParts.push({});
       else if (addresses.kind === 'cidrs') for (const cidr of addresses.cidrs) addressParts.push({ cidr });
       else {
-        sets.push(addresses.set);
         this.shared.onSet(addresses.set, t);
         addressParts.push({ set: { kind: 'set', set: addresses.set.name, side } });
       }
@@ -219,27 +250,34 @@ export class PodChains {
       const comment: Match = { kind: 'comment', text: commentText(`${policyId(policy)} ${where}`) };
       const logAllowed = options.log === 'allowed' || options.log === 'all';
       const logChain = logAllowed ? this.allowLogChain(t.provenance.policy, direction) : undefined;
-      const target: Target = logChain ? { kind: 'goto', chain: logChain.name } : { kind: 'RETURN' };
-      const rules: Rule[] = [];
-      const ports = portParts(t.ports);
+      const target: Target = logChain ? { kind: 'goto', chain: logChain.name } : returnTarget;
+      const ports = this.portsOf(t.ports);
+      // Kept for the whole emit (rules with their chain, texts until every chain is built): lists
+      // at their exact size, texts flat (see flatLines).
+      const rules = new Array<Rule>(addressParts.length * ports.length);
+      let at = 0;
       for (const a of addressParts) {
         for (const p of ports) {
-          const matches: Match[] = [];
-          if (a.set) matches.push(a.set);
-          if (p.ports) matches.push({ kind: 'ports', ports: p.ports });
-          matches.push(comment);
-          rules.push({
-            ...(a.cidr !== undefined && side === 'src' ? { source: a.cidr } : {}),
-            ...(a.cidr !== undefined && side === 'dst' ? { destination: a.cidr } : {}),
-            ...(p.protocol ? { protocol: p.protocol } : {}),
-            matches,
-            target,
-          });
+          const matches = a.set ? (p.match ? [a.set, p.match, comment] : [a.set, comment]) : p.match ? [p.match, comment] : [comment];
+          rules[at++] = tupleRule(side, a.cidr, p.protocol, matches, target);
         }
       }
-      out = { rules, lines: rules.map(formatRule), sets, logChain };
+      out = { rules, lines: flatLines(rules), sets: addresses.kind === 'set' ? [addresses.set] : noSets, logChain };
     }
     this.tupleRules.set(t, out);
+    return out;
+  }
+
+  /**
+   * The protocol and port match of each rule a port set needs, made once per port set (the
+   * resolution makes one object per distinct list of ports) and shared by the rules using it.
+   */
+  private portsOf(ports: PortSet): readonly PortRule[] {
+    let out = this.portRules.get(ports);
+    if (!out) {
+      out = portParts(ports).map((p): PortRule => ({ protocol: p.protocol, match: p.ports ? { kind: 'ports', ports: p.ports } : undefined }));
+      this.portRules.set(ports, out);
+    }
     return out;
   }
 
