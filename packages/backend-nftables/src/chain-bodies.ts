@@ -5,13 +5,32 @@ import type { Rule } from './model.js';
 import type { NftablesOptions } from './options.js';
 import type { SetCatalog } from './sets.js';
 
+/**
+ * A node of the trie of tuple ids. Most paths do not branch: the first child is kept in plain
+ * fields and a map is made only for a second one (a map per node was a sixth of what the
+ * gathering kept).
+ */
 interface TrieNode {
   body: ChainBody | undefined;
-  readonly next: Map<number, TrieNode>;
+  firstId: number;
+  first: TrieNode | undefined;
+  more: Map<number, TrieNode> | undefined;
 }
 
 function trieNode(): TrieNode {
-  return { body: undefined, next: new Map() };
+  return { body: undefined, firstId: -1, first: undefined, more: undefined };
+}
+
+function step(node: TrieNode, id: number): TrieNode {
+  if (node.firstId === id) return node.first!;
+  if (node.first === undefined) {
+    node.firstId = id;
+    return (node.first = trieNode());
+  }
+  node.more ??= new Map();
+  let child = node.more.get(id);
+  if (!child) node.more.set(id, (child = trieNode()));
+  return child;
 }
 
 /**
@@ -50,10 +69,7 @@ export class ChainBodies {
   private find(direction: Direction, tuples: readonly AllowTuple[]): ChainBody {
     let node = this.roots[direction];
     for (const t of tuples) {
-      const id = this.tupleIds.get(t) ?? this.assignId(t);
-      let next = node.next.get(id);
-      if (!next) node.next.set(id, (next = trieNode()));
-      node = next;
+      node = step(node, this.tupleIds.get(t) ?? this.assignId(t));
     }
     node.body ??= lowerChainBody(this.resolved, this.catalog, direction, groupTuples(this.resolved, direction, tuples), this.options, this.denyVerdicts, this.logChainIds);
     return node.body;
@@ -66,10 +82,9 @@ export class ChainBodies {
    * tuple gets its own id, which only costs sharing).
    */
   private assignId(t: AllowTuple): number {
-    let seen = this.byProvenance.get(t.provenance);
-    if (!seen) this.byProvenance.set(t.provenance, (seen = []));
+    const seen = this.byProvenance.get(t.provenance);
     let id: number | undefined;
-    for (const e of seen) {
+    for (const e of seen ?? []) {
       if (e.tuple.peer === t.peer && (e.tuple.ports === t.ports || portSetEquals(e.tuple.ports, t.ports))) {
         id = e.id;
         break;
@@ -77,7 +92,9 @@ export class ChainBodies {
     }
     if (id === undefined) {
       id = this.nextId++;
-      if (seen.length < 16) seen.push({ tuple: t, id });
+      // Most provenances have one tuple: its list is made at that size, not grown by push.
+      if (!seen) this.byProvenance.set(t.provenance, [{ tuple: t, id }]);
+      else if (seen.length < 16) seen.push({ tuple: t, id });
     }
     this.tupleIds.set(t, id);
     return id;

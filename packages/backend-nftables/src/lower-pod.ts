@@ -1,4 +1,4 @@
-import { isFullRange, portSetKey, type Direction, type PortSet, type Provenance, type ResolvedProgram } from '@netpolc/ir';
+import { exactSize, isFullRange, portSetKey, type Direction, type PortSet, type Provenance, type ResolvedProgram } from '@netpolc/ir';
 import { ruleOf, type TupleGroup } from './groups.js';
 import type { Chain, Family, L4Protocol, Match, ProtoPort, Rule, Statement, Verdict } from './model.js';
 import { allowLogChainName, commentText, logPrefix } from './names.js';
@@ -148,7 +148,7 @@ export function lowerChainBody(
     const fullKey = `${key}|${verdictKey}`;
     if (seen.has(fullKey)) return;
     seen.add(fullKey);
-    const statements: Statement[] = options.counters ? [{ kind: 'counter' }, { kind: 'verdict', verdict }] : [{ kind: 'verdict', verdict }];
+    const statements: Statement[] = logAllowed || options.counters ? verdictStatements(verdict, options.counters) : plainVerdict[direction];
     rules.push({ matches, statements, comment: provenanceComment(resolved, provenance) });
     if (matches.length === 0) unconditional = true;
   };
@@ -178,14 +178,26 @@ export function lowerChainBody(
       allow(`${family}|${ref.kind === 'set' ? ref.name : ref.kind}|${portsKey}`, [address, ...ports], g.provenance);
     }
   }
+  // Kept for the whole emit: at its exact size (see exactSize in ir).
+  const kept = exactSize(rules);
   return {
-    rules,
+    rules: kept,
     unconditional,
-    chainRules: unconditional ? rules : [...rules, ...denyVerdicts],
+    chainRules: unconditional ? kept : [...rules, ...denyVerdicts],
     sets: [...sets].map((name) => catalog.idOf(name)),
     logChains: [...logChains.values()],
   };
 }
+
+function verdictStatements(verdict: Verdict, counter: boolean): Statement[] {
+  return counter ? [{ kind: 'counter' }, { kind: 'verdict', verdict }] : [{ kind: 'verdict', verdict }];
+}
+
+/** The statements of an allow rule without counter or logging, one list per direction for every rule. */
+const plainVerdict: Record<Direction, Statement[]> = {
+  ingress: verdictStatements({ kind: 'accept' }, false),
+  egress: verdictStatements({ kind: 'return' }, false),
+};
 
 function addressMatch(ref: AddressRef, family: Family, field: 'saddr' | 'daddr'): Match | undefined {
   switch (ref.kind) {
