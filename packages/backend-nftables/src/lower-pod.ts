@@ -31,6 +31,11 @@ export interface ChainBody {
   readonly sets: readonly number[];
   /** Numbers of the allow-logging chains (`allow/<direction>/<ns>/<policy>`) the rules go to. */
   readonly logChains: readonly number[];
+  /**
+   * The serial of the last node that listed its sets and log chains (a field, not a map from
+   * bodies: the look-up was the hottest line of the nftables emit at kube-scale).
+   */
+  stamp: number;
 }
 
 /**
@@ -186,6 +191,7 @@ export function lowerChainBody(
     chainRules: unconditional ? kept : [...rules, ...denyVerdicts],
     sets: [...sets].map((name) => catalog.idOf(name)),
     logChains: [...logChains.values()],
+    stamp: -1,
   };
 }
 

@@ -32,8 +32,6 @@ export class ProgramLowering {
   private readonly chainBodies: Record<Direction, (ChainBody | undefined)[]>;
   /** Per pod, once its facts are gathered: the addresses it owns (an address two pods claim belongs to the first, ir/duplicate-ip). */
   private readonly owned: (readonly Address[] | undefined)[];
-  /** The serial of the last node that listed each chain body's sets. */
-  private readonly bodyStamps = new Map<ChainBody, number>();
   /** Per pod, `namespace/name` for its deny log rules (with `--log denied`). */
   private readonly subjects: (string | undefined)[];
   /**
@@ -136,8 +134,8 @@ export class ProgramLowering {
       const body = this.chainBodies[direction][pod];
       if (body === undefined) continue;
       // Replicas share a body: its sets and log chains are listed once per node.
-      if (this.bodyStamps.get(body) !== parts.serial) {
-        this.bodyStamps.set(body, parts.serial);
+      if (body.stamp !== parts.serial) {
+        body.stamp = parts.serial;
         for (const id of body.sets) if (this.catalog.numbered.firstFor(id, parts.serial)) parts.sets.push(id);
         for (const id of body.logChains) if (this.logChains.firstFor(id, parts.serial)) parts.logChains.push(id);
       }
@@ -173,6 +171,10 @@ export class ProgramLowering {
 
 /** A pod's addresses per family, sorted (almost always one each). */
 function ownAddresses(owned: readonly Address[]): Record<Family, bigint[]> {
+  if (owned.length === 1) {
+    const a = owned[0]!;
+    return a.family === 4 ? { 4: [a.value], 6: [] } : { 4: [], 6: [a.value] };
+  }
   const out: Record<Family, bigint[]> = { 4: [], 6: [] };
   for (const a of owned) out[a.family].push(a.value);
   for (const f of [4, 6] as const) if (out[f].length > 1) out[f].sort(compareValues);
