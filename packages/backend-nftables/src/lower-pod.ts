@@ -6,6 +6,7 @@ import type { NftablesOptions } from './options.js';
 import type { AddressRef, SetCatalog } from './sets.js';
 
 const families: readonly Family[] = [4, 6];
+const noNumbers: readonly number[] = Object.freeze([]);
 const protocols: readonly (readonly [L4Protocol, 'TCP' | 'UDP' | 'SCTP'])[] = [
   ['tcp', 'TCP'],
   ['udp', 'UDP'],
@@ -180,17 +181,18 @@ export function lowerChainBody(
       const address = addressMatch(ref, family, field);
       if (address === undefined) continue;
       if (ref.kind === 'set') sets.add(ref.name);
-      allow(`${family}|${ref.kind === 'set' ? ref.name : ref.kind}|${portsKey}`, [address, ...ports], g.provenance);
+      allow(`${family}|${ref.kind === 'set' ? ref.name : ref.kind}|${portsKey}`, ports.length === 0 ? [address] : [address].concat(ports), g.provenance);
     }
   }
-  // Kept for the whole emit: at its exact size (see exactSize in ir).
+  // Kept for the whole emit: lists at their exact size (see exactSize in ir; a spread `[...a, ...b]`
+  // leaves spare slots too).
   const kept = exactSize(rules);
   return {
     rules: kept,
     unconditional,
-    chainRules: unconditional ? kept : [...rules, ...denyVerdicts],
+    chainRules: unconditional ? kept : rules.concat(denyVerdicts),
     sets: [...sets].map((name) => catalog.idOf(name)),
-    logChains: [...logChains.values()],
+    logChains: logChains.size === 0 ? noNumbers : Array.from(logChains),
     stamp: -1,
   };
 }
