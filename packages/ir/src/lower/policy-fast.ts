@@ -1,4 +1,4 @@
-import type { SourceRef } from '../diagnostics/diagnostic.js';
+import { pathWith, type SourceRef } from '../diagnostics/diagnostic.js';
 import type { Direction, Peer, Policy, PortMatch, Protocol, Rule } from '../model/policy.js';
 import { canonicalSelector, matchAll, type LabelSelector, type Requirement, type SelectorTable } from '../model/selector.js';
 import { formatCidr, parseCidr, strictlyWithin } from '../net/ip.js';
@@ -148,12 +148,12 @@ function rules(spec: Fields, direction: Direction, base: SourceRef, table: Selec
     const peerList = rule[peerKey];
     const portList = rule['ports'];
     if ((!absent(peerList) && !Array.isArray(peerList)) || (!absent(portList) && !Array.isArray(portList))) return undefined;
-    const at = refTo(base, base.path.concat('spec', direction, index));
+    const at = refTo(base, pathWith(base.path, 'spec', direction, index));
     let peers: Rule['peers'] = 'any';
     if (peerList && peerList.length > 0) {
       const read = new Array<Peer>(peerList.length);
       for (let i = 0; i < peerList.length; i++) {
-        const p = peer(peerList[i], refTo(base, at.path.concat(peerKey, i)), table);
+        const p = peer(peerList[i], refTo(base, pathWith(at.path, peerKey, i)), table);
         if (!p) return undefined;
         read[i] = p;
       }
@@ -163,7 +163,7 @@ function rules(spec: Fields, direction: Direction, base: SourceRef, table: Selec
     if (portList && portList.length > 0) {
       const read = new Array<PortMatch>(portList.length);
       for (let i = 0; i < portList.length; i++) {
-        const p = port(portList[i], refTo(base, at.path.concat('ports', i)));
+        const p = port(portList[i], refTo(base, pathWith(at.path, 'ports', i)));
         if (!p) return undefined;
         read[i] = p;
       }

@@ -1,5 +1,5 @@
 import { irDiagnostic } from '../diagnostics/catalog.js';
-import { hasErrors, type Diagnostic, type SourceRef } from '../diagnostics/diagnostic.js';
+import { hasErrors, pathWith, type Diagnostic, type SourceRef } from '../diagnostics/diagnostic.js';
 import jsyaml from 'js-yaml';
 import type { Document } from 'yaml';
 import { parseYamlDocuments, trees, type InputSource, type SourceFile, type SourceFormat } from './source-file.js';
@@ -229,7 +229,7 @@ function collectObjects(value: unknown, ref: SourceRef, out: ManifestObject[], d
       );
       return;
     }
-    items.forEach((item, i) => collectObjects(item, { kind: 'ref', file: ref.file, doc: ref.doc, path: ref.path.concat('items', i) }, out, diagnostics));
+    items.forEach((item, i) => collectObjects(item, { kind: 'ref', file: ref.file, doc: ref.doc, path: pathWith(ref.path, 'items', i) }, out, diagnostics));
     return;
   }
   out.push({ value: obj, ref });
