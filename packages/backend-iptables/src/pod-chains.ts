@@ -1,4 +1,4 @@
-import { policyId, sha256Hex, type AllowTuple, type Direction, type PortSet, type ResolvedProgram } from '@netpolc/ir';
+import { policyId, sha256Hex, trieNode, trieStep, type AllowTuple, type TrieNode, type Direction, type PortSet, type ResolvedProgram } from '@netpolc/ir';
 import type { AddressMatcher } from './addresses.js';
 import type { Chain, Family, IpSet, L4Protocol, Match, Rule, Side, Target } from './model.js';
 import { chainPrefix, chains, commentText, denyLogId, setPrefix } from './names.js';
@@ -77,35 +77,6 @@ function tupleRule(side: Side, cidr: string | undefined, protocol: L4Protocol | 
   return protocol === undefined ? { destination: cidr, matches, target } : { destination: cidr, protocol, matches, target };
 }
 
-/**
- * A node of the lookup trie over a pod's tuples (then its policies, when they matter). Most paths
- * do not branch: the first child is kept in plain fields and a map is made only for a second one.
- */
-interface TrieNode {
-  firstKey: AllowTuple | number | undefined;
-  first: TrieNode | undefined;
-  more: Map<AllowTuple | number, TrieNode> | undefined;
-  built: BuiltChain | undefined;
-}
-
-const trieNode = (): TrieNode => ({ firstKey: undefined, first: undefined, more: undefined, built: undefined });
-
-function step(node: TrieNode, key: AllowTuple | number): TrieNode {
-  if (node.firstKey === key) return node.first!;
-  if (node.first === undefined) {
-    node.firstKey = key;
-    node.first = trieNode();
-    return node.first;
-  }
-  node.more ??= new Map();
-  let child = node.more.get(key);
-  if (!child) {
-    child = trieNode();
-    node.more.set(key, child);
-  }
-  return child;
-}
-
 /** The peer is the destination for egress and the source for ingress. */
 function peerSide(direction: Direction): Side {
   return direction === 'egress' ? 'dst' : 'src';
@@ -130,7 +101,7 @@ export class PodChains {
    */
   private readonly tupleRules = new Map<AllowTuple, TupleRules>();
   /** Per direction, built chains by the pod's tuple list (and policies, with DENY logs). */
-  private readonly roots: Record<Direction, TrieNode> = { egress: trieNode(), ingress: trieNode() };
+  private readonly roots: Record<Direction, TrieNode<AllowTuple | number, BuiltChain>> = { egress: trieNode(), ingress: trieNode() };
   private readonly logDenied: boolean;
   private readonly byName = new Map<string, BuiltChain>();
   /**
@@ -163,10 +134,10 @@ export class PodChains {
     // A walk down a trie keyed by tuple objects (identity lookups, no key strings): pods with the
     // same tuples (the resolved layer shares tuple objects between subjects) end at one node.
     let node = this.roots[direction];
-    for (const t of d.tuples) node = step(node, t);
+    for (const t of d.tuples) node = trieStep(node, t);
     // DENY log prefixes name the isolating policies: they are part of the chain then.
-    if (this.logDenied) for (const p of d.policies) node = step(node, p);
-    return (node.built ??= this.build(pod, direction));
+    if (this.logDenied) for (const p of d.policies) node = trieStep(node, p);
+    return (node.value ??= this.build(pod, direction));
   }
 
   private build(pod: number, direction: Direction): BuiltChain {

@@ -1,37 +1,9 @@
-import { portSetEquals, type AllowTuple, type Direction, type Provenance, type ResolvedProgram } from '@netpolc/ir';
+import { portSetEquals, trieNode, trieStep, type AllowTuple, type TrieNode, type Direction, type Provenance, type ResolvedProgram } from '@netpolc/ir';
 import { groupTuples, sameTuples } from './groups.js';
 import { lowerChainBody, type ChainBody, type LogChainIds } from './lower-pod.js';
 import type { Rule } from './model.js';
 import type { NftablesOptions } from './options.js';
 import type { SetCatalog } from './sets.js';
-
-/**
- * A node of the trie of tuple ids. Most paths do not branch: the first child is kept in plain
- * fields and a map is made only for a second one (a map per node was a sixth of what the
- * gathering kept).
- */
-interface TrieNode {
-  body: ChainBody | undefined;
-  firstId: number;
-  first: TrieNode | undefined;
-  more: Map<number, TrieNode> | undefined;
-}
-
-function trieNode(): TrieNode {
-  return { body: undefined, firstId: -1, first: undefined, more: undefined };
-}
-
-function step(node: TrieNode, id: number): TrieNode {
-  if (node.firstId === id) return node.first!;
-  if (node.first === undefined) {
-    node.firstId = id;
-    return (node.first = trieNode());
-  }
-  node.more ??= new Map();
-  let child = node.more.get(id);
-  if (!child) node.more.set(id, (child = trieNode()));
-  return child;
-}
 
 /**
  * Chain bodies shared by content. Pods selected by the same policies have the same tuples (the
@@ -44,7 +16,7 @@ export class ChainBodies {
   private readonly tupleIds = new Map<AllowTuple, number>();
   /** Per provenance, its first tuples of distinct content with their ids. */
   private readonly byProvenance = new Map<Provenance, { readonly tuple: AllowTuple; readonly id: number }[]>();
-  private readonly roots: Record<Direction, TrieNode> = { ingress: trieNode(), egress: trieNode() };
+  private readonly roots: Record<Direction, TrieNode<number, ChainBody>> = { ingress: trieNode(), egress: trieNode() };
   private nextId = 0;
   private readonly last: Record<Direction, { readonly tuples: readonly AllowTuple[]; readonly body: ChainBody } | undefined> = { ingress: undefined, egress: undefined };
 
@@ -68,11 +40,9 @@ export class ChainBodies {
 
   private find(direction: Direction, tuples: readonly AllowTuple[]): ChainBody {
     let node = this.roots[direction];
-    for (const t of tuples) {
-      node = step(node, this.tupleIds.get(t) ?? this.assignId(t));
-    }
-    node.body ??= lowerChainBody(this.resolved, this.catalog, direction, groupTuples(this.resolved, direction, tuples), this.options, this.denyVerdicts, this.logChainIds);
-    return node.body;
+    for (const t of tuples) node = trieStep(node, this.tupleIds.get(t) ?? this.assignId(t));
+    node.value ??= lowerChainBody(this.resolved, this.catalog, direction, groupTuples(this.resolved, direction, tuples), this.options, this.denyVerdicts, this.logChainIds);
+    return node.value;
   }
 
   /**

@@ -48,3 +48,4 @@ export { compareValues } from './util/compare.js';
 export { sha256Hex } from './util/hash.js';
 export { slots } from './util/slots.js';
 export { exactSize } from './util/exact-size.js';
+export { trieNode, trieStep, type TrieNode } from './util/key-trie.js';
