@@ -155,9 +155,12 @@ export class PodChains {
     const logChains: Chain[] = [];
     for (const t of d.tuples) {
       const tr = this.rulesOf(t, direction);
-      const texts = tr.lines ?? tr.rules.map(formatRule);
-      if (tr.taken) tr.lines = texts;
-      tr.taken = true;
+      let texts = tr.lines;
+      if (texts === undefined) {
+        texts = tr.rules.map(formatRule);
+        if (tr.taken) tr.lines = texts;
+        tr.taken = true;
+      }
       for (let i = 0; i < tr.rules.length; i++, at++) {
         rules[at] = tr.rules[i]!;
         lines[at] = texts[i]!;
