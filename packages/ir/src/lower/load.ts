@@ -5,7 +5,8 @@ import { defaultSemantics, type SemanticsOptions } from '../model/options.js';
 import type { Policy } from '../model/policy.js';
 import type { Program } from '../model/program.js';
 import { SelectorTable } from '../model/selector.js';
-import { readObjects, type ManifestObject, type ReadResult } from '../source/read-objects.js';
+import { isList, readObjects, type ManifestObject, type ReadOptions, type ReadResult } from '../source/read-objects.js';
+import type { JsonItems } from '../source/json-items.js';
 import { locate, type InputSource, type Location, type SourceFile } from '../source/source-file.js';
 import type { LowerContext } from './fields.js';
 import { ignoredReason, lowerNamespace, lowerNode, lowerPod, namespaceNameLabel } from './inventory.js';
@@ -70,53 +71,90 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
   const duplicate = (kind: string, key: string, item: Origin, first: Origin): void => {
     diagnostics.push(irDiagnostic('ir/duplicate-object', { kind, name: key, other: where(files, first.origin) }, item.origin ?? { kind: 'none' }));
   };
+  // While a split JSON List is read, what was added, to take back should an item not parse.
+  let undo: (() => void)[] | undefined;
   const add = <T extends Origin>(map: Map<string, T>, key: string, kind: string, item: T | undefined): void => {
     if (!item) return;
     const existing = map.get(key);
     if (existing) duplicate(kind, key, item, existing);
-    else map.set(key, item);
+    else {
+      map.set(key, item);
+      undo?.push(() => map.delete(key));
+    }
+  };
+
+  /** One object; `index` is its place in the lowered-inventory cache of its read. */
+  const take = (obj: ManifestObject, lowered: Lowered, index: number): void => {
+    objectCount++;
+    const apiVersion = obj.value['apiVersion'];
+    const kind = obj.value['kind'];
+    if (typeof kind !== 'string' || typeof apiVersion !== 'string') {
+      diagnostics.push(irDiagnostic('ir/missing-kind', { field: typeof kind !== 'string' ? 'kind' : 'apiVersion' }, obj.ref));
+      return;
+    }
+    if (kind === 'NetworkPolicy') {
+      if (apiVersion === 'extensions/v1beta1') {
+        diagnostics.push(irDiagnostic('ir/deprecated-api-version', { found: apiVersion, expected: 'networking.k8s.io/v1' }, { ...obj.ref, path: [...obj.ref.path, 'apiVersion'] }));
+      } else if (apiVersion !== 'networking.k8s.io/v1') {
+        diagnostics.push(irDiagnostic('ir/api-version', { kind, found: apiVersion, expected: 'networking.k8s.io/v1' }, { ...obj.ref, path: [...obj.ref.path, 'apiVersion'] }));
+        return;
+      }
+      const p = lowerPolicy(ctx, obj);
+      if (p) add(policies, `${p.namespace}/${p.name}`, 'NetworkPolicy', p);
+      return;
+    }
+    const core = apiVersion === 'v1';
+    if (core && kind === 'Namespace') {
+      const ns = lowerCached(ctx, lowered, index, obj, lowerNamespace);
+      if (ns) add(namespaces, ns.name, 'Namespace', ns);
+    } else if (core && kind === 'Pod') {
+      const pod = lowerCached(ctx, lowered, index, obj, lowerPod);
+      if (pod) podList.push(pod);
+    } else if (core && kind === 'Node') {
+      const node = lowerCached(ctx, lowered, index, obj, lowerNode);
+      if (node) add(nodes, node.name, 'Node', node);
+    } else {
+      diagnostics.push(irDiagnostic('ir/skipped-kind', { kind: `${apiVersion} ${kind}`, name: objectName(obj) }, obj.ref));
+    }
+  };
+
+  /**
+   * The items of a split JSON List, each lowered as it is parsed; false, with everything they
+   * added taken back, when one does not parse alone or is a List itself (the file is then read
+   * whole).
+   */
+  const takeItems = (items: JsonItems, lowered: Lowered, file: string, offset: number): boolean => {
+    const marks = { diagnostics: diagnostics.length, pods: podList.length, objects: objectCount };
+    undo = [];
+    try {
+      const read = items.forEach((value, i) => {
+        if (isList(value)) return false;
+        take({ value, ref: { kind: 'ref', file, doc: 0, path: ['items', i] } }, lowered, offset + i);
+        return true;
+      });
+      if (!read) {
+        diagnostics.length = marks.diagnostics;
+        podList.length = marks.pods;
+        objectCount = marks.objects;
+        for (let u = undo.length - 1; u >= 0; u--) undo[u]!();
+      }
+      return read;
+    } finally {
+      undo = undefined;
+    }
   };
 
   for (const source of sources) {
     if (files.has(source.path)) continue;
-    const read = readCached(source);
-    files.set(source.path, read.file);
-    appendAll(diagnostics, read.diagnostics);
-    const lowered = loweredOf(read, ctx.defaultNamespace);
-    const objects = read.objects;
-    for (let index = 0; index < objects.length; index++) {
-      const obj = objects[index]!;
-      objectCount++;
-      const apiVersion = obj.value['apiVersion'];
-      const kind = obj.value['kind'];
-      if (typeof kind !== 'string' || typeof apiVersion !== 'string') {
-        diagnostics.push(irDiagnostic('ir/missing-kind', { field: typeof kind !== 'string' ? 'kind' : 'apiVersion' }, obj.ref));
-        continue;
-      }
-      if (kind === 'NetworkPolicy') {
-        if (apiVersion === 'extensions/v1beta1') {
-          diagnostics.push(irDiagnostic('ir/deprecated-api-version', { found: apiVersion, expected: 'networking.k8s.io/v1' }, { ...obj.ref, path: [...obj.ref.path, 'apiVersion'] }));
-        } else if (apiVersion !== 'networking.k8s.io/v1') {
-          diagnostics.push(irDiagnostic('ir/api-version', { kind, found: apiVersion, expected: 'networking.k8s.io/v1' }, { ...obj.ref, path: [...obj.ref.path, 'apiVersion'] }));
-          continue;
-        }
-        const p = lowerPolicy(ctx, obj);
-        if (p) add(policies, `${p.namespace}/${p.name}`, 'NetworkPolicy', p);
-        continue;
-      }
-      const core = apiVersion === 'v1';
-      if (core && kind === 'Namespace') {
-        const ns = lowerCached(ctx, lowered, index, obj, lowerNamespace);
-        if (ns) add(namespaces, ns.name, 'Namespace', ns);
-      } else if (core && kind === 'Pod') {
-        const pod = lowerCached(ctx, lowered, index, obj, lowerPod);
-        if (pod) podList.push(pod);
-      } else if (core && kind === 'Node') {
-        const node = lowerCached(ctx, lowered, index, obj, lowerNode);
-        if (node) add(nodes, node.name, 'Node', node);
-      } else {
-        diagnostics.push(irDiagnostic('ir/skipped-kind', { kind: `${apiVersion} ${kind}`, name: objectName(obj) }, obj.ref));
-      }
+    let read = readCached(source);
+    for (let whole = false; ; whole = true) {
+      files.set(source.path, read.file);
+      appendAll(diagnostics, read.diagnostics);
+      const lowered = loweredOf(read, ctx.defaultNamespace);
+      const objects = read.objects;
+      for (let index = 0; index < objects.length; index++) take(objects[index]!, lowered, index);
+      if (!read.items || takeItems(read.items, lowered, source.path, objects.length) || whole) break;
+      read = readCached(source, { lazyListChars: Infinity });
     }
   }
   if (objectCount === 0 && !hasErrors(diagnostics)) {
@@ -153,16 +191,18 @@ const readCache = new WeakMap<InputSource, ReadResult>();
 /** Inventory objects lowered from one read, by object index, and their diagnostics. */
 interface Lowered {
   readonly defaultNamespace: string;
+  /** Grown as a split JSON List's items are read (their number is known only then). */
   readonly values: unknown[];
-  readonly done: Uint8Array;
+  readonly done: boolean[];
   readonly diagnostics: Map<number, readonly Diagnostic[]>;
 }
 const lowerCache = new WeakMap<ReadResult, Lowered>();
 
-function readCached(source: InputSource): ReadResult {
-  let read = readCache.get(source);
+/** A source's read, from the cache unless `options` ask for another reading. */
+function readCached(source: InputSource, options?: ReadOptions): ReadResult {
+  let read = options ? undefined : readCache.get(source);
   if (!read) {
-    read = readObjects(source);
+    read = readObjects(source, options);
     readCache.set(source, read);
   }
   return read;
@@ -171,22 +211,28 @@ function readCached(source: InputSource): ReadResult {
 function loweredOf(read: ReadResult, defaultNamespace: string): Lowered {
   let lowered = lowerCache.get(read);
   if (!lowered || lowered.defaultNamespace !== defaultNamespace) {
-    lowered = { defaultNamespace, values: new Array<unknown>(read.objects.length), done: new Uint8Array(read.objects.length), diagnostics: new Map() };
+    const count = read.objects.length;
+    lowered = { defaultNamespace, values: new Array<unknown>(count).fill(undefined), done: new Array<boolean>(count).fill(false), diagnostics: new Map() };
     lowerCache.set(read, lowered);
   }
   return lowered;
 }
 
 function lowerCached<T>(ctx: LowerContext, cache: Lowered, index: number, obj: ManifestObject, lower: (ctx: LowerContext, obj: ManifestObject) => T | undefined): T | undefined {
-  if (cache.done[index] === 1) {
+  if (cache.done[index] === true) {
     const found = cache.diagnostics.get(index);
     if (found) appendAll(ctx.diagnostics, found);
     return cache.values[index] as T | undefined;
   }
   const before = ctx.diagnostics.length;
   const value = lower(ctx, obj);
+  // Filled in order, so that the lists stay dense as a List's items are appended.
+  while (cache.values.length < index) {
+    cache.values.push(undefined);
+    cache.done.push(false);
+  }
   cache.values[index] = value;
-  cache.done[index] = 1;
+  cache.done[index] = true;
   if (ctx.diagnostics.length > before) cache.diagnostics.set(index, ctx.diagnostics.slice(before));
   return value;
 }

@@ -18,12 +18,12 @@ interface Container {
   next: number;
 }
 
-function isSpace(c: number): boolean {
+export function isSpace(c: number): boolean {
   return c === space || c === newline || c === carriageReturn || c === tab;
 }
 
 /** Offset just after the string whose opening quote is at `at`. */
-function stringEnd(text: string, at: number): number {
+export function stringEnd(text: string, at: number): number {
   let from = at + 1;
   for (;;) {
     const q = text.indexOf('"', from);
@@ -36,7 +36,7 @@ function stringEnd(text: string, at: number): number {
 }
 
 /** Offset just after the value that starts at `at`. */
-function valueEnd(text: string, at: number): number {
+export function valueEnd(text: string, at: number): number {
   const c = text.charCodeAt(at);
   if (c === quote) return stringEnd(text, at);
   if (c === openBrace || c === openBracket) {
@@ -62,7 +62,7 @@ function valueEnd(text: string, at: number): number {
   return i;
 }
 
-function skipSpaces(text: string, at: number): number {
+export function skipSpaces(text: string, at: number): number {
   while (at < text.length && isSpace(text.charCodeAt(at))) at++;
   return at;
 }

@@ -5,6 +5,7 @@ import type { Document } from 'yaml';
 import { parseYamlDocuments, trees, type InputSource, type SourceFile, type SourceFormat } from './source-file.js';
 import { appendAll } from '../util/append.js';
 import { readPlainDocuments } from './plain-yaml.js';
+import { isListValue, itemsStart, JsonItems } from './json-items.js';
 import { YamlLocator } from './yaml-locate.js';
 import { checkYaml11Scalars, yaml11Candidate } from './yaml11.js';
 
@@ -18,8 +19,27 @@ export interface ManifestObject {
 export interface ReadResult {
   readonly file: SourceFile;
   readonly objects: ManifestObject[];
+  /**
+   * The items of a large JSON `List`, parsed one at a time as they are lowered (the List itself
+   * is not in `objects`). When they turn out not to be a List of objects (see
+   * {@link JsonItems.forEach}), or an item is a List itself, the file is read again whole, with
+   * `lazyListChars: Infinity`.
+   */
+  readonly items?: JsonItems;
   readonly diagnostics: Diagnostic[];
 }
+
+/** Options of {@link readObjects}. */
+export interface ReadOptions {
+  /** JSON Lists of at least this many characters are read item by item (see {@link ReadResult.items}); Infinity never. */
+  readonly lazyListChars?: number;
+}
+
+/**
+ * JSON Lists from this size on are parsed item by item. Mutable for tests only, which hold the
+ * item-by-item reading to the whole one on the same inputs.
+ */
+export const readDefaults = { lazyListChars: 512 * 1024 };
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -47,7 +67,7 @@ function looksLikeJson(path: string, text: string): boolean {
  * reader, large files by it and js-yaml, with locations also computed on demand; anything else is
  * parsed with `yaml`, keeping node ranges and reporting every error.
  */
-export function readObjects(source: InputSource): ReadResult {
+export function readObjects(source: InputSource, options: ReadOptions = {}): ReadResult {
   const diagnostics: Diagnostic[] = [];
   const decoded = decode(source);
   if ('error' in decoded) {
@@ -59,13 +79,20 @@ export function readObjects(source: InputSource): ReadResult {
   const docs: unknown[] = [];
   let format: SourceFormat = 'yaml';
   let jsonError: { readonly reason: string; readonly position: number } | undefined;
+  let items: JsonItems | undefined;
   if (looksLikeJson(source.path, text)) {
-    try {
-      docs.push(JSON.parse(text));
+    const open = text.length >= (options.lazyListChars ?? readDefaults.lazyListChars) ? itemsStart(text) : undefined;
+    if (open !== undefined) {
+      items = new JsonItems(text, open);
       format = 'json';
-    } catch (err) {
-      // Not strict JSON: the YAML readers (JSON is YAML) read it, or give a located error.
-      jsonError = jsonSyntaxError(err, text.length);
+    } else {
+      try {
+        docs.push(JSON.parse(text));
+        format = 'json';
+      } catch (err) {
+        // Not strict JSON: the YAML readers (JSON is YAML) read it, or give a located error.
+        jsonError = jsonSyntaxError(err, text.length);
+      }
     }
   }
   const file: SourceFile = { path: source.path, text, format, trees: undefined, lineStarts: undefined };
@@ -97,10 +124,14 @@ export function readObjects(source: InputSource): ReadResult {
   }
   const objects: ManifestObject[] = [];
   docs.forEach((value, doc) => collectObjects(value, { kind: 'ref', file: source.path, doc, path: [] }, objects, diagnostics));
-  if (objects.length === 0 && !hasErrors(diagnostics)) {
+  if (objects.length === 0 && !items && !hasErrors(diagnostics)) {
     diagnostics.push(irDiagnostic('ir/empty-file', {}, { kind: 'span', file: source.path, pos: 0, end: 0 }));
   }
-  return { file, objects, diagnostics };
+  return items ? { file, objects, items, diagnostics } : { file, objects, diagnostics };
+}
+
+export function isList(value: Readonly<Record<string, unknown>>): boolean {
+  return isListValue(value);
 }
 
 /** Files from this size on are read with js-yaml first (about 7x faster than `yaml`). */
@@ -218,9 +249,8 @@ function collectObjects(value: unknown, ref: SourceRef, out: ManifestObject[], d
     return;
   }
   const obj = value as Record<string, unknown>;
-  const kind = obj['kind'];
   // `kubectl get -o yaml` prints `kind: List`; the raw API returns `PodList` and the like.
-  if (typeof kind === 'string' && kind.endsWith('List') && 'items' in obj) {
+  if (isListValue(obj)) {
     const items = obj['items'];
     if (items === null || items === undefined) return;
     if (!Array.isArray(items)) {

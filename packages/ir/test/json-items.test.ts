@@ -1,0 +1,141 @@
+// Large JSON Lists are read item by item (source/json-items.ts): whatever the text, that reading
+// must give what `JSON.parse` of the whole text gives, or step aside; and a load through it must
+// equal a load that parses the whole file.
+import fc from 'fast-check';
+import { afterEach, expect, it } from 'vitest';
+import { isListValue, itemsStart, JsonItems } from '../src/source/json-items.js';
+import { readDefaults } from '../src/source/read-objects.js';
+import { loadProgram, type LoadResult } from '../src/index.js';
+import { clusterArb, namespace, numRuns, pod, policiesArb, type Manifest } from '../src/testing/index.js';
+
+const runs = numRuns(150);
+const threshold = readDefaults.lazyListChars;
+afterEach(() => {
+  readDefaults.lazyListChars = threshold;
+});
+
+/** The items read one by one; undefined when the reading steps aside (at once, or false from forEach: the whole text is read then). */
+function itemByItem(text: string): unknown[] | undefined {
+  const open = itemsStart(text);
+  if (open === undefined) return undefined;
+  const out: unknown[] = [];
+  const items = new JsonItems(text, open);
+  if (!items.forEach((v) => (out.push(v), true))) return undefined;
+  // A second reading goes by the bounds the first one found.
+  const again: unknown[] = [];
+  expect(items.forEach((v) => (again.push(v), true))).toBe(true);
+  expect(again).toEqual(out);
+  return out;
+}
+
+/** The items of the whole text parsed at once, or false when it is no JSON List of objects. */
+function whole(text: string): unknown[] | false {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (!isListValue(value)) return false;
+    const items = value['items'];
+    return Array.isArray(items) && items.every((i) => typeof i === 'object' && i !== null && !Array.isArray(i)) ? items : false;
+  } catch {
+    return false;
+  }
+}
+
+// Items whose nested lists start with the items' own first key (`},{"apiVersion"` inside an
+// item: the look-ahead misses there), strings holding that text, and arbitrary values.
+const itemArb = fc.record(
+  {
+    apiVersion: fc.constantFrom('v1', '},{"apiVersion":', 'a\\"b'),
+    kind: fc.constantFrom('Pod', 'List', 'x'),
+    owners: fc.array(fc.record({ apiVersion: fc.string(), kind: fc.string() }), { maxLength: 3 }),
+    rest: fc.jsonValue({ maxDepth: 3 }),
+  },
+  { requiredKeys: ['apiVersion'] },
+);
+
+const layoutArb = fc.record({
+  indent: fc.constantFrom(undefined, 1, 2, 4, '\t'),
+  kindAfterItems: fc.boolean(),
+});
+
+function listText(items: readonly unknown[], layout: { indent: number | string | undefined; kindAfterItems: boolean }): string {
+  const list = layout.kindAfterItems ? { apiVersion: 'v1', items, kind: 'List', metadata: { resourceVersion: '' } } : { apiVersion: 'v1', kind: 'List', items };
+  return JSON.stringify(list, null, layout.indent);
+}
+
+it('reads the items of a JSON List one by one to what JSON.parse of the whole text gives', () => {
+  fc.assert(
+    fc.property(fc.array(itemArb, { minLength: 1, maxLength: 12 }), layoutArb, (items, layout) => {
+      const text = listText(items, layout);
+      expect(itemByItem(text)).toEqual(whole(text));
+    }),
+    { numRuns: runs },
+  );
+});
+
+it('never reads a broken or different text to other items than JSON.parse', () => {
+  let stepsAside = 0;
+  const edit = fc.record({ at: fc.nat(), length: fc.nat({ max: 3 }), insert: fc.constantFrom('', '{', '}', '[', ']', ',', ':', '"', '\\', ' ', 'x', '"items":[]', '"items":[{}],') });
+  fc.assert(
+    fc.property(fc.array(itemArb, { minLength: 1, maxLength: 6 }), layoutArb, edit, (items, layout, e) => {
+      const text = listText(items, layout);
+      const at = e.at % text.length;
+      const broken = text.slice(0, at) + e.insert + text.slice(at + e.length);
+      const read = itemByItem(broken);
+      // Stepping aside is always allowed: the whole text is then parsed.
+      if (read !== undefined) expect(read).toEqual(whole(broken));
+      else stepsAside++;
+    }),
+    { numRuns: runs * 4 },
+  );
+  // Most edits break the text; some leave it a List the reading must read.
+  expect(stepsAside).toBeLessThan(runs * 4);
+});
+
+it('steps aside for texts that are plainly no List of objects', () => {
+  const texts = ['[]', '{}', '{"items":[]}', '{"items":{}}', String.raw`{"it\u0065ms":[{}]}`, '{"kind":"List","items":[1]}', '{"kind":"List","items":[{}],"items":[]}', '{"kind":"Pod","items":[{}]}'];
+  for (const text of texts) expect(itemByItem(text), text).toBeUndefined();
+});
+
+function comparable(r: LoadResult): unknown {
+  const program = JSON.stringify(r.program, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  return { program, diagnostics: r.diagnostics.map((d) => ({ ...d, location: r.locate(d.target) })) };
+}
+
+function loadBoth(text: string): [unknown, unknown] {
+  readDefaults.lazyListChars = 0;
+  const byItem = comparable(loadProgram([{ path: 'list.json', content: text }]));
+  readDefaults.lazyListChars = Infinity;
+  const atOnce = comparable(loadProgram([{ path: 'list.json', content: text }]));
+  return [byItem, atOnce];
+}
+
+const programArb = clusterArb({ maxPods: 4 }).chain((c) => policiesArb(4).map((p) => [...c.manifests, ...p] as Manifest[]));
+
+it('loads a JSON List item by item to the program and diagnostics of a whole reading', () => {
+  fc.assert(
+    fc.property(programArb, layoutArb, fc.nat(), fc.constantFrom('none', 'nested-list', 'trailing-comma', 'duplicate', 'no-kind'), (objects, layout, at, twist) => {
+      const items: unknown[] = [...objects];
+      const i = at % (items.length + 1);
+      // A List inside the List, a comma JSON refuses (YAML reads it), a duplicate object, an
+      // object without kind: each load reads the whole file, or reports, as the whole reading does.
+      if (twist === 'nested-list') items.splice(i, 0, { apiVersion: 'v1', kind: 'List', items: [namespace('nested')] });
+      if (twist === 'duplicate' && items.length > 0) items.splice(i, 0, items[i % items.length]);
+      if (twist === 'no-kind') items.splice(i, 0, { apiVersion: 'v1' });
+      let text = listText(items, layout);
+      if (twist === 'trailing-comma') text = text.replace(/\}(\s*)\]\s*([,}])/, '},$1]$2');
+      const [byItem, atOnce] = loadBoth(text);
+      expect(byItem).toEqual(atOnce);
+    }),
+    { numRuns: runs },
+  );
+});
+
+it('reuses a read List for a second load of the same source, as netpolc diff does', () => {
+  readDefaults.lazyListChars = 0;
+  const objects = [namespace('x'), ...Array.from({ length: 20 }, (_, i) => pod('x', `p${i}`, { app: `a${i % 3}` }, `198.18.0.${i + 1}`))];
+  const source = { path: 'list.json', content: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }) };
+  const first = comparable(loadProgram([source]));
+  expect(comparable(loadProgram([source]))).toEqual(first);
+  readDefaults.lazyListChars = Infinity;
+  expect(comparable(loadProgram([{ ...source }]))).toEqual(first);
+});
