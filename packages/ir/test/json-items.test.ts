@@ -132,9 +132,13 @@ it('loads a JSON List item by item to the program and diagnostics of a whole rea
 
 it('reuses a read List for a second load of the same source, as netpolc diff does', () => {
   readDefaults.lazyListChars = 0;
-  const objects = [namespace('x'), ...Array.from({ length: 20 }, (_, i) => pod('x', `p${i}`, { app: `a${i % 3}` }, `198.18.0.${i + 1}`))];
+  // Pods lowered with a warning, and twice, are taken from the first load with their diagnostics.
+  const pods = Array.from({ length: 20 }, (_, i) => pod('x', `p${i}`, { app: `a${i % 3}` }, `198.18.0.${i + 1}`));
+  const conflict = pod('x', 'conflict', {}, '198.18.0.99', { ports: [['http', 80, 'TCP'], ['http', 81, 'TCP']] });
+  const objects = [namespace('x'), ...pods, conflict, pods[3]!];
   const source = { path: 'list.json', content: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }) };
-  const first = comparable(loadProgram([source]));
+  const first = comparable(loadProgram([source])) as { diagnostics: unknown[] };
+  expect(first.diagnostics).toHaveLength(2);
   expect(comparable(loadProgram([source]))).toEqual(first);
   readDefaults.lazyListChars = Infinity;
   expect(comparable(loadProgram([{ ...source }]))).toEqual(first);

@@ -83,6 +83,13 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
     }
   };
 
+  const inventory = (kind: InventoryKind, value: Namespace | Pod | Node | undefined): void => {
+    if (!value) return;
+    if (kind === 'Namespace') add(namespaces, value.name, kind, value as Namespace);
+    else if (kind === 'Pod') podList.push(value as Pod);
+    else add(nodes, value.name, kind, value as Node);
+  };
+
   /** One object; `index` is its place in the lowered-inventory cache of its read. */
   const take = (obj: ManifestObject, lowered: Lowered, index: number): void => {
     objectCount++;
@@ -105,14 +112,11 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
     }
     const core = apiVersion === 'v1';
     if (core && kind === 'Namespace') {
-      const ns = lowerCached(ctx, lowered, index, obj, lowerNamespace);
-      if (ns) add(namespaces, ns.name, 'Namespace', ns);
+      inventory(kind, lowerCached(ctx, lowered, index, obj, kind, lowerNamespace));
     } else if (core && kind === 'Pod') {
-      const pod = lowerCached(ctx, lowered, index, obj, lowerPod);
-      if (pod) podList.push(pod);
+      inventory(kind, lowerCached(ctx, lowered, index, obj, kind, lowerPod));
     } else if (core && kind === 'Node') {
-      const node = lowerCached(ctx, lowered, index, obj, lowerNode);
-      if (node) add(nodes, node.name, 'Node', node);
+      inventory(kind, lowerCached(ctx, lowered, index, obj, kind, lowerNode));
     } else {
       diagnostics.push(irDiagnostic('ir/skipped-kind', { kind: `${apiVersion} ${kind}`, name: objectName(obj) }, obj.ref));
     }
@@ -127,11 +131,18 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
     const marks = { diagnostics: diagnostics.length, pods: podList.length, objects: objectCount };
     undo = [];
     try {
+      const known = (i: number): boolean => lowered.done[offset + i] === true;
       const read = items.forEach((value, i) => {
+        if (value === undefined) {
+          // Lowered by an earlier load of this read (`netpolc diff`): not parsed again.
+          objectCount++;
+          inventory(lowered.kinds[offset + i]!, reuse(ctx, lowered, offset + i));
+          return true;
+        }
         if (isList(value)) return false;
         take({ value, ref: { kind: 'ref', file, doc: 0, path: ['items', i] } }, lowered, offset + i);
         return true;
-      });
+      }, known);
       if (!read) {
         diagnostics.length = marks.diagnostics;
         podList.length = marks.pods;
@@ -194,6 +205,7 @@ interface Lowered {
   /** Grown as a split JSON List's items are read (their number is known only then). */
   readonly values: unknown[];
   readonly done: boolean[];
+  readonly kinds: InventoryKind[];
   readonly diagnostics: Map<number, readonly Diagnostic[]>;
 }
 const lowerCache = new WeakMap<ReadResult, Lowered>();
@@ -212,27 +224,34 @@ function loweredOf(read: ReadResult, defaultNamespace: string): Lowered {
   let lowered = lowerCache.get(read);
   if (!lowered || lowered.defaultNamespace !== defaultNamespace) {
     const count = read.objects.length;
-    lowered = { defaultNamespace, values: new Array<unknown>(count).fill(undefined), done: new Array<boolean>(count).fill(false), diagnostics: new Map() };
+    lowered = { defaultNamespace, values: new Array<unknown>(count).fill(undefined), done: new Array<boolean>(count).fill(false), kinds: new Array<InventoryKind>(count).fill('Pod'), diagnostics: new Map() };
     lowerCache.set(read, lowered);
   }
   return lowered;
 }
 
-function lowerCached<T>(ctx: LowerContext, cache: Lowered, index: number, obj: ManifestObject, lower: (ctx: LowerContext, obj: ManifestObject) => T | undefined): T | undefined {
-  if (cache.done[index] === true) {
-    const found = cache.diagnostics.get(index);
-    if (found) appendAll(ctx.diagnostics, found);
-    return cache.values[index] as T | undefined;
-  }
+type InventoryKind = 'Namespace' | 'Pod' | 'Node';
+
+/** A value lowered by an earlier load of the same read, with its diagnostics again. */
+function reuse<T>(ctx: LowerContext, cache: Lowered, index: number): T | undefined {
+  const found = cache.diagnostics.get(index);
+  if (found) appendAll(ctx.diagnostics, found);
+  return cache.values[index] as T | undefined;
+}
+
+function lowerCached<T>(ctx: LowerContext, cache: Lowered, index: number, obj: ManifestObject, kind: InventoryKind, lower: (ctx: LowerContext, obj: ManifestObject) => T | undefined): T | undefined {
+  if (cache.done[index] === true) return reuse(ctx, cache, index);
   const before = ctx.diagnostics.length;
   const value = lower(ctx, obj);
   // Filled in order, so that the lists stay dense as a List's items are appended.
   while (cache.values.length < index) {
     cache.values.push(undefined);
     cache.done.push(false);
+    cache.kinds.push('Pod');
   }
   cache.values[index] = value;
   cache.done[index] = true;
+  cache.kinds[index] = kind;
   if (ctx.diagnostics.length > before) cache.diagnostics.set(index, ctx.diagnostics.slice(before));
   return value;
 }

@@ -78,16 +78,20 @@ export class JsonItems {
   ) {}
 
   /**
-   * Calls `each` with every item in order, until it returns false. False when it did, or when
+   * Calls `each` with every item in order, until it returns false (on a second reading, with
+   * undefined for the items `known` names). False when it did, or when
    * the whole text must be parsed instead: an item that does not parse or is no object, anything
    * but commas between items, a text around the items that is not JSON or not a List, or another
    * `items` after them (JSON.parse keeps the last).
    */
-  forEach(each: (value: Record<string, unknown>, index: number) => boolean): boolean {
+  forEach(each: (value: Record<string, unknown> | undefined, index: number) => boolean, known?: (index: number) => boolean): boolean {
     const { text, bounds } = this;
     if (bounds) {
+      // Read before: items the caller already knows (`known`) are not parsed again, `each`
+      // gets undefined for them.
       for (let index = 0; index < bounds.length / 2; index++) {
-        if (!each(parsed(text.slice(bounds[2 * index]!, bounds[2 * index + 1]!))!, index)) return false;
+        const value = known?.(index) ? undefined : parsed(text.slice(bounds[2 * index]!, bounds[2 * index + 1]!));
+        if (!each(value, index)) return false;
       }
       return true;
     }
