@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { loadProgram } from '../src/index.js';
 import { lowerPolicyChecked } from '../src/lower/policy.js';
-import { SelectorTable } from '../src/model/selector.js';
+import { canonicalSelector, matchLabelsKey, selectorKey, SelectorTable } from '../src/model/selector.js';
 import { lowerPolicyFast } from '../src/lower/policy-fast.js';
 import { propertyParams } from '../src/testing/index.js';
 import { compareReadings, opt, some } from './support/fast-readings.js';
@@ -100,11 +100,14 @@ it('reads a clean NetworkPolicy exactly as the checked reading does, and leaves 
   const params = propertyParams(3000);
   params.numRuns = Math.max(params.numRuns, 3000);
   const ref = { kind: 'ref', file: 't.json', doc: 1, path: ['items', 7] } as const;
+  // One table for every run of the fast reading: selectors seen before are found by their key
+  // (matchLabels only) and must be the ones the checked reading builds.
+  const table = new SelectorTable();
   const { clean, fast } = compareReadings(
     policy,
     (value, diagnostics) => ({
       checked: lowerPolicyChecked({ diagnostics, defaultNamespace: 'default', selectors: new SelectorTable() }, { value, ref }),
-      fast: lowerPolicyFast(value, ref, new SelectorTable()),
+      fast: lowerPolicyFast(value, ref, table),
     }),
     params,
   );
@@ -127,4 +130,13 @@ it('shares one object per distinct selector among the policies of a load, in bot
     const first = a!.ingress![0]!.peers !== 'any' ? a!.ingress![0]!.peers[0]! : undefined;
     expect(peer?.kind === 'pods' && first?.kind === 'pods' && peer.pods === first.pods && peer.pods === a!.subject).toBe(true);
   }
+});
+
+it('keys a matchLabels selector as its canonical selector is keyed, so that it is found', () => {
+  fc.assert(
+    fc.property(fc.dictionary(fc.string({ maxLength: 4 }), fc.string({ maxLength: 4 }), { maxKeys: 5 }), (labels) => {
+      const canonical = canonicalSelector(Object.entries(labels).map(([key, value]) => ({ key, operator: 'In' as const, values: [value] })));
+      expect(matchLabelsKey(labels)).toBe(selectorKey(canonical));
+    }),
+  );
 });

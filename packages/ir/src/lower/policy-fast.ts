@@ -1,6 +1,6 @@
 import { pathWith, type SourceRef } from '../diagnostics/diagnostic.js';
 import type { Direction, Peer, Policy, PortMatch, Protocol, Rule } from '../model/policy.js';
-import { canonicalSelector, matchAll, type LabelSelector, type Requirement, type SelectorTable } from '../model/selector.js';
+import { canonicalSelector, matchAll, matchLabelsKey, type LabelSelector, type Requirement, type SelectorTable } from '../model/selector.js';
 import { formatCidr, parseCidr, strictlyWithin } from '../net/ip.js';
 import { absent, isMap, type Fields } from './fields.js';
 import { knownFields } from './known-fields.js';
@@ -41,17 +41,17 @@ function validLabels(v: unknown): boolean {
 
 function selector(v: Fields, table: SelectorTable | undefined): LabelSelector | undefined {
   if (!onlyKnown(v, knownFields.selector)) return undefined;
-  const requirements: Requirement[] = [];
   const labels = v['matchLabels'];
-  if (!absent(labels)) {
-    if (!isMap(labels)) return undefined;
-    for (const key in labels) {
-      const value = labels[key];
-      if (typeof value !== 'string' || !isLabelKey(key) || !isLabelValue(value)) return undefined;
-      requirements.push({ key, operator: 'In', values: [value] });
-    }
-  }
   const expressions = v['matchExpressions'];
+  if (!validLabels(labels)) return undefined;
+  // Labels only (most selectors): one seen before is found by its key, without making a
+  // canonical selector first (60k selectors at kube-scale, 225k in antrea-stress).
+  if (table && isMap(labels) && absent(expressions)) {
+    const found = table.byText(matchLabelsKey(labels as Record<string, string>));
+    if (found) return found;
+  }
+  const requirements: Requirement[] = [];
+  if (isMap(labels)) for (const key in labels) requirements.push({ key, operator: 'In', values: [labels[key] as string] });
   if (!absent(expressions)) {
     if (!Array.isArray(expressions)) return undefined;
     for (const e of expressions) {

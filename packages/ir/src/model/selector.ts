@@ -61,6 +61,18 @@ function keyText(selector: LabelSelector): string {
   return selector.requirements.map((r) => `${r.key}\u0001${r.operator}\u0001${r.values.join('\u0002')}`).join('\u0003');
 }
 
+/**
+ * The {@link selectorKey} of a selector of `matchLabels` only, from the labels themselves: each
+ * is `key In [value]`, and the canonical order of such requirements is by key.
+ */
+export function matchLabelsKey(labels: Readonly<Record<string, string>>): string {
+  const names = Object.keys(labels);
+  if (names.length > 1) names.sort(compareValues);
+  let key = '';
+  for (let i = 0; i < names.length; i++) key += `${i > 0 ? '\u0003' : ''}${names[i]!}\u0001In\u0001${labels[names[i]!]!}`;
+  return key;
+}
+
 /** A stable text key of a canonical selector (for memoisation and dedup). */
 export function selectorKey(selector: LabelSelector): string {
   let key = keys.get(selector);
@@ -78,6 +90,11 @@ export function selectorKey(selector: LabelSelector): string {
  */
 export class SelectorTable {
   private readonly byKey = new Map<string, LabelSelector>();
+
+  /** The table's selector whose {@link selectorKey} is `key`, if there is one yet. */
+  byText(key: string): LabelSelector | undefined {
+    return this.byKey.get(key);
+  }
 
   /** The table's selector equal to this one (this one, if it is the first). */
   intern(selector: LabelSelector): LabelSelector {
