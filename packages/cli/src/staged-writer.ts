@@ -40,6 +40,17 @@ parentPort.on('message', (m) => {
 });
 `;
 
+/** A relative path of plain names (no `.` or `..` segment, no empty one): what backends write. */
+const plainPath = /^[\w-][\w.-]*(?:\/[\w-][\w.-]*)*$/;
+
+/**
+ * `resolve(root, path)` for an absolute, normalised `root`; plain paths are joined without
+ * `resolve` (a kube-scale profile: 84 ms in `resolve` for 10 000 files, 35 ms joined).
+ */
+export function targetPath(root: string, path: string): string {
+  return root !== '/' && plainPath.test(path) ? `${root}/${path}` : resolve(root, path);
+}
+
 /** Up to this many files (a small compile) are written by the main thread, without a thread. */
 const threadThreshold = 8;
 
@@ -86,7 +97,7 @@ export class StagedWriter {
 
   /** The temporary name of a file, recorded for the rename. */
   private stage(path: string): string {
-    const target = resolve(this.root, path);
+    const target = targetPath(this.root, path);
     if (target !== this.root && !target.startsWith(this.root + '/')) throw new Error(`refusing to write outside the output directory: ${path}`);
     const tmp = `${target}${this.suffix}`;
     this.staged.push([tmp, target]);

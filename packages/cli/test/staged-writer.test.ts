@@ -2,10 +2,11 @@
 // more than a handful, renamed into place only on commit, and never left behind on a failure.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import fc from 'fast-check';
 import { afterEach, expect, it } from 'vitest';
 import { FileAssembler, type FileBatch } from '@netpolc/ir';
-import { StagedWriter } from '../src/staged-writer.js';
+import { StagedWriter, targetPath } from '../src/staged-writer.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -87,4 +88,16 @@ it('refuses a path outside the output directory', () => {
   const w = new StagedWriter(join(root, 'out'));
   expect(() => w.add({ path: '../escape', content: 'x' })).toThrow(/outside the output directory/);
   expect(() => w.add({ path: '../out-sibling/x', content: 'x' })).toThrow(/outside the output directory/);
+});
+
+it('joins output paths as path.resolve does', () => {
+  const segment = fc.stringMatching(/^[a-z.\-_/]{0,6}$/);
+  fc.assert(
+    fc.property(fc.constantFrom('/', '/tmp/out', '/a/b-c.d'), fc.array(segment, { minLength: 1, maxLength: 4 }), (root, parts) => {
+      const path = parts.join('/');
+      expect(targetPath(root, path)).toBe(resolve(root, path));
+    }),
+    { numRuns: 2000 },
+  );
+  expect(targetPath('/out', 'node-1/ipv4.rules')).toBe('/out/node-1/ipv4.rules');
 });
