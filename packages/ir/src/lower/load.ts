@@ -5,8 +5,8 @@ import { defaultSemantics, type SemanticsOptions } from '../model/options.js';
 import type { Policy } from '../model/policy.js';
 import type { Program } from '../model/program.js';
 import { SelectorTable } from '../model/selector.js';
-import { isList, readObjects, type ManifestObject, type ReadOptions, type ReadResult } from '../source/read-objects.js';
-import type { JsonItems } from '../source/json-items.js';
+import { readObjects, type ManifestObject, type ReadOptions, type ReadResult } from '../source/read-objects.js';
+import { isListValue, type JsonItems } from '../source/json-items.js';
 import { locate, type InputSource, type Location, type SourceFile } from '../source/source-file.js';
 import type { LowerContext } from './fields.js';
 import { ignoredReason, lowerNamespace, lowerNode, lowerPod, namespaceNameLabel } from './inventory.js';
@@ -139,7 +139,7 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
           inventory(lowered.kinds[offset + i]!, reuse(ctx, lowered, offset + i));
           return true;
         }
-        if (isList(value)) return false;
+        if (isListValue(value)) return false;
         take({ value, ref: { kind: 'ref', file, doc: 0, path: ['items', i] } }, lowered, offset + i);
         return true;
       }, known);

@@ -18,7 +18,7 @@ interface Container {
   next: number;
 }
 
-export function isSpace(c: number): boolean {
+function isSpace(c: number): boolean {
   return c === space || c === newline || c === carriageReturn || c === tab;
 }
 

@@ -130,10 +130,6 @@ export function readObjects(source: InputSource, options: ReadOptions = {}): Rea
   return items ? { file, objects, items, diagnostics } : { file, objects, diagnostics };
 }
 
-export function isList(value: Readonly<Record<string, unknown>>): boolean {
-  return isListValue(value);
-}
-
 /** Files from this size on are read with js-yaml first (about 7x faster than `yaml`). */
 const bulkYamlBytes = 512 * 1024;
 
