@@ -131,7 +131,7 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
     const marks = { diagnostics: diagnostics.length, pods: podList.length, objects: objectCount };
     undo = [];
     try {
-      const known = (i: number): boolean => lowered.done[offset + i] === true;
+      const known = (i: number): boolean => lowered.kinds[offset + i] !== undefined;
       const read = items.forEach((value, i) => {
         if (value === undefined) {
           // Lowered by an earlier load of this read (`netpolc diff`): not parsed again.
@@ -204,8 +204,8 @@ interface Lowered {
   readonly defaultNamespace: string;
   /** Grown as a split JSON List's items are read (their number is known only then). */
   readonly values: unknown[];
-  readonly done: boolean[];
-  readonly kinds: InventoryKind[];
+  /** The kind of each object lowered so far (undefined: not lowered yet). */
+  readonly kinds: (InventoryKind | undefined)[];
   readonly diagnostics: Map<number, readonly Diagnostic[]>;
 }
 const lowerCache = new WeakMap<ReadResult, Lowered>();
@@ -224,7 +224,7 @@ function loweredOf(read: ReadResult, defaultNamespace: string): Lowered {
   let lowered = lowerCache.get(read);
   if (!lowered || lowered.defaultNamespace !== defaultNamespace) {
     const count = read.objects.length;
-    lowered = { defaultNamespace, values: new Array<unknown>(count).fill(undefined), done: new Array<boolean>(count).fill(false), kinds: new Array<InventoryKind>(count).fill('Pod'), diagnostics: new Map() };
+    lowered = { defaultNamespace, values: new Array<unknown>(count).fill(undefined), kinds: new Array<InventoryKind | undefined>(count).fill(undefined), diagnostics: new Map() };
     lowerCache.set(read, lowered);
   }
   return lowered;
@@ -240,17 +240,15 @@ function reuse<T>(ctx: LowerContext, cache: Lowered, index: number): T | undefin
 }
 
 function lowerCached<T>(ctx: LowerContext, cache: Lowered, index: number, obj: ManifestObject, kind: InventoryKind, lower: (ctx: LowerContext, obj: ManifestObject) => T | undefined): T | undefined {
-  if (cache.done[index] === true) return reuse(ctx, cache, index);
+  if (cache.kinds[index] !== undefined) return reuse(ctx, cache, index);
   const before = ctx.diagnostics.length;
   const value = lower(ctx, obj);
   // Filled in order, so that the lists stay dense as a List's items are appended.
   while (cache.values.length < index) {
     cache.values.push(undefined);
-    cache.done.push(false);
-    cache.kinds.push('Pod');
+    cache.kinds.push(undefined);
   }
   cache.values[index] = value;
-  cache.done[index] = true;
   cache.kinds[index] = kind;
   if (ctx.diagnostics.length > before) cache.diagnostics.set(index, ctx.diagnostics.slice(before));
   return value;
