@@ -1,5 +1,5 @@
 import { irDiagnostic } from '../diagnostics/catalog.js';
-import { hasErrors, type Diagnostic, type SourceRef } from '../diagnostics/diagnostic.js';
+import { hasErrors, refAt, type Diagnostic, type SourceRef } from '../diagnostics/diagnostic.js';
 import type { Namespace, Node, Pod } from '../model/inventory.js';
 import { defaultSemantics, type SemanticsOptions } from '../model/options.js';
 import type { Policy } from '../model/policy.js';
@@ -101,9 +101,9 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
     }
     if (kind === 'NetworkPolicy') {
       if (apiVersion === 'extensions/v1beta1') {
-        diagnostics.push(irDiagnostic('ir/deprecated-api-version', { found: apiVersion, expected: 'networking.k8s.io/v1' }, { ...obj.ref, path: [...obj.ref.path, 'apiVersion'] }));
+        diagnostics.push(irDiagnostic('ir/deprecated-api-version', { found: apiVersion, expected: 'networking.k8s.io/v1' }, refAt(obj.ref, 'apiVersion')));
       } else if (apiVersion !== 'networking.k8s.io/v1') {
-        diagnostics.push(irDiagnostic('ir/api-version', { kind, found: apiVersion, expected: 'networking.k8s.io/v1' }, { ...obj.ref, path: [...obj.ref.path, 'apiVersion'] }));
+        diagnostics.push(irDiagnostic('ir/api-version', { kind, found: apiVersion, expected: 'networking.k8s.io/v1' }, refAt(obj.ref, 'apiVersion')));
         return;
       }
       const p = lowerPolicy(ctx, obj);
