@@ -57,8 +57,13 @@ function compareLists(a: readonly string[], b: readonly string[]): number {
 // Selectors are immutable: each one's key is built once (resolve asks for it per rule peer).
 const keys = new WeakMap<LabelSelector, string>();
 
+/** One requirement's part of a selector key (`values` joined by \u0002); parts are joined by \u0003. */
+function requirementText(key: string, operator: SelectorOperator, values: string): string {
+  return `${key}\u0001${operator}\u0001${values}`;
+}
+
 function keyText(selector: LabelSelector): string {
-  return selector.requirements.map((r) => `${r.key}\u0001${r.operator}\u0001${r.values.join('\u0002')}`).join('\u0003');
+  return selector.requirements.map((r) => requirementText(r.key, r.operator, r.values.join('\u0002'))).join('\u0003');
 }
 
 /**
@@ -69,7 +74,7 @@ export function matchLabelsKey(labels: Readonly<Record<string, string>>): string
   const names = Object.keys(labels);
   if (names.length > 1) names.sort(compareValues);
   let key = '';
-  for (let i = 0; i < names.length; i++) key += `${i > 0 ? '\u0003' : ''}${names[i]!}\u0001In\u0001${labels[names[i]!]!}`;
+  for (let i = 0; i < names.length; i++) key += `${i > 0 ? '\u0003' : ''}${requirementText(names[i]!, 'In', labels[names[i]!]!)}`;
   return key;
 }
 
