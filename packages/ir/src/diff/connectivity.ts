@@ -142,12 +142,30 @@ export function diffConnectivity(base: ResolvedProgram, head: ResolvedProgram, o
   // with the same tuples on both sides (replicas) differ for the same peers: found once per pair
   // of signatures, then each pair is decided fully.
   const differing = new Map<string, number[]>();
+  // Where a pod is on each side: a peer that neither side's answer names gets no ports on both.
+  const placeOf = (idx: readonly number[], size: number): Int32Array => {
+    const at = new Int32Array(size).fill(-1);
+    idx.forEach((i, k) => (at[i] = k));
+    return at;
+  };
+  let place: { readonly base: Int32Array; readonly head: Int32Array } | undefined;
   const differingPeers = (dir: Dir, k: number, known: { base: PeerPorts; head: PeerPorts }): readonly number[] => {
     const key = `${dir}|${sig.base[dir][k]}|${sig.head[dir][k]}`;
     let peers = differing.get(key);
     if (!peers) {
       peers = [];
-      for (let p = 0; p < count; p++) if (peerPortsDiffer(known.base, bi[p]!, known.head, hi[p]!)) peers.push(p);
+      if (known.base.open || known.head.open) {
+        for (let p = 0; p < count; p++) if (peerPortsDiffer(known.base, bi[p]!, known.head, hi[p]!)) peers.push(p);
+      } else {
+        // Only the peers either side names: a loop over every pod per changed signature took
+        // 2.6 s of a kube-scale diff of 100 changed policies.
+        const named = new Set<number>();
+        place ??= { base: placeOf(bi, base.pods.length), head: placeOf(hi, head.pods.length) };
+        const { base: inBase, head: inHead } = place;
+        for (const i of known.base.touched) if (inBase[i]! >= 0) named.add(inBase[i]!);
+        for (const i of known.head.touched) if (inHead[i]! >= 0) named.add(inHead[i]!);
+        for (const p of [...named].sort((x, y) => x - y)) if (peerPortsDiffer(known.base, bi[p]!, known.head, hi[p]!)) peers.push(p);
+      }
       differing.set(key, peers);
     }
     return peers;

@@ -7,6 +7,8 @@ export interface PeerPorts {
   readonly open: boolean;
   readonly v4: readonly (PortSet | undefined)[];
   readonly v6: readonly (PortSet | undefined)[];
+  /** The pods with an entry in `v4` or `v6`, each once (none when open). */
+  readonly touched: readonly number[];
 }
 
 /**
@@ -18,7 +20,8 @@ export function peerPorts(r: ResolvedProgram, dir: 'ingress' | 'egress', pod: nu
   const d = r[dir][pod]!;
   const v4: (PortSet | undefined)[] = [];
   const v6: (PortSet | undefined)[] = [];
-  if (!d.isolated) return { open: true, v4, v6 };
+  const touched: number[] = [];
+  if (!d.isolated) return { open: true, v4, v6, touched };
   for (const t of d.tuples) {
     const set = r.peerSets[t.peer]!;
     for (const p of set.pods) {
@@ -26,11 +29,12 @@ export function peerPorts(r: ResolvedProgram, dir: 'ingress' | 'egress', pod: nu
         const acc = a.family === 4 ? v4 : v6;
         if (!contains(a.family === 4 ? set.v4 : set.v6, a.value)) continue;
         const prev = acc[p];
+        if (prev === undefined && v4[p] === undefined && v6[p] === undefined) touched.push(p);
         acc[p] = prev === undefined || prev === t.ports ? t.ports : portSetEquals(prev, t.ports) ? prev : unionPortSets(prev, t.ports);
       }
     }
   }
-  return { open: false, v4, v6 };
+  return { open: false, v4, v6, touched };
 }
 
 /** Whether two programs' answers differ for one peer pod (indices in each program). */
