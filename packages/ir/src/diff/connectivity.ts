@@ -122,10 +122,10 @@ export function diffConnectivity(base: ResolvedProgram, head: ResolvedProgram, o
       const da = dst.addresses.find((a) => a.family === f)!;
       const fam = f === 4 ? 'v4' : 'v6';
       if (known.dir === 'egress') {
-        const egress = pp.open ? anyPorts : (pp[fam][idx[d]!] ?? noPorts);
+        const egress = pp.open ? anyPorts : (pp[fam].get(idx[d]!) ?? noPorts);
         return isEmptyPortSet(egress) ? noPorts : intersectPortSets(egress, directionPorts(r, 'ingress', idx[d]!, f, sa.value));
       }
-      const ingress = pp.open ? anyPorts : (pp[fam][idx[s]!] ?? noPorts);
+      const ingress = pp.open ? anyPorts : (pp[fam].get(idx[s]!) ?? noPorts);
       return isEmptyPortSet(ingress) ? noPorts : intersectPortSets(directionPorts(r, 'egress', idx[s]!, f, da.value), ingress);
     };
     // Per address family both pods have: one change when the families agree (the usual case).

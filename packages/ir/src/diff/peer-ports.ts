@@ -5,8 +5,13 @@ import { anyPorts, noPorts, portSetEquals, unionPortSets, type PortSet } from '.
 /** What one direction of a pod allows with every other pod, per address family. */
 export interface PeerPorts {
   readonly open: boolean;
-  readonly v4: readonly (PortSet | undefined)[];
-  readonly v6: readonly (PortSet | undefined)[];
+  /**
+   * Ports by pod, for the pods the tuples name. Maps, not lists indexed by pod: a diff keeps one
+   * answer per changed signature, and lists as long as the pods (150k at kube-scale) made a
+   * diff of 100 changed policies spend 1.4 s in the collector.
+   */
+  readonly v4: ReadonlyMap<number, PortSet>;
+  readonly v6: ReadonlyMap<number, PortSet>;
   /** The pods with an entry in `v4` or `v6`, each once (none when open). */
   readonly touched: readonly number[];
 }
@@ -18,8 +23,8 @@ export interface PeerPorts {
  */
 export function peerPorts(r: ResolvedProgram, dir: 'ingress' | 'egress', pod: number): PeerPorts {
   const d = r[dir][pod]!;
-  const v4: (PortSet | undefined)[] = [];
-  const v6: (PortSet | undefined)[] = [];
+  const v4 = new Map<number, PortSet>();
+  const v6 = new Map<number, PortSet>();
   const touched: number[] = [];
   if (!d.isolated) return { open: true, v4, v6, touched };
   for (const t of d.tuples) {
@@ -28,9 +33,9 @@ export function peerPorts(r: ResolvedProgram, dir: 'ingress' | 'egress', pod: nu
       for (const a of r.pods[p]!.addresses) {
         const acc = a.family === 4 ? v4 : v6;
         if (!contains(a.family === 4 ? set.v4 : set.v6, a.value)) continue;
-        const prev = acc[p];
-        if (prev === undefined && v4[p] === undefined && v6[p] === undefined) touched.push(p);
-        acc[p] = prev === undefined || prev === t.ports ? t.ports : portSetEquals(prev, t.ports) ? prev : unionPortSets(prev, t.ports);
+        const prev = acc.get(p);
+        if (prev === undefined && !v4.has(p) && !v6.has(p)) touched.push(p);
+        acc.set(p, prev === undefined || prev === t.ports ? t.ports : portSetEquals(prev, t.ports) ? prev : unionPortSets(prev, t.ports));
       }
     }
   }
@@ -40,8 +45,8 @@ export function peerPorts(r: ResolvedProgram, dir: 'ingress' | 'egress', pod: nu
 /** Whether two programs' answers differ for one peer pod (indices in each program). */
 export function peerPortsDiffer(a: PeerPorts, ai: number, b: PeerPorts, bi: number): boolean {
   for (const f of ['v4', 'v6'] as const) {
-    const x = a.open ? anyPorts : (a[f][ai] ?? noPorts);
-    const y = b.open ? anyPorts : (b[f][bi] ?? noPorts);
+    const x = a.open ? anyPorts : (a[f].get(ai) ?? noPorts);
+    const y = b.open ? anyPorts : (b[f].get(bi) ?? noPorts);
     if (!portSetEquals(x, y)) return true;
   }
   return false;
