@@ -1,5 +1,4 @@
 import type { Protocol } from '../model/policy.js';
-import type { Pod } from '../model/inventory.js';
 import type { PodDirection, ResolvedProgram } from '../model/resolved.js';
 import { familyMax, type Family } from '../net/ip.js';
 import { compareValues } from '../util/compare.js';
@@ -70,7 +69,8 @@ function signatures(r: ResolvedProgram, idx: readonly number[], dir: Dir): strin
  * of unchanged pods nor individual ports or addresses are enumerated.
  */
 export function diffConnectivity(base: ResolvedProgram, head: ResolvedProgram, options: DiffOptions = {}): ConnectivityDiff {
-  const { bi, hi } = commonPods(base, head);
+  const same = samePods(base, head);
+  const { bi, hi } = commonPods(base, head, same);
   const count = bi.length;
   const sig = {
     base: { egress: signatures(base, bi, 'egress'), ingress: signatures(base, bi, 'ingress') },
@@ -179,11 +179,11 @@ export function diffConnectivity(base: ResolvedProgram, head: ResolvedProgram, o
     for (const s of differingPeers('ingress', d, known)) pair(s, d, known);
   }
 
-  const podSpace = allPodAddresses([base, head]);
+  const podSpace = allPodAddresses(base, head, same);
   for (const k of egressChanged) external(base, head, bi[k]!, hi[k]!, 'egress', podSpace, (cidr, family, b, h) => finish(podEp(k), { kind: 'cidr', cidr, family }, b, h));
   for (const k of ingressChanged) external(base, head, bi[k]!, hi[k]!, 'ingress', podSpace, (cidr, family, b, h) => finish({ kind: 'cidr', cidr, family }, podEp(k), b, h));
 
-  const podsOnly = (a: ResolvedProgram, b: ResolvedProgram): string[] => (samePods(a, b) ? [] : [...a.podIndex.keys()].filter((id) => !b.podIndex.has(id)).sort());
+  const podsOnly = (a: ResolvedProgram, b: ResolvedProgram): string[] => (same ? [] : [...a.podIndex.keys()].filter((id) => !b.podIndex.has(id)).sort());
   return {
     added: out.filter((c) => c.change === 'added').sort(compareChanges),
     removed: out.filter((c) => c.change === 'removed').sort(compareChanges),
@@ -197,7 +197,11 @@ export function diffConnectivity(base: ResolvedProgram, head: ResolvedProgram, o
  * whose lowered pods a second load shares (see loadProgram).
  */
 function samePods(base: ResolvedProgram, head: ResolvedProgram): boolean {
-  return base.pods.length === head.pods.length && base.pods.every((p, i) => p === head.pods[i]);
+  const a = base.pods;
+  const b = head.pods;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
@@ -206,8 +210,8 @@ function samePods(base: ResolvedProgram, head: ResolvedProgram): boolean {
  * they are taken in place, without a map of every pod id per side (at kube-scale, 150k ids
  * each, whose making and collection were most of the diff's own time).
  */
-function commonPods(base: ResolvedProgram, head: ResolvedProgram): { bi: readonly number[]; hi: readonly number[] } {
-  if (samePods(base, head)) {
+function commonPods(base: ResolvedProgram, head: ResolvedProgram, same: boolean): { bi: readonly number[]; hi: readonly number[] } {
+  if (same) {
     const all = base.pods.map((_, i) => i);
     return { bi: all, hi: all };
   }
@@ -225,19 +229,12 @@ function compareChanges(a: ConnectionChange, b: ConnectionChange): number {
   return compareValues(x, y);
 }
 
-function allPodAddresses(programs: readonly ResolvedProgram[]): Record<Family, IntervalSet<bigint>> {
-  const v4: [bigint, bigint][] = [];
-  const v6: [bigint, bigint][] = [];
-  // Both sides usually load one inventory, and then share its pod objects: each is read once.
-  const seen = new Set<Pod>();
-  for (const r of programs) {
-    for (const p of r.pods) {
-      if (seen.has(p)) continue;
-      seen.add(p);
-      for (const a of p.addresses) (a.family === 4 ? v4 : v6).push([a.value, a.value]);
-    }
-  }
-  return { 4: normalize(v4), 6: normalize(v6) };
+/** The addresses of the pods of either side (with the same pods, one side's, from its index). */
+function allPodAddresses(base: ResolvedProgram, head: ResolvedProgram, same: boolean): Record<Family, IntervalSet<bigint>> {
+  const b = base.podAddresses();
+  if (same) return { 4: b.v4, 6: b.v6 };
+  const h = head.podAddresses();
+  return { 4: normalize([...b.v4, ...h.v4]), 6: normalize([...b.v6, ...h.v6]) };
 }
 
 /**

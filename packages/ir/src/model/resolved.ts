@@ -101,6 +101,8 @@ export interface ResolvedProgram {
    * when `partial`.
    */
   podsIn(addresses: { readonly v4: IntervalSet<bigint>; readonly v6: IntervalSet<bigint> }): readonly number[];
+  /** The addresses of every actionable pod, per family, from the resolution's address index. */
+  podAddresses(): { readonly v4: IntervalSet<bigint>; readonly v6: IntervalSet<bigint> };
 }
 
 /** One peer entry of a rule and the address set it names. */

@@ -371,6 +371,7 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
     },
     selectPods,
     podsIn: (addresses) => table.podsIn(addresses),
+    podAddresses: everyPodAddress,
   };
 }
 
