@@ -1,5 +1,5 @@
 import { irDiagnostic } from '../diagnostics/catalog.js';
-import { hasErrors, pathWith, type Diagnostic, type SourceRef } from '../diagnostics/diagnostic.js';
+import { hasErrors, pathWith, refAt, type Diagnostic, type SourceRef } from '../diagnostics/diagnostic.js';
 import jsyaml from 'js-yaml';
 import type { Document } from 'yaml';
 import { parseYamlDocuments, trees, type InputSource, type SourceFile, type SourceFormat } from './source-file.js';
@@ -251,7 +251,7 @@ function collectObjects(value: unknown, ref: SourceRef, out: ManifestObject[], d
     if (items === null || items === undefined) return;
     if (!Array.isArray(items)) {
       diagnostics.push(
-        irDiagnostic('ir/invalid-type', { field: 'items', expected: 'a list', found: describe(items), hint: '' }, { ...ref, path: [...ref.path, 'items'] }),
+        irDiagnostic('ir/invalid-type', { field: 'items', expected: 'a list', found: describe(items), hint: '' }, refAt(ref, 'items')),
       );
       return;
     }
