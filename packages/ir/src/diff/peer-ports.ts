@@ -32,9 +32,11 @@ export function peerPorts(r: ResolvedProgram, dir: 'ingress' | 'egress', pod: nu
     for (const p of set.pods) {
       for (const a of r.pods[p]!.addresses) {
         const acc = a.family === 4 ? v4 : v6;
+        const other = a.family === 4 ? v6 : v4;
         if (!contains(a.family === 4 ? set.v4 : set.v6, a.value)) continue;
         const prev = acc.get(p);
-        if (prev === undefined && !v4.has(p) && !v6.has(p)) touched.push(p);
+        // New to both families: `acc` has no entry for it (prev), nor the other family.
+        if (prev === undefined && !other.has(p)) touched.push(p);
         acc.set(p, prev === undefined || prev === t.ports ? t.ports : portSetEquals(prev, t.ports) ? prev : unionPortSets(prev, t.ports));
       }
     }
