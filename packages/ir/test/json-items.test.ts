@@ -9,22 +9,30 @@ import { loadProgram, type LoadResult } from '../src/index.js';
 import { clusterArb, namespace, numRuns, pod, policiesArb, type Manifest } from '../src/testing/index.js';
 
 const runs = numRuns(150);
-const threshold = readDefaults.lazyListChars;
+const defaults = { ...readDefaults };
 afterEach(() => {
-  readDefaults.lazyListChars = threshold;
+  Object.assign(readDefaults, defaults);
 });
 
+/** Characters per run of items parsed at once: one item at a time, runs of a few items, all at once. */
+const runCharsArb = fc.constantFrom(0, 1, 40, 120, 16 * 1024);
+
 /** The items read one by one; undefined when the reading steps aside (at once, or false from forEach: the whole text is read then). */
-function itemByItem(text: string): unknown[] | undefined {
+function itemByItem(text: string, runChars: number): unknown[] | undefined {
   const open = itemsStart(text);
   if (open === undefined) return undefined;
   const out: unknown[] = [];
-  const items = new JsonItems(text, open);
+  const items = new JsonItems(text, open, runChars);
   if (!items.forEach((v) => (out.push(v), true))) return undefined;
-  // A second reading goes by the bounds the first one found.
+  // A second reading goes by the runs the first one found; items it is told it knows are
+  // not parsed (undefined), the others are the same again.
   const again: unknown[] = [];
   expect(items.forEach((v) => (again.push(v), true))).toBe(true);
   expect(again).toEqual(out);
+  const known = (i: number): boolean => i % 3 === 1;
+  const some: unknown[] = [];
+  expect(items.forEach((v) => (some.push(v), true), known)).toBe(true);
+  expect(some).toEqual(out.map((v, i) => (known(i) ? undefined : v)));
   return out;
 }
 
@@ -64,9 +72,9 @@ function listText(items: readonly unknown[], layout: { indent: number | string |
 
 it('reads the items of a JSON List one by one to what JSON.parse of the whole text gives', () => {
   fc.assert(
-    fc.property(fc.array(itemArb, { minLength: 1, maxLength: 12 }), layoutArb, (items, layout) => {
+    fc.property(fc.array(itemArb, { minLength: 1, maxLength: 12 }), layoutArb, runCharsArb, (items, layout, runChars) => {
       const text = listText(items, layout);
-      expect(itemByItem(text)).toEqual(whole(text));
+      expect(itemByItem(text, runChars)).toEqual(whole(text));
     }),
     { numRuns: runs },
   );
@@ -76,11 +84,11 @@ it('never reads a broken or different text to other items than JSON.parse', () =
   let stepsAside = 0;
   const edit = fc.record({ at: fc.nat(), length: fc.nat({ max: 3 }), insert: fc.constantFrom('', '{', '}', '[', ']', ',', ':', '"', '\\', ' ', 'x', '"items":[]', '"items":[{}],') });
   fc.assert(
-    fc.property(fc.array(itemArb, { minLength: 1, maxLength: 6 }), layoutArb, edit, (items, layout, e) => {
+    fc.property(fc.array(itemArb, { minLength: 1, maxLength: 6 }), layoutArb, edit, runCharsArb, (items, layout, e, runChars) => {
       const text = listText(items, layout);
       const at = e.at % text.length;
       const broken = text.slice(0, at) + e.insert + text.slice(at + e.length);
-      const read = itemByItem(broken);
+      const read = itemByItem(broken, runChars);
       // Stepping aside is always allowed: the whole text is then parsed.
       if (read !== undefined) expect(read).toEqual(whole(broken));
       else stepsAside++;
@@ -92,8 +100,11 @@ it('never reads a broken or different text to other items than JSON.parse', () =
 });
 
 it('steps aside for texts that are plainly no List of objects', () => {
-  const texts = ['[]', '{}', '{"items":[]}', '{"items":{}}', String.raw`{"it\u0065ms":[{}]}`, '{"kind":"List","items":[1]}', '{"kind":"List","items":[{}],"items":[]}', '{"kind":"Pod","items":[{}]}'];
-  for (const text of texts) expect(itemByItem(text), text).toBeUndefined();
+  const texts: string[] = ['[]', '{}', '{"items":[]}', '{"items":{}}', String.raw`{"it\u0065ms":[{}]}`, '{"kind":"List","items":[1]}', '{"kind":"List","items":[{}],"items":[]}', '{"kind":"Pod","items":[{}]}'];
+  // A value that is no object between items that a run holds (the separator occurs before and after it).
+  const a = '{"apiVersion":"v1"}';
+  for (const odd of ['5', 'null', '[1]', '"x"']) texts.push(`{"kind":"List","items":[${a},${a},${a},${odd},${a},${a}]}`);
+  for (const text of texts) for (const runChars of [0, 16 * 1024]) expect(itemByItem(text, runChars), text).toBeUndefined();
 });
 
 function comparable(r: LoadResult): unknown {
@@ -101,8 +112,9 @@ function comparable(r: LoadResult): unknown {
   return { program, diagnostics: r.diagnostics.map((d) => ({ ...d, location: r.locate(d.target) })) };
 }
 
-function loadBoth(text: string): [unknown, unknown] {
+function loadBoth(text: string, runChars: number): [unknown, unknown] {
   readDefaults.lazyListChars = 0;
+  readDefaults.listRunChars = runChars;
   const byItem = comparable(loadProgram([{ path: 'list.json', content: text }]));
   readDefaults.lazyListChars = Infinity;
   const atOnce = comparable(loadProgram([{ path: 'list.json', content: text }]));
@@ -113,7 +125,7 @@ const programArb = clusterArb({ maxPods: 4 }).chain((c) => policiesArb(4).map((p
 
 it('loads a JSON List item by item to the program and diagnostics of a whole reading', () => {
   fc.assert(
-    fc.property(programArb, layoutArb, fc.nat(), fc.constantFrom('none', 'nested-list', 'trailing-comma', 'duplicate', 'no-kind'), (objects, layout, at, twist) => {
+    fc.property(programArb, layoutArb, fc.nat(), fc.constantFrom('none', 'nested-list', 'trailing-comma', 'duplicate', 'no-kind'), runCharsArb, (objects, layout, at, twist, runChars) => {
       const items: unknown[] = [...objects];
       const i = at % (items.length + 1);
       // A List inside the List, a comma JSON refuses (YAML reads it), a duplicate object, an
@@ -123,15 +135,16 @@ it('loads a JSON List item by item to the program and diagnostics of a whole rea
       if (twist === 'no-kind') items.splice(i, 0, { apiVersion: 'v1' });
       let text = listText(items, layout);
       if (twist === 'trailing-comma') text = text.replace(/\}(\s*)\]\s*([,}])/, '},$1]$2');
-      const [byItem, atOnce] = loadBoth(text);
+      const [byItem, atOnce] = loadBoth(text, runChars);
       expect(byItem).toEqual(atOnce);
     }),
     { numRuns: runs },
   );
 });
 
-it('reuses a read List for a second load of the same source, as netpolc diff does', () => {
+it.each([0, 300, 16 * 1024])('reuses a read List for a second load of the same source, as netpolc diff does (runs of %i characters)', (runChars) => {
   readDefaults.lazyListChars = 0;
+  readDefaults.listRunChars = runChars;
   // Pods lowered with a warning, and twice, are taken from the first load with their diagnostics.
   const pods = Array.from({ length: 20 }, (_, i) => pod('x', `p${i}`, { app: `a${i % 3}` }, `198.18.0.${i + 1}`));
   const conflict = pod('x', 'conflict', {}, '198.18.0.99', { ports: [['http', 80, 'TCP'], ['http', 81, 'TCP']] });

@@ -53,6 +53,25 @@ function parsed(text: string): Record<string, unknown> | undefined {
   }
 }
 
+/** A run that fails (an item holds the separator) is tried again only after this many items. */
+const runMissItems = 256;
+
+/**
+ * The items in `text` from `start` (where an item starts) to `end`, parsed at once; undefined
+ * unless that text is a list of objects. A text that starts an item and parses as a list of
+ * values is that many whole items: each value is known from its first character on.
+ */
+function parsedRun(text: string, start: number, end: number): readonly Record<string, unknown>[] | undefined {
+  let values: unknown;
+  try {
+    values = JSON.parse(`[${text.slice(start, end)}]`);
+  } catch {
+    return undefined;
+  }
+  for (const v of values as unknown[]) if (typeof v !== 'object' || v === null || Array.isArray(v)) return undefined;
+  return values as Record<string, unknown>[];
+}
+
 /** Whether a parsed JSON value is a Kubernetes List (see collectObjects). */
 export function isListValue(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
@@ -66,15 +85,24 @@ export function isListValue(value: unknown): value is Record<string, unknown> {
  * indentation when it indents) is looked for, and what lies before it is taken for the item if
  * it parses as one value. A value is known from its first character on, so a text that starts an
  * item and parses whole is that item; when it does not parse (the separator also occurred inside
- * the item), the item is read by a scanner instead.
+ * the item), the item is read by a scanner instead. Small items are parsed in runs, the text up
+ * to a later separator parsed as a list: a list of values there is that many whole items.
  */
 export class JsonItems {
-  /** Start and end of every item, once a first reading went through them all. */
-  private bounds: Uint32Array | undefined;
+  /**
+   * Once a first reading went through them all: the runs of items it parsed at once, as
+   * (start, end, item count) triples.
+   */
+  private runs: Uint32Array | undefined;
 
+  /**
+   * `runChars`: at most this many characters of items are parsed by one `JSON.parse` (0: one
+   * item at a time).
+   */
   constructor(
     private readonly text: string,
     private readonly open: number,
+    private readonly runChars: number,
   ) {}
 
   /**
@@ -85,42 +113,64 @@ export class JsonItems {
    * `items` after them (JSON.parse keeps the last).
    */
   forEach(each: (value: Record<string, unknown> | undefined, index: number) => boolean, known?: (index: number) => boolean): boolean {
-    const { text, bounds } = this;
-    if (bounds) {
-      // Read before: items the caller already knows (`known`) are not parsed again, `each`
-      // gets undefined for them.
-      for (let index = 0; index < bounds.length / 2; index++) {
-        const value = known?.(index) ? undefined : parsed(text.slice(bounds[2 * index]!, bounds[2 * index + 1]!));
-        if (!each(value, index)) return false;
-      }
-      return true;
-    }
+    const { text, runs } = this;
+    if (runs) return this.again(runs, each, known);
     const found: number[] = [];
     let i = skipSpaces(text, this.open + 1);
     let close = i;
     let separator: string | undefined;
     // Where the separator occurs next (-1: nowhere after), found again only once passed, so
-    // that the look-ahead reads the text once in all, whatever the items.
+    // that the look-ahead reads the text about once in all, whatever the items.
     let next = -1;
+    // Where it occurs after `next`, when a run looked that far but took only one item.
+    let following = -1;
     let misses = 0;
-    for (let index = 0; text.charCodeAt(i) !== closeBracket; index++) {
+    let runMisses = 0;
+    /** Runs are not tried again before this offset (a run failed there). */
+    let noRunBefore = 0;
+    for (let index = 0; text.charCodeAt(i) !== closeBracket; ) {
       if (text.charCodeAt(i) !== openBrace) return false;
       let end = -1;
-      let value: Record<string, unknown> | undefined;
+      let values: readonly Record<string, unknown>[] | undefined;
       // Looking ahead stops when it misses for more than one item in eight (nested Lists).
       if (separator !== undefined && next !== -1 && misses * 8 <= index) {
-        if (next < i) next = text.indexOf(separator, i);
-        if (next !== -1) value = parsed(text.slice(i, next + 1));
-        if (value) end = next + 1;
-        else misses++;
+        if (next < i) next = following >= i ? following : text.indexOf(separator, i);
+        if (next !== -1 && i >= noRunBefore && runMisses * runMissItems <= index) {
+          // The items up to the last separator within runChars, parsed at once.
+          let stop = next;
+          let after = text.indexOf(separator, next + 1);
+          following = after;
+          while (after !== -1 && after - i < this.runChars) {
+            stop = after;
+            after = text.indexOf(separator, after + 1);
+          }
+          if (stop !== next) {
+            values = parsedRun(text, i, stop + 1);
+            if (values) {
+              end = stop + 1;
+              next = after;
+            } else {
+              runMisses++;
+              noRunBefore = stop;
+            }
+          }
+        }
+        if (!values && next !== -1) {
+          const value = parsed(text.slice(i, next + 1));
+          if (value) {
+            values = [value];
+            end = next + 1;
+          } else misses++;
+        }
       }
-      if (!value) {
+      if (!values) {
         end = valueEnd(text, i);
-        value = parsed(text.slice(i, end));
+        const value = parsed(text.slice(i, end));
         if (!value) return false;
+        values = [value];
       }
-      found.push(i, end);
-      if (!each(value, index)) return false;
+      found.push(i, end, values.length);
+      for (const value of values) if (!each(value, index++)) return false;
       i = skipSpaces(text, end);
       close = i;
       if (text.charCodeAt(i) === closeBracket) break;
@@ -133,7 +183,31 @@ export class JsonItems {
       i = start;
     }
     if (!this.aroundIsList(close)) return false;
-    this.bounds = Uint32Array.from(found);
+    this.runs = Uint32Array.from(found);
+    return true;
+  }
+
+  /**
+   * A second reading, by the runs the first found: items the caller already knows (`known`) are
+   * not parsed again (a run is parsed only for the items it holds that are not known), `each`
+   * gets undefined for them.
+   */
+  private again(runs: Uint32Array, each: (value: Record<string, unknown> | undefined, index: number) => boolean, known?: (index: number) => boolean): boolean {
+    let index = 0;
+    for (let r = 0; r < runs.length; r += 3) {
+      const start = runs[r]!;
+      const end = runs[r + 1]!;
+      const count = runs[r + 2]!;
+      let values: readonly Record<string, unknown>[] | undefined;
+      for (let k = 0; k < count; k++, index++) {
+        if (known?.(index)) {
+          if (!each(undefined, index)) return false;
+          continue;
+        }
+        values ??= count === 1 ? [parsed(this.text.slice(start, end))!] : parsedRun(this.text, start, end)!;
+        if (!each(values[k], index)) return false;
+      }
+    }
     return true;
   }
 

@@ -36,10 +36,13 @@ export interface ReadOptions {
 }
 
 /**
- * JSON Lists from this size on are parsed item by item. Mutable for tests only, which hold the
- * item-by-item reading to the whole one on the same inputs.
+ * JSON Lists from this size on are parsed item by item, in runs of items of up to
+ * `listRunChars` parsed by one `JSON.parse` each: a call costs about as much as parsing a small
+ * item (kube-scale's 185k items of 440 characters: loads of 3.1-3.5 s against 3.4-4.3 s one by
+ * one), and a run this size is still in the cache when its items are lowered. Mutable for tests
+ * only, which hold the item-by-item reading to the whole one on the same inputs.
  */
-export const readDefaults = { lazyListChars: 512 * 1024 };
+export const readDefaults = { lazyListChars: 512 * 1024, listRunChars: 16 * 1024 };
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -83,7 +86,7 @@ export function readObjects(source: InputSource, options: ReadOptions = {}): Rea
   if (looksLikeJson(source.path, text)) {
     const open = text.length >= (options.lazyListChars ?? readDefaults.lazyListChars) ? itemsStart(text) : undefined;
     if (open !== undefined) {
-      items = new JsonItems(text, open);
+      items = new JsonItems(text, open, readDefaults.listRunChars);
       format = 'json';
     } else {
       try {
