@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { namespace, networkPolicy, node, pod, upstreamModel } from '@netpolc/ir/testing';
+import { namespace, networkPolicy, node, numRuns, pod, upstreamModel } from '@netpolc/ir/testing';
+import { sameTree } from '../src/lower.js';
 import { codes, compile, disagreements, options } from './support/harness.js';
 
 const ingressFrom = (from: unknown[], ports?: unknown[]) => networkPolicy('x', 'np', { podSelector: { matchLabels: { pod: 'a' } }, policyTypes: ['Ingress'], ingress: [{ from, ...(ports ? { ports } : {}) }] });
@@ -156,4 +158,23 @@ it('never lets a namespace NotIn selector match the world or nodes', () => {
     { matchExpressions: [{ key: 'k8s:io.kubernetes.pod.namespace', operator: 'Exists' }, { key: 'k8s:io.kubernetes.pod.namespace', operator: 'NotIn', values: ['y'] }] },
   ]);
   expect(disagreements(c)).toEqual([]);
+});
+
+it('finds repeated rules as their serialised forms would (sameTree against JSON.stringify)', () => {
+  // Small trees from a few keys and values, so that equal and nearly equal pairs are common.
+  const tree = fc.letrec<{ node: unknown }>((t) => ({
+    node: fc.oneof(
+      { depthSize: 'small' },
+      fc.constantFrom('a', 'b', 1, true, null, undefined),
+      fc.array(t('node'), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom('k', 'l', 'm'), t('node'), { maxKeys: 3 }),
+    ),
+  })).node;
+  const pair = fc.oneof(fc.tuple(tree, tree), tree.map((a) => [a, structuredClone(a)] as const));
+  fc.assert(
+    fc.property(pair, ([a, b]) => {
+      expect(sameTree(a, b)).toBe(JSON.stringify(a) === JSON.stringify(b));
+    }),
+    { numRuns: numRuns(2000) },
+  );
 });
