@@ -69,7 +69,9 @@ export class PodUniverse {
     const full = new Set<number>();
     const partial: number[] = [];
     for (const i of this.podsIn(set)) {
-      const c = coverage(set, this.pods[i]!.addresses);
+      const addresses = this.pods[i]!.addresses;
+      // These pods have an address inside: a pod's only address is then all of them.
+      const c = addresses.length === 1 ? 'full' : coverage(set, addresses);
       if (c === 'full') full.add(i);
       else if (c === 'partial') partial.push(i);
     }
