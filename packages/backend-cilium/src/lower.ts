@@ -165,27 +165,26 @@ function definedKeys(o: Record<string, unknown>): string[] {
   return Object.keys(o).filter((k) => o[k] !== undefined);
 }
 
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
+/** The keys of a rule's peers in each direction (toPorts is named alike in both). */
+const peerKeys = {
+  ingress: { endpoints: 'fromEndpoints', cidrs: 'fromCIDRSet', entities: 'fromEntities' },
+  egress: { endpoints: 'toEndpoints', cidrs: 'toCIDRSet', entities: 'toEntities' },
+} as const;
 
 // Properties set one by one, in the printed order: spreading conditional objects made and
 // copied four throwaway objects per rule.
-function ingressRule(r: GenericRule): CiliumIngressRule {
-  const out: Writable<CiliumIngressRule> = {};
-  if (r.endpoints) out.fromEndpoints = r.endpoints;
-  if (r.cidrs) out.fromCIDRSet = r.cidrs;
-  if (r.entities) out.fromEntities = r.entities;
-  if (r.toPorts) out.toPorts = r.toPorts;
+function directedRule(r: GenericRule, direction: Direction): Record<string, unknown> {
+  const keys = peerKeys[direction];
+  const out: Record<string, unknown> = {};
+  if (r.endpoints) out[keys.endpoints] = r.endpoints;
+  if (r.cidrs) out[keys.cidrs] = r.cidrs;
+  if (r.entities) out[keys.entities] = r.entities;
+  if (r.toPorts) out['toPorts'] = r.toPorts;
   return out;
 }
 
-function egressRule(r: GenericRule): CiliumEgressRule {
-  const out: Writable<CiliumEgressRule> = {};
-  if (r.endpoints) out.toEndpoints = r.endpoints;
-  if (r.cidrs) out.toCIDRSet = r.cidrs;
-  if (r.entities) out.toEntities = r.entities;
-  if (r.toPorts) out.toPorts = r.toPorts;
-  return out;
-}
+const ingressRule = (r: GenericRule): CiliumIngressRule => directedRule(r, 'ingress') as CiliumIngressRule;
+const egressRule = (r: GenericRule): CiliumEgressRule => directedRule(r, 'egress') as CiliumEgressRule;
 
 /**
  * Reports selectors on labels that Cilium leaves out of identities: in Cilium such a requirement
