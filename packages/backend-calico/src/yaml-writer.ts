@@ -39,44 +39,66 @@ function emptyText(v: YamlData): string {
   return Array.isArray(v) ? '[]' : '{}';
 }
 
-function writeMapping(map: { readonly [key: string]: YamlData }, indent: string, out: string[]): void {
-  for (const key of Object.keys(map).sort(compareValues)) {
-    const v = map[key]!;
-    if (!isCollection(v)) out.push(`${indent}${scalar(key)}: ${scalar(v)}`);
-    else if (isEmpty(v)) out.push(`${indent}${scalar(key)}: ${emptyText(v)}`);
-    else {
-      out.push(`${indent}${scalar(key)}:`);
-      write(v, `${indent}  `, out);
+/**
+ * Writes the documents of one stream. Keys recur in every document (`selector`, `action`, the
+ * same label keys): their text is made once per stream, not per line.
+ */
+class Printer {
+  private readonly keys = new Map<string, string>();
+
+  private key(k: string): string {
+    let text = this.keys.get(k);
+    if (text === undefined) {
+      text = `${scalar(k)}:`;
+      this.keys.set(k, text);
+    }
+    return text;
+  }
+
+  /** One document holding a mapping, with a trailing newline. */
+  document(data: { readonly [key: string]: YamlData }): string {
+    const out: string[] = [];
+    this.write(data, '', '', out);
+    return `${out.join('\n')}\n`;
+  }
+
+  /**
+   * Writes a non-empty collection, one line per entry at `indent`; its first line starts with
+   * `first` instead (the `- ` of the list item that holds it, or the indent itself).
+   */
+  private write(v: YamlData, indent: string, first: string, out: string[]): void {
+    let lead = first;
+    if (Array.isArray(v)) {
+      for (const item of v as readonly YamlData[]) {
+        // The first line of a nested collection shares the "- " line.
+        if (!isCollection(item)) out.push(`${lead}- ${scalar(item)}`);
+        else if (isEmpty(item)) out.push(`${lead}- ${emptyText(item)}`);
+        else this.write(item, `${indent}  `, `${lead}- `, out);
+        lead = indent;
+      }
+      return;
+    }
+    const map = v as { readonly [key: string]: YamlData };
+    for (const key of Object.keys(map).sort(compareValues)) {
+      const child = map[key]!;
+      if (!isCollection(child)) out.push(`${lead}${this.key(key)} ${scalar(child)}`);
+      else if (isEmpty(child)) out.push(`${lead}${this.key(key)} ${emptyText(child)}`);
+      else {
+        out.push(`${lead}${this.key(key)}`);
+        this.write(child, `${indent}  `, `${indent}  `, out);
+      }
+      lead = indent;
     }
   }
-}
-
-function writeSequence(list: readonly YamlData[], indent: string, out: string[]): void {
-  for (const item of list) {
-    if (!isCollection(item)) out.push(`${indent}- ${scalar(item)}`);
-    else if (isEmpty(item)) out.push(`${indent}- ${emptyText(item)}`);
-    else {
-      // The first line of a nested collection shares the "- " line.
-      const inner: string[] = [];
-      write(item, `${indent}  `, inner);
-      out.push(`${indent}- ${inner[0]!.slice(indent.length + 2)}`, ...inner.slice(1));
-    }
-  }
-}
-
-function write(v: YamlData, indent: string, out: string[]): void {
-  if (Array.isArray(v)) writeSequence(v, indent, out);
-  else writeMapping(v as { readonly [key: string]: YamlData }, indent, out);
 }
 
 /** One YAML document holding a mapping, with a trailing newline. */
 export function writeDocument(data: { readonly [key: string]: YamlData }): string {
-  const out: string[] = [];
-  writeMapping(data, '', out);
-  return `${out.join('\n')}\n`;
+  return new Printer().document(data);
 }
 
 /** A multi-document stream: documents separated by `---`. */
 export function writeStream(documents: readonly { readonly [key: string]: YamlData }[]): string {
-  return documents.map(writeDocument).join('---\n');
+  const printer = new Printer();
+  return documents.map((d) => printer.document(d)).join('---\n');
 }
