@@ -3,7 +3,7 @@
 // are Go programs whose YAML libraries follow YAML 1.1, where `yes`/`no`/`on`/`off`/`y`/`n` are
 // booleans, `~` is null and `80:81` is a base-60 integer (4881): all must stay strings.
 
-import { compareValues } from '@netpolc/ir';
+import { compareValues, memoized } from '@netpolc/ir';
 
 /** Data the emitter accepts. */
 export type YamlData = string | number | boolean | readonly YamlData[] | { readonly [key: string]: YamlData };
@@ -39,6 +39,9 @@ function emptyText(v: YamlData): string {
   return Array.isArray(v) ? '[]' : '{}';
 }
 
+/** A mapping key as written before its value. */
+const keyText = (k: string): string => `${scalar(k)}:`;
+
 /**
  * Writes the documents of one stream. Keys recur in every document (`selector`, `action`, the
  * same label keys): their text is made once per stream, not per line.
@@ -47,12 +50,7 @@ class Printer {
   private readonly keys = new Map<string, string>();
 
   private key(k: string): string {
-    let text = this.keys.get(k);
-    if (text === undefined) {
-      text = `${scalar(k)}:`;
-      this.keys.set(k, text);
-    }
-    return text;
+    return memoized(this.keys, k, keyText);
   }
 
   /** One document holding a mapping, with a trailing newline. */

@@ -1,6 +1,7 @@
 // Typed model → YAML text. A small printer of our own: the model fixes key order, so the output
 // is byte-deterministic, and every string that a YAML 1.1 reader (kubectl and Cilium use Go
 // YAML 1.1 parsers) could read as something else is double-quoted.
+import { memoized } from '@netpolc/ir';
 import type { CiliumPolicy } from './model.js';
 
 type Tree = string | number | boolean | readonly Tree[] | { readonly [k: string]: Tree | undefined };
@@ -58,6 +59,9 @@ function inline(v: Tree): string {
   return scalar(v as string | number | boolean);
 }
 
+/** A mapping key as written before its value. */
+const keyText = (k: string): string => `${scalar(k)}:`;
+
 /**
  * Writes the objects of one stream. Keys recur in every object (`matchLabels`, the same label
  * keys) and so do indentations: each is made once per stream, not per line.
@@ -78,12 +82,7 @@ class Printer {
   }
 
   private key(k: string): string {
-    let text = this.keys.get(k);
-    if (text === undefined) {
-      text = `${scalar(k)}:`;
-      this.keys.set(k, text);
-    }
-    return text;
+    return memoized(this.keys, k, keyText);
   }
 
   private indent(depth: number): string {

@@ -47,5 +47,6 @@ export { appendAll } from './util/append.js';
 export { compareValues } from './util/compare.js';
 export { sha256Hex } from './util/hash.js';
 export { slots } from './util/slots.js';
+export { memoized } from './util/memo.js';
 export { exactSize } from './util/exact-size.js';
 export { trieNode, trieStep, type TrieNode } from './util/key-trie.js';
