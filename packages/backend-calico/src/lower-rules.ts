@@ -96,13 +96,18 @@ export function lowerRule(rule: Rule, direction: Direction, diagnostics: Diagnos
   for (const entity of entities) {
     for (const group of groups) {
       const ports = group.ports ? { ports: group.ports } : undefined;
-      const protocol = group.protocol ? { protocol: group.protocol } : {};
+      // Fields set one by one: spread conditional objects made throwaway objects per rule (the
+      // printer sorts the keys, so their order here does not show).
+      const r: { -readonly [K in keyof CalicoRule]: CalicoRule[K] } = { action: 'Allow' };
+      if (group.protocol) r.protocol = group.protocol;
       if (direction === 'ingress') {
-        out.push({ action: 'Allow', ...protocol, ...(entity ? { source: entity } : {}), ...(ports ? { destination: ports } : {}) });
+        if (entity) r.source = entity;
+        if (ports) r.destination = ports;
       } else {
         const destination = { ...entity, ...ports };
-        out.push({ action: 'Allow', ...protocol, ...(Object.keys(destination).length > 0 ? { destination } : {}) });
+        if (Object.keys(destination).length > 0) r.destination = destination;
       }
+      out.push(r);
     }
   }
   return out;

@@ -125,10 +125,11 @@ export class SelectorBuilder {
     const matchLabels: Record<string, string> = {};
     for (const k of [...this.labels.keys()].sort()) matchLabels[k] = this.labels.get(k)!;
     const exprs = [...this.expressions].sort((a, b) => compareValues(a.key, b.key) || compareValues(a.operator, b.operator));
-    return {
-      ...(this.labels.size > 0 ? { matchLabels } : {}),
-      ...(exprs.length > 0 ? { matchExpressions: exprs } : {}),
-    };
+    // Set one by one, in the printed order (spread conditional objects made throwaway objects).
+    const out: { -readonly [K in keyof CiliumSelector]: CiliumSelector[K] } = {};
+    if (this.labels.size > 0) out.matchLabels = matchLabels;
+    if (exprs.length > 0) out.matchExpressions = exprs;
+    return out;
   }
 }
 
