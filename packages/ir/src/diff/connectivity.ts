@@ -2,6 +2,7 @@ import type { Protocol } from '../model/policy.js';
 import type { PodDirection, ResolvedProgram } from '../model/resolved.js';
 import { familyMax, type Family } from '../net/ip.js';
 import { compareValues } from '../util/compare.js';
+import { memoized } from '../util/memo.js';
 import { normalize, subtract, toCidrStrings, type IntervalSet } from '../net/interval-set.js';
 import { directionPorts } from '../query/matrix.js';
 import { anyPorts, intersectPortSets, isEmptyPortSet, noPorts, portSetKey, type PortSet } from '../resolve/port-set.js';
@@ -51,15 +52,8 @@ function signature(r: ResolvedProgram, d: PodDirection): string {
  */
 function signatures(r: ResolvedProgram, idx: readonly number[], dir: Dir): string[] {
   const made = new Map<PodDirection, string>();
-  return idx.map((i) => {
-    const d = r[dir][i]!;
-    let s = made.get(d);
-    if (s === undefined) {
-      s = signature(r, d);
-      made.set(d, s);
-    }
-    return s;
-  });
+  const make = (d: PodDirection): string => signature(r, d);
+  return idx.map((i) => memoized(made, r[dir][i]!, make));
 }
 
 /**
