@@ -27,6 +27,7 @@ export { namespaceNameLabel } from './lower/inventory.js';
 export { isDnsLabel, isDnsSubdomain, isLabelKey, isLabelValue, isPortName } from './lower/names.js';
 
 export { resolve, type ResolveOptions } from './resolve/resolve.js';
+export { InventoryIndex } from './resolve/inventory-index.js';
 export type { PortRanges, PortSet } from './resolve/port-set.js';
 export { anyPorts, fullRange, intersectPortSets, isEmptyPortSet, isFullRange, noPorts, portSetAllows, portSetEquals, portSetKey, portSetOf, unionPortSets } from './resolve/port-set.js';
 export { allowedResolved, podAllowed } from './resolve/query.js';

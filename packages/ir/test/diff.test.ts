@@ -3,6 +3,7 @@ import { expect, it } from 'vitest';
 import { diffConnectivity, evaluate, hasErrors, parseCidr, parseIp, resolve, type ConnectionChange, type Connection, type Program, type Protocol } from '../src/index.js';
 import { clusterArb, connectionArb, loadManifests, networkPolicy, numRuns, policiesArb, type Manifest } from '../src/testing/index.js';
 import { upstreamModel } from '../src/testing/index.js';
+import { relabelArb, relabelled } from './support/relabel.js';
 
 const params = { numRuns: numRuns(60) };
 
@@ -17,21 +18,12 @@ function verdict(p: Program, c: Connection): boolean | undefined {
   return 'error' in v ? undefined : v.allowed;
 }
 
-/** A head inventory that differs from the base one by the labels of one pod. */
-function relabel(manifests: readonly Manifest[], which: number, labels: Record<string, string>): Manifest[] {
-  let podIndex = -1;
-  return manifests.map((m) => {
-    if (m['kind'] !== 'Pod' || ++podIndex !== which) return m;
-    return { ...m, metadata: { ...(m['metadata'] as object), labels } };
-  });
-}
-
 const scenario = clusterArb({ maxPods: 5 }).chain((cluster) =>
   fc.record({
     cluster: fc.constant(cluster),
     base: policiesArb(4),
     head: policiesArb(4),
-    relabel: fc.option(fc.record({ which: fc.nat(), labels: fc.dictionary(fc.constantFrom('app', 'tier'), fc.constantFrom('a', 'b')) }), { nil: undefined }),
+    relabel: relabelArb,
     connections: fc.array(connectionArb(cluster), { minLength: 4, maxLength: 12 }),
   }),
 );
@@ -61,7 +53,7 @@ function covers(c: ConnectionChange, conn: Connection, p: Program): boolean {
 it('reports exactly the connections whose verdict changed, each once, with the right direction', () => {
   fc.assert(
     fc.property(scenario, ({ cluster, base, head, relabel: rl, connections }) => {
-      const headInventory = rl ? relabel(cluster.manifests, rl.which % cluster.pods.length, rl.labels) : cluster.manifests;
+      const headInventory = relabelled(cluster, rl);
       const pb = load([...cluster.manifests, ...base]);
       const ph = load([...headInventory, ...head]);
       const rb = resolve(pb);

@@ -7,15 +7,12 @@ import type { AllowTuple, PeerDefinition, ResolvedProgram } from '../model/resol
 import { selectorKey, type LabelSelector } from '../model/selector.js';
 import { parseCidr, cidrBounds } from '../net/ip.js';
 import { normalize, subtract, type IntervalSet } from '../net/interval-set.js';
-import { LabelIndex } from './label-index.js';
+import { InventoryIndex } from './inventory-index.js';
 import { allAddresses, intersectAddresses, PeerSetTable, type AddressSet } from './peer-sets.js';
 import { anyPorts, fullRange, isEmptyPortSet, portSetKey, portSetOf, type PortSet } from './port-set.js';
 import { appendAll } from '../util/append.js';
 import { appendExact } from '../util/exact-size.js';
-
-interface NamespaceIndex {
-  readonly pods: LabelIndex;
-}
+import { lazy } from '../util/memo.js';
 
 interface MutableDirection {
   isolated: boolean;
@@ -37,6 +34,11 @@ export interface ResolveOptions {
    * `partial`, and whole-cluster queries refuse it.
    */
   readonly subjects?: (pod: Pod) => boolean;
+  /**
+   * The index of an earlier resolution against the same inventory (`netpolc diff` resolves two
+   * policy sets against one): used when it fits this program's inventory, else a new one is made.
+   */
+  readonly index?: InventoryIndex;
 }
 
 /**
@@ -45,40 +47,10 @@ export interface ResolveOptions {
  * on the destination pod. Selectors go through label indexes and are memoised by canonical key.
  */
 export function resolve(program: Program, options: ResolveOptions = {}): ResolvedProgram {
-  const pods = program.inventory.pods.filter((p) => p.actionable);
-  // Lookups by pod id and by address serve queries, not compiles: built on first use (a
-  // 150k-pod compile would otherwise spend half a second on 300k map entries it never reads).
-  const podIndex = lazy(() => {
-    const index = new Map<string, number>();
-    pods.forEach((p, i) => index.set(`${p.namespace}/${p.name}`, i));
-    return index;
-  });
-  const addressOwner = lazy(() => {
-    const owner = new Map<string, number>();
-    pods.forEach((p, i) => {
-      for (const a of p.addresses) if (!owner.has(a.ip)) owner.set(a.ip, i);
-    });
-    return owner;
-  });
-  const nodeAddresses = new Map<string, string>();
-  for (const n of program.inventory.nodes) for (const a of n.addresses) if (!nodeAddresses.has(a.ip)) nodeAddresses.set(a.ip, n.name);
-
-  const namespaces = program.inventory.namespaces;
-  const nsIndex = new LabelIndex((id) => namespaces[id]!.labels);
-  namespaces.forEach((_, i) => nsIndex.add(i));
-  const byNamespace = new Map<string, NamespaceIndex>();
-  pods.forEach((p, i) => {
-    let entry = byNamespace.get(p.namespace);
-    if (!entry) {
-      entry = { pods: new LabelIndex((id) => pods[id]!.labels) };
-      byNamespace.set(p.namespace, entry);
-    }
-    entry.pods.add(i);
-  });
-
-  const table = new PeerSetTable(pods);
+  const index = options.index?.fits(program.inventory) ? options.index : new InventoryIndex(program.inventory);
+  const { pods, nodeAddresses, everyPodAddress } = index;
+  const table = new PeerSetTable(index.addresses);
   const diagnostics: Diagnostic[] = [];
-  const selectionMemo = new Map<string, readonly number[]>();
   const peerMemo = new Map<string, number>();
   // The same peers and egress port names recur across policies (to DNS by port name from every
   // namespace): each pair is resolved once (egressNamedPorts).
@@ -88,28 +60,7 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
   // derive from a port set by the object.
   const portSets = new Map<string, PortSet>();
 
-  const selectPods = (scope: NamespaceScope, selector: LabelSelector, policyNs: string): readonly number[] => {
-    const key = `${scope.kind === 'policy-namespace' ? `ns:${policyNs}` : `sel:${selectorKey(scope.selector)}`}#${selectorKey(selector)}`;
-    const memo = selectionMemo.get(key);
-    if (memo) return memo;
-    let result: readonly number[];
-    if (scope.kind === 'policy-namespace') {
-      result = byNamespace.get(policyNs)?.pods.select(selector) ?? [];
-    } else {
-      const out: number[] = [];
-      // Namespace ids are in name order and pod ids in (namespace, name) order: concatenation stays sorted.
-      for (const nsId of nsIndex.select(scope.selector)) {
-        const idx = byNamespace.get(namespaces[nsId]!.name);
-        if (idx) appendAll(out, idx.pods.select(selector));
-      }
-      result = out;
-    }
-    selectionMemo.set(key, result);
-    return result;
-  };
-
-  // Only ipBlocks that exclude pod addresses need every pod address.
-  const everyPodAddress = lazy(() => table.podAddresses(pods.map((_, i) => i)));
+  const selectPods = (scope: NamespaceScope, selector: LabelSelector, policyNs: string): readonly number[] => index.selectPods(scope, selector, policyNs);
 
   const blockAddresses = (peer: Extract<Peer, { kind: 'ip-block' }>): AddressSet => {
     const cidr = parseCidr(peer.cidr)!;
@@ -146,7 +97,7 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
     else if (peer.kind === 'ip-block') id = table.intern(blockAddresses(peer), 'ip-block');
     else {
       const ids = selectPods(peer.namespaces, peer.pods, policy.namespace);
-      id = table.intern(table.podAddresses(ids), 'pods', ids);
+      id = table.intern(index.selectionAddresses(ids), 'pods', ids);
     }
     peerMemo.set(key, id);
     return id;
@@ -279,7 +230,7 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
     }
     const out = [...groups.keys()].sort().map((key) => {
       const g = groups.get(key)!;
-      const addresses = intersectAddresses(table.podAddresses(g.pods), peerAddresses);
+      const addresses = intersectAddresses(index.addresses.podAddresses(g.pods), peerAddresses);
       return { peer: table.intern(addresses, 'named-port', g.pods), ports: g.ports };
     });
     egressNamedMemo.set(memoKey, { tuples: out, found });
@@ -357,33 +308,20 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
     ingress: state.ingress,
     egress: state.egress,
     get podIndex() {
-      return podIndex();
+      return index.podIndex();
     },
     get addressOwner() {
-      return addressOwner();
+      return index.addressOwner();
     },
     nodeAddresses,
-    sharedAddresses: table.sharedAddresses,
+    sharedAddresses: index.addresses.sharedAddresses,
     diagnostics,
     partial: wanted !== undefined,
     get definitions() {
       return definitions();
     },
     selectPods,
-    podsIn: (addresses) => table.podsIn(addresses),
+    podsIn: (addresses) => index.addresses.podsIn(addresses),
     podAddresses: everyPodAddress,
-  };
-}
-
-/** A value computed on first use; the builder (and what it holds) is released after. */
-function lazy<T>(build: () => T): () => T {
-  let pending: (() => T) | undefined = build;
-  let value: T | undefined;
-  return () => {
-    if (pending) {
-      value = pending();
-      pending = undefined;
-    }
-    return value as T;
   };
 }

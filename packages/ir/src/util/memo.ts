@@ -7,3 +7,16 @@ export function memoized<K, V>(memo: Map<K, V>, key: K, make: (key: K) => V): V 
   }
   return value;
 }
+
+/** A value computed on first use; the builder (and what it holds) is released after. */
+export function lazy<T>(build: () => T): () => T {
+  let pending: (() => T) | undefined = build;
+  let value: T | undefined;
+  return () => {
+    if (pending) {
+      value = pending();
+      pending = undefined;
+    }
+    return value as T;
+  };
+}

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { formatIp, normalize, type Address, type Pod } from '../src/index.js';
-import { PeerSetTable } from '../src/resolve/peer-sets.js';
+import { AddressIndex } from '../src/resolve/address-index.js';
 import { numRuns } from '../src/testing/index.js';
 
 // Addresses from a narrow window, so that equal, adjacent and nearly adjacent addresses (and
@@ -23,7 +23,7 @@ it('gives the exact address ranges of any pod subset, small (sorted) or large (m
   fc.assert(
     fc.property(fc.array(podArb, { minLength: 1, maxLength: 60 }), fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 60, maxLength: 60 }), fc.integer({ min: 0, max: 10 }), (specs, pick, share) => {
       const pods = specs.map((s, i) => pod(i, s));
-      const table = new PeerSetTable(pods);
+      const table = new AddressIndex(pods);
       const all = pods.flatMap((p) => p.addresses.map((a) => a.ip));
       expect(table.sharedAddresses).toBe(new Set(all).size < all.length);
       // Twice: the marks used for large subsets must be left cleared.
