@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { diffConnectivity, loadProgram, resolve, type InputSource, type LoadResult } from '@netpolc/ir';
+import { diffConnectivity, InventoryIndex, loadProgram, resolve, type InputSource, type LoadResult } from '@netpolc/ir';
 import { clusterOptions, clusterSources, readCluster, selectObjects, wantsCluster } from '../cluster/index.js';
 import { backendNames } from '../backends.js';
 import type { Command, Values } from '../command.js';
@@ -95,8 +95,11 @@ export const diffCommand: Command = {
     const b = loadSources(io, values, base);
     const h = loadSources(io, values, head);
     if (!b.ok || !h.ok) return ExitCode.input;
-    const rb = resolve(b.result.program);
-    const rh = resolve(h.result.program);
+    // One inventory index for both sides: HEAD's resolution uses it when its inventory is BASE's
+    // (the usual case: only policies differ), and makes its own otherwise.
+    const index = new InventoryIndex(b.result.program.inventory);
+    const rb = resolve(b.result.program, { index });
+    const rh = resolve(h.result.program, { index });
     printDiagnostics(io, values, b.result, rb.diagnostics);
     printDiagnostics(io, values, h.result, rh.diagnostics);
     const connectivity = diffConnectivity(rb, rh, port === undefined ? {} : { only: { protocol, port } });
