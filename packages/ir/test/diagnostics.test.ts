@@ -1,16 +1,20 @@
 // Every diagnostic code of the catalog, triggered by a minimal input, with its location.
 import { expect, it } from 'vitest';
 import { irDiagnostics, loadProgram, resolve, type IrDiagnosticCode } from '../src/index.js';
+import { readDefaults } from '../src/source/read-objects.js';
+
+const defaultMaxTextBytes = readDefaults.maxTextBytes;
 
 const head = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: x}\n';
 const ns = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n';
 
 /** For each code: input text (file `t.yaml`, or bytes) and the expected `line:col` of the first hit. */
-const cases: Record<IrDiagnosticCode, { text: string | Uint8Array; at: string; resolve?: boolean; file?: string }> = {
+const cases: Record<IrDiagnosticCode, { text: string | Uint8Array; at: string; resolve?: boolean; file?: string; maxTextBytes?: number }> = {
   'ir/syntax': { text: 'kind: Pod\n  bad: [indent\n', at: '1:7' },
   'ir/yaml11-boolean': { text: ns.replace('{name: x}', '{name: x, labels: {enabled: yes}}'), at: '3:39' },
   'ir/yaml11-number': { text: head + 'spec: {podSelector: {}, ingress: [{ports: [{port: 0120}]}]}\n', at: '4:51' },
   'ir/binary-input': { text: new Uint8Array([0x80, 0x81, 0x00]), at: '1:1' },
+  'ir/input-too-large': { text: new TextEncoder().encode(ns), at: '1:1', maxTextBytes: 10 },
   'ir/empty-file': { text: '# nothing\n---\n', at: '1:1' },
   'ir/no-objects': { text: '', at: '-' },
   'ir/not-an-object': { text: '- just\n- a list\n', at: '1:1' },
@@ -58,7 +62,14 @@ const cases: Record<IrDiagnosticCode, { text: string | Uint8Array; at: string; r
 
 for (const [code, c] of Object.entries(cases) as [IrDiagnosticCode, (typeof cases)[IrDiagnosticCode]][]) {
   it(`reports ${code} at ${c.at}`, () => {
-    const r = loadProgram([{ path: 't.yaml', content: c.text }]);
+    // A file longer than a string may be, played by a small one.
+    readDefaults.maxTextBytes = c.maxTextBytes ?? defaultMaxTextBytes;
+    let r: ReturnType<typeof loadProgram>;
+    try {
+      r = loadProgram([{ path: 't.yaml', content: c.text }]);
+    } finally {
+      readDefaults.maxTextBytes = defaultMaxTextBytes;
+    }
     const all = c.resolve ? [...r.diagnostics, ...resolve(r.program).diagnostics] : r.diagnostics;
     const hit = all.find((d) => d.code === code);
     expect(hit, `codes seen: ${all.map((d) => d.code).join(', ')}`).toBeDefined();

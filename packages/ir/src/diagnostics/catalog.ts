@@ -22,6 +22,11 @@ export const irDiagnostics = {
     message: paramMessage`file is not UTF-8 text (${'detail'})`,
     docs: 'The file holds binary data (NUL bytes or invalid UTF-8).',
   },
+  'ir/input-too-large': {
+    severity: 'error',
+    message: paramMessage`file of ${'bytes'} bytes is longer than Node.js can hold as text (${'limit'}); netpolc reads a file that large only as a JSON List of objects (kubectl get -o json): give it so, or split it`,
+    docs: 'V8 limits a string to 2^29 - 24 characters (about 512 MiB). A larger JSON List is read straight from its bytes, one item at a time; larger YAML, and JSON that is not such a List, cannot be read whole.',
+  },
   'ir/empty-file': {
     severity: 'warning',
     message: paramMessage`no Kubernetes objects in this file`,

@@ -6,13 +6,14 @@
 // keeps survives (peak RSS 650 MB instead of 870 at kube-scale).
 import { closeBrace, closeBracket, colon, comma, openBrace, openBracket, quote } from './char-codes.js';
 import { skipSpaces, stringEnd, valueEnd } from './json-locate.js';
+import type { Text } from './text.js';
 
 /**
  * Offset of the `[` of the `items` of a JSON object, when the text is plainly such an object up
  * to there (keys without escapes, no `items` before); undefined otherwise, and the whole text is
  * then parsed at once.
  */
-export function itemsStart(text: string): number | undefined {
+export function itemsStart(text: Text): number | undefined {
   let i = skipSpaces(text, 0);
   if (text.charCodeAt(i) !== openBrace) return undefined;
   i = skipSpaces(text, i + 1);
@@ -29,7 +30,7 @@ export function itemsStart(text: string): number | undefined {
 }
 
 /** The key at `at` without its quotes and where its value starts, unless it holds an escape. */
-function plainKey(text: string, at: number): { name: string; value: number } | undefined {
+function plainKey(text: Text, at: number): { name: string; value: number } | undefined {
   if (text.charCodeAt(at) !== quote) return undefined;
   const end = stringEnd(text, at);
   const name = text.slice(at + 1, end - 1);
@@ -39,7 +40,7 @@ function plainKey(text: string, at: number): { name: string; value: number } | u
 }
 
 /** `}`, the text between two items and the second's `{` through its first key (or undefined). */
-function firstSeparator(text: string, end: number, next: number): string | undefined {
+function firstSeparator(text: Text, end: number, next: number): string | undefined {
   if (text.charCodeAt(next) !== openBrace) return undefined;
   const key = skipSpaces(text, next + 1);
   return text.charCodeAt(key) === quote ? `}${text.slice(end, stringEnd(text, key))}` : undefined;
@@ -61,7 +62,7 @@ const runMissItems = 256;
  * unless that text is a list of objects. A text that starts an item and parses as a list of
  * values is that many whole items: each value is known from its first character on.
  */
-function parsedRun(text: string, start: number, end: number): readonly Record<string, unknown>[] | undefined {
+function parsedRun(text: Text, start: number, end: number): readonly Record<string, unknown>[] | undefined {
   let values: unknown;
   try {
     values = JSON.parse(`[${text.slice(start, end)}]`);
@@ -100,7 +101,7 @@ export class JsonItems {
    * item at a time).
    */
   constructor(
-    private readonly text: string,
+    private readonly text: Text,
     private readonly open: number,
     private readonly runChars: number,
   ) {}

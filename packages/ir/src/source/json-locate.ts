@@ -5,6 +5,7 @@
 // The ranges are the ones that tree gives: a value from its first character to just after its
 // last, a key with its quotes (a property test holds the two equal).
 import { backslash, carriageReturn, closeBrace, closeBracket, colon, comma, newline, openBrace, openBracket, quote, space, tab } from './char-codes.js';
+import type { Text } from './text.js';
 
 /**
  * The children of one object or array read so far (keys for objects, and ranges, in text order),
@@ -23,7 +24,7 @@ function isSpace(c: number): boolean {
 }
 
 /** Offset just after the string whose opening quote is at `at`. */
-export function stringEnd(text: string, at: number): number {
+export function stringEnd(text: Text, at: number): number {
   let from = at + 1;
   for (;;) {
     const q = text.indexOf('"', from);
@@ -36,7 +37,7 @@ export function stringEnd(text: string, at: number): number {
 }
 
 /** Offset just after the value that starts at `at`. */
-export function valueEnd(text: string, at: number): number {
+export function valueEnd(text: Text, at: number): number {
   const c = text.charCodeAt(at);
   if (c === quote) return stringEnd(text, at);
   if (c === openBrace || c === openBracket) {
@@ -62,7 +63,14 @@ export function valueEnd(text: string, at: number): number {
   return i;
 }
 
-export function skipSpaces(text: string, at: number): number {
+/** Offset just after the last character that is not a space. */
+function trimmedEnd(text: Text): number {
+  let end = text.length;
+  while (end > 0 && isSpace(text.charCodeAt(end - 1))) end--;
+  return end;
+}
+
+export function skipSpaces(text: Text, at: number): number {
   while (at < text.length && isSpace(text.charCodeAt(at))) at++;
   return at;
 }
@@ -71,7 +79,7 @@ export function skipSpaces(text: string, at: number): number {
 export class JsonLocator {
   private readonly containers = new Map<number, Container>();
 
-  constructor(private readonly text: string) {}
+  constructor(private readonly text: Text) {}
 
   /**
    * Offset range of the value at `path`, or of its nearest existing ancestor when a step is
@@ -80,7 +88,7 @@ export class JsonLocator {
   range(path: readonly (string | number)[], key: boolean): [number, number] {
     const { text } = this;
     let start = skipSpaces(text, 0);
-    let end = text.trimEnd().length;
+    let end = trimmedEnd(text);
     let keyRange: [number, number] | undefined;
     for (const step of path) {
       keyRange = undefined;

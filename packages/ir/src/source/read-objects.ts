@@ -7,6 +7,8 @@ import { appendAll } from '../util/append.js';
 import { readPlainDocuments } from './plain-yaml.js';
 import { isListValue, itemsStart, JsonItems } from './json-items.js';
 import { YamlLocator } from './yaml-locate.js';
+import { ByteText, bytesIndexOf, maxStringLength } from './text.js';
+import { isUtf8 } from 'node:buffer';
 import { checkYaml11Scalars, yaml11Candidate } from './yaml11.js';
 
 /** A Kubernetes object read from a file, with the reference of its root. */
@@ -42,13 +44,21 @@ export interface ReadOptions {
  * one), and a run this size is still in the cache when its items are lowered. Mutable for tests
  * only, which hold the item-by-item reading to the whole one on the same inputs.
  */
-export const readDefaults = { lazyListChars: 512 * 1024, listRunChars: 16 * 1024 };
+export const readDefaults = { lazyListChars: 512 * 1024, listRunChars: 16 * 1024, maxTextBytes: maxStringLength };
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-function decode(source: InputSource): { text: string } | { error: string } {
+function decode(source: InputSource): { text: string } | { bytes: ByteText } | { error: string } {
   if (typeof source.content === 'string') {
     return source.content.includes('\u0000') ? { error: 'contains NUL bytes' } : { text: source.content };
+  }
+  if (source.content.length > readDefaults.maxTextBytes) {
+    // Longer than a string may be: kept as bytes, and decoded a List item at a time.
+    const content = Buffer.from(source.content.buffer, source.content.byteOffset, source.content.byteLength);
+    if (!isUtf8(content)) return { error: 'invalid UTF-8' };
+    if (bytesIndexOf(content, 0, 0) >= 0) return { error: 'contains NUL bytes' };
+    const bom = content[0] === 0xef && content[1] === 0xbb && content[2] === 0xbf;
+    return { bytes: new ByteText(bom ? content.subarray(3) : content) };
   }
   try {
     const text = decoder.decode(source.content);
@@ -78,6 +88,7 @@ export function readObjects(source: InputSource, options: ReadOptions = {}): Rea
     diagnostics.push(irDiagnostic('ir/binary-input', { detail: decoded.error }, { kind: 'span', file: source.path, pos: 0, end: 0 }));
     return { file, objects: [], diagnostics };
   }
+  if ('bytes' in decoded) return readBytes(source.path, decoded.bytes, options);
   const text = decoded.text;
   const docs: unknown[] = [];
   let format: SourceFormat = 'yaml';
@@ -133,6 +144,22 @@ export function readObjects(source: InputSource, options: ReadOptions = {}): Rea
   return items ? { file, objects, items, diagnostics } : { file, objects, diagnostics };
 }
 
+/**
+ * A file longer than a string may be: read only as a JSON List whose items are read one at a
+ * time (what `kubectl get -o json` prints for a large cluster). Anything else, or a List the
+ * item reading gives up on (the loader then asks for the whole, `lazyListChars: Infinity`), is
+ * refused with the limit and the way around it.
+ */
+function readBytes(path: string, bytes: ByteText, options: ReadOptions): ReadResult {
+  const open = options.lazyListChars === Infinity ? undefined : itemsStart(bytes);
+  const file: SourceFile = { path, text: bytes, format: 'json', trees: undefined, lineStarts: undefined };
+  if (open === undefined) {
+    const detail = { bytes: String(bytes.length), limit: String(readDefaults.maxTextBytes) };
+    return { file, objects: [], diagnostics: [irDiagnostic('ir/input-too-large', detail, { kind: 'span', file: path, pos: 0, end: 0 })] };
+  }
+  return { file, objects: [], items: new JsonItems(bytes, open, readDefaults.listRunChars), diagnostics: [] };
+}
+
 /** Files from this size on are read with js-yaml first (about 7x faster than `yaml`). */
 const bulkYamlBytes = 512 * 1024;
 
@@ -142,8 +169,11 @@ const bulkYamlBytes = 512 * 1024;
  * reads at about 1 MB/s.
  */
 function candidateTrees(file: SourceFile): { readonly tree: Document; readonly offset: number }[] {
-  const offsets = [...file.text.matchAll(new RegExp(yaml11Candidate.source, 'gm'))].map((m) => m.index + m[0].indexOf(m[1]!));
-  file.yamlLocator ??= new YamlLocator(file.text, file.bulkDocuments!);
+  const { text } = file;
+  // Only YAML is scanned for YAML 1.1 scalars, and YAML is always read as a string.
+  if (typeof text !== 'string') return [];
+  const offsets = [...text.matchAll(new RegExp(yaml11Candidate.source, 'gm'))].map((m) => m.index + m[0].indexOf(m[1]!));
+  file.yamlLocator ??= new YamlLocator(text, file.bulkDocuments!);
   return file.yamlLocator.treesAround(offsets) ?? trees(file).map((tree) => ({ tree, offset: 0 }));
 }
 // An alias (`*name`) anywhere: js-yaml shares aliased nodes without the alias-count limit that

@@ -3,6 +3,7 @@ import type { SourceRef, Target } from '../diagnostics/diagnostic.js';
 import { JsonLocator } from './json-locate.js';
 import { YamlLocator } from './yaml-locate.js';
 import { lastAtMost } from '../util/search.js';
+import type { Text } from './text.js';
 
 /** One input as given to the loader: a path (for messages) and its bytes or text. */
 export interface InputSource {
@@ -16,7 +17,8 @@ export type SourceFormat = 'yaml' | 'json';
 /** A loaded file: its text and, lazily, the YAML trees that locate any path inside it. */
 export interface SourceFile {
   readonly path: string;
-  readonly text: string;
+  /** A string, or for an input larger than a string can hold (a JSON List only), its bytes. */
+  readonly text: Text;
   readonly format: SourceFormat;
   /** Parsed documents with node ranges (YAML; built on first use for large files). */
   trees: readonly Document[] | undefined;
@@ -76,27 +78,38 @@ export function parseYamlDocuments(text: string): Document[] {
 /** The YAML trees of a file, parsed on first use. */
 export function trees(file: SourceFile): readonly Document[] {
   if (!file.trees) {
-    file.trees = file.format === 'json' ? [parseDocument(file.text, { uniqueKeys: false })] : parseYamlDocuments(file.text);
+    const { text } = file;
+    // A file read as bytes is a JSON List, located by the JSON scanner: no tree is ever made.
+    if (typeof text !== 'string') file.trees = [];
+    else file.trees = file.format === 'json' ? [parseDocument(text, { uniqueKeys: false })] : parseYamlDocuments(text);
   }
   return file.trees;
 }
 
 function lineStarts(file: SourceFile): number[] {
   if (!file.lineStarts) {
-    const starts = [0];
     const t = file.text;
-    for (let i = 0; i < t.length; i++) if (t.charCodeAt(i) === 10) starts.push(i + 1);
-    file.lineStarts = starts;
+    if (typeof t === 'string') {
+      const starts = [0];
+      for (let i = 0; i < t.length; i++) if (t.charCodeAt(i) === 10) starts.push(i + 1);
+      file.lineStarts = starts;
+    } else file.lineStarts = t.lineStarts();
   }
   return file.lineStarts;
 }
 
-/** 1-based line and column of an offset. */
+/** 1-based line and column (in characters) of an offset. */
 export function lineColumn(file: SourceFile, offset: number): { line: number; column: number } {
   const starts = lineStarts(file);
   const line = lastAtMost(starts.length, (i) => starts[i]!, offset);
-  return { line: line + 1, column: offset - starts[line]! + 1 };
+  const start = starts[line]!;
+  // Offsets into bytes count the bytes of characters beyond ASCII: the column counts characters.
+  const column = typeof file.text === 'string' ? offset - start : file.text.slice(start, offset).length;
+  return { line: line + 1, column: column + 1 };
 }
+
+/** Longest line of a file read as bytes that is decoded for a code frame. */
+const frameLineBytes = 4096;
 
 /** Offset range of the node a reference points at (or its nearest existing ancestor). */
 export function rangeOf(file: SourceFile, ref: SourceRef): [number, number] {
@@ -105,7 +118,7 @@ export function rangeOf(file: SourceFile, ref: SourceRef): [number, number] {
     file.jsonLocator ??= new JsonLocator(file.text);
     return file.jsonLocator.range(ref.path, ref.key === true);
   }
-  if (!file.trees && file.bulkDocuments !== undefined) {
+  if (!file.trees && file.bulkDocuments !== undefined && typeof file.text === 'string') {
     file.yamlLocator ??= new YamlLocator(file.text, file.bulkDocuments);
     const found = file.yamlLocator.range(ref.doc, ref.path, ref.key === true);
     if (found) return found;
@@ -158,6 +171,7 @@ export function locate(files: ReadonlyMap<string, SourceFile>, target: Target): 
   const starts = lineStarts(file);
   const lineStart = starts[start.line - 1] ?? 0;
   const lineEnd = starts[start.line] ?? file.text.length + 1;
-  const lineText = file.text.slice(lineStart, lineEnd - 1).replace(/\r$/, '');
+  // A file read as bytes may be one line of a gigabyte: such a line is not decoded.
+  const lineText = typeof file.text !== 'string' && lineEnd - lineStart > frameLineBytes ? '' : file.text.slice(lineStart, lineEnd - 1).replace(/\r$/, '');
   return { file: file.path, line: start.line, column: start.column, endLine: stop.line, endColumn: stop.column, lineText };
 }
