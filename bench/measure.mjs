@@ -3,7 +3,8 @@
 // Prints JSON: parse floor (read + JSON.parse, or js-yaml for YAML), load, resolve, and with a
 // backend: emit (all nodes, default options), write (files into a scratch directory), bytes and
 // per-node figures.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { constants } from 'node:buffer';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -11,6 +12,7 @@ import jsyaml from 'js-yaml';
 import { loadProgram, resolve } from '@netpolc/ir';
 import { backends } from '../packages/cli/dist/backends.js';
 import { StagedWriter } from '../packages/cli/dist/staged-writer.js';
+import { readFileBytes } from '../packages/cli/dist/inputs.js';
 import { objectStats, perNodeStats } from './stats.mjs';
 
 const [file, backendName] = process.argv.slice(2);
@@ -25,6 +27,8 @@ const json = file.endsWith('.json');
 // function, as the load below: what a module's top level computes stays referenced until its
 // next await (the parsed tree through the whole compile), which `netpolc compile` never does.
 function floor() {
+  // A text longer than V8's largest string cannot be read whole, let alone parsed: no floor.
+  if (statSync(file).size > constants.MAX_STRING_LENGTH) return null;
   const f0 = performance.now();
   const text = readFileSync(file, 'utf8');
   if (json) JSON.parse(text);
@@ -34,7 +38,7 @@ function floor() {
 const floorMs = floor();
 
 function load() {
-  const content = readFileSync(file);
+  const content = readFileBytes(file);
   return { bytes: content.length, loaded: loadProgram([{ path: file, content }]) };
 }
 const t0 = performance.now();
