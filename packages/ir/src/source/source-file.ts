@@ -22,7 +22,7 @@ export interface SourceFile {
   readonly format: SourceFormat;
   /** Parsed documents with node ranges (YAML; built on first use for large files). */
   trees: readonly Document[] | undefined;
-  lineStarts: number[] | undefined;
+  lineStarts: ArrayLike<number> | undefined;
   /** Locates paths in a JSON file without a node tree (made on first use). */
   jsonLocator?: JsonLocator;
   /** For YAML read in bulk (no trees): how many documents the reader found. */
@@ -86,7 +86,7 @@ export function trees(file: SourceFile): readonly Document[] {
   return file.trees;
 }
 
-function lineStarts(file: SourceFile): number[] {
+function lineStarts(file: SourceFile): ArrayLike<number> {
   if (!file.lineStarts) {
     const t = file.text;
     if (typeof t === 'string') {
@@ -104,7 +104,7 @@ export function lineColumn(file: SourceFile, offset: number): { line: number; co
   const line = lastAtMost(starts.length, (i) => starts[i]!, offset);
   const start = starts[line]!;
   // Offsets into bytes count the bytes of characters beyond ASCII: the column counts characters.
-  const column = typeof file.text === 'string' ? offset - start : file.text.slice(start, offset).length;
+  const column = typeof file.text === 'string' ? offset - start : file.text.unitsBetween(start, offset);
   return { line: line + 1, column: column + 1 };
 }
 
