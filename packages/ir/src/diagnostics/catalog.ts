@@ -24,7 +24,7 @@ export const irDiagnostics = {
   },
   'ir/input-too-large': {
     severity: 'error',
-    message: paramMessage`file of ${'bytes'} bytes is longer than Node.js can hold as text (${'limit'}); netpolc reads a file that large only as a JSON List of objects (kubectl get -o json): give it so, or split it`,
+    message: paramMessage`file of ${'bytes'} bytes is too long for Node.js to hold as one text (${'limit'} bytes at most); netpolc reads so large a file only as a JSON List of objects (kubectl get -o json): give it so, or split it`,
     docs: 'V8 limits a string to 2^29 - 24 characters (about 512 MiB). A larger JSON List is read straight from its bytes, one item at a time; larger YAML, and JSON that is not such a List, cannot be read whole.',
   },
   'ir/empty-file': {
