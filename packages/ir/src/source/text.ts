@@ -29,7 +29,7 @@ export class ByteText {
   private mark = { start: -1, end: -1, units: 0 };
 
   /** `bytes` must be valid UTF-8 (`isUtf8` of node:buffer). */
-  constructor(readonly bytes: Uint8Array) {
+  constructor(bytes: Uint8Array) {
     this.buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
