@@ -2,7 +2,7 @@ import type { Inventory, Namespace, Pod } from '../model/inventory.js';
 import type { NamespaceScope } from '../model/policy.js';
 import { selectorKey, type LabelSelector } from '../model/selector.js';
 import { appendAll } from '../util/append.js';
-import { lazy } from '../util/memo.js';
+import { lazy, memoized } from '../util/memo.js';
 import { AddressIndex } from './address-index.js';
 import { LabelIndex } from './label-index.js';
 import type { AddressSet } from './peer-sets.js';
@@ -42,6 +42,7 @@ export class InventoryIndex {
   private readonly selections = new Map<string, readonly number[]>();
   /** Addresses of the pod lists {@link selectPods} returned (by list: they are memoised). */
   private readonly selectedAddresses = new WeakMap<readonly number[], AddressSet>();
+  private readonly addressesOf = (ids: readonly number[]): AddressSet => this.addresses.podAddresses(ids);
 
   constructor(private readonly inventory: Inventory) {
     const pods = inventory.pods.filter((p) => p.actionable);
@@ -103,12 +104,7 @@ export class InventoryIndex {
 
   /** The exact addresses of a pod list that {@link selectPods} returned, made once per list. */
   selectionAddresses(ids: readonly number[]): AddressSet {
-    let set = this.selectedAddresses.get(ids);
-    if (set === undefined) {
-      set = this.addresses.podAddresses(ids);
-      this.selectedAddresses.set(ids, set);
-    }
-    return set;
+    return memoized(this.selectedAddresses, ids, this.addressesOf);
   }
 }
 

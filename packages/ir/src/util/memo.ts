@@ -1,5 +1,11 @@
+/** What {@link memoized} keeps values in: a Map, or a WeakMap for object keys. */
+export interface Memo<K, V> {
+  get(key: K): V | undefined;
+  set(key: K, value: V): unknown;
+}
+
 /** The value for `key` in `memo`, made by `make` (and kept there) the first time it is asked for. */
-export function memoized<K, V>(memo: Map<K, V>, key: K, make: (key: K) => V): V {
+export function memoized<K, V>(memo: Memo<K, V>, key: K, make: (key: K) => V): V {
   let value = memo.get(key);
   if (value === undefined) {
     value = make(key);
