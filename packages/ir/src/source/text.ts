@@ -1,4 +1,4 @@
-import { isAscii } from 'node:buffer';
+import { constants, isAscii } from 'node:buffer';
 
 /**
  * What the JSON scanners read: a string, or a {@link ByteText} for an input larger than a string
@@ -8,11 +8,10 @@ import { isAscii } from 'node:buffer';
 export type Text = string | ByteText;
 
 /**
- * The longest string V8 makes (`buffer.constants.MAX_STRING_LENGTH`, 2^29 - 24 characters in
- * Node 20). `kubectl get pods -A -o json` of 100k real pods (specs and statuses of several
- * kilobytes each) is longer than that.
+ * The longest string V8 makes (2^29 - 24 characters in Node 20). `kubectl get pods -A -o json` of
+ * 100k real pods (specs and statuses of several kilobytes each) is longer than that.
  */
-export const maxStringLength = 2 ** 29 - 24;
+export const maxStringLength = constants.MAX_STRING_LENGTH;
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
