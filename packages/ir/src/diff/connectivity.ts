@@ -1,7 +1,7 @@
 import type { Protocol } from '../model/policy.js';
 import type { PodDirection, ResolvedProgram } from '../model/resolved.js';
 import { familyMax, type Family } from '../net/ip.js';
-import { compareValues } from '../util/compare.js';
+import { compareValues, sameItems } from '../util/compare.js';
 import { memoized } from '../util/memo.js';
 import { normalize, subtract, toCidrStrings, type IntervalSet } from '../net/interval-set.js';
 import { directionPorts } from '../query/matrix.js';
@@ -191,11 +191,7 @@ export function diffConnectivity(base: ResolvedProgram, head: ResolvedProgram, o
  * whose lowered pods a second load shares (see loadProgram).
  */
 function samePods(base: ResolvedProgram, head: ResolvedProgram): boolean {
-  const a = base.pods;
-  const b = head.pods;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return sameItems(base.pods, head.pods);
 }
 
 /**

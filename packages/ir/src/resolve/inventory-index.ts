@@ -2,6 +2,7 @@ import type { Inventory, Namespace, Pod } from '../model/inventory.js';
 import type { NamespaceScope } from '../model/policy.js';
 import { selectorKey, type LabelSelector } from '../model/selector.js';
 import { appendAll } from '../util/append.js';
+import { sameItems } from '../util/compare.js';
 import { lazy, memoized } from '../util/memo.js';
 import { AddressIndex } from './address-index.js';
 import { LabelIndex } from './label-index.js';
@@ -73,9 +74,7 @@ export class InventoryIndex {
   fits(inventory: Inventory): boolean {
     const mine = this.inventory;
     if (inventory === mine) return true;
-    const same = <T>(a: readonly T[], b: readonly T[], eq: (x: T, y: T) => boolean): boolean => a.length === b.length && a.every((x, i) => x === b[i] || eq(x, b[i]!));
-    const never = (): boolean => false;
-    return same(mine.pods, inventory.pods, never) && same(mine.nodes, inventory.nodes, never) && same(mine.namespaces, inventory.namespaces, sameNamespace);
+    return sameItems(mine.pods, inventory.pods) && sameItems(mine.nodes, inventory.nodes) && sameItems(mine.namespaces, inventory.namespaces, sameNamespace);
   }
 
   /**
