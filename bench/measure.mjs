@@ -12,7 +12,7 @@ import jsyaml from 'js-yaml';
 import { loadProgram, resolve } from '@netpolc/ir';
 import { backends } from '../packages/cli/dist/backends.js';
 import { StagedWriter } from '../packages/cli/dist/staged-writer.js';
-import { readFileBytes } from '../packages/cli/dist/inputs.js';
+import { fileContent } from '../packages/cli/dist/inputs.js';
 import { objectStats, perNodeStats } from './stats.mjs';
 
 const [file, backendName] = process.argv.slice(2);
@@ -38,8 +38,8 @@ function floor() {
 const floorMs = floor();
 
 function load() {
-  const content = readFileBytes(file);
-  return { bytes: content.length, loaded: loadProgram([{ path: file, content }]) };
+  const content = fileContent(file);
+  return { bytes: content instanceof Uint8Array ? content.length : content.size, loaded: loadProgram([{ path: file, content }]) };
 }
 const t0 = performance.now();
 const { bytes, loaded } = load();

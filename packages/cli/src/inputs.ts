@@ -1,35 +1,49 @@
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { compareValues, type InputSource } from '@netpolc/ir';
+import { compareValues, maxStringLength, type ByteSource, type InputSource } from '@netpolc/ir';
 import { UsageError, type Io } from './io.js';
 
 const extensions = ['.yaml', '.yml', '.json'];
 
 /**
- * `readFileSync` refuses files of 2 GiB and more (ERR_FS_FILE_TOO_LARGE); `kubectl get -o json`
- * of a cluster near Kubernetes' 150k-pod limit comes close. Such files are read in chunks into
- * one buffer (up to Node's largest buffer, 4 GiB).
+ * Files larger than this are read window by window where the loader needs their bytes, never
+ * whole: a string cannot hold them anyway, and `kubectl get -o json` of a cluster near
+ * Kubernetes' 150k-pod limit is 1-2 GB. Mutable for tests only.
  */
-export const wholeReadBytes = { limit: 2 ** 31 - 1, chunk: 64 << 20 };
+export const fileWindows = { from: maxStringLength };
 
-/** The bytes of a file. */
-export function readFileBytes(file: string): Uint8Array {
+/** The bytes of a file, or for a file larger than `fileWindows.from`, a source of them. */
+export function fileContent(file: string, shown = file): Uint8Array | ByteSource {
   const fd = openSync(file, 'r');
   try {
-    const size = fstatSync(fd).size;
-    if (size < wholeReadBytes.limit) return readFileSync(fd);
-    const out = Buffer.allocUnsafe(size);
-    let at = 0;
-    while (at < size) {
-      const n = readSync(fd, out, at, Math.min(wholeReadBytes.chunk, size - at), at);
-      // The file shrank while read: what was there.
-      if (n === 0) return out.subarray(0, at);
-      at += n;
-    }
-    return out;
+    const stat = fstatSync(fd);
+    return stat.size > fileWindows.from ? fileSource(file, shown, stat) : readFileSync(fd);
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * A file's bytes, read at each request. The file is opened for each window (64 MiB), so that
+ * nothing stays open; one that changed since it was first seen ends the command, since a load
+ * from parts of two versions would be neither.
+ */
+function fileSource(file: string, shown: string, first: Stats): ByteSource {
+  return {
+    size: first.size,
+    read(into, position) {
+      const fd = openSync(file, 'r');
+      try {
+        const now = fstatSync(fd);
+        if (now.size !== first.size || now.mtimeMs !== first.mtimeMs || now.ino !== first.ino) {
+          throw new UsageError(`${shown} changed while netpolc read it: run again once it is written`);
+        }
+        return readSync(fd, into, 0, Math.min(into.length, first.size - position), position);
+      } finally {
+        closeSync(fd);
+      }
+    },
+  };
 }
 
 function listDirectory(dir: string, out: string[]): void {
@@ -70,9 +84,9 @@ export async function readInputs(io: Io, paths: readonly string[]): Promise<Inpu
       if (seen.has(file)) continue;
       seen.add(file);
       const shown = relative(io.cwd, file) || file;
-      let content: Uint8Array;
+      let content: Uint8Array | ByteSource;
       try {
-        content = readFileBytes(file);
+        content = fileContent(file, shown);
       } catch (err) {
         throw new UsageError(`cannot read ${shown}: ${(err as Error).message}`);
       }

@@ -1,26 +1,77 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Files larger than a string may be are read window by window where the loader needs them:
+// small thresholds and windows play the 512 MiB and 64 MiB here.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
-import { readFileBytes, wholeReadBytes } from '../src/inputs.js';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { byteWindows, namespace, networkPolicy, node, pod, readDefaults } from '@netpolc/ir/testing';
+import { fileContent, fileWindows } from '../src/inputs.js';
+import { UsageError } from '../src/io.js';
+import { cli } from './run-cli.js';
 
-const defaults = { ...wholeReadBytes };
-afterEach(() => Object.assign(wholeReadBytes, defaults));
+const defaults = { files: { ...fileWindows }, read: { ...readDefaults }, windows: { ...byteWindows } };
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'netpolc-inputs-'));
+});
+afterEach(() => {
+  Object.assign(fileWindows, defaults.files);
+  Object.assign(readDefaults, defaults.read);
+  Object.assign(byteWindows, defaults.windows);
+  rmSync(dir, { recursive: true, force: true });
+});
 
-it('reads a file past the whole-read limit in chunks, to the same bytes', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'netpolc-inputs-'));
-  try {
-    const file = join(dir, 'list.json');
-    const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => `{"n":${i},"s":"ünï"}`).join(','));
-    writeFileSync(file, bytes);
-    for (const chunk of [1, 7, 4096, 1 << 20]) {
-      // A limit of 10 bytes plays the 2 GiB that readFileSync refuses.
-      Object.assign(wholeReadBytes, { limit: 10, chunk });
-      expect(Buffer.from(readFileBytes(file)).equals(readFileSync(file))).toBe(true);
-    }
-    Object.assign(wholeReadBytes, defaults);
-    expect(Buffer.from(readFileBytes(file)).equals(bytes)).toBe(true);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+it('reads a file whole up to the threshold, and as a source of its bytes above it', () => {
+  const file = join(dir, 'list.json');
+  const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => `{"n":${i},"s":"ünï"}`).join(','));
+  writeFileSync(file, bytes);
+  const whole = fileContent(file);
+  expect(whole instanceof Uint8Array && Buffer.from(whole).equals(bytes)).toBe(true);
+  fileWindows.from = 10;
+  const source = fileContent(file);
+  if (source instanceof Uint8Array) throw new Error('expected a source');
+  expect(source.size).toBe(bytes.length);
+  for (const [position, length] of [[0, 7], [5, 4096], [bytes.length - 3, 10], [bytes.length, 5]] as const) {
+    const into = Buffer.alloc(length);
+    const n = source.read(into, position);
+    expect(into.subarray(0, n).equals(bytes.subarray(position, position + length))).toBe(true);
   }
+});
+
+it('ends the command when a file read window by window changed since it was first seen', () => {
+  const file = join(dir, 'list.json');
+  writeFileSync(file, '{"kind":"List","items":[]}');
+  fileWindows.from = 0;
+  const source = fileContent(file, 'shown/list.json');
+  if (source instanceof Uint8Array) throw new Error('expected a source');
+  // Same size, other bytes, a later time: a load from parts of both would be neither.
+  writeFileSync(file, '{"kind":"List","items":[ ]}'.slice(0, source.size));
+  utimesSync(file, new Date(), new Date(Date.now() + 5000));
+  expect(() => source.read(Buffer.alloc(4), 0)).toThrow(UsageError);
+  expect(() => source.read(Buffer.alloc(4), 0)).toThrow(/shown\/list\.json changed while netpolc read it/);
+});
+
+it('compiles a List read window by window to the files and messages of a whole reading', async () => {
+  const objects = [
+    node('node-a', '198.18.100.1'),
+    namespace('x'),
+    ...Array.from({ length: 12 }, (_, i) => pod('x', `p${i}`, { app: `a${i % 3}` }, `198.18.0.${i + 1}`, { node: 'node-a' })),
+    // A warning, located in the file: its line and column must come out the same.
+    pod('x', 'conflict', { app: 'a0' }, '198.18.0.99', { node: 'node-a', ports: [['http', 80, 'TCP'], ['http', 81, 'TCP']] }),
+    networkPolicy('x', 'only-a1', { podSelector: { matchLabels: { app: 'a0' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'a1' } } }], ports: [{ port: 'http' }] }] }),
+  ];
+  const file = join(dir, 'cluster.json');
+  writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 2));
+  const compile = async (out: string): Promise<{ code: number; stderr: string; files: string[] }> => {
+    const r = await cli(['compile', '--backend', 'nftables', '--out-dir', join(dir, out), file], '', dir);
+    const files = readdirSync(join(dir, out)).sort().map((f) => `${f}\n${readFileSync(join(dir, out, f), 'utf8')}`);
+    return { code: r.code, stderr: r.stderr.replaceAll(out, 'OUT'), files };
+  };
+  const whole = await compile('whole');
+  expect(whole.code).toBe(0);
+  expect(whole.stderr).toMatch(/cluster\.json:\d+:\d+/);
+  Object.assign(fileWindows, { from: 0 });
+  Object.assign(readDefaults, { maxTextBytes: 0, listRunChars: 300 });
+  Object.assign(byteWindows, { windowBytes: 512, behindBytes: 64 });
+  expect(await compile('windows')).toEqual(whole);
 });

@@ -5,6 +5,7 @@ export { irDiagnostic, irDiagnostics, type IrDiagnosticCode } from './diagnostic
 
 export type { InputSource, Location, SourceFile } from './source/source-file.js';
 export { locate } from './source/source-file.js';
+export { maxStringLength, type ByteSource } from './source/text.js';
 
 export type { LabelSelector, Requirement, SelectorOperator } from './model/selector.js';
 export { canonicalSelector, formatSelector, matchAll, selectorKey } from './model/selector.js';

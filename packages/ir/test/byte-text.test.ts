@@ -3,7 +3,9 @@
 // one search of the whole.
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { ByteText, bytesIndexOf } from '../src/source/text.js';
+import { isAscii, isUtf8 } from 'node:buffer';
+import { ByteText, bytesIndexOf, checkSource } from '../src/source/text.js';
+import { byteSource, windowsArb, withWindows } from './support/byte-source.js';
 import { numRuns } from '../src/testing/index.js';
 
 it('finds what one search of the whole finds, window by window', () => {
@@ -53,4 +55,76 @@ it('counts the UTF-16 code units of any stretch of bytes as the decoded string h
     }),
     { numRuns: numRuns(300) },
   );
+});
+
+it('reads bytes from a source window by window exactly as bytes held whole', () => {
+  const alphabet = fc.constantFrom('a', 'b', 'é', '€', '😀', '\n', '{', '},{"k"');
+  const opArb = fc.oneof(
+    fc.record({ op: fc.constant('char' as const), at: fc.integer({ min: -2, max: 400 }) }),
+    fc.record({ op: fc.constant('find' as const), at: fc.integer({ min: -2, max: 400 }), needle: fc.array(alphabet, { minLength: 1, maxLength: 3 }).map((a) => a.join('')) }),
+    fc.record({ op: fc.constant('slice' as const), at: fc.nat({ max: 400 }), size: fc.nat({ max: 400 }) }),
+    fc.record({ op: fc.constant('units' as const), at: fc.nat({ max: 400 }), size: fc.nat({ max: 400 }) }),
+    fc.constant({ op: 'lines' as const }),
+  );
+  fc.assert(
+    fc.property(fc.array(alphabet, { maxLength: 80 }), windowsArb, fc.array(opArb, { maxLength: 12 }), (chars, windows, ops) => {
+      const bytes = Buffer.from(chars.join(''));
+      // Offsets at character boundaries: slices and counts are asked for whole characters.
+      const bounds = [0];
+      for (const c of chars.join('')) bounds.push(bounds[bounds.length - 1]! + Buffer.byteLength(c));
+      const bound = (n: number): number => bounds[Math.min(bounds.length - 1, bounds.findIndex((b) => b >= n) < 0 ? bounds.length - 1 : bounds.findIndex((b) => b >= n))]!;
+      withWindows(windows, () => {
+        const whole = new ByteText(bytes);
+        const source = byteSource(bytes, windows.most);
+        const paged = new ByteText(source);
+        expect(paged.length).toBe(whole.length);
+        for (const o of ops) {
+          if (o.op === 'char') expect(paged.charCodeAt(o.at)).toBe(whole.charCodeAt(o.at));
+          else if (o.op === 'find') expect(paged.indexOf(o.needle, o.at)).toBe(whole.indexOf(o.needle, o.at));
+          else if (o.op === 'slice') {
+            const [a, b] = [bound(o.at), bound(o.at + o.size)];
+            expect(paged.slice(a, b)).toBe(whole.slice(a, b));
+          } else if (o.op === 'units') {
+            const [a, b] = [bound(o.at), bound(o.at + o.size)];
+            expect(paged.unitsBetween(a, b)).toBe(whole.unitsBetween(a, b));
+          } else expect([...paged.lineStarts()]).toEqual([...whole.lineStarts()]);
+        }
+        // Read a window at a time: never more than a window, or what one slice or search asks for
+        // and the bytes before it that a window keeps.
+        const asked = Math.max(1, ...ops.map((o) => (o.op === 'slice' ? o.size * 4 : o.op === 'find' ? Buffer.byteLength(o.needle) : 1)));
+        expect(source.largest).toBeLessThanOrEqual(Math.max(windows.windowBytes, asked + Math.min(windows.behindBytes, windows.windowBytes >> 1)));
+      });
+    }),
+    { numRuns: numRuns(500) },
+  );
+});
+
+it('checks a source window by window as a whole reading checks its bytes, and finds whether it is all ASCII', () => {
+  const alphabet = fc.constantFrom('a', 'a', 'a', 'é', '€', '😀', '\n', '\u0000');
+  const broken = fc.constantFrom(0x80, 0xc3, 0xe2, 0xf0, 0xff, 0xbf);
+  fc.assert(
+    fc.property(fc.array(alphabet, { maxLength: 60 }), fc.option(fc.tuple(fc.nat(), broken)), windowsArb, (chars, flaw, windows) => {
+      const text = Buffer.from(chars.join(''));
+      const bytes = flaw ? Buffer.concat([text.subarray(0, flaw[0] % (text.length + 1)), Buffer.of(flaw[1]), text.subarray(flaw[0] % (text.length + 1))]) : text;
+      const expected = !isUtf8(bytes) ? { error: 'invalid UTF-8' } : bytes.includes(0) ? { error: 'contains NUL bytes' } : { ascii: isAscii(bytes) };
+      expect(withWindows(windows, () => checkSource(byteSource(bytes, windows.most)))).toEqual(expected);
+    }),
+    { numRuns: numRuns(500) },
+  );
+});
+
+it('finds a match that spans two windows, wherever it lies', () => {
+  const needle = '},{"k"';
+  for (let at = 0; at < 24; at++) {
+    const bytes = Buffer.from(`${'ab'.repeat(12).slice(0, at)}${needle}${'é'.repeat(4)}${needle}`);
+    const whole = new ByteText(bytes);
+    for (let windowBytes = 1; windowBytes <= 20; windowBytes++) {
+      for (const behindBytes of [0, 1, 3]) {
+        withWindows({ windowBytes, behindBytes }, () => {
+          const paged = new ByteText(byteSource(bytes));
+          for (let from = 0; from <= bytes.length; from++) expect(paged.indexOf(needle, from)).toBe(whole.indexOf(needle, from));
+        });
+      }
+    }
+  }
 });

@@ -7,6 +7,7 @@ import { isListValue, itemsStart, JsonItems } from '../src/source/json-items.js'
 import { readDefaults } from '../src/source/read-objects.js';
 import { loadProgram, type LoadResult } from '../src/index.js';
 import { clusterArb, namespace, numRuns, pod, policiesArb, type Manifest } from '../src/testing/index.js';
+import { byteSource, windowsArb, withWindows } from './support/byte-source.js';
 
 const runs = numRuns(150);
 const defaults = { ...readDefaults };
@@ -125,11 +126,14 @@ function loadBoth(text: string, runChars: number): [unknown, unknown] {
  * A load of the text's bytes as if they were longer than a string may be (read straight from the
  * bytes), without the code frames' line texts: a line of over 4 KiB is not decoded for one.
  */
-function loadAsBytes(text: string, runChars: number): { program: unknown; diagnostics: { code: string; location: unknown }[] } {
+function loadAsBytes(text: string, runChars: number, windows?: { windowBytes: number; behindBytes: number; most: number }): { program: unknown; diagnostics: { code: string; location: unknown }[] } {
   readDefaults.maxTextBytes = 0;
   readDefaults.listRunChars = runChars;
   try {
-    return withoutLineTexts(comparable(loadProgram([{ path: 'list.json', content: new TextEncoder().encode(text) }])));
+    const bytes = new TextEncoder().encode(text);
+    // Held whole, or read from a source window by window (as the CLI reads a file that large).
+    if (windows) return withWindows(windows, () => withoutLineTexts(comparable(loadProgram([{ path: 'list.json', content: byteSource(bytes, windows.most) }]))));
+    return withoutLineTexts(comparable(loadProgram([{ path: 'list.json', content: bytes }])));
   } finally {
     readDefaults.maxTextBytes = defaults.maxTextBytes;
   }
@@ -169,11 +173,12 @@ it('loads a JSON List item by item to the program and diagnostics of a whole rea
   );
 });
 
-it('loads a JSON List longer than a string may be straight from its bytes, as a whole reading would, or refuses it', () => {
+it('loads a JSON List longer than a string may be straight from its bytes, held whole or read window by window, as a whole reading would, or refuses it', () => {
   fc.assert(
-    fc.property(programArb, layoutArb, fc.nat(), twistArb, runCharsArb, (objects, layout, at, twist, runChars) => {
+    fc.property(programArb, layoutArb, fc.nat(), twistArb, runCharsArb, windowsArb, (objects, layout, at, twist, runChars, windows) => {
       const text = twisted(objects, layout, at, twist);
       const fromBytes = loadAsBytes(text, runChars);
+      expect(loadAsBytes(text, runChars, windows)).toEqual(fromBytes);
       const items = itemByItem(text, runChars);
       if (items === undefined || items.some(isListValue)) {
         // Where the item reading steps aside (the loader does for a List inside), the whole text
@@ -214,6 +219,12 @@ it('reads a second load of a List held as bytes from the runs of the first, as n
   const first = withoutLineTexts(comparable(loadProgram([source])));
   expect(first.diagnostics.map((d) => d.code)).toEqual(['ir/named-port-conflict', 'ir/duplicate-object']);
   expect(withoutLineTexts(comparable(loadProgram([source])))).toEqual(first);
+  // Read from a source window by window: the second load reads the runs again from the source.
+  withWindows({ windowBytes: 97, behindBytes: 20 }, () => {
+    const paged = { path: 'list.json', content: byteSource(source.content, 50) };
+    expect(withoutLineTexts(comparable(loadProgram([paged])))).toEqual(first);
+    expect(withoutLineTexts(comparable(loadProgram([paged])))).toEqual(first);
+  });
   readDefaults.maxTextBytes = defaults.maxTextBytes;
   expect(withoutLineTexts(comparable(loadProgram([{ path: 'list.json', content: text }])))).toEqual(first);
 });
@@ -221,10 +232,28 @@ it('reads a second load of a List held as bytes from the runs of the first, as n
 it('checks bytes it holds as text as it checks any input: UTF-8, no NUL, a byte order mark skipped', () => {
   readDefaults.maxTextBytes = 0;
   const list = new TextEncoder().encode(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [namespace('x')] }));
-  const codes = (content: Uint8Array): string[] => loadProgram([{ path: 'list.json', content }]).diagnostics.map((d) => `${d.code} ${d.message}`);
+  const codes = (content: Uint8Array): string[] => {
+    const found = loadProgram([{ path: 'list.json', content }]).diagnostics.map((d) => `${d.code} ${d.message}`);
+    // The same from a source read window by window.
+    const fromSource = withWindows({ windowBytes: 9, behindBytes: 2 }, () => loadProgram([{ path: 'list.json', content: byteSource(content, 7) }]).diagnostics.map((d) => `${d.code} ${d.message}`));
+    expect(fromSource).toEqual(found);
+    return found;
+  };
   expect(codes(Uint8Array.of(...list.slice(0, 10), 0xc3, ...list.slice(10)))).toEqual(['ir/binary-input file is not UTF-8 text (invalid UTF-8)']);
   expect(codes(Uint8Array.of(...list.slice(0, 10), 0, ...list.slice(10)))).toEqual(['ir/binary-input file is not UTF-8 text (contains NUL bytes)']);
-  const withMark = loadProgram([{ path: 'list.json', content: Uint8Array.of(0xef, 0xbb, 0xbf, ...list) }]);
-  expect(withMark.diagnostics).toEqual([]);
-  expect(withMark.program.inventory.namespaces.map((n) => n.name)).toEqual(['x']);
+  for (const content of [Uint8Array.of(0xef, 0xbb, 0xbf, ...list), byteSource(Uint8Array.of(0xef, 0xbb, 0xbf, ...list), 2)]) {
+    const withMark = loadProgram([{ path: 'list.json', content }]);
+    expect(withMark.diagnostics).toEqual([]);
+    expect(withMark.program.inventory.namespaces.map((n) => n.name)).toEqual(['x']);
+  }
+  expect(codes(list)).toEqual([]);
+});
+
+it('reads a source no longer than a string may be whole, as its bytes: YAML too', () => {
+  const yaml = '# a namespace\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: ünï\n';
+  const bytes = new TextEncoder().encode(yaml);
+  const fromSource = loadProgram([{ path: 'ns.yaml', content: byteSource(bytes, 5) }]);
+  const fromBytes = loadProgram([{ path: 'ns.yaml', content: bytes }]);
+  expect(comparable(fromSource)).toEqual(comparable(fromBytes));
+  expect(fromBytes.diagnostics.map((d) => d.code)).toContain('ir/invalid-name');
 });

@@ -83,12 +83,12 @@ export class JsonLocator {
 
   /**
    * Offset range of the value at `path`, or of its nearest existing ancestor when a step is
-   * missing; with `key`, of the last step's key when that step is an object key.
+   * missing; with `key`, of the last step's key when that step is an object key. The path starts
+   * at the document, or at the value of range `from`.
    */
-  range(path: readonly (string | number)[], key: boolean): [number, number] {
+  range(path: readonly (string | number)[], key: boolean, from?: readonly [number, number]): [number, number] {
     const { text } = this;
-    let start = skipSpaces(text, 0);
-    let end = trimmedEnd(text);
+    let [start, end] = from ?? [skipSpaces(text, 0), trimmedEnd(text)];
     let keyRange: [number, number] | undefined;
     for (const step of path) {
       keyRange = undefined;

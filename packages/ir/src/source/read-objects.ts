@@ -7,7 +7,7 @@ import { appendAll } from '../util/append.js';
 import { readPlainDocuments } from './plain-yaml.js';
 import { isListValue, itemsStart, JsonItems } from './json-items.js';
 import { YamlLocator } from './yaml-locate.js';
-import { ByteText, bytesIndexOf, maxStringLength } from './text.js';
+import { ByteText, bytesIndexOf, checkSource, maxStringLength, readFully, type ByteSource } from './text.js';
 import { isUtf8 } from 'node:buffer';
 import { checkYaml11Scalars, yaml11Candidate } from './yaml11.js';
 
@@ -49,23 +49,44 @@ export const readDefaults = { lazyListChars: 512 * 1024, listRunChars: 16 * 1024
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 function decode(source: InputSource): { text: string } | { bytes: ByteText } | { error: string } {
-  if (typeof source.content === 'string') {
-    return source.content.includes('\u0000') ? { error: 'contains NUL bytes' } : { text: source.content };
+  const { content } = source;
+  if (typeof content === 'string') {
+    return content.includes('\u0000') ? { error: 'contains NUL bytes' } : { text: content };
   }
-  if (source.content.length > readDefaults.maxTextBytes) {
-    // Longer than a string may be: kept as bytes, and decoded a List item at a time.
-    const content = Buffer.from(source.content.buffer, source.content.byteOffset, source.content.byteLength);
-    if (!isUtf8(content)) return { error: 'invalid UTF-8' };
-    if (bytesIndexOf(content, 0, 0) >= 0) return { error: 'contains NUL bytes' };
-    const bom = content[0] === 0xef && content[1] === 0xbb && content[2] === 0xbf;
-    return { bytes: new ByteText(bom ? content.subarray(3) : content) };
+  const whole = content instanceof Uint8Array;
+  const size = whole ? content.length : content.size;
+  if (size > readDefaults.maxTextBytes) {
+    // Longer than a string may be: decoded a List item at a time, from bytes held whole or read
+    // a window at a time.
+    const checked = whole ? bytesError(content) : checkSource(content);
+    if ('error' in checked) return checked;
+    const start = Buffer.alloc(3);
+    if (whole) start.set(content.subarray(0, 3));
+    else readFully(content, start.subarray(0, Math.min(3, size)), 0);
+    const bom = start[0] === 0xef && start[1] === 0xbb && start[2] === 0xbf;
+    return { bytes: new ByteText(content, bom ? 3 : 0, checked.ascii) };
   }
+  const bytes = whole ? content : readWhole(content);
   try {
-    const text = decoder.decode(source.content);
+    const text = decoder.decode(bytes);
     return text.includes('\u0000') ? { error: 'contains NUL bytes' } : { text: text.replace(/^\uFEFF/, '') };
   } catch {
     return { error: 'invalid UTF-8' };
   }
+}
+
+/** {@link checkSource} of bytes held whole (whose ASCII check waits for a located diagnostic). */
+function bytesError(content: Uint8Array): { error: string } | { ascii: undefined } {
+  const bytes = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  if (!isUtf8(bytes)) return { error: 'invalid UTF-8' };
+  return bytesIndexOf(bytes, 0, 0) >= 0 ? { error: 'contains NUL bytes' } : { ascii: undefined };
+}
+
+/** All bytes of a source small enough to be a string. */
+function readWhole(source: ByteSource): Uint8Array {
+  const out = new Uint8Array(source.size);
+  readFully(source, out, 0);
+  return out;
 }
 
 function looksLikeJson(path: string, text: string): boolean {
@@ -109,7 +130,7 @@ export function readObjects(source: InputSource, options: ReadOptions = {}): Rea
       }
     }
   }
-  const file: SourceFile = { path: source.path, text, format, trees: undefined, lineStarts: undefined };
+  const file: SourceFile = { path: source.path, text, format, trees: undefined, lineStarts: undefined, ...(items ? { listItems: items } : {}) };
   if (file.format === 'yaml') {
     const bulk = text.length >= bulkYamlBytes ? readBulkYaml(text) : readPlainOnly(text);
     const around = bulk && 'syntax' in bulk && !jsonError ? new YamlLocator(text, undefined).errorsAround(bulk.syntax) : undefined;
@@ -157,7 +178,8 @@ function readBytes(path: string, bytes: ByteText, options: ReadOptions): ReadRes
     const detail = { bytes: String(bytes.length), limit: String(readDefaults.maxTextBytes) };
     return { file, objects: [], diagnostics: [irDiagnostic('ir/input-too-large', detail, { kind: 'span', file: path, pos: 0, end: 0 })] };
   }
-  return { file, objects: [], items: new JsonItems(bytes, open, readDefaults.listRunChars), diagnostics: [] };
+  file.listItems = new JsonItems(bytes, open, readDefaults.listRunChars);
+  return { file, objects: [], items: file.listItems, diagnostics: [] };
 }
 
 /** Files from this size on are read with js-yaml first (about 7x faster than `yaml`). */

@@ -1,14 +1,18 @@
 import { isNode, isPair, isMap, isScalar, isSeq, parseAllDocuments, parseDocument, type Document, type Node, type ScalarTag, type Tags } from 'yaml';
 import type { SourceRef, Target } from '../diagnostics/diagnostic.js';
 import { JsonLocator } from './json-locate.js';
+import type { JsonItems } from './json-items.js';
 import { YamlLocator } from './yaml-locate.js';
 import { lastAtMost } from '../util/search.js';
-import type { Text } from './text.js';
+import type { ByteSource, Text } from './text.js';
 
-/** One input as given to the loader: a path (for messages) and its bytes or text. */
+/**
+ * One input as given to the loader: a path (for messages) and its text, its bytes, or a source of
+ * its bytes read where they are needed (a file larger than a string may be).
+ */
 export interface InputSource {
   readonly path: string;
-  readonly content: string | Uint8Array;
+  readonly content: string | Uint8Array | ByteSource;
 }
 
 /** The syntax a file was read with. */
@@ -25,6 +29,8 @@ export interface SourceFile {
   lineStarts: ArrayLike<number> | undefined;
   /** Locates paths in a JSON file without a node tree (made on first use). */
   jsonLocator?: JsonLocator;
+  /** A large JSON List's items as the loader read them, which locate an item without reading those before it. */
+  listItems?: JsonItems;
   /** For YAML read in bulk (no trees): how many documents the reader found. */
   bulkDocuments?: number;
   /** Locates paths in a bulk-read YAML file by parsing only the node reached (made on first use). */
@@ -116,7 +122,9 @@ export function rangeOf(file: SourceFile, ref: SourceRef): [number, number] {
   if (file.format === 'json' && !file.trees) {
     if (ref.doc !== 0) return [0, 0];
     file.jsonLocator ??= new JsonLocator(file.text);
-    return file.jsonLocator.range(ref.path, ref.key === true);
+    const [first, index] = ref.path;
+    const item = first === 'items' && typeof index === 'number' ? file.listItems?.itemRange(index) : undefined;
+    return item ? file.jsonLocator.range(ref.path.slice(2), ref.key === true, item) : file.jsonLocator.range(ref.path, ref.key === true);
   }
   if (!file.trees && file.bulkDocuments !== undefined && typeof file.text === 'string') {
     file.yamlLocator ??= new YamlLocator(file.text, file.bulkDocuments);

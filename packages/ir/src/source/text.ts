@@ -1,4 +1,4 @@
-import { constants, isAscii } from 'node:buffer';
+import { constants, isAscii, isUtf8 } from 'node:buffer';
 
 /**
  * What the JSON scanners read: a string, or a {@link ByteText} for an input larger than a string
@@ -13,59 +13,125 @@ export type Text = string | ByteText;
  */
 export const maxStringLength = constants.MAX_STRING_LENGTH;
 
+/**
+ * Bytes read where they are needed, for an input too large to hold whole (a file the CLI reads
+ * window by window: a 1.8 GB `kubectl -o json` then costs one window of memory, not 1.8 GB).
+ * Reads must be repeatable: the same position gives the same bytes for as long as the load's
+ * result is used (diagnostics are located, `netpolc diff` loads it again).
+ */
+export interface ByteSource {
+  readonly size: number;
+  /** Fills `into` from `position` on, as far as the source goes; returns the bytes read. */
+  read(into: Uint8Array, position: number): number;
+}
+
+/** Tuning of the windows a {@link ByteSource} is read in; mutable for tests only. */
+export const byteWindows = {
+  /** Bytes read at once. */
+  windowBytes: 64 << 20,
+  /**
+   * How far a window reaches back before the offset that needed it: the item reading looks
+   * ahead for the next separator, then decodes from the item's start, behind it.
+   */
+  behindBytes: 1 << 20,
+};
+
 const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Bytes of `source` from `base` on, and how long they are. */
+interface Backing {
+  readonly source: ByteSource;
+  readonly base: number;
+  readonly length: number;
+}
 
 /**
  * UTF-8 bytes read as text where they are needed: a character code per byte for the scanners
  * (the ASCII they look for is the same byte), searches in the bytes, and slices decoded one at a
- * time (a List item, a run of items), never the whole.
+ * time (a List item, a run of items), never the whole. The bytes are held whole, or read from a
+ * {@link ByteSource} one window at a time.
  */
 export class ByteText {
-  private readonly buffer: Buffer;
+  readonly length: number;
+  /** The bytes at hand: all of them, or the window read last. */
+  private window: Buffer;
+  /** Offset of the window's first byte. */
+  private start = 0;
+  private readonly backing: Backing | undefined;
+  /** The buffer windows are read into (one for all of them). */
+  private scratch: Buffer | undefined;
   /** Whether every byte is ASCII (found on first need). */
   private ascii: boolean | undefined;
   /** The last count of {@link unitsBetween}. */
   private mark = { start: -1, end: -1, units: 0 };
 
-  /** `bytes` must be valid UTF-8 (`isUtf8` of node:buffer). */
-  constructor(bytes: Uint8Array) {
-    this.buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-
-  get length(): number {
-    return this.buffer.length;
+  /**
+   * Bytes held whole, or those of a source from `base` on (after a byte order mark). Either
+   * must be valid UTF-8 without NUL bytes ({@link checkSource} checks a source, and tells
+   * `ascii`, which is otherwise found on first need).
+   */
+  constructor(bytes: Uint8Array | ByteSource, base = 0, ascii?: boolean) {
+    this.ascii = ascii;
+    if (bytes instanceof Uint8Array) {
+      this.window = Buffer.from(bytes.buffer, bytes.byteOffset + base, bytes.byteLength - base);
+      this.length = this.window.length;
+    } else {
+      this.backing = { source: bytes, base, length: bytes.size - base };
+      this.length = this.backing.length;
+      this.window = Buffer.alloc(0);
+    }
   }
 
   charCodeAt(index: number): number {
+    const at = index - this.start;
+    if (at >= 0 && at < this.window.length) return this.window[at]!;
     // As a string answers past its end: NaN, which equals no character.
-    return index >= 0 && index < this.buffer.length ? this.buffer[index]! : NaN;
+    if (index < 0 || index >= this.length || !this.backing) return NaN;
+    this.windowAt(index, 1);
+    return this.window[index - this.start]!;
   }
 
   indexOf(search: string, from = 0): number {
-    return bytesIndexOf(this.buffer, search, from);
+    // From before the start is from the start, as for a string (a Buffer counts it from the end).
+    if (!this.backing) return bytesIndexOf(this.window, search, Math.max(0, from));
+    const size = Buffer.byteLength(search);
+    for (let at = Math.max(0, from); at + size <= this.length; ) {
+      if (at < this.start || at + size > this.start + this.window.length) this.windowAt(at, size);
+      const found = this.window.indexOf(search, at - this.start);
+      if (found >= 0) return this.start + found;
+      const end = this.start + this.window.length;
+      if (end >= this.length) break;
+      // Every match starting up to end - size was looked at.
+      at = end - size + 1;
+    }
+    return -1;
   }
 
-  slice(start: number, end = this.buffer.length): string {
-    return decoder.decode(this.buffer.subarray(start, end));
+  slice(start: number, end = this.length): string {
+    end = Math.min(end, this.length);
+    if (end <= start) return '';
+    if (start < this.start || end > this.start + this.window.length) this.windowAt(start, end - start);
+    return decoder.decode(this.window.subarray(start - this.start, end - this.start));
   }
 
   /**
    * Offsets of every line start (after each newline). One pass over the bytes into 32-bit
-   * offsets: kubectl's indented JSON of 150k pods has some 45M lines.
+   * offsets (kubectl's indented JSON of 150k pods has some 45M lines), or 64-bit ones past 4 GiB.
    */
-  lineStarts(): Uint32Array {
-    const b = this.buffer;
-    let starts = new Uint32Array(1024);
+  lineStarts(): Uint32Array | Float64Array {
+    const Offsets = offsetArray(this.length);
+    let starts = new Offsets(1024);
     let n = 1;
-    for (let i = 0; i < b.length; i++) {
-      if (b[i] !== 10) continue;
-      if (n === starts.length) {
-        const grown = new Uint32Array(n * 2);
-        grown.set(starts);
-        starts = grown;
+    this.eachChunk(0, this.length, (b, offset) => {
+      for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) {
+        if (n === starts.length) {
+          const grown = new Offsets(n * 2);
+          grown.set(starts);
+          starts = grown;
+        }
+        starts[n++] = offset + i + 1;
       }
-      starts[n++] = i + 1;
-    }
+    });
     return starts.subarray(0, n);
   }
 
@@ -76,7 +142,11 @@ export class ByteText {
    * when it was for the same start and not further (diagnostics are located in file order).
    */
   unitsBetween(start: number, end: number): number {
-    this.ascii ??= isAscii(this.buffer);
+    if (this.ascii === undefined) {
+      let ascii = true;
+      this.eachChunk(0, this.length, (b) => (ascii &&= isAscii(b)));
+      this.ascii = ascii;
+    }
     if (this.ascii) return end - start;
     const mark = this.mark;
     let from = start;
@@ -85,15 +155,96 @@ export class ByteText {
       from = mark.end;
       units = mark.units;
     }
-    const b = this.buffer;
-    for (let i = from; i < end; i++) {
-      const c = b[i]!;
-      // Continuation bytes add nothing; a four-byte character is a surrogate pair.
-      if (c < 0x80 || c >= 0xc0) units += c >= 0xf0 ? 2 : 1;
-    }
+    this.eachChunk(from, end, (b) => {
+      for (let i = 0; i < b.length; i++) {
+        const c = b[i]!;
+        // Continuation bytes add nothing; a four-byte character is a surrogate pair.
+        if (c < 0x80 || c >= 0xc0) units += c >= 0xf0 ? 2 : 1;
+      }
+    });
     this.mark = { start, end, units };
     return units;
   }
+
+  /** Calls `each` with the bytes from `from` to `to`, in order, a window at a time. */
+  private eachChunk(from: number, to: number, each: (bytes: Buffer, offset: number) => void): void {
+    if (!this.backing) {
+      each(this.window.subarray(from, to), from);
+      return;
+    }
+    for (let at = from; at < to; ) {
+      if (at < this.start || at >= this.start + this.window.length) this.readWindow(at, 1);
+      const end = Math.min(to, this.start + this.window.length);
+      each(this.window.subarray(at - this.start, end - this.start), at);
+      at = end;
+    }
+  }
+
+  /** Reads a window holding the `size` bytes at `index`, and some before them. */
+  private windowAt(index: number, size: number): void {
+    const { behindBytes, windowBytes } = byteWindows;
+    const from = Math.max(0, index - Math.min(behindBytes, windowBytes >> 1));
+    this.readWindow(from, index - from + size);
+  }
+
+  /**
+   * Reads the window from `at` on: a window's length, or `atLeast` when more (an item longer
+   * than a window), into the buffer of the windows before when it is large enough.
+   */
+  private readWindow(at: number, atLeast: number): void {
+    const backing = this.backing!;
+    const size = Math.min(backing.length - at, Math.max(byteWindows.windowBytes, atLeast));
+    if (!this.scratch || this.scratch.length < size) this.scratch = Buffer.allocUnsafe(size);
+    const window = this.scratch.subarray(0, size);
+    readFully(backing.source, window, backing.base + at);
+    this.window = window;
+    this.start = at;
+  }
+}
+
+/**
+ * Fills `into` with the source's bytes from `position` on. A source that ends before its size (a
+ * file that shrank while read) breaks the load's premise: an internal error, not a diagnostic.
+ */
+export function readFully(source: ByteSource, into: Uint8Array, position: number): void {
+  for (let n = 0; n < into.length; ) {
+    const got = source.read(into.subarray(n), position + n);
+    if (got <= 0) throw new Error(`input ended at byte ${position + n} of ${source.size}`);
+    n += got;
+  }
+}
+
+/**
+ * Why a source is no text, as a whole reading of its bytes says it (invalid UTF-8 first, then NUL
+ * bytes), or whether it is all ASCII (for {@link ByteText}). Checked a window at a time: a window
+ * ends before the last character it holds, which may be cut, and the next one starts with it.
+ */
+export function checkSource(source: ByteSource): { error: string } | { ascii: boolean } {
+  // At least two characters of four bytes, so that a window always ends past its start.
+  const window = Buffer.allocUnsafe(Math.min(Math.max(byteWindows.windowBytes, 8), source.size));
+  let nul = false;
+  let ascii = true;
+  for (let at = 0; at < source.size; ) {
+    const want = Math.min(window.length, source.size - at);
+    readFully(source, window.subarray(0, want), at);
+    let end = want;
+    if (at + want < source.size) {
+      // Back to the first byte of the last character: continuation bytes are 10xxxxxx.
+      end = want - 1;
+      while (end > want - 4 && (window[end]! & 0xc0) === 0x80) end--;
+    }
+    const bytes = window.subarray(0, end);
+    if (!isUtf8(bytes)) return { error: 'invalid UTF-8' };
+    nul ||= bytes.indexOf(0) >= 0;
+    ascii &&= isAscii(bytes);
+    at += end;
+  }
+  return nul ? { error: 'contains NUL bytes' } : { ascii };
+}
+
+/** Typed arrays that hold every offset into a text of `length`: 32-bit ones up to 4 GiB. */
+export function offsetArray(length: number): Uint32ArrayConstructor | Float64ArrayConstructor {
+  return length < 2 ** 32 ? Uint32Array : Float64Array;
 }
 
 /** Bytes searched at once: Node 20's `Buffer#indexOf` answers a match past 2 GiB as a negative int32. */
