@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { expect, it } from 'vitest';
-import { aliasCandidate, hasAliasCandidate } from '../src/source/read-objects.js';
+import { aliasCandidate, hasAliasCandidate } from '../src/source/yaml-read.js';
 import { parseYamlDocuments } from '../src/source/source-file.js';
 import { checkYaml11Scalars } from '../src/source/yaml11.js';
 import { numRuns } from '../src/testing/index.js';
