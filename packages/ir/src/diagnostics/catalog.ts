@@ -24,8 +24,8 @@ export const irDiagnostics = {
   },
   'ir/input-too-large': {
     severity: 'error',
-    message: paramMessage`file of ${'bytes'} bytes is too long for Node.js to hold as one text (${'limit'} bytes at most); netpolc reads so large a file only as a JSON List of objects (kubectl get -o json): give it so, or split it`,
-    docs: 'V8 limits a string to 2^29 - 24 characters (about 512 MiB). A larger JSON List is read straight from its bytes, one item at a time; larger YAML, and JSON that is not such a List, cannot be read whole.',
+    message: paramMessage`file of ${'bytes'} bytes is too long for Node.js to hold as one text (${'limit'} bytes at most); netpolc reads so large a file only as one List of plain objects, as kubectl get -o json or -o yaml prints it: give it so, or split it`,
+    docs: 'V8 limits a string to 2^29 - 24 characters (about 512 MiB). A larger List (JSON, or YAML as kubectl prints it) is read straight from its bytes, a run of items at a time; anything else cannot be read whole: several documents, items that are no plain objects (a List inside the List), YAML aliases whose anchor is in another run of items.',
   },
   'ir/empty-file': {
     severity: 'warning',

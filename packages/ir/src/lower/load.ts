@@ -6,7 +6,8 @@ import type { Policy } from '../model/policy.js';
 import type { Program } from '../model/program.js';
 import { SelectorTable } from '../model/selector.js';
 import { readObjects, type ManifestObject, type ReadOptions, type ReadResult } from '../source/read-objects.js';
-import { isListValue, type JsonItems } from '../source/json-items.js';
+import { isListValue } from '../source/json-items.js';
+import type { ListItems } from '../source/list-items.js';
 import { locate, type InputSource, type Location, type SourceFile } from '../source/source-file.js';
 import type { LowerContext } from './fields.js';
 import { ignoredReason, lowerNamespace, lowerNode, lowerPod, namespaceNameLabel } from './inventory.js';
@@ -123,11 +124,11 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
   };
 
   /**
-   * The items of a split JSON List, each lowered as it is parsed; false, with everything they
-   * added taken back, when one does not parse alone or is a List itself (the file is then read
-   * whole).
+   * The items of a List read a run at a time, each lowered as it is parsed; false, with
+   * everything they added taken back, when one does not parse alone or is a List itself (the
+   * file is then read whole).
    */
-  const takeItems = (items: JsonItems, lowered: Lowered, file: string, offset: number): boolean => {
+  const takeItems = (items: ListItems, lowered: Lowered, file: string, offset: number): boolean => {
     const marks = { diagnostics: diagnostics.length, pods: podList.length, objects: objectCount };
     undo = [];
     try {
@@ -142,7 +143,7 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
         if (isListValue(value)) return false;
         take({ value, ref: { kind: 'ref', file, doc: 0, path: ['items', i] } }, lowered, offset + i);
         return true;
-      }, known);
+      }, known, (d) => diagnostics.push(d));
       if (!read) {
         diagnostics.length = marks.diagnostics;
         podList.length = marks.pods;

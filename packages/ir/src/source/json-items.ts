@@ -8,6 +8,8 @@ import { closeBrace, closeBracket, colon, comma, openBrace, openBracket, quote }
 import { skipSpaces, stringEnd, valueEnd } from './json-locate.js';
 import { offsetArray, type Text } from './text.js';
 import { lastAtMost } from '../util/search.js';
+import { firstIndices, type ListItems } from './list-items.js';
+import { JsonLocator } from './json-locate.js';
 
 /**
  * Offset of the `[` of the `items` of a JSON object, when the text is plainly such an object up
@@ -92,7 +94,7 @@ export function isListValue(value: unknown): value is Record<string, unknown> {
  * the item), the item is read by a scanner instead. Small items are parsed in runs, the text up
  * to a later separator parsed as a list: a list of values there is that many whole items.
  */
-export class JsonItems {
+export class JsonItems implements ListItems {
   /**
    * Once a first reading went through them all: the runs of items it parsed at once, as
    * (start, end, item count) triples.
@@ -100,6 +102,7 @@ export class JsonItems {
   private runs: Uint32Array | Float64Array | undefined;
   /** Per run, the index of its first item (made on first use). */
   private firstIndices: Float64Array | undefined;
+  private locator: JsonLocator | undefined;
 
   /**
    * `runChars`: at most this many characters of items are parsed by one `JSON.parse` (0: one
@@ -217,6 +220,14 @@ export class JsonItems {
     return true;
   }
 
+  /** {@link ListItems.range}: the path is followed from the item's range ({@link itemRange}). */
+  range(index: number, path: readonly (string | number)[], key: boolean): [number, number] | undefined {
+    const item = this.itemRange(index);
+    if (!item) return undefined;
+    this.locator ??= new JsonLocator(this.text);
+    return this.locator.range(path, key, item);
+  }
+
   /**
    * The range of item `index` once a first reading went through them all (else undefined), as
    * the JSON locator gives it: found within its run, not by reading every item before it (the
@@ -250,11 +261,3 @@ export class JsonItems {
   }
 }
 
-function firstIndices(runs: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(runs.length / 3);
-  for (let r = 0, index = 0; r < out.length; r++) {
-    out[r] = index;
-    index += runs[r * 3 + 2]!;
-  }
-  return out;
-}

@@ -3,6 +3,10 @@ import { hasErrors, pathWith, refAt, type Diagnostic, type SourceRef } from '../
 import type { InputSource, SourceFile, SourceFormat } from './source-file.js';
 import { appendAll } from '../util/append.js';
 import { isListValue, itemsStart, JsonItems } from './json-items.js';
+import { skipSpaces } from './json-locate.js';
+import { openBrace, openBracket } from './char-codes.js';
+import type { ListItems } from './list-items.js';
+import { YamlItems, yamlItemsStart } from './yaml-items.js';
 import { ByteText, bytesIndexOf, checkSource, maxStringLength, readFully, type ByteSource } from './text.js';
 import { isUtf8 } from 'node:buffer';
 import { bulkYamlBytes, readYamlText } from './yaml-read.js';
@@ -23,7 +27,7 @@ export interface ReadResult {
    * {@link JsonItems.forEach}), or an item is a List itself, the file is read again whole, with
    * `lazyListChars: Infinity`.
    */
-  readonly items?: JsonItems;
+  readonly items?: ListItems;
   readonly diagnostics: Diagnostic[];
 }
 
@@ -37,10 +41,11 @@ export interface ReadOptions {
  * JSON Lists from this size on are parsed item by item, in runs of items of up to
  * `listRunChars` parsed by one `JSON.parse` each: a call costs about as much as parsing a small
  * item (kube-scale's 185k items of 440 characters: load medians of 3.42 s against 3.78 s one by
- * one), and a run this size is still in the cache when its items are lowered. Mutable for tests
- * only, which hold the item-by-item reading to the whole one on the same inputs.
+ * one), and a run this size is still in the cache when its items are lowered. A YAML List
+ * longer than `maxTextBytes` is read in runs of about `yamlRunBytes` (see yaml-items.ts).
+ * Mutable for tests only, which hold these readings to the whole one on the same inputs.
  */
-export const readDefaults = { lazyListChars: 512 * 1024, listRunChars: 16 * 1024, maxTextBytes: maxStringLength };
+export const readDefaults = { lazyListChars: 512 * 1024, listRunChars: 16 * 1024, yamlRunBytes: 1 << 20, maxTextBytes: maxStringLength };
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -142,20 +147,31 @@ export function readObjects(source: InputSource, options: ReadOptions = {}): Rea
 }
 
 /**
- * A file longer than a string may be: read only as a JSON List whose items are read one at a
- * time (what `kubectl get -o json` prints for a large cluster). Anything else, or a List the
- * item reading gives up on (the loader then asks for the whole, `lazyListChars: Infinity`), is
- * refused with the limit and the way around it.
+ * A file longer than a string may be: read only as a List whose items are read a run at a time
+ * (what `kubectl get -o json` or `-o yaml` prints for a large cluster). Anything else, or a List
+ * the item reading gives up on (the loader then asks for the whole, `lazyListChars: Infinity`),
+ * is refused with the limit and the way around it.
  */
 function readBytes(path: string, bytes: ByteText, options: ReadOptions): ReadResult {
-  const open = options.lazyListChars === Infinity ? undefined : itemsStart(bytes);
-  const file: SourceFile = { path, text: bytes, format: 'json', trees: undefined, lineStarts: undefined };
-  if (open === undefined) {
+  const first = bytes.charCodeAt(skipSpaces(bytes, 0));
+  const json = path.endsWith('.json') || first === openBrace || first === openBracket;
+  const file: SourceFile = { path, text: bytes, format: json ? 'json' : 'yaml', trees: undefined, lineStarts: undefined };
+  let items: ListItems | undefined;
+  if (options.lazyListChars !== Infinity) {
+    if (json) {
+      const open = itemsStart(bytes);
+      if (open !== undefined) items = new JsonItems(bytes, open, readDefaults.listRunChars);
+    } else {
+      const at = yamlItemsStart(bytes);
+      if (at) items = new YamlItems(bytes, path, at, readDefaults.yamlRunBytes);
+    }
+  }
+  if (!items) {
     const detail = { bytes: String(bytes.length), limit: String(readDefaults.maxTextBytes) };
     return { file, objects: [], diagnostics: [irDiagnostic('ir/input-too-large', detail, { kind: 'span', file: path, pos: 0, end: 0 })] };
   }
-  file.listItems = new JsonItems(bytes, open, readDefaults.listRunChars);
-  return { file, objects: [], items: file.listItems, diagnostics: [] };
+  file.listItems = items;
+  return { file, objects: [], items, diagnostics: [] };
 }
 
 /** JSON.parse's complaint and where it is (the end of the text when it does not say). */

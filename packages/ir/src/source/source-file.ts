@@ -1,7 +1,7 @@
 import { isNode, isPair, isMap, isScalar, isSeq, parseAllDocuments, parseDocument, type Document, type Node, type ScalarTag, type Tags } from 'yaml';
 import type { SourceRef, Target } from '../diagnostics/diagnostic.js';
 import { JsonLocator } from './json-locate.js';
-import type { JsonItems } from './json-items.js';
+import type { ListItems } from './list-items.js';
 import { YamlLocator } from './yaml-locate.js';
 import { lastAtMost } from '../util/search.js';
 import type { ByteSource, Text } from './text.js';
@@ -29,8 +29,8 @@ export interface SourceFile {
   lineStarts: ArrayLike<number> | undefined;
   /** Locates paths in a JSON file without a node tree (made on first use). */
   jsonLocator?: JsonLocator;
-  /** A large JSON List's items as the loader read them, which locate an item without reading those before it. */
-  listItems?: JsonItems;
+  /** A large List's items as the loader read them, which locate an item without reading those before it. */
+  listItems?: ListItems;
   /** For YAML read in bulk (no trees): how many documents the reader found. */
   bulkDocuments?: number;
   /** Locates paths in a bulk-read YAML file by parsing only the node reached (made on first use). */
@@ -119,12 +119,16 @@ const frameLineBytes = 4096;
 
 /** Offset range of the node a reference points at (or its nearest existing ancestor). */
 export function rangeOf(file: SourceFile, ref: SourceRef): [number, number] {
+  const [first, index] = ref.path;
+  if (file.listItems && ref.doc === 0 && first === 'items' && typeof index === 'number') {
+    // An item of a List read a run at a time: located within its run.
+    const found = file.listItems.range(index, ref.path.slice(2), ref.key === true);
+    if (found) return found;
+  }
   if (file.format === 'json' && !file.trees) {
     if (ref.doc !== 0) return [0, 0];
     file.jsonLocator ??= new JsonLocator(file.text);
-    const [first, index] = ref.path;
-    const item = first === 'items' && typeof index === 'number' ? file.listItems?.itemRange(index) : undefined;
-    return item ? file.jsonLocator.range(ref.path.slice(2), ref.key === true, item) : file.jsonLocator.range(ref.path, ref.key === true);
+    return file.jsonLocator.range(ref.path, ref.key === true);
   }
   if (!file.trees && file.bulkDocuments !== undefined && typeof file.text === 'string') {
     file.yamlLocator ??= new YamlLocator(file.text, file.bulkDocuments);

@@ -114,6 +114,16 @@ export class ByteText {
     return decoder.decode(this.window.subarray(start - this.start, end - this.start));
   }
 
+  /** Whether every byte is ASCII (checked once, over every window for a source). */
+  isAscii(): boolean {
+    if (this.ascii === undefined) {
+      let ascii = true;
+      this.eachChunk(0, this.length, (b) => (ascii &&= isAscii(b)));
+      this.ascii = ascii;
+    }
+    return this.ascii;
+  }
+
   /**
    * Offsets of every line start (after each newline). One pass over the bytes into 32-bit
    * offsets (kubectl's indented JSON of 150k pods has some 45M lines), or 64-bit ones past 4 GiB.
@@ -142,12 +152,7 @@ export class ByteText {
    * when it was for the same start and not further (diagnostics are located in file order).
    */
   unitsBetween(start: number, end: number): number {
-    if (this.ascii === undefined) {
-      let ascii = true;
-      this.eachChunk(0, this.length, (b) => (ascii &&= isAscii(b)));
-      this.ascii = ascii;
-    }
-    if (this.ascii) return end - start;
+    if (this.isAscii()) return end - start;
     const mark = this.mark;
     let from = start;
     let units = 0;

@@ -9,6 +9,7 @@ import { parseDocument, type Document } from 'yaml';
 import { walkRange, yamlOptions } from './source-file.js';
 import { lastAtMost } from '../util/search.js';
 import { carriageReturn, colon, dash, dot, hash, newline, percent, space, tab } from './char-codes.js';
+import type { Text } from './text.js';
 
 /** A node of the text: its first character (after indentation or `- `) and where it ends. */
 interface Region {
@@ -16,7 +17,8 @@ interface Region {
   readonly end: number;
 }
 
-function nextLine(text: string, at: number): number {
+/** The start of the line after the one holding `at` (or the end of the text). */
+export function nextLine(text: Text, at: number): number {
   const i = text.indexOf('\n', at);
   return i < 0 ? text.length : i + 1;
 }
@@ -26,7 +28,7 @@ function lineStartOf(text: string, at: number): number {
 }
 
 /** True when the rest of the line from `at` is blank or a comment. */
-function restIsEmpty(text: string, at: number): boolean {
+export function restIsEmpty(text: Text, at: number): boolean {
   let p = at;
   while (text.charCodeAt(p) === space) p++;
   const c = text.charCodeAt(p);

@@ -1,0 +1,30 @@
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+
+/**
+ * The items of a large `List` file (JSON or YAML), read a run at a time while the loader lowers
+ * them, so that the parsed items die young and a file longer than a string can be read at all.
+ */
+export interface ListItems {
+  /**
+   * Calls `each` with every item in order, until it returns false (on a second reading, with
+   * undefined for the items `known` names). False when it did, or when the whole file must be
+   * read instead (the items are not plainly a List of objects). `report` receives what the
+   * reading itself finds (YAML syntax errors, YAML 1.1 scalars), located in the file.
+   */
+  forEach(each: (value: Record<string, unknown> | undefined, index: number) => boolean, known?: (index: number) => boolean, report?: (d: Diagnostic) => void): boolean;
+  /**
+   * Offset range of the node at `path` inside item `index` (with `key`, of the last step's key),
+   * once a first reading went through every item; undefined otherwise.
+   */
+  range(index: number, path: readonly (string | number)[], key: boolean): [number, number] | undefined;
+}
+
+/** Per run of (start, end, count) triples, the index of its first item. */
+export function firstIndices(runs: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(runs.length / 3);
+  for (let r = 0, index = 0; r < out.length; r++) {
+    out[r] = index;
+    index += runs[r * 3 + 2]!;
+  }
+  return out;
+}
