@@ -3,19 +3,19 @@
 // cluster (150k pods, 10k namespaces, 5k nodes, 20k policies) with pods of realistic size
 // (containers with env, resources, probes and the service-account volume; owner references;
 // status conditions and container statuses), indented as `kubectl get -o json` indents, without
-// managedFields (kubectl leaves them out since 1.21). About 6 KB a pod: one JSON List longer than
-// V8's largest string, which neither `JSON.parse` nor a whole-text reading can take (issue 9).
-//   node bench/real-size.mjs [backend...]      (default: nftables iptables)
+// managedFields (kubectl leaves them out since 1.21). About 12 KB a pod: one List longer than
+// V8's largest string, which neither `JSON.parse` nor a whole-text reading can take (issue 9); as
+// JSON, or with --yaml as YAML (kubectl's layout, printed by the CLI's snapshot printer).
+//   node bench/real-size.mjs [--yaml] [backend...]      (default: nftables iptables; --yaml: as kubectl get -o yaml prints it)
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate, workloads } from './workloads.mjs';
+import { toYaml } from '../packages/cli/dist/cluster/to-yaml.js';
 
 const here = new URL('.', import.meta.url).pathname;
 const dataDir = join(here, '.data');
-const file = join(dataDir, 'real-size.json');
-const stampFile = join(dataDir, 'real-size.stamp');
 const stamp = createHash('sha256')
   .update(readFileSync(join(here, 'workloads.mjs')))
   .update(readFileSync(new URL(import.meta.url)))
@@ -112,27 +112,41 @@ function realistic(pod, i) {
   };
 }
 
-function ensureData() {
-  if (existsSync(file) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return;
+/** Writes the List, a line of text at a time, unless the stamp says it is there. */
+function ensureData(path, stampPath, write) {
+  if (existsSync(path) && existsSync(stampPath) && readFileSync(stampPath, 'utf8') === stamp) return;
   mkdirSync(dataDir, { recursive: true });
   const objects = generate(workloads['kube-scale']);
-  const fd = openSync(file, 'w');
-  // kubectl's layout: four spaces per level, the items two levels in.
-  writeSync(fd, '{\n    "apiVersion": "v1",\n    "items": [\n');
+  const fd = openSync(path, 'w');
   let podIndex = 0;
-  objects.forEach((o, i) => {
-    const item = o.kind === 'Pod' ? realistic(o, podIndex++) : o;
-    writeSync(fd, `        ${JSON.stringify(item, null, 4).replaceAll('\n', '\n        ')}${i + 1 < objects.length ? ',' : ''}\n`);
-  });
-  writeSync(fd, '    ],\n    "kind": "List",\n    "metadata": {\n        "resourceVersion": ""\n    }\n}\n');
+  write((text) => writeSync(fd, text), objects.map((o) => (o.kind === 'Pod' ? realistic(o, podIndex++) : o)));
   closeSync(fd);
-  writeFileSync(stampFile, stamp);
+  writeFileSync(stampPath, stamp);
 }
 
-ensureData();
+/** kubectl's JSON layout: four spaces per level, the items two levels in. */
+function writeJson(out, items) {
+  out('{\n    "apiVersion": "v1",\n    "items": [\n');
+  items.forEach((item, i) => out(`        ${JSON.stringify(item, null, 4).replaceAll('\n', '\n        ')}${i + 1 < items.length ? ',' : ''}\n`));
+  out('    ],\n    "kind": "List",\n    "metadata": {\n        "resourceVersion": ""\n    }\n}\n');
+}
+
+/** kubectl's YAML layout: items (and every sequence) at the column of their key. */
+function writeYaml(out, items) {
+  out('apiVersion: v1\nitems:\n');
+  // The CLI's snapshot printer prints as kubectl does; `items:` and its newline are cut off.
+  for (const item of items) out(toYaml({ items: [item] }).slice('items:\n'.length));
+  out('kind: List\nmetadata:\n  resourceVersion: ""\n');
+}
+
+const args = process.argv.slice(2);
+const yaml = args.includes('--yaml');
+const file = join(dataDir, yaml ? 'real-size.yaml' : 'real-size.json');
+ensureData(file, join(dataDir, yaml ? 'real-size-yaml.stamp' : 'real-size.stamp'), yaml ? writeYaml : writeJson);
 const size = statSync(file).size;
-console.log(`real-size: kube-scale with pods of realistic size, ${(size / 1e6).toFixed(0)} MB of JSON (V8's largest string: 536.9M characters)`);
-const backends = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['nftables', 'iptables'];
+console.log(`real-size: kube-scale with pods of realistic size, ${(size / 1e6).toFixed(0)} MB of ${yaml ? 'YAML' : 'JSON'} (V8's largest string: 536.9M characters)`);
+const named = args.filter((a) => a !== '--yaml');
+const backends = named.length > 0 ? named : ['nftables', 'iptables'];
 for (const backend of backends) {
   const r = spawnSync(process.execPath, ['--max-old-space-size=8192', join(here, 'measure.mjs'), file, backend], { encoding: 'utf8', cwd: join(here, '..'), maxBuffer: 1 << 24 });
   if (r.status !== 0) {
@@ -141,6 +155,6 @@ for (const backend of backends) {
   }
   const m = JSON.parse(r.stdout);
   const s = (ms) => `${(ms / 1000).toFixed(2)}s`;
-  const floor = m.floorMs === null ? 'no floor (JSON.parse cannot take a text this long)' : `floor ${s(m.floorMs)}`;
+  const floor = m.floorMs === null ? 'no floor (no parser takes a text this long whole)' : `floor ${s(m.floorMs)}`;
   console.log(`  ${backend.padEnd(8)} ${floor}, load ${s(m.loadMs)}, resolve ${s(m.resolveMs)}, emit ${s(m.emitMs)}, write ${s(m.writeMs)}, whole ${s(m.totalMs)}, peak RSS ${Math.round(m.maxRssMb)}MB, ${m.pods} pods, ${m.errors} errors, ${m.files} files`);
 }
