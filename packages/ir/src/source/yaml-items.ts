@@ -10,8 +10,9 @@
 //
 // An item starts with a line `- ` at the indentation of the first one, and nowhere else: what an
 // item holds is indented deeper (block scalars and folded lines included), so such a line is
-// the start of the next item. A run from one item start to a later one is whole items, read by
-// the same readers as a whole file (line reader, js-yaml, `yaml`), as the items of a List.
+// the start of the next item. A run from one item start to a later one is whole items: a YAML
+// document of its own (a sequence), read by the same readers as a whole file (line reader,
+// js-yaml, `yaml`).
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { lastAtMost } from '../util/search.js';
 import { dash, space } from './char-codes.js';
@@ -30,7 +31,6 @@ const listHead = 'kind: List\nitems:\n';
 const maxFrame = 64 * 1024;
 /** The last run holds the last items and what follows them: more than this, and it is refused. */
 const lastRunBytes = 64 << 20;
-
 
 /** Where the items of a YAML List start, and their indentation; undefined unless plainly so. */
 export function yamlItemsStart(text: ByteText): YamlItemsStart | undefined {
