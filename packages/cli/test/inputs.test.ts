@@ -7,6 +7,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { byteWindows, namespace, networkPolicy, node, pod, readDefaults } from '@netpolc/ir/testing';
 import { fileContent, fileWindows } from '../src/inputs.js';
 import { UsageError } from '../src/io.js';
+import { toYaml } from '../src/cluster/to-yaml.js';
 import { cli } from './run-cli.js';
 
 const defaults = { files: { ...fileWindows }, read: { ...readDefaults }, windows: { ...byteWindows } };
@@ -51,7 +52,7 @@ it('ends the command when a file read window by window changed since it was firs
   expect(() => source.read(Buffer.alloc(4), 0)).toThrow(/shown\/list\.json changed while netpolc read it/);
 });
 
-it('compiles a List read window by window to the files and messages of a whole reading', async () => {
+it.each(['json', 'yaml'])('compiles a %s List read window by window to the files and messages of a whole reading', async (format) => {
   const objects = [
     node('node-a', '198.18.100.1'),
     namespace('x'),
@@ -60,8 +61,10 @@ it('compiles a List read window by window to the files and messages of a whole r
     pod('x', 'conflict', { app: 'a0' }, '198.18.0.99', { node: 'node-a', ports: [['http', 80, 'TCP'], ['http', 81, 'TCP']] }),
     networkPolicy('x', 'only-a1', { podSelector: { matchLabels: { app: 'a0' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'a1' } } }], ports: [{ port: 'http' }] }] }),
   ];
-  const file = join(dir, 'cluster.json');
-  writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 2));
+  const list = { apiVersion: 'v1', kind: 'List', items: objects };
+  const file = join(dir, `cluster.${format}`);
+  // As kubectl prints either: indented JSON, or YAML with sequences at their key's column.
+  writeFileSync(file, format === 'json' ? JSON.stringify(list, null, 2) : toYaml(list));
   const compile = async (out: string): Promise<{ code: number; stderr: string; files: string[] }> => {
     const r = await cli(['compile', '--backend', 'nftables', '--out-dir', join(dir, out), file], '', dir);
     const files = readdirSync(join(dir, out)).sort().map((f) => `${f}\n${readFileSync(join(dir, out, f), 'utf8')}`);
@@ -69,9 +72,9 @@ it('compiles a List read window by window to the files and messages of a whole r
   };
   const whole = await compile('whole');
   expect(whole.code).toBe(0);
-  expect(whole.stderr).toMatch(/cluster\.json:\d+:\d+/);
+  expect(whole.stderr).toMatch(new RegExp(`cluster\\.${format}:\\d+:\\d+`));
   Object.assign(fileWindows, { from: 0 });
-  Object.assign(readDefaults, { maxTextBytes: 0, listRunChars: 300 });
+  Object.assign(readDefaults, { maxTextBytes: 0, listRunChars: 300, yamlRunBytes: 400 });
   Object.assign(byteWindows, { windowBytes: 512, behindBytes: 64 });
   expect(await compile('windows')).toEqual(whole);
 });
