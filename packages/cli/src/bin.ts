@@ -1,3 +1,4 @@
+import { readStream } from './inputs.js';
 import { run } from './main.js';
 
 // The only place that touches the real process: streams, stdin and the exit code.
@@ -17,10 +18,6 @@ const code = await run(process.argv.slice(2), {
           process.stdout.once('drain', finish).once('error', finish).once('close', finish);
         })
       : Promise.resolve(),
-  readStdin: async () => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
-  },
+  readStdin: () => readStream(process.stdin),
 });
 process.exitCode = code;

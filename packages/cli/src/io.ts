@@ -1,8 +1,11 @@
+import type { ByteSource } from '@netpolc/ir';
+
 /** Everything a command may touch outside the process; tests pass an in-memory version. */
 export interface Io {
   readonly stdout: { write(text: string): void; readonly isTTY?: boolean };
   readonly stderr: { write(text: string): void; readonly isTTY?: boolean };
-  readStdin(): Promise<Uint8Array>;
+  /** Standard input: its bytes, or a source of them when it is too large to hold ({@link readStream}). */
+  readStdin(): Promise<Uint8Array | ByteSource>;
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   /**

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { byteWindows, namespace, networkPolicy, node, pod, readDefaults } from '@netpolc/ir/testing';
-import { fileContent, fileWindows } from '../src/inputs.js';
+import { fileContent, fileWindows, readStream } from '../src/inputs.js';
 import { UsageError } from '../src/io.js';
 import { toYaml } from '../src/cluster/to-yaml.js';
-import { cli } from './run-cli.js';
+import { chunks, cli } from './run-cli.js';
 
 const defaults = { files: { ...fileWindows }, read: { ...readDefaults }, windows: { ...byteWindows } };
 let dir: string;
@@ -37,6 +37,28 @@ it('reads a file whole up to the threshold, and as a source of its bytes above i
     const n = source.read(into, position);
     expect(into.subarray(0, n).equals(bytes.subarray(position, position + length))).toBe(true);
   }
+});
+
+it('holds standard input up to the threshold, and spools a longer one to a file removed at once', async () => {
+  const bytes = Buffer.from(Array.from({ length: 3000 }, (_, i) => `{"n":${i},"s":"ünï"}`).join(','));
+  const spools = (): string[] => readdirSync(tmpdir()).filter((f) => f.startsWith('netpolc-stdin-'));
+  const before = spools();
+  for (const [from, size] of [[bytes.length, 1000], [bytes.length - 1, 1000], [0, 1], [5000, 4096], [10, 65536]] as const) {
+    fileWindows.spoolFrom = from;
+    const content = await readStream(chunks(bytes, size));
+    if (from >= bytes.length) {
+      expect(content instanceof Uint8Array && Buffer.from(content).equals(bytes)).toBe(true);
+      continue;
+    }
+    if (content instanceof Uint8Array) throw new Error('expected a source');
+    expect(content.size).toBe(bytes.length);
+    for (const [position, length] of [[0, 7], [4321, 10_000], [bytes.length - 3, 10]] as const) {
+      const into = Buffer.alloc(length);
+      const n = content.read(into, position);
+      expect(into.subarray(0, n).equals(bytes.subarray(position, position + length))).toBe(true);
+    }
+  }
+  expect(spools()).toEqual(before);
 });
 
 it('ends the command when a file read window by window changed since it was first seen', () => {
@@ -77,4 +99,22 @@ it.each(['json', 'yaml'])('compiles a %s List read window by window to the files
   Object.assign(readDefaults, { maxTextBytes: 0, listRunChars: 300, yamlRunBytes: 400 });
   Object.assign(byteWindows, { windowBytes: 512, behindBytes: 64 });
   expect(await compile('windows')).toEqual(whole);
+});
+
+it('compiles a List from standard input spooled to a file as from the file itself', async () => {
+  const objects = [node('node-a', '198.18.100.1'), namespace('x'), ...Array.from({ length: 8 }, (_, i) => pod('x', `p${i}`, { app: `a${i % 2}` }, `198.18.0.${i + 1}`, { node: 'node-a' }))];
+  const text = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [...objects, networkPolicy('x', 'deny', { podSelector: { matchLabels: { app: 'a0' } }, ingress: [] })] });
+  writeFileSync(join(dir, 'cluster.json'), text);
+  const compile = async (out: string, input: string, stdin = ''): Promise<{ code: number; files: string[] }> => {
+    const r = await cli(['compile', '--backend', 'nftables', '--out-dir', join(dir, out), input], stdin, dir);
+    return { code: r.code, files: readdirSync(join(dir, out)).sort().map((f) => `${f}\n${readFileSync(join(dir, out, f), 'utf8')}`) };
+  };
+  const fromFile = await compile('file', join(dir, 'cluster.json'));
+  expect(fromFile.code).toBe(0);
+  // Spooled, and read whole (a string holds it) or window by window (as if it could not).
+  fileWindows.spoolFrom = 100;
+  expect(await compile('spooled', '-', text)).toEqual(fromFile);
+  Object.assign(readDefaults, { maxTextBytes: 100 });
+  Object.assign(byteWindows, { windowBytes: 256, behindBytes: 32 });
+  expect(await compile('stdin', '-', text)).toEqual(fromFile);
 });

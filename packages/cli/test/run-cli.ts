@@ -1,4 +1,10 @@
+import { readStream } from '../src/inputs.js';
 import { run } from '../src/main.js';
+
+/** Bytes in chunks of `size`, as a stream gives them. */
+export async function* chunks(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+}
 
 /** Result of an in-process CLI run. */
 export interface CliResult {
@@ -16,7 +22,8 @@ export async function cli(argv: readonly string[], stdin = '', cwd = new URL('..
     stderr: { write: (t: string) => void (stderr += t), isTTY: false },
     cwd,
     env: {},
-    readStdin: async () => new TextEncoder().encode(stdin),
+    // Through the CLI's own stream reading, in chunks as a pipe gives them.
+    readStdin: () => readStream(chunks(new TextEncoder().encode(stdin), 7 * 1024)),
   });
   return { code, stdout, stderr };
 }
