@@ -116,7 +116,14 @@ export async function readInputs(io: Io, paths: readonly string[]): Promise<Inpu
     if (path === '-') {
       if (seen.has('-')) continue;
       seen.add('-');
-      sources.push({ path: '<stdin>', content: await io.readStdin() });
+      let content: Uint8Array | ByteSource;
+      try {
+        content = await io.readStdin();
+      } catch (err) {
+        // A full or read-only temporary directory, when a long input is spooled there.
+        throw new UsageError(`cannot read standard input: ${(err as Error).message} (a long input is spooled to ${tmpdir()}; TMPDIR picks another directory)`);
+      }
+      sources.push({ path: '<stdin>', content });
       continue;
     }
     const absolute = resolve(io.cwd, path);

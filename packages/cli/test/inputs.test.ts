@@ -118,3 +118,19 @@ it('compiles a List from standard input spooled to a file as from the file itsel
   Object.assign(byteWindows, { windowBytes: 256, behindBytes: 32 });
   expect(await compile('stdin', '-', text)).toEqual(fromFile);
 });
+
+it('reports standard input it cannot spool as an input error, naming the directory', async () => {
+  fileWindows.spoolFrom = 10;
+  const readOnly = join(dir, 'nowhere');
+  const saved = process.env['TMPDIR'];
+  process.env['TMPDIR'] = readOnly;
+  try {
+    const r = await cli(['compile', '--backend', 'nftables', '--out-dir', join(dir, 'out'), '-'], '{"kind":"List","items":[]}');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`cannot read standard input`);
+    expect(r.stderr).toContain(readOnly);
+  } finally {
+    if (saved === undefined) delete process.env['TMPDIR'];
+    else process.env['TMPDIR'] = saved;
+  }
+});
