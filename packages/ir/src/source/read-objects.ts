@@ -59,7 +59,7 @@ function decode(source: InputSource): { text: string } | { bytes: ByteText } | {
   if (size > readDefaults.maxTextBytes) {
     // Longer than a string may be: decoded a List item at a time, from bytes held whole or read
     // a window at a time.
-    const checked = whole ? bytesError(content) : checkSource(content);
+    const checked = whole ? checkBytes(content) : checkSource(content);
     if ('error' in checked) return checked;
     const start = Buffer.alloc(3);
     if (whole) start.set(content.subarray(0, 3));
@@ -77,7 +77,7 @@ function decode(source: InputSource): { text: string } | { bytes: ByteText } | {
 }
 
 /** {@link checkSource} of bytes held whole (whose ASCII check waits for a located diagnostic). */
-function bytesError(content: Uint8Array): { error: string } | { ascii: undefined } {
+function checkBytes(content: Uint8Array): { error: string } | { ascii: undefined } {
   const bytes = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
   if (!isUtf8(bytes)) return { error: 'invalid UTF-8' };
   return bytesIndexOf(bytes, 0, 0) >= 0 ? { error: 'contains NUL bytes' } : { ascii: undefined };
