@@ -108,6 +108,8 @@ export class ByteText {
   }
 
   slice(start: number, end = this.length): string {
+    // Offsets outside the text are clamped to it, as substring does (the scanners give none).
+    start = Math.max(0, start);
     end = Math.min(end, this.length);
     if (end <= start) return '';
     if (start < this.start || end > this.start + this.window.length) this.windowAt(start, end - start);
