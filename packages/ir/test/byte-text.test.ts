@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { isAscii, isUtf8 } from 'node:buffer';
-import { ByteText, bytesIndexOf, checkSource } from '../src/source/text.js';
+import { ByteText, byteWindows, bytesIndexOf, checkSource } from '../src/source/text.js';
 import { byteSource, windowsArb, withWindows } from './support/byte-source.js';
 import { numRuns } from '../src/testing/index.js';
 
@@ -29,17 +29,32 @@ it('reads bytes as a string reads its text: character codes of ASCII, slices dec
   expect(bytes.charCodeAt(0)).toBe(text.charCodeAt(0));
   expect(bytes.charCodeAt(bytes.length)).toBeNaN();
   expect(bytes.indexOf('"b"', 0)).toBe(Buffer.byteLength('{"a": "ünï",\n '));
-  expect([...bytes.lineStarts()]).toEqual([0, Buffer.byteLength('{"a": "ünï",\n'), bytes.length]);
-  // Past the first allocation of line offsets.
-  const many = new ByteText(new TextEncoder().encode('é\n'.repeat(3000)));
-  expect([...many.lineStarts()]).toEqual(Array.from({ length: 3001 }, (_, i) => i * 3));
+  const second = Buffer.byteLength('{"a": "ünï",\n');
+  expect(bytes.lineAt(3)).toEqual({ line: 0, start: 0, end: second });
+  expect(bytes.lineAt(second)).toEqual({ line: 1, start: second, end: bytes.length });
+  expect(bytes.lineAt(bytes.length)).toEqual({ line: 2, start: bytes.length, end: bytes.length + 1 });
+  // Over many blocks of the line index.
+  const many = withWindows({ windowBytes: 64, behindBytes: 8, lineBlockBytes: 100 }, () => {
+    const t = new ByteText(byteSource(new TextEncoder().encode('é\n'.repeat(3000))));
+    return [t.lineAt(0), t.lineAt(1500 * 3 + 1), t.lineAt(9000)];
+  });
+  expect(many).toEqual([
+    { line: 0, start: 0, end: 3 },
+    { line: 1500, start: 4500, end: 4503 },
+    { line: 3000, start: 9000, end: 9001 },
+  ]);
 });
 
 it('counts the UTF-16 code units of any stretch of bytes as the decoded string has them', () => {
   fc.assert(
-    fc.property(fc.array(fc.constantFrom('a', '\n', 'é', '€', '😀', '"'), { maxLength: 30 }), fc.nat(), fc.nat(), fc.nat(), (chars, x, y, z) => {
+    fc.property(fc.array(fc.constantFrom('a', '\n', 'é', '€', '😀', '"'), { maxLength: 30 }), fc.nat(), fc.nat(), fc.nat(), fc.integer({ min: 1, max: 20 }), (chars, x, y, z, lineBlockBytes) => {
       const text = chars.join('');
-      const bytes = new ByteText(new TextEncoder().encode(text));
+      // Line index blocks of a few bytes: lines then span blocks, and blocks lines.
+      const bytes = withWindows({ ...byteWindows, lineBlockBytes }, () => {
+        const t = new ByteText(new TextEncoder().encode(text));
+        t.lineAt(0);
+        return t;
+      });
       // Offsets at character boundaries, in bytes and in code units.
       const bounds = [0];
       for (const c of chars) bounds.push(bounds[bounds.length - 1]! + Buffer.byteLength(c));
@@ -49,9 +64,15 @@ it('counts the UTF-16 code units of any stretch of bytes as the decoded string h
       const c = z % bounds.length;
       const [from, to] = c >= b ? [a, c] : [Math.min(a, c), Math.max(a, c)];
       expect(bytes.unitsBetween(bounds[from]!, bounds[to]!)).toBe(chars.slice(from, to).join('').length);
+      // Every offset's line, against the line starts of the decoded string.
       const lines = [0];
       for (let i = 0; i < text.length; i++) if (text[i] === '\n') lines.push(Buffer.byteLength(text.slice(0, i + 1)));
-      expect([...bytes.lineStarts()]).toEqual(lines);
+      const length = Buffer.byteLength(text);
+      for (let offset = 0; offset <= length; offset++) {
+        let line = 0;
+        while (line + 1 < lines.length && lines[line + 1]! <= offset) line++;
+        expect(bytes.lineAt(offset)).toEqual({ line, start: lines[line], end: lines[line + 1] ?? length + 1 });
+      }
     }),
     { numRuns: numRuns(300) },
   );
@@ -64,7 +85,7 @@ it('reads bytes from a source window by window exactly as bytes held whole', () 
     fc.record({ op: fc.constant('find' as const), at: fc.integer({ min: -2, max: 400 }), needle: fc.array(alphabet, { minLength: 1, maxLength: 3 }).map((a) => a.join('')) }),
     fc.record({ op: fc.constant('slice' as const), at: fc.nat({ max: 400 }), size: fc.nat({ max: 400 }) }),
     fc.record({ op: fc.constant('units' as const), at: fc.nat({ max: 400 }), size: fc.nat({ max: 400 }) }),
-    fc.constant({ op: 'lines' as const }),
+    fc.record({ op: fc.constant('lines' as const), at: fc.nat({ max: 400 }) }),
   );
   fc.assert(
     fc.property(fc.array(alphabet, { maxLength: 80 }), windowsArb, fc.array(opArb, { maxLength: 12 }), (chars, windows, ops) => {
@@ -87,7 +108,7 @@ it('reads bytes from a source window by window exactly as bytes held whole', () 
           } else if (o.op === 'units') {
             const [a, b] = [bound(o.at), bound(o.at + o.size)];
             expect(paged.unitsBetween(a, b)).toBe(whole.unitsBetween(a, b));
-          } else expect([...paged.lineStarts()]).toEqual([...whole.lineStarts()]);
+          } else expect(paged.lineAt(Math.min(o.at, bytes.length))).toEqual(whole.lineAt(Math.min(o.at, bytes.length)));
         }
         // Read a window at a time: never more than a window, or what one slice or search asks for
         // and the bytes before it that a window keeps.

@@ -26,6 +26,7 @@ export interface SourceFile {
   readonly format: SourceFormat;
   /** Parsed documents with node ranges (YAML; built on first use for large files). */
   trees: readonly Document[] | undefined;
+  /** Offsets of the line starts of a string text (made on first use; a ByteText indexes its own). */
   lineStarts: ArrayLike<number> | undefined;
   /** Locates paths in a JSON file without a node tree (made on first use). */
   jsonLocator?: JsonLocator;
@@ -92,23 +93,23 @@ export function trees(file: SourceFile): readonly Document[] {
   return file.trees;
 }
 
-function lineStarts(file: SourceFile): ArrayLike<number> {
+/** The line holding `offset` (from 0), its start, and the start of the next line. */
+function lineAt(file: SourceFile, offset: number): { line: number; start: number; end: number } {
+  const t = file.text;
+  if (typeof t !== 'string') return t.lineAt(offset);
   if (!file.lineStarts) {
-    const t = file.text;
-    if (typeof t === 'string') {
-      const starts = [0];
-      for (let i = 0; i < t.length; i++) if (t.charCodeAt(i) === 10) starts.push(i + 1);
-      file.lineStarts = starts;
-    } else file.lineStarts = t.lineStarts();
+    const starts = [0];
+    for (let i = 0; i < t.length; i++) if (t.charCodeAt(i) === 10) starts.push(i + 1);
+    file.lineStarts = starts;
   }
-  return file.lineStarts;
+  const starts = file.lineStarts;
+  const line = lastAtMost(starts.length, (i) => starts[i]!, offset);
+  return { line, start: starts[line]!, end: starts[line + 1] ?? t.length + 1 };
 }
 
 /** 1-based line and column (in characters) of an offset. */
 export function lineColumn(file: SourceFile, offset: number): { line: number; column: number } {
-  const starts = lineStarts(file);
-  const line = lastAtMost(starts.length, (i) => starts[i]!, offset);
-  const start = starts[line]!;
+  const { line, start } = lineAt(file, offset);
   // Offsets into bytes count the bytes of characters beyond ASCII: the column counts characters.
   const column = typeof file.text === 'string' ? offset - start : file.text.unitsBetween(start, offset);
   return { line: line + 1, column: column + 1 };
@@ -180,9 +181,7 @@ export function locate(files: ReadonlyMap<string, SourceFile>, target: Target): 
   const [pos, end] = target.kind === 'span' ? [target.pos, target.end] : rangeOf(file, target);
   const start = lineColumn(file, pos);
   const stop = lineColumn(file, Math.max(pos, end));
-  const starts = lineStarts(file);
-  const lineStart = starts[start.line - 1] ?? 0;
-  const lineEnd = starts[start.line] ?? file.text.length + 1;
+  const { start: lineStart, end: lineEnd } = lineAt(file, pos);
   // A file read as bytes may be one line of a gigabyte: such a line is not decoded.
   const lineText = typeof file.text !== 'string' && lineEnd - lineStart > frameLineBytes ? '' : file.text.slice(lineStart, lineEnd - 1).replace(/\r$/, '');
   return { file: file.path, line: start.line, column: start.column, endLine: stop.line, endColumn: stop.column, lineText };

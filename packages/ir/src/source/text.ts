@@ -34,9 +34,18 @@ export const byteWindows = {
    * ahead for the next separator, then decodes from the item's start, behind it.
    */
   behindBytes: 1 << 20,
+  /** Bytes per block of the line index ({@link ByteText.lineAt}). */
+  lineBlockBytes: 1 << 20,
 };
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Per block of a text, the newlines before it and the start of the line it begins in. */
+interface LineIndex {
+  readonly blockBytes: number;
+  readonly before: Float64Array;
+  readonly lastStart: Float64Array;
+}
 
 /** Bytes of `source` from `base` on, and how long they are. */
 interface Backing {
@@ -64,6 +73,8 @@ export class ByteText {
   private ascii: boolean | undefined;
   /** The last count of {@link unitsBetween}. */
   private mark = { start: -1, end: -1, units: 0 };
+  /** The index of {@link lineAt} (made on first use). */
+  private lines: LineIndex | undefined;
 
   /**
    * Bytes held whole, or those of a source from `base` on (after a byte order mark). Either
@@ -127,24 +138,45 @@ export class ByteText {
   }
 
   /**
-   * Offsets of every line start (after each newline). One pass over the bytes into 32-bit
-   * offsets (kubectl's indented JSON of 150k pods has some 45M lines), or 64-bit ones past 4 GiB.
+   * The line holding `offset`: its number (from 0), its start, and the start of the next line
+   * (the length plus one after the last). Lines are counted from an index of the newlines before
+   * each block of `lineBlockBytes` (a few kilobytes for gigabytes, where a list of every
+   * line start took 175 MB for kubectl's 1.8 GB of indented JSON), then within the block.
    */
-  lineStarts(): Uint32Array | Float64Array {
-    const Offsets = offsetArray(this.length);
-    let starts = new Offsets(1024);
-    let n = 1;
-    this.eachChunk(0, this.length, (b, offset) => {
+  lineAt(offset: number): { line: number; start: number; end: number } {
+    const index = (this.lines ??= this.lineIndex(byteWindows.lineBlockBytes));
+    const { blockBytes } = index;
+    const block = Math.min(Math.floor(Math.max(0, offset) / blockBytes), index.before.length - 1);
+    let line = index.before[block]!;
+    let start = index.lastStart[block]!;
+    this.eachChunk(block * blockBytes, Math.min(offset, this.length), (b, at) => {
       for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) {
-        if (n === starts.length) {
-          const grown = new Offsets(n * 2);
-          grown.set(starts);
-          starts = grown;
-        }
-        starts[n++] = offset + i + 1;
+        line++;
+        start = at + i + 1;
       }
     });
-    return starts.subarray(0, n);
+    const next = offset < this.length ? this.indexOf('\n', offset) : -1;
+    return { line, start, end: next < 0 ? this.length + 1 : next + 1 };
+  }
+
+  /** Per block, the newlines before it and the start of the line it begins in: one pass. */
+  private lineIndex(blockBytes: number): LineIndex {
+    const blocks = Math.floor(this.length / blockBytes) + 1;
+    const before = new Float64Array(blocks);
+    const lastStart = new Float64Array(blocks);
+    let lines = 0;
+    let start = 0;
+    for (let block = 0; block < blocks; block++) {
+      before[block] = lines;
+      lastStart[block] = start;
+      this.eachChunk(block * blockBytes, Math.min((block + 1) * blockBytes, this.length), (b, at) => {
+        for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) {
+          lines++;
+          start = at + i + 1;
+        }
+      });
+    }
+    return { blockBytes, before, lastStart };
   }
 
   /**

@@ -17,12 +17,12 @@ export function byteSource(bytes: Uint8Array, most = Infinity): ByteSource & { l
 }
 
 /** Windows of a few bytes (down to less than a List separator), so that every text spans many. */
-export const windowsArb = fc.record({ windowBytes: fc.integer({ min: 1, max: 200 }), behindBytes: fc.integer({ min: 0, max: 60 }), most: fc.integer({ min: 1, max: 300 }) });
+export const windowsArb = fc.record({ windowBytes: fc.integer({ min: 1, max: 200 }), behindBytes: fc.integer({ min: 0, max: 60 }), most: fc.integer({ min: 1, max: 300 }), lineBlockBytes: fc.integer({ min: 1, max: 90 }) });
 
 /** Runs `f` with the windows given, then puts the defaults back. */
-export function withWindows<T>(windows: { windowBytes: number; behindBytes: number }, f: () => T): T {
+export function withWindows<T>(windows: { windowBytes: number; behindBytes: number; lineBlockBytes?: number }, f: () => T): T {
   const defaults = { ...byteWindows };
-  Object.assign(byteWindows, { windowBytes: windows.windowBytes, behindBytes: windows.behindBytes });
+  Object.assign(byteWindows, { windowBytes: windows.windowBytes, behindBytes: windows.behindBytes, lineBlockBytes: windows.lineBlockBytes ?? defaults.lineBlockBytes });
   try {
     return f();
   } finally {
