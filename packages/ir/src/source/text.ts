@@ -34,8 +34,11 @@ export const byteWindows = {
    * ahead for the next separator, then decodes from the item's start, behind it.
    */
   behindBytes: 1 << 20,
-  /** Bytes per block of the line index ({@link ByteText.lineAt}). */
-  lineBlockBytes: 1 << 20,
+  /**
+   * Bytes per block of the line index ({@link ByteText.lineAt}): a line is counted within its
+   * block (70k entries for 4.5 GB).
+   */
+  lineBlockBytes: 64 << 10,
 };
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -45,6 +48,8 @@ interface LineIndex {
   readonly blockBytes: number;
   readonly before: Float64Array;
   readonly lastStart: Float64Array;
+  /** The last answer. */
+  last: { readonly offset: number; readonly line: number; readonly start: number } | undefined;
 }
 
 /** Bytes of `source` from `base` on, and how long they are. */
@@ -140,21 +145,28 @@ export class ByteText {
   /**
    * The line holding `offset`: its number (from 0), its start, and the start of the next line
    * (the length plus one after the last). Lines are counted from an index of the newlines before
-   * each block of `lineBlockBytes` (a few kilobytes for gigabytes, where a list of every
-   * line start took 175 MB for kubectl's 1.8 GB of indented JSON), then within the block.
+   * each block of `lineBlockBytes` (a megabyte for gigabytes, where a list of every line start
+   * took 175 MB for kubectl's 1.8 GB of indented JSON), then within the block.
    */
   lineAt(offset: number): { line: number; start: number; end: number } {
     const index = (this.lines ??= this.lineIndex(byteWindows.lineBlockBytes));
     const { blockBytes } = index;
-    const block = Math.min(Math.floor(Math.max(0, offset) / blockBytes), index.before.length - 1);
+    offset = Math.min(Math.max(0, offset), this.length);
+    const block = Math.min(Math.floor(offset / blockBytes), index.before.length - 1);
+    let from = block * blockBytes;
     let line = index.before[block]!;
     let start = index.lastStart[block]!;
-    this.eachChunk(block * blockBytes, Math.min(offset, this.length), (b, at) => {
+    // Diagnostics are located in file order, and each offset about three times: on from the
+    // last answer when it is in the same block and not further.
+    const last = index.last;
+    if (last && last.offset <= offset && last.offset >= from) ({ offset: from, line, start } = last);
+    this.eachChunk(from, offset, (b, at) => {
       for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) {
         line++;
         start = at + i + 1;
       }
     });
+    index.last = { offset, line, start };
     const next = offset < this.length ? this.indexOf('\n', offset) : -1;
     return { line, start, end: next < 0 ? this.length + 1 : next + 1 };
   }
@@ -176,7 +188,7 @@ export class ByteText {
         }
       });
     }
-    return { blockBytes, before, lastStart };
+    return { blockBytes, before, lastStart, last: undefined };
   }
 
   /**

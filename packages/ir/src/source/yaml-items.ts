@@ -144,14 +144,17 @@ export class YamlItems implements ListItems {
     if (r < 0 || index - firsts[r]! >= runs[r * 3 + 2]!) return undefined;
     if (this.located?.run !== r) {
       const body = this.text.slice(runs[r * 3]!, runs[r * 3 + 1]!);
-      this.located = { run: r, body, ascii: this.text.isAscii() || !nonAscii.test(body), locator: new YamlLocator(body, 1) };
+      // Under a List's head: the locator follows a mapping's keys to the item and parses only
+      // that (at the top of a document, a sequence would be parsed whole, a megabyte a time).
+      this.located = { run: r, body, ascii: this.text.isAscii() || !nonAscii.test(body), locator: new YamlLocator(listHead + body, 1) };
     }
     const { body, ascii, locator } = this.located;
-    const inRun = [index - firsts[r]!, ...path];
-    const found = locator.range(0, inRun, key) ?? walkRange(parseYamlDocuments(body)[0]?.contents, inRun, key);
+    const inRun = ['items', index - firsts[r]!, ...path];
+    const found = locator.range(0, inRun, key) ?? walkRange(parseYamlDocuments(listHead + body)[0]?.contents, inRun, key);
     if (!found) return undefined;
     const start = runs[r * 3]!;
-    return [fileOffset(start, body, ascii, found[0]), fileOffset(start, body, ascii, found[1])];
+    const at = (p: number): number => fileOffset(start, body, ascii, Math.max(0, p - listHead.length));
+    return [at(found[0]), at(found[1])];
   }
 
   /**
