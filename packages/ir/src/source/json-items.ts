@@ -5,11 +5,9 @@
 // by one, an item is lowered while it is still in the cache and dies young: only what the IR
 // keeps survives (peak RSS 650 MB instead of 870 at kube-scale).
 import { closeBrace, closeBracket, colon, comma, openBrace, openBracket, quote } from './char-codes.js';
-import { skipSpaces, stringEnd, valueEnd } from './json-locate.js';
-import { offsetArray, type Text } from './text.js';
-import { lastAtMost } from '../util/search.js';
-import { firstIndices, type ListItems } from './list-items.js';
-import { JsonLocator } from './json-locate.js';
+import { JsonLocator, skipSpaces, stringEnd, valueEnd } from './json-locate.js';
+import { firstIndices, runOf, type ListItems } from './list-items.js';
+import type { Text } from './text.js';
 
 /**
  * Offset of the `[` of the `items` of a JSON object, when the text is plainly such an object up
@@ -99,7 +97,7 @@ export class JsonItems implements ListItems {
    * Once a first reading went through them all: the runs of items it parsed at once, as
    * (start, end, item count) triples.
    */
-  private runs: Uint32Array | Float64Array | undefined;
+  private runs: Float64Array | undefined;
   /** Per run, the index of its first item (made on first use). */
   private firstIndices: Float64Array | undefined;
   private locator: JsonLocator | undefined;
@@ -192,7 +190,8 @@ export class JsonItems implements ListItems {
       i = start;
     }
     if (!this.aroundIsList(close)) return false;
-    this.runs = offsetArray(text.length).from(found);
+    // 64-bit offsets: a List read from its bytes may be longer than 4 GiB.
+    this.runs = Float64Array.from(found);
     return true;
   }
 
@@ -201,7 +200,7 @@ export class JsonItems implements ListItems {
    * not parsed again (a run is parsed only for the items it holds that are not known), `each`
    * gets undefined for them.
    */
-  private again(runs: Uint32Array | Float64Array, each: (value: Record<string, unknown> | undefined, index: number) => boolean, known?: (index: number) => boolean): boolean {
+  private again(runs: Float64Array, each: (value: Record<string, unknown> | undefined, index: number) => boolean, known?: (index: number) => boolean): boolean {
     let index = 0;
     for (let r = 0; r < runs.length; r += 3) {
       const start = runs[r]!;
@@ -235,10 +234,10 @@ export class JsonItems implements ListItems {
    */
   itemRange(index: number): [number, number] | undefined {
     const { runs, text } = this;
-    if (!runs || index < 0) return undefined;
+    if (!runs) return undefined;
     const firsts = (this.firstIndices ??= firstIndices(runs));
-    const r = lastAtMost(firsts.length, (i) => firsts[i]!, index);
-    if (r < 0 || index - firsts[r]! >= runs[r * 3 + 2]!) return undefined;
+    const r = runOf(runs, firsts, index);
+    if (r < 0) return undefined;
     let at = runs[r * 3]!;
     for (let k = firsts[r]!; k < index; k++) {
       at = skipSpaces(text, valueEnd(text, at));
@@ -260,4 +259,3 @@ export class JsonItems implements ListItems {
     return isListValue(parsed(`${text.slice(0, this.open)}[]${text.slice(close + 1)}`));
   }
 }
-

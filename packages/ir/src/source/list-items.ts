@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { lastAtMost } from '../util/search.js';
 
 /**
  * The items of a large `List` file (JSON or YAML), read a run at a time while the loader lowers
@@ -27,4 +28,11 @@ export function firstIndices(runs: ArrayLike<number>): Float64Array {
     index += runs[r * 3 + 2]!;
   }
   return out;
+}
+
+/** The run (of `runs`, whose first indices are `firsts`) that holds item `index`; -1 for none. */
+export function runOf(runs: ArrayLike<number>, firsts: Float64Array, index: number): number {
+  if (index < 0) return -1;
+  const r = lastAtMost(firsts.length, (i) => firsts[i]!, index);
+  return r >= 0 && index - firsts[r]! < runs[r * 3 + 2]! ? r : -1;
 }

@@ -293,11 +293,6 @@ export function checkSource(source: ByteSource): { error: string } | { ascii: bo
   return nul ? { error: 'contains NUL bytes' } : { ascii };
 }
 
-/** Typed arrays that hold every offset into a text of `length`: 32-bit ones up to 4 GiB. */
-export function offsetArray(length: number): Uint32ArrayConstructor | Float64ArrayConstructor {
-  return length < 2 ** 32 ? Uint32Array : Float64Array;
-}
-
 /** Bytes searched at once: Node 20's `Buffer#indexOf` answers a match past 2 GiB as a negative int32. */
 const searchWindow = 2 ** 30;
 

@@ -14,10 +14,9 @@
 // document of its own (a sequence), read by the same readers as a whole file (line reader,
 // js-yaml, `yaml`).
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
-import { lastAtMost } from '../util/search.js';
 import { dash, space } from './char-codes.js';
 import { isListValue } from './json-items.js';
-import { firstIndices, type ListItems } from './list-items.js';
+import { firstIndices, runOf, type ListItems } from './list-items.js';
 import { parseYamlDocuments, walkRange } from './source-file.js';
 import type { ByteText } from './text.js';
 import { nextLine, restIsEmpty, YamlLocator } from './yaml-locate.js';
@@ -138,10 +137,10 @@ export class YamlItems implements ListItems {
 
   range(index: number, path: readonly (string | number)[], key: boolean): [number, number] | undefined {
     const { runs } = this;
-    if (!runs || index < 0) return undefined;
+    if (!runs) return undefined;
     const firsts = (this.firsts ??= firstIndices(runs));
-    const r = lastAtMost(firsts.length, (i) => firsts[i]!, index);
-    if (r < 0 || index - firsts[r]! >= runs[r * 3 + 2]!) return undefined;
+    const r = runOf(runs, firsts, index);
+    if (r < 0) return undefined;
     if (this.located?.run !== r) {
       const body = this.text.slice(runs[r * 3]!, runs[r * 3 + 1]!);
       // Under a List's head: the locator follows a mapping's keys to the item and parses only
