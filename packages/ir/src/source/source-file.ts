@@ -21,13 +21,13 @@ export type SourceFormat = 'yaml' | 'json';
 /** A loaded file: its text and, lazily, the YAML trees that locate any path inside it. */
 export interface SourceFile {
   readonly path: string;
-  /** A string, or for an input larger than a string can hold (a JSON List only), its bytes. */
+  /** A string, or for an input larger than a string can hold (a List only), its bytes. */
   readonly text: Text;
   readonly format: SourceFormat;
   /** Parsed documents with node ranges (YAML; built on first use for large files). */
   trees: readonly Document[] | undefined;
   /** Offsets of the line starts of a string text (made on first use; a ByteText indexes its own). */
-  lineStarts: ArrayLike<number> | undefined;
+  lineStarts: number[] | undefined;
   /** Locates paths in a JSON file without a node tree (made on first use). */
   jsonLocator?: JsonLocator;
   /** A large List's items as the loader read them, which locate an item without reading those before it. */
@@ -86,7 +86,7 @@ export function parseYamlDocuments(text: string): Document[] {
 export function trees(file: SourceFile): readonly Document[] {
   if (!file.trees) {
     const { text } = file;
-    // A file read as bytes is a JSON List, located by the JSON scanner: no tree is ever made.
+    // A file read as bytes is a List, located through its items (listItems): no tree is made.
     if (typeof text !== 'string') file.trees = [];
     else file.trees = file.format === 'json' ? [parseDocument(text, { uniqueKeys: false })] : parseYamlDocuments(text);
   }
