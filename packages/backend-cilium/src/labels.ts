@@ -1,6 +1,6 @@
 // Kubernetes label selectors → Cilium endpoint selectors, and Cilium's identity label filter.
 import { compareValues, namespaceNameLabel, type LabelSelector, type Requirement } from '@netpolc/ir';
-import { ciliumLabel, type CiliumRequirement, type CiliumSelector } from './model.js';
+import { ciliumLabel, type CiliumRequirement, type CiliumSelector, type Writable } from './model.js';
 import type { CiliumVersion } from './options.js';
 
 /** One entry of Cilium's default identity label filter. */
@@ -126,7 +126,7 @@ export class SelectorBuilder {
     for (const k of [...this.labels.keys()].sort()) matchLabels[k] = this.labels.get(k)!;
     const exprs = [...this.expressions].sort((a, b) => compareValues(a.key, b.key) || compareValues(a.operator, b.operator));
     // Set one by one, in the printed order (spread conditional objects made throwaway objects).
-    const out: { -readonly [K in keyof CiliumSelector]: CiliumSelector[K] } = {};
+    const out: Writable<CiliumSelector> = {};
     if (this.labels.size > 0) out.matchLabels = matchLabels;
     if (exprs.length > 0) out.matchExpressions = exprs;
     return out;

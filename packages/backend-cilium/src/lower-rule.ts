@@ -3,7 +3,7 @@ import { appendAll, compareValues, parseCidr, type Address, type Direction, type
 import { blockKey, blockSetOf, cidrRelation, coverage, covers, type BlockSet, type ResolvedAllowance } from './coverage.js';
 import { ciliumDiagnostic } from './diagnostics.js';
 import { addNamespaceSelector, addPodSelector, droppedRequirements, SelectorBuilder } from './labels.js';
-import { ciliumLabel, type CiliumCidrRule, type CiliumEntity, type CiliumPortProtocol, type CiliumPortRule, type CiliumSelector } from './model.js';
+import { ciliumLabel, type CiliumCidrRule, type CiliumEntity, type CiliumPortProtocol, type CiliumPortRule, type CiliumSelector, type Writable } from './model.js';
 import { atLeast, ciliumFeatures, formatVersion, type CiliumOptions } from './options.js';
 import type { PodUniverse } from './pod-universe.js';
 import { lowerNamedPort, lowerNumericPort, lowerResolvedPorts, portRules, type Notes } from './ports.js';
@@ -79,7 +79,7 @@ export function lowerRule(ctx: LowerContext, policy: Policy, pi: number, directi
   const main = rule.ports === 'any' || numeric.length > 0;
   // Every rule given is a fresh object with one peer key: the ports are added to it, after that
   // key as they are printed (a copy per rule took a tenth of a second at kube-scale).
-  const withPorts = (r: { -readonly [K in keyof GenericRule]: GenericRule[K] }): GenericRule => {
+  const withPorts = (r: Writable<GenericRule>): GenericRule => {
     if (toPorts) r.toPorts = toPorts;
     return r;
   };

@@ -5,6 +5,9 @@
 // evaluated (test/support/cilium-eval.ts) and parsed back from YAML.
 
 /** Label selector operators of a Cilium `EndpointSelector` (a Kubernetes LabelSelector). */
+/** A model object under construction: its fields set one by one, then handed out read-only. */
+export type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
 export type CiliumOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
 
 /** `{key, operator, values}`; keys carry a label source prefix such as `k8s:`. */
