@@ -7,7 +7,7 @@ import { skipSpaces } from './json-locate.js';
 import { openBrace, openBracket } from './char-codes.js';
 import type { ListItems } from './list-items.js';
 import { YamlItems, yamlItemsStart } from './yaml-items.js';
-import { ByteText, bytesIndexOf, checkSource, maxStringLength, readFully, type ByteSource } from './text.js';
+import { ByteText, bytesIndexOf, checkSource, maxStringLength, readFully, type ByteSource, type Text } from './text.js';
 import { isUtf8 } from 'node:buffer';
 import { bulkYamlBytes, readYamlText } from './yaml-read.js';
 
@@ -90,10 +90,15 @@ function readWhole(source: ByteSource): Uint8Array {
   return out;
 }
 
-function looksLikeJson(path: string, text: string): boolean {
+/**
+ * Whether a file is read as JSON first: by its name, or its first character after spaces. A
+ * string is trimmed of every space JavaScript knows; bytes of the ASCII ones (a text that long
+ * is read as JSON only when it is plainly a List).
+ */
+function looksLikeJson(path: string, text: Text): boolean {
   if (path.endsWith('.json')) return true;
-  const first = text.trimStart()[0];
-  return first === '{' || first === '[';
+  const first = typeof text === 'string' ? text.trimStart().charCodeAt(0) : text.charCodeAt(skipSpaces(text, 0));
+  return first === openBrace || first === openBracket;
 }
 
 /**
@@ -153,8 +158,7 @@ export function readObjects(source: InputSource, options: ReadOptions = {}): Rea
  * is refused with the limit and the way around it.
  */
 function readBytes(path: string, bytes: ByteText, options: ReadOptions): ReadResult {
-  const first = bytes.charCodeAt(skipSpaces(bytes, 0));
-  const json = path.endsWith('.json') || first === openBrace || first === openBracket;
+  const json = looksLikeJson(path, bytes);
   const file: SourceFile = { path, text: bytes, format: json ? 'json' : 'yaml', trees: undefined, lineStarts: undefined };
   let items: ListItems | undefined;
   if (options.lazyListChars !== Infinity) {
