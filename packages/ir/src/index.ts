@@ -23,7 +23,7 @@ export { interfaceNameProblem, maxInterfaceName } from './net/interface-name.js'
 export type { CidrBlock, IntervalSet } from './net/interval-set.js';
 export { cardinality, contains, equals, intersect, normalize, subtract, toCidrBlocks, toCidrStrings, union, unionAll } from './net/interval-set.js';
 
-export { loadProgram, type LoadOptions, type LoadResult, type SourceFiles } from './lower/load.js';
+export { loadProgram, type LoadedObject, type LoadOptions, type LoadResult, type SourceFiles } from './lower/load.js';
 export { namespaceNameLabel } from './lower/inventory.js';
 export { isDnsLabel, isDnsSubdomain, isLabelKey, isLabelValue, isPortName } from './lower/names.js';
 

@@ -26,6 +26,24 @@ export interface LoadOptions {
   readonly defaultNamespace?: string;
   /** Implementation-defined behaviour; see {@link SemanticsOptions}. */
   readonly semantics?: Partial<SemanticsOptions>;
+  /**
+   * Sees every object the load reads and lowers, as it was parsed (`netpolc snapshot` of local
+   * files keeps them, reduced): its kind, its namespace as defaulted ('' for a cluster-scoped
+   * kind) and its name. Skipped kinds and objects that did not lower are not shown. A List read
+   * again whole (one of its items did not parse alone) shows its items again, so collect them by
+   * kind, namespace and name; objects an earlier load of the same source lowered (`netpolc
+   * diff`) are not parsed again and not shown.
+   */
+  readonly onObject?: (object: LoadedObject) => void;
+}
+
+/** What {@link LoadOptions.onObject} is shown. */
+export interface LoadedObject {
+  readonly kind: 'Namespace' | 'Pod' | 'Node' | 'NetworkPolicy';
+  readonly namespace: string;
+  readonly name: string;
+  /** The object as parsed: the loader's own, not to be changed. */
+  readonly value: Readonly<Record<string, unknown>>;
 }
 
 /** The files read, for locating diagnostics. */
@@ -84,11 +102,16 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
     }
   };
 
-  const inventory = (kind: InventoryKind, value: Namespace | Pod | Node | undefined): void => {
-    if (!value) return;
+  const inventory = <T extends Namespace | Pod | Node>(kind: InventoryKind, value: T | undefined): T | undefined => {
+    if (!value) return undefined;
     if (kind === 'Namespace') add(namespaces, value.name, kind, value as Namespace);
     else if (kind === 'Pod') podList.push(value as Pod);
     else add(nodes, value.name, kind, value as Node);
+    return value;
+  };
+  const onObject = options.onObject;
+  const shown = (kind: InventoryKind, obj: ManifestObject, value: Namespace | Pod | Node | undefined): void => {
+    if (onObject && value) onObject({ kind, namespace: 'namespace' in value ? value.namespace : '', name: value.name, value: obj.value });
   };
 
   /** One object; `index` is its place in the lowered-inventory cache of its read. */
@@ -108,16 +131,19 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
         return;
       }
       const p = lowerPolicy(ctx, obj);
-      if (p) add(policies, `${p.namespace}/${p.name}`, 'NetworkPolicy', p);
+      if (p) {
+        add(policies, `${p.namespace}/${p.name}`, 'NetworkPolicy', p);
+        onObject?.({ kind, namespace: p.namespace, name: p.name, value: obj.value });
+      }
       return;
     }
     const core = apiVersion === 'v1';
     if (core && kind === 'Namespace') {
-      inventory(kind, lowerCached(ctx, lowered, index, obj, kind, lowerNamespace));
+      shown(kind, obj, inventory(kind, lowerCached(ctx, lowered, index, obj, kind, lowerNamespace)));
     } else if (core && kind === 'Pod') {
-      inventory(kind, lowerCached(ctx, lowered, index, obj, kind, lowerPod));
+      shown(kind, obj, inventory(kind, lowerCached(ctx, lowered, index, obj, kind, lowerPod)));
     } else if (core && kind === 'Node') {
-      inventory(kind, lowerCached(ctx, lowered, index, obj, kind, lowerNode));
+      shown(kind, obj, inventory(kind, lowerCached(ctx, lowered, index, obj, kind, lowerNode)));
     } else {
       diagnostics.push(irDiagnostic('ir/skipped-kind', { kind: `${apiVersion} ${kind}`, name: objectName(obj) }, obj.ref));
     }
