@@ -1,4 +1,4 @@
-import { hasErrors, loadProgram, type Diagnostic, type InputSource, type LoadResult, type SemanticsOptions } from '@netpolc/ir';
+import { hasErrors, loadProgram, type Diagnostic, type InputSource, type LoadOptions, type LoadResult, type SemanticsOptions } from '@netpolc/ir';
 import type { Values } from './command.js';
 import { diagnosticJson, formatDiagnostic } from './format-diagnostic.js';
 import { readInputs } from './inputs.js';
@@ -52,15 +52,18 @@ export async function loadInputs(io: Io, values: Values, positionals: readonly s
   const inventory = (values['inventory'] as string[] | undefined) ?? [];
   const paths = [...positionals, ...inventory];
   if (paths.length === 0 && !wantsCluster(values)) throw new UsageError('no input paths given (or --from-cluster)');
-  const sources = await withCluster(io, values, await readInputs(io, paths));
+  const { sources } = await withCluster(io, values, await readInputs(io, paths));
   return loadSources(io, values, sources);
 }
 
-/** Loads already-read sources with the command's options and prints the diagnostics. */
-export function loadSources(io: Io, values: Values, sources: readonly InputSource[]): { result: LoadResult; ok: boolean } {
+/**
+ * Loads already-read sources with the command's options and prints the diagnostics. `onObject`
+ * is the loader's ({@link LoadOptions.onObject}).
+ */
+export function loadSources(io: Io, values: Values, sources: readonly InputSource[], onObject?: LoadOptions['onObject']): { result: LoadResult; ok: boolean } {
   const semantics = parseSemantics((values['semantics'] as string[] | undefined) ?? []);
   const defaultNamespace = values['default-namespace'] as string | undefined;
-  const result = loadProgram(sources, { semantics, ...(defaultNamespace ? { defaultNamespace } : {}) });
+  const result = loadProgram(sources, { semantics, ...(defaultNamespace ? { defaultNamespace } : {}), ...(onObject ? { onObject } : {}) });
   printDiagnostics(io, values, result, result.diagnostics);
   return { result, ok: !hasErrors(result.diagnostics) };
 }

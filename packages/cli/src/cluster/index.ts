@@ -57,17 +57,17 @@ export async function readClusterSources(
 
 /**
  * `loadInputs`' hook: with `--from-cluster`, the local sources followed by the cluster's
- * (minus objects the local files replace); without it, the local sources unchanged, after
- * rejecting cluster-only flags.
+ * (minus objects the local files replace), and the cluster read; without it, the local sources
+ * unchanged, after rejecting cluster-only flags.
  */
-export async function withCluster(io: Io, values: Values, local: InputSource[]): Promise<InputSource[]> {
+export async function withCluster(io: Io, values: Values, local: InputSource[]): Promise<{ sources: InputSource[]; read?: ClusterRead }> {
   if (!wantsCluster(values)) {
     clusterOptions(values);
-    return local;
+    return { sources: local };
   }
   // Local objects' identities need their namespace defaulted as the real load will default it.
   const defaultNamespace = values['default-namespace'] as string | undefined;
   const replacedBy = local.length > 0 ? loadProgram(local, defaultNamespace ? { defaultNamespace } : {}).program : undefined;
-  const { sources } = await readClusterSources(values, io, 'all', replacedBy);
-  return [...local, ...sources];
+  const { read, sources } = await readClusterSources(values, io, 'all', replacedBy);
+  return { sources: [...local, ...sources], read };
 }

@@ -1,4 +1,5 @@
-import { compareValues } from '@netpolc/ir';
+import { compareValues, namespaceNameLabel } from '@netpolc/ir';
+import { storedContainerPorts, storedPolicySpec } from './api-form.js';
 
 /** The kinds netpolc reads from a cluster, in the order snapshots list them. */
 export const objectKinds = ['Namespace', 'Node', 'Pod', 'NetworkPolicy'] as const;
@@ -46,7 +47,7 @@ function containers(list: unknown, init: boolean): unknown {
   const keep = init ? (c: Json): boolean => c['restartPolicy'] === 'Always' : undefined;
   const out = pickEach(list, init ? ['name', 'restartPolicy', 'ports'] : ['name', 'ports'], keep);
   if (!Array.isArray(out)) return out;
-  return out.map((c) => (isMap(c) && c['ports'] !== undefined ? { ...c, ports: pickEach(c['ports'], ['name', 'containerPort', 'protocol']) } : c));
+  return out.map((c) => (isMap(c) && c['ports'] !== undefined ? { ...c, ports: storedContainerPorts(pickEach(c['ports'], ['name', 'containerPort', 'protocol'])) } : c));
 }
 
 function slimPod(item: Json): Json {
@@ -63,27 +64,32 @@ function slimPod(item: Json): Json {
 /**
  * Reduces an object as the API server returns it to what netpolc reads and a reader of the
  * snapshot wants: name, namespace and labels; pod node, host network, container ports, phase and
- * IPs; node addresses; the whole NetworkPolicy spec. Dropped: managedFields, annotations
+ * IPs; node addresses; the whole NetworkPolicy spec. What the API server defaults is filled in
+ * and NetworkPolicy fields are in its order (api-form.ts), so that local files read as the
+ * cluster would return them once applied. Dropped: managedFields, annotations
  * (kubectl's last-applied-configuration alone can be kilobytes), uid, resourceVersion,
  * generation and creationTimestamp (they change without changing reachability, so a
  * scheduled snapshot would never be stable), ownerReferences, the rest of spec and status.
  * List items from the API carry no apiVersion and kind; they are set from the list's kind.
- * Returns undefined for an item without a name, which the API never returns.
+ * Returns undefined for an item without a name, which the API never returns. A namespaced object
+ * without a namespace (in a local file) is in `defaultNamespace`, as the loader defaults it.
  */
-export function slimObject(kind: ObjectKind, item: unknown): ClusterObject | undefined {
+export function slimObject(kind: ObjectKind, item: unknown, defaultNamespace = ''): ClusterObject | undefined {
   if (!isMap(item) || !isMap(item['metadata'])) return undefined;
   const meta = item['metadata'];
   const name = meta['name'];
   if (typeof name !== 'string') return undefined;
   const namespaced = kind === 'Pod' || kind === 'NetworkPolicy';
-  const namespace = namespaced && typeof meta['namespace'] === 'string' ? meta['namespace'] : '';
+  const namespace = !namespaced ? '' : typeof meta['namespace'] === 'string' ? meta['namespace'] : defaultNamespace;
   const outMeta: Json = { name };
   if (namespaced) outMeta['namespace'] = namespace;
-  if (meta['labels'] !== undefined) outMeta['labels'] = sortedMap(meta['labels']);
+  // The API server labels every namespace with its name (SetDefaults_Namespace).
+  const labels = kind === 'Namespace' && (isMap(meta['labels']) || meta['labels'] == null) ? { ...(meta['labels'] as Json | undefined), [namespaceNameLabel]: name } : meta['labels'];
+  if (labels !== undefined && labels !== null) outMeta['labels'] = sortedMap(labels);
   const manifest: Json = { apiVersion: apiVersions[kind], kind, metadata: outMeta };
   if (kind === 'Pod') Object.assign(manifest, slimPod(item));
   else if (kind === 'Node') manifest['status'] = pick(isMap(item['status']) ? item['status'] : {}, ['addresses']);
-  else if (kind === 'NetworkPolicy' && item['spec'] !== undefined) manifest['spec'] = item['spec'];
+  else if (kind === 'NetworkPolicy') manifest['spec'] = storedPolicySpec(item['spec']);
   return { kind, namespace, name, manifest };
 }
 

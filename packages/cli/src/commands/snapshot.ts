@@ -1,34 +1,68 @@
 import { basename, dirname, resolve as resolvePath } from 'node:path';
-import type { Command } from '../command.js';
-import { clusterSources, readClusterSources, renderSnapshot, type SnapshotFormat } from '../cluster/index.js';
-import { ExitCode, UsageError } from '../io.js';
+import type { Command, Values } from '../command.js';
+import { clusterSources, compareObjects, readClusterSources, renderSnapshot, slimObject, withCluster, type ClusterObject, type SnapshotFormat } from '../cluster/index.js';
+import { readInputs } from '../inputs.js';
+import { ExitCode, UsageError, type Io } from '../io.js';
 import { loadSources } from '../load.js';
 import { StagedWriter } from '../staged-writer.js';
 
-/** `netpolc snapshot --from-cluster -o FILE`: the cluster's inventory and policies as one file. */
+/** What a snapshot holds, validated, and the comment lines that say where it came from. */
+interface Snapshot {
+  readonly objects: readonly ClusterObject[];
+  readonly header: readonly string[];
+}
+
+const contents = 'Namespaces, nodes, pods and NetworkPolicies, reduced to the fields netpolc reads.';
+
+/** The cluster alone, as it was read (its objects come slimmed and sorted). */
+async function fromCluster(io: Io, values: Values): Promise<Snapshot | undefined> {
+  const { read } = await readClusterSources(values, io, 'all');
+  // Validate what is about to be written, so a snapshot that the other commands would reject
+  // is never written in the first place.
+  const { ok } = loadSources(io, values, clusterSources(read.context, read.objects));
+  if (!ok) return undefined;
+  const scope = read.namespaces.length > 0 ? `; pods and NetworkPolicies of namespace ${read.namespaces.join(', ')} only` : '';
+  // No server URL or time in the header: the same cluster state gives the same bytes.
+  return { objects: read.objects, header: [`netpolc snapshot of context ${read.context}${scope}.`, contents] };
+}
+
+/**
+ * Local files (a `kubectl get -o yaml|json` dump, hand-written inventory), with the cluster
+ * under them when `--from-cluster` is given: every object the load reads, reduced as the
+ * cluster's are, by kind, namespace and name (the load reports duplicates as errors).
+ */
+async function fromPaths(io: Io, values: Values, paths: readonly string[]): Promise<Snapshot | undefined> {
+  const { sources, read } = await withCluster(io, values, await readInputs(io, paths));
+  const objects = new Map<string, ClusterObject>();
+  const { ok } = loadSources(io, values, sources, (o) => {
+    const slim = slimObject(o.kind, o.value, o.namespace);
+    if (slim) objects.set(`${o.kind}/${o.namespace}/${o.name}`, slim);
+  });
+  if (!ok) return undefined;
+  // Paths as given: the same command gives the same bytes wherever it runs.
+  const shown = paths.join(', ');
+  const origin = read ? `context ${read.context}${read.namespaces.length > 0 ? ` (namespace ${read.namespaces.join(', ')})` : ''} with ${shown} applied` : shown;
+  return { objects: [...objects.values()].sort(compareObjects), header: [`netpolc snapshot of ${origin}.`, contents] };
+}
+
+/** `netpolc snapshot -o FILE [PATH...] [--from-cluster]`: an inventory and policies as one file. */
 export const snapshotCommand: Command = {
   name: 'snapshot',
   summary:
-    'Read namespaces, nodes, pods and NetworkPolicies from the cluster and write them, stripped to what netpolc reads, as one Kubernetes List (YAML, or JSON for a .json FILE) that every command reads offline. Nothing is written on any error.',
-  usage: 'netpolc snapshot --from-cluster -o FILE|- [--context NAME] [--kubeconfig FILE] [--namespace NS]...',
+    'Write namespaces, nodes, pods and NetworkPolicies, stripped to what netpolc reads, as one sorted Kubernetes List (YAML, or JSON for a .json FILE) that every command reads offline: from the cluster (no PATH), from local files such as a kubectl dump (PATHs), or both (PATHs and --from-cluster: the files replace the cluster\'s objects). Nothing is written on any error.',
+  usage: 'netpolc snapshot -o FILE|- [PATH...] [--from-cluster] [--context NAME] [--kubeconfig FILE] [--namespace NS]...',
   options: {
     output: { type: 'string', short: 'o', value: 'FILE', description: 'file to write (.json: JSON, otherwise YAML), or - for standard output (YAML)' },
   },
   async run(io, values, positionals) {
-    if (positionals.length > 0 || values['inventory'] !== undefined) throw new UsageError('snapshot reads only the cluster; it takes no PATH or --inventory');
     const output = values['output'] as string | undefined;
     if (!output) throw new UsageError('-o FILE is required (or -o - for standard output)');
-    // snapshot always reads the cluster; --from-cluster is accepted for symmetry with the others.
-    const { read } = await readClusterSources(values, io, 'all');
-    // Validate what is about to be written, so a snapshot that the other commands would reject
-    // is never written in the first place.
-    const { ok } = loadSources(io, values, clusterSources(read.context, read.objects));
-    if (!ok) return ExitCode.input;
+    const paths = [...positionals, ...((values['inventory'] as string[] | undefined) ?? [])];
+    // Without PATHs snapshot reads the cluster, --from-cluster or not (it had nothing else to read).
+    const snapshot = paths.length === 0 ? await fromCluster(io, values) : await fromPaths(io, values, paths);
+    if (!snapshot) return ExitCode.input;
     const format: SnapshotFormat = output.endsWith('.json') ? 'json' : 'yaml';
-    const scope = read.namespaces.length > 0 ? `; pods and NetworkPolicies of namespace ${read.namespaces.join(', ')} only` : '';
-    // No server URL or time in the header: the same cluster state gives the same bytes.
-    const header = [`netpolc snapshot of context ${read.context}${scope}.`, 'Namespaces, nodes, pods and NetworkPolicies, reduced to the fields netpolc reads.'];
-    const text = renderSnapshot(read.objects, format, header);
+    const text = renderSnapshot(snapshot.objects, format, snapshot.header);
     if (output === '-') {
       io.stdout.write(text);
       return ExitCode.ok;
@@ -37,10 +71,11 @@ export const snapshotCommand: Command = {
     const writer = new StagedWriter(dirname(target));
     writer.add({ path: basename(target), content: text });
     await writer.commit();
-    io.stderr.write(`wrote ${read.objects.length} objects to ${output}\n`);
+    io.stderr.write(`wrote ${snapshot.objects.length} objects to ${output}\n`);
     // Large YAML takes the bulk path (line reader, else js-yaml), not the `yaml` package: loading
     // kube-scale took 7.8 s from YAML and 4.6 s from JSON (`npm run bench`, 2026-11-29).
-    if (format === 'yaml' && read.objects.length > 20_000) io.stderr.write('note: a .json snapshot of this size loads about twice as fast as YAML\n');
+    if (format === 'yaml' && snapshot.objects.length > 20_000) io.stderr.write('note: a .json snapshot of this size loads about twice as fast as YAML\n');
     return ExitCode.ok;
   },
 };
+

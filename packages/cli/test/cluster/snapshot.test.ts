@@ -1,7 +1,7 @@
 // `netpolc snapshot` and the shared corpus read through the API. No real kube-apiserver can run
 // on these machines (toolchain.md §7): fake-api-server.ts serves the objects on 127.0.0.1 and
 // the real @kubernetes/client-node reads them through a generated kubeconfig.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { casePorts, corpusCases, referenceMatrixText } from '@netpolc/ir/testing';
 import { loadProgram } from '@netpolc/ir';
@@ -85,10 +85,32 @@ it('writes the same data as YAML and JSON, and the YAML reads the same under YAM
   expect(parse(yaml, { version: '1.1' })).toEqual(json);
 });
 
-it('snapshot takes no PATH and needs -o', async () => {
-  const r = await runCli(['snapshot', '--from-cluster', 'examples/policies', '-o', '-'], env);
-  expect(r.code).toBe(2);
-  expect(r.stderr.split('\n')[0]).toBe('netpolc snapshot: snapshot reads only the cluster; it takes no PATH or --inventory');
+it('writes the List of the files the cluster serves when given the files instead', async () => {
+  const live = await runCli(['snapshot', '--from-cluster', '-o', '-'], env);
+  const files = await cli(['snapshot', '-o', '-', '--inventory', 'examples/cluster.yaml', 'examples/policies']);
+  expect(files.code).toBe(0);
+  const header = (t: string): string[] => t.split('\n').filter((l) => l.startsWith('#'));
+  expect(header(files.stdout)[0]).toBe('# netpolc snapshot of examples/policies, examples/cluster.yaml.');
+  expect(files.stdout.replace(/^(#.*\n)+/, '')).toBe(live.stdout.replace(/^(#.*\n)+/, ''));
+});
+
+it('with --from-cluster and PATHs, writes the cluster with the files applied, and needs -o', async () => {
+  const dir = tempDir();
+  // A policy of the cluster changed, and a pod the cluster does not have.
+  const live = parse((await runCli(['snapshot', '--from-cluster', '-o', '-'], env)).stdout) as { items: Json[] };
+  const policy = live.items.find((i) => i['kind'] === 'NetworkPolicy')!;
+  const changed = { ...policy, spec: { podSelector: {}, policyTypes: ['Ingress'] } };
+  const extra = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'zz-new', namespace: 'production' }, spec: { nodeName: 'node-1' }, status: { phase: 'Running', podIP: '198.18.9.9', podIPs: [{ ip: '198.18.9.9' }] } };
+  writeFileSync(join(dir, 'local.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [changed, extra] }));
+  const r = await runCli(['snapshot', '--from-cluster', '-o', '-', join(dir, 'local.json')], env);
+  expect(r.code).toBe(0);
+  expect(r.stdout.split('\n')[0]).toBe(`# netpolc snapshot of context fake with ${join(dir, 'local.json')} applied.`);
+  const id = (i: Json): string => `${i['kind']}/${(i['metadata'] as Json)['namespace'] ?? ''}/${(i['metadata'] as Json)['name']}`;
+  const expected = new Map(live.items.map((i) => [id(i), i]));
+  expected.set(id(changed), changed);
+  expected.set(id(extra), extra);
+  const got = (parse(r.stdout) as { items: Json[] }).items;
+  expect(new Map(got.map((i) => [id(i), i]))).toEqual(expected);
   const o = await runCli(['snapshot', '--from-cluster'], env);
   expect(o.stderr.split('\n')[0]).toBe('netpolc snapshot: -o FILE is required (or -o - for standard output)');
 });

@@ -1,0 +1,220 @@
+// `netpolc snapshot PATH...`: local files (a kubectl dump, hand-written inventory) reduced to one
+// sorted List. The oracle is the loader's reading of the original files: every command must
+// read the snapshot as it reads them.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadProgram, type Program } from '@netpolc/ir';
+import { byteWindows, clusterArb, corpusCases, namespace, networkPolicy, node, pod, policiesArb, propertyParams, readDefaults, referenceMatrixText } from '@netpolc/ir/testing';
+import { toYaml } from '../src/cluster/to-yaml.js';
+import { fileWindows } from '../src/inputs.js';
+import { cli, example } from './run-cli.js';
+
+type Json = Record<string, unknown>;
+const defaults = { files: { ...fileWindows }, read: { ...readDefaults }, windows: { ...byteWindows } };
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'netpolc-snapshot-'));
+});
+afterEach(() => {
+  Object.assign(fileWindows, defaults.files);
+  Object.assign(readDefaults, defaults.read);
+  Object.assign(byteWindows, defaults.windows);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The snapshot's List, without its header comment. */
+const body = (text: string): string => text.replace(/^(#.*\n)+/, '');
+
+it('reads back as the files it was made of: same matrices, same compiled nftables', async () => {
+  const snap = await cli(['snapshot', '-o', join(dir, 's.yaml'), ...example]);
+  expect(snap.code).toBe(0);
+  expect(snap.stderr).toBe(`wrote 23 objects to ${join(dir, 's.yaml')}\n`);
+  for (const args of [['--format', 'json'], ['--port', '8080'], ['--port', '53', '--protocol', 'UDP']]) {
+    const files = await cli(['matrix', ...args, ...example]);
+    const offline = await cli(['matrix', ...args, join(dir, 's.yaml')]);
+    expect(offline.stdout).toBe(files.stdout);
+  }
+  const compiled = async (inputs: readonly string[], out: string): Promise<string> => {
+    expect((await cli(['compile', '--backend', 'nftables', '--out-dir', join(dir, out), ...inputs])).code).toBe(0);
+    return readFileSync(join(dir, out, 'node-1.nft'), 'utf8');
+  };
+  expect(await compiled([join(dir, 's.yaml')], 'b')).toBe(await compiled(example, 'a'));
+});
+
+it('reads every corpus case back to the same matrix, and a snapshot of a snapshot is the same List', async () => {
+  const cases = corpusCases().filter((c) => !c.expectError);
+  expect(cases.length).toBeGreaterThan(5);
+  for (const c of cases) {
+    const inputs = c.sources().map((s) => join(c.dir, s.path));
+    const snap = await cli(['snapshot', '-o', '-', ...inputs]);
+    expect({ case: c.name, code: snap.code }).toEqual({ case: c.name, code: 0 });
+    writeFileSync(join(dir, 's.yaml'), snap.stdout);
+    const files = await cli(['matrix', '--format', 'json', ...inputs]);
+    const offline = await cli(['matrix', '--format', 'json', join(dir, 's.yaml')]);
+    expect({ case: c.name, matrix: offline.stdout }).toEqual({ case: c.name, matrix: files.stdout });
+    const again = await cli(['snapshot', '-o', '-', join(dir, 's.yaml')]);
+    expect({ case: c.name, list: body(again.stdout) }).toEqual({ case: c.name, list: body(snap.stdout) });
+  }
+});
+
+it('writes the same bytes for the same objects in any order, in any files, as YAML or JSON', async () => {
+  const objects = [
+    node('node-a', '198.18.100.1'),
+    namespace('x', { team: 'a' }),
+    namespace('y'),
+    ...Array.from({ length: 6 }, (_, i) => pod(i % 2 ? 'x' : 'y', `p${i}`, { app: `a${i % 3}`, z: 'on' }, `198.18.0.${i + 1}`, { node: 'node-a', ports: [['http', 80 + i, 'TCP']] })),
+    networkPolicy('x', 'only-a1', { podSelector: { matchLabels: { app: 'a0' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'a1' } } }], ports: [{ port: 'http' }] }] }),
+    networkPolicy('y', 'deny', { podSelector: {}, policyTypes: ['Egress'] }),
+  ];
+  const write = (order: readonly number[], split: number, asJson: readonly boolean[]): string[] => {
+    const ordered = order.map((i) => objects[i]!);
+    const parts = [ordered.slice(0, split), ordered.slice(split)];
+    return parts.map((part, k) => {
+      const file = join(dir, `part${k}.${asJson[k] ? 'json' : 'yaml'}`);
+      rmSync(join(dir, `part${k}.${asJson[k] ? 'yaml' : 'json'}`), { force: true });
+      writeFileSync(file, asJson[k] ? JSON.stringify({ apiVersion: 'v1', kind: 'List', items: part }) : part.map((o) => toYaml(o)).join('---\n'));
+      return file;
+    });
+  };
+  const first = await cli(['snapshot', '-o', '-', ...write(objects.map((_, i) => i), 5, [false, false])]);
+  expect(first.code).toBe(0);
+  const list = parse(first.stdout) as { items: Json[] };
+  expect(list.items.map((i) => `${i['kind']}/${(i['metadata'] as Json)['namespace'] ?? ''}/${(i['metadata'] as Json)['name']}`)).toEqual([
+    'Namespace//x',
+    'Namespace//y',
+    'Node//node-a',
+    'Pod/x/p1',
+    'Pod/x/p3',
+    'Pod/x/p5',
+    'Pod/y/p0',
+    'Pod/y/p2',
+    'Pod/y/p4',
+    'NetworkPolicy/x/only-a1',
+    'NetworkPolicy/y/deny',
+  ]);
+  // A label kubectl (YAML 1.1) would read as a boolean stays a string there too.
+  expect((parse(first.stdout, { version: '1.1' }) as { items: Json[] }).items[3]!['metadata']).toEqual({ name: 'p1', namespace: 'x', labels: { app: 'a1', z: 'on' } });
+  await fc.assert(
+    fc.asyncProperty(fc.shuffledSubarray(objects.map((_, i) => i), { minLength: objects.length }), fc.integer({ min: 0, max: objects.length }), fc.tuple(fc.boolean(), fc.boolean()), async (order, split, asJson) => {
+      const files = write(order, split, asJson);
+      const again = await cli(['snapshot', '-o', '-', ...files]);
+      expect(body(again.stdout)).toBe(body(first.stdout));
+    }),
+    propertyParams(10),
+  );
+});
+
+it('strips what kubectl get prints beyond what netpolc reads, and defaults the namespace as the loader does', async () => {
+  const dumped = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: 'web',
+      labels: { b: '2', a: '1' },
+      annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"big": true}' },
+      managedFields: [{ manager: 'kubectl', operation: 'Update' }],
+      uid: 'u-1',
+      resourceVersion: '42',
+      creationTimestamp: '2026-11-30T00:00:00Z',
+      ownerReferences: [{ kind: 'ReplicaSet', name: 'web-1' }],
+    },
+    spec: {
+      nodeName: 'node-a',
+      hostNetwork: false,
+      restartPolicy: 'Always',
+      containers: [{ name: 'main', image: 'nginx', ports: [{ name: 'http', containerPort: 80, protocol: 'TCP', hostPort: 8080 }], resources: {} }],
+      initContainers: [
+        { name: 'once', image: 'busybox', ports: [{ name: 'setup', containerPort: 81 }] },
+        { name: 'sidecar', image: 'envoy', restartPolicy: 'Always', ports: [{ name: 'proxy', containerPort: 15001 }] },
+      ],
+    },
+    status: { phase: 'Running', podIP: '198.18.0.1', podIPs: [{ ip: '198.18.0.1' }], conditions: [{ type: 'Ready', status: 'True' }], hostIP: '198.19.0.1' },
+  };
+  writeFileSync(join(dir, 'dump.yaml'), toYaml({ apiVersion: 'v1', kind: 'List', items: [dumped, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } }] }));
+  const r = await cli(['snapshot', '--default-namespace', 'shop', '-o', join(dir, 's.json'), join(dir, 'dump.yaml')]);
+  expect(r.code).toBe(0);
+  const list = JSON.parse(readFileSync(join(dir, 's.json'), 'utf8')) as { items: Json[] };
+  // The ConfigMap is skipped, as every command skips it.
+  expect(list.items).toEqual([
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web', namespace: 'shop', labels: { a: '1', b: '2' } },
+      spec: {
+        nodeName: 'node-a',
+        containers: [{ name: 'main', ports: [{ name: 'http', containerPort: 80, protocol: 'TCP' }] }],
+        initContainers: [{ name: 'sidecar', restartPolicy: 'Always', ports: [{ name: 'proxy', containerPort: 15001, protocol: 'TCP' }] }],
+      },
+      status: { phase: 'Running', podIP: '198.18.0.1', podIPs: [{ ip: '198.18.0.1' }] },
+    },
+  ]);
+});
+
+it('writes nothing when the files do not load, and says why', async () => {
+  writeFileSync(join(dir, 'bad.yaml'), toYaml(networkPolicy('x', 'typo', { podSelecter: {} })));
+  const out = join(dir, 's.yaml');
+  const r = await cli(['snapshot', '-o', out, join(dir, 'bad.yaml')]);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/bad\.yaml:\d+:\d+: error ir\/unknown-field/);
+  expect(existsSync(out)).toBe(false);
+  // Two objects of one name are an error too, not one of them picked.
+  writeFileSync(join(dir, 'twice.yaml'), [namespace('x'), namespace('x', { a: 'b' })].map((o) => toYaml(o)).join('---\n'));
+  const twice = await cli(['snapshot', '-o', out, join(dir, 'twice.yaml')]);
+  expect(twice.code).toBe(2);
+  expect(twice.stderr).toMatch(/ir\/duplicate-object/);
+  expect(existsSync(out)).toBe(false);
+  expect((await cli(['snapshot', join(dir, 'twice.yaml')])).stderr.split('\n')[0]).toBe('netpolc snapshot: -o FILE is required (or -o - for standard output)');
+});
+
+it.each(['json', 'yaml'])('writes the same snapshot of a %s List read window by window as of a whole reading', async (format) => {
+  const objects = [
+    node('node-a', '198.18.100.1'),
+    namespace('x'),
+    ...Array.from({ length: 12 }, (_, i) => pod('x', `p${i}`, { app: `a${i % 3}` }, `198.18.0.${i + 1}`, { node: 'node-a', ports: [['http', 80, 'TCP']] })),
+    networkPolicy('x', 'only-a1', { podSelector: { matchLabels: { app: 'a0' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'a1' } } }] }] }),
+  ];
+  const list = { apiVersion: 'v1', kind: 'List', items: objects };
+  const file = join(dir, `cluster.${format}`);
+  writeFileSync(file, format === 'json' ? JSON.stringify(list, null, 2) : toYaml(list));
+  const whole = await cli(['snapshot', '-o', '-', file]);
+  expect(whole.code).toBe(0);
+  expect((parse(whole.stdout) as { items: unknown[] }).items).toHaveLength(objects.length);
+  Object.assign(fileWindows, { from: 0 });
+  Object.assign(readDefaults, { maxTextBytes: 0, listRunChars: 300, yamlRunBytes: 400 });
+  Object.assign(byteWindows, { windowBytes: 512, behindBytes: 64 });
+  expect(await cli(['snapshot', '-o', '-', file])).toEqual(whole);
+});
+
+/** A program without where its parts were read: what two readings of one content share. */
+function content(program: Program): unknown {
+  return JSON.parse(JSON.stringify(program, (k, v: unknown) => (k === 'origin' ? undefined : typeof v === 'bigint' ? `${v}n` : v)));
+}
+
+it('keeps every policy what it was: random clusters and policies, nil and empty lists included, lower to the same program', async () => {
+  const ports = [
+    { protocol: 'TCP' as const, port: 80 },
+    { protocol: 'TCP' as const, port: 81 },
+    { protocol: 'UDP' as const, port: 53 },
+    { protocol: 'SCTP' as const, port: 80 },
+  ];
+  await fc.assert(
+    fc.asyncProperty(clusterArb(), policiesArb(), fc.boolean(), async (cluster, policies, asJson) => {
+      const objects = [...cluster.manifests, ...policies];
+      const file = join(dir, asJson ? 'in.json' : 'in.yaml');
+      writeFileSync(file, asJson ? JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }) : objects.map((o) => toYaml(o)).join('---\n'));
+      const original = loadProgram([{ path: file, content: readFileSync(file) }]);
+      const snap = await cli(['snapshot', '-o', '-', file]);
+      rmSync(file);
+      expect(snap.code).toBe(0);
+      const again = loadProgram([{ path: 's.yaml', content: snap.stdout }]);
+      expect(again.diagnostics.filter((d) => d.severity !== 'info').map((d) => d.code)).toEqual(original.diagnostics.filter((d) => d.severity !== 'info').map((d) => d.code));
+      expect(content(again.program)).toEqual(content(original.program));
+      expect(referenceMatrixText(again.program, ports)).toBe(referenceMatrixText(original.program, ports));
+    }),
+    propertyParams(40),
+  );
+});
