@@ -96,6 +96,12 @@ it('writes the same bytes for the same objects in any order, in any files, as YA
     'NetworkPolicy/x/only-a1',
     'NetworkPolicy/y/deny',
   ]);
+  // JSON: the same items, one per line (a line-based diff shows the objects that changed).
+  const json = await cli(['snapshot', '-o', join(dir, 's.json'), join(dir, 'part0.yaml'), join(dir, 'part1.yaml')]);
+  expect(json.code).toBe(0);
+  const lines = readFileSync(join(dir, 's.json'), 'utf8').split('\n');
+  expect(lines.slice(1, -2).map((l) => JSON.parse(l.replace(/,$/, '')) as unknown)).toEqual(list.items);
+  expect(JSON.parse(lines.join('\n'))).toEqual({ apiVersion: 'v1', kind: 'List', items: list.items });
   // A label kubectl (YAML 1.1) would read as a boolean stays a string there too.
   expect((parse(first.stdout, { version: '1.1' }) as { items: Json[] }).items[3]!['metadata']).toEqual({ name: 'p1', namespace: 'x', labels: { app: 'a1', z: 'on' } });
   await fc.assert(

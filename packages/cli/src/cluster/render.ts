@@ -33,10 +33,12 @@ export type SnapshotFormat = 'yaml' | 'json';
 /**
  * A snapshot as a plain `kind: List` (what `kubectl get -o yaml` prints for several objects),
  * which every netpolc command and kubectl read back. YAML starts with a comment naming the
- * source; there is no timestamp, so a snapshot of an unchanged cluster is byte-identical.
+ * source; there is no timestamp, so a snapshot of an unchanged cluster is byte-identical. JSON
+ * has one item per line: a line-based diff shows the objects that changed, and the loader reads
+ * it at the speed of compact JSON (kube-scale reduced from kubectl's 1.8 GB dump: 184 MB and a
+ * 9.6 s nftables compile indented, 82 MB and 7.5 s one item per line).
  */
 export function renderSnapshot(objects: readonly ClusterObject[], format: SnapshotFormat, header: readonly string[]): string {
-  const list = { apiVersion: 'v1', kind: 'List', items: objects.map((o) => o.manifest) };
-  if (format === 'json') return JSON.stringify(list, null, 2) + '\n';
-  return header.map((h) => `# ${h}\n`).join('') + toYaml(list);
+  if (format === 'json') return `{"apiVersion":"v1","kind":"List","items":[\n${objects.map((o) => JSON.stringify(o.manifest)).join(',\n')}\n]}\n`;
+  return header.map((h) => `# ${h}\n`).join('') + toYaml({ apiVersion: 'v1', kind: 'List', items: objects.map((o) => o.manifest) });
 }
