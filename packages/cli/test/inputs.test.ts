@@ -1,26 +1,18 @@
 // Files larger than a string may be are read window by window where the loader needs them:
 // small thresholds and windows play the 512 MiB and 64 MiB here.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { byteWindows, namespace, networkPolicy, node, pod, readDefaults } from '@netpolc/ir/testing';
 import { fileContent, fileWindows, readStream } from '../src/inputs.js';
 import { UsageError } from '../src/io.js';
 import { toYaml } from '../src/cluster/to-yaml.js';
 import { chunks, cli } from './run-cli.js';
+import { scratchPerTest } from './scratch.js';
 
-const defaults = { files: { ...fileWindows }, read: { ...readDefaults }, windows: { ...byteWindows } };
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'netpolc-inputs-'));
-});
-afterEach(() => {
-  Object.assign(fileWindows, defaults.files);
-  Object.assign(readDefaults, defaults.read);
-  Object.assign(byteWindows, defaults.windows);
-  rmSync(dir, { recursive: true, force: true });
-});
+let dir = '';
+scratchPerTest('netpolc-inputs-', (d) => (dir = d));
 
 it('reads a file whole up to the threshold, and as a source of its bytes above it', () => {
   const file = join(dir, 'list.json');

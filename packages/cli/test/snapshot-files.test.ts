@@ -1,30 +1,21 @@
 // `netpolc snapshot PATH...`: local files (a kubectl dump, hand-written inventory) reduced to one
 // sorted List. The oracle is the loader's reading of the original files: every command must
 // read the snapshot as it reads them.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadProgram, type Program } from '@netpolc/ir';
 import { byteWindows, clusterArb, corpusCases, namespace, networkPolicy, node, pod, policiesArb, propertyParams, readDefaults, referenceMatrixText } from '@netpolc/ir/testing';
 import { toYaml } from '../src/cluster/to-yaml.js';
 import { fileWindows } from '../src/inputs.js';
 import { cli, example } from './run-cli.js';
+import { scratchPerTest } from './scratch.js';
 
 type Json = Record<string, unknown>;
-const defaults = { files: { ...fileWindows }, read: { ...readDefaults }, windows: { ...byteWindows } };
-let dir: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'netpolc-snapshot-'));
-});
-afterEach(() => {
-  Object.assign(fileWindows, defaults.files);
-  Object.assign(readDefaults, defaults.read);
-  Object.assign(byteWindows, defaults.windows);
-  rmSync(dir, { recursive: true, force: true });
-});
+let dir = '';
+scratchPerTest('netpolc-snapshot-', (d) => (dir = d));
 
 /** The snapshot's List, without its header comment. */
 const body = (text: string): string => text.replace(/^(#.*\n)+/, '');
