@@ -33,16 +33,20 @@ async function fromCluster(io: Io, values: Values): Promise<Snapshot | undefined
  */
 async function fromPaths(io: Io, values: Values, paths: readonly string[]): Promise<Snapshot | undefined> {
   const { sources, read } = await withCluster(io, values, await readInputs(io, paths));
+  // --namespace keeps the pods and policies of those namespaces, as it does reading a cluster.
+  const only = (values['namespace'] as string[] | undefined) ?? [];
+  const keep = (kind: string, namespace: string): boolean => only.length === 0 || (kind !== 'Pod' && kind !== 'NetworkPolicy') || only.includes(namespace);
   const objects = new Map<string, ClusterObject>();
   const { ok } = loadSources(io, values, sources, (o) => {
-    const slim = slimObject(o.kind, o.value, o.namespace);
+    const slim = keep(o.kind, o.namespace) ? slimObject(o.kind, o.value, o.namespace) : undefined;
     if (slim) objects.set(`${o.kind}/${o.namespace}/${o.name}`, slim);
   });
   if (!ok) return undefined;
   // Paths as given: the same command gives the same bytes wherever it runs.
   const shown = paths.join(', ');
-  const origin = read ? `context ${read.context}${read.namespaces.length > 0 ? ` (namespace ${read.namespaces.join(', ')})` : ''} with ${shown} applied` : shown;
-  return { objects: [...objects.values()].sort(compareObjects), header: [`netpolc snapshot of ${origin}.`, contents] };
+  const scope = only.length > 0 ? `; pods and NetworkPolicies of namespace ${only.join(', ')} only` : '';
+  const origin = read ? `context ${read.context} with ${shown} applied` : shown;
+  return { objects: [...objects.values()].sort(compareObjects), header: [`netpolc snapshot of ${origin}${scope}.`, contents] };
 }
 
 /** `netpolc snapshot -o FILE [PATH...] [--from-cluster]`: an inventory and policies as one file. */

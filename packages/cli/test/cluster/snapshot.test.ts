@@ -85,13 +85,19 @@ it('writes the same data as YAML and JSON, and the YAML reads the same under YAM
   expect(parse(yaml, { version: '1.1' })).toEqual(json);
 });
 
-it('writes the List of the files the cluster serves when given the files instead', async () => {
+it('writes the List of the files the cluster serves when given the files instead, and limits it to --namespace alike', async () => {
+  const header = (t: string): string[] => t.split('\n').filter((l) => l.startsWith('#'));
+  const body = (t: string): string => t.replace(/^(#.*\n)+/, '');
   const live = await runCli(['snapshot', '--from-cluster', '-o', '-'], env);
   const files = await cli(['snapshot', '-o', '-', '--inventory', 'examples/cluster.yaml', 'examples/policies']);
   expect(files.code).toBe(0);
-  const header = (t: string): string[] => t.split('\n').filter((l) => l.startsWith('#'));
   expect(header(files.stdout)[0]).toBe('# netpolc snapshot of examples/policies, examples/cluster.yaml.');
-  expect(files.stdout.replace(/^(#.*\n)+/, '')).toBe(live.stdout.replace(/^(#.*\n)+/, ''));
+  expect(body(files.stdout)).toBe(body(live.stdout));
+  const liveProd = await runCli(['snapshot', '--from-cluster', '-n', 'production', '-o', '-'], env);
+  const filesProd = await cli(['snapshot', '-n', 'production', '-o', '-', '--inventory', 'examples/cluster.yaml', 'examples/policies']);
+  expect(header(filesProd.stdout)[0]).toBe('# netpolc snapshot of examples/policies, examples/cluster.yaml; pods and NetworkPolicies of namespace production only.');
+  expect(body(filesProd.stdout)).toBe(body(liveProd.stdout));
+  expect(body(filesProd.stdout).length).toBeLessThan(body(files.stdout).length);
 });
 
 it('with --from-cluster and PATHs, writes the cluster with the files applied, and needs -o', async () => {
