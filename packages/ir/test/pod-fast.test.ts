@@ -3,7 +3,11 @@ import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { lowerPodChecked } from '../src/lower/inventory.js';
 import { lowerPodFast } from '../src/lower/pod-fast.js';
-import { numRuns } from '../src/testing/index.js';
+import { resolve } from '../src/resolve/resolve.js';
+import { reachabilityMatrix } from '../src/query/matrix.js';
+import { allowedResolved } from '../src/resolve/query.js';
+import { evaluate } from '../src/evaluate/evaluate.js';
+import { loadValid, networkPolicy, numRuns, pod as podOf } from '../src/testing/index.js';
 import { compareReadings, opt, some } from './support/fast-readings.js';
 
 const port = fc.record(
@@ -15,7 +19,7 @@ const port = fc.record(
   { requiredKeys: [] },
 );
 const container = some(fc.record({ ports: opt(some(fc.array(some(port), { maxLength: 3 }))), restartPolicy: opt(fc.constantFrom('Always', 'Never')) }, { requiredKeys: [] }));
-const podIp = some(fc.record({ ip: some(fc.constantFrom('10.0.0.1', '10.0.0.2', 'fd00::1', 'FD00:0::1', '010.0.0.1', '1.2.3')) }, { requiredKeys: [] }));
+const podIp = some(fc.record({ ip: some(fc.constantFrom('10.0.0.1', '10.0.0.2', 'fd00::1', 'FD00:0::1', '010.0.0.1', '1.2.3', '::ffff:10.0.0.1', '::ffff:a00:2')) }, { requiredKeys: [] }));
 const pod = fc.record(
   {
     apiVersion: fc.constant('v1'),
@@ -68,4 +72,30 @@ it('reads a clean Pod exactly as the checked reading does, and leaves every othe
   );
   // The fast reading is not a no-op: it answers for most clean pods.
   expect(fast).toBeGreaterThan(clean * 0.5);
+});
+
+it('reads an IPv4-mapped IPv6 address as its IPv4 address, as Kubernetes does: the pod talks IPv4', () => {
+  const { program } = loadValid([
+    podOf('x', 'mapped', { app: 'a' }, ['::ffff:198.18.0.1', '198.18.0.1']),
+    podOf('x', 'hex', { app: 'b' }, '::ffff:c612:2'),
+    podOf('x', 'plain', { app: 'c' }, '198.18.0.3'),
+    networkPolicy('x', 'from-a', { podSelector: { matchLabels: { app: 'c' } }, ingress: [{ from: [{ ipBlock: { cidr: '198.18.0.1/32' } }] }] }),
+  ]);
+  expect(program.inventory.pods.map((p) => [p.name, p.addresses.map((a) => `${a.family} ${a.ip}`)])).toEqual([
+    ['hex', ['4 198.18.0.2']],
+    ['mapped', ['4 198.18.0.1']],
+    ['plain', ['4 198.18.0.3']],
+  ]);
+  const resolved = resolve(program);
+  const m = reachabilityMatrix(resolved, { protocol: 'TCP', port: 80 });
+  const row = (name: string): number => m.pods.findIndex((i) => resolved.pods[i]!.name === name);
+  const at = (from: string, to: string): boolean => m.allowed[row(from)]![row(to)]!;
+  expect([at('mapped', 'plain'), at('hex', 'plain'), at('plain', 'hex')]).toEqual([true, false, true]);
+  // An address given so (netpolc explain --from ::ffff:198.18.0.1) is the IPv4 one too.
+  for (const [ip, allowed] of [['::ffff:198.18.0.1', true], ['::ffff:198.18.0.2', false]] as const) {
+    const conn = { src: { kind: 'ip' as const, ip }, dst: { kind: 'pod' as const, namespace: 'x', name: 'plain' }, protocol: 'TCP' as const, port: 80 };
+    const verdict = evaluate(program, conn);
+    expect('allowed' in verdict && [verdict.allowed, verdict.src.ip, verdict.src.pod?.name]).toEqual([allowed, ip.slice(7), allowed ? 'mapped' : 'hex']);
+    expect(allowedResolved(resolved, conn)).toBe(allowed);
+  }
 });

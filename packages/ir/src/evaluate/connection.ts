@@ -1,7 +1,7 @@
 import type { Pod } from '../model/inventory.js';
 import type { Protocol } from '../model/policy.js';
 import type { Program } from '../model/program.js';
-import { canonicalIp, parseIp } from '../net/ip.js';
+import { canonicalIp, parseAddress } from '../net/ip.js';
 
 /** One side of a connection: a pod (by name, optionally one of its IPs) or a bare address. */
 export type Endpoint =
@@ -42,8 +42,8 @@ export function bindConnection(program: Program, conn: Connection): { src: Bound
   if ('error' in src) return src;
   if ('error' in dst) return dst;
   for (const family of [4, 6]) {
-    const s = src.ips.find((ip) => parseIp(ip)!.family === family);
-    const d = dst.ips.find((ip) => parseIp(ip)!.family === family);
+    const s = src.ips.find((ip) => parseAddress(ip)!.family === family);
+    const d = dst.ips.find((ip) => parseAddress(ip)!.family === family);
     if (s && d) return { src: bind(program, s, src.pod), dst: bind(program, d, dst.pod) };
   }
   return { error: 'the two endpoints have no address family in common' };

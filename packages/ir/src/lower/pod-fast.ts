@@ -1,7 +1,7 @@
 import type { SourceRef } from '../diagnostics/diagnostic.js';
 import type { Address, ContainerPort, Pod } from '../model/inventory.js';
 import type { Protocol } from '../model/policy.js';
-import { formatIp, parseIp } from '../net/ip.js';
+import { formatIp, parseAddress } from '../net/ip.js';
 import { exactSize } from '../util/exact-size.js';
 import { absent, isMap, type Fields } from './fields.js';
 import { isDnsLabel, isDnsSubdomain, isLabelKey, isLabelValue } from './names.js';
@@ -25,12 +25,13 @@ function optionalString(v: unknown): string | undefined | typeof bad {
   return typeof v === 'string' ? v : bad;
 }
 
-/** An address read strictly (`parseIp`) with its canonical text; undefined when it does not parse. */
+/** An address read strictly ({@link parseAddress}) with its canonical text; undefined when it does not parse. */
 export function canonicalAddress(text: string): Address | undefined {
-  const ip = parseIp(text);
+  const ip = parseAddress(text);
   if (!ip) return undefined;
-  // Strict IPv4 text is canonical already; IPv6 has many spellings of one address.
-  return { family: ip.family, ip: ip.family === 4 ? text : formatIp(6, ip.value), value: ip.value };
+  // Strict IPv4 text is canonical already (a mapped address is not IPv4 text); IPv6 has many
+  // spellings of one address.
+  return { family: ip.family, ip: ip.family === 4 && !text.includes(':') ? text : formatIp(ip.family, ip.value), value: ip.value };
 }
 
 /** The addresses without repeats (by canonical text), in their order. */

@@ -69,6 +69,17 @@ export function isIpv4Mapped(ip: ParsedIp): boolean {
 }
 
 /**
+ * A pod, node or endpoint address as Kubernetes reads it: {@link parseIp}, and an IPv4-mapped
+ * IPv6 address (`::ffff:198.18.0.1`) is its IPv4 address (Go's `net.ParseIP` gives a 16-byte
+ * address whose `To4()` is the IPv4 one, and the API's family checks call it IPv4), whose
+ * packets are IPv4. CIDRs are not read so: upstream refuses mapped ones in ipBlocks.
+ */
+export function parseAddress(text: string): ParsedIp | undefined {
+  const ip = parseIp(text);
+  return ip && isIpv4Mapped(ip) ? { family: 4, value: ip.value & 0xffff_ffffn } : ip;
+}
+
+/**
  * Strict dotted-decimal IPv4 (four octets 0-255 without leading zeros, as Go's `net.ParseIP`) as
  * a number, read in one pass: an inventory holds one address per pod, and a regular expression, a
  * split and four conversions per address showed in the load profile of 150k pods. Text it accepts
@@ -147,6 +158,6 @@ export function formatCidr(family: Family, network: bigint, prefix: number): str
 
 /** Canonical text of an IP, or undefined when it does not parse strictly. */
 export function canonicalIp(text: string): string | undefined {
-  const ip = parseIp(text);
+  const ip = parseAddress(text);
   return ip ? formatIp(ip.family, ip.value) : undefined;
 }

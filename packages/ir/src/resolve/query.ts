@@ -2,7 +2,7 @@ import { compilerAssert } from '../diagnostics/diagnostic.js';
 import type { Connection, Endpoint } from '../evaluate/connection.js';
 import type { Protocol } from '../model/policy.js';
 import type { PodDirection, ResolvedProgram } from '../model/resolved.js';
-import { formatIp, parseIp, type Family } from '../net/ip.js';
+import { formatIp, parseAddress, type Family } from '../net/ip.js';
 import { contains } from '../net/interval-set.js';
 import { portSetAllows } from './port-set.js';
 
@@ -16,7 +16,7 @@ interface ResolvedEndpoint {
 
 function bindEndpoint(r: ResolvedProgram, ep: Endpoint, family: Family | undefined): ResolvedEndpoint | undefined {
   if (ep.kind === 'ip') {
-    const ip = parseIp(ep.ip);
+    const ip = parseAddress(ep.ip);
     if (!ip) return undefined;
     const canonical = formatIp(ip.family, ip.value);
     return { family: ip.family, value: ip.value, pod: r.addressOwner.get(canonical), node: r.nodeAddresses.get(canonical) };
@@ -24,7 +24,7 @@ function bindEndpoint(r: ResolvedProgram, ep: Endpoint, family: Family | undefin
   const pod = r.podIndex.get(`${ep.namespace}/${ep.name}`);
   if (pod === undefined) return undefined;
   const addrs = r.pods[pod]!.addresses;
-  const a = ep.ip !== undefined ? addrs.find((x) => x.value === parseIp(ep.ip!)?.value) : addrs.find((x) => family === undefined || x.family === family);
+  const a = ep.ip !== undefined ? addrs.find((x) => x.value === parseAddress(ep.ip!)?.value) : addrs.find((x) => family === undefined || x.family === family);
   if (!a) return undefined;
   return { family: a.family, value: a.value, pod, node: r.nodeAddresses.get(a.ip) };
 }
@@ -44,7 +44,7 @@ function sideAllows(r: ResolvedProgram, d: PodDirection, peer: ResolvedEndpoint,
  */
 export function allowedResolved(r: ResolvedProgram, conn: Connection): boolean | undefined {
   compilerAssert(!r.partial, 'allowedResolved needs a complete resolution');
-  const hint = conn.src.kind === 'ip' ? parseIp(conn.src.ip)?.family : conn.dst.kind === 'ip' ? parseIp(conn.dst.ip)?.family : undefined;
+  const hint = conn.src.kind === 'ip' ? parseAddress(conn.src.ip)?.family : conn.dst.kind === 'ip' ? parseAddress(conn.dst.ip)?.family : undefined;
   for (const family of hint ? [hint] : ([4, 6] as const)) {
     const src = bindEndpoint(r, conn.src, family);
     const dst = bindEndpoint(r, conn.dst, family);
