@@ -148,3 +148,14 @@ it('refuses port numbers kubectl (YAML 1.1) reads differently, in block files (l
   // A label value or a name is not a number field: only booleans are warned about there.
   expect(codes(ns.replace('{name: x}', '{name: x, labels: {v: 0120}}'))).not.toContain('ir/yaml11-number');
 });
+
+it('says what the API server would make of a null rule or port (a lone `-`), and nothing of that kind for a null peer', () => {
+  const text = head + 'spec:\n  podSelector: {}\n  ingress:\n  -\n  - from:\n    -\n  egress:\n  - ports:\n    -\n';
+  const loaded = loadProgram([{ path: 't.yaml', content: text }]);
+  const found = loaded.diagnostics.map((d) => [d.code, loaded.locate(d.target)?.line, d.message.includes('which the API server stores as {}')]);
+  expect(found).toEqual([
+    ['ir/invalid-type', 7, true],
+    ['ir/invalid-type', 9, false],
+    ['ir/invalid-type', 12, true],
+  ]);
+});

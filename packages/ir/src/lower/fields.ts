@@ -52,11 +52,15 @@ function typeHint(value: unknown, expected: string): string {
   return '';
 }
 
-function wrongType(ctx: LowerContext, ref: RefLike, field: string, expected: string, value: unknown): void {
-  ctx.diagnostics.push(
-    irDiagnostic('ir/invalid-type', { field, expected, found: describeValue(value), hint: typeHint(value, expected) }, deref(ref)),
-  );
+function wrongType(ctx: LowerContext, ref: RefLike, field: string, expected: string, value: unknown, hint = typeHint(value, expected)): void {
+  ctx.diagnostics.push(irDiagnostic('ir/invalid-type', { field, expected, found: describeValue(value), hint }, deref(ref)));
 }
+
+// The API server decodes a null list item into the item type's zero value: `ingress: [null]` is
+// stored as `ingress: [{}]` (every source allowed) and `ports: [null]` as every TCP port. A lone
+// `-` is far more often an unfinished edit than that intent, so it stays an error, which says
+// what the cluster would make of it.
+const nullItemHint = ' (a list item written as a lone `-` is null, which the API server stores as {}: write {} if that is meant)';
 
 /** A mapping field; `null`/absent give undefined; a wrong type is reported. */
 export function mapField(ctx: LowerContext, obj: Fields, key: string, ref: RefLike): Fields | undefined {
@@ -113,10 +117,10 @@ export function intField(ctx: LowerContext, obj: Fields, key: string, ref: RefLi
   return v;
 }
 
-/** A list element that must be a mapping. */
-export function asMapItem(ctx: LowerContext, value: unknown, ref: RefLike, what: string): Fields | undefined {
+/** A list element that must be a mapping; `emptyIsValid`: {} is a valid item (a null one then gets a hint). */
+export function asMapItem(ctx: LowerContext, value: unknown, ref: RefLike, what: string, emptyIsValid = false): Fields | undefined {
   if (value === null || value === undefined) {
-    wrongType(ctx, ref, what, 'a mapping', value);
+    wrongType(ctx, ref, what, 'a mapping', value, value === null && emptyIsValid ? nullItemHint : '');
     return undefined;
   }
   if (typeof value !== 'object' || Array.isArray(value)) {

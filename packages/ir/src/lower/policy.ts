@@ -86,7 +86,7 @@ function lowerRules(ctx: LowerContext, spec: Fields, direction: Direction, specR
   const rules: Rule[] = [];
   list.forEach((item, index) => {
     const at = refAt(specRef, direction, index);
-    const rule = asMapItem(ctx, item, at, `${direction} rule`);
+    const rule = asMapItem(ctx, item, at, `${direction} rule`, true);
     if (!rule) return;
     checkKnownFields(ctx, rule, direction === 'ingress' ? knownFields.ingressRule : knownFields.egressRule, at, `an ${direction} rule`);
     const peerList = listField(ctx, rule, peerKey, at) ?? [];
@@ -193,7 +193,7 @@ function cidrHint(text: string): string {
 }
 
 function lowerPort(ctx: LowerContext, value: unknown, ref: SourceRef): PortMatch | undefined {
-  const entry = asMapItem(ctx, value, ref, 'port');
+  const entry = asMapItem(ctx, value, ref, 'port', true);
   if (!entry) return undefined;
   checkKnownFields(ctx, entry, knownFields.port, ref, 'a port');
   const protoText = stringField(ctx, entry, 'protocol', ref);
