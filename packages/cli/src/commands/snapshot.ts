@@ -82,4 +82,3 @@ export const snapshotCommand: Command = {
     return ExitCode.ok;
   },
 };
-
