@@ -2,7 +2,7 @@ import { defineBackend, FileAssembler, hasErrors } from '@netpolc/ir';
 import { lowerProgram } from './lower.js';
 import type { CalicoObject } from './model.js';
 import { flags, parseOptions, type CalicoOptions } from './options.js';
-import { printObjects } from './print.js';
+import { isOwnFile, printObjects } from './print.js';
 import { migrationReport } from './report.js';
 
 export type { CalicoOptions, LogMode } from './options.js';
@@ -45,9 +45,12 @@ export const calicoBackend = defineBackend<CalicoOptions>({
     const assembler = new FileAssembler(options.stdout || hasErrors(lowered.diagnostics) ? undefined : sink);
     for (const [path, list] of fileGroups(lowered.objects, options.stdout)) assembler.add(path, (out) => void out.push(printObjects(list)));
     assembler.finish();
+    // A namespace the program knows that has no file now lost its policies.
+    const namespaces = new Set(program.inventory.namespaces.map((n) => n.name));
     return {
       files: assembler.files,
       diagnostics: lowered.diagnostics,
+      owns: (path, head) => isOwnFile(namespaces, path, head),
       ...(options.report ? { report: migrationReport(program, options, lowered) } : {}),
     };
   },

@@ -1,5 +1,7 @@
 // Typed model -> YAML text. The printer only serialises; every decision was made in lowering.
+import { ownedName } from '@netpolc/ir';
 import { calicoApiVersion, type CalicoObject, type CalicoPort, type CalicoRule, type EntityRule, type ObjectMeta } from './model.js';
+import { managedByLabel } from './names.js';
 import { printSelector } from './selector.js';
 import { writeDocument, writeStream, type YamlData } from './yaml-writer.js';
 
@@ -68,4 +70,17 @@ export function printObject(o: CalicoObject): string {
 /** Objects as one multi-document YAML stream, in the given order. */
 export function printObjects(objects: readonly CalicoObject[]): string {
   return writeStream(objects.map(objectData));
+}
+
+/** What every object's text begins with, and the label each carries in its metadata (first). */
+const objectStart = `apiVersion: ${calicoApiVersion}\n`;
+const managedByLine = Object.entries(managedByLabel).map(([k, v]) => `${k}: ${v}\n`)[0]!;
+
+/**
+ * Whether a file is one this backend writes (`EmitResult.owns`): `cluster.yaml`, or the file of
+ * one of `namespaces`, whose first object is a Calico one labelled as netpolc's.
+ */
+export function isOwnFile(namespaces: ReadonlySet<string>, path: string, head: string): boolean {
+  if (path !== 'cluster.yaml' && !ownedName(path, namespaces, ['.yaml'], 'namespace-')) return false;
+  return head.startsWith(objectStart) && head.includes(managedByLine);
 }

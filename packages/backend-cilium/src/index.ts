@@ -1,7 +1,7 @@
 import { defineBackend, FileAssembler, hasErrors, type BackendInput, type EmitResult, type FileSink } from '@netpolc/ir';
 import { lowerProgram, type LoweredPolicy } from './lower.js';
 import { ciliumFlags, parseCiliumOptions, type CiliumOptions } from './options.js';
-import { writeStream } from './print.js';
+import { isOwnFile, writeStream } from './print.js';
 import { migrationReport } from './report.js';
 
 export type { CiliumOptions, CiliumVersion } from './options.js';
@@ -35,9 +35,12 @@ function emit(input: BackendInput, options: CiliumOptions, sink?: FileSink): Emi
     assembler.add(path, (out) => writeStream(byFile.get(path)!.map((p) => p.object), out));
   }
   assembler.finish();
+  const namespaces = new Set(input.program.inventory.namespaces.map((n) => n.name));
   return {
     files: assembler.files,
     diagnostics: lowered.diagnostics,
+    // A namespace the program knows that has no file now lost its policies.
+    owns: (path, head) => isOwnFile(namespaces, path, head),
     ...(options.report ? { report: migrationReport(lowered.policies, fileOf, options) } : {}),
   };
 }

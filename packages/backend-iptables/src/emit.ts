@@ -7,7 +7,7 @@ import type { IpSet, NodeRules } from './model.js';
 import { policyLogIds } from './names.js';
 import type { IptablesOptions } from './options.js';
 import { PodChains, type SharedContext } from './pod-chains.js';
-import { writeIpSets, writeRuleset } from './print.js';
+import { isOwnFile, writeIpSets, writeRuleset } from './print.js';
 
 /** The typed output of one compilation, before printing. */
 export interface Lowered {
@@ -242,5 +242,6 @@ export function emitIptables(input: BackendInput, options: IptablesOptions, sink
     report.push(`${n.node}: ${c.rules} rules in ${c.chains} chains, ${c.sets} ipsets with ${c.members} members, ${bytes} bytes`);
   }
   batcher.finish();
-  return { files: batcher.files, diagnostics: lowering.diagnostics, report: report.join('\n') };
+  const compiled = new Set(lowering.nodes.map((n) => n.name));
+  return { files: batcher.files, diagnostics: lowering.diagnostics, report: report.join('\n'), owns: (path, head) => isOwnFile(compiled, path, head) };
 }

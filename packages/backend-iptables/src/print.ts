@@ -1,4 +1,4 @@
-import { compilerAssert } from '@netpolc/ir';
+import { compilerAssert, ownedName } from '@netpolc/ir';
 import type { Chain, IpSet, IpSetFile, Match, PortRange, Rule, Ruleset, Target } from './model.js';
 import { tmpSetName } from './names.js';
 
@@ -181,6 +181,17 @@ function createLine(name: string, s: IpSet): string {
 /** First line of every ipset file. */
 export function ipsetHeader(node: string): string {
   return `# netpolc ipsets: node ${node}`;
+}
+
+/**
+ * Whether a file is one this backend writes for one of `nodes` (`EmitResult.owns`): its name and
+ * its first line, which names the node and family, both say so.
+ */
+export function isOwnFile(nodes: ReadonlySet<string>, path: string, head: string): boolean {
+  const owned = ownedName(path, nodes, ['.iptables', '.ip6tables', '.ipset']);
+  if (!owned) return false;
+  const first = owned.suffix === '.ipset' ? ipsetHeader(owned.name) : rulesetHeader(owned.name, owned.suffix === '.iptables' ? 4 : 6);
+  return head.startsWith(`${first}\n`);
 }
 
 /**

@@ -2,7 +2,7 @@ import { defineBackend, FileAssembler, hasErrors, isDnsSubdomain, NoTarget, podI
 import { nftablesDiagnostic } from './diagnostics.js';
 import { ProgramLowering } from './lower.js';
 import { nftablesFlags, parseNftablesOptions, type NftablesOptions } from './options.js';
-import { RulesetPrinter } from './print.js';
+import { isOwnFile, RulesetPrinter } from './print.js';
 
 export type { NftablesOptions } from './options.js';
 
@@ -53,7 +53,8 @@ function emitNftables({ resolved }: BackendInput, options: NftablesOptions, sink
   const printer = new RulesetPrinter();
   for (const ruleset of lowering.lowerNodes(usable)) assembler.add(nodeFileName(ruleset.node), (out) => printer.write(ruleset, out));
   assembler.finish();
-  return { files: assembler.files, diagnostics };
+  const compiled = new Set(usable);
+  return { files: assembler.files, diagnostics, owns: (path, head) => isOwnFile(compiled, path, head) };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { formatIp } from '@netpolc/ir';
+import { formatIp, ownedName } from '@netpolc/ir';
 import type { AddressField, Family, Match, NamedSet, Range, Rule, Ruleset, SetRef, Statement, Verdict } from './model.js';
 
 // Printer of the typed model as `nft -f` input. One construct, one spelling: the test parser
@@ -92,6 +92,17 @@ function printVerdict(v: Verdict): string {
   return v.kind === 'jump' || v.kind === 'goto' ? `${v.kind} ${v.chain}` : v.kind;
 }
 
+/** The first two lines of a node's file: they name the node. */
+function fileHead(node: string): string {
+  return `#!/usr/sbin/nft -f\n# netpolc: NetworkPolicy ruleset of node ${node}. Generated; do not edit.\n`;
+}
+
+/** Whether a file is the one this backend writes for one of `nodes` (`EmitResult.owns`): by its name and first lines. */
+export function isOwnFile(nodes: ReadonlySet<string>, path: string, head: string): boolean {
+  const owned = ownedName(path, nodes, ['.nft']);
+  return owned !== undefined && head.startsWith(fileHead(owned.name));
+}
+
 /** One statement, e.g. `limit rate 10/second`, `reject with tcp reset`, `jump ingress/x/a`. */
 export function printStatement(s: Statement): string {
   switch (s.kind) {
@@ -145,8 +156,7 @@ export class RulesetPrinter {
   write(ruleset: Ruleset, out: string[]): void {
     const t = ruleset.table;
     out.push(
-      '#!/usr/sbin/nft -f\n',
-      `# netpolc: NetworkPolicy ruleset of node ${ruleset.node}. Generated; do not edit.\n`,
+      fileHead(ruleset.node),
       `# Loading it replaces table inet ${t.name} atomically and leaves every other table alone.\n`,
       `table inet ${t.name}\n`,
       `delete table inet ${t.name}\n`,

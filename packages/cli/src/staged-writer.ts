@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { releaseBatch, type EmitFile, type FileBatch } from '@netpolc/ir';
@@ -132,6 +132,35 @@ export class StagedWriter {
       this.removeStaged();
       throw new OutputError(`could not move the output files into place: ${e instanceof Error ? e.message : String(e)}`);
     }
+  }
+
+  /**
+   * After {@link commit}: removes the files of the output directory that `owns` claims (by name
+   * and first 512 bytes) and this compile did not write, and returns their names, sorted.
+   */
+  removeLeftovers(owns: (path: string, head: string) => boolean): string[] {
+    const written = new Set(this.staged.map(([, target]) => target));
+    const removed: string[] = [];
+    const head = Buffer.alloc(512);
+    for (const entry of readdirSync(this.root, { withFileTypes: true })) {
+      const path = targetPath(this.root, entry.name);
+      if (!entry.isFile() || written.has(path)) continue;
+      try {
+        const fd = openSync(path, 'r');
+        let size: number;
+        try {
+          size = readSync(fd, head, 0, head.length, 0);
+        } finally {
+          closeSync(fd);
+        }
+        if (!owns(entry.name, head.toString('utf8', 0, size))) continue;
+        unlinkSync(path);
+      } catch (e) {
+        throw new OutputError(`wrote the output files, but could not remove ${path}, left from an earlier compile: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      removed.push(entry.name);
+    }
+    return removed.sort();
   }
 
   /** Waits for the writes in flight and removes every staged file. */

@@ -73,8 +73,9 @@ export const compileCommand: Command = {
     }
     // Files are written while the backend builds the next ones; renamed into place only at the end.
     const writer = new StagedWriter(resolvePath(io.cwd, outDir));
+    let emitted: EmitResult;
     try {
-      const emitted = backend.emit(input, parsed.options, (batch) => writer.addBatch(batch));
+      emitted = backend.emit(input, parsed.options, (batch) => writer.addBatch(batch));
       for (const f of emitted.files) writer.add(f);
       if (!report(io, values, result, emitted)) {
         await writer.abort();
@@ -86,6 +87,13 @@ export const compileCommand: Command = {
     }
     await writer.commit();
     io.stderr.write(`wrote ${writer.count} file${writer.count === 1 ? '' : 's'} to ${outDir}\n`);
+    // A file of an earlier compile that this one answers for and did not write (a node's IPv6
+    // rules once it has no IPv6 pod) would be loaded by the next reload: it goes.
+    const removed = emitted.owns ? writer.removeLeftovers(emitted.owns) : [];
+    if (removed.length > 0) {
+      const shown = removed.slice(0, 5).join(', ') + (removed.length > 5 ? `, and ${removed.length - 5} more` : '');
+      io.stderr.write(`removed ${removed.length} file${removed.length === 1 ? '' : 's'} of an earlier compile that no longer follow${removed.length === 1 ? 's' : ''} from the policies: ${shown}\n`);
+    }
     return ExitCode.ok;
   },
 };
