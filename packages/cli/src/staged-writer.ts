@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { releaseBatch, type EmitFile, type FileBatch } from '@netpolc/ir';
@@ -142,6 +142,8 @@ export class StagedWriter {
     const written = new Set(this.staged.map(([, target]) => target));
     const removed: string[] = [];
     const head = Buffer.alloc(512);
+    // No directory (a compile without files into a new one): nothing was left there.
+    if (!existsSync(this.root)) return removed;
     for (const entry of readdirSync(this.root, { withFileTypes: true })) {
       const path = targetPath(this.root, entry.name);
       if (!entry.isFile() || written.has(path)) continue;

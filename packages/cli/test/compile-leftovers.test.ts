@@ -149,3 +149,13 @@ it('every backend owns each file it writes, for what it compiled, by name and fi
     }
   }
 });
+
+it('a compile without files removes the last ones of an earlier compile, and needs no directory', async () => {
+  const out = join(dir, 'out');
+  await compile('cilium', out, example);
+  expect([...contents(out).keys()]).toEqual(['monitoring.yaml', 'production.yaml']);
+  // The cluster without any policy: every namespace's file goes.
+  expect(await compile('cilium', out, [`${root}examples/cluster.yaml`])).toContain('removed 2 files');
+  expect([...contents(out).keys()]).toEqual([]);
+  expect(await compile('calico', join(dir, 'new'), [`${root}examples/cluster.yaml`])).toBe('wrote 0 files to ' + join(dir, 'new') + '\n');
+});
