@@ -229,7 +229,8 @@ export function emitIptables(input: BackendInput, options: IptablesOptions, sink
   if (hasErrors(lowering.diagnostics)) return { files: [], diagnostics: lowering.diagnostics };
   // Every error is known by now, so files may go to the sink as they are printed.
   const batcher = new FileAssembler(options.stdout ? undefined : sink);
-  const report: string[] = [];
+  // One line per node only when asked: 5 000 lines on stderr by default would bury the rest.
+  const report: string[] | undefined = options.report ? [] : undefined;
   for (const node of lowering.nodes) {
     const n = lowering.takeNode(node);
     let bytes = batcher.add(`${n.node}.iptables`, (out) => writeRuleset(n.v4, out));
@@ -238,10 +239,12 @@ export function emitIptables(input: BackendInput, options: IptablesOptions, sink
     if (v6) bytes += batcher.add(`${n.node}.ip6tables`, (out) => writeRuleset(v6, out));
     const sets = n.ipsets;
     if (sets) bytes += batcher.add(`${n.node}.ipset`, (out) => writeIpSets(sets, out));
-    const c = countRules(n);
-    report.push(`${n.node}: ${c.rules} rules in ${c.chains} chains, ${c.sets} ipsets with ${c.members} members, ${bytes} bytes`);
+    if (report) {
+      const c = countRules(n);
+      report.push(`${n.node}: ${c.rules} rules in ${c.chains} chains, ${c.sets} ipsets with ${c.members} members, ${bytes} bytes`);
+    }
   }
   batcher.finish();
   const compiled = new Set(lowering.nodes.map((n) => n.name));
-  return { files: batcher.files, diagnostics: lowering.diagnostics, report: report.join('\n'), owns: (path, head) => isOwnFile(compiled, path, head) };
+  return { files: batcher.files, diagnostics: lowering.diagnostics, ...(report ? { report: report.join('\n') } : {}), owns: (path, head) => isOwnFile(compiled, path, head) };
 }

@@ -56,6 +56,11 @@ export interface IptablesOptions {
    * @defaultValue false
    */
   readonly stdout: boolean;
+  /**
+   * Put one line per node (rules, chains, ipsets, members, bytes) in the result (`--report`).
+   * @defaultValue false
+   */
+  readonly report: boolean;
 }
 
 /** Defaults of every option. */
@@ -69,6 +74,7 @@ export const defaultOptions: IptablesOptions = Object.freeze({
   logRate: '10/sec',
   podInterfaces: Object.freeze([]),
   stdout: false,
+  report: false,
 });
 
 /** Command-line flags of the backend. */
@@ -87,6 +93,7 @@ export const flags: Readonly<Record<string, OptionSpec>> = {
     description:
       "a pod interface of the nodes, a trailing * matching any suffix (cali*, veth*, lxc*; repeatable): each node drops new non-ICMPv6 connections to itself from IPv6 link-local addresses on these interfaces, for every pod (pods that are not egress-isolated keep only the node's other addresses)",
   },
+  report: { type: 'boolean', description: 'print one line per node: rules, chains, ipsets and their members, bytes' },
 };
 
 const rateUnits: readonly (readonly [string, number, readonly string[]])[] = [
@@ -196,6 +203,7 @@ export function parseOptions(raw: RawOptions): { readonly options: IptablesOptio
     // Sorted, so the files do not depend on the order of the flags.
     podInterfaces: podInterfaces.size === 0 ? defaultOptions.podInterfaces : [...podInterfaces].sort(),
     stdout: raw['out-dir'] === '-',
+    report: raw['report'] === true,
   };
   return { options, diagnostics };
 }

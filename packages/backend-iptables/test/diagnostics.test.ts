@@ -93,9 +93,9 @@ it('writes an ip6tables file only for nodes with IPv6 pods and an ipset file onl
 });
 
 it('parses every flag', () => {
-  const { options, diagnostics } = iptablesBackend.parseOptions({ node: ['b', 'a'], 'no-ipset': true, 'deny-action': 'reject', log: 'all', 'log-target': 'nflog', 'nflog-group': '7', 'log-rate': '60/minute', 'out-dir': 'out' });
+  const { options, diagnostics } = iptablesBackend.parseOptions({ node: ['b', 'a'], 'no-ipset': true, 'deny-action': 'reject', log: 'all', 'log-target': 'nflog', 'nflog-group': '7', 'log-rate': '60/minute', 'out-dir': 'out', report: true });
   expect(diagnostics).toEqual([]);
-  expect(options).toEqual({ nodes: ['b', 'a'], ipset: false, denyAction: 'reject', log: 'all', logTarget: 'nflog', nflogGroup: 7, logRate: '1/sec', podInterfaces: [], stdout: false });
+  expect(options).toEqual({ nodes: ['b', 'a'], ipset: false, denyAction: 'reject', log: 'all', logTarget: 'nflog', nflogGroup: 7, logRate: '1/sec', podInterfaces: [], stdout: false, report: true });
 });
 
 it('reads --pod-interface in iptables spelling, sorted and once each, whatever the order of the flags', () => {

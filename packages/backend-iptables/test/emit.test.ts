@@ -56,9 +56,10 @@ it('emits the same files for a node whether it is picked with --node or compiled
   }
 });
 
-it('reports each node once, with the bytes of its files', () => {
+it('reports each node once, with the bytes of its files, when asked', () => {
   const input = bigCluster();
-  const out = iptablesBackend.emit(input, defaultOptions);
+  expect(iptablesBackend.emit(input, defaultOptions).report).toBeUndefined();
+  const out = iptablesBackend.emit(input, { ...defaultOptions, report: true });
   const bytes = new Map<string, number>();
   for (const f of out.files) {
     const node = f.path.replace(/\..*$/, '');

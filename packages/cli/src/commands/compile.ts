@@ -6,14 +6,20 @@ import { ExitCode, UsageError, type Io } from '../io.js';
 import { loadInputs, printDiagnostics } from '../load.js';
 import { StagedWriter } from '../staged-writer.js';
 
-/** Every backend flag, merged (a flag shared by two backends has one meaning). */
+/**
+ * Every backend flag, merged: a flag shared by backends has one type, and its help gives each
+ * backend's description (once when they agree).
+ */
 export function backendFlags(): Record<string, OptionDef> {
   const out: Record<string, OptionDef> = {};
+  const said = new Map<string, Map<string, string[]>>();
   for (const name of backendNames) {
     for (const [flag, spec] of Object.entries(backends[name].flags)) {
-      const owners = out[flag] ? `${out[flag]!.description.replace(/ \(backends?: .*\)$/, '')}` : spec.description;
-      const users = backendNames.filter((n) => flag in backends[n].flags).join(', ');
-      out[flag] = { type: spec.type, ...(spec.multiple ? { multiple: true } : {}), ...(spec.value ? { value: spec.value } : {}), description: `${owners} (backend${users.includes(',') ? 's' : ''}: ${users})` };
+      const descriptions = said.get(flag) ?? new Map<string, string[]>();
+      said.set(flag, descriptions);
+      descriptions.set(spec.description, [...(descriptions.get(spec.description) ?? []), name]);
+      const parts = [...descriptions].map(([d, users]) => (descriptions.size === 1 ? `${d} (backend${users.length > 1 ? 's' : ''}: ${users.join(', ')})` : `${users.join(', ')}: ${d}`));
+      out[flag] = { type: spec.type, ...(spec.multiple ? { multiple: true } : {}), ...(spec.value ? { value: spec.value } : {}), description: parts.join('; ') };
     }
   }
   return out;
