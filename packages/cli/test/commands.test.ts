@@ -127,3 +127,8 @@ it('runs through the committed launcher as a real process', () => {
   expect(r.status).toBe(0);
   expect(r.stdout).toContain('ok: 7 policies');
 });
+
+it('validate counts in the singular where there is one', async () => {
+  const r = await cli(['validate', '-'], 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: x}\nspec: {podSelector: {}}\n');
+  expect(r.stdout).toBe('ok: 1 policy, 1 namespace, 0 pods, 0 nodes; 0 errors, 0 warnings\n');
+});

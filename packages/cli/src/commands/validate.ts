@@ -13,8 +13,10 @@ export const validateCommand: Command = {
     if (!ok) return ExitCode.input;
     const p = result.program;
     const warnings = result.diagnostics.filter((d) => d.severity === 'warning').length;
+    const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+    const { namespaces, pods, nodes } = p.inventory;
     io.stdout.write(
-      `ok: ${p.policies.length} policies, ${p.inventory.namespaces.length} namespaces, ${p.inventory.pods.length} pods, ${p.inventory.nodes.length} nodes; 0 errors, ${warnings} warnings\n`,
+      `ok: ${count(p.policies.length, 'policy', 'policies')}, ${count(namespaces.length, 'namespace')}, ${count(pods.length, 'pod')}, ${count(nodes.length, 'node')}; 0 errors, ${count(warnings, 'warning')}\n`,
     );
     return ExitCode.ok;
   },
