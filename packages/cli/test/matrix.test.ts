@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
+import { matrixLimits } from '../src/commands/matrix.js';
 import { cli, example } from './run-cli.js';
 import { jsonChunks, tableLines } from '../src/commands/matrix-view.js';
 
@@ -110,5 +111,25 @@ it('writes the JSON form in pieces that join to exactly what JSON.stringify prin
     const body: Record<string, unknown> = { protocol: 'TCP', port: null, pods: view.labels, allowed, denied, summary: { pods: view.labels.length, allowed: nAllowed, denied: view.labels.length ** 2 - nAllowed } };
     if (view.ports) body['ports'] = Object.fromEntries(view.labels.map((s, i) => [s, Object.fromEntries(view.labels.flatMap((d, j) => (view.ports![i]![j] ? [[d, view.ports![i]![j]]] : [])))]));
     expect([...jsonChunks(view, 'TCP', null)].join('')).toBe(JSON.stringify(body, null, 2) + '\n');
+  }
+});
+
+it('refuses a matrix over its pod limit before building it, and says how to narrow it', async () => {
+  const saved = matrixLimits.maxPods;
+  matrixLimits.maxPods = 5;
+  try {
+    const r = await cli(['matrix', '--port', '80', ...example]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n')[0]).toBe(
+      'netpolc matrix: 9 pods would make a matrix of 81 cells; netpolc builds one for at most 5 pods. Pick namespaces with --namespace, ask about one connection with explain, or compare two policy sets with diff',
+    );
+    const narrowed = await cli(['matrix', '--port', '80', '--namespace', 'monitoring', ...example]);
+    matrixLimits.maxPods = saved;
+    const unlimited = await cli(['matrix', '--port', '80', '--namespace', 'monitoring', ...example]);
+    expect(narrowed.code).toBe(0);
+    expect(narrowed.stdout).toBe(unlimited.stdout);
+  } finally {
+    matrixLimits.maxPods = saved;
   }
 });

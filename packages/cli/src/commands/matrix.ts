@@ -5,6 +5,13 @@ import { loadInputs, printDiagnostics } from '../load.js';
 import { parsePort, parseProtocol } from './parse-connection.js';
 import { buildMatrix, groupPods, jsonChunks, markdownLines, selflessDiagonal, tableLines } from './matrix-view.js';
 
+/**
+ * Most pods a matrix is built for: its P² cells are held in memory (a JS array slot each, twice
+ * when grouping), and 25 000 pods ran a 4 GB heap out of memory. 10 000 is 100M cells, about
+ * 0.8 GB, and a table no one reads whole; `--namespace` narrows it. Mutable for tests.
+ */
+export const matrixLimits = { maxPods: 10_000 };
+
 /** `netpolc matrix`: the reachability truth table between pods. */
 export const matrixCommand: Command = {
   name: 'matrix',
@@ -34,6 +41,13 @@ export const matrixCommand: Command = {
     const resolved = resolve(result.program);
     printDiagnostics(io, values, result, resolved.diagnostics);
     const namespaces = (values['namespace'] as string[] | undefined) ?? [];
+    const selected = selectPodsOf(resolved, namespaces).length;
+    if (selected > matrixLimits.maxPods) {
+      const scope = namespaces.length > 0 ? ` in namespace ${namespaces.join(', ')}` : '';
+      throw new UsageError(
+        `${selected.toLocaleString('en-US')} pods${scope} would make a matrix of ${(selected * selected).toLocaleString('en-US')} cells; netpolc builds one for at most ${matrixLimits.maxPods.toLocaleString('en-US')} pods. Pick namespaces with --namespace, ask about one connection with explain, or compare two policy sets with diff`,
+      );
+    }
     const anyProtocol = port === undefined && values['protocol'] === undefined;
     if (family === undefined) {
       // Policies may treat the families differently (an ipBlock is one family): say which one a
