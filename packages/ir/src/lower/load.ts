@@ -117,8 +117,9 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
   /** One object; `index` is its place in the lowered-inventory cache of its read. */
   const take = (obj: ManifestObject, lowered: Lowered, index: number): void => {
     objectCount++;
-    const apiVersion = obj.value['apiVersion'];
-    const kind = obj.value['kind'];
+    // An item of a typed List (PodList) may name neither: the List does.
+    const apiVersion = obj.value['apiVersion'] ?? obj.defaults?.apiVersion;
+    const kind = obj.value['kind'] ?? obj.defaults?.kind;
     if (typeof kind !== 'string' || typeof apiVersion !== 'string') {
       diagnostics.push(irDiagnostic('ir/missing-kind', { field: typeof kind !== 'string' ? 'kind' : 'apiVersion' }, obj.ref));
       return;
@@ -152,9 +153,11 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
   /**
    * The items of a List read a run at a time, each lowered as it is parsed; false, with
    * everything they added taken back, when one does not parse alone or is a List itself (the
-   * file is then read whole).
+   * file is then read whole). So too, when `wholeReadable`, for an item without a kind in a List
+   * whose kind was not known before its items: a typed List (`PodList`) that names its kind after
+   * them names its items' kind (a whole reading sees it).
    */
-  const takeItems = (items: ListItems, lowered: Lowered, file: string, offset: number): boolean => {
+  const takeItems = (items: ListItems, lowered: Lowered, file: string, offset: number, wholeReadable: boolean): boolean => {
     const marks = { diagnostics: diagnostics.length, pods: podList.length, objects: objectCount };
     undo = [];
     try {
@@ -166,8 +169,9 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
           inventory(lowered.kinds[offset + i]!, reuse(ctx, lowered, offset + i));
           return true;
         }
-        if (isListValue(value)) return false;
-        take({ value, ref: { kind: 'ref', file, doc: 0, path: ['items', i] } }, lowered, offset + i);
+        if (isListValue(value) || (wholeReadable && value['kind'] === undefined && !items.itemDefaults)) return false;
+        const ref: SourceRef = { kind: 'ref', file, doc: 0, path: ['items', i] };
+        take(items.itemDefaults ? { value, ref, defaults: items.itemDefaults } : { value, ref }, lowered, offset + i);
         return true;
       }, known, (d) => diagnostics.push(d));
       if (!read) {
@@ -191,7 +195,7 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
       const lowered = loweredOf(read, ctx.defaultNamespace);
       const objects = read.objects;
       for (let index = 0; index < objects.length; index++) take(objects[index]!, lowered, index);
-      if (!read.items || takeItems(read.items, lowered, source.path, objects.length) || whole) break;
+      if (!read.items || takeItems(read.items, lowered, source.path, objects.length, typeof read.file.text === 'string') || whole) break;
       read = readCached(source, { lazyListChars: Infinity });
     }
   }

@@ -6,7 +6,7 @@
 // keeps survives (peak RSS 650 MB instead of 870 at kube-scale).
 import { closeBrace, closeBracket, colon, comma, openBrace, openBracket, quote } from './char-codes.js';
 import { JsonLocator, skipSpaces, stringEnd, valueEnd } from './json-locate.js';
-import { firstIndices, runOf, type ListItems } from './list-items.js';
+import { firstIndices, runOf, typedListDefaults, type ItemDefaults, type ListItems } from './list-items.js';
 import type { Text } from './text.js';
 
 /**
@@ -106,11 +106,16 @@ export class JsonItems implements ListItems {
    * `runChars`: at most this many characters of items are parsed by one `JSON.parse` (0: one
    * item at a time).
    */
+  readonly itemDefaults: ItemDefaults | undefined;
+
   constructor(
     private readonly text: Text,
     private readonly open: number,
     private readonly runChars: number,
-  ) {}
+  ) {
+    // The keys before the items, closed: `{"kind":"PodList","apiVersion":"v1","items":[]}`.
+    this.itemDefaults = typedListDefaults(parsed(`${text.slice(0, open)}[]}`));
+  }
 
   /**
    * Calls `each` with every item in order, until it returns false (on a second reading, with

@@ -2,6 +2,23 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { lastAtMost } from '../util/search.js';
 
 /**
+ * The kind and apiVersion of the items of a typed List (`PodList`, `NetworkPolicyList`: what the
+ * API itself returns, `kubectl get --raw`), whose items name neither.
+ */
+export interface ItemDefaults {
+  readonly kind: string;
+  readonly apiVersion: string | undefined;
+}
+
+/** The {@link ItemDefaults} of a List object (its `items` aside); undefined for a plain `List`. */
+export function typedListDefaults(list: Readonly<Record<string, unknown>> | undefined): ItemDefaults | undefined {
+  const kind = list?.['kind'];
+  if (typeof kind !== 'string' || kind === 'List' || !kind.endsWith('List')) return undefined;
+  const apiVersion = list!['apiVersion'];
+  return { kind: kind.slice(0, -'List'.length), apiVersion: typeof apiVersion === 'string' ? apiVersion : undefined };
+}
+
+/**
  * The items of a large `List` file (JSON or YAML), read a run at a time while the loader lowers
  * them, so that the parsed items die young and a file longer than a string can be read at all.
  */
@@ -18,6 +35,11 @@ export interface ListItems {
    * once a first reading went through every item; undefined otherwise.
    */
   range(index: number, path: readonly (string | number)[], key: boolean): [number, number] | undefined;
+  /**
+   * Of a typed List whose `kind` comes before its items (as the API writes it; kubectl's
+   * `kind: List` comes after, and its items name their kind).
+   */
+  readonly itemDefaults: ItemDefaults | undefined;
 }
 
 /** Per run of (start, end, count) triples, the index of its first item. */

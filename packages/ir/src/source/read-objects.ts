@@ -5,7 +5,7 @@ import { appendAll } from '../util/append.js';
 import { isListValue, itemsStart, JsonItems } from './json-items.js';
 import { skipSpaces } from './json-locate.js';
 import { openBrace, openBracket } from './char-codes.js';
-import type { ListItems } from './list-items.js';
+import { typedListDefaults, type ItemDefaults, type ListItems } from './list-items.js';
 import { YamlItems, yamlItemsStart } from './yaml-items.js';
 import { ByteText, bytesIndexOf, checkSource, maxStringLength, readFully, type ByteSource, type Text } from './text.js';
 import { isUtf8 } from 'node:buffer';
@@ -15,6 +15,8 @@ import { bulkYamlBytes, readYamlText } from './yaml-read.js';
 export interface ManifestObject {
   readonly value: Readonly<Record<string, unknown>>;
   readonly ref: SourceRef;
+  /** The kind and apiVersion of an item of a typed List, for an item that names neither. */
+  readonly defaults?: ItemDefaults;
 }
 
 /** Result of reading one input. */
@@ -191,7 +193,7 @@ function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-function collectObjects(value: unknown, ref: SourceRef, out: ManifestObject[], diagnostics: Diagnostic[]): void {
+function collectObjects(value: unknown, ref: SourceRef, out: ManifestObject[], diagnostics: Diagnostic[], defaults?: ItemDefaults): void {
   if (value === undefined || value === null) return;
   if (typeof value !== 'object' || Array.isArray(value)) {
     diagnostics.push(irDiagnostic('ir/not-an-object', { found: describe(value) }, ref));
@@ -208,8 +210,9 @@ function collectObjects(value: unknown, ref: SourceRef, out: ManifestObject[], d
       );
       return;
     }
-    items.forEach((item, i) => collectObjects(item, { kind: 'ref', file: ref.file, doc: ref.doc, path: pathWith(ref.path, 'items', i) }, out, diagnostics));
+    const itemDefaults = typedListDefaults(obj);
+    items.forEach((item, i) => collectObjects(item, { kind: 'ref', file: ref.file, doc: ref.doc, path: pathWith(ref.path, 'items', i) }, out, diagnostics, itemDefaults));
     return;
   }
-  out.push({ value: obj, ref });
+  out.push(defaults ? { value: obj, ref, defaults } : { value: obj, ref });
 }

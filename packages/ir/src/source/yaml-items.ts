@@ -16,7 +16,7 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { dash, space } from './char-codes.js';
 import { isListValue } from './json-items.js';
-import { firstIndices, runOf, type ListItems } from './list-items.js';
+import { firstIndices, runOf, typedListDefaults, type ItemDefaults, type ListItems } from './list-items.js';
 import { parseYamlDocuments, walkRange } from './source-file.js';
 import type { ByteText } from './text.js';
 import { nextLine, restIsEmpty, YamlLocator } from './yaml-locate.js';
@@ -77,12 +77,15 @@ export class YamlItems implements ListItems {
   /** A line that ends the items: content at their indentation or less that is no item start. */
   private readonly ending: RegExp;
 
+  readonly itemDefaults: ItemDefaults | undefined;
+
   constructor(
     private readonly text: ByteText,
     private readonly path: string,
     private readonly at: YamlItemsStart,
     private readonly runBytes: number,
   ) {
+    this.itemDefaults = typedListDefaults(headOf(text.slice(0, at.key)));
     this.entry = `\n${' '.repeat(at.indent)}- `;
     // Content at a lesser indentation, or at theirs but no item start (`- `); not comments or
     // blank lines. A tab where indentation is (invalid YAML) stays in the run, whose reading
@@ -226,5 +229,15 @@ export class YamlItems implements ListItems {
       }
     }
     return true;
+  }
+}
+
+/** The keys before a List's `items:`, read as a mapping; undefined when they are not one. */
+function headOf(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
   }
 }
