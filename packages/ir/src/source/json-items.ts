@@ -101,13 +101,12 @@ export class JsonItems implements ListItems {
   /** Per run, the index of its first item (made on first use). */
   private firstIndices: Float64Array | undefined;
   private locator: JsonLocator | undefined;
+  readonly itemDefaults: ItemDefaults | undefined;
 
   /**
    * `runChars`: at most this many characters of items are parsed by one `JSON.parse` (0: one
    * item at a time).
    */
-  readonly itemDefaults: ItemDefaults | undefined;
-
   constructor(
     private readonly text: Text,
     private readonly open: number,
