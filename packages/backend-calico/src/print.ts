@@ -80,7 +80,8 @@ const managedByLine = Object.entries(managedByLabel).map(([k, v]) => `${k}: ${v}
  * Whether a file is one this backend writes (`EmitResult.owns`): `cluster.yaml`, or the file of
  * one of `namespaces`, whose first object is a Calico one labelled as netpolc's.
  */
-export function isOwnFile(namespaces: ReadonlySet<string>, path: string, head: string): boolean {
+export function isOwnFile(namespaces: ReadonlySet<string>, path: string, head: () => string): boolean {
   if (path !== 'cluster.yaml' && !ownedName(path, namespaces, ['.yaml'], 'namespace-')) return false;
-  return head.startsWith(objectStart) && head.includes(managedByLine);
+  const start = head();
+  return start.startsWith(objectStart) && start.includes(managedByLine);
 }

@@ -187,11 +187,11 @@ export function ipsetHeader(node: string): string {
  * Whether a file is one this backend writes for one of `nodes` (`EmitResult.owns`): its name and
  * its first line, which names the node and family, both say so.
  */
-export function isOwnFile(nodes: ReadonlySet<string>, path: string, head: string): boolean {
+export function isOwnFile(nodes: ReadonlySet<string>, path: string, head: () => string): boolean {
   const owned = ownedName(path, nodes, ['.iptables', '.ip6tables', '.ipset']);
   if (!owned) return false;
   const first = owned.suffix === '.ipset' ? ipsetHeader(owned.name) : rulesetHeader(owned.name, owned.suffix === '.iptables' ? 4 : 6);
-  return head.startsWith(`${first}\n`);
+  return head().startsWith(`${first}\n`);
 }
 
 /**

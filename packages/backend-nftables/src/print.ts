@@ -98,9 +98,9 @@ function fileHead(node: string): string {
 }
 
 /** Whether a file is the one this backend writes for one of `nodes` (`EmitResult.owns`): by its name and first lines. */
-export function isOwnFile(nodes: ReadonlySet<string>, path: string, head: string): boolean {
+export function isOwnFile(nodes: ReadonlySet<string>, path: string, head: () => string): boolean {
   const owned = ownedName(path, nodes, ['.nft']);
-  return owned !== undefined && head.startsWith(fileHead(owned.name));
+  return owned !== undefined && head().startsWith(fileHead(owned.name));
 }
 
 /** One statement, e.g. `limit rate 10/second`, `reject with tcp reset`, `jump ingress/x/a`. */

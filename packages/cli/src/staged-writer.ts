@@ -135,27 +135,20 @@ export class StagedWriter {
   }
 
   /**
-   * After {@link commit}: removes the files of the output directory that `owns` claims (by name
-   * and first 512 bytes) and this compile did not write, and returns their names, sorted.
+   * After {@link commit}: removes the files of the output directory that `owns` claims (by name,
+   * then by their first 512 bytes, read only for a name it claims) and this compile did not
+   * write, and returns their names, sorted.
    */
-  removeLeftovers(owns: (path: string, head: string) => boolean): string[] {
+  removeLeftovers(owns: (path: string, head: () => string) => boolean): string[] {
     const written = new Set(this.staged.map(([, target]) => target));
     const removed: string[] = [];
-    const head = Buffer.alloc(512);
     // No directory (a compile without files into a new one): nothing was left there.
     if (!existsSync(this.root)) return removed;
     for (const entry of readdirSync(this.root, { withFileTypes: true })) {
       const path = targetPath(this.root, entry.name);
       if (!entry.isFile() || written.has(path)) continue;
       try {
-        const fd = openSync(path, 'r');
-        let size: number;
-        try {
-          size = readSync(fd, head, 0, head.length, 0);
-        } finally {
-          closeSync(fd);
-        }
-        if (!owns(entry.name, head.toString('utf8', 0, size))) continue;
+        if (!owns(entry.name, () => fileHead(path))) continue;
         unlinkSync(path);
       } catch (e) {
         throw new OutputError(`wrote the output files, but could not remove ${path}, left from an earlier compile: ${e instanceof Error ? e.message : String(e)}`);
@@ -219,5 +212,16 @@ function writeHeld(files: readonly { tmp: string; content: string | Uint8Array }
       made.add(dir);
     }
     writeFileSync(f.tmp, f.content);
+  }
+}
+
+/** The first 512 bytes of a file, decoded. */
+function fileHead(path: string): string {
+  const head = Buffer.alloc(512);
+  const fd = openSync(path, 'r');
+  try {
+    return head.toString('utf8', 0, readSync(fd, head, 0, head.length, 0));
+  } finally {
+    closeSync(fd);
   }
 }

@@ -143,10 +143,15 @@ it('every backend owns each file it writes, for what it compiled, by name and fi
     expect(emitted.files.length, name).toBeGreaterThan(1);
     for (const f of emitted.files) {
       const head = Buffer.from(f.content).subarray(0, 512).toString('utf8');
-      expect({ name, path: f.path, owned: emitted.owns?.(f.path, head) }).toEqual({ name, path: f.path, owned: true });
-      expect({ name, path: f.path, owned: emitted.owns?.(f.path, `# edited\n${head}`) }).toEqual({ name, path: f.path, owned: false });
-      expect({ name, path: f.path, owned: emitted.owns?.(`x${f.path}`, head) }).toEqual({ name, path: f.path, owned: false });
+      expect({ name, path: f.path, owned: emitted.owns?.(f.path, () => head) }).toEqual({ name, path: f.path, owned: true });
+      expect({ name, path: f.path, owned: emitted.owns?.(f.path, () => `# edited\n${head}`) }).toEqual({ name, path: f.path, owned: false });
+      expect({ name, path: f.path, owned: emitted.owns?.(`x${f.path}`, () => head) }).toEqual({ name, path: f.path, owned: false });
     }
+    // A file of another name is not even read.
+    const unread = (): string => {
+      throw new Error(`${name} read a file it does not own`);
+    };
+    expect(['README', 'notes.yaml', 'node-1.txt'].map((p) => emitted.owns?.(p, unread))).toEqual([false, false, false]);
   }
 });
 

@@ -34,13 +34,13 @@ export interface EmitResult {
   readonly report?: string;
   /**
    * Whether a file of the output directory is one this compile answers for, written or not: named
-   * as it names the files of the nodes or namespaces it compiled, and beginning (`head`: its
-   * first 512 bytes, decoded) as it begins them. Such a file that it did not write is left from
+   * as it names the files of the nodes or namespaces it compiled, and beginning (`head()`: its
+   * first 512 bytes, decoded; read only when asked, after the name matched) as it begins them. Such a file that it did not write is left from
    * an earlier compile (a node that lost its IPv6 pods, a namespace that lost its policies), and
    * the CLI removes it once the new files are in place: a reload must never find rules that no
    * longer follow from the policies.
    */
-  readonly owns?: (path: string, head: string) => boolean;
+  readonly owns?: (path: string, head: () => string) => boolean;
 }
 
 /** A command-line option a backend accepts (kebab-case flag name is the record key). */
