@@ -1,3 +1,4 @@
+import { count } from '../count.js';
 import type { Io } from '../io.js';
 import { ApiClient, type ListTarget } from './api-client.js';
 import { ClusterError } from './errors.js';
@@ -57,12 +58,8 @@ function targets(namespaces: readonly string[]): { kind: ObjectKind; target: Lis
   ];
 }
 
-function count(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
 function summary(counts: Record<ObjectKind, number>): string {
-  return `${count(counts.Namespace, 'namespace')}, ${count(counts.Node, 'node')}, ${count(counts.Pod, 'pod')}, ${count(counts.NetworkPolicy, 'NetworkPolicy').replace('Policys', 'Policies')}`;
+  return `${count(counts.Namespace, 'namespace')}, ${count(counts.Node, 'node')}, ${count(counts.Pod, 'pod')}, ${count(counts.NetworkPolicy, 'NetworkPolicy', 'NetworkPolicies')}`;
 }
 
 /**

@@ -2,6 +2,7 @@ import { resolve as resolvePath } from 'node:path';
 import { hasErrors, resolve, type Backend, type EmitResult, type LoadResult } from '@netpolc/ir';
 import { backendNames, backends, type BackendName } from '../backends.js';
 import type { Command, OptionDef, Values } from '../command.js';
+import { count } from '../count.js';
 import { ExitCode, UsageError, type Io } from '../io.js';
 import { loadInputs, printDiagnostics } from '../load.js';
 import { StagedWriter } from '../staged-writer.js';
@@ -92,13 +93,13 @@ export const compileCommand: Command = {
       throw e;
     }
     await writer.commit();
-    io.stderr.write(`wrote ${writer.count} file${writer.count === 1 ? '' : 's'} to ${outDir}\n`);
+    io.stderr.write(`wrote ${count(writer.count, 'file')} to ${outDir}\n`);
     // A file of an earlier compile that this one answers for and did not write (a node's IPv6
     // rules once it has no IPv6 pod) would be loaded by the next reload: it goes.
     const removed = emitted.owns ? writer.removeLeftovers(emitted.owns) : [];
     if (removed.length > 0) {
       const shown = removed.slice(0, 5).join(', ') + (removed.length > 5 ? `, and ${removed.length - 5} more` : '');
-      io.stderr.write(`removed ${removed.length} file${removed.length === 1 ? '' : 's'} of an earlier compile that no longer follow${removed.length === 1 ? 's' : ''} from the policies: ${shown}\n`);
+      io.stderr.write(`removed ${count(removed.length, 'file')} of an earlier compile that no longer follow${removed.length === 1 ? 's' : ''} from the policies: ${shown}\n`);
     }
     return ExitCode.ok;
   },

@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { count } from '../count.js';
 import { ExitCode } from '../io.js';
 import { loadInputs } from '../load.js';
 
@@ -13,7 +14,6 @@ export const validateCommand: Command = {
     if (!ok) return ExitCode.input;
     const p = result.program;
     const warnings = result.diagnostics.filter((d) => d.severity === 'warning').length;
-    const count = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
     const { namespaces, pods, nodes } = p.inventory;
     io.stdout.write(
       `ok: ${count(p.policies.length, 'policy', 'policies')}, ${count(namespaces.length, 'namespace')}, ${count(pods.length, 'pod')}, ${count(nodes.length, 'node')}; 0 errors, ${count(warnings, 'warning')}\n`,
