@@ -41,7 +41,8 @@ export const matrixCommand: Command = {
     const resolved = resolve(result.program);
     printDiagnostics(io, values, result, resolved.diagnostics);
     const namespaces = (values['namespace'] as string[] | undefined) ?? [];
-    const selected = selectPodsOf(resolved, namespaces).length;
+    const pods = selectPodsOf(resolved, namespaces);
+    const selected = pods.length;
     if (selected > matrixLimits.maxPods) {
       const scope = namespaces.length > 0 ? ` in namespace ${namespaces.join(', ')}` : '';
       throw new UsageError(
@@ -52,7 +53,7 @@ export const matrixCommand: Command = {
     if (family === undefined) {
       // Policies may treat the families differently (an ipBlock is one family): say which one a
       // cell between dual-stack pods shows.
-      const dual = selectPodsOf(resolved, namespaces).filter((p) => new Set(resolved.pods[p]!.addresses.map((a) => a.family)).size > 1).length;
+      const dual = pods.filter((p) => new Set(resolved.pods[p]!.addresses.map((a) => a.family)).size > 1).length;
       if (dual > 0) io.stderr.write(`note: ${dual} dual-stack pods: cells between two of them are IPv4 connections; --family 6 shows IPv6\n`);
     }
     const view = buildMatrix(resolved, protocol, port, anyProtocol, namespaces, family);
