@@ -14,6 +14,11 @@ interface Snapshot {
 
 const contents = 'Namespaces, nodes, pods and NetworkPolicies, reduced to the fields netpolc reads.';
 
+/** What the header adds for `--namespace`. */
+function scopeOf(namespaces: readonly string[]): string {
+  return namespaces.length > 0 ? `; pods and NetworkPolicies of namespace ${namespaces.join(', ')} only` : '';
+}
+
 /** The cluster alone, as it was read (its objects come slimmed and sorted). */
 async function fromCluster(io: Io, values: Values): Promise<Snapshot | undefined> {
   const { read } = await readClusterSources(values, io, 'all');
@@ -21,9 +26,8 @@ async function fromCluster(io: Io, values: Values): Promise<Snapshot | undefined
   // is never written in the first place.
   const { ok } = loadSources(io, values, clusterSources(read.context, read.objects));
   if (!ok) return undefined;
-  const scope = read.namespaces.length > 0 ? `; pods and NetworkPolicies of namespace ${read.namespaces.join(', ')} only` : '';
   // No server URL or time in the header: the same cluster state gives the same bytes.
-  return { objects: read.objects, header: [`netpolc snapshot of context ${read.context}${scope}.`, contents] };
+  return { objects: read.objects, header: [`netpolc snapshot of context ${read.context}${scopeOf(read.namespaces)}.`, contents] };
 }
 
 /**
@@ -44,9 +48,8 @@ async function fromPaths(io: Io, values: Values, paths: readonly string[]): Prom
   if (!ok) return undefined;
   // Paths as given: the same command gives the same bytes wherever it runs.
   const shown = paths.join(', ');
-  const scope = only.length > 0 ? `; pods and NetworkPolicies of namespace ${only.join(', ')} only` : '';
   const origin = read ? `context ${read.context} with ${shown} applied` : shown;
-  return { objects: [...objects.values()].sort(compareObjects), header: [`netpolc snapshot of ${origin}${scope}.`, contents] };
+  return { objects: [...objects.values()].sort(compareObjects), header: [`netpolc snapshot of ${origin}${scopeOf(only)}.`, contents] };
 }
 
 /** `netpolc snapshot -o FILE [PATH...] [--from-cluster]`: an inventory and policies as one file. */
