@@ -35,10 +35,10 @@ export interface EmitResult {
   /**
    * Whether a file of the output directory is one this compile answers for, written or not: named
    * as it names the files of the nodes or namespaces it compiled, and beginning (`head()`: its
-   * first 512 bytes, decoded; read only when asked, after the name matched) as it begins them. Such a file that it did not write is left from
-   * an earlier compile (a node that lost its IPv6 pods, a namespace that lost its policies), and
-   * the CLI removes it once the new files are in place: a reload must never find rules that no
-   * longer follow from the policies.
+   * first 512 bytes, decoded; read only when asked, after the name matched) as it begins them.
+   * Such a file that it did not write is left from an earlier compile (a node that lost its IPv6
+   * pods, a namespace that lost its policies), and the CLI removes it once the new files are in
+   * place: a reload must never find rules that no longer follow from the policies.
    */
   readonly owns?: (path: string, head: () => string) => boolean;
 }
