@@ -47,6 +47,11 @@ export const ciliumDiagnostics = {
     message: paramMessage`selector uses label key ${'key'}, which Cilium's default identity label filter drops${'since'} (pkg/labelsfilter); in Cilium this requirement ${'effect'}`,
     docs: "Cilium builds security identities only from identity-relevant labels; by default it drops keys such as pod-template-hash, controller-revision-hash and other kubernetes.io / k8s.io keys, and since 1.15 statefulset.kubernetes.io/pod-name, apps.kubernetes.io/pod-index and batch.kubernetes.io/job-completion-index (cilium/cilium#28003, #28897), since 1.16 controller-uid and batch.kubernetes.io/controller-uid (#31964), later topology.kubernetes.io (#43725) (pkg/labelsfilter/filter.go defaultLabelPrefixCfg). A selector on such a key matches no pod (In, Exists) or every pod (NotIn, DoesNotExist) in Cilium. Keys dropped by a release after --cilium-version count too, as the output must keep its meaning on later releases. Select on another label, or configure Cilium's --labels and adjust the policy by hand.",
   },
+  'backend-cilium/label-owned-by-cilium': {
+    severity: 'error',
+    message: paramMessage`selector uses pod label key ${'key'}, which Cilium sets on every pod itself (pkg/k8s/utils SanitizePodLabels); in Cilium this requirement does not test the pod's own label`,
+    docs: "Cilium drops a pod's own labels whose keys start with io.cilium.k8s and writes its own there (namespace labels, service account, cluster), and overwrites io.kubernetes.pod.namespace with the pod's namespace (pkg/k8s/utils/utils.go SanitizePodLabels, filterPodLabels; cilium/cilium#31395). A pod selector on such a key means something else in Cilium: a default deny on `io.kubernetes.pod.namespace DoesNotExist` would select no pod, a peer on `io.cilium.k8s.namespace.labels.team` would admit every pod of such a namespace. The model stays fail-closed (the requirement is dropped from a subject, which then allows nothing; such a peer is left out). Select pods on another label.",
+  },
   'backend-cilium/world-cidr-both-families': {
     severity: 'warning',
     message: paramMessage`Cilium ${'version'} reads a ${'cidr'} CIDR rule as the world entity, which in dual-stack clusters also matches every ${'other'} address outside the cluster (cilium/cilium#22610, fixed in 1.15 by #22625): wider than Kubernetes there`,

@@ -89,10 +89,26 @@ export function droppedSince(key: string): string {
   return late[0] ? ` ${late[0].added!}` : '';
 }
 
+/**
+ * True for a pod label key that Cilium sets itself: it drops a pod's own labels under
+ * `io.cilium.k8s` (the namespace labels, service account and cluster it writes there) and
+ * overwrites `io.kubernetes.pod.namespace` (pkg/k8s/utils/utils.go `SanitizePodLabels`,
+ * `filterPodLabels`; cilium/cilium#31395). A selector on such a pod label tests Cilium's value,
+ * never the pod's own: in Kubernetes no pod has `io.kubernetes.pod.namespace` unless it sets it.
+ */
+export function isCiliumOwnedPodLabel(key: string): boolean {
+  return key === 'io.kubernetes.pod.namespace' || key.startsWith('io.cilium.k8s');
+}
+
+/** True when a pod's own label with this key is part of its Cilium identity. */
+export function isPodIdentityLabel(key: string): boolean {
+  return !isCiliumOwnedPodLabel(key) && isIdentityLabel(key);
+}
+
 /** The identity-relevant pod labels of a pod, as Cilium sees them. */
 export function identityLabels(labels: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const k of Object.keys(labels).sort()) if (isIdentityLabel(k)) out[k] = labels[k]!;
+  for (const k of Object.keys(labels).sort()) if (isPodIdentityLabel(k)) out[k] = labels[k]!;
   return out;
 }
 
@@ -169,7 +185,10 @@ export function selectorKeys(selector: LabelSelector, kind: 'pod' | 'namespace')
     .map((r) => ({ key: kind === 'pod' ? r.key : `io.cilium.k8s.namespace.labels.${r.key}`, requirement: r }));
 }
 
-/** Requirements of a pod or namespace selector on keys Cilium leaves out of identities, with the Cilium key. */
+/**
+ * Requirements of a pod or namespace selector on keys that are not the selected objects' own
+ * labels in Cilium identities (left out by the filter, or set by Cilium), with the Cilium key.
+ */
 export function droppedRequirements(selector: LabelSelector, kind: 'pod' | 'namespace'): { key: string; requirement: Requirement }[] {
-  return selectorKeys(selector, kind).filter((k) => !isIdentityLabel(k.key));
+  return selectorKeys(selector, kind).filter((k) => !(kind === 'pod' ? isPodIdentityLabel(k.key) : isIdentityLabel(k.key)));
 }

@@ -2,7 +2,7 @@
 import { NoTarget, refAt, type BackendInput, type Diagnostic, type Direction, type LabelSelector, type Policy, type SourceRef } from '@netpolc/ir';
 import { addressOf, ResolvedAllowance } from './coverage.js';
 import { ciliumDiagnostic } from './diagnostics.js';
-import { addPodSelector, droppedRequirements, droppedSince, SelectorBuilder } from './labels.js';
+import { addPodSelector, droppedRequirements, droppedSince, isCiliumOwnedPodLabel, SelectorBuilder } from './labels.js';
 import { lowerRule, type GenericRule, type LowerContext } from './lower-rule.js';
 import type { CiliumEgressRule, CiliumIngressRule, CiliumPolicy } from './model.js';
 import type { CiliumOptions } from './options.js';
@@ -187,12 +187,18 @@ const ingressRule = (r: GenericRule): CiliumIngressRule => directedRule(r, 'ingr
 const egressRule = (r: GenericRule): CiliumEgressRule => directedRule(r, 'egress') as CiliumEgressRule;
 
 /**
- * Reports selectors on labels that Cilium leaves out of identities: in Cilium such a requirement
- * matches no pod or every pod. lowerRule leaves such peers out (fail closed).
+ * Reports selectors on labels that are not the pods' own in Cilium identities: left out by the
+ * label filter (the requirement matches no pod or every pod) or set by Cilium itself. lowerRule
+ * leaves such peers out (fail closed).
  */
 function checkIdentityLabels(policy: Policy, notes: { diagnostic(d: Diagnostic): void; report(line: string): void }): void {
   const check = (selector: LabelSelector, kind: 'pod' | 'namespace', at: SourceRef): void => {
     for (const { key, requirement } of droppedRequirements(selector, kind)) {
+      if (kind === 'pod' && isCiliumOwnedPodLabel(key)) {
+        notes.diagnostic(ciliumDiagnostic('backend-cilium/label-owned-by-cilium', { key }, at));
+        notes.report(`selector on pod label ${key}: Cilium sets this key on every pod itself, the requirement does not test the pod's own label there (error)`);
+        continue;
+      }
       const effect = requirement.operator === 'In' || requirement.operator === 'Exists' ? 'matches no pod' : 'holds for every pod';
       const since = droppedSince(key);
       notes.diagnostic(ciliumDiagnostic('backend-cilium/label-not-in-identity', { key: requirement.key, since, effect }, at));

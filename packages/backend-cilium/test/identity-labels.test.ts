@@ -1,6 +1,6 @@
 // Label keys Cilium leaves out of identities (pkg/labelsfilter/filter.go defaultLabelPrefixCfg):
 // selectors on them, and ipBlock coverage that must not rely on them.
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { namespace, networkPolicy, node, pod } from '@netpolc/ir/testing';
 import { ciliumDiagnostics } from '../src/diagnostics.js';
 import type { CiliumSelector } from '../src/model.js';
@@ -81,4 +81,37 @@ it('keeps namespace labels under these keys: Cilium prefixes them, so the anchor
   const c = compile([...manifests, networkPolicy('x', 'np', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { [podName]: 'yes' } } }] }] })]);
   expect(codes(c.diagnostics)).toEqual([]);
   expect(disagreements(c)).toEqual([]);
+});
+
+// Pod label keys Cilium sets itself (pkg/k8s/utils/utils.go SanitizePodLabels, filterPodLabels):
+// a pod's own label under io.cilium.k8s is dropped and io.kubernetes.pod.namespace overwritten,
+// so a selector on such a key tests Cilium's value, never the pod's own.
+describe('pod label keys Cilium owns', () => {
+  const web = (labels: Record<string, string>) => [namespace('a'), namespace('s', { team: 'blue' }), node('n', '198.19.0.1'), pod('a', 'client', { app: 'client' }, '198.18.1.1', { node: 'n' }), pod('s', 'p1', { app: 'x' }, '198.18.3.1', { node: 'n' }), pod('s', 'p2', labels, '198.18.3.2', { node: 'n' })];
+
+  it('does not separate ipBlock pods by a label under io.cilium.k8s, which Cilium strips', () => {
+    // Old code: p2 was told apart by `io.cilium.k8s.tier DoesNotExist`, which holds for p2 in
+    // Cilium too: the client reached p2, outside the ipBlock (wider).
+    const c = compile([...web({ app: 'x', 'io.cilium.k8s.tier': 'back' }), networkPolicy('a', 'np', { podSelector: { matchLabels: { app: 'client' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '198.18.3.1/32' } }] }] })]);
+    expect(codes(c.diagnostics)).toEqual(['backend-cilium/inseparable-pods']);
+    expect(onlyNarrower(disagreements(c))).toBe(true);
+  });
+
+  it('rejects a peer podSelector on io.cilium.k8s.namespace.labels.*, which Cilium fills from the namespace', () => {
+    // Old code: the selector matched the namespace label of that key, admitting every pod of the
+    // team=blue namespace instead of the one pod labelled so (wider).
+    const c = compile([...web({ app: 'q', 'io.cilium.k8s.namespace.labels.team': 'blue' }), networkPolicy('s', 'np', { podSelector: {}, ingress: [{ from: [{ podSelector: { matchLabels: { 'io.cilium.k8s.namespace.labels.team': 'blue' } } }] }] })]);
+    expect(codes(c.diagnostics)).toEqual(['backend-cilium/label-owned-by-cilium']);
+    expect(c.objects[0]!.spec.ingress).toEqual([{}]);
+    expect(onlyNarrower(disagreements(c))).toBe(true);
+  });
+
+  it('keeps a default deny on io.kubernetes.pod.namespace DoesNotExist isolating every pod it selects', () => {
+    // Old code: the endpointSelector required the key to be absent, which no Cilium identity is:
+    // the namespace's pods stayed open (wider).
+    const c = compile([...web({ app: 'y' }), networkPolicy('s', 'np', { podSelector: { matchExpressions: [{ key: 'io.kubernetes.pod.namespace', operator: 'DoesNotExist' }] }, policyTypes: ['Ingress'] })]);
+    expect(codes(c.diagnostics)).toEqual(['backend-cilium/label-owned-by-cilium']);
+    expect(keysOf(c.objects[0]!.spec.endpointSelector)).toEqual([]);
+    expect(disagreements(c)).toEqual([]);
+  });
 });

@@ -93,7 +93,13 @@ export class CiliumEvaluator {
     const known = this.identities.get(pod);
     if (known) return known;
     const out: Label[] = [];
-    for (const [k, v] of Object.entries(pod.labels)) if (keptInIdentity(k, this.options.version)) out.push({ source: 'k8s', key: k, value: v });
+    // SanitizePodLabels (pkg/k8s/utils/utils.go): a pod's own labels under io.cilium.k8s are
+    // dropped (cilium/cilium#31395; releases before it kept those Cilium does not write, which
+    // the output never relies on) and io.kubernetes.pod.namespace is Cilium's, set below.
+    for (const [k, v] of Object.entries(pod.labels)) {
+      if (k.startsWith('io.cilium.k8s') || k === 'io.kubernetes.pod.namespace') continue;
+      if (keptInIdentity(k, this.options.version)) out.push({ source: 'k8s', key: k, value: v });
+    }
     out.push({ source: 'k8s', key: 'io.kubernetes.pod.namespace', value: pod.namespace });
     for (const [k, v] of Object.entries(this.nsLabels.get(pod.namespace) ?? {})) {
       const key = `io.cilium.k8s.namespace.labels.${k}`;
