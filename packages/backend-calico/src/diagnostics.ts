@@ -35,7 +35,12 @@ export const calicoCatalog = {
   'backend-calico/reserved-label-prefix': {
     severity: 'warning',
     message: paramMessage`selector key ${'key'} uses a prefix Calico assigns itself (${'prefix'}); the translated selector can also match labels Calico adds to endpoints`,
-    docs: 'Calico endpoints carry projectcalico.org/* labels and inherit namespace (pcns.*) and service-account (pcsa.*) labels; a pod selector on such a key may match differently.',
+    docs: 'Calico endpoints carry projectcalico.org/* labels; Calico sets no key of this prefix on workload endpoints other than namespace, orchestrator and serviceaccount (an error, backend-calico/calico-owned-label) today, but a later release may.',
+  },
+  'backend-calico/calico-owned-label': {
+    severity: 'error',
+    message: paramMessage`pod selector key ${'key'} is a label Calico gives workload endpoints itself; in Calico the requirement would test Calico's value, not the pod's own label`,
+    docs: "Calico overwrites a pod's projectcalico.org/namespace, projectcalico.org/orchestrator and projectcalico.org/serviceaccount labels (libcalico-go conversion.go, podToWorkloadEndpoint) and passes namespace (pcns.*) and service-account (pcsa.*) labels on to every endpoint from its profiles. A pod selector on such a key would select other pods under Calico than under Kubernetes (a default deny on `projectcalico.org/namespace DoesNotExist` isolates nothing there). The selector is not written (fail closed). Select pods on another label.",
   },
   'backend-calico/reserved-namespace-label': {
     severity: 'error',

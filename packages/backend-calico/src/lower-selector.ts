@@ -5,10 +5,20 @@ import { and, isQuotable, isSelectorLabel, printSelector, type Selector } from '
 /** Calico CRDs cap `selector`, `namespaceSelector` and `notSelector` at 1024 characters. */
 export const maxSelectorLength = 1024;
 
-// Labels Calico puts on workload endpoints itself: projectcalico.org/namespace, /orchestrator,
-// /serviceaccount, and the inherited namespace (pcns.) and service account (pcsa.) labels
+// Labels Calico puts on workload endpoints itself: projectcalico.org/namespace, /orchestrator
+// and /serviceaccount over the pod's own (conversion.go podToWorkloadEndpoint), and the
+// namespace (pcns.) and service account (pcsa.) labels its profiles pass on
 // (libcalico-go/lib/backend/k8s/conversion: NamespaceLabelPrefix, ServiceAccountLabelPrefix).
-const reservedPrefixes = ['projectcalico.org/', 'pcns.', 'pcsa.'] as const;
+// A pod selector on them tests Calico's values, not the pod's own labels: an error. Calico sets
+// no other projectcalico.org/ key on endpoints today, so those only get a warning.
+const calicoSetKeys: ReadonlySet<string> = new Set(['projectcalico.org/namespace', 'projectcalico.org/orchestrator', 'projectcalico.org/serviceaccount']);
+const inheritedPrefixes = ['pcns.', 'pcsa.'] as const;
+const reservedPrefix = 'projectcalico.org/';
+
+/** True for a pod label key whose value on a Calico workload endpoint is Calico's, not the pod's. */
+export function isCalicoOwnedPodLabel(key: string): boolean {
+  return calicoSetKeys.has(key) || inheritedPrefixes.some((p) => key.startsWith(p));
+}
 
 // The one namespace label Calico invents: every namespace profile carries projectcalico.org/name
 // = <namespace> over whatever the namespace itself says (conversion.go NamespaceToProfile), so a
@@ -63,8 +73,12 @@ export function lowerLabelSelector(
         ok = false;
       }
     }
-    const prefix = reservedPrefixes.find((p) => r.key.startsWith(p));
-    if (what === 'pod selector' && prefix) diagnostics.push(calicoDiagnostic('backend-calico/reserved-label-prefix', { key: r.key, prefix }, origin));
+    if (what === 'pod selector' && isCalicoOwnedPodLabel(r.key)) {
+      diagnostics.push(calicoDiagnostic('backend-calico/calico-owned-label', { key: r.key }, origin));
+      ok = false;
+    } else if (what === 'pod selector' && r.key.startsWith(reservedPrefix)) {
+      diagnostics.push(calicoDiagnostic('backend-calico/reserved-label-prefix', { key: r.key, prefix: reservedPrefix }, origin));
+    }
     if (what === 'namespace selector' && r.key === calicoNamespaceNameKey) {
       diagnostics.push(calicoDiagnostic('backend-calico/reserved-namespace-label', { key: r.key }, origin));
       ok = false;

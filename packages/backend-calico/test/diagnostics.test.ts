@@ -55,13 +55,21 @@ it('refuses a semantics profile narrower than Calico enforces', () => {
   expect(emitted(loadValid(manifests).program)).toEqual([]);
 });
 
-it('warns, at the selector, about keys with prefixes Calico assigns to endpoints itself', () => {
+it('refuses, at the selector, pod selector keys whose value Calico sets itself, and warns about other projectcalico.org/ keys', () => {
+  // Old code: only warnings, and the selectors written: `pcns.team == 'a'` also selects every pod
+  // of a namespace labelled team=a, and the peer on projectcalico.org/namespace tests Calico's value.
   const program = loadValid([...base, networkPolicy('x', 'p', { podSelector: { matchLabels: { 'pcns.team': 'a' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'pcns.ok': 'a' } }, podSelector: { matchLabels: { 'projectcalico.org/namespace': 'x' } } }] }] })]).program;
-  const d = emitted(program);
-  expect(d.map((x) => [x.code, x.severity, x.target.kind])).toEqual([
-    ['backend-calico/reserved-label-prefix', 'warning', 'ref'],
-    ['backend-calico/reserved-label-prefix', 'warning', 'ref'],
-  ]);
+  // The subject cannot be written, so the policy is not lowered further (the error stands).
+  expect(emitted(program).map((x) => [x.code, x.severity, x.target.kind])).toEqual([['backend-calico/calico-owned-label', 'error', 'ref']]);
+  for (const key of ['projectcalico.org/namespace', 'projectcalico.org/orchestrator', 'projectcalico.org/serviceaccount', 'pcsa.role']) {
+    const peer = loadValid([...base, networkPolicy('x', 'p', { podSelector: {}, ingress: [{ from: [{ podSelector: { matchExpressions: [{ key, operator: 'DoesNotExist' }] } }] }] })]).program;
+    expect(emitted(peer).map((x) => x.code)).toEqual(['backend-calico/calico-owned-label']);
+    // Fail closed: the peer is left out.
+    const [policy] = lowerProgram(peer, defaultOptions).objects.filter((o) => o.kind === 'NetworkPolicy');
+    expect(policy?.kind === 'NetworkPolicy' && (policy.spec.ingress ?? [])).toEqual([]);
+  }
+  const other = loadValid([...base, networkPolicy('x', 'p', { podSelector: { matchLabels: { 'projectcalico.org/tenant': 'a' } } })]).program;
+  expect(emitted(other).map((x) => [x.code, x.severity])).toEqual([['backend-calico/reserved-label-prefix', 'warning']]);
 });
 
 it('refuses, at the selector, a namespaceSelector on projectcalico.org/name: Calico gives every namespace that label, Kubernetes none', () => {
