@@ -3,7 +3,7 @@
 // peer and per protocol, so each ipBlock keeps its own `notNets` (an `except` is not a deny and
 // must never reach another peer, semantics.md §2.2).
 import { cidrBounds, normalize, parseCidr, subtract, toCidrStrings, type Diagnostic, type Direction, type Peer, type PortMatch, type Protocol, type Rule } from '@netpolc/ir';
-import { lowerLabelSelector } from './lower-selector.js';
+import { kubernetesWorkloads, lowerLabelSelector } from './lower-selector.js';
 import type { CalicoPort, CalicoProtocol, CalicoRule, EntityRule } from './model.js';
 
 /** CRD limit: `nets`/`notNets` hold at most 256 entries. */
@@ -59,22 +59,41 @@ function protocolPorts(entries: readonly PortMatch[]): CalicoPort[] | 'all' {
 interface PortGroup {
   readonly protocol?: CalicoProtocol;
   readonly ports?: readonly CalicoPort[];
+  /** Egress named ports only: the rule must reach Kubernetes pods only (see lowerRule). */
+  readonly named?: boolean;
 }
 
-function portGroups(ports: Rule['ports']): PortGroup[] {
+function portGroups(ports: Rule['ports'], direction: Direction): PortGroup[] {
   if (ports === 'any') return [{}];
   const out: PortGroup[] = [];
   for (const protocol of protocolOrder) {
     const entries = ports.filter((p) => p.protocol === protocol);
     if (entries.length === 0) continue;
     const list = protocolPorts(entries);
-    if (list === 'all') out.push({ protocol });
+    if (list === 'all') {
+      out.push({ protocol });
+      continue;
+    }
     // A named port resolves on the destination endpoint under the rule's protocol
     // (felix/calc/rule_scanner.go namedPortsToIPSets), so protocol and name travel together.
-    else for (const chunk of chunks(list, maxPorts)) out.push({ protocol, ports: chunk });
+    // Egress named ports get rules of their own, limited to pods, which numbers must not be.
+    const named = direction === 'egress' ? list.filter((p) => p.kind === 'named') : [];
+    const rest = named.length > 0 ? list.filter((p) => p.kind !== 'named') : list;
+    for (const chunk of chunks(rest, maxPorts)) out.push({ protocol, ports: chunk });
+    for (const chunk of chunks(named, maxPorts)) out.push({ protocol, ports: chunk, named: true });
   }
   return out;
 }
+
+/**
+ * Every Kubernetes pod, in any namespace: a named port's IP set is built from the endpoints the
+ * destination selector matches, or from every endpoint, host endpoints and their own named
+ * ports included, when there is none (felix/calc/rule_scanner.go namedPortsToIPSets,
+ * felix/labelindex/named_port_index.go); Kubernetes resolves a named port on pods only.
+ * `all()` as namespaceSelector keeps a namespaced policy's selector from being limited to its
+ * own namespace (updateprocessors/rules.go getEndpointSelector).
+ */
+const anyPod: EntityRule = { namespaceSelector: { kind: 'all' }, selector: kubernetesWorkloads };
 
 /**
  * The Allow rules of one NetworkPolicy rule, in peer order then protocol order. A peer that
@@ -92,7 +111,7 @@ export function lowerRule(rule: Rule, direction: Direction, diagnostics: Diagnos
   }
   const out: CalicoRule[] = [];
   // The same port groups for every peer (read-only, shared by the rules).
-  const groups = portGroups(rule.ports);
+  const groups = portGroups(rule.ports, direction);
   for (const entity of entities) {
     for (const group of groups) {
       const ports = group.ports ? { ports: group.ports } : undefined;
@@ -104,7 +123,8 @@ export function lowerRule(rule: Rule, direction: Direction, diagnostics: Diagnos
         if (entity) r.source = entity;
         if (ports) r.destination = ports;
       } else {
-        const destination = { ...entity, ...ports };
+        const pods = group.named && entity?.selector === undefined ? anyPod : undefined;
+        const destination = { ...entity, ...pods, ...ports };
         if (Object.keys(destination).length > 0) r.destination = destination;
       }
       out.push(r);

@@ -91,3 +91,36 @@ it('a namespaceSelector {} peer does not admit network sets of any namespace', (
   const anyNamespace = [networkPolicy('x', 'any-ns', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {} }] }] })];
   for (const row of verdicts(anyNamespace, conns)) expect(row).toEqual([false, false, true]);
 });
+
+it('an egress named port to an ipBlock or to any peer resolves on pods only, not on host endpoints that name the port', () => {
+  // Felix builds a named-port IP set from the endpoints the rule's destination selector matches,
+  // or from every endpoint, host endpoints included, when it has none
+  // (felix/calc/rule_scanner.go namedPortsToIPSets, felix/labelindex/named_port_index.go).
+  // Old code: no selector on such rules, so node-2's host endpoint, which names port dns, was
+  // reachable on it; Kubernetes resolves a named port on the destination pod only.
+  const withPorts: NonWorkloadObjects = {
+    hostEndpoints: [{ name: 'node-2-eth0', node: 'node-2', labels: { app: 'b' }, expectedIPs: [ip.hep2], ports: [{ name: 'dns', protocol: 'TCP', port: 53 }] }],
+  };
+  const dnsPod = pod('kube-system', 'dns', { app: 'dns' }, ip.dns, { node: 'node-2', ports: [['dns', 53, 'TCP']] });
+  const conns = [
+    [{ pod: 'x/a' }, { ip: ip.hep2 }],
+    [{ pod: 'x/a' }, { pod: 'kube-system/dns' }],
+    [{ pod: 'x/a' }, { pod: 'x/b' }],
+  ] as const;
+  const toBlock = { to: [{ ipBlock: { cidr: '198.18.0.0/15' } }], ports: [{ port: 'dns' }, { port: 11, protocol: 'TCP' }] };
+  const toAny = { ports: [{ port: 'dns' }] };
+  for (const rule of [toBlock, toAny]) {
+    const program = load([...cluster.filter((m) => m.metadata?.name !== 'dns'), dnsPod, networkPolicy('x', 'egress', { podSelector: { matchLabels: { app: 'a' } }, policyTypes: ['Egress'], egress: [rule] })]);
+    for (const raw of modes) {
+      const calico = calicoVerdicts(program, emit(program, raw).objects, withPorts);
+      const row = conns.map(([src, dst]) => {
+        const conn: Connection = { src: end(src), dst: end(dst), protocol: 'TCP', port: 53 };
+        const ref = evaluate(program, conn);
+        if ('error' in ref) throw new Error(ref.error);
+        expect(calico(conn)!.allowed, `${JSON.stringify(raw)} ${JSON.stringify(conn)}`).toBe(ref.allowed);
+        return ref.allowed;
+      });
+      expect(row).toEqual([false, true, false]);
+    }
+  }
+});

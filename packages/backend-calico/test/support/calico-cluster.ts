@@ -45,6 +45,8 @@ export interface HostEndpoint {
   readonly node: string;
   readonly labels: ReadonlyMap<string, string>;
   readonly addresses: readonly Address[];
+  /** `spec.ports`: named ports of the host, which feed named-port IP sets as a pod's do. */
+  readonly ports: readonly EndpointPort[];
 }
 
 /** A NetworkSet (namespaced) or GlobalNetworkSet (no namespace), with its effective labels. */
@@ -57,7 +59,7 @@ export interface NetworkSet {
 
 /** Non-workload objects as a user writes them (labels as in `metadata.labels`). */
 export interface NonWorkloadObjects {
-  readonly hostEndpoints?: readonly { readonly name: string; readonly node: string; readonly labels: Readonly<Record<string, string>>; readonly expectedIPs: readonly string[] }[];
+  readonly hostEndpoints?: readonly { readonly name: string; readonly node: string; readonly labels: Readonly<Record<string, string>>; readonly expectedIPs: readonly string[]; readonly ports?: readonly EndpointPort[] }[];
   readonly networkSets?: readonly { readonly name: string; readonly namespace?: string; readonly labels: Readonly<Record<string, string>>; readonly nets: readonly string[] }[];
 }
 
@@ -122,7 +124,7 @@ export function calicoCluster(inventory: Inventory, others: NonWorkloadObjects =
   for (const ep of endpoints) for (const a of ep.addresses) endpointByAddress.set(a.text, ep);
   const hostAddresses = new Map<string, string>();
   for (const node of inventory.nodes) for (const a of node.addresses) hostAddresses.set(a.ip, node.name);
-  const hostEndpoints = (others.hostEndpoints ?? []).map((h) => ({ name: h.name, node: h.node, labels: new Map(Object.entries(h.labels)), addresses: h.expectedIPs.map(address) }));
+  const hostEndpoints = (others.hostEndpoints ?? []).map((h) => ({ name: h.name, node: h.node, labels: new Map(Object.entries(h.labels)), addresses: h.expectedIPs.map(address), ports: h.ports ?? [] }));
   const networkSets = (others.networkSets ?? []).map((n): NetworkSet => {
     for (const c of n.nets) if (!parseCidr(c)) throw new Error(`not a CIDR: ${c}`);
     if (n.namespace === undefined) return { name: n.name, labels: new Map(Object.entries(n.labels)), nets: n.nets };

@@ -5,7 +5,7 @@
 import { cidrBounds, parseCidr, parseIp, type Family } from '@netpolc/ir';
 import { builtinTiers, type CalicoAction, type CalicoNetworkPolicy, type CalicoObject, type CalicoRule, type EntityRule, type TierDefaultAction } from '../../src/model.js';
 import type { Selector } from '../../src/selector.js';
-import { labelNamespace, namespaceLabelPrefix, type CalicoCluster, type WorkloadEndpoint } from './calico-cluster.js';
+import { labelNamespace, namespaceLabelPrefix, type CalicoCluster, type EndpointPort, type WorkloadEndpoint } from './calico-cluster.js';
 
 /** The first packet of a connection. */
 export interface Packet {
@@ -210,11 +210,14 @@ class Evaluator {
    * A named port matches when (dstIp, protocol, dstPort) is in the named-port IP set of the
    * endpoints the destination selector matches, or of every endpoint without a selector; the
    * protocol is the rule's, TCP when absent (felix/calc/rule_scanner.go namedPortsToIPSets).
+   * Host endpoints feed the set with their expected IPs and their own `spec.ports`
+   * (felix/labelindex/named_port_index.go OnUpdate), as workload endpoints do.
    */
   private namedPortMatches(name: string, selector: Selector | undefined, protocol: string, packet: Packet): boolean {
+    const has = (ports: readonly EndpointPort[]): boolean => ports.some((p) => p.name === name && p.protocol === protocol && p.port === packet.dstPort);
     const ep = this.endpointAt(packet.dstIp);
-    if (!ep || (selector && !selectorMatches(selector, ep.labels))) return false;
-    return ep.ports.some((p) => p.name === name && p.protocol === protocol && p.port === packet.dstPort);
+    if (ep && (!selector || selectorMatches(selector, ep.labels)) && has(ep.ports)) return true;
+    return this.cluster.hostEndpoints.some((h) => h.addresses.some((a) => a.text === packet.dstIp) && (!selector || selectorMatches(selector, h.labels)) && has(h.ports));
   }
 
   private entityMatches(e: EntityRule | undefined, ns: string, ip: string, rule: CalicoRule, packet: Packet, isDestination: boolean): boolean {
