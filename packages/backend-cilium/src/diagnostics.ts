@@ -37,6 +37,11 @@ export const ciliumDiagnostics = {
     message: paramMessage`ipBlock covers node address ${'addresses'}, but Cilium's CIDR rules do not match cluster nodes by default (Documentation/security/policy/layer3.rst) and not every node is covered, so the remote-node/host entities would be too wide; Cilium will deny this node traffic`,
     docs: 'Cilium gives node addresses the host/remote-node identities, which CIDR rules do not select unless the agent runs with --policy-cidr-match-mode=nodes. When an ipBlock covers every address of every node, netpolc adds the remote-node and host entities (exact); when it covers only some, no entity is narrow enough and the node traffic is denied (narrower than Kubernetes, never wider).',
   },
+  'backend-cilium/node-entities-unlisted': {
+    severity: 'info',
+    message: paramMessage`ipBlock ${'cidr'} covers every node address of the inventory, so the host and remote-node entities were added; they also admit node addresses no Node object lists (each node's Cilium router address, every address of the local node's interfaces), which may lie outside the ipBlock`,
+    docs: "Cilium gives the host identity to every address of the local node's interfaces and remote-node to every address it knows of other nodes, the router address each node takes from its pod CIDR included (cilium/cilium#11006, #16308); the Node objects list only InternalIP and ExternalIP. When the ipBlocks cover every listed node address, netpolc adds the two entities, which is the only way to allow node traffic in Cilium, but an unlisted node address outside the ipBlock (NodeLocal DNSCache's 169.254.20.10 under an except of 169.254.0.0/16, say) is then allowed too. Blocks of whole families (0.0.0.0/0, ::/0) cover them all and get no warning. Check the nodes' other addresses, or run the agent with --policy-cidr-match-mode=nodes and allow node addresses by CIDR.",
+  },
   'backend-cilium/ipblock-nodes-unknown': {
     severity: 'warning',
     message: paramMessage`ipBlock ${'cidr'} may cover node addresses, but ${'reason'}; Cilium's CIDR rules never match nodes (Documentation/security/policy/layer3.rst), so node traffic inside the block would be denied`,

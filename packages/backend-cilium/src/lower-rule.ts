@@ -1,5 +1,5 @@
 // One Kubernetes rule → Cilium rules (direction-neutral shape; lower.ts names the fields).
-import { appendAll, compareValues, parseCidr, type Address, type Direction, type Peer, type Policy, type PortMatch, type Program, type Protocol, type ResolvedProgram, type Rule, type SourceRef } from '@netpolc/ir';
+import { appendAll, compareValues, familyMax, parseCidr, type Address, type Direction, type Peer, type Policy, type PortMatch, type Program, type Protocol, type ResolvedProgram, type Rule, type SourceRef } from '@netpolc/ir';
 import { blockKey, blockSetOf, cidrRelation, coverage, covers, type BlockSet, type ResolvedAllowance } from './coverage.js';
 import { ciliumDiagnostic } from './diagnostics.js';
 import { addNamespaceSelector, addPodSelector, droppedRequirements, SelectorBuilder } from './labels.js';
@@ -303,9 +303,24 @@ function nodeEntities(ctx: LowerContext, pi: number, direction: Direction, rule:
   if (inside.length === 0) return [];
   if (ctx.allowance.wholeEndpointAllowed(pi, rule.index, direction, set, addresses)) {
     notes.report(`${where}: the ipBlock covers every node address, which Cilium CIDR rules do not match; added the host and remote-node entities`);
+    // The entities also hold node addresses no Node object lists (each node's router address
+    // from its pod CIDR, and every address of the local node's interfaces for host:
+    // cilium/cilium#11006, #16308), which only a block of whole families surely covers.
+    if (!coversFamiliesOf(set, addresses)) {
+      for (const p of peers) notes.diagnostic(ciliumDiagnostic('backend-cilium/node-entities-unlisted', { cidr: p.cidr }, p.origin));
+      notes.report(`${where}: the host and remote-node entities also admit node addresses the inventory does not list, which may lie outside the ipBlock`);
+    }
     return ['host', 'remote-node'];
   }
   notes.diagnostic(ciliumDiagnostic('backend-cilium/ipblock-covers-nodes', { addresses: inside.map((a) => a.ip).join(', ') }, origin));
   notes.report(`${where}: node address ${inside.map((a) => a.ip).join(', ')} inside the ipBlock will be denied by Cilium (CIDR rules do not match nodes; narrower than Kubernetes)`);
   return [];
+}
+
+/** True when the block holds every address of each family the node addresses use. */
+function coversFamiliesOf(set: BlockSet, addresses: readonly Address[]): boolean {
+  return addresses.every((a) => {
+    const family = a.family === 4 ? set.v4 : set.v6;
+    return family.length === 1 && family[0]![0] === 0n && family[0]![1] === familyMax(a.family);
+  });
 }

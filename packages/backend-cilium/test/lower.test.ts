@@ -46,9 +46,15 @@ it('adds the host and remote-node entities when an ipBlock covers every node, an
   const cluster = [namespace('x'), node('n1', '198.19.0.1'), node('n2', '198.19.0.2'), pod('x', 'a', { pod: 'a' }, '198.18.0.10', { node: 'n1' }), pod('x', 'b', { pod: 'b' }, '198.18.0.11', { node: 'n2' })];
   const egress = (cidr: string) => networkPolicy('x', 'np', { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ ipBlock: { cidr } }] }], egress: [{ to: [{ ipBlock: { cidr } }] }] });
   const all = compile([...cluster, egress('198.19.0.0/16')]);
-  expect(codes(all.diagnostics)).toEqual([]);
+  // The entities also hold node addresses no Node object lists (info, once per direction).
+  expect(codes(all.diagnostics)).toEqual(['backend-cilium/node-entities-unlisted', 'backend-cilium/node-entities-unlisted']);
+  expect(all.diagnostics.every((d) => d.severity === 'info')).toBe(true);
   expect(all.objects[0]!.spec.egress).toContainEqual({ toEntities: ['host', 'remote-node'] });
   expect(disagreements(all)).toEqual([]);
+  // A block of the whole family covers every such address: nothing to say.
+  const everything = compile([...cluster, egress('0.0.0.0/0')]);
+  expect(codes(everything.diagnostics)).toEqual([]);
+  expect(everything.objects[0]!.spec.egress).toContainEqual({ toEntities: ['host', 'remote-node'] });
   const some = compile([...cluster, egress('198.19.0.2/32')]);
   expect(codes(some.diagnostics)).toEqual(['backend-cilium/ipblock-covers-nodes', 'backend-cilium/ipblock-covers-nodes']);
   expect(disagreements(some).every((d) => d.includes('198.19.0.2') && d.includes('kubernetes true, cilium false'))).toBe(true);
