@@ -42,6 +42,11 @@ export const calicoCatalog = {
     message: paramMessage`pod selector key ${'key'} is a label Calico gives workload endpoints itself; in Calico the requirement would test Calico's value, not the pod's own label`,
     docs: "Calico overwrites a pod's projectcalico.org/namespace, projectcalico.org/orchestrator and projectcalico.org/serviceaccount labels (libcalico-go conversion.go, podToWorkloadEndpoint) and passes namespace (pcns.*) and service-account (pcsa.*) labels on to every endpoint from its profiles. A pod selector on such a key would select other pods under Calico than under Kubernetes (a default deny on `projectcalico.org/namespace DoesNotExist` isolates nothing there). The selector is not written (fail closed). Select pods on another label.",
   },
+  'backend-calico/namespace-label-shadowed': {
+    severity: 'error',
+    message: paramMessage`namespace selector key ${'key'} cannot be translated: a pod of the inventory has its own label pcns.${'key'}, which Calico lets win over its namespace's label`,
+    docs: "Calico passes a namespace's labels on to its endpoints as pcns.<key> and a namespaceSelector on <key> tests pcns.<key>; an endpoint's own labels win over inherited ones (felix/labelindex), so a pod labelled pcns.<key> itself would be judged by that label instead of its namespace's. The peer is not emitted (fail closed). Rename the pod label.",
+  },
   'backend-calico/reserved-namespace-label': {
     severity: 'error',
     message: paramMessage`namespace selector key ${'key'} cannot be translated: Calico gives every namespace this label with the namespace's name, Kubernetes does not`,

@@ -20,7 +20,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 /** The address part of a peer as one or more entity rules (ORed), or undefined when it cannot be written. */
-function peerEntities(peer: Peer, diagnostics: Diagnostic[]): EntityRule[] | undefined {
+function peerEntities(peer: Peer, diagnostics: Diagnostic[], shadowed: ReadonlySet<string>): EntityRule[] | undefined {
   if (peer.kind === 'ip-block') {
     if (peer.except.length <= maxNets) {
       return [{ nets: [peer.cidr], ...(peer.except.length > 0 ? { notNets: peer.except } : {}) }];
@@ -40,7 +40,7 @@ function peerEntities(peer: Peer, diagnostics: Diagnostic[]): EntityRule[] | und
   // (updateprocessors/rules.go getEndpointSelector, networksetprocessor.go).
   const pods = lowerLabelSelector(peer.pods, peer.origin, 'pod selector', diagnostics, true);
   if (peer.namespaces.kind === 'policy-namespace') return pods ? [{ selector: pods }] : undefined;
-  const namespaces = lowerLabelSelector(peer.namespaces.selector, peer.origin, 'namespace selector', diagnostics);
+  const namespaces = lowerLabelSelector(peer.namespaces.selector, peer.origin, 'namespace selector', diagnostics, false, shadowed);
   if (!pods || !namespaces) return undefined;
   // `all()` as namespaceSelector means every namespace (rules.go rewrites it to
   // has(projectcalico.org/namespace)).
@@ -98,14 +98,14 @@ const anyPod: EntityRule = { namespaceSelector: { kind: 'all' }, selector: kuber
 /**
  * The Allow rules of one NetworkPolicy rule, in peer order then protocol order. A peer that
  * cannot be written is diagnosed and left out: an Allow that cannot be written must not become
- * wider.
+ * wider. `shadowed`: namespace label keys some pod shadows (shadowedNamespaceKeys).
  */
-export function lowerRule(rule: Rule, direction: Direction, diagnostics: Diagnostic[]): CalicoRule[] {
+export function lowerRule(rule: Rule, direction: Direction, diagnostics: Diagnostic[], shadowed: ReadonlySet<string>): CalicoRule[] {
   const entities: (EntityRule | undefined)[] = [];
   if (rule.peers === 'any') entities.push(undefined);
   else {
     for (const peer of rule.peers) {
-      const e = peerEntities(peer, diagnostics);
+      const e = peerEntities(peer, diagnostics, shadowed);
       if (e) entities.push(...e);
     }
   }

@@ -15,6 +15,22 @@ const calicoSetKeys: ReadonlySet<string> = new Set(['projectcalico.org/namespace
 const inheritedPrefixes = ['pcns.', 'pcsa.'] as const;
 const reservedPrefix = 'projectcalico.org/';
 
+const noKeys: ReadonlySet<string> = new Set();
+
+/**
+ * Namespace label keys that some pod of the inventory shadows with a label of its own named
+ * `pcns.<key>`: an endpoint's own labels win over those its namespace profile passes on
+ * (felix/labelindex), so a namespace selector on such a key would judge that pod by its own label.
+ */
+export function shadowedNamespaceKeys(pods: readonly { readonly actionable: boolean; readonly labels: Readonly<Record<string, string>> }[]): Set<string> {
+  const keys = new Set<string>();
+  for (const p of pods) {
+    if (!p.actionable) continue;
+    for (const k of Object.keys(p.labels)) if (k.startsWith(inheritedPrefixes[0])) keys.add(k.slice(inheritedPrefixes[0].length));
+  }
+  return keys;
+}
+
 /** True for a pod label key whose value on a Calico workload endpoint is Calico's, not the pod's. */
 export function isCalicoOwnedPodLabel(key: string): boolean {
   return calicoSetKeys.has(key) || inheritedPrefixes.some((p) => key.startsWith(p));
@@ -60,6 +76,7 @@ export function lowerLabelSelector(
   what: 'pod selector' | 'namespace selector',
   diagnostics: Diagnostic[],
   workloadsOnly = false,
+  shadowed: ReadonlySet<string> = noKeys,
 ): Selector | undefined {
   let ok = true;
   for (const r of selector.requirements) {
@@ -78,6 +95,10 @@ export function lowerLabelSelector(
       ok = false;
     } else if (what === 'pod selector' && r.key.startsWith(reservedPrefix)) {
       diagnostics.push(calicoDiagnostic('backend-calico/reserved-label-prefix', { key: r.key, prefix: reservedPrefix }, origin));
+    }
+    if (what === 'namespace selector' && shadowed.has(r.key)) {
+      diagnostics.push(calicoDiagnostic('backend-calico/namespace-label-shadowed', { key: r.key }, origin));
+      ok = false;
     }
     if (what === 'namespace selector' && r.key === calicoNamespaceNameKey) {
       diagnostics.push(calicoDiagnostic('backend-calico/reserved-namespace-label', { key: r.key }, origin));

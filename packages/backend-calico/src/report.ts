@@ -25,6 +25,6 @@ export function migrationReport(program: Program, options: CalicoOptions, lowere
   // Peers carry projectcalico.org/orchestrator == 'k8s' (lower-selector.ts); the pcns. caveat is
   // felix's label inheritance: an endpoint's own labels win over its profile's
   // (felix/labelindex/endpoint_data.go GetHandle).
-  lines.push("Calico-only: peers select Kubernetes pods only (projectcalico.org/orchestrator == 'k8s', as Calico's own conversion), never host endpoints or NetworkSets; a pod labelled pcns.<key> itself also satisfies namespace selectors on <key>");
+  lines.push("Calico-only: peers select Kubernetes pods only (projectcalico.org/orchestrator == 'k8s', as Calico's own conversion), never host endpoints or NetworkSets; a pod labelled pcns.<key> itself would be judged by that label by namespace selectors on <key>: such selectors are refused when an inventory pod has one");
   return `${lines.join('\n')}\n`;
 }

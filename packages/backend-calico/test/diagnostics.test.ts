@@ -87,6 +87,21 @@ it('refuses, at the selector, a namespaceSelector on projectcalico.org/name: Cal
   expect(emitted(other)).toEqual([]);
 });
 
+it("refuses a namespaceSelector on a key that a pod shadows with its own pcns.<key> label, as Calico lets the pod's label win", () => {
+  // Old code: only a line in the report; `pcns.team == 'a'` admitted y/b, whose namespace is team=b.
+  const manifests = [...base, namespace('y', { team: 'b' }), pod('y', 'b', { app: 'b', 'pcns.team': 'a' }, '198.18.1.10', { node: 'n' })];
+  const fromTeamA = { namespaceSelector: { matchLabels: { team: 'a' } } };
+  const program = loadValid([...manifests, networkPolicy('x', 'p', { podSelector: {}, ingress: [{ from: [fromTeamA, { podSelector: { matchLabels: { app: 'a' } } }] }] })]).program;
+  expect(emitted(program).map((x) => [x.code, x.severity, x.target.kind])).toEqual([['backend-calico/namespace-label-shadowed', 'error', 'ref']]);
+  const [policy] = lowerProgram(program, defaultOptions).objects.filter((o) => o.kind === 'NetworkPolicy');
+  expect(policy?.kind === 'NetworkPolicy' && policy.spec.ingress?.map((r) => r.source?.namespaceSelector)).toEqual([undefined]);
+  const conn = { src: { kind: 'pod', namespace: 'y', name: 'b' }, dst: { kind: 'pod', namespace: 'x', name: 'a' }, protocol: 'TCP', port: 80 } as const;
+  expect(calicoVerdicts(program, lowerProgram(program, defaultOptions).objects)(conn)?.allowed).toBe(false);
+  // A key no pod shadows is written as before.
+  const other = loadValid([...manifests, networkPolicy('x', 'q', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { env: 'a' } } }] }] })]).program;
+  expect(emitted(other)).toEqual([]);
+});
+
 it('reports selectors longer than Calico accepts, at the policy', () => {
   const values = Array.from({ length: 90 }, (_, i) => `value-${String(i).padStart(6, '0')}`);
   const program = loadValid([...base, networkPolicy('x', 'p', { podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values }] } })]).program;
