@@ -207,3 +207,19 @@ it('reports the YAML 1.1 scalars of small block files exactly as a check of ever
     { numRuns: numRuns(300) },
   );
 });
+
+it('warns about a YAML 1.1 boolean word as a key, which kubectl stores as the key "true" or "false"', () => {
+  // Old code: keys were never checked, so `matchLabels: {on: a}` selected on=a here while the
+  // cluster stored true=a (sigs.k8s.io/yaml turns go-yaml's boolean key into a string).
+  const policy = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: x}\nspec:\n  podSelector:\n    matchLabels:\n      on: a\n';
+  const flow = policy.replace('    matchLabels:\n      on: a\n', '    matchLabels: {On: a}\n');
+  const base = bigInventory().map((o) => stringify(o)).join('---\n');
+  for (const [text, word] of [[policy, 'on'], [flow, 'On'], [`${base}---\n${policy}`, 'on'], [`${base}---\n${flow}`, 'On']] as const) {
+    const r = loadProgram([{ path: 't.yaml', content: text }]);
+    expect(r.diagnostics.map((d) => d.code), text.slice(-80)).toEqual(['ir/yaml11-boolean']);
+    const loc = r.locate(r.diagnostics[0]!.target)!;
+    expect(loc.lineText.slice(loc.column - 1, loc.endColumn - 1)).toBe(word);
+  }
+  // Quoted, the key is the same string to both readers: nothing to say.
+  expect(loadProgram([{ path: 't.yaml', content: policy.replace('on: a', '"on": a') }]).diagnostics).toEqual([]);
+});

@@ -111,11 +111,11 @@ it('refuses what is no List of items at the top: a document stream, items that a
 
 it('reads a second load of a YAML List from the runs of the first, as netpolc diff does, with the reading diagnostics again', () => {
   const pods = Array.from({ length: 20 }, (_, i) => pod('x', `p${i}`, { app: `a${i % 3}` }, `198.18.0.${i + 1}`));
-  // A YAML 1.1 word (reported by the reading) and a named-port conflict (by the lowering).
+  // YAML 1.1 words, as key and value (reported by the reading), and a named-port conflict (by the lowering).
   const conflict = pod('x', 'conflict', { on: 'yes' }, '198.18.0.99', { ports: [['http', 80, 'TCP'], ['http', 81, 'TCP']] });
   const text = stringify({ apiVersion: 'v1', items: [namespace('x'), ...pods, conflict], kind: 'List' }, { indentSeq: false, aliasDuplicateObjects: false });
   const whole = comparable(loadProgram([{ path: 'list.yaml', content: text }]));
-  expect(whole.diagnostics.map((d) => d.split(' ')[0])).toEqual(['ir/named-port-conflict', 'ir/yaml11-boolean']);
+  expect(whole.diagnostics.map((d) => d.split(' ')[0])).toEqual(['ir/named-port-conflict', 'ir/yaml11-boolean', 'ir/yaml11-boolean']);
   readDefaults.maxTextBytes = 0;
   readDefaults.yamlRunBytes = 500;
   const source = { path: 'list.yaml', content: new TextEncoder().encode(text) };

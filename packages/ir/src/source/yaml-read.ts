@@ -9,7 +9,7 @@ import { appendAll } from '../util/append.js';
 import { readPlainDocuments } from './plain-yaml.js';
 import { parseYamlDocuments } from './source-file.js';
 import { YamlLocator } from './yaml-locate.js';
-import { checkYaml11Scalars, yaml11Candidate } from './yaml11.js';
+import { candidateScalar, checkYaml11Scalars, yaml11Candidate } from './yaml11.js';
 
 /** What reading a YAML text found besides its documents, for locating paths in it later. */
 export interface YamlRead {
@@ -54,7 +54,7 @@ export function readYamlText(text: string, path: string, docs: unknown[], diagno
     // third of a second over a 90 MB inventory, which the line reader alone spares).
     if (!bulk.yaml11 || !yaml11Candidate.test(text)) return { bulkDocuments: bulk.docs.length };
     const locator = new YamlLocator(text, bulk.docs.length);
-    const offsets = [...text.matchAll(new RegExp(yaml11Candidate.source, 'gm'))].map((m) => m.index + m[0].indexOf(m[1]!));
+    const offsets = [...text.matchAll(new RegExp(yaml11Candidate.source, 'gm'))].map((m) => m.index + m[0].indexOf(candidateScalar(m)));
     const around = locator.treesAround(offsets);
     const trees = around ? undefined : parseYamlDocuments(text);
     checkYaml11Scalars(around ?? trees!.map((tree) => ({ tree, offset: 0 })), path, diagnostics);

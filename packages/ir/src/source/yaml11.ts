@@ -38,11 +38,17 @@ const numberFields = new Set(['port', 'endPort', 'containerPort']);
 /**
  * A plain scalar, after a key, a flow indicator or a list dash (a dash followed by a space: `- -n`
  * is the scalar `-n`), that YAML 1.1 may read differently: a boolean word, or a number with a
- * leading 0, a 0b/0o/0x prefix or an underscore. A cheap test of a whole file before any tree is
- * built; the capture is the scalar.
+ * leading 0, a 0b/0o/0x prefix or an underscore; or a boolean word as a key (`on: a`: kubectl
+ * stores the label key `true`). A cheap test of a whole file before any tree is built; the
+ * scalar is the first capture that matched ({@link candidateScalar}).
  */
 export const yaml11Candidate =
-  /(?:[:[,{]|(?:^|\s)-(?=\s))\s*(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?0[0-9_]*[1-9][0-9_]*|[-+]?0[box][0-9a-fA-F_]+|[-+]?[0-9][0-9_]*_[0-9_]*)\s*($|[,\]}#])/m;
+  /(?:[:[,{]|(?:^|\s)-(?=\s))\s*(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?0[0-9_]*[1-9][0-9_]*|[-+]?0[box][0-9a-fA-F_]+|[-+]?[0-9][0-9_]*_[0-9_]*)\s*($|[,\]}#])|(?:^|[\s{,])(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)\s*:(?=\s|$)/m;
+
+/** The scalar a match of {@link yaml11Candidate} found. */
+export function candidateScalar(m: RegExpMatchArray): string {
+  return (m[1] ?? m[3])!;
+}
 
 /**
  * Reports plain scalars of trees (whose ranges start at `offset`) that YAML 1.1 reads differently:
@@ -55,15 +61,17 @@ export function checkYaml11Scalars(docs: readonly { readonly tree: Document; rea
   for (const { tree, offset } of docs) {
     visit(tree, {
       Scalar(key, node, ancestors) {
-        if (key === 'key' || node.type !== 'PLAIN') return;
+        if (node.type !== 'PLAIN') return;
         const [pos, end] = node.range ?? [0, 0];
         const at = { kind: 'span', file: path, pos: pos + offset, end: end + offset } as const;
+        // A key too: sigs.k8s.io/yaml turns the boolean key of `on: a` into the string "true".
         if (typeof node.value === 'string' && yaml11Booleans.test(node.value)) {
           if (warned.has(node.value)) return;
           warned.add(node.value);
           diagnostics.push(irDiagnostic('ir/yaml11-boolean', { value: node.value }, at));
           return;
         }
+        if (key === 'key') return;
         const parent = ancestors[ancestors.length - 1];
         const field = isPair(parent) && isScalar(parent.key) ? parent.key.value : undefined;
         if (typeof field !== 'string' || !numberFields.has(field)) return;
