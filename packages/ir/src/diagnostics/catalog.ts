@@ -47,6 +47,11 @@ export const irDiagnostics = {
     message: paramMessage`object has no ${'field'}`,
     docs: 'Every object needs `apiVersion` and `kind`.',
   },
+  'ir/misspelled-kind': {
+    severity: 'error',
+    message: paramMessage`kind ${'found'} is not a kind the API server knows; did you mean ${'meant'}?`,
+    docs: 'Kinds are case-sensitive: the API server refuses an object whose kind differs from NetworkPolicy, Namespace, Pod or Node only in case ("no matches for kind"), so netpolc does not skip it as another kind.',
+  },
   'ir/skipped-kind': {
     severity: 'info',
     message: paramMessage`skipped ${'kind'} ${'name'}: not a kind netpolc reads`,

@@ -16,6 +16,9 @@ import { appendAll } from '../util/append.js';
 import { repeatedClaims } from './address-claims.js';
 import { compareValues } from '../util/compare.js';
 
+/** The kinds netpolc reads, as the API spells them. */
+const readKinds = ['NetworkPolicy', 'Namespace', 'Pod', 'Node'] as const;
+
 /** Options of {@link loadProgram}. */
 export interface LoadOptions {
   /**
@@ -146,7 +149,11 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
     } else if (core && kind === 'Node') {
       shown(kind, obj, inventory(kind, lowerCached(ctx, lowered, index, obj, kind, lowerNode)));
     } else {
-      diagnostics.push(irDiagnostic('ir/skipped-kind', { kind: `${apiVersion} ${kind}`, name: objectName(obj) }, obj.ref));
+      // The API server knows kinds by their exact spelling: `kind: Networkpolicy` is refused
+      // ("no matches for kind"), not skipped, so the policy it was meant to be must not vanish.
+      const meant = readKinds.find((k) => k.toLowerCase() === kind.toLowerCase() && k !== kind);
+      if (meant) diagnostics.push(irDiagnostic('ir/misspelled-kind', { found: kind, meant }, refAt(obj.ref, 'kind')));
+      else diagnostics.push(irDiagnostic('ir/skipped-kind', { kind: `${apiVersion} ${kind}`, name: objectName(obj) }, obj.ref));
     }
   };
 

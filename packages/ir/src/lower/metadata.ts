@@ -1,6 +1,6 @@
 import { irDiagnostic } from '../diagnostics/catalog.js';
 import { keyRef, refAt, type SourceRef } from '../diagnostics/diagnostic.js';
-import { lazyAt, mapField, stringField, stringMapField, type Fields, type LowerContext } from './fields.js';
+import { absent, lazyAt, mapField, stringField, stringMapField, type Fields, type LowerContext } from './fields.js';
 import { isDnsLabel, isDnsSubdomain } from './names.js';
 import { checkLabelKey, checkLabelValue } from './selector.js';
 
@@ -23,7 +23,8 @@ export function lowerMetadata(ctx: LowerContext, obj: Fields, ref: SourceRef, ki
   const name = stringField(ctx, meta, 'name', metaRef);
   let ok = true;
   if (name === undefined) {
-    if (!('name' in meta)) ctx.diagnostics.push(irDiagnostic('ir/missing-field', { field: 'metadata.name' }, metaRef()));
+    // null is no name to the API server too ("name or generateName is required").
+    if (absent(meta['name'])) ctx.diagnostics.push(irDiagnostic('ir/missing-field', { field: 'metadata.name' }, metaRef()));
     ok = false;
   } else if (!isDnsSubdomain(name)) {
     ctx.diagnostics.push(

@@ -192,7 +192,7 @@ export function lowerPolicyFast(obj: Fields, ref: SourceRef, table?: SelectorTab
   if (!onlyKnown(obj, knownFields.policy)) return undefined;
   const meta = obj['metadata'];
   const spec = obj['spec'];
-  if (!isMap(meta) || !isMap(spec) || !onlyKnown(spec, knownFields.spec)) return undefined;
+  if (!isMap(meta) || !onlyKnown(meta, knownFields.metadata) || !isMap(spec) || !onlyKnown(spec, knownFields.spec)) return undefined;
   const name = meta['name'];
   const namespace = meta['namespace'];
   if (typeof name !== 'string' || !isDnsSubdomain(name) || typeof namespace !== 'string' || !isDnsLabel(namespace) || !validLabels(meta['labels'])) return undefined;

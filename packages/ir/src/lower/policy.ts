@@ -4,7 +4,7 @@ import { matchAll } from '../model/selector.js';
 import type { Direction, Peer, Policy, PortMatch, Protocol, Rule } from '../model/policy.js';
 import { formatCidr, isIpv4Mapped, parseCidr, parseIp, strictlyWithin } from '../net/ip.js';
 import type { ManifestObject } from '../source/read-objects.js';
-import { asMapItem, checkKnownFields, describeValue, intField, listField, mapField, stringField, type Fields, type LowerContext } from './fields.js';
+import { absent, asMapItem, checkKnownFields, describeValue, intField, isMap, listField, mapField, stringField, type Fields, type LowerContext } from './fields.js';
 import { knownFields } from './known-fields.js';
 import { lowerMetadata } from './metadata.js';
 import { lowerPolicyFast } from './policy-fast.js';
@@ -23,6 +23,9 @@ export function lowerPolicyChecked(ctx: LowerContext, object: ManifestObject): P
   const { value: obj, ref } = object;
   const before = ctx.diagnostics.length;
   checkKnownFields(ctx, obj, knownFields.policy, ref, 'a NetworkPolicy');
+  // A misspelt `namespce` would otherwise put the policy in the default namespace unnoticed.
+  const metaFields = obj['metadata'];
+  if (isMap(metaFields)) checkKnownFields(ctx, metaFields, knownFields.metadata, refAt(ref, 'metadata'), 'metadata');
   const meta = lowerMetadata(ctx, obj, ref, 'NetworkPolicy', true);
   const specRef = refAt(ref, 'spec');
   const spec = mapField(ctx, obj, 'spec', ref) ?? {};
@@ -136,7 +139,8 @@ function lowerIpBlock(ctx: LowerContext, peer: Fields, ref: SourceRef): Peer | u
   checkKnownFields(ctx, block, knownFields.ipBlock, blockRef, 'ipBlock');
   const cidrText = stringField(ctx, block, 'cidr', blockRef);
   if (cidrText === undefined) {
-    if (!('cidr' in block)) ctx.diagnostics.push(irDiagnostic('ir/missing-field', { field: 'ipBlock.cidr' }, blockRef));
+    // null is "" to the API server, which requires a CIDR.
+    if (absent(block['cidr'])) ctx.diagnostics.push(irDiagnostic('ir/missing-field', { field: 'ipBlock.cidr' }, blockRef));
     return undefined;
   }
   const cidr = parseCidr(cidrText);
