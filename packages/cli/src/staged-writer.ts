@@ -1,8 +1,9 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { releaseBatch, type EmitFile, type FileBatch } from '@netpolc/ir';
 import { OutputError } from './io.js';
+import { count } from './count.js';
 
 // The writer thread: writes each file to its temporary name as it arrives and reports, when
 // told the stream ended, the first error. Inline source, so it runs the same from `dist` and
@@ -125,12 +126,27 @@ export class StagedWriter {
       this.removeStaged();
       throw new OutputError(`could not write the output files: ${error} (nothing was written)`);
     }
-    try {
-      for (const [tmp, target] of this.staged) renameSync(tmp, target);
-    } catch (e) {
-      // A target taken by a directory, say: files renamed so far stay, the rest are removed.
+    // A target taken by a directory (or anything but a file) would fail its rename after the
+    // files before it were replaced: refuse before the first one, so nothing changes.
+    const blocked = this.staged.find(([, target]) => {
+      const st = lstatSync(target, { throwIfNoEntry: false });
+      return st !== undefined && !st.isFile() && !st.isSymbolicLink();
+    });
+    if (blocked) {
       this.removeStaged();
-      throw new OutputError(`could not move the output files into place: ${e instanceof Error ? e.message : String(e)}`);
+      throw new OutputError(`could not write ${blocked[1]}: something other than a file is there (nothing was written)`);
+    }
+    let moved = 0;
+    try {
+      for (const [tmp, target] of this.staged) {
+        renameSync(tmp, target);
+        moved++;
+      }
+    } catch (e) {
+      // Not foreseen above (permissions changed meanwhile, say): say how far it got.
+      this.removeStaged();
+      const done = moved === 0 ? 'nothing was written' : `${count(moved, 'file')} of ${this.staged.length} had already been replaced, the first ${this.staged[0]![1]}`;
+      throw new OutputError(`could not move the output files into place: ${e instanceof Error ? e.message : String(e)} (${done})`);
     }
   }
 

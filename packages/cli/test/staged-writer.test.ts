@@ -82,6 +82,21 @@ for (const before of [2, 50]) {
   });
 }
 
+for (const count of [3, 200]) {
+  it(`replaces no file when a target is taken by a directory (${count} files)`, async () => {
+    // Old code: the files renamed before the directory's turn stayed replaced (half a new output).
+    const out = scratch();
+    for (let i = 0; i < count; i++) writeFileSync(join(out, `f${i}`), 'old');
+    mkdirSync(join(out, 'fdir'));
+    const w = new StagedWriter(out);
+    for (let i = 0; i < count; i++) w.add({ path: `f${i}`, content: 'new' });
+    w.add({ path: 'fdir', content: 'new' });
+    await expect(w.commit()).rejects.toThrow(/something other than a file is there \(nothing was written\)/);
+    for (let i = 0; i < count; i++) expect(readFileSync(join(out, `f${i}`), 'utf8')).toBe('old');
+    expect(listAll(out)).toEqual([...Array.from({ length: count }, (_, i) => `f${i}`), 'fdir'].sort());
+  });
+}
+
 it('refuses a path outside the output directory', () => {
   const root = scratch();
   mkdirSync(join(root, 'out'));
