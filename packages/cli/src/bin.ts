@@ -1,7 +1,21 @@
 import { readStream } from './inputs.js';
+import { ExitCode } from './io.js';
 import { run } from './main.js';
 
 // The only place that touches the real process: streams, stdin and the exit code.
+
+// Standard output that fails: a reader that went away (`| head`, EPIPE) wanted no more, so the
+// rest is dropped quietly and the command keeps its exit code; any other failure (a full disk)
+// is said once and makes the exit code 2, as for an output directory: never 1, which `diff`
+// gives to changes.
+let stdoutFailed = false;
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE' || stdoutFailed) return;
+  stdoutFailed = true;
+  process.stderr.write(`netpolc: could not write to standard output: ${err.message}\n`);
+  process.exitCode = ExitCode.input;
+});
+
 const code = await run(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
@@ -20,4 +34,4 @@ const code = await run(process.argv.slice(2), {
       : Promise.resolve(),
   readStdin: () => readStream(process.stdin),
 });
-process.exitCode = code;
+process.exitCode = stdoutFailed ? ExitCode.input : code;

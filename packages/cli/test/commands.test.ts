@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -126,6 +126,30 @@ it('runs through the committed launcher as a real process', () => {
   const r = spawnSync(process.execPath, [bin, 'validate', ...example], { cwd: new URL('../../..', import.meta.url).pathname, encoding: 'utf8' });
   expect(r.status).toBe(0);
   expect(r.stdout).toContain('ok: 7 policies');
+});
+
+it('exits 2 with a message when standard output cannot be written, and stops quietly when its reader goes away', () => {
+  // Old code: Node's unhandled 'error' event and exit 1, which diff gives to "changes found".
+  const bin = new URL('../bin/netpolc.js', import.meta.url).pathname;
+  const cwd = new URL('../../..', import.meta.url).pathname;
+  if (existsSync('/dev/full')) {
+    const full = openSync('/dev/full', 'w');
+    try {
+      for (const args of [['diff', ...example, 'examples/policies'], ['validate', ...example]]) {
+        const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', full, 'pipe'] });
+        expect(r.status, args[0]).toBe(2);
+        expect(r.stderr).toMatch(/^netpolc: could not write to standard output: ENOSPC/);
+      }
+    } finally {
+      closeSync(full);
+    }
+  }
+  // A reader that stops after a few bytes of a snapshot far larger than a pipe holds: the rest is
+  // dropped, with no trace and the command's own exit code.
+  const pods = Array.from({ length: 3000 }, (_, i) => `---\napiVersion: v1\nkind: Pod\nmetadata: {name: p${i}, namespace: x, labels: {app: a${i}}}\nspec: {nodeName: n1}\nstatus: {podIP: 198.18.${i >> 8}.${i & 255}}\n`);
+  const file = tempFile('pods.yaml', new TextEncoder().encode(pods.join('')));
+  const r = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" snapshot -o - "${file}" | head -c 10 >/dev/null`], { cwd, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
 });
 
 it('validate counts in the singular where there is one', async () => {
