@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, realpathSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { compareValues, maxStringLength, type ByteSource, type InputSource } from '@netpolc/ir';
@@ -95,13 +95,50 @@ function writeAll(fd: number, bytes: Uint8Array): void {
   for (let n = 0; n < bytes.length; ) n += writeSync(fd, bytes, n);
 }
 
-function listDirectory(dir: string, out: string[]): void {
-  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => compareValues(a.name, b.name));
+/**
+ * The input files under a directory, in name order. Symbolic links are followed, to files and to
+ * directories (each directory once, by its real path, so a link loop ends); what is neither a
+ * file nor a directory (a FIFO would block the read forever) is left out and named in `skipped`.
+ */
+function listDirectory(dir: string, shown: (path: string) => string, out: string[], skipped: string[], visited = new Set<string>()): void {
+  let entries;
+  try {
+    const real = realpathSync(dir);
+    if (visited.has(real)) return;
+    visited.add(real);
+    entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => compareValues(a.name, b.name));
+  } catch (err) {
+    throw new UsageError(`cannot read directory ${shown(dir)}: ${(err as Error).message}`);
+  }
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
     const full = join(dir, e.name);
-    if (e.isDirectory()) listDirectory(full, out);
-    else if (extensions.some((x) => e.name.endsWith(x))) out.push(full);
+    const input = extensions.some((x) => e.name.endsWith(x));
+    // A link is judged by what it points to; a broken one named like an input is kept, so that
+    // reading it says what is wrong.
+    const target = e.isSymbolicLink() ? linkTarget(full) : e;
+    if (target?.isDirectory()) listDirectory(full, shown, out, skipped, visited);
+    else if (!input) continue;
+    else if (target === undefined || target.isFile()) out.push(full);
+    else skipped.push(full);
+  }
+}
+
+/** What a link points to, or undefined when it points nowhere (broken, or a loop). */
+function linkTarget(link: string): Stats | undefined {
+  try {
+    return statSync(link);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The real path of a file, or the path itself when it has none (a broken link: its read says why). */
+function realPath(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
   }
 }
 
@@ -130,16 +167,23 @@ export async function readInputs(io: Io, paths: readonly string[]): Promise<Inpu
     let stat;
     try {
       stat = statSync(absolute);
-    } catch {
-      throw new UsageError(`cannot read ${path}: no such file or directory`);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new UsageError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`);
     }
     const files: string[] = [];
-    if (stat.isDirectory()) listDirectory(absolute, files);
-    else files.push(absolute);
+    const shownPath = (file: string): string => relative(io.cwd, file) || file;
+    if (stat.isDirectory()) {
+      const skipped: string[] = [];
+      listDirectory(absolute, shownPath, files, skipped);
+      for (const f of skipped) io.stderr.write(`netpolc: skipped ${shownPath(f)}: not a regular file\n`);
+    } else files.push(absolute);
     for (const file of files) {
-      if (seen.has(file)) continue;
-      seen.add(file);
-      const shown = relative(io.cwd, file) || file;
+      // Each file once, however it is reached (a path and a link to it).
+      const key = realPath(file);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const shown = shownPath(file);
       let content: Uint8Array | ByteSource;
       try {
         content = fileContent(file, shown);

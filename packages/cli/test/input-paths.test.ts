@@ -1,0 +1,52 @@
+// How input paths are expanded: directories (links to directories included, each once), files
+// reached twice, and entries that are no files.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { cli } from './run-cli.js';
+import { scratchPerTest } from './scratch.js';
+
+let dir = '';
+scratchPerTest('netpolc-paths-', (d) => (dir = d));
+
+const root = new URL('../../..', import.meta.url).pathname;
+const cluster = join(root, 'examples/cluster.yaml');
+const policies = join(root, 'examples/policies');
+
+it('follows a link to a directory, as it follows a link to a file', async () => {
+  // Old code: the linked directory was skipped without a word ("ok: 0 policies").
+  mkdirSync(join(dir, 'in'));
+  symlinkSync(policies, join(dir, 'in', 'pol'));
+  const linked = await cli(['validate', '-i', cluster, 'in'], '', dir);
+  const direct = await cli(['validate', '-i', cluster, policies], '', dir);
+  expect(linked.code).toBe(0);
+  expect(linked.stdout).toBe(direct.stdout);
+  expect(linked.stdout).toMatch(/^ok: 7 policies/);
+});
+
+it('reads each directory and file once, through link loops and a file named twice', async () => {
+  mkdirSync(join(dir, 'in'));
+  copyFileSync(join(policies, 'production-dns.yaml'), join(dir, 'in', 'dns.yaml'));
+  symlinkSync('.', join(dir, 'in', 'self'));
+  symlinkSync('loop.yaml', join(dir, 'in', 'loop.yaml'));
+  symlinkSync(join(dir, 'in', 'dns.yaml'), join(dir, 'dns-link.yaml'));
+  // The self-link to a file is named like an input: reading it says what is wrong.
+  const looped = await cli(['validate', '-i', cluster, 'in'], '', dir);
+  expect(looped.code).toBe(2);
+  expect(looped.stderr).toMatch(/cannot read in\/loop\.yaml: .*ELOOP/);
+  // Old code: the file and a link to it were two files, every object a duplicate.
+  const twice = await cli(['validate', '-i', cluster, join(dir, 'in', 'dns.yaml'), 'dns-link.yaml'], '', dir);
+  expect(twice.code).toBe(0);
+  expect(twice.stdout).toMatch(/^ok: 1 policy/);
+});
+
+it('leaves out, and names, an entry that is no file (a FIFO would block the read forever)', async () => {
+  mkdirSync(join(dir, 'in'));
+  copyFileSync(join(policies, 'production-dns.yaml'), join(dir, 'in', 'dns.yaml'));
+  execFileSync('mkfifo', [join(dir, 'in', 'pipe.yaml')]);
+  const r = await cli(['validate', '-i', cluster, 'in'], '', dir);
+  expect(r.code).toBe(0);
+  expect(r.stderr).toBe('netpolc: skipped in/pipe.yaml: not a regular file\n');
+  expect(r.stdout).toMatch(/^ok: 1 policy/);
+});
