@@ -76,7 +76,27 @@ export function portRules(ports: readonly CiliumPortProtocol[]): CiliumPortRule[
     seen.add(key);
     unique.push(p);
   }
+  // In one order whatever the order of the policy's entries: output is byte-identical for
+  // equivalent input.
+  unique.sort(comparePorts);
   const out: CiliumPortRule[] = [];
   for (let i = 0; i < unique.length; i += maxPortsPerRule) out.push({ ports: unique.slice(i, i + maxPortsPerRule) });
   return out;
+}
+
+const protocolRank: Record<string, number> = { TCP: 0, UDP: 1, SCTP: 2 };
+
+/** By protocol (TCP, UDP, SCTP), then numbers ascending (ranges after the single port they start at), then names. */
+function comparePorts(a: CiliumPortProtocol, b: CiliumPortProtocol): number {
+  const byProtocol = (protocolRank[a.protocol] ?? 3) - (protocolRank[b.protocol] ?? 3);
+  if (byProtocol !== 0) return byProtocol;
+  const na = Number(a.port);
+  const nb = Number(b.port);
+  const numeric = Number.isInteger(na) && Number.isInteger(nb);
+  if (numeric && na !== nb) return na - nb;
+  if (!numeric) {
+    if (Number.isInteger(na) !== Number.isInteger(nb)) return Number.isInteger(na) ? -1 : 1;
+    if (a.port !== b.port) return a.port < b.port ? -1 : 1;
+  }
+  return (a.endPort ?? -1) - (b.endPort ?? -1);
 }

@@ -184,3 +184,12 @@ it('finds repeated rules as their serialised forms would (sameTree against JSON.
     { numRuns: numRuns(2000) },
   );
 });
+
+it('writes the same ports whatever the order of the policy port entries', () => {
+  // Old code: toPorts followed the entries, so reordering UDP 53 and TCP 53 changed the output.
+  const entries = [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }, { port: 'serve-80-tcp' }, { port: 81, protocol: 'SCTP' }, { port: 80, endPort: 90 }, { port: 80 }];
+  const out = (ports: unknown[]) => compile([...upstreamModel(), ingressFrom([{ podSelector: {} }], ports)]).objects;
+  const forward = out(entries);
+  expect(out([...entries].reverse())).toEqual(forward);
+  expect(forward[0]!.spec.ingress![0]!.toPorts![0]!.ports.map((p) => `${p.protocol}/${p.port}${p.endPort ? `-${p.endPort}` : ''}`)).toEqual(['TCP/53', 'TCP/80', 'TCP/80-90', 'TCP/serve-80-tcp', 'UDP/53', 'SCTP/81']);
+});
