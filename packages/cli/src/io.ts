@@ -13,6 +13,8 @@ export interface Io {
    * in memory otherwise). Commands that print hundreds of megabytes await it between pieces.
    */
   drained?(): Promise<void>;
+  /** With `--diagnostics-format json`: where diagnostics go, to be written as one array at the end. */
+  readonly diagnosticsJson?: unknown[];
 }
 
 /** Exit codes: findings are 1 (diff), bad input or usage 2, internal errors 3. */

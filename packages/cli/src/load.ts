@@ -35,12 +35,25 @@ export function useColor(values: Values, stream: { readonly isTTY?: boolean }, i
 export function printDiagnostics(io: Io, values: Values, result: Pick<LoadResult, 'locate'>, diagnostics: readonly Diagnostic[]): void {
   const shown = diagnostics.filter((d) => d.severity !== 'info' || values['verbose']);
   if (values['diagnostics-format'] === 'json') {
-    if (shown.length > 0) io.stderr.write(JSON.stringify(shown.map((d) => diagnosticJson(d, result.locate(d.target))), null, 2) + '\n');
+    const entries = shown.map((d) => diagnosticJson(d, result.locate(d.target)));
+    if (io.diagnosticsJson) io.diagnosticsJson.push(...entries);
+    else if (entries.length > 0) io.stderr.write(JSON.stringify(entries, null, 2) + '\n');
     return;
   }
   const color = useColor(values, io.stderr, io);
-  for (const d of shown) io.stderr.write(formatDiagnostic(d, result.locate(d.target), color));
+  // Each once per command: diff loads a shared inventory for both sides, with its diagnostics.
+  let printed = printedBy.get(io);
+  if (!printed) printedBy.set(io, (printed = new Set()));
+  for (const d of shown) {
+    const text = formatDiagnostic(d, result.locate(d.target), color);
+    if (printed.has(text)) continue;
+    printed.add(text);
+    io.stderr.write(text);
+  }
 }
+
+/** The diagnostics printed so far, per command run (its Io). */
+const printedBy = new WeakMap<Io, Set<string>>();
 
 /**
  * Reads every input path of a command (positionals and `--inventory`), loads and validates the

@@ -65,6 +65,17 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     io.stderr.write(`netpolc: unknown command ${JSON.stringify(name)}\n\n${mainHelp()}`);
     return ExitCode.input;
   }
+  // With --diagnostics-format json, stderr is one JSON array, written at the end: every
+  // diagnostic of the command once, and its other lines as notes.
+  const json = jsonStderr(rest) ? collectJson(io) : undefined;
+  try {
+    return await runCommand(cmd, name, rest, json?.io ?? io);
+  } finally {
+    json?.flush();
+  }
+}
+
+async function runCommand(cmd: (typeof commands)[string], name: string, rest: readonly string[], io: Io): Promise<number> {
   try {
     let parsed;
     try {
@@ -96,4 +107,37 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     );
     return ExitCode.internal;
   }
+}
+
+/** Whether the arguments ask for JSON diagnostics (read before the full parse, which may fail). */
+function jsonStderr(args: readonly string[]): boolean {
+  const i = args.lastIndexOf('--diagnostics-format');
+  const joined = args.findLast((a) => a.startsWith('--diagnostics-format='));
+  return (i >= 0 && args[i + 1] === 'json') || joined === '--diagnostics-format=json';
+}
+
+/** An Io whose diagnostics and stderr lines are gathered, and `flush` that writes them as one array. */
+function collectJson(io: Io): { io: Io; flush(): void } {
+  const entries: unknown[] = [];
+  const collected: Io = {
+    ...io,
+    stderr: {
+      write: (text: string) => {
+        for (const line of text.split('\n')) if (line.trim() !== '') entries.push({ severity: 'note', message: line });
+      },
+      isTTY: false,
+    },
+    diagnosticsJson: entries,
+  };
+  return {
+    io: collected,
+    flush: () => {
+      const seen = new Set<string>();
+      const unique = entries.filter((e) => {
+        const key = JSON.stringify(e);
+        return !seen.has(key) && (seen.add(key), true);
+      });
+      if (unique.length > 0) io.stderr.write(JSON.stringify(unique, null, 2) + '\n');
+    },
+  };
 }

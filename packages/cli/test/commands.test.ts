@@ -156,3 +156,22 @@ it('validate counts in the singular where there is one', async () => {
   const r = await cli(['validate', '-'], 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: x}\nspec: {podSelector: {}}\n');
   expect(r.stdout).toBe('ok: 1 policy, 1 namespace, 0 pods, 0 nodes; 0 errors, 0 warnings\n');
 });
+
+it('writes --diagnostics-format json as one array on stderr, each diagnostic once, other lines as notes', async () => {
+  // Old code: an array per printing (load, emit; each side of diff), then plain lines.
+  const inventory = tempFile('cluster.yaml', 'apiVersion: v1\nkind: Node\nmetadata: {name: n1}\nstatus: {addresses: [{type: InternalIP, address: 198.19.0.1}]}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: x}\nspec: {nodeName: ghost}\nstatus: {podIP: 198.18.0.1}\n');
+  const policy = tempFile('p.yaml', 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: x}\nspec: {podSelector: {}, policyTypes: [Ingress]}\n');
+  const out = join(mkdtempSync(join(tmpdir(), 'netpolc-cli-')), 'out');
+  const compiled = await cli(['compile', '-b', 'iptables', '-o', out, '--diagnostics-format', 'json', '-i', inventory, policy]);
+  expect(compiled.code).toBe(0);
+  const entries = JSON.parse(compiled.stderr) as { code?: string; severity: string; message: string }[];
+  expect(entries.map((e) => e.code ?? e.severity)).toEqual(['ir/unknown-node', 'backend-iptables/pod-not-enforced', 'note']);
+  expect(entries[2]!.message).toMatch(/^wrote \d+ files? to /);
+  // diff loads the shared inventory for both sides: its diagnostics are printed once.
+  for (const format of ['json', 'text']) {
+    const diffed = await cli(['diff', '--diagnostics-format', format, '-i', inventory, policy, policy]);
+    expect(diffed.code).toBe(0);
+    const text = format === 'json' ? JSON.stringify(JSON.parse(diffed.stderr)) : diffed.stderr;
+    expect(text.split('ir/unknown-node').length - 1, format).toBe(1);
+  }
+});
