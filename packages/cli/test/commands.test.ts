@@ -175,3 +175,12 @@ it('writes --diagnostics-format json as one array on stderr, each diagnostic onc
     expect(text.split('ir/unknown-node').length - 1, format).toBe(1);
   }
 });
+
+it('validate reports what only resolving against the inventory shows, as every other command does', async () => {
+  // Old code: validate only loaded, so a CI gate on it missed the named-port warnings compile printed.
+  const policy = tempFile('ipb.yaml', 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ipb, namespace: production}\nspec:\n  podSelector: {matchLabels: {app: api}}\n  policyTypes: [Egress]\n  egress:\n  - to: [{ipBlock: {cidr: 8.8.8.0/24}}]\n    ports: [{port: https}]\n');
+  const r = await cli(['validate', '--inventory', 'examples/cluster.yaml', policy]);
+  expect(r.code).toBe(0);
+  expect(r.stderr.match(/warning ir\/unresolved-named-port/g)).toHaveLength(2);
+  expect(r.stdout).toMatch(/; 0 errors, 2 warnings\n$/);
+});
