@@ -303,7 +303,7 @@ function completeInventory(
   const hasInventory = namespaces.size > 0;
   const imply = (name: string, origin: SourceRef): void => {
     if (namespaces.has(name)) return;
-    if (hasInventory) diagnostics.push(irDiagnostic('ir/unknown-namespace', { namespace: name }, origin));
+    if (hasInventory) diagnostics.push(irDiagnostic('ir/unknown-namespace', { namespace: name }, refAt(origin, 'metadata', 'namespace')));
     namespaces.set(name, { name, labels: { [namespaceNameLabel]: name }, declared: false, origin: undefined });
   };
   for (const pod of sortedPods) imply(pod.namespace, pod.origin);
@@ -322,7 +322,7 @@ function completeInventory(
     }
     if (pod.nodeName && nodes.size > 0 && !nodes.has(pod.nodeName) && !reportedNodes.has(pod.nodeName)) {
       reportedNodes.add(pod.nodeName);
-      diagnostics.push(irDiagnostic('ir/unknown-node', { node: pod.nodeName }, pod.origin));
+      diagnostics.push(irDiagnostic('ir/unknown-node', { node: pod.nodeName }, refAt(pod.origin, 'spec', 'nodeName')));
     }
     for (const r of repeats.get(position++) ?? []) {
       diagnostics.push(irDiagnostic('ir/duplicate-ip', { ip: r.ip, first: describe(r.first), second: describe(pod) }, pod.origin));
