@@ -14,7 +14,10 @@ const semanticKeys: Record<string, keyof SemanticsOptions> = {
 function parseSemantics(list: readonly string[]): Partial<SemanticsOptions> {
   const out: Record<string, boolean> = {};
   for (const item of list) {
-    const [key, value] = item.split('=', 2);
+    // The whole rest is the value: `allow-self=false=oops` is no boolean.
+    const at = item.indexOf('=');
+    const key = at < 0 ? item : item.slice(0, at);
+    const value = at < 0 ? undefined : item.slice(at + 1);
     const field = semanticKeys[key ?? ''];
     if (!field || (value !== 'true' && value !== 'false')) {
       throw new UsageError(`--semantics ${item}: expected one of ${Object.keys(semanticKeys).join(', ')} =true|false`);

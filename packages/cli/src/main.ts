@@ -78,10 +78,19 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
 async function runCommand(cmd: (typeof commands)[string], name: string, rest: readonly string[], io: Io): Promise<number> {
   try {
     let parsed;
+    const options = { ...cmd.options, ...commonOptions };
     try {
-      parsed = parseArgs({ args: [...rest], options: { ...cmd.options, ...commonOptions } as never, allowPositionals: true, strict: true });
+      parsed = parseArgs({ args: [...rest], options: options as never, allowPositionals: true, strict: true, tokens: true });
     } catch (err) {
       throw new UsageError((err as Error).message);
+    }
+    // parseArgs keeps the last of a repeated flag: `-b calico -b cilium` would quietly compile
+    // for Cilium only. Only repeatable flags may be given twice.
+    const given = new Set<string>();
+    for (const t of parsed.tokens) {
+      if (t.kind !== 'option' || options[t.name]?.multiple) continue;
+      if (given.has(t.name)) throw new UsageError(`--${t.name} is given more than once`);
+      given.add(t.name);
     }
     if (parsed.values['help']) {
       io.stdout.write(commandHelp(cmd));

@@ -184,3 +184,16 @@ it('validate reports what only resolving against the inventory shows, as every o
   expect(r.stderr.match(/warning ir\/unresolved-named-port/g)).toHaveLength(2);
   expect(r.stdout).toMatch(/; 0 errors, 2 warnings\n$/);
 });
+
+it('refuses a flag given twice unless it is repeatable, and a --semantics value with more than one =', async () => {
+  // Old code: the last one won quietly (`-b calico -b cilium` compiled for Cilium only), and
+  // `allow-self=false=oops` read as allow-self=false.
+  const twice = await cli(['compile', '-b', 'calico', '-b', 'cilium', '-o', '-', ...example]);
+  expect(twice.code).toBe(2);
+  expect(twice.stderr).toMatch(/^netpolc compile: --backend is given more than once/);
+  const repeatable = await cli(['validate', '-i', 'examples/cluster.yaml', '--semantics', 'allow-self=true', '--semantics', 'node-local-ingress=true', 'examples/policies']);
+  expect(repeatable.code).toBe(0);
+  const odd = await cli(['validate', '--semantics', 'allow-self=false=oops', ...example]);
+  expect(odd.code).toBe(2);
+  expect(odd.stderr).toMatch(/--semantics allow-self=false=oops: expected one of/);
+});
