@@ -133,3 +133,12 @@ it('refuses a matrix over its pod limit before building it, and says how to narr
     matrixLimits.maxPods = saved;
   }
 });
+
+it('says when the pods lack the address family asked for, and when a namespace asked for is unknown', async () => {
+  // Old code: a table of X, the diagonal included, and an empty table, without a word.
+  const six = await cli(['matrix', '--family', '6', ...example]);
+  expect(six.code).toBe(0);
+  expect(six.stderr).toContain('note: no selected pod has an IPv6 address: every cell reads X, as there is no such connection\n');
+  const nope = await cli(['matrix', '--namespace', 'nope', ...example]);
+  expect(nope.stderr).toContain('note: namespace nope is not in the inventory\n');
+});

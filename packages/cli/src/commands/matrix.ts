@@ -1,6 +1,7 @@
 import { resolve, selectPodsOf } from '@netpolc/ir';
 import type { Command } from '../command.js';
 import { ExitCode, UsageError, type Io } from '../io.js';
+import { count } from '../count.js';
 import { loadInputs, printDiagnostics } from '../load.js';
 import { parsePort, parseProtocol } from './parse-connection.js';
 import { buildMatrix, groupPods, jsonChunks, markdownLines, selflessDiagonal, tableLines } from './matrix-view.js';
@@ -55,6 +56,16 @@ export const matrixCommand: Command = {
       // cell between dual-stack pods shows.
       const dual = pods.filter((p) => new Set(resolved.pods[p]!.addresses.map((a) => a.family)).size > 1).length;
       if (dual > 0) io.stderr.write(`note: ${dual} dual-stack pods: cells between two of them are IPv4 connections; --family 6 shows IPv6\n`);
+    }
+    if (family !== undefined) {
+      // A pod without an address of the family has no such connection at all: its cells read X.
+      const without = pods.filter((p) => !resolved.pods[p]!.addresses.some((a) => a.family === family)).length;
+      if (without === selected) io.stderr.write(`note: no selected pod has an IPv${family} address: every cell reads X, as there is no such connection\n`);
+      else if (without > 0) io.stderr.write(`note: ${count(without, 'pod')} of ${selected} have no IPv${family} address: their cells read X, as there is no such connection\n`);
+    }
+    if (namespaces.length > 0) {
+      const known = new Set(result.program.inventory.namespaces.map((n) => n.name));
+      for (const ns of namespaces) if (!known.has(ns)) io.stderr.write(`note: namespace ${ns} is not in the inventory\n`);
     }
     const view = buildMatrix(resolved, protocol, port, anyProtocol, namespaces, family);
     if (format === 'json') {
