@@ -30,15 +30,15 @@ function unsupportedSemantics(program: Program, diagnostics: Diagnostic[]): void
   const ipBlock = program.policies.some((p) => [p.ingress, p.egress].some((rules) => rules?.some((r) => r.peers !== 'any' && r.peers.some((peer) => peer.kind === 'ip-block'))));
   // Calico nets match any address, pods included (projectcalico/calico#6634).
   if (!s.ipBlockMatchesPods && ipBlock) {
-    diagnostics.push(calicoDiagnostic('backend-calico/unsupported-semantics', { knob: 'ipBlockMatchesPods', reason: 'Calico nets match pod addresses too' }, NoTarget));
+    diagnostics.push(calicoDiagnostic('backend-calico/unsupported-semantics', { knob: 'ipblock-matches-pods', reason: 'Calico nets match pod addresses too' }, NoTarget));
   }
   // Felix does not police traffic from a host to its own workloads (projectcalico/calico#1683).
   if (!s.allowNodeLocalIngress && anyIsolation('ingress')) {
-    diagnostics.push(calicoDiagnostic('backend-calico/unsupported-semantics', { knob: 'allowNodeLocalIngress', reason: 'traffic from a node to its own pods bypasses Calico policy' }, NoTarget));
+    diagnostics.push(calicoDiagnostic('backend-calico/unsupported-semantics', { knob: 'node-local-ingress', reason: 'traffic from a node to its own pods bypasses Calico policy' }, NoTarget));
   }
   // A pod's traffic to itself never leaves its network namespace, so no policy sees it.
   if (!s.allowSelf && (anyIsolation('ingress') || anyIsolation('egress'))) {
-    diagnostics.push(calicoDiagnostic('backend-calico/unsupported-semantics', { knob: 'allowSelf', reason: "a pod's traffic to itself never reaches Calico policy" }, NoTarget));
+    diagnostics.push(calicoDiagnostic('backend-calico/unsupported-semantics', { knob: 'allow-self', reason: "a pod's traffic to itself never reaches Calico policy" }, NoTarget));
   }
 }
 
