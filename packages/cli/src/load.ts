@@ -1,4 +1,4 @@
-import { hasErrors, loadProgram, type Diagnostic, type InputSource, type LoadOptions, type LoadResult, type SemanticsOptions } from '@netpolc/ir';
+import { compareValues, hasErrors, loadProgram, type Diagnostic, type Location, type InputSource, type LoadOptions, type LoadResult, type SemanticsOptions } from '@netpolc/ir';
 import type { Values } from './command.js';
 import { diagnosticJson, formatDiagnostic } from './format-diagnostic.js';
 import { readInputs } from './inputs.js';
@@ -36,9 +36,14 @@ export function useColor(values: Values, stream: { readonly isTTY?: boolean }, i
 
 /** Prints diagnostics to stderr in the chosen format. */
 export function printDiagnostics(io: Io, values: Values, result: Pick<LoadResult, 'locate'>, diagnostics: readonly Diagnostic[]): void {
-  const shown = diagnostics.filter((d) => d.severity !== 'info' || values['verbose']);
+  // In file, line and column order (those without a place first), whatever the order of the
+  // input paths and of the checks that found them.
+  const shown = diagnostics
+    .filter((d) => d.severity !== 'info' || values['verbose'])
+    .map((d) => ({ d, at: result.locate(d.target) }))
+    .sort(byPlace);
   if (values['diagnostics-format'] === 'json') {
-    const entries = shown.map((d) => diagnosticJson(d, result.locate(d.target)));
+    const entries = shown.map(({ d, at }) => diagnosticJson(d, at));
     if (io.diagnosticsJson) io.diagnosticsJson.push(...entries);
     else if (entries.length > 0) io.stderr.write(JSON.stringify(entries, null, 2) + '\n');
     return;
@@ -47,13 +52,27 @@ export function printDiagnostics(io: Io, values: Values, result: Pick<LoadResult
   // Each once per command: diff loads a shared inventory for both sides, with its diagnostics.
   let printed = printedBy.get(io);
   if (!printed) printedBy.set(io, (printed = new Set()));
-  for (const d of shown) {
-    const text = formatDiagnostic(d, result.locate(d.target), color);
+  for (const { d, at } of shown) {
+    const text = formatDiagnostic(d, at, color);
     if (printed.has(text)) continue;
     printed.add(text);
     io.stderr.write(text);
   }
 }
+
+function byPlace(a: { d: Diagnostic; at: Location | undefined }, b: { d: Diagnostic; at: Location | undefined }): number {
+  if (a.at === undefined || b.at === undefined) return (a.at === undefined ? 0 : 1) - (b.at === undefined ? 0 : 1);
+  return (
+    compareValues(a.at.file, b.at.file) ||
+    a.at.line - b.at.line ||
+    a.at.column - b.at.column ||
+    severityRank[a.d.severity] - severityRank[b.d.severity] ||
+    compareValues(a.d.code, b.d.code) ||
+    compareValues(a.d.message, b.d.message)
+  );
+}
+
+const severityRank: Record<Diagnostic['severity'], number> = { error: 0, warning: 1, info: 2 };
 
 /** The diagnostics printed so far, per command run (its Io). */
 const printedBy = new WeakMap<Io, Set<string>>();

@@ -197,3 +197,18 @@ it('refuses a flag given twice unless it is repeatable, and a --semantics value 
   expect(odd.code).toBe(2);
   expect(odd.stderr).toMatch(/--semantics allow-self=false=oops: expected one of/);
 });
+
+it('prints diagnostics in file, line and column order, whatever the order of the paths and of the checks', async () => {
+  // Old code: in the order the checks ran (line 11, then 14, then 13) and of the paths given.
+  const dir = mkdtempSync(join(tmpdir(), 'netpolc-cli-'));
+  const a = join(dir, 'a.yaml');
+  const b = join(dir, 'b.yaml');
+  writeFileSync(a, 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: x}\nspec:\n  podSelector: {}\n  ingress:\n  - from:\n    - ipBlock:\n        cidr: 10.0.0.0/33\n    ports:\n    - port: 0\n      protocol: tcp\n');
+  writeFileSync(b, 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: b, namespace: x}\nspec: {podSelector: {}, policyTypes: [ingress]}\n');
+  const forward = await cli(['validate', a, b]);
+  const backward = await cli(['validate', b, a]);
+  expect(forward.code).toBe(2);
+  expect(backward.stderr).toBe(forward.stderr);
+  const places = [...forward.stderr.matchAll(/^(\S+\.yaml):(\d+):(\d+): /gm)].map((m) => [m[1]!.endsWith('a.yaml') ? 'a' : 'b', Number(m[2]), Number(m[3])]);
+  expect(places).toEqual([['a', 9, 15], ['a', 11, 13], ['a', 12, 17], ['b', 4, 39]]);
+});
