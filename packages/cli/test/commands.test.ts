@@ -34,11 +34,12 @@ it('prints diagnostics as JSON with --diagnostics-format json', async () => {
   const r = await cli(['validate', '--diagnostics-format', 'json', file]);
   // kubectl apply refuses an unknown field (strict field validation): an error, exit 2.
   expect(r.code).toBe(2);
-  const diags = JSON.parse(r.stderr) as { code: string; line: number; column: number }[];
-  expect(diags.map((d) => [d.code, d.line, d.column])).toEqual([
+  const entries = JSON.parse(r.stderr) as { code?: string; line: number; column: number; severity: string; message: string }[];
+  expect(entries.filter((d) => d.code).map((d) => [d.code, d.line, d.column])).toEqual([
     ['ir/unknown-field', 5, 3],
     ['ir/default-pod-selector', 5, 3],
   ]);
+  expect(entries.at(-1)).toEqual({ severity: 'note', message: 'failed: 1 error, 1 warning' });
 });
 
 it('explains an allowed connection with the rule that allows each side', async () => {

@@ -18,7 +18,7 @@ export const matrixCommand: Command = {
   name: 'matrix',
   summary:
     'Print the reachability truth table between pods: rows are sources, columns destinations. With --port, on that port; without, which ports are allowed.',
-  usage: 'netpolc matrix [--port N] [--protocol TCP|UDP|SCTP] [--family 4|6] [--format table|json|markdown] [--namespace NS]... [--inventory PATH]... PATH...',
+  usage: 'netpolc matrix [--port N] [--protocol TCP|UDP|SCTP] [--family 4|6] [--format table|json|markdown] [--group auto|always|never] [--namespace NS]... [--inventory PATH]... PATH...',
   options: {
     port: { type: 'string', short: 'p', value: 'N', description: 'destination port (default: all ports)' },
     protocol: { type: 'string', value: 'P', description: 'TCP, UDP or SCTP (default: TCP with --port; all protocols without)' },

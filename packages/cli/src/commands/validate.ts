@@ -1,10 +1,10 @@
 import type { Command } from '../command.js';
 import { count } from '../count.js';
 import { ExitCode } from '../io.js';
-import { hasErrors, resolve } from '@netpolc/ir';
+import { hasErrors, resolve, type Diagnostic } from '@netpolc/ir';
 import { loadInputs, printDiagnostics } from '../load.js';
 
-/** `netpolc validate PATH...`: load and validate only. */
+/** `netpolc validate PATH...`: load, validate and resolve; writes nothing. */
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'Load and validate NetworkPolicies and inventory, and resolve them against it; print located diagnostics. Exit 2 on any error.',
@@ -12,14 +12,22 @@ export const validateCommand: Command = {
   options: {},
   async run(io, values, positionals) {
     const { result, ok } = await loadInputs(io, values, positionals);
-    if (!ok) return ExitCode.input;
+    const tally = (ds: readonly Diagnostic[]): string =>
+      `${count(ds.filter((d) => d.severity === 'error').length, 'error')}, ${count(ds.filter((d) => d.severity === 'warning').length, 'warning')}`;
+    if (!ok) {
+      io.stderr.write(`failed: ${tally(result.diagnostics)}\n`);
+      return ExitCode.input;
+    }
     const p = result.program;
     // Some problems show only against the inventory (a named port no selected pod declares, an
     // ipBlock's named port): every other command reports them, so a CI gate on validate must too.
     const resolved = resolve(p);
     printDiagnostics(io, values, result, resolved.diagnostics);
     const all = [...result.diagnostics, ...resolved.diagnostics];
-    if (hasErrors(resolved.diagnostics)) return ExitCode.input;
+    if (hasErrors(resolved.diagnostics)) {
+      io.stderr.write(`failed: ${tally(all)}\n`);
+      return ExitCode.input;
+    }
     const warnings = all.filter((d) => d.severity === 'warning').length;
     const { namespaces, pods, nodes } = p.inventory;
     io.stdout.write(
