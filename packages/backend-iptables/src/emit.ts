@@ -233,10 +233,11 @@ export function emitIptables(input: BackendInput, options: IptablesOptions, sink
   const report: string[] | undefined = options.report ? [] : undefined;
   for (const node of lowering.nodes) {
     const n = lowering.takeNode(node);
-    let bytes = batcher.add(`${n.node}.iptables`, (out) => writeRuleset(n.v4, out));
+    const ipsets = n.ipsets !== undefined;
+    let bytes = batcher.add(`${n.node}.iptables`, (out) => writeRuleset(n.v4, out, ipsets));
     if (options.stdout) break;
     const v6 = n.v6;
-    if (v6) bytes += batcher.add(`${n.node}.ip6tables`, (out) => writeRuleset(v6, out));
+    if (v6) bytes += batcher.add(`${n.node}.ip6tables`, (out) => writeRuleset(v6, out, ipsets));
     const sets = n.ipsets;
     if (sets) bytes += batcher.add(`${n.node}.ipset`, (out) => writeIpSets(sets, out));
     if (report) {

@@ -123,10 +123,11 @@ export function rulesetHeader(node: string, family: 4 | 6): string {
 /**
  * Appends the lines of the `iptables-restore` / `ip6tables-restore` input for one node and family
  * to `out`, each followed by its newline: `out.join('')` is the file. Writing pieces lets the
- * emitter join many files at once (see `emit.ts`).
+ * emitter join many files at once (see `emit.ts`). `ipsets`: whether the node has a .ipset file to
+ * load first (its rules match sets), which the file's comment then says.
  */
-export function writeRuleset(rs: Ruleset, out: string[]): void {
-  out.push(`${rulesetHeader(rs.node, rs.family)}\n`, rs.family === 4 ? rulesetComment4 : rulesetComment6, '*filter\n');
+export function writeRuleset(rs: Ruleset, out: string[], ipsets = true): void {
+  out.push(`${rulesetHeader(rs.node, rs.family)}\n`, rulesetComments[rs.family][ipsets ? 1 : 0], '*filter\n');
   for (const c of rs.chains) out.push(declaration(c));
   for (const c of rs.chains) {
     if (c.rules.length === 0) continue;
@@ -148,11 +149,14 @@ export function writeRuleset(rs: Ruleset, out: string[]): void {
   out.push('COMMIT\n');
 }
 
-const rulesetComment = (tool: string): string =>
-  `# Load the node's .ipset file first. On a host with other rules use ${tool}-restore --noflush,\n` +
+const rulesetComment = (tool: string, ipsets: boolean): string =>
+  `# ${ipsets ? "Load the node's .ipset file first. " : ''}On a host with other rules use ${tool}-restore --noflush,\n` +
   '# and reload with the procedure of the netpolc iptables README (it keeps the FORWARD and INPUT hooks single).\n';
-const rulesetComment4 = rulesetComment('iptables');
-const rulesetComment6 = rulesetComment('ip6tables');
+/** By family, then without and with ipsets (a node whose rules match none has no .ipset file). */
+const rulesetComments = {
+  4: [rulesetComment('iptables', false), rulesetComment('iptables', true)],
+  6: [rulesetComment('ip6tables', false), rulesetComment('ip6tables', true)],
+} as const;
 
 const declarations = new WeakMap<Chain, string>();
 
@@ -167,10 +171,10 @@ function declaration(c: Chain): string {
   return text;
 }
 
-/** `iptables-restore` / `ip6tables-restore` input for one node and family. */
-export function printRuleset(rs: Ruleset): string {
+/** `iptables-restore` / `ip6tables-restore` input for one node and family (see {@link writeRuleset}). */
+export function printRuleset(rs: Ruleset, ipsets = true): string {
   const out: string[] = [];
-  writeRuleset(rs, out);
+  writeRuleset(rs, out, ipsets);
   return out.join('');
 }
 
