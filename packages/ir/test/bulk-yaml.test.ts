@@ -223,3 +223,14 @@ it('warns about a YAML 1.1 boolean word as a key, which kubectl stores as the ke
   // Quoted, the key is the same string to both readers: nothing to say.
   expect(loadProgram([{ path: 't.yaml', content: policy.replace('on: a', '"on": a') }]).diagnostics).toEqual([]);
 });
+
+it('leaves !!str scalars alone, as kubectl reads them as strings too, but not !!int ones', () => {
+  // Old code: `!!str yes` got ir/yaml11-boolean, though go-yaml honours the tag.
+  const policy = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: x}\nspec:\n  podSelector: {matchLabels: {a: !!str yes}}\n';
+  const r = loadProgram([{ path: 't.yaml', content: policy }]);
+  expect(r.diagnostics.map((d) => d.code)).toEqual([]);
+  expect(r.program.policies[0]!.subject.requirements).toEqual([{ key: 'a', operator: 'In', values: ['yes'] }]);
+  // `!!int 0120` is 120 in YAML 1.2 and octal 80 to go-yaml v2: still reported.
+  const octal = loadProgram([{ path: 't.yaml', content: `${policy}  ingress:\n  - ports:\n    - port: !!int 0120\n` }]);
+  expect(octal.diagnostics.map((d) => d.code)).toEqual(['ir/yaml11-number']);
+});

@@ -61,7 +61,8 @@ export function checkYaml11Scalars(docs: readonly { readonly tree: Document; rea
   for (const { tree, offset } of docs) {
     visit(tree, {
       Scalar(key, node, ancestors) {
-        if (node.type !== 'PLAIN') return;
+        // `!!str 0120` is a string to every reader, kubectl's too (not so `!!int 0120`: octal 80 in YAML 1.1).
+        if (node.type !== 'PLAIN' || node.tag === 'tag:yaml.org,2002:str') return;
         const [pos, end] = node.range ?? [0, 0];
         const at = { kind: 'span', file: path, pos: pos + offset, end: end + offset } as const;
         // A key too: sigs.k8s.io/yaml turns the boolean key of `on: a` into the string "true".
