@@ -80,7 +80,14 @@ it('reads BASE from git with --base-ref (the CI form)', async () => {
     expect(r.code).toBe(1);
     const json = JSON.parse(r.stdout) as { summary: { added: number; removed: number } };
     expect(json.summary).toEqual({ added: 2, removed: 10 });
-    expect((await cli(['diff', '--base-ref', 'no-such-ref', 'policies'], '', dir)).code).toBe(2);
+    const unknown = await cli(['diff', '--base-ref', 'no-such-ref', 'policies'], '', dir);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/--base-ref no-such-ref names no commit of the git repository /);
+    // From outside the repository, with absolute paths: the paths' repository is read (old code:
+    // "not a git repository", as git ran in the working directory).
+    const outside = await cli(['diff', '--base-ref', 'HEAD', '--inventory', join(dir, 'cluster.yaml'), '--format', 'json', join(dir, 'policies')], '', tmpdir());
+    expect(outside.stderr).toBe('');
+    expect((JSON.parse(outside.stdout) as { summary: unknown }).summary).toEqual({ added: 2, removed: 10 });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { relative, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
 import type { InputSource } from '@netpolc/ir';
 import { UsageError } from '../io.js';
 
@@ -18,8 +19,12 @@ function git(cwd: string, args: readonly string[]): string {
  * contributes nothing (everything in HEAD is then new).
  */
 export function readGitSources(cwd: string, ref: string, paths: readonly string[]): InputSource[] {
-  const top = git(cwd, ['rev-parse', '--show-toplevel']).trim();
-  git(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+  // The repository of the paths, not of the working directory: `netpolc diff --base-ref main
+  // /repo/policies` from elsewhere reads /repo's history.
+  const first = paths.find((p) => p !== '-');
+  const top = git(first === undefined ? cwd : nearestDirectory(resolve(cwd, first)), ['rev-parse', '--show-toplevel']).trim();
+  const verified = spawnSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: top });
+  if (verified.status !== 0) throw new UsageError(`--base-ref ${ref} names no commit of the git repository ${top}`);
   const sources: InputSource[] = [];
   const seen = new Set<string>();
   for (const path of paths) {
@@ -40,4 +45,11 @@ export function readGitSources(cwd: string, ref: string, paths: readonly string[
     }
   }
   return sources;
+}
+
+/** The path itself when it is a directory, else the nearest directory above it that exists. */
+function nearestDirectory(path: string): string {
+  for (let p = path; ; p = dirname(p)) {
+    if (statSync(p, { throwIfNoEntry: false })?.isDirectory() || dirname(p) === p) return p;
+  }
 }
