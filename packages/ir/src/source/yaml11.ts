@@ -6,8 +6,11 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 // The plain scalars the two read differently are reported here, so a file means the same to
 // netpolc and to the cluster it is applied to.
 
+/** The plain words YAML 1.1 (go-yaml v2, kubectl) resolves to booleans, as a regular expression alternation. */
+const booleanWords = 'y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF';
+
 /** Plain scalars that YAML 1.1 (go-yaml v2, kubectl) resolves to booleans. */
-export const yaml11Booleans = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$/;
+export const yaml11Booleans = new RegExp(`^(${booleanWords})$`);
 
 // Plain integers go-yaml v2 reads differently: it drops every `_` and parses with Go's
 // strconv.ParseInt(text, 0, 64), where a leading 0 means octal (`0120` is 80, 120 in YAML 1.2)
@@ -42,8 +45,10 @@ const numberFields = new Set(['port', 'endPort', 'containerPort']);
  * stores the label key `true`). A cheap test of a whole file before any tree is built; the
  * scalar is the first capture that matched ({@link candidateScalar}).
  */
-export const yaml11Candidate =
-  /(?:[:[,{]|(?:^|\s)-(?=\s))\s*(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?0[0-9_]*[1-9][0-9_]*|[-+]?0[box][0-9a-fA-F_]+|[-+]?[0-9][0-9_]*_[0-9_]*)\s*($|[,\]}#])|(?:^|[\s{,])(y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)\s*:(?=\s|$)/m;
+export const yaml11Candidate = new RegExp(
+  `(?:[:[,{]|(?:^|\\s)-(?=\\s))\\s*(${booleanWords}|[-+]?0[0-9_]*[1-9][0-9_]*|[-+]?0[box][0-9a-fA-F_]+|[-+]?[0-9][0-9_]*_[0-9_]*)\\s*($|[,\\]}#])|(?:^|[\\s{,])(${booleanWords})\\s*:(?=\\s|$)`,
+  'm',
+);
 
 /** The scalar a match of {@link yaml11Candidate} found. */
 export function candidateScalar(m: RegExpMatchArray): string {
