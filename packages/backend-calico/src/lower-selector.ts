@@ -12,7 +12,8 @@ export const maxSelectorLength = 1024;
 // A pod selector on them tests Calico's values, not the pod's own labels: an error. Calico sets
 // no other projectcalico.org/ key on endpoints today, so those only get a warning.
 const calicoSetKeys: ReadonlySet<string> = new Set(['projectcalico.org/namespace', 'projectcalico.org/orchestrator', 'projectcalico.org/serviceaccount']);
-const inheritedPrefixes = ['pcns.', 'pcsa.'] as const;
+const namespaceLabelPrefix = 'pcns.';
+const inheritedPrefixes = [namespaceLabelPrefix, 'pcsa.'] as const;
 const reservedPrefix = 'projectcalico.org/';
 
 const noKeys: ReadonlySet<string> = new Set();
@@ -26,7 +27,7 @@ export function shadowedNamespaceKeys(pods: readonly { readonly actionable: bool
   const keys = new Set<string>();
   for (const p of pods) {
     if (!p.actionable) continue;
-    for (const k of Object.keys(p.labels)) if (k.startsWith(inheritedPrefixes[0])) keys.add(k.slice(inheritedPrefixes[0].length));
+    for (const k of Object.keys(p.labels)) if (k.startsWith(namespaceLabelPrefix)) keys.add(k.slice(namespaceLabelPrefix.length));
   }
   return keys;
 }
