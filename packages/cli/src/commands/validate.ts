@@ -28,10 +28,9 @@ export const validateCommand: Command = {
       io.stderr.write(`failed: ${tally(all)}\n`);
       return ExitCode.input;
     }
-    const warnings = all.filter((d) => d.severity === 'warning').length;
     const { namespaces, pods, nodes } = p.inventory;
     io.stdout.write(
-      `ok: ${count(p.policies.length, 'policy', 'policies')}, ${count(namespaces.length, 'namespace')}, ${count(pods.length, 'pod')}, ${count(nodes.length, 'node')}; 0 errors, ${count(warnings, 'warning')}\n`,
+      `ok: ${count(p.policies.length, 'policy', 'policies')}, ${count(namespaces.length, 'namespace')}, ${count(pods.length, 'pod')}, ${count(nodes.length, 'node')}; ${tally(all)}\n`,
     );
     return ExitCode.ok;
   },
