@@ -2,7 +2,7 @@ import { closeSync, fstatSync, mkdtempSync, openSync, readdirSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { compareValues, maxStringLength, type ByteSource, type InputSource } from '@netpolc/ir';
-import { UsageError, type Io } from './io.js';
+import { InputError, type Io } from './io.js';
 
 const extensions = ['.yaml', '.yml', '.json'];
 
@@ -39,7 +39,7 @@ function fileSource(file: string, shown: string, first: Stats): ByteSource {
       try {
         const now = fstatSync(fd);
         if (now.size !== first.size || now.mtimeMs !== first.mtimeMs || now.ino !== first.ino) {
-          throw new UsageError(`${shown} changed while netpolc read it: run again once it is written`);
+          throw new InputError(`${shown} changed while netpolc read it: run again once it is written`);
         }
         return readSync(fd, into, 0, Math.min(into.length, first.size - position), position);
       } finally {
@@ -108,7 +108,7 @@ function listDirectory(dir: string, shown: (path: string) => string, out: string
     visited.add(real);
     entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => compareValues(a.name, b.name));
   } catch (err) {
-    throw new UsageError(`cannot read directory ${shown(dir)}: ${(err as Error).message}`);
+    throw new InputError(`cannot read directory ${shown(dir)}: ${(err as Error).message}`);
   }
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
@@ -158,7 +158,7 @@ export async function readInputs(io: Io, paths: readonly string[]): Promise<Inpu
         content = await io.readStdin();
       } catch (err) {
         // A full or read-only temporary directory, when a long input is spooled there.
-        throw new UsageError(`cannot read standard input: ${(err as Error).message} (a long input is spooled to ${tmpdir()}; TMPDIR picks another directory)`);
+        throw new InputError(`cannot read standard input: ${(err as Error).message} (a long input is spooled to ${tmpdir()}; TMPDIR picks another directory)`);
       }
       sources.push({ path: '<stdin>', content });
       continue;
@@ -169,7 +169,7 @@ export async function readInputs(io: Io, paths: readonly string[]): Promise<Inpu
       stat = statSync(absolute);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new UsageError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`);
+      throw new InputError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`);
     }
     const files: string[] = [];
     const shownPath = (file: string): string => relative(io.cwd, file) || file;
@@ -188,7 +188,7 @@ export async function readInputs(io: Io, paths: readonly string[]): Promise<Inpu
       try {
         content = fileContent(file, shown);
       } catch (err) {
-        throw new UsageError(`cannot read ${shown}: ${(err as Error).message}`);
+        throw new InputError(`cannot read ${shown}: ${(err as Error).message}`);
       }
       sources.push({ path: shown.startsWith('..') ? file : shown, content });
     }

@@ -20,9 +20,14 @@ export interface Io {
 /** Exit codes: findings are 1 (diff), bad input or usage 2, internal errors 3. */
 export const ExitCode = { ok: 0, findings: 1, input: 2, internal: 3 } as const;
 
-/** A user error that aborts the command with exit code 2 (bad usage, unreadable paths). */
+/** A user error that aborts the command with exit code 2 and a pointer to the command's help (bad usage). */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** An input could not be read (a missing or unreadable path, a file that changed while read): exit code 2, without a usage hint. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
 }
 
 /** The output could not be written (a path that is not a directory, no permission, a full disk): exit code 2. */

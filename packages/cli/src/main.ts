@@ -9,7 +9,7 @@ import { compileCommand } from './commands/compile.js';
 import { diffCommand } from './commands/diff.js';
 import { snapshotCommand } from './commands/snapshot.js';
 import { ClusterError } from './cluster/errors.js';
-import { ExitCode, OutputError, UsageError, type Io } from './io.js';
+import { ExitCode, InputError, OutputError, UsageError, type Io } from './io.js';
 
 export type { Io } from './io.js';
 export { ExitCode } from './io.js';
@@ -98,11 +98,7 @@ async function runCommand(cmd: (typeof commands)[string], name: string, rest: re
     }
     return await cmd.run(io, parsed.values as never, parsed.positionals);
   } catch (err) {
-    if (err instanceof ClusterError) {
-      io.stderr.write(`netpolc ${name}: ${err.message}\n`);
-      return ExitCode.input;
-    }
-    if (err instanceof OutputError) {
+    if (err instanceof ClusterError || err instanceof OutputError || err instanceof InputError) {
       io.stderr.write(`netpolc ${name}: ${err.message}\n`);
       return ExitCode.input;
     }

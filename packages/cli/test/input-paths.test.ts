@@ -50,3 +50,13 @@ it('leaves out, and names, an entry that is no file (a FIFO would block the read
   expect(r.stderr).toBe('netpolc: skipped in/pipe.yaml: not a regular file\n');
   expect(r.stdout).toMatch(/^ok: 1 policy/);
 });
+
+it('reports an unreadable input as an input error, without pointing at the usage', async () => {
+  // Old code: the path's error was a usage error, followed by "Run `netpolc validate --help`".
+  const missing = await cli(['validate', '-i', cluster, 'nowhere.yaml'], '', dir);
+  expect(missing.code).toBe(2);
+  expect(missing.stderr).toBe('netpolc validate: cannot read nowhere.yaml: no such file or directory\n');
+  const usage = await cli(['validate', '-i', cluster, '--diagnostics-format', 'xml', policies], '', dir);
+  expect(usage.code).toBe(2);
+  expect(usage.stderr).toMatch(/Run `netpolc validate --help` for usage\.\n$/);
+});

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { byteWindows, namespace, networkPolicy, node, pod, readDefaults } from '@netpolc/ir/testing';
 import { fileContent, fileWindows, readStream } from '../src/inputs.js';
-import { UsageError } from '../src/io.js';
+import { InputError } from '../src/io.js';
 import { toYaml } from '../src/cluster/to-yaml.js';
 import { chunks, cli } from './run-cli.js';
 import { scratchPerTest } from './scratch.js';
@@ -62,7 +62,7 @@ it('ends the command when a file read window by window changed since it was firs
   // Same size, other bytes, a later time: a load from parts of both would be neither.
   writeFileSync(file, '{"kind":"List","items":[ ]}'.slice(0, source.size));
   utimesSync(file, new Date(), new Date(Date.now() + 5000));
-  expect(() => source.read(Buffer.alloc(4), 0)).toThrow(UsageError);
+  expect(() => source.read(Buffer.alloc(4), 0)).toThrow(InputError);
   expect(() => source.read(Buffer.alloc(4), 0)).toThrow(/shown\/list\.json changed while netpolc read it/);
 });
 

@@ -2,14 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import type { InputSource } from '@netpolc/ir';
-import { UsageError } from '../io.js';
+import { InputError, UsageError } from '../io.js';
 
 const extensions = /\.(ya?ml|json)$/;
 
 function git(cwd: string, args: readonly string[]): string {
   const r = spawnSync('git', args, { cwd, encoding: 'buffer', maxBuffer: 1 << 30 });
-  if (r.error) throw new UsageError(`--base-ref needs git: ${r.error.message}`);
-  if (r.status !== 0) throw new UsageError(`git ${args.join(' ')} failed: ${r.stderr.toString('utf8').trim()}`);
+  if (r.error) throw new InputError(`--base-ref needs git: ${r.error.message}`);
+  if (r.status !== 0) throw new InputError(`git ${args.join(' ')} failed: ${r.stderr.toString('utf8').trim()}`);
   return r.stdout.toString('utf8');
 }
 
@@ -39,7 +39,7 @@ export function readGitSources(cwd: string, ref: string, paths: readonly string[
       if (seen.has(file)) continue;
       seen.add(file);
       const content = spawnSync('git', ['show', `${ref}:${file}`], { cwd: top, maxBuffer: 1 << 30 });
-      if (content.status !== 0) throw new UsageError(`git show ${ref}:${file} failed`);
+      if (content.status !== 0) throw new InputError(`git show ${ref}:${file} failed`);
       const shown = relative(cwd, resolve(top, file)) || file;
       sources.push({ path: `${ref}:${shown}`, content: content.stdout });
     }
