@@ -192,3 +192,27 @@ export function selectorKeys(selector: LabelSelector, kind: 'pod' | 'namespace')
 export function droppedRequirements(selector: LabelSelector, kind: 'pod' | 'namespace'): { key: string; requirement: Requirement }[] {
   return selectorKeys(selector, kind).filter((k) => !(kind === 'pod' ? isPodIdentityLabel(k.key) : isIdentityLabel(k.key)));
 }
+
+/**
+ * Peer selectors limited to the endpoints of cluster `name` (`--cluster-name`): in a ClusterMesh,
+ * Cilium up to 1.18 matches a selector that names no cluster against every cluster's endpoints
+ * (Documentation/network/clustermesh/policy.rst; the local default came with
+ * policy-default-local-cluster in 1.19). Every endpoint carries `io.cilium.k8s.policy.cluster`.
+ * Each selector is scoped once: rules share their selectors.
+ */
+export function clusterScope(name: string | undefined): (selectors: readonly CiliumSelector[]) => readonly CiliumSelector[] {
+  if (name === undefined) return (selectors) => selectors;
+  const scoped = new Map<CiliumSelector, CiliumSelector>();
+  const scope = (s: CiliumSelector): CiliumSelector => {
+    let out = scoped.get(s);
+    if (!out) {
+      const labels: Record<string, string> = { ...s.matchLabels, [ciliumLabel.cluster]: name };
+      const matchLabels: Record<string, string> = {};
+      for (const k of Object.keys(labels).sort()) matchLabels[k] = labels[k]!;
+      out = s.matchExpressions ? { matchLabels, matchExpressions: s.matchExpressions } : { matchLabels };
+      scoped.set(s, out);
+    }
+    return out;
+  };
+  return (selectors) => selectors.map(scope);
+}

@@ -302,6 +302,14 @@ function nodeEntities(ctx: LowerContext, pi: number, direction: Direction, rule:
   }
   if (inside.length === 0) return [];
   if (ctx.allowance.wholeEndpointAllowed(pi, rule.index, direction, set, addresses)) {
+    if (ctx.options.clusterName !== undefined && !coversFamiliesOf(set, addresses)) {
+      // remote-node is every node of every cluster in the mesh (Documentation/network/concepts
+      // terminology, cilium/cilium#37989): their addresses are in no inventory given here.
+      const reason = `remote-node also holds the nodes of the other clusters in the ClusterMesh (--cluster-name), whose addresses the inventory lacks`;
+      for (const p of peers) notes.diagnostic(ciliumDiagnostic('backend-cilium/ipblock-nodes-unknown', { cidr: p.cidr, reason }, p.origin));
+      notes.report(`${where}: the ipBlock covers every node address of the inventory, but ${reason}; Cilium will deny the node traffic there (warning)`);
+      return [];
+    }
     notes.report(`${where}: the ipBlock covers every node address, which Cilium CIDR rules do not match; added the host and remote-node entities`);
     // The entities also hold node addresses no Node object lists (each node's router address
     // from its pod CIDR, and every address of the local node's interfaces for host:

@@ -2,7 +2,7 @@
 import { NoTarget, refAt, type BackendInput, type Diagnostic, type Direction, type LabelSelector, type Policy, type SourceRef } from '@netpolc/ir';
 import { addressOf, ResolvedAllowance } from './coverage.js';
 import { ciliumDiagnostic } from './diagnostics.js';
-import { addPodSelector, droppedRequirements, droppedSince, isCiliumOwnedPodLabel, SelectorBuilder } from './labels.js';
+import { addPodSelector, clusterScope, droppedRequirements, droppedSince, isCiliumOwnedPodLabel, SelectorBuilder } from './labels.js';
 import { lowerRule, type GenericRule, type LowerContext } from './lower-rule.js';
 import type { CiliumEgressRule, CiliumIngressRule, CiliumPolicy } from './model.js';
 import type { CiliumOptions } from './options.js';
@@ -39,6 +39,7 @@ export function lowerProgram(input: BackendInput, options: CiliumOptions): Lower
     nodeGap: nodeGap(program),
     nodesInside: new Map(),
   };
+  const scope = clusterScope(options.clusterName);
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
   if (program.policies.length > 0) {
@@ -80,8 +81,8 @@ export function lowerProgram(input: BackendInput, options: CiliumOptions): Lower
       // A namespaced policy's endpointSelector is always scoped to its namespace: Cilium adds
       // k8s:io.kubernetes.pod.namespace=<ns> (pkg/k8s/apis/cilium.io/utils/utils.go ParseToCiliumRule).
       endpointSelector: addPodSelector(new SelectorBuilder(), subject).build(),
-      ...(policy.ingress ? { ingress: direction('ingress').map(ingressRule) } : {}),
-      ...(policy.egress ? { egress: direction('egress').map(egressRule) } : {}),
+      ...(policy.ingress ? { ingress: direction('ingress').map((r) => directedRule(r, 'ingress', scope) as CiliumIngressRule) } : {}),
+      ...(policy.egress ? { egress: direction('egress').map((r) => directedRule(r, 'egress', scope) as CiliumEgressRule) } : {}),
     };
     const object: CiliumPolicy = {
       apiVersion: 'cilium.io/v2',
@@ -173,18 +174,16 @@ const peerKeys = {
 
 // Properties set one by one, in the printed order: spreading conditional objects made and
 // copied four throwaway objects per rule.
-function directedRule(r: GenericRule, direction: Direction): Record<string, unknown> {
+function directedRule(r: GenericRule, direction: Direction, scope: ReturnType<typeof clusterScope>): Record<string, unknown> {
   const keys = peerKeys[direction];
   const out: Record<string, unknown> = {};
-  if (r.endpoints) out[keys.endpoints] = r.endpoints;
+  if (r.endpoints) out[keys.endpoints] = scope(r.endpoints);
   if (r.cidrs) out[keys.cidrs] = r.cidrs;
   if (r.entities) out[keys.entities] = r.entities;
   if (r.toPorts) out['toPorts'] = r.toPorts;
   return out;
 }
 
-const ingressRule = (r: GenericRule): CiliumIngressRule => directedRule(r, 'ingress') as CiliumIngressRule;
-const egressRule = (r: GenericRule): CiliumEgressRule => directedRule(r, 'egress') as CiliumEgressRule;
 
 /**
  * Reports selectors on labels that are not the pods' own in Cilium identities: left out by the

@@ -111,4 +111,6 @@ export const ciliumLabel = {
   podNamespace: 'k8s:io.kubernetes.pod.namespace',
   /** Prefix of the namespace's own labels on every pod identity. */
   namespaceLabels: 'k8s:io.cilium.k8s.namespace.labels.',
+  /** The agent's cluster name (`--cluster-name`, `default` unless set), on every pod identity. */
+  cluster: 'k8s:io.cilium.k8s.policy.cluster',
 } as const;

@@ -22,6 +22,13 @@ export interface CiliumOptions {
    */
   readonly clusterCidrs: readonly string[];
   /**
+   * This cluster's name in a Cilium ClusterMesh (the agent's `--cluster-name`): every peer
+   * endpoint selector then names it, so that same-labelled pods of the other clusters are not
+   * selected (Cilium up to 1.18 selects endpoints of every cluster by default).
+   * @defaultValue undefined (selectors name no cluster)
+   */
+  readonly clusterName: string | undefined;
+  /**
    * Put a policy-by-policy migration report in `EmitResult.report`.
    * @defaultValue false
    */
@@ -77,6 +84,11 @@ export const ciliumFlags: Readonly<Record<string, OptionSpec>> = {
     value: 'CIDR',
     description: 'pod CIDR of the cluster, to find the pods an ipBlock covers when no inventory is given (repeatable)',
   },
+  'cluster-name': {
+    type: 'string',
+    value: 'NAME',
+    description: "this cluster's name in a ClusterMesh (the agent's --cluster-name): peer selectors name it, so that pods of the other clusters are not selected",
+  },
   report: { type: 'boolean', description: 'print a policy-by-policy migration report of every adjustment made for Cilium' },
 };
 
@@ -109,8 +121,16 @@ export function parseCiliumOptions(raw: RawOptions): { options: CiliumOptions; d
     }
     clusterCidrs.push(formatCidr(c.family, c.network, c.prefix));
   }
+  let clusterName: string | undefined;
+  const rawName = raw['cluster-name'];
+  if (typeof rawName === 'string') {
+    // pkg/clustermesh/types: at most 32 characters, lower case alphanumerics and '-', beginning
+    // and ending with an alphanumeric.
+    if (/^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$/.test(rawName)) clusterName = rawName;
+    else diagnostics.push(ciliumDiagnostic('backend-cilium/invalid-option', { flag: 'cluster-name', value: rawName, reason: "a Cilium cluster name has at most 32 lower case letters, digits and '-', and begins and ends with a letter or digit" }, NoTarget));
+  }
   return {
-    options: { ciliumVersion, clusterCidrs: [...new Set(clusterCidrs)].sort(), report: raw['report'] === true, stdout: raw['out-dir'] === '-' },
+    options: { ciliumVersion, clusterCidrs: [...new Set(clusterCidrs)].sort(), clusterName, report: raw['report'] === true, stdout: raw['out-dir'] === '-' },
     diagnostics,
   };
 }

@@ -14,6 +14,14 @@ export interface CiliumEvalOptions {
    * (pkg/k8s/apis/cilium.io/utils/utils.go getEndpointSelector); older ones inject anyway.
    */
   readonly namespaceLabelsSuppressInjection: boolean;
+  /** The local agent's `--cluster-name` (Cilium's default is `default`). */
+  readonly clusterName?: string;
+  /**
+   * Another cluster of a ClusterMesh: its pods are endpoints with identities (its own namespace
+   * labels and cluster name) that the local agent knows as peers. Releases up to 1.18 match a
+   * selector naming no cluster against them too (Documentation/network/clustermesh/policy.rst).
+   */
+  readonly remote?: { readonly program: Program; readonly clusterName: string };
 }
 
 /** Default: a current release. */
@@ -71,6 +79,8 @@ export class CiliumEvaluator {
   private readonly nodeByIp = new Map<string, string>();
   private readonly nsLabels = new Map<string, Readonly<Record<string, string>>>();
   private readonly identities = new Map<Pod, Label[]>();
+  private readonly remoteByIp = new Map<string, Pod>();
+  private readonly remoteNsLabels = new Map<string, Readonly<Record<string, string>>>();
 
   constructor(
     private readonly program: Program,
@@ -82,6 +92,9 @@ export class CiliumEvaluator {
     // are its endpoints (a hostNetwork pod shares its node's identity, layer3.rst "host").
     for (const pod of program.inventory.pods) if (pod.actionable) for (const a of pod.addresses) if (!this.endpointsByIp.has(a.ip)) this.endpointsByIp.set(a.ip, pod);
     for (const n of program.inventory.nodes) for (const a of n.addresses) if (!this.nodeByIp.has(a.ip)) this.nodeByIp.set(a.ip, n.name);
+    const remote = options.remote?.program.inventory;
+    for (const ns of remote?.namespaces ?? []) this.remoteNsLabels.set(ns.name, ns.labels);
+    for (const pod of remote?.pods ?? []) if (pod.actionable) for (const a of pod.addresses) if (!this.endpointsByIp.has(a.ip)) this.remoteByIp.set(a.ip, pod);
   }
 
   /**
@@ -89,9 +102,11 @@ export class CiliumEvaluator {
    * labels and `io.kubernetes.pod.namespace` with source `k8s`, the namespace's labels as
    * `io.cilium.k8s.namespace.labels.<key>`, the service account and the cluster name.
    */
-  private podLabels(pod: Pod): Label[] {
+  private podLabels(pod: Pod, remote = false): Label[] {
     const known = this.identities.get(pod);
     if (known) return known;
+    const nsLabels = remote ? this.remoteNsLabels : this.nsLabels;
+    const cluster = remote ? this.options.remote!.clusterName : (this.options.clusterName ?? 'default');
     const out: Label[] = [];
     // SanitizePodLabels (pkg/k8s/utils/utils.go): a pod's own labels under io.cilium.k8s are
     // dropped (cilium/cilium#31395; releases before it kept those Cilium does not write, which
@@ -101,12 +116,12 @@ export class CiliumEvaluator {
       if (keptInIdentity(k, this.options.version)) out.push({ source: 'k8s', key: k, value: v });
     }
     out.push({ source: 'k8s', key: 'io.kubernetes.pod.namespace', value: pod.namespace });
-    for (const [k, v] of Object.entries(this.nsLabels.get(pod.namespace) ?? {})) {
+    for (const [k, v] of Object.entries(nsLabels.get(pod.namespace) ?? {})) {
       const key = `io.cilium.k8s.namespace.labels.${k}`;
       if (keptInIdentity(key, this.options.version)) out.push({ source: 'k8s', key, value: v });
     }
     out.push({ source: 'k8s', key: 'io.cilium.k8s.policy.serviceaccount', value: 'default' });
-    out.push({ source: 'k8s', key: 'io.cilium.k8s.policy.cluster', value: 'default' });
+    out.push({ source: 'k8s', key: 'io.cilium.k8s.policy.cluster', value: cluster });
     this.identities.set(pod, out);
     return out;
   }
@@ -119,6 +134,8 @@ export class CiliumEvaluator {
   private identityOf(ip: string, localNode: string | undefined): Identity {
     const pod = this.endpointsByIp.get(ip);
     if (pod) return { kind: 'endpoint', pod, labels: this.podLabels(pod) };
+    const remotePod = this.remoteByIp.get(ip);
+    if (remotePod) return { kind: 'endpoint', pod: remotePod, labels: this.podLabels(remotePod, true) };
     const node = this.nodeByIp.get(ip);
     if (node !== undefined) {
       const kind = node === localNode ? 'host' : 'remote-node';
