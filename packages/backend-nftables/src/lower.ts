@@ -160,10 +160,8 @@ export class ProgramLowering {
   private nodeAddresses(node: string): Record<Family, Range<bigint>[]> {
     const out: Record<Family, Range<bigint>[]> = { 4: [], 6: [] };
     const n = this.nodesByName.get(node);
-    for (const a of n?.addresses ?? []) {
-      // The evaluator attributes an address to the first node that has it.
-      if (this.resolved.nodeAddresses.get(a.ip) === node) out[a.family].push([a.value, a.value]);
-    }
+    // Every address the node lists, one that another node lists too included (semantics.md §2.5).
+    for (const a of n?.addresses ?? []) out[a.family].push([a.value, a.value]);
     for (const f of [4, 6] as const) out[f].sort((a, b) => compareValues(a[0], b[0]));
     return out;
   }

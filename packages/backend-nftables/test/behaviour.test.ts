@@ -271,3 +271,27 @@ it('decides every hairpin of the self cluster as the reference evaluator does, w
     }
   }
 });
+
+it('takes an address two nodes list as node-local on each, as the reference evaluator does', () => {
+  // A shared ExternalIP (one NAT in front of both nodes): node-2's own traffic may leave from it.
+  // The build before gave it to node-1 alone, so node-2 dropped its own node-local ingress.
+  const program = loadProgram([
+    node('node-1', ['198.19.0.1', '203.0.113.5']),
+    node('node-2', ['198.19.0.2', '203.0.113.5']),
+    namespace('x'),
+    pod('x', 'web', { app: 'web' }, '198.18.0.10', { node: 'node-2' }),
+    networkPolicy('x', 'deny', { podSelector: {}, policyTypes: ['Ingress'] }),
+  ]);
+  const verdict = (src: string): boolean => {
+    const r = evaluate(program, { src: { kind: 'ip', ip: src }, dst: { kind: 'pod', namespace: 'x', name: 'web' }, protocol: 'TCP', port: 80 });
+    if ('error' in r) throw new Error(r.error);
+    return r.allowed;
+  };
+  expect(verdict('203.0.113.5')).toBe(true);
+  expect(verdict('198.19.0.1')).toBe(false);
+  const t = table(compile(program).models, 'node-2');
+  expect(runHook(t, 'output', packet('203.0.113.5', '198.18.0.10', 'tcp', 80)).verdict).toBe('accept');
+  // Through forward too (a node address seen routed, as the kernel tests' nodes send it).
+  expect(runHook(t, 'forward', packet('203.0.113.5', '198.18.0.10', 'tcp', 80)).verdict).toBe('accept');
+  expect(runHook(t, 'forward', packet('198.19.0.1', '198.18.0.10', 'tcp', 80)).verdict).toBe('drop');
+});

@@ -31,7 +31,7 @@ export { resolve, type ResolveOptions } from './resolve/resolve.js';
 export { InventoryIndex } from './resolve/inventory-index.js';
 export type { PortRanges, PortSet } from './resolve/port-set.js';
 export { anyPorts, fullRange, intersectPortSets, isEmptyPortSet, isFullRange, noPorts, portSetAllows, portSetEquals, portSetKey, portSetOf, unionPortSets } from './resolve/port-set.js';
-export { allowedResolved, podAllowed } from './resolve/query.js';
+export { allowedResolved, nodeListsAddress, podAllowed } from './resolve/query.js';
 export { allowedPorts, reachabilityMatrix, selectPodsOf, type Matrix, type MatrixOptions } from './query/matrix.js';
 export { allowedPortsMatrix } from './query/ports-matrix.js';
 

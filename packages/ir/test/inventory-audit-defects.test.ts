@@ -87,8 +87,8 @@ describe('an inventory of pods without any Namespace object', () => {
 });
 
 describe('two nodes that list the same address (a shared ExternalIP behind one NAT, k3s --node-external-ip)', () => {
-  // DEFECT: the reference evaluator and the resolver give an address to the first node (by name)
-  // that lists it (evaluate/connection.ts bind; resolve/inventory-index.ts nodeAddresses), and
+  // Fixed (the tests held it.fails before): the reference evaluator and the resolver gave an
+  // address to the first node (by name) that lists it (evaluate/connection.ts bind; resolve/inventory-index.ts nodeAddresses), and
   // node-local ingress then compares that node with the destination pod's node. The iptables
   // and nftables backends allow node-local ingress from every address of the pod's own node:
   // `netpolc compile -b iptables --no-ipset --node node2` writes
@@ -96,8 +96,8 @@ describe('two nodes that list the same address (a shared ExternalIP behind one N
   // while `netpolc explain --from 203.0.113.5 --to prod/web` says DENIED ("node node1"). The
   // API doc (k8s.io/api networking/v1 types.go NetworkPolicySpec.ingress: traffic "from the pod's
   // local node") and semantics.md §2.5 make an address of the pod's own node node-local, whichever
-  // other node lists it too; nor is the shared address reported (address-claims.ts keeps repeats
-  // of pods only).
+  // other node lists it too; nor was the shared address reported (address-claims.ts keeps repeats
+  // of pods only; load.ts now reports nodes' too).
   const objects = [
     nsObj('prod'),
     nodeObj('node1', [
@@ -112,11 +112,11 @@ describe('two nodes that list the same address (a shared ExternalIP behind one N
     denyAllIngress('prod'),
   ];
 
-  it.fails("an address of the destination pod's own node is node-local, as the compiled rules of that node have it", () => {
+  it("an address of the destination pod's own node is node-local, as the compiled rules of that node have it", () => {
     expect(allowed(loadObjects(objects).program, ip('203.0.113.5'), podRef('prod', 'web'), 80)).toBe(true);
   });
 
-  it.fails('an address listed by two nodes is reported', () => {
+  it('an address listed by two nodes is reported', () => {
     expect(loadObjects(objects).diagnostics.some((d) => d.message.includes('203.0.113.5'))).toBe(true);
   });
 });

@@ -195,7 +195,7 @@ export const irDiagnostics = {
   'ir/duplicate-ip': {
     severity: 'warning',
     message: paramMessage`IP ${'ip'} is used by both ${'first'} and ${'second'}`,
-    docs: 'Two actionable endpoints share an address; connections from it are attributed to the first.',
+    docs: 'Two actionable endpoints share an address; connections from it are attributed to the first. An address that two nodes list (an ExternalIP shared behind one NAT) is node-local for the pods of each, as each node\'s own firewall sees it.',
   },
   'ir/ignored-pod': {
     severity: 'info',

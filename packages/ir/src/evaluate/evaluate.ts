@@ -63,8 +63,10 @@ export function evaluate(program: Program, conn: Connection): Verdict | Evaluati
   const { src, dst } = bound;
   const self = program.semantics.allowSelf && src.pod !== undefined && src.pod === dst.pod;
   const egress = side(program, 'egress', src.pod, dst, conn, self, false);
+  // An address the destination's node lists is node-local, whichever other node lists it too.
+  const dstNode = dst.pod?.nodeName;
   const nodeLocal =
-    program.semantics.allowNodeLocalIngress && dst.pod?.nodeName !== undefined && src.node === dst.pod.nodeName;
+    program.semantics.allowNodeLocalIngress && dstNode !== undefined && program.inventory.nodes.some((n) => n.name === dstNode && n.addresses.some((a) => a.ip === src.ip));
   const ingress = side(program, 'ingress', dst.pod, src, conn, self, nodeLocal);
   return { allowed: egress.allowed && ingress.allowed, src, dst, egress, ingress };
 }

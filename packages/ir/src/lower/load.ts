@@ -314,6 +314,15 @@ function completeInventory(
   const nodesByName = [...nodes.values()].sort((a, b) => compareValues(a.name, b.name));
   const repeats = repeatedClaims(nodesByName, sortedPods.filter((p) => p.actionable));
   const describe = (o: Node | Pod): string => ('namespace' in o ? `pod ${o.namespace}/${o.name}` : `node ${o.name}`);
+  // Nodes sharing an address (an ExternalIP behind one NAT): node-local for the pods of each.
+  const nodeClaims = new Map<string, Node>();
+  for (const node of nodesByName) {
+    for (const a of node.addresses) {
+      const first = nodeClaims.get(a.ip);
+      if (!first) nodeClaims.set(a.ip, node);
+      else if (first !== node) diagnostics.push(irDiagnostic('ir/duplicate-ip', { ip: a.ip, first: describe(first), second: describe(node) }, refAt(node.origin, 'status', 'addresses')));
+    }
+  }
   let position = 0;
   for (const pod of sortedPods) {
     if (!pod.actionable) {

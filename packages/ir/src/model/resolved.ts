@@ -74,8 +74,10 @@ export interface ResolvedProgram {
    * {@link addressOwner}); known without building that map.
    */
   readonly sharedAddresses: boolean;
-  /** Node addresses (canonical text → node name). */
+  /** Node addresses (canonical text → the first node, by name, that lists it). */
   readonly nodeAddresses: ReadonlyMap<string, string>;
+  /** Addresses that several nodes list (a shared ExternalIP), with all of them. */
+  readonly sharedNodeAddresses: ReadonlyMap<string, readonly string[]>;
   /** Warnings found while resolving (unresolvable named ports). */
   readonly diagnostics: readonly Diagnostic[];
   /** True when only some pods were resolved (`resolve(program, { subjects })`). */

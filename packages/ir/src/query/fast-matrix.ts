@@ -2,7 +2,8 @@ import type { Protocol } from '../model/policy.js';
 import type { AllowTuple, ResolvedProgram } from '../model/resolved.js';
 import type { Family } from '../net/ip.js';
 import { portSetAllows } from '../resolve/port-set.js';
-import { DirectionRows, Members, nodeOwner, pairFamily, primaryAddresses } from './pod-addresses.js';
+import { DirectionRows, Members, pairFamily, primaryAddresses } from './pod-addresses.js';
+import { nodeListsAddress } from '../resolve/query.js';
 
 /**
  * A pod-to-pod truth table decided set by set instead of cell by cell: for each peer set and
@@ -56,8 +57,7 @@ export function fastMatrix(r: ResolvedProgram, pods: readonly number[], protocol
         row.push(false);
         continue;
       }
-      const srcNode = sem.allowNodeLocalIngress ? nodeOwner(r, primary[f], i) : undefined;
-      if (srcNode !== undefined && srcNode === r.pods[dst]!.nodeName) {
+      if (sem.allowNodeLocalIngress && nodeListsAddress(r, r.pods[dst]!.nodeName, primary[f].ips[i])) {
         row.push(true);
         continue;
       }

@@ -4,6 +4,7 @@ import type { ResolvedProgram } from '../model/resolved.js';
 import type { Family } from '../net/ip.js';
 import { contains } from '../net/interval-set.js';
 import { fastMatrix } from './fast-matrix.js';
+import { nodeListsAddress } from '../resolve/query.js';
 import { intersectPortSets, isEmptyPortSet, noPorts, unionPortSets, type PortSet } from '../resolve/port-set.js';
 
 /** Options of {@link reachabilityMatrix}. */
@@ -55,7 +56,7 @@ export function allowedPorts(r: ResolvedProgram, src: number, dst: number, only?
     if (sem.allowSelf && src === dst) return { kind: 'any' };
     const egress = directionPorts(r, 'egress', src, family, da.value);
     if (isEmptyPortSet(egress)) return noPorts;
-    const nodeLocal = sem.allowNodeLocalIngress && d.nodeName !== undefined && r.nodeAddresses.get(sa.ip) === d.nodeName;
+    const nodeLocal = sem.allowNodeLocalIngress && nodeListsAddress(r, d.nodeName, sa.ip);
     const ingress = nodeLocal ? ({ kind: 'any' } as const) : directionPorts(r, 'ingress', dst, family, sa.value);
     return intersectPortSets(egress, ingress);
   }

@@ -55,12 +55,6 @@ export class Members {
   }
 }
 
-/** The node owning position i's primary address of the family (a pod address that is a node's). */
-export function nodeOwner(r: ResolvedProgram, primary: Primary, i: number): string | undefined {
-  const ip = primary.ips[i];
-  return ip === undefined ? undefined : r.nodeAddresses.get(ip);
-}
-
 /**
  * One direction's row (a value per peer position) for each pod and family: `open` for a pod not
  * isolated in the direction, else built from its relevant tuples once per distinct tuple list.

@@ -1,7 +1,8 @@
 import type { AllowTuple, ResolvedProgram } from '../model/resolved.js';
 import type { Family } from '../net/ip.js';
 import { anyPorts, intersectPortSets, noPorts, portSetKey, unionPortSets, type PortSet } from '../resolve/port-set.js';
-import { DirectionRows, Members, nodeOwner, pairFamily, primaryAddresses } from './pod-addresses.js';
+import { DirectionRows, Members, pairFamily, primaryAddresses } from './pod-addresses.js';
+import { nodeListsAddress } from '../resolve/query.js';
 
 /**
  * Every pod pair's allowed ports ({@link allowedPorts} for each cell), decided set by set: for
@@ -61,7 +62,7 @@ export function allowedPortsMatrix(r: ResolvedProgram, pods: readonly number[], 
         continue;
       }
       const nodeName = r.pods[dst]!.nodeName;
-      const nodeLocal = sem.allowNodeLocalIngress && nodeName !== undefined && nodeOwner(r, primary[f], i) === nodeName;
+      const nodeLocal = sem.allowNodeLocalIngress && nodeListsAddress(r, nodeName, primary[f].ips[i]);
       row.push(sets.get(nodeLocal ? e : sets.intersect(e, ingressRows[f][j]![i]!)));
     }
     out.push(row);

@@ -21,6 +21,8 @@ export class InventoryIndex {
   readonly addresses: AddressIndex;
   /** The first node (by name) with each address. */
   readonly nodeAddresses: ReadonlyMap<string, string>;
+  /** Addresses that more than one node lists, with every such node (by name). */
+  readonly sharedNodeAddresses: ReadonlyMap<string, readonly string[]>;
   // Lookups by pod id and by address serve queries, not compiles: built on first use (a
   // 150k-pod compile would otherwise spend half a second on 300k map entries it never reads).
   readonly podIndex = lazy(() => {
@@ -49,8 +51,20 @@ export class InventoryIndex {
     const pods = inventory.pods.filter((p) => p.actionable);
     this.pods = pods;
     const nodeAddresses = new Map<string, string>();
-    for (const n of inventory.nodes) for (const a of n.addresses) if (!nodeAddresses.has(a.ip)) nodeAddresses.set(a.ip, n.name);
+    const shared = new Map<string, string[]>();
+    for (const n of inventory.nodes) {
+      for (const a of n.addresses) {
+        const first = nodeAddresses.get(a.ip);
+        if (first === undefined) nodeAddresses.set(a.ip, n.name);
+        else if (first !== n.name) {
+          const owners = shared.get(a.ip);
+          if (owners) owners.push(n.name);
+          else shared.set(a.ip, [first, n.name]);
+        }
+      }
+    }
     this.nodeAddresses = nodeAddresses;
+    this.sharedNodeAddresses = shared;
     const namespaces = inventory.namespaces;
     this.namespaces = namespaces;
     this.nsIndex = new LabelIndex((id) => namespaces[id]!.labels);

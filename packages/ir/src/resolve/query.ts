@@ -11,22 +11,34 @@ interface ResolvedEndpoint {
   readonly family: Family;
   readonly value: bigint;
   readonly pod: number | undefined;
-  readonly node: string | undefined;
+  /** Canonical text of the address. */
+  readonly ip: string;
 }
+
+/**
+ * Whether node `node` lists address `ip`: traffic from it into the node's pods is node-local
+ * (semantics.md §2.5), whichever other node lists it too, as a node's own firewall sees it.
+ */
+export function nodeListsAddress(r: Pick<ResolvedProgram, 'nodeAddresses' | 'sharedNodeAddresses'>, node: string | undefined, ip: string | undefined): boolean {
+  if (node === undefined || ip === undefined) return false;
+  const first = r.nodeAddresses.get(ip);
+  return first === node || (first !== undefined && (r.sharedNodeAddresses.get(ip)?.includes(node) ?? false));
+}
+
 
 function bindEndpoint(r: ResolvedProgram, ep: Endpoint, family: Family | undefined): ResolvedEndpoint | undefined {
   if (ep.kind === 'ip') {
     const ip = parseAddress(ep.ip);
     if (!ip) return undefined;
     const canonical = formatIp(ip.family, ip.value);
-    return { family: ip.family, value: ip.value, pod: r.addressOwner.get(canonical), node: r.nodeAddresses.get(canonical) };
+    return { family: ip.family, value: ip.value, pod: r.addressOwner.get(canonical), ip: canonical };
   }
   const pod = r.podIndex.get(`${ep.namespace}/${ep.name}`);
   if (pod === undefined) return undefined;
   const addrs = r.pods[pod]!.addresses;
   const a = ep.ip !== undefined ? addrs.find((x) => x.value === parseAddress(ep.ip!)?.value) : addrs.find((x) => family === undefined || x.family === family);
   if (!a) return undefined;
-  return { family: a.family, value: a.value, pod, node: r.nodeAddresses.get(a.ip) };
+  return { family: a.family, value: a.value, pod, ip: a.ip };
 }
 
 function sideAllows(r: ResolvedProgram, d: PodDirection, peer: ResolvedEndpoint, protocol: Protocol, port: number): boolean {
@@ -61,7 +73,7 @@ function decide(r: ResolvedProgram, src: ResolvedEndpoint, dst: ResolvedEndpoint
   if (!egressOk) return false;
   if (dst.pod === undefined) return true;
   const dstPod = r.pods[dst.pod]!;
-  if (sem.allowNodeLocalIngress && src.node !== undefined && src.node === dstPod.nodeName) return true;
+  if (sem.allowNodeLocalIngress && nodeListsAddress(r, dstPod.nodeName, src.ip)) return true;
   return sideAllows(r, r.ingress[dst.pod]!, src, protocol, port);
 }
 
@@ -74,8 +86,8 @@ export function podAllowed(r: ResolvedProgram, src: number, dst: number, protoco
     const sa = s.addresses.find((a) => a.family === family);
     const da = d.addresses.find((a) => a.family === family);
     if (!sa || !da) continue;
-    const se: ResolvedEndpoint = { family, value: sa.value, pod: src, node: r.nodeAddresses.get(sa.ip) };
-    const de: ResolvedEndpoint = { family, value: da.value, pod: dst, node: r.nodeAddresses.get(da.ip) };
+    const se: ResolvedEndpoint = { family, value: sa.value, pod: src, ip: sa.ip };
+    const de: ResolvedEndpoint = { family, value: da.value, pod: dst, ip: da.ip };
     if (ignoreSelf && src === dst) {
       const egressOk = sideAllows(r, r.egress[src]!, de, protocol, port);
       return egressOk && sideAllows(r, r.ingress[dst]!, se, protocol, port);

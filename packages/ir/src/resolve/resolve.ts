@@ -314,6 +314,7 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
       return index.addressOwner();
     },
     nodeAddresses,
+    sharedNodeAddresses: index.sharedNodeAddresses,
     sharedAddresses: index.addresses.sharedAddresses,
     diagnostics,
     partial: wanted !== undefined,

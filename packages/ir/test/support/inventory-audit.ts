@@ -1,7 +1,7 @@
 // Builders for the inventory-audit tests: raw objects as `kubectl get ns,pods,nodes -A -o yaml|json`
 // prints them (a `kind: List` with `metadata: {resourceVersion: ""}`), loaded through the real
 // loader, and short views of what the loader made of them.
-import { evaluate, loadProgram, type Connection, type Diagnostic, type LoadResult, type Program } from '../../src/index.js';
+import { allowedResolved, evaluate, loadProgram, resolve, type Connection, type Diagnostic, type LoadResult, type Program } from '../../src/index.js';
 
 export type Obj = Record<string, unknown>;
 
@@ -84,8 +84,11 @@ export function actionable(r: LoadResult, ns: string, name: string): boolean | u
 
 /** The reference verdict of a TCP connection; throws on an evaluation error. */
 export function allowed(program: Program, src: Connection['src'], dst: Connection['dst'], port: number): boolean {
-  const v = evaluate(program, { src, dst, protocol: 'TCP', port });
+  const conn: Connection = { src, dst, protocol: 'TCP', port };
+  const v = evaluate(program, conn);
   if ('error' in v) throw new Error(v.error);
+  // The resolved layer (matrix, diff, backends) must decide alike.
+  if (allowedResolved(resolve(program), conn) !== v.allowed) throw new Error(`the resolved layer disagrees with evaluate() on ${JSON.stringify(conn)}`);
   return v.allowed;
 }
 
