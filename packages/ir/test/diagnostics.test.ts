@@ -46,6 +46,8 @@ const cases: Record<IrDiagnosticCode, { text: string | Uint8Array; at: string; r
   'ir/invalid-label-key': { text: head + 'spec: {podSelector: {matchLabels: {"a b": c}}}\n', at: '4:36' },
   'ir/invalid-label-value': { text: head + 'spec: {podSelector: {matchLabels: {a: "-x"}}}\n', at: '4:39' },
   'ir/invalid-ip': { text: 'apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: x}\nstatus: {podIP: 010.0.0.1}\n', at: '4:17' },
+  'ir/pod-ip-mismatch': { text: 'apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: x}\nstatus: {podIP: 198.18.0.2, podIPs: [{ip: 198.18.0.1}]}\n', at: '4:17' },
+  'ir/too-many-pod-ips': { text: 'apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: x}\nstatus:\n  podIPs: [{ip: 198.18.0.1}, {ip: 198.18.0.2}]\n', at: '5:11' },
   'ir/unknown-namespace': { text: `${ns}---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: other}\nstatus: {podIP: 198.18.0.1}\n`, at: '7:32' },
   'ir/unknown-node': { text: 'apiVersion: v1\nkind: Node\nmetadata: {name: n1}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: x}\nspec: {nodeName: n9}\nstatus: {podIP: 198.18.0.1}\n', at: '8:18' },
   'ir/duplicate-ip': { text: 'apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: x}\nstatus: {podIP: 198.18.0.1}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: q, namespace: x}\nstatus: {podIP: 198.18.0.1}\n', at: '6:1' },

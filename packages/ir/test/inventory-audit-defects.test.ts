@@ -20,7 +20,7 @@ import {
 } from './support/inventory-audit.js';
 
 describe('status.podIP and status.podIPs disagree (hand-written or edited inventory)', () => {
-  // DEFECT: netpolc takes status.podIPs and ignores status.podIP whenever podIPs is not empty.
+  // Fixed (ir/pod-ip-mismatch): netpolc took status.podIPs and ignored status.podIP whenever podIPs was not empty.
   // The API server decides the other way: when both are given and podIPs[0] differs, podIP is
   // authoritative and the stored podIPs become [podIP] ("Older field takes precedence for
   // compatibility with patch by older clients": kubernetes/kubernetes pkg/apis/core/v1/conversion.go
@@ -34,23 +34,23 @@ describe('status.podIP and status.podIPs disagree (hand-written or edited invent
     podObj('web', { node: 'n', status: { phase: 'Running', podIP: '10.0.0.9', podIPs: [{ ip: '10.0.0.1' }, { ip: 'fd00::1' }] } }),
   ]);
 
-  it.fails('podIP is authoritative: the pod has the address 10.0.0.9 only (as the API server stores it)', () => {
+  it('podIP is authoritative: the pod has the address 10.0.0.9 only (as the API server stores it)', () => {
     expect(addressesOf(r, 'prod', 'web')).toEqual(['10.0.0.9']);
   });
 
-  it.fails('or at least the disagreement is reported (a diagnostic naming the podIP)', () => {
+  it('or at least the disagreement is reported (a diagnostic naming the podIP)', () => {
     expect(r.diagnostics.some((d) => d.message.includes('10.0.0.9'))).toBe(true);
   });
 });
 
 describe('more than one pod IP of a family', () => {
-  // DEFECT: the API server refuses a pod status with two IPs of one family or more than two IPs
+  // Fixed (ir/too-many-pod-ips): the API server refuses a pod status with two IPs of one family or more than two IPs
   // ("may specify no more than one IP for each IP family": kubernetes/kubernetes
   // pkg/apis/core/validation/validation.go validatePodIPs; the kubelet bug that wrote such a status,
   // kubernetes/kubernetes#116879, was rejected by it). netpolc reads every entry silently, so a
   // hand-written inventory no cluster can hold gives one pod several IPv4 addresses, all matched by
   // its selectors.
-  it.fails('two IPv4 podIPs are an error, as the API server makes them', () => {
+  it('two IPv4 podIPs are an error, as the API server makes them', () => {
     const r = loadObjects([nsObj('prod'), podObj('p', { node: 'n', status: running('10.0.0.1', '10.0.0.2', 'fd00::1') })]);
     expect(codes(r, 'error').length).toBeGreaterThan(0);
   });

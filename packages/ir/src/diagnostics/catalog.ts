@@ -182,6 +182,16 @@ export const irDiagnostics = {
     message: paramMessage`${'value'} is not a valid IP address`,
     docs: 'Pod and node addresses must be valid IPv4 (four-part decimal) or IPv6 addresses.',
   },
+  'ir/pod-ip-mismatch': {
+    severity: 'warning',
+    message: paramMessage`status.podIP ${'podIP'} is not the first entry of status.podIPs (${'first'}); the API server keeps podIP and makes podIPs [${'podIP'}], and so does netpolc`,
+    docs: 'When both are given and differ, the older field wins (kubernetes/kubernetes pkg/apis/core/v1/conversion.go Convert_v1_PodStatus_To_core_PodStatus: "older field takes precedence for compatibility with patch by older clients"), so the stored pod, which every enforcer reads, has the podIP address alone. A dump from a cluster never disagrees: fix the hand-written inventory.',
+  },
+  'ir/too-many-pod-ips': {
+    severity: 'error',
+    message: paramMessage`status.podIPs holds ${'found'}; a pod has at most one IP of each family`,
+    docs: 'The API server refuses a pod status with more than two IPs or two of one family (kubernetes/kubernetes pkg/apis/core/validation/validation.go validatePodIPs: "may specify no more than one IP for each IP family"), so no cluster holds such a pod.',
+  },
   'ir/unknown-namespace': {
     severity: 'warning',
     message: paramMessage`namespace ${'namespace'} is not in the inventory; assuming it exists with no labels but kubernetes.io/metadata.name`,

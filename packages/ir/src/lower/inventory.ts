@@ -82,6 +82,7 @@ export function lowerPodChecked(ctx: LowerContext, object: ManifestObject): Pod 
   const phase = stringField(ctx, status, 'phase', statusRef);
   const addresses: Address[] = [];
   const podIPs = listField(ctx, status, 'podIPs', statusRef);
+  const podIP = status['podIP'] !== undefined && status['podIP'] !== null && status['podIP'] !== '' ? lowerAddress(ctx, status['podIP'], lazyAt(statusRef, 'podIP')) : undefined;
   if (podIPs && podIPs.length > 0) {
     podIPs.forEach((entry, i) => {
       const at = lazyAt(statusRef, 'podIPs', i);
@@ -90,9 +91,18 @@ export function lowerPodChecked(ctx: LowerContext, object: ManifestObject): Pod 
       const a = lowerAddress(ctx, item['ip'], lazyAt(at, 'ip'));
       if (a) addresses.push(a);
     });
-  } else if (status['podIP'] !== undefined && status['podIP'] !== null && status['podIP'] !== '') {
-    const a = lowerAddress(ctx, status['podIP'], lazyAt(statusRef, 'podIP'));
-    if (a) addresses.push(a);
+    // One address written twice (plain and IPv4-mapped) is one address (podOf keeps it once).
+    const distinct = [...new Set(addresses.map((a) => a.ip))];
+    if (distinct.length > 2 || (distinct.length === 2 && distinct[0]!.includes(':') === distinct[1]!.includes(':'))) {
+      ctx.diagnostics.push(irDiagnostic('ir/too-many-pod-ips', { found: distinct.join(', ') }, deref(lazyAt(statusRef, 'podIPs'))));
+    }
+    if (podIP && addresses.length > 0 && addresses[0]!.ip !== podIP.ip) {
+      ctx.diagnostics.push(irDiagnostic('ir/pod-ip-mismatch', { podIP: podIP.ip, first: addresses[0]!.ip }, deref(lazyAt(statusRef, 'podIP'))));
+      addresses.length = 0;
+      addresses.push(podIP);
+    }
+  } else if (podIP) {
+    addresses.push(podIP);
   }
   const ports = lowerContainerPorts(ctx, spec, specRef, meta ? `${meta.namespace}/${meta.name}` : '(unnamed)');
   if (!meta) return undefined;

@@ -141,6 +141,8 @@ export function lowerPodFast(obj: Fields, ref: SourceRef, defaultNamespace: stri
   const podIPs = status['podIPs'];
   if (!absent(podIPs) && !Array.isArray(podIPs)) return undefined;
   if (podIPs && podIPs.length > 0) {
+    // More than one IP of a family, or a podIP other than the first: the checked reading says so.
+    if (podIPs.length > 2) return undefined;
     addresses = new Array<Address>(podIPs.length);
     for (let i = 0; i < podIPs.length; i++) {
       const entry: unknown = podIPs[i];
@@ -148,6 +150,9 @@ export function lowerPodFast(obj: Fields, ref: SourceRef, defaultNamespace: stri
       if (!a) return undefined;
       addresses[i] = a;
     }
+    if (addresses.length === 2 && addresses[0]!.family === addresses[1]!.family && addresses[0]!.ip !== addresses[1]!.ip) return undefined;
+    const podIP = status['podIP'];
+    if (!absent(podIP) && podIP !== '' && podIP !== addresses[0]!.ip && address(podIP)?.ip !== addresses[0]!.ip) return undefined;
   } else if (!absent(status['podIP']) && status['podIP'] !== '') {
     const a = address(status['podIP']);
     if (!a) return undefined;
