@@ -77,13 +77,14 @@ kit(gate.label('named ports: per destination pod, one name on TCP and UDP, with 
   // semantics.md §2.3: `web` is 8080 on srv1 and 9090 on srv2.
   expect(verdict(program, client, '198.18.0.10', 'TCP', 8080)).toBe(true);
   expect(verdict(program, client, '198.18.1.10', 'TCP', 8080)).toBe(false);
-  expect(verdict(program, client, '2001:db8::1:10', 'TCP', 9090)).toBe(true);
   // `svc` is TCP 7071 on srv1, UDP 7070 on srv2: protocol and number come from the destination.
   expect(verdict(program, client, '198.18.0.10', 'TCP', 7071)).toBe(true);
   expect(verdict(program, client, '198.18.1.10', 'UDP', 7070)).toBe(true);
   expect(verdict(program, client, '198.18.1.10', 'TCP', 7070)).toBe(false);
-  // A named port with an ipBlock peer matches nothing: x/v4 (not isolated, no `web`) stays closed.
   expect(verdict(program, client, '198.18.1.30', 'TCP', 8080)).toBe(false);
+  // `web` towards ipBlocks: srv2's IPv4 address is inside 198.18.0.0/15, its IPv6 one outside 2001:db8::/112.
+  expect(verdict(program, client, '198.18.1.10', 'TCP', 9090)).toBe(true);
+  expect(verdict(program, client, '2001:db8::1:10', 'TCP', 9090)).toBe(false);
   // IPv6-only and IPv4-only destinations; an ingress named port with an ipBlock peer resolves.
   expect(verdict(program, client, '2001:db8::20', 'TCP', 8181)).toBe(true);
   expect(verdict(program, client2, '2001:db8::20', 'TCP', 8181)).toBe(false);

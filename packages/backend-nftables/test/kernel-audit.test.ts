@@ -76,6 +76,9 @@ kit(gate.label('named ports: per destination pod, one name on TCP and UDP, with 
   expect(verdict(program, client, '198.18.1.10', 'UDP', 7070)).toBe(true);
   expect(verdict(program, client, '198.18.1.10', 'TCP', 7070)).toBe(false);
   expect(verdict(program, client, '198.18.1.30', 'TCP', 8080)).toBe(false);
+  // `web` towards ipBlocks: srv2's IPv4 address is inside 198.18.0.0/15, its IPv6 one outside 2001:db8::/112.
+  expect(verdict(program, client, '198.18.1.10', 'TCP', 9090)).toBe(true);
+  expect(verdict(program, client, '2001:db8::1:10', 'TCP', 9090)).toBe(false);
   expect(verdict(program, client, '2001:db8::20', 'TCP', 8181)).toBe(true);
   expect(verdict(program, client2, '2001:db8::20', 'TCP', 8181)).toBe(false);
   expect(verdict(program, client, '198.18.1.30', 'UDP', 7072)).toBe(true);

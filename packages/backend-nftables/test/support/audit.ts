@@ -80,9 +80,10 @@ export const namedPortPolicies: Manifest[] = [
     egress: [
       // Empty `to`: every pod exposing svc on TCP (x/srv1:7071 only; x/srv2's svc is UDP).
       { ports: [{ protocol: 'TCP', port: 'svc' }] },
-      // A named port towards an ipBlock cannot be resolved: it matches nothing (semantics.md §2.3).
-      { to: [{ ipBlock: { cidr: '198.18.0.0/15' } }, { ipBlock: { cidr: '2001:db8::/32' } }], ports: [{ port: 'web' }] },
-      { to: [{ podSelector: {}, namespaceSelector: {} }], ports: [{ port: 'web' }, { protocol: 'UDP', port: 'svc' }] },
+      // A named port towards an ipBlock resolves on the pods inside the block only (semantics.md
+      // §2.3, ir/unresolved-named-port): srv2's IPv4 address is inside, its IPv6 address is not.
+      { to: [{ ipBlock: { cidr: '198.18.0.0/15' } }, { ipBlock: { cidr: '2001:db8::/112' } }], ports: [{ port: 'web' }] },
+      { to: [{ podSelector: {}, namespaceSelector: {} }], ports: [{ protocol: 'UDP', port: 'svc' }] },
     ],
   }),
 ];
