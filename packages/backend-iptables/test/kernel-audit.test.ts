@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolve, type Program, type RawOptions, type SemanticsOptions } from '@netpolc/ir';
 import { loadValid, type Manifest } from '@netpolc/ir/testing';
-import { createTopology, kernelGate, type Probe, type Topology } from '@netpolc/netns-harness';
+import { createTopology, kernelGate, withTopology, type Probe, type Topology } from '@netpolc/netns-harness';
 import { afterAll, expect, it } from 'vitest';
 import { iptablesBackend } from '../src/index.js';
-import { auditInventory, ipBlockPolicies, ipBlockProbes, labelPolicies, labelProbes, manyPortsPolicy, manyPortsProbes, namedPortPolicies, namedPortProbes } from './support/audit.js';
+import { auditInventory, bigNodeObjects, bigNodeProbes, ipBlockPolicies, ipBlockProbes, labelPolicies, labelProbes, manyPortsPolicy, manyPortsProbes, namedPortPolicies, namedPortProbes } from './support/audit.js';
 import { disagreements, expectedVerdict, filesByNode, kernelTimeout, loadNode, probesOf, topologyOf, variants, type PortProbe } from './support/kernel.js';
 
 // Audit kernel tests: corner cases the corpus and the random scenarios never or rarely produce
@@ -184,3 +184,28 @@ kit(gate.label('a label change, recompiled and reloaded with netpolc-iptables-re
   }
   expect(problems).toEqual([]);
 }, kernelTimeout);
+
+kit(gate.label('40 pods on one node: the iprange dispatch sub-chains, with remote pods inside their ranges (nft and legacy)'), () => {
+  gate.assertSupported();
+  const program = load(bigNodeObjects());
+  const spec = topologyOf(program, 'npcaudb');
+  // p1 (g1) -> p2 (g2): egress allowed, g2's ingress only UDP 81; p1 -> p0 (g0) TCP 80 denied by g1's egress.
+  expect(expectedVerdict(program, spec, { from: { pod: 'x/p1' }, to: '198.18.12.127', protocol: 'UDP', port: 81 })).toBe(true);
+  expect(expectedVerdict(program, spec, { from: { pod: 'x/p1' }, to: '198.18.0.1', protocol: 'TCP', port: 80 })).toBe(false);
+  const out = iptablesBackend.emit({ program, resolved: resolve(program) }, iptablesBackend.parseOptions({}).options);
+  expect(out.files.find((f) => f.path === 'node-1.iptables')!.content).toMatch(/-m iprange --src-range /);
+  expect(out.files.find((f) => f.path === 'node-1.ip6tables')!.content).toMatch(/-m iprange --dst-range /);
+  const problems: string[] = [];
+  withTopology(spec, (t) => {
+    const probes = probesOf(spec, bigNodeProbes);
+    for (const variant of variants) {
+      for (const flags of modes) {
+        const emitted = iptablesBackend.emit({ program, resolved: resolve(program) }, iptablesBackend.parseOptions(flags).options);
+        t.resetFirewalls();
+        for (const [node, files] of filesByNode(emitted.files)) loadNode(t, node, files, variant, 'noflush');
+        problems.push(...disagreements(program, spec, t.probe(probes)).map((d) => `${variant} ${JSON.stringify(flags)}: ${d}`));
+      }
+    }
+  });
+  expect(problems).toEqual([]);
+}, 4 * kernelTimeout);

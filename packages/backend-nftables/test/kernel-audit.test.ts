@@ -1,8 +1,8 @@
 import { evaluate, type Program, type RawOptions, type SemanticsOptions } from '@netpolc/ir';
 import type { Manifest } from '@netpolc/ir/testing';
-import { createTopology, kernelGate, type Probe, type Topology } from '@netpolc/netns-harness';
+import { createTopology, kernelGate, withTopology, type Probe, type Topology } from '@netpolc/netns-harness';
 import { afterAll, expect, it } from 'vitest';
-import { auditInventory, ipBlockPolicies, ipBlockProbes, labelPolicies, labelProbes, manyPortsPolicy, manyPortsProbes, namedPortPolicies, namedPortProbes, type PortProbe } from './support/audit.js';
+import { auditInventory, bigNodeObjects, bigNodeProbes, ipBlockPolicies, ipBlockProbes, labelPolicies, labelProbes, manyPortsPolicy, manyPortsProbes, namedPortPolicies, namedPortProbes, type PortProbe } from './support/audit.js';
 import { compile, loadProgram } from './support/compile.js';
 import { disagreements, judgedProbes, loadRulesets, topologyOf } from './support/kernel.js';
 
@@ -140,3 +140,15 @@ kit(gate.label('a label change, recompiled and reloaded with nft -f: new connect
   }
   expect(problems).toEqual([]);
 });
+
+kit(gate.label('40 pods on one node, remote pods between their addresses, edge addresses in both families'), () => {
+  gate.assertSupported();
+  const program = load(bigNodeObjects());
+  expect(verdict(program, { pod: 'x/p1' }, '198.18.12.127', 'UDP', 81)).toBe(true);
+  expect(verdict(program, { pod: 'x/p1' }, '198.18.0.1', 'TCP', 80)).toBe(false);
+  const problems: string[] = [];
+  withTopology(topologyOf(program, 'npcaudb'), (t) => {
+    for (const flags of modes) problems.push(...probeRound(t, program, flags, bigNodeProbes));
+  });
+  expect(problems).toEqual([]);
+}, 240_000);

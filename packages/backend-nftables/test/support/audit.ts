@@ -175,3 +175,36 @@ export const labelProbes: readonly PortProbe[] = [
   { protocol: 'UDP', port: 80 },
   { protocol: 'TCP', port: 81 },
 ];
+
+/**
+ * Many pods on one node: more than 16 local pods isolated per direction, so the iptables backend
+ * dispatches through `-m iprange` sub-chains (src/dispatch.ts) that no other kernel test reaches.
+ * Addresses sit on octet and group edges (x.x.x.0, .127, .128, .255; IPv6 all-zero and all-one
+ * groups), and node-2's pods lie between node-1's, inside the ranges of node-1's sub-chains.
+ * Groups by `g = i % 4`: g0 ingress from g1 on TCP 80; g1 egress to g2; g2 both, ingress from any
+ * pod on UDP 81, egress to g0 on TCP 80; g3 not isolated.
+ */
+export function bigNodeObjects(): Manifest[] {
+  const v4Tail = [1, 0, 127, 128, 255, 254, 2, 129];
+  const v6Tail = ['1', '0:0:0:ffff', 'ffff:ffff:ffff:ffff', '1:0', '8000::', 'ffff', '7fff:ffff:ffff:fffe', '2'];
+  const objects: Manifest[] = [node('node-1', ['198.19.0.1', '2001:db8:ff::1']), node('node-2', ['198.19.0.2', '2001:db8:ff::2']), namespace('x')];
+  for (let i = 0; i < 40; i++) {
+    const v6Group = ((i * 1637) % 0xfff0).toString(16);
+    const v6 = v6Tail[i % 8]!.endsWith('::') ? `2001:db8:${v6Group}:${v6Tail[i % 8]}` : `2001:db8:${v6Group}::${v6Tail[i % 8]}`;
+    objects.push(pod('x', `p${i}`, { g: String(i % 4) }, [`198.18.${i * 6}.${v4Tail[i % 8]}`, v6], { node: 'node-1' }));
+  }
+  const remote: [string, string][] = [['198.18.6.3', '2001:db8:665::3'], ['198.18.120.130', '2001:db8:7fea::4'], ['198.18.234.200', '2001:db8:f993::5'], ['198.19.128.1', '2001:db8:fffe::6']];
+  remote.forEach(([v4, v6], i) => objects.push(pod('x', `r${i}`, { g: String(i % 4) }, [v4, v6], { node: 'node-2' })));
+  const g = (n: number): Record<string, unknown> => ({ matchLabels: { g: String(n) } });
+  objects.push(
+    networkPolicy('x', 'g0', { podSelector: g(0), ingress: [{ from: [{ podSelector: g(1) }], ports: [{ port: 80 }] }] }),
+    networkPolicy('x', 'g1', { podSelector: g(1), policyTypes: ['Egress'], egress: [{ to: [{ podSelector: g(2) }] }] }),
+    networkPolicy('x', 'g2', { podSelector: g(2), policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ podSelector: {} }], ports: [{ protocol: 'UDP', port: 81 }] }], egress: [{ to: [{ podSelector: g(0) }], ports: [{ port: 80 }] }] }),
+  );
+  return objects;
+}
+
+export const bigNodeProbes: readonly PortProbe[] = [
+  { protocol: 'TCP', port: 80 },
+  { protocol: 'UDP', port: 81 },
+];
