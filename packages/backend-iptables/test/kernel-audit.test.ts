@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolve, type Program, type RawOptions, type SemanticsOptions } from '@netpolc/ir';
-import { loadValid, type Manifest } from '@netpolc/ir/testing';
-import { createTopology, kernelGate, withTopology, type Probe, type Topology } from '@netpolc/netns-harness';
+import { loadValid, namespace, networkPolicy, node, pod, type Manifest } from '@netpolc/ir/testing';
+import { createTopology, kernelGate, socketRound, withTopology, type Probe, type Topology } from '@netpolc/netns-harness';
 import { afterAll, expect, it } from 'vitest';
 import { iptablesBackend } from '../src/index.js';
 import { auditInventory, bigNodeObjects, bigNodeProbes, ipBlockPolicies, ipBlockProbes, labelPolicies, labelProbes, manyPortsPolicy, manyPortsProbes, namedPortPolicies, namedPortProbes } from './support/audit.js';
@@ -209,3 +209,55 @@ kit(gate.label('40 pods on one node: the iprange dispatch sub-chains, with remot
   });
   expect(problems).toEqual([]);
 }, 4 * kernelTimeout);
+
+// A pod reaching itself through a Service: kube-proxy DNATs the VIP back to the pod in
+// prerouting and masquerades in postrouting, so FORWARD sees the pod's address as source and
+// destination (backend-nftables/test/kernel-hairpin.test.ts covers nftables; nothing covered the
+// iptables backend's `-s P -d P -j RETURN` rules in the kernel).
+kit(gate.label('a pod reaches itself through a Service hairpin; another pod through the same VIP does not (nft and legacy)'), () => {
+  gate.assertSupported();
+  const program = load([
+    node('node-1', ['198.19.0.1', '2001:db8:ff::1']),
+    namespace('x'),
+    pod('x', 'both', { iso: 'both' }, ['198.18.0.10', '2001:db8::10'], { node: 'node-1' }),
+    pod('x', 'client', {}, ['198.18.0.40', '2001:db8::40'], { node: 'node-1' }),
+    networkPolicy('x', 'both', { podSelector: { matchLabels: { iso: 'both' } }, policyTypes: ['Ingress', 'Egress'] }),
+  ]);
+  const nat = [
+    'table inet hairpin {',
+    '\tchain pre {\n\t\ttype nat hook prerouting priority dstnat; policy accept;',
+    '\t\tip daddr 198.18.100.1 tcp dport 80 dnat ip to 198.18.0.10\n\t\tip6 daddr 2001:db8:100::1 tcp dport 80 dnat ip6 to 2001:db8::10\n\t}',
+    '\tchain post {\n\t\ttype nat hook postrouting priority srcnat; policy accept;',
+    '\t\tip saddr 198.18.0.10 ip daddr 198.18.0.10 snat ip to 198.19.0.1\n\t\tip6 saddr 2001:db8::10 ip6 daddr 2001:db8::10 snat ip6 to 2001:db8:ff::1\n\t}',
+    '}',
+    '',
+  ].join('\n');
+  // Listeners exist: 'refused' is the REJECT of --deny-action reject.
+  const reached = (r: string): boolean => r === 'connected';
+  const problems: string[] = [];
+  withTopology(topologyOf(program, 'npcaudh'), (t) => {
+    const both = t.podNamespace('x/both');
+    for (const variant of variants) {
+      for (const flags of modes) {
+        t.resetFirewalls();
+        t.exec(t.nodeNamespace('node-1'), ['nft', '-f', '-'], nat);
+        const out = iptablesBackend.emit({ program, resolved: resolve(program) }, iptablesBackend.parseOptions(flags).options);
+        for (const [name, files] of filesByNode(out.files)) loadNode(t, name, files, variant, 'noflush');
+        const self = socketRound({
+          listen: [{ ns: both, addr: '198.18.0.10', port: 80 }, { ns: both, addr: '2001:db8::10', port: 80 }],
+          connect: [{ ns: both, dst: '198.18.100.1', port: 80 }, { ns: both, dst: '2001:db8:100::1', port: 80 }],
+          timeoutMs: 600,
+        }).connect;
+        const other = socketRound({
+          listen: [{ ns: both, addr: '198.18.0.10', port: 80 }, { ns: both, addr: '2001:db8::10', port: 80 }],
+          connect: [{ ns: t.podNamespace('x/client'), dst: '198.18.100.1', port: 80 }, { ns: t.podNamespace('x/client'), dst: '2001:db8:100::1', port: 80 }],
+          timeoutMs: 600,
+        }).connect;
+        const label = `${variant} ${JSON.stringify(flags)}`;
+        if (!self.every(reached)) problems.push(`${label}: x/both -> its own VIP: ${self.join(', ')}`);
+        if (other.some(reached)) problems.push(`${label}: x/client -> x/both's VIP: ${other.join(', ')}`);
+      }
+    }
+  });
+  expect(problems).toEqual([]);
+}, kernelTimeout);
