@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { loadValid, namespace, networkPolicy, node, pod, type Manifest } from '@
 import { createTopology, kernelGate, socketRound, withTopology, type Probe, type Topology } from '@netpolc/netns-harness';
 import { afterAll, expect, it } from 'vitest';
 import { iptablesBackend } from '../src/index.js';
-import { auditInventory, bigNodeObjects, bigNodeProbes, ipBlockPolicies, ipBlockProbes, labelPolicies, labelProbes, manyPortsPolicy, manyPortsProbes, namedPortPolicies, namedPortProbes } from './support/audit.js';
+import { auditInventory, auditScenarioArb, auditScenarioProbes, bigNodeObjects, bigNodeProbes, ipBlockPolicies, ipBlockProbes, labelPolicies, labelProbes, manyPortsPolicy, manyPortsProbes, namedPortPolicies, namedPortProbes } from './support/audit.js';
 import { disagreements, expectedVerdict, filesByNode, kernelTimeout, loadNode, probesOf, topologyOf, variants, type PortProbe } from './support/kernel.js';
 
 // Audit kernel tests: corner cases the corpus and the random scenarios never or rarely produce
@@ -261,3 +262,27 @@ kit(gate.label('a pod reaches itself through a Service hairpin; another pod thro
   });
   expect(problems).toEqual([]);
 }, kernelTimeout);
+
+// Random scenarios from the audit pools (support/audit.ts); a new seed every run, in the name.
+const seed = process.env['NETPOLC_SEED'] ? Number(process.env['NETPOLC_SEED']) : Date.now() % 2 ** 31;
+
+kit(gate.label(`random audit scenarios (seed ${seed}): IPv6-only pods, many ports, named ports, edge ipBlocks (nft and legacy)`), () => {
+  gate.assertSupported();
+  const problems: string[] = [];
+  fc.sample(auditScenarioArb, { numRuns: 3, seed }).forEach((objects, i) => {
+    const program = load(objects);
+    const spec = topologyOf(program, 'npcaudr');
+    withTopology(spec, (t) => {
+      const probes = probesOf(spec, auditScenarioProbes);
+      for (const variant of variants) {
+        for (const flags of modes) {
+          const out = iptablesBackend.emit({ program, resolved: resolve(program) }, iptablesBackend.parseOptions(flags).options);
+          t.resetFirewalls();
+          for (const [node, files] of filesByNode(out.files)) loadNode(t, node, files, variant, 'noflush');
+          problems.push(...disagreements(program, spec, t.probe(probes)).map((d) => `seed ${seed} scenario ${i} ${variant} ${JSON.stringify(flags)}: ${d}`));
+        }
+      }
+    });
+  });
+  expect(problems).toEqual([]);
+}, 4 * kernelTimeout);

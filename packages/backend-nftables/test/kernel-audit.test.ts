@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import { evaluate, type Program, type RawOptions, type SemanticsOptions } from '@netpolc/ir';
 import type { Manifest } from '@netpolc/ir/testing';
 import { createTopology, kernelGate, withTopology, type Probe, type Topology } from '@netpolc/netns-harness';
 import { afterAll, expect, it } from 'vitest';
-import { auditInventory, bigNodeObjects, bigNodeProbes, ipBlockPolicies, ipBlockProbes, labelPolicies, labelProbes, manyPortsPolicy, manyPortsProbes, namedPortPolicies, namedPortProbes, type PortProbe } from './support/audit.js';
+import { auditInventory, auditScenarioArb, auditScenarioProbes, bigNodeObjects, bigNodeProbes, ipBlockPolicies, ipBlockProbes, labelPolicies, labelProbes, manyPortsPolicy, manyPortsProbes, namedPortPolicies, namedPortProbes, type PortProbe } from './support/audit.js';
 import { compile, loadProgram } from './support/compile.js';
 import { disagreements, judgedProbes, loadRulesets, topologyOf } from './support/kernel.js';
 
@@ -149,6 +150,25 @@ kit(gate.label('40 pods on one node, remote pods between their addresses, edge a
   const problems: string[] = [];
   withTopology(topologyOf(program, 'npcaudb'), (t) => {
     for (const flags of modes) problems.push(...probeRound(t, program, flags, bigNodeProbes));
+  });
+  expect(problems).toEqual([]);
+}, 240_000);
+
+// Random scenarios from the audit pools (support/audit.ts); a new seed every run, in the name.
+const seed = process.env['NETPOLC_SEED'] ? Number(process.env['NETPOLC_SEED']) : Date.now() % 2 ** 31;
+
+kit(gate.label(`random audit scenarios (seed ${seed}): IPv6-only pods, many ports, named ports, edge ipBlocks`), () => {
+  gate.assertSupported();
+  const problems: string[] = [];
+  fc.sample(auditScenarioArb, { numRuns: 4, seed }).forEach((objects, i) => {
+    const program = load(objects);
+    withTopology(topologyOf(program, 'npcaudr'), (t) => {
+      for (const flags of modes) {
+        loadRulesets(t, compile(program, flags).texts);
+        const judged = judgedProbes(program, t.spec, auditScenarioProbes);
+        problems.push(...disagreements(judged, t.probe(judged.map((j) => j.probe), probeOptions)).map((d) => `seed ${seed} scenario ${i} ${JSON.stringify(flags)}: ${d}`));
+      }
+    });
   });
   expect(problems).toEqual([]);
 }, 240_000);

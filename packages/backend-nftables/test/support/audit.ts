@@ -1,6 +1,7 @@
 // Corner-case scenarios for the audit kernel tests (kernel-audit.test.ts): inputs that neither the
 // corpus nor the shared arbitraries (packages/ir/src/testing/arbitraries.ts) produce, or only
 // rarely. A copy of backend-iptables/test/support/audit.ts (keep the two equal).
+import fc from 'fast-check';
 import { namespace, networkPolicy, node, pod, type Manifest } from '@netpolc/ir/testing';
 
 /** One port to probe. */
@@ -207,4 +208,59 @@ export function bigNodeObjects(): Manifest[] {
 export const bigNodeProbes: readonly PortProbe[] = [
   { protocol: 'TCP', port: 80 },
   { protocol: 'UDP', port: 81 },
+];
+
+const protocols = ['TCP', 'UDP', 'SCTP'] as const;
+/** Named container ports: one name on several protocols and numbers, 65535 included. */
+const auditNamedPorts: readonly (readonly [string, number, 'TCP' | 'UDP' | 'SCTP'])[] = [
+  ['web', 80, 'TCP'], ['web', 8080, 'TCP'], ['web', 53, 'UDP'], ['dns', 53, 'UDP'], ['dns', 5353, 'TCP'], ['hi', 65535, 'TCP'], ['hi', 65535, 'SCTP'], ['s', 81, 'SCTP'],
+];
+const auditBlocks: readonly Record<string, unknown>[] = [
+  { cidr: '0.0.0.0/0' }, { cidr: '0.0.0.0/0', except: ['198.18.1.0/24', '198.19.0.0/16'] }, { cidr: '::/0' }, { cidr: '::/0', except: ['2001:db8::/32'] },
+  { cidr: '198.18.0.0/15', except: ['198.18.1.0/24', '198.18.0.10/32'] }, { cidr: '198.18.0.11/32' }, { cidr: '198.18.1.12/32' }, { cidr: '198.19.0.1/32' },
+  { cidr: '2001:db8::/32', except: ['2001:db8::1:0/112'] }, { cidr: '2001:db8::1:a/128' }, { cidr: '2001:db8:ff::2/128' }, { cidr: '2001:db8::/96', except: ['2001:db8::b/128', '2001:db8::c/127'] },
+];
+const auditPortEntry = fc.oneof(
+  fc.record({ protocol: fc.constantFrom(...protocols), port: fc.constantFrom(53, 80, 81, 8080, 5353, 65535) }),
+  fc.constantFrom(1, 53, 80, 8000, 65000).chain((port) => fc.record({ protocol: fc.constantFrom(...protocols), port: fc.constant(port), endPort: fc.constantFrom(port, port + 1, 65535) })),
+  fc.record({ protocol: fc.constantFrom(...protocols), port: fc.constantFrom('web', 'dns', 'hi', 's') }, { requiredKeys: ['port'] }),
+  fc.record({ protocol: fc.constantFrom(...protocols) }),
+);
+const auditSelector = fc.constantFrom<Record<string, unknown>>({}, { matchLabels: { app: 'a' } }, { matchLabels: { app: 'b' } }, { matchExpressions: [{ key: 'app', operator: 'NotIn', values: ['a'] }] });
+const auditPeer = fc.oneof(
+  auditSelector.map((podSelector) => ({ podSelector })),
+  fc.record({ namespaceSelector: fc.constantFrom<Record<string, unknown>>({}, { matchLabels: { team: 't' } }), podSelector: auditSelector }),
+  fc.constantFrom(...auditBlocks).map((ipBlock) => ({ ipBlock })),
+);
+const auditRule = (key: 'from' | 'to') => fc.record({ [key]: fc.array(auditPeer, { maxLength: 3 }), ports: fc.oneof(fc.array(auditPortEntry, { maxLength: 3 }), fc.array(auditPortEntry, { minLength: 14, maxLength: 20 })) });
+
+/**
+ * Random scenarios over the pools the shared arbitraries leave out: IPv6-only and IPv4-only pods
+ * next to dual-stack ones, hostNetwork pods with selector labels, named ports on several
+ * protocols and numbers, up to 20 port entries per rule (past the multiport limit), ranges ending
+ * at 65535, /32, /128, node-address and catch-all ipBlocks with excepts.
+ */
+export const auditScenarioArb: fc.Arbitrary<Manifest[]> = fc
+  .record({
+    pods: fc.array(fc.record({ family: fc.constantFrom('4', '6', '46', '46'), node: fc.constantFrom(1, 2), ns: fc.constantFrom('x', 'y'), app: fc.constantFrom('a', 'b'), ports: fc.subarray([...auditNamedPorts], { maxLength: 3 }) }), { minLength: 3, maxLength: 6 }),
+    host: fc.option(fc.record({ node: fc.constantFrom(1, 2), app: fc.constantFrom('a', 'b') })),
+    policies: fc.array(fc.record({ ns: fc.constantFrom('x', 'y'), podSelector: auditSelector, types: fc.constantFrom(['Ingress'], ['Egress'], ['Ingress', 'Egress']), ingress: fc.array(auditRule('from'), { maxLength: 2 }), egress: fc.array(auditRule('to'), { maxLength: 2 }) }), { minLength: 1, maxLength: 4 }),
+  })
+  .map(({ pods, host, policies }) => {
+    const out: Manifest[] = [node('node-1', ['198.19.0.1', '2001:db8:ff::1']), node('node-2', ['198.19.0.2', '2001:db8:ff::2']), namespace('x', { team: 't' }), namespace('y')];
+    pods.forEach((p, i) => {
+      const seen = new Set<string>();
+      const ports = p.ports.filter(([n]) => !seen.has(n) && (seen.add(n), true));
+      const ips = [...(p.family.includes('4') ? [`198.18.${p.node - 1}.${10 + i}`] : []), ...(p.family.includes('6') ? [`2001:db8::${p.node - 1}:${(10 + i).toString(16)}`] : [])];
+      out.push(pod(p.ns, `p${i}`, { app: p.app }, ips, { node: `node-${p.node}`, ports }));
+    });
+    if (host) out.push(pod('x', 'host', { app: host.app }, [`198.19.0.${host.node}`, `2001:db8:ff::${host.node}`], { node: `node-${host.node}`, hostNetwork: true, ports: [['web', 80, 'TCP']] }));
+    policies.forEach((p, i) => out.push(networkPolicy(p.ns, `np${i}`, { podSelector: p.podSelector, policyTypes: p.types, ingress: p.ingress, egress: p.egress })));
+    return out;
+  });
+
+export const auditScenarioProbes: readonly PortProbe[] = [
+  ...[53, 80, 81, 8080, 65535].map((port) => ({ protocol: 'TCP' as const, port })),
+  ...[53, 5353, 80].map((port) => ({ protocol: 'UDP' as const, port })),
+  ...[81, 65535].map((port) => ({ protocol: 'SCTP' as const, port })),
 ];
