@@ -8,7 +8,7 @@ import { loadValid, namespace, networkPolicy, node, pod, type Manifest } from '@
 import { createTopology, kernelGate, socketRound, withTopology, type Probe, type Topology } from '@netpolc/netns-harness';
 import { afterAll, expect, it } from 'vitest';
 import { iptablesBackend } from '../src/index.js';
-import { auditInventory, auditScenarioArb, auditScenarioProbes, bigNodeObjects, bigNodeProbes, ipBlockPolicies, ipBlockProbes, labelPolicies, labelProbes, manyPortsPolicy, manyPortsProbes, namedPortPolicies, namedPortProbes } from './support/audit.js';
+import { auditInventory, auditScenarioArb, auditScenarioProbes, bigNodeObjects, bigNodeProbes, ipBlockPolicies, ipBlockProbes, labelPolicies, labelProbes, manyPortsPolicy, manyPortsProbes, namedPortPolicies, namedPortProbes } from '@netpolc/ir/testing';
 import { disagreements, expectedVerdict, filesByNode, kernelTimeout, loadNode, probesOf, topologyOf, variants, type PortProbe } from './support/kernel.js';
 
 // Audit kernel tests: corner cases the corpus and the random scenarios never or rarely produce

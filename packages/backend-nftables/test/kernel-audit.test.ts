@@ -3,7 +3,7 @@ import { evaluate, type Program, type RawOptions, type SemanticsOptions } from '
 import type { Manifest } from '@netpolc/ir/testing';
 import { createTopology, kernelGate, withTopology, type Probe, type Topology } from '@netpolc/netns-harness';
 import { afterAll, expect, it } from 'vitest';
-import { auditInventory, auditScenarioArb, auditScenarioProbes, bigNodeObjects, bigNodeProbes, ipBlockPolicies, ipBlockProbes, labelPolicies, labelProbes, manyPortsPolicy, manyPortsProbes, namedPortPolicies, namedPortProbes, type PortProbe } from './support/audit.js';
+import { auditInventory, auditScenarioArb, auditScenarioProbes, bigNodeObjects, bigNodeProbes, ipBlockPolicies, ipBlockProbes, labelPolicies, labelProbes, manyPortsPolicy, manyPortsProbes, namedPortPolicies, namedPortProbes, type PortProbe } from '@netpolc/ir/testing';
 import { compile, loadProgram } from './support/compile.js';
 import { disagreements, judgedProbes, loadRulesets, topologyOf } from './support/kernel.js';
 

@@ -1,12 +1,13 @@
 // Corner-case scenarios for the audit kernel tests (kernel-audit.test.ts): inputs that neither the
 // corpus nor the shared arbitraries (packages/ir/src/testing/arbitraries.ts) produce, or only
-// rarely. A copy of backend-iptables/test/support/audit.ts (keep the two equal).
+// rarely. Shared by the kernel-audit tests of backend-iptables and backend-nftables.
 import fc from 'fast-check';
-import { namespace, networkPolicy, node, pod, type Manifest } from '@netpolc/ir/testing';
+import type { Protocol } from '../model/policy.js';
+import { namespace, networkPolicy, node, pod, type Manifest } from './builders.js';
 
 /** One port to probe. */
 export interface PortProbe {
-  readonly protocol: 'TCP' | 'UDP' | 'SCTP';
+  readonly protocol: Protocol;
   readonly port: number;
 }
 
