@@ -30,6 +30,11 @@ export interface FakeServerOptions {
   readonly unavailable?: number;
   /** Answer the first request carrying a continue token for this resource with 410 Gone. */
   readonly expireContinueOf?: string;
+  /**
+   * Sees every request first (after it is recorded, before authentication); returns true when it
+   * answered the request itself, false to let the server answer as usual.
+   */
+  readonly intercept?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
 }
 
 /** A running fake server. */
@@ -118,6 +123,7 @@ export async function startFakeApiServer(options: FakeServerOptions): Promise<Fa
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push(`${req.method} ${url.pathname}${url.search}`);
+    if (options.intercept?.(req, res, url)) return;
     const send = (code: number, body: Json, headers: Record<string, string> = {}): void => {
       res.writeHead(code, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));

@@ -1,0 +1,97 @@
+// Shared builders of the audit tests (audit-*.test.ts): a small cluster, kubeconfigs written as
+// text (the generated ones of support.ts cannot express tokenFile, exec, impersonation, ...), and
+// a fake server that records the headers of every request.
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
+import { join } from 'node:path';
+import { startFakeApiServer, type FakeServer, type FakeServerOptions } from './fake-api-server.js';
+import { readManifests, repoRoot, tempDir } from './support.js';
+
+type Json = Record<string, unknown>;
+
+/** The example cluster and policies, as the API would store them. */
+export const exampleObjects: Json[] = readManifests([join(repoRoot, 'examples/cluster.yaml'), join(repoRoot, 'examples/policies')]);
+
+/** The `validate` summary line of the example. */
+export const exampleOk = 'ok: 7 policies, 3 namespaces, 11 pods, 2 nodes; 0 errors, 0 warnings\n';
+
+/** A plain-http fake server that also keeps the headers of each request. */
+export interface RecordingServer extends FakeServer {
+  readonly headers: IncomingHttpHeaders[];
+}
+
+/** Starts a plain-http fake of the example (or `objects`), recording headers; `intercept` as in the fake. */
+export async function recordingServer(options: Partial<FakeServerOptions> = {}): Promise<RecordingServer> {
+  const headers: IncomingHttpHeaders[] = [];
+  const { intercept, ...rest } = options;
+  const server = await startFakeApiServer({
+    objects: exampleObjects,
+    ...rest,
+    intercept: (req, res, url) => {
+      headers.push(req.headers);
+      return intercept?.(req, res, url) ?? false;
+    },
+  });
+  return Object.assign(server, { headers });
+}
+
+/** One kubeconfig `users[].user` entry and its cluster, written out as YAML flow maps. */
+export interface RawContext {
+  readonly server: string;
+  /** The `user:` map, as YAML (flow or block, indented by 4). */
+  readonly user: string;
+  /** Extra `cluster:` keys, as a YAML flow-map fragment (`proxy-url: ...`). */
+  readonly cluster?: string;
+}
+
+/** Writes a one-context kubeconfig (context `ctx`, cluster `c`, user `u`) into `dir`, returning its path. */
+export function rawKubeconfig(dir: string, ctx: RawContext, file = 'config'): string {
+  mkdirSync(dir, { recursive: true });
+  const text = [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    '- name: c',
+    `  cluster: {server: "${ctx.server}"${ctx.cluster ? `, ${ctx.cluster}` : ''}}`,
+    'users:',
+    '- name: u',
+    '  user:',
+    ...ctx.user.split('\n').map((l) => `    ${l}`),
+    'contexts:',
+    '- name: ctx',
+    '  context: {cluster: c, user: u}',
+    'current-context: ctx',
+    '',
+  ].join('\n');
+  const path = join(dir, file);
+  writeFileSync(path, text);
+  return path;
+}
+
+/**
+ * Writes an executable exec credential plugin (a POSIX shell script) that appends one line per
+ * run to `<dir>/runs` (with `$KUBERNETES_EXEC_INFO`, or `unset`), runs `body` and prints an
+ * ExecCredential with `token` (no expirationTimestamp unless given).
+ */
+export function execPlugin(dir: string, name: string, options: { token?: string; body?: string; apiVersion?: string; expiration?: string } = {}): { path: string; runs: string } {
+  mkdirSync(dir, { recursive: true });
+  const runs = join(dir, 'runs');
+  const status = { token: options.token ?? 'netpolc-test-token', ...(options.expiration ? { expirationTimestamp: options.expiration } : {}) };
+  const credential = JSON.stringify({ apiVersion: options.apiVersion ?? 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status });
+  const script = [
+    '#!/bin/sh',
+    `printf '%s\\n' "\${KUBERNETES_EXEC_INFO:-unset}" >> '${runs}'`,
+    options.body ?? '',
+    `printf '%s' '${credential}'`,
+    '',
+  ].join('\n');
+  const path = join(dir, name);
+  writeFileSync(path, script);
+  chmodSync(path, 0o755);
+  return { path, runs };
+}
+
+/** A fresh directory for one test's files. */
+export function auditDir(): string {
+  return tempDir();
+}
