@@ -2,7 +2,8 @@
 // text (the generated ones of support.ts cannot express tokenFile, exec, impersonation, ...), and
 // a fake server that records the headers of every request.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import type { IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { startFakeApiServer, type FakeServer, type FakeServerOptions } from './fake-api-server.js';
 import { readManifests, repoRoot, tempDir } from './support.js';
@@ -94,4 +95,48 @@ export function execPlugin(dir: string, name: string, options: { token?: string;
 /** A fresh directory for one test's files. */
 export function auditDir(): string {
   return tempDir();
+}
+
+/** An HTTP proxy that tunnels every CONNECT to `port` on 127.0.0.1, whatever host it names. */
+export interface ConnectProxy {
+  readonly url: string;
+  /** The `host:port` of each CONNECT, in order. */
+  readonly connects: string[];
+  close(): Promise<void>;
+}
+
+/** Starts a CONNECT proxy (as a corporate HTTPS_PROXY would be) in front of `port`. */
+export async function connectProxy(port: number): Promise<ConnectProxy> {
+  const connects: string[] = [];
+  const sockets = new Set<Socket>();
+  const proxy = createServer((_req, res) => {
+    res.writeHead(405);
+    res.end();
+  });
+  proxy.on('connect', (req, client: Socket, head: Buffer) => {
+    connects.push(req.url ?? '');
+    const upstream = connect(port, '127.0.0.1', () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.length > 0) upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => sockets.delete(s));
+    }
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const { port: own } = proxy.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${own}`,
+    connects,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        proxy.closeAllConnections();
+        proxy.close(() => resolve());
+      }),
+  };
 }
