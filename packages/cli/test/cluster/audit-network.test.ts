@@ -197,3 +197,22 @@ it('reports a 200 answer that is an HTML page, not a list (exit 2)', async () =>
     `netpolc validate: the answer of context "ctx" (${server.url}) to GET /api/v1/namespaces?limit=500 is not a Kubernetes list (text/html; charset=utf-8); is ${server.url} a Kubernetes API server?\n`,
   );
 });
+
+// Correct: a connection reset before any answer is retried for these GETs, as client-go retries
+// GETs on connection reset / probable EOF (rest/request.go, isErrRetryableFunc: IsConnectionReset,
+// IsProbableEOF).
+it('retries a GET whose connection was reset before any answer', async () => {
+  let resets = 2;
+  const server = await recordingServer({
+    intercept: (req) => {
+      if (resets === 0) return false;
+      resets--;
+      req.socket.destroy();
+      return true;
+    },
+  });
+  closers.push(() => server.close());
+  const r = await runCli(['validate', '--from-cluster'], { KUBECONFIG: rawKubeconfig(auditDir(), { server: server.url, user: 'token: netpolc-test-token' }) });
+  expect(r.stdout).toBe(exampleOk);
+  expect(server.requests.slice(0, 4)).toEqual([...Array(3).fill('GET /api/v1/namespaces?limit=500'), 'GET /api/v1/nodes?limit=500']);
+});

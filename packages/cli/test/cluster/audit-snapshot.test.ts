@@ -126,3 +126,30 @@ it('refuses to read without node addresses when nodes are forbidden (403): exit 
     await s.close();
   }
 });
+
+// Correct (lists at different resourceVersions): the four lists are separate reads, so a
+// namespace created during the read can have pods while missing from the namespace list. Its
+// labels are then unknown, and a selector such as `untrusted DoesNotExist` matches it; netpolc
+// says so (ir/unknown-namespace) rather than using the namespace silently.
+it('warns about a pod whose namespace is not in the namespace list (a namespace created during the read)', async () => {
+  const lists: Record<string, unknown[]> = {
+    namespaces: [{ metadata: { name: 'shop', labels: { 'kubernetes.io/metadata.name': 'shop' } } }],
+    pods: [{ metadata: { name: 'x', namespace: 'sandbox', labels: { app: 'x' } }, spec: { nodeName: 'n', containers: [{ name: 'c' }] }, status: { phase: 'Running', podIP: '10.0.0.2', podIPs: [{ ip: '10.0.0.2' }] } }],
+  };
+  const s = await recordingServer({
+    intercept: (_req, res, url) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'List', apiVersion: 'v1', metadata: {}, items: lists[url.pathname.split('/').pop()!] ?? [] }));
+      return true;
+    },
+  });
+  try {
+    const r = await runCli(['validate', '--from-cluster'], { KUBECONFIG: rawKubeconfig(auditDir(), { server: s.url, user: 'token: netpolc-test-token' }) });
+    expect(r.code).toBe(0);
+    expect(r.stderr.split('\n')[0]).toBe(
+      'cluster:ctx/pods/sandbox:2:68: warning ir/unknown-namespace: namespace sandbox is not in the inventory; assuming it exists with no labels but kubernetes.io/metadata.name',
+    );
+  } finally {
+    await s.close();
+  }
+});
