@@ -107,3 +107,15 @@ it.fails('runs a relative exec command (./bin/plugin) from the directory of its 
   expect(r.stderr).toBe('');
   expect(r.stdout).toBe(exampleOk);
 });
+
+// DEFECT (message): when the plugin is not installed, kubectl prints the kubeconfig's
+// installHint, which cloud providers fill with how to install their plugin (client-go exec.go:
+// installHintVerboseHelp, "It looks like you are trying to use a client-go credential plugin that
+// is not installed", followed by config.InstallHint). netpolc says only
+// `spawn gke-gcloud-auth-plugin ENOENT`.
+it.fails("prints the exec installHint when the plugin is not installed, as kubectl does", async () => {
+  const kc = execKubeconfig(auditDir(), 'netpolc-no-such-plugin', 'installHint: "Install netpolc-no-such-plugin by following https://example.com/install"');
+  const r = await runCli(['validate', '--from-cluster'], { KUBECONFIG: kc });
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain('Install netpolc-no-such-plugin by following https://example.com/install');
+});

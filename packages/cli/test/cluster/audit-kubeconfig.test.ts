@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { clusterOptions, readCluster } from '../../src/cluster/index.js';
-import { auditDir, exampleObjects, exampleOk, rawKubeconfig, recordingServer, type RecordingServer } from './audit-support.js';
+import { auditDir, clientCertificate, exampleObjects, exampleOk, rawKubeconfig, recordingServer, type RecordingServer } from './audit-support.js';
 import { startFakeApiServer, type FakeServer } from './fake-api-server.js';
 import { repoRoot, runCli, testPki, writeKubeconfig } from './support.js';
 
@@ -138,4 +138,28 @@ it.skipIf(!pki)('reads an https server without its CA when insecure-skip-tls-ver
   const r = await runCli(['validate', '--from-cluster'], { KUBECONFIG: kc });
   expect(r.stderr).toBe('');
   expect(r.stdout).toBe(exampleOk);
+});
+
+// Correct: client-certificate and client-key paths relative to the kubeconfig are read from its
+// directory (loader.go GetAuthInfoFileReferences: ClientCertificate, ClientKey; client-node's
+// makePathsAbsolute does this for certificates), whatever the working directory, and the
+// certificate authenticates the TLS connection (the server requires it; no token is sent).
+it.skipIf(!pki)('authenticates with a client certificate whose files are relative to the kubeconfig', async () => {
+  const dir = auditDir();
+  const client = clientCertificate(join(dir, 'certs'));
+  const s = await startFakeApiServer({ objects: exampleObjects, tls: { key: pki!.key, cert: pki!.cert, clientCa: client.ca } });
+  try {
+    const ca = `certificate-authority-data: ${Buffer.from(pki!.ca).toString('base64')}`;
+    const kc = rawKubeconfig(dir, { server: s.url, cluster: ca, user: 'client-certificate: certs/client.crt\nclient-key: certs/client.key' });
+    const r = await runCli(['validate', '--from-cluster'], { KUBECONFIG: kc }, { cwd: auditDir() });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(exampleOk);
+    // Without the certificate the same server refuses the connection.
+    const none = rawKubeconfig(auditDir(), { server: s.url, cluster: ca, user: '{}' });
+    const refused = await runCli(['validate', '--from-cluster'], { KUBECONFIG: none });
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+  } finally {
+    await s.close();
+  }
 });

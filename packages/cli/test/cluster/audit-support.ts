@@ -1,7 +1,8 @@
 // Shared builders of the audit tests (audit-*.test.ts): a small cluster, kubeconfigs written as
 // text (the generated ones of support.ts cannot express tokenFile, exec, impersonation, ...), and
 // a fake server that records the headers of every request.
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -139,4 +140,15 @@ export async function connectProxy(port: number): Promise<ConnectProxy> {
         proxy.close(() => resolve());
       }),
   };
+}
+
+/** A client CA and a client certificate (CN=alice) it signed, written as files into `dir`. */
+export function clientCertificate(dir: string): { ca: string; certFile: string; keyFile: string } {
+  mkdirSync(dir, { recursive: true });
+  const ssl = (...args: string[]): void => void execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  ssl('req', '-x509', ...ec, '-keyout', 'client-ca.key', '-out', 'client-ca.crt', '-days', '3', '-subj', '/CN=netpolc-client-ca');
+  ssl('req', ...ec, '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=alice/O=platform');
+  ssl('x509', '-req', '-in', 'client.csr', '-CA', 'client-ca.crt', '-CAkey', 'client-ca.key', '-CAcreateserial', '-out', 'client.crt', '-days', '3');
+  return { ca: readFileSync(join(dir, 'client-ca.crt'), 'utf8'), certFile: join(dir, 'client.crt'), keyFile: join(dir, 'client.key') };
 }
