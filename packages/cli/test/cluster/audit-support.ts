@@ -20,21 +20,25 @@ export const exampleOk = 'ok: 7 policies, 3 namespaces, 11 pods, 2 nodes; 0 erro
 /** A plain-http fake server that also keeps the headers of each request. */
 export interface RecordingServer extends FakeServer {
   readonly headers: IncomingHttpHeaders[];
+  /** The same requests' headers, each header line kept apart (Node's headersDistinct). */
+  readonly distinct: Record<string, string[]>[];
 }
 
 /** Starts a plain-http fake of the example (or `objects`), recording headers; `intercept` as in the fake. */
 export async function recordingServer(options: Partial<FakeServerOptions> = {}): Promise<RecordingServer> {
   const headers: IncomingHttpHeaders[] = [];
+  const distinct: Record<string, string[]>[] = [];
   const { intercept, ...rest } = options;
   const server = await startFakeApiServer({
     objects: exampleObjects,
     ...rest,
     intercept: (req, res, url) => {
       headers.push(req.headers);
+      distinct.push(req.headersDistinct as Record<string, string[]>);
       return intercept?.(req, res, url) ?? false;
     },
   });
-  return Object.assign(server, { headers });
+  return Object.assign(server, { headers, distinct });
 }
 
 /** One kubeconfig `users[].user` entry and its cluster, written out as YAML flow maps. */
