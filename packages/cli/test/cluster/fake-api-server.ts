@@ -16,8 +16,11 @@ export interface FakeServerOptions {
   readonly objects: readonly Json[];
   /** Bearer token the server accepts. @defaultValue "netpolc-test-token" */
   readonly token?: string;
-  /** Serve HTTPS with this key and certificate; plain HTTP when absent. */
-  readonly tls?: { readonly key: string; readonly cert: string };
+  /**
+   * Serve HTTPS with this key and certificate; plain HTTP when absent. With `clientCa`, a client
+   * certificate signed by it is required, and authenticates the request instead of the token.
+   */
+  readonly tls?: { readonly key: string; readonly cert: string; readonly clientCa?: string };
   /** Resources (`pods`, `networkpolicies`, ...) whose list is forbidden (403). */
   readonly forbid?: readonly string[];
   /** Resources whose endpoints do not exist (404). */
@@ -30,6 +33,11 @@ export interface FakeServerOptions {
   readonly unavailable?: number;
   /** Answer the first request carrying a continue token for this resource with 410 Gone. */
   readonly expireContinueOf?: string;
+  /**
+   * Sees every request first (after it is recorded, before authentication); returns true when it
+   * answered the request itself, false to let the server answer as usual.
+   */
+  readonly intercept?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
 }
 
 /** A running fake server. */
@@ -118,11 +126,13 @@ export async function startFakeApiServer(options: FakeServerOptions): Promise<Fa
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push(`${req.method} ${url.pathname}${url.search}`);
+    if (options.intercept?.(req, res, url)) return;
     const send = (code: number, body: Json, headers: Record<string, string> = {}): void => {
       res.writeHead(code, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));
     };
-    if (req.headers['authorization'] !== `Bearer ${token}`) return send(401, status(401, 'Unauthorized', 'Unauthorized'));
+    const byCertificate = options.tls?.clientCa !== undefined && (req.socket as { authorized?: boolean }).authorized === true;
+    if (!byCertificate && req.headers['authorization'] !== `Bearer ${token}`) return send(401, status(401, 'Unauthorized', 'Unauthorized'));
     if (unavailable > 0) {
       unavailable--;
       return send(503, status(503, 'ServiceUnavailable', 'the server is currently unable to handle the request'), { 'retry-after': '0' });
@@ -158,7 +168,8 @@ export async function startFakeApiServer(options: FakeServerOptions): Promise<Fa
     send(200, { kind: listKinds[resource], apiVersion: group ? `${group}/v1` : 'v1', metadata, items });
   };
 
-  const server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }) : createHttpServer();
+  const clientAuth = options.tls?.clientCa ? { ca: options.tls.clientCa, requestCert: true, rejectUnauthorized: true } : {};
+  const server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert, ...clientAuth }) : createHttpServer();
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     if (options.delayMs) setTimeout(() => handle(req, res), options.delayMs);
     else handle(req, res);
