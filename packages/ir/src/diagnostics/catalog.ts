@@ -188,9 +188,9 @@ export const irDiagnostics = {
     docs: 'When both are given and differ, the older field wins (kubernetes/kubernetes pkg/apis/core/v1/conversion.go Convert_v1_PodStatus_To_core_PodStatus: "older field takes precedence for compatibility with patch by older clients"), so the stored pod, which every enforcer reads, has the podIP address alone. A dump from a cluster never disagrees: fix the hand-written inventory.',
   },
   'ir/too-many-pod-ips': {
-    severity: 'error',
-    message: paramMessage`status.podIPs holds ${'found'}; a pod has at most one IP of each family`,
-    docs: 'The API server refuses a pod status with more than two IPs or two of one family (kubernetes/kubernetes pkg/apis/core/validation/validation.go validatePodIPs: "may specify no more than one IP for each IP family"), so no cluster holds such a pod.',
+    severity: 'warning',
+    message: paramMessage`status.podIPs holds ${'found'}, but a pod has at most one IP of each family; netpolc takes every one as the pod's`,
+    docs: 'The API server refuses a pod status with more than two IPs or two of one family (kubernetes/kubernetes pkg/apis/core/validation/validation.go validatePodIPs: "may specify no more than one IP for each IP family"), so no cluster holds such a pod: a hand-written inventory that gives one should be fixed. netpolc still reads every address as the pod\'s, so that selectors and rules cover all of them.',
   },
   'ir/unknown-namespace': {
     severity: 'warning',

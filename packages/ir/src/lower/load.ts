@@ -300,7 +300,10 @@ function completeInventory(
   policies: Map<string, Policy>,
   diagnostics: Diagnostic[],
 ): void {
-  const hasInventory = namespaces.size > 0;
+  // Pods without Namespace objects are an inventory too (`kubectl get pods -A` alone): their
+  // namespaces' labels are unknown, which matters once a namespaceSelector reads one (a NotIn
+  // would otherwise hold silently for every namespace).
+  const hasInventory = namespaces.size > 0 || (sortedPods.length > 0 && readsNamespaceLabels(policies.values()));
   const imply = (name: string, origin: SourceRef): void => {
     if (namespaces.has(name)) return;
     if (hasInventory) diagnostics.push(irDiagnostic('ir/unknown-namespace', { namespace: name }, refAt(origin, 'metadata', 'namespace')));
@@ -337,4 +340,19 @@ function completeInventory(
       diagnostics.push(irDiagnostic('ir/duplicate-ip', { ip: r.ip, first: describe(r.first), second: describe(pod) }, pod.origin));
     }
   }
+}
+
+/** Whether a peer's namespaceSelector has a requirement on a label other than the name label. */
+function readsNamespaceLabels(policies: Iterable<Policy>): boolean {
+  for (const p of policies) {
+    for (const rules of [p.ingress, p.egress]) {
+      for (const rule of rules ?? []) {
+        if (rule.peers === 'any') continue;
+        for (const peer of rule.peers) {
+          if (peer.kind === 'pods' && peer.namespaces.kind === 'selector' && peer.namespaces.selector.requirements.some((r) => r.key !== namespaceNameLabel)) return true;
+        }
+      }
+    }
+  }
+  return false;
 }
