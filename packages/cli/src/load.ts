@@ -27,10 +27,15 @@ function parseSemantics(list: readonly string[]): Partial<SemanticsOptions> {
   return out as Partial<SemanticsOptions>;
 }
 
-/** Whether to color output written to a stream. */
+/**
+ * Whether to color output written to a stream. A flag on the command line wins over NO_COLOR, as
+ * no-color.org asks (NO_COLOR sets a default, a user's `--color` overrides it); `--no-color`
+ * first, should both be given. Without a flag, a non-empty NO_COLOR, else a terminal, decides.
+ */
 export function useColor(values: Values, stream: { readonly isTTY?: boolean }, io: Io): boolean {
-  if (values['no-color'] || io.env['NO_COLOR']) return false;
+  if (values['no-color']) return false;
   if (values['color']) return true;
+  if (io.env['NO_COLOR']) return false;
   return stream.isTTY === true;
 }
 

@@ -3,6 +3,8 @@ import { closeSync, existsSync, mkdtempSync, openSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { useColor } from '../src/load.js';
+import { run } from '../src/main.js';
 import { cli, example } from './run-cli.js';
 
 function tempFile(name: string, text: string | Uint8Array): string {
@@ -212,4 +214,34 @@ it('prints diagnostics in file, line and column order, whatever the order of the
   expect(backward.stderr).toBe(forward.stderr);
   const places = [...forward.stderr.matchAll(/^(\S+\.yaml):(\d+):(\d+): /gm)].map((m) => [m[1]!.endsWith('a.yaml') ? 'a' : 'b', Number(m[2]), Number(m[3])]);
   expect(places).toEqual([['a', 9, 15], ['a', 11, 13], ['a', 12, 17], ['b', 4, 39]]);
+});
+
+it('colors as no-color.org asks: --color and --no-color win over NO_COLOR, which wins over a terminal', async () => {
+  const decide = (flags: Record<string, boolean>, env: Record<string, string>, isTTY: boolean): boolean =>
+    useColor(flags, { isTTY }, { env } as unknown as Parameters<typeof useColor>[2]);
+  for (const isTTY of [false, true]) {
+    for (const env of [{}, { NO_COLOR: '1' }, { NO_COLOR: '' }] as Record<string, string>[]) {
+      expect(decide({ color: true }, env, isTTY)).toBe(true);
+      expect(decide({ 'no-color': true }, env, isTTY)).toBe(false);
+      expect(decide({ color: true, 'no-color': true }, env, isTTY)).toBe(false);
+      // Without a flag: NO_COLOR when non-empty, else the terminal.
+      expect(decide({}, env, isTTY)).toBe(isTTY && !env['NO_COLOR']);
+    }
+  }
+  // End to end: `NO_COLOR=1 netpolc explain --color` prints escapes; on a terminal without --color, none.
+  const explain = async (argv: readonly string[], isTTY: boolean): Promise<string> => {
+    let stdout = '';
+    const code = await run(['explain', '--from', 'monitoring/prometheus-0', '--to', 'production/api-5c6b-klmno', '--port', '9090', ...argv, ...example], {
+      stdout: { write: (t: string) => void (stdout += t), isTTY },
+      stderr: { write: () => undefined, isTTY },
+      cwd: new URL('../../..', import.meta.url).pathname,
+      env: { NO_COLOR: '1' },
+      readStdin: async () => new Uint8Array(),
+    });
+    expect(code).toBe(0);
+    return stdout;
+  };
+  expect(await explain(['--color'], false)).toContain('\x1b[');
+  expect(await explain([], true)).not.toContain('\x1b[');
+  expect(await explain(['--no-color'], true)).not.toContain('\x1b[');
 });

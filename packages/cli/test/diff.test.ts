@@ -31,6 +31,26 @@ it('lists one JSON item per pair and protocol, ungrouped', async () => {
   expect(new Set(json.removed.map((c) => `${c.protocol} ${c.ports.join()}`))).toEqual(new Set(['TCP 53']));
 });
 
+it('lists external CIDRs in address order in text, markdown and JSON alike', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'netpolc-diff-'));
+  try {
+    cpSync(new URL('../../../examples/policies', import.meta.url).pathname, dir, { recursive: true });
+    // Eight CIDRs in 8.8.8.0/24 and 9.0.0.0/8, 10.9.0.0/16: as text, 8.8.8.16/28 came before 8.8.8.9/32 and 10.x before 9.x.
+    writeFileSync(
+      join(dir, 'egress-ext.yaml'),
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: ext, namespace: production}\nspec:\n  podSelector: {matchLabels: {app: db}}\n  policyTypes: [Egress]\n  egress:\n  - to: [{ipBlock: {cidr: 10.9.0.0/16}}, {ipBlock: {cidr: 8.8.8.0/24, except: [8.8.8.8/32]}}, {ipBlock: {cidr: 9.0.0.0/8}}]\n    ports: [{port: 443}]\n',
+    );
+    const args = ['diff', '--inventory', 'examples/cluster.yaml', 'examples/policies', dir];
+    const shown = '8.8.8.0/29, 8.8.8.9/32, 8.8.8.10/31, 8.8.8.12/30 and 6 more CIDRs';
+    expect((await cli(args)).stdout).toContain(`+ production/db-0 -> ${shown}: TCP 443`);
+    expect((await cli([...args, '--format', 'markdown'])).stdout).toContain(`| production/db-0 | ${shown} | TCP 443 |`);
+    const json = JSON.parse((await cli([...args, '--format', 'json'])).stdout) as { added: { to: string }[] };
+    expect(json.added.map((c) => c.to)).toEqual(['8.8.8.0/29', '8.8.8.9/32', '8.8.8.10/31', '8.8.8.12/30', '8.8.8.16/28', '8.8.8.32/27', '8.8.8.64/26', '8.8.8.128/25', '9.0.0.0/8', '10.9.0.0/16']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 it('restricts to one port with --port/--protocol and honours --fail-on', async () => {
   const udp = await cli([...change, '--port', '53', '--protocol', 'UDP', '--format', 'json']);
   expect(udp.code).toBe(0);

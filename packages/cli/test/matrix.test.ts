@@ -54,6 +54,51 @@ it('groups pods with identical rows and columns', async () => {
   expect(groups.map((g) => g.replace(/^ {2}G\d+ \((\d+)\).*/, '$1')).sort()).toEqual(['1', '2', '2', '2', '2']);
 });
 
+/** `n` running pods in namespace a, the first `isolated` of them behind a deny-all ingress policy. */
+function pods(n: number, isolated: number): string {
+  const docs = ['apiVersion: v1\nkind: Namespace\nmetadata: {name: a}'];
+  for (let i = 0; i < n; i++) {
+    const ip = `10.0.${Math.floor(i / 200)}.${(i % 200) + 1}`;
+    docs.push(`apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}, namespace: a, labels: {lock: "${i < isolated}"}}\nspec: {containers: [{name: c, image: x}]}\nstatus: {phase: Running, podIP: ${ip}, podIPs: [{ip: ${ip}}]}`);
+  }
+  docs.push('apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: lock, namespace: a}\nspec: {podSelector: {matchLabels: {lock: "true"}}, policyTypes: [Ingress]}');
+  return docs.join('\n---\n') + '\n';
+}
+
+it('groups the markdown table as the plain one: --group always, and auto above 40 pods only', async () => {
+  const always = await cli(['matrix', '--port', '8080', '--format', 'markdown', '--group', 'always', ...example]);
+  expect(always.code).toBe(0);
+  expect(always.stdout.split('\n').filter((l) => /^\| G\d+ \|/.test(l))).toHaveLength(5);
+  const legend = always.stdout.split('\n').filter((l) => /^\| G\d+ \(\d+\) \|/.test(l));
+  expect(legend).toContain('| G4 (1) | `production/db-0` |');
+  expect(legend.map((l) => l.replace(/^\| G\d+ \((\d+)\).*/, '$1')).sort()).toEqual(['1', '2', '2', '2', '2']);
+  // The example has 9 pods: auto leaves it ungrouped, one row per pod.
+  const auto = await cli(['matrix', '--port', '8080', '--format', 'markdown', ...example]);
+  expect(auto.stdout).toBe((await cli(['matrix', '--port', '8080', '--format', 'markdown', '--group', 'never', ...example])).stdout);
+  expect(auto.stdout.split('\n').filter((l) => l.startsWith('| `'))).toHaveLength(9);
+  // 41 pods, 3 behind a deny-all policy: two groups by default, in both formats; 40 pods, none.
+  for (const format of ['markdown', 'table']) {
+    const big = await cli(['matrix', '--port', '80', '--format', format, '-'], pods(41, 3));
+    expect(big.code).toBe(0);
+    expect(big.stdout).toMatch(/G\d \(38\)/);
+    expect(big.stdout).toMatch(/G\d \(3\)/);
+    const small = await cli(['matrix', '--port', '80', '--format', format, '-'], pods(40, 3));
+    expect(small.stdout).not.toMatch(/G1/);
+  }
+  const never = await cli(['matrix', '--port', '80', '--format', 'markdown', '--group', 'never', '-'], pods(41, 3));
+  expect(never.stdout.split('\n').filter((l) => l.startsWith('| `'))).toHaveLength(41);
+});
+
+it('keeps JSON ungrouped, as documented, and says so when --group always asks otherwise', async () => {
+  const r = await cli(['matrix', '--port', '80', '--format', 'json', '--group', 'always', '-'], pods(41, 3));
+  expect(r.code).toBe(0);
+  expect(Object.keys((JSON.parse(r.stdout) as { allowed: object }).allowed)).toHaveLength(41);
+  expect(r.stderr).toContain('note: --group does not apply to --format json, which lists every pod\n');
+  const auto = await cli(['matrix', '--port', '80', '--format', 'json', '-'], pods(41, 3));
+  expect(auto.stdout).toBe(r.stdout);
+  expect(auto.stderr).not.toContain('--group');
+});
+
 it('shows for two groups the cell all their pairs share, a group against itself without self pairs', () => {
   // Pods 0 and 1 form G1 (their own cells X, between them '.'), pod 2 is G2 (its own cell X).
   const view = {

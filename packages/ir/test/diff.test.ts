@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { diffConnectivity, evaluate, hasErrors, parseCidr, parseIp, resolve, type ConnectionChange, type Connection, type Program, type Protocol } from '../src/index.js';
-import { clusterArb, connectionArb, loadManifests, networkPolicy, numRuns, policiesArb, type Manifest } from '../src/testing/index.js';
+import { diffConnectivity, endpointText, evaluate, hasErrors, parseCidr, parseIp, resolve, type ConnectionChange, type Connection, type Program, type Protocol } from '../src/index.js';
+import { clusterArb, connectionArb, loadManifests, namespace, networkPolicy, node, numRuns, pod, policiesArb, type Manifest } from '../src/testing/index.js';
 import { upstreamModel } from '../src/testing/index.js';
 import { relabelArb, relabelled } from './support/relabel.js';
 
@@ -133,4 +133,38 @@ it('tells apart replicas that a change treats differently (same tuples in BASE, 
     list.filter((c) => c.from.kind === 'pod' && c.to.kind === 'pod').map((c) => (c.from.kind === 'pod' && c.to.kind === 'pod' ? `${c.from.namespace}/${c.from.name}->${c.to.namespace}/${c.to.name}` : ''));
   expect(pairs(diff.added)).toEqual(['y/a->x/a', 'z/b->x/b']);
   expect(diff.removed).toEqual([]);
+});
+
+it('orders external CIDRs by family, first address, then prefix length, not as text', () => {
+  // Text order put 8.8.8.16/28 before 8.8.8.9/32, 2001:db8::10/124 before 2001:db8::9/128 and
+  // 10.0.0.0/16 before 10.0.0.0/8.
+  const inventory = [
+    node('node-1', ['198.19.0.1', 'fd00::1']),
+    namespace('x', { ns: 'x' }),
+    pod('x', 'a', { pod: 'a' }, ['198.18.0.10', 'fd00::a'], { node: 'node-1' }),
+    pod('x', 'b', { pod: 'b' }, ['198.18.0.11', 'fd00::b'], { node: 'node-1' }),
+  ];
+  const deny = networkPolicy('x', 'deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+  const base = load([...inventory, deny]);
+  const headManifests = [
+    ...inventory,
+    deny,
+    networkPolicy('x', 'a', {
+      podSelector: { matchLabels: { pod: 'a' } },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }],
+      egress: [{ to: [{ ipBlock: { cidr: '2001:db8::/120', except: ['2001:db8::8/128'] } }, { ipBlock: { cidr: '8.8.8.0/24', except: ['8.8.8.8/32'] } }] }],
+    }),
+    networkPolicy('x', 'b', { podSelector: { matchLabels: { pod: 'b' } }, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/16' } }] }] }),
+  ];
+  const diff = diffConnectivity(resolve(base), resolve(load(headManifests)));
+  expect(diff.removed).toEqual([]);
+  expect(diff.added.map((c) => `${endpointText(c.from)} -> ${endpointText(c.to)}`)).toEqual([
+    ...['8.8.8.0/29', '8.8.8.9/32', '8.8.8.10/31', '8.8.8.12/30', '8.8.8.16/28', '8.8.8.32/27', '8.8.8.64/26', '8.8.8.128/25'].map((c) => `x/a -> ${c}`),
+    ...['2001:db8::/125', '2001:db8::9/128', '2001:db8::a/127', '2001:db8::c/126', '2001:db8::10/124', '2001:db8::20/123', '2001:db8::40/122', '2001:db8::80/121'].map((c) => `x/a -> ${c}`),
+    '10.0.0.0/8 -> x/a',
+    '10.0.0.0/16 -> x/b',
+  ]);
+  // The same order whatever order the objects come in.
+  expect(diffConnectivity(resolve(load([deny, ...inventory].reverse())), resolve(load([...headManifests].reverse())))).toEqual(diff);
 });

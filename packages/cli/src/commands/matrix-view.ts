@@ -170,12 +170,24 @@ function grid(rows: readonly string[] | string[], cols: readonly string[], cell:
   return lines;
 }
 
-/** Markdown table (✓ allowed, ✗ denied, ~ some ports), line by line. */
-export function markdownLines(view: MatrixView): string[] {
+/**
+ * Markdown table (✓ allowed, ✗ denied, ~ some ports), line by line. With groups, as the plain
+ * table: one row and column per group, then the groups' pods as a second table.
+ */
+export function markdownLines(view: MatrixView, groups?: number[][]): string[] {
   const sym = (c: string): string => (c === '.' ? '✓' : c === 'X' ? '✗' : '~');
-  const lines = [`**${view.title}** — rows: source, columns: destination`, '', `| src \\ dst | ${view.labels.map((l) => `\`${l}\``).join(' | ')} |`];
-  lines.push(`|---|${view.labels.map(() => ':-:').join('|')}|`);
-  view.labels.forEach((l, i) => lines.push(`| \`${l}\` | ${view.cells[i]!.map(sym).join(' | ')} |`));
+  const lines = [`**${view.title}** — rows: source, columns: destination`, ''];
+  if (!groups) {
+    lines.push(`| src \\ dst | ${view.labels.map((l) => `\`${l}\``).join(' | ')} |`, `|---|${view.labels.map(() => ':-:').join('|')}|`);
+    view.labels.forEach((l, i) => lines.push(`| \`${l}\` | ${view.cells[i]!.map(sym).join(' | ')} |`));
+    return lines;
+  }
+  const names = groups.map((_, i) => `G${i + 1}`);
+  lines.push(`| src \\ dst | ${names.join(' | ')} |`, `|---|${names.map(() => ':-:').join('|')}|`);
+  names.forEach((name, a) => lines.push(`| ${name} | ${groups.map((_, b) => sym(aggregate(groups[a]!, groups[b]!, view))).join(' | ')} |`));
+  lines.push('', 'Groups (pods with identical rows and columns):', '', '| group | pods |', '|---|---|');
+  groups.forEach((g, i) => lines.push(`| ${names[i]} (${g.length}) | ${g.map((p) => `\`${view.labels[p]}\``).join(', ')} |`));
+  lines.push('', 'A pod can always reach itself; cells inside a group show pod-to-other-pod traffic.');
   return lines;
 }
 

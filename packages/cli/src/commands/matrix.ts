@@ -24,7 +24,7 @@ export const matrixCommand: Command = {
     protocol: { type: 'string', value: 'P', description: 'TCP, UDP or SCTP (default: TCP with --port; all protocols without)' },
     format: { type: 'string', short: 'f', value: 'FMT', description: 'table (default), json or markdown' },
     namespace: { type: 'string', multiple: true, short: 'n', value: 'NS', description: 'only pods of this namespace; repeatable' },
-    group: { type: 'string', value: 'auto|always|never', description: 'merge pods with identical rows and columns (auto: above 40 pods)' },
+    group: { type: 'string', value: 'auto|always|never', description: 'merge pods with identical rows and columns in table and markdown output (auto: above 40 pods); json lists every pod' },
     family: { type: 'string', value: '4|6', description: 'connections over this address family only (default: IPv4 where both pods have it, else IPv6)' },
   },
   async run(io, values, positionals) {
@@ -69,17 +69,17 @@ export const matrixCommand: Command = {
     }
     const view = buildMatrix(resolved, protocol, port, anyProtocol, namespaces, family);
     if (format === 'json') {
+      // JSON lists every pod by name (README, `matrix --help`): grouping would change its keys.
+      if (group === 'always') io.stderr.write('note: --group does not apply to --format json, which lists every pod\n');
       await writePieces(io, jsonChunks(view, anyProtocol ? null : protocol, port ?? null));
-    } else if (format === 'markdown') {
-      await writePieces(io, linesOf(markdownLines(view)));
-    } else {
-      const grouping = group === 'always' || (group === 'auto' && view.labels.length > 40);
-      let groups: number[][] | undefined;
-      if (grouping) {
-        groups = groupPods(view, selflessDiagonal(resolved, protocol, port, anyProtocol, namespaces, family));
-      }
-      await writePieces(io, linesOf(tableLines(view, groups)));
+      return ExitCode.ok;
     }
+    // Table and markdown group alike: a markdown table of hundreds of pods is no more readable.
+    let groups: number[][] | undefined;
+    if (group === 'always' || (group === 'auto' && view.labels.length > 40)) {
+      groups = groupPods(view, selflessDiagonal(resolved, protocol, port, anyProtocol, namespaces, family));
+    }
+    await writePieces(io, linesOf(format === 'markdown' ? markdownLines(view, groups) : tableLines(view, groups)));
     return ExitCode.ok;
   },
 };

@@ -1,6 +1,6 @@
 import type { Protocol } from '../model/policy.js';
 import type { PodDirection, ResolvedProgram } from '../model/resolved.js';
-import { familyMax, type Family } from '../net/ip.js';
+import { familyMax, parseIp, type Family } from '../net/ip.js';
 import { compareValues, sameItems } from '../util/compare.js';
 import { memoized } from '../util/memo.js';
 import { normalize, subtract, toCidrStrings, type IntervalSet } from '../net/interval-set.js';
@@ -179,8 +179,8 @@ export function diffConnectivity(base: ResolvedProgram, head: ResolvedProgram, o
 
   const podsOnly = (a: ResolvedProgram, b: ResolvedProgram): string[] => (same ? [] : [...a.podIndex.keys()].filter((id) => !b.podIndex.has(id)).sort());
   return {
-    added: out.filter((c) => c.change === 'added').sort(compareChanges),
-    removed: out.filter((c) => c.change === 'removed').sort(compareChanges),
+    added: sortChanges(out.filter((c) => c.change === 'added')),
+    removed: sortChanges(out.filter((c) => c.change === 'removed')),
     podsOnlyInBase: podsOnly(base, head),
     podsOnlyInHead: podsOnly(head, base),
   };
@@ -209,14 +209,37 @@ function commonPods(base: ResolvedProgram, head: ResolvedProgram, same: boolean)
   return { bi: ids.map((id) => base.podIndex.get(id)!), hi: ids.map((id) => head.podIndex.get(id)!) };
 }
 
-function endpointKey(e: DiffEndpoint): string {
-  return e.kind === 'pod' ? `0${e.namespace}/${e.name}` : `1${e.family}${e.cidr}`;
+/** How an endpoint sorts: pods by `ns/name`, then CIDRs by family, first address and prefix length. */
+interface EndpointKey {
+  readonly pod: string | undefined;
+  readonly family: number;
+  readonly start: bigint;
+  readonly prefix: number;
 }
 
-function compareChanges(a: ConnectionChange, b: ConnectionChange): number {
-  const x = endpointKey(a.from) + '\u0000' + endpointKey(a.to);
-  const y = endpointKey(b.from) + '\u0000' + endpointKey(b.to);
-  return compareValues(x, y);
+function endpointKey(e: DiffEndpoint): EndpointKey {
+  if (e.kind === 'pod') return { pod: `${e.namespace}/${e.name}`, family: 0, start: 0n, prefix: 0 };
+  // The text is formatCidr's (canonical, made in `external`), so parseIp reads it back; parseCidr
+  // would refuse an IPv4-mapped IPv6 range, which an IPv6 ipBlock may well leave changed.
+  const slash = e.cidr.indexOf('/');
+  return { pod: undefined, family: e.family, start: parseIp(e.cidr.slice(0, slash))!.value, prefix: Number(e.cidr.slice(slash + 1)) };
+}
+
+function compareEndpoints(x: EndpointKey, y: EndpointKey): number {
+  if (x.pod !== undefined && y.pod !== undefined) return compareValues(x.pod, y.pod);
+  if (x.pod !== undefined || y.pod !== undefined) return x.pod !== undefined ? -1 : 1;
+  // By address, not by text: as text 8.8.8.16/28 sorted before 8.8.8.9/32 and 10.x before 9.x.
+  return x.family - y.family || compareValues(x.start, y.start) || x.prefix - y.prefix;
+}
+
+/**
+ * Changes in (from, to) order, the family of a dual-stack pair last; each endpoint's key made
+ * once per change rather than once per comparison.
+ */
+function sortChanges(changes: readonly ConnectionChange[]): ConnectionChange[] {
+  const keyed = changes.map((c) => ({ c, from: endpointKey(c.from), to: endpointKey(c.to) }));
+  keyed.sort((a, b) => compareEndpoints(a.from, b.from) || compareEndpoints(a.to, b.to) || (a.c.family ?? 0) - (b.c.family ?? 0));
+  return keyed.map((k) => k.c);
 }
 
 /** The addresses of the pods of either side (with the same pods, one side's, from its index). */
