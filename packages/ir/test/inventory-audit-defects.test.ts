@@ -117,7 +117,7 @@ describe('two nodes that list the same address (a shared ExternalIP behind one N
 });
 
 describe('a dump saved as UTF-16 (Windows PowerShell 5.1 `kubectl get ... -o yaml > cluster.yaml`)', () => {
-  // DEFECT: kubectl reads files through a decoder that honours a UTF-16 byte-order mark
+  // Fixed (was refused as ir/binary-input): kubectl reads files through a decoder that honours a UTF-16 byte-order mark
   // (kubernetes/kubernetes staging/src/k8s.io/cli-runtime/pkg/resource/visitor.go FileVisitor.Visit:
   // unicode.BOMOverride(unicode.UTF8.NewDecoder())), so `kubectl apply -f cluster.yaml` of such a
   // file works. Windows PowerShell 5.1's `>` writes UTF-16LE with a BOM. netpolc refuses the
@@ -135,14 +135,25 @@ describe('a dump saved as UTF-16 (Windows PowerShell 5.1 `kubectl get ... -o yam
     return out;
   };
 
-  it('today: refused as not UTF-8', () => {
-    expect(codes(loadTexts({ 'cluster.json': utf16le(text) }), 'error')).toEqual(['ir/binary-input']);
-  });
-
-  it.fails('a UTF-16LE file with its byte-order mark is read as kubectl reads it', () => {
+  it('a UTF-16LE file with its byte-order mark is read as kubectl reads it', () => {
     const r = loadTexts({ 'cluster.json': utf16le(text) });
     expect(codes(r, 'error')).toEqual([]);
     expect(r.program.inventory.namespaces.map((n) => n.name)).toEqual(['prod']);
+  });
+
+  it('reads UTF-16BE too, locates diagnostics in the decoded text, and refuses a broken UTF-16 file', () => {
+    const yaml = 'apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: x}\nstatus: {podIP: 010.0.0.1}\n';
+    const be = new Uint8Array(2 + yaml.length * 2);
+    be[0] = 0xfe;
+    be[1] = 0xff;
+    for (let i = 0; i < yaml.length; i++) be[3 + 2 * i] = yaml.charCodeAt(i);
+    const r = loadTexts({ 'pod.yaml': be });
+    const bad = r.diagnostics.find((d) => d.code === 'ir/invalid-ip')!;
+    expect(r.locate(bad.target)).toMatchObject({ line: 4, column: 17 });
+    // A lone high surrogate: not UTF-16 text.
+    const broken = utf16le('{"kind": "List", "items": []}');
+    const cut = new Uint8Array([...broken, 0x00, 0xd8]);
+    expect(codes(loadTexts({ 'cut.json': cut }), 'error')).toEqual(['ir/binary-input']);
   });
 });
 

@@ -58,15 +58,27 @@ function decode(source: InputSource): { text: string } | { bytes: ByteText } | {
   }
   const whole = content instanceof Uint8Array;
   const size = whole ? content.length : content.size;
+  const head = Buffer.alloc(Math.min(3, size));
+  if (whole) head.set(content.subarray(0, head.length));
+  else readFully(content, head, 0);
+  // A UTF-16 byte-order mark (Windows PowerShell 5.1's `kubectl get -o yaml > file`): kubectl
+  // decodes such files (cli-runtime resource/visitor.go FileVisitor.Visit, unicode.BOMOverride).
+  const utf16 = head[0] === 0xff && head[1] === 0xfe ? 'utf-16le' : head[0] === 0xfe && head[1] === 0xff ? 'utf-16be' : undefined;
+  if (utf16 !== undefined) {
+    if (size > readDefaults.maxTextBytes) return { error: `UTF-16 text too large to convert here; convert it to UTF-8 first (iconv -f UTF-16 -t UTF-8)` };
+    try {
+      const text = new TextDecoder(utf16, { fatal: true, ignoreBOM: false }).decode(whole ? content : readWhole(content));
+      return text.includes('\u0000') ? { error: 'contains NUL characters' } : { text };
+    } catch {
+      return { error: `invalid ${utf16.toUpperCase()} after its byte-order mark` };
+    }
+  }
   if (size > readDefaults.maxTextBytes) {
     // Longer than a string may be: decoded a List item at a time, from bytes held whole or read
     // a window at a time.
     const checked = whole ? checkBytes(content) : checkSource(content);
     if ('error' in checked) return checked;
-    const start = Buffer.alloc(3);
-    if (whole) start.set(content.subarray(0, 3));
-    else readFully(content, start.subarray(0, Math.min(3, size)), 0);
-    const bom = start[0] === 0xef && start[1] === 0xbb && start[2] === 0xbf;
+    const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
     return { bytes: new ByteText(content, bom ? 3 : 0, checked.ascii) };
   }
   const bytes = whole ? content : readWhole(content);
