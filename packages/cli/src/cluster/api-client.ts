@@ -98,7 +98,7 @@ export class ApiClient {
     this.#policy = policy;
     this.#where = `context "${config.context}" (${config.server})`;
     const exec = config.auth.exec;
-    if (exec) this.#exec = new ExecCredentials(() => runExecPlugin(exec, config.execCluster, io, `user of ${this.#where}`));
+    if (exec) this.#exec = new ExecCredentials(() => runExecPlugin(exec, config.execCluster, io, this.#where));
   }
 
   /** Runs the exec plugin, if any, before the first request (so its prompts come before any progress line). */
@@ -218,7 +218,7 @@ export class ApiClient {
       }
     });
     try {
-      const exchange = httpGet(url, { agent, headers, signal: controller.signal });
+      const exchange = httpGet(url, { agent, headers, signal: controller.signal, gzip: !this.#config.disableCompression });
       exchange.catch(() => undefined);
       const resp = await Promise.race([exchange, timedOut]);
       const status = resp.status;

@@ -80,7 +80,7 @@ function installHelp(config: ExecConfig): string {
  * with provideClusterInfo), at most {@link execTimeoutMs}.
  */
 export async function runExecPlugin(config: ExecConfig, cluster: Readonly<Json> | undefined, io: Io, where: string, timeoutMs = execTimeoutMs): Promise<ExecCredential> {
-  const name = `the exec credential plugin ${config.command} of ${where}`;
+  const name = `the exec credential plugin ${config.command} for ${where}`;
   const isInteractive = interactive(config, name);
   const info = { apiVersion: config.apiVersion, kind: 'ExecCredential', spec: { interactive: isInteractive, ...(cluster ? { cluster } : {}) } };
   const env: Record<string, string> = {};

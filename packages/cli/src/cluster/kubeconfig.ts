@@ -23,6 +23,8 @@ export interface ResolvedConfig {
   readonly auth: UserAuth;
   /** The cluster as an exec plugin is told about it (spec.cluster), when it asks (provideClusterInfo). */
   readonly execCluster: Readonly<Record<string, unknown>> | undefined;
+  /** The cluster's `disable-compression`: do not ask for gzip answers. */
+  readonly disableCompression: boolean;
   /** A copy of kubeConfig whose user authenticates with this client certificate and key (PEM). */
   withClientCertificate(cert: string, key: string): KubeConfig;
 }
@@ -288,6 +290,7 @@ export function resolveConfig(lib: ClientLibrary, source: ConfigSource, options:
     server: cluster.server.replace(/\/+$/, ''),
     origin,
     auth: { ...auth, exec },
+    disableCompression: (loaded.rawClusters.get(cluster.name)?.raw as Json | undefined)?.['disable-compression'] === true,
     execCluster: exec?.provideClusterInfo ? execClusterOf(cluster, loaded.rawClusters.get(cluster.name)?.raw) : undefined,
     withClientCertificate: (cert, key) => {
       const { certFile: _c, keyFile: _k, ...rest } = libUser;

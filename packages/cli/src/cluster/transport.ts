@@ -44,14 +44,15 @@ function gunzipText(body: Buffer): Promise<string> {
 }
 
 /**
- * GETs `url` and reads the whole body, decoding gzip (which netpolc asks for, as Go's transport
- * does: an API server compresses large lists). Rejects with {@link TransportError} when the
+ * GETs `url` and reads the whole body, decoding gzip (which netpolc asks for with `gzip`, as Go's
+ * transport does unless the kubeconfig sets disable-compression: an API server compresses large
+ * lists). Rejects with {@link TransportError} when the
  * connection fails or closes before the body is complete, and when `signal` aborts.
  */
-export function httpGet(url: URL, options: { agent: Agent | undefined; headers: Record<string, string | string[]>; signal: AbortSignal }): Promise<HttpAnswer> {
+export function httpGet(url: URL, options: { agent: Agent | undefined; headers: Record<string, string | string[]>; signal: AbortSignal; gzip: boolean }): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(url, { method: 'GET', agent: options.agent, headers: { ...options.headers, 'Accept-Encoding': 'gzip' }, signal: options.signal });
+    const req = send(url, { method: 'GET', agent: options.agent, headers: { ...options.headers, ...(options.gzip ? { 'Accept-Encoding': 'gzip' } : {}) }, signal: options.signal });
     req.on('error', (err: NodeJS.ErrnoException) => reject(new TransportError(err.message, err.code)));
     req.on('response', (res: IncomingMessage) => {
       const length = Number(res.headers['content-length']);

@@ -77,7 +77,7 @@ it('reports a plugin that fails, or prints something that is not a credential (e
   const failing = script(join(dir, 'a'), 'exit 3');
   const r = await runCli(['validate', '--from-cluster'], { KUBECONFIG: rawKubeconfig(dir, { server: server.url, user: execUser(failing.path) }) });
   expect(r.code).toBe(2);
-  expect(r.stderr).toContain(`the exec credential plugin ${failing.path} of user of context "ctx" (${server.url}) failed with exit code 3`);
+  expect(r.stderr).toContain(`the exec credential plugin ${failing.path} for context "ctx" (${server.url}) failed with exit code 3`);
   const other = script(join(dir, 'b'), credential('client.authentication.k8s.io/v1beta1', { token: 't' }));
   const r2 = await runCli(['validate', '--from-cluster'], { KUBECONFIG: rawKubeconfig(dir, { server: server.url, user: execUser(other.path) }) });
   expect(r2.code).toBe(2);
