@@ -119,7 +119,8 @@ function loadFile(lib: ClientLibrary, file: string): { kc: KubeConfig; raw: Json
   if (text.split('\n').every((l) => /^\s*(#.*)?$/.test(l) || /^(---|\.\.\.)\s*$/.test(l))) return undefined;
   let raw: unknown = {};
   try {
-    // The raw entries, for what the library's types leave out (tokenFile, as-groups, extensions).
+    // The raw entries, for what the library's types leave out (tokenFile, as-groups, extensions);
+    // loadYaml returns a kubeconfig as parsed, since Config is none of its typed models.
     raw = lib.loadYaml(text);
   } catch {
     // The library's load below reports the parse error.
