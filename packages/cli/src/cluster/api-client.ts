@@ -1,5 +1,10 @@
-import type { ClientLibrary, ResolvedConfig } from './kubeconfig.js';
+import type { Agent } from 'node:http';
+import type { Io } from '../io.js';
 import { bindingCommand, ClusterError, readerClusterRole } from './errors.js';
+import { ExecCredentials, runExecPlugin, type ExecCredential } from './exec-plugin.js';
+import type { ResolvedConfig } from './kubeconfig.js';
+import { AnswerTooLarge, httpGet, TransportError } from './transport.js';
+import { impersonationHeaders } from './user-auth.js';
 
 /** One collection netpolc lists. */
 export interface ListTarget {
@@ -23,8 +28,6 @@ export interface RequestPolicy {
   readonly maxBackoffMs?: number;
 }
 
-type RequestContextLike = InstanceType<ClientLibrary['RequestContext']>;
-
 /** A `metav1.Status` error body. */
 interface Status {
   readonly message?: string;
@@ -32,8 +35,11 @@ interface Status {
   readonly code?: number;
 }
 
-/** Raised inside {@link ApiClient.list} when a continue token expired (410), to restart the list. */
+/** Raised inside {@link ApiClient.list} when a continue token expired (410), to read the list whole. */
 class ExpiredContinue extends Error {}
+
+/** An answer, or a wait before the next attempt. */
+type Sent = { status: number; text: string; contentType: string; credential: ExecCredential | undefined } | { retryAfterMs: number };
 
 const statusText: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 410: 'Gone', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
 const retryable = new Set([429, 500, 502, 503, 504]);
@@ -74,64 +80,91 @@ function parseStatus(text: string): Status | undefined {
   }
 }
 
-/** Reads lists from the API server through @kubernetes/client-node's configuration and transport. */
+/**
+ * Reads lists from the API server with the library's configuration (CA, client certificate,
+ * proxy agent, token and auth-provider headers) and netpolc's own exec plugins,
+ * impersonation and HTTP transport.
+ */
 export class ApiClient {
-  readonly #lib: ClientLibrary;
   readonly #config: ResolvedConfig;
   readonly #policy: RequestPolicy;
   readonly #where: string;
-  #agent: ReturnType<RequestContextLike['getAgent']>;
+  readonly #exec: ExecCredentials | undefined;
+  /** One agent per credential for the whole read, so TLS sessions are reused. */
+  #agent: { credential: ExecCredential | undefined; agent: Agent | undefined } | undefined;
 
-  constructor(lib: ClientLibrary, config: ResolvedConfig, policy: RequestPolicy) {
-    this.#lib = lib;
+  constructor(config: ResolvedConfig, policy: RequestPolicy, io: Io) {
     this.#config = config;
     this.#policy = policy;
     this.#where = `context "${config.context}" (${config.server})`;
+    const exec = config.auth.exec;
+    if (exec) this.#exec = new ExecCredentials(() => runExecPlugin(exec, config.execCluster, io, this.#where));
+  }
+
+  /** Runs the exec plugin, if any, before the first request (so its prompts come before any progress line). */
+  async authenticate(): Promise<void> {
+    await this.#exec?.get();
   }
 
   /**
    * Every item of a collection, page by page (`limit`/`continue`, as kubectl's `--chunk-size`),
-   * so a large cluster streams in bounded responses. A continue token that expires (410 Gone,
-   * etcd compaction) restarts the list once from the beginning, as client-go's pager does:
-   * `onRestart` tells the caller to drop the pages it already received.
+   * so a large cluster streams in bounded responses. When a continue token expires (410 Gone,
+   * etcd compaction) the collection is read once more in one request without limit or continue,
+   * which cannot expire, as client-go's pager does with FullListIfExpired
+   * (tools/pager/pager.go ListPager.List): `onRestart` tells the caller to drop the pages it
+   * already received.
    */
   async list(target: ListTarget, onPage: (items: readonly unknown[]) => void, onRestart: () => void): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      let token: string | undefined;
-      try {
-        do {
-          const query: Record<string, string> = { limit: String(this.#policy.pageSize) };
-          if (token !== undefined) query['continue'] = token;
-          const page = await this.#get(target, query, token !== undefined);
-          const items = page['items'];
-          if (!Array.isArray(items)) throw new ClusterError(`the answer of ${this.#where} to GET ${target.path} is not a list (no items)`);
-          const meta = page['metadata'] as Record<string, unknown> | undefined;
-          const next = meta?.['continue'];
-          const sent = token;
-          token = typeof next === 'string' && next !== '' ? next : undefined;
-          // A server that hands back the token it was given would page forever.
-          if (token !== undefined && token === sent) throw new ClusterError(`${this.#where} returned the same continue token for GET ${target.path} twice; its paging is broken`);
-          onPage(items);
-        } while (token !== undefined);
-        return;
-      } catch (err) {
-        if (!(err instanceof ExpiredContinue)) throw err;
-        if (attempt >= 1) throw new ClusterError(err.message);
-        onRestart();
+    let token: string | undefined;
+    try {
+      do {
+        const query: Record<string, string> = { limit: String(this.#policy.pageSize) };
+        if (token !== undefined) query['continue'] = token;
+        const page = await this.#get(target, query, token !== undefined);
+        const sent = token;
+        token = this.#nextToken(target, page, sent);
+        onPage(page['items'] as unknown[]);
+      } while (token !== undefined);
+    } catch (err) {
+      if (!(err instanceof ExpiredContinue)) throw err;
+      onRestart();
+      const whole = await this.#get(target, {}, false);
+      if (this.#nextToken(target, whole, undefined) !== undefined) {
+        throw new ClusterError(`${this.#where} answered GET ${target.path} without limit with part of the list (a continue token); it cannot be read whole`);
       }
+      onPage(whole['items'] as unknown[]);
     }
   }
 
+  /** Checks a page and returns its continue token. */
+  #nextToken(target: ListTarget, page: Record<string, unknown>, sent: string | undefined): string | undefined {
+    if (!Array.isArray(page['items'])) throw new ClusterError(`the answer of ${this.#where} to GET ${target.path} is not a list (no items)`);
+    const next = (page['metadata'] as Record<string, unknown> | undefined)?.['continue'];
+    const token = typeof next === 'string' && next !== '' ? next : undefined;
+    // A server that hands back the token it was given would page forever.
+    if (token !== undefined && token === sent) throw new ClusterError(`${this.#where} returned the same continue token for GET ${target.path} twice; its paging is broken`);
+    return token;
+  }
+
   async #get(target: ListTarget, query: Record<string, string>, continuing: boolean): Promise<Record<string, unknown>> {
-    const shown = `GET ${target.path}?${new URLSearchParams(query).toString()}`;
+    const search = new URLSearchParams(query).toString();
+    const shown = `GET ${target.path}${search ? `?${search}` : ''}`;
     const retries = this.#policy.retries ?? 3;
+    let reauthenticated = false;
     for (let attempt = 0; ; attempt++) {
-      const answer = await this.#send(target.path, query, shown, attempt < retries);
+      const answer = await this.#send(target.path, search, shown, attempt < retries);
       if ('retryAfterMs' in answer) {
         await new Promise((r) => setTimeout(r, answer.retryAfterMs));
         continue;
       }
-      const { status, text, contentType } = answer;
+      const { status, text, contentType, credential } = answer;
+      // exec.go roundTripper: a 401 makes the plugin run again (maybeRefreshCreds); the request
+      // is sent once more with the new credential.
+      if (status === 401 && credential && !reauthenticated) {
+        this.#exec!.invalidate(credential);
+        reauthenticated = true;
+        continue;
+      }
       if (status >= 200 && status < 300) {
         try {
           const body = JSON.parse(text) as unknown;
@@ -142,29 +175,38 @@ export class ApiClient {
         throw new ClusterError(`the answer of ${this.#where} to ${shown} is not a Kubernetes list (${contentType || 'no content type'}); is ${this.#config.server} a Kubernetes API server?`);
       }
       const s = parseStatus(text);
-      if (status === 410 && continuing) throw new ExpiredContinue(`the list of ${target.resource} changed too much while it was read in pages (410 Gone: ${s?.message ?? 'continue token expired'}); retry`);
+      if (status === 410 && continuing) throw new ExpiredContinue();
       throw this.#httpError(target, status, s, shown);
     }
   }
 
-  async #send(path: string, query: Record<string, string>, shown: string, mayRetry: boolean): Promise<{ status: number; text: string; contentType: string } | { retryAfterMs: number }> {
-    const lib = this.#lib;
-    const server = new lib.ServerConfiguration(this.#config.server, {});
-    const ctx = server.makeRequestContext(path, lib.HttpMethod.GET);
-    for (const [k, v] of Object.entries(query)) ctx.setQueryParam(k, v);
-    ctx.setHeaderParam('Accept', 'application/json');
+  /** The agent and headers of one request. */
+  async #prepare(): Promise<{ agent: Agent | undefined; headers: Record<string, string | string[]>; credential: ExecCredential | undefined }> {
+    const credential = await this.#exec?.get();
+    const cert = credential?.clientCertificate;
+    const kubeConfig = cert ? this.#config.withClientCertificate(cert.cert, cert.key) : this.#config.kubeConfig;
+    const opts: { headers?: Record<string, unknown>; auth?: string; agent?: Agent } = {};
     try {
-      // Credentials (token, client certificate, exec and auth-provider plugins), the CA and any
-      // proxy come from the library, exactly as for its typed API clients.
-      await this.#config.kubeConfig.applySecurityAuthentication(ctx);
-      // It builds a new agent per call; one agent for the whole read reuses TLS sessions.
-      const agent = ctx.getAgent();
-      if (agent) ctx.setAgent((this.#agent ??= agent));
+      // The library sets the CA, client certificate, proxy and the token or auth-provider header
+      // (whose token it may refresh, so this runs for every request).
+      await kubeConfig.applyToHTTPSOptions(opts as Parameters<typeof kubeConfig.applyToHTTPSOptions>[0]);
     } catch (err) {
       throw new ClusterError(`cannot set up the credentials of ${this.#where} from ${this.#config.origin}: ${(err as Error).message}`, { cause: err });
     }
+    const headers: Record<string, string | string[]> = { Accept: 'application/json', 'User-Agent': 'netpolc' };
+    for (const [k, v] of Object.entries(opts.headers ?? {})) if (typeof v === 'string') headers[k] = v;
+    if (opts.auth) headers['Authorization'] = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+    if (credential?.token) headers['Authorization'] = `Bearer ${credential.token}`;
+    if (this.#config.auth.impersonation) Object.assign(headers, impersonationHeaders(this.#config.auth.impersonation));
+    if (this.#agent?.credential !== credential) this.#agent = undefined;
+    this.#agent ??= { credential, agent: opts.agent };
+    return { agent: this.#agent.agent, headers, credential };
+  }
+
+  async #send(path: string, search: string, shown: string, mayRetry: boolean): Promise<Sent> {
+    const { agent, headers, credential } = await this.#prepare();
+    const url = new URL(`${this.#config.server}${path}${search ? `?${search}` : ''}`);
     const controller = new AbortController();
-    ctx.setSignal(controller.signal);
     const timeoutMs = this.#policy.timeoutMs;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<never>((_, reject) => {
@@ -176,22 +218,27 @@ export class ApiClient {
       }
     });
     try {
-      const exchange = (async () => {
-        const resp = await new lib.IsomorphicFetchHttpLibrary().send(ctx).toPromise();
-        const text = await resp.body.text();
-        return { resp, text };
-      })();
+      const exchange = httpGet(url, { agent, headers, signal: controller.signal, gzip: !this.#config.disableCompression });
       exchange.catch(() => undefined);
-      const { resp, text } = await Promise.race([exchange, timedOut]);
-      const status = resp.httpStatusCode;
+      const resp = await Promise.race([exchange, timedOut]);
+      const status = resp.status;
       if (mayRetry && retryable.has(status)) {
         const after = Number(resp.headers['retry-after']);
         return { retryAfterMs: Math.min(Number.isFinite(after) && after >= 0 ? after * 1000 : 500, this.#policy.maxBackoffMs ?? 5000) };
       }
-      return { status, text, contentType: resp.headers['content-type'] ?? '' };
+      return { status, text: resp.text, contentType: resp.headers['content-type'] ?? '', credential };
     } catch (err) {
       if (err instanceof ClusterError) throw err;
+      if (err instanceof AnswerTooLarge) {
+        throw new ClusterError(`the answer of ${this.#where} to ${shown} is too large to read as one answer (${err.message}); read fewer namespaces with --namespace`);
+      }
       const code = (err as { code?: string }).code;
+      if (err instanceof TransportError && err.received) {
+        // A body cut short is not retried: client-go reports it from the body read (rest/request.go
+        // transformResponse), after its retry decision.
+        const of = err.received.expected !== undefined ? ` of ${err.received.expected}` : '';
+        throw new ClusterError(`cannot reach ${this.#where}: the server closed the connection after ${err.received.bytes}${of} bytes of its answer to ${shown} [${code}]`, { cause: err });
+      }
       if (code === 'ECONNRESET' && mayRetry) return { retryAfterMs: 200 };
       throw this.#transportError(err as Error, code);
     } finally {

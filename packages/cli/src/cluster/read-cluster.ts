@@ -73,8 +73,9 @@ export async function readCluster(options: ClusterOptions, io: Io, overrides: Re
   // Locating the configuration needs no library: a missing kubeconfig fails without the import.
   const source = locateConfig(options, io, overrides.serviceAccountDir ?? serviceAccountDir);
   const lib = await loadClientLibrary();
-  const config = resolveConfig(lib, source, options);
-  const client = new ApiClient(lib, config, { timeoutMs: options.requestTimeoutMs, pageSize: options.pageSize });
+  const config = resolveConfig(lib, source, options, io.env);
+  const client = new ApiClient(config, { timeoutMs: options.requestTimeoutMs, pageSize: options.pageSize }, io);
+  await client.authenticate();
   const progress = new Progress(io.stderr);
   const counts: Record<ObjectKind, number> = { Namespace: 0, Node: 0, Pod: 0, NetworkPolicy: 0 };
   const objects: ClusterObject[] = [];

@@ -40,7 +40,7 @@ it('reads the cluster with the token an exec plugin prints', async () => {
 // 401: exec.go credsExpired() returns false when the expiry is zero, and getCreds() reuses
 // cachedCreds. client-node's ExecAuth.getCredential caches only when Date.parse(expiration) is in
 // the future (NaN otherwise), so the plugin (often a cloud CLI taking a second) runs per request.
-it.fails('runs a plugin whose credential has no expirationTimestamp once per command, as client-go caches it', async () => {
+it('runs a plugin whose credential has no expirationTimestamp once per command, as client-go caches it', async () => {
   const dir = auditDir();
   const plugin = execPlugin(dir, 'plugin');
   const r = await runCli(['validate', '--from-cluster'], { KUBECONFIG: execKubeconfig(dir, plugin.path) });
@@ -55,7 +55,7 @@ it.fails('runs a plugin whose credential has no expirationTimestamp once per com
 // kubernetes.io/docs/reference/access-authn-authz/authentication/#input-and-output-formats and
 // client-go tools/auth/exec LoadExecCredentialFromEnv, which plugins use to find their cluster).
 // client-node never sets the variable, so a plugin that needs the cluster cannot work.
-it.fails('passes KUBERNETES_EXEC_INFO to the plugin, with spec.cluster when provideClusterInfo is true', async () => {
+it('passes KUBERNETES_EXEC_INFO to the plugin, with spec.cluster when provideClusterInfo is true', async () => {
   const dir = auditDir();
   const plugin = execPlugin(dir, 'plugin', { expiration: later });
   const r = await runCli(['validate', '--from-cluster'], { KUBECONFIG: execKubeconfig(dir, plugin.path, 'provideClusterInfo: true') });
@@ -74,7 +74,7 @@ it.fails('passes KUBERNETES_EXEC_INFO to the plugin, with spec.cluster when prov
 // stdin waits forever, and since --request-timeout only starts after the credentials,
 // netpolc hangs with no message (reproduced: `netpolc validate --from-cluster --request-timeout
 // 2s </dev/null` with such a plugin never returns). Here the plugin gives up reading after 2 s.
-it.fails('gives the plugin no standard input (end-of-file at once) when interactiveMode is Never', async () => {
+it('gives the plugin no standard input (end-of-file at once) when interactiveMode is Never', async () => {
   const dir = auditDir();
   const plugin = execPlugin(dir, 'plugin', { expiration: later, body: 'timeout 2 cat > /dev/null || true' });
   const started = performance.now();
@@ -87,7 +87,7 @@ it.fails('gives the plugin no standard input (end-of-file at once) when interact
 // a.stderr, os.Stderr), so device-code prompts ("open https://... and enter the code") and
 // warnings reach the user. client-node collects stderr and shows it only if the plugin fails:
 // a device-code login (kubelogin, az) waits for a code the user never sees.
-it.fails("shows the plugin's standard error, as kubectl does", async () => {
+it("shows the plugin's standard error, as kubectl does", async () => {
   const dir = auditDir();
   const plugin = execPlugin(dir, 'plugin', { expiration: later, body: "echo 'To sign in, open https://login.example/device and enter ABCD-1234' >&2" });
   const r = await runCli(['validate', '--from-cluster'], { KUBECONFIG: execKubeconfig(dir, plugin.path) });
@@ -100,7 +100,7 @@ it.fails("shows the plugin's standard error, as kubectl does", async () => {
 // GetAuthInfoFileReferences: "Only resolve exec command if it isn't PATH based", then
 // ResolveLocalPaths). client-node's makePathsAbsolute resolves only certificate files, so
 // `command: ./bin/plugin` runs relative to the working directory: spawn ./bin/plugin ENOENT.
-it.fails('runs a relative exec command (./bin/plugin) from the directory of its kubeconfig', async () => {
+it('runs a relative exec command (./bin/plugin) from the directory of its kubeconfig', async () => {
   const dir = auditDir();
   execPlugin(join(dir, 'bin'), 'plugin', { expiration: later });
   const r = await runCli(['validate', '--from-cluster'], { KUBECONFIG: execKubeconfig(dir, './bin/plugin') }, { cwd: auditDir() });
@@ -113,7 +113,7 @@ it.fails('runs a relative exec command (./bin/plugin) from the directory of its 
 // installHintVerboseHelp, "It looks like you are trying to use a client-go credential plugin that
 // is not installed", followed by config.InstallHint). netpolc says only
 // `spawn gke-gcloud-auth-plugin ENOENT`.
-it.fails("prints the exec installHint when the plugin is not installed, as kubectl does", async () => {
+it("prints the exec installHint when the plugin is not installed, as kubectl does", async () => {
   const kc = execKubeconfig(auditDir(), 'netpolc-no-such-plugin', 'installHint: "Install netpolc-no-such-plugin by following https://example.com/install"');
   const r = await runCli(['validate', '--from-cluster'], { KUBECONFIG: kc });
   expect(r.code).toBe(2);

@@ -27,7 +27,7 @@ export interface FakeServerOptions {
   readonly missing?: readonly string[];
   /** Delay before each answer, in ms. */
   readonly delayMs?: number;
-  /** The server returns at most this many items per page, even when `limit` is larger. */
+  /** The server returns at most this many items per page, even when `limit` is larger (a list without `limit` is whole). */
   readonly maxPage?: number;
   /** Answer this many requests with 503 and `Retry-After: 0` before serving. */
   readonly unavailable?: number;
@@ -157,7 +157,8 @@ export async function startFakeApiServer(options: FakeServerOptions): Promise<Fa
     const start = token64 ? (JSON.parse(Buffer.from(token64, 'base64').toString()) as { start: number }).start : 0;
     const limitParam = url.searchParams.get('limit');
     let size = limitParam ? Number(limitParam) : all.length;
-    if (options.maxPage) size = Math.min(size, options.maxPage);
+    // Without limit the API server returns the whole list, as client-go's full-list fallback relies on.
+    if (options.maxPage && limitParam) size = Math.min(size, options.maxPage);
     const items = all.slice(start, start + size);
     const rest = all.length - start - items.length;
     const metadata: Json = { resourceVersion: '4242' };
