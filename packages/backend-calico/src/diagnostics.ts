@@ -42,6 +42,11 @@ export const calicoCatalog = {
     message: paramMessage`pod selector key ${'key'} is a label Calico gives workload endpoints itself; in Calico the requirement would test Calico's value, not the pod's own label`,
     docs: "Calico overwrites a pod's projectcalico.org/namespace, projectcalico.org/orchestrator and projectcalico.org/serviceaccount labels (libcalico-go conversion.go, podToWorkloadEndpoint) and passes namespace (pcns.*) and service-account (pcsa.*) labels on to every endpoint from its profiles. A pod selector on such a key would select other pods under Calico than under Kubernetes (a default deny on `projectcalico.org/namespace DoesNotExist` isolates nothing there). The selector is not written (fail closed). Select pods on another label.",
   },
+  'backend-calico/init-container-named-port': {
+    severity: 'error',
+    message: paramMessage`named port ${'name'} (${'protocol'}) is declared on an init container of pod ${'pod'} that is no sidecar, where Calico resolves it too and Kubernetes does not; the port entry is left out`,
+    docs: "Calico's workload endpoints carry the named ports of every init container, restartable or not (libcalico-go conversion workload_endpoint_default.go; projectcalico/calico#8885); Kubernetes resolves names on containers and native sidecars only (kubernetes/kubernetes#127958). A rule naming such a port would open that init container's port number on the pod in Calico, which Kubernetes leaves closed. The port entry is not written (fail closed; a rule left without ports is dropped, never widened to every port). Rename the init container's port, or use the port number.",
+  },
   'backend-calico/namespace-label-shadowed': {
     severity: 'error',
     message: paramMessage`namespace selector key ${'key'} cannot be translated: a pod of the inventory has its own label pcns.${'key'}, which Calico lets win over its namespace's label`,

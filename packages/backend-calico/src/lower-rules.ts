@@ -2,8 +2,9 @@
 // (libcalico-go/lib/backend/k8s/conversion/conversion.go, k8sRuleToCalico): one Calico rule per
 // peer and per protocol, so each ipBlock keeps its own `notNets` (an `except` is not a deny and
 // must never reach another peer, semantics.md §2.2).
-import { cidrBounds, normalize, parseCidr, subtract, toCidrStrings, type Diagnostic, type Direction, type Peer, type PortMatch, type Protocol, type Rule } from '@netpolc/ir';
-import { kubernetesWorkloads, lowerLabelSelector } from './lower-selector.js';
+import { cidrBounds, normalize, parseCidr, subtract, toCidrStrings, type Diagnostic, type Direction, type Peer, type Pod, type PortMatch, type Protocol, type Rule } from '@netpolc/ir';
+import { calicoDiagnostic } from './diagnostics.js';
+import { kubernetesWorkloads, lowerLabelSelector, shadowedNamespaceKeys } from './lower-selector.js';
 import type { CalicoPort, CalicoProtocol, CalicoRule, EntityRule } from './model.js';
 
 /** CRD limit: `nets`/`notNets` hold at most 256 entries. */
@@ -45,6 +46,46 @@ function peerEntities(peer: Peer, diagnostics: Diagnostic[], shadowed: ReadonlyS
   // `all()` as namespaceSelector means every namespace (rules.go rewrites it to
   // has(projectcalico.org/namespace)).
   return [{ namespaceSelector: namespaces, selector: pods }];
+}
+
+/** What the inventory holds that Calico reads differently from Kubernetes. */
+export interface InventoryFacts {
+  /** Namespace label keys some pod shadows with its own pcns.<key> label (shadowedNamespaceKeys). */
+  readonly shadowed: ReadonlySet<string>;
+  /** `PROTOCOL/name` of the named ports of plain init containers, with one pod that has it. */
+  readonly initPortNames: ReadonlyMap<string, string>;
+}
+
+/** {@link InventoryFacts} of a program's pods. */
+export function inventoryFacts(pods: readonly Pod[]): InventoryFacts {
+  const initPortNames = new Map<string, string>();
+  for (const p of pods) {
+    if (!p.actionable || !p.initPorts) continue;
+    for (const c of p.initPorts) {
+      const key = `${c.protocol}/${c.name}`;
+      if (!initPortNames.has(key)) initPortNames.set(key, `${p.namespace}/${p.name}`);
+    }
+  }
+  return { shadowed: shadowedNamespaceKeys(pods), initPortNames };
+}
+
+/**
+ * The rule's ports without the named ones that some pod declares on an init container that is no
+ * sidecar: Calico resolves a name on every init container (libcalico-go conversion
+ * workload_endpoint_default.go; projectcalico/calico#8885), Kubernetes on containers and sidecars
+ * only, so the name would open more in Calico. Each is diagnosed and left out (fail closed);
+ * undefined when nothing is left (the rule must then allow nothing, not every port).
+ */
+function portsCalicoResolvesAlike(ports: Rule['ports'], diagnostics: Diagnostic[], initPortNames: ReadonlyMap<string, string>): Rule['ports'] | undefined {
+  if (ports === 'any' || initPortNames.size === 0) return ports;
+  const kept = ports.filter((p) => {
+    if (p.kind !== 'named') return true;
+    const pod = initPortNames.get(`${p.protocol}/${p.name}`);
+    if (pod === undefined) return true;
+    diagnostics.push(calicoDiagnostic('backend-calico/init-container-named-port', { name: p.name, protocol: p.protocol, pod }, p.origin));
+    return false;
+  });
+  return kept.length > 0 ? kept : undefined;
 }
 
 /** Ports of one protocol: numbers and merged ranges ascending, then named ports by name. */
@@ -98,9 +139,12 @@ const anyPod: EntityRule = { namespaceSelector: { kind: 'all' }, selector: kuber
 /**
  * The Allow rules of one NetworkPolicy rule, in peer order then protocol order. A peer that
  * cannot be written is diagnosed and left out: an Allow that cannot be written must not become
- * wider. `shadowed`: namespace label keys some pod shadows (shadowedNamespaceKeys).
+ * wider. `facts`: what the inventory holds that Calico reads differently from Kubernetes.
  */
-export function lowerRule(rule: Rule, direction: Direction, diagnostics: Diagnostic[], shadowed: ReadonlySet<string>): CalicoRule[] {
+export function lowerRule(rule: Rule, direction: Direction, diagnostics: Diagnostic[], facts: InventoryFacts): CalicoRule[] {
+  const shadowed = facts.shadowed;
+  const ports = portsCalicoResolvesAlike(rule.ports, diagnostics, facts.initPortNames);
+  if (ports === undefined) return [];
   const entities: (EntityRule | undefined)[] = [];
   if (rule.peers === 'any') entities.push(undefined);
   else {
@@ -111,7 +155,7 @@ export function lowerRule(rule: Rule, direction: Direction, diagnostics: Diagnos
   }
   const out: CalicoRule[] = [];
   // The same port groups for every peer (read-only, shared by the rules).
-  const groups = portGroups(rule.ports, direction);
+  const groups = portGroups(ports, direction);
   for (const entity of entities) {
     for (const group of groups) {
       const ports = group.ports ? { ports: group.ports } : undefined;

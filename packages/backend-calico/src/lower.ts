@@ -3,8 +3,8 @@
 import { appendAll, compareValues, compilerAssert, NoTarget, type Diagnostic, type Direction, type Policy, type Program } from '@netpolc/ir';
 import { calicoDiagnostic } from './diagnostics.js';
 import { isolationPolicies, type IsolationPlan } from './isolation.js';
-import { lowerLabelSelector, shadowedNamespaceKeys } from './lower-selector.js';
-import { lowerRule } from './lower-rules.js';
+import { lowerLabelSelector } from './lower-selector.js';
+import { inventoryFacts, lowerRule, type InventoryFacts } from './lower-rules.js';
 import { builtinTiers, type CalicoNetworkPolicy, type CalicoObject, type CalicoRule, type CalicoTier, type PolicyType, type TierDefaultAction } from './model.js';
 import { managedByLabel, maxNameLength, policyNames, storedName } from './names.js';
 import type { CalicoOptions } from './options.js';
@@ -47,7 +47,7 @@ function withLog(rules: readonly CalicoRule[]): CalicoRule[] {
   return rules.flatMap((r) => [{ ...r, action: 'Log' as const }, r]);
 }
 
-function lowerPolicy(policy: Policy, name: string, options: CalicoOptions, diagnostics: Diagnostic[], shadowed: ReadonlySet<string>): { policy: CalicoNetworkPolicy; subject: Selector } | undefined {
+function lowerPolicy(policy: Policy, name: string, options: CalicoOptions, diagnostics: Diagnostic[], facts: InventoryFacts): { policy: CalicoNetworkPolicy; subject: Selector } | undefined {
   const subject = lowerLabelSelector(policy.subject, policy.origin, 'pod selector', diagnostics);
   if (!subject) return undefined;
   const stored = storedName(options, name);
@@ -59,7 +59,7 @@ function lowerPolicy(policy: Policy, name: string, options: CalicoOptions, diagn
   const direction = (d: Direction): CalicoRule[] | undefined => {
     const rules = policy[d];
     if (rules === null) return undefined;
-    const allow = rules.flatMap((r) => lowerRule(r, d, diagnostics, shadowed));
+    const allow = rules.flatMap((r) => lowerRule(r, d, diagnostics, facts));
     const out = logAllowed ? withLog(allow) : allow;
     if (out.length > maxRules) diagnostics.push(calicoDiagnostic('backend-calico/too-many-rules', { name, count: out.length, direction: d }, policy.origin));
     return out;
@@ -97,10 +97,10 @@ export function lowerProgram(program: Program, options: CalicoOptions): Lowered 
   const tierDefaultAction: TierDefaultAction = builtin ? builtin.defaultAction : 'Pass';
 
   const names = policyNames(program.policies, options, diagnostics);
-  const shadowed = shadowedNamespaceKeys(program.inventory.pods);
+  const facts = inventoryFacts(program.inventory.pods);
   const byNamespace = new Map<string, { policies: CalicoNetworkPolicy[]; plan: IsolationPlan }>();
   for (const policy of program.policies) {
-    const lowered = lowerPolicy(policy, names.get(policy)!, options, diagnostics, shadowed);
+    const lowered = lowerPolicy(policy, names.get(policy)!, options, diagnostics, facts);
     if (!lowered) continue;
     let ns = byNamespace.get(policy.namespace);
     if (!ns) byNamespace.set(policy.namespace, (ns = { policies: [], plan: { ingress: [], egress: [] } }));

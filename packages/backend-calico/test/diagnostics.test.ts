@@ -103,6 +103,25 @@ it("refuses a namespaceSelector on a key that a pod shadows with its own pcns.<k
   expect(emitted(other)).toEqual([]);
 });
 
+it('leaves out, at the port entry, a named port some pod declares on an init container that is no sidecar, as Calico would resolve it there', () => {
+  // Old code: `port: metrics` was written as the name, and Calico opened 9100 on x/exporter, which
+  // its main container serves unnamed and Kubernetes leaves closed.
+  const exporter = pod('x', 'exporter', { app: 'exporter' }, '198.18.0.11', { node: 'n', ports: [['', 9100, 'TCP']] });
+  const spec = exporter['spec'] as Record<string, unknown>;
+  spec['initContainers'] = [{ name: 'wait', image: 'i', ports: [{ name: 'metrics', containerPort: 9100 }] }];
+  const program = (extra: readonly Record<string, unknown>[]): Program =>
+    loadValid([...base, exporter, networkPolicy('x', 'scrape', { podSelector: {}, ingress: [{ ports: [{ port: 'metrics' }, ...extra] }] })]).program;
+  const conn = (port: number) => ({ src: { kind: 'pod', namespace: 'x', name: 'a' }, dst: { kind: 'pod', namespace: 'x', name: 'exporter' }, protocol: 'TCP', port }) as const;
+  const only = program([]);
+  expect(emitted(only).map((x) => [x.code, x.severity, x.target.kind])).toEqual([['backend-calico/init-container-named-port', 'error', 'ref']]);
+  // The rule had no other port: it is dropped, never widened to every port.
+  expect(calicoVerdicts(only, lowerProgram(only, defaultOptions).objects)(conn(9100))?.allowed).toBe(false);
+  expect(calicoVerdicts(only, lowerProgram(only, defaultOptions).objects)(conn(80))?.allowed).toBe(false);
+  const withNumber = program([{ port: 80 }]);
+  const verdict = calicoVerdicts(withNumber, lowerProgram(withNumber, defaultOptions).objects);
+  expect([verdict(conn(9100))?.allowed, verdict(conn(80))?.allowed]).toEqual([false, true]);
+});
+
 it('reports selectors longer than Calico accepts, at the policy', () => {
   const values = Array.from({ length: 90 }, (_, i) => `value-${String(i).padStart(6, '0')}`);
   const program = loadValid([...base, networkPolicy('x', 'p', { podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values }] } })]).program;

@@ -144,7 +144,11 @@ it('strips what kubectl get prints beyond what netpolc reads, and defaults the n
       spec: {
         nodeName: 'node-a',
         containers: [{ name: 'main', ports: [{ name: 'http', containerPort: 80, protocol: 'TCP' }] }],
-        initContainers: [{ name: 'sidecar', restartPolicy: 'Always', ports: [{ name: 'proxy', containerPort: 15001, protocol: 'TCP' }] }],
+        // A plain init container stays for its named ports only (Calico resolves names there).
+        initContainers: [
+          { name: 'once', ports: [{ name: 'setup', containerPort: 81, protocol: 'TCP' }] },
+          { name: 'sidecar', restartPolicy: 'Always', ports: [{ name: 'proxy', containerPort: 15001, protocol: 'TCP' }] },
+        ],
       },
       status: { phase: 'Running', podIP: '198.18.0.1', podIPs: [{ ip: '198.18.0.1' }] },
     },

@@ -116,7 +116,9 @@ export function calicoCluster(inventory: Inventory, others: NonWorkloadObjects =
       node: pod.nodeName,
       labels,
       addresses: pod.addresses.map((a) => address(a.ip)),
-      ports: pod.ports.flatMap((p) => (p.name === undefined ? [] : [{ name: p.name, protocol: p.protocol, port: p.port }])),
+      // Every init container's named ports too, sidecar or not (libcalico-go conversion
+      // workload_endpoint_default.go appends pod.Spec.InitContainers' ports; calico#8885).
+      ports: [...pod.ports, ...(pod.initPorts ?? [])].flatMap((p) => (p.name === undefined ? [] : [{ name: p.name, protocol: p.protocol, port: p.port }])),
       profiles: [profile],
     });
   }

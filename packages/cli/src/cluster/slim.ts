@@ -43,8 +43,10 @@ function pickEach(list: unknown, keys: readonly string[], keep: (item: Json) => 
 }
 
 function containers(list: unknown, init: boolean): unknown {
-  // Only restartable init containers (native sidecars, KEP-753) keep serving their ports.
-  const keep = init ? (c: Json): boolean => c['restartPolicy'] === 'Always' : undefined;
+  // Only restartable init containers (native sidecars, KEP-753) keep serving their ports; the
+  // named ports of the others are kept too, as Calico resolves names on them (Pod.initPorts).
+  const named = (c: Json): boolean => Array.isArray(c['ports']) && c['ports'].some((p) => isMap(p) && typeof p['name'] === 'string' && p['name'] !== '');
+  const keep = init ? (c: Json): boolean => c['restartPolicy'] === 'Always' || named(c) : undefined;
   const out = pickEach(list, init ? ['name', 'restartPolicy', 'ports'] : ['name', 'ports'], keep);
   if (!Array.isArray(out)) return out;
   return out.map((c) => (isMap(c) && c['ports'] !== undefined ? { ...c, ports: storedContainerPorts(pickEach(c['ports'], ['name', 'containerPort', 'protocol'])) } : c));

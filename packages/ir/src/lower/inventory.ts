@@ -27,8 +27,10 @@ function lowerAddress(ctx: LowerContext, text: unknown, ref: RefLike): Address |
   return address;
 }
 
-function lowerContainerPorts(ctx: LowerContext, spec: Fields, specRef: RefLike, podName: string): ContainerPort[] {
+/** Container ports, and the named ports of init containers that are no sidecars (see Pod.initPorts). */
+function lowerContainerPorts(ctx: LowerContext, spec: Fields, specRef: RefLike, podName: string): { ports: ContainerPort[]; initPorts: ContainerPort[] } {
   const ports: ContainerPort[] = [];
+  const initPorts: ContainerPort[] = [];
   let names: Set<string> | undefined;
   for (const group of ['containers', 'initContainers'] as const) {
     (listField(ctx, spec, group, specRef) ?? []).forEach((c, ci) => {
@@ -36,9 +38,13 @@ function lowerContainerPorts(ctx: LowerContext, spec: Fields, specRef: RefLike, 
       const container = asMapItem(ctx, c, cRef, 'container');
       if (!container) return;
       // Only restartable init containers (native sidecars) keep serving ports.
-      if (group === 'initContainers' && container['restartPolicy'] !== 'Always') return;
-      (listField(ctx, container, 'ports', cRef) ?? []).forEach((p, pi) => {
+      const plainInit = group === 'initContainers' && container['restartPolicy'] !== 'Always';
+      // A plain init container's ports were never checked: only its named ones are read now.
+      const list = plainInit ? (Array.isArray(container['ports']) ? (container['ports'] as unknown[]) : []) : (listField(ctx, container, 'ports', cRef) ?? []);
+      list.forEach((p, pi) => {
         const pRef = lazyAt(cRef, 'ports', pi);
+        // An init container that is no sidecar matters only for its named ports (Pod.initPorts).
+        if (plainInit && !(typeof p === 'object' && p !== null && typeof (p as Fields)['name'] === 'string' && (p as Fields)['name'] !== '')) return;
         const port = asMapItem(ctx, p, pRef, 'container port');
         if (!port) return;
         const number = intField(ctx, port, 'containerPort', pRef);
@@ -52,6 +58,10 @@ function lowerContainerPorts(ctx: LowerContext, spec: Fields, specRef: RefLike, 
           ctx.diagnostics.push(irDiagnostic('ir/invalid-protocol', { value: JSON.stringify(protocol), hint: '' }, refAt(pRef(), 'protocol')));
           return;
         }
+        if (plainInit) {
+          if (name) initPorts.push({ name, port: number, protocol: protocol as Protocol });
+          return;
+        }
         if (name) {
           names ??= new Set();
           if (names.has(name)) ctx.diagnostics.push(irDiagnostic('ir/named-port-conflict', { pod: podName, name }, refAt(pRef(), 'name')));
@@ -61,7 +71,7 @@ function lowerContainerPorts(ctx: LowerContext, spec: Fields, specRef: RefLike, 
       });
     });
   }
-  return ports;
+  return { ports, initPorts };
 }
 
 /** Reads a v1 Pod: labels, node, addresses, container ports, and whether it takes part in policy. */
@@ -104,9 +114,9 @@ export function lowerPodChecked(ctx: LowerContext, object: ManifestObject): Pod 
   } else if (podIP) {
     addresses.push(podIP);
   }
-  const ports = lowerContainerPorts(ctx, spec, specRef, meta ? `${meta.namespace}/${meta.name}` : '(unnamed)');
+  const { ports, initPorts } = lowerContainerPorts(ctx, spec, specRef, meta ? `${meta.namespace}/${meta.name}` : '(unnamed)');
   if (!meta) return undefined;
-  return podOf({ namespace: meta.namespace!, name: meta.name, labels: meta.labels, nodeName, hostNetwork, phase, ports, origin: ref }, addresses);
+  return podOf({ namespace: meta.namespace!, name: meta.name, labels: meta.labels, nodeName, hostNetwork, phase, ports, initPorts, origin: ref }, addresses);
 }
 
 /** Why a pod takes no part in policy, for `--verbose`. */

@@ -52,7 +52,7 @@ export type PodFields = Omit<Pod, 'addresses' | 'actionable'>;
 /** The Pod of both readings (fast and checked): addresses without repeats, and whether it takes part. */
 export function podOf(f: PodFields, addresses: Address[]): Pod {
   const unique = uniqueAddresses(addresses);
-  return {
+  const pod: Pod = {
     namespace: f.namespace,
     name: f.name,
     labels: f.labels,
@@ -64,6 +64,9 @@ export function podOf(f: PodFields, addresses: Address[]): Pod {
     actionable: takesPart(unique, f.phase, f.hostNetwork),
     origin: f.origin,
   };
+  // Set only when there are some: the rare pods with them take another shape, not every pod.
+  if (f.initPorts && f.initPorts.length > 0) (pod as { initPorts?: readonly ContainerPort[] }).initPorts = f.initPorts;
+  return pod;
 }
 
 function address(text: unknown): Address | undefined {
@@ -101,7 +104,12 @@ function addPorts(list: unknown, init: boolean, ports: ContainerPort[]): boolean
   if (!Array.isArray(list)) return false;
   for (const c of list) {
     if (!isMap(c)) return false;
-    if (init && c['restartPolicy'] !== 'Always') continue;
+    if (init && c['restartPolicy'] !== 'Always') {
+      // A named port there is kept apart (Pod.initPorts) by the checked reading.
+      const cPorts = c['ports'];
+      if (Array.isArray(cPorts) && cPorts.some((p) => isMap(p) && !absent(p['name']) && p['name'] !== '')) return false;
+      continue;
+    }
     const cPorts = c['ports'];
     if (absent(cPorts)) continue;
     if (!Array.isArray(cPorts)) return false;

@@ -40,6 +40,13 @@ export interface Pod {
   /** Every entry of `status.podIPs` (or `status.podIP`), canonical. */
   readonly addresses: readonly Address[];
   readonly ports: readonly ContainerPort[];
+  /**
+   * Named ports of init containers that are no sidecars (absent when there are none). Kubernetes
+   * never resolves a named port on them (kubernetes/kubernetes#127958), but Calico does
+   * (libcalico-go conversion workload_endpoint_default.go, projectcalico/calico#8885), so a
+   * backend for Calico must know them.
+   */
+  readonly initPorts?: readonly ContainerPort[];
   /** False for pods that take no part in policy (no IP, finished, hostNetwork). */
   readonly actionable: boolean;
   readonly origin: SourceRef;
