@@ -148,7 +148,7 @@ kit(gate.label('40 pods on one node, remote pods between their addresses, edge a
   expect(verdict(program, { pod: 'x/p1' }, '198.18.12.127', 'UDP', 81)).toBe(true);
   expect(verdict(program, { pod: 'x/p1' }, '198.18.0.1', 'TCP', 80)).toBe(false);
   const problems: string[] = [];
-  withTopology(topologyOf(program, 'npcaudb'), (t) => {
+  withTopology(topologyOf(program, 'npcaunb'), (t) => {
     for (const flags of modes) problems.push(...probeRound(t, program, flags, bigNodeProbes));
   });
   expect(problems).toEqual([]);
@@ -162,7 +162,7 @@ kit(gate.label(`random audit scenarios (seed ${seed}): IPv6-only pods, many port
   const problems: string[] = [];
   fc.sample(auditScenarioArb, { numRuns: 4, seed }).forEach((objects, i) => {
     const program = load(objects);
-    withTopology(topologyOf(program, 'npcaudr'), (t) => {
+    withTopology(topologyOf(program, 'npcaunr'), (t) => {
       for (const flags of modes) {
         loadRulesets(t, compile(program, flags).texts);
         const judged = judgedProbes(program, t.spec, auditScenarioProbes);
