@@ -2,6 +2,7 @@
 // corpus nor the shared arbitraries (packages/ir/src/testing/arbitraries.ts) produce, or only
 // rarely. Shared by the kernel-audit tests of backend-iptables and backend-nftables.
 import fc from 'fast-check';
+import type { SemanticsOptions } from '../model/options.js';
 import type { Protocol } from '../model/policy.js';
 import { namespace, networkPolicy, node, pod, type Manifest } from './builders.js';
 
@@ -265,3 +266,22 @@ export const auditScenarioProbes: readonly PortProbe[] = [
   ...[53, 5353, 80].map((port) => ({ protocol: 'UDP' as const, port })),
   ...[81, 65535].map((port) => ({ protocol: 'SCTP' as const, port })),
 ];
+
+/** One scenario the firewall backends' kernel-audit tests load and probe. */
+export interface AuditCase {
+  readonly name: string;
+  readonly objects: readonly Manifest[];
+  readonly semantics?: Partial<SemanticsOptions>;
+  readonly probes: readonly PortProbe[];
+}
+
+/** The fixed scenarios (packages/ir/test/audit-scenarios.test.ts pins the evaluator on them). */
+export function auditCases(): AuditCase[] {
+  return [
+    { name: 'more than 15 ports, ranges ending at 65535, TCP, UDP and SCTP in one rule', objects: [...auditInventory(), manyPortsPolicy], probes: manyPortsProbes },
+    { name: 'named ports: per destination pod, one name on TCP and UDP, with an ipBlock, with empty to', objects: [...auditInventory(), ...namedPortPolicies], probes: namedPortProbes },
+    { name: 'ipBlocks: /0 both families, except is not a deny, /32 and /128, IPv4 blocks on IPv6, node addresses', objects: [...auditInventory(), ...ipBlockPolicies], probes: ipBlockProbes },
+    { name: 'the same ipBlocks with ipBlockMatchesPods=false', objects: [...auditInventory(), ...ipBlockPolicies], semantics: { ipBlockMatchesPods: false }, probes: ipBlockProbes },
+    { name: 'a hostNetwork pod whose labels a selector matches is node traffic', objects: [...auditInventory(), ...labelPolicies], probes: labelProbes },
+  ];
+}
