@@ -236,3 +236,62 @@ it("upstream 'should enforce policy based on NamespaceSelector with MatchExpress
   const np = networkPolicy('x', 'allow-ns-y-match-selector', { podSelector: sel({ pod: 'a' }), policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: expr('kubernetes.io/metadata.name', 'In', ['y']) }] }] });
   check([...model(), np], [tcp80], () => all(true).expect({ ns: 'x' }, { ns: 'x', pod: 'a' }, false).expect({ ns: 'z' }, { ns: 'x', pod: 'a' }, false).allowLoopback());
 });
+
+// With the allow-self knob off (semantics.md §3 "pod → itself"), a pod's connection to itself goes
+// through the policies like any other, and upstream's tables hold verbatim, diagonal included.
+describe('with allowSelf off, upstream tables including loopback', () => {
+  function checkVerbatim(objects: readonly Manifest[], ports: readonly Port[], build: (port: Port) => Reachability): void {
+    const { program } = loadValid(objects, { semantics: { allowSelf: false } });
+    expect(ports.flatMap((p) => mismatches(program, build(p), p[0], p[1]))).toEqual([]);
+  }
+
+  it("'should enforce policy based on PodSelector or NamespaceSelector' (upstream sets x/a -> x/a false itself)", () => {
+    const np = networkPolicy('x', 'allow-ns-y-match-selector', {
+      podSelector: sel({ pod: 'a' }),
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ namespaceSelector: expr('kubernetes.io/metadata.name', 'NotIn', ['x']) }, { podSelector: sel({ pod: 'b' }) }] }],
+    });
+    checkVerbatim([...model(), np], [tcp80], () => all(true).expect({ ns: 'x', pod: 'a' }, { ns: 'x', pod: 'a' }, false).expect({ ns: 'x', pod: 'c' }, { ns: 'x', pod: 'a' }, false));
+  });
+
+  it("'should work with Ingress, Egress specified together'", () => {
+    const np = networkPolicy('x', 'both', { podSelector: sel({ pod: 'a' }), policyTypes: ['Egress', 'Ingress'], ingress: [{ from: [{ podSelector: sel({ pod: 'b' }) }] }], egress: [{ ports: [{ port: 80 }] }] });
+    checkVerbatim([...model(), np], [tcp80, tcp81], ([, port]) => {
+      const r = allIngress(all(true), 'x', 'a', false);
+      if (port === 81) allEgress(r, 'x', 'a', false);
+      return r.expect({ ns: 'x', pod: 'b' }, { ns: 'x', pod: 'a' }, true);
+    });
+  });
+
+  it("'should support a 'default-deny-all' policy' and 'should deny egress from pods based on PodSelector'", () => {
+    const denyAll = networkPolicy('x', 'deny-all', { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [], egress: [] });
+    checkVerbatim([...model(), denyAll], [tcp80], () => all(true).expect({}, { ns: 'x' }, false).expect({ ns: 'x' }, {}, false));
+    const denyEgressA = networkPolicy('x', 'deny-egress-pod-a', { podSelector: sel({ pod: 'a' }), policyTypes: ['Egress'], egress: [] });
+    checkVerbatim([...model(), denyEgressA], [tcp80], () => allEgress(all(true), 'x', 'a', false));
+  });
+
+  it("'should enforce policy to allow ingress traffic for a target'", () => {
+    const denyAll = networkPolicy('x', 'deny-all', { podSelector: {}, policyTypes: ['Ingress'], ingress: [] });
+    const allowToA = networkPolicy('x', 'allow-all-to-a', { podSelector: sel({ pod: 'a' }), policyTypes: ['Ingress'], ingress: [{ from: [{ podSelector: {}, namespaceSelector: {} }] }] });
+    checkVerbatim([...model(), denyAll, allowToA], [tcp80], () => {
+      const r = all(true);
+      allIngress(r, 'x', 'a', true);
+      allIngress(r, 'x', 'b', false);
+      return allIngress(r, 'x', 'c', false);
+    });
+  });
+});
+
+// kubernetes test/e2e/network/netpol/model.go gives every pod one agnhost container per
+// port/protocol ("cont-80-tcp" serving the port named "serve-80-tcp"); named ports must resolve
+// across all of a pod's containers.
+it("upstream 'should allow ingress access on one named port' on the model's one-container-per-port pods", () => {
+  const perPort = model().map((o) => {
+    if (o['kind'] !== 'Pod') return o;
+    const spec = o['spec'] as { containers: { ports: { containerPort: number; protocol: string }[] }[] };
+    const containers = spec.containers[0]!.ports.map((p) => ({ name: `cont-${p.containerPort}-${p.protocol.toLowerCase()}`, image: 'agnhost', ports: [p] }));
+    return { ...o, spec: { ...spec, containers } };
+  });
+  const np = networkPolicy('x', 'allow-all', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ ports: [{ port: 'serve-81-tcp' }] }] });
+  check([...perPort, np], [tcp81, tcp80, ['UDP', 81]], ([proto, port]) => (proto === 'TCP' && port === 81 ? all(true) : all(true).expect({}, { ns: 'x' }, false).allowLoopback()));
+});
