@@ -3,10 +3,10 @@
 // SCTP): the Calico evaluator over the emitted YAML gives the reference truth tables for every
 // pair of pods, the node and an outside address, in the default output and in a tier of its own
 // with logging, with host endpoints and network sets beside the pods (support/harness.ts).
-import { evaluate, type Connection, type Protocol, type RawOptions } from '@netpolc/ir';
+import type { Protocol, RawOptions } from '@netpolc/ir';
 import { networkPolicy, upstreamModel, type Manifest } from '@netpolc/ir/testing';
 import { expect, it } from 'vitest';
-import { calicoVerdicts, emit, load } from './support/harness.js';
+import { load, upstreamMismatches } from './support/harness.js';
 
 const sel = (labels: Record<string, string>) => ({ matchLabels: labels });
 const notIn = (key: string, values: string[]) => ({ matchExpressions: [{ key, operator: 'NotIn', values }] });
@@ -77,25 +77,6 @@ const modes: readonly RawOptions[] = [{}, { tier: 'netpolc', log: 'denied' }, { 
 for (const [name, s] of Object.entries(scenarios)) {
   it(`upstream: ${name}`, () => {
     const program = load([...upstreamModel(s.labels ?? {}), ...s.policies]);
-    const pods = program.inventory.pods.filter((p) => p.actionable).map((p) => ({ kind: 'pod', namespace: p.namespace, name: p.name }) as const);
-    const ends: Connection['src'][] = [...pods, { kind: 'ip', ip: '198.19.0.1' }, { kind: 'ip', ip: '203.0.113.9' }];
-    const show = (e: Connection['src']): string => (e.kind === 'pod' ? `${e.namespace}/${e.name}` : e.ip);
-    for (const raw of modes) {
-      const calico = calicoVerdicts(program, emit(program, raw).objects);
-      const mismatches: string[] = [];
-      for (const [protocol, port] of ports) {
-        for (const src of ends) {
-          for (const dst of ends) {
-            if (src.kind === 'ip' && dst.kind === 'ip') continue;
-            const conn: Connection = { src, dst, protocol, port };
-            const ref = evaluate(program, conn);
-            if ('error' in ref) throw new Error(ref.error);
-            const got = calico(conn)?.allowed;
-            if (got !== ref.allowed) mismatches.push(`${show(src)} -> ${show(dst)} ${protocol}/${port}: calico ${got}, kubernetes ${ref.allowed}`);
-          }
-        }
-      }
-      expect(mismatches, JSON.stringify(raw)).toEqual([]);
-    }
+    for (const raw of modes) expect(upstreamMismatches(program, raw, ports), JSON.stringify(raw)).toEqual([]);
   });
 }

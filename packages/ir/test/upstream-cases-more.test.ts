@@ -10,18 +10,8 @@
 // checked as a "before" and an "after" input, each probed where upstream probes.
 import { describe, expect, it } from 'vitest';
 import { networkPolicy, upstreamModel, loadValid, type Manifest } from '../src/testing/index.js';
-import type { Protocol } from '../src/index.js';
-import { mismatches, modelPods, Reachability } from './support/reachability.js';
+import { all, check, mismatches, type Port, type Reachability } from './support/reachability.js';
 
-type Port = readonly [Protocol, number];
-
-function check(objects: readonly Manifest[], ports: readonly Port[], build: (port: Port) => Reachability): void {
-  const { program } = loadValid(objects);
-  const problems = ports.flatMap((p) => mismatches(program, build(p), p[0], p[1]));
-  expect(problems).toEqual([]);
-}
-
-const all = (initial: boolean): Reachability => new Reachability(modelPods, initial);
 const model = (labels: Record<string, Record<string, string>> = {}): Manifest[] => upstreamModel(labels);
 const tcp80: Port = ['TCP', 80];
 const tcp81: Port = ['TCP', 81];

@@ -3,19 +3,9 @@
 // hand from the upstream test's own `reachability.Expect*` calls and checked against both the
 // reference evaluator and the resolved layer.
 import { expect, it } from 'vitest';
-import { networkPolicy, upstreamModel, loadValid, type Manifest } from '../src/testing/index.js';
-import type { Protocol } from '../src/index.js';
-import { mismatches, modelPods, Reachability } from './support/reachability.js';
+import { networkPolicy, upstreamModel, type Manifest } from '../src/testing/index.js';
+import { all, check, type Port } from './support/reachability.js';
 
-type Port = readonly [Protocol, number];
-
-function check(objects: readonly Manifest[], ports: readonly Port[], build: (port: Port) => Reachability): void {
-  const { program } = loadValid(objects);
-  const problems = ports.flatMap((p) => mismatches(program, build(p), p[0], p[1]));
-  expect(problems).toEqual([]);
-}
-
-const all = (initial: boolean): Reachability => new Reachability(modelPods, initial);
 const tcp80: Port = ['TCP', 80];
 const tcp81: Port = ['TCP', 81];
 const udp80: Port = ['UDP', 80];

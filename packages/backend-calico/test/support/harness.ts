@@ -1,6 +1,6 @@
 // Plumbing shared by the tests: run the backend as the CLI does, read its output back, and
 // turn Kubernetes-style connections into packets for the Calico evaluator.
-import { bindConnection, hasErrors, type Connection, type Diagnostic, type Program, type RawOptions, type ResolvedProgram } from '@netpolc/ir';
+import { bindConnection, evaluate, hasErrors, type Connection, type Diagnostic, type Program, type Protocol, type RawOptions, type ResolvedProgram } from '@netpolc/ir';
 import { loadValid, type Manifest } from '@netpolc/ir/testing';
 import { calicoBackend } from '../../src/index.js';
 import type { CalicoObject } from '../../src/model.js';
@@ -65,4 +65,30 @@ export function calicoVerdicts(program: Program, objects: readonly CalicoObject[
     const packet = packetOf(program, conn);
     return packet ? evaluate(packet) : undefined;
   };
+}
+
+/**
+ * Every connection between the program's pods, one node address and one outside address, on
+ * `ports`, where the Calico evaluator over the objects emitted with `raw` and the reference
+ * evaluator disagree (one line each; empty when they agree).
+ */
+export function upstreamMismatches(program: Program, raw: RawOptions, ports: readonly (readonly [Protocol, number])[]): string[] {
+  const pods = program.inventory.pods.filter((p) => p.actionable).map((p) => ({ kind: 'pod', namespace: p.namespace, name: p.name }) as const);
+  const ends: Connection['src'][] = [...pods, { kind: 'ip', ip: '198.19.0.1' }, { kind: 'ip', ip: '203.0.113.9' }];
+  const show = (e: Connection['src']): string => (e.kind === 'pod' ? `${e.namespace}/${e.name}` : e.ip);
+  const calico = calicoVerdicts(program, emit(program, raw).objects);
+  const out: string[] = [];
+  for (const [protocol, port] of ports) {
+    for (const src of ends) {
+      for (const dst of ends) {
+        if (src.kind === 'ip' && dst.kind === 'ip') continue;
+        const conn: Connection = { src, dst, protocol, port };
+        const ref = evaluate(program, conn);
+        if ('error' in ref) throw new Error(ref.error);
+        const got = calico(conn)?.allowed;
+        if (got !== ref.allowed) out.push(`${show(src)} -> ${show(dst)} ${protocol}/${port}: calico ${got}, kubernetes ${ref.allowed}`);
+      }
+    }
+  }
+  return out;
 }

@@ -3,6 +3,7 @@ export * from './builders.js';
 export * from './arbitraries.js';
 export * from './corpus.js';
 export * from './audit-scenarios.js';
+export * from './upstream-more.js';
 // The reading's size thresholds, for tests that play inputs too large for a string with small ones.
 export { readDefaults } from '../source/read-objects.js';
 export { byteWindows } from '../source/text.js';

@@ -1,4 +1,6 @@
 import { allowedResolved, evaluate, resolve, type Connection, type Program, type Protocol } from '../../src/index.js';
+import { expect } from 'vitest';
+import { loadValid, type Manifest } from '../../src/testing/index.js';
 
 /** A pod pattern in the style of upstream e2e `Peer{Namespace, Pod}`: empty fields match all. */
 export interface PeerPattern {
@@ -67,3 +69,16 @@ export function mismatches(program: Program, expected: Reachability, protocol: P
   }
   return out;
 }
+
+/** A protocol and port probed. */
+export type Port = readonly [Protocol, number];
+
+/** Every probed port of the objects matches the table `build` gives for it (an upstream test's Expect calls). */
+export function check(objects: readonly Manifest[], ports: readonly Port[], build: (port: Port) => Reachability): void {
+  const { program } = loadValid(objects);
+  const problems = ports.flatMap((p) => mismatches(program, build(p), p[0], p[1]));
+  expect(problems).toEqual([]);
+}
+
+/** The model's table with every pair set to `initial`. */
+export const all = (initial: boolean): Reachability => new Reachability(modelPods, initial);
