@@ -361,3 +361,13 @@ describe("the articles' Calico objects: netpolc reads networking.k8s.io/v1 Netwo
     expect(r.stderr).toContain('info ir/skipped-kind: skipped cilium.io/v2 CiliumNetworkPolicy c: not a kind netpolc reads');
   });
 });
+
+it('the examples as the scraped articles print them (indentation lost, 002 on one line) are syntax errors, exit 2, no crash', async () => {
+  const flat001 = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\nname: example-policy\nnamespace: default\nspec:\npodSelector:\nmatchLabels:\napp: web\ningress:\n- from:\n- podSelector:\nmatchLabels:\nrole: frontend\n- namespaceSelector:\nmatchLabels:\nenv: production\n';
+  const line002 = 'kind: NetworkPolicy apiVersion: networking.k8s.io/v1 metadata: name: api-allow spec: podSelector: matchLabels: app: bookstore role: api ingress: - from: - podSelector: matchLabels: app: bookstore - from: - podSelector: matchLabels: app: inventory\n';
+  for (const text of [flat001, line002]) {
+    const r = await cli(['validate', '--diagnostics-format', 'json', '-'], text);
+    expect(r.code).toBe(2);
+    expect(new Set(codes(r.stderr))).toEqual(new Set(['error ir/syntax']));
+  }
+});
