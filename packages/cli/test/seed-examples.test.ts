@@ -236,8 +236,9 @@ describe('articles 002, 003 and 004', () => {
   });
 
   it('article wrong (003): matchLabels role: "" selects pods whose role is empty, not every pod', async () => {
-    // labels.SelectorFromSet makes role="" an Equals requirement on a present label
-    // (k8s.io/apimachinery pkg/labels/selector.go, Requirement.Matches: !ls.Has(key) -> false).
+    // metav1.LabelSelectorAsSelector makes matchLabels role="" an Equals requirement
+    // (k8s.io/apimachinery pkg/apis/meta/v1/helpers.go), and Requirement.Matches returns false
+    // when the label is absent (pkg/labels/selector.go): only pods labelled role="" match.
     const conns: Conn[] = [
       ['data/apps', 'data/empty-role', 80, false],
       ['data/apps', 'data/unlabelled', 80, true],
