@@ -20,6 +20,7 @@ const cases: Record<IrDiagnosticCode, { text: string | Uint8Array; at: string; r
   'ir/not-an-object': { text: '- just\n- a list\n', at: '1:1' },
   'ir/missing-kind': { text: 'apiVersion: v1\nmetadata: {name: x}\n', at: '1:1' },
   'ir/skipped-kind': { text: 'apiVersion: v1\nkind: Service\nmetadata: {name: s}\n', at: '1:1' },
+  'ir/other-policy-kind': { text: 'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: p, namespace: x}\nspec: {selector: all()}\n', at: '1:1' },
   'ir/misspelled-kind': { text: head.replace('kind: NetworkPolicy', 'kind: Networkpolicy') + 'spec: {podSelector: {}}\n', at: '2:7' },
   'ir/api-version': { text: head.replace('networking.k8s.io/v1', 'networking.k8s.io/v2'), at: '1:13' },
   'ir/deprecated-api-version': { text: head.replace('networking.k8s.io/v1', 'extensions/v1beta1') + 'spec: {podSelector: {}}\n', at: '1:13' },

@@ -57,6 +57,11 @@ export const irDiagnostics = {
     message: paramMessage`skipped ${'kind'} ${'name'}: not a kind netpolc reads`,
     docs: 'Objects other than Namespace, Pod, Node and NetworkPolicy are ignored.',
   },
+  'ir/other-policy-kind': {
+    severity: 'warning',
+    message: paramMessage`skipped ${'kind'} ${'name'}: netpolc reads networking.k8s.io/v1 NetworkPolicies only, so its verdicts and output leave this policy's rules out`,
+    docs: "A policy of another API (Calico's projectcalico.org/v3 NetworkPolicy and GlobalNetworkPolicy, Cilium's CiliumNetworkPolicy, the AdminNetworkPolicy family) is enforced in the cluster next to the Kubernetes NetworkPolicies, but netpolc does not read it: connections it denies or allows are decided here as if it did not exist. netpolc's own Calico and Cilium output is such a policy too, when it lies under an input path.",
+  },
   'ir/api-version': {
     severity: 'error',
     message: paramMessage`${'kind'} with apiVersion ${'found'} is not supported (expected ${'expected'})`,

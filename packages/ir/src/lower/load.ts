@@ -127,7 +127,11 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
       diagnostics.push(irDiagnostic('ir/missing-kind', { field: typeof kind !== 'string' ? 'kind' : 'apiVersion' }, obj.ref));
       return;
     }
-    if (kind === 'NetworkPolicy') {
+    // A NetworkPolicy of another API group (Calico's projectcalico.org/v3) is another kind: Kubernetes
+    // tells kinds apart by group (projectcalico/calico api/pkg/apis/projectcalico/v3 register.go).
+    const slash = apiVersion.indexOf('/');
+    const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+    if (kind === 'NetworkPolicy' && (group === 'networking.k8s.io' || group === 'extensions' || group === '')) {
       if (apiVersion === 'extensions/v1beta1') {
         diagnostics.push(irDiagnostic('ir/deprecated-api-version', { found: apiVersion, expected: 'networking.k8s.io/v1' }, refAt(obj.ref, 'apiVersion')));
       } else if (apiVersion !== 'networking.k8s.io/v1') {
@@ -153,6 +157,8 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
       // ("no matches for kind"), not skipped, so the policy it was meant to be must not vanish.
       const meant = readKinds.find((k) => k.toLowerCase() === kind.toLowerCase() && k !== kind);
       if (meant) diagnostics.push(irDiagnostic('ir/misspelled-kind', { found: kind, meant }, refAt(obj.ref, 'kind')));
+      // Another API's policy (Calico, Cilium, AdminNetworkPolicy) changes connectivity too: say so.
+      else if (kind.endsWith('NetworkPolicy')) diagnostics.push(irDiagnostic('ir/other-policy-kind', { kind: `${apiVersion} ${kind}`, name: objectName(obj) }, obj.ref));
       else diagnostics.push(irDiagnostic('ir/skipped-kind', { kind: `${apiVersion} ${kind}`, name: objectName(obj) }, obj.ref));
     }
   };
