@@ -142,7 +142,8 @@ function collectJson(io: Io): { io: Io; flush(): void } {
         const key = JSON.stringify(e);
         return !seen.has(key) && (seen.add(key), true);
       });
-      if (unique.length > 0) io.stderr.write(JSON.stringify(unique, null, 2) + '\n');
+      // Always an array, `[]` too: a consumer parses stderr without first checking it is empty.
+      io.stderr.write(JSON.stringify(unique, null, 2) + '\n');
     },
   };
 }

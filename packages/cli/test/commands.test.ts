@@ -42,6 +42,10 @@ it('prints diagnostics as JSON with --diagnostics-format json', async () => {
     ['ir/default-pod-selector', 5, 3],
   ]);
   expect(entries.at(-1)).toEqual({ severity: 'note', message: 'failed: 1 error, 1 warning' });
+  // With nothing to say, still one array: a consumer parses stderr without checking it is empty.
+  const clean = await cli(['matrix', '--diagnostics-format', 'json', '--port', '80', '--inventory', 'examples/cluster.yaml', 'examples/policies']);
+  expect(clean.code).toBe(0);
+  expect(JSON.parse(clean.stderr)).toEqual([]);
 });
 
 it('explains an allowed connection with the rule that allows each side', async () => {
