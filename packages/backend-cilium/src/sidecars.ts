@@ -5,7 +5,7 @@
 // reads the named ports of `spec.containers` only, for the endpoint's own map used by ingress
 // (pkg/k8s/labels.go GetPodMetadata → pkg/endpoint Endpoint.SetK8sMetadata) and for the
 // cluster-wide map used by egress (pkg/k8s/watchers/pod.go updatePodHostData, "Store Named
-// ports, if any"): the same loop in every release read, 1.8 to main. Init containers, plain or
+// ports, if any"): the same loop in every version read, from 2020 sources to current main. Init containers, plain or
 // restartable, are never read. So plain init containers (Pod.initPorts) behave as in Kubernetes,
 // and a name declared on a sidecar does not resolve in Cilium: an ingress rule naming it allows
 // nothing on that pod (narrower than Kubernetes). Egress names are resolved by netpolc into
@@ -22,7 +22,7 @@ export interface SidecarPort extends ContainerPort {
  * The IR's Pod.ports holds container and sidecar ports together and keeps no container names,
  * so the split is read from an optional `sidecarPorts` list (the named ports of sidecars, each
  * with its container; absent when none). The IR does not fill it yet: until it does, pods have
- * no sidecar ports here and the warning below cannot fire on real inventories.
+ * no sidecar ports here and the warning (lower-rule.ts sidecarNamed) cannot fire on real inventories.
  */
 type PodWithSidecars = Pod & { readonly sidecarPorts?: readonly SidecarPort[] };
 
