@@ -92,6 +92,11 @@ export const ciliumDiagnostics = {
     message: paramMessage`egress named port ${'name'} on an ipBlock peer matches pods inside the block that define it, which netpolc cannot know without an inventory; the entry was left out for this peer`,
     docs: 'A named port towards an ipBlock resolves only on pods inside the block (semantics.md §2.3). Without an inventory those pods are unknown, so netpolc writes nothing for them (fail closed).',
   },
+  'backend-cilium/sidecar-named-port': {
+    severity: 'warning',
+    message: paramMessage`named port ${'name'} (${'protocol'}) is declared on a native sidecar of ${'where'}; Cilium resolves port names on spec.containers only, so ingress to that port of that pod is denied where Kubernetes allows it`,
+    docs: 'Kubernetes resolves a named port on the containers and native sidecars (init containers with restartPolicy: Always) of the destination pod (kubernetes/kubernetes#127958). Cilium reads named ports from spec.containers only (pkg/k8s/labels.go GetPodMetadata, pkg/k8s/watchers/pod.go updatePodHostData), so an ingress rule naming a sidecar\'s port finds no such name on that pod and allows nothing there: narrower than Kubernetes, never wider. Egress named ports are resolved by netpolc into numbers and are not affected. Declare the port on a regular container, or use the port number.',
+  },
 } as const;
 
 /** Builds a diagnostic of this backend. */

@@ -7,6 +7,7 @@ import { ciliumLabel, type CiliumCidrRule, type CiliumEntity, type CiliumPortPro
 import { atLeast, ciliumFeatures, formatVersion, type CiliumOptions } from './options.js';
 import type { PodUniverse } from './pod-universe.js';
 import { lowerNamedPort, lowerNumericPort, lowerResolvedPorts, portRules, type Notes } from './ports.js';
+import { namedPortKey } from './sidecars.js';
 
 /** A Cilium rule before its fields get their ingress (`from*`) or egress (`to*`) names. */
 export interface GenericRule {
@@ -31,6 +32,8 @@ export interface LowerContext {
   readonly nodeGap: string | undefined;
   /** Memo: node addresses inside a block set, by {@link blockKey}. */
   readonly nodesInside: Map<string, readonly Address[]>;
+  /** Pods declaring each `protocol/name` on a native sidecar, with the sidecar (sidecars.ts). */
+  readonly sidecarNames: ReadonlyMap<string, ReadonlyMap<number, string>>;
 }
 
 /** `pods a, b, c` (at most 12 names, then a count). */
@@ -71,8 +74,10 @@ export function lowerRule(ctx: LowerContext, policy: Policy, pi: number, directi
       if (e.kind !== 'named') numeric.push(...lowerNumericPort(e, ctx.options, portNotes));
       // Ingress names resolve on the selected pod itself, as in Kubernetes (pkg/endpoint
       // GetNamedPort: "Ingress only needs the ports of the POD itself").
-      else if (direction === 'ingress') numeric.push(...lowerNamedPort(e, ctx.options, portNotes));
-      else named.push(e);
+      else if (direction === 'ingress') {
+        sidecarNamed(ctx, policy, e, where, notes);
+        numeric.push(...lowerNamedPort(e, ctx.options, portNotes));
+      } else named.push(e);
     }
   }
   const toPorts = rule.ports === 'any' ? undefined : portRules(numeric);
@@ -124,6 +129,23 @@ export function lowerRule(ctx: LowerContext, policy: Policy, pi: number, directi
     appendAll(out, egressNamed(ctx, named, targets, rule.origin, where, notes));
   }
   return out;
+}
+
+/**
+ * An ingress name that some pod of the policy declares on a native sidecar. Cilium resolves
+ * names on spec.containers only (sidecars.ts), so that pod's port stays closed: narrower than
+ * Kubernetes, never wider. The name is still written, as it resolves on the other pods; no
+ * rule can open the port on that pod alone, since the rule applies to the whole subject.
+ */
+function sidecarNamed(ctx: LowerContext, policy: Policy, entry: NamedPort, where: string, notes: Notes): void {
+  const byPod = ctx.sidecarNames.get(namedPortKey(entry.protocol, entry.name));
+  if (!byPod) return;
+  const hit = ctx.resolved.selectPods({ kind: 'policy-namespace' }, policy.subject, policy.namespace).filter((i) => byPod.has(i));
+  if (hit.length === 0) return;
+  const shown = hit.slice(0, 12).map((i) => `pod ${ctx.universe.id(i)} (container ${byPod.get(i)!})`);
+  const text = shown.join(', ') + (hit.length > shown.length ? ` and ${hit.length - shown.length} more` : '');
+  notes.diagnostic(ciliumDiagnostic('backend-cilium/sidecar-named-port', { name: entry.name, protocol: entry.protocol, where: text }, entry.origin));
+  notes.report(`${where}: named port ${entry.name}/${entry.protocol} is declared on a native sidecar of ${text}, where Cilium does not resolve it (spec.containers only): ingress to it is denied there (warning)`);
 }
 
 /** True when no requirement of the peer is on a key Cilium leaves out of identities. */

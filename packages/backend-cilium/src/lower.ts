@@ -7,6 +7,7 @@ import { lowerRule, type GenericRule, type LowerContext } from './lower-rule.js'
 import type { CiliumEgressRule, CiliumIngressRule, CiliumPolicy } from './model.js';
 import type { CiliumOptions } from './options.js';
 import { PodUniverse } from './pod-universe.js';
+import { sidecarNamesOf } from './sidecars.js';
 
 /** Label put on every object netpolc writes. */
 export const managedByLabel = { 'app.kubernetes.io/managed-by': 'netpolc' } as const;
@@ -38,6 +39,7 @@ export function lowerProgram(input: BackendInput, options: CiliumOptions): Lower
     nodeAddresses: program.inventory.nodes.flatMap((n) => n.addresses.map((a) => addressOf(a.ip))),
     nodeGap: nodeGap(program),
     nodesInside: new Map(),
+    sidecarNames: sidecarNamesOf(resolved.pods),
   };
   const scope = clusterScope(options.clusterName);
   const diagnostics: Diagnostic[] = [];

@@ -4,6 +4,7 @@
 // identity labels, node addresses, the rest of the world) and CiliumNetworkPolicy objects.
 import { cidrBounds, formatIp, parseCidr, parseIp, type Connection, type Endpoint, type Pod, type Program, type Protocol } from '@netpolc/ir';
 import type { CiliumCidrRule, CiliumEntity, CiliumPolicy, CiliumPortRule, CiliumRule, CiliumSelector } from '../../src/model.js';
+import { sidecarPortsOf } from '../../src/sidecars.js';
 
 /** Agent and release facts the evaluation depends on. */
 export interface CiliumEvalOptions {
@@ -261,12 +262,14 @@ export class CiliumEvaluator {
   /**
    * Named ports (pkg/endpoint GetNamedPort): ingress looks at the selected pod's own container
    * ports; egress at a cluster-wide map of all pods' named ports, where a name mapping to
-   * more than one number is skipped (cilium/cilium#30003).
+   * more than one number is skipped (cilium/cilium#30003). Both maps hold the ports of
+   * spec.containers only (pkg/k8s/labels.go GetPodMetadata, pkg/k8s/watchers/pod.go
+   * updatePodHostData): no init container, neither plain (Pod.initPorts) nor sidecar.
    */
   private namedPort(name: string, protocol: Protocol, direction: 'ingress' | 'egress', pod: Pod, _peer: Identity): number | undefined {
-    if (direction === 'ingress') return pod.ports.find((c) => c.name === name && c.protocol === protocol)?.port;
+    if (direction === 'ingress') return containerPorts(pod).find((c) => c.name === name && c.protocol === protocol)?.port;
     const numbers = new Set<number>();
-    for (const p of new Set(this.endpointsByIp.values())) for (const c of p.ports) if (c.name === name && c.protocol === protocol) numbers.add(c.port);
+    for (const p of new Set(this.endpointsByIp.values())) for (const c of containerPorts(p)) if (c.name === name && c.protocol === protocol) numbers.add(c.port);
     return numbers.size === 1 ? [...numbers][0] : undefined;
   }
 
@@ -274,6 +277,13 @@ export class CiliumEvaluator {
     const [a, b] = this.options.version;
     return a > major || (a === major && b >= minor);
   }
+}
+
+/** The ports Cilium reads: Pod.ports (containers and sidecars) without the sidecars' ones. */
+function containerPorts(pod: Pod): Pod['ports'] {
+  const sidecars = sidecarPortsOf(pod);
+  if (sidecars.length === 0) return pod.ports;
+  return pod.ports.filter((c) => !sidecars.some((s) => s.name === c.name && s.protocol === c.protocol && s.port === c.port));
 }
 
 interface GenericRule {

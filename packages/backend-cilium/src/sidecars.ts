@@ -1,0 +1,52 @@
+// Named ports of native sidecars, which Kubernetes resolves and Cilium does not.
+//
+// Kubernetes resolves a NetworkPolicy named port on the destination pod's containers and native
+// sidecars (init containers with restartPolicy: Always; kubernetes/kubernetes#127958). Cilium
+// reads the named ports of `spec.containers` only, for the endpoint's own map used by ingress
+// (pkg/k8s/labels.go GetPodMetadata → pkg/endpoint Endpoint.SetK8sMetadata) and for the
+// cluster-wide map used by egress (pkg/k8s/watchers/pod.go updatePodHostData, "Store Named
+// ports, if any"): the same loop in every version read, from 2020 sources to current main. Init containers, plain or
+// restartable, are never read. So plain init containers (Pod.initPorts) behave as in Kubernetes,
+// and a name declared on a sidecar does not resolve in Cilium: an ingress rule naming it allows
+// nothing on that pod (narrower than Kubernetes). Egress names are resolved by netpolc into
+// numbers (lower-rule.ts egressNamed), so sidecar ports need nothing there.
+import type { ContainerPort, Pod, Protocol } from '@netpolc/ir';
+
+/** A named port declared on a native sidecar, with the sidecar's name. */
+export interface SidecarPort extends ContainerPort {
+  readonly name: string;
+  readonly container: string;
+}
+
+/**
+ * The IR's Pod.ports holds container and sidecar ports together and keeps no container names,
+ * so the split is read from an optional `sidecarPorts` list (the named ports of sidecars, each
+ * with its container; absent when none). The IR does not fill it yet: until it does, pods have
+ * no sidecar ports here and the warning (lower-rule.ts sidecarNamed) cannot fire on real inventories.
+ */
+type PodWithSidecars = Pod & { readonly sidecarPorts?: readonly SidecarPort[] };
+
+/** The named ports the pod declares on native sidecars (none when the IR gives no split). */
+export function sidecarPortsOf(pod: Pod): readonly SidecarPort[] {
+  return (pod as PodWithSidecars).sidecarPorts ?? [];
+}
+
+/** `protocol/name` of a named port. */
+export const namedPortKey = (protocol: Protocol, name: string): string => `${protocol}/${name}`;
+
+/**
+ * Which pods (by index) declare each `protocol/name` on a sidecar, and on which sidecar. Empty
+ * (the common case) when no pod has sidecar ports, so that lowering does no work for them.
+ */
+export function sidecarNamesOf(pods: readonly Pod[]): ReadonlyMap<string, ReadonlyMap<number, string>> {
+  const out = new Map<string, Map<number, string>>();
+  pods.forEach((pod, i) => {
+    for (const s of sidecarPortsOf(pod)) {
+      const key = namedPortKey(s.protocol, s.name);
+      let byPod = out.get(key);
+      if (!byPod) out.set(key, (byPod = new Map()));
+      if (!byPod.has(i)) byPod.set(i, s.container);
+    }
+  });
+  return out;
+}
