@@ -10,25 +10,11 @@
 // and a name declared on a sidecar does not resolve in Cilium: an ingress rule naming it allows
 // nothing on that pod (narrower than Kubernetes). Egress names are resolved by netpolc into
 // numbers (lower-rule.ts egressNamed), so sidecar ports need nothing there.
-import type { ContainerPort, Pod, Protocol } from '@netpolc/ir';
+import type { Pod, Protocol, SidecarPort } from '@netpolc/ir';
 
-/** A named port declared on a native sidecar, with the sidecar's name. */
-export interface SidecarPort extends ContainerPort {
-  readonly name: string;
-  readonly container: string;
-}
-
-/**
- * The IR's Pod.ports holds container and sidecar ports together and keeps no container names,
- * so the split is read from an optional `sidecarPorts` list (the named ports of sidecars, each
- * with its container; absent when none). The IR does not fill it yet: until it does, pods have
- * no sidecar ports here and the warning (lower-rule.ts sidecarNamed) cannot fire on real inventories.
- */
-type PodWithSidecars = Pod & { readonly sidecarPorts?: readonly SidecarPort[] };
-
-/** The named ports the pod declares on native sidecars (none when the IR gives no split). */
+/** The named ports the pod declares on native sidecars (Pod.sidecarPorts; none when absent). */
 export function sidecarPortsOf(pod: Pod): readonly SidecarPort[] {
-  return (pod as PodWithSidecars).sidecarPorts ?? [];
+  return pod.sidecarPorts ?? [];
 }
 
 /** `protocol/name` of a named port. */

@@ -10,7 +10,6 @@ import { lowerProgram } from '../src/lower.js';
 import type { CiliumPolicy } from '../src/model.js';
 import { CiliumEvaluator } from './support/cilium-eval.js';
 import { codes, compile, disagreements, options } from './support/harness.js';
-import { withSidecarPorts } from './support/sidecars.js';
 
 /** A pod manifest with init containers added to its spec. */
 function withInit(m: Manifest, initContainers: Record<string, unknown>[]): Manifest {
@@ -72,7 +71,7 @@ it('resolves egress names declared on sidecars into numbers, which Cilium enforc
 
 it('evaluator: Cilium resolves names on spec.containers only, for ingress and for the cluster-wide egress map', () => {
   const manifests = [...cluster(sidecar), pod('x', 'other', { app: 'other' }, '198.18.0.30', { ports: [['web', 8080, 'TCP']] })];
-  const program = withSidecarPorts(loadValid(manifests).program, manifests);
+  const program = loadValid(manifests).program;
   const selector = (app: string) => ({ matchLabels: { 'k8s:app': app } });
   const named = { toPorts: [{ ports: [{ port: 'metrics', protocol: 'TCP' as const }, { port: 'web', protocol: 'TCP' as const }] }] };
   const cnp = (name: string, spec: CiliumPolicy['spec']): CiliumPolicy => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name, namespace: 'x' }, spec });
@@ -84,10 +83,7 @@ it('evaluator: Cilium resolves names on spec.containers only, for ingress and fo
   expect(egress.allowed(toServer(8080))).toBe(true);
 });
 
-// The IR merges sidecar ports into Pod.ports and keeps no container names, so without the
-// split (support/sidecars.ts stands in for it above) the warning cannot fire on real input.
-// Passes, and must become a plain test, once the IR gives pods `sidecarPorts` (src/sidecars.ts).
-it.fails('warns about sidecar names straight from the loader (needs the IR to keep sidecar ports apart)', () => {
+it('warns about sidecar names straight from the loader (Pod.sidecarPorts)', () => {
   const program = loadValid([...cluster(sidecar), ingressNamed]).program;
   const lowered = lowerProgram({ program, resolved: resolve(program) }, options());
   expect(codes(lowered.diagnostics)).toEqual(['backend-cilium/sidecar-named-port']);

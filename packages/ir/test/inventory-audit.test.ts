@@ -176,6 +176,10 @@ describe('container ports (named-port resolution, semantics.md §2.3)', () => {
       { name: 'http', port: 8081, protocol: 'TCP' },
       { name: 'proxy', port: 15001, protocol: 'TCP' },
     ]);
+    // Kept apart too, for the backends whose target resolves names differently (Calico reads
+    // every init container, Cilium spec.containers only).
+    expect(r.program.inventory.pods[0]!.initPorts).toEqual([{ name: 'setup', port: 7000, protocol: 'TCP' }]);
+    expect(r.program.inventory.pods[0]!.sidecarPorts).toEqual([{ name: 'proxy', port: 15001, protocol: 'TCP', container: 'proxy' }]);
   });
 
   it('one name in two containers is allowed by the API (unique per container only) and resolves to both, with a warning', () => {

@@ -5,7 +5,6 @@ import { lowerProgram, type LoweredPolicy } from '../../src/lower.js';
 import type { CiliumPolicy } from '../../src/model.js';
 import { parseCiliumOptions, type CiliumOptions } from '../../src/options.js';
 import { CiliumEvaluator, defaultEvalOptions, type CiliumEvalOptions } from './cilium-eval.js';
-import { withSidecarPorts } from './sidecars.js';
 
 /** Options from raw flags, failing on invalid ones. */
 export function options(raw: Record<string, string | boolean | string[]> = {}): CiliumOptions {
@@ -24,15 +23,11 @@ export interface Compiled {
   readonly evaluator: CiliumEvaluator;
 }
 
-/**
- * Loads manifests (which must be valid) and lowers them. Pods get the native sidecars' named
- * ports the IR does not keep apart yet (support/sidecars.ts).
- */
+/** Loads manifests (which must be valid) and lowers them. */
 export function compile(manifests: readonly Manifest[], opts: CiliumOptions = options(), evalOptions: CiliumEvalOptions = defaultEvalOptions, semantics?: Partial<SemanticsOptions>): Compiled {
-  const raw = loadManifests(manifests, semantics ? { semantics } : {});
-  if (hasErrors(raw.diagnostics)) throw new Error(`invalid test input: ${raw.diagnostics.map((d) => d.message).join('; ')}`);
-  const program = withSidecarPorts(raw.program, manifests);
-  const loaded = program === raw.program ? raw : { ...raw, program };
+  const loaded = loadManifests(manifests, semantics ? { semantics } : {});
+  if (hasErrors(loaded.diagnostics)) throw new Error(`invalid test input: ${loaded.diagnostics.map((d) => d.message).join('; ')}`);
+  const program = loaded.program;
   const lowered = lowerProgram({ program, resolved: resolve(program) }, opts);
   const objects = lowered.policies.map((p) => p.object);
   return { loaded, objects, policies: lowered.policies, diagnostics: lowered.diagnostics, evaluator: new CiliumEvaluator(program, objects, evalOptions) };

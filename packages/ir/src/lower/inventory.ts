@@ -1,6 +1,6 @@
 import { irDiagnostic } from '../diagnostics/catalog.js';
 import { refAt } from '../diagnostics/diagnostic.js';
-import type { Address, ContainerPort, Namespace, Node, Pod } from '../model/inventory.js';
+import type { Address, ContainerPort, Namespace, Node, Pod, SidecarPort } from '../model/inventory.js';
 import type { Protocol } from '../model/policy.js';
 import type { ManifestObject } from '../source/read-objects.js';
 import { asMapItem, boolField, deref, intField, lazyAt, listField, mapField, stringField, type Fields, type LowerContext, type RefLike } from './fields.js';
@@ -28,9 +28,10 @@ function lowerAddress(ctx: LowerContext, text: unknown, ref: RefLike): Address |
 }
 
 /** Container ports, and the named ports of init containers that are no sidecars (see Pod.initPorts). */
-function lowerContainerPorts(ctx: LowerContext, spec: Fields, specRef: RefLike, podName: string): { ports: ContainerPort[]; initPorts: ContainerPort[] } {
+function lowerContainerPorts(ctx: LowerContext, spec: Fields, specRef: RefLike, podName: string): { ports: ContainerPort[]; initPorts: ContainerPort[]; sidecarPorts: SidecarPort[] } {
   const ports: ContainerPort[] = [];
   const initPorts: ContainerPort[] = [];
+  const sidecarPorts: SidecarPort[] = [];
   let names: Set<string> | undefined;
   for (const group of ['containers', 'initContainers'] as const) {
     (listField(ctx, spec, group, specRef) ?? []).forEach((c, ci) => {
@@ -68,10 +69,11 @@ function lowerContainerPorts(ctx: LowerContext, spec: Fields, specRef: RefLike, 
           names.add(name);
         }
         ports.push({ name: name || undefined, port: number, protocol: protocol as Protocol });
+        if (group === 'initContainers' && name) sidecarPorts.push({ name, port: number, protocol: protocol as Protocol, container: typeof container['name'] === 'string' ? container['name'] : '' });
       });
     });
   }
-  return { ports, initPorts };
+  return { ports, initPorts, sidecarPorts };
 }
 
 /** Reads a v1 Pod: labels, node, addresses, container ports, and whether it takes part in policy. */
@@ -114,9 +116,9 @@ export function lowerPodChecked(ctx: LowerContext, object: ManifestObject): Pod 
   } else if (podIP) {
     addresses.push(podIP);
   }
-  const { ports, initPorts } = lowerContainerPorts(ctx, spec, specRef, meta ? `${meta.namespace}/${meta.name}` : '(unnamed)');
+  const { ports, initPorts, sidecarPorts } = lowerContainerPorts(ctx, spec, specRef, meta ? `${meta.namespace}/${meta.name}` : '(unnamed)');
   if (!meta) return undefined;
-  return podOf({ namespace: meta.namespace!, name: meta.name, labels: meta.labels, nodeName, hostNetwork, phase, ports, initPorts, origin: ref }, addresses);
+  return podOf({ namespace: meta.namespace!, name: meta.name, labels: meta.labels, nodeName, hostNetwork, phase, ports, initPorts, sidecarPorts, origin: ref }, addresses);
 }
 
 /** Why a pod takes no part in policy, for `--verbose`. */

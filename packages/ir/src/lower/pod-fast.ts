@@ -1,5 +1,5 @@
 import type { SourceRef } from '../diagnostics/diagnostic.js';
-import type { Address, ContainerPort, Pod } from '../model/inventory.js';
+import type { Address, ContainerPort, Pod, SidecarPort } from '../model/inventory.js';
 import type { Protocol } from '../model/policy.js';
 import { formatIp, parseAddress } from '../net/ip.js';
 import { exactSize } from '../util/exact-size.js';
@@ -66,6 +66,7 @@ export function podOf(f: PodFields, addresses: Address[]): Pod {
   };
   // Set only when there are some: the rare pods with them take another shape, not every pod.
   if (f.initPorts && f.initPorts.length > 0) (pod as { initPorts?: readonly ContainerPort[] }).initPorts = f.initPorts;
+  if (f.sidecarPorts && f.sidecarPorts.length > 0) (pod as { sidecarPorts?: readonly SidecarPort[] }).sidecarPorts = f.sidecarPorts;
   return pod;
 }
 
@@ -91,15 +92,20 @@ function labelsOf(v: unknown): Record<string, string> | undefined {
   return Object.getPrototypeOf(v) === Object.prototype ? (v as Record<string, string>) : { ...(v as Record<string, string>) };
 }
 
-function portsOf(spec: Fields): ContainerPort[] | undefined {
+function portsOf(spec: Fields): { ports: ContainerPort[]; sidecarPorts: SidecarPort[] } | undefined {
   const ports: ContainerPort[] = [];
+  const sidecarPorts: SidecarPort[] = [];
   // Init containers count only as sidecars (restartPolicy: Always).
-  if (!addPorts(spec['containers'], false, ports) || !addPorts(spec['initContainers'], true, ports)) return undefined;
-  return exactSize(ports);
+  if (!addPorts(spec['containers'], undefined, ports) || !addPorts(spec['initContainers'], sidecarPorts, ports)) return undefined;
+  return { ports: exactSize(ports), sidecarPorts };
 }
 
-/** Adds the ports of a container list; false when the list needs the checked reading. */
-function addPorts(list: unknown, init: boolean, ports: ContainerPort[]): boolean {
+/**
+ * Adds the ports of a container list (`sidecars` given for init containers, which collects the
+ * sidecars' named ports); false when the list needs the checked reading.
+ */
+function addPorts(list: unknown, sidecars: SidecarPort[] | undefined, ports: ContainerPort[]): boolean {
+  const init = sidecars !== undefined;
   if (absent(list)) return true;
   if (!Array.isArray(list)) return false;
   for (const c of list) {
@@ -123,6 +129,7 @@ function addPorts(list: unknown, init: boolean, ports: ContainerPort[]): boolean
       // A repeated name is an error; the lists are short, a scan beats a Set per pod.
       if (name) for (const q of ports) if (q.name === name) return false;
       ports.push({ name: name || undefined, port: number, protocol });
+      if (sidecars && name) sidecars.push({ name, port: number, protocol, container: typeof c['name'] === 'string' ? c['name'] : '' });
     }
   }
   return true;
@@ -166,7 +173,7 @@ export function lowerPodFast(obj: Fields, ref: SourceRef, defaultNamespace: stri
     if (!a) return undefined;
     addresses = [a];
   }
-  const ports = portsOf(spec);
-  if (!ports) return undefined;
-  return podOf({ namespace: ns ?? defaultNamespace, name, labels, nodeName, hostNetwork, phase, ports, origin: ref }, addresses);
+  const read = portsOf(spec);
+  if (!read) return undefined;
+  return podOf({ namespace: ns ?? defaultNamespace, name, labels, nodeName, hostNetwork, phase, ports: read.ports, sidecarPorts: read.sidecarPorts, origin: ref }, addresses);
 }

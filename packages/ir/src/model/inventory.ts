@@ -21,6 +21,12 @@ export interface ContainerPort {
   readonly protocol: Protocol;
 }
 
+/** A named port of a native sidecar (an init container with restartPolicy: Always), with its container. */
+export interface SidecarPort extends ContainerPort {
+  readonly name: string;
+  readonly container: string;
+}
+
 /** One address of a pod or node. */
 export interface Address {
   readonly family: Family;
@@ -47,6 +53,12 @@ export interface Pod {
    * backend for Calico must know them.
    */
   readonly initPorts?: readonly ContainerPort[];
+  /**
+   * The named ports of native sidecars, which are in `ports` too (absent when there are none).
+   * Kubernetes resolves names on them; Cilium reads `spec.containers` only (pkg/k8s/labels.go
+   * GetPodMetadata), so a backend for Cilium must know them.
+   */
+  readonly sidecarPorts?: readonly SidecarPort[];
   /** False for pods that take no part in policy (no IP, finished, hostNetwork). */
   readonly actionable: boolean;
   readonly origin: SourceRef;
