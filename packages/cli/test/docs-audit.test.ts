@@ -30,8 +30,7 @@ async function helpOptions(): Promise<{ long: string; short?: string; command: s
 }
 
 // Flags of other tools that the documents quote (iptables, kubectl, gh, node, the bench scripts,
-// Cilium agent options): not netpolc's.
-// Flags of other tools the documents quote (--check: deploy/netpolc-iptables-reload's own).
+// Cilium agent options, the iptables reload script's --check): not netpolc's.
 const foreignFlags = new Set([
   '--allow-localhost', '--backends', '--body-file', '--check', '--chunk-size', '--clusterrole', '--comment', '--ctstate', '--dport',
   '--dports', '--edit-last', '--enable-sctp', '--expose-gc', '--flags', '--from-file', '--jump', '--labels', '--list',
