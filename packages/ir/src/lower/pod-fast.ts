@@ -92,12 +92,15 @@ function labelsOf(v: unknown): Record<string, string> | undefined {
   return Object.getPrototypeOf(v) === Object.prototype ? (v as Record<string, string>) : { ...(v as Record<string, string>) };
 }
 
-function portsOf(spec: Fields): { ports: ContainerPort[]; sidecarPorts: SidecarPort[] } | undefined {
+/** The sidecars' named ports of the last {@link portsOf} call: one list reused, as most pods have none. */
+const sidecarScratch: SidecarPort[] = [];
+
+function portsOf(spec: Fields): ContainerPort[] | undefined {
   const ports: ContainerPort[] = [];
-  const sidecarPorts: SidecarPort[] = [];
+  sidecarScratch.length = 0;
   // Init containers count only as sidecars (restartPolicy: Always).
-  if (!addPorts(spec['containers'], undefined, ports) || !addPorts(spec['initContainers'], sidecarPorts, ports)) return undefined;
-  return { ports: exactSize(ports), sidecarPorts };
+  if (!addPorts(spec['containers'], undefined, ports) || !addPorts(spec['initContainers'], sidecarScratch, ports)) return undefined;
+  return exactSize(ports);
 }
 
 /**
@@ -173,7 +176,8 @@ export function lowerPodFast(obj: Fields, ref: SourceRef, defaultNamespace: stri
     if (!a) return undefined;
     addresses = [a];
   }
-  const read = portsOf(spec);
-  if (!read) return undefined;
-  return podOf({ namespace: ns ?? defaultNamespace, name, labels, nodeName, hostNetwork, phase, ports: read.ports, sidecarPorts: read.sidecarPorts, origin: ref }, addresses);
+  const ports = portsOf(spec);
+  if (!ports) return undefined;
+  const fields: PodFields = { namespace: ns ?? defaultNamespace, name, labels, nodeName, hostNetwork, phase, ports, origin: ref };
+  return podOf(sidecarScratch.length > 0 ? { ...fields, sidecarPorts: sidecarScratch.slice() } : fields, addresses);
 }
