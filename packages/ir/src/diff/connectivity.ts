@@ -49,11 +49,17 @@ function signature(r: ResolvedProgram, d: PodDirection): string {
 /**
  * The signature of each pod's direction, made once per direction object: pods selected by the
  * same policies share one (15k for 150k pods at kube-scale, where one per pod took ~1 s of a diff).
+ * An isolated pod's ingress also names its node when node-local ingress is allowed: a pod moved
+ * to another node admits other node addresses with the same tuples.
  */
 function signatures(r: ResolvedProgram, idx: readonly number[], dir: Dir): string[] {
   const made = new Map<PodDirection, string>();
   const make = (d: PodDirection): string => signature(r, d);
-  return idx.map((i) => memoized(made, r[dir][i]!, make));
+  const byNode = dir === 'ingress' && r.program.semantics.allowNodeLocalIngress;
+  return idx.map((i) => {
+    const s = memoized(made, r[dir][i]!, make);
+    return byNode && s !== 'open' ? `${s}@${r.pods[i]!.nodeName ?? ''}` : s;
+  });
 }
 
 /**
@@ -104,8 +110,10 @@ export function diffConnectivity(base: ResolvedProgram, head: ResolvedProgram, o
    * side already computed (egress of s, or ingress of d, per peer), so only the other side is
    * looked up.
    */
+  // A pod reaches itself whatever the policies, unless the profile says otherwise (allow-self=false).
+  const selfAllowed = base.program.semantics.allowSelf && head.program.semantics.allowSelf;
   const pair = (s: number, d: number, known: { dir: Dir; base: PeerPorts; head: PeerPorts }): void => {
-    if (s === d) return;
+    if (s === d && selfAllowed) return;
     const key = s * count + d;
     if (seen.has(key)) return;
     seen.add(key);
@@ -281,19 +289,25 @@ function external(
         }
       }
     }
-    const sorted = [...points].sort(compareValues);
-    let excluded = podSpace[family];
-    if (dir === 'ingress' && base.program.semantics.allowNodeLocalIngress) {
-      const node = base.pods[b]!.nodeName;
-      const nodeAddrs = base.program.inventory.nodes.find((n) => n.name === node)?.addresses.filter((a) => a.family === family) ?? [];
-      excluded = normalize([...excluded, ...nodeAddrs.map((a) => [a.value, a.value] as const)]);
+    // Ingress from the pod's own node is always allowed (node-local): each side's node, which
+    // differ when the pod moved. Each of their addresses is a segment of its own.
+    const localOf = (r: ResolvedProgram, i: number): ReadonlySet<bigint> => {
+      if (dir !== 'ingress' || !r.program.semantics.allowNodeLocalIngress) return new Set();
+      const node = r.pods[i]!.nodeName;
+      return new Set((r.program.inventory.nodes.find((n) => n.name === node)?.addresses ?? []).filter((a) => a.family === family).map((a) => a.value));
+    };
+    const local = { base: localOf(base, b), head: localOf(head, h) };
+    for (const v of [...local.base, ...local.head]) {
+      points.add(v);
+      if (v < familyMax(family)) points.add(v + 1n);
     }
+    const sorted = [...points].sort(compareValues);
     sorted.forEach((lo, k) => {
       const hi = k + 1 < sorted.length ? sorted[k + 1]! - 1n : familyMax(family);
-      const pb = directionPorts(base, dir, b, family, lo);
-      const ph = directionPorts(head, dir, h, family, lo);
+      const pb = local.base.has(lo) ? anyPorts : directionPorts(base, dir, b, family, lo);
+      const ph = local.head.has(lo) ? anyPorts : directionPorts(head, dir, h, family, lo);
       if (portSetKey(pb) === portSetKey(ph)) return;
-      const segment = subtract([[lo, hi]], excluded);
+      const segment = subtract([[lo, hi]], podSpace[family]);
       for (const cidr of toCidrStrings(segment, family)) report(cidr, family, pb, ph);
     });
   }
