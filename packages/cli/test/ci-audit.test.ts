@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
@@ -6,7 +6,7 @@ import { hasErrors } from '@netpolc/ir';
 import { clusterArb, loadManifests, policiesArb, propertyParams, type Manifest } from '@netpolc/ir/testing';
 import { cli } from './run-cli.js';
 import { scratchPerTest } from './scratch.js';
-import { bruteForceMismatches, changedInventory, inventoryChangeArb, listFile, type DiffJson } from './support/ci-audit.js';
+import { bruteForceMismatches, changedInventory, git, inventoryChangeArb, listFile, policyRepo, repoRoot, summaryOf, type DiffJson } from './support/ci-audit.js';
 
 // The audit of `netpolc diff` and `explain` as a pull-request check runs them (docs/ci.md):
 // results against the reference evaluator, git refs, output for humans and bots, exit codes.
@@ -71,7 +71,6 @@ it('policies moved between files, reordered, renamed files and YAML reformatted 
     fc.asyncProperty(clusterArb({ maxPods: 4 }), policiesArb(5), fc.nat(), async (cluster, policies, cut) => {
       if (hasErrors(loadManifests([...cluster.manifests, ...policies]).diagnostics)) return;
       writeFileSync(join(dir, 'inv.json'), listFile(cluster.manifests));
-      const { mkdirSync, rmSync } = await import('node:fs');
       rmSync(join(dir, 'a'), { recursive: true, force: true });
       rmSync(join(dir, 'b'), { recursive: true, force: true });
       mkdirSync(join(dir, 'a'));
@@ -88,4 +87,81 @@ it('policies moved between files, reordered, renamed files and YAML reformatted 
     }),
     propertyParams(25),
   );
+});
+
+const jsonDiff = (ref: string, cwd: string, ...paths: string[]) => cli(['diff', '--base-ref', ref, '--inventory', join(dir, 'cluster.yaml'), '--format', 'json', ...paths], '', cwd);
+
+it('--base-ref: files renamed (paths with spaces) or moved to subdirectories show no change; deleted and added files do; a tag, a SHA, a subdirectory as working directory', async () => {
+  const sha = policyRepo(dir, 'my policies');
+  git(dir, 'mv', 'my policies/production-dns.yaml', 'my policies/dns egress.yaml');
+  mkdirSync(join(dir, 'my policies', 'sub dir'));
+  git(dir, 'mv', 'my policies/production-monitoring.yaml', 'my policies/sub dir/monitoring.yml');
+  const unchanged = { code: 0, added: 0, removed: 0 };
+  for (const ref of ['v1', sha, 'main', sha.slice(0, 12)]) expect(summaryOf(await jsonDiff(ref, dir, 'my policies'))).toEqual(unchanged);
+  // Committed too: HEAD is the renamed tree, v1 the original.
+  git(dir, 'commit', '-qm', 'rename');
+  expect(summaryOf(await jsonDiff('v1', join(dir, 'my policies', 'sub dir'), '..'))).toEqual(unchanged);
+  expect(summaryOf(await jsonDiff('HEAD~1', join(dir, 'my policies'), '.'))).toEqual(unchanged);
+  // Deleted: DNS egress goes (2 kube-dns pods x 5 production pods, TCP and UDP 53 in one item each).
+  rmSync(join(dir, 'my policies', 'dns egress.yaml'));
+  const deleted = await jsonDiff('v1', dir, 'my policies');
+  expect(summaryOf(deleted)).toEqual({ code: 1, added: 0, removed: 10 });
+  // ... and back under another name and directory, untracked: no change again.
+  cpSync(join(repoRoot, 'examples/policies/production-dns.yaml'), join(dir, 'my policies', 'sub dir', 'new file.yaml'));
+  expect(summaryOf(await jsonDiff('v1', dir, 'my policies'))).toEqual(unchanged);
+  // A directory that only HEAD has: everything in it is added.
+  mkdirSync(join(dir, 'extra'));
+  cpSync(join(repoRoot, 'examples/policies-next/monitoring-same-namespace.yaml'), join(dir, 'extra', 'm.yaml'));
+  rmSync(join(dir, 'my policies', 'monitoring-same-namespace.yaml'));
+  expect(summaryOf(await jsonDiff('v1', dir, 'my policies', 'extra'))).toEqual(summaryOf(await cli(['diff', '--inventory', 'cluster.yaml', '--format', 'json', join(repoRoot, 'examples/policies/monitoring-same-namespace.yaml'), 'extra/m.yaml'], '', dir)));
+});
+
+it('--base-ref in a shallow clone (actions/checkout fetch-depth: 1) without the base commit: exit 2 naming the ref, nothing on stdout', async () => {
+  mkdirSync(join(dir, 'origin'));
+  policyRepo(join(dir, 'origin'));
+  git(join(dir, 'origin'), 'checkout', '-q', '-b', 'feature');
+  writeFileSync(join(dir, 'origin', 'policies', 'production-dns.yaml'), '# emptied\n');
+  git(join(dir, 'origin'), 'commit', '-qam', 'drop dns');
+  git(dir, 'clone', '-q', '--depth', '1', '--branch', 'feature', `file://${join(dir, 'origin')}`, 'clone');
+  const clone = join(dir, 'clone');
+  expect(git(clone, 'rev-parse', '--is-shallow-repository').trim()).toBe('true');
+  for (const ref of ['origin/main', 'HEAD~1', 'v1']) {
+    const r = await cli(['diff', '--base-ref', ref, '--inventory', 'cluster.yaml', '--format', 'markdown', 'policies'], '', clone);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`--base-ref ${ref} names no commit of the git repository`);
+  }
+  // Once the base is fetched (what fetch-depth: 0 or `git fetch origin main` gives), it works.
+  git(clone, 'fetch', '-q', '--depth', '2', 'origin', 'main:refs/remotes/origin/main');
+  expect(summaryOf(await cli(['diff', '--base-ref', 'origin/main', '--inventory', 'cluster.yaml', '--format', 'json', 'policies'], '', clone))).toEqual({ code: 1, added: 0, removed: 10 });
+});
+
+// Defect: --base-ref reads BASE with `git ls-tree` + `git show REF:PATH` (src/diff/git-source.ts,
+// readGitSources), which give a symbolic link's target text, not the file it names, and do not
+// descend into a linked directory; HEAD (the working tree) follows links, as the README says paths
+// do ("directories ... searched recursively ..., following links"). A policy repository that shares
+// a file or directory by a committed symlink (mode 120000 in git, see git's ls-tree docs) then
+// fails or shows every linked policy as added, with the working tree identical to the ref.
+it.fails('--base-ref reads a committed symlink to a policy file as the file (as HEAD does): no change against itself', async () => {
+  policyRepo(dir);
+  mkdirSync(join(dir, 'shared'));
+  git(dir, 'mv', 'policies/production-dns.yaml', 'shared/dns.yaml');
+  symlinkSync('../shared/dns.yaml', join(dir, 'policies', 'production-dns.yaml'));
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-qm', 'share dns by a link');
+  // Observed: exit 2, "HEAD:policies/production-dns.yaml:1:1: error ir/not-an-object: ... found a string".
+  const r = await jsonDiff('HEAD', dir, 'policies');
+  expect(r.stderr).toBe('');
+  expect(summaryOf(r)).toEqual({ code: 0, added: 0, removed: 0 });
+});
+
+it.fails('--base-ref follows a committed symlink to a directory of policies (as HEAD does): no change against itself', async () => {
+  policyRepo(dir);
+  mkdirSync(join(dir, 'shared'));
+  git(dir, 'mv', 'policies/production-dns.yaml', 'shared/dns.yaml');
+  symlinkSync('../shared', join(dir, 'policies', 'shared'));
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-qm', 'share a directory by a link');
+  // Observed: exit 1, 10 connections "added" (the DNS egress), BASE lacking the linked directory.
+  expect(summaryOf(await jsonDiff('HEAD', dir, 'policies'))).toEqual({ code: 0, added: 0, removed: 0 });
 });

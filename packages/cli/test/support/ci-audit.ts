@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { cidrBounds, evaluate, formatIp, parseCidr, parseIp, type Connection, type Endpoint, type Program, type Protocol } from '@netpolc/ir';
@@ -208,4 +208,30 @@ export function bruteForceMismatches(base: Program, head: Program, report: DiffJ
     }
   }
   return out;
+}
+
+/** The repository root of netpolc (for the example's files). */
+export const repoRoot = new URL('../../../../', import.meta.url).pathname;
+
+/**
+ * A policy repository as a platform team keeps one: `cluster.yaml` and the example's policies
+ * under `policiesDir`, committed on `main` and tagged `v1`. Returns the commit's SHA.
+ */
+export function policyRepo(dir: string, policiesDir = 'policies'): string {
+  git(dir, 'init', '-q');
+  cpSync(join(repoRoot, 'examples/cluster.yaml'), join(dir, 'cluster.yaml'));
+  cpSync(join(repoRoot, 'examples/policies'), join(dir, policiesDir), { recursive: true });
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-qm', 'base');
+  git(dir, 'tag', 'v1');
+  return git(dir, 'rev-parse', 'HEAD').trim();
+}
+
+/** The `summary` of a JSON diff report (or the exit code and stderr when there is none). */
+export function summaryOf(r: { code: number; stdout: string; stderr: string }): unknown {
+  try {
+    return { code: r.code, ...(JSON.parse(r.stdout) as DiffJson).summary };
+  } catch {
+    return { code: r.code, stderr: r.stderr };
+  }
 }
