@@ -6,7 +6,7 @@ import { hasErrors } from '@netpolc/ir';
 import { clusterArb, loadManifests, policiesArb, propertyParams, type Manifest } from '@netpolc/ir/testing';
 import { cli } from './run-cli.js';
 import { scratchPerTest } from './scratch.js';
-import { bruteForceMismatches, changedInventory, git, inventoryChangeArb, listFile, policyRepo, repoRoot, summaryOf, type DiffJson } from './support/ci-audit.js';
+import { bruteForceMismatches, changedInventory, git, inventoryChangeArb, listFile, manyChanges, policyRepo, repoRoot, summaryOf, type DiffJson } from './support/ci-audit.js';
 
 // The audit of `netpolc diff` and `explain` as a pull-request check runs them (docs/ci.md):
 // results against the reference evaluator, git refs, output for humans and bots, exit codes.
@@ -164,4 +164,79 @@ it.fails('--base-ref follows a committed symlink to a directory of policies (as 
   git(dir, 'commit', '-qm', 'share a directory by a link');
   // Observed: exit 1, 10 connections "added" (the DNS egress), BASE lacking the linked directory.
   expect(summaryOf(await jsonDiff('HEAD', dir, 'policies'))).toEqual({ code: 0, added: 0, removed: 0 });
+});
+
+// Defect: `--format markdown` is "made for a pull-request comment" (README, docs/ci.md posts it
+// with `gh pr comment --body-file`), but src/diff/render.ts (renderMarkdown) never bounds it.
+// GitHub refuses a comment body over 65 536 characters ("Body is too long (maximum is 65536
+// characters)": mshick/add-pr-comment#93, dead-claudia/github-limits README "Issue comment"),
+// so a large change produces no comment at all and fails the workflow's comment step.
+it.fails('markdown for a large change fits a GitHub comment (65 536 characters), the totals kept and the cut said', async () => {
+  const { inventory, base, head } = manyChanges(40, 8);
+  writeFileSync(join(dir, 'cluster.json'), listFile(inventory));
+  writeFileSync(join(dir, 'base.json'), listFile(base));
+  writeFileSync(join(dir, 'head.json'), listFile(head));
+  const r = await cli(['diff', '--inventory', 'cluster.json', '--format', 'markdown', 'base.json', 'head.json'], '', dir);
+  expect(r.code).toBe(1);
+  expect(r.stdout).toContain('| added | 320 |');
+  expect(r.stdout).toContain('| removed | 320 |');
+  // Observed: 131 087 characters (346 460 with --backend iptables), no note.
+  expect(r.stdout.length).toBeLessThanOrEqual(65_536);
+  expect(r.stdout).toMatch(/truncated|omitted|not shown/i);
+});
+
+it('exit codes for each --fail-on: 1 only for the changes asked about, 0 without, 2 on invalid input whatever --fail-on says', async () => {
+  const both = ['--inventory', 'examples/cluster.yaml', 'examples/policies', 'examples/policies-next'];
+  const codes = async (args: string[]) => {
+    const out: Record<string, number> = {};
+    for (const f of ['any', 'added', 'removed', 'none']) out[f] = (await cli(['diff', '--fail-on', f, '--format', 'json', ...args])).code;
+    return out;
+  };
+  expect(await codes(both)).toEqual({ any: 1, added: 1, removed: 1, none: 0 });
+  expect(await codes(['--inventory', 'examples/cluster.yaml', 'examples/policies', 'examples/policies'])).toEqual({ any: 0, added: 0, removed: 0, none: 0 });
+  // Only removals: HEAD drops the DNS egress policy (and the other way round, only additions).
+  cpSync(join(repoRoot, 'examples/policies'), join(dir, 'less'), { recursive: true });
+  rmSync(join(dir, 'less', 'production-dns.yaml'));
+  const removedOnly = await cli(['diff', '--format', 'json', '--inventory', 'examples/cluster.yaml', 'examples/policies', join(dir, 'less')]);
+  expect((JSON.parse(removedOnly.stdout) as DiffJson).summary).toEqual({ added: 0, removed: 10 });
+  expect(await codes(['--inventory', 'examples/cluster.yaml', 'examples/policies', join(dir, 'less')])).toEqual({ any: 1, added: 0, removed: 1, none: 0 });
+  expect(await codes(['--inventory', 'examples/cluster.yaml', join(dir, 'less'), 'examples/policies'])).toEqual({ any: 1, added: 1, removed: 0, none: 0 });
+  writeFileSync(join(dir, 'bad.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: bad, namespace: production}\nspec: {podSelecter: {}}\n');
+  expect(await codes(['--inventory', 'examples/cluster.yaml', 'examples/policies', join(dir, 'bad.yaml')])).toEqual({ any: 2, added: 2, removed: 2, none: 2 });
+});
+
+it('the same bytes across runs and across the order of inputs (inventory files, --base-ref paths, documents)', async () => {
+  policyRepo(dir);
+  cpSync(join(repoRoot, 'examples/policies-next'), join(dir, 'policies'), { recursive: true });
+  // The inventory split in two files, given in either order.
+  const docs = (await import('node:fs')).readFileSync(join(dir, 'cluster.yaml'), 'utf8').split(/^---$/m);
+  writeFileSync(join(dir, 'inv-1.yaml'), docs.filter((_, i) => i % 2 === 0).join('---'));
+  writeFileSync(join(dir, 'inv-2.yaml'), docs.filter((_, i) => i % 2 === 1).join('---'));
+  const files = ['monitoring-same-namespace.yaml', 'production-default-deny.yaml', 'production-dns.yaml', 'production-monitoring.yaml', 'production-three-tier.yaml'].map((f) => `policies/${f}`);
+  for (const format of ['text', 'markdown', 'json']) {
+    const run = (inv: string[], paths: string[]) => cli(['diff', '--base-ref', 'v1', ...inv.flatMap((i) => ['--inventory', i]), '--backend', 'all', '--format', format, ...paths], '', dir);
+    const first = await run(['cluster.yaml'], ['policies']);
+    expect(first.code).toBe(1);
+    for (const again of [await run(['cluster.yaml'], ['policies']), await run(['inv-2.yaml', 'inv-1.yaml'], ['policies']), await run(['inv-1.yaml', 'inv-2.yaml'], [...files].reverse())]) {
+      expect(again.stdout).toBe(first.stdout);
+      expect(again.code).toBe(1);
+    }
+  }
+});
+
+it('--diagnostics-format json in CI: stderr is one JSON array (warnings with locations), stdout the report alone; an invalid HEAD exits 2 with the error located', async () => {
+  policyRepo(dir);
+  // HEAD: a policy on a named port no pod declares (a warning, the diff still runs).
+  writeFileSync(join(dir, 'policies', 'named.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: named, namespace: production}\nspec:\n  podSelector: {matchLabels: {app: db}}\n  ingress:\n  - ports:\n    - port: no-such-port\n');
+  const warned = await cli(['diff', '--base-ref', 'v1', '--inventory', 'cluster.yaml', '--diagnostics-format', 'json', '--format', 'markdown', 'policies'], '', dir);
+  const diagnostics = JSON.parse(warned.stderr) as { severity: string; code?: string; file?: string; line?: number }[];
+  expect(diagnostics.length).toBeGreaterThan(0);
+  expect(diagnostics.every((d) => d.severity === 'warning' && d.file === 'policies/named.yaml' && d.line === 8)).toBe(true);
+  expect(warned.stdout).toMatch(/^### netpolc diff \(v1 -> working tree, all ports\)/);
+  writeFileSync(join(dir, 'policies', 'named.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: named, namespace: production}\nspec:\n  podSelecter: {}\n');
+  const bad = await cli(['diff', '--base-ref', 'v1', '--inventory', 'cluster.yaml', '--diagnostics-format', 'json', '--format', 'markdown', 'policies'], '', dir);
+  expect(bad.code).toBe(2);
+  expect(bad.stdout).toBe('');
+  const errors = (JSON.parse(bad.stderr) as { severity: string; file?: string; line?: number }[]).filter((d) => d.severity === 'error');
+  expect(errors.map((d) => [d.file, d.line])).toEqual([['policies/named.yaml', 5]]);
 });

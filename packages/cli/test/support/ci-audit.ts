@@ -235,3 +235,29 @@ export function summaryOf(r: { code: number; stdout: string; stderr: string }): 
     return { code: r.code, stderr: r.stderr };
   }
 }
+
+/**
+ * A cluster of `namespaces` x `pods` pods (`app: a<i>`) and two policy sets that differ in every
+ * policy: each pod admits the next one (BASE) or the one after it on another port (HEAD). Every
+ * change is its own group, as in a refactoring of many per-app policies.
+ */
+export function manyChanges(namespaces: number, pods: number): { inventory: Manifest[]; base: Manifest[]; head: Manifest[] } {
+  const inventory: Manifest[] = [{ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { addresses: [{ type: 'InternalIP', address: '10.255.0.1' }] } }];
+  const base: Manifest[] = [];
+  const head: Manifest[] = [];
+  for (let n = 0; n < namespaces; n++) {
+    inventory.push(namespace(`ns${n}`));
+    for (let p = 0; p < pods; p++) {
+      inventory.push(pod(`ns${n}`, `pod${p}`, { app: `a${p}` }, `10.${n}.0.${p + 1}`, { node: 'n1' }));
+      for (const [side, out] of [[0, base], [1, head]] as const) {
+        out.push({
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'NetworkPolicy',
+          metadata: { name: `np${p}`, namespace: `ns${n}` },
+          spec: { podSelector: { matchLabels: { app: `a${p}` } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: `a${(p + 1 + side) % pods}` } } }], ports: [{ port: 8000 + p + side * n }] }] },
+        });
+      }
+    }
+  }
+  return { inventory, base, head };
+}
