@@ -240,3 +240,51 @@ it('--diagnostics-format json in CI: stderr is one JSON array (warnings with loc
   const errors = (JSON.parse(bad.stderr) as { severity: string; file?: string; line?: number }[]).filter((d) => d.severity === 'error');
   expect(errors.map((d) => [d.file, d.line])).toEqual([['policies/named.yaml', 5]]);
 });
+
+const oneNamespace = (nodeName: string): Manifest[] => [
+  { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { addresses: [{ type: 'InternalIP', address: '10.0.0.1' }] } },
+  { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n2' }, status: { addresses: [{ type: 'InternalIP', address: '10.0.0.2' }] } },
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' } },
+  { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'a', labels: { app: 'web' } }, spec: { nodeName, containers: [{ name: 'c' }] }, status: { phase: 'Running', podIP: '10.1.0.5', podIPs: [{ ip: '10.1.0.5' }] } },
+];
+const denyIngress = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: 'a' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } };
+
+// Defect: with `--semantics allow-self=false` (README's table: "a pod can always reach itself"
+// is a knob), a change that blocks a pod's traffic to itself is not reported: src/diff/connectivity.ts
+// (diffConnectivity, `pair`) skips s === d unconditionally, although evaluate() then denies
+// it (explain says DENIED). The diff should report a/web -> a/web as removed, like every other pair.
+it.fails('with --semantics allow-self=false, a pod\'s connection to itself that HEAD blocks is reported removed', async () => {
+  writeFileSync(join(dir, 'inv.json'), listFile(oneNamespace('n1')));
+  writeFileSync(join(dir, 'base.json'), listFile([]));
+  writeFileSync(join(dir, 'head.json'), listFile([denyIngress]));
+  const args = ['--semantics', 'allow-self=false', '--inventory', 'inv.json'];
+  const explained = await cli(['explain', ...args, '--from', 'a/web', '--to', 'a/web', '--port', '80', 'head.json'], '', dir);
+  expect(explained.stdout).toMatch(/on TCP\/80: DENIED/);
+  const r = await cli(['diff', ...args, '--format', 'json', 'base.json', 'head.json'], '', dir);
+  const removed = (JSON.parse(r.stdout) as DiffJson).removed;
+  // Observed: 47 removed external ranges -> a/web, and nothing from a/web to itself.
+  expect(removed.filter((i) => i.from === 'a/web' && i.to === 'a/web')).toEqual([{ from: 'a/web', to: 'a/web', protocol: 'TCP', ports: ['all'] }, { from: 'a/web', to: 'a/web', protocol: 'UDP', ports: ['all'] }, { from: 'a/web', to: 'a/web', protocol: 'SCTP', ports: ['all'] }, { from: 'a/web', to: 'a/web', protocol: 'OTHER', ports: ['all'] }]);
+});
+
+// Defect: ingress from the pod's own node is always allowed (kubernetes.io, "Network Policies":
+// "traffic to and from the node where a Pod is running is always allowed"; README's
+// node-local-ingress knob). A pod rescheduled to another node between --base-inventory and
+// --head-inventory changes which node address reaches it through a deny-all ingress, but
+// src/diff/connectivity.ts examines only pods whose tuples (signature) changed, and `external`
+// excludes BASE's node only: the diff reports nothing while explain's verdicts differ.
+it.fails('a pod moved to another node (--base-inventory/--head-inventory) under deny-all ingress: the two node addresses\' changes are reported', async () => {
+  writeFileSync(join(dir, 'inv-base.json'), listFile(oneNamespace('n1')));
+  writeFileSync(join(dir, 'inv-head.json'), listFile(oneNamespace('n2')));
+  writeFileSync(join(dir, 'policies.json'), listFile([denyIngress]));
+  const verdict = async (inv: string, from: string) => (await cli(['explain', '--inventory', inv, '--from', from, '--to', 'a/web', '--port', '80', 'policies.json'], '', dir)).stdout.split('\n')[0];
+  expect(await verdict('inv-base.json', '10.0.0.1')).toMatch(/ALLOWED$/);
+  expect(await verdict('inv-head.json', '10.0.0.1')).toMatch(/DENIED$/);
+  expect(await verdict('inv-base.json', '10.0.0.2')).toMatch(/DENIED$/);
+  expect(await verdict('inv-head.json', '10.0.0.2')).toMatch(/ALLOWED$/);
+  const r = await cli(['diff', '--base-inventory', 'inv-base.json', '--head-inventory', 'inv-head.json', '--format', 'json', 'policies.json', 'policies.json'], '', dir);
+  const json = JSON.parse(r.stdout) as DiffJson;
+  // Observed: exit 0, 0 added, 0 removed.
+  expect(r.code).toBe(1);
+  expect(json.removed.filter((i) => i.from === '10.0.0.1/32' && i.to === 'a/web').map((i) => i.protocol)).toEqual(['TCP', 'UDP', 'SCTP', 'OTHER']);
+  expect(json.added.filter((i) => i.from === '10.0.0.2/32' && i.to === 'a/web').map((i) => i.protocol)).toEqual(['TCP', 'UDP', 'SCTP', 'OTHER']);
+});
