@@ -2,11 +2,11 @@ import { cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { hasErrors } from '@netpolc/ir';
-import { clusterArb, loadManifests, policiesArb, propertyParams, type Manifest } from '@netpolc/ir/testing';
+import { evaluate, hasErrors, type Connection } from '@netpolc/ir';
+import { clusterArb, connectionArb, loadManifests, policiesArb, propertyParams, type Manifest } from '@netpolc/ir/testing';
 import { cli } from './run-cli.js';
 import { scratchPerTest } from './scratch.js';
-import { bruteForceMismatches, changedInventory, git, inventoryChangeArb, listFile, manyChanges, policyRepo, repoRoot, summaryOf, type DiffJson } from './support/ci-audit.js';
+import { bruteForceMismatches, changedInventory, git, editRules, inventoryChangeArb, jsonValueAt, listFile, manyChanges, policyRepo, repoRoot, summaryOf, type DiffJson, type ExplainMatch } from './support/ci-audit.js';
 
 // The audit of `netpolc diff` and `explain` as a pull-request check runs them (docs/ci.md):
 // results against the reference evaluator, git refs, output for humans and bots, exit codes.
@@ -35,9 +35,9 @@ it('diff --format json equals the brute-force difference of evaluate() over ever
       expect(bruteForceMismatches(pb.program, ph.program, json)).toEqual([]);
       compared++;
     }),
-    propertyParams(12),
+    propertyParams(8),
   );
-  expect(compared).toBeGreaterThan(propertyParams(12).numRuns / 4);
+  expect(compared).toBeGreaterThan(propertyParams(8).numRuns / 4);
 }, 600_000);
 
 /** Writes manifests as one multi-document YAML file per entry of `files`. */
@@ -287,4 +287,88 @@ it.fails('a pod moved to another node (--base-inventory/--head-inventory) under 
   expect(r.code).toBe(1);
   expect(json.removed.filter((i) => i.from === '10.0.0.1/32' && i.to === 'a/web').map((i) => i.protocol)).toEqual(['TCP', 'UDP', 'SCTP', 'OTHER']);
   expect(json.added.filter((i) => i.from === '10.0.0.2/32' && i.to === 'a/web').map((i) => i.protocol)).toEqual(['TCP', 'UDP', 'SCTP', 'OTHER']);
+});
+
+const endpointArg = (e: Connection['src']): string => (e.kind === 'ip' ? e.ip : e.ip ? `${e.namespace}/${e.name}@${e.ip}` : `${e.namespace}/${e.name}`);
+
+it('explain: each rule it names allows the side alone, removing them all denies it, and each `at` is that rule\'s place in the file', async () => {
+  let checked = 0;
+  const scenarioExplain = clusterArb({ maxPods: 4 }).chain((cluster) => fc.record({ cluster: fc.constant(cluster), policies: policiesArb(4), conn: connectionArb(cluster) }));
+  await fc.assert(
+    fc.asyncProperty(scenarioExplain, async ({ cluster, policies, conn }) => {
+      const loaded = loadManifests([...cluster.manifests, ...policies]);
+      if (hasErrors(loaded.diagnostics)) return;
+      const text = listFile(policies);
+      writeFileSync(join(dir, 'inv.json'), listFile(cluster.manifests));
+      writeFileSync(join(dir, 'pol.json'), text);
+      const r = await cli(['explain', '--inventory', 'inv.json', '--format', 'json', '--from', endpointArg(conn.src), '--to', endpointArg(conn.dst), '--protocol', conn.protocol, '--port', String(conn.port), 'pol.json'], '', dir);
+      if (r.code !== 0) return; // endpoints of no common family, or a pod that takes no part
+      const out = JSON.parse(r.stdout) as { allowed: boolean } & Record<'egress' | 'ingress', { allowed: boolean; reason: string; allowedBy: ExplainMatch[] }>;
+      const reference = evaluate(loaded.program, conn);
+      expect('error' in reference ? undefined : reference.allowed).toBe(out.allowed);
+      for (const d of ['egress', 'ingress'] as const) {
+        const side = out[d];
+        if (side.reason !== 'allowed-by-rule') {
+          expect(side.allowedBy).toEqual([]);
+          continue;
+        }
+        const sideAllowed = (edited: Manifest[]): boolean => {
+          const v = evaluate(loadManifests([...cluster.manifests, ...edited]).program, conn);
+          return !('error' in v) && v[d].allowed;
+        };
+        const peerKey = d === 'ingress' ? 'from' : 'to';
+        for (const m of side.allowedBy) {
+          // Alone (every other rule of this direction gone, the named peer and port entries only): allowed.
+          const alone = editRules(policies, d, (p, i, rule) => {
+            if (p !== m.policy || i !== m.rule) return undefined;
+            const out: Record<string, unknown> = { ...rule };
+            if (m.peer !== null) out[peerKey] = [(rule[peerKey] as unknown[])[m.peer]];
+            if (m.port !== null) out['ports'] = [(rule['ports'] as unknown[])[m.port]];
+            return out;
+          });
+          expect(sideAllowed(alone)).toBe(true);
+          // `at`: pol.json:LINE:COL is where this very rule's object starts.
+          const [file, line, col] = m.at.split(':');
+          expect(file).toBe('pol.json');
+          const policy = policies.find((p) => `${(p['metadata'] as { namespace: string }).namespace}/${(p['metadata'] as { name: string }).name}` === m.policy)!;
+          expect(jsonValueAt(text, Number(line), Number(col))).toEqual(((policy['spec'] as Record<string, unknown[]>)[d] ?? [])[m.rule]);
+        }
+        // Every named rule removed: denied (no rule it did not name allows the side).
+        const named = new Set(side.allowedBy.map((m) => `${m.policy}#${m.rule}`));
+        expect(sideAllowed(editRules(policies, d, (p, i, rule) => (named.has(`${p}#${i}`) ? undefined : rule)))).toBe(false);
+        checked++;
+      }
+    }),
+    propertyParams(600),
+  );
+  expect(checked).toBeGreaterThan(propertyParams(600).numRuns / 50);
+});
+
+// Defect: the README says "each directory and file is read once, however it is reached", and so it
+// is for HEAD and for `diff --inventory cluster.yaml . .`; but with --base-ref, BASE is the ref's
+// files under PATH (src/diff/git-source.ts) plus the working tree's --inventory
+// (src/commands/diff.ts, `sides`), so an inventory that lies under PATH (`--inventory cluster.yaml .`,
+// the repository root) is read twice on BASE: every Namespace, Node and Pod is ir/duplicate-object.
+it.fails('--base-ref with the --inventory file under the compared path reads it once on BASE too: no change, exit 0', async () => {
+  policyRepo(dir);
+  const r = await cli(['diff', '--base-ref', 'v1', '--inventory', 'cluster.yaml', '--format', 'json', '.'], '', dir);
+  // Observed: exit 2, "cluster.yaml:2:1: error ir/duplicate-object: duplicate Namespace production (also defined at v1:cluster.yaml:2:1)" and 15 more.
+  expect(r.stderr).not.toMatch(/duplicate-object/);
+  expect(summaryOf(r)).toEqual({ code: 0, added: 0, removed: 0 });
+});
+
+// Defect (cosmetic): text lists the pods only one side has ("Head only (not compared): ...",
+// src/diff/render.ts renderText) and JSON has podsOnlyInBase/podsOnlyInHead, but the markdown
+// made for the pull-request comment (renderMarkdown) drops them: a PR adding a pod to the
+// inventory (--head-inventory) posts "0 added, 0 removed" with no word that the pod was not compared.
+it.fails('markdown names the pods only one side has (not compared), as text does', async () => {
+  const inventory = oneNamespace('n1');
+  const newcomer = { ...inventory[3]!, metadata: { name: 'web2', namespace: 'a', labels: { app: 'web' } }, status: { phase: 'Running', podIP: '10.1.0.6', podIPs: [{ ip: '10.1.0.6' }] } };
+  writeFileSync(join(dir, 'inv-base.json'), listFile(inventory));
+  writeFileSync(join(dir, 'inv-head.json'), listFile([...inventory, newcomer]));
+  writeFileSync(join(dir, 'policies.json'), listFile([denyIngress]));
+  const run = (format: string) => cli(['diff', '--base-inventory', 'inv-base.json', '--head-inventory', 'inv-head.json', '--format', format, 'policies.json', 'policies.json'], '', dir);
+  expect((await run('text')).stdout).toContain('Head only (not compared): a/web2');
+  expect((JSON.parse((await run('json')).stdout) as DiffJson).podsOnlyInHead).toEqual(['a/web2']);
+  expect((await run('markdown')).stdout).toContain('a/web2');
 });

@@ -162,7 +162,8 @@ function verdict(p: Program, probe: Probe, ipOf: (id: string, family: 4 | 6) => 
  * {@link probePorts} of every protocol. Empty when the report is exact.
  */
 export function bruteForceMismatches(base: Program, head: Program, report: DiffJson, limit = 5): string[] {
-  const actionable = (p: Program): Map<string, { v4?: string; v6?: string }> =>
+  type Ips = { readonly v4: string | undefined; readonly v6: string | undefined };
+  const actionable = (p: Program): Map<string, Ips> =>
     new Map(
       p.inventory.pods
         .filter((q) => q.actionable)
@@ -173,7 +174,7 @@ export function bruteForceMismatches(base: Program, head: Program, report: DiffJ
   const common = [...pb.keys()].filter((id) => ph.has(id)).sort();
   const podIps = new Set([...pb.values(), ...ph.values()].flatMap((a) => [a.v4, a.v6]).filter((x): x is string => x !== undefined));
   const externals = externalProbes().filter((ip) => !podIps.has(ip));
-  const ipIn = (m: Map<string, { v4?: string; v6?: string }>) => (id: string, f: 4 | 6) => (f === 4 ? m.get(id)?.v4 : m.get(id)?.v6);
+  const ipIn = (m: Map<string, Ips>) => (id: string, f: 4 | 6) => (f === 4 ? m.get(id)?.v4 : m.get(id)?.v6);
   const fam = (ip: string): 4 | 6 => (ip.includes(':') ? 6 : 4);
   const probes: Probe[] = [];
   for (const f of [4, 6] as const) {
@@ -260,4 +261,59 @@ export function manyChanges(namespaces: number, pods: number): { inventory: Mani
     }
   }
   return { inventory, base, head };
+}
+
+/** One `allowedBy` entry of `netpolc explain --format json`. */
+export interface ExplainMatch {
+  readonly policy: string;
+  readonly rule: number;
+  readonly peer: number | null;
+  readonly port: number | null;
+  readonly at: string;
+}
+
+type Spec = { podSelector: unknown; policyTypes?: string[]; ingress?: Record<string, unknown>[]; egress?: Record<string, unknown>[] };
+
+/** The policy types the API server defaults (`[]` or omitted: Ingress, plus Egress with egress rules). */
+function policyTypesOf(spec: Spec): string[] {
+  if (spec.policyTypes && spec.policyTypes.length > 0) return spec.policyTypes;
+  return ['Ingress', ...((spec.egress ?? []).length > 0 ? ['Egress'] : [])];
+}
+
+/**
+ * The policies with one direction's rules edited by `keep` (rule -> kept rule or undefined), the
+ * policy types made explicit so that removing rules never changes which pods are isolated.
+ */
+export function editRules(policies: readonly Manifest[], dir: 'ingress' | 'egress', keep: (policy: string, index: number, rule: Record<string, unknown>) => Record<string, unknown> | undefined): Manifest[] {
+  return policies.map((m) => {
+    const meta = m['metadata'] as { name: string; namespace: string };
+    const spec = m['spec'] as Spec;
+    const rules = (spec[dir] ?? []).flatMap((r, i) => {
+      const k = keep(`${meta.namespace}/${meta.name}`, i, r);
+      return k ? [k] : [];
+    });
+    return { ...m, spec: { ...spec, policyTypes: policyTypesOf(spec), [dir]: rules } };
+  });
+}
+
+/** The JSON value that starts at 1-based `line`:`column` of `text` (an object or array), parsed. */
+export function jsonValueAt(text: string, line: number, column: number): unknown {
+  const lines = text.split('\n');
+  let at = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0) + column - 1;
+  const open = text[at];
+  if (open !== '{' && open !== '[') return undefined;
+  let depth = 0;
+  let inString = false;
+  for (const start = at; at < text.length; at++) {
+    const c = text[at]!;
+    if (inString) {
+      if (c === '\\') at++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') {
+      if (--depth === 0) return JSON.parse(text.slice(start, at + 1));
+    }
+  }
+  return undefined;
 }
