@@ -249,11 +249,11 @@ const oneNamespace = (nodeName: string): Manifest[] => [
 ];
 const denyIngress = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: 'a' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } };
 
-// Defect: with `--semantics allow-self=false` (README's table: "a pod can always reach itself"
+// Fixed: with `--semantics allow-self=false` (README's table: "a pod can always reach itself"
 // is a knob), a change that blocks a pod's traffic to itself is not reported: src/diff/connectivity.ts
 // (diffConnectivity, `pair`) skips s === d unconditionally, although evaluate() then denies
 // it (explain says DENIED). The diff should report a/web -> a/web as removed, like every other pair.
-it.fails('with --semantics allow-self=false, a pod\'s connection to itself that HEAD blocks is reported removed', async () => {
+it('with --semantics allow-self=false, a pod\'s connection to itself that HEAD blocks is reported removed', async () => {
   writeFileSync(join(dir, 'inv.json'), listFile(oneNamespace('n1')));
   writeFileSync(join(dir, 'base.json'), listFile([]));
   writeFileSync(join(dir, 'head.json'), listFile([denyIngress]));
@@ -266,13 +266,13 @@ it.fails('with --semantics allow-self=false, a pod\'s connection to itself that 
   expect(removed.filter((i) => i.from === 'a/web' && i.to === 'a/web')).toEqual([{ from: 'a/web', to: 'a/web', protocol: 'TCP', ports: ['all'] }, { from: 'a/web', to: 'a/web', protocol: 'UDP', ports: ['all'] }, { from: 'a/web', to: 'a/web', protocol: 'SCTP', ports: ['all'] }, { from: 'a/web', to: 'a/web', protocol: 'OTHER', ports: ['all'] }]);
 });
 
-// Defect: ingress from the pod's own node is always allowed (kubernetes.io, "Network Policies":
+// Fixed: ingress from the pod's own node is always allowed (kubernetes.io, "Network Policies":
 // "traffic to and from the node where a Pod is running is always allowed"; README's
 // node-local-ingress knob). A pod rescheduled to another node between --base-inventory and
 // --head-inventory changes which node address reaches it through a deny-all ingress, but
 // src/diff/connectivity.ts examines only pods whose tuples (signature) changed, and `external`
 // excludes BASE's node only: the diff reports nothing while explain's verdicts differ.
-it.fails('a pod moved to another node (--base-inventory/--head-inventory) under deny-all ingress: the two node addresses\' changes are reported', async () => {
+it('a pod moved to another node (--base-inventory/--head-inventory) under deny-all ingress: the two node addresses\' changes are reported', async () => {
   writeFileSync(join(dir, 'inv-base.json'), listFile(oneNamespace('n1')));
   writeFileSync(join(dir, 'inv-head.json'), listFile(oneNamespace('n2')));
   writeFileSync(join(dir, 'policies.json'), listFile([denyIngress]));
