@@ -166,12 +166,12 @@ it.fails('--base-ref follows a committed symlink to a directory of policies (as 
   expect(summaryOf(await jsonDiff('HEAD', dir, 'policies'))).toEqual({ code: 0, added: 0, removed: 0 });
 });
 
-// Defect: `--format markdown` is "made for a pull-request comment" (README, docs/ci.md posts it
-// with `gh pr comment --body-file`), but src/diff/render.ts (renderMarkdown) never bounds it.
+// Fixed (--markdown-limit, default 65 536): `--format markdown` is "made for a pull-request comment"
+// (README, docs/ci.md posts it with `gh pr comment --body-file`), but renderMarkdown never bounded it.
 // GitHub refuses a comment body over 65 536 characters ("Body is too long (maximum is 65536
 // characters)": mshick/add-pr-comment#93, dead-claudia/github-limits README "Issue comment"),
 // so a large change produces no comment at all and fails the workflow's comment step.
-it.fails('markdown for a large change fits a GitHub comment (65 536 characters), the totals kept and the cut said', async () => {
+it('markdown for a large change fits a GitHub comment (65 536 characters), the totals kept and the cut said', async () => {
   const { inventory, base, head } = manyChanges(40, 8);
   writeFileSync(join(dir, 'cluster.json'), listFile(inventory));
   writeFileSync(join(dir, 'base.json'), listFile(base));
@@ -183,6 +183,14 @@ it.fails('markdown for a large change fits a GitHub comment (65 536 characters),
   // Observed: 131 087 characters (346 460 with --backend iptables), no note.
   expect(r.stdout.length).toBeLessThanOrEqual(65_536);
   expect(r.stdout).toMatch(/truncated|omitted|not shown/i);
+  // With the artifact diffs too; and whole with --markdown-limit 0.
+  const artifacts = await cli(['diff', '--inventory', 'cluster.json', '--format', 'markdown', '-b', 'iptables', 'base.json', 'head.json'], '', dir);
+  expect(artifacts.stdout.length).toBeLessThanOrEqual(65_536);
+  expect(artifacts.stdout).toContain('| iptables |');
+  const whole = await cli(['diff', '--inventory', 'cluster.json', '--format', 'markdown', '--markdown-limit', '0', 'base.json', 'head.json'], '', dir);
+  expect(whole.stdout.length).toBeGreaterThan(65_536);
+  expect(whole.stdout).not.toMatch(/omitted/i);
+  expect((await cli(['diff', '--markdown-limit', '12', 'base.json', 'head.json'], '', dir)).code).toBe(2);
 });
 
 it('exit codes for each --fail-on: 1 only for the changes asked about, 0 without, 2 on invalid input whatever --fail-on says', async () => {
@@ -341,7 +349,8 @@ it('explain: each rule it names allows the side alone, removing them all denies 
     }),
     propertyParams(600),
   );
-  expect(checked).toBeGreaterThan(propertyParams(600).numRuns / 50);
+  // About 1 run in 50 reaches a side allowed by a rule (11 of 600 in one seed): a floor of a third of that.
+  expect(checked).toBeGreaterThan(propertyParams(600).numRuns / 150);
 });
 
 // Defect: the README says "each directory and file is read once, however it is reached", and so it
@@ -361,7 +370,7 @@ it.fails('--base-ref with the --inventory file under the compared path reads it 
 // src/diff/render.ts renderText) and JSON has podsOnlyInBase/podsOnlyInHead, but the markdown
 // made for the pull-request comment (renderMarkdown) drops them: a PR adding a pod to the
 // inventory (--head-inventory) posts "0 added, 0 removed" with no word that the pod was not compared.
-it.fails('markdown names the pods only one side has (not compared), as text does', async () => {
+it('markdown names the pods only one side has (not compared), as text does', async () => {
   const inventory = oneNamespace('n1');
   const newcomer = { ...inventory[3]!, metadata: { name: 'web2', namespace: 'a', labels: { app: 'web' } }, status: { phase: 'Running', podIP: '10.1.0.6', podIPs: [{ ip: '10.1.0.6' }] } };
   writeFileSync(join(dir, 'inv-base.json'), listFile(inventory));

@@ -7,7 +7,8 @@ import type { Command, Values } from '../command.js';
 import { diffArtifacts, selectBackends } from '../diff/artifacts.js';
 import { readGitSources } from '../diff/git-source.js';
 import { groupChanges } from '../diff/group.js';
-import { renderJson, renderMarkdown, renderText, type DiffReport } from '../diff/render.js';
+import { githubCommentLimit, renderMarkdown } from '../diff/markdown.js';
+import { renderJson, renderText, type DiffReport } from '../diff/render.js';
 import { readInputs } from '../inputs.js';
 import { ExitCode, UsageError, type Io } from '../io.js';
 import { loadSources, printDiagnostics, useColor } from '../load.js';
@@ -78,6 +79,7 @@ export const diffCommand: Command = {
     head: { type: 'string', value: 'PATH|cluster', description: 'HEAD policies (instead of the second path); cluster = the live policies' },
     backend: { type: 'string', multiple: true, short: 'b', value: 'NAME', description: `also diff compiled output: ${backendNames.join(', ')} or all; repeatable` },
     format: { type: 'string', short: 'f', value: 'FMT', description: 'text (default; colored on a TTY), json or markdown' },
+    'markdown-limit': { type: 'string', value: 'N', description: 'longest --format markdown output, in characters: rows and file diffs beyond it are counted in a closing note (default 65536, what a GitHub comment takes; 0: no limit)' },
     'fail-on': { type: 'string', value: 'WHAT', description: 'exit 1 when connections are added, removed, any (default) or none' },
     port: { type: 'string', short: 'p', value: 'N', description: 'compare this destination port only (with --protocol)' },
     protocol: { type: 'string', value: 'P', description: 'protocol of --port: TCP (default), UDP or SCTP' },
@@ -85,6 +87,9 @@ export const diffCommand: Command = {
   async run(io, values, positionals) {
     const format = (values['format'] as string | undefined) ?? 'text';
     if (!['text', 'json', 'markdown'].includes(format)) throw new UsageError('--format must be text, json or markdown');
+    const limitText = (values['markdown-limit'] as string | undefined) ?? String(githubCommentLimit);
+    if (!/^\d+$/.test(limitText) || (Number(limitText) > 0 && Number(limitText) < 1000)) throw new UsageError('--markdown-limit must be 0 (no limit) or a number of characters of at least 1000');
+    const markdownLimit = Number(limitText);
     const failOn = (values['fail-on'] as string | undefined) ?? 'any';
     if (!['added', 'removed', 'any', 'none'].includes(failOn)) throw new UsageError('--fail-on must be added, removed, any or none');
     const port = parsePort(values['port']);
@@ -111,7 +116,7 @@ export const diffCommand: Command = {
       head: h.result.program,
       scope: `${label}${port === undefined ? ', all ports' : `, ${protocol}/${port}`}`,
     };
-    io.stdout.write(format === 'json' ? renderJson(report) : format === 'markdown' ? renderMarkdown(report) : renderText(report, useColor(values, io.stdout, io)));
+    io.stdout.write(format === 'json' ? renderJson(report) : format === 'markdown' ? renderMarkdown(report, markdownLimit) : renderText(report, useColor(values, io.stdout, io)));
     const found = (failOn === 'added' || failOn === 'any') && connectivity.added.length > 0 ? true : (failOn === 'removed' || failOn === 'any') && connectivity.removed.length > 0;
     return found ? ExitCode.findings : ExitCode.ok;
   },

@@ -12,7 +12,7 @@ export interface DiffReport {
   readonly scope: string;
 }
 
-function namespacesOf(changes: readonly ConnectionChange[]): string[] {
+export function namespacesOf(changes: readonly ConnectionChange[]): string[] {
   const out = new Set<string>();
   for (const c of changes) for (const e of [c.from, c.to]) if (e.kind === 'pod') out.add(e.namespace);
   return [...out].sort();
@@ -78,50 +78,10 @@ export function renderText(r: DiffReport, color: boolean): string {
   return lines.join('\n') + '\n';
 }
 
-function artifactSummary(a: ArtifactDiff): string {
+export function artifactSummary(a: ArtifactDiff): string {
   if (a.errors) return `${a.backend}: could not compile ${a.errors.side}: ${a.errors.messages.join('; ')}`;
   if (a.files.length === 0) return `${a.backend}: no change`;
   const plus = a.files.reduce((n, f) => n + f.added, 0);
   const minus = a.files.reduce((n, f) => n + f.removed, 0);
   return `${a.backend}: ${a.files.length} file${a.files.length === 1 ? '' : 's'} changed, +${plus} -${minus} lines`;
-}
-
-const escapeCell = (s: string): string => s.replace(/\|/g, '\\|');
-
-/** Markdown for a pull-request comment: a summary table, then collapsible details. */
-export function renderMarkdown(r: DiffReport): string {
-  const { added, removed } = r.connectivity;
-  const out = [
-    `### netpolc diff (${r.scope})`,
-    '',
-    '| change | connections | namespaces |',
-    '|---|---:|---|',
-    `| added | ${added.length} | ${namespacesOf(added).join(', ') || '-'} |`,
-    `| removed | ${removed.length} | ${namespacesOf(removed).join(', ') || '-'} |`,
-  ];
-  if (r.artifacts.length > 0) {
-    out.push('', '| backend | files changed | lines |', '|---|---:|---|');
-    for (const a of r.artifacts) {
-      const plus = a.files.reduce((n, f) => n + f.added, 0);
-      const minus = a.files.reduce((n, f) => n + f.removed, 0);
-      out.push(a.errors ? `| ${a.backend} | - | could not compile ${a.errors.side} |` : `| ${a.backend} | ${a.files.length} | +${plus} −${minus} |`);
-    }
-  }
-  for (const change of ['added', 'removed'] as const) {
-    const groups = r.groups.filter((g) => g.change === change);
-    if (groups.length === 0) continue;
-    const program = change === 'added' ? r.head : r.base;
-    out.push('', `<details><summary>${change === 'added' ? 'Added' : 'Removed'} connections (${change === 'added' ? added.length : removed.length} in ${groups.length} group${groups.length === 1 ? '' : 's'})</summary>`, '');
-    out.push('| from | to | ports | why |', '|---|---|---|---|');
-    for (const g of groups) {
-      const why = [...g.head.map((l) => `head: ${l}`), ...g.base.map((l) => `base: ${l}`)].map(escapeCell).join('<br>');
-      out.push(`| ${escapeCell(describeEndpoints(g.from, program))} | ${escapeCell(describeEndpoints(g.to, program))} | ${escapeCell(portsText(g.ports))}${g.family ? ` (IPv${g.family})` : ''} | ${why} |`);
-    }
-    out.push('', '</details>');
-  }
-  for (const a of r.artifacts) {
-    if (a.files.length === 0) continue;
-    out.push('', `<details><summary>${artifactSummary(a)}</summary>`, '', '```diff', ...a.files.map((f) => f.diff.replace(/\n$/, '')), '```', '', '</details>');
-  }
-  return out.join('\n') + '\n';
 }
