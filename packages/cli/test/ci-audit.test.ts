@@ -130,19 +130,22 @@ it('--base-ref in a shallow clone (actions/checkout fetch-depth: 1) without the 
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(`--base-ref ${ref} names no commit of the git repository`);
+    // It says why and what to do, and points at no usage (the command line was right).
+    expect(r.stderr).toContain('the clone is shallow');
+    expect(r.stderr).not.toContain('--help');
   }
   // Once the base is fetched (what fetch-depth: 0 or `git fetch origin main` gives), it works.
   git(clone, 'fetch', '-q', '--depth', '2', 'origin', 'main:refs/remotes/origin/main');
   expect(summaryOf(await cli(['diff', '--base-ref', 'origin/main', '--inventory', 'cluster.yaml', '--format', 'json', 'policies'], '', clone))).toEqual({ code: 1, added: 0, removed: 10 });
 });
 
-// Defect: --base-ref reads BASE with `git ls-tree` + `git show REF:PATH` (src/diff/git-source.ts,
+// Fixed: --base-ref read BASE with `git ls-tree` + `git show REF:PATH` (src/diff/git-source.ts,
 // readGitSources), which give a symbolic link's target text, not the file it names, and do not
 // descend into a linked directory; HEAD (the working tree) follows links, as the README says paths
 // do ("directories ... searched recursively ..., following links"). A policy repository that shares
 // a file or directory by a committed symlink (mode 120000 in git, see git's ls-tree docs) then
 // fails or shows every linked policy as added, with the working tree identical to the ref.
-it.fails('--base-ref reads a committed symlink to a policy file as the file (as HEAD does): no change against itself', async () => {
+it('--base-ref reads a committed symlink to a policy file as the file (as HEAD does): no change against itself', async () => {
   policyRepo(dir);
   mkdirSync(join(dir, 'shared'));
   git(dir, 'mv', 'policies/production-dns.yaml', 'shared/dns.yaml');
@@ -155,7 +158,7 @@ it.fails('--base-ref reads a committed symlink to a policy file as the file (as 
   expect(summaryOf(r)).toEqual({ code: 0, added: 0, removed: 0 });
 });
 
-it.fails('--base-ref follows a committed symlink to a directory of policies (as HEAD does): no change against itself', async () => {
+it('--base-ref follows a committed symlink to a directory of policies (as HEAD does): no change against itself', async () => {
   policyRepo(dir);
   mkdirSync(join(dir, 'shared'));
   git(dir, 'mv', 'policies/production-dns.yaml', 'shared/dns.yaml');
@@ -164,6 +167,17 @@ it.fails('--base-ref follows a committed symlink to a directory of policies (as 
   git(dir, 'commit', '-qm', 'share a directory by a link');
   // Observed: exit 1, 10 connections "added" (the DNS egress), BASE lacking the linked directory.
   expect(summaryOf(await jsonDiff('HEAD', dir, 'policies'))).toEqual({ code: 0, added: 0, removed: 0 });
+  // A loop of links ends, and a link out of the repository is refused by name (no history to read).
+  symlinkSync('.', join(dir, 'shared', 'self'));
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-qm', 'a loop');
+  expect(summaryOf(await jsonDiff('HEAD', dir, 'policies'))).toEqual({ code: 0, added: 0, removed: 0 });
+  symlinkSync('/etc', join(dir, 'policies', 'outside'));
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-qm', 'a link out');
+  const out = await jsonDiff('HEAD', dir, 'policies');
+  expect(out.code).toBe(2);
+  expect(out.stderr).toContain('is a link to /etc, outside the git repository');
 });
 
 // Fixed (--markdown-limit, default 65 536): `--format markdown` is "made for a pull-request comment"
@@ -353,12 +367,12 @@ it('explain: each rule it names allows the side alone, removing them all denies 
   expect(checked).toBeGreaterThan(propertyParams(600).numRuns / 150);
 });
 
-// Defect: the README says "each directory and file is read once, however it is reached", and so it
+// Fixed: the README says "each directory and file is read once, however it is reached", and so it
 // is for HEAD and for `diff --inventory cluster.yaml . .`; but with --base-ref, BASE is the ref's
 // files under PATH (src/diff/git-source.ts) plus the working tree's --inventory
 // (src/commands/diff.ts, `sides`), so an inventory that lies under PATH (`--inventory cluster.yaml .`,
 // the repository root) is read twice on BASE: every Namespace, Node and Pod is ir/duplicate-object.
-it.fails('--base-ref with the --inventory file under the compared path reads it once on BASE too: no change, exit 0', async () => {
+it('--base-ref with the --inventory file under the compared path reads it once on BASE too: no change, exit 0', async () => {
   policyRepo(dir);
   const r = await cli(['diff', '--base-ref', 'v1', '--inventory', 'cluster.yaml', '--format', 'json', '.'], '', dir);
   // Observed: exit 2, "cluster.yaml:2:1: error ir/duplicate-object: duplicate Namespace production (also defined at v1:cluster.yaml:2:1)" and 15 more.
@@ -366,7 +380,7 @@ it.fails('--base-ref with the --inventory file under the compared path reads it 
   expect(summaryOf(r)).toEqual({ code: 0, added: 0, removed: 0 });
 });
 
-// Defect (cosmetic): text lists the pods only one side has ("Head only (not compared): ...",
+// Fixed (cosmetic): text lists the pods only one side has ("Head only (not compared): ...",
 // src/diff/render.ts renderText) and JSON has podsOnlyInBase/podsOnlyInHead, but the markdown
 // made for the pull-request comment (renderMarkdown) drops them: a PR adding a pod to the
 // inventory (--head-inventory) posts "0 added, 0 removed" with no word that the pod was not compared.

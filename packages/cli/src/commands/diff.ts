@@ -49,7 +49,9 @@ async function sides(io: Io, values: Values, positionals: readonly string[]): Pr
   const clusterInventory = live ? clusterSources(live.context, selectObjects(live, 'inventory')) : [];
   const read = async (side: Side, other: Side, atRef: boolean): Promise<InputSource[]> => {
     if (side.kind === 'cluster') return clusterSources(live!.context, selectObjects(live!, 'policies'));
-    const local = atRef ? readGitSources(io.cwd, ref!, side.paths) : await readInputs(io, side.paths);
+    // An inventory file under the compared paths is the working tree's for both sides: read once.
+    const inventories = new Set([...inventory, ...baseInventory, ...headInventory].map((s) => resolvePath(io.cwd, s.path)));
+    const local = atRef ? readGitSources(io.cwd, ref!, side.paths, inventories) : await readInputs(io, side.paths);
     if (other.kind !== 'cluster') return local;
     // Against the live policies, a directory means "what applying it would do": live policies it
     // does not replace stay.

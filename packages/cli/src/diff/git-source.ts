@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { InputSource } from '@netpolc/ir';
 import { InputError, UsageError } from '../io.js';
 
@@ -15,36 +15,69 @@ function git(cwd: string, args: readonly string[]): string {
 
 /**
  * Reads the given paths as they are at a git ref (the BASE of `netpolc diff --base-ref`): every
- * `*.yaml`, `*.yml`, `*.json` file under each path in that commit. A path missing at the ref
- * contributes nothing (everything in HEAD is then new).
+ * `*.yaml`, `*.yml`, `*.json` file under each path in that commit, following committed symbolic
+ * links to files and directories inside the repository as the working tree's reading follows
+ * links (each file once). A path missing at the ref contributes nothing (everything in HEAD is
+ * then new). Files in `skip` (absolute paths: the inventory, read from the working tree for both
+ * sides) are left out.
  */
-export function readGitSources(cwd: string, ref: string, paths: readonly string[]): InputSource[] {
+export function readGitSources(cwd: string, ref: string, paths: readonly string[], skip: ReadonlySet<string> = new Set()): InputSource[] {
   // The repository of the paths, not of the working directory: `netpolc diff --base-ref main
   // /repo/policies` from elsewhere reads /repo's history.
   const first = paths.find((p) => p !== '-');
   const top = git(first === undefined ? cwd : nearestDirectory(resolve(cwd, first)), ['rev-parse', '--show-toplevel']).trim();
   const verified = spawnSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: top });
-  if (verified.status !== 0) throw new UsageError(`--base-ref ${ref} names no commit of the git repository ${top}`);
+  if (verified.status !== 0) throw new InputError(`--base-ref ${ref} names no commit of the git repository ${top}${shallowHint(top)}`);
   const sources: InputSource[] = [];
   const seen = new Set<string>();
+  const read = (file: string): void => {
+    if (seen.has(file) || skip.has(resolve(top, file))) return;
+    seen.add(file);
+    const content = spawnSync('git', ['show', `${ref}:${file}`], { cwd: top, maxBuffer: 1 << 30 });
+    if (content.status !== 0) throw new InputError(`git show ${ref}:${file} failed`);
+    const shown = relative(cwd, resolve(top, file)) || file;
+    sources.push({ path: `${ref}:${shown}`, content: content.stdout });
+  };
+  // Entries under `inRepo` at the ref; links followed once each (a loop of links ends).
+  const followed = new Set<string>();
+  const walk = (inRepo: string, named: boolean): void => {
+    const entries = git(top, ['ls-tree', '-r', '-z', ref, '--', inRepo]).split('\u0000').filter((e) => e !== '');
+    const parsed = entries.map((e) => {
+      const tab = e.indexOf('\t');
+      return { mode: e.slice(0, e.indexOf(' ')), file: e.slice(tab + 1) };
+    });
+    for (const { mode, file } of parsed.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))) {
+      if (mode !== '120000') {
+        // A file named on the command line is read whatever its extension, as on the working tree.
+        if (extensions.test(file) || (named && file === inRepo)) read(file);
+        continue;
+      }
+      if (followed.has(file)) continue;
+      followed.add(file);
+      const target = git(top, ['show', `${ref}:${file}`]);
+      const resolved = relative(top, resolve(top, dirname(file), target)) || '.';
+      if (resolved.startsWith('..') || isAbsolute(resolved)) {
+        throw new InputError(`${ref}:${file} is a link to ${target}, outside the git repository ${top}: it cannot be read at a ref`);
+      }
+      const kind = spawnSync('git', ['cat-file', '-t', `${ref}:${resolved}`], { cwd: top, encoding: 'utf8' });
+      if (kind.status !== 0) continue; // a dangling link, as on the working tree: nothing to read
+      if (kind.stdout.trim() === 'tree') walk(resolved, false);
+      else if (extensions.test(file) || extensions.test(resolved) || (named && file === inRepo)) read(resolved);
+    }
+  };
   for (const path of paths) {
     if (path === '-') throw new UsageError('--base-ref cannot read standard input');
     const inRepo = relative(top, resolve(cwd, path)) || '.';
     if (inRepo.startsWith('..')) throw new UsageError(`${path} is outside the git repository ${top}`);
-    const files = git(top, ['ls-tree', '-r', '--name-only', '-z', ref, '--', inRepo])
-      .split('\u0000')
-      .filter((f) => f !== '' && extensions.test(f))
-      .sort();
-    for (const file of files) {
-      if (seen.has(file)) continue;
-      seen.add(file);
-      const content = spawnSync('git', ['show', `${ref}:${file}`], { cwd: top, maxBuffer: 1 << 30 });
-      if (content.status !== 0) throw new InputError(`git show ${ref}:${file} failed`);
-      const shown = relative(cwd, resolve(top, file)) || file;
-      sources.push({ path: `${ref}:${shown}`, content: content.stdout });
-    }
+    walk(inRepo, true);
   }
   return sources;
+}
+
+/** A hint for a clone without history (actions/checkout's default fetch-depth: 1). */
+function shallowHint(top: string): string {
+  const r = spawnSync('git', ['rev-parse', '--is-shallow-repository'], { cwd: top, encoding: 'utf8' });
+  return r.status === 0 && r.stdout.trim() === 'true' ? ' (the clone is shallow: fetch the ref first, e.g. `git fetch --depth=1 origin main`, or check out with fetch-depth: 0)' : '';
 }
 
 /** The path itself when it is a directory, else the nearest directory above it that exists. */
