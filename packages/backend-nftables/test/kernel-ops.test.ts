@@ -1,5 +1,5 @@
 import type { Program } from '@netpolc/ir';
-import { namespace, networkPolicy, node, pod, type Manifest } from '@netpolc/ir/testing';
+import { opsObjects } from '@netpolc/ir/testing';
 import { createTopology, kernelGate, type Probe, type Topology } from '@netpolc/netns-harness';
 import { afterAll, expect, it } from 'vitest';
 import { compile, loadProgram } from './support/compile.js';
@@ -14,23 +14,9 @@ const gate = kernelGate();
 const kit = it.skipIf(gate.skip);
 const probeOptions = { timeoutMs: 600 };
 
-/** node-1: x/a (ingress only from x/b on TCP 80) and x/b; node-2: x/c (egress only to x/a on TCP 80). */
+/** The operator scenario (@netpolc/ir/testing opsObjects), with or without its policies. */
 function opsProgram(policies = true): Program {
-  const objects: Manifest[] = [
-    node('node-1', ['198.19.0.1', '2001:db8:ff::1']),
-    node('node-2', ['198.19.0.2', '2001:db8:ff::2']),
-    namespace('x'),
-    pod('x', 'a', { app: 'a' }, ['198.18.0.10', '2001:db8::10'], { node: 'node-1' }),
-    pod('x', 'b', { app: 'b' }, ['198.18.0.20', '2001:db8::20'], { node: 'node-1' }),
-    pod('x', 'c', { app: 'c' }, ['198.18.1.30', '2001:db8::1:30'], { node: 'node-2' }),
-  ];
-  if (policies) {
-    objects.push(
-      networkPolicy('x', 'a', { podSelector: { matchLabels: { app: 'a' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'b' } } }], ports: [{ protocol: 'TCP', port: 80 }] }] }),
-      networkPolicy('x', 'c', { podSelector: { matchLabels: { app: 'c' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: 'a' } } }], ports: [{ protocol: 'TCP', port: 80 }] }] }),
-    );
-  }
-  return loadProgram(objects);
+  return loadProgram(opsObjects(policies));
 }
 const program = opsProgram();
 const ports = [{ protocol: 'TCP' as const, port: 80 }];

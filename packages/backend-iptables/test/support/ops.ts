@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolve, type Program, type RawOptions } from '@netpolc/ir';
-import { loadValid, namespace, networkPolicy, node, pod, type Manifest } from '@netpolc/ir/testing';
+import { loadValid, opsObjects, type Manifest } from '@netpolc/ir/testing';
 import type { Probe, Topology } from '@netpolc/netns-harness';
 import { iptablesBackend } from '../../src/index.js';
 
@@ -21,21 +21,7 @@ export const readme = fileURLToPath(new URL('../../README.md', import.meta.url))
  * (the node's last isolated pod is gone).
  */
 export function opsProgram(policies = true, extra: readonly Manifest[] = []): Program {
-  const objects: Manifest[] = [
-    node('node-1', ['198.19.0.1', '2001:db8:ff::1']),
-    node('node-2', ['198.19.0.2', '2001:db8:ff::2']),
-    namespace('x'),
-    pod('x', 'a', { app: 'a' }, ['198.18.0.10', '2001:db8::10'], { node: 'node-1' }),
-    pod('x', 'b', { app: 'b' }, ['198.18.0.20', '2001:db8::20'], { node: 'node-1' }),
-    pod('x', 'c', { app: 'c' }, ['198.18.1.30', '2001:db8::1:30'], { node: 'node-2' }),
-  ];
-  if (policies) {
-    objects.push(
-      networkPolicy('x', 'a', { podSelector: { matchLabels: { app: 'a' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'b' } } }], ports: [{ protocol: 'TCP', port: 80 }] }] }),
-      networkPolicy('x', 'c', { podSelector: { matchLabels: { app: 'c' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: 'a' } } }], ports: [{ protocol: 'TCP', port: 80 }] }] }),
-    );
-  }
-  return loadValid([...objects, ...extra]).program;
+  return loadValid([...opsObjects(policies), ...extra]).program;
 }
 
 /** Probes whose verdicts the policies decide on both nodes' FORWARD and INPUT hooks. */

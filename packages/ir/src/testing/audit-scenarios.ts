@@ -285,3 +285,26 @@ export function auditCases(): AuditCase[] {
     { name: 'a hostNetwork pod whose labels a selector matches is node traffic', objects: [...auditInventory(), ...labelPolicies], probes: labelProbes },
   ];
 }
+
+/**
+ * The operator kernel tests' cluster (kernel-ops.test.ts of both firewall backends): node-1 holds
+ * x/a (ingress only from x/b on TCP 80) and x/b, node-2 holds x/c (egress only to x/a on TCP 80).
+ * Dual-stack pods and nodes; with `policies` false, the same inventory with no policy at all.
+ */
+export function opsObjects(policies = true): Manifest[] {
+  const objects: Manifest[] = [
+    node('node-1', ['198.19.0.1', '2001:db8:ff::1']),
+    node('node-2', ['198.19.0.2', '2001:db8:ff::2']),
+    namespace('x'),
+    pod('x', 'a', { app: 'a' }, ['198.18.0.10', '2001:db8::10'], { node: 'node-1' }),
+    pod('x', 'b', { app: 'b' }, ['198.18.0.20', '2001:db8::20'], { node: 'node-1' }),
+    pod('x', 'c', { app: 'c' }, ['198.18.1.30', '2001:db8::1:30'], { node: 'node-2' }),
+  ];
+  if (policies) {
+    objects.push(
+      networkPolicy('x', 'a', { podSelector: { matchLabels: { app: 'a' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'b' } } }], ports: [{ protocol: 'TCP', port: 80 }] }] }),
+      networkPolicy('x', 'c', { podSelector: { matchLabels: { app: 'c' } }, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: { matchLabels: { app: 'a' } } }], ports: [{ protocol: 'TCP', port: 80 }] }] }),
+    );
+  }
+  return objects;
+}
