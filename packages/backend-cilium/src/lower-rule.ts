@@ -324,7 +324,8 @@ function nodeEntities(ctx: LowerContext, pi: number, direction: Direction, rule:
   }
   if (inside.length === 0) return [];
   if (ctx.allowance.wholeEndpointAllowed(pi, rule.index, direction, set, addresses)) {
-    if (ctx.options.clusterName !== undefined && !coversFamiliesOf(set, addresses)) {
+    const wholeFamilies = coversFamiliesOf(set, addresses);
+    if (ctx.options.clusterName !== undefined && !wholeFamilies) {
       // remote-node is every node of every cluster in the mesh (Documentation/network/concepts
       // terminology, cilium/cilium#37989): their addresses are in no inventory given here.
       const reason = `remote-node also holds the nodes of the other clusters in the ClusterMesh (--cluster-name), whose addresses the inventory lacks`;
@@ -336,7 +337,7 @@ function nodeEntities(ctx: LowerContext, pi: number, direction: Direction, rule:
     // The entities also hold node addresses no Node object lists (each node's router address
     // from its pod CIDR, and every address of the local node's interfaces for host:
     // cilium/cilium#11006, #16308), which only a block of whole families surely covers.
-    if (!coversFamiliesOf(set, addresses)) {
+    if (!wholeFamilies) {
       for (const p of peers) notes.diagnostic(ciliumDiagnostic('backend-cilium/node-entities-unlisted', { cidr: p.cidr }, p.origin));
       notes.report(`${where}: the host and remote-node entities also admit node addresses the inventory does not list, which may lie outside the ipBlock`);
     }

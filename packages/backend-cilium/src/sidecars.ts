@@ -10,12 +10,7 @@
 // and a name declared on a sidecar does not resolve in Cilium: an ingress rule naming it allows
 // nothing on that pod (narrower than Kubernetes). Egress names are resolved by netpolc into
 // numbers (lower-rule.ts egressNamed), so sidecar ports need nothing there.
-import type { Pod, Protocol, SidecarPort } from '@netpolc/ir';
-
-/** The named ports the pod declares on native sidecars (Pod.sidecarPorts; none when absent). */
-export function sidecarPortsOf(pod: Pod): readonly SidecarPort[] {
-  return pod.sidecarPorts ?? [];
-}
+import type { Pod, Protocol } from '@netpolc/ir';
 
 /** `protocol/name` of a named port. */
 export const namedPortKey = (protocol: Protocol, name: string): string => `${protocol}/${name}`;
@@ -27,7 +22,7 @@ export const namedPortKey = (protocol: Protocol, name: string): string => `${pro
 export function sidecarNamesOf(pods: readonly Pod[]): ReadonlyMap<string, ReadonlyMap<number, string>> {
   const out = new Map<string, Map<number, string>>();
   pods.forEach((pod, i) => {
-    for (const s of sidecarPortsOf(pod)) {
+    for (const s of pod.sidecarPorts ?? []) {
       const key = namedPortKey(s.protocol, s.name);
       let byPod = out.get(key);
       if (!byPod) out.set(key, (byPod = new Map()));

@@ -4,7 +4,6 @@
 // identity labels, node addresses, the rest of the world) and CiliumNetworkPolicy objects.
 import { cidrBounds, formatIp, parseCidr, parseIp, type Connection, type Endpoint, type Pod, type Program, type Protocol } from '@netpolc/ir';
 import type { CiliumCidrRule, CiliumEntity, CiliumPolicy, CiliumPortRule, CiliumRule, CiliumSelector } from '../../src/model.js';
-import { sidecarPortsOf } from '../../src/sidecars.js';
 
 /** Agent and release facts the evaluation depends on. */
 export interface CiliumEvalOptions {
@@ -281,7 +280,7 @@ export class CiliumEvaluator {
 
 /** The ports Cilium reads: Pod.ports (containers and sidecars) without the sidecars' ones. */
 function containerPorts(pod: Pod): Pod['ports'] {
-  const sidecars = sidecarPortsOf(pod);
+  const sidecars = pod.sidecarPorts ?? [];
   if (sidecars.length === 0) return pod.ports;
   return pod.ports.filter((c) => !sidecars.some((s) => s.name === c.name && s.protocol === c.protocol && s.port === c.port));
 }
