@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import type { InputSource } from '@netpolc/ir';
+import { compareValues, type InputSource } from '@netpolc/ir';
 import { InputError, UsageError } from '../io.js';
 
 const extensions = /\.(ya?ml|json)$/;
@@ -46,7 +46,7 @@ export function readGitSources(cwd: string, ref: string, paths: readonly string[
       const tab = e.indexOf('\t');
       return { mode: e.slice(0, e.indexOf(' ')), file: e.slice(tab + 1) };
     });
-    for (const { mode, file } of parsed.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))) {
+    for (const { mode, file } of parsed.sort((a, b) => compareValues(a.file, b.file))) {
       if (mode !== '120000') {
         // A file named on the command line is read whatever its extension, as on the working tree.
         if (extensions.test(file) || (named && file === inRepo)) read(file);
