@@ -3,8 +3,10 @@
 // evaluate() of @netpolc/ir. See test/support/independent/evaluator.ts for the Calico rules and
 // their upstream citations.
 import { describe, expect, it } from 'vitest';
-import { allConnections, allModes, load, runProgram, type Mode } from './support/independent/compare.js';
+import { allConnections, allModes, buildCluster, load, referenceOf, runProgram, trapObjects } from './support/independent/compare.js';
 import { handScenarios, model } from './support/independent/scenarios.js';
+
+let totalCompared = 0;
 
 describe('hand-written upstream-style scenarios', () => {
   for (const s of handScenarios) {
@@ -12,12 +14,129 @@ describe('hand-written upstream-style scenarios', () => {
       const program = load([...model(s.model), ...s.policies]);
       expect(program, 'scenario loads').toBeDefined();
       const conns = allConnections(program!);
+      const refs = referenceOf(program!, conns);
+      const cluster = buildCluster(program!, trapObjects);
       const problems: string[] = [];
       for (const mode of allModes) {
-        const r = runProgram(program!, mode, conns);
+        const r = runProgram(program!, mode, conns, refs, cluster);
+        totalCompared += r.compared;
         problems.push(...r.problems.slice(0, 5));
       }
       expect(problems).toEqual([]);
     });
   }
+});
+
+// ---------------------------------------------------------------------------------------------
+// The interpreter itself, pinned on hand-written Calico objects (so that agreement above means
+// something: each rule below would make a wrong translation visible).
+import { CalicoEvaluator, readCalicoYaml } from './support/independent/evaluator.js';
+import { matchSel, parseSel } from './support/independent/selector.js';
+
+function calicoVerdict(yamlText: string, src: string, dst: string, protocol = 'TCP', port = 80) {
+  const program = load(model())!;
+  const ev = new CalicoEvaluator(readCalicoYaml(yamlText), buildCluster(program, trapObjects));
+  return ev.evaluate({ src: { ip: src, workload: ev.workloadOf(src) }, dst: { ip: dst, workload: ev.workloadOf(dst) }, protocol, port });
+}
+const xa = '198.18.0.10';
+const xb = '198.18.0.11';
+const ya = '198.18.1.10';
+const zaV6 = '2001:db8:1::10';
+const zbV6 = '2001:db8:1::11';
+const node1 = '198.19.0.1';
+const node2 = '198.19.0.2';
+const pol = (name: string, spec: string, ns = 'x'): string => `apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: ${name}, namespace: ${ns}}\nspec:\n${spec}\n---\n`;
+
+describe('independent Calico interpreter', () => {
+  it('selector grammar: precedence, negation, quoting, sets, has', () => {
+    const l = { a: '1', b: "it's", c: 'x"y' };
+    expect(matchSel(parseSel(''), {})).toBe(true);
+    expect(matchSel(parseSel("a == '1' || a == '2' && b == 'no'"), l)).toBe(true); // && binds tighter
+    expect(matchSel(parseSel("(a == '1' || a == '2') && b == 'no'"), l)).toBe(false);
+    expect(matchSel(parseSel('b == "it\'s"'), l)).toBe(true);
+    expect(matchSel(parseSel("c == 'x\"y'"), l)).toBe(true);
+    expect(matchSel(parseSel("!!has(a) && !has(z) && z != 'q' && z not in {'q'} && a in {'0', '1'}"), l)).toBe(true);
+    expect(matchSel(parseSel("z in {'q'}"), l)).toBe(false);
+    expect(matchSel(parseSel("a not in {}"), l)).toBe(true);
+    expect(matchSel(parseSel('global()'), l)).toBe(true);
+    expect(() => parseSel("a = '1'")).toThrow();
+    expect(() => parseSel("a == 1")).toThrow();
+  });
+
+  it('no policy: the namespace profile allows; a policy in the default tier isolates (tier default Deny)', () => {
+    expect(calicoVerdict('', ya, xa).allowed).toBe(true);
+    const v = calicoVerdict(pol('p', "  selector: pod == 'a'\n  types: [Ingress]"), ya, xa);
+    expect(v.ingress).toMatchObject({ allowed: false, reason: 'tier-default' });
+    expect(calicoVerdict(pol('p', "  selector: pod == 'a'\n  types: [Ingress]"), ya, xb).allowed).toBe(true);
+  });
+
+  it('types default: Ingress only without egress rules', () => {
+    const v = calicoVerdict(pol('p', "  selector: pod == 'a'"), xa, ya);
+    expect(v.egress.reason).toBe('profile');
+    expect(calicoVerdict(pol('p', "  selector: pod == 'a'"), ya, xa).ingress.allowed).toBe(false);
+  });
+
+  it('Log is non-terminal; order runs before no order; Pass skips to the next tier', () => {
+    const y = pol('b-allow', "  selector: all()\n  types: [Ingress]\n  ingress: [{action: Allow}]") + pol('a-log', "  selector: all()\n  order: 5\n  types: [Ingress]\n  ingress: [{action: Log}, {action: Deny}]");
+    expect(calicoVerdict(y, ya, xa).ingress).toMatchObject({ allowed: false, logs: [{ policy: 'x/a-log' }] });
+    const y2 = pol('b-allow', "  selector: all()\n  order: 1\n  types: [Ingress]\n  ingress: [{action: Allow}]") + pol('a-log', "  selector: all()\n  types: [Ingress]\n  ingress: [{action: Log}, {action: Deny}]");
+    expect(calicoVerdict(y2, ya, xa).ingress).toMatchObject({ allowed: true, logs: [] });
+    const tier = 'apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata: {name: t}\nspec: {order: 10, defaultAction: Pass}\n---\n';
+    const y3 = tier + pol('t.p', "  tier: t\n  selector: all()\n  types: [Ingress]\n  ingress: [{action: Log}]");
+    // the tier passes (defaultAction Pass), no later tier applies: the profile allows.
+    expect(calicoVerdict(y3, ya, xa).ingress).toMatchObject({ allowed: true, reason: 'profile', logs: [{ policy: 'x/t.p' }] });
+    const y4 = y3 + pol('d', "  selector: all()\n  types: [Ingress]\n  ingress: [{action: Allow, source: {nets: ['203.0.113.0/24']}}]");
+    expect(calicoVerdict(y4, ya, xa).ingress).toMatchObject({ allowed: false, reason: 'tier-default' });
+  });
+
+  it('a rule selector without namespaceSelector is scoped to the policy namespace; namespaceSelector uses pcns.', () => {
+    const y = pol('p', "  selector: pod == 'a'\n  types: [Ingress]\n  ingress: [{action: Allow, source: {selector: pod == 'b'}}]");
+    expect(calicoVerdict(y, xb, xa).allowed).toBe(true);
+    expect(calicoVerdict(y, '198.18.1.11', xa).allowed).toBe(false);
+    const y2 = pol('p', "  selector: pod == 'a'\n  types: [Ingress]\n  ingress: [{action: Allow, source: {namespaceSelector: ns == 'y'}}]");
+    expect(calicoVerdict(y2, ya, xa).allowed).toBe(true);
+    expect(calicoVerdict(y2, xb, xa).allowed).toBe(false);
+    // Negative namespace selector alone also picks host endpoints (no pcns.ns label).
+    const y3 = pol('p', "  selector: pod == 'a'\n  types: [Ingress]\n  ingress: [{action: Allow, source: {namespaceSelector: ns != 'y'}}]");
+    expect(calicoVerdict(y3, node2, xa).allowed).toBe(true);
+  });
+
+  it('selectors pick host endpoints and (global) network sets by their labels', () => {
+    // pod == 'a' in ns x also matches the GlobalNetworkSet? No: scoped to namespace x, and the
+    // global set has no projectcalico.org/namespace. But the namespaced set ns-outside in x is labelled pod: b.
+    const y = pol('p', "  selector: pod == 'a'\n  types: [Ingress]\n  ingress: [{action: Allow, source: {selector: pod == 'b'}}]");
+    expect(calicoVerdict(y, '203.0.113.5', xa).allowed).toBe(true);
+    // namespaceSelector all() + selector pod == 'a' picks the namespaced set of y (labelled pod: a).
+    const y2 = pol('p', "  selector: pod == 'b'\n  types: [Ingress]\n  ingress: [{action: Allow, source: {namespaceSelector: all(), selector: pod == 'a'}}]");
+    expect(calicoVerdict(y2, '198.18.0.200', xb).allowed).toBe(true);
+    // A global policy-like selector (namespaceSelector global()) picks the podlike GlobalNetworkSet and host endpoint of node-1.
+    const y3 = pol('p', "  selector: pod == 'b'\n  types: [Ingress]\n  ingress: [{action: Allow, source: {namespaceSelector: global(), selector: pod == 'a'}}]");
+    expect(calicoVerdict(y3, node1, '198.18.1.11').allowed).toBe(true);
+    expect(calicoVerdict(y3, '198.18.2.12', xb).allowed).toBe(true);
+  });
+
+  it('named ports: resolved on the destination endpoint under the rule protocol; without selector on host endpoints too', () => {
+    const y = pol('p', "  selector: pod == 'a'\n  types: [Ingress]\n  ingress: [{action: Allow, protocol: UDP, destination: {ports: [serve-81-udp]}}]");
+    expect(calicoVerdict(y, ya, xa, 'UDP', 81).allowed).toBe(true);
+    expect(calicoVerdict(y, ya, xa, 'TCP', 81).allowed).toBe(false);
+    expect(calicoVerdict(y, ya, xa, 'UDP', 80).allowed).toBe(false);
+    const e = pol('p', "  selector: pod == 'a'\n  types: [Egress]\n  egress: [{action: Allow, protocol: TCP, destination: {ports: [serve-80-tcp]}}]");
+    expect(calicoVerdict(e, xa, node1, 'TCP', 80).allowed).toBe(true); // host endpoint declares serve-80-tcp
+    expect(calicoVerdict(e, xa, '203.0.113.5', 'TCP', 80).allowed).toBe(false);
+  });
+
+  it('nets are filtered per family; notNets of the other family are dropped', () => {
+    const y = pol('p', "  selector: all()\n  types: [Egress]\n  egress: [{action: Allow, destination: {nets: ['0.0.0.0/0']}}]", 'z');
+    expect(calicoVerdict(y, zaV6, zbV6).egress.allowed).toBe(false);
+    const y2 = pol('p', "  selector: all()\n  types: [Egress]\n  egress: [{action: Allow, destination: {notNets: ['0.0.0.0/0']}}]", 'z');
+    expect(calicoVerdict(y2, zaV6, zbV6).egress.allowed).toBe(true);
+    expect(calicoVerdict(y2, '198.18.2.10', '198.18.2.11').egress.allowed).toBe(false);
+  });
+
+  it('host to a local workload is not policed; a remote host is; a pod reaches itself', () => {
+    const y = pol('p', "  selector: all()\n  types: [Ingress, Egress]");
+    expect(calicoVerdict(y, node1, xa).allowed).toBe(true);
+    expect(calicoVerdict(y, node2, xa).allowed).toBe(false);
+    expect(calicoVerdict(y, xa, xa).allowed).toBe(true);
+  });
 });

@@ -4,6 +4,7 @@ import { evaluate, resolve, type Connection, type Diagnostic, type Program, type
 import { loadManifests, type Manifest } from '@netpolc/ir/testing';
 import { calicoBackend } from '../../../src/index.js';
 import { buildCluster, type CalicoCluster, type ExtraObjects, type Labels } from './cluster.js';
+export { buildCluster };
 import { CalicoEvaluator, readCalicoYaml, type CalicoVerdict, type SideDecision } from './evaluator.js';
 
 export type Mode = 'default' | 'tier' | 'log-denied' | 'log-allowed' | 'log-all' | 'audit' | 'tier-audit' | 'tier-log-all';
@@ -95,14 +96,21 @@ export interface Outcome {
   readonly calico: CalicoVerdict;
 }
 
-/** Evaluates a connection both ways; undefined when the reference cannot bind it (family mismatch). */
-export function judge(program: Program, ev: CalicoEvaluator, conn: Connection): Outcome | undefined {
-  const ref = evaluate(program, conn);
-  if ('error' in ref) return undefined;
+export type RefVerdict = { allowed: boolean; egress: SideVerdict; ingress: SideVerdict };
+
+/** Reference verdicts of connections (undefined when the reference cannot bind one: family mismatch). */
+export function referenceOf(program: Program, conns: readonly Connection[]): (RefVerdict | undefined)[] {
+  return conns.map((c) => {
+    const r = evaluate(program, c);
+    return 'error' in r ? undefined : r;
+  });
+}
+
+/** The independent Calico verdict of a connection. */
+export function calicoOf(program: Program, ev: CalicoEvaluator, conn: Connection): CalicoVerdict {
   const srcIp = ipOf(program, conn.src);
   const dstIp = ipOf(program, conn.dst);
-  const calico = ev.evaluate({ src: { ip: srcIp, workload: ev.workloadOf(srcIp) }, dst: { ip: dstIp, workload: ev.workloadOf(dstIp) }, protocol: conn.protocol, port: conn.port });
-  return { conn, reference: ref, calico };
+  return ev.evaluate({ src: { ip: srcIp, workload: ev.workloadOf(srcIp) }, dst: { ip: dstIp, workload: ev.workloadOf(dstIp) }, protocol: conn.protocol, port: conn.port });
 }
 
 export function describe(o: Outcome): string {
@@ -153,14 +161,24 @@ export interface RunResult {
 }
 
 /** Compiles a program in a mode and checks every connection among the probes. */
-export function runProgram(program: Program, mode: Mode, conns: readonly Connection[], extra: ExtraObjects = trapObjects, cluster?: CalicoCluster): RunResult {
-  const compiled = compile(program, rawOptions(mode));
-  const ev = new CalicoEvaluator(readCalicoYaml(compiled.text), cluster ?? buildCluster(program, extra));
+export function runProgram(
+  program: Program,
+  mode: Mode,
+  conns: readonly Connection[],
+  refs: readonly (RefVerdict | undefined)[] = referenceOf(program, conns),
+  cluster: CalicoCluster = buildCluster(program, trapObjects),
+  /** The program compiled (default: `program`); differs for label-change tests. */
+  compiledFrom: Program = program,
+): RunResult {
+  const compiled = compile(compiledFrom, rawOptions(mode));
+  const ev = new CalicoEvaluator(readCalicoYaml(compiled.text), cluster);
   const problems: string[] = [];
   let compared = 0;
-  for (const conn of conns) {
-    const o = judge(program, ev, conn);
-    if (!o) continue;
+  for (let i = 0; i < conns.length; i++) {
+    const conn = conns[i]!;
+    const reference = refs[i];
+    if (!reference) continue;
+    const o: Outcome = { conn, reference, calico: calicoOf(program, ev, conn) };
     compared++;
     if (compiled.errors.length > 0) {
       // Fail closed: never more than the reference.

@@ -156,6 +156,9 @@ function protoNumber(p: unknown): number {
 
 export class CalicoEvaluator {
   private readonly sortedTiers: readonly Tier[];
+  private readonly containing = new Map<string, readonly CalicoEndpoint[]>();
+  private readonly selCache = new Map<string, Sel>();
+  private readonly applyingCache = new Map<string, readonly Policy[]>();
   constructor(
     readonly config: CalicoConfig,
     readonly cluster: CalicoCluster,
@@ -164,9 +167,22 @@ export class CalicoEvaluator {
     this.sortedTiers = [...config.tiers].sort((a, b) => cmpOrder(a.order, b.order) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
+  private parse(text: string): Sel {
+    let sel = this.selCache.get(text);
+    if (!sel) this.selCache.set(text, (sel = parseSel(text)));
+    return sel;
+  }
+
+  /** Every endpoint (workload, host endpoint, network set) whose addresses hold `ip`. */
+  private endpointsHolding(ip: string): readonly CalicoEndpoint[] {
+    let list = this.containing.get(ip);
+    if (!list) this.containing.set(ip, (list = this.cluster.endpoints.filter((e) => e.nets.some((n) => inNet(ip, n)))));
+    return list;
+  }
+
   /** The workload endpoint owning an IP. */
   workloadOf(ip: string): CalicoEndpoint | undefined {
-    return this.cluster.endpoints.find((e) => e.kind === 'workload' && e.nets.some((n) => inNet(ip, n) && n.endsWith(ip.includes(':') ? '/128' : '/32')));
+    return this.endpointsHolding(ip).find((e) => e.kind === 'workload' && e.nets.some((n) => inNet(ip, n) && n.endsWith(ip.includes(':') ? '/128' : '/32')));
   }
 
   evaluate(pkt: Packet): CalicoVerdict {
@@ -189,9 +205,11 @@ export class CalicoEvaluator {
     const logs: LogHit[] = [];
     for (const tier of this.sortedTiers) {
       // [scope] + [types]: policies of this tier applying to the endpoint in this direction.
-      const applying = this.config.policies
+      const key = `${ep.name}|${tier.name}|${type}`;
+      let applying = this.applyingCache.get(key);
+      if (!applying) this.applyingCache.set(key, (applying = this.config.policies
         .filter((p) => p.tier === tier.name && p.namespace === ep.namespace && p.types.includes(type) && matchSel(p.selector, ep.labels))
-        .sort((a, b) => cmpOrder(a.order, b.order) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        .sort((a, b) => cmpOrder(a.order, b.order) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))));
       if (applying.length === 0) continue; // [tier] skipped
       let passed = false;
       policies: for (const p of applying) {
@@ -237,14 +255,14 @@ export class CalicoEvaluator {
     if (er['serviceAccounts'] !== undefined) throw new Error('serviceAccounts not modelled');
     const hasSel = er['selector'] !== undefined && er['selector'] !== '';
     const hasNot = er['notSelector'] !== undefined && er['notSelector'] !== '';
-    if (hasNs) parts.push(namespaceSelectorToEndpointSelector(parseSel(er['namespaceSelector'])));
+    if (hasNs) parts.push(namespaceSelectorToEndpointSelector(this.parse(er['namespaceSelector'])));
     else if (hasSel || hasNot) parts.push({ op: 'eq', key: 'projectcalico.org/namespace', value: policy.namespace });
-    if (hasSel) parts.push(parseSel(er['selector']));
+    if (hasSel) parts.push(this.parse(er['selector']));
     return parts.length === 0 ? undefined : { op: 'and', sels: parts };
   }
 
   private inSelectorSet(sel: Sel, ip: string): boolean {
-    return this.cluster.endpoints.some((e) => matchSel(sel, e.labels) && e.nets.some((n) => inNet(ip, n)));
+    return this.endpointsHolding(ip).some((e) => matchSel(sel, e.labels));
   }
 
   private entityMatches(er: Obj, policy: Policy, ip: string, port: number | undefined, ruleProto: number | undefined, family: 4 | 6): boolean {
@@ -260,8 +278,8 @@ export class CalicoEvaluator {
     if (sel && !this.inSelectorSet(sel, ip)) return false;
     if (er['notSelector'] !== undefined && er['notSelector'] !== '') {
       // notSelector: not in the IP set of endpoints matching it (namespaced like selector).
-      const notSel: Sel = { op: 'and', sels: [{ op: 'eq', key: 'projectcalico.org/namespace', value: policy.namespace }, parseSel(er['notSelector'])] };
-      if (this.inSelectorSet(er['namespaceSelector'] ? { op: 'and', sels: [namespaceSelectorToEndpointSelector(parseSel(er['namespaceSelector'])), parseSel(er['notSelector'])] } : notSel, ip)) return false;
+      const notSel: Sel = { op: 'and', sels: [{ op: 'eq', key: 'projectcalico.org/namespace', value: policy.namespace }, this.parse(er['notSelector'])] };
+      if (this.inSelectorSet(er['namespaceSelector'] ? { op: 'and', sels: [namespaceSelectorToEndpointSelector(this.parse(er['namespaceSelector'])), this.parse(er['notSelector'])] } : notSel, ip)) return false;
     }
     const portMatch = (list: unknown[]): boolean =>
       list.some((p) => {
@@ -274,7 +292,7 @@ export class CalicoEvaluator {
         // [ports] named port: endpoints this entity's selector picks (all when none), declaring the
         // name under the rule's protocol, with this IP and this port number.
         if (ruleProto === undefined) throw new Error(`named port ${s} without protocol`);
-        return this.cluster.endpoints.some(
+        return this.endpointsHolding(ip).some(
           (e) => (sel ? matchSel(sel, e.labels) : true) && e.nets.some((n) => inNet(ip, n) && /\/(32|128)$/.test(n)) && e.ports.some((np) => np.name === s && protoNumber(np.protocol) === ruleProto && np.port === port),
         );
       });
