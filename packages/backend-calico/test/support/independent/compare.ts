@@ -7,8 +7,8 @@ import { buildCluster, type CalicoCluster, type ExtraObjects, type Labels } from
 export { buildCluster };
 import { CalicoEvaluator, readCalicoYaml, type CalicoVerdict, type SideDecision } from './evaluator.js';
 
-export type Mode = 'default' | 'tier' | 'log-denied' | 'log-allowed' | 'log-all' | 'audit' | 'tier-audit' | 'tier-log-all';
-export const allModes: readonly Mode[] = ['default', 'tier', 'log-denied', 'log-allowed', 'log-all', 'audit', 'tier-audit', 'tier-log-all'];
+export type Mode = 'default' | 'tier' | 'log-denied' | 'log-allowed' | 'log-all' | 'audit' | 'tier-audit' | 'tier-log-all' | 'kube-admin' | 'kube-baseline-log-denied' | 'order-prefix';
+export const allModes: readonly Mode[] = ['default', 'tier', 'log-denied', 'log-allowed', 'log-all', 'audit', 'tier-audit', 'tier-log-all', 'kube-admin', 'kube-baseline-log-denied', 'order-prefix'];
 
 export function rawOptions(mode: Mode): Record<string, string | boolean> {
   switch (mode) {
@@ -28,6 +28,12 @@ export function rawOptions(mode: Mode): Record<string, string | boolean> {
       return { tier: 'mytier', audit: true };
     case 'tier-log-all':
       return { tier: 'mytier', log: 'all' };
+    case 'kube-admin':
+      return { tier: 'kube-admin' };
+    case 'kube-baseline-log-denied':
+      return { tier: 'kube-baseline', log: 'denied' };
+    case 'order-prefix':
+      return { order: '7.5', 'name-prefix': 'np-', tier: 'sec', 'tier-order': '20' };
   }
 }
 
@@ -130,9 +136,12 @@ export function checkSide(mode: Mode, ref: SideVerdict, got: SideDecision): stri
   switch (mode) {
     case 'default':
     case 'tier':
+    case 'kube-admin':
+    case 'order-prefix':
       wantLogs = 0;
       break;
     case 'log-denied':
+    case 'kube-baseline-log-denied':
     case 'audit':
     case 'tier-audit':
       wantLogs = denied ? 1 : 0;
@@ -185,7 +194,7 @@ export function runProgram(
       if (o.calico.allowed && !o.reference.allowed && mode !== 'audit' && mode !== 'tier-audit') problems.push(`[${mode}] wider despite errors ${compiled.errors.map((d) => d.code).join(',')}: ${describe(o)}`);
       continue;
     }
-    if (mode === 'default' || mode === 'tier') {
+    if (mode === 'default' || mode === 'tier' || mode === 'kube-admin' || mode === 'order-prefix') {
       if (o.calico.allowed !== o.reference.allowed) problems.push(`[${mode}] ${describe(o)}`);
       continue;
     }

@@ -107,6 +107,14 @@ export function readCalicoYaml(text: string): CalicoConfig {
       });
     } else otherKinds.push(String(o['kind']));
   }
+  // Objects are keyed by kind/namespace/name: a second object of the same name replaces the first
+  // on apply, so a stream holding two is not what it reads like.
+  const seen = new Set<string>();
+  for (const p of policies) {
+    const key = `${p.namespace}/${p.name}`;
+    if (seen.has(key)) throw new Error(`two NetworkPolicies named ${key} in the stream`);
+    seen.add(key);
+  }
   for (const p of policies) if (!tiers.has(p.tier)) throw new Error(`policy ${p.namespace}/${p.name} names tier ${p.tier} that does not exist`);
   return { tiers: [...tiers.values()], policies, otherKinds };
 }
