@@ -8,6 +8,7 @@ import { clusterArb, connectionArb, policiesArb, propertyParams } from '@netpolc
 import type { Connection } from '@netpolc/ir';
 import { namespace, networkPolicy as np, pod, type Manifest } from '@netpolc/ir/testing';
 import type { ModelOptions } from './support/independent/scenarios.js';
+import { edgeScenarioArb } from './support/independent/arbitraries.js';
 import { allConnections, allModes, buildCluster, load, referenceOf, runProgram, trapObjects, type Mode } from './support/independent/compare.js';
 import { handScenarios, model } from './support/independent/scenarios.js';
 
@@ -94,6 +95,81 @@ describe('random scenarios', () => {
       ),
       propertyParams(40),
     );
+  });
+});
+
+describe('random scenarios of our own (edge shapes)', () => {
+  it('edgeScenarioArb: every mode agrees with evaluate() (fails closed where errors are reported)', () => {
+    fc.assert(
+      fc.property(edgeScenarioArb(), ({ manifests, conns }) => {
+        const program = load(manifests);
+        if (!program) return;
+        expect(checkAllModes(program, conns)).toEqual([]);
+      }),
+      propertyParams(40),
+    );
+  });
+});
+
+// Diagnosed inputs: the output must never allow more than the reference (fail closed), and the
+// diagnostic must name the reason.
+describe('errors fail closed', () => {
+  function initPod(ns: string, name: string, ip: string, sidecar: boolean): Manifest {
+    return {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: ns, labels: { pod: 'i' } },
+      spec: { nodeName: 'node-2', initContainers: [{ name: 'init', image: 'i', ...(sidecar ? { restartPolicy: 'Always' } : {}), ports: [{ name: 'serve-80-tcp', containerPort: 8080, protocol: 'TCP' }] }], containers: [{ name: 'main', image: 'm' }] },
+      status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] },
+    };
+  }
+  function failClosed(objects: Manifest[], code: string): string[] {
+    const program = load([...model(), ...objects])!;
+    const conns = allConnections(program);
+    const refs = referenceOf(program, conns);
+    const cluster = buildCluster(program, trapObjects);
+    const problems: string[] = [];
+    for (const mode of allModes) {
+      const r = runProgram(program, mode, conns, refs, cluster);
+      if (!r.compiled.errors.some((d) => d.code === code)) problems.push(`[${mode}] no ${code} error (got ${r.compiled.diagnostics.map((d) => d.code).join(',')})`);
+      problems.push(...r.problems.slice(0, 2));
+    }
+    return problems;
+  }
+  // Calico resolves named ports on init containers too (libcalico-go workload_endpoint_default.go,
+  // projectcalico/calico#8885), Kubernetes not (kubernetes/kubernetes#127958).
+  it('init-container named port: peer left out', () => {
+    expect(failClosed([initPod('x', 'init', '198.18.0.50', false), np('x', 'p', { podSelector: {}, ingress: [{ ports: [{ port: 'serve-80-tcp' }] }] })], 'backend-calico/init-container-named-port')).toEqual([]);
+  });
+  // felix labelindex: an endpoint's own labels win over inherited pcns.* profile labels.
+  it('pod carrying a pcns.* label: namespace peer left out', () => {
+    expect(failClosed([pod('x', 'shadow', { pod: 'd', 'pcns.ns': 'y' }, '198.18.0.52', { node: 'node-1' }), np('z', 'p', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: sel({ ns: 'y' }) }] }] })], 'backend-calico/namespace-label-shadowed')).toEqual([]);
+  });
+  // conversion.go NamespaceToProfile gives every namespace pcns.projectcalico.org/name.
+  it('namespace selector on projectcalico.org/name: peer left out', () => {
+    expect(failClosed([np('x', 'p', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchExpressions: [{ key: 'projectcalico.org/name', operator: 'DoesNotExist' }] } }] }] })], 'backend-calico/reserved-namespace-label')).toEqual([]);
+  });
+  it('Calico-owned key in a peer selector: peer left out', () => {
+    expect(failClosed([np('x', 'p', { podSelector: {}, ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'projectcalico.org/orchestrator', operator: 'Exists' }] } }] }] })], 'backend-calico/calico-owned-label')).toEqual([]);
+  });
+  it('more than 1024 rules: rules cut, never widened', () => {
+    expect(failClosed([np('x', 'many', { podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ from: Array.from({ length: 1100 }, (_, i) => ({ ipBlock: { cidr: `10.${Math.floor(i / 256)}.${i % 256}.0/24` } })) }] })], 'backend-calico/too-many-rules')).toEqual([]);
+  });
+  // DEFECT (fail-open on error): a policy whose SUBJECT cannot be written (a Calico-owned key, a
+  // selector over 1024 characters) or whose name does not fit in 253 characters is dropped whole,
+  // isolation policies included, so the pods it isolates in Kubernetes stay open: the emitted
+  // objects allow MORE than the reference. The CLI writes nothing when there are errors
+  // (cli compile.ts report()), which limits the harm to API users of emit().files and to
+  // `netpolc diff` artifacts.
+  it.fails('policy subject with a Calico-owned key: its pods must stay isolated (dropped instead)', () => {
+    expect(failClosed([np('x', 'p', { podSelector: { matchExpressions: [{ key: 'projectcalico.org/namespace', operator: 'DoesNotExist' }] }, policyTypes: ['Ingress'] })], 'backend-calico/calico-owned-label')).toEqual([]);
+  });
+  it.fails('policy subject selector over 1024 characters: its pods must stay isolated (dropped instead)', () => {
+    const values = Array.from({ length: 120 }, (_, i) => `value-${i}-xxxxxxxx`);
+    expect(failClosed([np('x', 'p', { podSelector: { matchExpressions: [{ key: 'pod', operator: 'NotIn', values }] }, ingress: [{ from: [{ podSelector: sel({ pod: 'b' }) }] }] })], 'backend-calico/selector-too-long')).toEqual([]);
+  });
+  it.fails('policy name too long for Calico: its pods must stay isolated (dropped instead)', () => {
+    expect(failClosed([np('x', 'n'.repeat(250), { podSelector: sel({ pod: 'a' }), ingress: [{ from: [{ podSelector: sel({ pod: 'b' }) }] }] })], 'backend-calico/name-too-long')).toEqual([]);
   });
 });
 
