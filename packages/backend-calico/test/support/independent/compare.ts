@@ -7,8 +7,8 @@ import { buildCluster, type CalicoCluster, type ExtraObjects, type Labels } from
 export { buildCluster };
 import { CalicoEvaluator, readCalicoYaml, type CalicoVerdict, type SideDecision } from './evaluator.js';
 
-export type Mode = 'default' | 'tier' | 'log-denied' | 'log-allowed' | 'log-all' | 'audit' | 'tier-audit' | 'tier-log-all' | 'kube-admin' | 'kube-baseline-log-denied' | 'order-prefix';
-export const allModes: readonly Mode[] = ['default', 'tier', 'log-denied', 'log-allowed', 'log-all', 'audit', 'tier-audit', 'tier-log-all', 'kube-admin', 'kube-baseline-log-denied', 'order-prefix'];
+export type Mode = 'default' | 'tier' | 'log-denied' | 'log-allowed' | 'log-all' | 'audit' | 'tier-audit' | 'tier-log-all' | 'kube-admin' | 'kube-baseline-log-denied' | 'order-prefix' | 'audit-log-all' | 'tier-audit-log-allowed';
+export const allModes: readonly Mode[] = ['default', 'tier', 'log-denied', 'log-allowed', 'log-all', 'audit', 'tier-audit', 'tier-log-all', 'kube-admin', 'kube-baseline-log-denied', 'order-prefix', 'audit-log-all', 'tier-audit-log-allowed'];
 
 export function rawOptions(mode: Mode): Record<string, string | boolean> {
   switch (mode) {
@@ -32,6 +32,10 @@ export function rawOptions(mode: Mode): Record<string, string | boolean> {
       return { tier: 'kube-admin' };
     case 'kube-baseline-log-denied':
       return { tier: 'kube-baseline', log: 'denied' };
+    case 'audit-log-all':
+      return { audit: true, log: 'all' };
+    case 'tier-audit-log-allowed':
+      return { tier: 'mytier', audit: true, log: 'allowed' };
     case 'order-prefix':
       return { order: '7.5', 'name-prefix': 'np-', tier: 'sec', 'tier-order': '20' };
   }
@@ -129,7 +133,7 @@ export function describe(o: Outcome): string {
 export function checkSide(mode: Mode, ref: SideVerdict, got: SideDecision): string | undefined {
   const denied = !ref.allowed;
   const ruleAllowed = ref.reason === 'allowed-by-rule';
-  const audit = mode === 'audit' || mode === 'tier-audit';
+  const audit = mode === 'audit' || mode === 'tier-audit' || mode === 'audit-log-all' || mode === 'tier-audit-log-allowed';
   const wantAllowed = audit ? true : ref.allowed;
   if (got.allowed !== wantAllowed) return `${ref.direction}: verdict ${got.allowed} want ${wantAllowed}`;
   let wantLogs: number;
@@ -151,6 +155,8 @@ export function checkSide(mode: Mode, ref: SideVerdict, got: SideDecision): stri
       break;
     case 'log-all':
     case 'tier-log-all':
+    case 'audit-log-all':
+    case 'tier-audit-log-allowed':
       wantLogs = denied || ruleAllowed ? 1 : 0;
       break;
   }
@@ -191,7 +197,7 @@ export function runProgram(
     compared++;
     if (compiled.errors.length > 0) {
       // Fail closed: never more than the reference.
-      if (o.calico.allowed && !o.reference.allowed && mode !== 'audit' && mode !== 'tier-audit') problems.push(`[${mode}] wider despite errors ${compiled.errors.map((d) => d.code).join(',')}: ${describe(o)}`);
+      if (o.calico.allowed && !o.reference.allowed && !mode.includes('audit')) problems.push(`[${mode}] wider despite errors ${compiled.errors.map((d) => d.code).join(',')}: ${describe(o)}`);
       continue;
     }
     if (mode === 'default' || mode === 'tier' || mode === 'kube-admin' || mode === 'order-prefix') {
