@@ -9,7 +9,8 @@ import type { Connection } from '@netpolc/ir';
 import { namespace, networkPolicy as np, pod, type Manifest } from '@netpolc/ir/testing';
 import type { ModelOptions } from './support/independent/scenarios.js';
 import { edgeScenarioArb } from './support/independent/arbitraries.js';
-import { allConnections, allModes, buildCluster, load, referenceOf, runProgram, trapObjects, type Mode } from './support/independent/compare.js';
+import { parseAllDocuments } from 'yaml';
+import { allConnections, allModes, buildCluster, compile, load, referenceOf, runProgram, trapObjects, type Mode } from './support/independent/compare.js';
 import { handScenarios, model } from './support/independent/scenarios.js';
 
 const sel = (labels: Record<string, string>): Record<string, unknown> => ({ matchLabels: labels });
@@ -170,6 +171,28 @@ describe('errors fail closed', () => {
   });
   it.fails('policy name too long for Calico: its pods must stay isolated (dropped instead)', () => {
     expect(failClosed([np('x', 'n'.repeat(250), { podSelector: sel({ pod: 'a' }), ingress: [{ from: [{ podSelector: sel({ pod: 'b' }) }] }] })], 'backend-calico/name-too-long')).toEqual([]);
+  });
+});
+
+// README claims about the objects themselves, read from the text.
+describe('emitted objects', () => {
+  it('every object is labelled managed-by netpolc; an own tier has defaultAction Pass and --tier-order; tiered names are <tier>.<label>', () => {
+    const program = load([...model(), ...handScenarios.flatMap((s) => s.policies).filter((p, i, all) => all.findIndex((q) => (q as any).metadata.namespace === (p as any).metadata.namespace && (q as any).metadata.name === (p as any).metadata.name) === i)])!;
+    for (const raw of [{}, { tier: 'mytier', 'tier-order': '42', log: 'all' }, { audit: true }]) {
+      const c = compile(program, raw);
+      expect(c.errors).toEqual([]);
+      const objs = parseAllDocuments(c.text).map((d) => d.toJS() as Record<string, any>).filter(Boolean);
+      expect(objs.length).toBeGreaterThan(0);
+      for (const o of objs) {
+        expect(o['metadata'].labels?.['app.kubernetes.io/managed-by']).toBe('netpolc');
+        if (o['kind'] === 'Tier') expect(o['spec']).toEqual({ defaultAction: 'Pass', order: 42 });
+        else if ('tier' in raw) expect(o['metadata'].name).toMatch(/^mytier\.[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+        else expect(o['metadata'].name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+      }
+      // Tier objects come first in the stream, so kubectl apply creates the tier before its policies.
+      const firstPolicy = objs.findIndex((o) => o['kind'] === 'NetworkPolicy');
+      expect(objs.slice(firstPolicy).every((o) => o['kind'] === 'NetworkPolicy')).toBe(true);
+    }
   });
 });
 
