@@ -47,18 +47,20 @@ function withLog(rules: readonly CalicoRule[]): CalicoRule[] {
   return rules.flatMap((r) => [{ ...r, action: 'Log' as const }, r]);
 }
 
-function lowerPolicy(policy: Policy, name: string, options: CalicoOptions, diagnostics: Diagnostic[], facts: InventoryFacts): { policy: CalicoNetworkPolicy; subject: Selector } | undefined {
-  const subject = lowerLabelSelector(policy.subject, policy.origin, 'pod selector', diagnostics);
-  if (!subject) return undefined;
+function lowerPolicy(policy: Policy, name: string, options: CalicoOptions, diagnostics: Diagnostic[], facts: InventoryFacts): { policy: CalicoNetworkPolicy; subject: Selector } {
+  // A subject Calico cannot be given (an error was reported) still isolates, fail closed: the
+  // policy then selects every pod of its namespace and allows nothing, so the model never allows
+  // more than Kubernetes (dropping it would leave its pods open). The CLI writes nothing anyway.
+  const written = lowerLabelSelector(policy.subject, policy.origin, 'pod selector', diagnostics);
+  const subject: Selector = written ?? { kind: 'all' };
   const stored = storedName(options, name);
-  if (stored.length > maxNameLength) {
-    diagnostics.push(calicoDiagnostic('backend-calico/name-too-long', { name, stored }, policy.origin));
-    return undefined;
-  }
+  // Kept in the model under its name: the error says Calico cannot store it.
+  if (stored.length > maxNameLength) diagnostics.push(calicoDiagnostic('backend-calico/name-too-long', { name, stored }, policy.origin));
   const logAllowed = options.log === 'allowed' || options.log === 'all';
   const direction = (d: Direction): CalicoRule[] | undefined => {
     const rules = policy[d];
     if (rules === null) return undefined;
+    if (!written) return [];
     const allow = rules.flatMap((r) => lowerRule(r, d, diagnostics, facts));
     const out = logAllowed ? withLog(allow) : allow;
     if (out.length > maxRules) diagnostics.push(calicoDiagnostic('backend-calico/too-many-rules', { name, count: out.length, direction: d }, policy.origin));
@@ -101,7 +103,6 @@ export function lowerProgram(program: Program, options: CalicoOptions): Lowered 
   const byNamespace = new Map<string, { policies: CalicoNetworkPolicy[]; plan: IsolationPlan }>();
   for (const policy of program.policies) {
     const lowered = lowerPolicy(policy, names.get(policy)!, options, diagnostics, facts);
-    if (!lowered) continue;
     let ns = byNamespace.get(policy.namespace);
     if (!ns) byNamespace.set(policy.namespace, (ns = { policies: [], plan: { ingress: [], egress: [] } }));
     ns.policies.push(lowered.policy);

@@ -155,9 +155,11 @@ it('reports label keys and values that Calico selectors cannot write (input that
   });
   expect(emitted(broken('app name', 'x')).map((x) => x.code)).toEqual(['backend-calico/invalid-label-key']);
   expect(emitted(broken('app', `it's "x"`)).map((x) => x.code)).toEqual(['backend-calico/unquotable-value']);
-  // The policy cannot be written: nothing is emitted for it, and the run fails.
+  // The policy cannot be written and the run fails; the model stays fail closed: it isolates its
+  // whole namespace and allows nothing.
   expect(hasErrors(emitted(broken('app name', 'x')))).toBe(true);
-  expect(lowerProgram(broken('app name', 'x'), defaultOptions).objects).toEqual([]);
+  const objects = lowerProgram(broken('app name', 'x'), defaultOptions).objects;
+  expect(objects.map((o) => (o.kind === 'NetworkPolicy' ? [o.spec.selector, o.spec.types, o.spec.ingress ?? []] : o.kind))).toEqual([[{ kind: 'all' }, ['Ingress'], []]]);
 });
 
 afterAll(() => {

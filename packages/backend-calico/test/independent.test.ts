@@ -156,20 +156,18 @@ describe('errors fail closed', () => {
   it('more than 1024 rules: rules cut, never widened', () => {
     expect(failClosed([np('x', 'many', { podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ from: Array.from({ length: 1100 }, (_, i) => ({ ipBlock: { cidr: `10.${Math.floor(i / 256)}.${i % 256}.0/24` } })) }] })], 'backend-calico/too-many-rules')).toEqual([]);
   });
-  // DEFECT (fail-open on error): a policy whose SUBJECT cannot be written (a Calico-owned key, a
-  // selector over 1024 characters) or whose name does not fit in 253 characters is dropped whole,
-  // isolation policies included, so the pods it isolates in Kubernetes stay open: the emitted
-  // objects allow MORE than the reference. The CLI writes nothing when there are errors
-  // (cli compile.ts report()), which limits the harm to API users of emit().files and to
-  // `netpolc diff` artifacts.
-  it.fails('policy subject with a Calico-owned key: its pods must stay isolated (dropped instead)', () => {
+  // Found by this audit (the tests held it.fails before): a policy whose subject cannot be
+  // written (a Calico-owned key, a selector over 1024 characters) or whose name does not fit in
+  // 253 characters was dropped whole, isolation policies included, leaving its pods open. The CLI
+  // writes nothing when there are errors, so only API users of emit().files could see it.
+  it('policy subject with a Calico-owned key: its pods must stay isolated', () => {
     expect(failClosed([np('x', 'p', { podSelector: { matchExpressions: [{ key: 'projectcalico.org/namespace', operator: 'DoesNotExist' }] }, policyTypes: ['Ingress'] })], 'backend-calico/calico-owned-label')).toEqual([]);
   });
-  it.fails('policy subject selector over 1024 characters: its pods must stay isolated (dropped instead)', () => {
+  it('policy subject selector over 1024 characters: its pods must stay isolated', () => {
     const values = Array.from({ length: 120 }, (_, i) => `value-${i}-xxxxxxxx`);
     expect(failClosed([np('x', 'p', { podSelector: { matchExpressions: [{ key: 'pod', operator: 'NotIn', values }] }, ingress: [{ from: [{ podSelector: sel({ pod: 'b' }) }] }] })], 'backend-calico/selector-too-long')).toEqual([]);
   });
-  it.fails('policy name too long for Calico: its pods must stay isolated (dropped instead)', () => {
+  it('policy name too long for Calico: its pods must stay isolated', () => {
     expect(failClosed([np('x', 'n'.repeat(250), { podSelector: sel({ pod: 'a' }), ingress: [{ from: [{ podSelector: sel({ pod: 'b' }) }] }] })], 'backend-calico/name-too-long')).toEqual([]);
   });
 });
