@@ -46,7 +46,7 @@ export interface RemotePod {
 }
 
 /** The cluster as Cilium sees it, from the program's inventory (plus pods of other clusters). */
-export function ciliumCluster(program: Program, o: CiliumModelOptions, remote: readonly RemotePod[] = []): CiliumCluster {
+export function ciliumCluster(program: Program, o: CiliumModelOptions, remote: readonly RemotePod[] = [], unlistedNodeIps: Readonly<Record<string, string>> = {}): CiliumCluster {
   const nsLabels = new Map(program.inventory.namespaces.map((n) => [n.name, n.labels]));
   const endpoints: CiliumEndpoint[] = [];
   for (const p of program.inventory.pods) {
@@ -68,7 +68,10 @@ export function ciliumCluster(program: Program, o: CiliumModelOptions, remote: r
   remote.forEach((r, i) => {
     endpoints.push({ id: `${r.namespace}/remote-${i}@${r.cluster}`, cluster: r.cluster, namespace: r.namespace, node: undefined, ips: [r.ip], identity: podIdentity(r.labels, r.namespace, r.namespaceLabels, r.cluster), namedPorts: [], local: false });
   });
-  const nodes = program.inventory.nodes.map((n) => ({ name: n.name, ips: n.addresses.map((a) => a.ip), local: true }));
+  // A node also owns addresses its Node object does not list (the cilium_host router address in
+  // the pod CIDR; every address of the local node's interfaces): Cilium gives them the node's
+  // identity (host / remote-node), Kubernetes sees a plain address.
+  const nodes = program.inventory.nodes.map((n) => ({ name: n.name, ips: [...n.addresses.map((a) => a.ip), ...(unlistedNodeIps[n.name] ? [unlistedNodeIps[n.name]!] : [])], local: true }));
   return { options: o, endpoints, nodes };
 }
 
@@ -163,6 +166,8 @@ export interface Scenario {
   readonly external?: readonly string[];
   readonly ports?: readonly number[];
   readonly remote?: readonly RemotePod[];
+  /** One unlisted address per node name (see ciliumCluster). */
+  readonly unlistedNodeIps?: Readonly<Record<string, string>>;
 }
 
 export interface ScenarioResult extends CompareResult {
@@ -184,7 +189,7 @@ export function runScenario(s: Scenario): ScenarioResult {
   const { program } = loadValid([...s.manifests]);
   const evalProgram = s.evalManifests ? loadValid([...s.evalManifests]).program : program;
   const { text, diagnostics } = emitText(program, raw);
-  const addresses = [...probeAddresses(evalProgram, s.external ?? defaultExternal), ...(s.remote ?? []).map((r) => r.ip)];
+  const addresses = [...probeAddresses(evalProgram, s.external ?? defaultExternal), ...(s.remote ?? []).map((r) => r.ip), ...Object.values(s.unlistedNodeIps ?? {})];
   const ports = s.ports ?? [80, 81, 82];
   let compared = 0;
   const wider: Mismatch[] = [];
@@ -192,7 +197,7 @@ export function runScenario(s: Scenario): ScenarioResult {
   for (const nsLabelsSkipInjection of [true, false]) {
     const o = modelFor(raw, { nsLabelsSkipInjection });
     const rules = parseRules(text, o);
-    const cluster = ciliumCluster(evalProgram, o, s.remote ?? []);
+    const cluster = ciliumCluster(evalProgram, o, s.remote ?? [], s.unlistedNodeIps ?? {});
     const r = compareAll(program, evalProgram, rules, cluster, addresses, allProtocols, ports);
     compared += r.compared;
     wider.push(...r.wider);
