@@ -173,11 +173,19 @@ export function parseSelector(raw: unknown): Selector {
   if (typeof raw !== 'object') throw new Error(`bad selector ${JSON.stringify(raw)}`);
   const r = raw as { matchLabels?: Record<string, unknown>; matchExpressions?: { key: string; operator: string; values?: unknown[] }[] };
   const reqs: SelReq[] = [];
-  for (const [k, v] of Object.entries(r.matchLabels ?? {})) reqs.push({ ...splitKey(k), op: 'In', values: [String(v ?? '')], ml: true });
+  // The CRD schema types label values as strings: a YAML scalar read as a number, boolean or null
+  // would be rejected by the API server (or mean something else), so it is an error here.
+  const str = (v: unknown, what: string): string => {
+    if (typeof v !== 'string') throw new Error(`${what} is not a string in the YAML: ${JSON.stringify(v)}`);
+    return v;
+  };
+  for (const [k, v] of Object.entries(r.matchLabels ?? {})) reqs.push({ ...splitKey(k), op: 'In', values: [str(v, `matchLabels[${k}]`)], ml: true });
   for (const e of r.matchExpressions ?? []) {
     const op = e.operator as SelReq['op'];
     if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(op)) throw new Error(`bad operator ${e.operator}`);
-    reqs.push({ ...splitKey(e.key), op, values: (e.values ?? []).map((x) => String(x)) });
+    // Kubernetes label-selector validation: In/NotIn need values, Exists/DoesNotExist none.
+    if ((op === 'In' || op === 'NotIn') !== (e.values !== undefined && e.values.length > 0)) throw new Error(`bad values for ${op}`);
+    reqs.push({ ...splitKey(str(e.key, 'key')), op, values: (e.values ?? []).map((x) => str(x, `values of ${e.key}`)) });
   }
   return { reqs };
 }
@@ -279,7 +287,10 @@ function parsePorts(raw: unknown): PortProto[][] | undefined {
     // [valid] PortRule.sanitize: at most 40 ports (maxPorts).
     if (ports.length > 40) throw new Error(`too many ports (${ports.length})`);
     return ports.map((p) => {
-      const port = String(p.port ?? '');
+      // CRD: port is a string, endPort an integer.
+      if (typeof p.port !== 'string') throw new Error(`port is not a string: ${JSON.stringify(p.port)}`);
+      if (p.endPort !== undefined && typeof p.endPort !== 'number') throw new Error(`endPort is not a number: ${JSON.stringify(p.endPort)}`);
+      const port = p.port;
       if (port === '') throw new Error('Port must be specified');
       if (!/^\d+$/.test(port) && !/^[a-z0-9-]+$/.test(port)) throw new Error(`bad port ${port}`);
       const protocol = (p.protocol === undefined ? 'ANY' : String(p.protocol).toUpperCase()) as PortProto['protocol'];
@@ -333,7 +344,7 @@ function parsePeerRule(raw: Record<string, unknown>, dir: 'ingress' | 'egress', 
 export function parseCnp(obj: Record<string, unknown>, o: CiliumModelOptions): ParsedRule[] {
   if (obj['apiVersion'] !== 'cilium.io/v2' || obj['kind'] !== 'CiliumNetworkPolicy') throw new Error(`not a CNP: ${String(obj['kind'])}`);
   const meta = obj['metadata'] as { name: string; namespace: string };
-  if (!meta?.namespace) throw new Error('CNP without namespace');
+  if (typeof meta?.namespace !== 'string' || typeof meta.name !== 'string') throw new Error('CNP without a string name/namespace');
   const specs: Record<string, unknown>[] = [];
   if (obj['spec']) specs.push(obj['spec'] as Record<string, unknown>);
   for (const s of (obj['specs'] as Record<string, unknown>[] | undefined) ?? []) specs.push(s);
