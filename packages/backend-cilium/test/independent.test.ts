@@ -340,4 +340,44 @@ describe('defects', () => {
     expect(r.narrower.length).toBeGreaterThan(0);
     expect(r.diagnostics.filter((d) => d.severity !== 'info').length).toBeGreaterThan(0); // fails: none
   });
+  // Without pods in the inventory, an ipBlock that covers every IPv4 node address but not a
+  // node's IPv6 address is reported as covering "every node address of the inventory" (info
+  // node-entities-unlisted) and gets the host and remote-node entities; node n1's IPv6 address
+  // is then admitted to every dual-stack pod at run time, where Kubernetes judges it by the
+  // (IPv4-only) ipBlock and denies. Cilium: node addresses carry host/remote-node identities
+  // whatever their family (Documentation "Entities based"). With the pods in the inventory the
+  // same policy correctly gets ipblock-covers-nodes and no entities.
+  it.fails('no pods in the inventory: an IPv4 ipBlock must not admit a node\'s IPv6 address', () => {
+    const base = [node('n1', ['10.1.0.1', 'fd01::1']), node('n2', '10.1.0.2'), namespace('x', {})];
+    const policy = networkPolicy('x', 'p', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }] });
+    const pods = [pod('x', 'a', {}, ['10.0.0.1', 'fd00::1'], { node: 'n2' })];
+    const r = runScenario({ manifests: [...base, policy], evalManifests: [...base, ...pods, policy], external: [], ports: [80] });
+    expect(r.text).toContain('remote-node');
+    expect(r.wider).toEqual([]); // fails: fd01::1 -> fd00::1 allowed (remote-node)
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Compiling without the pods (policies, namespaces and perhaps nodes only), as a user without an
+// inventory does, then running on a cluster with pods: label selectors stay exact; ipBlocks are
+// decided by --cluster-cidr or come with a diagnostic. Single-stack nodes (the dual-stack node
+// case is the it.fails defect above).
+
+describe('compiled without pods, evaluated with them', () => {
+  for (const raw of [{}, { 'cluster-cidr': ['10.0.0.0/24', 'fd00::/64'] }] as Record<string, string | string[]>[]) {
+    for (const keepNodes of [true, false]) {
+      it(`own generator ${JSON.stringify(raw)}${keepNodes ? ' with Node objects' : ' without Node objects'}`, () => {
+        fc.assert(
+          fc.property(ownScenarioArb({ dualStackNode: false }), (sc) => {
+            const compileManifests = sc.manifests.filter((m) => m['kind'] !== 'Pod' && (keepNodes || m['kind'] !== 'Node'));
+            const r = runScenario({ manifests: compileManifests, evalManifests: sc.manifests, raw, external: ownExternal, ports: [80, 81] });
+            stats.own += r.compared;
+            const problem = verdictProblems(r);
+            if (problem) throw new Error(problem);
+          }),
+          { numRuns: numRuns(15), ...(fixedSeed() !== undefined ? { seed: fixedSeed()! } : {}) },
+        );
+      });
+    }
+  }
 });

@@ -39,7 +39,12 @@ export interface OwnScenario {
   readonly manifests: Manifest[];
 }
 
-export function ownScenarioArb(): fc.Arbitrary<OwnScenario> {
+export interface OwnScenarioOptions {
+  /** Give node n1 an IPv6 address too. @defaultValue true */
+  readonly dualStackNode?: boolean;
+}
+
+export function ownScenarioArb(options: OwnScenarioOptions = {}): fc.Arbitrary<OwnScenario> {
   const podArb = fc.record({
     ns: fc.constantFrom('x', 'y'),
     labels: fc.dictionary(fc.constantFrom(...podKeys), fc.constantFrom(...values), { maxKeys: 3 }),
@@ -86,7 +91,7 @@ export function ownScenarioArb(): fc.Arbitrary<OwnScenario> {
       policies: fc.array(policyArb, { minLength: 1, maxLength: 3 }),
     })
     .map(({ nsLabels, pods, policies }) => {
-      const manifests: Manifest[] = [node('n1', ['10.1.0.1', 'fd01::1']), node('n2', '10.1.0.2'), namespace('x', nsLabels[0]), namespace('y', nsLabels[1])];
+      const manifests: Manifest[] = [node('n1', options.dualStackNode === false ? ['10.1.0.1'] : ['10.1.0.1', 'fd01::1']), node('n2', '10.1.0.2'), namespace('x', nsLabels[0]), namespace('y', nsLabels[1])];
       pods.forEach((p, i) => {
         const ips = [`10.0.0.${i + 1}`, ...(p.v6 ? [`fd00::${i + 1}`] : [])];
         manifests.push(pod(p.ns, `p${i}`, p.labels, ips, { node: p.node, ports: p.ports }));
