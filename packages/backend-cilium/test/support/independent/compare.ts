@@ -1,6 +1,6 @@
 // Drives the backend as the CLI does and compares the independent Cilium interpreter's verdicts on
 // the printed YAML with the reference evaluate() of @netpolc/ir.
-import { evaluate, resolve, type Diagnostic, type Endpoint, type Program, type Protocol, type RawOptions } from '@netpolc/ir';
+import { evaluate, resolve, type Diagnostic, type Endpoint, type LoadOptions, type Program, type Protocol, type RawOptions } from '@netpolc/ir';
 import { loadValid, type Manifest } from '@netpolc/ir/testing';
 import { parseAllDocuments } from 'yaml';
 import { ciliumBackend } from '../../../src/index.js';
@@ -168,6 +168,8 @@ export interface Scenario {
   readonly remote?: readonly RemotePod[];
   /** One unlisted address per node name (see ciliumCluster). */
   readonly unlistedNodeIps?: Readonly<Record<string, string>>;
+  /** Loader options (the semantics profile). */
+  readonly load?: LoadOptions;
 }
 
 export interface ScenarioResult extends CompareResult {
@@ -186,8 +188,8 @@ export const defaultExternal = ['203.0.113.5', '8.8.8.8', '198.18.0.200', '198.1
  */
 export function runScenario(s: Scenario): ScenarioResult {
   const raw = s.raw ?? {};
-  const { program } = loadValid([...s.manifests]);
-  const evalProgram = s.evalManifests ? loadValid([...s.evalManifests]).program : program;
+  const { program } = loadValid([...s.manifests], s.load ?? {});
+  const evalProgram = s.evalManifests ? loadValid([...s.evalManifests], s.load ?? {}).program : program;
   const { text, diagnostics } = emitText(program, raw);
   const addresses = [...probeAddresses(evalProgram, s.external ?? defaultExternal), ...(s.remote ?? []).map((r) => r.ip), ...Object.values(s.unlistedNodeIps ?? {})];
   const ports = s.ports ?? [80, 81, 82];
