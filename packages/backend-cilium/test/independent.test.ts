@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { clusterArb, fixedSeed, loadValid, namespace, networkPolicy, node, numRuns, pod, policiesArb, portPool, type Manifest } from '@netpolc/ir/testing';
 import { e2eModel, e2ePolicies, podIp } from './support/independent/scenarios.js';
 import { evaluateCilium, keptInIdentity, parseCnp, podIdentity } from './support/independent/cilium.js';
-import { ciliumCluster, modelFor, runScenario, verdictProblems, type ScenarioResult } from './support/independent/compare.js';
+import { ciliumCluster, emitText, modelFor, readObjects, runScenario, verdictProblems, type ScenarioResult } from './support/independent/compare.js';
 import { ownExternal, ownScenarioArb } from './support/independent/own-arbitraries.js';
 
 const optionSets: Record<string, Record<string, string>> = {
@@ -178,6 +178,12 @@ describe('ClusterMesh with --cluster-name c1: other clusters\' pods are never ad
     const r = runScenario({ manifests: [...e2eModel(), ...e2ePolicies['ingress from 0.0.0.0/0 except pods']!], raw: { 'cluster-name': 'c1' }, remote: remotePods('c2') });
     expect(r.narrower.filter(fromRemote).length).toBeGreaterThan(0);
     expect(r.diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
+  });
+  it('nodes of the other cluster are not admitted by an ipBlock around this cluster\'s nodes', () => {
+    const policy = networkPolicy('x', 'nodes', { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ ipBlock: { cidr: '198.19.0.0/24' } }, { ipBlock: { cidr: '2001:db8:ffff::/64' } }] }], egress: [{ to: [{ ipBlock: { cidr: '198.19.0.0/24' } }, { ipBlock: { cidr: '2001:db8:ffff::/64' } }] }] });
+    const r = runScenario({ manifests: [...e2eModel(), policy], raw: { 'cluster-name': 'c1' }, remoteNodeIps: ['172.20.0.1', '2001:db8:eeee::1'], ports: [80] });
+    expect(r.wider).toEqual([]);
+    expect(r.codes.length).toBeGreaterThan(0); // node traffic narrowed, with a diagnostic
   });
   it('without --cluster-name the same-labelled remote pods are admitted (documented limit for Cilium <= 1.18)', () => {
     const r = runScenario({ manifests: [...e2eModel(), ...e2ePolicies['pod and namespace selector']!], remote: remotePods('c2') });
@@ -421,4 +427,40 @@ describe('compiled without pods, evaluated with them', () => {
       });
     }
   }
+});
+
+describe('README claims on the printed text', () => {
+  it('one CNP per NetworkPolicy (same namespace/name, managed-by label, description), one L3 field per rule, no ANY, no deny rules, no enableDefaultDeny, endPort only from 1.16, at most 40 ports per PortRule', () => {
+    for (const [optName, raw] of Object.entries(optionSets)) {
+      for (const [name, policies] of Object.entries(e2ePolicies)) {
+        const { program } = loadValid([...e2eModel(), ...policies]);
+        const { text } = emitText(program, raw);
+        const objects = readObjects(text);
+        const expected = policies.map((p) => `${(p['metadata'] as { namespace: string }).namespace}/${(p['metadata'] as { name: string }).name}`).sort();
+        const got = objects.map((o) => `${(o['metadata'] as { namespace: string }).namespace}/${(o['metadata'] as { name: string }).name}`).sort();
+        expect(got, `${name} [${optName}]`).toEqual(expected);
+        for (const o of objects) {
+          expect(o['kind']).toBe('CiliumNetworkPolicy');
+          const meta = o['metadata'] as { labels?: Record<string, string>; namespace: string; name: string };
+          expect(meta.labels?.['app.kubernetes.io/managed-by']).toBe('netpolc');
+          const spec = o['spec'] as Record<string, unknown>;
+          expect(String(spec['description'])).toContain(`${meta.namespace}/${meta.name}`);
+          expect(spec['ingressDeny'] ?? spec['egressDeny'] ?? spec['enableDefaultDeny']).toBeUndefined();
+          for (const dir of ['ingress', 'egress'] as const) {
+            for (const rule of (spec[dir] as Record<string, unknown>[] | undefined) ?? []) {
+              const l3 = Object.keys(rule ?? {}).filter((k) => k !== 'toPorts');
+              expect(l3.length, `${name} [${optName}] ${JSON.stringify(rule)}`).toBeLessThanOrEqual(1);
+              for (const pr of (rule?.['toPorts'] as { ports: { protocol?: string; endPort?: number }[] }[] | undefined) ?? []) {
+                expect(pr.ports.length).toBeLessThanOrEqual(40);
+                for (const p of pr.ports) {
+                  expect(['TCP', 'UDP', 'SCTP']).toContain(p.protocol);
+                  if (raw['cilium-version'] === '1.15' || raw['cilium-version'] === '1.13') expect(p.endPort).toBeUndefined();
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  });
 });

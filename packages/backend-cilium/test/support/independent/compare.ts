@@ -46,7 +46,7 @@ export interface RemotePod {
 }
 
 /** The cluster as Cilium sees it, from the program's inventory (plus pods of other clusters). */
-export function ciliumCluster(program: Program, o: CiliumModelOptions, remote: readonly RemotePod[] = [], unlistedNodeIps: Readonly<Record<string, string>> = {}): CiliumCluster {
+export function ciliumCluster(program: Program, o: CiliumModelOptions, remote: readonly RemotePod[] = [], unlistedNodeIps: Readonly<Record<string, string>> = {}, remoteNodeIps: readonly string[] = []): CiliumCluster {
   const nsLabels = new Map(program.inventory.namespaces.map((n) => [n.name, n.labels]));
   const endpoints: CiliumEndpoint[] = [];
   for (const p of program.inventory.pods) {
@@ -72,6 +72,8 @@ export function ciliumCluster(program: Program, o: CiliumModelOptions, remote: r
   // the pod CIDR; every address of the local node's interfaces): Cilium gives them the node's
   // identity (host / remote-node), Kubernetes sees a plain address.
   const nodes = program.inventory.nodes.map((n) => ({ name: n.name, ips: [...n.addresses.map((a) => a.ip), ...(unlistedNodeIps[n.name] ? [unlistedNodeIps[n.name]!] : [])], local: true }));
+  // Nodes of the other clusters of a mesh are remote-node too (cilium/cilium#37989).
+  remoteNodeIps.forEach((ip, i) => nodes.push({ name: `remote-cluster-node-${i}`, ips: [ip], local: false }));
   return { options: o, endpoints, nodes };
 }
 
@@ -168,6 +170,8 @@ export interface Scenario {
   readonly remote?: readonly RemotePod[];
   /** One unlisted address per node name (see ciliumCluster). */
   readonly unlistedNodeIps?: Readonly<Record<string, string>>;
+  /** Addresses of other clusters' nodes (remote-node in Cilium, plain addresses for Kubernetes). */
+  readonly remoteNodeIps?: readonly string[];
   /** Loader options (the semantics profile). */
   readonly load?: LoadOptions;
 }
@@ -191,7 +195,7 @@ export function runScenario(s: Scenario): ScenarioResult {
   const { program } = loadValid([...s.manifests], s.load ?? {});
   const evalProgram = s.evalManifests ? loadValid([...s.evalManifests], s.load ?? {}).program : program;
   const { text, diagnostics } = emitText(program, raw);
-  const addresses = [...probeAddresses(evalProgram, s.external ?? defaultExternal), ...(s.remote ?? []).map((r) => r.ip), ...Object.values(s.unlistedNodeIps ?? {})];
+  const addresses = [...probeAddresses(evalProgram, s.external ?? defaultExternal), ...(s.remote ?? []).map((r) => r.ip), ...Object.values(s.unlistedNodeIps ?? {}), ...(s.remoteNodeIps ?? [])];
   const ports = s.ports ?? [80, 81, 82];
   let compared = 0;
   const wider: Mismatch[] = [];
@@ -199,7 +203,7 @@ export function runScenario(s: Scenario): ScenarioResult {
   for (const nsLabelsSkipInjection of [true, false]) {
     const o = modelFor(raw, { nsLabelsSkipInjection });
     const rules = parseRules(text, o);
-    const cluster = ciliumCluster(evalProgram, o, s.remote ?? [], s.unlistedNodeIps ?? {});
+    const cluster = ciliumCluster(evalProgram, o, s.remote ?? [], s.unlistedNodeIps ?? {}, s.remoteNodeIps ?? []);
     const r = compareAll(program, evalProgram, rules, cluster, addresses, allProtocols, ports);
     compared += r.compared;
     wider.push(...r.wider);
