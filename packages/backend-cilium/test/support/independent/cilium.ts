@@ -29,9 +29,12 @@ export interface CiliumModelOptions {
   /** The agent's --cluster-name ("default" when unset, pkg/option default). */
   readonly clusterName: string;
   /**
-   * getEndpointSelector: newer releases do not inject the policy namespace into a peer selector
-   * that names a namespace label (`k8s:io.cilium.k8s.namespace.labels.*`); older ones do. Both
-   * are modelled; callers check the output under both.
+   * [utils] getEndpointSelector: current releases do not inject the policy namespace into a peer
+   * selector that names a namespace label (`k8s:io.cilium.k8s.namespace.labels.*`, HasKeyPrefix);
+   * older ones did (docs of 2023, cilium/cilium#26134: namespace labels in a CNP's
+   * from/toEndpoints "supported only for a CiliumClusterwideNetworkPolicy"). Both are modelled;
+   * callers check the output under both. HasKey/HasKeyPrefix look at matchLabels and
+   * matchExpressions alike (pkg/policy/api/selector.go, every version read).
    */
   readonly nsLabelsSkipInjection: boolean;
   /**
