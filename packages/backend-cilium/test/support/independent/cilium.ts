@@ -1,0 +1,608 @@
+// An independent interpreter of Cilium policy enforcement for pods, reading CiliumNetworkPolicy
+// objects as plain data (parsed YAML), written from upstream Cilium sources and documentation
+// only. It deliberately shares nothing with the backend's lowering or its own test evaluator.
+//
+// Upstream references (cilium/cilium unless noted):
+//  [utils]    pkg/k8s/apis/cilium.io/utils/utils.go  ParseToCiliumRule, getEndpointSelector
+//  [filter]   pkg/labelsfilter/filter.go             defaultLabelPrefixCfg, filterLabels
+//  [sanitize] pkg/k8s/utils/utils.go                 SanitizePodLabels, filterPodLabels
+//  [entity]   pkg/policy/api/entity.go               EntitySelectorMapping, InitEntities
+//  [valid]    pkg/policy/api/rule_validation.go      Rule.Sanitize, IngressRule/EgressRule.sanitize
+//  [ingress]  pkg/policy/api/ingress.go              GetSourceEndpointSelectorsWithRequirements
+//  [l3doc]    Documentation/security/policy/language.rst / docs.cilium.io "Layer 3 Examples"
+//  [l4doc]    docs.cilium.io "Layer 4 Examples"
+//  [intro]    docs.cilium.io "Policy Enforcement Modes" (default mode)
+//  [np]       pkg/k8s/network_policy.go (how Cilium itself reads Kubernetes NetworkPolicies)
+import { cidrBounds, parseCidr, parseIp, type Family } from '@netpolc/ir';
+
+/** A label of an identity: source (k8s, reserved, ...), key and value. */
+export interface IdLabel {
+  readonly source: string;
+  readonly key: string;
+  readonly value: string;
+}
+
+/** Options describing the Cilium release and agent configuration being modelled. */
+export interface CiliumModelOptions {
+  /** Release as [major, minor]. */
+  readonly version: readonly [number, number];
+  /** The agent's --cluster-name ("default" when unset, pkg/option default). */
+  readonly clusterName: string;
+  /**
+   * [utils] getEndpointSelector: current releases do not inject the policy namespace into a peer
+   * selector that names a namespace label (`k8s:io.cilium.k8s.namespace.labels.*`, HasKeyPrefix);
+   * older ones did (docs of 2023, cilium/cilium#26134: namespace labels in a CNP's
+   * from/toEndpoints "supported only for a CiliumClusterwideNetworkPolicy"). Both are modelled;
+   * callers check the output under both. HasKey/HasKeyPrefix look at matchLabels and
+   * matchExpressions alike (pkg/policy/api/selector.go, every version read).
+   */
+  readonly nsLabelsSkipInjection: boolean;
+  /**
+   * Cilium 1.19 `policy-default-local-cluster`: a peer selector naming no cluster only selects
+   * the local cluster. Up to 1.18 (false) it selects endpoints of every cluster in the mesh.
+   */
+  readonly defaultLocalCluster: boolean;
+}
+
+export const defaultModelOptions: CiliumModelOptions = {
+  version: [1, 17],
+  clusterName: 'default',
+  nsLabelsSkipInjection: true,
+  defaultLocalCluster: false,
+};
+
+function atLeast(o: CiliumModelOptions, major: number, minor: number): boolean {
+  return o.version[0] > major || (o.version[0] === major && o.version[1] >= minor);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identities
+
+/**
+ * Default identity-label filter [filter] defaultLabelPrefixCfg: include patterns and ignore
+ * patterns (regular expressions matched at the start of the key). A label is kept when no
+ * include pattern exists and no ignore pattern matches, or when the longest include match is
+ * longer than the shortest ignore match (filterLabels). The default config has no whitelist
+ * flag set, so keys matching nothing are kept.
+ */
+const includeKeyPatterns: RegExp[] = [
+  /io\.kubernetes\.pod\.namespace/,
+  /io\.cilium\.k8s\.namespace\.labels/,
+  /app\.kubernetes\.io/,
+  /io\.cilium\.k8s\.policy\.cluster/,
+];
+const ignoreKeyPatterns: RegExp[] = [
+  /io\.kubernetes/,
+  /kubernetes\.io/,
+  /statefulset\.kubernetes\.io\/pod-name/,
+  /apps\.kubernetes\.io\/pod-index/,
+  /batch\.kubernetes\.io\/job-completion-index/,
+  /.*beta\.kubernetes\.io/,
+  /k8s\.io/,
+  /pod-template-generation/,
+  /pod-template-hash/,
+  /controller-revision-hash/,
+  /annotation.*/,
+  /etcd_node/,
+  // Later additions (1.16: controller-uid, batch.kubernetes.io/controller-uid, cilium/cilium#31964)
+  // are covered by the anchored patterns above or added here; they only grow the ignore list.
+  /controller-uid/,
+  /batch\.kubernetes\.io\/controller-uid/,
+];
+
+/** Length of a match of `re` starting at position 0 of `s`, or 0. */
+function matchAtStart(re: RegExp, s: string): number {
+  const m = new RegExp(re.source, 'g').exec(s);
+  if (!m || m.index !== 0) {
+    // FindStringIndex returns the leftmost match; only a match at 0 counts [filter] matches().
+    return 0;
+  }
+  return m[0].length;
+}
+
+/** [filter] filterLabels on one k8s-source label key. */
+export function keptInIdentity(key: string): boolean {
+  let included = 0;
+  let ignored = 0;
+  for (const re of includeKeyPatterns) {
+    const n = matchAtStart(re, key);
+    if (n > included) included = n;
+  }
+  for (const re of ignoreKeyPatterns) {
+    const n = matchAtStart(re, key);
+    if (n > 0 && (ignored === 0 || n < ignored)) ignored = n;
+  }
+  return ignored === 0 || included > ignored;
+}
+
+/**
+ * The identity labels of a pod [sanitize] SanitizePodLabels: the pod's own labels except those
+ * under `io.cilium.k8s` (filterPodLabels), the namespace labels as
+ * `io.cilium.k8s.namespace.labels.<key>`, `io.kubernetes.pod.namespace`, the service account
+ * and `io.cilium.k8s.policy.cluster`; all with source `k8s`, then filtered [filter].
+ */
+export function podIdentity(
+  podLabels: Readonly<Record<string, string>>,
+  namespace: string,
+  namespaceLabels: Readonly<Record<string, string>>,
+  clusterName: string,
+  serviceAccount = 'default',
+): IdLabel[] {
+  const raw = new Map<string, string>();
+  for (const [k, v] of Object.entries(podLabels)) if (!k.startsWith('io.cilium.k8s')) raw.set(k, v);
+  for (const [k, v] of Object.entries(namespaceLabels)) raw.set(`io.cilium.k8s.namespace.labels.${k}`, v);
+  raw.set('io.kubernetes.pod.namespace', namespace);
+  raw.set('io.cilium.k8s.policy.serviceaccount', serviceAccount);
+  raw.set('io.cilium.k8s.policy.cluster', clusterName);
+  const out: IdLabel[] = [];
+  for (const [key, value] of raw) if (keptInIdentity(key)) out.push({ source: 'k8s', key, value });
+  return out;
+}
+
+/** Reserved identities [entity]: each carries one `reserved:<name>` label. */
+export function reservedIdentity(name: 'host' | 'remote-node' | 'world' | 'world-ipv4' | 'world-ipv6'): IdLabel[] {
+  return [{ source: 'reserved', key: name, value: '' }];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Endpoint selectors
+
+interface SelReq {
+  readonly source: string; // 'any' when the key names no source
+  readonly key: string;
+  readonly op: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  readonly values: readonly string[];
+  /** From matchLabels (AddMatch replaces such an entry). */
+  readonly ml?: boolean;
+}
+
+/** An endpoint selector in Cilium's internal form (keys split into source and key). */
+export interface Selector {
+  readonly reqs: readonly SelReq[];
+}
+
+/**
+ * Keys of a Cilium selector are `source:key`; a key without a source means any source
+ * (pkg/labels ParseSelectLabel / GetExtendedKeyFrom: `k8s:foo` -> `k8s.foo`, `foo` -> `any.foo`).
+ */
+function splitKey(k: string): { source: string; key: string } {
+  const i = k.indexOf(':');
+  if (i > 0) return { source: k.slice(0, i), key: k.slice(i + 1) };
+  return { source: 'any', key: k };
+}
+
+export function parseSelector(raw: unknown): Selector {
+  if (raw === null || raw === undefined) return { reqs: [] };
+  if (typeof raw !== 'object') throw new Error(`bad selector ${JSON.stringify(raw)}`);
+  const r = raw as { matchLabels?: Record<string, unknown>; matchExpressions?: { key: string; operator: string; values?: unknown[] }[] };
+  const reqs: SelReq[] = [];
+  // The CRD schema types label values as strings: a YAML scalar read as a number, boolean or null
+  // would be rejected by the API server (or mean something else), so it is an error here.
+  const str = (v: unknown, what: string): string => {
+    if (typeof v !== 'string') throw new Error(`${what} is not a string in the YAML: ${JSON.stringify(v)}`);
+    return v;
+  };
+  for (const [k, v] of Object.entries(r.matchLabels ?? {})) reqs.push({ ...splitKey(k), op: 'In', values: [str(v, `matchLabels[${k}]`)], ml: true });
+  for (const e of r.matchExpressions ?? []) {
+    const op = e.operator as SelReq['op'];
+    if (!['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(op)) throw new Error(`bad operator ${e.operator}`);
+    // Kubernetes label-selector validation: In/NotIn need values, Exists/DoesNotExist none.
+    if ((op === 'In' || op === 'NotIn') !== (e.values !== undefined && e.values.length > 0)) throw new Error(`bad values for ${op}`);
+    reqs.push({ ...splitKey(str(e.key, 'key')), op, values: (e.values ?? []).map((x) => str(x, `values of ${e.key}`)) });
+  }
+  return { reqs };
+}
+
+function hasKey(s: Selector, source: string, key: string): boolean {
+  return s.reqs.some((r) => r.source === source && r.key === key);
+}
+
+function hasKeyPrefix(s: Selector, source: string, prefix: string): boolean {
+  return s.reqs.some((r) => r.source === source && r.key.startsWith(prefix));
+}
+
+function addMatch(s: Selector, source: string, key: string, value: string): Selector {
+  // AddMatch sets matchLabels[key] = value: a previous matchLabels entry for the key is replaced,
+  // match expressions stay.
+  const reqs = s.reqs.filter((r) => !(r.source === source && r.key === key && r.ml === true));
+  return { reqs: [...reqs, { source, key, op: 'In', values: [value], ml: true }] };
+}
+
+/** Label-selector semantics over identity labels; a requirement on `any` matches every source. */
+export function selectorMatches(s: Selector, labels: readonly IdLabel[]): boolean {
+  return s.reqs.every((r) => {
+    const found = labels.filter((l) => l.key === r.key && (r.source === 'any' || l.source === r.source));
+    switch (r.op) {
+      case 'In':
+        return found.some((l) => r.values.includes(l.value));
+      case 'NotIn':
+        return !found.some((l) => r.values.includes(l.value));
+      case 'Exists':
+        return found.length > 0;
+      case 'DoesNotExist':
+        return found.length === 0;
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Policies
+
+type Entity = 'all' | 'world' | 'cluster' | 'host' | 'remote-node' | 'init' | 'health' | 'unmanaged' | 'none' | 'kube-apiserver' | 'ingress';
+const knownEntities = new Set<string>(['all', 'world', 'cluster', 'host', 'remote-node', 'init', 'health', 'unmanaged', 'none', 'kube-apiserver', 'ingress', 'world-ipv4', 'world-ipv6']);
+
+interface CidrRule {
+  readonly family: Family;
+  readonly lo: bigint;
+  readonly hi: bigint;
+  readonly prefix: number;
+  readonly except: readonly { lo: bigint; hi: bigint }[];
+}
+
+interface PortProto {
+  readonly port: string; // number text or name
+  readonly endPort: number | undefined;
+  readonly protocol: 'TCP' | 'UDP' | 'SCTP' | 'ANY';
+}
+
+/** One ingress/egress (or deny) rule, peers already namespace-injected [utils]. */
+interface PeerRule {
+  /** undefined: no L3 field at all. */
+  readonly endpoints: readonly Selector[] | undefined;
+  readonly entities: readonly string[] | undefined;
+  readonly cidrs: readonly CidrRule[] | undefined;
+  /** undefined or empty: every port. */
+  readonly ports: readonly PortProto[][] | undefined;
+}
+
+export interface ParsedRule {
+  readonly policy: string;
+  readonly namespace: string;
+  readonly subject: Selector;
+  readonly ingress: readonly PeerRule[];
+  readonly egress: readonly PeerRule[];
+  readonly ingressDeny: readonly PeerRule[];
+  readonly egressDeny: readonly PeerRule[];
+  readonly defaultDenyIngress: boolean;
+  readonly defaultDenyEgress: boolean;
+}
+
+function parseCidrRule(text: string, except: readonly string[]): CidrRule {
+  const c = parseCidr(text);
+  if (!c || c.hadHostBits) throw new Error(`bad CIDR ${text}`);
+  const [lo, hi] = cidrBounds(c);
+  const ex = except.map((e) => {
+    const p = parseCidr(e);
+    if (!p) throw new Error(`bad except ${e}`);
+    const [elo, ehi] = cidrBounds(p);
+    // [valid] CIDRRule.sanitize: every except must be inside its CIDR (same family).
+    if (p.family !== c.family || elo < lo || elo > hi) throw new Error(`except ${e} outside ${text}`);
+    return { lo: elo, hi: ehi };
+  });
+  return { family: c.family, lo, hi, prefix: c.prefix, except: ex };
+}
+
+function parsePorts(raw: unknown): PortProto[][] | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!Array.isArray(raw)) throw new Error('toPorts must be a list');
+  return raw.map((pr: { ports?: { port?: unknown; endPort?: unknown; protocol?: unknown }[] }) => {
+    const ports = pr.ports ?? [];
+    // [valid] PortRule.sanitize: at most 40 ports (maxPorts).
+    if (ports.length > 40) throw new Error(`too many ports (${ports.length})`);
+    return ports.map((p) => {
+      // CRD: port is a string, endPort an integer.
+      if (typeof p.port !== 'string') throw new Error(`port is not a string: ${JSON.stringify(p.port)}`);
+      if (p.endPort !== undefined && typeof p.endPort !== 'number') throw new Error(`endPort is not a number: ${JSON.stringify(p.endPort)}`);
+      const port = p.port;
+      if (port === '') throw new Error('Port must be specified');
+      if (!/^\d+$/.test(port) && !/^[a-z0-9-]+$/.test(port)) throw new Error(`bad port ${port}`);
+      const protocol = (p.protocol === undefined ? 'ANY' : String(p.protocol).toUpperCase()) as PortProto['protocol'];
+      if (!['TCP', 'UDP', 'SCTP', 'ANY'].includes(protocol)) throw new Error(`bad protocol ${protocol}`);
+      return { port, endPort: p.endPort === undefined ? undefined : Number(p.endPort), protocol };
+    });
+  });
+}
+
+/**
+ * [utils] getEndpointSelector for a namespaced CNP: a peer selector naming a reserved label is
+ * left alone; one without `k8s:`/`any:io.kubernetes.pod.namespace` gets the policy namespace,
+ * except (newer releases) when it names a namespace label.
+ */
+function injectPeerNamespace(sel: Selector, namespace: string, o: CiliumModelOptions): Selector {
+  if (sel.reqs.some((r) => r.source === 'reserved')) return sel;
+  if (hasKey(sel, 'k8s', 'io.kubernetes.pod.namespace') || hasKey(sel, 'any', 'io.kubernetes.pod.namespace')) return sel;
+  if (o.nsLabelsSkipInjection && (hasKeyPrefix(sel, 'k8s', 'io.cilium.k8s.namespace.labels') || hasKeyPrefix(sel, 'any', 'io.cilium.k8s.namespace.labels'))) return sel;
+  return { reqs: [...sel.reqs, { source: 'k8s', key: 'io.kubernetes.pod.namespace', op: 'In', values: [namespace] }] };
+}
+
+function parsePeerRule(raw: Record<string, unknown>, dir: 'ingress' | 'egress', namespace: string, o: CiliumModelOptions): PeerRule {
+  const f = dir === 'ingress' ? { ep: 'fromEndpoints', ent: 'fromEntities', cidr: 'fromCIDR', set: 'fromCIDRSet' } : { ep: 'toEndpoints', ent: 'toEntities', cidr: 'toCIDR', set: 'toCIDRSet' };
+  const known = new Set([f.ep, f.ent, f.cidr, f.set, 'toPorts']);
+  for (const k of Object.keys(raw)) if (!known.has(k)) throw new Error(`interpreter does not model rule field ${k}`);
+  const eps = raw[f.ep] as unknown[] | undefined;
+  const ents = raw[f.ent] as string[] | undefined;
+  const cidr = raw[f.cidr] as string[] | undefined;
+  const set = raw[f.set] as { cidr: string; except?: string[] }[] | undefined;
+  // [valid] IngressRule/EgressRule.sanitize: releases before the selector rework reject a rule
+  // combining two L3 members ("Combining %s and %s is not supported yet").
+  const l3 = [eps, ents, cidr, set].filter((x) => x !== undefined && x.length > 0).length;
+  if (l3 > 1) throw new Error('Combining L3 members is not supported (rule_validation.go)');
+  for (const e of ents ?? []) if (!knownEntities.has(e)) throw new Error(`unsupported entity: ${e}`);
+  const cidrs = cidr === undefined && set === undefined ? undefined : [...(cidr ?? []).map((c) => parseCidrRule(c, [])), ...(set ?? []).map((c) => parseCidrRule(c.cidr, c.except ?? []))];
+  return {
+    endpoints: eps?.map((e) => injectPeerNamespace(parseSelector(e), namespace, o)),
+    entities: ents,
+    cidrs,
+    ports: parsePorts(raw['toPorts']),
+  };
+}
+
+/**
+ * Parses one CiliumNetworkPolicy object (plain data) into rules, applying [utils]
+ * ParseToCiliumRule: the subject selector always gets `k8s:io.kubernetes.pod.namespace=<ns>`;
+ * peers get the namespace as described in {@link injectPeerNamespace}. Default deny per
+ * direction follows [valid] Rule.Sanitize: unless `enableDefaultDeny` says otherwise, a rule with
+ * any (allow or deny) rules in a direction puts the subject in default deny for it.
+ */
+export function parseCnp(obj: Record<string, unknown>, o: CiliumModelOptions): ParsedRule[] {
+  if (obj['apiVersion'] !== 'cilium.io/v2' || obj['kind'] !== 'CiliumNetworkPolicy') throw new Error(`not a CNP: ${String(obj['kind'])}`);
+  const meta = obj['metadata'] as { name: string; namespace: string };
+  if (typeof meta?.namespace !== 'string' || typeof meta.name !== 'string') throw new Error('CNP without a string name/namespace');
+  const specs: Record<string, unknown>[] = [];
+  if (obj['spec']) specs.push(obj['spec'] as Record<string, unknown>);
+  for (const s of (obj['specs'] as Record<string, unknown>[] | undefined) ?? []) specs.push(s);
+  return specs.map((spec) => {
+    const known = new Set(['endpointSelector', 'ingress', 'egress', 'ingressDeny', 'egressDeny', 'enableDefaultDeny', 'description', 'labels']);
+    for (const k of Object.keys(spec)) if (!known.has(k)) throw new Error(`interpreter does not model spec field ${k}`);
+    if (spec['endpointSelector'] === undefined) throw new Error('rule must have an endpointSelector');
+    const subject = addMatch(parseSelector(spec['endpointSelector']), 'k8s', 'io.kubernetes.pod.namespace', meta.namespace);
+    const list = (k: string, dir: 'ingress' | 'egress') => ((spec[k] as Record<string, unknown>[] | undefined) ?? []).map((r) => parsePeerRule(r ?? {}, dir, meta.namespace, o));
+    const ingress = list('ingress', 'ingress');
+    const egress = list('egress', 'egress');
+    const ingressDeny = list('ingressDeny', 'ingress');
+    const egressDeny = list('egressDeny', 'egress');
+    const edd = (spec['enableDefaultDeny'] as { ingress?: boolean; egress?: boolean } | undefined) ?? {};
+    return {
+      policy: `${meta.namespace}/${meta.name}`,
+      namespace: meta.namespace,
+      subject,
+      ingress,
+      egress,
+      ingressDeny,
+      egressDeny,
+      defaultDenyIngress: edd.ingress ?? (ingress.length > 0 || ingressDeny.length > 0),
+      defaultDenyEgress: edd.egress ?? (egress.length > 0 || egressDeny.length > 0),
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The cluster as Cilium sees it
+
+export interface CiliumEndpoint {
+  readonly id: string; // ns/name (plus @cluster for remote ones)
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly node: string | undefined;
+  readonly ips: readonly string[];
+  readonly identity: readonly IdLabel[];
+  /** Named ports of `spec.containers` only (pkg/k8s GetPodMetadata reads containers). */
+  readonly namedPorts: readonly { name: string; port: number; protocol: string }[];
+  readonly local: boolean;
+}
+
+export interface CiliumCluster {
+  readonly options: CiliumModelOptions;
+  readonly endpoints: readonly CiliumEndpoint[];
+  readonly nodes: readonly { name: string; ips: readonly string[]; local: boolean }[];
+}
+
+/** What a packet's peer address is to Cilium: an endpoint's identity, a node, or the world. */
+export type Peer =
+  | { kind: 'endpoint'; ep: CiliumEndpoint; ip: string }
+  | { kind: 'host'; node: string; ip: string }
+  | { kind: 'remote-node'; node: string; ip: string }
+  | { kind: 'world'; ip: string };
+
+/**
+ * Identity of an address seen from an endpoint on `fromNode` (the ipcache): a running endpoint's
+ * IP is that endpoint; an address of the local node is `host`, of another node `remote-node`
+ * [l3doc "Entities based": host = the local host, remote-node = every other node]; anything
+ * else is `world` (CIDR identities are world identities).
+ */
+export function peerOf(cluster: CiliumCluster, ip: string, fromNode: string | undefined): Peer {
+  const ep = cluster.endpoints.find((e) => e.ips.includes(ip));
+  if (ep) return { kind: 'endpoint', ep, ip };
+  const node = cluster.nodes.find((n) => n.ips.includes(ip));
+  if (node) return node.local && node.name === fromNode ? { kind: 'host', node: node.name, ip } : { kind: 'remote-node', node: node.name, ip };
+  return { kind: 'world', ip };
+}
+
+function peerLabels(peer: Peer, o: CiliumModelOptions): IdLabel[] {
+  switch (peer.kind) {
+    case 'endpoint':
+      return [...peer.ep.identity];
+    case 'host':
+      return reservedIdentity('host');
+    case 'remote-node':
+      return reservedIdentity('remote-node');
+    case 'world': {
+      // 1.15+ splits world into world-ipv4 / world-ipv6 in dual-stack clusters; the `world`
+      // entity selects all of them (entity.go, cilium/cilium#28383). Label selectors never name
+      // these in our output, so one `reserved:world` label stands for both.
+      void o;
+      return reservedIdentity('world');
+    }
+  }
+}
+
+function ipValue(ip: string): { family: Family; value: bigint } {
+  const p = parseIp(ip);
+  if (!p) throw new Error(`bad IP ${ip}`);
+  return p;
+}
+
+function entityMatches(entity: string, peer: Peer, cluster: CiliumCluster, labels: readonly IdLabel[]): boolean {
+  switch (entity) {
+    case 'all':
+      // [entity] EntityAll -> WildcardEndpointSelector: every identity.
+      return true;
+    case 'world':
+      return peer.kind === 'world';
+    case 'world-ipv4':
+      return peer.kind === 'world' && ipValue(peer.ip).family === 4;
+    case 'world-ipv6':
+      return peer.kind === 'world' && ipValue(peer.ip).family === 6;
+    case 'host':
+      // [entity] InitEntities: host is reserved:host only (remote-node too only with the legacy
+      // treat-remote-node-as-host, off by default since 1.7).
+      return peer.kind === 'host';
+    case 'remote-node':
+      return peer.kind === 'remote-node';
+    case 'cluster':
+      // [entity] InitEntities: host, remote-node, init, health, unmanaged, and every endpoint
+      // labelled k8s:io.cilium.k8s.policy.cluster=<this cluster>.
+      return peer.kind === 'host' || peer.kind === 'remote-node' || labels.some((l) => l.source === 'k8s' && l.key === 'io.cilium.k8s.policy.cluster' && l.value === cluster.options.clusterName);
+    default:
+      return false;
+  }
+}
+
+/**
+ * CIDR rules select CIDR/world identities only: "Only connections which do *not* originate
+ * from the cluster or from the local host are subject to CIDR rules" ([ingress] FromCIDR doc;
+ * [l3doc] "IP/CIDR based": not applied to traffic where both sides are managed by Cilium or use
+ * a node IP; cilium/cilium#9209). Before 1.15, a `/0` without except became `reserved:world`,
+ * which matched both families (cilium/cilium#22610, fixed by #22625).
+ */
+function cidrMatches(c: CidrRule, peer: Peer, o: CiliumModelOptions): boolean {
+  if (peer.kind !== 'world') return false;
+  if (c.prefix === 0 && c.except.length === 0 && !atLeast(o, 1, 15)) return true;
+  const { family, value } = ipValue(peer.ip);
+  if (family !== c.family || value < c.lo || value > c.hi) return false;
+  return !c.except.some((e) => value >= e.lo && value <= e.hi);
+}
+
+function peerMatches(rule: PeerRule, peer: Peer, cluster: CiliumCluster): boolean {
+  const o = cluster.options;
+  const noL3 = rule.endpoints === undefined && rule.entities === undefined && rule.cidrs === undefined;
+  if (noL3) {
+    // An empty rule `{}` selects no peer (it only turns on default deny: [valid] Sanitize); an
+    // L4-only rule (toPorts without L3) allows those ports from/to every peer [l4doc "Limit
+    // ingress/egress ports": "... allowed to communicate with any endpoint ... on port 80"].
+    return rule.ports !== undefined && rule.ports.length > 0;
+  }
+  const labels = peerLabels(peer, o);
+  for (const sel of rule.endpoints ?? []) {
+    let s = sel;
+    if (o.defaultLocalCluster && !hasKey(s, 'k8s', 'io.cilium.k8s.policy.cluster') && !hasKey(s, 'any', 'io.cilium.k8s.policy.cluster')) {
+      s = { reqs: [...s.reqs, { source: 'k8s', key: 'io.cilium.k8s.policy.cluster', op: 'In', values: [o.clusterName] }] };
+    }
+    if (selectorMatches(s, labels)) return true;
+  }
+  for (const e of rule.entities ?? []) if (entityMatches(e, peer, cluster, labels)) return true;
+  for (const c of rule.cidrs ?? []) if (cidrMatches(c, peer, o)) return true;
+  return false;
+}
+
+/** Cluster-wide named-port lookup used on egress (pkg/policy NamedPortMultiMap). */
+function egressNamedPort(cluster: CiliumCluster, name: string, protocol: string): number | undefined {
+  const numbers = new Set<number>();
+  for (const ep of cluster.endpoints) {
+    if (!ep.local) continue;
+    for (const p of ep.namedPorts) if (p.name === name && (protocol === 'ANY' || p.protocol === protocol)) numbers.add(p.port);
+  }
+  // Conflicting numbers: the rule entry is skipped (cilium/cilium#12567 "for egress the policy
+  // rule using the conflicting port is now ignored"; #30003, fixed per identity only in 2026 by
+  // #44429 / #45601).
+  return numbers.size === 1 ? [...numbers][0] : undefined;
+}
+
+function portMatches(rule: PeerRule, dir: 'ingress' | 'egress', subject: CiliumEndpoint, protocol: string, port: number, cluster: CiliumCluster): boolean {
+  if (rule.ports === undefined || rule.ports.length === 0) return true; // no L4: every port
+  const o = cluster.options;
+  for (const pr of rule.ports) {
+    // A PortRule with an empty `ports` list: every port (no L4 restriction in it).
+    if (pr.length === 0) return true;
+    for (const pp of pr) {
+      // ANY: TCP, UDP and SCTP (pkg/policy/api/l4.go ProtoAny; SCTP with --enable-sctp).
+      if (pp.protocol !== 'ANY' && pp.protocol !== protocol) continue;
+      if (protocol === 'SCTP' && !atLeast(o, 1, 13)) continue; // SCTP enforcement from 1.13 (cilium/cilium#20033)
+      if (/^\d+$/.test(pp.port)) {
+        const n = Number(pp.port);
+        if (n === 0) return true; // port "0": every port of the protocol ([np] parsePorts)
+        // endPort honoured from 1.16 (cilium/cilium#32807); older releases read `port` alone.
+        const end = pp.endPort !== undefined && atLeast(o, 1, 16) ? pp.endPort : n;
+        if (port >= n && port <= end) return true;
+        continue;
+      }
+      // Named ports: ingress resolves on the selected endpoint's own pod ("Ingress only needs the
+      // ports of the POD itself", pkg/endpoint GetNamedPort); egress uses the cluster-wide map.
+      if (dir === 'ingress') {
+        const hit = subject.namedPorts.find((p) => p.name === pp.port && (pp.protocol === 'ANY' || p.protocol === pp.protocol));
+        if (hit && hit.port === port && hit.protocol === protocol) return true;
+      } else {
+        const n = egressNamedPort(cluster, pp.port, pp.protocol);
+        if (n !== undefined && n === port) return true;
+      }
+    }
+  }
+  return false;
+}
+
+export interface SideResult {
+  readonly allowed: boolean;
+  readonly reason: string;
+}
+
+/** Policy verdict of one endpoint for one direction [intro] default mode. */
+export function sideVerdict(rules: readonly ParsedRule[], cluster: CiliumCluster, subject: CiliumEndpoint, dir: 'ingress' | 'egress', peer: Peer, protocol: string, port: number): SideResult {
+  const selecting = rules.filter((r) => selectorMatches(r.subject, subject.identity));
+  // Deny rules take precedence over allow rules (docs "Deny Policies").
+  for (const r of selecting) {
+    for (const d of dir === 'ingress' ? r.ingressDeny : r.egressDeny) {
+      if (peerMatches(d, peer, cluster) && portMatches(d, dir, subject, protocol, port, cluster)) return { allowed: false, reason: `denied by ${r.policy}` };
+    }
+  }
+  // "If multiple policies apply to an endpoint, that endpoint's default deny will be enabled if
+  // any policy requests it" (CRD doc of enableDefaultDeny, pkg/policy/api/rule.go).
+  const enforced = selecting.some((r) => (dir === 'ingress' ? r.defaultDenyIngress : r.defaultDenyEgress));
+  if (!enforced) return { allowed: true, reason: 'not enforced' };
+  for (const r of selecting) {
+    for (const a of dir === 'ingress' ? r.ingress : r.egress) {
+      if (peerMatches(a, peer, cluster) && portMatches(a, dir, subject, protocol, port, cluster)) return { allowed: true, reason: `allowed by ${r.policy}` };
+    }
+  }
+  return { allowed: false, reason: 'default deny' };
+}
+
+export interface ConnVerdict {
+  readonly allowed: boolean;
+  readonly egress: SideResult;
+  readonly ingress: SideResult;
+}
+
+/**
+ * A connection from `srcIp` to `dstIp`: egress of the source endpoint (if it is a local
+ * endpoint), then ingress of the destination endpoint (if local). Endpoints of other clusters
+ * are enforced by their own cluster's agents, which this model does not know (allowed).
+ */
+export function evaluateCilium(rules: readonly ParsedRule[], cluster: CiliumCluster, srcIp: string, dstIp: string, protocol: string, port: number): ConnVerdict {
+  const srcEp = cluster.endpoints.find((e) => e.ips.includes(srcIp));
+  const dstEp = cluster.endpoints.find((e) => e.ips.includes(dstIp));
+  // A pod reaching itself never leaves the pod's network namespace (loopback/hairpin inside the
+  // pod); Cilium's datapath does not see it.
+  if (srcEp && srcEp === dstEp) return { allowed: true, egress: { allowed: true, reason: 'self' }, ingress: { allowed: true, reason: 'self' } };
+  let egress: SideResult = { allowed: true, reason: 'not an endpoint' };
+  if (srcEp?.local) egress = sideVerdict(rules, cluster, srcEp, 'egress', peerOf(cluster, dstIp, srcEp.node), protocol, port);
+  let ingress: SideResult = { allowed: true, reason: 'not an endpoint' };
+  if (dstEp?.local) {
+    const peer = peerOf(cluster, srcIp, dstEp.node);
+    // allow-localhost (default `auto` = always in Kubernetes): traffic from the local host to
+    // its endpoints is always allowed (Documentation "Policy Enforcement Modes"/agent flag
+    // --allow-localhost; cilium/cilium pkg/policy AllowLocalhost).
+    if (peer.kind === 'host') ingress = { allowed: true, reason: 'allow-localhost' };
+    else ingress = sideVerdict(rules, cluster, dstEp, 'ingress', peer, protocol, port);
+  }
+  return { allowed: egress.allowed && ingress.allowed, egress, ingress };
+}
