@@ -376,20 +376,21 @@ describe('defects', () => {
     expect(r.narrower.length).toBeGreaterThan(0);
     expect(r.diagnostics.filter((d) => d.severity !== 'info').length).toBeGreaterThan(0); // fails: none
   });
-  // Without pods in the inventory, an ipBlock that covers every IPv4 node address but not a
-  // node's IPv6 address is reported as covering "every node address of the inventory" (info
-  // node-entities-unlisted) and gets the host and remote-node entities; node n1's IPv6 address
+  // Fixed (it.fails before): without pods in the inventory, an ipBlock that covers every IPv4
+  // node address but not a node's IPv6 address was reported as covering "every node address of
+  // the inventory" (info node-entities-unlisted) and got the host and remote-node entities; node n1's IPv6 address
   // is then admitted to every dual-stack pod at run time, where Kubernetes judges it by the
   // (IPv4-only) ipBlock and denies. Cilium: node addresses carry host/remote-node identities
   // whatever their family (Documentation "Entities based"). With the pods in the inventory the
   // same policy correctly gets ipblock-covers-nodes and no entities.
-  it.fails('no pods in the inventory: an IPv4 ipBlock must not admit a node\'s IPv6 address', () => {
+  it('no pods in the inventory: an IPv4 ipBlock must not admit a node\'s IPv6 address', () => {
     const base = [node('n1', ['10.1.0.1', 'fd01::1']), node('n2', '10.1.0.2'), namespace('x', {})];
     const policy = networkPolicy('x', 'p', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }] });
     const pods = [pod('x', 'a', {}, ['10.0.0.1', 'fd00::1'], { node: 'n2' })];
     const r = runScenario({ manifests: [...base, policy], evalManifests: [...base, ...pods, policy], external: [], ports: [80] });
-    expect(r.text).toContain('remote-node');
-    expect(r.wider).toEqual([]); // fails: fd01::1 -> fd00::1 allowed (remote-node)
+    expect(r.text).not.toContain('remote-node');
+    expect(r.codes).toContain('backend-cilium/ipblock-covers-nodes');
+    expect(r.wider).toEqual([]); // failed before: fd01::1 -> fd00::1 allowed (remote-node)
   });
   // --cluster-cidr naming only the IPv4 pod CIDR of a dual-stack cluster: an ipBlock containing
   // it is taken to cover "every pod", and netpolc selects all pods by identity, with no
