@@ -58,9 +58,9 @@ export const ciliumDiagnostics = {
     docs: "Cilium drops a pod's own labels whose keys start with io.cilium.k8s and writes its own there (namespace labels, service account, cluster), and overwrites io.kubernetes.pod.namespace with the pod's namespace (pkg/k8s/utils/utils.go SanitizePodLabels, filterPodLabels; cilium/cilium#31395). A pod selector on such a key means something else in Cilium: a default deny on `io.kubernetes.pod.namespace DoesNotExist` would select no pod, a peer on `io.cilium.k8s.namespace.labels.team` would admit every pod of such a namespace. The model stays fail-closed (the requirement is dropped from a subject, which then allows nothing; such a peer is left out). Select pods on another label.",
   },
   'backend-cilium/world-cidr-both-families': {
-    severity: 'warning',
-    message: paramMessage`Cilium ${'version'} reads a ${'cidr'} CIDR rule as the world entity, which in dual-stack clusters also matches every ${'other'} address outside the cluster (cilium/cilium#22610, fixed in 1.15 by #22625): wider than Kubernetes there`,
-    docs: 'Before 1.15, Cilium turned a rule holding 0.0.0.0/0 or ::/0 (without except) into reserved:world, which covers both address families. On a dual-stack cluster the rule then also allows the other family. Single-stack clusters are not affected. Add the other family\'s /0 to the same NetworkPolicy rule if that is intended, or use --cilium-version 1.15 or later.',
+    severity: 'info',
+    message: paramMessage`Cilium ${'version'} reads a bare ${'cidr'} CIDR rule as the world entity, which in dual-stack clusters also matches every ${'other'} address outside the cluster (cilium/cilium#22610, fixed in 1.15 by #22625); written as ${'written'}, which it reads as that family alone`,
+    docs: 'Before 1.15, Cilium turned a rule holding 0.0.0.0/0 or ::/0 (without except) into reserved:world, which covers both address families, so on a dual-stack cluster the rule would also allow the other family. Its subnets are not affected (#22610), so netpolc writes the block as its two /1 halves, exact on every release. A rule that also holds the other family\'s /0 is left as it is.',
   },
   'backend-cilium/port-range-expanded': {
     severity: 'warning',

@@ -114,8 +114,8 @@ export function lowerRule(ctx: LowerContext, policy: Policy, pi: number, directi
     const selectors = [...endpoints, ...(block?.selectors ?? [])];
     if (selectors.length > 0) out.push(withPorts({ endpoints: selectors }));
     if (blockPeers.length > 0) {
-      out.push(withPorts({ cidrs: blockPeers.map((p) => (p.except.length > 0 ? { cidr: p.cidr, except: p.except } : { cidr: p.cidr })) }));
-      worldCidr(ctx, blockPeers, where, notes);
+      const lone = loneWorldCidr(ctx, blockPeers, where, notes);
+      out.push(withPorts({ cidrs: blockPeers.flatMap((p) => (p === lone ? halves(p.cidr) : p.except.length > 0 ? [{ cidr: p.cidr, except: p.except }] : [{ cidr: p.cidr }])) }));
     }
     if (block && block.entities.length > 0) out.push(withPorts({ entities: block.entities }));
   }
@@ -157,10 +157,12 @@ function inIdentity(peer: PodPeer): boolean {
 /**
  * Before 1.15, a CIDR rule holding 0.0.0.0/0 or ::/0 without except became `reserved:world`,
  * both families at once (cilium/cilium#22610; #22625 gave each family its own world identity).
- * Harmless when the same rule has the other family's /0 too.
+ * Not so for its subnets ("not present for subnets of 0.0.0.0/0, like 0.0.0.0/1"), so a lone
+ * bare /0 is written as its two halves, exact on every release. Harmless, and left as it is,
+ * when the same rule has the other family's /0 too. Returns the peer to split.
  */
-function worldCidr(ctx: LowerContext, peers: readonly BlockPeer[], where: string, notes: Notes): void {
-  if (atLeast(ctx.options.ciliumVersion, ciliumFeatures.worldPerFamily)) return;
+function loneWorldCidr(ctx: LowerContext, peers: readonly BlockPeer[], where: string, notes: Notes): BlockPeer | undefined {
+  if (atLeast(ctx.options.ciliumVersion, ciliumFeatures.worldPerFamily)) return undefined;
   const bare = (family: 4 | 6): BlockPeer | undefined =>
     peers.find((p) => {
       const c = parseCidr(p.cidr)!;
@@ -169,10 +171,17 @@ function worldCidr(ctx: LowerContext, peers: readonly BlockPeer[], where: string
   const v4 = bare(4);
   const v6 = bare(6);
   const lone = v4 && !v6 ? { peer: v4, other: 'IPv6' } : v6 && !v4 ? { peer: v6, other: 'IPv4' } : undefined;
-  if (!lone) return;
+  if (!lone) return undefined;
   const version = formatVersion(ctx.options.ciliumVersion);
-  notes.diagnostic(ciliumDiagnostic('backend-cilium/world-cidr-both-families', { version, cidr: lone.peer.cidr, other: lone.other }, lone.peer.origin));
-  notes.report(`${where}: Cilium ${version} reads ${lone.peer.cidr} as the world entity, which also admits ${lone.other} outside the cluster in dual-stack clusters (warning)`);
+  const written = halves(lone.peer.cidr).map((h) => h.cidr).join(' and ');
+  notes.diagnostic(ciliumDiagnostic('backend-cilium/world-cidr-both-families', { version, cidr: lone.peer.cidr, other: lone.other, written }, lone.peer.origin));
+  notes.report(`${where}: Cilium ${version} reads a bare ${lone.peer.cidr} as the world entity, which also admits ${lone.other} outside the cluster; written as ${written}`);
+  return lone.peer;
+}
+
+/** The two halves of a /0. */
+function halves(cidr: string): { cidr: string }[] {
+  return parseCidr(cidr)!.family === 4 ? [{ cidr: '0.0.0.0/1' }, { cidr: '128.0.0.0/1' }] : [{ cidr: '::/1' }, { cidr: '8000::/1' }];
 }
 
 /** Actionable pods a pod peer selects (index into the universe, which holds the resolved pods). */

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { clusterArb, fixedSeed, loadValid, namespace, networkPolicy, node, numRuns, pod, policiesArb, portPool, type Manifest } from '@netpolc/ir/testing';
 import { e2eModel, e2ePolicies, podIp } from './support/independent/scenarios.js';
 import { evaluateCilium, keptInIdentity, parseCnp, podIdentity } from './support/independent/cilium.js';
-import { ciliumCluster, emitText, modelFor, readObjects, runScenario, verdictProblems, type ScenarioResult } from './support/independent/compare.js';
+import { ciliumCluster, emitText, modelFor, readObjects, runScenario, verdictProblems } from './support/independent/compare.js';
 import { ownExternal, ownScenarioArb } from './support/independent/own-arbitraries.js';
 
 const optionSets: Record<string, Record<string, string>> = {
@@ -28,25 +28,11 @@ describe('upstream-style scenarios', () => {
         const r = runScenario({ manifests: [...e2eModel(), ...policies], raw });
         expect(r.compared).toBeGreaterThan(100);
         stats.upstream += r.compared;
-        if (knownDefect(r)) {
-          // Recorded below (it.fails): only IPv6 world traffic is admitted in excess.
-          expect(r.wider.every((m) => m.dst.includes(':'))).toBe(true);
-          return;
-        }
         expect(verdictProblems(r)).toBeUndefined();
       });
     }
   }
 });
-
-/**
- * Defects recorded by the it.fails tests below, left out of the random properties so that they
- * keep looking for new ones: before 1.15 a lone `/0` CIDR is read as both families (warning
- * world-cidr-both-families, yet the output stays wider).
- */
-function knownDefect(r: ScenarioResult): boolean {
-  return r.codes.includes('backend-cilium/world-cidr-both-families');
-}
 
 const randomExternal = ['203.0.113.5', '198.18.0.200', '198.18.1.77', '8.8.8.8', '2001:db8::99', '2001:db8:1::1', '2001:db8::c'];
 
@@ -59,7 +45,7 @@ describe('random scenarios (@netpolc/ir/testing arbitraries)', () => {
           const r = runScenario({ manifests: [...cluster.manifests, ...policies], raw, external: randomExternal, ports: [...portPool] });
           compared += r.compared;
           const problem = verdictProblems(r);
-          if (problem && !knownDefect(r)) throw new Error(problem);
+          if (problem) throw new Error(problem);
         }),
         { numRuns: numRuns(25), ...(fixedSeed() !== undefined ? { seed: fixedSeed()! } : {}) },
       );
@@ -77,7 +63,7 @@ describe('random scenarios (own generator: filtered label keys, pod-sized ipBloc
           const r = runScenario({ manifests: sc.manifests, raw, external: ownExternal, ports: [1, 80, 81, 300] });
           compared += r.compared;
           const problem = verdictProblems(r);
-          if (problem && !knownDefect(r)) throw new Error(problem);
+          if (problem) throw new Error(problem);
         }),
         { numRuns: numRuns(25), ...(fixedSeed() !== undefined ? { seed: fixedSeed()! } : {}) },
       );
@@ -337,18 +323,18 @@ describe('printed text: YAML 1.1 look-alike names and values stay strings', () =
 // defect stays visible.
 
 describe('defects', () => {
-  // Before 1.15 Cilium turns a CIDR rule of exactly 0.0.0.0/0 (no except) into reserved:world,
-  // which also holds every IPv6 external address (cilium/cilium#22610, fixed by #22625: "This
-  // behaviour is not present for subnets of 0.0.0.0/0, like 0.0.0.0/1 or in case an except rule
-  // is present"). netpolc only warns (world-cidr-both-families) and still prints 0.0.0.0/0, so a
-  // dual-stack pod reaches IPv6 addresses Kubernetes denies. 0.0.0.0/1 + 128.0.0.0/1 would be
-  // exact on every release.
-  it.fails('--cilium-version 1.14: egress to 0.0.0.0/0 must not admit IPv6 external addresses', () => {
+  // Fixed (it.fails before): before 1.15 Cilium turns a CIDR rule of exactly 0.0.0.0/0 (no
+  // except) into reserved:world, which also holds every IPv6 external address
+  // (cilium/cilium#22610, fixed by #22625: "This behaviour is not present for subnets of
+  // 0.0.0.0/0, like 0.0.0.0/1 or in case an except rule is present"). netpolc only warned and
+  // still printed 0.0.0.0/0; it now writes 0.0.0.0/1 + 128.0.0.0/1, exact on every release.
+  it('--cilium-version 1.14: egress to 0.0.0.0/0 must not admit IPv6 external addresses', () => {
     const m = [node('node-1', ['198.19.0.1', '2001:db8:ffff::1']), namespace('x', { ns: 'x' }), pod('x', 'a', { pod: 'a' }, ['198.18.0.10', '2001:db8::10'], { node: 'node-1' }),
       networkPolicy('x', 'world', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] })];
     const r = runScenario({ manifests: m, raw: { 'cilium-version': '1.14' }, external: ['8.8.8.8', '2001:db8::99'], ports: [80] });
     expect(r.codes).toContain('backend-cilium/world-cidr-both-families');
-    expect(r.wider).toEqual([]); // fails: 2001:db8::10 -> 2001:db8::99 is allowed
+    expect(r.text).toContain('128.0.0.0/1');
+    expect(r.wider).toEqual([]); // failed before: 2001:db8::10 -> 2001:db8::99 was allowed
   });
 
   // When an ipBlock covers every listed node address (but not whole families), netpolc adds the

@@ -76,7 +76,7 @@ it('refuses egress named ports without an inventory: Cilium would allow the numb
   expect(disagreements(exact)).toEqual([]);
 });
 
-it('warns that a lone 0.0.0.0/0 admits IPv6 too on Cilium before 1.15, and not when the rule has ::/0 as well', () => {
+it('writes a lone 0.0.0.0/0 as its halves on Cilium before 1.15, which reads a bare /0 as both families, and leaves it when the rule has ::/0 as well', () => {
   const dual = [namespace('x'), node('n', '198.19.0.1'), pod('x', 'client', { app: 'client' }, ['198.18.0.10', '2001:db8::a'], { node: 'n' })];
   // The second rule allows every pod on both families, so the client's own IPv6 address does not
   // make the IPv4 /0 a partial cover of it.
@@ -86,8 +86,14 @@ it('warns that a lone 0.0.0.0/0 admits IPv6 too on Cilium before 1.15, and not w
   const old = compile([...dual, world(['0.0.0.0/0'])], options({ 'cilium-version': '1.14' }), v14);
   expect(codes(old.diagnostics)).toEqual(['backend-cilium/world-cidr-both-families']);
   expect(old.diagnostics[0]!.target.kind).toBe('ref');
-  // What the warning is about: under Cilium 1.14 the client reaches the IPv6 world.
-  const wider = disagreements(old, externals);
+  // Written as 0.0.0.0/1 + 128.0.0.0/1, which Cilium 1.14 reads as IPv4 alone: exact.
+  expect(disagreements(old, externals)).toEqual([]);
+  // The bare /0 is what 1.14 widens: under Cilium 1.14 the client reaches the IPv6 world.
+  const text = JSON.stringify(old.objects);
+  expect(text).toContain('{"cidr":"0.0.0.0/1"},{"cidr":"128.0.0.0/1"}');
+  const bareObjects = JSON.parse(text.replaceAll('{"cidr":"0.0.0.0/1"},{"cidr":"128.0.0.0/1"}', '{"cidr":"0.0.0.0/0"}')) as CiliumPolicy[];
+  const bare = { ...old, objects: bareObjects, evaluator: new CiliumEvaluator(old.loaded.program, bareObjects, v14) };
+  const wider = disagreements(bare, externals);
   expect(wider.length).toBeGreaterThan(0);
   expect(wider.every((d) => d.startsWith('x/client -> 2001:db8:99::1 ') && d.endsWith('kubernetes false, cilium true'))).toBe(true);
   const both = compile([...dual, world(['0.0.0.0/0', '::/0'])], options({ 'cilium-version': '1.14' }), v14);
