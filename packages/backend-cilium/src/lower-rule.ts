@@ -342,13 +342,19 @@ function nodeEntities(ctx: LowerContext, pi: number, direction: Direction, rule:
       notes.report(`${where}: the ipBlock covers every node address of the inventory, but ${reason}; Cilium will deny the node traffic there (warning)`);
       return [];
     }
-    notes.report(`${where}: the ipBlock covers every node address, which Cilium CIDR rules do not match; added the host and remote-node entities`);
     // The entities also hold node addresses no Node object lists (each node's router address
     // from its pod CIDR, and every address of the local node's interfaces for host:
-    // cilium/cilium#11006, #16308), which only a block of whole families surely covers.
+    // cilium/cilium#11006, #16308), which only a block of whole families surely covers: added
+    // otherwise only when the user accepts that (--node-entities), as they may widen the rule.
+    if (!wholeFamilies && !ctx.options.nodeEntities) {
+      for (const p of peers) notes.diagnostic(ciliumDiagnostic('backend-cilium/node-entities-withheld', { cidr: p.cidr }, p.origin));
+      notes.report(`${where}: the ipBlock covers every node address of the inventory, but the host and remote-node entities would also admit node addresses it does not list, which may lie outside the ipBlock; none added, so Cilium will deny this node traffic (warning; --node-entities adds them)`);
+      return [];
+    }
+    notes.report(`${where}: the ipBlock covers every node address, which Cilium CIDR rules do not match; added the host and remote-node entities`);
     if (!wholeFamilies) {
       for (const p of peers) notes.diagnostic(ciliumDiagnostic('backend-cilium/node-entities-unlisted', { cidr: p.cidr }, p.origin));
-      notes.report(`${where}: the host and remote-node entities also admit node addresses the inventory does not list, which may lie outside the ipBlock`);
+      notes.report(`${where}: the host and remote-node entities also admit node addresses the inventory does not list, which may lie outside the ipBlock (--node-entities)`);
     }
     return ['host', 'remote-node'];
   }

@@ -11,7 +11,7 @@ export interface CiliumVersion {
 export interface CiliumOptions {
   /**
    * Oldest Cilium release the output must work on; gates port ranges (1.16), SCTP (1.13) and
-   * the warning on a lone /0 CIDR read as both families (before 1.15).
+   * writing a lone /0 CIDR as its halves (before 1.15, which reads it as both families).
    * @defaultValue 1.17
    */
   readonly ciliumVersion: CiliumVersion;
@@ -28,6 +28,13 @@ export interface CiliumOptions {
    * @defaultValue undefined (selectors name no cluster)
    */
   readonly clusterName: string | undefined;
+  /**
+   * Add the host and remote-node entities for ipBlocks that cover every node address of the
+   * inventory but not whole address families, accepting that the entities also hold node
+   * addresses no Node object lists. Off, such node traffic is denied (warning).
+   * @defaultValue false
+   */
+  readonly nodeEntities: boolean;
   /**
    * Put a policy-by-policy migration report in `EmitResult.report`.
    * @defaultValue false
@@ -76,7 +83,7 @@ export const ciliumFlags: Readonly<Record<string, OptionSpec>> = {
   'cilium-version': {
     type: 'string',
     value: 'X.Y',
-    description: `oldest Cilium release the output must work on; gates port ranges (1.16), SCTP (1.13) and a warning on lone /0 CIDRs (before 1.15) (default ${formatVersion(defaultCiliumVersion)})`,
+    description: `oldest Cilium release the output must work on; gates port ranges (1.16), SCTP (1.13) and lone /0 CIDRs written as halves (before 1.15) (default ${formatVersion(defaultCiliumVersion)})`,
   },
   'cluster-cidr': {
     type: 'string',
@@ -88,6 +95,10 @@ export const ciliumFlags: Readonly<Record<string, OptionSpec>> = {
     type: 'string',
     value: 'NAME',
     description: "this cluster's name in a ClusterMesh (the agent's --cluster-name): peer selectors name it, so that pods of the other clusters are not selected",
+  },
+  'node-entities': {
+    type: 'boolean',
+    description: 'add the host and remote-node entities for ipBlocks that cover every node address of the inventory but not whole families, although they also admit node addresses no Node object lists (router and interface addresses); without it that node traffic is denied, with a warning',
   },
   report: { type: 'boolean', description: 'print a policy-by-policy migration report of every adjustment made for Cilium' },
 };
@@ -130,7 +141,7 @@ export function parseCiliumOptions(raw: RawOptions): { options: CiliumOptions; d
     else diagnostics.push(ciliumDiagnostic('backend-cilium/invalid-option', { flag: 'cluster-name', value: rawName, reason: "a Cilium cluster name has at most 32 lower case letters, digits and '-', and begins and ends with a letter or digit" }, NoTarget));
   }
   return {
-    options: { ciliumVersion, clusterCidrs: [...new Set(clusterCidrs)].sort(), clusterName, report: raw['report'] === true, stdout: raw['out-dir'] === '-' },
+    options: { ciliumVersion, clusterCidrs: [...new Set(clusterCidrs)].sort(), clusterName, nodeEntities: raw['node-entities'] === true, report: raw['report'] === true, stdout: raw['out-dir'] === '-' },
     diagnostics,
   };
 }

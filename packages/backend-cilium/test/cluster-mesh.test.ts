@@ -55,9 +55,9 @@ it('adds no node entities for an ipBlock short of whole families: remote-node ho
     ...local.slice(0, 4),
     networkPolicy('shop', 'api', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ ipBlock: { cidr: '198.19.0.0/16' } }] }] }),
   ];
-  const single = compile(manifests);
+  const single = compile(manifests, options({ 'node-entities': true }));
   expect(single.objects[0]!.spec.ingress!.some((r) => r.fromEntities?.includes('remote-node'))).toBe(true);
-  const mesh = compile(manifests, options({ 'cluster-name': 'west' }));
+  const mesh = compile(manifests, options({ 'cluster-name': 'west', 'node-entities': true }));
   expect(mesh.objects[0]!.spec.ingress!.some((r) => r.fromEntities !== undefined)).toBe(false);
   expect(codes(mesh.diagnostics)).toContain('backend-cilium/ipblock-nodes-unknown');
   const whole = compile([...manifests.slice(0, 4), networkPolicy('shop', 'api', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] })], options({ 'cluster-name': 'west' }));

@@ -337,20 +337,25 @@ describe('defects', () => {
     expect(r.wider).toEqual([]); // failed before: 2001:db8::10 -> 2001:db8::99 was allowed
   });
 
-  // When an ipBlock covers every listed node address (but not whole families), netpolc adds the
-  // host and remote-node entities, with only an info diagnostic (node-entities-unlisted). Those
-  // identities also hold node addresses no Node object lists - each node's cilium_host router
-  // address (in the pod CIDR) and every address of the local node's interfaces (cilium/cilium
-  // pkg/node / ipcache: the CiliumInternalIP is upserted with the remote-node identity;
-  // Documentation "Entities based": remote-node = "any node in any of the connected clusters
-  // other than the local host"). Kubernetes judges such an address by the ipBlock alone, so the
-  // output allows more than the policy while the only diagnostic is informational.
-  it.fails('ipBlock around the Node addresses must not admit a node\'s unlisted router address', () => {
+  // Fixed (it.fails before): when an ipBlock covered every listed node address (but not whole
+  // families), netpolc added the host and remote-node entities with only an info diagnostic.
+  // Those identities also hold node addresses no Node object lists - each node's cilium_host
+  // router address (in the pod CIDR) and every address of the local node's interfaces
+  // (cilium/cilium pkg/node / ipcache: the CiliumInternalIP is upserted with the remote-node
+  // identity; Documentation "Entities based": remote-node = "any node in any of the connected
+  // clusters other than the local host"). Kubernetes judges such an address by the ipBlock alone.
+  // Now the entities are withheld by default (warning node-entities-withheld), and added only
+  // with --node-entities, which accepts the widening (info node-entities-unlisted).
+  it('ipBlock around the Node addresses must not admit a node\'s unlisted router address', () => {
     const policy = networkPolicy('x', 'nodes', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '198.19.0.0/24' } }, { ipBlock: { cidr: '2001:db8:ffff::/64' } }] }] });
     const r = runScenario({ manifests: [...e2eModel(), policy], unlistedNodeIps: { 'node-2': '198.18.3.1' }, ports: [80] });
-    expect(r.codes).toContain('backend-cilium/node-entities-unlisted');
-    expect(r.diagnostics.filter((d) => d.code === 'backend-cilium/node-entities-unlisted').every((d) => d.severity === 'info')).toBe(true);
-    expect(r.wider).toEqual([]); // fails: x/* -> 198.18.3.1 (remote-node) allowed, Kubernetes denies
+    expect(r.codes).toContain('backend-cilium/node-entities-withheld');
+    expect(r.diagnostics.filter((d) => d.code === 'backend-cilium/node-entities-withheld').every((d) => d.severity === 'warning')).toBe(true);
+    expect(r.wider).toEqual([]); // failed before: x/* -> 198.18.3.1 (remote-node) allowed, Kubernetes denies
+    expect(r.narrower.length).toBeGreaterThan(0); // the listed node addresses, denied as the warning says
+    const accepted = runScenario({ manifests: [...e2eModel(), policy], raw: { 'node-entities': true }, unlistedNodeIps: { 'node-2': '198.18.3.1' }, ports: [80] });
+    expect(accepted.codes).toContain('backend-cilium/node-entities-unlisted');
+    expect(accepted.wider.length).toBeGreaterThan(0); // what the flag accepts
   });
 
   // With --cluster-name (a mesh), an ipBlock around other clusters' pods never admits them (CIDR

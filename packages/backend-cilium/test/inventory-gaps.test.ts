@@ -42,7 +42,7 @@ it('adds no node entities when pods run on nodes the inventory lacks, which the 
 
 it('keeps the node entities when only a finished pod names a node the inventory lacks', () => {
   const manifests = [namespace('x'), node('node-1', '198.19.0.1'), pod('x', 'client', { app: 'client' }, '198.18.0.10', { node: 'node-1' }), pod('x', 'job', { app: 'job' }, [], { node: 'gone', phase: 'Succeeded' })];
-  const c = compile([...manifests, networkPolicy('x', 'np', { podSelector: { matchLabels: { app: 'client' } }, ingress: [{ from: [{ ipBlock: { cidr: '198.19.0.0/24' } }] }] })]);
+  const c = compile([...manifests, networkPolicy('x', 'np', { podSelector: { matchLabels: { app: 'client' } }, ingress: [{ from: [{ ipBlock: { cidr: '198.19.0.0/24' } }] }] })], options({ 'node-entities': true }));
   expect(codes(c.diagnostics)).toEqual(['backend-cilium/node-entities-unlisted']);
   expect(c.objects[0]!.spec.ingress).toContainEqual({ fromEntities: ['host', 'remote-node'] });
 });

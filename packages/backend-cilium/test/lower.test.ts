@@ -42,11 +42,20 @@ it('reports a dual-stack pod that an ipBlock covers in one family only, and acce
   expect(disagreements(both)).toEqual([]);
 });
 
-it('adds the host and remote-node entities when an ipBlock covers every node, and warns when it covers some', () => {
+it('adds the host and remote-node entities when an ipBlock covers whole families, or every node with --node-entities, and warns when it covers some', () => {
   const cluster = [namespace('x'), node('n1', '198.19.0.1'), node('n2', '198.19.0.2'), pod('x', 'a', { pod: 'a' }, '198.18.0.10', { node: 'n1' }), pod('x', 'b', { pod: 'b' }, '198.18.0.11', { node: 'n2' })];
   const egress = (cidr: string) => networkPolicy('x', 'np', { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ ipBlock: { cidr } }] }], egress: [{ to: [{ ipBlock: { cidr } }] }] });
-  const all = compile([...cluster, egress('198.19.0.0/16')]);
-  // The entities also hold node addresses no Node object lists (info, once per direction).
+  // The entities also hold node addresses no Node object lists, which may lie outside the block:
+  // by default none is added and the node traffic is denied (a warning, once per direction) ...
+  const withheld = compile([...cluster, egress('198.19.0.0/16')]);
+  expect(codes(withheld.diagnostics)).toEqual(['backend-cilium/node-entities-withheld', 'backend-cilium/node-entities-withheld']);
+  expect(withheld.diagnostics.every((d) => d.severity === 'warning')).toBe(true);
+  expect(JSON.stringify(withheld.objects)).not.toContain('remote-node');
+  const narrower = disagreements(withheld);
+  expect(narrower.length).toBeGreaterThan(0);
+  expect(narrower.every((d) => /198\.19\.0\.[12]/.test(d) && d.endsWith('kubernetes true, cilium false'))).toBe(true);
+  // ... unless --node-entities accepts them (info, once per direction): exact on the inventory.
+  const all = compile([...cluster, egress('198.19.0.0/16')], options({ 'node-entities': true }));
   expect(codes(all.diagnostics)).toEqual(['backend-cilium/node-entities-unlisted', 'backend-cilium/node-entities-unlisted']);
   expect(all.diagnostics.every((d) => d.severity === 'info')).toBe(true);
   expect(all.objects[0]!.spec.egress).toContainEqual({ toEntities: ['host', 'remote-node'] });

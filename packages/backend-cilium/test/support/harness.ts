@@ -1,5 +1,5 @@
 // Shared test helpers: run the backend on manifests and evaluate its model.
-import { evaluate, hasErrors, resolve, type Connection, type Diagnostic, type Endpoint, type LoadResult, type SemanticsOptions } from '@netpolc/ir';
+import { appendAll, evaluate, hasErrors, resolve, type Connection, type Diagnostic, type Endpoint, type LoadResult, type SemanticsOptions } from '@netpolc/ir';
 import { loadManifests, type Manifest } from '@netpolc/ir/testing';
 import { lowerProgram, type LoweredPolicy } from '../../src/lower.js';
 import type { CiliumPolicy } from '../../src/model.js';
@@ -79,4 +79,20 @@ export function disagreements(c: Compiled, externals: readonly string[] = ['203.
 
 function show(e: Endpoint): string {
   return e.kind === 'pod' ? `${e.namespace}/${e.name}` : e.ip;
+}
+
+/**
+ * Problems of a compile measured against the Kubernetes truth table: none when the output is
+ * exact, or when every difference is node traffic that the default output denies for an ipBlock
+ * covering every listed node (node-entities-withheld), which --node-entities then makes exact.
+ */
+export function truthTableProblems(manifests: readonly Manifest[]): string[] {
+  const c = compile(manifests);
+  const loud = c.diagnostics.filter((d) => d.severity !== 'info' && d.code !== 'backend-cilium/node-entities-withheld');
+  if (loud.length > 0) return loud.map((d) => `${d.code}: ${d.message}`);
+  const nodeIps = new Set(c.loaded.program.inventory.nodes.flatMap((n) => n.addresses.map((a) => a.ip)));
+  const withheld = codes(c.diagnostics).includes('backend-cilium/node-entities-withheld');
+  const problems = disagreements(c).filter((d) => !(withheld && d.endsWith('kubernetes true, cilium false') && d.split(' ').some((w) => nodeIps.has(w))));
+  if (withheld) appendAll(problems, disagreements(compile(manifests, options({ 'node-entities': true }))).map((d) => `--node-entities: ${d}`));
+  return problems;
 }
