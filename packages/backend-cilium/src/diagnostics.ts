@@ -27,6 +27,11 @@ export const ciliumDiagnostics = {
     message: paramMessage`ipBlock ${'cidr'} may cover pod IPs, but netpolc has no inventory of pods and no --cluster-cidr; Cilium's CIDR rules never match pods (cilium/cilium#9209), so such pods would be denied`,
     docs: 'Without an inventory (or --cluster-cidr), netpolc cannot know which pods an ipBlock covers. Cilium CIDR rules do not select Cilium-managed endpoints, so pods inside the block lose access that Kubernetes would grant. Give --inventory or --cluster-cidr.',
   },
+  'backend-cilium/ipblock-remote-pods': {
+    severity: 'warning',
+    message: paramMessage`ipBlock ${'cidr'} admits no pod of the other clusters in the ClusterMesh of ${'cluster'}, whatever its address: they have Cilium identities, which CIDR rules never match (Documentation/security/policy/layer3.rst), and Kubernetes sees them as external addresses, which the ipBlock may cover`,
+    docs: 'With --cluster-name, netpolc compiles for one cluster of a ClusterMesh. The pods of the other clusters are addresses outside this cluster to Kubernetes, so an ipBlock around them allows them; in Cilium they carry identities of their own cluster, and CIDR rules select only the world, so they are denied: narrower than Kubernetes, never wider. The inventory holds this cluster only, so they cannot be selected by labels instead. If they must be admitted, add a peer that selects them by labels (the CiliumNetworkPolicy can name their cluster with io.cilium.k8s.policy.cluster).',
+  },
   'backend-cilium/ipblock-pods-ambiguous': {
     severity: 'error',
     message: paramMessage`ipBlock ${'cidr'} covers part of the cluster pod CIDR ${'clusterCidr'}; without an inventory netpolc cannot tell which pods are inside it`,

@@ -296,6 +296,12 @@ function blockCoverage(ctx: LowerContext, pi: number, direction: Direction, rule
     for (const p of peers) notes.diagnostic(ciliumDiagnostic('backend-cilium/ipblock-pods-unknown', { cidr: p.cidr }, p.origin));
     notes.report(`${where}: ipBlock ${text} may cover pods, which Cilium CIDR rules never match and netpolc cannot select without an inventory or --cluster-cidr (warning)`);
   }
+  if (ctx.options.clusterName !== undefined) {
+    // Pods of the other clusters in the mesh have identities, which CIDR rules never match
+    // (layer3.rst "IP/CIDR based"), and no inventory here lists them to select by labels.
+    for (const p of peers) notes.diagnostic(ciliumDiagnostic('backend-cilium/ipblock-remote-pods', { cidr: p.cidr, cluster: ctx.options.clusterName }, p.origin));
+    notes.report(`${where}: pods of the other clusters of the mesh inside ipBlock ${text} are not admitted: Cilium CIDR rules match only the world (warning)`);
+  }
   return { selectors, entities: nodeEntities(ctx, pi, direction, rule, peers, set, origin, where, notes), covered };
 }
 

@@ -89,7 +89,7 @@ export const ciliumFlags: Readonly<Record<string, OptionSpec>> = {
     type: 'string',
     multiple: true,
     value: 'CIDR',
-    description: 'pod CIDR of the cluster, to find the pods an ipBlock covers when no inventory is given (repeatable)',
+    description: 'pod CIDR of the cluster, to find the pods an ipBlock covers when no inventory is given; list every one, of both families in a dual-stack cluster: pods are taken to have no address outside them (repeatable)',
   },
   'cluster-name': {
     type: 'string',

@@ -19,6 +19,7 @@ const triggers: Record<Exclude<CiliumDiagnosticCode, 'backend-cilium/invalid-opt
   'backend-cilium/label-not-in-identity': { manifests: [...upstreamModel(), networkPolicy('x', 'np', { podSelector: { matchLabels: { 'controller-revision-hash': 'x' } } })] },
   'backend-cilium/label-owned-by-cilium': { manifests: [...upstreamModel(), networkPolicy('x', 'np', { podSelector: { matchExpressions: [{ key: 'io.kubernetes.pod.namespace', operator: 'DoesNotExist' }] } })] },
   'backend-cilium/node-entities-unlisted': { manifests: [node('n1', '198.19.0.1'), namespace('x'), pod('x', 'a', { app: 'w' }, '198.18.0.10', { node: 'n1' }), egressTo([{ ipBlock: { cidr: '198.19.0.0/16' } }])], flags: { 'node-entities': true } },
+  'backend-cilium/ipblock-remote-pods': { manifests: [node('n1', '198.19.0.1'), namespace('x'), pod('x', 'a', { app: 'w' }, '198.18.0.10', { node: 'n1' }), egressTo([{ ipBlock: { cidr: '172.16.0.0/12' } }])], flags: { 'cluster-name': 'west' } },
   'backend-cilium/node-entities-withheld': { manifests: [node('n1', '198.19.0.1'), namespace('x'), pod('x', 'a', { app: 'w' }, '198.18.0.10', { node: 'n1' }), egressTo([{ ipBlock: { cidr: '198.19.0.0/16' } }])] },
   'backend-cilium/port-range-expanded': { manifests: [...upstreamModel(), ingressPorts([{ port: 80, endPort: 81 }])], flags: { 'cilium-version': '1.14' } },
   'backend-cilium/port-range-unsupported': { manifests: [...upstreamModel(), ingressPorts([{ port: 1000, endPort: 2000 }])], flags: { 'cilium-version': '1.14' } },
