@@ -14,8 +14,8 @@ export const calicoCatalog = {
   },
   'backend-calico/reserved-tier': {
     severity: 'warning',
-    message: paramMessage`tier ${'tier'} is reserved for ClusterNetworkPolicy (order ${'order'}, default action Pass); NetworkPolicies placed there run before or after every other tier`,
-    docs: 'kube-admin and kube-baseline hold upstream ClusterNetworkPolicies; they exist in every cluster and are not emitted.',
+    message: paramMessage`tier ${'tier'} is reserved for cluster-wide admin policies (order ${'order'}, default action Pass); NetworkPolicies placed there run before or after every other tier`,
+    docs: 'kube-admin and kube-baseline hold upstream ClusterNetworkPolicies, and adminnetworkpolicy and baselineadminnetworkpolicy, their names in releases before that rename, AdminNetworkPolicies and BaselineAdminNetworkPolicies; Calico creates them itself, so they are not emitted. Use the names your Calico release has.',
   },
   'backend-calico/unsupported-semantics': {
     severity: 'error',

@@ -79,4 +79,12 @@ export const builtinTiers: Readonly<Record<string, { readonly order: number; rea
   'kube-admin': { order: 1_000, defaultAction: 'Pass' },
   default: { order: 1_000_000, defaultAction: 'Deny' },
   'kube-baseline': { order: 10_000_000, defaultAction: 'Pass' },
+  // The same two tiers under the names of releases before the ClusterNetworkPolicy rename
+  // (libcalico-go lib/names AdminNetworkPolicyTierName / BaselineAdminNetworkPolicyTierName,
+  // tigera/docs#2416): emitting them as tiers of our own would try to rewrite built-in tiers.
+  adminnetworkpolicy: { order: 1_000, defaultAction: 'Pass' },
+  baselineadminnetworkpolicy: { order: 10_000_000, defaultAction: 'Pass' },
 };
+
+/** Built-in tiers that hold cluster-wide admin policies, not NetworkPolicies. */
+export const adminTiers: ReadonlySet<string> = new Set(['kube-admin', 'kube-baseline', 'adminnetworkpolicy', 'baselineadminnetworkpolicy']);

@@ -1,6 +1,6 @@
 import { isDnsLabel, NoTarget, type Diagnostic, type OptionSpec, type RawOptions } from '@netpolc/ir';
 import { calicoDiagnostic } from './diagnostics.js';
-import { builtinTiers } from './model.js';
+import { adminTiers, builtinTiers } from './model.js';
 
 /** What to log with Calico `Log` rules. */
 export type LogMode = 'none' | 'denied' | 'allowed' | 'all';
@@ -135,7 +135,7 @@ export function parseOptions(raw: RawOptions): { readonly options: CalicoOptions
     else invalid('log', logValue, 'expected one of denied, allowed, all');
   }
 
-  if (tier === 'kube-admin' || tier === 'kube-baseline') {
+  if (adminTiers.has(tier)) {
     diagnostics.push(calicoDiagnostic('backend-calico/reserved-tier', { tier, order: builtinTiers[tier]!.order }, NoTarget));
   }
 

@@ -39,6 +39,7 @@ it('validates flags and falls back to the defaults', () => {
   expect(parseOptions({ log: 'all', audit: true, report: true, order: '-2.5', tier: 'team-a', 'out-dir': '-' }).options).toEqual({ ...defaultOptions, log: 'all', audit: true, report: true, order: -2.5, tier: 'team-a', stdout: true });
   expect(options({ tier: 'default', 'tier-order': '5' }).map((d) => d.code)).toEqual(['backend-calico/ignored-option']);
   expect(options({ tier: 'kube-baseline' }).map((d) => [d.code, d.severity])).toEqual([['backend-calico/reserved-tier', 'warning']]);
+  expect(options({ tier: 'adminnetworkpolicy', 'tier-order': '5' }).map((d) => [d.code, d.severity])).toEqual([['backend-calico/ignored-option', 'warning'], ['backend-calico/reserved-tier', 'warning']]);
   // A dot in the prefix would be a second dot in the name; ossg. names are OpenStack's.
   expect(options({ 'name-prefix': 'k8s.' }).map((d) => d.code)).toEqual(['backend-calico/invalid-option']);
   expect(options({ tier: 'ossg' }).map((d) => d.code)).toEqual(['backend-calico/invalid-option']);

@@ -80,6 +80,15 @@ it('emits no Tier object for built-in tiers, and isolates explicitly in the Pass
     ['kube-admin.p', undefined],
   ]);
   expect(lower(program).map((o) => o.metadata.name)).toEqual(['p']);
+  // The same tiers under their names before the ClusterNetworkPolicy rename: built in too.
+  for (const tier of ['adminnetworkpolicy', 'baselineadminnetworkpolicy']) {
+    const old = lower(program, { tier });
+    expect(old.map((o) => o.kind)).toEqual(['NetworkPolicy', 'NetworkPolicy']);
+    expect(policies(old).map((p) => [p.metadata.name, p.spec.tier, p.spec.ingress])).toEqual([
+      [`${tier}.netpolc-isolate-ingress`, tier, [{ action: 'Deny' }]],
+      [`${tier}.p`, tier, undefined],
+    ]);
+  }
 });
 
 it('isolates exactly the selected pods: one OR selector per namespace and direction, split when longer than 1024 characters', () => {
