@@ -18,8 +18,8 @@ function remoteCopy(manifests: readonly Manifest[]): Manifest[] {
 const local: Manifest[] = [
   namespace('shop', { team: 'a' }),
   node('node-1', '198.19.0.1'),
-  pod('shop', 'web', { app: 'web' }, '198.18.0.10', { nodeName: 'node-1' }),
-  pod('shop', 'api', { app: 'api' }, '198.18.0.11', { nodeName: 'node-1' }),
+  pod('shop', 'web', { app: 'web' }, '198.18.0.10', { node: 'node-1' }),
+  pod('shop', 'api', { app: 'api' }, '198.18.0.11', { node: 'node-1' }),
   networkPolicy('shop', 'api', { podSelector: { matchLabels: { app: 'api' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }] }] }),
 ];
 const remoteWeb: Endpoint = { kind: 'ip', ip: '198.18.2.10' };

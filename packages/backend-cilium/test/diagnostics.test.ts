@@ -9,7 +9,7 @@ const ingressPorts = (ports: unknown[]) => networkPolicy('x', 'np', { podSelecto
 const egressTo = (to: unknown[], ports?: unknown[]) => networkPolicy('x', 'np', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to, ...(ports ? { ports } : {}) }] });
 
 /** One scenario per code: manifests and raw flags that must produce it. */
-const triggers: Record<Exclude<CiliumDiagnosticCode, 'backend-cilium/invalid-option'>, { manifests: Manifest[]; flags?: Record<string, string | string[]>; semantics?: Partial<SemanticsOptions> }> = {
+const triggers: Record<Exclude<CiliumDiagnosticCode, 'backend-cilium/invalid-option'>, { manifests: Manifest[]; flags?: Record<string, string | string[] | boolean>; semantics?: Partial<SemanticsOptions> }> = {
   'backend-cilium/semantics-unsupported': { manifests: [...upstreamModel(), ingressPorts([{ port: 80 }])], semantics: { allowNodeLocalIngress: false } },
   'backend-cilium/inseparable-pods': { manifests: [namespace('x'), pod('x', 'a', { app: 'w' }, '198.18.0.10'), pod('x', 'b', { app: 'w' }, '198.18.0.11'), egressTo([{ ipBlock: { cidr: '198.18.0.10/32' } }])] },
   'backend-cilium/ipblock-partial-pod': { manifests: [namespace('x'), pod('x', 'a', { app: 'w' }, ['198.18.0.10', '2001:db8::a']), egressTo([{ ipBlock: { cidr: '198.18.0.10/32' } }])] },

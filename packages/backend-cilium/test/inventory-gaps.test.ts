@@ -1,8 +1,8 @@
 // What netpolc cannot know without a complete inventory (nodes, pods' named ports), and Cilium
 // releases that read a lone /0 as the world of both families.
 import { expect, it } from 'vitest';
-import { evaluate, type Connection, type Endpoint, type Manifest } from '@netpolc/ir';
-import { loadValid, namespace, networkPolicy, node, pod } from '@netpolc/ir/testing';
+import { evaluate, type Connection, type Endpoint } from '@netpolc/ir';
+import { loadValid, namespace, networkPolicy, node, pod, type Manifest } from '@netpolc/ir/testing';
 import type { CiliumPolicy } from '../src/model.js';
 import { CiliumEvaluator } from './support/cilium-eval.js';
 import { codes, compile, disagreements, options } from './support/harness.js';

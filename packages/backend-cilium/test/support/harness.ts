@@ -64,7 +64,7 @@ export function disagreements(c: Compiled, externals: readonly string[] = ['203.
   for (const src of endpoints) {
     for (const dst of endpoints) {
       if (src.kind === 'ip' && dst.kind === 'ip') continue;
-      if (src.ip.includes(':') !== dst.ip.includes(':')) continue;
+      if (src.ip!.includes(':') !== dst.ip!.includes(':')) continue;
       for (const [protocol, port] of matrixPorts) {
         const conn: Connection = { src, dst, protocol, port };
         const ref = evaluate(program, conn);

@@ -4,7 +4,8 @@ import { evaluate, resolve, type Diagnostic, type Endpoint, type LoadOptions, ty
 import { loadValid, type Manifest } from '@netpolc/ir/testing';
 import { parseAllDocuments } from 'yaml';
 import { ciliumBackend } from '../../../src/index.js';
-import { defaultModelOptions, evaluateCilium, parseCnp, podIdentity, type CiliumCluster, type CiliumEndpoint, type CiliumModelOptions, type ParsedRule } from './cilium.js';
+import { evaluateCilium, parseCnp, type CiliumCluster, type CiliumEndpoint, type ParsedRule } from './cilium.js';
+import { defaultModelOptions, podIdentity, type CiliumModelOptions } from './identities.js';
 
 export interface Emitted {
   readonly text: string;

@@ -101,3 +101,11 @@ export const e2ePolicies: Record<string, Manifest[]> = {
     np('y', 'from-x', { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: sel({ ns: 'x' }), podSelector: a }] }] }),
   ],
 };
+
+/** The option sets every scenario is compiled with. */
+export const optionSets: Record<string, Record<string, string>> = {
+  default: {},
+  '1.15': { 'cilium-version': '1.15' },
+  '1.13': { 'cilium-version': '1.13' },
+  'cluster c1': { 'cluster-name': 'c1' },
+};
