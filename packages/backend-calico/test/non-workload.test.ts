@@ -110,7 +110,7 @@ it('an egress named port to an ipBlock or to any peer resolves on pods only, not
   const toBlock = { to: [{ ipBlock: { cidr: '198.18.0.0/15' } }], ports: [{ port: 'dns' }, { port: 11, protocol: 'TCP' }] };
   const toAny = { ports: [{ port: 'dns' }] };
   for (const rule of [toBlock, toAny]) {
-    const program = load([...cluster.filter((m) => m.metadata?.name !== 'dns'), dnsPod, networkPolicy('x', 'egress', { podSelector: { matchLabels: { app: 'a' } }, policyTypes: ['Egress'], egress: [rule] })]);
+    const program = load([...cluster.filter((m) => (m.metadata as { name?: string } | undefined)?.name !== 'dns'), dnsPod, networkPolicy('x', 'egress', { podSelector: { matchLabels: { app: 'a' } }, policyTypes: ['Egress'], egress: [rule] })]);
     for (const raw of modes) {
       const calico = calicoVerdicts(program, emit(program, raw).objects, withPorts);
       const row = conns.map(([src, dst]) => {

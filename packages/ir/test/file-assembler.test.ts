@@ -16,7 +16,7 @@ function expected(files: string[][]): { path: string; content: string }[] {
 it('returns every file as the join of its pieces, across any batch size', () => {
   fc.assert(
     fc.property(filesArb, fc.constantFrom(1, 50, 4096, undefined), (files, batchChars) => {
-      const a = new FileAssembler(undefined, { batchChars });
+      const a = new FileAssembler(undefined, batchChars === undefined ? {} : { batchChars });
       const sizes = files.map((pieces, i) => a.add(`f${i}`, (out) => out.push(...pieces)));
       a.finish();
       expect(a.files).toEqual(expected(files));
@@ -30,7 +30,7 @@ it('encodes every file to a sink as UTF-8, in order, whatever the block size', (
   fc.assert(
     fc.property(filesArb, fc.constantFrom(16, 200, 5000, undefined), (files, arenaBytes) => {
       const got: { path: string; content: string }[] = [];
-      const a = new FileAssembler((b) => got.push(...batchFiles(b)), { arenaBytes });
+      const a = new FileAssembler((b) => got.push(...batchFiles(b)), arenaBytes === undefined ? {} : { arenaBytes });
       files.forEach((pieces, i) => a.add(`f${i}`, (out) => out.push(...pieces)));
       a.finish();
       expect(a.files).toEqual([]);

@@ -73,8 +73,8 @@ it("gives each pod the policies and tuples of the policies selecting it, whateve
 it('keeps a direction that pods left unchanged when the one pod that moved on grows its lists', () => {
   // x and y share 20 tuples (lists grow by push from 16 on); a policy without tuples then moves x
   // alone, and another adds a tuple to x: y's lists must not see it.
-  const both: PolicySpec = { subject: { a: '1' }, ingress: [{ peers: [{ b: '1' }, { b: '2' }], port: 80 }] };
-  const policies: PolicySpec[] = [...Array.from({ length: 10 }, () => both), { subject: { c: '1' }, ingress: [] }, { subject: { c: '1' }, ingress: [{ peers: [], port: 443 }] }];
+  const both: PolicySpec = { subject: { a: '1' }, ingress: [{ peers: [{ b: '1' }, { b: '2' }], port: 80 }], egress: undefined };
+  const policies: PolicySpec[] = [...Array.from({ length: 10 }, () => both), { subject: { c: '1' }, ingress: [], egress: undefined }, { subject: { c: '1' }, ingress: [{ peers: [], port: 443 }], egress: undefined }];
   const { program } = loadValid(manifests([{ a: '1', c: '1' }, { a: '1', c: '2' }], policies));
   const r = resolve(program);
   const [x, y] = [r.ingress[0]!, r.ingress[1]!];

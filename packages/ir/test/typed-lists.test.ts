@@ -20,7 +20,7 @@ function bare(o: Manifest): Manifest {
 }
 
 /** What a load gave, without where (the same objects read from other texts). */
-function summary(r: LoadResult): unknown {
+function summary(r: LoadResult): { errors: string[]; namespaces: string[]; nodes: string[]; pods: string[]; policies: string[] } {
   const p = r.program;
   return {
     errors: r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code),
@@ -82,6 +82,6 @@ it('still wants a kind for an item of a plain List, and keeps the kind an item n
   const plain = { apiVersion: 'v1', kind: 'List', items: [bare(namespace('x'))] };
   expect(summary(loadProgram([{ path: 'p.json', content: JSON.stringify(plain) }])).errors).toEqual(['ir/missing-kind']);
   const mixed = { apiVersion: 'v1', kind: 'PodList', items: [namespace('y'), bare(pods[0]!)] };
-  const r = summary(loadProgram([{ path: 'm.json', content: JSON.stringify(mixed) }])) as { namespaces: string[]; pods: string[] };
+  const r = summary(loadProgram([{ path: 'm.json', content: JSON.stringify(mixed) }]));
   expect([r.namespaces, r.pods]).toEqual([['y'], ['x/p0 198.18.0.1']]);
 });

@@ -5,13 +5,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDnsLabel, isDnsSubdomain, parseCidr, formatCidr } from '@netpolc/ir';
-import AjvModule, { type ValidateFunction } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 import { builtinTiers, type CalicoObject, type CalicoRule } from '../../src/model.js';
 import { objectData } from '../../src/print.js';
 import { printSelector } from '../../src/selector.js';
 
-const Ajv = (AjvModule as unknown as { default?: typeof AjvModule }).default ?? AjvModule;
 
 /** `../shared/schemas/calico` relative to the repository root, if present. */
 export const calicoSchemaDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../../shared/schemas/calico');
