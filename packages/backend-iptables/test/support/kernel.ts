@@ -105,15 +105,8 @@ export function loadNode(topology: Topology, node: string, files: NodeFiles, var
   if (files.ip6tables !== undefined) topology.exec(ns, [tool(6, variant, 'restore'), ...flag], files.ip6tables);
 }
 
-/** The harness topology of a program: its nodes and its actionable pods on known nodes. */
-export function topologyOf(program: Program, prefix: string): TopologySpec {
-  const nodes = program.inventory.nodes.map((n) => ({ name: n.name, addresses: n.addresses.map((a) => a.ip) }));
-  const known = new Set(nodes.map((n) => n.name));
-  const pods = program.inventory.pods
-    .filter((p) => p.actionable && p.nodeName !== undefined && known.has(p.nodeName))
-    .map((p) => ({ id: `${p.namespace}/${p.name}`, node: p.nodeName!, addresses: p.addresses.map((a) => a.ip) }));
-  return { prefix, nodes, pods };
-}
+/** The harness topology of a program (shared with backend-nftables through the harness). */
+export { topologyOf } from '@netpolc/netns-harness';
 
 /** One port to probe. */
 export interface PortProbe {

@@ -3,18 +3,8 @@
 import { evaluate, type Connection, type Endpoint, type Program, type Protocol } from '@netpolc/ir';
 import type { Probe, ProbeResult, Topology, TopologySpec } from '@netpolc/netns-harness';
 
-/** The routed topology of a program's inventory: its nodes and the actionable pods on them. */
-export function topologyOf(program: Program, prefix: string): TopologySpec {
-  const inv = program.inventory;
-  const nodes = new Set(inv.nodes.map((n) => n.name));
-  return {
-    prefix,
-    nodes: inv.nodes.map((n) => ({ name: n.name, addresses: n.addresses.map((a) => a.ip) })),
-    pods: inv.pods
-      .filter((p) => p.actionable && p.nodeName !== undefined && nodes.has(p.nodeName))
-      .map((p) => ({ id: `${p.namespace}/${p.name}`, node: p.nodeName!, addresses: p.addresses.map((a) => a.ip) })),
-  };
-}
+/** The routed topology of a program (shared with backend-iptables through the harness). */
+export { topologyOf } from '@netpolc/netns-harness';
 
 /** A probe with the connection the reference evaluator judges. */
 export interface JudgedProbe {
