@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolve, type Program, type RawOptions, type SemanticsOptions } from '@netpolc/ir';
 import { loadValid, namespace, networkPolicy, node, pod, type Manifest } from '@netpolc/ir/testing';
-import { createTopology, kernelGate, socketRound, withTopology, type Topology } from '@netpolc/netns-harness';
+import { kernelGate, socketRound, TopologyPool, withTopology, type Topology } from '@netpolc/netns-harness';
 import { afterAll, expect, it } from 'vitest';
 import { iptablesBackend } from '../src/index.js';
 import { auditCases, auditInventory, auditScenarioArb, auditScenarioProbes, bigNodeObjects, bigNodeProbes, labelPolicies, labelProbes } from '@netpolc/ir/testing';
@@ -21,13 +21,9 @@ const kit = it.skipIf(gate.skip);
 const reloadScript = fileURLToPath(new URL('../deploy/netpolc-iptables-reload', import.meta.url));
 
 // Every scenario shares the inventory's addresses (labels change, addresses do not): one topology.
-let topology: Topology | undefined;
-afterAll(() => topology?.destroy());
-function topologyFor(program: Program): Topology {
-  topology ??= createTopology(topologyOf(program, 'npcaudi'));
-  expect(topologyOf(program, 'npcaudi')).toEqual(topology.spec);
-  return topology;
-}
+const pool = new TopologyPool('npcaudi');
+afterAll(() => pool.destroy());
+const topologyFor = (program: Program): Topology => pool.for(program);
 
 function load(objects: readonly Manifest[], semantics: Partial<SemanticsOptions> = {}): Program {
   return loadValid(objects, { semantics }).program;

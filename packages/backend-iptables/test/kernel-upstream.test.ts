@@ -1,9 +1,8 @@
-import { resolve, type Program, type RawOptions } from '@netpolc/ir';
+import { resolve, type Program } from '@netpolc/ir';
 import { loadValid, upstreamModel, upstreamMoreScenarios, upstreamScenarios, type UpstreamScenario } from '@netpolc/ir/testing';
-import { createTopology, kernelGate, type Topology } from '@netpolc/netns-harness';
+import { kernelGate, TopologyPool, type Topology } from '@netpolc/netns-harness';
 import { afterAll, expect, it } from 'vitest';
-import { iptablesBackend } from '../src/index.js';
-import { disagreements, filesByNode, kernelTimeout, loadNode, probesOf, topologyOf, variants, type PortProbe } from './support/kernel.js';
+import { kernelTimeout, probesOf, rotatedRound, type PortProbe } from './support/kernel.js';
 
 // Kernel tests of the upstream Kubernetes NetworkPolicy e2e states (@netpolc/ir/testing
 // upstreamMoreScenarios and upstreamScenarios on the x/y/z x a/b/c upstreamModel;
@@ -20,13 +19,9 @@ const kit = it.skipIf(gate.skip);
 
 // Relabelled states change labels only; the topology is built from names and addresses, so one
 // topology serves every state (checked), firewalls reset between rounds.
-let topology: Topology | undefined;
-afterAll(() => topology?.destroy());
-function topologyFor(program: Program): Topology {
-  topology ??= createTopology(topologyOf(program, 'npcupi'));
-  expect(topologyOf(program, 'npcupi')).toEqual(topology.spec);
-  return topology;
-}
+const pool = new TopologyPool('npcupi');
+afterAll(() => pool.destroy());
+const topologyFor = (program: Program): Topology => pool.for(program);
 
 const ports: readonly PortProbe[] = (['TCP', 'UDP', 'SCTP'] as const).flatMap((protocol) => [80, 81].map((port) => ({ protocol, port })));
 
@@ -44,18 +39,7 @@ states.forEach(([name, s], i) => {
     const t = topologyFor(program);
     const probes = probesOf(t.spec, ports);
     expect(probes.length).toBeGreaterThan(0);
-    const problems: string[] = [];
-    for (const variant of variants) {
-      // Rotated over states and variants as kernel-corpus does: ipset or not, drop or reject,
-      // logging, plain restore into an empty table or --noflush.
-      const odd = (i + (variant === 'nft' ? 0 : 1)) % 2 === 1;
-      const flags: RawOptions = { ...(odd ? { 'no-ipset': true } : {}), 'deny-action': odd ? 'reject' : 'drop', ...(i % 3 === 0 ? { log: 'all' } : {}) };
-      const out = iptablesBackend.emit({ program, resolved }, iptablesBackend.parseOptions(flags).options);
-      expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-      t.resetFirewalls();
-      for (const [node, files] of filesByNode(out.files)) loadNode(t, node, files, variant, variant === 'nft' ? 'flush' : 'noflush');
-      problems.push(...disagreements(program, t.spec, t.probe(probes)).map((d) => `${variant} ${JSON.stringify(flags)}: ${d}`));
-    }
-    expect(problems).toEqual([]);
+    // Rotated over states as kernel-corpus rotates over cases.
+    expect(rotatedRound(t, program, resolved, probes, i)).toEqual([]);
   }, kernelTimeout);
 });

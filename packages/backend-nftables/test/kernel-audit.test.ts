@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Program, RawOptions, SemanticsOptions } from '@netpolc/ir';
-import { createTopology, kernelGate, withTopology, type Topology } from '@netpolc/netns-harness';
+import { kernelGate, TopologyPool, withTopology, type Topology } from '@netpolc/netns-harness';
 import { afterAll, expect, it } from 'vitest';
 import { auditCases, auditInventory, auditScenarioArb, auditScenarioProbes, bigNodeObjects, bigNodeProbes, ipBlockPolicies, ipBlockProbes, labelPolicies, labelProbes, type Manifest, type PortProbe } from '@netpolc/ir/testing';
 import { compile, loadProgram } from './support/compile.js';
@@ -18,13 +18,9 @@ const kit = it.skipIf(gate.skip);
 const probeOptions = { timeoutMs: 600 };
 
 // Every scenario shares the inventory's addresses (labels change, addresses do not): one topology.
-let topology: Topology | undefined;
-afterAll(() => topology?.destroy());
-function topologyFor(program: Program): Topology {
-  topology ??= createTopology(topologyOf(program, 'npcaudn'));
-  expect(topologyOf(program, 'npcaudn')).toEqual(topology.spec);
-  return topology;
-}
+const pool = new TopologyPool('npcaudn');
+afterAll(() => pool.destroy());
+const topologyFor = (program: Program): Topology => pool.for(program);
 
 function load(objects: readonly Manifest[], semantics: Partial<SemanticsOptions> = {}): Program {
   return loadProgram(objects, { semantics });

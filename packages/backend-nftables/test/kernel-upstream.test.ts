@@ -1,9 +1,9 @@
 import { afterAll, expect, it } from 'vitest';
 import type { Program, Protocol, RawOptions } from '@netpolc/ir';
-import { createTopology, kernelGate, type Topology } from '@netpolc/netns-harness';
+import { kernelGate, TopologyPool, type Topology } from '@netpolc/netns-harness';
 import { upstreamModel, upstreamMoreScenarios, upstreamScenarios, type UpstreamScenario } from '@netpolc/ir/testing';
 import { compile, loadProgram } from './support/compile.js';
-import { disagreements, judgedProbes, loadRulesets, topologyOf } from './support/kernel.js';
+import { disagreements, judgedProbes, loadRulesets } from './support/kernel.js';
 
 // Kernel tests of the upstream Kubernetes NetworkPolicy e2e states (@netpolc/ir/testing
 // upstreamMoreScenarios and upstreamScenarios on the x/y/z x a/b/c upstreamModel;
@@ -22,13 +22,9 @@ const probeOptions = { timeoutMs: 600 };
 
 // Relabelled states change labels only; the topology is built from names and addresses, so one
 // topology serves every state (checked). Each load replaces table inet netpolc, as a reload must.
-let topology: Topology | undefined;
-afterAll(() => topology?.destroy());
-function topologyFor(program: Program): Topology {
-  topology ??= createTopology(topologyOf(program, 'npcupn'));
-  expect(topologyOf(program, 'npcupn')).toEqual(topology.spec);
-  return topology;
-}
+const pool = new TopologyPool('npcupn');
+afterAll(() => pool.destroy());
+const topologyFor = (program: Program): Topology => pool.for(program);
 
 const ports: readonly { protocol: Protocol; port: number }[] = (['TCP', 'UDP', 'SCTP'] as const).flatMap((protocol) => [80, 81].map((port) => ({ protocol, port })));
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, expect, it } from 'vitest';
 import type { Program, Protocol, RawOptions } from '@netpolc/ir';
-import { createTopology, kernelGate, type Topology, type TopologySpec } from '@netpolc/netns-harness';
+import { createTopology, kernelGate, TopologyPool, type Topology, type TopologySpec } from '@netpolc/netns-harness';
 import { casePorts, clusterArb, corpusCases, policiesArb } from '@netpolc/ir/testing';
 import { goldenCases } from './support/cases.js';
 import { compile, loadProgram } from './support/compile.js';
@@ -22,21 +22,9 @@ const kit = it.skipIf(gate.skip);
 
 // One topology per distinct inventory shape, reused by every scenario on it: reloading a node's
 // file replaces its table, which is itself what the atomic reload must do.
-const topologies = new Map<string, Topology>();
-afterAll(() => {
-  for (const t of topologies.values()) t.destroy();
-});
-
-function topologyFor(program: Program): Topology {
-  const spec = topologyOf(program, 'x');
-  const key = JSON.stringify({ nodes: spec.nodes, pods: spec.pods });
-  let t = topologies.get(key);
-  if (!t) {
-    t = createTopology({ ...spec, prefix: `npcnft${topologies.size}` });
-    topologies.set(key, t);
-  }
-  return t;
-}
+const pool = new TopologyPool('npcnft', Infinity);
+afterAll(() => pool.destroy());
+const topologyFor = (program: Program): Topology => pool.for(program);
 
 /** Loads the program's rulesets and probes; returns the disagreements and the probe details. */
 function probeScenario(program: Program, flags: RawOptions, ports: readonly { protocol: Protocol; port: number }[]): { wrong: string[]; details: string[]; count: number } {

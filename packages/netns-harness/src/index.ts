@@ -7,7 +7,7 @@ export type { Family, ParsedAddress } from './addresses.js';
 export { allowedRanges, isAllowedTestAddress, parseAddress } from './addresses.js';
 export type { HostSpec, PodSpec, TopologySpec } from './spec.js';
 export { checkPrefix } from './spec.js';
-export { topologyOf } from './program.js';
+export { TopologyPool, topologyOf } from './program.js';
 export type { Probe, ProbeOptions, ProbeProtocol, ProbeResult } from './probe.js';
 export type { Topology } from './topology.js';
 export { createTopology, withTopology } from './topology.js';

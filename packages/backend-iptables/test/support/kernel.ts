@@ -1,6 +1,7 @@
 // Helpers for the kernel tests: the iptables variants, and reading a table back from the kernel.
-import { evaluate, type Connection, type EmitFile, type Program, type Protocol } from '@netpolc/ir';
+import { evaluate, type Connection, type EmitFile, type Program, type Protocol, type RawOptions, type ResolvedProgram } from '@netpolc/ir';
 import type { Probe, ProbeResult, Topology, TopologySpec } from '@netpolc/netns-harness';
+import { iptablesBackend } from '../../src/index.js';
 import type { Family } from '../../src/model.js';
 
 /**
@@ -174,4 +175,25 @@ export function disagreements(program: Program, spec: TopologySpec, results: rea
     out.push(`${from} -> ${r.probe.to} ${r.probe.protocol}/${r.probe.port} (expected ${want ? 'allowed' : 'denied'}, got ${r.detail ?? String(r.connected)})`);
   }
   return out.sort();
+}
+
+/**
+ * Case `i` of a rotation over cases, in both variants: compiled with the flags of its turn (ipset
+ * or not, drop or reject, logging every third case), loaded (nft into emptied tables, legacy with
+ * --noflush) and probed. Returns the error diagnostics and the probes that disagree with
+ * evaluate(), each labelled with variant and flags.
+ */
+export function rotatedRound(t: Topology, program: Program, resolved: ResolvedProgram, probes: readonly Probe[], i: number): string[] {
+  const problems: string[] = [];
+  for (const variant of variants) {
+    const odd = (i + (variant === 'nft' ? 0 : 1)) % 2 === 1;
+    const flags: RawOptions = { ...(odd ? { 'no-ipset': true } : {}), 'deny-action': odd ? 'reject' : 'drop', ...(i % 3 === 0 ? { log: 'all' } : {}) };
+    const label = `${variant} ${JSON.stringify(flags)}`;
+    const out = iptablesBackend.emit({ program, resolved }, iptablesBackend.parseOptions(flags).options);
+    problems.push(...out.diagnostics.filter((d) => d.severity === 'error').map((d) => `${label}: error ${d.code}`));
+    t.resetFirewalls();
+    for (const [node, files] of filesByNode(out.files)) loadNode(t, node, files, variant, variant === 'nft' ? 'flush' : 'noflush');
+    problems.push(...disagreements(program, t.spec, t.probe(probes)).map((d) => `${label}: ${d}`));
+  }
+  return problems;
 }
