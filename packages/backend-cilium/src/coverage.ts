@@ -116,20 +116,14 @@ export class ResolvedAllowance {
 
   /**
    * True when selecting the whole endpoint (all `addresses`) through rule (`policy`, `rule`) adds
-   * nothing Kubernetes denies: there are subjects and, for every one, whatever the rule allows
-   * towards the covered addresses, Kubernetes also allows towards each uncovered one.
+   * nothing Kubernetes denies: for every subject, whatever the rule allows towards the covered
+   * addresses, Kubernetes also allows towards each uncovered one.
    */
   wholeEndpointAllowed(policy: number, rule: number, direction: Direction, set: BlockSet, addresses: readonly Address[]): boolean {
     const covered = addresses.filter((a) => covers(set, a));
     const uncovered = addresses.filter((a) => !covers(set, a));
     if (uncovered.length === 0) return true;
-    const subjects = this.subjects(policy, direction);
-    // No subject in the inventory (no pods given, or none selected yet): nothing shows the
-    // uncovered addresses allowed anyway, and the pods selected at run time are judged by the
-    // block alone, so the endpoint is not taken whole (it held vacuously, admitting a node's
-    // other-family address when compiling without pods).
-    if (subjects.length === 0) return false;
-    for (const s of subjects) {
+    for (const s of this.subjects(policy, direction)) {
       for (const c of covered) {
         const granted = this.ports(s, direction, c, (p, r) => p === policy && r === rule);
         for (const u of uncovered) if (!portSubset(granted, this.ports(s, direction, u))) return false;

@@ -338,7 +338,11 @@ function nodeEntities(ctx: LowerContext, pi: number, direction: Direction, rule:
     ctx.nodesInside.set(key, inside);
   }
   if (inside.length === 0) return [];
-  if (ctx.allowance.wholeEndpointAllowed(pi, rule.index, direction, set, addresses)) {
+  // Without pods in the inventory no subject can show the uncovered node addresses allowed
+  // anyway (the check would hold vacuously, and the pods selected at run time would reach a
+  // dual-stack node's other family): then every node address must be inside the block.
+  const whole = ctx.hasInventory ? ctx.allowance.wholeEndpointAllowed(pi, rule.index, direction, set, addresses) : inside.length === addresses.length;
+  if (whole) {
     const wholeFamilies = coversFamiliesOf(set, addresses);
     if (ctx.options.clusterName !== undefined && !wholeFamilies) {
       // remote-node is every node of every cluster in the mesh (Documentation/network/concepts
