@@ -357,13 +357,13 @@ function nodeEntities(ctx: LowerContext, pi: number, direction: Direction, rule:
     // cilium/cilium#11006, #16308), which only a block of whole families surely covers: added
     // otherwise only when the user accepts that (--node-entities), as they may widen the rule.
     if (!wholeFamilies && !ctx.options.nodeEntities) {
-      for (const p of peers) notes.diagnostic(ciliumDiagnostic('backend-cilium/node-entities-withheld', { cidr: p.cidr }, p.origin));
+      for (const p of peers) notes.diagnostic(ciliumDiagnostic('backend-cilium/node-entities-withheld', { cidr: blockText(p) }, p.origin));
       notes.report(`${where}: the ipBlock covers every node address of the inventory, but the host and remote-node entities would also admit node addresses it does not list, which may lie outside the ipBlock; none added, so Cilium will deny this node traffic (warning; --node-entities adds them)`);
       return [];
     }
     notes.report(`${where}: the ipBlock covers every node address, which Cilium CIDR rules do not match; added the host and remote-node entities`);
     if (!wholeFamilies) {
-      for (const p of peers) notes.diagnostic(ciliumDiagnostic('backend-cilium/node-entities-unlisted', { cidr: p.cidr }, p.origin));
+      for (const p of peers) notes.diagnostic(ciliumDiagnostic('backend-cilium/node-entities-unlisted', { cidr: blockText(p) }, p.origin));
       notes.report(`${where}: the host and remote-node entities also admit node addresses the inventory does not list, which may lie outside the ipBlock (--node-entities)`);
     }
     return ['host', 'remote-node'];
@@ -371,6 +371,11 @@ function nodeEntities(ctx: LowerContext, pi: number, direction: Direction, rule:
   notes.diagnostic(ciliumDiagnostic('backend-cilium/ipblock-covers-nodes', { addresses: inside.map((a) => a.ip).join(', ') }, origin));
   notes.report(`${where}: node address ${inside.map((a) => a.ip).join(', ')} inside the ipBlock will be denied by Cilium (CIDR rules do not match nodes; narrower than Kubernetes)`);
   return [];
+}
+
+/** `cidr` or `cidr except a, b`. */
+function blockText(p: BlockPeer): string {
+  return p.except.length > 0 ? `${p.cidr} except ${p.except.join(', ')}` : p.cidr;
 }
 
 /** True when the block holds every address of each family the node addresses use. */
