@@ -36,6 +36,11 @@ export interface LowerContext {
   readonly sidecarNames: ReadonlyMap<string, ReadonlyMap<number, string>>;
 }
 
+/** `cidr` or `cidr except a, b`. */
+function blockText(p: BlockPeer): string {
+  return p.except.length > 0 ? `${p.cidr} except ${p.except.join(', ')}` : p.cidr;
+}
+
 /** `pods a, b, c` (at most 12 names, then a count). */
 function podList(ctx: LowerContext, pods: ReadonlySet<number>): string {
   const ids: string[] = [];
@@ -263,7 +268,7 @@ interface BlockResult {
 function blockCoverage(ctx: LowerContext, pi: number, direction: Direction, rule: Rule, peers: readonly BlockPeer[], where: string, notes: Notes): BlockResult {
   const set = blockSetOf(peers);
   const origin = peers[0]!.origin;
-  const text = peers.map((p) => p.cidr + (p.except.length > 0 ? ` except ${p.except.join(', ')}` : '')).join('; ');
+  const text = peers.map(blockText).join('; ');
   let covered: ReadonlySet<number> = new Set<number>();
   let selectors: readonly CiliumSelector[] = [];
   if (!ctx.program.semantics.ipBlockMatchesPods) {
@@ -371,11 +376,6 @@ function nodeEntities(ctx: LowerContext, pi: number, direction: Direction, rule:
   notes.diagnostic(ciliumDiagnostic('backend-cilium/ipblock-covers-nodes', { addresses: inside.map((a) => a.ip).join(', ') }, origin));
   notes.report(`${where}: node address ${inside.map((a) => a.ip).join(', ')} inside the ipBlock will be denied by Cilium (CIDR rules do not match nodes; narrower than Kubernetes)`);
   return [];
-}
-
-/** `cidr` or `cidr except a, b`. */
-function blockText(p: BlockPeer): string {
-  return p.except.length > 0 ? `${p.cidr} except ${p.except.join(', ')}` : p.cidr;
 }
 
 /** True when the block holds every address of each family the node addresses use. */
