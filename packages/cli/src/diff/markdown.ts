@@ -1,6 +1,6 @@
 // The diff as Markdown for a pull-request comment, within a size a comment can take.
 import { describeEndpoints, portsText } from './group.js';
-import { artifactSummary, namespacesOf, type DiffReport } from './render.js';
+import { artifactSummary, changedLines, namespacesOf, type DiffReport } from './render.js';
 
 /**
  * What GitHub accepts in one comment: "Body is too long (maximum is 65536 characters)". Counted
@@ -31,8 +31,7 @@ export function renderMarkdown(r: DiffReport, limit = githubCommentLimit): strin
   if (r.artifacts.length > 0) {
     out.push('', '| backend | files changed | lines |', '|---|---:|---|');
     for (const a of r.artifacts) {
-      const plus = a.files.reduce((n, f) => n + f.added, 0);
-      const minus = a.files.reduce((n, f) => n + f.removed, 0);
+      const { plus, minus } = changedLines(a);
       out.push(a.errors ? `| ${a.backend} | - | could not compile ${a.errors.side} |` : `| ${a.backend} | ${a.files.length} | +${plus} −${minus} |`);
     }
   }
@@ -42,12 +41,14 @@ export function renderMarkdown(r: DiffReport, limit = githubCommentLimit): strin
     const shown = pods.slice(0, 50).join(', ');
     out.push('', `**${side} only (not compared):** ${shown}${pods.length > 50 ? ` and ${pods.length - 50} more` : ''}`);
   }
-  let size = out.reduce((n, l) => n + l.length + 1, 0);
+  // Characters of lines once joined with newlines (and the final one).
+  const length = (lines: readonly string[]): number => lines.reduce((n, l) => n + l.length + 1, 0);
+  let size = length(out);
   const budget = limit > 0 ? limit - noteRoom : Infinity;
-  const fits = (lines: readonly string[]): boolean => size + lines.reduce((n, l) => n + l.length + 1, 0) <= budget;
+  const fits = (lines: readonly string[]): boolean => size + length(lines) <= budget;
   const push = (lines: readonly string[]): void => {
     out.push(...lines);
-    size += lines.reduce((n, l) => n + l.length + 1, 0);
+    size += length(lines);
   };
   let rowsLeft = 0;
   for (const change of ['added', 'removed'] as const) {

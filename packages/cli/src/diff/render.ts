@@ -78,10 +78,14 @@ export function renderText(r: DiffReport, color: boolean): string {
   return lines.join('\n') + '\n';
 }
 
+/** Lines added and removed over an artifact's changed files. */
+export function changedLines(a: ArtifactDiff): { plus: number; minus: number } {
+  return { plus: a.files.reduce((n, f) => n + f.added, 0), minus: a.files.reduce((n, f) => n + f.removed, 0) };
+}
+
 export function artifactSummary(a: ArtifactDiff): string {
   if (a.errors) return `${a.backend}: could not compile ${a.errors.side}: ${a.errors.messages.join('; ')}`;
   if (a.files.length === 0) return `${a.backend}: no change`;
-  const plus = a.files.reduce((n, f) => n + f.added, 0);
-  const minus = a.files.reduce((n, f) => n + f.removed, 0);
+  const { plus, minus } = changedLines(a);
   return `${a.backend}: ${a.files.length} file${a.files.length === 1 ? '' : 's'} changed, +${plus} -${minus} lines`;
 }
