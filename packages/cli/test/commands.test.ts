@@ -1,14 +1,25 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { useColor } from '../src/load.js';
 import { run } from '../src/main.js';
 import { cli, example } from './run-cli.js';
 
-function tempFile(name: string, text: string | Uint8Array): string {
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'netpolc-cli-'));
+  made.push(dir);
+  return dir;
+}
+
+function tempFile(name: string, text: string | Uint8Array): string {
+  const dir = tempDir();
   const path = join(dir, name);
   writeFileSync(path, text);
   return path;
@@ -168,7 +179,7 @@ it('writes --diagnostics-format json as one array on stderr, each diagnostic onc
   // Old code: an array per printing (load, emit; each side of diff), then plain lines.
   const inventory = tempFile('cluster.yaml', 'apiVersion: v1\nkind: Node\nmetadata: {name: n1}\nstatus: {addresses: [{type: InternalIP, address: 198.19.0.1}]}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: x}\nspec: {nodeName: ghost}\nstatus: {podIP: 198.18.0.1}\n');
   const policy = tempFile('p.yaml', 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: x}\nspec: {podSelector: {}, policyTypes: [Ingress]}\n');
-  const out = join(mkdtempSync(join(tmpdir(), 'netpolc-cli-')), 'out');
+  const out = join(tempDir(), 'out');
   const compiled = await cli(['compile', '-b', 'iptables', '-o', out, '--diagnostics-format', 'json', '-i', inventory, policy]);
   expect(compiled.code).toBe(0);
   const entries = JSON.parse(compiled.stderr) as { code?: string; severity: string; message: string }[];
@@ -207,7 +218,7 @@ it('refuses a flag given twice unless it is repeatable, and a --semantics value 
 
 it('prints diagnostics in file, line and column order, whatever the order of the paths and of the checks', async () => {
   // Old code: in the order the checks ran (line 11, then 14, then 13) and of the paths given.
-  const dir = mkdtempSync(join(tmpdir(), 'netpolc-cli-'));
+  const dir = tempDir();
   const a = join(dir, 'a.yaml');
   const b = join(dir, 'b.yaml');
   writeFileSync(a, 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: x}\nspec:\n  podSelector: {}\n  ingress:\n  - from:\n    - ipBlock:\n        cidr: 10.0.0.0/33\n    ports:\n    - port: 0\n      protocol: tcp\n');
