@@ -2,6 +2,8 @@ import type { Pod } from '../model/inventory.js';
 import type { Protocol } from '../model/policy.js';
 import type { Program } from '../model/program.js';
 import { canonicalIp, parseAddress } from '../net/ip.js';
+import { closest } from '../util/closest.js';
+import { compareValues } from '../util/compare.js';
 
 /** One side of a connection: a pod (by name, optionally one of its IPs) or a bare address. */
 export type Endpoint =
@@ -56,7 +58,7 @@ function candidates(program: Program, ep: Endpoint): { ips: string[]; pod: Pod |
     return { ips: [ip], pod: undefined };
   }
   const pod = findPod(program, ep.namespace, ep.name);
-  if (!pod) return { error: `pod ${ep.namespace}/${ep.name} is not in the inventory` };
+  if (!pod) return { error: missingPod(program, ep.namespace, ep.name) };
   if (!pod.actionable) return { error: `pod ${ep.namespace}/${ep.name} takes no part in policy (no IP, finished or hostNetwork)` };
   if (ep.ip !== undefined) {
     const ip = canonicalIp(ep.ip);
@@ -64,6 +66,27 @@ function candidates(program: Program, ep: Endpoint): { ips: string[]; pod: Pod |
     return { ips: [ip], pod };
   }
   return { ips: pod.addresses.map((a) => a.ip), pod };
+}
+
+/**
+ * Why a pod was not found, with the pods that may have been meant: users often give a
+ * Deployment's name (`frontend`) or a pod name from another moment (the hash changed).
+ */
+function missingPod(program: Program, namespace: string, name: string): string {
+  const text = `pod ${namespace}/${name} is not in the inventory`;
+  const names: string[] = [];
+  for (const p of program.inventory.pods) if (p.namespace === namespace) names.push(p.name);
+  const prefixed = names.filter((n) => n.startsWith(name)).sort(compareValues);
+  if (prefixed.length > 0) {
+    const shown = prefixed.slice(0, 5).map((n) => `${namespace}/${n}`).join(', ');
+    return `${text}; pods whose names start with ${name}: ${shown}${prefixed.length > 5 ? ` and ${prefixed.length - 5} more` : ''}`;
+  }
+  const near = closest(name, names);
+  if (near !== undefined) return `${text}; did you mean ${namespace}/${near}?`;
+  const elsewhere = [...new Set(program.inventory.pods.filter((p) => p.name === name).map((p) => p.namespace))].sort(compareValues);
+  if (elsewhere.length > 0) return `${text}; a pod of that name is in namespace ${elsewhere.join(', ')}`;
+  if (names.length === 0) return `${text}, which has no pods in namespace ${namespace}`;
+  return text;
 }
 
 function bind(program: Program, ip: string, pod: Pod | undefined): BoundEndpoint {

@@ -1,6 +1,7 @@
 import { irDiagnostic } from '../diagnostics/catalog.js';
 import { keyRef, refAt, type Diagnostic, type SourceRef } from '../diagnostics/diagnostic.js';
 import type { SelectorTable } from '../model/selector.js';
+import { closest } from '../util/closest.js';
 
 /**
  * A reference, or a function that builds it: hot paths (every pod of a 150k-pod inventory) pass
@@ -153,29 +154,4 @@ export function checkKnownFields(ctx: LowerContext, obj: Fields, known: readonly
     const hint = near ? ` in ${where} (did you mean ${near}?)` : ` in ${where}`;
     ctx.diagnostics.push(irDiagnostic('ir/unknown-field', { field: key, hint }, keyRef(refAt(deref(ref), key))));
   }
-}
-
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
 }
