@@ -1,4 +1,4 @@
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { releaseBatch, type EmitFile, type FileBatch } from '@netpolc/ir';
@@ -6,22 +6,16 @@ import { OutputError } from './io.js';
 import { count } from './count.js';
 
 // The writer thread: writes each file to its temporary name as it arrives and reports, when
-// told the stream ended, the first error. Inline source, so it runs the same from `dist` and
-// from the TypeScript sources under test.
+// told the stream ended, the first error. Directories are made by the main thread before it
+// hands files over. Inline source, so it runs the same from `dist` and from the TypeScript
+// sources under test.
 const writerSource = `
 const { parentPort } = require('node:worker_threads');
-const { mkdirSync, writeFileSync } = require('node:fs');
-const { dirname } = require('node:path');
-const made = new Set();
+const { writeFileSync } = require('node:fs');
 let error;
 function write(tmp, content) {
   if (error) return;
   try {
-    const dir = dirname(tmp);
-    if (!made.has(dir)) {
-      mkdirSync(dir, { recursive: true });
-      made.add(dir);
-    }
     writeFileSync(tmp, content);
   } catch (e) {
     error = String(e && e.message ? e.message : e);
@@ -40,6 +34,36 @@ parentPort.on('message', (m) => {
   }
 });
 `;
+
+/**
+ * `mkdir -p`, written out. Node's own (`mkdirSync(dir, { recursive: true })`, Node 20 and 22)
+ * spins forever when a parent exists but making its child answers ENOENT, as under /proc or a
+ * stale mount: `--out-dir /proc/x` hung at 100% CPU. Here a second ENOENT, once the parent
+ * exists, is final.
+ */
+export function makeDirectories(dir: string): void {
+  try {
+    mkdirSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      if (isDirectory(dir)) return;
+      throw e;
+    }
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw e;
+    makeDirectories(parent);
+    mkdirSync(dir);
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 /** A relative path of plain names (no `.` or `..` segment, no empty one): what backends write. */
 const plainPath = /^[\w-][\w.-]*(?:\/[\w-][\w.-]*)*$/;
@@ -67,6 +91,9 @@ export class StagedWriter {
   private readonly staged: [string, string][] = [];
   private readonly held: { tmp: string; content: string | Uint8Array }[] = [];
   private worker: Worker | undefined;
+  /** Directories made (or failed) so far, and the first failure, reported on commit. */
+  private readonly dirs = new Set<string>();
+  private dirError: string | undefined;
 
   constructor(outDir: string) {
     this.root = resolve(outDir);
@@ -81,7 +108,7 @@ export class StagedWriter {
   add(file: EmitFile): void {
     const tmp = this.stage(file.path);
     if (this.hold(1)) this.held.push({ tmp, content: file.content });
-    else this.thread().postMessage({ tmp, content: file.content });
+    else this.post({ tmp, content: file.content });
   }
 
   /** Stages a batch of files in shared memory, and releases the batch once written. */
@@ -92,7 +119,28 @@ export class StagedWriter {
       for (const f of files) this.held.push({ tmp: f.tmp, content: Buffer.from(new Uint8Array(batch.memory, f.start, f.end - f.start)) });
       releaseBatch(batch);
     } else {
-      this.thread().postMessage({ memory: batch.memory, files });
+      const worker = this.thread();
+      for (const f of files) this.ensureDirectory(f.tmp);
+      worker.postMessage({ memory: batch.memory, files });
+    }
+  }
+
+  /** Hands one file to the writer thread, its directory made first. */
+  private post(file: { tmp: string; content: string | Uint8Array }): void {
+    const worker = this.thread();
+    this.ensureDirectory(file.tmp);
+    worker.postMessage(file);
+  }
+
+  /** Makes the directory of a staged file once; a failure is kept for {@link commit}. */
+  private ensureDirectory(tmp: string): void {
+    const dir = dirname(tmp);
+    if (this.dirs.has(dir)) return;
+    this.dirs.add(dir);
+    try {
+      makeDirectories(dir);
+    } catch (e) {
+      this.dirError ??= e instanceof Error ? e.message : String(e);
     }
   }
 
@@ -114,7 +162,7 @@ export class StagedWriter {
   private thread(): Worker {
     if (!this.worker) {
       this.worker = new Worker(writerSource, { eval: true });
-      for (const h of this.held.splice(0)) this.worker.postMessage(h);
+      for (const h of this.held.splice(0)) this.post(h);
     }
     return this.worker;
   }
@@ -187,8 +235,11 @@ export class StagedWriter {
 
   private async finishWrites(): Promise<string | undefined> {
     if (!this.worker) {
+      const held = this.held.splice(0);
+      for (const h of held) this.ensureDirectory(h.tmp);
+      if (this.dirError !== undefined) return this.dirError;
       try {
-        writeHeld(this.held.splice(0));
+        for (const h of held) writeFileSync(h.tmp, h.content);
         return undefined;
       } catch (e) {
         return e instanceof Error ? e.message : String(e);
@@ -198,7 +249,7 @@ export class StagedWriter {
     this.worker = undefined;
     try {
       return await new Promise<string | undefined>((done, fail) => {
-        worker.once('message', (m: { error?: string }) => done(m.error));
+        worker.once('message', (m: { error?: string }) => done(this.dirError ?? m.error));
         worker.once('error', fail);
         worker.postMessage({ end: true });
       });
@@ -215,19 +266,6 @@ export class StagedWriter {
         // Never written (its directory could not be made): nothing to remove.
       }
     }
-  }
-}
-
-function writeHeld(files: readonly { tmp: string; content: string | Uint8Array }[]): void {
-  // Same steps as the writer thread, for the few files of a small compile.
-  const made = new Set<string>();
-  for (const f of files) {
-    const dir = dirname(f.tmp);
-    if (!made.has(dir)) {
-      mkdirSync(dir, { recursive: true });
-      made.add(dir);
-    }
-    writeFileSync(f.tmp, f.content);
   }
 }
 

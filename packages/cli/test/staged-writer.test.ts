@@ -1,6 +1,7 @@
 // The compile command's atomic writer: files are written on a worker thread once a compile has
 // more than a handful, renamed into place only on commit, and never left behind on a failure.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
@@ -96,6 +97,27 @@ for (const count of [3, 200]) {
     expect(listAll(out)).toEqual([...Array.from({ length: count }, (_, i) => `f${i}`), 'fdir'].sort());
   });
 }
+
+// Where making a directory answers ENOENT although its parent exists (procfs; a stale mount),
+// Node's recursive mkdir loops forever: `netpolc compile --out-dir /proc/x` spun at 100% CPU.
+// Run in a child process with a time limit, so that a regression fails instead of hanging the
+// suite (a loop in synchronous code cannot be interrupted from the test).
+it.runIf(existsSync('/proc/self'))('stops with an error, not a hang, where a directory cannot be made under an existing parent (/proc)', () => {
+  const dist = new URL('../dist/staged-writer.js', import.meta.url).pathname;
+  for (const count of [3, 200]) {
+    const script = `
+      const { StagedWriter } = await import(${JSON.stringify(dist)});
+      const w = new StagedWriter('/proc/netpolc-test-nope/out');
+      for (let i = 0; i < ${count}; i++) w.add({ path: 'sub/f' + i, content: 'x' });
+      try { await w.commit(); console.log('committed'); } catch (e) { console.log(e.message); }`;
+    // A file, not `-e`: `--input-type=module` would pass to the writer thread's CommonJS source.
+    const file = join(scratch(), 'writer.mjs');
+    writeFileSync(file, script);
+    const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.signal, `${count} files: killed after 20 s`).toBeNull();
+    expect(r.stdout.trim()).toBe("could not write the output files: ENOENT: no such file or directory, mkdir '/proc/netpolc-test-nope' (nothing was written)");
+  }
+});
 
 it('refuses a path outside the output directory', () => {
   const root = scratch();
