@@ -147,7 +147,9 @@ export class StagedWriter {
   /** The temporary name of a file, recorded for the rename. */
   private stage(path: string): string {
     const target = targetPath(this.root, path);
-    if (target !== this.root && !target.startsWith(this.root + '/')) throw new Error(`refusing to write outside the output directory: ${path}`);
+    // The root itself ends in '/' only when it is '/'.
+    const prefix = this.root.endsWith('/') ? this.root : `${this.root}/`;
+    if (target !== this.root && !target.startsWith(prefix)) throw new Error(`refusing to write outside the output directory: ${path}`);
     const tmp = `${target}${this.suffix}`;
     this.staged.push([tmp, target]);
     return tmp;

@@ -170,6 +170,16 @@ it('exits 2 with a message when standard output cannot be written, and stops qui
   expect(r.stderr).toBe('');
 });
 
+it('snapshot refuses -o naming a directory, before reading anything (it was an internal error)', async () => {
+  const dir = tempDir();
+  for (const output of [dir, `${dir}/`, 'not-yet-made/']) {
+    const r = await cli(['snapshot', '-o', output, 'examples/cluster.yaml']);
+    expect(r.code, output).toBe(2);
+    expect(r.stderr).toContain(`-o ${output} is a directory; give a file, such as ${output.replace(/\/$/, '')}/snapshot.yaml`);
+  }
+  expect(existsSync(new URL('../../../not-yet-made', import.meta.url).pathname)).toBe(false);
+});
+
 it('validate counts in the singular where there is one', async () => {
   const r = await cli(['validate', '-'], 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: x}\nspec: {podSelector: {}}\n');
   expect(r.stdout).toBe('ok: 1 policy, 1 namespace, 0 pods, 0 nodes; 0 errors, 0 warnings\n');

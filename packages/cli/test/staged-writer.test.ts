@@ -119,6 +119,15 @@ it.runIf(existsSync('/proc/self'))('stops with an error, not a hang, where a dir
   }
 });
 
+it('stages files in the root directory / (a prefix check once refused every one)', async () => {
+  const w = new StagedWriter('/');
+  w.add({ path: 'netpolc-test-never-written', content: 'x' });
+  expect(w.count).toBe(1);
+  // Held in memory (a small output): aborting writes nothing.
+  await w.abort();
+  expect(existsSync('/netpolc-test-never-written')).toBe(false);
+});
+
 it('refuses a path outside the output directory', () => {
   const root = scratch();
   mkdirSync(join(root, 'out'));

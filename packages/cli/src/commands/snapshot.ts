@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { basename, dirname, resolve as resolvePath } from 'node:path';
 import type { Command, Values } from '../command.js';
 import { clusterSources, compareObjects, readClusterSources, renderSnapshot, slimObject, withCluster, type ClusterObject, type SnapshotFormat } from '../cluster/index.js';
@@ -64,6 +65,10 @@ export const snapshotCommand: Command = {
   async run(io, values, positionals) {
     const output = values['output'] as string | undefined;
     if (!output) throw new UsageError('-o FILE is required (or -o - for standard output)');
+    // Checked before the cluster is read: a snapshot of a large cluster takes a while.
+    if (output !== '-' && (output.endsWith('/') || statSync(resolvePath(io.cwd, output), { throwIfNoEntry: false })?.isDirectory())) {
+      throw new UsageError(`-o ${output} is a directory; give a file, such as ${output.replace(/\/*$/, '')}/snapshot.yaml`);
+    }
     const paths = [...positionals, ...((values['inventory'] as string[] | undefined) ?? [])];
     // Without PATHs snapshot reads the cluster, --from-cluster or not (it had nothing else to read).
     const snapshot = paths.length === 0 ? await fromCluster(io, values) : await fromPaths(io, values, paths);
