@@ -186,4 +186,6 @@ it('says when the pods lack the address family asked for, and when a namespace a
   expect(six.stderr).toContain('note: no selected pod has an IPv6 address: every cell reads X, as there is no such connection\n');
   const nope = await cli(['matrix', '--namespace', 'nope', ...example]);
   expect(nope.stderr).toContain('note: namespace nope is not in the inventory\n');
+  const typo = await cli(['matrix', '--namespace', 'productoin', '--namespace', 'monitoring', ...example]);
+  expect(typo.stderr).toBe('note: namespace productoin is not in the inventory (did you mean production?)\n');
 });

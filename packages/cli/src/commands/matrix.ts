@@ -1,4 +1,4 @@
-import { resolve, selectPodsOf } from '@netpolc/ir';
+import { closest, resolve, selectPodsOf } from '@netpolc/ir';
 import type { Command } from '../command.js';
 import { ExitCode, UsageError, type Io } from '../io.js';
 import { count } from '../count.js';
@@ -65,7 +65,11 @@ export const matrixCommand: Command = {
     }
     if (namespaces.length > 0) {
       const known = new Set(result.program.inventory.namespaces.map((n) => n.name));
-      for (const ns of namespaces) if (!known.has(ns)) io.stderr.write(`note: namespace ${ns} is not in the inventory\n`);
+      for (const ns of namespaces) {
+        if (known.has(ns)) continue;
+        const near = closest(ns, known);
+        io.stderr.write(`note: namespace ${ns} is not in the inventory${near === undefined ? '' : ` (did you mean ${near}?)`}\n`);
+      }
     }
     const view = buildMatrix(resolved, protocol, port, anyProtocol, namespaces, family);
     if (format === 'json') {
