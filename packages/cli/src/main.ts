@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { InternalError } from '@netpolc/ir';
+import { closest, InternalError } from '@netpolc/ir';
 import { commandHelp, commonOptions, type Command } from './command.js';
 import { explainCommand } from './commands/explain.js';
 import { matrixCommand } from './commands/matrix.js';
@@ -62,7 +62,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   const cmd = commands[name];
   if (!cmd) {
-    io.stderr.write(`netpolc: unknown command ${JSON.stringify(name)}\n\n${mainHelp()}`);
+    const near = closest(name, Object.keys(commands));
+    io.stderr.write(`netpolc: unknown command ${JSON.stringify(name)}${near === undefined ? '' : ` (did you mean ${near}?)`}\n\n${mainHelp()}`);
     return ExitCode.input;
   }
   // With --diagnostics-format json, stderr is one JSON array, written at the end: every
@@ -82,7 +83,7 @@ async function runCommand(cmd: (typeof commands)[string], name: string, rest: re
     try {
       parsed = parseArgs({ args: [...rest], options: options as never, allowPositionals: true, strict: true, tokens: true });
     } catch (err) {
-      throw new UsageError((err as Error).message);
+      throw new UsageError(parseProblem(err as Error, Object.keys(options)));
     }
     // parseArgs keeps the last of a repeated flag: `-b calico -b cilium` would quietly compile
     // for Cilium only. Only repeatable flags may be given twice.
@@ -112,6 +113,18 @@ async function runCommand(cmd: (typeof commands)[string], name: string, rest: re
     );
     return ExitCode.internal;
   }
+}
+
+/**
+ * parseArgs's message, with an unknown option's nearest known one (its own message only says how
+ * to pass a positional argument that starts with '-').
+ */
+function parseProblem(err: Error, known: readonly string[]): string {
+  const unknown = (err as NodeJS.ErrnoException).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /^Unknown option '(--?)([^'=]+)/.exec(err.message) : null;
+  if (!unknown) return err.message;
+  const near = unknown[1] === '--' ? closest(unknown[2]!, known) : undefined;
+  const hint = near !== undefined ? ` (did you mean --${near}?)` : unknown[1] === '-' ? " (a path that starts with '-' goes after '--')" : '';
+  return `unknown option ${unknown[1]}${unknown[2]}${hint}`;
 }
 
 /** Whether the arguments ask for JSON diagnostics (read before the full parse, which may fail). */

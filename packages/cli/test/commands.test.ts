@@ -116,6 +116,17 @@ it('rejects an unknown pod in explain with exit 2', async () => {
   expect(r.stderr).toContain('pod production/nope is not in the inventory');
 });
 
+it('names the nearest command or option for an unknown one', async () => {
+  // Old code: parseArgs's own text, on how to pass a positional argument that starts with '-'.
+  expect((await cli(['matrx'])).stderr).toMatch(/^netpolc: unknown command "matrx" \(did you mean matrix\?\)\n/);
+  const option = await cli(['compile', '--backend', 'nftables', '--nod', 'node-1', '--out-dir', '-', ...example]);
+  expect(option.code).toBe(2);
+  expect(option.stderr).toBe('netpolc compile: unknown option --nod (did you mean --node?)\nRun `netpolc compile --help` for usage.\n');
+  expect((await cli(['validate', '--invetory', 'x'])).stderr).toContain('unknown option --invetory (did you mean --inventory?)');
+  expect((await cli(['validate', '--zzzzzz', 'x'])).stderr).toContain('netpolc validate: unknown option --zzzzzz\n');
+  expect((await cli(['validate', '-x'])).stderr).toContain("unknown option -x (a path that starts with '-' goes after '--')");
+});
+
 it('exits 2 on unknown commands, unknown flags and missing paths', async () => {
   expect((await cli(['frobnicate'])).code).toBe(2);
   expect((await cli(['matrix', '--bogus', 'examples'])).code).toBe(2);
