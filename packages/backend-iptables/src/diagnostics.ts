@@ -14,7 +14,7 @@ export const iptablesDiagnostics = {
   },
   'backend-iptables/unknown-node': {
     severity: 'error',
-    message: paramMessage`--node ${'node'} is not a node of the inventory (known: ${'known'})`,
+    message: paramMessage`--node ${'node'} is not a node of the inventory (${'known'})`,
     docs: 'Every --node must name a Node object of the inventory.',
   },
   'backend-iptables/stdout-unsupported': {

@@ -1,5 +1,5 @@
 import type { AllowTuple, BackendInput, Diagnostic, EmitResult, FileSink, Node, Pod } from '@netpolc/ir';
-import { appendAll, compareValues, FileAssembler, hasErrors, NoTarget, podId } from '@netpolc/ir';
+import { appendAll, compareValues, FileAssembler, hasErrors, nearNames, NoTarget, podId } from '@netpolc/ir';
 import { AddressMatcher, largeSetMembers } from './addresses.js';
 import { iptablesDiagnostic } from './diagnostics.js';
 import { comment, localAddresses, lowerFamily, podLinkLocalRules, type LocalPod, type LowerContext } from './lower.js';
@@ -72,7 +72,7 @@ export class ProgramLowering {
       for (const name of [...new Set(options.nodes)].sort()) {
         const n = byName.get(name);
         if (n) picked.push(n);
-        else this.diagnostics.push(iptablesDiagnostic('backend-iptables/unknown-node', { node: name, known: inventoryNodes.map((x) => x.name).join(', ') || 'none' }, NoTarget));
+        else this.diagnostics.push(iptablesDiagnostic('backend-iptables/unknown-node', { node: name, known: nearNames(name, [...byName.keys()], 'node') }, NoTarget));
       }
       nodes = picked;
     }

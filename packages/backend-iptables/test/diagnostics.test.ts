@@ -21,6 +21,16 @@ const cluster: Manifest[] = [
 ];
 const denyAll = networkPolicy('x', 'deny-all', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
 
+it('names the nodes an unknown --node may have meant: the nearest, else a dozen with their count', () => {
+  const message = (objects: readonly Manifest[], name: string): string => compile(objects, { node: [name] }).diagnostics[0]!.message;
+  expect(message(cluster, 'node-9')).toBe('--node node-9 is not a node of the inventory (did you mean node-1?)');
+  expect(message(cluster, 'elsewhere')).toBe('--node elsewhere is not a node of the inventory (known: node-1, node-2)');
+  // Old code: every node of the inventory, 5 000 names at kube-scale.
+  const many = Array.from({ length: 30 }, (_, i) => node(`worker-${String(i).padStart(2, '0')}`, `198.19.1.${i + 1}`));
+  expect(message(many, 'elsewhere')).toBe('--node elsewhere is not a node of the inventory (30 nodes, among them worker-00, worker-01, worker-02, worker-03, worker-04, worker-05, worker-06, worker-07, worker-08, worker-09, worker-10, worker-11)');
+  expect(message([namespace('x')], 'node-1')).toBe('--node node-1 is not a node of the inventory (there is no node)');
+});
+
 /** One input per code that must report it (and the test below checks the table is complete). */
 const triggers: Record<IptablesDiagnosticCode, () => readonly Diagnostic[]> = {
   'backend-iptables/invalid-option': () => compile(cluster, { 'deny-action': 'block' }).diagnostics,

@@ -17,7 +17,7 @@ export const nftablesCatalog = {
   },
   'backend-nftables/unknown-node': {
     severity: 'error',
-    message: paramMessage`--node ${'node'} is neither a node of the inventory nor the node of any pod`,
+    message: paramMessage`--node ${'node'} is neither a node of the inventory nor the node of any pod (${'known'})`,
     docs: 'Rulesets are written per node; the node must be declared in the inventory or named by a pod.',
   },
   'backend-nftables/stdout-needs-one-node': {

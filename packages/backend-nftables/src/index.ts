@@ -1,4 +1,4 @@
-import { defineBackend, FileAssembler, hasErrors, isDnsSubdomain, NoTarget, podId, type BackendInput, type Diagnostic, type EmitResult, type FileSink } from '@netpolc/ir';
+import { defineBackend, FileAssembler, hasErrors, isDnsSubdomain, nearNames, NoTarget, podId, type BackendInput, type Diagnostic, type EmitResult, type FileSink } from '@netpolc/ir';
 import { nftablesDiagnostic } from './diagnostics.js';
 import { ProgramLowering } from './lower.js';
 import { nftablesFlags, parseNftablesOptions, type NftablesOptions } from './options.js';
@@ -35,7 +35,7 @@ function emitNftables({ resolved }: BackendInput, options: NftablesOptions, sink
   let nodes = known;
   if (options.nodes.length > 0) {
     const knownSet = new Set(known);
-    for (const n of options.nodes) if (!knownSet.has(n)) diagnostics.push(nftablesDiagnostic('backend-nftables/unknown-node', { node: n }, NoTarget));
+    for (const n of options.nodes) if (!knownSet.has(n)) diagnostics.push(nftablesDiagnostic('backend-nftables/unknown-node', { node: n, known: nearNames(n, known, 'node') }, NoTarget));
     nodes = options.nodes.filter((n) => knownSet.has(n));
   }
   const usable = nodes.filter((n) => {
@@ -43,7 +43,8 @@ function emitNftables({ resolved }: BackendInput, options: NftablesOptions, sink
     diagnostics.push(nftablesDiagnostic('backend-nftables/invalid-node-name', { node: JSON.stringify(n) }, NoTarget));
     return false;
   });
-  if (options.stdout && nodes.length !== 1) {
+  // With no node left of those named, unknown-node has said why already.
+  if (options.stdout && nodes.length !== 1 && (nodes.length > 0 || options.nodes.length === 0)) {
     diagnostics.push(nftablesDiagnostic('backend-nftables/stdout-needs-one-node', { count: nodes.length, nodes: nodes.join(', ') || 'none' }, NoTarget));
     return { files: [], diagnostics };
   }

@@ -40,8 +40,13 @@ it('prints exactly one file to standard output, and needs one node for it', () =
   expect(all.files).toEqual([]);
 });
 
-it('reports an unknown --node', () => {
-  expect(codes(run(twoNodes(), { 'out-dir': 'out', node: ['node-9', 'node-1'] }).diagnostics)).toEqual(['error backend-nftables/unknown-node']);
+it('reports an unknown --node with the nodes it may have meant, and alone when no node is left for stdout', () => {
+  const near = run(twoNodes(), { 'out-dir': 'out', node: ['node-9', 'node-1'] }).diagnostics;
+  expect(codes(near)).toEqual(['error backend-nftables/unknown-node']);
+  expect(near[0]!.message).toBe('--node node-9 is neither a node of the inventory nor the node of any pod (did you mean node-1?)');
+  expect(run(twoNodes(), { 'out-dir': 'out', node: ['other'] }).diagnostics[0]!.message).toContain('(known: node-1, node-2)');
+  // Old code: a second error, that 0 nodes were selected for stdout.
+  expect(codes(run(twoNodes(), { 'out-dir': '-', node: ['node-9'] }).diagnostics)).toEqual(['error backend-nftables/unknown-node']);
 });
 
 it('rejects option values it does not know, one diagnostic each', () => {

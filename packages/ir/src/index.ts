@@ -47,7 +47,7 @@ export { ownedName } from './output/owned-files.js';
 export { diffConnectivity, endpointText, type ConnectionChange, type ConnectivityDiff, type DiffEndpoint, type DiffOptions } from './diff/connectivity.js';
 export { deltaKey, formatRanges, isEmptyDelta, noDelta, toDelta, type PortDelta } from './diff/port-delta.js';
 export { appendAll } from './util/append.js';
-export { closest } from './util/closest.js';
+export { closest, nearNames } from './util/closest.js';
 export { compareValues } from './util/compare.js';
 export { sha256Hex } from './util/hash.js';
 export { slots } from './util/slots.js';

@@ -29,3 +29,15 @@ function editDistance(a: string, b: string): number {
   }
   return prev[b.length]!;
 }
+
+/**
+ * What a name that matched nothing may have meant, for a message: the nearest candidate, else the
+ * candidates themselves (the first 12 in order, with their count when there are more).
+ */
+export function nearNames(word: string, candidates: readonly string[], noun: string): string {
+  const near = closest(word, candidates);
+  if (near !== undefined) return `did you mean ${near}?`;
+  if (candidates.length === 0) return `there is no ${noun}`;
+  const shown = [...candidates].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).slice(0, 12).join(', ');
+  return candidates.length > 12 ? `${candidates.length} ${noun}s, among them ${shown}` : `known: ${shown}`;
+}
