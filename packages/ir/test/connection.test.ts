@@ -11,6 +11,7 @@ const program = loadValid([
   ...['frontend-7d9f-abcde', 'frontend-7d9f-fghij', 'api-5c6b-klmno', 'db-0'].map((name, i) => pod('prod', name, { app: name.split('-')[0]! }, `198.18.0.${i + 1}`, { node: 'n1' })),
   ...Array.from({ length: 7 }, (_, i) => pod('dev', `worker-${i}`, { app: 'worker' }, `198.18.1.${i + 1}`, { node: 'n1' })),
   pod('dev', 'tool', { app: 'tool' }, '198.18.1.100', { node: 'n1' }),
+  pod('dev', 'six', { app: 'six' }, '2001:db8::6', { node: 'n1' }),
 ]).program;
 
 const error = (namespace: string, name: string): string | undefined => {
@@ -41,4 +42,14 @@ it('says no more than that when nothing is near', () => {
 
 it('binds a pod that is found, with no error', () => {
   expect(error('prod', 'db-0')).toBeUndefined();
+});
+
+it('says which family each endpoint has when they share none', () => {
+  const bind = (src: Connection['src'], dst: Connection['dst']): unknown => bindConnection(program, { src, dst, protocol: 'TCP', port: 80 });
+  expect(bind({ kind: 'pod', namespace: 'dev', name: 'six' }, { kind: 'ip', ip: '8.8.8.8' })).toEqual({
+    error: 'the two endpoints have no address family in common: pod dev/six has IPv6 only, 8.8.8.8 IPv4 only',
+  });
+  expect(bind({ kind: 'pod', namespace: 'dev', name: 'tool' }, { kind: 'pod', namespace: 'dev', name: 'six' })).toEqual({
+    error: 'the two endpoints have no address family in common: pod dev/tool has IPv4 only, pod dev/six IPv6 only',
+  });
 });

@@ -48,7 +48,16 @@ export function bindConnection(program: Program, conn: Connection): { src: Bound
     const d = dst.ips.find((ip) => parseAddress(ip)!.family === family);
     if (s && d) return { src: bind(program, s, src.pod), dst: bind(program, d, dst.pod) };
   }
-  return { error: 'the two endpoints have no address family in common' };
+  return { error: `the two endpoints have no address family in common: ${endpointText(conn.src)} has ${families(src.ips)}, ${endpointText(conn.dst)} ${families(dst.ips)}` };
+}
+
+function endpointText(ep: Endpoint): string {
+  return ep.kind === 'ip' ? ep.ip : `pod ${ep.namespace}/${ep.name}`;
+}
+
+/** `IPv4 only` or `IPv6 only`: what one endpoint's addresses are (they are never empty). */
+function families(ips: readonly string[]): string {
+  return parseAddress(ips[0]!)!.family === 4 ? 'IPv4 only' : 'IPv6 only';
 }
 
 function candidates(program: Program, ep: Endpoint): { ips: string[]; pod: Pod | undefined } | BindError {
