@@ -1,3 +1,5 @@
+import { compareValues } from './compare.js';
+
 /**
  * The candidate nearest to `word` (case-insensitive edit distance), if one is near enough to be
  * a likely typo: at most max(2, a third of the word's length) edits away.
@@ -38,6 +40,6 @@ export function nearNames(word: string, candidates: readonly string[], noun: str
   const near = closest(word, candidates);
   if (near !== undefined) return `did you mean ${near}?`;
   if (candidates.length === 0) return `there is no ${noun}`;
-  const shown = [...candidates].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).slice(0, 12).join(', ');
+  const shown = [...candidates].sort(compareValues).slice(0, 12).join(', ');
   return candidates.length > 12 ? `${candidates.length} ${noun}s, among them ${shown}` : `known: ${shown}`;
 }

@@ -1,5 +1,13 @@
+// One compile in this process, for a profiler: load, resolve, emit and write as `npm run bench`
+// measures them, printing the four times as JSON. For example
+//   node --cpu-prof --cpu-prof-dir=/tmp/prof bench/profile-run.mjs bench/.data/kube-scale.json iptables
+// (the profile of the main thread is the one whose name ends in .001; the other is the writer
+// thread). Files go to a scratch directory in /dev/shm (or the temporary directory), removed at
+// the end.
 import { performance } from 'node:perf_hooks';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadProgram, resolve } from '@netpolc/ir';
 import { backends } from '../packages/cli/dist/backends.js';
 import { StagedWriter } from '../packages/cli/dist/staged-writer.js';
@@ -10,7 +18,7 @@ const loaded = loadProgram([{ path: file, content: fileContent(file) }]);
 const t1 = performance.now();
 const resolved = resolve(loaded.program);
 const t2 = performance.now();
-const dir = mkdtempSync('/dev/shm/np-prof-');
+const dir = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'netpolc-profile-'));
 const backend = backends[backendName];
 const { options } = backend.parseOptions({ 'out-dir': dir });
 const writer = new StagedWriter(dir);
