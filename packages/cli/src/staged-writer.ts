@@ -1,5 +1,5 @@
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { releaseBatch, type EmitFile, type FileBatch } from '@netpolc/ir';
 import { OutputError } from './io.js';
@@ -65,6 +65,22 @@ function isDirectory(path: string): boolean {
   }
 }
 
+/** A staged file's name: `<target>.netpolc-tmp-<pid>-<start time in ms>` (see StagedWriter). */
+const stagedName = /(\.netpolc-tmp-(\d+)-\d+)$/;
+
+/** The suffixes of this process's writers that have not finished: their files are never stale. */
+const active = new Set<string>();
+
+/** Whether a process of this pid exists (one of another user's counts: EPERM). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** A relative path of plain names (no `.` or `..` segment, no empty one): what backends write. */
 const plainPath = /^[\w-][\w.-]*(?:\/[\w-][\w.-]*)*$/;
 
@@ -97,6 +113,7 @@ export class StagedWriter {
 
   constructor(outDir: string) {
     this.root = resolve(outDir);
+    active.add(this.suffix);
   }
 
   /** Number of files added so far. */
@@ -169,8 +186,20 @@ export class StagedWriter {
     return this.worker;
   }
 
-  /** Waits for every write, then renames every file into place; on a failure removes them all. */
-  async commit(): Promise<void> {
+  /**
+   * Waits for every write, then renames every file into place; on a failure removes them all.
+   * Returns how many files an interrupted earlier run had staged in the same directories, which
+   * it then removes ({@link removeInterrupted}).
+   */
+  async commit(): Promise<number> {
+    try {
+      return await this.commitStaged();
+    } finally {
+      active.delete(this.suffix);
+    }
+  }
+
+  private async commitStaged(): Promise<number> {
     const error = await this.finishWrites();
     if (error !== undefined) {
       this.removeStaged();
@@ -198,6 +227,39 @@ export class StagedWriter {
       const done = moved === 0 ? 'nothing was written' : `${count(moved, 'file')} of ${this.staged.length} had already been replaced, the first ${this.staged[0]![1]}`;
       throw new OutputError(`could not move the output files into place: ${e instanceof Error ? e.message : String(e)} (${done})`);
     }
+    return this.removeInterrupted();
+  }
+
+  /**
+   * Removes the staged files of runs that were interrupted (Ctrl-C, a kill, running out of
+   * memory) in the directories this one wrote: their temporary names never became files of the
+   * output, and nothing else would remove them. A file counts as such when the process its name
+   * records is gone, or is this one under an earlier start (containers reuse small pids); files
+   * of a live compile writing the same directory stay.
+   */
+  private removeInterrupted(): number {
+    let removed = 0;
+    for (const dir of this.dirs) {
+      let entries;
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const entry of entries) {
+        const staged = stagedName.exec(entry.name);
+        if (!staged || !entry.isFile() || active.has(staged[1]!)) continue;
+        const pid = Number(staged[2]);
+        if (pid !== process.pid && isRunning(pid)) continue;
+        try {
+          unlinkSync(join(dir, entry.name));
+          removed++;
+        } catch {
+          // Removed meanwhile, or not ours to remove: left as it is.
+        }
+      }
+    }
+    return removed;
   }
 
   /**
@@ -226,6 +288,7 @@ export class StagedWriter {
 
   /** Waits for the writes in flight and removes every staged file. */
   async abort(): Promise<void> {
+    active.delete(this.suffix);
     if (!this.worker) {
       // A small output is still held in memory: nothing was written, nothing to remove.
       this.held.length = 0;

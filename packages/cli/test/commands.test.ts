@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -179,6 +179,16 @@ it('exits 2 with a message when standard output cannot be written, and stops qui
   const file = tempFile('pods.yaml', new TextEncoder().encode(pods.join('')));
   const r = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" snapshot -o - "${file}" | head -c 10 >/dev/null`], { cwd, encoding: 'utf8' });
   expect(r.stderr).toBe('');
+});
+
+it('compile says when it removes the temporary files an interrupted compile left in its directory', async () => {
+  const out = tempDir();
+  const gone = spawnSync('true').pid!;
+  writeFileSync(join(out, `node-1.nft.netpolc-tmp-${gone}-1700000000000`), 'half a ruleset');
+  const r = await cli(['compile', '--backend', 'nftables', '--out-dir', out, ...example]);
+  expect(r.code).toBe(0);
+  expect(r.stderr).toBe(`wrote 2 files to ${out}\nremoved 1 temporary file that an interrupted compile had left there\n`);
+  expect(readdirSync(out).sort()).toEqual(['node-1.nft', 'node-2.nft']);
 });
 
 it('snapshot refuses -o naming a directory, before reading anything (it was an internal error)', async () => {

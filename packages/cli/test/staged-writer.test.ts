@@ -128,6 +128,27 @@ it('stages files in the root directory / (a prefix check once refused every one)
   expect(existsSync('/netpolc-test-never-written')).toBe(false);
 });
 
+it('removes the files an interrupted run staged, and only those (Ctrl-C left thousands behind)', async () => {
+  const out = scratch();
+  mkdirSync(join(out, 'sub'));
+  const gone = spawnSync('true').pid!; // a process that has exited
+  const stale = [`f1.netpolc-tmp-${gone}-1700000000000`, `sub/f2.netpolc-tmp-${gone}-1700000000001`, `f3.netpolc-tmp-${process.pid}-1`];
+  // pid 1 is running: a compile of another process writing here now. `other`: a writer of this
+  // process that has not finished.
+  const kept = ['f4.netpolc-tmp-1-1700000000000', 'notes.txt', 'f5.netpolc-tmp-x-1'];
+  for (const name of [...stale, ...kept]) writeFileSync(join(out, name), 'x');
+  const other = new StagedWriter(out);
+  for (let i = 0; i < 20; i++) other.add({ path: `o${i}`, content: 'x' });
+  const w = new StagedWriter(out);
+  for (let i = 0; i < 20; i++) w.add({ path: i % 2 ? `sub/w${i}` : `w${i}`, content: 'x' });
+  expect(await w.commit()).toBe(3);
+  for (const name of stale) expect(existsSync(join(out, name)), name).toBe(false);
+  for (const name of kept) expect(existsSync(join(out, name)), name).toBe(true);
+  await other.commit();
+  expect(listAll(out).filter((n) => n.includes('netpolc-tmp'))).toEqual(['f4.netpolc-tmp-1-1700000000000', 'f5.netpolc-tmp-x-1']);
+  expect(listAll(out)).toHaveLength(1 + 20 + 20 + kept.length); // sub, w…, o…, kept
+});
+
 it('refuses a path outside the output directory', () => {
   const root = scratch();
   mkdirSync(join(root, 'out'));

@@ -92,8 +92,9 @@ export const compileCommand: Command = {
       await writer.abort();
       throw e;
     }
-    await writer.commit();
+    const interrupted = await writer.commit();
     io.stderr.write(`wrote ${count(writer.count, 'file')} to ${outDir}\n`);
+    if (interrupted > 0) io.stderr.write(`removed ${count(interrupted, 'temporary file')} that an interrupted compile had left there\n`);
     // A file of an earlier compile that this one answers for and did not write (a node's IPv6
     // rules once it has no IPv6 pod) would be loaded by the next reload: it goes.
     const removed = emitted.owns ? writer.removeLeftovers(emitted.owns) : [];

@@ -5,6 +5,7 @@ import { clusterSources, compareObjects, readClusterSources, renderSnapshot, sli
 import { readInputs } from '../inputs.js';
 import { ExitCode, UsageError, type Io } from '../io.js';
 import { loadSources } from '../load.js';
+import { count } from '../count.js';
 import { StagedWriter } from '../staged-writer.js';
 
 /** What a snapshot holds, validated, and the comment lines that say where it came from. */
@@ -82,8 +83,9 @@ export const snapshotCommand: Command = {
     const target = resolvePath(io.cwd, output);
     const writer = new StagedWriter(dirname(target));
     writer.add({ path: basename(target), content: text });
-    await writer.commit();
+    const interrupted = await writer.commit();
     io.stderr.write(`wrote ${snapshot.objects.length} objects to ${output}\n`);
+    if (interrupted > 0) io.stderr.write(`removed ${count(interrupted, 'temporary file')} that an interrupted run had left in ${dirname(target)}\n`);
     // Large YAML takes the bulk path (line reader, else js-yaml), not the `yaml` package: loading
     // kube-scale took 7.8 s from YAML and 4.6 s from JSON (`npm run bench`, 2026-11-29).
     if (format === 'yaml' && snapshot.objects.length > 20_000) io.stderr.write('note: a .json snapshot of this size loads about twice as fast as YAML\n');
