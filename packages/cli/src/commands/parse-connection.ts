@@ -27,7 +27,13 @@ export function parseEndpoint(flag: string, value: unknown): Endpoint {
   const slash = pod.indexOf('/');
   if (slash > 0 && !pod.includes(':') && !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(pod)) {
     const [namespace, name] = [pod.slice(0, slash), pod.slice(slash + 1)];
-    return at >= 0 ? { kind: 'pod', namespace, name, ip: value.slice(at + 1) } : { kind: 'pod', namespace, name };
+    if (name === '' || name.includes('/')) throw new UsageError(`${flag} ${value} names no pod: give ns/pod, ns/pod@IP or an IP address`);
+    return at >= 0 ? { kind: 'pod', namespace, name, ip: unbracket(value.slice(at + 1)) } : { kind: 'pod', namespace, name };
   }
-  return { kind: 'ip', ip: value };
+  return { kind: 'ip', ip: unbracket(value) };
+}
+
+/** An IPv6 address as URLs write it, `[2001:db8::1]`, without its brackets. */
+function unbracket(ip: string): string {
+  return ip.startsWith('[') && ip.endsWith(']') ? ip.slice(1, -1) : ip;
 }

@@ -63,7 +63,7 @@ function families(ips: readonly string[]): string {
 function candidates(program: Program, ep: Endpoint): { ips: string[]; pod: Pod | undefined } | BindError {
   if (ep.kind === 'ip') {
     const ip = canonicalIp(ep.ip);
-    if (!ip) return { error: `${ep.ip} is not a valid IP address` };
+    if (!ip) return { error: notAnAddress(program, ep.ip) };
     return { ips: [ip], pod: undefined };
   }
   const pod = findPod(program, ep.namespace, ep.name);
@@ -96,6 +96,13 @@ function missingPod(program: Program, namespace: string, name: string): string {
   if (elsewhere.length > 0) return `${text}; a pod of that name is in namespace ${elsewhere.join(', ')}`;
   if (names.length === 0) return `${text}, which has no pods in namespace ${namespace}`;
   return text;
+}
+
+/** Why a text is no address, naming the pods it may have meant (a pod given without its namespace). */
+function notAnAddress(program: Program, text: string): string {
+  const pods = program.inventory.pods.filter((p) => p.name === text).map((p) => `${p.namespace}/${p.name}`);
+  if (pods.length === 0) return `${text} is not a valid IP address`;
+  return `${text} is not an IP address, and a pod is given with its namespace: ${pods.sort(compareValues).slice(0, 5).join(', ')}${pods.length > 5 ? ` and ${pods.length - 5} more` : ''}`;
 }
 
 function bind(program: Program, ip: string, pod: Pod | undefined): BoundEndpoint {
