@@ -137,7 +137,7 @@ export class StagedWriter {
       releaseBatch(batch);
     } else {
       const worker = this.thread();
-      for (const f of files) this.ensureDirectory(f.tmp);
+      for (const f of files) this.ensureDirectory(dirname(f.tmp));
       worker.postMessage({ memory: batch.memory, files });
     }
   }
@@ -145,13 +145,12 @@ export class StagedWriter {
   /** Hands one file to the writer thread, its directory made first. */
   private post(file: { tmp: string; content: string | Uint8Array }): void {
     const worker = this.thread();
-    this.ensureDirectory(file.tmp);
+    this.ensureDirectory(dirname(file.tmp));
     worker.postMessage(file);
   }
 
-  /** Makes the directory of a staged file once; a failure is kept for {@link commit}. */
-  private ensureDirectory(tmp: string): void {
-    const dir = dirname(tmp);
+  /** Makes a directory of staged files once; a failure is kept for {@link commit}. */
+  private ensureDirectory(dir: string): void {
     if (this.dirs.has(dir)) return;
     this.dirs.add(dir);
     try {
@@ -200,6 +199,9 @@ export class StagedWriter {
   }
 
   private async commitStaged(): Promise<number> {
+    // An output of no files still makes its directory: `wrote 0 files to DIR` and no DIR would
+    // break the next step (`kubectl apply -f DIR`, a reload script).
+    if (this.staged.length === 0) this.ensureDirectory(this.root);
     const error = await this.finishWrites();
     if (error !== undefined) {
       this.removeStaged();
@@ -301,7 +303,7 @@ export class StagedWriter {
   private async finishWrites(): Promise<string | undefined> {
     if (!this.worker) {
       const held = this.held.splice(0);
-      for (const h of held) this.ensureDirectory(h.tmp);
+      for (const h of held) this.ensureDirectory(dirname(h.tmp));
       if (this.dirError !== undefined) return this.dirError;
       try {
         for (const h of held) writeFileSync(h.tmp, h.content);

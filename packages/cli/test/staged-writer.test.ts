@@ -149,6 +149,15 @@ it('removes the files an interrupted run staged, and only those (Ctrl-C left tho
   expect(listAll(out)).toHaveLength(1 + 20 + 20 + kept.length); // sub, w…, o…, kept
 });
 
+it('makes the output directory of an output without files ("wrote 0 files to DIR" left no DIR)', async () => {
+  const out = join(scratch(), 'a', 'b');
+  expect(await new StagedWriter(out).commit()).toBe(0);
+  expect(listAll(out)).toEqual([]);
+  const blocked = join(scratch(), 'file');
+  writeFileSync(blocked, 'x');
+  await expect(new StagedWriter(blocked).commit()).rejects.toThrow(/could not write the output files: EEXIST/);
+});
+
 it('refuses a path outside the output directory', () => {
   const root = scratch();
   mkdirSync(join(root, 'out'));
