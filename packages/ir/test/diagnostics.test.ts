@@ -90,6 +90,21 @@ it('documents every code, and every code has a triggering test', () => {
   }
 });
 
+it('says once per place that documents ran together (files concatenated without ---), not once per repeated key', () => {
+  // Old code: 'Map keys must be unique' for apiVersion, kind, metadata and spec of every join.
+  const doc = (name: string, first = 'apiVersion: v1\nkind: Namespace'): string => `${first}\nmetadata: {name: ${name}}\n`;
+  const text = doc('a') + doc('b') + doc('c', 'kind: Namespace\napiVersion: v1') + '---\n' + doc('d') + 'metadata: {name: again}\n';
+  const r = loadProgram([{ path: 't.yaml', content: text }]);
+  const found = r.diagnostics.map((d) => `${r.locate(d.target)?.line}:${d.code}:${d.message}`);
+  const joined = 'Map keys must be unique: a second %s at the top level, as when two documents have no --- between them (files concatenated without one?)';
+  expect(found).toEqual([
+    `4:ir/syntax:${joined.replace('%s', 'apiVersion')}`,
+    `7:ir/syntax:${joined.replace('%s', 'kind')}`,
+    // A key repeated for another reason keeps the parser's words.
+    '14:ir/syntax:Map keys must be unique',
+  ]);
+});
+
 it('keeps the first of two pods with one name and reports the second at its place, naming the first', () => {
   const pod = (ip: string): string => `apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x, labels: {ip: "${ip}"}}\nstatus: {podIP: ${ip}}\n`;
   const text = `${pod('10.0.0.2')}---\n${pod('10.0.0.1')}---\n${pod('10.0.0.3')}`;

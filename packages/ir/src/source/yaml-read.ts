@@ -125,9 +125,25 @@ interface BulkRead {
 function readYaml(text: string, path: string, docs: unknown[], diagnostics: Diagnostic[]): Document[] {
   const parsed = parseYamlDocuments(text);
   parsed.forEach((doc) => {
+    // Documents run together (files concatenated without a `---` between them) repeat
+    // apiVersion and kind at the top level: said once, with the likely cause, instead of one
+    // bare error per repeated key.
+    let runTogether = false;
+    /** Where the line after the last repeated apiVersion or kind starts. */
+    let after = -1;
     for (const e of [...doc.errors, ...doc.warnings]) {
       const [pos, end] = e.pos;
-      const detail = e.message.split('\n')[0] ?? e.code;
+      const topLevelDuplicate = e.code === 'DUPLICATE_KEY' && (pos === 0 || text[pos - 1] === '\n');
+      const head = topLevelDuplicate ? /^(apiVersion|kind)\s*:/.exec(text.slice(pos, pos + 12))?.[1] : undefined;
+      let detail = e.message.split('\n')[0] ?? e.code;
+      if (head !== undefined) {
+        // apiVersion and kind on consecutive lines start one document.
+        const joined = pos === after;
+        after = text.indexOf('\n', pos) + 1;
+        if (joined) continue;
+        runTogether = true;
+        detail += `: a second ${head} at the top level, as when two documents have no --- between them (files concatenated without one?)`;
+      } else if (topLevelDuplicate && runTogether) continue;
       const isError = doc.errors.includes(e as never);
       const d = irDiagnostic('ir/syntax', { detail }, { kind: 'span', file: path, pos, end });
       diagnostics.push(isError ? d : { ...d, severity: 'warning' });
