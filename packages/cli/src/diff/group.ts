@@ -103,13 +103,38 @@ function explain(c: ConnectionChange, from: DiffEndpoint, to: DiffEndpoint, bp: 
   return { base: lines(vb, base), head: lines(vh, head) };
 }
 
-/** `TCP 80,443; UDP 53` or `all ports, all protocols`. */
+/** `TCP 80,443; UDP 53`, `TCP all but 53` or `all ports, all protocols`. */
 export function portsText(d: PortDelta): string {
-  const parts = (['TCP', 'UDP', 'SCTP'] as const).filter((p) => d[p].length > 0).map((p) => `${p} ${formatRanges(d[p]).join(',')}`);
+  const parts = (['TCP', 'UDP', 'SCTP'] as const).filter((p) => d[p].length > 0).map((p) => `${p} ${rangesText(d[p])}`);
   const full = (['TCP', 'UDP', 'SCTP'] as const).every((p) => formatRanges(d[p])[0] === 'all');
   if (full && d.other) return 'all ports, all protocols';
   if (d.other) parts.push('other protocols (ICMP, ...)');
   return parts.join('; ');
+}
+
+/**
+ * Port ranges for reading: as listed, or `all but 53` for every port but one or two ranges of
+ * fewer than half the ports (port 0 aside, which no policy can name: `0-52,54-65535` is what a rule without ports loses
+ * when another keeps port 53).
+ */
+function rangesText(r: PortDelta['TCP']): string {
+  const listed = formatRanges(r);
+  if (listed[0] === 'all') return 'all';
+  const holes: string[] = [];
+  let missing = 0;
+  const hole = (a: number, b: number): void => {
+    holes.push(a === b ? `${a}` : `${a}-${b}`);
+    missing += b - a + 1;
+  };
+  let next = 1;
+  for (const [a, b] of r) {
+    if (b < 1) continue;
+    if (a > next) hole(next, a - 1);
+    next = b + 1;
+  }
+  if (next <= 65535) hole(next, 65535);
+  if (holes.length === 0) return 'all';
+  return holes.length <= 2 && missing < 32768 ? `all but ${holes.join(',')}` : listed.join(',');
 }
 
 /**
