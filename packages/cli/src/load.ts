@@ -92,18 +92,24 @@ export async function loadInputs(io: Io, values: Values, positionals: readonly s
   const inventory = (values['inventory'] as string[] | undefined) ?? [];
   const paths = [...positionals, ...inventory];
   if (paths.length === 0 && !wantsCluster(values)) throw new UsageError('no input paths given (or --from-cluster)');
-  const { sources } = await withCluster(io, values, await readInputs(io, paths));
-  return loadSources(io, values, sources);
+  // The --inventory files lie under the PATHs: an object of theirs gives way to the PATHs' object
+  // of the same kind, namespace and name (an inventory snapshot holds the cluster's
+  // NetworkPolicies too). Each file is read once, stdin too.
+  const primary = await readInputs(io, positionals);
+  const seen = new Set(primary.map((s) => s.path));
+  const under = (await readInputs(io, positionals.includes('-') ? inventory.filter((p) => p !== '-') : inventory)).filter((s) => !seen.has(s.path));
+  const { sources } = await withCluster(io, values, [...primary, ...under]);
+  return loadSources(io, values, sources, undefined, primary.length > 0 && under.length > 0 ? new Set(under.map((s) => s.path)) : undefined);
 }
 
 /**
  * Loads already-read sources with the command's options and prints the diagnostics. `onObject`
  * is the loader's ({@link LoadOptions.onObject}).
  */
-export function loadSources(io: Io, values: Values, sources: readonly InputSource[], onObject?: LoadOptions['onObject']): { result: LoadResult; ok: boolean } {
+export function loadSources(io: Io, values: Values, sources: readonly InputSource[], onObject?: LoadOptions['onObject'], underlay?: ReadonlySet<string>): { result: LoadResult; ok: boolean } {
   const semantics = parseSemantics((values['semantics'] as string[] | undefined) ?? []);
   const defaultNamespace = values['default-namespace'] as string | undefined;
-  const result = loadProgram(sources, { semantics, ...(defaultNamespace ? { defaultNamespace } : {}), ...(onObject ? { onObject } : {}) });
+  const result = loadProgram(sources, { semantics, ...(defaultNamespace ? { defaultNamespace } : {}), ...(onObject ? { onObject } : {}), ...(underlay ? { underlay } : {}) });
   printDiagnostics(io, values, result, result.diagnostics);
   return { result, ok: !hasErrors(result.diagnostics) };
 }

@@ -38,6 +38,13 @@ export interface LoadOptions {
    * diff`) are not parsed again and not shown.
    */
   readonly onObject?: (object: LoadedObject) => void;
+  /**
+   * Paths of sources that lie under the others, as a cluster lies under the files applied to it
+   * (`--inventory` files under the policy PATHs): an object of theirs gives way, without a word,
+   * to the object of the same kind, namespace and name from another source. Among themselves, and
+   * among the other sources, a repeated object is still a duplicate.
+   */
+  readonly underlay?: ReadonlySet<string>;
 }
 
 /** What {@link LoadOptions.onObject} is shown. */
@@ -95,11 +102,20 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
   };
   // While a split JSON List is read, what was added, to take back should an item not parse.
   let undo: (() => void)[] | undefined;
+  const underlay = options.underlay;
+  const under = (o: Origin): boolean => underlay !== undefined && o.origin !== undefined && underlay.has(o.origin.file);
+  /** Whether `item` repeats `first`, or one of them gives way to the other (see LoadOptions.underlay). */
+  const repeats = (item: Origin, first: Origin): boolean => under(item) === under(first);
   const add = <T extends Origin>(map: Map<string, T>, key: string, kind: string, item: T | undefined): void => {
     if (!item) return;
     const existing = map.get(key);
-    if (existing) duplicate(kind, key, item, existing);
-    else {
+    if (existing) {
+      if (repeats(item, existing)) duplicate(kind, key, item, existing);
+      else if (under(existing)) {
+        map.set(key, item);
+        undo?.push(() => map.set(key, existing));
+      }
+    } else {
       map.set(key, item);
       undo?.push(() => map.delete(key));
     }
@@ -220,8 +236,9 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
   const sortedPods: Pod[] = [];
   for (const pod of podList) {
     const last = sortedPods[sortedPods.length - 1];
-    if (last && last.name === pod.name && last.namespace === pod.namespace) duplicate('Pod', `${pod.namespace}/${pod.name}`, pod, last);
-    else sortedPods.push(pod);
+    if (!last || last.name !== pod.name || last.namespace !== pod.namespace) sortedPods.push(pod);
+    else if (repeats(pod, last)) duplicate('Pod', `${pod.namespace}/${pod.name}`, pod, last);
+    else if (under(last)) sortedPods[sortedPods.length - 1] = pod;
   }
   completeInventory(namespaces, sortedPods, nodes, policies, diagnostics);
 
