@@ -5,7 +5,7 @@ import { clusterOptions, clusterSources, readCluster, selectObjects, wantsCluste
 import { backendNames } from '../backends.js';
 import type { Command, Values } from '../command.js';
 import { diffArtifacts, selectBackends } from '../diff/artifacts.js';
-import { readGitSources } from '../diff/git-source.js';
+import { existsAtRef, readGitSources } from '../diff/git-source.js';
 import { groupChanges } from '../diff/group.js';
 import { githubCommentLimit, renderMarkdown } from '../diff/markdown.js';
 import { renderJson, renderText, type DiffReport } from '../diff/render.js';
@@ -24,7 +24,17 @@ function sideOf(io: Io, values: Values, text: string): Side {
   return { kind: 'paths', paths: [text] };
 }
 
-async function sides(io: Io, values: Values, positionals: readonly string[]): Promise<{ base: InputSource[]; head: InputSource[]; label: string }> {
+type SideSources = { readonly sources: InputSource[]; readonly underlay: ReadonlySet<string> };
+
+async function sides(io: Io, values: Values, positionals: readonly string[]): Promise<{ base: SideSources; head: SideSources; label: string }> {
+  // Standard input is read once: a second reader would get nothing, and every policy would
+  // read as deleted.
+  const flaggedPaths = [values['base'], values['head']].filter((v): v is string => typeof v === 'string');
+  const readers = [list(values, 'inventory'), list(values, 'base-inventory'), list(values, 'head-inventory'), ...[...positionals, ...flaggedPaths].map((p) => [p])];
+  if (values['base-ref'] === undefined && readers.filter((paths) => paths.includes('-')).length > 1) {
+    throw new UsageError('standard input (-) can be read only once: give it to one side, and the other side as a file');
+  }
+  if (values['base-ref'] !== undefined && positionals.includes('-')) throw new UsageError('--base-ref cannot read standard input');
   const inventory = await readInputs(io, list(values, 'inventory'));
   const baseInventory = await readInputs(io, list(values, 'base-inventory'));
   const headInventory = await readInputs(io, list(values, 'head-inventory'));
@@ -46,25 +56,51 @@ async function sides(io: Io, values: Values, positionals: readonly string[]): Pr
     head = sideOf(io, values, pair[1]!);
   }
   const live = base.kind === 'cluster' || head.kind === 'cluster' || wantsCluster(values) ? await readCluster(clusterOptions(values, true), io) : undefined;
-  const clusterInventory = live ? clusterSources(live.context, selectObjects(live, 'inventory')) : [];
+  const defaultNamespace = values['default-namespace'] as string | undefined;
+  // The cluster's inventory under a side's local inventory files: their objects replace the
+  // cluster's of the same kind, namespace and name, as for the other commands.
+  const clusterInventory = (local: readonly InputSource[]): InputSource[] => {
+    if (!live) return [];
+    const replacedBy = local.length > 0 ? loadProgram(local, defaultNamespace ? { defaultNamespace } : {}).program : undefined;
+    return clusterSources(live.context, selectObjects(live, 'inventory', replacedBy));
+  };
   const read = async (side: Side, other: Side, atRef: boolean): Promise<InputSource[]> => {
     if (side.kind === 'cluster') return clusterSources(live!.context, selectObjects(live!, 'policies'));
     // An inventory file under the compared paths is the working tree's for both sides: read once.
     const inventories = new Set([...inventory, ...baseInventory, ...headInventory].map((s) => resolvePath(io.cwd, s.path)));
-    const local = atRef ? readGitSources(io.cwd, ref!, side.paths, inventories) : await readInputs(io, side.paths);
+    const local = atRef ? readGitSources(io.cwd, ref!, side.paths, inventories) : await readInputs(io, ref === undefined ? side.paths : presentPaths(io, ref, side.paths));
     if (other.kind !== 'cluster') return local;
     // Against the live policies, a directory means "what applying it would do": live policies it
     // does not replace stay.
-    const defaultNamespace = values['default-namespace'] as string | undefined;
     const program = loadProgram(local, defaultNamespace ? { defaultNamespace } : {}).program;
     return [...local, ...clusterSources(live!.context, selectObjects(live!, 'policies', program))];
   };
   const name = (side: Side): string => (side.kind === 'cluster' ? `cluster ${live!.context}` : side.paths.join(' '));
+  // A side's inventory (cluster and files) lies under its policies: a NetworkPolicy an inventory
+  // snapshot also holds gives way to the compared one (docs/ci.md's snapshot recipe).
+  const side = async (policies: InputSource[], files: InputSource[]): Promise<{ sources: InputSource[]; underlay: ReadonlySet<string> }> => {
+    const own = new Set(policies.map((s) => s.path));
+    const under = [...clusterInventory(files), ...files].filter((s) => !own.has(s.path));
+    return { sources: [...policies, ...under], underlay: new Set(under.map((s) => s.path)) };
+  };
   return {
-    base: [...(await read(base, head, ref !== undefined)), ...clusterInventory, ...inventory, ...baseInventory],
-    head: [...(await read(head, base, false)), ...clusterInventory, ...inventory, ...headInventory],
+    base: await side(await read(base, head, ref !== undefined), [...inventory, ...baseInventory]),
+    head: await side(await read(head, base, false), [...inventory, ...headInventory]),
     label: ref !== undefined ? `${ref} -> working tree` : `${name(base)} -> ${name(head)}`,
   };
+}
+
+/**
+ * The working tree's side of `--base-ref`: a path deleted since the ref (a pull request that
+ * removes policies) holds nothing in HEAD, which is the change to show; a path in neither is
+ * left for the reading to report as missing.
+ */
+function presentPaths(io: Io, ref: string, paths: readonly string[]): string[] {
+  return paths.filter((p) => {
+    if (p === '-' || existsSync(resolvePath(io.cwd, p)) || !existsAtRef(io.cwd, ref, p)) return true;
+    io.stderr.write(`note: ${p} is not in the working tree (deleted since ${ref}): HEAD has nothing there\n`);
+    return false;
+  });
 }
 
 /** `netpolc diff`: what a change does to connectivity and to every compiled artifact. */
@@ -99,8 +135,8 @@ export const diffCommand: Command = {
     const protocol = parseProtocol(values['protocol']);
     const backends = selectBackends(list(values, 'backend'));
     const { base, head, label } = await sides(io, values, positionals);
-    const b = loadSources(io, values, base);
-    const h = loadSources(io, values, head);
+    const b = loadSources(io, values, base.sources, undefined, base.underlay);
+    const h = loadSources(io, values, head.sources, undefined, head.underlay);
     if (!b.ok || !h.ok) return ExitCode.input;
     // One inventory index for both sides: HEAD's resolution uses it when its inventory is BASE's
     // (the usual case: only policies differ), and makes its own otherwise.
@@ -109,6 +145,11 @@ export const diffCommand: Command = {
     const rh = resolve(h.result.program, { index });
     printDiagnostics(io, values, b.result, rb.diagnostics);
     printDiagnostics(io, values, h.result, rh.diagnostics);
+    // With no pod on either side no connection can change, whatever the policies: an inventory
+    // left out would otherwise pass in CI as "no change".
+    if (rb.pods.length === 0 && rh.pods.length === 0) {
+      io.stderr.write('warning: the inputs hold no pods that take part in policy, so no connection can change; give the cluster with --inventory\n');
+    }
     const connectivity = diffConnectivity(rb, rh, port === undefined ? {} : { only: { protocol, port } });
     const report: DiffReport = {
       connectivity,

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { realpathSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { compareValues, type InputSource } from '@netpolc/ir';
 import { InputError, UsageError } from '../io.js';
 
@@ -25,17 +25,21 @@ export function readGitSources(cwd: string, ref: string, paths: readonly string[
   // The repository of the paths, not of the working directory: `netpolc diff --base-ref main
   // /repo/policies` from elsewhere reads /repo's history.
   const first = paths.find((p) => p !== '-');
-  const top = git(first === undefined ? cwd : nearestDirectory(resolve(cwd, first)), ['rev-parse', '--show-toplevel']).trim();
+  const top = repositoryOf(first === undefined ? cwd : resolve(cwd, first), first ?? '.');
+  // Paths are compared with the repository's real path (git's answer): a checkout reached
+  // through a symbolic link is the same repository.
+  const realCwd = realPath(cwd);
+  const realSkip = new Set([...skip].map(realPath));
   const verified = spawnSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: top });
   if (verified.status !== 0) throw new InputError(`--base-ref ${ref} names no commit of the git repository ${top}${shallowHint(top)}`);
   const sources: InputSource[] = [];
   const seen = new Set<string>();
   const read = (file: string): void => {
-    if (seen.has(file) || skip.has(resolve(top, file))) return;
+    if (seen.has(file) || realSkip.has(resolve(top, file))) return;
     seen.add(file);
     const content = spawnSync('git', ['show', `${ref}:${file}`], { cwd: top, maxBuffer: 1 << 30 });
     if (content.status !== 0) throw new InputError(`git show ${ref}:${file} failed`);
-    const shown = relative(cwd, resolve(top, file)) || file;
+    const shown = relative(realCwd, resolve(top, file)) || file;
     sources.push({ path: `${ref}:${shown}`, content: content.stdout });
   };
   // Entries under `inRepo` at the ref; links followed once each (a loop of links ends).
@@ -67,11 +71,39 @@ export function readGitSources(cwd: string, ref: string, paths: readonly string[
   };
   for (const path of paths) {
     if (path === '-') throw new UsageError('--base-ref cannot read standard input');
-    const inRepo = relative(top, resolve(cwd, path)) || '.';
-    if (inRepo.startsWith('..')) throw new UsageError(`${path} is outside the git repository ${top}`);
+    const inRepo = relative(top, realPath(resolve(cwd, path))) || '.';
+    if (inRepo.startsWith('..') || isAbsolute(inRepo)) throw new UsageError(`${path} is outside the git repository ${top}`);
     walk(inRepo, true);
   }
   return sources;
+}
+
+/** The top directory of the git repository holding `path` (which may not exist in the working tree). */
+function repositoryOf(path: string, given: string): string {
+  const r = spawnSync('git', ['rev-parse', '--show-toplevel'], { cwd: nearestDirectory(path), encoding: 'utf8' });
+  if (r.error) throw new InputError(`--base-ref needs git: ${r.error.message}`);
+  if (r.status === 0) return r.stdout.trim();
+  if (/not a git repository/.test(r.stderr)) throw new InputError(`${given} is not in a git repository: --base-ref reads the paths from git history`);
+  throw new InputError(`git rev-parse --show-toplevel failed: ${r.stderr.trim()}`);
+}
+
+/** Whether a path (relative to `cwd`) is in the commit `ref` of its repository. */
+export function existsAtRef(cwd: string, ref: string, path: string): boolean {
+  const abs = resolve(cwd, path);
+  const r = spawnSync('git', ['rev-parse', '--show-toplevel'], { cwd: nearestDirectory(abs), encoding: 'utf8' });
+  if (r.status !== 0) return false;
+  const inRepo = relative(r.stdout.trim(), realPath(abs)) || '.';
+  return spawnSync('git', ['cat-file', '-e', `${ref}:${inRepo}`], { cwd: r.stdout.trim() }).status === 0;
+}
+
+/** A path with its existing part's symbolic links resolved (the rest, not yet on disk, as it is). */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    const parent = dirname(path);
+    return parent === path ? path : join(realPath(parent), basename(path));
+  }
 }
 
 /** A hint for a clone without history (actions/checkout's default fetch-depth: 1). */
