@@ -16,6 +16,11 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   process.exitCode = ExitCode.input;
 });
 
+// Standard error that fails (its reader went away: `2>&1 | head`) has nowhere to say so: the
+// rest is dropped and the command keeps its exit code. Node's default, an uncaught 'error' event,
+// exited 1, which `diff` gives to "changes found".
+process.stderr.on('error', () => {});
+
 const code = await run(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { closest, InternalError } from '@netpolc/ir';
+import { closest, InternalError, isDnsLabel } from '@netpolc/ir';
 import { commandHelp, commonOptions, type Command } from './command.js';
 import { explainCommand } from './commands/explain.js';
 import { matrixCommand } from './commands/matrix.js';
@@ -60,16 +60,18 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     io.stdout.write(`netpolc ${version()}\n`);
     return ExitCode.ok;
   }
-  const cmd = commands[name];
-  if (!cmd) {
-    const near = closest(name, Object.keys(commands));
-    io.stderr.write(`netpolc: unknown command ${JSON.stringify(name)}${near === undefined ? '' : ` (did you mean ${near}?)`}\n\n${mainHelp()}`);
-    return ExitCode.input;
-  }
   // With --diagnostics-format json, stderr is one JSON array, written at the end: every
   // diagnostic of the command once, and its other lines as notes.
   const json = jsonStderr(rest) ? collectJson(io) : undefined;
   try {
+    const cmd = commands[name];
+    if (!cmd) {
+      const near = closest(name, Object.keys(commands));
+      const err = json?.io.stderr ?? io.stderr;
+      // The general help only for a reader: a JSON reader gets the one line.
+      err.write(`netpolc: unknown command ${JSON.stringify(name)}${near === undefined ? '' : ` (did you mean ${near}?)`}\n${json ? '' : `\n${mainHelp()}`}`);
+      return ExitCode.input;
+    }
     return await runCommand(cmd, name, rest, json?.io ?? io);
   } finally {
     json?.flush();
@@ -92,6 +94,16 @@ async function runCommand(cmd: (typeof commands)[string], name: string, rest: re
       if (t.kind !== 'option' || options[t.name]?.multiple) continue;
       if (given.has(t.name)) throw new UsageError(`--${t.name} is given more than once`);
       given.add(t.name);
+    }
+    // Offline, only matrix and snapshot keep to --namespace; the others would quietly take every
+    // namespace (compile -n x wrote all of them).
+    if (parsed.values['namespace'] !== undefined && parsed.values['from-cluster'] !== true && ['compile', 'validate', 'explain'].includes(name)) {
+      throw new UsageError('--namespace needs --from-cluster here: it says which namespaces to read from the cluster (local files are read whole)');
+    }
+    // Checked here for every command: a namespace also names Calico's output files.
+    const defaultNamespace = parsed.values['default-namespace'];
+    if (typeof defaultNamespace === 'string' && !isDnsLabel(defaultNamespace)) {
+      throw new UsageError(`--default-namespace ${defaultNamespace} is not a valid namespace name: lower-case letters, digits and '-', at most 63, starting and ending with a letter or digit (RFC 1123 label)`);
     }
     if (parsed.values['help']) {
       io.stdout.write(commandHelp(cmd));

@@ -1,3 +1,4 @@
+import { statSync, type Stats } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { hasErrors, resolve, type Backend, type EmitResult, type LoadResult } from '@netpolc/ir';
 import { backendNames, backends, type BackendName } from '../backends.js';
@@ -43,6 +44,15 @@ function report(io: Io, values: Values, result: LoadResult, emitted: EmitResult)
   return !hasErrors(emitted.diagnostics);
 }
 
+/** A path's stat, or undefined when there is nothing to stat (the writer then says why). */
+function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 /** `netpolc compile --backend NAME --out-dir DIR|- PATH...` */
 export const compileCommand: Command = {
   name: 'compile',
@@ -59,6 +69,9 @@ export const compileCommand: Command = {
     if (!(backendNames as readonly string[]).includes(name)) throw new UsageError(`unknown backend ${name}; choose ${backendNames.join(', ')}`);
     const outDir = values['out-dir'] as string | undefined;
     if (!outDir) throw new UsageError('--out-dir is required (a directory, or - for standard output)');
+    // Said before anything is read, in the user's words (the writer's mkdir would say EEXIST).
+    const existing = outDir === '-' ? undefined : statOf(resolvePath(io.cwd, outDir));
+    if (existing !== undefined && !existing.isDirectory()) throw new UsageError(`--out-dir ${outDir} is a file, not a directory`);
     const backend = backends[name as BackendName] as Backend<object>;
     const raw = rawFlags(values, backend, name);
     const parsed = backend.parseOptions(raw);

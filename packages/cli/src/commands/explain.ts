@@ -1,5 +1,5 @@
-import { evaluate, policyId, refAt, type BoundEndpoint, type LoadResult, type SideVerdict } from '@netpolc/ir';
-import type { Command } from '../command.js';
+import { evaluate, policyId, refAt, type BoundEndpoint, type Endpoint, type LoadResult, type SideVerdict } from '@netpolc/ir';
+import type { Command, Values } from '../command.js';
 import { ExitCode, UsageError } from '../io.js';
 import { loadInputs, useColor } from '../load.js';
 import { parseEndpoint, parsePort, parseProtocol } from './parse-connection.js';
@@ -47,6 +47,18 @@ function explainSide(result: LoadResult, side: SideVerdict, ep: BoundEndpoint): 
   }
 }
 
+/**
+ * With `--from-cluster -n NS`, only those namespaces' pods were read: an endpoint in another one
+ * is missing for that reason, which the message then says.
+ */
+function namespaceHint(values: Values, endpoints: readonly Endpoint[]): string {
+  const read = (values['namespace'] as string[] | undefined) ?? [];
+  if (read.length === 0 || values['from-cluster'] !== true) return '';
+  const outside = [...new Set(endpoints.filter((e) => e.kind === 'pod' && !read.includes(e.namespace)).map((e) => (e as { namespace: string }).namespace))];
+  if (outside.length === 0) return '';
+  return ` (--namespace ${read.join(', ')}: only those namespaces' pods were read from the cluster; add ${outside.map((ns) => `-n ${ns}`).join(' ')})`;
+}
+
 /** `netpolc explain`: the verdict for one connection, with the policies and rules behind it. */
 export const explainCommand: Command = {
   name: 'explain',
@@ -70,7 +82,7 @@ export const explainCommand: Command = {
     const { result, ok } = await loadInputs(io, values, positionals);
     if (!ok) return ExitCode.input;
     const verdict = evaluate(result.program, { src, dst, protocol, port });
-    if ('error' in verdict) throw new UsageError(verdict.error);
+    if ('error' in verdict) throw new UsageError(verdict.error + namespaceHint(values, [src, dst]));
     if (format === 'json') {
       const side = (s: SideVerdict) => ({
         allowed: s.allowed,
