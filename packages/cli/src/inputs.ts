@@ -1,6 +1,6 @@
-import { closeSync, fstatSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, realpathSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, realpathSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { compareValues, maxStringLength, type ByteSource, type InputSource } from '@netpolc/ir';
 import { InputError, type Io } from './io.js';
 
@@ -133,6 +133,23 @@ function linkTarget(link: string): Stats | undefined {
   }
 }
 
+/** What is wrong with a path that is a broken symbolic link (undefined for anything else). */
+function brokenLink(path: string): string | undefined {
+  try {
+    if (!lstatSync(path).isSymbolicLink()) return undefined;
+  } catch {
+    return undefined;
+  }
+  try {
+    statSync(path);
+    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') return `a loop of symbolic links (ELOOP: ${path} leads back to itself)`;
+    return code === 'ENOENT' ? `a broken symbolic link (to ${readlinkSync(path)}, which does not exist)` : undefined;
+  }
+}
+
 /** The real path of a file, or the path itself when it has none (a broken link: its read says why). */
 function realPath(file: string): string {
   try {
@@ -169,10 +186,15 @@ export async function readInputs(io: Io, paths: readonly string[]): Promise<Inpu
       stat = statSync(absolute);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new InputError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`);
+      throw new InputError(`cannot read ${path}: ${brokenLink(absolute) ?? (code === 'ENOENT' ? 'no such file or directory' : (err as Error).message)}`);
     }
     const files: string[] = [];
-    const shownPath = (file: string): string => relative(io.cwd, file) || file;
+    // As the user wrote it: under an absolute path, absolute; else relative to the working
+    // directory, unless that climbs out of it.
+    const shownPath = (file: string): string => {
+      const rel = relative(io.cwd, file) || file;
+      return isAbsolute(path) || rel.startsWith('..') ? file : rel;
+    };
     if (stat.isDirectory()) {
       const skipped: string[] = [];
       listDirectory(absolute, shownPath, files, skipped);
@@ -188,9 +210,9 @@ export async function readInputs(io: Io, paths: readonly string[]): Promise<Inpu
       try {
         content = fileContent(file, shown);
       } catch (err) {
-        throw new InputError(`cannot read ${shown}: ${(err as Error).message}`);
+        throw new InputError(`cannot read ${shown}: ${brokenLink(file) ?? (err as Error).message}`);
       }
-      sources.push({ path: shown.startsWith('..') ? file : shown, content });
+      sources.push({ path: shown, content });
     }
   }
   return sources;

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { releaseBatch, type EmitFile, type FileBatch } from '@netpolc/ir';
@@ -209,13 +209,19 @@ export class StagedWriter {
     }
     // A target taken by a directory (or anything but a file) would fail its rename after the
     // files before it were replaced: refuse before the first one, so nothing changes.
+    // So would a link to one, or to a system file (`-o /dev/stdout`, a link to /proc/self/fd/1):
+    // the rename would replace the link itself.
     const blocked = this.staged.find(([, target]) => {
       const st = lstatSync(target, { throwIfNoEntry: false });
-      return st !== undefined && !st.isFile() && !st.isSymbolicLink();
+      if (st === undefined || st.isFile()) return false;
+      if (!st.isSymbolicLink()) return true;
+      const to = statSync(target, { throwIfNoEntry: false });
+      return (to !== undefined && !to.isFile()) || /^\/(dev|proc|sys)(\/|$)/.test(resolve(dirname(target), readlinkSync(target)));
     });
     if (blocked) {
       this.removeStaged();
-      throw new OutputError(`could not write ${blocked[1]}: something other than a file is there (nothing was written)`);
+      const link = lstatSync(blocked[1]).isSymbolicLink() ? ` (a link to ${readlinkSync(blocked[1])}; for standard output give -)` : '';
+      throw new OutputError(`could not write ${blocked[1]}: something other than a file is there${link} (nothing was written)`);
     }
     let moved = 0;
     try {

@@ -51,10 +51,14 @@ export const readDefaults = { lazyListChars: 512 * 1024, listRunChars: 16 * 1024
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-function decode(source: InputSource): { text: string } | { bytes: ByteText } | { error: string } {
+/** Why a file cannot be read as text, and the text before the place where that shows. */
+type DecodeError = { readonly error: string; readonly before?: string };
+
+function decode(source: InputSource): { text: string } | { bytes: ByteText } | DecodeError {
   const { content } = source;
   if (typeof content === 'string') {
-    return content.includes('\u0000') ? { error: 'contains NUL bytes' } : { text: content };
+    const nul = content.indexOf('\u0000');
+    return nul >= 0 ? { error: 'contains NUL bytes', before: content.slice(0, nul) } : { text: content };
   }
   const whole = content instanceof Uint8Array;
   const size = whole ? content.length : content.size;
@@ -82,12 +86,29 @@ function decode(source: InputSource): { text: string } | { bytes: ByteText } | {
     return { bytes: new ByteText(content, bom ? 3 : 0, checked.ascii) };
   }
   const bytes = whole ? content : readWhole(content);
+  let text: string;
   try {
-    const text = decoder.decode(bytes);
-    return text.includes('\u0000') ? { error: 'contains NUL bytes' } : { text: text.replace(/^\uFEFF/, '') };
+    text = decoder.decode(bytes);
   } catch {
-    return { error: 'invalid UTF-8' };
+    // Located at the first byte that is no UTF-8 (a Latin-1 `café`), not at the file's start.
+    return { error: 'invalid UTF-8', before: decoder.decode(bytes.subarray(0, validUtf8Prefix(bytes))) };
   }
+  const nul = text.indexOf('\u0000');
+  return nul >= 0 ? { error: 'contains NUL bytes', before: text.slice(0, nul) } : { text: text.replace(/^\uFEFF/, '') };
+}
+
+/** The length of the longest prefix of `bytes` that is whole, valid UTF-8 characters. */
+function validUtf8Prefix(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    const n = b < 0x80 ? 1 : b >= 0xc2 && b < 0xe0 ? 2 : b >= 0xe0 && b < 0xf0 ? 3 : b >= 0xf0 && b < 0xf5 ? 4 : 0;
+    if (n === 0 || i + n > bytes.length) return i;
+    // The exact set of valid sequences is the decoder's: each character is checked by it.
+    if (n > 1 && !isUtf8(bytes.subarray(i, i + n))) return i;
+    i += n;
+  }
+  return i;
 }
 
 /** {@link checkSource} of bytes held whole (whose ASCII check waits for a located diagnostic). */
@@ -125,8 +146,10 @@ export function readObjects(source: InputSource, options: ReadOptions = {}): Rea
   const diagnostics: Diagnostic[] = [];
   const decoded = decode(source);
   if ('error' in decoded) {
-    const file: SourceFile = { path: source.path, text: '', format: 'yaml', trees: undefined, lineStarts: undefined };
-    diagnostics.push(irDiagnostic('ir/binary-input', { detail: decoded.error }, { kind: 'span', file: source.path, pos: 0, end: 0 }));
+    // The text before the bad place, so that it is located by line and column.
+    const before = decoded.before ?? '';
+    const file: SourceFile = { path: source.path, text: before, format: 'yaml', trees: undefined, lineStarts: undefined };
+    diagnostics.push(irDiagnostic('ir/binary-input', { detail: decoded.error }, { kind: 'span', file: source.path, pos: before.length, end: before.length }));
     return { file, objects: [], diagnostics };
   }
   if ('bytes' in decoded) return readBytes(source.path, decoded.bytes, options);
