@@ -1,0 +1,211 @@
+// Exploratory UX audit of the netpolc CLI (2026-12-01). Every test here is `it.fails`: it asserts
+// the behaviour README.md / --help promise, which the CLI does not give today; the fix turns the
+// test green (and the `.fails` must then be dropped). One test per defect.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { cli } from './run-cli.js';
+
+const root = new URL('../../..', import.meta.url).pathname;
+const bin = new URL('../bin/netpolc.js', import.meta.url).pathname;
+const cluster = join(root, 'examples/cluster.yaml');
+const policies = join(root, 'examples/policies');
+
+let tmp = '';
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'netpolc-ux-audit-'));
+});
+afterAll(() => {
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+/** A fresh directory under this file's temporary directory. */
+let made = 0;
+function sub(name: string): string {
+  const dir = join(tmp, `${made++}-${name}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** A git repository with cluster.yaml and policies/ (the example's) committed at HEAD. */
+function exampleRepo(name: string): string {
+  const repo = sub(name);
+  const git = (...args: string[]): void => void execFileSync('git', args, { cwd: repo, stdio: 'ignore' });
+  git('init', '-q');
+  copyFileSync(cluster, join(repo, 'cluster.yaml'));
+  mkdirSync(join(repo, 'policies'));
+  for (const f of ['production-default-deny.yaml', 'production-dns.yaml', 'production-three-tier.yaml']) copyFileSync(join(policies, f), join(repo, 'policies', f));
+  git('add', '.');
+  git('-c', 'user.name=a', '-c', 'user.email=a@b', 'commit', '-qm', 'base');
+  return repo;
+}
+
+const nsLess = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: x}\nspec: {podSelector: {}}\n';
+
+// What a user sees: `netpolc compile -b calico --out-dir out --default-namespace ../../../x p.yaml` (p.yaml
+// a policy without metadata.namespace) prints "netpolc: unexpected error: Error: refusing to write
+// outside the output directory: namespace-../../../x.yaml", a JavaScript stack and "This is a bug in
+// netpolc", exit 3. `--default-namespace a/b` silently writes a subdirectory `namespace-a/b.yaml`,
+// and `Production` or `my ns` give objects that kubectl apply refuses. What they should see: exit 2,
+// "--default-namespace ../../../x is not a valid namespace name (RFC 1123 label)", as the same name in
+// metadata.namespace already gets (ir/invalid-name). Why: README, exit codes ("3 internal error"),
+// and "Validation and defaulting follow the API server"; the flag is kubectl's context namespace.
+it.fails('--default-namespace with an invalid name is a usage error (exit 2), not an internal error with a stack', async () => {
+  const dir = sub('default-ns');
+  writeFileSync(join(dir, 'p.yaml'), nsLess);
+  const r = await cli(['compile', '-b', 'calico', '--out-dir', join(dir, 'out'), '--default-namespace', '../../../x', join(dir, 'p.yaml')]);
+  expect(r.stderr).not.toMatch(/unexpected error|at StagedWriter/);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/--default-namespace/);
+  const slash = await cli(['validate', '--default-namespace', 'a/b', join(dir, 'p.yaml')]);
+  expect(slash.code).toBe(2);
+});
+
+// What a user sees: with standard error on a pipe whose reader has gone (`netpolc diff ... 2>&1 |
+// head -n 20`, a log shipper that stopped), a usage or input error exits 1, the code `diff` gives
+// to "changes found" (docs/ci.md's shell example then prints the report instead of "invalid
+// input"; a GitHub step posts an empty comment). Standard output already has this handled (EPIPE
+// keeps the command's code, see bin.ts); standard error does not. What they should see: exit 2.
+// Why: README "Exit codes: ... 2 bad input or usage".
+it.fails('keeps its exit code (2) when the reader of standard error goes away', () => {
+  const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${bin}" diff --fail-on bogus examples/policies examples/policies-next 2>&1 >/dev/null | true`], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  expect(r.status).toBe(2);
+});
+
+// What a user sees: a pull request deletes policies/old.yaml (or a whole directory); `netpolc diff
+// --base-ref main policies/old.yaml` says "cannot read policies/old.yaml: no such file or
+// directory", exit 2, so CI fails as for invalid input instead of showing the connections the
+// deletion opens. What they should see: the diff (HEAD has nothing at that path), exit 1 — the
+// mirror of a path missing at BASE, which "contributes nothing (everything in HEAD is then new)".
+// Why: README "diff ... compares ... the same paths at a git ref"; --help "--base-ref: the same
+// paths at this ref; HEAD is the working tree".
+it.fails('diff --base-ref of a path deleted in the working tree shows what the deletion changes', async () => {
+  const repo = exampleRepo('deleted');
+  unlinkSync(join(repo, 'policies', 'production-dns.yaml'));
+  const r = await cli(['diff', '--base-ref', 'HEAD', '--inventory', 'cluster.yaml', 'policies/production-dns.yaml'], '', repo);
+  expect(r.stderr).not.toMatch(/cannot read/);
+  expect(r.code).toBe(1);
+  expect(r.stdout).toMatch(/[1-9]\d* added/);
+});
+
+// What a user sees: the checkout is reached through a symbolic link (a home directory on another
+// disk, `/tmp` -> `/private/tmp` on macOS, a CI workspace path); `netpolc diff --base-ref HEAD
+// --inventory cluster.yaml "$PWD/policies"` says "/…/link/policies is outside the git repository
+// /…/repo", exit 2, though it is that very repository. The same relative path works. What they
+// should see: the diff (here: no change, exit 0). Why: README "--base-ref GIT_REF PATH..." takes
+// paths; the repository is found from the path (git-source.ts) but compared with its real path.
+it.fails('diff --base-ref accepts a path into the repository reached through a symbolic link', async () => {
+  const repo = exampleRepo('linked');
+  const link = join(tmp, `${made++}-link`);
+  symlinkSync(repo, link);
+  const r = await cli(['diff', '--base-ref', 'HEAD', '--inventory', 'cluster.yaml', join(link, 'policies')], '', repo);
+  expect(r.stderr).not.toMatch(/outside the git repository/);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/0 added, 0 removed/);
+});
+
+// What a user sees: `netpolc diff examples/policies examples/policies-next` (the --inventory
+// forgotten, or an inventory path that holds no pods) prints "0 added, 0 removed connections",
+// exit 0, with nothing on stderr: in CI, a change that cuts off every pod passes as "no change".
+// With no pods no connection can change, whatever the policies. What they should see: the same
+// result plus a warning that the inputs hold no pods (give --inventory). Why: README "diff compares
+// two policy sets ... against the inventory"; docs/ci.md "0 no change".
+it.fails('diff warns when the inputs hold no pods, instead of a silent "0 added, 0 removed"', async () => {
+  const r = await cli(['diff', 'examples/policies', 'examples/policies-next']);
+  expect(r.stdout).toMatch(/0 added, 0 removed/);
+  expect(r.stderr).toMatch(/no pods?|--inventory/i);
+});
+
+// What a user sees: a directory holding a broken link named like an input (an editor's or a
+// deployment tool's leftover: `old.yaml -> gone.yaml`) stops every command with "cannot read
+// d/old.yaml: ENOENT: no such file or directory, open '/abs/d/old.yaml'": Node's errno text, about
+// a file `ls` shows, and no word of the link or of where it points. (`--base-ref` skips such a link
+// at BASE: "a dangling link, as on the working tree: nothing to read".) What they should see: a
+// message that it is a broken link to gone.yaml (or a skip note, as for a FIFO). Why: README
+// "directories (... following links ...)"; a message that names the wrong thing.
+it.fails('a broken link in an input directory is reported as a broken link, naming its target', async () => {
+  const dir = sub('dangling');
+  copyFileSync(join(policies, 'production-dns.yaml'), join(dir, 'dns.yaml'));
+  symlinkSync('gone.yaml', join(dir, 'old.yaml'));
+  const r = await cli(['validate', '--inventory', cluster, dir]);
+  expect(r.stderr).not.toMatch(/ENOENT/);
+  expect(r.stderr).toMatch(/gone\.yaml/);
+});
+
+// What a user sees: `netpolc compile -b iptables --out-dir rules.yaml ...` where rules.yaml is a file
+// says "could not write the output files: EEXIST: file already exists, mkdir '/abs/rules.yaml'
+// (nothing was written)": errno text about a mkdir the user never asked for. `snapshot -o DIR` got
+// a plain message today ("-o DIR is a directory; give a file"). What they should see: "--out-dir
+// rules.yaml is a file, not a directory", exit 2. Why: --help "--out-dir DIR".
+it.fails('compile --out-dir naming an existing file says it is not a directory', async () => {
+  const dir = sub('outdir-file');
+  writeFileSync(join(dir, 'rules.yaml'), 'keep me\n');
+  const r = await cli(['compile', '-b', 'iptables', '--out-dir', join(dir, 'rules.yaml'), '--inventory', cluster, policies]);
+  expect(r.code).toBe(2);
+  expect(r.stderr).not.toMatch(/EEXIST|mkdir/);
+  expect(r.stderr).toMatch(/not a directory|is a file/);
+});
+
+// What a user sees: `netpolc diff --base-ref main /elsewhere/policies` run from inside a repository,
+// with the path in no repository, says "git rev-parse --show-toplevel failed: fatal: not a git
+// repository (or any of the parent directories): .git": git's text, naming neither the path nor
+// --base-ref, though the working directory IS a repository. What they should see: "/elsewhere/
+// policies is not in a git repository: --base-ref reads paths from git history". Why: README
+// "--base-ref ... a link out of it is an error: it has no history"; the message names the wrong
+// thing.
+it.fails('diff --base-ref with a path in no git repository names the path', async () => {
+  const repo = exampleRepo('outside');
+  const outside = sub('not-a-repo');
+  copyFileSync(join(policies, 'production-dns.yaml'), join(outside, 'dns.yaml'));
+  const r = await cli(['diff', '--base-ref', 'HEAD', '--inventory', 'cluster.yaml', outside], '', repo);
+  expect(r.code).toBe(2);
+  expect(r.stderr).not.toMatch(/rev-parse|fatal:/);
+  expect(r.stderr).toContain(outside);
+});
+
+// What a user sees: `netpolc validate --diagnostics-format json /abs/dir` with a FIFO (or a broken
+// link) in the directory names it "../../tmp/…/dir/fifo.yaml": a path relative to the working
+// directory that the user never wrote, while the diagnostics of the same run name the files
+// "/tmp/…/dir/…". What they should see: the path as given (absolute here). Why: inputs.ts's own
+// contract, "Paths in messages stay as the user wrote them"; tools that match paths across
+// messages (editors, CI annotations) see two names for one directory.
+it.fails('notes about skipped entries name them as the user wrote the directory (absolute stays absolute)', async () => {
+  const dir = sub('fifo');
+  copyFileSync(join(policies, 'production-dns.yaml'), join(dir, 'dns.yaml'));
+  execFileSync('mkfifo', [join(dir, 'fifo.yaml')]);
+  const r = await cli(['validate', '--inventory', cluster, dir]);
+  expect(r.code).toBe(0);
+  expect(r.stderr).toContain(`skipped ${join(dir, 'fifo.yaml')}`);
+  expect(r.stderr).not.toMatch(/\.\.\//);
+});
+
+// What a user sees: `netpolc validat --diagnostics-format json p.yaml` (a typo of the command, in a CI
+// wrapper that parses stderr as JSON) gets a text message and the whole general help on stderr:
+// the parser fails. Every other early failure (unknown option, bad --port, missing -o) is one JSON
+// array. What they should see: `[{"severity":"note","message":"netpolc: unknown command
+// \"validat\" (did you mean validate?)"}, ...]`. Why: README "--diagnostics-format json: stderr is
+// one JSON array written at the end ... and the command's other stderr lines as notes".
+it.fails('an unknown command with --diagnostics-format json still writes one JSON array on stderr', async () => {
+  const r = await cli(['validat', '--diagnostics-format', 'json', 'examples/policies']);
+  expect(r.code).toBe(2);
+  expect(() => JSON.parse(r.stderr) as unknown).not.toThrow();
+});
+
+// What a user sees: a Latin-1 file (`name: café` on line 4) gets "p.yaml:1:1: error
+// ir/binary-input: file is not UTF-8 text (invalid UTF-8)": the location points at the first byte,
+// not at the offending one, so in a long kubectl dump the user must hunt for it. What they should
+// see: the line and column of the first invalid byte (4:9). Why: README "Diagnostics are printed as
+// file:line:col".
+it.fails('a non-UTF-8 byte is reported at its own line and column, not at 1:1', async () => {
+  const dir = sub('latin1');
+  writeFileSync(join(dir, 'p.yaml'), Buffer.from('apiVersion: v1\nkind: Namespace\nmetadata:\n  name: caf\xe9\n', 'latin1'));
+  const r = await cli(['validate', join(dir, 'p.yaml')]);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain(`${join(dir, 'p.yaml')}:4:`);
+});
