@@ -6,6 +6,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startFakeApiServer, type FakeServer } from './cluster/fake-api-server.js';
+import { readManifests, runCli, writeKubeconfig } from './cluster/support.js';
 import { cli } from './run-cli.js';
 
 const root = new URL('../../..', import.meta.url).pathname;
@@ -14,10 +16,16 @@ const cluster = join(root, 'examples/cluster.yaml');
 const policies = join(root, 'examples/policies');
 
 let tmp = '';
-beforeAll(() => {
+let server: FakeServer;
+let env: Record<string, string> = {};
+beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'netpolc-ux-audit-'));
+  // The example cluster (inventory and policies) behind a fake API server, for --from-cluster.
+  server = await startFakeApiServer({ objects: readManifests([cluster, policies]) });
+  env = { KUBECONFIG: writeKubeconfig(join(tmp, 'kube'), [{ name: 'fake', server: server.url }]) };
 });
-afterAll(() => {
+afterAll(async () => {
+  await server.close();
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -208,4 +216,33 @@ it.fails('a non-UTF-8 byte is reported at its own line and column, not at 1:1', 
   const r = await cli(['validate', join(dir, 'p.yaml')]);
   expect(r.code).toBe(2);
   expect(r.stderr).toContain(`${join(dir, 'p.yaml')}:4:`);
+});
+
+// What a user sees: `netpolc diff --from-cluster --inventory cluster.yaml policies/ policies-next/`
+// (or `--base cluster --head ./policies`, or `--head-inventory relabeled.yaml` to see what a relabel
+// does to the live cluster) stops with 16 "error ir/duplicate-object: duplicate Namespace production
+// (also defined at cluster:fake/namespaces:4:1)", exit 2. validate, matrix, explain and snapshot
+// with the same --from-cluster --inventory apply the file over the cluster. What they should see:
+// the diff, the local inventory replacing the cluster's objects of the same kind, namespace and
+// name (here: 2 added, 10 removed, exit 1). Why: README "Live cluster": "Every command takes
+// --from-cluster ... Local PATHs given with it replace the cluster's objects ... as kubectl apply
+// would"; docs/ci.md's relabel recipe (--base-inventory/--head-inventory).
+it.fails('diff --from-cluster applies --inventory over the cluster, as the other commands do', async () => {
+  const r = await runCli(['diff', '--from-cluster', '--inventory', 'examples/cluster.yaml', 'examples/policies', 'examples/policies-next'], env);
+  expect(r.stderr).not.toMatch(/duplicate-object/);
+  expect(r.code).toBe(1);
+  expect(r.stdout).toMatch(/2 added, 10 removed/);
+});
+
+// What a user sees: `netpolc explain --from-cluster -n production --from production/db-0 --to
+// monitoring/prometheus-0 --port 9090` says "pod monitoring/prometheus-0 is not in the inventory,
+// which has no pods in namespace monitoring": the namespace exists and has pods in the cluster;
+// only the --namespace given on the same line kept them from being read, and the message does not
+// say so. What they should see: the message naming --namespace production as the reason (add -n
+// monitoring, or drop -n). Why: --help "-n: --from-cluster reads only its pods and
+// NetworkPolicies"; a message with no way out where one is obvious.
+it.fails('explain --from-cluster -n NS names --namespace when an endpoint lies outside NS', async () => {
+  const r = await runCli(['explain', '--from-cluster', '-n', 'production', '--from', 'production/db-0', '--to', 'monitoring/prometheus-0', '--port', '9090'], env);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/--namespace|-n /);
 });
