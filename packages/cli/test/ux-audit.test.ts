@@ -246,3 +246,47 @@ it.fails('explain --from-cluster -n NS names --namespace when an endpoint lies o
   expect(r.code).toBe(2);
   expect(r.stderr).toMatch(/--namespace|-n /);
 });
+
+// What a user sees: `kubectl get netpol -A -o yaml | netpolc diff --inventory cluster.yaml - -` (or
+// `--base - --head -`) prints "netpolc diff (- -> -, all ports): 951 added, 0 removed connections",
+// exit 1 ("changes found"): standard input is consumed by BASE, HEAD reads nothing (a bare
+// "<stdin>:1:1: warning ir/empty-file") and the diff claims that every policy was deleted. With
+// `--inventory - - policies/` it is "error ir/no-objects: no Kubernetes objects found in the
+// inputs", though stdin held the whole inventory. What they should see: the same input on both
+// sides, so no change (exit 0), or a usage error (exit 2) that standard input can be read only
+// once. Why: README "Paths are files, directories ... or - for stdin"; identical sides are "no
+// change" (exit 0). Spawned: the in-process runner hands out a fresh stdin on every read.
+it.fails('diff with standard input as both BASE and HEAD does not report every policy as removed', () => {
+  const all = readManifestsText([policies]);
+  const r = spawnSync(process.execPath, [bin, 'diff', '--inventory', 'examples/cluster.yaml', '-', '-'], { cwd: root, input: all, encoding: 'utf8', timeout: 30_000 });
+  expect(r.stdout).not.toMatch(/[1-9]\d* added/);
+  expect(r.status === 0 || (r.status === 2 && /standard input/.test(r.stderr))).toBe(true);
+});
+
+/** The YAML files under `paths`, as one multi-document stream. */
+function readManifestsText(paths: readonly string[]): string {
+  return readManifests(paths)
+    .map((o) => `---\n${JSON.stringify(o)}\n`)
+    .join('');
+}
+
+// What a user sees: docs/ci.md gives the inventory as "what `kubectl get namespaces,pods,nodes -A -o
+// yaml` prints (or `netpolc snapshot --from-cluster -o cluster.yaml`, which strips managed fields
+// and noise)". The snapshot also holds the cluster's NetworkPolicies, so with the policies of the
+// repository applied in the cluster, the recipe `netpolc diff --base-ref origin/main --inventory
+// cluster.yaml policies/` stops with one "error ir/duplicate-object: duplicate NetworkPolicy
+// production/api (also defined at policies/...)" per policy, exit 2, which the workflow treats as
+// invalid policies, on every pull request. What they should see: the diff of the policies, the
+// inventory's own NetworkPolicies not counted twice (here: 2 added, 10 removed, exit 1), or at
+// least a message that the inventory file holds NetworkPolicies and a way to leave them out. Why:
+// docs/ci.md "Keeping the inventory snapshot current"; README "snapshot ... writes the inventory
+// and policies".
+it.fails('diff with a netpolc snapshot as --inventory (the docs/ci.md recipe) compares the policies instead of failing on duplicates', async () => {
+  const dir = sub('snapshot-inventory');
+  const snap = await cli(['snapshot', '-o', join(dir, 'cluster.yaml'), cluster, policies]);
+  expect(snap.code).toBe(0);
+  const r = await cli(['diff', '--inventory', join(dir, 'cluster.yaml'), 'examples/policies', 'examples/policies-next']);
+  expect(r.stderr).not.toMatch(/duplicate-object/);
+  expect(r.code).toBe(1);
+  expect(r.stdout).toMatch(/2 added, 10 removed/);
+});
