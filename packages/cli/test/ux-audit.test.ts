@@ -2,7 +2,7 @@
 // the behaviour README.md / --help promise, which the CLI does not give today; the fix turns the
 // test green (and the `.fails` must then be dropped). One test per defect.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, lstatSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -289,4 +289,30 @@ it.fails('diff with a netpolc snapshot as --inventory (the docs/ci.md recipe) co
   expect(r.stderr).not.toMatch(/duplicate-object/);
   expect(r.code).toBe(1);
   expect(r.stdout).toMatch(/2 added, 10 removed/);
+});
+
+// What a user sees: `netpolc snapshot -o /dev/stdout ...` (a user who does not know `-o -`), run as
+// root as in most CI containers, replaces the /dev/stdout symbolic link with a regular file (the
+// output is renamed over the link; "wrote 16 objects to /dev/stdout", exit 0), and every later
+// program of that container writing /dev/stdout writes into that file. The same with any link to a
+// device or FIFO; a target that IS a device or FIFO is refused ("something other than a file is
+// there"), a link to one is not (staged-writer.ts accepts every symbolic link). Reproduced here with
+// a link to a FIFO in a temporary directory, never with /dev. What they should see: the link kept:
+// the output written through it (to the FIFO), or a refusal, exit 2. Why: README "snapshot -o
+// FILE|-"; --help "-o FILE: file to write"; the message for a device already says a non-file target
+// is refused.
+it.fails('snapshot -o through a symbolic link to a FIFO (as /dev/stdout is) does not replace the link with a file', async () => {
+  const dir = sub('link-to-fifo');
+  const fifo = join(dir, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  symlinkSync(fifo, join(dir, 'stdout'));
+  // A reader, so that writing through the link (a right fix) cannot block.
+  const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const r = await cli(['snapshot', '-o', join(dir, 'stdout'), cluster]);
+    expect(lstatSync(join(dir, 'stdout')).isSymbolicLink()).toBe(true);
+    expect([0, 2]).toContain(r.code);
+  } finally {
+    closeSync(reader);
+  }
 });
