@@ -316,3 +316,19 @@ it.fails('snapshot -o through a symbolic link to a FIFO (as /dev/stdout is) does
     closeSync(reader);
   }
 });
+
+// What a user sees: `netpolc compile -b calico -n monitoring --out-dir out --inventory cluster.yaml
+// policies/` (no --from-cluster) writes the policies of every namespace, production's included,
+// without a word (`kubectl apply -f out` then applies them all); `diff -n monitoring` likewise
+// reports production's connections. Offline, `snapshot -n` and `matrix -n` do keep one namespace,
+// and `--request-timeout` without --from-cluster is refused ("needs --from-cluster"). What they
+// should see: only monitoring's output, or a usage error (exit 2) that --namespace has no effect
+// here. Why: --help "-n, --namespace NS: only this namespace"; an option silently ignored.
+it.fails('compile -n NS without --from-cluster does not silently emit every namespace', async () => {
+  const r = await cli(['compile', '-b', 'calico', '-n', 'monitoring', '--out-dir', '-', '--inventory', cluster, policies]);
+  if (r.code === 2) expect(r.stderr).toMatch(/--namespace|-n\b/);
+  else {
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toMatch(/namespace: production/);
+  }
+});
