@@ -2,7 +2,7 @@
 // the behaviour README.md / --help promise, which the CLI does not give today; the fix turns the
 // test green (and the `.fails` must then be dropped). One test per defect.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, constants, copyFileSync, lstatSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants, copyFileSync, lstatSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -331,4 +331,20 @@ it.fails('compile -n NS without --from-cluster does not silently emit every name
     expect(r.code).toBe(0);
     expect(r.stdout).not.toMatch(/namespace: production/);
   }
+});
+
+// What a user sees: the inventory snapshot is kept private (`chmod 600 cluster.yaml`: pod IPs, labels,
+// node addresses); `netpolc snapshot -o cluster.yaml --from-cluster` refreshing it leaves it 0644,
+// readable by everyone (the new file, made with the umask, is renamed over the old one). `kubectl
+// get ... > cluster.yaml`, `cp`, an editor keep the mode of the file they replace. The same for
+// compile's files. What they should see: the replaced file keeps its mode (0600). Why: -o FILE is
+// "the file to write"; an atomic replace should not widen access.
+it.fails('snapshot -o over an existing file keeps its permissions', async () => {
+  const dir = sub('mode');
+  const file = join(dir, 'cluster.yaml');
+  writeFileSync(file, 'old\n');
+  chmodSync(file, 0o600);
+  const r = await cli(['snapshot', '-o', file, cluster]);
+  expect(r.code).toBe(0);
+  expect(statSync(file).mode & 0o777).toBe(0o600);
 });
