@@ -2,7 +2,7 @@
 // the behaviour README.md / --help promise, which the CLI does not give today; the fix turns the
 // test green (and the `.fails` must then be dropped). One test per defect.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, constants, copyFileSync, lstatSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants, copyFileSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -365,4 +365,37 @@ it.fails('concatenated kubectl JSON objects give the objects or one message per 
   const r = await cli(['validate', join(dir, 'ns.json')]);
   expect(r.stderr).not.toMatch(/YAML stream/);
   expect((r.stderr.match(/ error /g) ?? []).length).toBeLessThanOrEqual(2);
+});
+
+// What a user sees: a JSON dump cut short (`kubectl get ... -o json > dump.json` on a full disk, an
+// interrupted copy) prints three errors at the place it ends and then "failed: 6 errors, 0
+// warnings" (a longer dump: three printed, "failed: 5 errors"); with --diagnostics-format json the
+// array holds the same three. The count includes diagnostics that are printed once (README: "every
+// diagnostic once") but counted twice. What they should see: the summary counting what it printed:
+// "failed: 3 errors". Why: README "validate ... Diagnostics are printed ..."; a summary that
+// disagrees with the list above it.
+it.fails('the "failed: N errors" summary counts the errors it printed (truncated JSON)', async () => {
+  const dir = sub('truncated-count');
+  // netpolc's own JSON snapshot (one item per line), cut after 300 bytes.
+  expect((await cli(['snapshot', '-o', join(dir, 'full.json'), cluster])).code).toBe(0);
+  writeFileSync(join(dir, 'dump.json'), readFileSync(join(dir, 'full.json')).subarray(0, 300));
+  const r = await cli(['validate', join(dir, 'dump.json')]);
+  expect(r.code).toBe(2);
+  const printed = r.stderr.split('\n').filter((l) => / error /.test(l) && !l.startsWith(' ')).length;
+  expect(r.stderr).toContain(`failed: ${printed} error${printed === 1 ? '' : 's'},`);
+});
+
+// What a user sees: the same truncated JSON dump is explained in YAML parser words: "error
+// ir/syntax: Flow map in block collection must be sufficiently indented and end with a }", "Flow
+// sequence in block collection must be sufficiently indented and end with a ]": advice about
+// indentation, for a .json file whose only fault is that it stops in the middle. What they should
+// see: that the JSON ends before its objects and arrays are closed (the file looks truncated).
+// Why: README "Input: ... JSON"; a message that names the wrong thing.
+it.fails('a truncated JSON file is reported as ending early, not as a YAML indentation problem', async () => {
+  const dir = sub('truncated-words');
+  writeFileSync(join(dir, 'dump.json'), '{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"a"');
+  const r = await cli(['validate', join(dir, 'dump.json')]);
+  expect(r.code).toBe(2);
+  expect(r.stderr).not.toMatch(/indented|block collection/);
+  expect(r.stderr).toMatch(/end|truncat/i);
 });
