@@ -399,3 +399,24 @@ it.fails('a truncated JSON file is reported as ending early, not as a YAML inden
   expect(r.stderr).not.toMatch(/indented|block collection/);
   expect(r.stderr).toMatch(/end|truncat/i);
 });
+
+// What a user sees: `netpolc compile -b calico --out-dir policies/ policies/` (the output directory
+// one of the inputs, or under one) writes the Calico files among the sources without a word, and
+// every later run reads them back as input: one "warning ir/other-policy-kind: skipped
+// projectcalico.org/v3 NetworkPolicy api: netpolc reads networking.k8s.io/v1 NetworkPolicies only,
+// so its verdicts and output leave this policy's rules out" per policy netpolc itself emitted (a
+// thousand policies: a thousand warnings), and `kubectl apply -f policies/` applies both. What they
+// should see: the first compile refusing an --out-dir inside the inputs (exit 2), or netpolc's own
+// output (its managed-by label and first line, which compile already uses to recognise its files)
+// not read back. Why: README "compile ... writes its files atomically into DIR"; a warning flood
+// about the tool's own output.
+it.fails('compile --out-dir inside the input paths is refused, or its output is not read back as input', async () => {
+  const dir = sub('out-in-input');
+  mkdirSync(join(dir, 'policies'));
+  for (const f of ['production-default-deny.yaml', 'production-three-tier.yaml']) copyFileSync(join(policies, f), join(dir, 'policies', f));
+  const args = ['compile', '-b', 'calico', '--out-dir', join(dir, 'policies'), '--inventory', cluster, join(dir, 'policies')];
+  const first = await cli(args);
+  if (first.code === 2) return expect(first.stderr).toMatch(/--out-dir/);
+  const second = await cli(args);
+  expect(second.stderr).not.toMatch(/other-policy-kind/);
+});
