@@ -420,3 +420,18 @@ it.fails('compile --out-dir inside the input paths is refused, or its output is 
   const second = await cli(args);
   expect(second.stderr).not.toMatch(/other-policy-kind/);
 });
+
+// What a user sees: `netpolc validate "$POLICY_DIR"` or `netpolc diff --base-ref main "$DIR"` with the
+// variable unset or empty reads the working directory, recursively, as if "." was given: from a
+// repository root, every YAML file of the repository (here: "ok: ..." for files never named; in
+// this repository, duplicates between examples/policies and examples/policies-next). `-o ""` and
+// `--out-dir ""` are already refused as missing. What they should see: a usage error naming the
+// empty path, exit 2. Why: README "Paths are files, directories ... or - for stdin": an empty
+// string is none of them (`cat ""`, `ls ""` fail).
+it.fails('an empty path argument is a usage error, not the working directory', async () => {
+  const dir = sub('empty-path');
+  copyFileSync(join(policies, 'production-dns.yaml'), join(dir, 'dns.yaml'));
+  const r = await cli(['validate', ''], '', dir);
+  expect(r.stdout).not.toMatch(/^ok:/);
+  expect(r.code).toBe(2);
+});
