@@ -435,3 +435,17 @@ it.fails('an empty path argument is a usage error, not the working directory', a
   expect(r.stdout).not.toMatch(/^ok:/);
   expect(r.code).toBe(2);
 });
+
+// What a user sees: `netpolc --verbose validate p/` or `netpolc --no-color diff a b` (global options
+// first, as kubectl and git take them) gets 'netpolc: unknown command "--verbose"' and the whole
+// general help: an option every command takes, called an unknown command, and no hint that it
+// belongs after the command. What they should see: the command run with the option, or a usage
+// error saying so: "options go after the command: netpolc validate --verbose ...". Why: README
+// "Every command also takes ... --verbose ... --color / --no-color ... --diagnostics-format".
+it.fails('an option every command takes, given before the command, is not called an unknown command', async () => {
+  const r = await cli(['--verbose', 'validate', ...['--inventory', 'examples/cluster.yaml', 'examples/policies']]);
+  if (r.code === 0) return;
+  expect(r.code).toBe(2);
+  expect(r.stderr).not.toMatch(/unknown command "--verbose"/);
+  expect(r.stderr).toMatch(/validate --verbose|after the command/);
+});
