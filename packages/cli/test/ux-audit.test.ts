@@ -1,6 +1,7 @@
-// Exploratory UX audit of the netpolc CLI (2026-12-01). Every test here is `it.fails`: it asserts
-// the behaviour README.md / --help promise, which the CLI does not give today; the fix turns the
-// test green (and the `.fails` must then be dropped). One test per defect.
+// Exploratory UX audit of the netpolc CLI (2026-12-01), one test per defect found, each asserting
+// the behaviour README.md / --help promise. Each comment says what a user saw before the fix.
+// `it` tests are fixed; `it.fails` ones are still open (the fix turns them green, and the
+// `.fails` must then be dropped).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, closeSync, constants, copyFileSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,7 +61,7 @@ const nsLess = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:
 // "--default-namespace ../../../x is not a valid namespace name (RFC 1123 label)", as the same name in
 // metadata.namespace already gets (ir/invalid-name). Why: README, exit codes ("3 internal error"),
 // and "Validation and defaulting follow the API server"; the flag is kubectl's context namespace.
-it.fails('--default-namespace with an invalid name is a usage error (exit 2), not an internal error with a stack', async () => {
+it('--default-namespace with an invalid name is a usage error (exit 2), not an internal error with a stack', async () => {
   const dir = sub('default-ns');
   writeFileSync(join(dir, 'p.yaml'), nsLess);
   const r = await cli(['compile', '-b', 'calico', '--out-dir', join(dir, 'out'), '--default-namespace', '../../../x', join(dir, 'p.yaml')]);
@@ -77,7 +78,7 @@ it.fails('--default-namespace with an invalid name is a usage error (exit 2), no
 // input"; a GitHub step posts an empty comment). Standard output already has this handled (EPIPE
 // keeps the command's code, see bin.ts); standard error does not. What they should see: exit 2.
 // Why: README "Exit codes: ... 2 bad input or usage".
-it.fails('keeps its exit code (2) when the reader of standard error goes away', () => {
+it('keeps its exit code (2) when the reader of standard error goes away', () => {
   const r = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${bin}" diff --fail-on bogus examples/policies examples/policies-next 2>&1 >/dev/null | true`], {
     cwd: root,
     encoding: 'utf8',
@@ -93,7 +94,7 @@ it.fails('keeps its exit code (2) when the reader of standard error goes away', 
 // mirror of a path missing at BASE, which "contributes nothing (everything in HEAD is then new)".
 // Why: README "diff ... compares ... the same paths at a git ref"; --help "--base-ref: the same
 // paths at this ref; HEAD is the working tree".
-it.fails('diff --base-ref of a path deleted in the working tree shows what the deletion changes', async () => {
+it('diff --base-ref of a path deleted in the working tree shows what the deletion changes', async () => {
   const repo = exampleRepo('deleted');
   unlinkSync(join(repo, 'policies', 'production-dns.yaml'));
   const r = await cli(['diff', '--base-ref', 'HEAD', '--inventory', 'cluster.yaml', 'policies/production-dns.yaml'], '', repo);
@@ -108,7 +109,7 @@ it.fails('diff --base-ref of a path deleted in the working tree shows what the d
 // /…/repo", exit 2, though it is that very repository. The same relative path works. What they
 // should see: the diff (here: no change, exit 0). Why: README "--base-ref GIT_REF PATH..." takes
 // paths; the repository is found from the path (git-source.ts) but compared with its real path.
-it.fails('diff --base-ref accepts a path into the repository reached through a symbolic link', async () => {
+it('diff --base-ref accepts a path into the repository reached through a symbolic link', async () => {
   const repo = exampleRepo('linked');
   const link = join(tmp, `${made++}-link`);
   symlinkSync(repo, link);
@@ -124,7 +125,7 @@ it.fails('diff --base-ref accepts a path into the repository reached through a s
 // With no pods no connection can change, whatever the policies. What they should see: the same
 // result plus a warning that the inputs hold no pods (give --inventory). Why: README "diff compares
 // two policy sets ... against the inventory"; docs/ci.md "0 no change".
-it.fails('diff warns when the inputs hold no pods, instead of a silent "0 added, 0 removed"', async () => {
+it('diff warns when the inputs hold no pods, instead of a silent "0 added, 0 removed"', async () => {
   const r = await cli(['diff', 'examples/policies', 'examples/policies-next']);
   expect(r.stdout).toMatch(/0 added, 0 removed/);
   expect(r.stderr).toMatch(/no pods?|--inventory/i);
@@ -137,7 +138,7 @@ it.fails('diff warns when the inputs hold no pods, instead of a silent "0 added,
 // at BASE: "a dangling link, as on the working tree: nothing to read".) What they should see: a
 // message that it is a broken link to gone.yaml (or a skip note, as for a FIFO). Why: README
 // "directories (... following links ...)"; a message that names the wrong thing.
-it.fails('a broken link in an input directory is reported as a broken link, naming its target', async () => {
+it('a broken link in an input directory is reported as a broken link, naming its target', async () => {
   const dir = sub('dangling');
   copyFileSync(join(policies, 'production-dns.yaml'), join(dir, 'dns.yaml'));
   symlinkSync('gone.yaml', join(dir, 'old.yaml'));
@@ -151,7 +152,7 @@ it.fails('a broken link in an input directory is reported as a broken link, nami
 // (nothing was written)": errno text about a mkdir the user never asked for. `snapshot -o DIR` got
 // a plain message today ("-o DIR is a directory; give a file"). What they should see: "--out-dir
 // rules.yaml is a file, not a directory", exit 2. Why: --help "--out-dir DIR".
-it.fails('compile --out-dir naming an existing file says it is not a directory', async () => {
+it('compile --out-dir naming an existing file says it is not a directory', async () => {
   const dir = sub('outdir-file');
   writeFileSync(join(dir, 'rules.yaml'), 'keep me\n');
   const r = await cli(['compile', '-b', 'iptables', '--out-dir', join(dir, 'rules.yaml'), '--inventory', cluster, policies]);
@@ -167,7 +168,7 @@ it.fails('compile --out-dir naming an existing file says it is not a directory',
 // policies is not in a git repository: --base-ref reads paths from git history". Why: README
 // "--base-ref ... a link out of it is an error: it has no history"; the message names the wrong
 // thing.
-it.fails('diff --base-ref with a path in no git repository names the path', async () => {
+it('diff --base-ref with a path in no git repository names the path', async () => {
   const repo = exampleRepo('outside');
   const outside = sub('not-a-repo');
   copyFileSync(join(policies, 'production-dns.yaml'), join(outside, 'dns.yaml'));
@@ -183,7 +184,7 @@ it.fails('diff --base-ref with a path in no git repository names the path', asyn
 // "/tmp/…/dir/…". What they should see: the path as given (absolute here). Why: inputs.ts's own
 // contract, "Paths in messages stay as the user wrote them"; tools that match paths across
 // messages (editors, CI annotations) see two names for one directory.
-it.fails('notes about skipped entries name them as the user wrote the directory (absolute stays absolute)', async () => {
+it('notes about skipped entries name them as the user wrote the directory (absolute stays absolute)', async () => {
   const dir = sub('fifo');
   copyFileSync(join(policies, 'production-dns.yaml'), join(dir, 'dns.yaml'));
   execFileSync('mkfifo', [join(dir, 'fifo.yaml')]);
@@ -199,7 +200,7 @@ it.fails('notes about skipped entries name them as the user wrote the directory 
 // array. What they should see: `[{"severity":"note","message":"netpolc: unknown command
 // \"validat\" (did you mean validate?)"}, ...]`. Why: README "--diagnostics-format json: stderr is
 // one JSON array written at the end ... and the command's other stderr lines as notes".
-it.fails('an unknown command with --diagnostics-format json still writes one JSON array on stderr', async () => {
+it('an unknown command with --diagnostics-format json still writes one JSON array on stderr', async () => {
   const r = await cli(['validat', '--diagnostics-format', 'json', 'examples/policies']);
   expect(r.code).toBe(2);
   expect(() => JSON.parse(r.stderr) as unknown).not.toThrow();
@@ -210,7 +211,7 @@ it.fails('an unknown command with --diagnostics-format json still writes one JSO
 // not at the offending one, so in a long kubectl dump the user must hunt for it. What they should
 // see: the line and column of the first invalid byte (4:9). Why: README "Diagnostics are printed as
 // file:line:col".
-it.fails('a non-UTF-8 byte is reported at its own line and column, not at 1:1', async () => {
+it('a non-UTF-8 byte is reported at its own line and column, not at 1:1', async () => {
   const dir = sub('latin1');
   writeFileSync(join(dir, 'p.yaml'), Buffer.from('apiVersion: v1\nkind: Namespace\nmetadata:\n  name: caf\xe9\n', 'latin1'));
   const r = await cli(['validate', join(dir, 'p.yaml')]);
@@ -227,7 +228,7 @@ it.fails('a non-UTF-8 byte is reported at its own line and column, not at 1:1', 
 // name (here: 2 added, 10 removed, exit 1). Why: README "Live cluster": "Every command takes
 // --from-cluster ... Local PATHs given with it replace the cluster's objects ... as kubectl apply
 // would"; docs/ci.md's relabel recipe (--base-inventory/--head-inventory).
-it.fails('diff --from-cluster applies --inventory over the cluster, as the other commands do', async () => {
+it('diff --from-cluster applies --inventory over the cluster, as the other commands do', async () => {
   const r = await runCli(['diff', '--from-cluster', '--inventory', 'examples/cluster.yaml', 'examples/policies', 'examples/policies-next'], env);
   expect(r.stderr).not.toMatch(/duplicate-object/);
   expect(r.code).toBe(1);
@@ -241,7 +242,7 @@ it.fails('diff --from-cluster applies --inventory over the cluster, as the other
 // say so. What they should see: the message naming --namespace production as the reason (add -n
 // monitoring, or drop -n). Why: --help "-n: --from-cluster reads only its pods and
 // NetworkPolicies"; a message with no way out where one is obvious.
-it.fails('explain --from-cluster -n NS names --namespace when an endpoint lies outside NS', async () => {
+it('explain --from-cluster -n NS names --namespace when an endpoint lies outside NS', async () => {
   const r = await runCli(['explain', '--from-cluster', '-n', 'production', '--from', 'production/db-0', '--to', 'monitoring/prometheus-0', '--port', '9090'], env);
   expect(r.code).toBe(2);
   expect(r.stderr).toMatch(/--namespace|-n /);
@@ -256,7 +257,7 @@ it.fails('explain --from-cluster -n NS names --namespace when an endpoint lies o
 // sides, so no change (exit 0), or a usage error (exit 2) that standard input can be read only
 // once. Why: README "Paths are files, directories ... or - for stdin"; identical sides are "no
 // change" (exit 0). Spawned: the in-process runner hands out a fresh stdin on every read.
-it.fails('diff with standard input as both BASE and HEAD does not report every policy as removed', () => {
+it('diff with standard input as both BASE and HEAD does not report every policy as removed', () => {
   const all = readManifestsText([policies]);
   const r = spawnSync(process.execPath, [bin, 'diff', '--inventory', 'examples/cluster.yaml', '-', '-'], { cwd: root, input: all, encoding: 'utf8', timeout: 30_000 });
   expect(r.stdout).not.toMatch(/[1-9]\d* added/);
@@ -281,7 +282,7 @@ function readManifestsText(paths: readonly string[]): string {
 // least a message that the inventory file holds NetworkPolicies and a way to leave them out. Why:
 // docs/ci.md "Keeping the inventory snapshot current"; README "snapshot ... writes the inventory
 // and policies".
-it.fails('diff with a netpolc snapshot as --inventory (the docs/ci.md recipe) compares the policies instead of failing on duplicates', async () => {
+it('diff with a netpolc snapshot as --inventory (the docs/ci.md recipe) compares the policies instead of failing on duplicates', async () => {
   const dir = sub('snapshot-inventory');
   const snap = await cli(['snapshot', '-o', join(dir, 'cluster.yaml'), cluster, policies]);
   expect(snap.code).toBe(0);
@@ -301,7 +302,7 @@ it.fails('diff with a netpolc snapshot as --inventory (the docs/ci.md recipe) co
 // the output written through it (to the FIFO), or a refusal, exit 2. Why: README "snapshot -o
 // FILE|-"; --help "-o FILE: file to write"; the message for a device already says a non-file target
 // is refused.
-it.fails('snapshot -o through a symbolic link to a FIFO (as /dev/stdout is) does not replace the link with a file', async () => {
+it('snapshot -o through a symbolic link to a FIFO (as /dev/stdout is) does not replace the link with a file', async () => {
   const dir = sub('link-to-fifo');
   const fifo = join(dir, 'fifo');
   execFileSync('mkfifo', [fifo]);
@@ -324,7 +325,7 @@ it.fails('snapshot -o through a symbolic link to a FIFO (as /dev/stdout is) does
 // and `--request-timeout` without --from-cluster is refused ("needs --from-cluster"). What they
 // should see: only monitoring's output, or a usage error (exit 2) that --namespace has no effect
 // here. Why: --help "-n, --namespace NS: only this namespace"; an option silently ignored.
-it.fails('compile -n NS without --from-cluster does not silently emit every namespace', async () => {
+it('compile -n NS without --from-cluster does not silently emit every namespace', async () => {
   const r = await cli(['compile', '-b', 'calico', '-n', 'monitoring', '--out-dir', '-', '--inventory', cluster, policies]);
   if (r.code === 2) expect(r.stderr).toMatch(/--namespace|-n\b/);
   else {
