@@ -139,7 +139,7 @@ it('reports a large JSON file broken in both readings with JSON.parse own error 
   // Cut short, as a redirect interrupted leaves it.
   const end = text.indexOf('"', 530_000) + 3;
   const cut = loadProgram([{ path: 'big.json', content: text.slice(0, end) }]);
-  expect(cut.diagnostics.map((d) => [d.code, d.message])).toEqual([['ir/syntax', 'Unterminated string (read as JSON)']]);
+  expect(cut.diagnostics.map((d) => [d.code, d.message])).toEqual([['ir/syntax', 'the JSON ends before its objects and arrays are closed (is the file cut short?)']]);
   expect(cut.locate(cut.diagnostics[0]!.target)).toMatchObject({ line: 1, column: end + 1 });
   expect(cut.files.get('big.json')!.trees).toBeUndefined();
   // Not JSON (a trailing comma) but YAML: read as before.

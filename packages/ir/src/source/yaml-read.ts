@@ -34,8 +34,7 @@ export function readYamlText(text: string, path: string, docs: unknown[], diagno
   if (bulk && 'syntax' in bulk && jsonError) {
     // Broken as JSON and as YAML (a truncated `kubectl -o json`, say): JSON's own error, at
     // once, rather than every error the yaml package finds at about 1 MB/s.
-    const { reason, position } = jsonError;
-    diagnostics.push(irDiagnostic('ir/syntax', { detail: `${reason} (read as JSON)` }, { kind: 'span', file: path, pos: position, end: position }));
+    diagnostics.push(jsonDiagnostic(path, jsonError, text.length));
     return {};
   }
   if (around) {
@@ -60,7 +59,28 @@ export function readYamlText(text: string, path: string, docs: unknown[], diagno
     checkYaml11Scalars(around ?? trees!.map((tree) => ({ tree, offset: 0 })), path, diagnostics);
     return trees ? { bulkDocuments: bulk.docs.length, locator, trees } : { bulkDocuments: bulk.docs.length, locator };
   }
+  if (jsonError) {
+    // The same for a small file: the yaml package's errors for broken JSON are one per token in
+    // its own words ("Flow map in block collection must be sufficiently indented").
+    const before = diagnostics.length;
+    const trees = readYaml(text, path, docs, diagnostics);
+    if (!diagnostics.slice(before).some((d) => d.severity === 'error')) return { trees };
+    diagnostics.length = before;
+    docs.length = 0;
+    diagnostics.push(jsonDiagnostic(path, jsonError, text.length));
+    return {};
+  }
   return { trees: readYaml(text, path, docs, diagnostics) };
+}
+
+/** JSON's own syntax error, in words for the two common cases (a file cut short, values run together). */
+function jsonDiagnostic(path: string, { reason, position }: { readonly reason: string; readonly position: number }, length: number): Diagnostic {
+  const detail = /^Unexpected end of JSON input/.test(reason) || position >= length
+    ? 'the JSON ends before its objects and arrays are closed (is the file cut short?)'
+    : /^Unexpected non-whitespace character after JSON/.test(reason)
+      ? 'a second JSON value follows the first here: a file holds one JSON value (kubectl get of several objects prints one List; or write YAML documents separated by ---)'
+      : `${reason} (read as JSON)`;
+  return irDiagnostic('ir/syntax', { detail }, { kind: 'span', file: path, pos: position, end: position });
 }
 
 /** Files from this size on are read with js-yaml first (about 7x faster than `yaml`). */
