@@ -51,6 +51,10 @@ function mainHelp(): string {
 
 /** Runs the CLI in-process and returns the exit code; never calls process.exit. */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
+  // Options before the command (`netpolc --verbose validate p/`, as git and kubectl take them)
+  // go after it: every command takes the common ones.
+  const at = argv[0]?.startsWith('-') && !['--help', '-h', '--version', '-V'].includes(argv[0]) ? argv.findIndex((a) => Object.hasOwn(commands, a)) : -1;
+  if (at > 0) argv = [argv[at]!, ...argv.slice(0, at), ...argv.slice(at + 1)];
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(mainHelp());

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { releaseBatch, type EmitFile, type FileBatch } from '@netpolc/ir';
@@ -226,6 +226,9 @@ export class StagedWriter {
     let moved = 0;
     try {
       for (const [tmp, target] of this.staged) {
+        // A file replaced keeps its permissions (a 0600 snapshot stays private).
+        const replaced = lstatSync(target, { throwIfNoEntry: false });
+        if (replaced?.isFile()) chmodSync(tmp, replaced.mode & 0o7777);
         renameSync(tmp, target);
         moved++;
       }

@@ -12,8 +12,17 @@ export const validateCommand: Command = {
   options: {},
   async run(io, values, positionals) {
     const { result, ok } = await loadInputs(io, values, positionals);
-    const tally = (ds: readonly Diagnostic[]): string =>
-      `${count(ds.filter((d) => d.severity === 'error').length, 'error')}, ${count(ds.filter((d) => d.severity === 'warning').length, 'warning')}`;
+    // Counted as printed: a diagnostic repeated at one place (a List read again whole) is printed
+    // once, so it counts once.
+    const tally = (ds: readonly Diagnostic[]): string => {
+      const seen = new Set<string>();
+      const shown = ds.filter((d) => {
+        const at = result.locate(d.target);
+        const key = `${d.severity} ${d.code} ${d.message} ${at ? `${at.file}:${at.line}:${at.column}` : ''}`;
+        return !seen.has(key) && seen.add(key) !== undefined;
+      });
+      return `${count(shown.filter((d) => d.severity === 'error').length, 'error')}, ${count(shown.filter((d) => d.severity === 'warning').length, 'warning')}`;
+    };
     if (!ok) {
       io.stderr.write(`failed: ${tally(result.diagnostics)}\n`);
       return ExitCode.input;
