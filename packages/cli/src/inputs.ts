@@ -2,7 +2,7 @@ import { closeSync, fstatSync, lstatSync, mkdtempSync, openSync, readdirSync, re
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { compareValues, maxStringLength, type ByteSource, type InputSource } from '@netpolc/ir';
-import { InputError, type Io } from './io.js';
+import { InputError, UsageError, type Io } from './io.js';
 
 const extensions = ['.yaml', '.yml', '.json'];
 
@@ -100,12 +100,16 @@ function writeAll(fd: number, bytes: Uint8Array): void {
  * directories (each directory once, by its real path, so a link loop ends); what is neither a
  * file nor a directory (a FIFO would block the read forever) is left out and named in `skipped`.
  */
-function listDirectory(dir: string, shown: (path: string) => string, out: string[], skipped: string[], visited = new Set<string>()): void {
+function listDirectory(dir: string, shown: (path: string) => string, out: string[], skipped: string[], exclude: string | undefined, visited = new Set<string>()): void {
   let entries;
   try {
     const real = realpathSync(dir);
     if (visited.has(real)) return;
     visited.add(real);
+    if (real === exclude) {
+      skipped.push(dir);
+      return;
+    }
     entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => compareValues(a.name, b.name));
   } catch (err) {
     throw new InputError(`cannot read directory ${shown(dir)}: ${(err as Error).message}`);
@@ -117,7 +121,7 @@ function listDirectory(dir: string, shown: (path: string) => string, out: string
     // A link is judged by what it points to; a broken one named like an input is kept, so that
     // reading it says what is wrong.
     const target = e.isSymbolicLink() ? linkTarget(full) : e;
-    if (target?.isDirectory()) listDirectory(full, shown, out, skipped, visited);
+    if (target?.isDirectory()) listDirectory(full, shown, out, skipped, exclude, visited);
     else if (!input) continue;
     else if (target === undefined || target.isFile()) out.push(full);
     else skipped.push(full);
@@ -163,10 +167,16 @@ function realPath(file: string): string {
  * Expands paths (files, directories recursively, `-` for stdin) into sources, each file once,
  * in a deterministic order. Paths in messages stay as the user wrote them, relative to cwd.
  */
-export async function readInputs(io: Io, paths: readonly string[]): Promise<InputSource[]> {
+export async function readInputs(io: Io, paths: readonly string[], outDir?: string): Promise<InputSource[]> {
+  // Compile's output directory under an input directory is left out (its files would come back
+  // as input on the next run: a warning per emitted Calico or Cilium policy); as an input path
+  // itself it is refused.
+  const outputDirectory = outDir === undefined ? undefined : realPath(outDir);
   const sources: InputSource[] = [];
   const seen = new Set<string>();
   for (const path of paths) {
+    // `cat ""` fails too: an unset variable, not the working directory.
+    if (path === '') throw new UsageError('an input path is empty (an unset variable?); give . for the working directory');
     if (path === '-') {
       if (seen.has('-')) continue;
       seen.add('-');
@@ -181,6 +191,9 @@ export async function readInputs(io: Io, paths: readonly string[]): Promise<Inpu
       continue;
     }
     const absolute = resolve(io.cwd, path);
+    if (outputDirectory !== undefined && realPath(absolute) === outputDirectory) {
+      throw new UsageError(`--out-dir ${outDir} is also an input path (${path}): its files would be read back as input; write them elsewhere`);
+    }
     let stat;
     try {
       stat = statSync(absolute);
@@ -197,8 +210,8 @@ export async function readInputs(io: Io, paths: readonly string[]): Promise<Inpu
     };
     if (stat.isDirectory()) {
       const skipped: string[] = [];
-      listDirectory(absolute, shownPath, files, skipped);
-      for (const f of skipped) io.stderr.write(`netpolc: skipped ${shownPath(f)}: not a regular file\n`);
+      listDirectory(absolute, shownPath, files, skipped, outputDirectory);
+      for (const f of skipped) io.stderr.write(`netpolc: skipped ${shownPath(f)}: ${realPath(f) === outputDirectory ? 'the output directory' : 'not a regular file'}\n`);
     } else files.push(absolute);
     for (const file of files) {
       // Each file once, however it is reached (a path and a link to it).

@@ -84,9 +84,10 @@ const printedBy = new WeakMap<Io, Set<string>>();
 
 /**
  * Reads every input path of a command (positionals and `--inventory`), loads and validates the
- * program, and prints diagnostics. `ok` is false when there are errors (exit code 2).
+ * program, and prints diagnostics. `ok` is false when there are errors (exit code 2). `outDir`:
+ * compile's output directory, never read as input (see readInputs).
  */
-export async function loadInputs(io: Io, values: Values, positionals: readonly string[]): Promise<{ result: LoadResult; ok: boolean }> {
+export async function loadInputs(io: Io, values: Values, positionals: readonly string[], outDir?: string): Promise<{ result: LoadResult; ok: boolean }> {
   const format = values['diagnostics-format'];
   if (format !== undefined && format !== 'text' && format !== 'json') throw new UsageError(`--diagnostics-format must be text or json`);
   const inventory = (values['inventory'] as string[] | undefined) ?? [];
@@ -95,9 +96,9 @@ export async function loadInputs(io: Io, values: Values, positionals: readonly s
   // The --inventory files lie under the PATHs: an object of theirs gives way to the PATHs' object
   // of the same kind, namespace and name (an inventory snapshot holds the cluster's
   // NetworkPolicies too). Each file is read once, stdin too.
-  const primary = await readInputs(io, positionals);
+  const primary = await readInputs(io, positionals, outDir);
   const seen = new Set(primary.map((s) => s.path));
-  const under = (await readInputs(io, positionals.includes('-') ? inventory.filter((p) => p !== '-') : inventory)).filter((s) => !seen.has(s.path));
+  const under = (await readInputs(io, positionals.includes('-') ? inventory.filter((p) => p !== '-') : inventory, outDir)).filter((s) => !seen.has(s.path));
   const { sources } = await withCluster(io, values, [...primary, ...under]);
   return loadSources(io, values, sources, undefined, primary.length > 0 && under.length > 0 ? new Set(under.map((s) => s.path)) : undefined);
 }

@@ -340,7 +340,7 @@ it('compile -n NS without --from-cluster does not silently emit every namespace'
 // get ... > cluster.yaml`, `cp`, an editor keep the mode of the file they replace. The same for
 // compile's files. What they should see: the replaced file keeps its mode (0600). Why: -o FILE is
 // "the file to write"; an atomic replace should not widen access.
-it.fails('snapshot -o over an existing file keeps its permissions', async () => {
+it('snapshot -o over an existing file keeps its permissions', async () => {
   const dir = sub('mode');
   const file = join(dir, 'cluster.yaml');
   writeFileSync(file, 'old\n');
@@ -359,7 +359,7 @@ it.fails('snapshot -o over an existing file keeps its permissions', async () => 
 // kubectl reads such a stream), or one error per join saying that JSON documents follow one
 // another (wrap them in a List: `kubectl get ns a b c -o json`). Why: README "Input: JSON ... kind:
 // List (what kubectl get ... -o yaml|json prints)"; a flood of near-identical lines.
-it.fails('concatenated kubectl JSON objects give the objects or one message per join, not one YAML error per token', async () => {
+it('concatenated kubectl JSON objects give the objects or one message per join, not one YAML error per token', async () => {
   const dir = sub('json-stream');
   const obj = (name: string): string => `${JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, null, 4)}\n`;
   writeFileSync(join(dir, 'ns.json'), obj('a') + obj('b') + obj('c'));
@@ -375,7 +375,7 @@ it.fails('concatenated kubectl JSON objects give the objects or one message per 
 // diagnostic once") but counted twice. What they should see: the summary counting what it printed:
 // "failed: 3 errors". Why: README "validate ... Diagnostics are printed ..."; a summary that
 // disagrees with the list above it.
-it.fails('the "failed: N errors" summary counts the errors it printed (truncated JSON)', async () => {
+it('the "failed: N errors" summary counts the errors it printed (truncated JSON)', async () => {
   const dir = sub('truncated-count');
   // netpolc's own JSON snapshot (one item per line), cut after 300 bytes.
   expect((await cli(['snapshot', '-o', join(dir, 'full.json'), cluster])).code).toBe(0);
@@ -392,7 +392,7 @@ it.fails('the "failed: N errors" summary counts the errors it printed (truncated
 // indentation, for a .json file whose only fault is that it stops in the middle. What they should
 // see: that the JSON ends before its objects and arrays are closed (the file looks truncated).
 // Why: README "Input: ... JSON"; a message that names the wrong thing.
-it.fails('a truncated JSON file is reported as ending early, not as a YAML indentation problem', async () => {
+it('a truncated JSON file is reported as ending early, not as a YAML indentation problem', async () => {
   const dir = sub('truncated-words');
   writeFileSync(join(dir, 'dump.json'), '{"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"a"');
   const r = await cli(['validate', join(dir, 'dump.json')]);
@@ -411,7 +411,7 @@ it.fails('a truncated JSON file is reported as ending early, not as a YAML inden
 // output (its managed-by label and first line, which compile already uses to recognise its files)
 // not read back. Why: README "compile ... writes its files atomically into DIR"; a warning flood
 // about the tool's own output.
-it.fails('compile --out-dir inside the input paths is refused, or its output is not read back as input', async () => {
+it('compile --out-dir inside the input paths is refused, or its output is not read back as input', async () => {
   const dir = sub('out-in-input');
   mkdirSync(join(dir, 'policies'));
   for (const f of ['production-default-deny.yaml', 'production-three-tier.yaml']) copyFileSync(join(policies, f), join(dir, 'policies', f));
@@ -429,7 +429,7 @@ it.fails('compile --out-dir inside the input paths is refused, or its output is 
 // `--out-dir ""` are already refused as missing. What they should see: a usage error naming the
 // empty path, exit 2. Why: README "Paths are files, directories ... or - for stdin": an empty
 // string is none of them (`cat ""`, `ls ""` fail).
-it.fails('an empty path argument is a usage error, not the working directory', async () => {
+it('an empty path argument is a usage error, not the working directory', async () => {
   const dir = sub('empty-path');
   copyFileSync(join(policies, 'production-dns.yaml'), join(dir, 'dns.yaml'));
   const r = await cli(['validate', ''], '', dir);
@@ -443,7 +443,7 @@ it.fails('an empty path argument is a usage error, not the working directory', a
 // belongs after the command. What they should see: the command run with the option, or a usage
 // error saying so: "options go after the command: netpolc validate --verbose ...". Why: README
 // "Every command also takes ... --verbose ... --color / --no-color ... --diagnostics-format".
-it.fails('an option every command takes, given before the command, is not called an unknown command', async () => {
+it('an option every command takes, given before the command, is not called an unknown command', async () => {
   const r = await cli(['--verbose', 'validate', ...['--inventory', 'examples/cluster.yaml', 'examples/policies']]);
   if (r.code === 0) return;
   expect(r.code).toBe(2);

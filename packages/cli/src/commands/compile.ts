@@ -75,7 +75,7 @@ export const compileCommand: Command = {
     const backend = backends[name as BackendName] as Backend<object>;
     const raw = rawFlags(values, backend, name);
     const parsed = backend.parseOptions(raw);
-    const { result, ok } = await loadInputs(io, values, positionals);
+    const { result, ok } = await loadInputs(io, values, positionals, outDir === '-' ? undefined : resolvePath(io.cwd, outDir));
     printDiagnostics(io, values, result, parsed.diagnostics);
     if (!ok || hasErrors(parsed.diagnostics)) return ExitCode.input;
     // A per-node compile resolves only the pods of those nodes (other pods stay peers).
