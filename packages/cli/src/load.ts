@@ -30,12 +30,15 @@ function parseSemantics(list: readonly string[]): Partial<SemanticsOptions> {
 /**
  * Whether to color output written to a stream. A flag on the command line wins over NO_COLOR, as
  * no-color.org asks (NO_COLOR sets a default, a user's `--color` overrides it); `--no-color`
- * first, should both be given. Without a flag, a non-empty NO_COLOR, else a terminal, decides.
+ * first, should both be given. Without a flag, a non-empty NO_COLOR or TERM=dumb, else a
+ * terminal, decides.
  */
 export function useColor(values: Values, stream: { readonly isTTY?: boolean }, io: Io): boolean {
   if (values['no-color']) return false;
   if (values['color']) return true;
   if (io.env['NO_COLOR']) return false;
+  // A terminal that says it has no capabilities (TERM=dumb: Emacs shells, some CI logs).
+  if (io.env['TERM'] === 'dumb') return false;
   return stream.isTTY === true;
 }
 

@@ -56,6 +56,12 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   const at = argv[0]?.startsWith('-') && !['--help', '-h', '--version', '-V'].includes(argv[0]) ? argv.findIndex((a) => Object.hasOwn(commands, a)) : -1;
   if (at > 0) argv = [argv[at]!, ...argv.slice(0, at), ...argv.slice(at + 1)];
   const [name, ...rest] = argv;
+  // `netpolc help diff`, as git takes it: the command's own help.
+  const topic = rest[0];
+  if (name === 'help' && topic !== undefined && Object.hasOwn(commands, topic)) {
+    io.stdout.write(commandHelp(commands[topic]!));
+    return ExitCode.ok;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(mainHelp());
     return name === undefined ? ExitCode.input : ExitCode.ok;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -290,4 +290,16 @@ it('colors as no-color.org asks: --color and --no-color win over NO_COLOR, which
   expect(await explain(['--color'], false)).toContain('\x1b[');
   expect(await explain([], true)).not.toContain('\x1b[');
   expect(await explain(['--no-color'], true)).not.toContain('\x1b[');
+});
+
+it('takes `help COMMAND` as git does, -o x.JSON as JSON, and TERM=dumb as a terminal without color', async () => {
+  // Old code: `help diff` printed the general help; `.JSON` wrote YAML; TERM=dumb got colors.
+  const help = await cli(['help', 'diff']);
+  expect(help.code).toBe(0);
+  expect(help.stdout).toMatch(/^Usage: netpolc diff /);
+  const out = join(tempDir(), 'snap.JSON');
+  expect((await cli(['snapshot', '-o', out, 'examples/cluster.yaml'])).code).toBe(0);
+  expect(() => JSON.parse(readFileSync(out, 'utf8')) as unknown).not.toThrow();
+  expect(useColor({}, { isTTY: true }, { env: { TERM: 'dumb' } } as never)).toBe(false);
+  expect(useColor({}, { isTTY: true }, { env: { TERM: 'xterm' } } as never)).toBe(true);
 });

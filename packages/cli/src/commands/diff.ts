@@ -117,7 +117,7 @@ export const diffCommand: Command = {
     head: { type: 'string', value: 'PATH|cluster', description: 'HEAD policies (instead of the second path); cluster = the live policies' },
     backend: { type: 'string', multiple: true, short: 'b', value: 'NAME', description: `also diff compiled output: ${backendNames.join(', ')} or all; repeatable` },
     format: { type: 'string', short: 'f', value: 'FMT', description: 'text (default; colored on a TTY), json or markdown' },
-    'markdown-limit': { type: 'string', value: 'N', description: 'longest --format markdown output, in characters: rows and file diffs beyond it are counted in a closing note (default 65536, what a GitHub comment takes; 0: no limit)' },
+    'markdown-limit': { type: 'string', value: 'N', description: 'longest --format markdown output, in characters: rows and file diffs beyond it are counted in a closing note (at least 1000; default 65536, what a GitHub comment takes; 0: no limit)' },
     'fail-on': { type: 'string', value: 'WHAT', description: 'exit 1 when connections are added, removed, any (default) or none' },
     port: { type: 'string', short: 'p', value: 'N', description: 'compare this destination port only (with --protocol)' },
     protocol: { type: 'string', value: 'P', description: 'protocol of --port: TCP (default), UDP or SCTP' },

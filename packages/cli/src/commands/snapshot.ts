@@ -74,7 +74,7 @@ export const snapshotCommand: Command = {
     // Without PATHs snapshot reads the cluster, --from-cluster or not (it had nothing else to read).
     const snapshot = paths.length === 0 ? await fromCluster(io, values) : await fromPaths(io, values, paths);
     if (!snapshot) return ExitCode.input;
-    const format: SnapshotFormat = output.endsWith('.json') ? 'json' : 'yaml';
+    const format: SnapshotFormat = output.toLowerCase().endsWith('.json') ? 'json' : 'yaml';
     const text = renderSnapshot(snapshot.objects, format, snapshot.header);
     if (output === '-') {
       io.stdout.write(text);
