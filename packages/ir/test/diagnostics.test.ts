@@ -178,3 +178,17 @@ it('says what the API server would make of a null rule or port (a lone `-`), and
     ['ir/invalid-type', 12, true],
   ]);
 });
+
+it('names the first three skipped objects of a kind in a file and counts the rest (--verbose printed one line each)', () => {
+  const many = Array.from({ length: 50 }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}, namespace: x}\n`);
+  const text = `${many.join('---\n')}---\napiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: x}\n`;
+  const r = loadProgram([{ path: 't.yaml', content: text }]);
+  const skipped = r.diagnostics.filter((d) => d.code === 'ir/skipped-kind').map((d) => `${r.locate(d.target)?.line}:${d.message}`);
+  expect(skipped).toEqual([
+    '1:skipped v1 ConfigMap c0: not a kind netpolc reads',
+    '5:skipped v1 ConfigMap c1: not a kind netpolc reads',
+    '9:skipped v1 ConfigMap c2: not a kind netpolc reads',
+    '201:skipped v1 Service s: not a kind netpolc reads',
+    '197:skipped v1 ConfigMap (and 47 more in this file, the last here): not a kind netpolc reads',
+  ]);
+});

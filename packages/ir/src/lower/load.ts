@@ -87,6 +87,8 @@ function where(files: SourceFiles, ref: SourceRef | undefined): string {
  */
 export function loadProgram(sources: readonly InputSource[], options: LoadOptions = {}): LoadResult {
   const diagnostics: Diagnostic[] = [];
+  /** The file and kind of each ir/skipped-kind diagnostic, for {@link capSkipped}. */
+  const skippedKinds = new Map<Diagnostic, string>();
   const files = new Map<string, SourceFile>();
   const ctx: LowerContext = { diagnostics, defaultNamespace: options.defaultNamespace ?? 'default', selectors: new SelectorTable() };
   const namespaces = new Map<string, Namespace>();
@@ -175,7 +177,11 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
       if (meant) diagnostics.push(irDiagnostic('ir/misspelled-kind', { found: kind, meant }, refAt(obj.ref, 'kind')));
       // Another API's policy (Calico, Cilium, AdminNetworkPolicy) changes connectivity too: say so.
       else if (kind.endsWith('NetworkPolicy')) diagnostics.push(irDiagnostic('ir/other-policy-kind', { kind: `${apiVersion} ${kind}`, name: objectName(obj) }, obj.ref));
-      else diagnostics.push(irDiagnostic('ir/skipped-kind', { kind: `${apiVersion} ${kind}`, name: objectName(obj) }, obj.ref));
+      else {
+        const d = irDiagnostic('ir/skipped-kind', { kind: `${apiVersion} ${kind}`, name: objectName(obj) }, obj.ref);
+        skippedKinds.set(d, `${obj.ref.file}\u0000${apiVersion} ${kind}`);
+        diagnostics.push(d);
+      }
     }
   };
 
@@ -228,6 +234,7 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
       read = readCached(source, { lazyListChars: Infinity });
     }
   }
+  capSkipped(diagnostics, skippedKinds);
   if (objectCount === 0 && !hasErrors(diagnostics)) {
     diagnostics.push(irDiagnostic('ir/no-objects', {}, { kind: 'none' }));
   }
@@ -252,6 +259,35 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
     semantics: { ...defaultSemantics, ...options.semantics },
   };
   return { program, diagnostics, files, locate: (target) => locate(files, target) };
+}
+
+/** How many objects of one skipped kind in one file are named one by one (`--verbose`). */
+const skippedShown = 3;
+
+/**
+ * Keeps the first few ir/skipped-kind diagnostics of each kind in each file and says how many
+ * more there were: `kubectl get all -A -o yaml` with --verbose printed one located line (and a
+ * code frame) per ConfigMap, Service and ReplicaSet.
+ */
+function capSkipped(diagnostics: Diagnostic[], kinds: ReadonlyMap<Diagnostic, string>): void {
+  if (kinds.size <= skippedShown) return;
+  const seen = new Map<string, { count: number; last: Diagnostic }>();
+  const kept = diagnostics.filter((d) => {
+    const key = kinds.get(d);
+    if (key === undefined) return true;
+    const s = seen.get(key) ?? { count: 0, last: d };
+    s.count++;
+    s.last = d;
+    seen.set(key, s);
+    return s.count <= skippedShown;
+  });
+  for (const [key, { count, last }] of seen) {
+    if (count <= skippedShown) continue;
+    const kind = key.slice(key.indexOf('\u0000') + 1);
+    kept.push(irDiagnostic('ir/skipped-kind', { kind, name: `(and ${count - skippedShown} more in this file, the last here)` }, last.target));
+  }
+  diagnostics.length = 0;
+  appendAll(diagnostics, kept);
 }
 
 // Loading the same source object twice (`netpolc diff` loads one inventory for both sides)
