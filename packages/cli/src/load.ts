@@ -18,7 +18,7 @@ function parseSemantics(list: readonly string[]): Partial<SemanticsOptions> {
     const at = item.indexOf('=');
     const key = at < 0 ? item : item.slice(0, at);
     const value = at < 0 ? undefined : item.slice(at + 1);
-    const field = semanticKeys[key ?? ''];
+    const field = Object.hasOwn(semanticKeys, key) ? semanticKeys[key] : undefined;
     if (!field || (value !== 'true' && value !== 'false')) {
       throw new UsageError(`--semantics ${item}: expected one of ${Object.keys(semanticKeys).join(', ')} =true|false`);
     }

@@ -74,7 +74,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   // diagnostic of the command once, and its other lines as notes.
   const json = jsonStderr(rest) ? collectJson(io) : undefined;
   try {
-    const cmd = commands[name];
+    // Own keys only: `netpolc constructor` is no command.
+    const cmd = Object.hasOwn(commands, name) ? commands[name] : undefined;
     if (!cmd) {
       const near = closest(name, Object.keys(commands));
       const err = json?.io.stderr ?? io.stderr;

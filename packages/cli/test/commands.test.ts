@@ -119,6 +119,9 @@ it('rejects an unknown pod in explain with exit 2', async () => {
 it('names the nearest command or option for an unknown one', async () => {
   // Old code: parseArgs's own text, on how to pass a positional argument that starts with '-'.
   expect((await cli(['matrx'])).stderr).toMatch(/^netpolc: unknown command "matrx" \(did you mean matrix\?\)\n/);
+  // Old code: an internal error, Object's own properties taken for commands.
+  for (const name of ['constructor', '__proto__', 'toString']) expect((await cli([name])).code, name).toBe(2);
+  expect((await cli(['validate', '--semantics', 'constructor=true', ...example])).code).toBe(2);
   const option = await cli(['compile', '--backend', 'nftables', '--nod', 'node-1', '--out-dir', '-', ...example]);
   expect(option.code).toBe(2);
   expect(option.stderr).toBe('netpolc compile: unknown option --nod (did you mean --node?)\nRun `netpolc compile --help` for usage.\n');
