@@ -211,23 +211,26 @@ export class StagedWriter {
     // files before it were replaced: refuse before the first one, so nothing changes.
     // So would a link to one, or to a system file (`-o /dev/stdout`, a link to /proc/self/fd/1):
     // the rename would replace the link itself.
-    const blocked = this.staged.find(([, target]) => {
-      const st = lstatSync(target, { throwIfNoEntry: false });
+    // What each target is now, read once: for this check and for the modes kept below.
+    const existing = this.staged.map(([, target]) => lstatSync(target, { throwIfNoEntry: false }));
+    const at = existing.findIndex((st, i) => {
       if (st === undefined || st.isFile()) return false;
       if (!st.isSymbolicLink()) return true;
+      const target = this.staged[i]![1];
       const to = statSync(target, { throwIfNoEntry: false });
       return (to !== undefined && !to.isFile()) || /^\/(dev|proc|sys)(\/|$)/.test(resolve(dirname(target), readlinkSync(target)));
     });
-    if (blocked) {
+    if (at >= 0) {
       this.removeStaged();
-      const link = lstatSync(blocked[1]).isSymbolicLink() ? ` (a link to ${readlinkSync(blocked[1])}; for standard output give -)` : '';
-      throw new OutputError(`could not write ${blocked[1]}: something other than a file is there${link} (nothing was written)`);
+      const target = this.staged[at]![1];
+      const link = existing[at]!.isSymbolicLink() ? ` (a link to ${readlinkSync(target)}; for standard output give -)` : '';
+      throw new OutputError(`could not write ${target}: something other than a file is there${link} (nothing was written)`);
     }
     let moved = 0;
     try {
-      for (const [tmp, target] of this.staged) {
+      for (const [i, [tmp, target]] of this.staged.entries()) {
         // A file replaced keeps its permissions (a 0600 snapshot stays private).
-        const replaced = lstatSync(target, { throwIfNoEntry: false });
+        const replaced = existing[i];
         if (replaced?.isFile()) chmodSync(tmp, replaced.mode & 0o7777);
         renameSync(tmp, target);
         moved++;
