@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, lstatSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, realpathSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { compareValues, maxStringLength, type ByteSource, type InputSource } from '@netpolc/ir';
 import { InputError, UsageError, type Io } from './io.js';
 
@@ -154,12 +154,16 @@ function brokenLink(path: string): string | undefined {
   }
 }
 
-/** The real path of a file, or the path itself when it has none (a broken link: its read says why). */
-function realPath(file: string): string {
+/**
+ * A path with the symbolic links of its existing part resolved; the rest, not on disk (a broken
+ * link, whose read says why; a directory still to be made), as it is.
+ */
+export function realPath(path: string): string {
   try {
-    return realpathSync(file);
+    return realpathSync(path);
   } catch {
-    return file;
+    const parent = dirname(path);
+    return parent === path ? path : join(realPath(parent), basename(path));
   }
 }
 

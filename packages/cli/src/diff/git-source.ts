@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { realpathSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { compareValues, type InputSource } from '@netpolc/ir';
+import { realPath } from '../inputs.js';
 import { InputError, UsageError } from '../io.js';
 
 const extensions = /\.(ya?ml|json)$/;
@@ -94,16 +95,6 @@ export function existsAtRef(cwd: string, ref: string, path: string): boolean {
   if (r.status !== 0) return false;
   const inRepo = relative(r.stdout.trim(), realPath(abs)) || '.';
   return spawnSync('git', ['cat-file', '-e', `${ref}:${inRepo}`], { cwd: r.stdout.trim() }).status === 0;
-}
-
-/** A path with its existing part's symbolic links resolved (the rest, not yet on disk, as it is). */
-function realPath(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    const parent = dirname(path);
-    return parent === path ? path : join(realPath(parent), basename(path));
-  }
 }
 
 /** A hint for a clone without history (actions/checkout's default fetch-depth: 1). */
