@@ -59,18 +59,15 @@ export function readYamlText(text: string, path: string, docs: unknown[], diagno
     checkYaml11Scalars(around ?? trees!.map((tree) => ({ tree, offset: 0 })), path, diagnostics);
     return trees ? { bulkDocuments: bulk.docs.length, locator, trees } : { bulkDocuments: bulk.docs.length, locator };
   }
-  if (jsonError) {
-    // The same for a small file: the yaml package's errors for broken JSON are one per token in
-    // its own words ("Flow map in block collection must be sufficiently indented").
-    const before = diagnostics.length;
-    const trees = readYaml(text, path, docs, diagnostics);
-    if (!diagnostics.slice(before).some((d) => d.severity === 'error')) return { trees };
-    diagnostics.length = before;
-    docs.length = 0;
-    diagnostics.push(jsonDiagnostic(path, jsonError, text.length));
-    return {};
-  }
-  return { trees: readYaml(text, path, docs, diagnostics) };
+  const before = { diagnostics: diagnostics.length, docs: docs.length };
+  const trees = readYaml(text, path, docs, diagnostics);
+  if (!jsonError || !diagnostics.slice(before.diagnostics).some((d) => d.severity === 'error')) return { trees };
+  // Broken JSON in a small file too: the yaml package's errors for it are one per token, in its
+  // own words ("Flow map in block collection must be sufficiently indented").
+  diagnostics.length = before.diagnostics;
+  docs.length = before.docs;
+  diagnostics.push(jsonDiagnostic(path, jsonError, text.length));
+  return {};
 }
 
 /** JSON's own syntax error, in words for the two common cases (a file cut short, values run together). */
