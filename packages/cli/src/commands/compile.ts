@@ -70,12 +70,13 @@ export const compileCommand: Command = {
     const outDir = values['out-dir'] as string | undefined;
     if (!outDir) throw new UsageError('--out-dir is required (a directory, or - for standard output)');
     // Said before anything is read, in the user's words (the writer's mkdir would say EEXIST).
-    const existing = outDir === '-' ? undefined : statOf(resolvePath(io.cwd, outDir));
+    const outPath = outDir === '-' ? undefined : resolvePath(io.cwd, outDir);
+    const existing = outPath === undefined ? undefined : statOf(outPath);
     if (existing !== undefined && !existing.isDirectory()) throw new UsageError(`--out-dir ${outDir} is a file, not a directory`);
     const backend = backends[name as BackendName] as Backend<object>;
     const raw = rawFlags(values, backend, name);
     const parsed = backend.parseOptions(raw);
-    const { result, ok } = await loadInputs(io, values, positionals, outDir === '-' ? undefined : resolvePath(io.cwd, outDir));
+    const { result, ok } = await loadInputs(io, values, positionals, outPath);
     printDiagnostics(io, values, result, parsed.diagnostics);
     if (!ok || hasErrors(parsed.diagnostics)) return ExitCode.input;
     // A per-node compile resolves only the pods of those nodes (other pods stay peers).
@@ -84,7 +85,7 @@ export const compileCommand: Command = {
     const resolved = resolve(result.program, nodes.length > 0 ? { subjects: (p) => p.nodeName !== undefined && wanted.has(p.nodeName) } : {});
     printDiagnostics(io, values, result, resolved.diagnostics);
     const input = { program: result.program, resolved };
-    if (outDir === '-') {
+    if (outPath === undefined) {
       const emitted = backend.emit(input, parsed.options);
       if (!report(io, values, result, emitted)) return ExitCode.input;
       if (emitted.files.length !== 1) throw new Error(`backend ${name} returned ${emitted.files.length} files for standard output`);
@@ -92,7 +93,7 @@ export const compileCommand: Command = {
       return ExitCode.ok;
     }
     // Files are written while the backend builds the next ones; renamed into place only at the end.
-    const writer = new StagedWriter(resolvePath(io.cwd, outDir));
+    const writer = new StagedWriter(outPath);
     let emitted: EmitResult;
     try {
       emitted = backend.emit(input, parsed.options, (batch) => writer.addBatch(batch));

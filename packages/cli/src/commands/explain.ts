@@ -54,7 +54,8 @@ function explainSide(result: LoadResult, side: SideVerdict, ep: BoundEndpoint): 
 function namespaceHint(values: Values, endpoints: readonly Endpoint[]): string {
   const read = (values['namespace'] as string[] | undefined) ?? [];
   if (read.length === 0 || values['from-cluster'] !== true) return '';
-  const outside = [...new Set(endpoints.filter((e) => e.kind === 'pod' && !read.includes(e.namespace)).map((e) => (e as { namespace: string }).namespace))];
+  const pods = endpoints.filter((e): e is Extract<Endpoint, { kind: 'pod' }> => e.kind === 'pod');
+  const outside = [...new Set(pods.map((e) => e.namespace).filter((ns) => !read.includes(ns)))];
   if (outside.length === 0) return '';
   return ` (--namespace ${read.join(', ')}: only those namespaces' pods were read from the cluster; add ${outside.map((ns) => `-n ${ns}`).join(' ')})`;
 }

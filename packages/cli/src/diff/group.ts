@@ -114,8 +114,8 @@ export function portsText(d: PortDelta): string {
 
 /**
  * Port ranges for reading: as listed, or `all but 53` for every port but one or two ranges of
- * fewer than half the ports (port 0 aside, which no policy can name: `0-52,54-65535` is what a rule without ports loses
- * when another keeps port 53).
+ * fewer than half the ports (port 0 aside, which no policy can name: `0-52,54-65535` is what a
+ * rule without ports loses when another keeps port 53).
  */
 function rangesText(r: PortDelta['TCP']): string {
   const listed = formatRanges(r);
