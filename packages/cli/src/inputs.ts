@@ -170,14 +170,14 @@ export function realPath(path: string): string {
 /**
  * Expands paths (files, directories recursively, `-` for stdin) into sources, each file once,
  * in a deterministic order. Paths in messages stay as the user wrote them, relative to cwd.
+ * `seen`: the real paths (and `-`) already read, by an earlier call, which are not read again.
  */
-export async function readInputs(io: Io, paths: readonly string[], outDir?: string): Promise<InputSource[]> {
+export async function readInputs(io: Io, paths: readonly string[], outDir?: string, seen = new Set<string>()): Promise<InputSource[]> {
   // Compile's output directory under an input directory is left out (its files would come back
   // as input on the next run: a warning per emitted Calico or Cilium policy); as an input path
   // itself it is refused.
   const outputDirectory = outDir === undefined ? undefined : realPath(outDir);
   const sources: InputSource[] = [];
-  const seen = new Set<string>();
   for (const path of paths) {
     // `cat ""` fails too: an unset variable, not the working directory.
     if (path === '') throw new UsageError('an input path is empty (an unset variable?); give . for the working directory');

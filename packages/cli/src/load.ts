@@ -99,9 +99,9 @@ export async function loadInputs(io: Io, values: Values, positionals: readonly s
   // The --inventory files lie under the PATHs: an object of theirs gives way to the PATHs' object
   // of the same kind, namespace and name (an inventory snapshot holds the cluster's
   // NetworkPolicies too). Each file is read once, stdin too.
-  const primary = await readInputs(io, positionals, outDir);
-  const seen = new Set(primary.map((s) => s.path));
-  const under = (await readInputs(io, positionals.includes('-') ? inventory.filter((p) => p !== '-') : inventory, outDir)).filter((s) => !seen.has(s.path));
+  const seen = new Set<string>();
+  const primary = await readInputs(io, positionals, outDir, seen);
+  const under = await readInputs(io, inventory, outDir, seen);
   const { sources } = await withCluster(io, values, [...primary, ...under]);
   return loadSources(io, values, sources, undefined, primary.length > 0 && under.length > 0 ? new Set(under.map((s) => s.path)) : undefined);
 }
