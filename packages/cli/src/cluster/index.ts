@@ -56,6 +56,16 @@ export async function readClusterSources(
 }
 
 /**
+ * The program of local sources whose objects replace the cluster's (see {@link selectObjects}),
+ * or undefined for none. Their namespaces are defaulted as the real load will default them.
+ */
+export function replacingProgram(values: Values, local: readonly InputSource[]): Program | undefined {
+  if (local.length === 0) return undefined;
+  const defaultNamespace = values['default-namespace'] as string | undefined;
+  return loadProgram(local, defaultNamespace ? { defaultNamespace } : {}).program;
+}
+
+/**
  * `loadInputs`' hook: with `--from-cluster`, the local sources followed by the cluster's
  * (minus objects the local files replace), and the cluster read; without it, the local sources
  * unchanged, after rejecting cluster-only flags.
@@ -65,9 +75,6 @@ export async function withCluster(io: Io, values: Values, local: InputSource[]):
     clusterOptions(values);
     return { sources: local };
   }
-  // Local objects' identities need their namespace defaulted as the real load will default it.
-  const defaultNamespace = values['default-namespace'] as string | undefined;
-  const replacedBy = local.length > 0 ? loadProgram(local, defaultNamespace ? { defaultNamespace } : {}).program : undefined;
-  const { read, sources } = await readClusterSources(values, io, 'all', replacedBy);
+  const { read, sources } = await readClusterSources(values, io, 'all', replacingProgram(values, local));
   return { sources: [...local, ...sources], read };
 }

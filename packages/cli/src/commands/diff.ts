@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { diffConnectivity, InventoryIndex, loadProgram, resolve, type InputSource, type LoadResult } from '@netpolc/ir';
-import { clusterOptions, clusterSources, readCluster, selectObjects, wantsCluster } from '../cluster/index.js';
+import { diffConnectivity, InventoryIndex, resolve, type InputSource, type LoadResult } from '@netpolc/ir';
+import { clusterOptions, clusterSources, readCluster, replacingProgram, selectObjects, wantsCluster } from '../cluster/index.js';
 import { backendNames } from '../backends.js';
 import type { Command, Values } from '../command.js';
 import { diffArtifacts, selectBackends } from '../diff/artifacts.js';
@@ -34,7 +34,6 @@ async function sides(io: Io, values: Values, positionals: readonly string[]): Pr
   if (values['base-ref'] === undefined && readers.filter((paths) => paths.includes('-')).length > 1) {
     throw new UsageError('standard input (-) can be read only once: give it to one side, and the other side as a file');
   }
-  if (values['base-ref'] !== undefined && positionals.includes('-')) throw new UsageError('--base-ref cannot read standard input');
   const inventory = await readInputs(io, list(values, 'inventory'));
   const baseInventory = await readInputs(io, list(values, 'base-inventory'));
   const headInventory = await readInputs(io, list(values, 'head-inventory'));
@@ -56,14 +55,9 @@ async function sides(io: Io, values: Values, positionals: readonly string[]): Pr
     head = sideOf(io, values, pair[1]!);
   }
   const live = base.kind === 'cluster' || head.kind === 'cluster' || wantsCluster(values) ? await readCluster(clusterOptions(values, true), io) : undefined;
-  const defaultNamespace = values['default-namespace'] as string | undefined;
   // The cluster's inventory under a side's local inventory files: their objects replace the
   // cluster's of the same kind, namespace and name, as for the other commands.
-  const clusterInventory = (local: readonly InputSource[]): InputSource[] => {
-    if (!live) return [];
-    const replacedBy = local.length > 0 ? loadProgram(local, defaultNamespace ? { defaultNamespace } : {}).program : undefined;
-    return clusterSources(live.context, selectObjects(live, 'inventory', replacedBy));
-  };
+  const clusterInventory = (local: readonly InputSource[]): InputSource[] => (live ? clusterSources(live.context, selectObjects(live, 'inventory', replacingProgram(values, local))) : []);
   const read = async (side: Side, other: Side, atRef: boolean): Promise<InputSource[]> => {
     if (side.kind === 'cluster') return clusterSources(live!.context, selectObjects(live!, 'policies'));
     // An inventory file under the compared paths is the working tree's for both sides: read once.
@@ -72,8 +66,7 @@ async function sides(io: Io, values: Values, positionals: readonly string[]): Pr
     if (other.kind !== 'cluster') return local;
     // Against the live policies, a directory means "what applying it would do": live policies it
     // does not replace stay.
-    const program = loadProgram(local, defaultNamespace ? { defaultNamespace } : {}).program;
-    return [...local, ...clusterSources(live!.context, selectObjects(live!, 'policies', program))];
+    return [...local, ...clusterSources(live!.context, selectObjects(live!, 'policies', replacingProgram(values, local)))];
   };
   const name = (side: Side): string => (side.kind === 'cluster' ? `cluster ${live!.context}` : side.paths.join(' '));
   // A side's inventory (cluster and files) lies under its policies: a NetworkPolicy an inventory
