@@ -87,8 +87,7 @@ function missingPod(program: Program, namespace: string, name: string): string {
   for (const p of program.inventory.pods) if (p.namespace === namespace) names.push(p.name);
   const prefixed = names.filter((n) => n.startsWith(name)).sort(compareValues);
   if (prefixed.length > 0) {
-    const shown = prefixed.slice(0, 5).map((n) => `${namespace}/${n}`).join(', ');
-    return `${text}; pods whose names start with ${name}: ${shown}${prefixed.length > 5 ? ` and ${prefixed.length - 5} more` : ''}`;
+    return `${text}; pods whose names start with ${name}: ${firstFive(prefixed.map((n) => `${namespace}/${n}`))}`;
   }
   const near = closest(name, names);
   if (near !== undefined) return `${text}; did you mean ${namespace}/${near}?`;
@@ -102,7 +101,12 @@ function missingPod(program: Program, namespace: string, name: string): string {
 function notAnAddress(program: Program, text: string): string {
   const pods = program.inventory.pods.filter((p) => p.name === text).map((p) => `${p.namespace}/${p.name}`);
   if (pods.length === 0) return `${text} is not a valid IP address`;
-  return `${text} is not an IP address, and a pod is given with its namespace: ${pods.sort(compareValues).slice(0, 5).join(', ')}${pods.length > 5 ? ` and ${pods.length - 5} more` : ''}`;
+  return `${text} is not an IP address, and a pod is given with its namespace: ${firstFive(pods.sort(compareValues))}`;
+}
+
+/** `a, b, c, d, e and 3 more`. */
+function firstFive(names: readonly string[]): string {
+  return names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
 }
 
 function bind(program: Program, ip: string, pod: Pod | undefined): BoundEndpoint {
