@@ -17,6 +17,11 @@ export const iptablesDiagnostics = {
     message: paramMessage`--node ${'node'} is not a node of the inventory (${'known'})`,
     docs: 'Every --node must name a Node object of the inventory.',
   },
+  'backend-iptables/file-name-too-long': {
+    severity: 'error',
+    message: paramMessage`node ${'node'} is too long a name for its ${'suffix'} file: ${'bytes'} bytes with the suffix, where a file name has at most ${'max'}`,
+    docs: 'Each node gets files named after it, and Linux file systems take names of at most 255 bytes; a node name may have 253 characters. Compile the other nodes with --node, or print this one with --out-dir - --no-ipset.',
+  },
   'backend-iptables/stdout-unsupported': {
     severity: 'error',
     message: paramMessage`--out-dir - prints a single iptables-restore file, but ${'reason'}; write to a directory instead`,

@@ -1,5 +1,5 @@
 import type { AllowTuple, BackendInput, Diagnostic, EmitResult, FileSink, Node, Pod } from '@netpolc/ir';
-import { appendAll, compareValues, FileAssembler, hasErrors, nearNames, NoTarget, podId } from '@netpolc/ir';
+import { appendAll, compareValues, FileAssembler, hasErrors, maxFileNameBytes, nearNames, NoTarget, overlongFileName, podId } from '@netpolc/ir';
 import { AddressMatcher, largeSetMembers } from './addresses.js';
 import { iptablesDiagnostic } from './diagnostics.js';
 import { comment, localAddresses, lowerFamily, podLinkLocalRules, type LocalPod, type LowerContext } from './lower.js';
@@ -108,6 +108,17 @@ export class ProgramLowering {
     };
     const unenforced = this.gatherLocalPods();
     appendAll(appendAll(this.diagnostics, coverageWarnings(input, options, unenforced)), setWarnings);
+    if (!options.stdout) this.checkFileNames();
+  }
+
+  /** An error for each node whose files cannot have their names (see maxFileNameBytes). */
+  private checkFileNames(): void {
+    for (const node of this.nodes) {
+      const v6 = this.byNode.get(node.name)?.hasV6 || this.ctx.linkLocal.length > 0;
+      const file = overlongFileName(v6 ? [`${node.name}.iptables`, `${node.name}.ip6tables`] : [`${node.name}.iptables`]);
+      if (file === undefined) continue;
+      this.diagnostics.push(iptablesDiagnostic('backend-iptables/file-name-too-long', { node: node.name, suffix: file.slice(node.name.length), bytes: Buffer.byteLength(file), max: maxFileNameBytes }, node.origin));
+    }
   }
 
   /**

@@ -37,6 +37,7 @@ const triggers: Record<IptablesDiagnosticCode, () => readonly Diagnostic[]> = {
   'backend-iptables/option-ignored': () => compile(cluster, { 'log-rate': '5/second' }).diagnostics,
   'backend-iptables/unknown-node': () => compile(cluster, { node: ['node-9'] }).diagnostics,
   'backend-iptables/stdout-unsupported': () => compile(cluster, { 'out-dir': '-', 'no-ipset': true }).diagnostics,
+  'backend-iptables/file-name-too-long': () => compile([node(longNode(247), '198.19.0.1'), namespace('x')]).diagnostics,
   'backend-iptables/pod-not-enforced': () => compile([...cluster, pod('x', 'c', {}, '198.18.0.30', { node: 'node-7' }), denyAll]).diagnostics,
   'backend-iptables/node-local-not-filtered': () => compile([...cluster, denyAll], {}, { allowSelf: false }).diagnostics,
   'backend-iptables/pod-link-local-closed': () => compile(cluster, { 'pod-interface': ['cali*'] }).diagnostics,
@@ -64,6 +65,25 @@ for (const [code, run] of Object.entries(triggers)) {
     expect(run().map((d) => d.code)).toContain(code);
   });
 }
+
+/** A node name of `length` characters, in labels of 60 (a DNS subdomain, as node names are). */
+function longNode(length: number): string {
+  return Array.from({ length }, (_, i) => (i % 61 === 60 ? '.' : 'n')).join('');
+}
+
+it('refuses, at the node, a node name too long for its files (253 characters may be a node name)', () => {
+  const at = (name: string, ip = '198.18.0.10') => [node(name, '198.19.0.1'), namespace('x'), pod('x', 'a', {}, ip, { node: name })];
+  // .iptables makes 255 bytes of 246 characters: written; of 247 not, located at the Node.
+  expect(compile(at(longNode(246))).files.map((f) => f.length)).toEqual([255]);
+  const over = compile(at(longNode(247)));
+  expect(over.diagnostics.map((d) => `${d.code} ${d.target.kind}`)).toEqual(['backend-iptables/file-name-too-long ref']);
+  expect(over.diagnostics[0]!.message).toContain('its .iptables file: 256 bytes');
+  expect(over.files).toEqual([]);
+  // With IPv6 pods the node also gets .ip6tables, a byte longer.
+  expect(compile(at(longNode(246), 'fd00::10')).diagnostics[0]!.message).toContain('its .ip6tables file: 256 bytes');
+  // Standard output names no file.
+  expect(compile(at(longNode(253)), { 'out-dir': '-', 'no-ipset': true }).diagnostics).toEqual([]);
+});
 
 it('reports unenforced pods once per missing node, not per pod, and nothing for pods to their own node', () => {
   const stray = Array.from({ length: 5 }, (_, i) => pod('x', `s${i}`, {}, `198.18.0.${40 + i}`, { node: i % 2 === 0 ? 'node-7' : 'node-8' }));

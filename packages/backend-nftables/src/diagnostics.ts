@@ -30,6 +30,11 @@ export const nftablesCatalog = {
     message: paramMessage`node name ${'node'} cannot be used as an output file name`,
     docs: 'Each node gets `<node>.nft`; the node name must be a DNS subdomain (as Kubernetes requires).',
   },
+  'backend-nftables/file-name-too-long': {
+    severity: 'error',
+    message: paramMessage`node ${'node'} is too long a name for its .nft file: ${'bytes'} bytes with the suffix, where a file name has at most ${'max'}`,
+    docs: 'Each node gets `<node>.nft`, and Linux file systems take names of at most 255 bytes; a node name may have 253 characters. Compile the other nodes with --node, or print this one with --out-dir -.',
+  },
   'backend-nftables/pod-without-node': {
     severity: 'warning',
     message: paramMessage`pod ${'pod'} has no spec.nodeName: no node ruleset enforces its policies`,

@@ -1,4 +1,4 @@
-import { defineBackend, FileAssembler, hasErrors, isDnsSubdomain, nearNames, NoTarget, podId, type BackendInput, type Diagnostic, type EmitResult, type FileSink } from '@netpolc/ir';
+import { defineBackend, FileAssembler, hasErrors, isDnsSubdomain, maxFileNameBytes, nearNames, NoTarget, overlongFileName, podId, type BackendInput, type Diagnostic, type EmitResult, type FileSink } from '@netpolc/ir';
 import { nftablesDiagnostic } from './diagnostics.js';
 import { ProgramLowering } from './lower.js';
 import { nftablesFlags, parseNftablesOptions, type NftablesOptions } from './options.js';
@@ -43,6 +43,14 @@ function emitNftables({ resolved }: BackendInput, options: NftablesOptions, sink
     diagnostics.push(nftablesDiagnostic('backend-nftables/invalid-node-name', { node: JSON.stringify(n) }, NoTarget));
     return false;
   });
+  if (!options.stdout) {
+    for (const n of usable) {
+      const file = overlongFileName([nodeFileName(n)]);
+      // Found by a scan, for an error alone: the node's object, else its first pod.
+      const origin = () => resolved.program.inventory.nodes.find((x) => x.name === n)?.origin ?? resolved.pods.find((p) => p.nodeName === n)?.origin ?? NoTarget;
+      if (file !== undefined) diagnostics.push(nftablesDiagnostic('backend-nftables/file-name-too-long', { node: n, bytes: Buffer.byteLength(file), max: maxFileNameBytes }, origin()));
+    }
+  }
   // With no node left of those named, unknown-node has said why already.
   if (options.stdout && nodes.length !== 1 && (nodes.length > 0 || options.nodes.length === 0)) {
     diagnostics.push(nftablesDiagnostic('backend-nftables/stdout-needs-one-node', { count: nodes.length, nodes: nodes.join(', ') || 'none' }, NoTarget));

@@ -98,6 +98,21 @@ it('refuses a node name that cannot be a file name, located nowhere but named', 
   expect(r.files).toEqual([]);
 });
 
+it('refuses, at the node, a node name too long for its file (253 characters may be a node name, 251 fit)', () => {
+  // Labels of 60 characters: a DNS subdomain, as node names are.
+  const name = (length: number) => Array.from({ length }, (_, i) => (i % 61 === 60 ? '.' : 'n')).join('');
+  const at = (length: number) => loadProgram([node(name(length), '198.19.0.1'), namespace('x'), pod('x', 'a', {}, '198.18.0.10', { node: name(length) })]);
+  const over = run(at(252), { 'out-dir': 'out' }); // .nft makes 256 bytes
+  expect(codes(over.diagnostics)).toEqual(['error backend-nftables/file-name-too-long']);
+  expect(over.diagnostics[0]!.target.kind).toBe('ref');
+  expect(over.files).toEqual([]);
+  const fits = run(at(251), { 'out-dir': 'out' });
+  expect(fits.diagnostics).toEqual([]);
+  expect(fits.files.map((f) => f.path.length)).toEqual([255]);
+  // Standard output names no file.
+  expect(run(at(253), { 'out-dir': '-' }).diagnostics).toEqual([]);
+});
+
 it('warns at the pod when a pod has no node, since no ruleset checks it', () => {
   const program = loadProgram([node('node-1', '198.19.0.1'), namespace('x'), pod('x', 'a', {}, '198.18.0.10')]);
   const r = run(program, { 'out-dir': 'out' });

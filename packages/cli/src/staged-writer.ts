@@ -68,6 +68,25 @@ function isDirectory(path: string): boolean {
 /** A staged file's name: `<target>.netpolc-tmp-<pid>-<start time in ms>` (see StagedWriter). */
 const stagedName = /(\.netpolc-tmp-(\d+)-\d+)$/;
 
+/** The longest file name (a path segment) in bytes that Linux file systems take (NAME_MAX). */
+const maxNameBytes = 255;
+
+/**
+ * The temporary name of the `index`th target: the target's name and the suffix, or, where that
+ * would be longer than a file name may be (a 240-character node name), the name cut short and
+ * made unique by its index, so that every target that fits may also be staged.
+ */
+function stagedPath(target: string, suffix: string, index: number): string {
+  const slash = target.lastIndexOf('/');
+  const name = target.slice(slash + 1);
+  if (Buffer.byteLength(name) + suffix.length <= maxNameBytes) return `${target}${suffix}`;
+  const tag = `~${index}`;
+  // Cut by characters to a byte budget: a name is ASCII in practice, UTF-8 is counted anyway.
+  let short = name.slice(0, maxNameBytes - suffix.length - tag.length);
+  while (Buffer.byteLength(short) + tag.length + suffix.length > maxNameBytes) short = short.slice(0, -1);
+  return `${target.slice(0, slash + 1)}${short}${tag}${suffix}`;
+}
+
 /** The suffixes of this process's writers that have not finished: their files are never stale. */
 const active = new Set<string>();
 
@@ -166,7 +185,7 @@ export class StagedWriter {
     // The root itself ends in '/' only when it is '/'.
     const prefix = this.root.endsWith('/') ? this.root : `${this.root}/`;
     if (target !== this.root && !target.startsWith(prefix)) throw new Error(`refusing to write outside the output directory: ${path}`);
-    const tmp = `${target}${this.suffix}`;
+    const tmp = stagedPath(target, this.suffix, this.staged.length);
     this.staged.push([tmp, target]);
     return tmp;
   }

@@ -158,6 +158,21 @@ it('makes the output directory of an output without files ("wrote 0 files to DIR
   await expect(new StagedWriter(blocked).commit()).rejects.toThrow(/could not write the output files: EEXIST/);
 });
 
+it('stages targets whose names leave no room for the temporary suffix (a 240-character node name failed with ENAMETOOLONG)', async () => {
+  const out = scratch();
+  // Two names of 250 bytes that differ only at the end: their shortened temporary names must not collide.
+  const names = ['a', 'b'].map((c) => `${'n'.repeat(240)}.iptable${c}`);
+  for (const holds of [true, false]) {
+    const w = new StagedWriter(out);
+    // Nine files or more go through the writer thread.
+    const files = holds ? names : [...names, ...Array.from({ length: 9 }, (_, i) => `f${i}`)];
+    for (const path of files) w.add({ path, content: `${path} ${holds}` });
+    await w.commit();
+    for (const path of names) expect(readFileSync(join(out, path), 'utf8')).toBe(`${path} ${holds}`);
+    expect(listAll(out).filter((n) => n.includes('netpolc-tmp'))).toEqual([]);
+  }
+});
+
 it('refuses a path outside the output directory', () => {
   const root = scratch();
   mkdirSync(join(root, 'out'));

@@ -14,3 +14,14 @@ export function ownedName(path: string, names: ReadonlySet<string>, suffixes: re
   }
   return undefined;
 }
+
+/** The longest file name, in bytes, that Linux file systems take (NAME_MAX). */
+export const maxFileNameBytes = 255;
+
+/**
+ * The first of `names` longer than a file name may be, if any: a node name may have 253
+ * characters (a DNS subdomain), and `<node>.ip6tables` then cannot be written anywhere.
+ */
+export function overlongFileName(names: readonly string[]): string | undefined {
+  return names.find((n) => Buffer.byteLength(n) > maxFileNameBytes);
+}
