@@ -213,7 +213,10 @@ it('markdown for a large change fits a GitHub comment (65 536 characters), the t
   const whole = await cli(['diff', '--inventory', 'cluster.json', '--format', 'markdown', '--markdown-limit', '0', 'base.json', 'head.json'], '', dir);
   expect(whole.stdout.length).toBeGreaterThan(65_536);
   expect(whole.stdout).not.toMatch(/omitted/i);
-  expect((await cli(['diff', '--markdown-limit', '12', 'base.json', 'head.json'], '', dir)).code).toBe(2);
+  expect((await cli(['diff', '--format', 'markdown', '--markdown-limit', '12', 'base.json', 'head.json'], '', dir)).code).toBe(2);
+  // A limit for text output was ignored without a word.
+  const text = await cli(['diff', '--markdown-limit', '5000', 'base.json', 'head.json'], '', dir);
+  expect([text.code, text.stderr]).toEqual([2, expect.stringContaining('--markdown-limit needs --format markdown')]);
 });
 
 it('exit codes for each --fail-on: 1 only for the changes asked about, 0 without, 2 on invalid input whatever --fail-on says', async () => {

@@ -118,6 +118,8 @@ export const diffCommand: Command = {
   async run(io, values, positionals) {
     const format = (values['format'] as string | undefined) ?? 'text';
     if (!['text', 'json', 'markdown'].includes(format)) throw new UsageError('--format must be text, json or markdown');
+    // As --protocol needs --port: a limit the output would not follow is a mistake to name.
+    if (values['markdown-limit'] !== undefined && format !== 'markdown') throw new UsageError('--markdown-limit needs --format markdown');
     const limitText = (values['markdown-limit'] as string | undefined) ?? String(githubCommentLimit);
     if (!/^\d+$/.test(limitText) || (Number(limitText) > 0 && Number(limitText) < 1000)) throw new UsageError('--markdown-limit must be 0 (no limit) or a number of characters of at least 1000');
     const markdownLimit = Number(limitText);
