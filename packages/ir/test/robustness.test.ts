@@ -77,3 +77,15 @@ it('reports empty inputs and wrong top-level shapes without crashing', () => {
     expect(diags.length, text).toBeGreaterThan(0);
   }
 });
+
+it('says what the user wrote when nesting exhausts the reader, in flow and in block YAML (the message was "Maximum call stack size exceeded")', () => {
+  const head = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:';
+  const flow = `${head} ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`;
+  let block = `${head}\n`;
+  for (let i = 1; i <= 2000; i++) block += `${' '.repeat(i)}a:\n`;
+  for (const text of [flow, block]) {
+    const { diagnostics } = loadProgram([{ path: 'deep.yaml', content: text }]);
+    expect(diagnostics.map((d) => [d.code, d.target.kind])).toEqual([['ir/syntax', 'span']]);
+    expect(diagnostics[0]!.message).toMatch(/^collections nested too deeply to read/);
+  }
+});

@@ -41,7 +41,7 @@ export function readYamlText(text: string, path: string, docs: unknown[], diagno
     // The errors of the node where js-yaml stopped (a List item, a document), parsed alone:
     // the first broken place at once, not a parse of the whole file at about 1 MB/s.
     for (const e of around) {
-      const d = irDiagnostic('ir/syntax', { detail: e.message }, { kind: 'span', file: path, pos: e.pos, end: e.end });
+      const d = irDiagnostic('ir/syntax', { detail: syntaxDetail(e.message) }, { kind: 'span', file: path, pos: e.pos, end: e.end });
       diagnostics.push(e.error ? d : { ...d, severity: 'warning' });
     }
     return {};
@@ -138,6 +138,14 @@ interface BulkRead {
   readonly yaml11: boolean;
 }
 
+/**
+ * A parser's message as said to the user: the yaml package reports running out of stack (20 000
+ * nested `[`) as "Maximum call stack size exceeded", which names nothing the user wrote.
+ */
+function syntaxDetail(message: string): string {
+  return message.startsWith('Maximum call stack size exceeded') ? 'collections nested too deeply to read (the reader ran out of stack here; Kubernetes objects nest a few dozen levels)' : message;
+}
+
 /** Parses with `yaml`, reporting syntax errors and YAML 1.1 booleans; returns the trees. */
 function readYaml(text: string, path: string, docs: unknown[], diagnostics: Diagnostic[]): Document[] {
   const parsed = parseYamlDocuments(text);
@@ -148,11 +156,17 @@ function readYaml(text: string, path: string, docs: unknown[], diagnostics: Diag
     let runTogether = false;
     /** Where the line after the last repeated apiVersion or kind starts. */
     let after = -1;
+    let exhausted = false;
     for (const e of [...doc.errors, ...doc.warnings]) {
       const [pos, end] = e.pos;
       const topLevelDuplicate = e.code === 'DUPLICATE_KEY' && (pos === 0 || text[pos - 1] === '\n');
       const head = topLevelDuplicate ? /^(apiVersion|kind)\s*:/.exec(text.slice(pos, pos + 12))?.[1] : undefined;
-      let detail = e.message.split('\n')[0] ?? e.code;
+      let detail = syntaxDetail(e.message.split('\n')[0] ?? e.code);
+      // The parser may run out of stack more than once in a document; once is enough to say.
+      if (e.code === 'RESOURCE_EXHAUSTION') {
+        if (exhausted) continue;
+        exhausted = true;
+      }
       if (head !== undefined) {
         // apiVersion and kind on consecutive lines start one document.
         const joined = pos === after;
