@@ -171,6 +171,26 @@ it('writes nothing when the files do not load, and says why', async () => {
   expect((await cli(['snapshot', join(dir, 'twice.yaml')])).stderr.split('\n')[0]).toBe('netpolc snapshot: -o FILE is required (or -o - for standard output)');
 });
 
+it('lays --inventory under the PATHs, as every command does: a snapshot updated with edited policies takes the edits (each gave a duplicate-object error)', async () => {
+  const old = join(dir, 'old.yaml');
+  expect((await cli(['snapshot', '-o', old, ...example])).code).toBe(0);
+  const edited = join(dir, 'edited.yaml');
+  writeFileSync(edited, toYaml(networkPolicy('production', 'default-deny-all', { podSelector: { matchLabels: { tier: 'none' } }, policyTypes: ['Ingress'] })));
+  const updated = await cli(['snapshot', '-o', '-', '--inventory', old, edited]);
+  expect([updated.code, updated.stderr]).toEqual([0, '']);
+  const items = (parse(updated.stdout) as { items: Json[] }).items;
+  const denyAll = items.filter((o) => o['kind'] === 'NetworkPolicy' && (o['metadata'] as Json)['name'] === 'default-deny-all');
+  expect(denyAll.map((o) => (o['spec'] as Json)['podSelector'])).toEqual([{ matchLabels: { tier: 'none' } }]);
+  // Every other object of the old snapshot stays, and the order of the options does not matter.
+  expect(items).toHaveLength((parse(readFileSync(old, 'utf8')) as { items: unknown[] }).items.length);
+  expect(await cli(['snapshot', '-o', '-', edited, '--inventory', old])).toEqual(updated);
+  // Repeats within one layer are still errors.
+  const copy = join(dir, 'copy.yaml');
+  writeFileSync(copy, readFileSync(edited));
+  const repeated = await cli(['snapshot', '-o', '-', '--inventory', old, edited, copy]);
+  expect([repeated.code, repeated.stderr]).toEqual([2, expect.stringContaining('ir/duplicate-object')]);
+});
+
 it.each(['json', 'yaml'])('writes the same snapshot of a %s List read window by window as of a whole reading', async (format) => {
   const objects = [
     node('node-a', '198.18.100.1'),

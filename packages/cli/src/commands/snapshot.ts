@@ -37,21 +37,38 @@ async function fromCluster(io: Io, values: Values): Promise<Snapshot | undefined
  * under them when `--from-cluster` is given: every object the load reads, reduced as the
  * cluster's are, by kind, namespace and name (the load reports duplicates as errors).
  */
-async function fromPaths(io: Io, values: Values, paths: readonly string[]): Promise<Snapshot | undefined> {
-  const { sources, read } = await withCluster(io, values, await readInputs(io, paths));
+async function fromPaths(io: Io, values: Values, positionals: readonly string[], inventory: readonly string[]): Promise<Snapshot | undefined> {
+  // The --inventory files lie under the PATHs, as for every other command (see loadInputs): a
+  // snapshot updated with edited policies (`snapshot -i old.yaml policies/`) takes the edits.
+  const seen = new Set<string>();
+  const primary = await readInputs(io, positionals, undefined, seen);
+  const lower = await readInputs(io, inventory, undefined, seen);
+  const underlay = primary.length > 0 && lower.length > 0 ? new Set(lower.map((s) => s.path)) : undefined;
+  const { sources, read } = await withCluster(io, values, [...primary, ...lower]);
   // --namespace keeps the pods and policies of those namespaces, as it does reading a cluster.
   const only = (values['namespace'] as string[] | undefined) ?? [];
   const keep = (kind: string, namespace: string): boolean => only.length === 0 || (kind !== 'Pod' && kind !== 'NetworkPolicy') || only.includes(namespace);
-  const objects = new Map<string, ClusterObject>();
-  const { ok } = loadSources(io, values, sources, (o) => {
-    const slim = keep(o.kind, o.namespace) ? slimObject(o.kind, o.value, o.namespace) : undefined;
-    if (slim) objects.set(`${o.kind}/${o.namespace}/${o.name}`, slim);
-  });
+  const objects = new Map<string, { object: ClusterObject; under: boolean }>();
+  const { ok } = loadSources(
+    io,
+    values,
+    sources,
+    (o) => {
+      const key = `${o.kind}/${o.namespace}/${o.name}`;
+      const under = underlay?.has(o.file) ?? false;
+      // The loader reports a repeat within one layer; across layers the upper one's object stays.
+      if (under && objects.get(key)?.under === false) return;
+      const slim = keep(o.kind, o.namespace) ? slimObject(o.kind, o.value, o.namespace) : undefined;
+      if (slim) objects.set(key, { object: slim, under });
+    },
+    underlay,
+  );
   if (!ok) return undefined;
+  const paths = [...positionals, ...inventory];
   // Paths as given: the same command gives the same bytes wherever it runs.
   const shown = paths.join(', ');
   const origin = read ? `context ${read.context} with ${shown} applied` : shown;
-  return { objects: [...objects.values()].sort(compareObjects), header: [`netpolc snapshot of ${origin}${scopeOf(only)}.`, contents] };
+  return { objects: [...objects.values()].map((o) => o.object).sort(compareObjects), header: [`netpolc snapshot of ${origin}${scopeOf(only)}.`, contents] };
 }
 
 /** `netpolc snapshot -o FILE [PATH...] [--from-cluster]`: an inventory and policies as one file. */
@@ -70,9 +87,9 @@ export const snapshotCommand: Command = {
     if (output !== '-' && (output.endsWith('/') || statSync(resolvePath(io.cwd, output), { throwIfNoEntry: false })?.isDirectory())) {
       throw new UsageError(`-o ${output} is a directory; give a file, such as ${output.replace(/\/*$/, '')}/snapshot.yaml`);
     }
-    const paths = [...positionals, ...((values['inventory'] as string[] | undefined) ?? [])];
+    const inventory = (values['inventory'] as string[] | undefined) ?? [];
     // Without PATHs snapshot reads the cluster, --from-cluster or not (it had nothing else to read).
-    const snapshot = paths.length === 0 ? await fromCluster(io, values) : await fromPaths(io, values, paths);
+    const snapshot = positionals.length + inventory.length === 0 ? await fromCluster(io, values) : await fromPaths(io, values, positionals, inventory);
     if (!snapshot) return ExitCode.input;
     const format: SnapshotFormat = output.toLowerCase().endsWith('.json') ? 'json' : 'yaml';
     const text = renderSnapshot(snapshot.objects, format, snapshot.header);

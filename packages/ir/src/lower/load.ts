@@ -55,6 +55,8 @@ export interface LoadedObject {
   readonly name: string;
   /** The object as parsed: the loader's own, not to be changed. */
   readonly value: Readonly<Record<string, unknown>>;
+  /** The path of the source it was read from (to tell the layers of {@link LoadOptions.underlay} apart). */
+  readonly file: string;
 }
 
 /** The files read, for locating diagnostics. */
@@ -133,7 +135,7 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
   };
   const onObject = options.onObject;
   const shown = (kind: InventoryKind, obj: ManifestObject, value: Namespace | Pod | Node | undefined): void => {
-    if (onObject && value) onObject({ kind, namespace: 'namespace' in value ? value.namespace : '', name: value.name, value: obj.value });
+    if (onObject && value) onObject({ kind, namespace: 'namespace' in value ? value.namespace : '', name: value.name, value: obj.value, file: obj.ref.file });
   };
 
   /** One object; `index` is its place in the lowered-inventory cache of its read. */
@@ -160,7 +162,7 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
       const p = lowerPolicy(ctx, obj);
       if (p) {
         add(policies, `${p.namespace}/${p.name}`, 'NetworkPolicy', p);
-        onObject?.({ kind, namespace: p.namespace, name: p.name, value: obj.value });
+        onObject?.({ kind, namespace: p.namespace, name: p.name, value: obj.value, file: obj.ref.file });
       }
       return;
     }
