@@ -18,6 +18,12 @@ export interface Command {
   readonly summary: string;
   readonly usage: string;
   readonly options: Readonly<Record<string, OptionDef>>;
+  /**
+   * Whether `--namespace` is followed with these options: by default only when the cluster is
+   * read, which it limits (local files are read whole); matrix and snapshot also keep to it
+   * offline. Where it is not, giving it is a usage error (`compile -n x` wrote every namespace).
+   */
+  readonly namespaceApplies?: (values: Values) => boolean;
   run(io: Io, values: Values, positionals: readonly string[]): Promise<number>;
 }
 

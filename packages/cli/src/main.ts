@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { closest, InternalError, isDnsLabel } from '@netpolc/ir';
-import { commandHelp, commonOptions, type Command } from './command.js';
+import { commandHelp, commonOptions, type Command, type Values } from './command.js';
 import { explainCommand } from './commands/explain.js';
 import { matrixCommand } from './commands/matrix.js';
 import { validateCommand } from './commands/validate.js';
@@ -9,6 +9,7 @@ import { compileCommand } from './commands/compile.js';
 import { diffCommand } from './commands/diff.js';
 import { snapshotCommand } from './commands/snapshot.js';
 import { ClusterError } from './cluster/errors.js';
+import { wantsCluster } from './cluster/options.js';
 import { ExitCode, InputError, OutputError, UsageError, type Io } from './io.js';
 
 export type { Io } from './io.js';
@@ -106,9 +107,8 @@ async function runCommand(cmd: (typeof commands)[string], name: string, rest: re
       if (given.has(t.name)) throw new UsageError(`--${t.name} is given more than once`);
       given.add(t.name);
     }
-    // Offline, only matrix and snapshot keep to --namespace; the others would quietly take every
-    // namespace (compile -n x wrote all of them).
-    if (parsed.values['namespace'] !== undefined && parsed.values['from-cluster'] !== true && ['compile', 'validate', 'explain'].includes(name)) {
+    const values = parsed.values as Values;
+    if (values['namespace'] !== undefined && !(cmd.namespaceApplies ?? wantsCluster)(values)) {
       throw new UsageError('--namespace needs --from-cluster here: it says which namespaces to read from the cluster (local files are read whole)');
     }
     // Checked here for every command: a namespace also names Calico's output files.

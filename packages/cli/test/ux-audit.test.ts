@@ -333,3 +333,13 @@ it('compile -n NS without --from-cluster does not silently emit every namespace'
     expect(r.stdout).not.toMatch(/namespace: production/);
   }
 });
+
+// The same for diff, which reads the cluster for --from-cluster and for a side given as `cluster`.
+it('diff -n NS is a usage error unless the cluster is read, where it limits what is read', async () => {
+  const offline = await cli(['diff', '-n', 'monitoring', '--inventory', cluster, policies, policies]);
+  expect([offline.code, offline.stderr.split('\n')[0]]).toEqual([2, 'netpolc diff: --namespace needs --from-cluster here: it says which namespaces to read from the cluster (local files are read whole)']);
+  // Against the live policies of monitoring alone, the repository's adds production's policies:
+  // an inventory without production's pods leaves them nothing to change.
+  const live = await runCli(['diff', '-n', 'monitoring', '--base', 'cluster', '--head', policies], env);
+  expect([live.code, live.stdout.split('\n')[0]]).toEqual([0, expect.stringMatching(/: 0 added, 0 removed connections$/)]);
+});

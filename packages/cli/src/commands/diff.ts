@@ -99,6 +99,8 @@ function presentPaths(io: Io, ref: string, paths: readonly string[]): string[] {
 /** `netpolc diff`: what a change does to connectivity and to every compiled artifact. */
 export const diffCommand: Command = {
   name: 'diff',
+  // The cluster is also read for a side given as `cluster`.
+  namespaceApplies: (values) => values['base'] === 'cluster' || values['head'] === 'cluster' || wantsCluster(values),
   summary:
     'Show the connections HEAD adds and removes compared with BASE (pods and external addresses, all ports, with the rules responsible), and optionally the diff of compiled artifacts. Exit 1 when changes are found (see --fail-on).',
   usage: 'netpolc diff [--inventory PATH]... [--base-inventory PATH]... [--head-inventory PATH]... BASE HEAD | --base PATH|cluster --head PATH|cluster | --base-ref GIT_REF PATH...   [--from-cluster]',

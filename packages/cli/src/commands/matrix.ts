@@ -16,6 +16,8 @@ export const matrixLimits = { maxPods: 10_000 };
 /** `netpolc matrix`: the reachability truth table between pods. */
 export const matrixCommand: Command = {
   name: 'matrix',
+  // Offline too: matrix shows only the pods of those namespaces.
+  namespaceApplies: () => true,
   summary:
     'Print the reachability truth table between pods: rows are sources, columns destinations. With --port, on that port; without, which ports are allowed.',
   usage: 'netpolc matrix [--port N] [--protocol TCP|UDP|SCTP] [--family 4|6] [--format table|json|markdown] [--group auto|always|never] [--namespace NS]... [--inventory PATH]... PATH...',

@@ -74,6 +74,8 @@ async function fromPaths(io: Io, values: Values, positionals: readonly string[],
 /** `netpolc snapshot -o FILE [PATH...] [--from-cluster]`: an inventory and policies as one file. */
 export const snapshotCommand: Command = {
   name: 'snapshot',
+  // Offline too: a snapshot keeps only their pods and NetworkPolicies.
+  namespaceApplies: () => true,
   summary:
     'Write namespaces, nodes, pods and NetworkPolicies, stripped to what netpolc reads, as one sorted Kubernetes List (YAML, or JSON for a .json FILE) that every command reads offline: from the cluster (no PATH), from local files such as a kubectl dump (PATHs), or both (PATHs and --from-cluster: the files replace the cluster\'s objects). Nothing is written on any error.',
   usage: 'netpolc snapshot -o FILE|- [PATH...] [--from-cluster] [--context NAME] [--kubeconfig FILE] [--namespace NS]...',
