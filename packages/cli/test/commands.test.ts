@@ -69,6 +69,20 @@ it('explains an allowed connection with the rule that allows each side', async (
   expect(v.ingress.allowedBy[0]!.at).toBe('examples/policies/production-three-tier.yaml:46:7');
 });
 
+it('explains a connection to a named port of the destination pod, as a policy names it (--port http was refused)', async () => {
+  const ask = (port: string, ...more: string[]) => cli(['explain', '--from', 'production/frontend-7d9f-abcde', '--to', 'production/api-5c6b-pqrst', '--port', port, ...more, ...example]);
+  const [named, numbered] = [await ask('http', '-f', 'json'), await ask('8080', '-f', 'json')];
+  expect(JSON.parse(named.stdout)).toEqual({ ...JSON.parse(numbered.stdout), portName: 'http' });
+  expect((await ask('metrics')).stdout.split('\n')[0]).toMatch(/ on TCP\/9090 \(metrics\): DENIED$/);
+  const problems = await Promise.all([ask('htp'), ask('http', '--protocol', 'UDP')]);
+  expect(problems.map((r) => [r.code, r.stderr.split('\n')[0]])).toEqual([
+    [2, 'netpolc explain: pod production/api-5c6b-pqrst has no container port named htp (its named ports: http (TCP/8080), metrics (TCP/9090))'],
+    [2, 'netpolc explain: pod production/api-5c6b-pqrst names port http for TCP, not UDP'],
+  ]);
+  const external = await cli(['explain', '--from', 'production/frontend-7d9f-abcde', '--to', '8.8.8.8', '--port', 'dns', ...example]);
+  expect([external.code, external.stderr.split('\n')[0]]).toEqual([2, 'netpolc explain: --port dns is a port name, and 8.8.8.8 is no pod\'s address to look it up on: give a number']);
+});
+
 it('explains a denied external connection (the except of the ipBlock)', async () => {
   const r = await cli(['explain', '--from', '203.0.113.7', '--to', 'production/frontend-7d9f-abcde', '--port', '8080', ...example]);
   expect(r.code).toBe(0);

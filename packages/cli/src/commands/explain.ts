@@ -1,8 +1,8 @@
-import { evaluate, policyId, refAt, type BoundEndpoint, type Endpoint, type LoadResult, type SideVerdict } from '@netpolc/ir';
+import { bindConnection, evaluate, policyId, refAt, type BoundEndpoint, type Endpoint, type LoadResult, type SideVerdict } from '@netpolc/ir';
 import type { Command, Values } from '../command.js';
 import { ExitCode, UsageError } from '../io.js';
 import { loadInputs, useColor } from '../load.js';
-import { parseEndpoint, parsePort, parseProtocol } from './parse-connection.js';
+import { parseEndpoint, parsePortOrName, parseProtocolGiven, resolvePortName } from './parse-connection.js';
 
 function describe(ep: BoundEndpoint): string {
   if (ep.pod) return `pod ${ep.pod.namespace}/${ep.pod.name} (${ep.ip})`;
@@ -64,26 +64,35 @@ function namespaceHint(values: Values, endpoints: readonly Endpoint[]): string {
 export const explainCommand: Command = {
   name: 'explain',
   summary: 'Explain whether a connection is allowed, naming the isolating policies and the rules (with source locations) that allow each side.',
-  usage: 'netpolc explain --from SRC --to DST --port N [--protocol P] [--inventory PATH]... PATH...   (SRC/DST: ns/pod, ns/pod@IP or an IP)',
+  usage: 'netpolc explain --from SRC --to DST --port N|NAME [--protocol P] [--inventory PATH]... PATH...   (SRC/DST: ns/pod, ns/pod@IP or an IP)',
   options: {
     from: { type: 'string', value: 'SRC', description: 'source: ns/pod, ns/pod@IP or an IP address' },
     to: { type: 'string', value: 'DST', description: 'destination: ns/pod, ns/pod@IP or an IP address' },
-    port: { type: 'string', short: 'p', value: 'N', description: 'destination port' },
-    protocol: { type: 'string', value: 'P', description: 'TCP (default), UDP or SCTP' },
+    port: { type: 'string', short: 'p', value: 'N|NAME', description: "destination port: a number, or a container port name of the destination pod (as a policy's named port is resolved)" },
+    protocol: { type: 'string', value: 'P', description: 'TCP (default; for a port name, its own), UDP or SCTP' },
     format: { type: 'string', short: 'f', value: 'text|json', description: 'output format (default text)' },
   },
   async run(io, values, positionals) {
     const src = parseEndpoint('--from', values['from']);
     const dst = parseEndpoint('--to', values['to']);
-    const port = parsePort(values['port']);
-    if (port === undefined) throw new UsageError('--port is required');
-    const protocol = parseProtocol(values['protocol']);
+    const portGiven = parsePortOrName(values['port']);
+    if (portGiven === undefined) throw new UsageError('--port is required');
+    const protocolGiven = parseProtocolGiven(values['protocol']);
     const format = (values['format'] as string | undefined) ?? 'text';
     if (format !== 'text' && format !== 'json') throw new UsageError('--format must be text or json');
     const { result, ok } = await loadInputs(io, values, positionals);
     if (!ok) return ExitCode.input;
+    let port = typeof portGiven === 'number' ? portGiven : 0;
+    let protocol = protocolGiven ?? 'TCP';
+    if (typeof portGiven === 'string') {
+      // The endpoints are bound first: a name is looked up on the pod the destination is.
+      const bound = bindConnection(result.program, { src, dst, protocol, port: 1 });
+      if ('error' in bound) throw new UsageError(bound.error + namespaceHint(values, [src, dst]));
+      ({ port, protocol } = resolvePortName(portGiven, bound.dst, protocolGiven));
+    }
     const verdict = evaluate(result.program, { src, dst, protocol, port });
     if ('error' in verdict) throw new UsageError(verdict.error + namespaceHint(values, [src, dst]));
+    const portText = typeof portGiven === 'string' ? `${protocol}/${port} (${portGiven})` : `${protocol}/${port}`;
     if (format === 'json') {
       const side = (s: SideVerdict) => ({
         allowed: s.allowed,
@@ -92,14 +101,15 @@ export const explainCommand: Command = {
         allowedBy: s.allowedBy.map((m) => ({ policy: policyId(m.policy), rule: m.rule.index, peer: m.peer, port: m.port, at: at(result, m.rule.origin) })),
       });
       const ep = (e: BoundEndpoint) => ({ ip: e.ip, pod: e.pod ? `${e.pod.namespace}/${e.pod.name}` : null, node: e.node ?? null });
-      io.stdout.write(JSON.stringify({ allowed: verdict.allowed, protocol, port, from: ep(verdict.src), to: ep(verdict.dst), egress: side(verdict.egress), ingress: side(verdict.ingress) }, null, 2) + '\n');
+      const name = typeof portGiven === 'string' ? { portName: portGiven } : {};
+      io.stdout.write(JSON.stringify({ allowed: verdict.allowed, protocol, port, ...name, from: ep(verdict.src), to: ep(verdict.dst), egress: side(verdict.egress), ingress: side(verdict.ingress) }, null, 2) + '\n');
       return ExitCode.ok;
     }
     const color = useColor(values, io.stdout, io);
     const word = verdict.allowed ? 'ALLOWED' : 'DENIED';
     const painted = color ? `\u001b[${verdict.allowed ? '32' : '31'};1m${word}\u001b[0m` : word;
     const lines = [
-      `${describe(verdict.src)} -> ${describe(verdict.dst)} on ${protocol}/${port}: ${painted}`,
+      `${describe(verdict.src)} -> ${describe(verdict.dst)} on ${portText}: ${painted}`,
       ...explainSide(result, verdict.egress, verdict.src),
       ...explainSide(result, verdict.ingress, verdict.dst),
     ];
