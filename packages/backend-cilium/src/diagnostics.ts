@@ -14,12 +14,12 @@ export const ciliumDiagnostics = {
   },
   'backend-cilium/inseparable-pods': {
     severity: 'error',
-    message: paramMessage`${'what'}: pod ${'pod'} must be allowed but pod ${'other'} must not, and Cilium cannot tell them apart (same namespace and same identity labels); Cilium selects pods by identity labels, never by address`,
+    message: paramMessage`${'what'}: ${'pods'} must be allowed but ${'others'} must not, and Cilium cannot tell them apart (same namespace and same identity labels); Cilium selects pods by identity labels, never by address`,
     docs: 'Cilium identifies pods by their identity labels (namespace plus identity-relevant pod labels), never by address (cilium/cilium#9209). When an ipBlock or a named port applies to one pod but not to another pod with the same identity, no CiliumNetworkPolicy can express the difference. Give the pods a distinguishing label.',
   },
   'backend-cilium/ipblock-partial-pod': {
     severity: 'error',
-    message: paramMessage`ipBlock covers ${'covered'} of pod ${'pod'} but not ${'uncovered'}; Cilium allows or denies a pod as a whole (all its addresses share one identity), so it cannot allow only one of them`,
+    message: paramMessage`ipBlock covers some but not all addresses of ${'pods'} (${'covered'} of ${'pod'} but not ${'uncovered'}); Cilium allows or denies a pod as a whole (all its addresses share one identity), so it cannot allow only one of them`,
     docs: 'A dual-stack pod whose IPv4 address is inside an ipBlock but whose IPv6 address is not (or the reverse) cannot be expressed: Cilium policy decides by identity, and both addresses of a pod have the same identity. netpolc leaves the pod out (fail closed) and reports an error. Add an ipBlock for the other family or a pod selector.',
   },
   'backend-cilium/ipblock-pods-unknown': {

@@ -42,6 +42,18 @@ it('reports a dual-stack pod that an ipBlock covers in one family only, and acce
   expect(disagreements(both)).toEqual([]);
 });
 
+it('reports the pods one ipBlock leaves out in one error, not one per pod (a message naming up to twelve, counting the rest)', () => {
+  const web = Array.from({ length: 20 }, (_, i) => pod('x', `web-${String(i).padStart(2, '0')}`, { app: 'web' }, [`198.18.0.${10 + i}`, `2001:db8::${(10 + i).toString(16)}`]));
+  const single = Array.from({ length: 30 }, (_, i) => pod('x', `web-${String(i).padStart(2, '0')}`, { app: 'web' }, `198.18.0.${10 + i}`));
+  const inseparable = compile([namespace('x'), node('n', '198.19.0.1'), pod('x', 'a', { pod: 'a' }, '198.18.0.9'), ...single, ingressFrom([{ ipBlock: { cidr: '198.18.0.10/32' } }, { ipBlock: { cidr: '198.18.0.16/29' } }])]);
+  expect(codes(inseparable.diagnostics)).toEqual(['backend-cilium/inseparable-pods']);
+  expect(inseparable.diagnostics[0]!.message).toMatch(/^ipBlock .*: pods x\/web-\d\d(, x\/web-\d\d){8} must be allowed but pod x\/web-\d\d must not,/);
+  const partial = compile([namespace('x'), node('n', '198.19.0.1'), pod('x', 'a', { pod: 'a' }, '198.18.0.9'), ...web, ingressFrom([{ ipBlock: { cidr: '198.18.0.0/24' } }])]);
+  expect(codes(partial.diagnostics)).toEqual(['backend-cilium/ipblock-partial-pod']);
+  expect(partial.diagnostics[0]!.message).toMatch(/^ipBlock covers some but not all addresses of pods x\/web-00, .* and 8 more \(198\.18\.0\.10 of x\/web-00 but not 2001:db8::a\)/);
+  expect(disagreements(partial).every((d) => d.includes('kubernetes true, cilium false'))).toBe(true);
+});
+
 it('adds the host and remote-node entities when an ipBlock covers whole families, or every node with --node-entities, and warns when it covers some', () => {
   const cluster = [namespace('x'), node('n1', '198.19.0.1'), node('n2', '198.19.0.2'), pod('x', 'a', { pod: 'a' }, '198.18.0.10', { node: 'n1' }), pod('x', 'b', { pod: 'b' }, '198.18.0.11', { node: 'n2' })];
   const egress = (cidr: string) => networkPolicy('x', 'np', { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ ipBlock: { cidr } }] }], egress: [{ to: [{ ipBlock: { cidr } }] }] });
