@@ -190,3 +190,21 @@ describe.skipIf(!isRoot)('kernel: the extreme cluster loads, and its address set
     });
   });
 });
+
+// Defect (Calico, exit 2 on a valid policy): one ingress rule with 1025 except-free ipBlock peers
+// (/32 each) gives "error backend-calico/too-many-rules: policy p needs 1025 ingress rules;
+// Calico accepts at most 1024 per policy", and nothing is written. The API server puts no limit
+// on peers, and Calico's CRD allows 1024 rules of up to 256 `nets` each
+// (projectcalico.org_networkpolicies.yaml: ingress maxItems 1024, source.nets maxItems 256), so
+// ipBlocks without `except` of one rule and protocol fit in ceil(1025 / 256) = 5 rules (a rule
+// with several `nets` matches any of them, which is the union the peers mean). The same wall is
+// hit by 342 peers with ports on TCP, UDP and SCTP (one rule per peer and protocol).
+it.fails('Calico: 1025 ipBlock peers without except in one rule compile (nets packed, at most 256 per rule)', async () => {
+  const peers = Array.from({ length: 1025 }, (_, i) => ({ ipBlock: { cidr: `203.0.${i >> 8}.${i & 255}/32` } }));
+  const policy = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p', namespace: 'ns1' }, spec: { podSelector: {}, ingress: [{ from: peers }] } };
+  const r = await compile('calico', [], inputs([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns1' } }, policy]));
+  expect(errorLines(r.stderr)).toEqual([]);
+  expect(r.code).toBe(0);
+  const rules = [...r.files.values()].join('\n').match(/- action: Allow/g) ?? [];
+  expect(rules.length).toBeLessThanOrEqual(1024);
+});
