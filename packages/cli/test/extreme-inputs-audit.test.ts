@@ -208,3 +208,24 @@ it.fails('Calico: 1025 ipBlock peers without except in one rule compile (nets pa
   const rules = [...r.files.values()].join('\n').match(/- action: Allow/g) ?? [];
   expect(rules.length).toBeLessThanOrEqual(1024);
 });
+
+// Defect (Calico, exit 2 on a valid policy): a peer `podSelector` with one `In` of 150 values
+// (the API server puts no limit on `values`) gives "error backend-calico/selector-too-long: the
+// Calico selector for this pod selector has 1890 characters; Calico accepts at most 1024", and
+// nothing is written. The CRD's 1024-character limit is per selector (`source.selector`
+// maxLength 1024), and the Allow rules of a policy are alternatives, so `app in {v0, ..., v149}`
+// is exactly the union of rules whose selectors each hold a part of the values
+// (`app in {v0..v60}`, `app in {v61..}`, ...), each under 1024 characters.
+it.fails('Calico: a peer selector with an In of 150 values compiles (split over rules, each selector under 1024 characters)', async () => {
+  const values = Array.from({ length: 150 }, (_, i) => `value-${i}`);
+  const policy = {
+    apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p', namespace: 'ns1' },
+    spec: { podSelector: {}, ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values }] } }] }] },
+  };
+  const r = await compile('calico', [], inputs([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns1' } }, policy]));
+  expect(errorLines(r.stderr)).toEqual([]);
+  expect(r.code).toBe(0);
+  const text = [...r.files.values()].join('\n');
+  for (const v of values) expect(text).toContain(`'${v}'`);
+  for (const m of text.matchAll(/selector: (.*)$/gm)) expect(m[1]!.length).toBeLessThanOrEqual(1024 + 2);
+});
