@@ -251,3 +251,36 @@ it.fails('Calico: an ipBlock with 5000 excepts gives objects etcd can store, or 
     for (const d of parseAllDocuments(text)) expect(JSON.stringify(d.toJS()).length).toBeLessThanOrEqual(1_572_864);
   }
 });
+
+// Defect (Cilium, output that cannot be stored, undiagnosed): 4000 pods in one namespace, each
+// with its own Helm-style labels (13, app.kubernetes.io/name distinct), and one policy allowing
+// ingress from `10.0.0.0/20` except `10.0.0.0/24` (3840 of the pods) compile with exit 0 into one
+// CiliumNetworkPolicy of 1.79 MB as JSON: one endpoint selector per covered identity (README,
+// "Cilium semantic differences" 1), over etcd's default 1.5 MiB request limit, so `kubectl apply`
+// fails ("etcdserver: request is too large"). Here the uncovered pods are fewer (256), and a
+// selector on the namespace with `NotIn` their names would be exact and small; in general an
+// error like Calico's CRD-limit diagnostics is the least (exit 2, not a file that cannot load).
+it.fails('Cilium: an ipBlock around thousands of distinct pods gives objects etcd can store, or an error', async () => {
+  const objs: Record<string, unknown>[] = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns1' } },
+    { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { addresses: [{ type: 'InternalIP', address: '198.19.0.1' }] } },
+  ];
+  for (let i = 0; i < 4000; i++) {
+    const labels = {
+      'app.kubernetes.io/name': `app-${i}`, 'app.kubernetes.io/instance': `inst-${i}`, 'app.kubernetes.io/version': 'v1.2.3', 'app.kubernetes.io/component': 'backend',
+      'app.kubernetes.io/part-of': 'shop', 'app.kubernetes.io/managed-by': 'Helm', 'helm.sh/chart': 'chart-1.0.0', team: 'payments', env: 'production', tier: 'backend',
+      'cost-center': 'cc-1234', owner: 'someone', version: 'v1',
+    };
+    objs.push({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${i}`, namespace: 'ns1', labels }, spec: { nodeName: 'n1', containers: [{ name: 'c' }] }, status: { phase: 'Running', podIPs: [{ ip: `10.0.${i >> 8}.${i & 255}` }] } });
+  }
+  objs.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'half', namespace: 'ns1' }, spec: { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/20', except: ['10.0.0.0/24'] } }] }] } });
+  const r = await compile('cilium', [], inputs(objs));
+  if (r.code === 2) {
+    expect(errorLines(r.stderr).length).toBeGreaterThan(0);
+    return;
+  }
+  expect(r.code).toBe(0);
+  for (const text of r.files.values()) {
+    for (const d of parseAllDocuments(text)) expect(JSON.stringify(d.toJS()).length).toBeLessThanOrEqual(1_572_864);
+  }
+});
