@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { cli } from './run-cli.js';
 import { inNetns, isRoot, schemasAvailable, schemaValidator } from './support/extreme/check.js';
-import { extremeObjects, longName, ns1, ns2, toYaml, yaml11Labels } from './support/extreme/fixture.js';
+import { extremeObjects, longName, ns1, ns2, toYaml, wideObjects, yaml11Labels } from './support/extreme/fixture.js';
 
 let tmp = '';
 beforeAll(() => void (tmp = mkdtempSync(join(tmpdir(), 'netpolc-extreme-audit-'))));
@@ -90,7 +90,13 @@ describe('every backend on the extreme cluster', () => {
       for (const m of text.matchAll(/log prefix "([^"]*)"/g)) expect(Buffer.byteLength(m[1]!), f).toBeLessThanOrEqual(127);
       // Node 1: pods a and b (names equal but for the last letter) are isolated both ways, each
       // with its own ingress rules (pol-b selects a only), so their ingress chains differ.
-      if (f.endsWith('n1.nft')) expect(new Set(chains.filter((c) => c.startsWith('ingress/'))).size).toBe(2);
+      // With --log all, one allow chain per policy and direction: pol-a (both ways) and pol-b,
+      // whose names share 252 characters, and each its own log prefix.
+      if (f.endsWith('n1.nft')) {
+        expect(new Set(chains.filter((c) => c.startsWith('ingress/'))).size).toBe(2);
+        expect(new Set(chains.filter((c) => c.startsWith('allow/'))).size).toBe(3);
+        expect(new Set([...text.matchAll(/log prefix "netpolc allow [^"]*"/g)].map((x) => x[0])).size).toBe(3);
+      }
     }
   });
 
@@ -135,7 +141,52 @@ describe('every backend on the extreme cluster', () => {
   });
 });
 
+it.skipIf(!schemasAvailable)('Cilium: a policy with 344 ports and 302 peers validates (at most 40 ports per PortRule, one L3 kind per rule)', async () => {
+  const r = await compile('cilium', [], inputs(wideObjects()));
+  expect(errorLines(r.stderr)).toEqual([]);
+  expect(r.code).toBe(0);
+  const validate = schemaValidator();
+  type CnpRule = Record<string, unknown> & { toPorts?: { ports: unknown[] }[] };
+  for (const text of r.files.values()) {
+    for (const d of parseAllDocuments(text)) {
+      const o = d.toJS() as { kind: string; spec: { ingress?: CnpRule[]; egress?: CnpRule[] } } | null;
+      if (!o) continue;
+      expect(validate(o)).toEqual([]);
+      for (const rule of [...(o.spec.ingress ?? []), ...(o.spec.egress ?? [])]) {
+        expect(Object.keys(rule).filter((k) => k !== 'toPorts').length).toBeLessThanOrEqual(1);
+        for (const pr of rule.toPorts ?? []) expect(pr.ports.length).toBeLessThanOrEqual(40);
+      }
+    }
+  }
+});
+
 describe.skipIf(!isRoot)('kernel: the extreme cluster loads, and its address sets hold what the policies say', () => {
+  it('iptables and nftables of a policy with 344 ports and 302 peers (and 150 more on one pod) load', async () => {
+    const paths = inputs(wideObjects());
+    const outs = [await compile('iptables', [], paths), await compile('iptables', ['--no-ipset'], paths), await compile('nftables', [], paths)];
+    for (const r of outs) expect(errorLines(r.stderr)).toEqual([]);
+    inNetns('wide', (run) => {
+      for (const r of outs) {
+        for (const [f, text] of r.files) {
+          if (f.endsWith('.ipset')) continue;
+          run('nft', ['flush', 'ruleset']);
+          for (const t of ['iptables', 'ip6tables']) {
+            run(t, ['-F']);
+            run(t, ['-X']);
+          }
+          run('ipset', ['destroy']);
+          const sets = r.files.get(f.replace(/\.ip6?tables$/, '.ipset'));
+          if (sets !== undefined && !f.endsWith('.nft')) expect(run('ipset', ['restore'], sets).out, f).toBe('');
+          const tool = f.endsWith('.nft') ? ['nft', '-f', '-'] : f.endsWith('.ip6tables') ? ['ip6tables-restore'] : ['iptables-restore'];
+          const load = run(tool[0]!, tool.slice(1), text);
+          expect(load.out, f).toBe('');
+          expect(load.code, f).toBe(0);
+        }
+      }
+    });
+  });
+
+
   it('iptables: ipset restore and iptables-restore / ip6tables-restore of every node, with and without ipsets; the 0.0.0.0/0 set leaves the 300 excepts out', async () => {
     const paths = inputs(extremeObjects());
     const withSets = await compile('iptables', ['--log', 'all'], paths);

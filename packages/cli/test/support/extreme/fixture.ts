@@ -79,3 +79,33 @@ export function extremeObjects(policyNameLength = 253): Obj[] {
 
 /** Multi-document YAML as kubectl would accept it (YAML 1.1 quoting, so `on`/`yes` stay strings). */
 export const toYaml = (objs: readonly Obj[]): string => objs.map((o) => stringify(o, { version: '1.1' })).join('---\n');
+
+/**
+ * One namespace, one dual-stack node; a policy with 344 ports (TCP, UDP, SCTP; single, ranges,
+ * 40 named ports of 13-15 characters, 1, 65535, 1-65535) and 302 peers (200 /32, 100 /128, a /16
+ * with 249 excepts, a pod selector, a /64) both ways, and 150 more policies selecting one pod.
+ */
+export function wideObjects(): Obj[] {
+  const named = Array.from({ length: 40 }, (_, i) => ({ name: `n${i}-${'x'.repeat(12 - String(i).length)}`, containerPort: 20000 + i * 7, protocol: ['TCP', 'UDP', 'SCTP'][i % 3] }));
+  const objs: Obj[] = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns1' } },
+    { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { addresses: [{ type: 'InternalIP', address: '198.19.0.1' }, { type: 'InternalIP', address: 'fd00:19::1' }] } },
+    pod('ns1', 'a', 'n1', ['198.18.0.10', 'fd00:18::10'], { app: 'a' }, named),
+    pod('ns1', 'm', 'n1', ['::ffff:198.18.0.12'], { app: 'm' }, named.slice(0, 5)),
+    pod('ns1', 'b', 'n1', ['fd00:18::11'], { app: 'b' }),
+  ];
+  const ports: Obj[] = [];
+  for (let i = 0; i < 300; i++) {
+    const protocol = ['TCP', 'UDP', 'SCTP'][i % 3];
+    ports.push(i % 5 === 4 ? { port: 1000 + i * 10, endPort: 1005 + i * 10, protocol } : { port: 1001 + i * 3, protocol });
+  }
+  ports.push(...named.map((n) => ({ port: n.name, protocol: n.protocol })), { port: 1 }, { port: 65535, protocol: 'UDP' }, { port: 1, endPort: 65535, protocol: 'SCTP' });
+  const peers: Obj[] = [];
+  for (let i = 0; i < 200; i++) peers.push({ ipBlock: { cidr: `203.0.${i >> 8}.${i & 255}/32` } });
+  for (let i = 0; i < 100; i++) peers.push({ ipBlock: { cidr: `2001:db8::${i.toString(16)}/128` } });
+  peers.push({ ipBlock: { cidr: '198.18.0.0/16', except: Array.from({ length: 249 }, (_, i) => `198.18.${i + 1}.0/24`) } });
+  peers.push({ podSelector: { matchLabels: { app: 'm' } } }, { ipBlock: { cidr: 'fd00:18::/64' } });
+  objs.push(np('ns1', 'wide', { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: peers, ports }], egress: [{ to: peers, ports }] }));
+  for (let i = 0; i < 150; i++) objs.push(np('ns1', `p-${i}`, { podSelector: { matchLabels: { app: 'a' } }, ingress: [{ from: [{ ipBlock: { cidr: `192.0.2.${i}/32` } }], ports: [{ port: 1 + i }] }] }));
+  return objs;
+}
