@@ -335,3 +335,19 @@ it.fails('Cilium: an ipBlock around thousands of distinct pods gives objects etc
     for (const d of parseAllDocuments(text)) expect(JSON.stringify(d.toJS()).length).toBeLessThanOrEqual(1_572_864);
   }
 });
+
+// Defect (iptables, cosmetic): comments are cut at 256 bytes (XT_MAX_COMMENT_LEN) by keeping the
+// head and appending "...", so `ns/pod` of two pods whose 253-character names share 252
+// characters, and `ns/policy ...` of two such policies, print the same comment: 11 rules of
+// node 1 carry one identical comment, and an operator reading iptables-save cannot tell which
+// pod or policy a rule is for. The nftables backend, in the same spot, keeps a hash of the whole
+// name (`...very-long-nam~d3f7bdc708`, chains `....24b03aa480`), as the iptables LOG prefixes do.
+it.fails('iptables: truncated comments keep pods and policies whose long names share a prefix apart', async () => {
+  const r = await compile('iptables', [], inputs(extremeObjects()));
+  const text = [...r.files].find(([f]) => f.endsWith('n1.iptables'))![1];
+  const comment = (re: RegExp): string => re.exec(text)?.[1] ?? '';
+  const podA = comment(/-s 198\.18\.0\.10\/32 -m comment --comment "([^"]*)" -g/);
+  const podB = comment(/-s 198\.18\.0\.11\/32 -m comment --comment "([^"]*)" -g/);
+  expect(podA).not.toBe('');
+  expect(podA).not.toBe(podB);
+});
