@@ -74,9 +74,15 @@ export function denyLogId(policyIds: readonly string[]): string {
 
 const unsafe = /["'\\\n\r]/;
 
-/** Makes free text safe inside a double-quoted iptables comment and within the kernel limit. */
+/**
+ * Makes free text safe inside a double-quoted iptables comment and within the kernel limit. A
+ * text cut short ends with a digest of the whole, so two long pod names with a common prefix
+ * keep distinct comments (they were cut to the same 252 characters and `...`).
+ */
 export function commentText(text: string): string {
   if (text.length <= maxComment && !unsafe.test(text)) return text;
   const clean = text.replace(/["'\\\n\r]/g, '_');
-  return clean.length <= maxComment ? clean : `${clean.slice(0, maxComment - 3)}...`;
+  if (clean.length <= maxComment) return clean;
+  const tag = `~${shortHash(text, 10)}`;
+  return clean.slice(0, maxComment - tag.length) + tag;
 }

@@ -336,13 +336,11 @@ it.fails('Cilium: an ipBlock around thousands of distinct pods gives objects etc
   }
 });
 
-// Defect (iptables, cosmetic): comments are cut at 256 bytes (XT_MAX_COMMENT_LEN) by keeping the
-// head and appending "...", so `ns/pod` of two pods whose 253-character names share 252
-// characters, and `ns/policy ...` of two such policies, print the same comment: 11 rules of
-// node 1 carry one identical comment, and an operator reading iptables-save cannot tell which
-// pod or policy a rule is for. The nftables backend, in the same spot, keeps a hash of the whole
-// name (`...very-long-nam~d3f7bdc708`, chains `....24b03aa480`), as the iptables LOG prefixes do.
-it.fails('iptables: truncated comments keep pods and policies whose long names share a prefix apart', async () => {
+// Fixed (held it.fails before): iptables comments were cut at 256 bytes (XT_MAX_COMMENT_LEN) by
+// keeping the head and appending "...", so `ns/pod` of two pods whose 253-character names share
+// 252 characters printed the same comment (11 rules of node 1). They now end with a digest of the
+// whole text, as the nftables comments and the iptables LOG prefixes do.
+it('iptables: truncated comments keep pods and policies whose long names share a prefix apart', async () => {
   const r = await compile('iptables', [], inputs(extremeObjects()));
   const text = [...r.files].find(([f]) => f.endsWith('n1.iptables'))![1];
   const comment = (re: RegExp): string => re.exec(text)?.[1] ?? '';
