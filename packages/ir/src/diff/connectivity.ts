@@ -1,11 +1,11 @@
 import type { Protocol } from '../model/policy.js';
 import type { PodDirection, ResolvedProgram } from '../model/resolved.js';
-import { familyMax, parseIp, type Family } from '../net/ip.js';
+import { parseIp, type Family } from '../net/ip.js';
 import { compareValues, sameItems } from '../util/compare.js';
 import { memoized } from '../util/memo.js';
-import { normalize, subtract, toCidrStrings, type IntervalSet } from '../net/interval-set.js';
 import { directionPorts } from '../query/matrix.js';
 import { anyPorts, intersectPortSets, isEmptyPortSet, noPorts, portSetKey, type PortSet } from '../resolve/port-set.js';
+import { allPodAddresses, externalComparer } from './external.js';
 import { peerPorts, peerPortsDiffer, type PeerPorts } from './peer-ports.js';
 import { deltaKey, isEmptyDelta, minusDelta, restrictDelta, toDelta, type PortDelta } from './port-delta.js';
 
@@ -181,9 +181,9 @@ export function diffConnectivity(base: ResolvedProgram, head: ResolvedProgram, o
     for (const s of differingPeers('ingress', d, known)) pair(s, d, known);
   }
 
-  const podSpace = allPodAddresses(base, head, same);
-  for (const k of egressChanged) external(base, head, bi[k]!, hi[k]!, 'egress', podSpace, (cidr, family, b, h) => finish(podEp(k), { kind: 'cidr', cidr, family }, b, h));
-  for (const k of ingressChanged) external(base, head, bi[k]!, hi[k]!, 'ingress', podSpace, (cidr, family, b, h) => finish({ kind: 'cidr', cidr, family }, podEp(k), b, h));
+  const external = externalComparer(base, head, allPodAddresses(base, head, same));
+  for (const k of egressChanged) external(bi[k]!, hi[k]!, 'egress', (cidr, family, b, h) => finish(podEp(k), { kind: 'cidr', cidr, family }, b, h));
+  for (const k of ingressChanged) external(bi[k]!, hi[k]!, 'ingress', (cidr, family, b, h) => finish({ kind: 'cidr', cidr, family }, podEp(k), b, h));
 
   const podsOnly = (a: ResolvedProgram, b: ResolvedProgram): string[] => (same ? [] : [...a.podIndex.keys()].filter((id) => !b.podIndex.has(id)).sort());
   return {
@@ -248,69 +248,6 @@ function sortChanges(changes: readonly ConnectionChange[]): ConnectionChange[] {
   const keyed = changes.map((c) => ({ c, from: endpointKey(c.from), to: endpointKey(c.to) }));
   keyed.sort((a, b) => compareEndpoints(a.from, b.from) || compareEndpoints(a.to, b.to) || (a.c.family ?? 0) - (b.c.family ?? 0));
   return keyed.map((k) => k.c);
-}
-
-/** The addresses of the pods of either side (with the same pods, one side's, from its index). */
-function allPodAddresses(base: ResolvedProgram, head: ResolvedProgram, same: boolean): Record<Family, IntervalSet<bigint>> {
-  const b = base.podAddresses();
-  if (same) return { 4: b.v4, 6: b.v6 };
-  const h = head.podAddresses();
-  return { 4: normalize([...b.v4, ...h.v4]), 6: normalize([...b.v6, ...h.v6]) };
-}
-
-/**
- * Compares what one pod allows towards (egress) or from (ingress) external addresses, segment
- * by segment between the boundaries of the address sets its tuples use, and reports changed
- * segments minus pod addresses (compared as pods) and, for ingress, its own node (always allowed).
- */
-function external(
-  base: ResolvedProgram,
-  head: ResolvedProgram,
-  b: number,
-  h: number,
-  dir: Dir,
-  podSpace: Record<Family, IntervalSet<bigint>>,
-  report: (cidr: string, family: Family, base: PortSet, head: PortSet) => void,
-): void {
-  for (const family of [4, 6] as const) {
-    // A pod without an address of this family exchanges no traffic in it.
-    if (!base.pods[b]!.addresses.some((a) => a.family === family) || !head.pods[h]!.addresses.some((a) => a.family === family)) continue;
-    const points = new Set<bigint>([0n]);
-    const sides = [
-      { r: base, i: b },
-      { r: head, i: h },
-    ];
-    for (const { r, i } of sides) {
-      for (const t of r[dir][i]!.tuples) {
-        const set = r.peerSets[t.peer]!;
-        for (const [lo, hi] of family === 4 ? set.v4 : set.v6) {
-          points.add(lo);
-          if (hi < familyMax(family)) points.add(hi + 1n);
-        }
-      }
-    }
-    // Ingress from the pod's own node is always allowed (node-local): each side's node, which
-    // differ when the pod moved. Each of their addresses is a segment of its own.
-    const localOf = (r: ResolvedProgram, i: number): ReadonlySet<bigint> => {
-      if (dir !== 'ingress' || !r.program.semantics.allowNodeLocalIngress) return new Set();
-      const node = r.pods[i]!.nodeName;
-      return new Set((r.program.inventory.nodes.find((n) => n.name === node)?.addresses ?? []).filter((a) => a.family === family).map((a) => a.value));
-    };
-    const local = { base: localOf(base, b), head: localOf(head, h) };
-    for (const v of [...local.base, ...local.head]) {
-      points.add(v);
-      if (v < familyMax(family)) points.add(v + 1n);
-    }
-    const sorted = [...points].sort(compareValues);
-    sorted.forEach((lo, k) => {
-      const hi = k + 1 < sorted.length ? sorted[k + 1]! - 1n : familyMax(family);
-      const pb = local.base.has(lo) ? anyPorts : directionPorts(base, dir, b, family, lo);
-      const ph = local.head.has(lo) ? anyPorts : directionPorts(head, dir, h, family, lo);
-      if (portSetKey(pb) === portSetKey(ph)) return;
-      const segment = subtract([[lo, hi]], podSpace[family]);
-      for (const cidr of toCidrStrings(segment, family)) report(cidr, family, pb, ph);
-    });
-  }
 }
 
 /** Text of an endpoint: `ns/name` or the CIDR. */

@@ -52,7 +52,7 @@ export function subtract<T extends bigint | number>(a: IntervalSet<T>, b: Interv
   let j = 0;
   for (const [lo0, hi] of a) {
     let lo = lo0;
-    while (j < b.length && b[j]![1] < lo) j++;
+    j = firstEndingAtOrAfter(b, lo, j);
     let k = j;
     while (k < b.length && b[k]![0] <= hi) {
       const [blo, bhi] = b[k]!;
@@ -67,6 +67,27 @@ export function subtract<T extends bigint | number>(a: IntervalSet<T>, b: Interv
     if (lo <= hi) out.push([lo, hi]);
   }
   return out;
+}
+
+/**
+ * The first index from `from` whose range ends at or after `v`, found by galloping then halving:
+ * a few ranges subtracted from a large set (one segment minus every pod address) cost a
+ * logarithm each, not a walk over the large set, and a walk in step stays linear overall.
+ */
+function firstEndingAtOrAfter<T extends bigint | number>(set: IntervalSet<T>, v: T, from: number): number {
+  let step = 1;
+  let lo = from;
+  while (lo + step - 1 < set.length && set[lo + step - 1]![1] < v) {
+    lo += step;
+    step *= 2;
+  }
+  let hi = Math.min(set.length, lo + step - 1);
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (set[mid]![1] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** Intersection of two sets. */
