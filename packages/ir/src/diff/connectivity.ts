@@ -49,17 +49,21 @@ function signature(r: ResolvedProgram, d: PodDirection): string {
 /**
  * The signature of each pod's direction, made once per direction object: pods selected by the
  * same policies share one (15k for 150k pods at kube-scale, where one per pod took ~1 s of a diff).
- * An isolated pod's ingress also names its node when node-local ingress is allowed: a pod moved
- * to another node admits other node addresses with the same tuples.
  */
 function signatures(r: ResolvedProgram, idx: readonly number[], dir: Dir): string[] {
   const made = new Map<PodDirection, string>();
   const make = (d: PodDirection): string => signature(r, d);
-  const byNode = dir === 'ingress' && r.program.semantics.allowNodeLocalIngress;
-  return idx.map((i) => {
-    const s = memoized(made, r[dir][i]!, make);
-    return byNode && s !== 'open' ? `${s}@${r.pods[i]!.nodeName ?? ''}` : s;
-  });
+  return idx.map((i) => memoized(made, r[dir][i]!, make));
+}
+
+/**
+ * An isolated pod's ingress also depends on its node when node-local ingress is allowed: a pod
+ * moved to another node admits other node addresses with the same tuples. Kept apart from the
+ * signature, which keys the answers per peer pod (the same on every node): with the node in it,
+ * those were made once per node, 3.4 s of a 16 000-pod diff on 533 nodes.
+ */
+function nodeKey(r: ResolvedProgram, i: number): string {
+  return r.program.semantics.allowNodeLocalIngress ? `@${r.pods[i]!.nodeName ?? ''}` : '';
 }
 
 /**
@@ -76,7 +80,8 @@ export function diffConnectivity(base: ResolvedProgram, head: ResolvedProgram, o
     base: { egress: signatures(base, bi, 'egress'), ingress: signatures(base, bi, 'ingress') },
     head: { egress: signatures(head, hi, 'egress'), ingress: signatures(head, hi, 'ingress') },
   };
-  const changed = (dir: Dir): number[] => bi.map((_, k) => k).filter((k) => sig.base[dir][k] !== sig.head[dir][k]);
+  const changed = (dir: Dir): number[] =>
+    bi.map((_, k) => k).filter((k) => sig.base[dir][k] !== sig.head[dir][k] || (dir === 'ingress' && sig.base[dir][k] !== 'open' && nodeKey(base, bi[k]!) !== nodeKey(head, hi[k]!)));
   const egressChanged = changed('egress');
   const ingressChanged = changed('ingress');
   // Pods with the same tuples answer the same for every peer: compute that once per signature.
