@@ -168,3 +168,19 @@ it('orders external CIDRs by family, first address, then prefix length, not as t
   // The same order whatever order the objects come in.
   expect(diffConnectivity(resolve(load([deny, ...inventory].reverse())), resolve(load([...headManifests].reverse())))).toEqual(diff);
 });
+
+it('reports the node addresses that change when an isolated pod moves to another node, its policies unchanged', () => {
+  const at = (nodeName: string): Manifest[] => [
+    node('node-1', '198.19.0.1'),
+    node('node-2', '198.19.0.2'),
+    namespace('x', { ns: 'x' }),
+    pod('x', 'a', { pod: 'a' }, '198.18.0.10', { node: nodeName }),
+    pod('x', 'b', { pod: 'b' }, '198.18.0.11', { node: 'node-1' }),
+    networkPolicy('x', 'deny', { podSelector: {}, policyTypes: ['Ingress'] }),
+  ];
+  const diff = diffConnectivity(resolve(load(at('node-1'))), resolve(load(at('node-2'))));
+  const text = (list: readonly ConnectionChange[]): string[] => list.map((c) => `${endpointText(c.from)} -> ${endpointText(c.to)}`);
+  // Node-local ingress: x/a now admits node-2's address and no longer node-1's; x/b is unchanged.
+  expect(text(diff.added)).toEqual(['198.19.0.2/32 -> x/a']);
+  expect(text(diff.removed)).toEqual(['198.19.0.1/32 -> x/a']);
+});
