@@ -72,6 +72,16 @@ export const calicoCatalog = {
     message: paramMessage`policy ${'policy'} is emitted as ${'name'}: a Calico policy name holds no dot but the one after its tier`,
     docs: 'Calico (up to 3.31) accepts a NetworkPolicy name of one DNS label, prefixed with <tier>. (required outside the default tier): dots of a Kubernetes name become -, with a -2, -3… suffix when that name is taken in the namespace.',
   },
+  'backend-calico/object-too-large': {
+    severity: 'error',
+    message: paramMessage`Calico policy ${'name'} takes ${'bytes'} bytes as JSON, over etcd's default request limit of 1572864 (1.5 MiB): the API server cannot store it`,
+    docs: "Kubernetes stores each object as JSON in one etcd request, limited to 1.5 MiB by default (etcd --max-request-bytes); a larger policy fails with 'etcdserver: request is too large' and isolates nothing. Most often an ipBlock with thousands of excepts (Calico's notNets holds at most 256, so the remaining CIDRs are written instead) or thousands of peers; split the NetworkPolicy, or merge excepts into wider CIDRs.",
+  },
+  'backend-calico/object-needs-server-side-apply': {
+    severity: 'warning',
+    message: paramMessage`Calico policy ${'name'} takes ${'bytes'} bytes as JSON: client-side kubectl apply fails on objects over 262144 bytes; use kubectl apply --server-side, or kubectl create`,
+    docs: "Client-side `kubectl apply` copies the whole object into its kubectl.kubernetes.io/last-applied-configuration annotation, and an object's annotations hold at most 256 KiB ('metadata.annotations: Too long: must have at most 262144 bytes', kubernetes/kubernetes#100572). Server-side apply keeps no such copy.",
+  },
   'backend-calico/too-many-rules': {
     severity: 'error',
     message: paramMessage`policy ${'name'} needs ${'count'} ${'direction'} rules; Calico accepts at most 1024 per policy`,

@@ -8,6 +8,7 @@ import { inventoryFacts, lowerRule, type InventoryFacts } from './lower-rules.js
 import { builtinTiers, type CalicoNetworkPolicy, type CalicoObject, type CalicoRule, type CalicoTier, type PolicyType, type TierDefaultAction } from './model.js';
 import { managedByLabel, maxNameLength, policyNames, storedName } from './names.js';
 import type { CalicoOptions } from './options.js';
+import { checkStoredSize } from './size.js';
 import type { Selector } from './selector.js';
 
 /** Calico accepts at most 1024 rules per direction of a policy (CRD maxItems). */
@@ -72,21 +73,20 @@ function lowerPolicy(policy: Policy, name: string, options: CalicoOptions, diagn
   // the Kubernetes one (semantics.md §5.3).
   const types: PolicyType[] = [...(ingress ? ['Ingress' as const] : []), ...(egress ? ['Egress' as const] : [])];
   compilerAssert(types.length > 0, `policy ${policy.namespace}/${policy.name} isolates no direction`);
-  return {
-    subject,
-    policy: {
-      kind: 'NetworkPolicy',
-      metadata: { name, namespace: policy.namespace, labels: managedByLabel },
-      spec: {
-        ...(options.tier === 'default' ? {} : { tier: options.tier }),
-        order: options.order,
-        selector: subject,
-        types,
-        ...(ingress && ingress.length > 0 ? { ingress } : {}),
-        ...(egress && egress.length > 0 ? { egress } : {}),
-      },
+  const lowered: CalicoNetworkPolicy = {
+    kind: 'NetworkPolicy',
+    metadata: { name, namespace: policy.namespace, labels: managedByLabel },
+    spec: {
+      ...(options.tier === 'default' ? {} : { tier: options.tier }),
+      order: options.order,
+      selector: subject,
+      types,
+      ...(ingress && ingress.length > 0 ? { ingress } : {}),
+      ...(egress && egress.length > 0 ? { egress } : {}),
     },
   };
+  checkStoredSize(lowered, policy.origin, diagnostics);
+  return { subject, policy: lowered };
 }
 
 const byName = (a: { metadata: { name: string } }, b: { metadata: { name: string } }): number => compareValues(a.metadata.name, b.metadata.name);
@@ -125,6 +125,7 @@ export function lowerProgram(program: Program, options: CalicoOptions): Lowered 
     for (const p of isolation) {
       const stored = storedName(options, p.metadata.name);
       if (stored.length > maxNameLength) diagnostics.push(calicoDiagnostic('backend-calico/name-too-long', { name: p.metadata.name, stored }, NoTarget));
+      checkStoredSize(p, NoTarget, diagnostics);
     }
     isolationCount += isolation.length;
     appendAll(objects, [...ns.policies, ...isolation].sort(byName));

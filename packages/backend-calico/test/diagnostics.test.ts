@@ -3,7 +3,8 @@
 import { hasErrors, type Diagnostic, type Program, type RawOptions } from '@netpolc/ir';
 import { loadValid, namespace, networkPolicy, pod } from '@netpolc/ir/testing';
 import { afterAll, expect, it } from 'vitest';
-import { calicoBackend } from '../src/index.js';
+import { parseAllDocuments } from 'yaml';
+import { calicoBackend, printObjects } from '../src/index.js';
 import { calicoCatalog } from '../src/diagnostics.js';
 import { lowerProgram } from '../src/lower.js';
 import { defaultOptions, parseOptions } from '../src/options.js';
@@ -146,6 +147,20 @@ it('reports names Calico cannot store in 253 characters (default-tier names as d
   const huge = loadValid([...base, networkPolicy('x', 'huge', { podSelector: {}, ingress: Array.from({ length: 520 }, (_, i) => ({ ports: [{ port: i + 1 }] })) })]).program;
   expect(emitted(huge)).toEqual([]);
   expect(emitted(huge, { log: 'allowed' }).map((x) => [x.code, x.target.kind])).toEqual([['backend-calico/too-many-rules', 'ref']]);
+});
+
+it('reports a policy etcd cannot store (over 1.5 MiB as JSON) as an error, one client-side apply cannot as a warning', () => {
+  // 0.0.0.0/0 except scattered /32s: over 256 excepts (notNets' limit) become the remaining CIDRs.
+  const excepts = (n: number) => Array.from({ length: n }, (_, i) => `${1 + (i % 200)}.${(i * 7) % 256}.${Math.floor(i / 200)}.${1 + (i % 250)}/32`);
+  const policy = (n: number) => loadValid([...base, networkPolicy('x', 'p', { podSelector: {}, ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0', except: excepts(n) } }] }] })]).program;
+  // Sizes measured on the printed objects, independently of the backend's own count.
+  const size = (n: number) => Math.max(...parseAllDocuments(printObjects(lowerProgram(policy(n), defaultOptions).objects)).map((d) => JSON.stringify(d.toJS()).length));
+  expect(emitted(policy(600))).toEqual([]);
+  expect(size(600)).toBeLessThan(262_144);
+  expect(emitted(policy(1200)).map((x) => [x.code, x.severity, x.target.kind])).toEqual([['backend-calico/object-needs-server-side-apply', 'warning', 'ref']]);
+  expect(size(1200)).toBeGreaterThan(262_144);
+  expect(emitted(policy(5000)).map((x) => [x.code, x.severity, x.target.kind])).toEqual([['backend-calico/object-too-large', 'error', 'ref']]);
+  expect(size(5000)).toBeGreaterThan(1_572_864);
 });
 
 it('reports label keys and values that Calico selectors cannot write (input that skipped validation)', () => {

@@ -107,6 +107,16 @@ export const ciliumDiagnostics = {
     message: paramMessage`named port ${'name'} (${'protocol'}) is declared on a native sidecar of ${'where'}; Cilium resolves port names on spec.containers only, so ingress to that port of that pod is denied where Kubernetes allows it`,
     docs: 'Kubernetes resolves a named port on the containers and native sidecars (init containers with restartPolicy: Always) of the destination pod (kubernetes/kubernetes#127958). Cilium reads named ports from spec.containers only (pkg/k8s/labels.go GetPodMetadata, pkg/k8s/watchers/pod.go updatePodHostData), so an ingress rule naming a sidecar\'s port finds no such name on that pod and allows nothing there: narrower than Kubernetes, never wider. Egress named ports are resolved by netpolc into numbers and are not affected. Declare the port on a regular container, or use the port number.',
   },
+  'backend-cilium/object-too-large': {
+    severity: 'error',
+    message: paramMessage`CiliumNetworkPolicy ${'name'} takes ${'bytes'} bytes as JSON, over etcd's default request limit of 1572864 (1.5 MiB): the API server cannot store it`,
+    docs: "Kubernetes stores each object as JSON in one etcd request, limited to 1.5 MiB by default (etcd --max-request-bytes); a larger policy fails with 'etcdserver: request is too large' and isolates nothing. Most often an ipBlock around thousands of pods with distinct labels (one endpoint selector per covered identity); split the NetworkPolicy, or select those pods by labels they share.",
+  },
+  'backend-cilium/object-needs-server-side-apply': {
+    severity: 'warning',
+    message: paramMessage`CiliumNetworkPolicy ${'name'} takes ${'bytes'} bytes as JSON: client-side kubectl apply fails on objects over 262144 bytes; use kubectl apply --server-side, or kubectl create`,
+    docs: "Client-side `kubectl apply` copies the whole object into its kubectl.kubernetes.io/last-applied-configuration annotation, and an object's annotations hold at most 256 KiB ('metadata.annotations: Too long: must have at most 262144 bytes', kubernetes/kubernetes#100572). Server-side apply keeps no such copy.",
+  },
 } as const;
 
 /** Builds a diagnostic of this backend. */

@@ -1,5 +1,5 @@
 // Symbolic IR (+ resolved IR) → typed Cilium model, one CiliumNetworkPolicy per NetworkPolicy.
-import { NoTarget, refAt, type BackendInput, type Diagnostic, type Direction, type LabelSelector, type Policy, type SourceRef } from '@netpolc/ir';
+import { annotationLimit, etcdRequestLimit, NoTarget, refAt, storedBytesOver, type BackendInput, type Diagnostic, type Direction, type LabelSelector, type Policy, type SourceRef } from '@netpolc/ir';
 import { addressOf, ResolvedAllowance } from './coverage.js';
 import { ciliumDiagnostic } from './diagnostics.js';
 import { addPodSelector, clusterScope, droppedRequirements, droppedSince, isCiliumOwnedPodLabel, SelectorBuilder } from './labels.js';
@@ -92,6 +92,14 @@ export function lowerProgram(input: BackendInput, options: CiliumOptions): Lower
       metadata: { name: policy.name, namespace: policy.namespace, labels: { ...managedByLabel } },
       spec,
     };
+    const bytes = storedBytesOver(object, annotationLimit) ?? 0;
+    if (bytes > etcdRequestLimit) {
+      notes.diagnostic(ciliumDiagnostic('backend-cilium/object-too-large', { name: policy.name, bytes }, policy.origin));
+      notes.report(`${bytes} bytes as JSON, over etcd's 1.5 MiB: the API server cannot store it (error)`);
+    } else if (bytes > annotationLimit) {
+      notes.diagnostic(ciliumDiagnostic('backend-cilium/object-needs-server-side-apply', { name: policy.name, bytes }, policy.origin));
+      notes.report(`${bytes} bytes as JSON, over 256 KiB: apply with kubectl apply --server-side (warning)`);
+    }
     return { source: policy, object, notes: lines };
   });
   return { policies, diagnostics };

@@ -8,6 +8,9 @@ import { compile, options } from './support/harness.js';
 const ingressPorts = (ports: unknown[]) => networkPolicy('x', 'np', { podSelector: {}, ingress: [{ from: [{ podSelector: {} }], ports }] });
 const egressTo = (to: unknown[], ports?: unknown[]) => networkPolicy('x', 'np', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to, ...(ports ? { ports } : {}) }] });
 
+const ingressFromValues = (n: number) =>
+  networkPolicy('x', 'np', { podSelector: {}, ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: Array.from({ length: n }, (_, i) => `v${i}-`.padEnd(60, 'x')) }] } }] }] });
+
 /** One scenario per code: manifests and raw flags that must produce it. */
 const triggers: Record<Exclude<CiliumDiagnosticCode, 'backend-cilium/invalid-option'>, { manifests: Manifest[]; flags?: Record<string, string | string[] | boolean>; semantics?: Partial<SemanticsOptions> }> = {
   'backend-cilium/semantics-unsupported': { manifests: [...upstreamModel(), ingressPorts([{ port: 80 }])], semantics: { allowNodeLocalIngress: false } },
@@ -29,6 +32,9 @@ const triggers: Record<Exclude<CiliumDiagnosticCode, 'backend-cilium/invalid-opt
   'backend-cilium/named-port-ipblock-unknown': { manifests: [egressTo([{ ipBlock: { cidr: '10.0.0.0/8' } }], [{ port: 'http' }])] },
   'backend-cilium/ipblock-nodes-unknown': { manifests: [namespace('x'), pod('x', 'a', { app: 'w' }, '198.18.0.10'), egressTo([{ ipBlock: { cidr: '0.0.0.0/0' } }])] },
   'backend-cilium/world-cidr-both-families': { manifests: [egressTo([{ ipBlock: { cidr: '0.0.0.0/0' } }])], flags: { 'cilium-version': '1.14' } },
+  // Label values of 60 characters, In a peer selector: 30 000 take 2 MB as JSON, 6 000 take 400 KB.
+  'backend-cilium/object-too-large': { manifests: [...upstreamModel(), ingressFromValues(30_000)] },
+  'backend-cilium/object-needs-server-side-apply': { manifests: [...upstreamModel(), ingressFromValues(6_000)] },
   // The harness gives pods their sidecars' named ports, which the IR does not keep apart yet.
   'backend-cilium/sidecar-named-port': { manifests: [namespace('x'), { ...pod('x', 'a', { app: 'w' }, '198.18.0.10'), spec: { containers: [{ name: 'main', image: 'i' }], initContainers: [{ name: 'proxy', image: 'i', restartPolicy: 'Always', ports: [{ name: 'metrics', containerPort: 9090 }] }] } }, ingressPorts([{ port: 'metrics' }])] },
 };

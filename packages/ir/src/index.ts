@@ -43,6 +43,7 @@ export type { Backend, BackendInput, EmitFile, EmitResult, FileBatch, FileSink, 
 export { defineBackend } from './backend.js';
 export { batchFiles, FileAssembler, releaseBatch, type AssemblerOptions } from './output/file-assembler.js';
 export { maxFileNameBytes, overlongFileName, ownedName } from './output/owned-files.js';
+export { annotationLimit, etcdRequestLimit, storedBytesOver } from './output/stored-size.js';
 
 export { diffConnectivity, endpointText, type ConnectionChange, type ConnectivityDiff, type DiffEndpoint, type DiffOptions } from './diff/connectivity.js';
 export { deltaKey, formatRanges, isEmptyDelta, noDelta, toDelta, type PortDelta } from './diff/port-delta.js';
