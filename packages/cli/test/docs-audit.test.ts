@@ -34,7 +34,7 @@ async function helpOptions(): Promise<{ long: string; short?: string; command: s
 const foreignFlags = new Set([
   '--allow-localhost', '--backends', '--body-file', '--check', '--chunk-size', '--clusterrole', '--comment', '--ctstate', '--dport',
   '--dports', '--edit-last', '--enable-sctp', '--expose-gc', '--flags', '--from-file', '--jump', '--labels', '--list',
-  '--noflush', '--only', '--policy-cidr-match-mode', '--prune', '--quiet', '--raw', '--runs', '--test', '--user', '--yaml',
+  '--noflush', '--only', '--policy-cidr-match-mode', '--prune', '--quiet', '--raw', '--runs', '--server-side', '--test', '--user', '--yaml',
 ]);
 
 it('reproduces the README demo excerpts byte for byte', async () => {
