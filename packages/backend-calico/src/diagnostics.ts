@@ -60,7 +60,7 @@ export const calicoCatalog = {
   'backend-calico/selector-too-long': {
     severity: 'error',
     message: paramMessage`the Calico selector for this ${'what'} has ${'length'} characters; Calico accepts at most 1024`,
-    docs: 'Calico CRDs limit selector, namespaceSelector and notSelector to 1024 characters.',
+    docs: "Calico CRDs limit selector, namespaceSelector and notSelector to 1024 characters. A peer's In values are split over several rules until each fits; a policy's own pod selector, and a peer selector whose NotIn, matchLabels or Exists parts are too long by themselves, cannot be split.",
   },
   'backend-calico/name-too-long': {
     severity: 'error',

@@ -1,10 +1,11 @@
 // One NetworkPolicy rule -> Calico Allow rules. The shape follows Calico's own converter
 // (libcalico-go/lib/backend/k8s/conversion/conversion.go, k8sRuleToCalico): one Calico rule per
 // peer and per protocol, so each ipBlock keeps its own `notNets` (an `except` is not a deny and
-// must never reach another peer, semantics.md §2.2).
+// must never reach another peer, semantics.md §2.2). Unlike the converter, ipBlocks without
+// excepts share rules, and a selector too long for one rule is split over several.
 import { cidrBounds, normalize, parseCidr, subtract, toCidrStrings, type Diagnostic, type Direction, type Peer, type Pod, type PortMatch, type Protocol, type Rule } from '@netpolc/ir';
 import { calicoDiagnostic } from './diagnostics.js';
-import { kubernetesWorkloads, lowerLabelSelector, shadowedNamespaceKeys } from './lower-selector.js';
+import { kubernetesWorkloads, lowerPeerSelector, shadowedNamespaceKeys } from './lower-selector.js';
 import type { CalicoPort, CalicoProtocol, CalicoRule, EntityRule } from './model.js';
 
 /** CRD limit: `nets`/`notNets` hold at most 256 entries. */
@@ -20,32 +21,61 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** The address part of a peer as one or more entity rules (ORed), or undefined when it cannot be written. */
+/**
+ * The addresses of an ipBlock as except-free CIDRs, which rules may share: undefined when its
+ * excepts fit in `notNets` and it needs a rule of its own. More excepts than notNets can hold
+ * are replaced by the remaining addresses (exact).
+ */
+function blockNets(peer: Extract<Peer, { kind: 'ip-block' }>): { readonly family: 4 | 6; readonly nets: readonly string[] } | undefined {
+  const block = parseCidr(peer.cidr)!;
+  if (peer.except.length === 0) return { family: block.family, nets: [peer.cidr] };
+  if (peer.except.length <= maxNets) return undefined;
+  const remaining = subtract(normalize([cidrBounds(block)]), normalize(peer.except.map((e) => cidrBounds(parseCidr(e)!))));
+  return { family: block.family, nets: toCidrStrings(remaining, block.family) };
+}
+
+/** The address part of a selector peer, or of an ipBlock with excepts, as entity rules (ORed); undefined when it cannot be written. */
 function peerEntities(peer: Peer, diagnostics: Diagnostic[], shadowed: ReadonlySet<string>): EntityRule[] | undefined {
-  if (peer.kind === 'ip-block') {
-    if (peer.except.length <= maxNets) {
-      return [{ nets: [peer.cidr], ...(peer.except.length > 0 ? { notNets: peer.except } : {}) }];
-    }
-    // More excepts than notNets can hold: list the remaining addresses instead (exact).
-    const block = parseCidr(peer.cidr)!;
-    const remaining = subtract(
-      normalize([cidrBounds(block)]),
-      normalize(peer.except.map((e) => cidrBounds(parseCidr(e)!))),
-    );
-    return chunks(toCidrStrings(remaining, block.family), maxNets).map((nets) => ({ nets }));
-  }
+  if (peer.kind === 'ip-block') return [{ nets: [peer.cidr], notNets: peer.except }];
   // Always a selector, at least the Kubernetes-workload term: a namespaceSelector or the policy's
   // own namespace alone also selects the namespace's NetworkSets (they carry
   // projectcalico.org/namespace and inherit the pcns.* labels), and a negative namespaceSelector
   // also selects host endpoints and GlobalNetworkSets, which have no pcns.* labels to fail on
   // (updateprocessors/rules.go getEndpointSelector, networksetprocessor.go).
-  const pods = lowerLabelSelector(peer.pods, peer.origin, 'pod selector', diagnostics, true);
-  if (peer.namespaces.kind === 'policy-namespace') return pods ? [{ selector: pods }] : undefined;
-  const namespaces = lowerLabelSelector(peer.namespaces.selector, peer.origin, 'namespace selector', diagnostics, false, shadowed);
+  const pods = lowerPeerSelector(peer.pods, peer.origin, 'pod selector', diagnostics, true);
+  if (peer.namespaces.kind === 'policy-namespace') return pods?.map((selector) => ({ selector }));
+  const namespaces = lowerPeerSelector(peer.namespaces.selector, peer.origin, 'namespace selector', diagnostics, false, shadowed);
   if (!pods || !namespaces) return undefined;
   // `all()` as namespaceSelector means every namespace (rules.go rewrites it to
-  // has(projectcalico.org/namespace)).
-  return [{ namespaceSelector: namespaces, selector: pods }];
+  // has(projectcalico.org/namespace)). Split selectors give every pairing: (P1 or P2) and
+  // (N1 or N2) is the OR of the four.
+  return namespaces.flatMap((namespaceSelector) => pods.map((selector) => ({ namespaceSelector, selector })));
+}
+
+/**
+ * The address parts of a rule's peers, in peer order. Except-free CIDRs of one family share
+ * rules, up to 256 per rule, placed where the first of them stood: nets of a rule are ORed like
+ * the rule's peers, and a rule per CIDR made 1025 ipBlock peers more than the 1024 rules a
+ * policy may hold.
+ */
+function ruleEntities(peers: readonly Peer[], diagnostics: Diagnostic[], shadowed: ReadonlySet<string>): EntityRule[] {
+  const slots: ({ readonly entities: EntityRule[] } | { readonly pool: Set<string> })[] = [];
+  const pools = new Map<4 | 6, Set<string>>();
+  for (const peer of peers) {
+    const shared = peer.kind === 'ip-block' ? blockNets(peer) : undefined;
+    if (shared) {
+      let pool = pools.get(shared.family);
+      if (!pool) {
+        pools.set(shared.family, (pool = new Set()));
+        slots.push({ pool });
+      }
+      for (const net of shared.nets) pool.add(net);
+      continue;
+    }
+    const e = peerEntities(peer, diagnostics, shadowed);
+    if (e) slots.push({ entities: e });
+  }
+  return slots.flatMap((slot) => ('pool' in slot ? chunks([...slot.pool], maxNets).map((nets): EntityRule => ({ nets })) : slot.entities));
 }
 
 /** What the inventory holds that Calico reads differently from Kubernetes. */
@@ -145,14 +175,7 @@ export function lowerRule(rule: Rule, direction: Direction, diagnostics: Diagnos
   const shadowed = facts.shadowed;
   const ports = portsCalicoResolvesAlike(rule.ports, diagnostics, facts.initPortNames);
   if (ports === undefined) return [];
-  const entities: (EntityRule | undefined)[] = [];
-  if (rule.peers === 'any') entities.push(undefined);
-  else {
-    for (const peer of rule.peers) {
-      const e = peerEntities(peer, diagnostics, shadowed);
-      if (e) entities.push(...e);
-    }
-  }
+  const entities: readonly (EntityRule | undefined)[] = rule.peers === 'any' ? [undefined] : ruleEntities(rule.peers, diagnostics, shadowed);
   const out: CalicoRule[] = [];
   // The same port groups for every peer (read-only, shared by the rules).
   const groups = portGroups(ports, direction);

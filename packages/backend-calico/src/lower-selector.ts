@@ -64,21 +64,8 @@ function requirementSelector(r: Requirement): Selector {
   }
 }
 
-/**
- * Translates a canonical Kubernetes label selector to a Calico selector (`{}` is `all()`), or
- * undefined after reporting why it cannot be written. Pod selectors are warned about keys with
- * prefixes Calico assigns to endpoints; namespace selectors are prefixed with pcns. by Calico, so
- * only the namespace label Calico invents can clash, and that one cannot be written.
- * `workloadsOnly` ANDs {@link kubernetesWorkloads} in first, as Calico's converter does for peers.
- */
-export function lowerLabelSelector(
-  selector: LabelSelector,
-  origin: SourceRef,
-  what: 'pod selector' | 'namespace selector',
-  diagnostics: Diagnostic[],
-  workloadsOnly = false,
-  shadowed: ReadonlySet<string> = noKeys,
-): Selector | undefined {
+/** Reports the requirements Calico cannot be given; true when every one can. */
+function writable(selector: LabelSelector, origin: SourceRef, what: 'pod selector' | 'namespace selector', diagnostics: Diagnostic[], shadowed: ReadonlySet<string>): boolean {
   let ok = true;
   for (const r of selector.requirements) {
     if (!isSelectorLabel(r.key)) {
@@ -106,12 +93,86 @@ export function lowerLabelSelector(
       ok = false;
     }
   }
-  if (!ok) return undefined;
-  const out = and([...(workloadsOnly ? [kubernetesWorkloads] : []), ...selector.requirements.map(requirementSelector)]);
+  return ok;
+}
+
+function operands(selector: LabelSelector, workloadsOnly: boolean): Selector[] {
+  return [...(workloadsOnly ? [kubernetesWorkloads] : []), ...selector.requirements.map(requirementSelector)];
+}
+
+/**
+ * Translates a canonical Kubernetes label selector to a Calico selector (`{}` is `all()`), or
+ * undefined after reporting why it cannot be written. Pod selectors are warned about keys with
+ * prefixes Calico assigns to endpoints; namespace selectors are prefixed with pcns. by Calico, so
+ * only the namespace label Calico invents can clash, and that one cannot be written.
+ * `workloadsOnly` ANDs {@link kubernetesWorkloads} in first, as Calico's converter does for peers.
+ */
+export function lowerLabelSelector(
+  selector: LabelSelector,
+  origin: SourceRef,
+  what: 'pod selector' | 'namespace selector',
+  diagnostics: Diagnostic[],
+  workloadsOnly = false,
+  shadowed: ReadonlySet<string> = noKeys,
+): Selector | undefined {
+  if (!writable(selector, origin, what, diagnostics, shadowed)) return undefined;
+  const out = and(operands(selector, workloadsOnly));
   const length = printSelector(out).length;
   if (length > maxSelectorLength) {
     diagnostics.push(calicoDiagnostic('backend-calico/selector-too-long', { what, length }, origin));
     return undefined;
   }
   return out;
+}
+
+/** More alternatives than this for one selector would overflow a policy's 1024 rules anyway. */
+const maxAlternatives = 1024;
+
+/**
+ * The operands of selectors whose OR is `and(ops)`, each printed in at most 1024 characters, or
+ * undefined when no such split exists within {@link maxAlternatives}. A pod has one value per
+ * key, so `k in {a, b}` is `k in {a}` OR `k in {b}` exactly; the longest `In` is halved until
+ * every piece fits (at most twice the fewest pieces). `not in`, `==` and `has` cannot be split.
+ */
+function fitting(ops: readonly Selector[]): Selector[][] | undefined {
+  if (printSelector(and(ops)).length <= maxSelectorLength) return [[...ops]];
+  let at = -1;
+  let longest = 0;
+  ops.forEach((o, i) => {
+    const n = o.kind === 'in' ? printSelector(o).length : 0;
+    if (n > longest) [at, longest] = [i, n];
+  });
+  if (at < 0) return undefined;
+  const { key, values } = ops[at] as { readonly key: string; readonly values: readonly string[] };
+  const half = Math.ceil(values.length / 2);
+  const out: Selector[][] = [];
+  for (const part of [values.slice(0, half), values.slice(half)]) {
+    const piece: Selector = part.length === 1 ? { kind: 'eq', key, value: part[0]! } : { kind: 'in', key, values: part };
+    const split = fitting(ops.map((o, i) => (i === at ? piece : o)));
+    if (!split || out.length + split.length > maxAlternatives) return undefined;
+    out.push(...split);
+  }
+  return out;
+}
+
+/**
+ * Like {@link lowerLabelSelector}, for a peer: Calico rules of a policy are alternatives, so a
+ * selector too long for one rule is written as several whose OR is exact ({@link fitting}).
+ */
+export function lowerPeerSelector(
+  selector: LabelSelector,
+  origin: SourceRef,
+  what: 'pod selector' | 'namespace selector',
+  diagnostics: Diagnostic[],
+  workloadsOnly = false,
+  shadowed: ReadonlySet<string> = noKeys,
+): Selector[] | undefined {
+  if (!writable(selector, origin, what, diagnostics, shadowed)) return undefined;
+  const ops = operands(selector, workloadsOnly);
+  const split = fitting(ops);
+  if (!split) {
+    diagnostics.push(calicoDiagnostic('backend-calico/selector-too-long', { what, length: printSelector(and(ops)).length }, origin));
+    return undefined;
+  }
+  return split.map(and);
 }

@@ -153,8 +153,10 @@ describe('errors fail closed', () => {
   it('Calico-owned key in a peer selector: peer left out', () => {
     expect(failClosed([np('x', 'p', { podSelector: {}, ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'projectcalico.org/orchestrator', operator: 'Exists' }] } }] }] })], 'backend-calico/calico-owned-label')).toEqual([]);
   });
+  // Each ipBlock has an except, so each needs a rule of its own (except-free ones share rules).
   it('more than 1024 rules: rules cut, never widened', () => {
-    expect(failClosed([np('x', 'many', { podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ from: Array.from({ length: 1100 }, (_, i) => ({ ipBlock: { cidr: `10.${Math.floor(i / 256)}.${i % 256}.0/24` } })) }] })], 'backend-calico/too-many-rules')).toEqual([]);
+    const from = Array.from({ length: 1100 }, (_, i) => ({ ipBlock: { cidr: `10.${Math.floor(i / 256)}.${i % 256}.0/24`, except: [`10.${Math.floor(i / 256)}.${i % 256}.0/25`] } }));
+    expect(failClosed([np('x', 'many', { podSelector: { matchLabels: { pod: 'a' } }, ingress: [{ from }] })], 'backend-calico/too-many-rules')).toEqual([]);
   });
   // Found by this audit (the tests held it.fails before): a policy whose subject cannot be
   // written (a Calico-owned key, a selector over 1024 characters) or whose name does not fit in

@@ -6,7 +6,8 @@ import { expect, it } from 'vitest';
 import { lowerProgram } from '../src/lower.js';
 import type { CalicoNetworkPolicy, CalicoObject } from '../src/model.js';
 import { parseOptions } from '../src/options.js';
-import { printSelector } from '../src/selector.js';
+import { printSelector, type Selector } from '../src/selector.js';
+import { upstreamMismatches } from './support/harness.js';
 
 function lower(program: Program, raw: Record<string, string | boolean> = {}): readonly CalicoObject[] {
   const r = lowerProgram(program, parseOptions(raw).options);
@@ -57,6 +58,61 @@ it('lists the remaining addresses when an ipBlock has more excepts than notNets 
   const removed = normalize(except.map((c) => cidrBounds(parseCidr(c)!)));
   expect(toCidrStrings(emitted, 4)).toEqual(toCidrStrings(subtract(block, removed), 4));
   expect(toCidrStrings(emitted, 4)).not.toContain('10.0.0.0/24');
+});
+
+it('lets ipBlocks without excepts share rules, at most 256 nets of one family each, where the first stood; an except keeps its own rule', () => {
+  const v4 = Array.from({ length: 600 }, (_, i) => ({ ipBlock: { cidr: `203.0.${i >> 8}.${i & 255}/32` } }));
+  const v6 = [{ ipBlock: { cidr: '2001:db8::/64' } }, { ipBlock: { cidr: '2001:db8:1::/64' } }];
+  const from = [{ podSelector: { matchLabels: { app: 'b' } } }, v4[0], ...v6, { ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }, ...v4, { ipBlock: { cidr: '192.0.2.0/24' } }];
+  const program = loadValid([...base, networkPolicy('x', 'p', { podSelector: {}, ingress: [{ from }] })]).program;
+  const rules = policies(lower(program))[0]!.spec.ingress!;
+  expect(rules.map((r) => [r.source?.selector ? 'selector' : r.source?.nets?.length, r.source?.notNets?.length])).toEqual([
+    ['selector', undefined],
+    [256, undefined],
+    [256, undefined],
+    [89, undefined],
+    [2, undefined],
+    [1, 1],
+  ]);
+  // Each address written once; the v4 pool holds the 600 /32s (the first twice in the policy) and the /24.
+  const pooled = rules.slice(1, 4).flatMap((r) => r.source!.nets!);
+  expect(new Set(pooled).size).toBe(601);
+  expect(pooled).toContain('192.0.2.0/24');
+  expect(rules[4]!.source!.nets).toEqual(['2001:db8::/64', '2001:db8:1::/64']);
+});
+
+it('splits a peer selector whose In is too long for one rule over rules whose OR is exact, pod and namespace selectors paired', () => {
+  const apps = Array.from({ length: 150 }, (_, i) => `value-${i}`);
+  const teams = Array.from({ length: 100 }, (_, i) => `team-number-${i}`);
+  const program = loadValid([
+    ...base,
+    namespace('y', { team: 'team-number-99' }),
+    namespace('z', { team: 'other' }),
+    ...['y', 'z'].flatMap((ns, n) => ['value-0', 'value-149', 'value-x'].map((app, i) => pod(ns, `p${i}`, { app }, `198.18.${n + 1}.${i + 1}`, { node: 'n' }))),
+    networkPolicy('x', 'p', { podSelector: {}, ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: apps }] }, namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'In', values: teams }] } }] }] }),
+  ]).program;
+  const rules = policies(lower(program))[0]!.spec.ingress!;
+  expect(rules.length).toBeGreaterThan(2);
+  for (const r of rules) {
+    expect(printSelector(r.source!.selector!).length).toBeLessThanOrEqual(1024);
+    expect(printSelector(r.source!.namespaceSelector!).length).toBeLessThanOrEqual(1024);
+  }
+  // Every value written, every pairing of a pod part with a namespace part present once.
+  const inValues = (s: Selector): string[] => (s.kind === 'in' ? [...s.values] : s.kind === 'eq' ? [s.value] : s.kind === 'and' ? s.operands.flatMap(inValues) : []);
+  const podParts = new Set(rules.map((r) => printSelector(r.source!.selector!)));
+  const nsParts = new Set(rules.map((r) => printSelector(r.source!.namespaceSelector!)));
+  expect(rules.length).toBe(podParts.size * nsParts.size);
+  expect(rules.flatMap((r) => inValues(r.source!.selector!)).filter((v) => v !== 'k8s').sort()).toEqual(Array(nsParts.size).fill(apps).flat().sort());
+  expect(upstreamMismatches(program, {}, [['TCP', 80]])).toEqual([]);
+});
+
+it('still refuses a peer selector that no split of its In values makes short enough', () => {
+  // A `not in` of 20 values of 60 characters is 1280 characters alone, and ANDs cannot be split.
+  const values = Array.from({ length: 20 }, (_, i) => `${'v'.repeat(57)}-${String(i).padStart(2, '0')}`);
+  const program = loadValid([...base, networkPolicy('x', 'p', { podSelector: {}, ingress: [{ from: [{ podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['a', 'b'] }, { key: 'tier', operator: 'NotIn', values }] } }] }] })]).program;
+  const r = lowerProgram(program, parseOptions({}).options);
+  expect(r.diagnostics.map((d) => d.code)).toEqual(['backend-calico/selector-too-long']);
+  expect(policies(r.objects)[0]!.spec.ingress).toBeUndefined();
 });
 
 it('writes types explicitly, in the tier, order and names asked for', () => {

@@ -242,7 +242,7 @@ describe.skipIf(!isRoot)('kernel: the extreme cluster loads, and its address set
   });
 });
 
-// Defect (Calico, exit 2 on a valid policy): one ingress rule with 1025 except-free ipBlock peers
+// Fixed (held it.fails before; now 5 rules): one ingress rule with 1025 except-free ipBlock peers
 // (/32 each) gives "error backend-calico/too-many-rules: policy p needs 1025 ingress rules;
 // Calico accepts at most 1024 per policy", and nothing is written. The API server puts no limit
 // on peers, and Calico's CRD allows 1024 rules of up to 256 `nets` each
@@ -250,7 +250,7 @@ describe.skipIf(!isRoot)('kernel: the extreme cluster loads, and its address set
 // ipBlocks without `except` of one rule and protocol fit in ceil(1025 / 256) = 5 rules (a rule
 // with several `nets` matches any of them, which is the union the peers mean). The same wall is
 // hit by 342 peers with ports on TCP, UDP and SCTP (one rule per peer and protocol).
-it.fails('Calico: 1025 ipBlock peers without except in one rule compile (nets packed, at most 256 per rule)', async () => {
+it('Calico: 1025 ipBlock peers without except in one rule compile (nets packed, at most 256 per rule)', async () => {
   const peers = Array.from({ length: 1025 }, (_, i) => ({ ipBlock: { cidr: `203.0.${i >> 8}.${i & 255}/32` } }));
   const policy = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p', namespace: 'ns1' }, spec: { podSelector: {}, ingress: [{ from: peers }] } };
   const r = await compile('calico', [], inputs([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns1' } }, policy]));
@@ -260,14 +260,14 @@ it.fails('Calico: 1025 ipBlock peers without except in one rule compile (nets pa
   expect(rules.length).toBeLessThanOrEqual(1024);
 });
 
-// Defect (Calico, exit 2 on a valid policy): a peer `podSelector` with one `In` of 150 values
+// Fixed (held it.fails before; now split over rules): a peer `podSelector` with one `In` of 150 values
 // (the API server puts no limit on `values`) gives "error backend-calico/selector-too-long: the
 // Calico selector for this pod selector has 1890 characters; Calico accepts at most 1024", and
 // nothing is written. The CRD's 1024-character limit is per selector (`source.selector`
 // maxLength 1024), and the Allow rules of a policy are alternatives, so `app in {v0, ..., v149}`
 // is exactly the union of rules whose selectors each hold a part of the values
 // (`app in {v0..v60}`, `app in {v61..}`, ...), each under 1024 characters.
-it.fails('Calico: a peer selector with an In of 150 values compiles (split over rules, each selector under 1024 characters)', async () => {
+it('Calico: a peer selector with an In of 150 values compiles (split over rules, each selector under 1024 characters)', async () => {
   const values = Array.from({ length: 150 }, (_, i) => `value-${i}`);
   const policy = {
     apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p', namespace: 'ns1' },
