@@ -10,7 +10,8 @@ const ruleOverhead = 400;
 
 function entityBound(e: EntityRule | undefined): number {
   if (!e) return 0;
-  let n = 2 * maxSelectorLength + 12 * (e.ports?.length ?? 0);
+  // A port is at most a quoted 15-character name and a comma (ranges are shorter).
+  let n = 2 * maxSelectorLength + 18 * (e.ports?.length ?? 0);
   for (const s of e.nets ?? []) n += s.length + 3;
   for (const s of e.notNets ?? []) n += s.length + 3;
   return n;
