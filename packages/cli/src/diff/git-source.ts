@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
@@ -33,28 +34,29 @@ export function readGitSources(cwd: string, ref: string, paths: readonly string[
   const realSkip = new Set([...skip].map(realPath));
   const verified = spawnSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: top });
   if (verified.status !== 0) throw new InputError(`--base-ref ${ref} names no commit of the git repository ${top}${shallowHint(top)}`);
-  const sources: InputSource[] = [];
+  // Files to read, in reading order, with the object to read: the blob id ls-tree gave, or
+  // `ref:path` for the target of a link. All are read by one git process at the end.
+  const files: { readonly file: string; readonly object: string }[] = [];
   const seen = new Set<string>();
-  const read = (file: string): void => {
+  const read = (file: string, object = `${ref}:${file}`): void => {
     if (seen.has(file) || realSkip.has(resolve(top, file))) return;
     seen.add(file);
-    const content = spawnSync('git', ['show', `${ref}:${file}`], { cwd: top, maxBuffer: 1 << 30 });
-    if (content.status !== 0) throw new InputError(`git show ${ref}:${file} failed`);
-    const shown = relative(realCwd, resolve(top, file)) || file;
-    sources.push({ path: `${ref}:${shown}`, content: content.stdout });
+    files.push({ file, object });
   };
   // Entries under `inRepo` at the ref; links followed once each (a loop of links ends).
   const followed = new Set<string>();
   const walk = (inRepo: string, named: boolean): void => {
     const entries = git(top, ['ls-tree', '-r', '-z', ref, '--', inRepo]).split('\u0000').filter((e) => e !== '');
+    // `<mode> <type> <object>\t<path>`
     const parsed = entries.map((e) => {
       const tab = e.indexOf('\t');
-      return { mode: e.slice(0, e.indexOf(' ')), file: e.slice(tab + 1) };
+      const [mode, , object] = e.slice(0, tab).split(' ');
+      return { mode: mode!, object: object!, file: e.slice(tab + 1) };
     });
-    for (const { mode, file } of parsed.sort((a, b) => compareValues(a.file, b.file))) {
+    for (const { mode, object, file } of parsed.sort((a, b) => compareValues(a.file, b.file))) {
       if (mode !== '120000') {
         // A file named on the command line is read whatever its extension, as on the working tree.
-        if (extensions.test(file) || (named && file === inRepo)) read(file);
+        if (extensions.test(file) || (named && file === inRepo)) read(file, object);
         continue;
       }
       if (followed.has(file)) continue;
@@ -76,7 +78,39 @@ export function readGitSources(cwd: string, ref: string, paths: readonly string[
     if (inRepo.startsWith('..') || isAbsolute(inRepo)) throw new UsageError(`${path} is outside the git repository ${top}`);
     walk(inRepo, true);
   }
-  return sources;
+  const contents = readObjects(top, files.map((f) => f.object));
+  return files.map(({ file }, i) => ({ path: `${ref}:${relative(realCwd, resolve(top, file)) || file}`, content: contents[i]! }));
+}
+
+/**
+ * The contents of git objects (`<id>` or `<ref>:<path>`), read by one `git cat-file --batch`:
+ * a `git show` per file took 19.8 s for 5 000 files, against 2.06 s for the whole diff of them
+ * from the working tree. A name holding a newline cannot be sent that way and is shown alone.
+ */
+function readObjects(top: string, objects: readonly string[]): Buffer[] {
+  const batched = objects.filter((o) => !o.includes('\n'));
+  const r = spawnSync('git', ['cat-file', '--batch'], { cwd: top, input: batched.map((o) => `${o}\n`).join(''), maxBuffer: constants.MAX_LENGTH });
+  if (r.error) throw new InputError(`git cat-file --batch failed: ${r.error.message}`);
+  if (r.status !== 0) throw new InputError(`git cat-file --batch failed: ${r.stderr.toString('utf8').trim()}`);
+  const out: Buffer = r.stdout;
+  const read = new Map<string, Buffer>();
+  let at = 0;
+  for (const object of batched) {
+    // `<id> <type> <size>\n<content>\n`, or `<object> missing\n`
+    const eol = out.indexOf(0x0a, at);
+    const header = out.toString('utf8', at, eol).split(' ');
+    const size = Number(header[2]);
+    if (header.length !== 3 || !Number.isInteger(size)) throw new InputError(`git cat-file --batch could not read ${object}: ${header.join(' ')}`);
+    read.set(object, out.subarray(eol + 1, eol + 1 + size));
+    at = eol + 1 + size + 1;
+  }
+  return objects.map((o) => read.get(o) ?? shown(top, o));
+}
+
+function shown(top: string, object: string): Buffer {
+  const r = spawnSync('git', ['show', object], { cwd: top, maxBuffer: constants.MAX_LENGTH });
+  if (r.status !== 0) throw new InputError(`git show ${object} failed`);
+  return r.stdout;
 }
 
 /** The top directory of the git repository holding `path` (which may not exist in the working tree). */
