@@ -26,6 +26,26 @@ interface MutableDirection {
  */
 type RulePart = AllowTuple | { readonly perSubject: readonly (AllowTuple | undefined)[] };
 
+type NamedEntry = Extract<PortMatch, { kind: 'named' }>;
+
+/** A rule's named port entries, by protocol and name: a pod's ports are read once, not once per entry. */
+interface NamedLookup {
+  readonly entries: readonly NamedEntry[];
+  readonly at: ReadonlyMap<Protocol, ReadonlyMap<string, readonly number[]>>;
+}
+
+function namedLookup(entries: readonly NamedEntry[]): NamedLookup {
+  const at = new Map<Protocol, Map<string, number[]>>();
+  entries.forEach((e, i) => {
+    let names = at.get(e.protocol);
+    if (!names) at.set(e.protocol, (names = new Map()));
+    const hits = names.get(e.name);
+    if (hits) hits.push(i);
+    else names.set(e.name, [i]);
+  });
+  return { entries, at };
+}
+
 /** Options of {@link resolve}. */
 export interface ResolveOptions {
   /**
@@ -115,17 +135,17 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
   const resolvedNames = new Set<SourceRef>();
 
   /** The numbers a pod gives the entries' names; `found[i]` is set when entry i resolves. */
-  const namedPorts = (entries: readonly Extract<PortMatch, { kind: 'named' }>[], pod: Pod, found?: boolean[]): [Protocol, number, number][] => {
+  const namedPorts = (named: NamedLookup, pod: Pod, found?: boolean[]): [Protocol, number, number][] => {
     const out: [Protocol, number, number][] = [];
-    entries.forEach((e, i) => {
-      for (const c of pod.ports) {
-        if (c.name === e.name && c.protocol === e.protocol) {
-          out.push([e.protocol, c.port, c.port]);
-          resolvedNames.add(e.origin);
-          if (found) found[i] = true;
-        }
+    for (const c of pod.ports) {
+      const hits = c.name === undefined ? undefined : named.at.get(c.protocol)?.get(c.name);
+      if (hits === undefined) continue;
+      for (const i of hits) {
+        out.push([c.protocol, c.port, c.port]);
+        resolvedNames.add(named.entries[i]!.origin);
+        if (found) found[i] = true;
       }
-    });
+    }
     return out;
   };
 
@@ -208,7 +228,8 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
   }
 
   /** Egress named ports resolve on each peer pod: the peer pods grouped by what they resolve to, as sets. */
-  function egressNamedPorts(set: number, named: readonly Extract<PortMatch, { kind: 'named' }>[]): readonly { readonly peer: number; readonly ports: PortSet }[] {
+  function egressNamedPorts(set: number, lookup: NamedLookup): readonly { readonly peer: number; readonly ports: PortSet }[] {
+    const named = lookup.entries;
     const memoKey = `${set}|${named.map((n) => `${n.protocol}/${n.name}`).join(',')}`;
     const known = egressNamedMemo.get(memoKey);
     if (known) {
@@ -220,7 +241,7 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
     const groups = new Map<string, { ports: PortSet; pods: number[] }>();
     const found = named.map(() => false);
     for (const p of peerAddresses.pods) {
-      const resolved = namedPorts(named, pods[p]!, found);
+      const resolved = namedPorts(lookup, pods[p]!, found);
       if (resolved.length === 0) continue;
       const ports = portsOf(resolved);
       const key = portSetKey(ports);
@@ -252,13 +273,16 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
   function resolveRule(policy: Policy, policyId: number, direction: Direction, rule: Rule, subjects: readonly number[], parts: RulePart[]): void {
     const entries = rule.ports === 'any' ? [] : rule.ports;
     const numeric: [Protocol, number, number][] = [];
-    const named: Extract<PortMatch, { kind: 'named' }>[] = [];
+    const named: NamedEntry[] = [];
     for (const e of entries) {
       if (e.kind === 'all') numeric.push([e.protocol, fullRange[0]![0], fullRange[0]![1]]);
       else if (e.kind === 'range') numeric.push([e.protocol, e.from, e.to]);
       else named.push(e);
     }
     const numericPorts: PortSet = rule.ports === 'any' ? anyPorts : portsOf(numeric);
+    const lookup = namedLookup(named);
+    // Ingress named ports resolve on each subject, alike for every peer: once per rule.
+    let subjectPorts: (PortSet | undefined)[] | undefined;
     const peers: (Peer | null)[] = rule.peers === 'any' ? [null] : [...rule.peers];
     peers.forEach((peer, i) => {
       const provenance = { policy: policyId, direction, rule: rule.index, peer: peer === null ? null : i };
@@ -269,10 +293,11 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
           return;
         }
         // Named ports resolve on the destination: here the subject pod itself.
-        const perSubject = subjects.map((s) => {
-          const ports = portsOf([...numeric, ...namedPorts(named, pods[s]!)]);
-          return isEmptyPortSet(ports) ? undefined : { peer: set, ports, provenance };
+        subjectPorts ??= subjects.map((s) => {
+          const ports = portsOf([...numeric, ...namedPorts(lookup, pods[s]!)]);
+          return isEmptyPortSet(ports) ? undefined : ports;
         });
+        const perSubject = subjectPorts.map((ports) => ports && { peer: set, ports, provenance });
         parts.push({ perSubject });
         return;
       }
@@ -284,7 +309,7 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
             irDiagnostic('ir/unresolved-named-port', { name: named.map((n) => n.name).join(', '), reason: 'on an ipBlock peer resolves only on pods inside the block; it matches no external address' }, peer.origin),
           );
         }
-        for (const r of egressNamedPorts(set, named)) tuples.push({ peer: r.peer, ports: r.ports, provenance });
+        for (const r of egressNamedPorts(set, lookup)) tuples.push({ peer: r.peer, ports: r.ports, provenance });
       }
       appendAll(parts, tuples);
     });
