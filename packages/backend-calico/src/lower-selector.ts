@@ -115,14 +115,7 @@ export function lowerLabelSelector(
   workloadsOnly = false,
   shadowed: ReadonlySet<string> = noKeys,
 ): Selector | undefined {
-  if (!writable(selector, origin, what, diagnostics, shadowed)) return undefined;
-  const out = and(operands(selector, workloadsOnly));
-  const length = printSelector(out).length;
-  if (length > maxSelectorLength) {
-    diagnostics.push(calicoDiagnostic('backend-calico/selector-too-long', { what, length }, origin));
-    return undefined;
-  }
-  return out;
+  return lowerSelector(false, selector, origin, what, diagnostics, workloadsOnly, shadowed)?.[0];
 }
 
 /** More alternatives than this for one selector would overflow a policy's 1024 rules anyway. */
@@ -159,20 +152,19 @@ function fitting(ops: readonly Selector[]): Selector[][] | undefined {
  * Like {@link lowerLabelSelector}, for a peer: Calico rules of a policy are alternatives, so a
  * selector too long for one rule is written as several whose OR is exact ({@link fitting}).
  */
-export function lowerPeerSelector(
-  selector: LabelSelector,
-  origin: SourceRef,
-  what: 'pod selector' | 'namespace selector',
-  diagnostics: Diagnostic[],
-  workloadsOnly = false,
-  shadowed: ReadonlySet<string> = noKeys,
-): Selector[] | undefined {
+export function lowerPeerSelector(...args: Parameters<typeof lowerLabelSelector>): Selector[] | undefined {
+  return lowerSelector(true, ...args);
+}
+
+/** The selector, or with `split` the alternatives whose OR it is ({@link fitting}). */
+function lowerSelector(split: boolean, ...[selector, origin, what, diagnostics, workloadsOnly = false, shadowed = noKeys]: Parameters<typeof lowerLabelSelector>): Selector[] | undefined {
   if (!writable(selector, origin, what, diagnostics, shadowed)) return undefined;
   const ops = operands(selector, workloadsOnly);
-  const split = fitting(ops);
-  if (!split) {
-    diagnostics.push(calicoDiagnostic('backend-calico/selector-too-long', { what, length: printSelector(and(ops)).length }, origin));
+  const length = printSelector(and(ops)).length;
+  const parts = length <= maxSelectorLength ? [ops] : split ? fitting(ops) : undefined;
+  if (!parts) {
+    diagnostics.push(calicoDiagnostic('backend-calico/selector-too-long', { what, length }, origin));
     return undefined;
   }
-  return split.map(and);
+  return parts.map((p) => and(p));
 }
