@@ -1,12 +1,15 @@
 // Translation details the property tests do not pin down by themselves: rule shapes, limits of
 // the Calico CRDs (nets, ports, selector length), tiers, order and names.
-import { cidrBounds, normalize, parseCidr, subtract, toCidrStrings, unionAll, type Program } from '@netpolc/ir';
-import { loadValid, namespace, networkPolicy, pod } from '@netpolc/ir/testing';
+import { canonicalSelector, cidrBounds, normalize, NoTarget, parseCidr, subtract, toCidrStrings, unionAll, type Diagnostic, type Program, type Requirement, type SelectorOperator } from '@netpolc/ir';
+import { loadValid, namespace, networkPolicy, numRuns, pod } from '@netpolc/ir/testing';
+import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { lowerProgram } from '../src/lower.js';
+import { lowerLabelSelector, lowerPeerSelector } from '../src/lower-selector.js';
 import type { CalicoNetworkPolicy, CalicoObject } from '../src/model.js';
 import { parseOptions } from '../src/options.js';
 import { printSelector, type Selector } from '../src/selector.js';
+import { selectorMatches } from './support/calico-evaluator.js';
 import { upstreamMismatches } from './support/harness.js';
 
 function lower(program: Program, raw: Record<string, string | boolean> = {}): readonly CalicoObject[] {
@@ -104,6 +107,60 @@ it('splits a peer selector whose In is too long for one rule over rules whose OR
   expect(rules.length).toBe(podParts.size * nsParts.size);
   expect(rules.flatMap((r) => inValues(r.source!.selector!)).filter((v) => v !== 'k8s').sort()).toEqual(Array(nsParts.size).fill(apps).flat().sort());
   expect(upstreamMismatches(program, {}, [['TCP', 80]])).toEqual([]);
+});
+
+// Kubernetes' reading of a requirement (apimachinery labels.Requirement.Matches), as the oracle.
+function kubernetesMatches(requirements: readonly Requirement[], labels: ReadonlyMap<string, string>): boolean {
+  return requirements.every((r) => {
+    const v = labels.get(r.key);
+    if (r.operator === 'Exists') return v !== undefined;
+    if (r.operator === 'DoesNotExist') return v === undefined;
+    if (r.operator === 'In') return v !== undefined && r.values.includes(v);
+    return v === undefined || !r.values.includes(v);
+  });
+}
+
+it('splits a peer selector into parts of at most 1024 characters whose OR selects exactly its pods, or refuses it (property)', () => {
+  const value = fc.tuple(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 1, max: 55 })).map(([i, pad]) => `v${i}-${'x'.repeat(pad)}`);
+  const requirement = fc.record({
+    key: fc.constantFrom('app', 'tier', 'team'),
+    operator: fc.constantFrom<SelectorOperator>('In', 'In', 'In', 'NotIn', 'Exists', 'DoesNotExist'),
+    values: fc.array(value, { minLength: 1, maxLength: 70 }),
+  }).map((r): Requirement => (r.operator === 'Exists' || r.operator === 'DoesNotExist' ? { ...r, values: [] } : r));
+  const labels = (picked: readonly string[]) => fc.array(fc.tuple(fc.constantFrom('app', 'tier', 'team', 'other'), fc.oneof(fc.constantFrom(...picked), value)), { maxLength: 4 }).map((l) => new Map(l));
+  let split = 0;
+  fc.assert(
+    fc.property(
+      fc.array(requirement, { minLength: 1, maxLength: 3 }).chain((reqs) => fc.tuple(fc.constant(reqs), fc.array(labels(['x', ...reqs.flatMap((r) => r.values)]), { minLength: 1, maxLength: 20 }))),
+      ([reqs, pods]) => {
+        const selector = canonicalSelector(reqs);
+        const diagnostics: Diagnostic[] = [];
+        const parts = lowerPeerSelector(selector, NoTarget, 'pod selector', diagnostics);
+        // The longest piece a split can leave: each In down to its longest value. When that fits
+        // and only one In has several values, halving it must succeed (at most 70 pieces).
+        const longest = canonicalSelector(selector.requirements.map((r) => (r.operator === 'In' ? { ...r, values: [r.values.reduce((a, b) => (a.length >= b.length ? a : b))] } : r)));
+        const piecesFit = lowerLabelSelector(longest, NoTarget, 'pod selector', []) !== undefined;
+        const oneIn = selector.requirements.filter((r) => r.operator === 'In' && r.values.length > 1).length <= 1;
+        if (!parts) {
+          expect(diagnostics.map((d) => d.code)).toEqual(['backend-calico/selector-too-long']);
+          expect(piecesFit && oneIn).toBe(false);
+          return;
+        }
+        if (parts.length > 1) split++;
+        for (const p of parts) expect(printSelector(p).length).toBeLessThanOrEqual(1024);
+        // Besides the random pods, one per value of each In, meeting the other requirements where it can.
+        const meeting = new Map<string, string>();
+        for (const r of selector.requirements) {
+          if (r.operator === 'In' || r.operator === 'Exists') meeting.set(r.key, meeting.get(r.key) ?? r.values[0] ?? 'x');
+          else if (r.operator === 'NotIn' && !meeting.has(r.key)) meeting.set(r.key, 'x');
+        }
+        const each = selector.requirements.flatMap((r) => (r.operator === 'In' ? r.values.map((v) => new Map([...meeting, [r.key, v]])) : []));
+        for (const l of [...pods, meeting, ...each]) expect(parts.some((p) => selectorMatches(p, l))).toBe(kubernetesMatches(selector.requirements, l));
+      },
+    ),
+    { numRuns: numRuns(200) },
+  );
+  expect(split).toBeGreaterThan(0);
 });
 
 it('still refuses a peer selector that no split of its In values makes short enough', () => {
