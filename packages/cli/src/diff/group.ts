@@ -8,6 +8,7 @@ import {
   type Connection,
   type DiffEndpoint,
   type LoadResult,
+  type Pod,
   type PortDelta,
   type Program,
   type SideVerdict,
@@ -144,11 +145,18 @@ function rangesText(r: PortDelta['TCP']): string {
 export function describeEndpoints(list: readonly DiffEndpoint[], program: Program): string {
   const cidrs = list.filter((e) => e.kind === 'cidr').map(endpointText);
   const byNs = new Map<string, string[]>();
-  for (const e of list) if (e.kind === 'pod') byNs.set(e.namespace, [...(byNs.get(e.namespace) ?? []), e.name]);
+  for (const e of list) {
+    if (e.kind !== 'pod') continue;
+    const names = byNs.get(e.namespace);
+    if (names) names.push(e.name);
+    else byNs.set(e.namespace, [e.name]);
+  }
   const parts: string[] = [];
+  const podsOf = podsByNamespace(program);
   for (const [ns, names] of [...byNs].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const inNs = program.inventory.pods.filter((p) => p.actionable && p.namespace === ns);
-    const chosen = inNs.filter((p) => names.includes(p.name));
+    const inNs = podsOf.get(ns) ?? [];
+    const wanted = new Set(names);
+    const chosen = inNs.filter((p) => wanted.has(p.name));
     if (chosen.length === inNs.length && inNs.length > 1) {
       parts.push(`${ns}/* (all ${inNs.length} pods)`);
       continue;
@@ -163,4 +171,25 @@ export function describeEndpoints(list: readonly DiffEndpoint[], program: Progra
   }
   if (cidrs.length > 0) parts.push(cidrs.length > 4 ? `${cidrs.slice(0, 4).join(', ')} and ${cidrs.length - 4} more CIDRs` : cidrs.join(', '));
   return parts.join('; ');
+}
+
+const podsByNamespaceOf = new WeakMap<Program, ReadonlyMap<string, readonly Pod[]>>();
+
+/**
+ * A program's actionable pods by namespace, made once per program: each description scanned
+ * every pod per namespace it named (100 relabelled namespaces on 25 000 pods: 0.9 s of a diff).
+ */
+function podsByNamespace(program: Program): ReadonlyMap<string, readonly Pod[]> {
+  let out = podsByNamespaceOf.get(program);
+  if (!out) {
+    const made = new Map<string, Pod[]>();
+    for (const p of program.inventory.pods) {
+      if (!p.actionable) continue;
+      const list = made.get(p.namespace);
+      if (list) list.push(p);
+      else made.set(p.namespace, [p]);
+    }
+    podsByNamespaceOf.set(program, (out = made));
+  }
+  return out;
 }
