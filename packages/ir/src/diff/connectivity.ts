@@ -138,8 +138,8 @@ export function diffConnectivity(base: ResolvedProgram, head: ResolvedProgram, o
     // Per address family both pods have: one change when the families agree (the usual case).
     const families = ([4, 6] as const).filter((f) => [base.pods[bi[s]!]!, base.pods[bi[d]!]!, head.pods[hi[s]!]!, head.pods[hi[d]!]!].every((p) => p.addresses.some((a) => a.family === f)));
     const perFamily = families.map((f) => deltas(side(base, bi, known.base, f), side(head, hi, known.head, f)));
-    const keys = new Set(perFamily.map(([a, r]) => `${deltaKey(a)}/${deltaKey(r)}`));
-    if (keys.size <= 1) {
+    // One family (nearly every pair) needs no comparison of the families' changes.
+    if (perFamily.length <= 1 || new Set(perFamily.map(([a, r]) => `${deltaKey(a)}/${deltaKey(r)}`)).size === 1) {
       if (perFamily[0]) emit(podEp(s), podEp(d), perFamily[0]);
       return;
     }
