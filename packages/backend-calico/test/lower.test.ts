@@ -1,6 +1,6 @@
 // Translation details the property tests do not pin down by themselves: rule shapes, limits of
 // the Calico CRDs (nets, ports, selector length), tiers, order and names.
-import { canonicalSelector, cidrBounds, normalize, NoTarget, parseCidr, subtract, toCidrStrings, unionAll, type Diagnostic, type Program, type Requirement, type SelectorOperator } from '@netpolc/ir';
+import { canonicalSelector, cidrBounds, normalize, parseCidr, subtract, toCidrStrings, unionAll, type Diagnostic, type Program, type Requirement, type SelectorOperator, type SourceRef } from '@netpolc/ir';
 import { loadValid, namespace, networkPolicy, numRuns, pod } from '@netpolc/ir/testing';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
@@ -109,6 +109,8 @@ it('splits a peer selector whose In is too long for one rule over rules whose OR
   expect(upstreamMismatches(program, {}, [['TCP', 80]])).toEqual([]);
 });
 
+const origin: SourceRef = { kind: 'ref', file: 'policy.yaml', doc: 0, path: [] };
+
 // Kubernetes' reading of a requirement (apimachinery labels.Requirement.Matches), as the oracle.
 function kubernetesMatches(requirements: readonly Requirement[], labels: ReadonlyMap<string, string>): boolean {
   return requirements.every((r) => {
@@ -135,11 +137,11 @@ it('splits a peer selector into parts of at most 1024 characters whose OR select
       ([reqs, pods]) => {
         const selector = canonicalSelector(reqs);
         const diagnostics: Diagnostic[] = [];
-        const parts = lowerPeerSelector(selector, NoTarget, 'pod selector', diagnostics);
+        const parts = lowerPeerSelector(selector, origin, 'pod selector', diagnostics);
         // The longest piece a split can leave: each In down to its longest value. When that fits
         // and only one In has several values, halving it must succeed (at most 70 pieces).
         const longest = canonicalSelector(selector.requirements.map((r) => (r.operator === 'In' ? { ...r, values: [r.values.reduce((a, b) => (a.length >= b.length ? a : b))] } : r)));
-        const piecesFit = lowerLabelSelector(longest, NoTarget, 'pod selector', []) !== undefined;
+        const piecesFit = lowerLabelSelector(longest, origin, 'pod selector', []) !== undefined;
         const oneIn = selector.requirements.filter((r) => r.operator === 'In' && r.values.length > 1).length <= 1;
         if (!parts) {
           expect(diagnostics.map((d) => d.code)).toEqual(['backend-calico/selector-too-long']);
