@@ -60,12 +60,17 @@ export const calicoCatalog = {
   'backend-calico/selector-too-long': {
     severity: 'error',
     message: paramMessage`the Calico selector for this ${'what'} has ${'length'} characters; Calico accepts at most 1024`,
-    docs: "Calico CRDs limit selector, namespaceSelector and notSelector to 1024 characters. A peer's In values are split over several rules until each fits; a policy's own pod selector, and a peer selector whose NotIn, matchLabels or Exists parts are too long by themselves, cannot be split.",
+    docs: "Calico CRDs limit selector, namespaceSelector and notSelector to 1024 characters. A selector's longest In is split until each part fits: a peer's over several rules, a policy's pod selector over several policies (backend-calico/policy-split). A selector whose NotIn, matchLabels or Exists parts are too long by themselves cannot be split.",
   },
   'backend-calico/name-too-long': {
     severity: 'error',
     message: paramMessage`Calico policy name ${'name'} is too long: Calico stores it as ${'stored'}, over 253 characters`,
     docs: 'Object names are DNS subdomains of at most 253 characters, and Calico stores a default-tier policy under default.<name>; shorten --name-prefix or the policy name.',
+  },
+  'backend-calico/policy-split': {
+    severity: 'info',
+    message: paramMessage`policy ${'name'} is emitted as ${'count'} Calico policies, ${'name'} to ${'last'}: its pod selector is longer than the 1024 characters Calico accepts`,
+    docs: "A pod selector's longest In is split into parts of at most 1024 characters whose OR selects exactly its pods (a pod has one value per key), and each part gets a policy with the same rules and order. A pod is isolated and allowed by the union of the policies selecting it, so the parts decide as the one policy would. Parts after the first are named <name>-2, <name>-3…, skipping names taken in the namespace.",
   },
   'backend-calico/renamed-policy': {
     severity: 'warning',

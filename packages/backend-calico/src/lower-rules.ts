@@ -5,7 +5,7 @@
 // excepts share rules, and a selector too long for one rule is split over several.
 import { cidrBounds, normalize, parseCidr, subtract, toCidrStrings, type Diagnostic, type Direction, type Peer, type Pod, type PortMatch, type Protocol, type Rule } from '@netpolc/ir';
 import { calicoDiagnostic } from './diagnostics.js';
-import { kubernetesWorkloads, lowerPeerSelector, shadowedNamespaceKeys } from './lower-selector.js';
+import { kubernetesWorkloads, lowerSelectorParts, shadowedNamespaceKeys } from './lower-selector.js';
 import type { CalicoPort, CalicoProtocol, CalicoRule, EntityRule } from './model.js';
 
 /** CRD limit: `nets`/`notNets` hold at most 256 entries. */
@@ -42,9 +42,9 @@ function peerEntities(peer: Peer, diagnostics: Diagnostic[], shadowed: ReadonlyS
   // projectcalico.org/namespace and inherit the pcns.* labels), and a negative namespaceSelector
   // also selects host endpoints and GlobalNetworkSets, which have no pcns.* labels to fail on
   // (updateprocessors/rules.go getEndpointSelector, networksetprocessor.go).
-  const pods = lowerPeerSelector(peer.pods, peer.origin, 'pod selector', diagnostics, true);
+  const pods = lowerSelectorParts(peer.pods, peer.origin, 'pod selector', diagnostics, true);
   if (peer.namespaces.kind === 'policy-namespace') return pods?.map((selector) => ({ selector }));
-  const namespaces = lowerPeerSelector(peer.namespaces.selector, peer.origin, 'namespace selector', diagnostics, false, shadowed);
+  const namespaces = lowerSelectorParts(peer.namespaces.selector, peer.origin, 'namespace selector', diagnostics, false, shadowed);
   if (!pods || !namespaces) return undefined;
   // `all()` as namespaceSelector means every namespace (rules.go rewrites it to
   // has(projectcalico.org/namespace)). Split selectors give every pairing: (P1 or P2) and

@@ -149,10 +149,11 @@ function fitting(ops: readonly Selector[]): Selector[][] | undefined {
 }
 
 /**
- * Like {@link lowerLabelSelector}, for a peer: Calico rules of a policy are alternatives, so a
- * selector too long for one rule is written as several whose OR is exact ({@link fitting}).
+ * Like {@link lowerLabelSelector}, where alternatives can be written: rules of a policy, or
+ * policies with the same rules. A selector too long for one is written as several whose OR is
+ * exact ({@link fitting}).
  */
-export function lowerPeerSelector(...args: Parameters<typeof lowerLabelSelector>): Selector[] | undefined {
+export function lowerSelectorParts(...args: Parameters<typeof lowerLabelSelector>): Selector[] | undefined {
   return lowerSelector(true, ...args);
 }
 

@@ -3,10 +3,10 @@
 import { appendAll, compareValues, compilerAssert, NoTarget, type Diagnostic, type Direction, type Policy, type Program } from '@netpolc/ir';
 import { calicoDiagnostic } from './diagnostics.js';
 import { isolationPolicies, type IsolationPlan } from './isolation.js';
-import { lowerLabelSelector } from './lower-selector.js';
+import { lowerSelectorParts } from './lower-selector.js';
 import { inventoryFacts, lowerRule, type InventoryFacts } from './lower-rules.js';
 import { builtinTiers, type CalicoNetworkPolicy, type CalicoObject, type CalicoRule, type CalicoTier, type PolicyType, type TierDefaultAction } from './model.js';
-import { managedByLabel, maxNameLength, policyNames, storedName } from './names.js';
+import { managedByLabel, maxNameLength, policyNames, storedName, uniqueName } from './names.js';
 import type { CalicoOptions } from './options.js';
 import { checkStoredSize } from './size.js';
 import type { Selector } from './selector.js';
@@ -48,15 +48,26 @@ function withLog(rules: readonly CalicoRule[]): CalicoRule[] {
   return rules.flatMap((r) => [{ ...r, action: 'Log' as const }, r]);
 }
 
-function lowerPolicy(policy: Policy, name: string, options: CalicoOptions, diagnostics: Diagnostic[], facts: InventoryFacts): { policy: CalicoNetworkPolicy; subject: Selector } {
+/**
+ * The Calico policies of one NetworkPolicy: one, or one per part of a pod selector too long for
+ * Calico ({@link lowerSelectorParts}), each with the same rules. A pod is isolated and allowed by
+ * the union of policies selecting it, so policies whose selectors OR to the subject, with equal
+ * rules and order, decide exactly as one would. Parts after the first are named
+ * `<name>-2`, `<name>-3`… skipping names in `used`, which holds every policy name of the namespace.
+ */
+function lowerPolicy(policy: Policy, name: string, used: Set<string>, options: CalicoOptions, diagnostics: Diagnostic[], facts: InventoryFacts): { policies: CalicoNetworkPolicy[]; subjects: Selector[] } {
   // A subject Calico cannot be given (an error was reported) still isolates, fail closed: the
   // policy then selects every pod of its namespace and allows nothing, so the model never allows
   // more than Kubernetes (dropping it would leave its pods open). The CLI writes nothing anyway.
-  const written = lowerLabelSelector(policy.subject, policy.origin, 'pod selector', diagnostics);
-  const subject: Selector = written ?? { kind: 'all' };
-  const stored = storedName(options, name);
-  // Kept in the model under its name: the error says Calico cannot store it.
-  if (stored.length > maxNameLength) diagnostics.push(calicoDiagnostic('backend-calico/name-too-long', { name, stored }, policy.origin));
+  const written = lowerSelectorParts(policy.subject, policy.origin, 'pod selector', diagnostics);
+  const subjects: Selector[] = written ?? [{ kind: 'all' }];
+  const names = subjects.map((_, i) => (i === 0 ? name : uniqueName(name, used)));
+  if (names.length > 1) diagnostics.push(calicoDiagnostic('backend-calico/policy-split', { name, count: names.length, last: names.at(-1)! }, policy.origin));
+  for (const n of names) {
+    const stored = storedName(options, n);
+    // Kept in the model under its name: the error says Calico cannot store it.
+    if (stored.length > maxNameLength) diagnostics.push(calicoDiagnostic('backend-calico/name-too-long', { name: n, stored }, policy.origin));
+  }
   const logAllowed = options.log === 'allowed' || options.log === 'all';
   const direction = (d: Direction): CalicoRule[] | undefined => {
     const rules = policy[d];
@@ -73,20 +84,25 @@ function lowerPolicy(policy: Policy, name: string, options: CalicoOptions, diagn
   // the Kubernetes one (semantics.md §5.3).
   const types: PolicyType[] = [...(ingress ? ['Ingress' as const] : []), ...(egress ? ['Egress' as const] : [])];
   compilerAssert(types.length > 0, `policy ${policy.namespace}/${policy.name} isolates no direction`);
-  const lowered: CalicoNetworkPolicy = {
+  const policies = subjects.map((selector, i): CalicoNetworkPolicy => ({
     kind: 'NetworkPolicy',
-    metadata: { name, namespace: policy.namespace, labels: managedByLabel },
+    metadata: { name: names[i]!, namespace: policy.namespace, labels: managedByLabel },
     spec: {
       ...(options.tier === 'default' ? {} : { tier: options.tier }),
       order: options.order,
-      selector: subject,
+      selector,
       types,
       ...(ingress && ingress.length > 0 ? { ingress } : {}),
       ...(egress && egress.length > 0 ? { egress } : {}),
     },
-  };
-  checkStoredSize(lowered, policy.origin, diagnostics);
-  return { subject, policy: lowered };
+  }));
+  // Parts differ in name and selector only: the first part too large speaks for the rest.
+  for (const p of policies) {
+    const before = diagnostics.length;
+    checkStoredSize(p, policy.origin, diagnostics);
+    if (diagnostics.length > before) break;
+  }
+  return { subjects, policies };
 }
 
 const byName = (a: { metadata: { name: string } }, b: { metadata: { name: string } }): number => compareValues(a.metadata.name, b.metadata.name);
@@ -100,14 +116,19 @@ export function lowerProgram(program: Program, options: CalicoOptions): Lowered 
 
   const names = policyNames(program.policies, options, diagnostics);
   const facts = inventoryFacts(program.inventory.pods);
-  const byNamespace = new Map<string, { policies: CalicoNetworkPolicy[]; plan: IsolationPlan }>();
+  const byNamespace = new Map<string, { policies: CalicoNetworkPolicy[]; plan: IsolationPlan; used: Set<string> }>();
+  // Every policy's own name is taken before any is split, so part names do not depend on order.
   for (const policy of program.policies) {
-    const lowered = lowerPolicy(policy, names.get(policy)!, options, diagnostics, facts);
     let ns = byNamespace.get(policy.namespace);
-    if (!ns) byNamespace.set(policy.namespace, (ns = { policies: [], plan: { ingress: [], egress: [] } }));
-    ns.policies.push(lowered.policy);
-    if (policy.ingress !== null) ns.plan.ingress.push(lowered.subject);
-    if (policy.egress !== null) ns.plan.egress.push(lowered.subject);
+    if (!ns) byNamespace.set(policy.namespace, (ns = { policies: [], plan: { ingress: [], egress: [] }, used: new Set() }));
+    ns.used.add(names.get(policy)!);
+  }
+  for (const policy of program.policies) {
+    const ns = byNamespace.get(policy.namespace)!;
+    const lowered = lowerPolicy(policy, names.get(policy)!, ns.used, options, diagnostics, facts);
+    appendAll(ns.policies, lowered.policies);
+    if (policy.ingress !== null) appendAll(ns.plan.ingress, lowered.subjects);
+    if (policy.egress !== null) appendAll(ns.plan.egress, lowered.subjects);
   }
 
   const objects: CalicoObject[] = [];

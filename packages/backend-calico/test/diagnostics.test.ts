@@ -124,11 +124,14 @@ it('leaves out, at the port entry, a named port some pod declares on an init con
   expect([verdict(conn(9100))?.allowed, verdict(conn(80))?.allowed]).toEqual([false, true]);
 });
 
-it('reports selectors longer than Calico accepts, at the policy', () => {
+it('reports selectors longer than Calico accepts, at the policy; a pod selector split over policies is an info', () => {
   const values = Array.from({ length: 90 }, (_, i) => `value-${String(i).padStart(6, '0')}`);
-  const program = loadValid([...base, networkPolicy('x', 'p', { podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values }] } })]).program;
-  const d = emitted(program);
-  expect(d.map((x) => [x.code, x.severity, x.target.kind])).toEqual([['backend-calico/selector-too-long', 'error', 'ref']]);
+  const notIn = loadValid([...base, networkPolicy('x', 'p', { podSelector: { matchExpressions: [{ key: 'app', operator: 'NotIn', values }] } })]).program;
+  expect(emitted(notIn).map((x) => [x.code, x.severity, x.target.kind])).toEqual([['backend-calico/selector-too-long', 'error', 'ref']]);
+  const inValues = loadValid([...base, networkPolicy('x', 'p', { podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values }] } })]).program;
+  const d = emitted(inValues);
+  expect(d.map((x) => [x.code, x.severity, x.target.kind])).toEqual([['backend-calico/policy-split', 'info', 'ref']]);
+  expect(d[0]!.message).toBe('policy p is emitted as 2 Calico policies, p to p-2: its pod selector is longer than the 1024 characters Calico accepts');
 });
 
 it('reports names Calico cannot store in 253 characters (default-tier names as default.<name>) and policies with more than 1024 rules', () => {

@@ -114,6 +114,34 @@ describe('random scenarios of our own (edge shapes)', () => {
 
 // Diagnosed inputs: the output must never allow more than the reference (fail closed), and the
 // diagnostic must name the reason.
+// A pod selector too long for Calico (an In of 62 values, most of 40 characters) is written as several
+// policies with the same rules: each mode must still agree with the reference, pods a and b (the
+// first and last value) in different parts, and a policy already named p-2 keeps its name.
+describe('a pod selector over 1024 characters, split over policies', () => {
+  const values = ['a', ...Array.from({ length: 60 }, (_, i) => `aa-${String(i).padStart(2, '0')}-${'x'.repeat(34)}`), 'b'];
+  const policies = [
+    np('x', 'p', { podSelector: { matchExpressions: [{ key: 'pod', operator: 'In', values }] }, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ podSelector: sel({ pod: 'c' }) }], ports: [{ port: 80 }] }], egress: [{ to: [{ namespaceSelector: sel({ ns: 'y' }) }] }] }),
+    np('x', 'p-2', { podSelector: sel({ pod: 'c' }), ingress: [{ from: [{ namespaceSelector: sel({ ns: 'z' }) }] }] }),
+  ];
+  it('every mode agrees with evaluate(); parts are named around the taken p-2', () => {
+    const program = load([...model(), ...policies])!;
+    expect(program).toBeDefined();
+    expect(checkAllModes(program, allConnections(program))).toEqual([]);
+    const c = compile(program, {});
+    expect(c.diagnostics.map((d) => d.code)).toEqual(['backend-calico/policy-split']);
+    const objs = parseAllDocuments(c.text).map((d) => d.toJS() as Record<string, any>).filter((o) => o?.['kind'] === 'NetworkPolicy' && o['metadata'].namespace === 'x');
+    const names = objs.map((o) => o['metadata'].name as string);
+    // 62 values of up to 43 characters print in about 2 900: halved twice, four parts.
+    expect(names.filter((n) => n.startsWith('p'))).toEqual(['p', 'p-2', 'p-3', 'p-4', 'p-5']);
+    const parts = ['p', 'p-3', 'p-4', 'p-5'];
+    const selectorOf = (n: string) => objs.find((o) => o['metadata'].name === n)!['spec'].selector as string;
+    for (const n of parts) expect(selectorOf(n).length).toBeLessThanOrEqual(1024);
+    expect(selectorOf('p-2')).toBe("pod == 'c'");
+    const partOf = (v: string) => parts.filter((n) => matchSel(parseSel(selectorOf(n)), { pod: v }));
+    expect([partOf('a'), partOf('b'), partOf('aa-30-' + 'x'.repeat(34))]).toEqual([['p'], ['p-5'], ['p-4']]);
+  });
+});
+
 describe('errors fail closed', () => {
   function initPod(ns: string, name: string, ip: string, sidecar: boolean): Manifest {
     return {

@@ -5,7 +5,7 @@ import { loadValid, namespace, networkPolicy, numRuns, pod } from '@netpolc/ir/t
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { lowerProgram } from '../src/lower.js';
-import { lowerLabelSelector, lowerPeerSelector } from '../src/lower-selector.js';
+import { lowerLabelSelector, lowerSelectorParts } from '../src/lower-selector.js';
 import type { CalicoNetworkPolicy, CalicoObject } from '../src/model.js';
 import { parseOptions } from '../src/options.js';
 import { printSelector, type Selector } from '../src/selector.js';
@@ -137,7 +137,7 @@ it('splits a peer selector into parts of at most 1024 characters whose OR select
       ([reqs, pods]) => {
         const selector = canonicalSelector(reqs);
         const diagnostics: Diagnostic[] = [];
-        const parts = lowerPeerSelector(selector, origin, 'pod selector', diagnostics);
+        const parts = lowerSelectorParts(selector, origin, 'pod selector', diagnostics);
         // The longest piece a split can leave: each In down to its longest value. When that fits
         // and only one In has several values, halving it must succeed (at most 70 pieces).
         const longest = canonicalSelector(selector.requirements.map((r) => (r.operator === 'In' ? { ...r, values: [r.values.reduce((a, b) => (a.length >= b.length ? a : b))] } : r)));
