@@ -14,7 +14,26 @@ import { descriptions, generate, workloads } from './workloads.mjs';
 const here = new URL('.', import.meta.url).pathname;
 const dataDir = join(here, '.data');
 const args = process.argv.slice(2);
+const usage = 'usage: npm run bench [-- --list | --only NAME[,NAME] | --backends NAME[,NAME] | --runs N]';
+const backendsKnown = ['iptables', 'nftables', 'calico', 'cilium', 'none'];
+// A mistyped flag ran every workload for minutes before: flags and names are checked first.
+function usageError(message) {
+  console.error(`bench: ${message}\n${usage}`);
+  process.exit(2);
+}
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(`${usage}\nworkloads: ${Object.keys(workloads).join(', ')}\nbackends: ${backendsKnown.join(', ')}`);
+  process.exit(0);
+}
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--list') continue;
+  if (!['--only', '--backends', '--runs'].includes(args[i])) usageError(`unknown argument ${args[i]}`);
+  if (i + 1 >= args.length || args[i + 1].startsWith('--')) usageError(`${args[i]} takes a value`);
+  i++;
+}
 const opt = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1].split(',') : fallback);
+for (const w of opt('--only', [])) if (!(w in workloads)) usageError(`unknown workload ${w} (npm run bench -- --list)`);
+for (const b of opt('--backends', [])) if (!backendsKnown.includes(b)) usageError(`unknown backend ${b} (${backendsKnown.join(', ')})`);
 if (args.includes('--list')) {
   for (const [name, w] of Object.entries(workloads)) {
     console.log(`${name.padEnd(19)} ${String(w.pods).padStart(7)} pods ${String(w.namespaces).padStart(6)} ns ${String(w.policies).padStart(6)} policies  ${descriptions[name]}`);
