@@ -43,13 +43,12 @@ export function useColor(values: Values, stream: { readonly isTTY?: boolean }, i
 }
 
 /** Prints diagnostics to stderr in the chosen format. */
-export function printDiagnostics(io: Io, values: Values, result: Pick<LoadResult, 'locate'>, diagnostics: readonly Diagnostic[]): void {
+export function printDiagnostics(io: Io, values: Values, result: Pick<LoadResult, 'locateAll'>, diagnostics: readonly Diagnostic[]): void {
   // In file, line and column order (those without a place first), whatever the order of the
   // input paths and of the checks that found them.
-  const shown = diagnostics
-    .filter((d) => d.severity !== 'info' || values['verbose'])
-    .map((d) => ({ d, at: result.locate(d.target) }))
-    .sort(byPlace);
+  const listed = diagnostics.filter((d) => d.severity !== 'info' || values['verbose']);
+  const places = result.locateAll(listed.map((d) => d.target));
+  const shown = listed.map((d, i) => ({ d, at: places[i] })).sort(byPlace);
   if (values['diagnostics-format'] === 'json') {
     const entries = shown.map(({ d, at }) => diagnosticJson(d, at));
     if (io.diagnosticsJson) io.diagnosticsJson.push(...entries);

@@ -110,7 +110,10 @@ it('steps aside for texts that are plainly no List of objects', () => {
 
 function comparable(r: LoadResult): unknown {
   const program = JSON.stringify(r.program, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-  return { program, diagnostics: r.diagnostics.map((d) => ({ ...d, location: r.locate(d.target) })) };
+  const places = r.diagnostics.map((d) => r.locate(d.target));
+  // Located at once, in file order, whatever the order asked: the same places, in that order.
+  expect(r.locateAll(r.diagnostics.map((d) => d.target).reverse())).toEqual(places.slice().reverse());
+  return { program, diagnostics: r.diagnostics.map((d, i) => ({ ...d, location: places[i] })) };
 }
 
 function loadBoth(text: string, runChars: number): [unknown, unknown] {

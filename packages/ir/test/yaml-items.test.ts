@@ -20,8 +20,11 @@ type Loaded = { program: string; diagnostics: string[] };
 /** The program, and the diagnostics with their locations (in any order: runs report as they go). */
 function comparable(r: LoadResult): Loaded {
   const program = JSON.stringify(r.program, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-  const diagnostics = r.diagnostics.map((d) => {
-    const at = r.locate(d.target);
+  const places = r.diagnostics.map((d) => r.locate(d.target));
+  // Located at once, in file order, whatever the order asked: the same places, in that order.
+  expect(r.locateAll(r.diagnostics.map((d) => d.target).reverse())).toEqual(places.slice().reverse());
+  const diagnostics = r.diagnostics.map((d, i) => {
+    const at = places[i];
     return `${d.code} ${d.severity} ${d.message} @${at ? `${at.line}:${at.column}-${at.endLine}:${at.endColumn}` : '-'}`;
   });
   return { program, diagnostics: diagnostics.sort() };

@@ -8,7 +8,7 @@ import { SelectorTable } from '../model/selector.js';
 import { readObjects, type ManifestObject, type ReadOptions, type ReadResult } from '../source/read-objects.js';
 import { isListValue } from '../source/json-items.js';
 import type { ListItems } from '../source/list-items.js';
-import { locate, type InputSource, type Location, type SourceFile } from '../source/source-file.js';
+import { locate, locateAll, type InputSource, type Location, type SourceFile } from '../source/source-file.js';
 import type { LowerContext } from './fields.js';
 import { ignoredReason, lowerNamespace, lowerNode, lowerPod, namespaceNameLabel } from './inventory.js';
 import { lowerPolicy } from './policy.js';
@@ -69,6 +69,8 @@ export interface LoadResult {
   readonly files: SourceFiles;
   /** Resolves a diagnostic target to a line and column. */
   locate(target: Diagnostic['target']): Location | undefined;
+  /** {@link locate} of many targets at once, in the order given (located in file order: faster). */
+  locateAll(targets: readonly Diagnostic['target'][]): (Location | undefined)[];
 }
 
 function objectName(obj: ManifestObject): string {
@@ -261,7 +263,7 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
     },
     semantics: { ...defaultSemantics, ...options.semantics },
   };
-  return { program, diagnostics, files, locate: (target) => locate(files, target) };
+  return { program, diagnostics, files, locate: (target) => locate(files, target), locateAll: (targets) => locateAll(files, targets) };
 }
 
 // Loading the same source object twice (`netpolc diff` loads one inventory for both sides)

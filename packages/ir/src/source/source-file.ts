@@ -1,5 +1,5 @@
 import { isNode, isPair, isMap, isScalar, isSeq, parseAllDocuments, parseDocument, type Document, type Node, type ScalarTag, type Tags } from 'yaml';
-import type { SourceRef, Target } from '../diagnostics/diagnostic.js';
+import type { SourceRef, SourceSpan, Target } from '../diagnostics/diagnostic.js';
 import { JsonLocator } from './json-locate.js';
 import type { ListItems } from './list-items.js';
 import { YamlLocator } from './yaml-locate.js';
@@ -185,4 +185,33 @@ export function locate(files: ReadonlyMap<string, SourceFile>, target: Target): 
   // A file read as bytes may be one line of a gigabyte: such a line is not decoded.
   const lineText = typeof file.text !== 'string' && lineEnd - lineStart > frameLineBytes ? '' : file.text.slice(lineStart, lineEnd - 1).replace(/\r$/, '');
   return { file: file.path, line: start.line, column: start.column, endLine: stop.line, endColumn: stop.column, lineText };
+}
+
+/**
+ * {@link locate} for many targets, answered in the order given but located in file order: the
+ * readers of large files keep the part they located last (a run of a List read from its bytes),
+ * so 2 000 diagnostics of pods in name order, not file order, took 31 s against 1.2 s.
+ */
+export function locateAll(files: ReadonlyMap<string, SourceFile>, targets: readonly Target[]): (Location | undefined)[] {
+  const order = targets.map((_, i) => i).sort((a, b) => compareTargets(targets[a]!, targets[b]!));
+  const out = new Array<Location | undefined>(targets.length);
+  for (const i of order) out[i] = locate(files, targets[i]!);
+  return out;
+}
+
+/** File order, as far as a target tells without locating it: file, document, List item. */
+function compareTargets(a: Target, b: Target): number {
+  if (a.kind === 'none' || b.kind === 'none') return (a.kind === 'none' ? 0 : 1) - (b.kind === 'none' ? 0 : 1);
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  return targetPlace(a) - targetPlace(b) || itemOf(a) - itemOf(b);
+}
+
+function targetPlace(t: SourceRef | SourceSpan): number {
+  return t.kind === 'span' ? -1 : t.doc;
+}
+
+function itemOf(t: SourceRef | SourceSpan): number {
+  if (t.kind === 'span') return t.pos;
+  const [first, index] = t.path;
+  return first === 'items' && typeof index === 'number' ? index : -1;
 }
