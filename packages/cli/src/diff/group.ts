@@ -53,9 +53,23 @@ export function groupChanges(changes: readonly ConnectionChange[], base: LoadRes
   });
 }
 
+/** Pods by `namespace/name`, made once per program: a group's representative was a scan of every pod. */
+const podIndexes = new WeakMap<Program, Map<string, Pod>>();
+
+function podNamed(program: Program, namespace: string, name: string): Pod | undefined {
+  let index = podIndexes.get(program);
+  if (!index) {
+    index = new Map();
+    // The first of a name, as a scan would find it.
+    for (const p of program.inventory.pods) if (!index.has(`${p.namespace}/${p.name}`)) index.set(`${p.namespace}/${p.name}`, p);
+    podIndexes.set(program, index);
+  }
+  return index.get(`${namespace}/${name}`);
+}
+
 function representative(e: DiffEndpoint, family: 4 | 6 | undefined, program: Program): Connection['src'] {
   if (e.kind === 'cidr') return { kind: 'ip', ip: e.cidr.split('/')[0]! };
-  const pod = program.inventory.pods.find((p) => p.namespace === e.namespace && p.name === e.name);
+  const pod = podNamed(program, e.namespace, e.name);
   const ip = family ? pod?.addresses.find((a) => a.family === family)?.ip : undefined;
   return ip ? { kind: 'pod', namespace: e.namespace, name: e.name, ip } : { kind: 'pod', namespace: e.namespace, name: e.name };
 }
