@@ -112,8 +112,6 @@ describe('random scenarios of our own (edge shapes)', () => {
   });
 });
 
-// Diagnosed inputs: the output must never allow more than the reference (fail closed), and the
-// diagnostic must name the reason.
 // A pod selector too long for Calico (an In of 62 values, most of 40 characters) is written as several
 // policies with the same rules: each mode must still agree with the reference, pods a and b (the
 // first and last value) in different parts, and a policy already named p-2 keeps its name.
@@ -142,6 +140,8 @@ describe('a pod selector over 1024 characters, split over policies', () => {
   });
 });
 
+// Diagnosed inputs: the output must never allow more than the reference (fail closed), and the
+// diagnostic must name the reason.
 describe('errors fail closed', () => {
   function initPod(ns: string, name: string, ip: string, sidecar: boolean): Manifest {
     return {
