@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { evaluate, hasErrors, type Connection } from '@netpolc/ir';
-import { clusterArb, connectionArb, loadManifests, policiesArb, portPool, propertyParams, type Manifest } from '@netpolc/ir/testing';
+import { clusterArb, connectionArb, loadManifests, policiesArb, propertyParams, type Manifest } from '@netpolc/ir/testing';
 
 /**
  * Runs of a property that drives the whole CLI over real files: CI's NETPOLC_NUM_RUNS (300) is
@@ -15,7 +15,7 @@ const heavy = (local: number): ReturnType<typeof propertyParams> => {
 };
 import { cli } from './run-cli.js';
 import { scratchPerTest } from './scratch.js';
-import { bruteForceMismatches, changedInventory, git, editRules, inventoryChangeArb, jsonValueAt, listFile, manyChanges, policyRepo, repoRoot, summaryOf, type DiffJson, type ExplainMatch } from './support/ci-audit.js';
+import { allowedByRule, bruteForceMismatches, changedInventory, git, editRules, inventoryChangeArb, jsonValueAt, listFile, manyChanges, policyRepo, repoRoot, summaryOf, type DiffJson, type ExplainMatch } from './support/ci-audit.js';
 
 // The audit of `netpolc diff` and `explain` as a pull-request check runs them (docs/ci.md):
 // results against the reference evaluator, git refs, output for humans and bots, exit codes.
@@ -400,28 +400,6 @@ it('explain: each rule it names allows the side alone, removing them all denies 
   // side (24 of 300 in one seed, 2 to 11 before the bias): a floor of a quarter of that.
   expect(checked).toBeGreaterThan(propertyParams(600).numRuns / 50);
 });
-
-/** The pod-to-pod connections (IPv4, every protocol and pool port) that a rule allows on some side. */
-function allowedByRule(program: ReturnType<typeof loadManifests>['program'], cluster: { pods: readonly { id: string; ips: readonly string[]; actionable: boolean }[] }): Connection[] {
-  const ends = cluster.pods.flatMap((p) => {
-    const ip = p.actionable ? p.ips.find((i) => !i.includes(':')) : undefined;
-    const [namespace, name] = p.id.split('/') as [string, string];
-    return ip ? [{ kind: 'pod' as const, namespace, name, ip }] : [];
-  });
-  const out: Connection[] = [];
-  for (const src of ends) {
-    for (const dst of ends) {
-      for (const protocol of ['TCP', 'UDP', 'SCTP'] as const) {
-        for (const port of portPool) {
-          const conn: Connection = { src, dst, protocol, port };
-          const v = evaluate(program, conn);
-          if (!('error' in v) && (v.egress.reason === 'allowed-by-rule' || v.ingress.reason === 'allowed-by-rule')) out.push(conn);
-        }
-      }
-    }
-  }
-  return out;
-}
 
 // Fixed: the README says "each directory and file is read once, however it is reached", and so it
 // is for HEAD and for `diff --inventory cluster.yaml . .`; but with --base-ref, BASE is the ref's

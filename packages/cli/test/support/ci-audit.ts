@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { cidrBounds, evaluate, formatIp, parseCidr, parseIp, type Connection, type Endpoint, type Program, type Protocol } from '@netpolc/ir';
-import { namespace, pod, type GeneratedCluster, type Manifest } from '@netpolc/ir/testing';
+import { namespace, pod, portPool, type GeneratedCluster, type Manifest } from '@netpolc/ir/testing';
 
 // Builders of the CI audit (ci-audit.test.ts): git repositories, inventory changes between BASE
 // and HEAD, and the brute-force connectivity difference that `netpolc diff --format json` must equal.
@@ -346,4 +346,26 @@ export function jsonValueAt(text: string, line: number, column: number): unknown
     }
   }
   return undefined;
+}
+
+/** The pod-to-pod connections (IPv4, every protocol and pool port) that a rule allows on some side. */
+export function allowedByRule(program: Program, cluster: GeneratedCluster): Connection[] {
+  const ends = cluster.pods.flatMap((p) => {
+    const ip = p.actionable ? p.ips.find((i) => !i.includes(':')) : undefined;
+    const [namespace, name] = p.id.split('/') as [string, string];
+    return ip ? [{ kind: 'pod' as const, namespace, name, ip }] : [];
+  });
+  const out: Connection[] = [];
+  for (const src of ends) {
+    for (const dst of ends) {
+      for (const protocol of ['TCP', 'UDP', 'SCTP'] as const) {
+        for (const port of portPool) {
+          const conn: Connection = { src, dst, protocol, port };
+          const v = evaluate(program, conn);
+          if (!('error' in v) && (v.egress.reason === 'allowed-by-rule' || v.ingress.reason === 'allowed-by-rule')) out.push(conn);
+        }
+      }
+    }
+  }
+  return out;
 }
