@@ -23,6 +23,8 @@ export interface Lowered {
   readonly tierDefaultAction: TierDefaultAction;
   /** Number of isolation policies (one per namespace and direction, more when selectors are long). */
   readonly isolationCount: number;
+  /** NetworkPolicies written as several Calico policies (a pod selector too long for one), by name. */
+  readonly splits: readonly { readonly policy: string; readonly parts: number }[];
 }
 
 function unsupportedSemantics(program: Program, diagnostics: Diagnostic[]): void {
@@ -123,9 +125,11 @@ export function lowerProgram(program: Program, options: CalicoOptions): Lowered 
     if (!ns) byNamespace.set(policy.namespace, (ns = { policies: [], plan: { ingress: [], egress: [] }, used: new Set() }));
     ns.used.add(names.get(policy)!);
   }
+  const splits: { policy: string; parts: number }[] = [];
   for (const policy of program.policies) {
     const ns = byNamespace.get(policy.namespace)!;
     const lowered = lowerPolicy(policy, names.get(policy)!, ns.used, options, diagnostics, facts);
+    if (lowered.policies.length > 1) splits.push({ policy: `${policy.namespace}/${policy.name}`, parts: lowered.policies.length });
     appendAll(ns.policies, lowered.policies);
     if (policy.ingress !== null) appendAll(ns.plan.ingress, lowered.subjects);
     if (policy.egress !== null) appendAll(ns.plan.egress, lowered.subjects);
@@ -151,5 +155,6 @@ export function lowerProgram(program: Program, options: CalicoOptions): Lowered 
     isolationCount += isolation.length;
     appendAll(objects, [...ns.policies, ...isolation].sort(byName));
   }
-  return { objects, diagnostics, tierDefaultAction, isolationCount };
+  splits.sort((a, b) => compareValues(a.policy, b.policy));
+  return { objects, diagnostics, tierDefaultAction, isolationCount, splits };
 }

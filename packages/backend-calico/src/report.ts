@@ -11,6 +11,12 @@ export function migrationReport(program: Program, options: CalicoOptions, lowere
   const lines: string[] = ['calico migration report'];
   lines.push(`  ${program.policies.length} NetworkPolicies in ${namespaces} namespaces -> ${policies} Calico NetworkPolicies (tier ${options.tier}, order ${options.order})`);
   if (tier) lines.push(`  Tier ${options.tier}: order ${options.tierOrder}, defaultAction Pass (traffic the tier does not decide goes on to later tiers)`);
+  if (lowered.splits.length > 0) {
+    // The policy-split infos show only with --verbose; the objects applied should not surprise.
+    const named = lowered.splits.slice(0, 5).map((s) => `${s.policy} (${s.parts})`);
+    const more = lowered.splits.length > 5 ? `, and ${lowered.splits.length - 5} more` : '';
+    lines.push(`  ${lowered.splits.length} of them with a pod selector over Calico's 1024 characters, each written as several policies with the same rules: ${named.join(', ')}${more}`);
+  }
   if (lowered.isolationCount > 0) lines.push(`  ${lowered.isolationCount} isolation policies (no order, evaluated last in the tier), one per namespace and direction`);
   const logging = [options.log === 'allowed' || options.log === 'all' ? 'allowed connections are logged (Log before each Allow)' : '', options.audit ? 'AUDIT: what the policies would deny is logged, then let through' : options.log === 'denied' || options.log === 'all' ? 'denied connections are logged, then denied' : ''].filter((s) => s !== '');
   lines.push(`  logging: ${logging.length > 0 ? logging.join('; ') : 'none'}`);

@@ -132,6 +132,10 @@ it('reports selectors longer than Calico accepts, at the policy; a pod selector 
   const d = emitted(inValues);
   expect(d.map((x) => [x.code, x.severity, x.target.kind])).toEqual([['backend-calico/policy-split', 'info', 'ref']]);
   expect(d[0]!.message).toBe('policy p is emitted as 2 Calico policies, p to p-2: its pod selector is longer than the 1024 characters Calico accepts');
+  // The migration report names it, as infos show only with --verbose.
+  const report = calicoBackend.emit({ program: inValues } as Parameters<typeof calicoBackend.emit>[0], parseOptions({ report: true, 'out-dir': '-' }).options).report!.split('\n');
+  expect(report.filter((l) => l.includes('1024'))).toEqual(["  1 of them with a pod selector over Calico's 1024 characters, each written as several policies with the same rules: x/p (2)"]);
+  expect(lowerProgram(notIn, defaultOptions).splits).toEqual([]);
 });
 
 it('reports names Calico cannot store in 253 characters (default-tier names as default.<name>) and policies with more than 1024 rules', () => {
