@@ -107,7 +107,7 @@ kit(gate.label('40 pods on one node: the iprange dispatch sub-chains, with remot
   const problems: string[] = [];
   withTopology(spec, (t) => problems.push(...roundsIn(t, program, bigNodeProbes)));
   expect(problems).toEqual([]);
-}, 4 * kernelTimeout);
+}, 2 * kernelTimeout);
 
 // A pod reaching itself through a Service: kube-proxy DNATs the VIP back to the pod in
 // prerouting and masquerades in postrouting, so FORWARD sees the pod's address as source and
@@ -172,4 +172,4 @@ kit(gate.label(`random audit scenarios (seed ${seed}): IPv6-only pods, many port
     withTopology(topologyOf(program, 'npcaudr'), (t) => problems.push(...roundsIn(t, program, auditScenarioProbes, false).map((d) => `seed ${seed} scenario ${i} ${d}`)));
   });
   expect(problems).toEqual([]);
-}, 4 * kernelTimeout);
+}, 2 * kernelTimeout);

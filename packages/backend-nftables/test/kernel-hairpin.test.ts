@@ -90,4 +90,4 @@ kit(gate.label('a pod reaches itself through a Service hairpin exactly when the 
   } finally {
     topology.destroy();
   }
-}, 60_000);
+}, 240_000);

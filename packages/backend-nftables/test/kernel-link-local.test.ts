@@ -128,4 +128,4 @@ kit(gate.label('--pod-interface closes the link-local path between a pod and its
   } finally {
     topology.destroy();
   }
-}, 120_000);
+}, 240_000);
