@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Program, RawOptions, SemanticsOptions } from '@netpolc/ir';
-import { kernelGate, TopologyPool, withTopology, type Topology } from '@netpolc/netns-harness';
+import { kernelGate, kernelTestTimeout, TopologyPool, withTopology, type Topology } from '@netpolc/netns-harness';
 import { afterAll, expect, it } from 'vitest';
 import { auditCases, auditInventory, auditScenarioArb, auditScenarioProbes, bigNodeObjects, bigNodeProbes, ipBlockPolicies, ipBlockProbes, labelPolicies, labelProbes, type Manifest, type PortProbe } from '@netpolc/ir/testing';
 import { compile, loadProgram } from './support/compile.js';
@@ -82,7 +82,7 @@ kit(gate.label('40 pods on one node, remote pods between their addresses, edge a
     for (const flags of modes) problems.push(...probeRound(t, program, flags, bigNodeProbes));
   });
   expect(problems).toEqual([]);
-}, 240_000);
+}, kernelTestTimeout);
 
 // Random scenarios from the audit pools (audit-scenarios.ts); a new seed every run, in the name.
 const seed = process.env['NETPOLC_SEED'] ? Number(process.env['NETPOLC_SEED']) : Date.now() % 2 ** 31;
@@ -97,4 +97,4 @@ kit(gate.label(`random audit scenarios (seed ${seed}): IPv6-only pods, many port
     });
   });
   expect(problems).toEqual([]);
-}, 240_000);
+}, kernelTestTimeout);

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import type { Program } from '@netpolc/ir';
-import { createTopology, kernelGate, socketRound, type Topology } from '@netpolc/netns-harness';
+import { createTopology, kernelGate, kernelTestTimeout, socketRound, type Topology } from '@netpolc/netns-harness';
 import { namespace, networkPolicy, node, pod } from '@netpolc/ir/testing';
 import { compile, loadProgram } from './support/compile.js';
 import { disagreements, judgedProbes, loadRulesets, topologyOf } from './support/kernel.js';
@@ -128,4 +128,4 @@ kit(gate.label('--pod-interface closes the link-local path between a pod and its
   } finally {
     topology.destroy();
   }
-}, 240_000);
+}, kernelTestTimeout);

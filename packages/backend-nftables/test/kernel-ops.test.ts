@@ -1,6 +1,6 @@
 import type { Program } from '@netpolc/ir';
 import { opsObjects } from '@netpolc/ir/testing';
-import { createTopology, kernelGate, type Probe, type Topology } from '@netpolc/netns-harness';
+import { createTopology, kernelGate, kernelTestTimeout, type Probe, type Topology } from '@netpolc/netns-harness';
 import { afterAll, expect, it } from 'vitest';
 import { compile, loadProgram } from './support/compile.js';
 import { disagreements, judgedProbes, loadRulesets, topologyOf } from './support/kernel.js';
@@ -91,7 +91,7 @@ kit(gate.label('ACCEPTs of iptables-nft, iptables-legacy and other tables before
   for (const n of nodes) t.exec(t.nodeNamespace(n), ['nft', 'delete', 'table', 'inet', 'netpolc']);
   expect(nodes.map((n) => foreignState(t, t.nodeNamespace(n))), 'foreign rules after removal').toEqual(before);
   for (const n of nodes) expect(t.exec(t.nodeNamespace(n), ['nft', 'list', 'tables']).split('\n').filter((l) => l !== '').sort()).toEqual(['table inet early', 'table inet late', 'table inet netpolc_old', 'table ip filter', 'table ip netpolc', 'table ip6 filter']);
-}, 240_000);
+}, kernelTestTimeout);
 
 kit(gate.label('over time: the same file loaded again changes nothing; the last isolated pod leaving leaves no pod chain, map entry or peer set behind'), () => {
   gate.assertSupported();
@@ -107,7 +107,7 @@ kit(gate.label('over time: the same file loaded again changes nothing; the last 
   loadRulesets(t, compile(opsProgram(false)).texts);
   for (const n of nodes) expect(list(n), n).not.toMatch(/chain (ingress|egress)\/|set peer|map (ingress|egress)/);
   expect(problems(t, opsProgram(false)), 'no policy').toEqual([]);
-}, 240_000);
+}, kernelTestTimeout);
 
 kit(gate.label('a node with IPv6 disabled (net.ipv6.conf.all.disable_ipv6=1) loads the dual-stack file and enforces IPv4'), () => {
   gate.assertSupported();
@@ -122,4 +122,4 @@ kit(gate.label('a node with IPv6 disabled (net.ipv6.conf.all.disable_ipv6=1) loa
     // Last test of the file: the node namespaces' IPv6 addresses are gone with the sysctl.
     for (const n of nodes) t.exec(t.nodeNamespace(n), ['sysctl', '-q', '-w', 'net.ipv6.conf.all.disable_ipv6=0']);
   }
-}, 240_000);
+}, kernelTestTimeout);

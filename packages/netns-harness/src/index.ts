@@ -13,7 +13,7 @@ export type { Topology } from './topology.js';
 export { createTopology, withTopology } from './topology.js';
 export { cleanupStale, listNamespaces } from './stale.js';
 export type { KernelGate, KernelSupport } from './support.js';
-export { kernelGate, kernelSupport, kernelTestMode } from './support.js';
+export { kernelGate, kernelSupport, kernelTestMode, kernelTestTimeout } from './support.js';
 export type { CommandResult } from './tools.js';
 export { podGatewayV4, podGatewayV6 } from './plan.js';
 export type { SocketConnect, SocketListener, SocketRequest, SocketSolicit } from './sockets.js';

@@ -59,6 +59,14 @@ export function kernelTestMode(): 'require' | 'auto' {
   return process.env['NETPOLC_KERNEL_TESTS'] === 'require' ? 'require' : 'auto';
 }
 
+/**
+ * The limit of a kernel test, given with each test: a run from the repository root (`npx vitest
+ * run packages/backend-iptables`) does not read a package's vitest.config.ts and would allow 5
+ * seconds, less than a reload or probe round takes. 240 s, as the packages' default: in CI,
+ * beside six other packages on 2 CPUs, the iptables reload test took 12 s alone and 49-60 s there.
+ */
+export const kernelTestTimeout = 240_000;
+
 /** How a kernel test file should gate its tests; see {@link kernelGate}. */
 export interface KernelGate {
   /** True when the tests must be skipped (no support, mode `auto`). */

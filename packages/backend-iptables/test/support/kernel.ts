@@ -4,14 +4,8 @@ import type { Probe, ProbeResult, Topology, TopologySpec } from '@netpolc/netns-
 import { iptablesBackend } from '../../src/index.js';
 import type { Family } from '../../src/model.js';
 
-/**
- * Timeout of a kernel test, given with each test: a run from the repository root
- * (`npx vitest run packages/backend-iptables`) does not read this package's vitest.config.ts
- * and would otherwise allow 5 seconds, less than a reload or probe round takes. 240 s, as the
- * packages' default: in CI, beside six other packages on 2 CPUs, the reload test took 12 s alone
- * and 49-60 s there.
- */
-export const kernelTimeout = 240_000;
+/** The limit of each kernel test (see the harness). */
+export { kernelTestTimeout as kernelTimeout } from '@netpolc/netns-harness';
 
 /** Both iptables backends, by their explicit binaries (never the `iptables` alternative). */
 export const variants = ['nft', 'legacy'] as const;
