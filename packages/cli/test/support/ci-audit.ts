@@ -358,7 +358,7 @@ export function allowedByRule(program: Program, cluster: GeneratedCluster): Conn
   const out: Connection[] = [];
   for (const src of ends) {
     for (const dst of ends) {
-      for (const protocol of ['TCP', 'UDP', 'SCTP'] as const) {
+      for (const protocol of protocols) {
         for (const port of portPool) {
           const conn: Connection = { src, dst, protocol, port };
           const v = evaluate(program, conn);
