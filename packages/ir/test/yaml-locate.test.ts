@@ -137,7 +137,7 @@ it("gives a List item's whole-file range, mostly without parsing it", () => {
   if (runs >= 200) expect(unparsed).toBeGreaterThan(runs / 5);
 });
 
-it('finds the range of kubectl List items without parsing them', () => {
+it('finds the range of kubectl List items and documents without parsing them', () => {
   const pod = (i: number): Record<string, unknown> => ({
     apiVersion: 'v1',
     kind: 'Pod',
@@ -150,5 +150,11 @@ it('finds the range of kubectl List items without parsing them', () => {
     const locator = new YamlLocator(text, 1);
     for (let i = 0; i < 30; i++) expect(locator.range(0, ['items', i], false)).toEqual(fullTreeRange(text, 0, ['items', i], false));
     expect(locator.parsedChars).toBe(0);
+    // The same objects as one document each (`---` between them, as files are concatenated).
+    const docs = Array.from({ length: 30 }, (_, i) => stringify(pod(i), { indentSeq, lineWidth: 0 })).join('---\n');
+    const many = crlf ? docs.replace(/\n/g, '\r\n') : docs;
+    const perDocument = new YamlLocator(many, 30);
+    for (let i = 0; i < 30; i++) expect(perDocument.range(i, [], false)).toEqual(fullTreeRange(many, i, [], false));
+    expect(perDocument.parsedChars).toBe(0);
   }
 });

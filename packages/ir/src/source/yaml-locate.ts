@@ -127,7 +127,7 @@ export class YamlLocator {
       region = child;
       taken++;
     }
-    if (taken === path.length && taken > 0) {
+    if (taken === path.length) {
       const end = this.mapEnd(region);
       if (end !== undefined) return [region.start, end];
     }
@@ -139,9 +139,10 @@ export class YamlLocator {
   }
 
   /**
-   * Where the `yaml` tree ends a block mapping that a path reached whole (a List item), without
-   * parsing it: after the line break of its last line with content. `validate -v` of a dump with
-   * 20 000 finished pods parsed each pod with the `yaml` package for its range (7 of 9.5 s).
+   * Where the `yaml` tree ends a block mapping that a path reached whole (a List item, a
+   * document), without parsing it: after the line break of its last line with content.
+   * `validate -v` of a dump with 20 000 finished pods parsed each pod with the `yaml` package for
+   * its range (7 of 9.5 s).
    * Undefined, for the parse to decide, where the tree may draw the end elsewhere: a block scalar
    * that keeps its final line breaks, and comment lines anywhere in the node (a comment line at a
    * lower indentation ends a block scalar, and what follows it is read otherwise). kubectl
