@@ -117,7 +117,7 @@ const listArb = fc
     return { text: lines.join('\n'), count: items.length };
   });
 
-it("gives a List item's whole-file range, mostly without parsing it", () => {
+it("gives a List item's and its document's whole-file range, mostly without parsing them", () => {
   let runs = 0;
   let unparsed = 0;
   fc.assert(
@@ -130,6 +130,9 @@ it("gives a List item's whole-file range, mostly without parsing it", () => {
       runs++;
       if (found && locator.parsedChars === 0) unparsed++;
       if (found) expect(found).toEqual(fullTreeRange(text, 0, path, false));
+      // The List's document, reached whole, the same way (its entries are not checked on the way).
+      const whole = new YamlLocator(text, 1).range(0, [], false);
+      if (whole) expect(whole).toEqual(fullTreeRange(text, 0, [], false));
     }),
     propertyParams(2000),
   );

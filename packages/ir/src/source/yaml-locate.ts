@@ -75,10 +75,10 @@ function plainKey(text: string, at: number): { key: string; after: number } | un
 
 /**
  * Text the end of a node is not read from without parsing it: a block scalar header that keeps
- * final line breaks (`|+`, `>2+`, or text that looks like one), a comment line. (Lines indented
- * with tabs never get here: the entries are not found.)
+ * final line breaks (`|+`, `>2+`, or text that looks like one), a comment line, a tab (a line of
+ * tabs is blank to the tree; a document reached whole was not checked for them on the way).
  */
-const irregular = /[|>](?:[1-9]?\+|\+[1-9])|\n *#/;
+const irregular = /[|>](?:[1-9]?\+|\+[1-9])|\n *#|\t/;
 
 /** The span holding offset `at` (spans are in text order and disjoint). */
 function spanAt(spans: readonly Region[], at: number): Region | undefined {
@@ -144,9 +144,9 @@ export class YamlLocator {
    * `validate -v` of a dump with 20 000 finished pods parsed each pod with the `yaml` package for
    * its range (7 of 9.5 s).
    * Undefined, for the parse to decide, where the tree may draw the end elsewhere: a block scalar
-   * that keeps its final line breaks, and comment lines anywhere in the node (a comment line at a
-   * lower indentation ends a block scalar, and what follows it is read otherwise). kubectl
-   * prints neither.
+   * that keeps its final line breaks, comment lines anywhere in the node (a comment line at a
+   * lower indentation ends a block scalar, and what follows it is read otherwise), tabs. kubectl
+   * prints none of these.
    */
   private mapEnd(region: Region): number | undefined {
     const { text } = this;
