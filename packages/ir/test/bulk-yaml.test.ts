@@ -234,3 +234,35 @@ it('leaves !!str scalars alone, as kubectl reads them as strings too, but not !!
   const octal = loadProgram([{ path: 't.yaml', content: `${policy}  ingress:\n  - ports:\n    - port: !!int 0120\n` }]);
   expect(octal.diagnostics.map((d) => d.code)).toEqual(['ir/yaml11-number']);
 });
+
+it('reads plain numbers in large files as the yaml package reads small ones (0b11, -0x1F, +.5)', () => {
+  // Old code: js-yaml's core schema read 0b11, -0x1F and +0o17 as numbers and +.5 as a string,
+  // the yaml package the other way round: a pod's phase `0b11` was an error in a large file only.
+  const phases = ['0b11', '-0b1', '-0x1F', '+0o17', '+.5', '-.5', '0x1F', '0o17', '1_000', '.NaN', '0777'];
+  const objects = phases.map((v, i) => JSON.stringify(pod('x', `q${i}`, {}, `198.18.250.${i}`)).replace('"phase":"Running"', `"phase":${v}`));
+  const small = [JSON.stringify(namespace('x')), ...objects].join('\n---\n');
+  const large = [...bigInventory().map((o) => stringify(o)), ...objects.map((o) => `${o}\n`)].join('---\n');
+  const read = (text: string): unknown[] => {
+    const r = loadProgram([{ path: 't.yaml', content: text }]);
+    const errors = r.diagnostics.filter((d) => d.code === 'ir/invalid-type').map((d) => r.locate(d.target)!.lineText.match(/"phase":([^,}]*)/)?.[1]);
+    return [errors, r.program.inventory.pods.filter((p) => p.name.startsWith('q') && p.phase !== undefined).map((p) => p.phase)];
+  };
+  // Strings to YAML 1.2: 0b, signed hex and octal, underscores; numbers (refused as a phase): the rest.
+  expect(read(small)).toEqual([['+.5', '-.5', '0x1F', '0o17', '.NaN', '0777'], ['0b11', '-0b1', '-0x1F', '+0o17', '1_000']]);
+  expect(read(large)).toEqual(read(small));
+});
+
+it('warns, once per value, about plain 1_000 and 0b101 where a string is read: kubectl sends a number there', () => {
+  // Old code: nothing; the policy selected v=1_000 while kubectl sent the number 1000, which the API server refuses.
+  const policy = `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: x}\nspec:\n  podSelector:\n    matchLabels: {v: 1_000, w: 0b101, u: 1_000}\n  ingress:\n  - ports:\n    - port: 1_0\n`;
+  const base = bigInventory().map((o) => stringify(o)).join('---\n');
+  for (const text of [policy, `${base}---\n${policy}`]) {
+    const r = loadProgram([{ path: 't.yaml', content: text }]);
+    r.diagnostics = r.diagnostics.filter((d) => d.code.startsWith('ir/yaml11'));
+    // In a port, the two readings are two policies: refused, as before.
+    expect(r.diagnostics.map((d) => [d.code, d.severity])).toEqual([['ir/yaml11-string', 'warning'], ['ir/yaml11-string', 'warning'], ['ir/yaml11-number', 'error']]);
+    expect(r.diagnostics.map((d) => r.locate(d.target)!).map((l) => l.lineText.slice(l.column - 1, l.endColumn - 1))).toEqual(['1_000', '0b101', '1_0']);
+    expect(r.diagnostics[1]!.message).toContain('the number 5');
+  }
+  expect(loadProgram([{ path: 't.yaml', content: policy.replace('v: 1_000, w: 0b101, u: 1_000', "v: '1_000', w: \"0b101\"").replace('port: 1_0', 'port: 10') }]).diagnostics).toEqual([]);
+});

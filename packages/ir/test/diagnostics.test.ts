@@ -13,6 +13,8 @@ const cases: Record<IrDiagnosticCode, { text: string | Uint8Array; at: string; r
   'ir/syntax': { text: 'kind: Pod\n  bad: [indent\n', at: '1:7' },
   'ir/yaml11-boolean': { text: ns.replace('{name: x}', '{name: x, labels: {enabled: yes}}'), at: '3:39' },
   'ir/yaml11-number': { text: head + 'spec: {podSelector: {}, ingress: [{ports: [{port: 0120}]}]}\n', at: '4:51' },
+  'ir/yaml11-string': { text: ns.replace('{name: x}', '{name: x, labels: {v: 1_000}}'), at: '3:33' },
+  'ir/yaml-merge-order': { text: head + 'spec: {podSelector: {}, ingress: [{ports: [&p {port: 80}, {port: 81, <<: *p}]}]}\n', at: '4:70' },
   'ir/binary-input': { text: new Uint8Array([0x80, 0x81, 0x00]), at: '1:1' },
   'ir/input-too-large': { text: new TextEncoder().encode(ns), at: '1:1', maxTextBytes: 10 },
   'ir/empty-file': { text: '# nothing\n---\n', at: '1:1' },
@@ -164,8 +166,10 @@ it('refuses port numbers kubectl (YAML 1.1) reads differently, in block files (l
   const bulk = loadProgram([{ path: 'big.yaml', content: big }]);
   const hits = bulk.diagnostics.filter((x) => x.code === 'ir/yaml11-number');
   expect(hits.map((x) => bulk.locate(x.target)?.line)).toEqual([1234 * 10 + 8]);
-  // A label value or a name is not a number field: only booleans are warned about there.
+  // A label value or a name is not a number field: there 0120 is a number to both readers (an
+  // invalid type), and 1_000 a string here and a number to kubectl (a warning, ir/yaml11-string).
   expect(codes(ns.replace('{name: x}', '{name: x, labels: {v: 0120}}'))).not.toContain('ir/yaml11-number');
+  expect(codes(ns.replace('{name: x}', '{name: x, labels: {v: 1_000}}'))).toEqual(['ir/yaml11-string']);
 });
 
 it('says what the API server would make of a null rule or port (a lone `-`), and nothing of that kind for a null peer', () => {

@@ -17,6 +17,16 @@ export const irDiagnostics = {
     message: paramMessage`unquoted ${'value'} is ${'kubectl'} to kubectl and other YAML 1.1 readers but ${'here'} in YAML 1.2; write the decimal number you mean`,
     docs: 'go-yaml v2 (kubectl) drops underscores and reads a leading 0 as octal and 0b as binary (0120 is 80); YAML 1.2 reads 0120 as 120 and 0b1010 or 1_000 as strings. In port, endPort and containerPort the two readings are different policies, so netpolc refuses to guess.',
   },
+  'ir/yaml11-string': {
+    severity: 'warning',
+    message: paramMessage`unquoted ${'value'} is read as a string here, but kubectl and other YAML 1.1 readers read it as the number ${'kubectl'}; quote it`,
+    docs: 'go-yaml v2 (kubectl) drops underscores and reads 0b as binary, so plain 1_000 and 0b101 are numbers to it (1000 and 5) and strings in YAML 1.2. Where a string is expected (a label value, a name) kubectl then sends a number, which the API server refuses.',
+  },
+  'ir/yaml-merge-order': {
+    severity: 'error',
+    message: paramMessage`this merge key (<<) comes after the key ${'key'}, which it also gives another value: kubectl (go-yaml v2) lets the merge override ${'key'}, YAML 1.1 and netpolc keep the key as written; put the << first`,
+    docs: 'A key written in a mapping wins over the keys a merge key (<<) brings in (yaml.org/type/merge). go-yaml v2, which kubectl reads YAML with, applies a merge where it stands instead, so a << after a key it also gives overrides that key: the file means one policy to netpolc and another to the cluster.',
+  },
   'ir/binary-input': {
     severity: 'error',
     message: paramMessage`file is not UTF-8 text (${'detail'})`,

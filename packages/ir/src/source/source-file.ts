@@ -54,7 +54,7 @@ export interface Location {
  * where plain `yes`/`no`/`on`/`off`/`y`/`n` are booleans; we read them as strings and warn
  * (see `yaml11.ts`), so a file means the same to netpolc and to the user.
  */
-export const yamlOptions = { uniqueKeys: true, prettyErrors: false, customTags: finiteNumbers } as const;
+export const yamlOptions = { uniqueKeys: true, prettyErrors: false, merge: true, customTags: finiteNumbers } as const;
 
 /**
  * Core-schema numbers too large for a double (`35e2982`, `1e400`, 400 digits) read as the strings

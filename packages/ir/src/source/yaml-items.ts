@@ -22,6 +22,7 @@ import type { ByteText } from './text.js';
 import { nextLine, restIsEmpty, YamlLocator } from './yaml-locate.js';
 import { readYamlText } from './yaml-read.js';
 import jsyaml from 'js-yaml';
+import { coreSchema } from './jsyaml-core.js';
 
 /** What a run that does not parse is read after, for its errors: the head of a List. */
 const listHead = 'kind: List\nitems:\n';
@@ -182,8 +183,8 @@ export class YamlItems implements ListItems {
     }
     const ascii = this.text.isAscii() || !nonAscii.test(body);
     for (const d of found) {
-      // YAML 1.1 words are reported once per value, as for a whole file.
-      if (d.code === 'ir/yaml11-boolean') {
+      // YAML 1.1 words and numbers are reported once per value, as for a whole file.
+      if (d.code === 'ir/yaml11-boolean' || d.code === 'ir/yaml11-string') {
         if (warned.has(d.message)) continue;
         warned.add(d.message);
       }
@@ -203,7 +204,7 @@ export class YamlItems implements ListItems {
     const around = this.text.slice(0, this.at.key) + this.text.slice(end);
     let docs: unknown[];
     try {
-      docs = jsyaml.loadAll(around, undefined, { schema: jsyaml.CORE_SCHEMA });
+      docs = jsyaml.loadAll(around, undefined, { schema: coreSchema });
     } catch {
       return false;
     }
@@ -235,7 +236,7 @@ export class YamlItems implements ListItems {
 /** The keys before a List's `items:`, read as a mapping; undefined when they are not one. */
 function headOf(text: string): Record<string, unknown> | undefined {
   try {
-    const value: unknown = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
+    const value: unknown = jsyaml.load(text, { schema: coreSchema });
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;

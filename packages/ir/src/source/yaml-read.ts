@@ -6,9 +6,11 @@ import type { Document } from 'yaml';
 import { irDiagnostic } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { appendAll } from '../util/append.js';
+import { coreSchema } from './jsyaml-core.js';
 import { readPlainDocuments } from './plain-yaml.js';
 import { parseYamlDocuments } from './source-file.js';
 import { YamlLocator } from './yaml-locate.js';
+import { badMergeSource, checkMergeOrder } from './yaml-merge.js';
 import { candidateScalar, checkYaml11Scalars, yaml11Candidate } from './yaml11.js';
 
 /** What reading a YAML text found besides its documents, for locating paths in it later. */
@@ -103,6 +105,24 @@ export function hasAliasCandidate(text: string): boolean {
 }
 
 /**
+ * A merge key (`<<:`) anywhere: read by the `yaml` package, which checks their order against
+ * kubectl's reading (yaml-merge.ts). The line reader refuses them, and js-yaml's core schema
+ * would read `<<` as a plain key.
+ */
+export const mergeCandidate = /(?:^|[\s{,?])<<[ \t]*:/m;
+
+/** Whether {@link mergeCandidate} matches, looking only around each `<<` (most files have none). */
+export function hasMergeCandidate(text: string): boolean {
+  for (let i = text.indexOf('<<'); i >= 0; i = text.indexOf('<<', i + 1)) {
+    if (i > 0 && !/[\s{,?]/.test(text[i - 1]!)) continue;
+    let j = i + 2;
+    while (text[j] === ' ' || text[j] === '\t') j++;
+    if (text[j] === ':') return true;
+  }
+  return false;
+}
+
+/**
  * Bulk inventories (`kubectl get -o yaml` of a big cluster) as js-yaml reads them with the YAML
  * 1.2 core schema, which resolves scalars as `yaml` does (no timestamps, no merge keys): the line
  * reader (`plain-yaml.ts`) reads the documents it can, js-yaml the rest. Undefined when the text
@@ -110,12 +130,12 @@ export function hasAliasCandidate(text: string): boolean {
  * `yaml` path then reads it or gives located errors.
  */
 function readBulkYaml(text: string): BulkRead | { readonly syntax: number } | undefined {
-  if (hasAliasCandidate(text)) return undefined;
+  if (hasAliasCandidate(text) || hasMergeCandidate(text)) return undefined;
   const { docs, rest, yaml11 } = readPlainDocuments(text);
   if (rest === text.length) return { docs, yaml11 };
   try {
     // What js-yaml read is not known to be free of YAML 1.1 candidates.
-    return { docs: appendAll(docs, jsyaml.loadAll(text.slice(rest), undefined, { schema: jsyaml.CORE_SCHEMA })), yaml11: true };
+    return { docs: appendAll(docs, jsyaml.loadAll(text.slice(rest), undefined, { schema: coreSchema })), yaml11: true };
   } catch (err) {
     // Tags the core schema does not know are read (with a warning) by the yaml package.
     return err instanceof jsyaml.YAMLException && !err.reason.startsWith('unknown tag') ? { syntax: rest + err.mark.position } : undefined;
@@ -186,12 +206,14 @@ function readYaml(text: string, path: string, docs: unknown[], diagnostics: Diag
     try {
       docs.push(doc.toJS({ maxAliasCount: 100 }));
     } catch (err) {
-      const [pos, end] = doc.range ?? [0, 0];
+      const [pos, end] = badMergeSource(doc) ?? doc.range ?? [0, 0];
       diagnostics.push(irDiagnostic('ir/syntax', { detail: (err as Error).message }, { kind: 'span', file: path, pos, end }));
       docs.push(undefined);
     }
   });
-  checkYaml11Scalars(parsed.filter((d) => d.errors.length === 0).map((tree) => ({ tree, offset: 0 })), path, diagnostics);
+  const read = parsed.filter((d) => d.errors.length === 0).map((tree) => ({ tree, offset: 0 }));
+  checkYaml11Scalars(read, path, diagnostics);
+  if (hasMergeCandidate(text)) checkMergeOrder(read, path, diagnostics);
   return parsed;
 }
 

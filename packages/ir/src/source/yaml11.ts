@@ -32,7 +32,8 @@ export function yaml11Integer(text: string): number | undefined {
     if (![...digits].every((d) => parseInt(d, 16) < base)) return undefined;
     return (p[1] === '-' ? -1 : 1) * parseInt(digits, base);
   }
-  return decimal.test(plain) ? Number(plain) : undefined;
+  // Past int64 and a double, go-yaml v2 keeps the text: a string, as here.
+  return decimal.test(plain) && Number.isFinite(Number(plain)) ? Number(plain) : undefined;
 }
 
 /** Fields netpolc reads as numbers: where a YAML 1.1 reading that differs changes the policy. */
@@ -78,13 +79,20 @@ export function checkYaml11Scalars(docs: readonly { readonly tree: Document; rea
           return;
         }
         if (key === 'key') return;
-        const parent = ancestors[ancestors.length - 1];
-        const field = isPair(parent) && isScalar(parent.key) ? parent.key.value : undefined;
-        if (typeof field !== 'string' || !numberFields.has(field)) return;
         const text = node.source ?? String(node.value);
         const kubectl = yaml11Integer(text);
         if (kubectl === undefined || kubectl === node.value) return;
-        diagnostics.push(irDiagnostic('ir/yaml11-number', { value: text, kubectl, here: JSON.stringify(node.value) }, at));
+        const parent = ancestors[ancestors.length - 1];
+        const field = isPair(parent) && isScalar(parent.key) ? parent.key.value : undefined;
+        if (typeof field === 'string' && numberFields.has(field)) {
+          diagnostics.push(irDiagnostic('ir/yaml11-number', { value: text, kubectl, here: JSON.stringify(node.value) }, at));
+          return;
+        }
+        // `1_000` or `0b101` where a string is read (a label value, a name): kubectl sends a
+        // number, which the API server refuses there.
+        if (typeof node.value !== 'string' || warned.has(text)) return;
+        warned.add(text);
+        diagnostics.push(irDiagnostic('ir/yaml11-string', { value: text, kubectl }, at));
       },
     });
   }

@@ -1,0 +1,90 @@
+// Merge keys (`<<: *base`) are read as kubectl reads them (go-yaml v2 map merging), in small and
+// large files alike; the one order in which go-yaml v2 reads them otherwise than YAML 1.1 is refused.
+import { stringify } from 'yaml';
+import { expect, it } from 'vitest';
+import { loadProgram, type LoadResult } from '../src/index.js';
+import { namespace, pod } from '../src/testing/index.js';
+import { hasMergeCandidate, mergeCandidate } from '../src/source/yaml-read.js';
+
+const head = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: x}\n';
+
+/** The same text alone (the yaml package) and after 2 500 pods (past the bulk threshold, where js-yaml reads). */
+function both(text: string): LoadResult[] {
+  const pods: string[] = [stringify(namespace('x'))];
+  for (let i = 0; i < 2500; i++) pods.push(stringify(pod('x', `p${i}`, { app: `a${i % 7}` }, `198.18.${i >> 8}.${i & 255}`)));
+  const large = `${pods.join('---\n')}---\n${text}`;
+  expect(large.length).toBeGreaterThan(512 * 1024);
+  return [loadProgram([{ path: 't.yaml', content: text }]), loadProgram([{ path: 't.yaml', content: large }])];
+}
+
+it('reads merge keys as kubectl does: the merged keys join the mapping, and keys written there win', () => {
+  // Old code: `error ir/unknown-field: unknown field << in a label selector`, though kubectl applies the file.
+  const text = `${head}spec:
+  podSelector: &sel {matchLabels: {app: a1}}
+  ingress:
+  - from:
+    - podSelector:
+        <<: *sel
+    ports:
+    - &p80 {port: 80, protocol: UDP}
+  - ports:
+    - <<: *p80
+      port: 81
+  - ports:
+    - <<: [{port: 82}, {port: 83, protocol: SCTP}]
+  egress:
+  - to:
+    - podSelector:
+        <<:
+          matchLabels: {app: a2}
+`;
+  for (const r of both(text)) {
+    expect(r.diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
+    const p = r.program.policies[0]!;
+    const app = [{ key: 'app', operator: 'In', values: ['a1'] }];
+    expect(p.subject.requirements).toEqual(app);
+    const ingress = p.ingress!;
+    expect(ingress[0]!.peers !== 'any' && ingress[0]!.peers[0]!.kind === 'pods' && ingress[0]!.peers[0]!.pods.requirements).toEqual(app);
+    // An earlier source of a list wins over a later one (yaml.org/type/merge); protocol defaults to TCP.
+    expect(ingress.map((rule) => rule.ports.map((q) => (q.kind === 'range' ? `${q.protocol}/${q.from}` : q.kind)))).toEqual([['UDP/80'], ['UDP/81'], ['SCTP/82']]);
+    const egress = p.egress![0]!.peers;
+    expect(egress !== 'any' && egress[0]!.kind === 'pods' && egress[0]!.pods.requirements).toEqual([{ key: 'app', operator: 'In', values: ['a2'] }]);
+  }
+});
+
+it('refuses a merge key after a key it gives another value, which go-yaml v2 lets the merge override', () => {
+  const text = `${head}spec:
+  podSelector: {}
+  ingress:
+  - ports:
+    - &p {port: 80, protocol: TCP}
+    - port: 81
+      <<: *p
+    - protocol: TCP
+      <<: *p
+`;
+  for (const r of both(text)) {
+    // The second merge gives protocol the value written before it: both readers agree there.
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['ir/yaml-merge-order']);
+    const loc = r.locate(r.diagnostics[0]!.target)!;
+    expect([loc.lineText.trim(), loc.column]).toEqual(['<<: *p', 7]);
+    expect(r.diagnostics[0]!.message).toContain('key port');
+  }
+  // The merge first, then the key: the same file to kubectl and here.
+  const fixed = text.replace('    - port: 81\n      <<: *p\n', '    - <<: *p\n      port: 81\n');
+  for (const r of both(fixed)) expect(r.diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
+});
+
+it('locates a merge whose value is no mapping at that value', () => {
+  for (const r of both(`${head}spec:\n  podSelector: {}\n  ingress:\n  - ports:\n    - <<: 5\n`)) {
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['ir/syntax']);
+    const loc = r.locate(r.diagnostics[0]!.target)!;
+    expect(loc.column).toBe(11);
+    expect(loc.lineText.trim()).toBe('- <<: 5');
+  }
+});
+
+it('finds merge key candidates exactly where the expression does', () => {
+  const texts = ['<<: *a', 'a:\n  <<: *b', '{<<: {}}', '- <<:\n', 'x: "<<: no"', 'a<<: b', '<< : x', 'k: <<', '<<', '? <<: a', 'a: [1,<<:2]', '\t<<\t:x'];
+  for (const t of texts) expect(hasMergeCandidate(t), t).toBe(mergeCandidate.test(t));
+});
