@@ -1,6 +1,6 @@
 // Symbolic IR -> typed model of Calico objects. Selector-preserving: subjects and peers stay
 // label selectors, so the output keeps working as pods come and go; nothing is resolved to IPs.
-import { appendAll, compareValues, compilerAssert, NoTarget, type Diagnostic, type Direction, type Policy, type Program } from '@netpolc/ir';
+import { appendAll, compareValues, compilerAssert, NoTarget, refAt, type Diagnostic, type Direction, type Policy, type Program } from '@netpolc/ir';
 import { calicoDiagnostic } from './diagnostics.js';
 import { isolationPolicies, type IsolationPlan } from './isolation.js';
 import { lowerSelectorParts } from './lower-selector.js';
@@ -61,7 +61,7 @@ function lowerPolicy(policy: Policy, name: string, used: Set<string>, options: C
   // A subject Calico cannot be given (an error was reported) still isolates, fail closed: the
   // policy then selects every pod of its namespace and allows nothing, so the model never allows
   // more than Kubernetes (dropping it would leave its pods open). The CLI writes nothing anyway.
-  const written = lowerSelectorParts(policy.subject, policy.origin, 'pod selector', diagnostics);
+  const written = lowerSelectorParts(policy.subject, refAt(policy.origin, 'spec', 'podSelector'), 'pod selector', diagnostics);
   const subjects: Selector[] = written ?? [{ kind: 'all' }];
   const names = subjects.map((_, i) => (i === 0 ? name : uniqueName(name, used)));
   if (names.length > 1) diagnostics.push(calicoDiagnostic('backend-calico/policy-split', { name, count: names.length, last: names.at(-1)! }, policy.origin));
@@ -74,8 +74,9 @@ function lowerPolicy(policy: Policy, name: string, used: Set<string>, options: C
   const direction = (d: Direction): CalicoRule[] | undefined => {
     const rules = policy[d];
     if (rules === null) return undefined;
-    if (!written) return [];
+    // Lowered even under a subject that cannot be written, so that their errors show in the same run.
     const allow = rules.flatMap((r) => lowerRule(r, d, diagnostics, facts));
+    if (!written) return [];
     const out = logAllowed ? withLog(allow) : allow;
     if (out.length > maxRules) diagnostics.push(calicoDiagnostic('backend-calico/too-many-rules', { name, count: out.length, direction: d }, policy.origin));
     return out;

@@ -62,8 +62,19 @@ it('refuses, at the selector, pod selector keys whose value Calico sets itself, 
   // Old code: only warnings, and the selectors written: `pcns.team == 'a'` also selects every pod
   // of a namespace labelled team=a, and the peer on projectcalico.org/namespace tests Calico's value.
   const program = loadValid([...base, networkPolicy('x', 'p', { podSelector: { matchLabels: { 'pcns.team': 'a' } }, ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'pcns.ok': 'a' } }, podSelector: { matchLabels: { 'projectcalico.org/namespace': 'x' } } }] }] })]).program;
-  // The subject cannot be written, so the policy is not lowered further (the error stands).
-  expect(emitted(program).map((x) => [x.code, x.severity, x.target.kind])).toEqual([['backend-calico/calico-owned-label', 'error', 'ref']]);
+  // The subject's error is located at spec.podSelector (it was at the object's start), and its
+  // rules are still lowered, so that the peer's error shows in the same run (it was hidden).
+  const found = emitted(program);
+  expect(found.map((x) => [x.code, x.severity, x.target.kind])).toEqual([
+    ['backend-calico/calico-owned-label', 'error', 'ref'],
+    ['backend-calico/calico-owned-label', 'error', 'ref'],
+  ]);
+  const fromSpec = (p: readonly (string | number)[]): (string | number)[] => p.slice(p.indexOf('spec'), p.indexOf('spec') + 3);
+  expect(found.map((x) => fromSpec(x.target.kind === 'ref' ? x.target.path : []))).toEqual([
+    ['spec', 'podSelector'],
+    ['spec', 'ingress', 0],
+  ]);
+  expect(found.map((x) => x.message.includes('pcns.team'))).toEqual([true, false]);
   for (const key of ['projectcalico.org/namespace', 'projectcalico.org/orchestrator', 'projectcalico.org/serviceaccount', 'pcsa.role']) {
     const peer = loadValid([...base, networkPolicy('x', 'p', { podSelector: {}, ingress: [{ from: [{ podSelector: { matchExpressions: [{ key, operator: 'DoesNotExist' }] } }] }] })]).program;
     expect(emitted(peer).map((x) => x.code)).toEqual(['backend-calico/calico-owned-label']);
