@@ -116,14 +116,19 @@ export class ResolvedAllowance {
 
   /**
    * True when selecting the whole endpoint (all `addresses`) through rule (`policy`, `rule`) adds
-   * nothing Kubernetes denies: for every subject, whatever the rule allows towards the covered
-   * addresses, Kubernetes also allows towards each uncovered one.
+   * nothing Kubernetes denies: every address is covered, or the policy selects pods and for each,
+   * whatever the rule allows towards the covered addresses, Kubernetes also allows towards each
+   * uncovered one.
    */
   wholeEndpointAllowed(policy: number, rule: number, direction: Direction, set: BlockSet, addresses: readonly Address[]): boolean {
     const covered = addresses.filter((a) => covers(set, a));
     const uncovered = addresses.filter((a) => !covers(set, a));
     if (uncovered.length === 0) return true;
-    for (const s of this.subjects(policy, direction)) {
+    const subjects = this.subjects(policy, direction);
+    // A policy that selects no pod yet would hold vacuously, and the pods Cilium selects once one
+    // is labelled would reach the uncovered addresses: only a whole endpoint inside will do.
+    if (subjects.length === 0) return false;
+    for (const s of subjects) {
       for (const c of covered) {
         const granted = this.ports(s, direction, c, (p, r) => p === policy && r === rule);
         for (const u of uncovered) if (!portSubset(granted, this.ports(s, direction, u))) return false;

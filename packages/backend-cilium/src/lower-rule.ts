@@ -8,6 +8,7 @@ import { atLeast, ciliumFeatures, formatVersion, type CiliumOptions } from './op
 import type { PodUniverse } from './pod-universe.js';
 import { lowerNamedPort, lowerNumericPort, lowerResolvedPorts, portRules, type Notes } from './ports.js';
 import { namedPortKey } from './sidecars.js';
+import { distinctTrees } from './tree.js';
 
 /** A Cilium rule before its fields get their ingress (`from*`) or egress (`to*`) names. */
 export interface GenericRule {
@@ -28,6 +29,8 @@ export interface LowerContext {
   readonly hasInventory: boolean;
   /** Every node address of the inventory. */
   readonly nodeAddresses: readonly Address[];
+  /** The address families of the cluster: of its nodes' and pods' addresses and of --cluster-cidr. */
+  readonly families: ReadonlySet<4 | 6>;
   /** Why the inventory's nodes may not be every node of the cluster (undefined: they are). */
   readonly nodeGap: string | undefined;
   /** Memo: node addresses inside a block set, by {@link blockKey}. */
@@ -116,7 +119,8 @@ export function lowerRule(ctx: LowerContext, policy: Policy, pi: number, directi
   }
   const block = blockPeers.length > 0 ? blockCoverage(ctx, pi, direction, rule, blockPeers, where, notes) : undefined;
   if (main) {
-    const selectors = [...endpoints, ...(block?.selectors ?? [])];
+    // A namespaceSelector {} peer and an ipBlock over every pod give the same selector: once.
+    const selectors = distinctTrees([...endpoints, ...(block?.selectors ?? [])]);
     if (selectors.length > 0) out.push(withPorts({ endpoints: selectors }));
     if (blockPeers.length > 0) {
       const lone = loneWorldCidr(ctx, blockPeers, where, notes);
@@ -357,7 +361,7 @@ function nodeEntities(ctx: LowerContext, pi: number, direction: Direction, rule:
   // dual-stack node's other family): then every node address must be inside the block.
   const whole = ctx.hasInventory ? ctx.allowance.wholeEndpointAllowed(pi, rule.index, direction, set, addresses) : inside.length === addresses.length;
   if (whole) {
-    const wholeFamilies = coversFamiliesOf(set, addresses);
+    const wholeFamilies = coversFamilies(set, ctx.families);
     if (ctx.options.clusterName !== undefined && !wholeFamilies) {
       // remote-node is every node of every cluster in the mesh (Documentation/network/concepts
       // terminology, cilium/cilium#37989): their addresses are in no inventory given here.
@@ -387,10 +391,14 @@ function nodeEntities(ctx: LowerContext, pi: number, direction: Direction, rule:
   return [];
 }
 
-/** True when the block holds every address of each family the node addresses use. */
-function coversFamiliesOf(set: BlockSet, addresses: readonly Address[]): boolean {
-  return addresses.every((a) => {
-    const family = a.family === 4 ? set.v4 : set.v6;
-    return family.length === 1 && family[0]![0] === 0n && family[0]![1] === familyMax(a.family);
+/**
+ * True when the block holds every address of each family of the cluster. Those of its pods
+ * count too: in a dual-stack cluster whose Node objects list IPv4 only, every node still has
+ * IPv6 addresses (its router address from its pod CIDR), which the entities admit.
+ */
+function coversFamilies(set: BlockSet, families: ReadonlySet<4 | 6>): boolean {
+  return [...families].every((f) => {
+    const family = f === 4 ? set.v4 : set.v6;
+    return family.length === 1 && family[0]![0] === 0n && family[0]![1] === familyMax(f);
   });
 }

@@ -1,5 +1,5 @@
 // Symbolic IR (+ resolved IR) → typed Cilium model, one CiliumNetworkPolicy per NetworkPolicy.
-import { annotationLimit, etcdRequestLimit, NoTarget, refAt, storedBytesOver, type BackendInput, type Diagnostic, type Direction, type LabelSelector, type Policy, type SourceRef } from '@netpolc/ir';
+import { annotationLimit, etcdRequestLimit, NoTarget, parseCidr, refAt, storedBytesOver, type BackendInput, type Diagnostic, type Direction, type LabelSelector, type Policy, type SourceRef } from '@netpolc/ir';
 import { addressOf, ResolvedAllowance } from './coverage.js';
 import { ciliumDiagnostic } from './diagnostics.js';
 import { addPodSelector, clusterScope, droppedRequirements, droppedSince, isCiliumOwnedPodLabel, SelectorBuilder } from './labels.js';
@@ -8,6 +8,7 @@ import type { CiliumEgressRule, CiliumIngressRule, CiliumPolicy } from './model.
 import type { CiliumOptions } from './options.js';
 import { PodUniverse } from './pod-universe.js';
 import { sidecarNamesOf } from './sidecars.js';
+import { sameTree } from './tree.js';
 
 /** Label put on every object netpolc writes. */
 export const managedByLabel = { 'app.kubernetes.io/managed-by': 'netpolc' } as const;
@@ -37,6 +38,7 @@ export function lowerProgram(input: BackendInput, options: CiliumOptions): Lower
     allowance: new ResolvedAllowance(resolved),
     hasInventory: program.inventory.pods.length > 0,
     nodeAddresses: program.inventory.nodes.flatMap((n) => n.addresses.map((a) => addressOf(a.ip))),
+    families: clusterFamilies(input, options),
     nodeGap: nodeGap(program),
     nodesInside: new Map(),
     sidecarNames: sidecarNamesOf(resolved.pods),
@@ -109,6 +111,15 @@ export function lowerProgram(input: BackendInput, options: CiliumOptions): Lower
  * Why the inventory's nodes may not be all of the cluster's: none listed, or a pod that is not
  * finished on a node it lacks (a finished pod may outlive its node).
  */
+/** The address families of the cluster's nodes and pods, and of the pod CIDRs given. */
+function clusterFamilies({ program, resolved }: BackendInput, options: CiliumOptions): Set<4 | 6> {
+  const families = new Set<4 | 6>();
+  for (const n of program.inventory.nodes) for (const a of n.addresses) families.add(a.family);
+  for (const p of resolved.pods) for (const a of p.addresses) families.add(a.family);
+  for (const c of options.clusterCidrs) families.add(parseCidr(c)!.family);
+  return families;
+}
+
 function nodeGap(program: BackendInput['program']): string | undefined {
   if (program.inventory.nodes.length === 0) return 'the inventory lists no Node objects';
   const names = new Set(program.inventory.nodes.map((n) => n.name));
@@ -149,32 +160,6 @@ function lowerDirection(ctx: LowerContext, policy: Policy, pi: number, direction
 
 /** From this many rules in a direction on, repeats are found by serialised keys. */
 const keyedFrom = 16;
-
-/**
- * Whether two rule trees (plain objects, lists, scalars) serialise alike: the same keys in the
- * same order with equal values, keys whose value is undefined left out, as JSON.stringify does.
- */
-export function sameTree(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    // In a list, undefined serialises as null.
-    for (let i = 0; i < a.length; i++) if (!sameTree(a[i] ?? null, b[i] ?? null)) return false;
-    return true;
-  }
-  const ka = definedKeys(a as Record<string, unknown>);
-  const kb = definedKeys(b as Record<string, unknown>);
-  if (ka.length !== kb.length) return false;
-  for (let i = 0; i < ka.length; i++) {
-    if (ka[i] !== kb[i] || !sameTree((a as Record<string, unknown>)[ka[i]!], (b as Record<string, unknown>)[kb[i]!])) return false;
-  }
-  return true;
-}
-
-function definedKeys(o: Record<string, unknown>): string[] {
-  return Object.keys(o).filter((k) => o[k] !== undefined);
-}
 
 /** The keys of a rule's peers in each direction (toPorts is named alike in both). */
 const peerKeys = {

@@ -84,22 +84,55 @@ it('writes a lone 0.0.0.0/0 as its halves on Cilium before 1.15, which reads a b
   const externals = ['203.0.113.5', '2001:db8:99::1'];
   const v14 = { version: [1, 14] as const, namespaceLabelsSuppressInjection: false };
   const old = compile([...dual, world(['0.0.0.0/0'])], options({ 'cilium-version': '1.14' }), v14);
-  expect(codes(old.diagnostics)).toEqual(['backend-cilium/world-cidr-both-families']);
-  expect(old.diagnostics[0]!.target.kind).toBe('ref');
-  // Written as 0.0.0.0/1 + 128.0.0.0/1, which Cilium 1.14 reads as IPv4 alone: exact.
-  expect(disagreements(old, externals)).toEqual([]);
+  // The node lists IPv4 only, but the cluster is dual-stack: the entities would admit the node's
+  // IPv6 (router) addresses, outside 0.0.0.0/0, so they are withheld (they were added).
+  expect(codes(old.diagnostics)).toEqual(['backend-cilium/node-entities-withheld', 'backend-cilium/world-cidr-both-families']);
+  expect(old.diagnostics[1]!.target.kind).toBe('ref');
+  // Written as 0.0.0.0/1 + 128.0.0.0/1, which Cilium 1.14 reads as IPv4 alone: exact, but for
+  // the node, which is denied as the warning says (narrower, never wider).
+  const offNode = (c: Parameters<typeof disagreements>[0]): string[] => {
+    const found = disagreements(c, externals);
+    expect(found.filter((d) => d.includes(' 198.19.0.1 ')).every((d) => d.endsWith('kubernetes true, cilium false'))).toBe(true);
+    return found.filter((d) => !d.includes(' 198.19.0.1 '));
+  };
+  expect(offNode(old)).toEqual([]);
   // The bare /0 is what 1.14 widens: under Cilium 1.14 the client reaches the IPv6 world.
   const text = JSON.stringify(old.objects);
   expect(text).toContain('{"cidr":"0.0.0.0/1"},{"cidr":"128.0.0.0/1"}');
   const bareObjects = JSON.parse(text.replaceAll('{"cidr":"0.0.0.0/1"},{"cidr":"128.0.0.0/1"}', '{"cidr":"0.0.0.0/0"}')) as CiliumPolicy[];
   const bare = { ...old, objects: bareObjects, evaluator: new CiliumEvaluator(old.loaded.program, bareObjects, v14) };
-  const wider = disagreements(bare, externals);
+  const wider = offNode(bare);
   expect(wider.length).toBeGreaterThan(0);
   expect(wider.every((d) => d.startsWith('x/client -> 2001:db8:99::1 ') && d.endsWith('kubernetes false, cilium true'))).toBe(true);
   const both = compile([...dual, world(['0.0.0.0/0', '::/0'])], options({ 'cilium-version': '1.14' }), v14);
   expect(codes(both.diagnostics)).toEqual([]);
   expect(disagreements(both, externals)).toEqual([]);
   const current = compile([...dual, world(['0.0.0.0/0'])], options({ 'cilium-version': '1.15' }), { version: [1, 15], namespaceLabelsSuppressInjection: true });
-  expect(codes(current.diagnostics)).toEqual([]);
-  expect(disagreements(current, externals)).toEqual([]);
+  expect(codes(current.diagnostics)).toEqual(['backend-cilium/node-entities-withheld']);
+  expect(JSON.stringify(current.objects)).not.toContain('remote-node');
+  // Both families whole: every node address, listed or not, is inside; the entities are exact.
+  expect(JSON.stringify(both.objects)).toContain('"toEntities":["host","remote-node"]');
+  expect(offNode(current)).toEqual([]);
+});
+
+it('judges an ipBlock that covers part of a pod or of the nodes conservatively when its policy selects no pod yet', () => {
+  // Old code: with no subject the check "the policy's pods may reach the rest anyway" held
+  // vacuously, so the whole dual-stack pod (or both nodes) was selected: once a pod was labelled
+  // app=batch, Cilium let it reach x/server's IPv6 address (or node n2), which Kubernetes denies.
+  const cluster = [namespace('x'), node('n1', '198.19.0.1'), node('n2', '198.19.0.2'), pod('x', 'server', { app: 'server' }, ['198.18.0.10', '2001:db8::a'], { node: 'n1' }), pod('x', 'client', { app: 'client' }, ['198.18.0.11', '2001:db8::b'], { node: 'n1' })];
+  const batch = (cidr: string) => networkPolicy('x', 'np', { podSelector: { matchLabels: { app: 'batch' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr } }] }] });
+  const toPod = compile([...cluster, batch('198.18.0.10/32')]);
+  expect(codes(toPod.diagnostics)).toEqual(['backend-cilium/ipblock-partial-pod']);
+  expect(JSON.stringify(toPod.objects)).not.toContain('"k8s:app":"server"');
+  // The same rule for a policy that selects a pod was refused already: the two now agree.
+  const selected = compile([...cluster, networkPolicy('x', 'np', { podSelector: { matchLabels: { app: 'client' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '198.18.0.10/32' } }] }] })]);
+  expect(codes(selected.diagnostics)).toEqual(['backend-cilium/ipblock-partial-pod']);
+  // One node of two, even with --node-entities: the entities would admit n2 too.
+  const toNode = compile([...cluster, batch('198.19.0.1/32')], options({ 'node-entities': true }));
+  expect(codes(toNode.diagnostics)).toEqual(['backend-cilium/ipblock-covers-nodes']);
+  expect(JSON.stringify(toNode.objects)).not.toContain('remote-node');
+  // Every node address inside: the entities are added as before (with the note on unlisted ones).
+  const both = compile([...cluster, batch('198.19.0.0/30')], options({ 'node-entities': true }));
+  expect(codes(both.diagnostics)).toEqual(['backend-cilium/node-entities-unlisted']);
+  expect(JSON.stringify(both.objects)).toContain('remote-node');
 });

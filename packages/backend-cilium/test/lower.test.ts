@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { namespace, networkPolicy, node, numRuns, pod, upstreamModel } from '@netpolc/ir/testing';
-import { sameTree } from '../src/lower.js';
+import { sameTree } from '../src/tree.js';
 import { codes, compile, disagreements, options } from './support/harness.js';
 
 const ingressFrom = (from: unknown[], ports?: unknown[]) => networkPolicy('x', 'np', { podSelector: { matchLabels: { pod: 'a' } }, policyTypes: ['Ingress'], ingress: [{ from, ...(ports ? { ports } : {}) }] });
@@ -213,4 +213,12 @@ it('writes the same ports whatever the order of the policy port entries', () => 
   const forward = out(entries);
   expect(out([...entries].reverse())).toEqual(forward);
   expect(forward[0]!.spec.ingress![0]!.toPorts![0]!.ports.map((p) => `${p.protocol}/${p.port}${p.endPort ? `-${p.endPort}` : ''}`)).toEqual(['TCP/53', 'TCP/80', 'TCP/80-90', 'TCP/serve-80-tcp', 'UDP/53', 'SCTP/81']);
+});
+
+it('writes a selector once in a rule when a namespaceSelector {} peer and an ipBlock over every pod both give it', () => {
+  // Old code: the same "namespace label exists" selector twice in one toEndpoints.
+  const c = compile([namespace('x'), node('n', '198.19.0.1'), pod('x', 'a', { app: 'a' }, '198.18.0.10', { node: 'n' }), networkPolicy('x', 'p', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {} }, { ipBlock: { cidr: '198.18.0.0/16' } }] }] })]);
+  const endpoints = c.objects[0]!.spec.egress!.flatMap((r) => r.toEndpoints ?? []);
+  expect(endpoints.length).toBeGreaterThan(0);
+  expect(new Set(endpoints.map((e) => JSON.stringify(e))).size).toBe(endpoints.length);
 });
