@@ -1,4 +1,4 @@
-import { defineBackend, FileAssembler, hasErrors } from '@netpolc/ir';
+import { answeredNamespaces, defineBackend, FileAssembler, hasErrors } from '@netpolc/ir';
 import { lowerProgram } from './lower.js';
 import type { CalicoObject } from './model.js';
 import { flags, parseOptions, type CalicoOptions } from './options.js';
@@ -45,8 +45,8 @@ export const calicoBackend = defineBackend<CalicoOptions>({
     const assembler = new FileAssembler(options.stdout || hasErrors(lowered.diagnostics) ? undefined : sink);
     for (const [path, list] of fileGroups(lowered.objects, options.stdout)) assembler.add(path, (out) => void out.push(printObjects(list)));
     assembler.finish();
-    // A namespace the program knows that has no file now lost its policies.
-    const namespaces = new Set(program.inventory.namespaces.map((n) => n.name));
+    // A namespace the program answers for that has no file now lost its policies.
+    const namespaces = answeredNamespaces(program.inventory);
     return {
       files: assembler.files,
       diagnostics: lowered.diagnostics,

@@ -1,5 +1,5 @@
 // Typed model -> YAML text. The printer only serialises; every decision was made in lowering.
-import { ownedName } from '@netpolc/ir';
+import { ownedName, type everyNamespace } from '@netpolc/ir';
 import { calicoApiVersion, type CalicoObject, type CalicoPort, type CalicoRule, type EntityRule, type ObjectMeta } from './model.js';
 import { managedByLabel } from './names.js';
 import { printSelector } from './selector.js';
@@ -80,7 +80,7 @@ const managedByLine = Object.entries(managedByLabel).map(([k, v]) => `${k}: ${v}
  * Whether a file is one this backend writes (`EmitResult.owns`): `cluster.yaml`, or the file of
  * one of `namespaces`, whose first object is a Calico one labelled as netpolc's.
  */
-export function isOwnFile(namespaces: ReadonlySet<string>, path: string, head: () => string): boolean {
+export function isOwnFile(namespaces: ReadonlySet<string> | typeof everyNamespace, path: string, head: () => string): boolean {
   if (path !== 'cluster.yaml' && !ownedName(path, namespaces, ['.yaml'], 'namespace-')) return false;
   const start = head();
   return start.startsWith(objectStart) && start.includes(managedByLine);

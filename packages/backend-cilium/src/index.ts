@@ -1,4 +1,4 @@
-import { defineBackend, FileAssembler, hasErrors, type BackendInput, type EmitResult, type FileSink } from '@netpolc/ir';
+import { answeredNamespaces, defineBackend, FileAssembler, hasErrors, type BackendInput, type EmitResult, type FileSink } from '@netpolc/ir';
 import { lowerProgram, type LoweredPolicy } from './lower.js';
 import { ciliumFlags, parseCiliumOptions, type CiliumOptions } from './options.js';
 import { isOwnFile, writeStream } from './print.js';
@@ -35,7 +35,7 @@ function emit(input: BackendInput, options: CiliumOptions, sink?: FileSink): Emi
     assembler.add(path, (out) => writeStream(byFile.get(path)!.map((p) => p.object), out));
   }
   assembler.finish();
-  const namespaces = new Set(input.program.inventory.namespaces.map((n) => n.name));
+  const namespaces = answeredNamespaces(input.program.inventory);
   return {
     files: assembler.files,
     diagnostics: lowered.diagnostics,

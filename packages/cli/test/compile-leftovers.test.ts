@@ -1,7 +1,7 @@
 // Compiling again into a directory leaves it as a fresh compile would, plus the files netpolc
 // does not own: a node's IPv6 rules or a namespace's policies that no longer follow from the
 // input must not wait there for the next reload or `kubectl apply -f DIR`.
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { cli } from './run-cli.js';
@@ -128,6 +128,19 @@ it('nftables: files of nodes not compiled, and of the user, stay', async () => {
   const stderr = await compile('nftables', out, ['--node', 'node-1', ...example]);
   expect(stderr).not.toContain('removed');
   expect([...contents(out).keys()]).toEqual(['node-1.nft', 'node-1.nft.bak', 'node-2.nft', 'node-3.nft']);
+});
+
+it('calico and cilium without an inventory answer for every namespace: one whose policies were all deleted loses its file', async () => {
+  // Old code: only the namespaces of the policies compiled were known, so the file of a
+  // namespace that lost all its policies stayed, and `kubectl apply -f DIR` restored them.
+  for (const backend of ['calico', 'cilium']) {
+    const policies = productionOnly().slice(1);
+    const stale = backend === 'calico' ? 'namespace-monitoring.yaml' : 'monitoring.yaml';
+    const { stderr } = await recompile(backend, [`${root}examples/policies`], policies, { 'notes.yaml': '# mine\n', 'namespace-mine.yaml': 'kind: List\n' });
+    expect(stderr).toContain(`removed 1 file of an earlier compile that no longer follows from the policies: ${stale}\n`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
+  }
 });
 
 it('every backend owns each file it writes, for what it compiled, by name and first bytes, and nothing else', async () => {

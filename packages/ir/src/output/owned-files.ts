@@ -1,16 +1,33 @@
 import type { EmitResult } from '../backend.js';
+import type { Inventory } from '../model/inventory.js';
+import { isDnsLabel } from '../lower/names.js';
+
+/** Every namespace: see {@link answeredNamespaces}. */
+export const everyNamespace = 'every namespace';
 
 /**
- * For {@link EmitResult.owns}: which of `names` (nodes, namespaces) a file named
- * `<prefix><name><suffix>` is of, with the suffix (one of `suffixes`); undefined for any other
- * name, so that a file a user put next to the output is never taken for a leftover.
+ * The namespaces whose files a compile answers for: those of the inventory (declared by Namespace
+ * objects or implied by pods and policies), or {@link everyNamespace} when it has no Namespace
+ * object. Then it knows no namespace list, and a namespace whose policies were all deleted is
+ * known to it no more: its file must go all the same, or `kubectl apply -f DIR` would restore
+ * them. (With Namespace objects, a namespace they do not list keeps its file: a compile of some
+ * namespaces, `--from-cluster -n`, leaves the others'.)
  */
-export function ownedName(path: string, names: ReadonlySet<string>, suffixes: readonly string[], prefix = ''): { readonly name: string; readonly suffix: string } | undefined {
+export function answeredNamespaces(inventory: Inventory): ReadonlySet<string> | typeof everyNamespace {
+  return inventory.namespaces.some((n) => n.declared) ? new Set(inventory.namespaces.map((n) => n.name)) : everyNamespace;
+}
+
+/**
+ * For {@link EmitResult.owns}: which of `names` (nodes, namespaces; or any namespace name) a file
+ * named `<prefix><name><suffix>` is of, with the suffix (one of `suffixes`); undefined for any
+ * other name, so that a file a user put next to the output is never taken for a leftover.
+ */
+export function ownedName(path: string, names: ReadonlySet<string> | typeof everyNamespace, suffixes: readonly string[], prefix = ''): { readonly name: string; readonly suffix: string } | undefined {
   if (!path.startsWith(prefix)) return undefined;
   for (const suffix of suffixes) {
     if (path.length <= prefix.length + suffix.length || !path.endsWith(suffix)) continue;
     const name = path.slice(prefix.length, path.length - suffix.length);
-    if (names.has(name)) return { name, suffix };
+    if (names === everyNamespace ? isDnsLabel(name) : names.has(name)) return { name, suffix };
   }
   return undefined;
 }
