@@ -4,6 +4,7 @@ import {
   evaluate,
   formatRanges,
   policyId,
+  refAt,
   type ConnectionChange,
   type Connection,
   type DiffEndpoint,
@@ -83,7 +84,7 @@ function sideText(result: LoadResult, s: SideVerdict, who: string): string | und
     case 'node-local':
       return `${s.direction} of ${who} always allowed (${s.reason})`;
     case 'no-rule-allows':
-      return `${s.direction} of ${who} denied: isolated by ${s.isolatedBy.map((p) => `${policyId(p)}${at(p.origin)}`).join(', ')}, no rule matches`;
+      return `${s.direction} of ${who} denied: isolated by ${s.isolatedBy.map((p) => `${policyId(p)}${at(refAt(p.origin, 'metadata', 'name'))}`).join(', ')}, no rule matches`;
     case 'allowed-by-rule':
       return `${s.direction} of ${who} allowed by ${s.allowedBy
         .map((m) => `${policyId(m.policy)} ${s.direction}[${m.rule.index}]${at(m.peer !== null && m.rule.peers !== 'any' ? m.rule.peers[m.peer]!.origin : m.rule.origin)}`)
