@@ -230,6 +230,22 @@ describe('defects', () => {
     expect(accepted.wider.length).toBeGreaterThan(0); // what the flag accepts
   });
 
+  // Fixed (2026-12-02): 0.0.0.0/0 covers every IPv4 address, so with IPv4-only Node objects it
+  // covered "every family of the node addresses" and got host and remote-node. But the pods of
+  // x are dual-stack, so every node also has an IPv6 router address, which those entities admit
+  // and 0.0.0.0/0 does not hold. The entities now need every family of the cluster whole.
+  it('an IPv4 /0 in a dual-stack cluster whose Nodes list IPv4 only must not admit the nodes\' IPv6 router addresses', () => {
+    const nodes = [node('node-1', '198.19.0.1'), node('node-2', '198.19.0.2')];
+    const policy = networkPolicy('x', 'world4', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {} }, { ipBlock: { cidr: '0.0.0.0/0' } }] }] });
+    const r = runScenario({ manifests: [...nodes, ...e2eModel({ withNodes: false }), policy], unlistedNodeIps: { 'node-2': '2001:db8:ffff::2' }, ports: [80] });
+    expect(r.wider).toEqual([]); // failed before: x/a -> 2001:db8:ffff::2 (remote-node) allowed, Kubernetes denies
+    expect(r.codes).toContain('backend-cilium/node-entities-withheld');
+    // Both families whole: the entities are exact again.
+    const both = networkPolicy('x', 'world4', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {} }, { ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }] }] });
+    const exact = runScenario({ manifests: [...nodes, ...e2eModel({ withNodes: false }), both], unlistedNodeIps: { 'node-2': '2001:db8:ffff::2' }, ports: [80] });
+    expect([exact.wider, exact.narrower, exact.codes]).toEqual([[], [], []]);
+  });
+
   // Fixed (it.fails before): with --cluster-name (a mesh), an ipBlock around other clusters' pods
   // never admits them (CIDR rules select world identities only; layer3.rst "IP/CIDR based"):
   // narrower than Kubernetes, documented in the README's Limits but without any diagnostic. Now
