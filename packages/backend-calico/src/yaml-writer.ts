@@ -12,8 +12,10 @@ export type YamlData = string | number | boolean | readonly YamlData[] | { reado
 // timestamp, base-60 integer, tag, anchor, alias, block indicator or flow collection) and holds
 // no ':' or '#' (so no mapping key or comment can appear) and no flow indicators.
 const plainSafe = /^[A-Za-z_][A-Za-z0-9_./ ()'=!&|-]*$/;
-// YAML 1.1 booleans and nulls (yaml.org/type/bool.html, yaml.org/type/null.html), any case.
-const keywords = /^(y|yes|n|no|true|false|on|off|null)$/i;
+// YAML 1.1 booleans and nulls (yaml.org/type/bool.html, yaml.org/type/null.html), any case; and
+// a bare exponent (`e3`, `E-9`), a string to YAML 1.1 and 1.2 but NaN (null) to the JavaScript
+// `yaml` package in its 1.1 mode, which a checker of Go semantics written in JavaScript may use.
+const keywords = /^(y|yes|n|no|true|false|on|off|null|e[-+]?[0-9]+)$/i;
 
 /** A scalar as YAML text: plain when unambiguous in YAML 1.1 and 1.2, double-quoted otherwise. */
 export function scalar(value: string | number | boolean): string {

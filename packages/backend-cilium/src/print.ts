@@ -8,6 +8,7 @@ type Tree = string | number | boolean | readonly Tree[] | { readonly [k: string]
 
 /** YAML 1.1 plain scalars that resolve to booleans or null (yaml.org/type/bool.html, null.html). */
 const yaml11Words = new Set(['y', 'yes', 'n', 'no', 'true', 'false', 'on', 'off', 'null', '~']);
+const bareExponent = /^[eE][-+]?[0-9]+$/;
 
 /**
  * True when a string can be written plain and still reads back as the same string in YAML 1.1
@@ -23,6 +24,9 @@ export function isPlainSafe(s: string): boolean {
     // [A-Za-z0-9] and . _ / : -
     if (!(isLetter(c) || (c >= 48 && c <= 58) || c === 46 || c === 95 || c === 47 || c === 45)) return false;
   }
+  // A bare exponent (`e3`, `E-9`) is a string to YAML 1.1 and 1.2, but NaN (null) to the
+  // JavaScript `yaml` package in its 1.1 mode, which a checker written in JavaScript may use.
+  if (bareExponent.test(s)) return false;
   // The longest YAML 1.1 word is five letters.
   return n > 5 || !yaml11Words.has(s.toLowerCase());
 }
