@@ -46,7 +46,7 @@ it('reads merge keys as kubectl does: the merged keys join the mapping, and keys
     const ingress = p.ingress!;
     expect(ingress[0]!.peers !== 'any' && ingress[0]!.peers[0]!.kind === 'pods' && ingress[0]!.peers[0]!.pods.requirements).toEqual(app);
     // An earlier source of a list wins over a later one (yaml.org/type/merge); protocol defaults to TCP.
-    expect(ingress.map((rule) => rule.ports.map((q) => (q.kind === 'range' ? `${q.protocol}/${q.from}` : q.kind)))).toEqual([['UDP/80'], ['UDP/81'], ['SCTP/82']]);
+    expect(ingress.map((rule) => (rule.ports === 'any' ? 'any' : rule.ports.map((q) => (q.kind === 'range' ? `${q.protocol}/${q.from}` : q.kind))))).toEqual([['UDP/80'], ['UDP/81'], ['SCTP/82']]);
     const egress = p.egress![0]!.peers;
     expect(egress !== 'any' && egress[0]!.kind === 'pods' && egress[0]!.pods.requirements).toEqual([{ key: 'app', operator: 'In', values: ['a2'] }]);
   }
