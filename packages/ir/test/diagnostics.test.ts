@@ -153,8 +153,16 @@ it('refuses port numbers kubectl (YAML 1.1) reads differently, in block files (l
     head + 'spec:\n  podSelector: {}\n  ingress:\n  - ports:\n    - port: ' + port + '\n';
   const codes = (text: string): string[] => loadProgram([{ path: 't.yaml', content: text }]).diagnostics.map((d) => d.code);
   for (const port of ['0120', '0b1010', '1_000', '0x5_0', '-010']) expect(codes(block(port)), port).toContain('ir/yaml11-number');
+  // A boolean word is a named port here and a boolean to kubectl (refused by the API server):
+  // refused too, even when the same word was warned about before as a label value (it was a
+  // warning once per word and file, so the port went unreported).
+  for (const port of ['on', 'y', 'no', 'off']) expect(codes(block(port)), port).toEqual(['ir/yaml11-number']);
+  expect(codes(block('No'))).toContain('ir/yaml11-number');
+  const labelled = block('on').replace('podSelector: {}', 'podSelector: {matchLabels: {a: on}}');
+  expect(codes(labelled)).toEqual(['ir/yaml11-boolean', 'ir/yaml11-number']);
+  expect(loadProgram([{ path: 't.yaml', content: block('off') }]).diagnostics[0]!.message).toContain('off is false to kubectl');
   // Same value in both readings, or quoted: nothing to report (quoted 0120 is a bad port name).
-  for (const port of ['80', '0x50', '0o120', '07', '08', '"8080"']) expect(codes(block(port)), port).not.toContain('ir/yaml11-number');
+  for (const port of ['80', '0x50', '0o120', '07', '08', '"8080"', '"on"', 'web']) expect(codes(block(port)), port).not.toContain('ir/yaml11-number');
   const loaded = loadProgram([{ path: 't.yaml', content: block('0120') }]);
   const d = loaded.diagnostics.find((x) => x.code === 'ir/yaml11-number')!;
   expect(d.message).toContain('80 to kubectl');

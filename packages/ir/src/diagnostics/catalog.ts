@@ -14,8 +14,8 @@ export const irDiagnostics = {
   },
   'ir/yaml11-number': {
     severity: 'error',
-    message: paramMessage`unquoted ${'value'} is ${'kubectl'} to kubectl and other YAML 1.1 readers but ${'here'} in YAML 1.2; write the decimal number you mean`,
-    docs: 'go-yaml v2 (kubectl) drops underscores and reads a leading 0 as octal and 0b as binary (0120 is 80); YAML 1.2 reads 0120 as 120 and 0b1010 or 1_000 as strings. In port, endPort and containerPort the two readings are different policies, so netpolc refuses to guess.',
+    message: paramMessage`unquoted ${'value'} is ${'kubectl'} to kubectl and other YAML 1.1 readers but ${'here'} in YAML 1.2; write the decimal number you mean, or quote a port name`,
+    docs: 'go-yaml v2 (kubectl) drops underscores and reads a leading 0 as octal and 0b as binary (0120 is 80); YAML 1.2 reads 0120 as 120 and 0b1010 or 1_000 as strings. In port, endPort and containerPort the two readings are different policies, so netpolc refuses to guess; so it does with a plain y/n/yes/no/on/off there, a named port here and a boolean to kubectl, which the API server refuses.',
   },
   'ir/yaml11-string': {
     severity: 'warning',

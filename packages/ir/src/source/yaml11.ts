@@ -71,8 +71,18 @@ export function checkYaml11Scalars(docs: readonly { readonly tree: Document; rea
         if (node.type !== 'PLAIN' || node.tag === 'tag:yaml.org,2002:str') return;
         const [pos, end] = node.range ?? [0, 0];
         const at = { kind: 'span', file: path, pos: pos + offset, end: end + offset } as const;
+        const parent = ancestors[ancestors.length - 1];
+        const field = key !== 'key' && isPair(parent) && isScalar(parent.key) ? parent.key.value : undefined;
+        const numberField = typeof field === 'string' && numberFields.has(field);
         // A key too: sigs.k8s.io/yaml turns the boolean key of `on: a` into the string "true".
         if (typeof node.value === 'string' && yaml11Booleans.test(node.value)) {
+          if (numberField) {
+            // `port: on` is a named port here and a boolean to kubectl, which the API server
+            // refuses: two different objects, as for numbers below (each one reported).
+            const kubectl = /^(y|yes|on)$/i.test(node.value);
+            diagnostics.push(irDiagnostic('ir/yaml11-number', { value: node.value, kubectl: String(kubectl), here: JSON.stringify(node.value) }, at));
+            return;
+          }
           if (warned.has(node.value)) return;
           warned.add(node.value);
           diagnostics.push(irDiagnostic('ir/yaml11-boolean', { value: node.value }, at));
@@ -82,9 +92,7 @@ export function checkYaml11Scalars(docs: readonly { readonly tree: Document; rea
         const text = node.source ?? String(node.value);
         const kubectl = yaml11Integer(text);
         if (kubectl === undefined || kubectl === node.value) return;
-        const parent = ancestors[ancestors.length - 1];
-        const field = isPair(parent) && isScalar(parent.key) ? parent.key.value : undefined;
-        if (typeof field === 'string' && numberFields.has(field)) {
+        if (numberField) {
           diagnostics.push(irDiagnostic('ir/yaml11-number', { value: text, kubectl, here: JSON.stringify(node.value) }, at));
           return;
         }
