@@ -250,6 +250,15 @@ it('reads plain numbers in large files as the yaml package reads small ones (0b1
   // Strings to YAML 1.2: 0b, signed hex and octal, underscores; numbers (refused as a phase): the rest.
   expect(read(small)).toEqual([['+.5', '-.5', '0x1F', '0o17', '.NaN', '0777'], ['0b11', '-0b1', '-0x1F', '+0o17', '1_000']]);
   expect(read(large)).toEqual(read(small));
+  // Block style, which the line reader reads (it left +.5 a string while js-yaml and yaml read 0.5).
+  // +.5 and -.5 first: the line reader reads up to the first text it leaves to js-yaml (0b11).
+  const order = [4, 5, ...phases.keys()].filter((i, k, all) => all.indexOf(i) === k);
+  const block = order.map((i) => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: q${i}\n  namespace: x\nstatus:\n  podIP: 198.18.250.${i}\n  phase: ${phases[i]}\n`);
+  const smallBlock = [stringify(namespace('x')), ...block].join('---\n');
+  const largeBlock = [...bigInventory().map((o) => stringify(o)), ...block].join('---\n');
+  const pods = (text: string): unknown[] => loadProgram([{ path: 't.yaml', content: text }]).program.inventory.pods.filter((p) => p.name.startsWith('q')).map((p) => [p.name, p.phase]);
+  expect(pods(smallBlock)).toEqual(pods(small));
+  expect(pods(largeBlock)).toEqual(pods(small));
 });
 
 it('warns, once per value, about plain 1_000 and 0b101 where a string is read: kubectl sends a number there', () => {

@@ -1,10 +1,11 @@
 // The line reader for plain block YAML answers only inside its subset, and there exactly as
-// js-yaml's core schema (the bulk reader it stands in for) reads the same text.
+// the bulk reader's core schema (jsyaml-core.ts, which it stands in for) reads the same text.
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import jsyaml from 'js-yaml';
 import { stringify } from 'yaml';
 import { expect, it } from 'vitest';
+import { coreSchema } from '../src/source/jsyaml-core.js';
 import { readPlainDocuments } from '../src/source/plain-yaml.js';
 import { propertyParams } from '../src/testing/index.js';
 
@@ -16,7 +17,7 @@ function readPlainYaml(text: string): unknown[] | undefined {
 
 function jsYaml(text: string): unknown[] | Error {
   try {
-    return jsyaml.loadAll(text, undefined, { schema: jsyaml.CORE_SCHEMA });
+    return jsyaml.loadAll(text, undefined, { schema: coreSchema });
   } catch (err) {
     return err as Error;
   }
@@ -203,7 +204,7 @@ it('leaves js-yaml only the documents from the first one outside its subset on',
       if (reference instanceof Error) return;
       const { docs: read, rest } = readPlainDocuments(text);
       if (rest > 0 && rest < text.length) resumed++;
-      const all = rest === text.length ? read : [...read, ...(jsyaml.loadAll(text.slice(rest), undefined, { schema: jsyaml.CORE_SCHEMA }) as unknown[])];
+      const all = rest === text.length ? read : [...read, ...(jsyaml.loadAll(text.slice(rest), undefined, { schema: coreSchema }) as unknown[])];
       expect(all, text).toStrictEqual(reference);
     }),
     propertyParams(1000),
@@ -212,5 +213,5 @@ it('leaves js-yaml only the documents from the first one outside its subset on',
   // The rest starts at the marker line: what follows `---` on it belongs to the next document.
   const text = 'a: 1\n--- !!str x\n';
   const { docs, rest } = readPlainDocuments(text);
-  expect([...docs, ...jsyaml.loadAll(text.slice(rest), undefined, { schema: jsyaml.CORE_SCHEMA })]).toStrictEqual([{ a: 1 }, 'x']);
+  expect([...docs, ...jsyaml.loadAll(text.slice(rest), undefined, { schema: coreSchema })]).toStrictEqual([{ a: 1 }, 'x']);
 });

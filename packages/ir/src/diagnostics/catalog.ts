@@ -24,8 +24,8 @@ export const irDiagnostics = {
   },
   'ir/yaml-merge-order': {
     severity: 'error',
-    message: paramMessage`this merge key (<<) comes after the key ${'key'}, which it also gives another value: kubectl (go-yaml v2) lets the merge override ${'key'}, YAML 1.1 and netpolc keep the key as written; put the << first`,
-    docs: 'A key written in a mapping wins over the keys a merge key (<<) brings in (yaml.org/type/merge). go-yaml v2, which kubectl reads YAML with, applies a merge where it stands instead, so a << after a key it also gives overrides that key: the file means one policy to netpolc and another to the cluster.',
+    message: paramMessage`kubectl reads the key ${'key'} of this mapping otherwise: go-yaml v2, its YAML reader, applies each merge key (<<) where it stands and lets it overwrite the keys set before it, where YAML 1.1 and netpolc keep a key written in the mapping or brought by an earlier merge; put one << first`,
+    docs: 'A key written in a mapping wins over the keys a merge key (<<) brings in, and of several merges the first wins (yaml.org/type/merge). go-yaml v2, which kubectl reads YAML with, applies a merge where it stands instead, so a << after a key, or a second <<, that gives a key another value overwrites it: the file means one policy to netpolc and another to the cluster.',
   },
   'ir/binary-input': {
     severity: 'error',

@@ -52,5 +52,8 @@ const booleans = new jsyaml.Type('tag:yaml.org,2002:bool', {
   construct: (data: string) => data[0] === 't' || data[0] === 'T',
 });
 
-/** YAML 1.2's core schema as the `yaml` package reads it. */
-export const coreSchema = jsyaml.FAILSAFE_SCHEMA.extend({ implicit: [nulls, booleans, int, floats] });
+// Merge keys, read as the `yaml` package reads them with its `merge` option (yaml.org/type/merge).
+const merge = new jsyaml.Type('tag:yaml.org,2002:merge', { kind: 'scalar', resolve: (data: string | null) => data === '<<' });
+
+/** YAML 1.2's core schema as the `yaml` package reads it (source-file.ts `yamlOptions`). */
+export const coreSchema = jsyaml.FAILSAFE_SCHEMA.extend({ implicit: [nulls, booleans, int, floats, merge] });

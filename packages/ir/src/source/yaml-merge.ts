@@ -1,53 +1,101 @@
-import { isAlias, isMap, isScalar, isSeq, visit, type Document, type Node, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, visit, type Document, type Node, type Scalar, type YAMLMap } from 'yaml';
 import { irDiagnostic } from '../diagnostics/catalog.js';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 
-// Merge keys (`<<: *base`) are read as YAML 1.1 defines them, as kubectl reads them too (go-yaml
-// v2 under sigs.k8s.io/yaml): the merged mappings' keys join the mapping, and a key written in
-// the mapping wins. Except in one order: go-yaml v2 applies a merge where it stands, so a `<<`
-// after a key overrides that key (gopkg.in/yaml.v2 decode.go, `mapping`). Where that gives the
-// key another value, the file means two things: refused.
+// Merge keys (`<<: *base`) are read as YAML 1.1 defines them (yaml.org/type/merge): the merged
+// mappings' keys join the mapping, a key written there wins, and of several merges the first
+// wins. kubectl reads YAML with go-yaml v2 (the sigs.k8s.io/yaml fork, decode.go `mapping` and
+// `merge`), which applies each `<<` where it stands instead, overwriting what is already set (of
+// a list of sources, the first wins), and refuses an alias of anything but a mapping. Each
+// mapping with a merge is read both ways here: where kubectl would read another object, the
+// file means two things and is refused.
 
-/** The key-value pairs a merge's value gives, as the `yaml` package reads them. */
-function mergedEntries(tree: Document, value: unknown): [string, unknown][] {
-  const sources = isSeq(value) ? value.items : [value];
-  const out: [string, unknown][] = [];
-  for (const s of sources) {
-    const source = isAlias(s) ? s.resolve(tree) : s;
-    if (!isMap(source)) continue;
-    const js: unknown = (source as Node).toJS(tree, { maxAliasCount: 100 });
-    if (typeof js === 'object' && js !== null) out.push(...Object.entries(js));
+/** The mappings a merge value brings in, in go-yaml v2's order (last applied wins), or the node go-yaml refuses. */
+function sources(tree: Document, value: unknown): { maps: YAMLMap[] } | { refused: unknown } {
+  const one = (v: unknown): YAMLMap | undefined => {
+    const target = isAlias(v) ? v.resolve(tree) : v;
+    return isMap(target) ? target : undefined;
+  };
+  if (isSeq(value)) {
+    const maps: YAMLMap[] = [];
+    // go-yaml applies a list's sources from last to first, so that the first wins.
+    for (let i = value.items.length - 1; i >= 0; i--) {
+      const m = one(value.items[i]);
+      if (!m) return { refused: value.items[i] };
+      maps.push(m);
+    }
+    return { maps };
   }
-  return out;
+  const m = one(value);
+  return m ? { maps: [m] } : { refused: value };
+}
+
+/** Plain data equal whatever the order of keys. */
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return Number.isNaN(a) && Number.isNaN(b);
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => Object.hasOwn(b, k) && same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+const js = (tree: Document, node: unknown): unknown => (isScalar(node) || isMap(node) || isSeq(node) || isAlias(node) ? node.toJS(tree, { maxAliasCount: 100 }) : node);
+
+function range(node: unknown): [number, number] | undefined {
+  return isScalar(node) || isMap(node) || isSeq(node) || isAlias(node) ? node.range?.slice(0, 2) as [number, number] | undefined : undefined;
 }
 
 function checkMap(tree: Document, map: YAMLMap, offset: number, path: string, diagnostics: Diagnostic[]): void {
-  const before = new Map<string, unknown>();
+  const at = ([pos, end]: [number, number]) => ({ kind: 'span', file: path, pos: pos + offset, end: end + offset }) as const;
+  const kubectl = new Map<string, unknown>();
+  /** The merge key that set each key last, for go-yaml. */
+  const setBy = new Map<string, Scalar>();
   for (const pair of map.items) {
     const key = pair.key;
-    if (!isScalar(key)) continue;
-    if (typeof key.value !== 'symbol') {
-      before.set(String(key.value), pair.value);
+    if (isScalar(key) && typeof key.value === 'symbol') {
+      const found = sources(tree, pair.value);
+      if ('refused' in found) {
+        const where = range(found.refused) ?? range(key) ?? [0, 0];
+        diagnostics.push(irDiagnostic('ir/syntax', { detail: 'kubectl (go-yaml v2) refuses this merge (<<): it takes a mapping, an alias of one, or a list of them' }, at(where)));
+        return;
+      }
+      for (const m of found.maps) {
+        for (const [k, v] of Object.entries(js(tree, m) as Record<string, unknown>)) {
+          kubectl.set(k, v);
+          setBy.set(k, key);
+        }
+      }
       continue;
     }
-    for (const [k, v] of mergedEntries(tree, pair.value)) {
-      if (!before.has(k)) continue;
-      const written = before.get(k);
-      const here: unknown = isScalar(written) || isMap(written) || isSeq(written) || isAlias(written) ? written.toJS(tree, { maxAliasCount: 100 }) : written;
-      if (JSON.stringify(here) === JSON.stringify(v)) continue;
-      const [pos, end] = key.range ?? [0, 0];
-      diagnostics.push(irDiagnostic('ir/yaml-merge-order', { key: k }, { kind: 'span', file: path, pos: pos + offset, end: end + offset }));
-      break;
-    }
+    const k = String(js(tree, key));
+    kubectl.set(k, js(tree, pair.value));
+    setBy.delete(k);
+  }
+  const here = js(tree, map) as Record<string, unknown>;
+  for (const [k, v] of kubectl) {
+    if (Object.hasOwn(here, k) && same(here[k], v)) continue;
+    const by = setBy.get(k);
+    diagnostics.push(irDiagnostic('ir/yaml-merge-order', { key: k }, at(range(by) ?? range(map) ?? [0, 0])));
+    return;
   }
 }
 
-/** Reports merge keys that kubectl would read otherwise (see above), in trees whose ranges start at `offset`. */
-export function checkMergeOrder(docs: readonly { readonly tree: Document; readonly offset: number }[], path: string, diagnostics: Diagnostic[]): void {
+/**
+ * Reports the mappings of trees (whose ranges start at `offset`) whose merge keys kubectl reads
+ * otherwise (see above). The trees must have been read without error.
+ */
+export function checkMerges(docs: readonly { readonly tree: Document; readonly offset: number }[], path: string, diagnostics: Diagnostic[]): void {
   for (const { tree, offset } of docs) {
     visit(tree, {
       Map(_, map) {
-        if (map.items.some((p) => isScalar(p.key) && typeof p.key.value === 'symbol')) checkMap(tree, map, offset, path, diagnostics);
+        if (!map.items.some((p) => isScalar(p.key) && typeof p.key.value === 'symbol')) return;
+        try {
+          checkMap(tree, map, offset, path, diagnostics);
+        } catch {
+          // A source the yaml package cannot read either: its own error was reported.
+        }
       },
     });
   }
@@ -62,8 +110,7 @@ export function badMergeSource(tree: Document): [number, number] | undefined {
       if (!isScalar(pair.key) || typeof pair.key.value !== 'symbol') return undefined;
       const v = pair.value;
       if (isSource(v) || (isSeq(v) && v.items.every(isSource))) return undefined;
-      const [pos, end] = (isScalar(v) || isMap(v) || isSeq(v) || isAlias(v) ? v.range : undefined) ?? pair.key.range ?? [0, 0];
-      found = [pos, end];
+      found = range(v) ?? range(pair.key) ?? [0, 0];
       return visit.BREAK;
     },
   });

@@ -10,7 +10,7 @@ import { coreSchema } from './jsyaml-core.js';
 import { readPlainDocuments } from './plain-yaml.js';
 import { parseYamlDocuments } from './source-file.js';
 import { YamlLocator } from './yaml-locate.js';
-import { badMergeSource, checkMergeOrder } from './yaml-merge.js';
+import { badMergeSource, checkMerges } from './yaml-merge.js';
 import { candidateScalar, checkYaml11Scalars, yaml11Candidate } from './yaml11.js';
 
 /** What reading a YAML text found besides its documents, for locating paths in it later. */
@@ -53,12 +53,16 @@ export function readYamlText(text: string, path: string, docs: unknown[], diagno
     // Locations (trees) are built only if a diagnostic needs one, as for JSON; so is the
     // YAML 1.1 check, when the readers saw a candidate and a scan of the text finds one (a
     // third of a second over a 90 MB inventory, which the line reader alone spares).
-    if (!bulk.yaml11 || !yaml11Candidate.test(text)) return { bulkDocuments: bulk.docs.length };
+    const yaml11 = bulk.yaml11 && yaml11Candidate.test(text);
+    const merges = mergeOffsets(text);
+    if (!yaml11 && merges.length === 0) return { bulkDocuments: bulk.docs.length };
     const locator = new YamlLocator(text, bulk.docs.length);
-    const offsets = [...text.matchAll(new RegExp(yaml11Candidate.source, 'gm'))].map((m) => m.index + m[0].indexOf(candidateScalar(m)));
-    const around = locator.treesAround(offsets);
-    const trees = around ? undefined : parseYamlDocuments(text);
-    checkYaml11Scalars(around ?? trees!.map((tree) => ({ tree, offset: 0 })), path, diagnostics);
+    let trees: Document[] | undefined;
+    // The trees of the nodes around the candidates (a List item, a document) when the locator
+    // finds them, else of the whole text, parsed once.
+    const around = (offsets: number[]): { tree: Document; offset: number }[] => locator.treesAround(offsets) ?? (trees ??= parseYamlDocuments(text)).filter((t) => t.errors.length === 0).map((tree) => ({ tree, offset: 0 }));
+    if (yaml11) checkYaml11Scalars(around([...text.matchAll(new RegExp(yaml11Candidate.source, 'gm'))].map((m) => m.index + m[0].indexOf(candidateScalar(m)))), path, diagnostics);
+    if (merges.length > 0) checkMerges(around(merges), path, diagnostics);
     return trees ? { bulkDocuments: bulk.docs.length, locator, trees } : { bulkDocuments: bulk.docs.length, locator };
   }
   const before = { diagnostics: diagnostics.length, docs: docs.length };
@@ -105,21 +109,27 @@ export function hasAliasCandidate(text: string): boolean {
 }
 
 /**
- * A merge key (`<<:`) anywhere: read by the `yaml` package, which checks their order against
- * kubectl's reading (yaml-merge.ts). The line reader refuses them, and js-yaml's core schema
- * would read `<<` as a plain key.
+ * A merge key (`<<:`), as the readers find it (the line reader refuses them; js-yaml and the
+ * `yaml` package merge as YAML 1.1 says): the mappings around each are then read as kubectl
+ * reads them too (yaml-merge.ts). A `<<:` inside a quoted scalar only costs that check.
  */
 export const mergeCandidate = /(?:^|[\s{,?])<<[ \t]*:/m;
 
-/** Whether {@link mergeCandidate} matches, looking only around each `<<` (most files have none). */
-export function hasMergeCandidate(text: string): boolean {
+/** Where {@link mergeCandidate} matches (at each `<<`), looking only around each `<<` (most files have none). */
+export function mergeOffsets(text: string): number[] {
+  const out: number[] = [];
   for (let i = text.indexOf('<<'); i >= 0; i = text.indexOf('<<', i + 1)) {
     if (i > 0 && !/[\s{,?]/.test(text[i - 1]!)) continue;
     let j = i + 2;
     while (text[j] === ' ' || text[j] === '\t') j++;
-    if (text[j] === ':') return true;
+    if (text[j] === ':') out.push(i);
   }
-  return false;
+  return out;
+}
+
+/** Whether {@link mergeCandidate} matches. */
+export function hasMergeCandidate(text: string): boolean {
+  return mergeOffsets(text).length > 0;
 }
 
 /**
@@ -130,7 +140,7 @@ export function hasMergeCandidate(text: string): boolean {
  * `yaml` path then reads it or gives located errors.
  */
 function readBulkYaml(text: string): BulkRead | { readonly syntax: number } | undefined {
-  if (hasAliasCandidate(text) || hasMergeCandidate(text)) return undefined;
+  if (hasAliasCandidate(text)) return undefined;
   const { docs, rest, yaml11 } = readPlainDocuments(text);
   if (rest === text.length) return { docs, yaml11 };
   try {
@@ -169,6 +179,7 @@ function syntaxDetail(message: string): string {
 /** Parses with `yaml`, reporting syntax errors and YAML 1.1 booleans; returns the trees. */
 function readYaml(text: string, path: string, docs: unknown[], diagnostics: Diagnostic[]): Document[] {
   const parsed = parseYamlDocuments(text);
+  const read: { tree: Document; offset: number }[] = [];
   parsed.forEach((doc) => {
     // Documents run together (files concatenated without a `---` between them) repeat
     // apiVersion and kind at the top level: said once, with the likely cause, instead of one
@@ -205,15 +216,16 @@ function readYaml(text: string, path: string, docs: unknown[], diagnostics: Diag
     }
     try {
       docs.push(doc.toJS({ maxAliasCount: 100 }));
+      read.push({ tree: doc, offset: 0 });
     } catch (err) {
       const [pos, end] = badMergeSource(doc) ?? doc.range ?? [0, 0];
       diagnostics.push(irDiagnostic('ir/syntax', { detail: (err as Error).message }, { kind: 'span', file: path, pos, end }));
       docs.push(undefined);
     }
   });
-  const read = parsed.filter((d) => d.errors.length === 0).map((tree) => ({ tree, offset: 0 }));
-  checkYaml11Scalars(read, path, diagnostics);
-  if (hasMergeCandidate(text)) checkMergeOrder(read, path, diagnostics);
+  checkYaml11Scalars(parsed.filter((d) => d.errors.length === 0).map((tree) => ({ tree, offset: 0 })), path, diagnostics);
+  // Only documents read without error: a merge the yaml package refused was reported above.
+  if (hasMergeCandidate(text)) checkMerges(read, path, diagnostics);
   return parsed;
 }
 

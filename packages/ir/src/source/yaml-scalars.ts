@@ -14,10 +14,11 @@ export { apostrophe, backslash, colon, dash, hash, pipe, quote, space };
 
 // First characters after which a plain scalar is not plain (indicators), or not in our subset.
 export const notPlainStart = new Set([...'[]{},#&*!|>%@`?:\'"'].map((c) => c.charCodeAt(0)));
-// A superset of js-yaml's core-schema int and float forms (0b, 0o, 0x, decimal, 1.5e3, .5, .inf,
-// .nan; `_` between digits too, which older js-yaml versions accept): text that does not match is
-// a string to js-yaml, whatever it starts with (`9e3779b1`, `10.0.0.1`, `fd00::1`).
-const maybeNumber = /^(?:[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|0o[0-7_]+|[0-9_]+(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF))|\.[0-9_]+(?:[eE][-+]?[0-9]+)?|\.(?:nan|NaN|NAN))$/;
+// A superset of the int and float forms of YAML 1.2's core schema as the bulk reader takes them
+// (jsyaml-core.ts) and of js-yaml's own (0b, 0o, 0x, decimal, 1.5e3, .5, +.5, .inf, .nan; `_`
+// between digits too): such text goes to js-yaml; text that does not match is a string to both,
+// whatever it starts with (`9e3779b1`, `10.0.0.1`, `fd00::1`).
+const maybeNumber = /^(?:[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|0o[0-7_]+|[0-9_]+(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF)|\.[0-9_]+(?:[eE][-+]?[0-9]+)?)|\.(?:nan|NaN|NAN))$/;
 // `-0` is left out: js-yaml reads it as 0, Number as -0.
 const decimal = /^(0|-?[1-9][0-9]{0,14})$/;
 const exponent = /^[-+]?[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+$/;
