@@ -274,4 +274,11 @@ it('warns, once per value, about plain 1_000 and 0b101 where a string is read: k
     expect(r.diagnostics[1]!.message).toContain('the number 5');
   }
   expect(loadProgram([{ path: 't.yaml', content: policy.replace('v: 1_000, w: 0b101, u: 1_000', "v: '1_000', w: \"0b101\"").replace('port: 1_0', 'port: 10') }]).diagnostics).toEqual([]);
+  // As a key too (kubectl stores the label key "1000"), in small and large files alike.
+  const keyed = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: k\n  labels:\n    1_000: a\n';
+  for (const text of [keyed, `${base}---\n${keyed}`]) {
+    const r = loadProgram([{ path: 't.yaml', content: text }]);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['ir/yaml11-string']);
+    expect(r.locate(r.diagnostics[0]!.target)!.lineText.trim()).toBe('1_000: a');
+  }
 });

@@ -19,8 +19,8 @@ export const irDiagnostics = {
   },
   'ir/yaml11-string': {
     severity: 'warning',
-    message: paramMessage`unquoted ${'value'} is read as a string here, but kubectl and other YAML 1.1 readers read it as the number ${'kubectl'}; quote it`,
-    docs: 'go-yaml v2 (kubectl) drops underscores and reads 0b as binary, so plain 1_000 and 0b101 are numbers to it (1000 and 5) and strings in YAML 1.2. Where a string is expected (a label value, a name) kubectl then sends a number, which the API server refuses.',
+    message: paramMessage`unquoted ${'value'} is read as a string here, but kubectl and other YAML 1.1 readers read it as the number ${'kubectl'}; quote it where a string is meant, or write ${'kubectl'}`,
+    docs: 'go-yaml v2 (kubectl) drops underscores and reads 0b as binary, so plain 1_000 and 0b101 are numbers to it (1000 and 5) and strings in YAML 1.2. Where a string is expected (a label value, a name) kubectl then sends a number, which the API server refuses; as a key, kubectl stores the string "1000".',
   },
   'ir/yaml-merge-order': {
     severity: 'error',

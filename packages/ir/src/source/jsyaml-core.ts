@@ -28,27 +28,34 @@ function floatOf(text: string): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+/** Whether text may be a number at all (a digit, sign or dot first): most scalars stop here. */
+function numberLike(data: string | null): data is string {
+  if (data === null || data.length === 0) return false;
+  const c = data.charCodeAt(0);
+  return (c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46;
+}
+
 const int = new jsyaml.Type('tag:yaml.org,2002:int', {
   kind: 'scalar',
-  resolve: (data: string | null) => data !== null && intOf(data) !== undefined,
+  resolve: (data: string | null) => numberLike(data) && intOf(data) !== undefined,
   construct: (data: string) => intOf(data),
 });
 
 const floats = new jsyaml.Type('tag:yaml.org,2002:float', {
   kind: 'scalar',
-  resolve: (data: string | null) => data !== null && floatOf(data) !== undefined,
+  resolve: (data: string | null) => numberLike(data) && floatOf(data) !== undefined,
   construct: (data: string) => floatOf(data),
 });
 
 const nulls = new jsyaml.Type('tag:yaml.org,2002:null', {
   kind: 'scalar',
-  resolve: (data: string | null) => data === null || /^(?:~|null|Null|NULL|)$/.test(data),
+  resolve: (data: string | null) => data === null || data === '' || ((data.length === 1 || data.length === 4) && /^(?:~|null|Null|NULL)$/.test(data)),
   construct: () => null,
 });
 
 const booleans = new jsyaml.Type('tag:yaml.org,2002:bool', {
   kind: 'scalar',
-  resolve: (data: string | null) => data !== null && /^(?:true|True|TRUE|false|False|FALSE)$/.test(data),
+  resolve: (data: string | null) => data !== null && (data.length === 4 || data.length === 5) && /^(?:true|True|TRUE|false|False|FALSE)$/.test(data),
   construct: (data: string) => data[0] === 't' || data[0] === 'T',
 });
 

@@ -39,15 +39,18 @@ export function yaml11Integer(text: string): number | undefined {
 /** Fields netpolc reads as numbers: where a YAML 1.1 reading that differs changes the policy. */
 const numberFields = new Set(['port', 'endPort', 'containerPort']);
 
+/** Plain numbers go-yaml v2 may read otherwise: a leading 0, a 0b/0o/0x prefix, an underscore. */
+const numberForms = '[-+]?0[0-9_]*[1-9][0-9_]*|[-+]?0[box][0-9a-fA-F_]+|[-+]?[0-9][0-9_]*_[0-9_]*';
+
 /**
  * A plain scalar, after a key, a flow indicator or a list dash (a dash followed by a space: `- -n`
  * is the scalar `-n`), that YAML 1.1 may read differently: a boolean word, or a number with a
- * leading 0, a 0b/0o/0x prefix or an underscore; or a boolean word as a key (`on: a`: kubectl
- * stores the label key `true`). A cheap test of a whole file before any tree is built; the
- * scalar is the first capture that matched ({@link candidateScalar}).
+ * leading 0, a 0b/0o/0x prefix or an underscore; or such a word or number as a key (`on: a`:
+ * kubectl stores the label key `true`). A cheap test of a whole file before any tree is built;
+ * the scalar is the first capture that matched ({@link candidateScalar}).
  */
 export const yaml11Candidate = new RegExp(
-  `(?:[:[,{]|(?:^|\\s)-(?=\\s))\\s*(${booleanWords}|[-+]?0[0-9_]*[1-9][0-9_]*|[-+]?0[box][0-9a-fA-F_]+|[-+]?[0-9][0-9_]*_[0-9_]*)\\s*($|[,\\]}#])|(?:^|[\\s{,])(${booleanWords})\\s*:(?=\\s|$)`,
+  `(?:[:[,{]|(?:^|\\s)-(?=\\s))\\s*(${booleanWords}|${numberForms})\\s*($|[,\\]}#])|(?:^|[\\s{,])(${booleanWords}|${numberForms})\\s*:(?=\\s|$)`,
   'm',
 );
 
@@ -88,7 +91,6 @@ export function checkYaml11Scalars(docs: readonly { readonly tree: Document; rea
           diagnostics.push(irDiagnostic('ir/yaml11-boolean', { value: node.value }, at));
           return;
         }
-        if (key === 'key') return;
         const text = node.source ?? String(node.value);
         const kubectl = yaml11Integer(text);
         if (kubectl === undefined || kubectl === node.value) return;
@@ -96,8 +98,10 @@ export function checkYaml11Scalars(docs: readonly { readonly tree: Document; rea
           diagnostics.push(irDiagnostic('ir/yaml11-number', { value: text, kubectl, here: JSON.stringify(node.value) }, at));
           return;
         }
-        // `1_000` or `0b101` where a string is read (a label value, a name): kubectl sends a
-        // number, which the API server refuses there.
+        // `1_000` or `0b101` elsewhere: a string here, a number to kubectl (as a key, the string
+        // "1000" through sigs.k8s.io/yaml). Where a string is read (a label value, a name) the API
+        // server refuses the number; where a number is (a grace period), quoting would be wrong:
+        // the message says both.
         if (typeof node.value !== 'string' || warned.has(text)) return;
         warned.add(text);
         diagnostics.push(irDiagnostic('ir/yaml11-string', { value: text, kubectl }, at));
