@@ -7,6 +7,7 @@ import {
   appendAll,
   cidrBounds,
   contains,
+  familyMax,
   intersect,
   normalize,
   parseCidr,
@@ -43,6 +44,12 @@ export function blockSetOf(peers: readonly Extract<Peer, { kind: 'ip-block' }>[]
 export function blockKey(set: BlockSet): string {
   const part = (x: IntervalSet<bigint>): string => x.map(([a, b]) => `${a.toString(16)}-${b.toString(16)}`).join(',');
   return `${part(set.v4)}|${part(set.v6)}`;
+}
+
+/** True when the block set holds every address of the family. */
+export function familyWhole(set: BlockSet, family: 4 | 6): boolean {
+  const f = family === 4 ? set.v4 : set.v6;
+  return f.length === 1 && f[0]![0] === 0n && f[0]![1] === familyMax(family);
 }
 
 /** True when the block set holds the address. */
@@ -118,16 +125,17 @@ export class ResolvedAllowance {
    * True when selecting the whole endpoint (all `addresses`) through rule (`policy`, `rule`) adds
    * nothing Kubernetes denies: every address is covered, or the policy selects pods and for each,
    * whatever the rule allows towards the covered addresses, Kubernetes also allows towards each
-   * uncovered one.
+   * uncovered one; or it selects none, and its own rules allow each uncovered one (`anyway`).
    */
-  wholeEndpointAllowed(policy: number, rule: number, direction: Direction, set: BlockSet, addresses: readonly Address[]): boolean {
+  wholeEndpointAllowed(policy: number, rule: number, direction: Direction, set: BlockSet, addresses: readonly Address[], anyway: (uncovered: Address) => boolean): boolean {
     const covered = addresses.filter((a) => covers(set, a));
     const uncovered = addresses.filter((a) => !covers(set, a));
     if (uncovered.length === 0) return true;
     const subjects = this.subjects(policy, direction);
     // A policy that selects no pod yet would hold vacuously, and the pods Cilium selects once one
-    // is labelled would reach the uncovered addresses: only a whole endpoint inside will do.
-    if (subjects.length === 0) return false;
+    // is labelled would reach the uncovered addresses: only what the policy's own rules allow
+    // (`anyway`, same-policy.ts) holds for them.
+    if (subjects.length === 0) return uncovered.every(anyway);
     for (const s of subjects) {
       for (const c of covered) {
         const granted = this.ports(s, direction, c, (p, r) => p === policy && r === rule);

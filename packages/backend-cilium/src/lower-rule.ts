@@ -1,6 +1,6 @@
 // One Kubernetes rule → Cilium rules (direction-neutral shape; lower.ts names the fields).
 import { appendAll, compareValues, familyMax, parseCidr, type Address, type Direction, type Peer, type Policy, type PortMatch, type Program, type Protocol, type ResolvedProgram, type Rule, type SourceRef } from '@netpolc/ir';
-import { blockKey, blockSetOf, cidrRelation, coverage, covers, type BlockSet, type ResolvedAllowance } from './coverage.js';
+import { blockKey, blockSetOf, cidrRelation, coverage, covers, familyWhole, type BlockSet, type ResolvedAllowance } from './coverage.js';
 import { ciliumDiagnostic } from './diagnostics.js';
 import { addNamespaceSelector, addPodSelector, droppedRequirements, SelectorBuilder } from './labels.js';
 import { ciliumLabel, type CiliumCidrRule, type CiliumEntity, type CiliumPortProtocol, type CiliumPortRule, type CiliumSelector, type Writable } from './model.js';
@@ -8,6 +8,7 @@ import { atLeast, ciliumFeatures, formatVersion, type CiliumOptions } from './op
 import type { PodUniverse } from './pod-universe.js';
 import { lowerNamedPort, lowerNumericPort, lowerResolvedPorts, portRules, type Notes } from './ports.js';
 import { namedPortKey } from './sidecars.js';
+import type { PolicyRules } from './same-policy.js';
 import { distinctTrees } from './tree.js';
 
 /** A Cilium rule before its fields get their ingress (`from*`) or egress (`to*`) names. */
@@ -31,6 +32,8 @@ export interface LowerContext {
   readonly nodeAddresses: readonly Address[];
   /** The address families of the cluster: of its nodes' and pods' addresses and of --cluster-cidr. */
   readonly families: ReadonlySet<4 | 6>;
+  /** What each policy's own rules allow, for policies that select no pod yet. */
+  readonly policyRules: PolicyRules;
   /** Why the inventory's nodes may not be every node of the cluster (undefined: they are). */
   readonly nodeGap: string | undefined;
   /** Memo: node addresses inside a block set, by {@link blockKey}. */
@@ -287,7 +290,8 @@ function blockCoverage(ctx: LowerContext, pi: number, direction: Direction, rule
     const extra: number[] = [];
     const partial: number[] = [];
     for (const i of cov.partial) {
-      if (ctx.allowance.wholeEndpointAllowed(pi, rule.index, direction, set, ctx.universe.pods[i]!.addresses)) extra.push(i);
+      const anyway = (u: Address): boolean => ctx.policyRules.allows(pi, direction, rule.index, u, (peer) => podsOf(ctx, ctx.program.policies[pi]!, peer).has(i));
+      if (ctx.allowance.wholeEndpointAllowed(pi, rule.index, direction, set, ctx.universe.pods[i]!.addresses, anyway)) extra.push(i);
       else partial.push(i);
     }
     if (partial.length > 0) {
@@ -359,9 +363,12 @@ function nodeEntities(ctx: LowerContext, pi: number, direction: Direction, rule:
   // Without pods in the inventory no subject can show the uncovered node addresses allowed
   // anyway (the check would hold vacuously, and the pods selected at run time would reach a
   // dual-stack node's other family): then every node address must be inside the block.
-  const whole = ctx.hasInventory ? ctx.allowance.wholeEndpointAllowed(pi, rule.index, direction, set, addresses) : inside.length === addresses.length;
+  const whole = ctx.hasInventory ? ctx.allowance.wholeEndpointAllowed(pi, rule.index, direction, set, addresses, (u) => ctx.policyRules.allows(pi, direction, rule.index, u)) : inside.length === addresses.length;
   if (whole) {
-    const wholeFamilies = coversFamilies(set, ctx.families);
+    // Every family of the cluster, in this rule's blocks or allowed whole by the policy's other
+    // rules: in a dual-stack cluster whose Node objects list IPv4 only, every node still has
+    // IPv6 addresses (its router address from its pod CIDR), which the entities admit.
+    const wholeFamilies = [...ctx.families].every((f) => familyWhole(set, f) || ctx.policyRules.allowsFamily(pi, direction, rule.index, f));
     if (ctx.options.clusterName !== undefined && !wholeFamilies) {
       // remote-node is every node of every cluster in the mesh (Documentation/network/concepts
       // terminology, cilium/cilium#37989): their addresses are in no inventory given here.
@@ -389,16 +396,4 @@ function nodeEntities(ctx: LowerContext, pi: number, direction: Direction, rule:
   notes.diagnostic(ciliumDiagnostic('backend-cilium/ipblock-covers-nodes', { addresses: inside.map((a) => a.ip).join(', ') }, origin));
   notes.report(`${where}: node address ${inside.map((a) => a.ip).join(', ')} inside the ipBlock will be denied by Cilium (CIDR rules do not match nodes; narrower than Kubernetes)`);
   return [];
-}
-
-/**
- * True when the block holds every address of each family of the cluster. Those of its pods
- * count too: in a dual-stack cluster whose Node objects list IPv4 only, every node still has
- * IPv6 addresses (its router address from its pod CIDR), which the entities admit.
- */
-function coversFamilies(set: BlockSet, families: ReadonlySet<4 | 6>): boolean {
-  return [...families].every((f) => {
-    const family = f === 4 ? set.v4 : set.v6;
-    return family.length === 1 && family[0]![0] === 0n && family[0]![1] === familyMax(f);
-  });
 }

@@ -7,6 +7,7 @@ import { lowerRule, type GenericRule, type LowerContext } from './lower-rule.js'
 import type { CiliumEgressRule, CiliumIngressRule, CiliumPolicy } from './model.js';
 import type { CiliumOptions } from './options.js';
 import { PodUniverse } from './pod-universe.js';
+import { PolicyRules } from './same-policy.js';
 import { sidecarNamesOf } from './sidecars.js';
 import { sameTree } from './tree.js';
 
@@ -39,6 +40,7 @@ export function lowerProgram(input: BackendInput, options: CiliumOptions): Lower
     hasInventory: program.inventory.pods.length > 0,
     nodeAddresses: program.inventory.nodes.flatMap((n) => n.addresses.map((a) => addressOf(a.ip))),
     families: clusterFamilies(input, options),
+    policyRules: new PolicyRules(program.policies),
     nodeGap: nodeGap(program),
     nodesInside: new Map(),
     sidecarNames: sidecarNamesOf(resolved.pods),
@@ -107,10 +109,6 @@ export function lowerProgram(input: BackendInput, options: CiliumOptions): Lower
   return { policies, diagnostics };
 }
 
-/**
- * Why the inventory's nodes may not be all of the cluster's: none listed, or a pod that is not
- * finished on a node it lacks (a finished pod may outlive its node).
- */
 /** The address families of the cluster's nodes and pods, and of the pod CIDRs given. */
 function clusterFamilies({ program, resolved }: BackendInput, options: CiliumOptions): Set<4 | 6> {
   const families = new Set<4 | 6>();
@@ -120,6 +118,10 @@ function clusterFamilies({ program, resolved }: BackendInput, options: CiliumOpt
   return families;
 }
 
+/**
+ * Why the inventory's nodes may not be all of the cluster's: none listed, or a pod that is not
+ * finished on a node it lacks (a finished pod may outlive its node).
+ */
 function nodeGap(program: BackendInput['program']): string | undefined {
   if (program.inventory.nodes.length === 0) return 'the inventory lists no Node objects';
   const names = new Set(program.inventory.nodes.map((n) => n.name));

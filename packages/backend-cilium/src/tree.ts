@@ -26,8 +26,18 @@ function definedKeys(o: Record<string, unknown>): string[] {
   return Object.keys(o).filter((k) => o[k] !== undefined);
 }
 
-/** The trees without repeats (by {@link sameTree}), in their order: rules and selectors are short lists. */
+/** From this many trees on, repeats are found by serialised keys (a rule may have thousands of peers). */
+const keyedFrom = 16;
+
+/** The trees without repeats (as serialised), in their order. */
 export function distinctTrees<T>(list: readonly T[]): T[] {
+  if (list.length >= keyedFrom) {
+    const seen = new Set<string>();
+    return list.filter((t) => {
+      const key = JSON.stringify(t);
+      return !seen.has(key) && (seen.add(key), true);
+    });
+  }
   const out: T[] = [];
   for (const t of list) if (!out.some((u) => sameTree(u, t))) out.push(t);
   return out;

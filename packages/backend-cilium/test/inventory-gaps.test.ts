@@ -136,3 +136,18 @@ it('judges an ipBlock that covers part of a pod or of the nodes conservatively w
   expect(codes(both.diagnostics)).toEqual(['backend-cilium/node-entities-unlisted']);
   expect(JSON.stringify(both.objects)).toContain('remote-node');
 });
+
+it('counts what the policy\'s other rules allow: 0.0.0.0/0 and ::/0 in two rules of a dual-stack policy get the entities, with or without pods selected', () => {
+  // Review of the fixes above: both were refused (a warning with a pod selected; two
+  // ipblock-partial-pod errors without), though the policy allows every address of both families.
+  const cluster = [namespace('a'), node('n1', '192.168.1.10'), pod('a', 'p', { app: 'web' }, ['10.0.0.5', 'fd00::5'], { node: 'n1' })];
+  const twoRules = (app: string) => networkPolicy('a', 'e', { podSelector: { matchLabels: { app } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }, { to: [{ ipBlock: { cidr: '::/0' } }] }] });
+  for (const app of ['web', 'none']) {
+    const c = compile([...cluster, twoRules(app)]);
+    expect(codes(c.diagnostics), app).toEqual([]);
+    expect(JSON.stringify(c.objects), app).toContain('"toEntities":["host","remote-node"]');
+  }
+  // The other rule allows fewer ports than this one: it shows nothing allowed anyway.
+  const narrower = networkPolicy('a', 'e', { podSelector: { matchLabels: { app: 'none' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }, { to: [{ ipBlock: { cidr: '::/0' } }], ports: [{ port: 80 }] }] });
+  expect(codes(compile([...cluster, narrower]).diagnostics)).toEqual(['backend-cilium/ipblock-partial-pod', 'backend-cilium/node-entities-withheld']);
+});

@@ -222,3 +222,11 @@ it('writes a selector once in a rule when a namespaceSelector {} peer and an ipB
   expect(endpoints.length).toBeGreaterThan(0);
   expect(new Set(endpoints.map((e) => JSON.stringify(e))).size).toBe(endpoints.length);
 });
+
+it('writes each selector once in a rule of many peers too (repeats found by key from 16 on)', () => {
+  const peers = [...Array.from({ length: 20 }, () => ({ namespaceSelector: {} })), ...Array.from({ length: 20 }, (_, i) => ({ podSelector: { matchLabels: { app: `a${i % 5}` } } }))];
+  const c = compile([namespace('x'), node('n', '198.19.0.1'), pod('x', 'a', { app: 'a0' }, '198.18.0.10', { node: 'n' }), networkPolicy('x', 'p', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: peers }] })]);
+  const endpoints = c.objects[0]!.spec.egress!.flatMap((r) => r.toEndpoints ?? []);
+  expect(endpoints).toHaveLength(6);
+  expect(new Set(endpoints.map((e) => JSON.stringify(e))).size).toBe(6);
+});

@@ -1,0 +1,67 @@
+// What the rules of one policy allow, whatever pods it selects: the pods Cilium will select at
+// run time (a pod labelled later, a Job not yet started) have that policy's rules at least, so
+// this is what may show an address allowed anyway when the inventory has no subject to ask.
+import { portSetOf, type Address, type Direction, type Peer, type Policy, type PortSet, type Protocol, type Rule } from '@netpolc/ir';
+import { blockSetOf, covers, familyWhole, portSubset, type BlockSet } from './coverage.js';
+
+type BlockPeer = Extract<Peer, { kind: 'ip-block' }>;
+type PodPeer = Extract<Peer, { kind: 'pods' }>;
+
+/** A rule's ports, or undefined when it names ports (resolved per destination pod: not comparable here). */
+function portsOf(rule: Rule): PortSet | undefined {
+  if (rule.ports === 'any') return { kind: 'any' };
+  const triples: [Protocol, number, number][] = [];
+  for (const p of rule.ports) {
+    if (p.kind === 'named') return undefined;
+    triples.push(p.kind === 'all' ? [p.protocol, 0, 65535] : [p.protocol, p.from, p.to]);
+  }
+  return portSetOf(triples);
+}
+
+/** The rules of a policy's direction, each with its ipBlocks and ports, made once per policy. */
+export class PolicyRules {
+  private readonly memo = new Map<string, { rule: Rule; blocks: BlockSet; anyPeer: boolean; ports: PortSet | undefined }[]>();
+
+  constructor(private readonly policies: readonly Policy[]) {}
+
+  private rules(pi: number, direction: Direction): { rule: Rule; blocks: BlockSet; anyPeer: boolean; ports: PortSet | undefined }[] {
+    const key = `${pi}/${direction}`;
+    let found = this.memo.get(key);
+    if (!found) {
+      found = (this.policies[pi]![direction] ?? []).map((rule) => ({
+        rule,
+        anyPeer: rule.peers === 'any',
+        blocks: blockSetOf(rule.peers === 'any' ? [] : rule.peers.filter((p): p is BlockPeer => p.kind === 'ip-block')),
+        ports: portsOf(rule),
+      }));
+      this.memo.set(key, found);
+    }
+    return found;
+  }
+
+  /**
+   * Whether some rule of the policy allows `address` (of a pod that `selects` says its pod peers
+   * select, if any) on every port that rule `ruleIndex` allows.
+   */
+  allows(pi: number, direction: Direction, ruleIndex: number, address: Address, selects?: (peer: PodPeer) => boolean): boolean {
+    const rules = this.rules(pi, direction);
+    const needed = rules.find((r) => r.rule.index === ruleIndex)?.ports;
+    if (!needed) return false;
+    return rules.some((r) => {
+      if (!r.ports || !portSubset(needed, r.ports)) return false;
+      if (r.anyPeer || covers(r.blocks, address)) return true;
+      return selects !== undefined && r.rule.peers !== 'any' && r.rule.peers.some((p) => p.kind === 'pods' && selects(p));
+    });
+  }
+
+  /** Whether some rule of the policy allows every address of `family` on every port that rule `ruleIndex` allows. */
+  allowsFamily(pi: number, direction: Direction, ruleIndex: number, family: 4 | 6): boolean {
+    const rules = this.rules(pi, direction);
+    const needed = rules.find((r) => r.rule.index === ruleIndex)?.ports;
+    if (!needed) return false;
+    return rules.some((r) => {
+      if (!r.ports || !portSubset(needed, r.ports)) return false;
+      return r.anyPeer || familyWhole(r.blocks, family);
+    });
+  }
+}
