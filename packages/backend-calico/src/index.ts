@@ -39,14 +39,15 @@ export const calicoBackend = defineBackend<CalicoOptions>({
   description: 'Calico projectcalico.org/v3 NetworkPolicy and Tier objects, with optional Log rules and audit mode',
   flags,
   parseOptions,
-  emit({ program }, options, sink) {
+  emit(input, options, sink) {
+    const { program } = input;
     const lowered = lowerProgram(program, options);
     // Without errors, files go to the sink as they are printed (encoded into shared memory).
     const assembler = new FileAssembler(options.stdout || hasErrors(lowered.diagnostics) ? undefined : sink);
     for (const [path, list] of fileGroups(lowered.objects, options.stdout)) assembler.add(path, (out) => void out.push(printObjects(list)));
     assembler.finish();
     // A namespace the program answers for that has no file now lost its policies.
-    const namespaces = answeredNamespaces(program.inventory);
+    const namespaces = answeredNamespaces(input);
     return {
       files: assembler.files,
       diagnostics: lowered.diagnostics,

@@ -35,7 +35,7 @@ function emit(input: BackendInput, options: CiliumOptions, sink?: FileSink): Emi
     assembler.add(path, (out) => writeStream(byFile.get(path)!.map((p) => p.object), out));
   }
   assembler.finish();
-  const namespaces = answeredNamespaces(input.program.inventory);
+  const namespaces = answeredNamespaces(input);
   return {
     files: assembler.files,
     diagnostics: lowered.diagnostics,

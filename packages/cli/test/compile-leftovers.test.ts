@@ -158,13 +158,34 @@ it('every backend owns each file it writes, for what it compiled, by name and fi
       const head = Buffer.from(f.content).subarray(0, 512).toString('utf8');
       expect({ name, path: f.path, owned: emitted.owns?.(f.path, () => head) }).toEqual({ name, path: f.path, owned: true });
       expect({ name, path: f.path, owned: emitted.owns?.(f.path, () => `# edited\n${head}`) }).toEqual({ name, path: f.path, owned: false });
-      expect({ name, path: f.path, owned: emitted.owns?.(`x${f.path}`, () => head) }).toEqual({ name, path: f.path, owned: false });
+      // No node or namespace has this name (an underscore).
+      expect({ name, path: f.path, owned: emitted.owns?.(`x_${f.path}`, () => head) }).toEqual({ name, path: f.path, owned: false });
     }
-    // A file of another name is not even read.
+    // A file of another name is not even read (Calico and Cilium answer for every namespace, so
+    // `notes.yaml` could be Cilium's file of namespace notes: its first line decides).
     const unread = (): string => {
       throw new Error(`${name} read a file it does not own`);
     };
-    expect(['README', 'notes.yaml', 'node-1.txt'].map((p) => emitted.owns?.(p, unread))).toEqual([false, false, false]);
+    expect(['README', 'Notes.yaml', 'node-1.txt', 'a_b.yaml'].map((p) => emitted.owns?.(p, unread))).toEqual([false, false, false, false]);
+  }
+});
+
+it('calico and cilium answer for every namespace, whatever the inventory lists, and for only those of --namespace when it limits the compile', async () => {
+  const { loadProgram, resolve } = await import('@netpolc/ir');
+  const { backends } = await import('../src/backends.js');
+  const read = (f: string): { path: string; content: string } => ({ path: f, content: readFileSync(f, 'utf8') });
+  // One Namespace object in the input no longer turns it off (it did: only the listed ones were answered for).
+  const sources = [{ path: 'ns.yaml', content: 'apiVersion: v1\nkind: Namespace\nmetadata: {name: production}\n' }, ...readdirSync(`${root}examples/policies`).map((f) => read(`${root}examples/policies/${f}`))];
+  const program = loadProgram(sources).program;
+  const resolved = resolve(program);
+  for (const [name, file] of [['calico', (ns: string) => `namespace-${ns}.yaml`], ['cilium', (ns: string) => `${ns}.yaml`]] as const) {
+    const backend = backends[name];
+    const options = backend.parseOptions({ 'out-dir': 'out' }).options as never;
+    const every = backend.emit({ program, resolved }, options);
+    const head = Buffer.from(every.files.find((f) => f.path !== 'cluster.yaml')!.content).subarray(0, 512).toString('utf8');
+    expect(every.owns?.(file('team-gone'), () => head), name).toBe(true);
+    const limited = backend.emit({ program, resolved, namespaces: ['production'] }, options);
+    expect([file('production'), file('team-gone')].map((p) => limited.owns?.(p, () => head)), name).toEqual([true, false]);
   }
 });
 

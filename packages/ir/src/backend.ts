@@ -62,6 +62,11 @@ export type RawOptions = Readonly<Record<string, string | boolean | readonly str
 export interface BackendInput {
   readonly program: Program;
   readonly resolved: ResolvedProgram;
+  /**
+   * The namespaces the compile is limited to (`--from-cluster --namespace`), whose files alone it
+   * answers for in the output directory; absent, it answers for every namespace's.
+   */
+  readonly namespaces?: readonly string[];
 }
 
 /**

@@ -84,7 +84,8 @@ export const compileCommand: Command = {
     const wanted = new Set(nodes);
     const resolved = resolve(result.program, nodes.length > 0 ? { subjects: (p) => p.nodeName !== undefined && wanted.has(p.nodeName) } : {});
     printDiagnostics(io, values, result, resolved.diagnostics);
-    const input = { program: result.program, resolved };
+    const limited = values['namespace'] as string[] | undefined;
+    const input = { program: result.program, resolved, ...(limited && limited.length > 0 ? { namespaces: limited } : {}) };
     if (outPath === undefined) {
       const emitted = backend.emit(input, parsed.options);
       if (!report(io, values, result, emitted)) return ExitCode.input;

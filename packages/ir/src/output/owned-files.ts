@@ -1,20 +1,18 @@
-import type { EmitResult } from '../backend.js';
-import type { Inventory } from '../model/inventory.js';
+import type { BackendInput, EmitResult } from '../backend.js';
 import { isDnsLabel } from '../lower/names.js';
 
 /** Every namespace: see {@link answeredNamespaces}. */
-export const everyNamespace = 'every namespace';
+export const everyNamespace: unique symbol = Symbol('every namespace');
 
 /**
- * The namespaces whose files a compile answers for: those of the inventory (declared by Namespace
- * objects or implied by pods and policies), or {@link everyNamespace} when it has no Namespace
- * object. Then it knows no namespace list, and a namespace whose policies were all deleted is
- * known to it no more: its file must go all the same, or `kubectl apply -f DIR` would restore
- * them. (With Namespace objects, a namespace they do not list keeps its file: a compile of some
- * namespaces, `--from-cluster -n`, leaves the others'.)
+ * The namespaces whose files a compile answers for in its output directory: every namespace's
+ * (one directory holds one compile's output: a namespace whose policies were all deleted must
+ * lose its file, or `kubectl apply -f DIR` would restore them, whether or not an inventory lists
+ * the namespace), or only those it is limited to (`--from-cluster --namespace`: the others'
+ * files stay).
  */
-export function answeredNamespaces(inventory: Inventory): ReadonlySet<string> | typeof everyNamespace {
-  return inventory.namespaces.some((n) => n.declared) ? new Set(inventory.namespaces.map((n) => n.name)) : everyNamespace;
+export function answeredNamespaces(input: BackendInput): ReadonlySet<string> | typeof everyNamespace {
+  return input.namespaces ? new Set(input.namespaces) : everyNamespace;
 }
 
 /**
