@@ -2,8 +2,10 @@
 // every small file and defines netpolc's YAML: `0b11` and signed `-0x1F`, `+0o17` are numbers to
 // js-yaml and strings to `yaml` (YAML 1.2 has no binary and no signed hex or octal), and `+.5` is
 // a string to js-yaml and a number to `yaml`. A label value `0b11` then was an error in a large
-// file and a string in a small one. These types resolve numbers exactly as `yaml`'s core schema
-// does (its `core` tags), so that the bulk path and the `yaml` path read one text alike.
+// file and a string in a small one. These types resolve plain scalars exactly as `yaml`'s core
+// schema does (its `core` tags), so that the bulk path and the `yaml` path read one text alike.
+// Explicit tags (`!!float 80`, `!!int 1_000`) may still differ; js-yaml refusing one sends the
+// text to the `yaml` package, which reports it.
 import jsyaml from 'js-yaml';
 
 const octal = /^0o[0-7]+$/;
