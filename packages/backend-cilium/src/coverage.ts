@@ -28,8 +28,16 @@ export interface BlockSet {
   readonly v6: IntervalSet<bigint>;
 }
 
+/** An ipBlock peer. */
+export type BlockPeer = Extract<Peer, { kind: 'ip-block' }>;
+
+/** `cidr` or `cidr except a, b`. */
+export function blockText(p: BlockPeer): string {
+  return p.except.length > 0 ? `${p.cidr} except ${p.except.join(', ')}` : p.cidr;
+}
+
 /** The union of the rule's ipBlock peers, each minus its own excepts. */
-export function blockSetOf(peers: readonly Extract<Peer, { kind: 'ip-block' }>[]): BlockSet {
+export function blockSetOf(peers: readonly BlockPeer[]): BlockSet {
   // Gathered, then normalised once: a union per peer re-sorted the growing set (5,000 peers of
   // one rule took 3 s).
   const ranges: Record<4 | 6, (readonly [bigint, bigint])[]> = { 4: [], 6: [] };

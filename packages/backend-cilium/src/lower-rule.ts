@@ -1,7 +1,8 @@
 // One Kubernetes rule → Cilium rules (direction-neutral shape; lower.ts names the fields).
-import { appendAll, compareValues, familyMax, parseCidr, type Address, type Direction, type Peer, type Policy, type PortMatch, type Program, type Protocol, type ResolvedProgram, type Rule, type SourceRef } from '@netpolc/ir';
-import { blockKey, blockSetOf, cidrRelation, coverage, covers, familyWhole, type BlockSet, type ResolvedAllowance } from './coverage.js';
+import { appendAll, compareValues, parseCidr, type Address, type Direction, type Peer, type Policy, type PortMatch, type Program, type Protocol, type ResolvedProgram, type Rule, type SourceRef } from '@netpolc/ir';
+import { blockKey, blockSetOf, blockText, cidrRelation, coverage, covers, type BlockPeer, type BlockSet, type ResolvedAllowance } from './coverage.js';
 import { ciliumDiagnostic } from './diagnostics.js';
+import { nodeEntities } from './node-entities.js';
 import { addNamespaceSelector, addPodSelector, droppedRequirements, SelectorBuilder } from './labels.js';
 import { ciliumLabel, type CiliumCidrRule, type CiliumEntity, type CiliumPortProtocol, type CiliumPortRule, type CiliumSelector, type Writable } from './model.js';
 import { atLeast, ciliumFeatures, formatVersion, type CiliumOptions } from './options.js';
@@ -34,6 +35,8 @@ export interface LowerContext {
   readonly families: ReadonlySet<4 | 6>;
   /** What each policy's own rules allow, for policies that select no pod yet. */
   readonly policyRules: PolicyRules;
+  /** Memo: the pods each pod peer selects. */
+  readonly peerPods: Map<PodPeer, ReadonlySet<number>>;
   /** Why the inventory's nodes may not be every node of the cluster (undefined: they are). */
   readonly nodeGap: string | undefined;
   /** Memo: node addresses inside a block set, by {@link blockKey}. */
@@ -42,10 +45,6 @@ export interface LowerContext {
   readonly sidecarNames: ReadonlyMap<string, ReadonlyMap<number, string>>;
 }
 
-/** `cidr` or `cidr except a, b`. */
-function blockText(p: BlockPeer): string {
-  return p.except.length > 0 ? `${p.cidr} except ${p.except.join(', ')}` : p.cidr;
-}
 
 /** `pods a, b, c` (at most 12 names, then a count). */
 function podList(ctx: LowerContext, pods: ReadonlySet<number>): string {
@@ -57,7 +56,7 @@ function podList(ctx: LowerContext, pods: ReadonlySet<number>): string {
   return `pod${pods.size === 1 ? '' : 's'} ${ids.join(', ')}${pods.size > ids.length ? ` and ${pods.size - ids.length} more` : ''}`;
 }
 
-type BlockPeer = Extract<Peer, { kind: 'ip-block' }>;
+
 type PodPeer = Extract<Peer, { kind: 'pods' }>;
 type NamedPort = Extract<PortMatch, { kind: 'named' }>;
 
@@ -196,9 +195,17 @@ function halves(cidr: string): { cidr: string }[] {
   return parseCidr(cidr)!.family === 4 ? [{ cidr: '0.0.0.0/1' }, { cidr: '128.0.0.0/1' }] : [{ cidr: '::/1' }, { cidr: '8000::/1' }];
 }
 
-/** Actionable pods a pod peer selects (index into the universe, which holds the resolved pods). */
-function podsOf(ctx: LowerContext, policy: Policy, peer: PodPeer): Set<number> {
-  return new Set(ctx.resolved.selectPods(peer.namespaces, peer.pods, policy.namespace));
+/**
+ * Actionable pods a pod peer selects (index into the universe, which holds the resolved pods),
+ * made once per peer: the partial-pod check asks for each pod.
+ */
+function podsOf(ctx: LowerContext, policy: Policy, peer: PodPeer): ReadonlySet<number> {
+  let pods = ctx.peerPods.get(peer);
+  if (!pods) {
+    pods = new Set(ctx.resolved.selectPods(peer.namespaces, peer.pods, policy.namespace));
+    ctx.peerPods.set(peer, pods);
+  }
+  return pods;
 }
 
 interface NamedTarget {
@@ -337,63 +344,5 @@ function clusterCidrCoverage(ctx: LowerContext, set: BlockSet, text: string, ori
   const bad = relations.find((r) => r.rel !== 'full')!;
   notes.diagnostic(ciliumDiagnostic('backend-cilium/ipblock-pods-ambiguous', { cidr: text, clusterCidr: bad.cidr }, origin));
   notes.report(`${where}: ipBlock ${text} covers an unknown part of the pods (error)`);
-  return [];
-}
-
-/**
- * Node addresses inside the ipBlocks. Cilium gives them the `host` / `remote-node` identities,
- * which CIDR rules do not match (layer3.rst; cilium/cilium#12277). Together the two entities are
- * exactly "every node", so they are added only when that adds nothing Kubernetes denies.
- */
-function nodeEntities(ctx: LowerContext, pi: number, direction: Direction, rule: Rule, peers: readonly BlockPeer[], set: BlockSet, origin: SourceRef, where: string, notes: Notes): CiliumEntity[] {
-  if (ctx.nodeGap !== undefined) {
-    // The entities would also admit nodes the inventory lacks, whatever their addresses.
-    for (const p of peers) notes.diagnostic(ciliumDiagnostic('backend-cilium/ipblock-nodes-unknown', { cidr: p.cidr, reason: ctx.nodeGap }, p.origin));
-    notes.report(`${where}: node addresses inside the ipBlock are unknown (${ctx.nodeGap}); Cilium will deny any node traffic there, as CIDR rules do not match nodes (warning)`);
-    return [];
-  }
-  const addresses = ctx.nodeAddresses;
-  const key = blockKey(set);
-  let inside = ctx.nodesInside.get(key);
-  if (!inside) {
-    inside = addresses.filter((a) => covers(set, a));
-    ctx.nodesInside.set(key, inside);
-  }
-  if (inside.length === 0) return [];
-  // Without pods in the inventory no subject can show the uncovered node addresses allowed
-  // anyway (the check would hold vacuously, and the pods selected at run time would reach a
-  // dual-stack node's other family): then every node address must be inside the block.
-  const whole = ctx.hasInventory ? ctx.allowance.wholeEndpointAllowed(pi, rule.index, direction, set, addresses, (u) => ctx.policyRules.allows(pi, direction, rule.index, u)) : inside.length === addresses.length;
-  if (whole) {
-    // Every family of the cluster, in this rule's blocks or allowed whole by the policy's other
-    // rules: in a dual-stack cluster whose Node objects list IPv4 only, every node still has
-    // IPv6 addresses (its router address from its pod CIDR), which the entities admit.
-    const wholeFamilies = [...ctx.families].every((f) => familyWhole(set, f) || ctx.policyRules.allowsFamily(pi, direction, rule.index, f));
-    if (ctx.options.clusterName !== undefined && !wholeFamilies) {
-      // remote-node is every node of every cluster in the mesh (Documentation/network/concepts
-      // terminology, cilium/cilium#37989): their addresses are in no inventory given here.
-      const reason = `remote-node also holds the nodes of the other clusters in the ClusterMesh (--cluster-name), whose addresses the inventory lacks`;
-      for (const p of peers) notes.diagnostic(ciliumDiagnostic('backend-cilium/ipblock-nodes-unknown', { cidr: p.cidr, reason }, p.origin));
-      notes.report(`${where}: the ipBlock covers every node address of the inventory, but ${reason}; Cilium will deny the node traffic there (warning)`);
-      return [];
-    }
-    // The entities also hold node addresses no Node object lists (each node's router address
-    // from its pod CIDR, and every address of the local node's interfaces for host:
-    // cilium/cilium#11006, #16308), which only a block of whole families surely covers: added
-    // otherwise only when the user accepts that (--node-entities), as they may widen the rule.
-    if (!wholeFamilies && !ctx.options.nodeEntities) {
-      for (const p of peers) notes.diagnostic(ciliumDiagnostic('backend-cilium/node-entities-withheld', { cidr: blockText(p) }, p.origin));
-      notes.report(`${where}: the ipBlock covers every node address of the inventory, but the host and remote-node entities would also admit node addresses it does not list, which may lie outside the ipBlock; none added, so Cilium will deny this node traffic (warning; --node-entities adds them)`);
-      return [];
-    }
-    notes.report(`${where}: the ipBlock covers every node address, which Cilium CIDR rules do not match; added the host and remote-node entities`);
-    if (!wholeFamilies) {
-      for (const p of peers) notes.diagnostic(ciliumDiagnostic('backend-cilium/node-entities-unlisted', { cidr: blockText(p) }, p.origin));
-      notes.report(`${where}: the host and remote-node entities also admit node addresses the inventory does not list, which may lie outside the ipBlock (--node-entities)`);
-    }
-    return ['host', 'remote-node'];
-  }
-  notes.diagnostic(ciliumDiagnostic('backend-cilium/ipblock-covers-nodes', { addresses: inside.map((a) => a.ip).join(', ') }, origin));
-  notes.report(`${where}: node address ${inside.map((a) => a.ip).join(', ')} inside the ipBlock will be denied by Cilium (CIDR rules do not match nodes; narrower than Kubernetes)`);
   return [];
 }

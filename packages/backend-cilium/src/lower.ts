@@ -41,6 +41,7 @@ export function lowerProgram(input: BackendInput, options: CiliumOptions): Lower
     nodeAddresses: program.inventory.nodes.flatMap((n) => n.addresses.map((a) => addressOf(a.ip))),
     families: clusterFamilies(input, options),
     policyRules: new PolicyRules(program.policies),
+    peerPods: new Map(),
     nodeGap: nodeGap(program),
     nodesInside: new Map(),
     sidecarNames: sidecarNamesOf(resolved.pods),

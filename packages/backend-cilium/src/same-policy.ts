@@ -2,9 +2,8 @@
 // run time (a pod labelled later, a Job not yet started) have that policy's rules at least, so
 // this is what may show an address allowed anyway when the inventory has no subject to ask.
 import { portSetOf, type Address, type Direction, type Peer, type Policy, type PortSet, type Protocol, type Rule } from '@netpolc/ir';
-import { blockSetOf, covers, familyWhole, portSubset, type BlockSet } from './coverage.js';
+import { blockSetOf, covers, familyWhole, portSubset, type BlockPeer, type BlockSet } from './coverage.js';
 
-type BlockPeer = Extract<Peer, { kind: 'ip-block' }>;
 type PodPeer = Extract<Peer, { kind: 'pods' }>;
 
 /** A rule's ports, or undefined when it names ports (resolved per destination pod: not comparable here). */

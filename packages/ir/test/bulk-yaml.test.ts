@@ -274,6 +274,9 @@ it('warns, once per value, about plain 1_000 and 0b101 where a string is read: k
     expect(r.diagnostics[1]!.message).toContain('the number 5');
   }
   expect(loadProgram([{ path: 't.yaml', content: policy.replace('v: 1_000, w: 0b101, u: 1_000', "v: '1_000', w: \"0b101\"").replace('port: 1_0', 'port: 10') }]).diagnostics).toEqual([]);
+  // A key that is a number to both readers, but another one (012: is "12" here, "10" to kubectl): refused.
+  const octalKey = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: k\n  labels:\n    012: a\n';
+  for (const text of [octalKey, `${base}---\n${octalKey}`]) expect(loadProgram([{ path: 't.yaml', content: text }]).diagnostics.map((d) => d.code)).toEqual(['ir/yaml11-number']);
   // As a key too (kubectl stores the label key "1000"), in small and large files alike.
   const keyed = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: k\n  labels:\n    1_000: a\n';
   for (const text of [keyed, `${base}---\n${keyed}`]) {

@@ -127,6 +127,9 @@ export function mergeOffsets(text: string): number[] {
   return out;
 }
 
+/** A merge key written as an explicit key, which only the `yaml` package reads as a merge. */
+const explicitMergeKey = /(?:^|[\s{,[])\?[ \t]+<<[ \t]*(?:$|:|\s)/m;
+
 /** Whether {@link mergeCandidate} matches. */
 export function hasMergeCandidate(text: string): boolean {
   return mergeOffsets(text).length > 0;
@@ -140,7 +143,8 @@ export function hasMergeCandidate(text: string): boolean {
  * `yaml` path then reads it or gives located errors.
  */
 function readBulkYaml(text: string): BulkRead | { readonly syntax: number } | undefined {
-  if (hasAliasCandidate(text)) return undefined;
+  // An explicit merge key (`? <<`) is a merge to the yaml package and a plain key to js-yaml.
+  if (hasAliasCandidate(text) || explicitMergeKey.test(text)) return undefined;
   const { docs, rest, yaml11 } = readPlainDocuments(text);
   if (rest === text.length) return { docs, yaml11 };
   try {
@@ -224,8 +228,9 @@ function readYaml(text: string, path: string, docs: unknown[], diagnostics: Diag
     }
   });
   checkYaml11Scalars(parsed.filter((d) => d.errors.length === 0).map((tree) => ({ tree, offset: 0 })), path, diagnostics);
-  // Only documents read without error: a merge the yaml package refused was reported above.
-  if (hasMergeCandidate(text)) checkMerges(read, path, diagnostics);
+  // Only documents read without error: a merge the yaml package refused was reported above. Every
+  // tree is walked (a `? <<` key is no candidate of the text scan); this path reads small files.
+  checkMerges(read, path, diagnostics);
   return parsed;
 }
 

@@ -94,7 +94,9 @@ export function checkYaml11Scalars(docs: readonly { readonly tree: Document; rea
         const text = node.source ?? String(node.value);
         const kubectl = yaml11Integer(text);
         if (kubectl === undefined || kubectl === node.value) return;
-        if (numberField) {
+        // A key that is a number to both readers is the text of that number to each (`012:` is the
+        // key "12" here and "10" to kubectl): two different objects, as in a port.
+        if (numberField || (key === 'key' && typeof node.value === 'number')) {
           diagnostics.push(irDiagnostic('ir/yaml11-number', { value: text, kubectl, here: JSON.stringify(node.value) }, at));
           return;
         }
