@@ -184,3 +184,34 @@ it('reports the node addresses that change when an isolated pod moves to another
   expect(text(diff.added)).toEqual(['198.19.0.2/32 -> x/a']);
   expect(text(diff.removed)).toEqual(['198.19.0.1/32 -> x/a']);
 });
+
+it('reports what changes when a node or a pod gets another address, the policies unchanged (two inventories)', () => {
+  // Old code: nothing for both. A node's addresses were not part of its pods' node key, and a
+  // pod moving out of an ipBlock's except changed no signature (the peer set's addresses stay).
+  const text = (list: readonly ConnectionChange[]): string[] => list.map((c) => `${endpointText(c.from)} -> ${endpointText(c.to)}`);
+  const nodes = (ip: string): Manifest[] => [node('node-1', ip), namespace('x'), pod('x', 'a', { pod: 'a' }, '198.18.0.10', { node: 'node-1' }), networkPolicy('x', 'deny', { podSelector: {}, policyTypes: ['Ingress'] })];
+  const moved = diffConnectivity(resolve(load(nodes('198.19.0.1'))), resolve(load(nodes('198.19.0.9'))));
+  expect([text(moved.added), text(moved.removed)]).toEqual([['198.19.0.9/32 -> x/a'], ['198.19.0.1/32 -> x/a']]);
+  const pods = (ip: string): Manifest[] => [
+    node('node-1', '198.19.0.1'),
+    namespace('x'),
+    pod('x', 'client', { app: 'client' }, ip, { node: 'node-1' }),
+    pod('x', 'db', { app: 'db' }, '198.18.1.2', { node: 'node-1' }),
+    networkPolicy('x', 'db', { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ ipBlock: { cidr: '198.18.0.0/16', except: ['198.18.1.5/32'] } }] }] }),
+  ];
+  const readdressed = diffConnectivity(resolve(load(pods('198.18.1.5'))), resolve(load(pods('198.18.1.6'))));
+  expect([text(readdressed.added), text(readdressed.removed)]).toEqual([['x/client -> x/db'], []]);
+  const back = diffConnectivity(resolve(load(pods('198.18.1.6'))), resolve(load(pods('198.18.1.5'))));
+  expect([text(back.added), text(back.removed)]).toEqual([[], ['x/client -> x/db']]);
+});
+
+it('does not report port 0, which no connection uses: {protocol: TCP} and 1-65535 are the same', () => {
+  const cluster = [namespace('x'), pod('x', 'a', { app: 'a' }, '198.18.0.10'), pod('x', 'b', { app: 'b' }, '198.18.0.11')];
+  const policy = (port: unknown) => networkPolicy('x', 'p', { podSelector: { matchLabels: { app: 'a' } }, ingress: [{ ports: [port] }] });
+  const diff = diffConnectivity(resolve(load([...cluster, policy({ protocol: 'TCP' })])), resolve(load([...cluster, policy({ protocol: 'TCP', port: 1, endPort: 65535 })])));
+  expect([diff.added, diff.removed]).toEqual([[], []]);
+  // A real change next to it is still reported, without port 0.
+  const narrower = diffConnectivity(resolve(load([...cluster, policy({ protocol: 'TCP' })])), resolve(load([...cluster, policy({ protocol: 'TCP', port: 2, endPort: 65535 })])));
+  expect(narrower.removed.length).toBeGreaterThan(0);
+  expect(narrower.removed.every((c) => JSON.stringify(c.ports.TCP) === '[[1,1]]')).toBe(true);
+});

@@ -62,8 +62,63 @@ function signatures(r: ResolvedProgram, idx: readonly number[], dir: Dir): strin
  * signature, which keys the answers per peer pod (the same on every node): with the node in it,
  * those were made once per node, 3.4 s of a 16 000-pod diff on 533 nodes.
  */
-function nodeKey(r: ResolvedProgram, i: number): string {
-  return r.program.semantics.allowNodeLocalIngress ? `@${r.pods[i]!.nodeName ?? ''}` : '';
+function nodeKey(r: ResolvedProgram, i: number, nodes: ReadonlyMap<string, string>): string {
+  if (!r.program.semantics.allowNodeLocalIngress) return '';
+  const name = r.pods[i]!.nodeName ?? '';
+  // The node's addresses too: a node given another address (or missing from one inventory)
+  // admits other addresses with the same tuples.
+  return `@${name}=${nodes.get(name) ?? ''}`;
+}
+
+/** Each node's addresses as text, by name. */
+function nodeAddresses(r: ResolvedProgram): Map<string, string> {
+  return new Map(r.program.inventory.nodes.map((n) => [n.name, n.addresses.map((a) => a.ip).join(',')]));
+}
+
+/**
+ * The pods (positions in `bi`/`hi`) whose answers may change because pods got other addresses
+ * while their tuples did not: an ipBlock's peer set keeps its addresses when a pod moves from
+ * inside it to outside (a recreated pod's new IP), so no signature shows it. Every pod whose
+ * addresses differ, and every pod with a tuple whose peer set holds one of their old or new
+ * addresses, in that direction.
+ */
+function readdressed(base: ResolvedProgram, head: ResolvedProgram, bi: readonly number[], hi: readonly number[]): { egress: Set<number>; ingress: Set<number> } {
+  const moved: number[] = [];
+  const addresses: Record<4 | 6, bigint[]> = { 4: [], 6: [] };
+  bi.forEach((b, k) => {
+    const before = base.pods[b]!.addresses;
+    const after = head.pods[hi[k]!]!.addresses;
+    if (before.length === after.length && before.every((a, j) => a.ip === after[j]!.ip)) return;
+    moved.push(k);
+    for (const a of [...before, ...after]) addresses[a.family].push(a.value);
+  });
+  const out = { egress: new Set<number>(moved), ingress: new Set<number>(moved) };
+  if (moved.length === 0) return out;
+  for (const f of [4, 6] as const) addresses[f].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  const holds = (set: { readonly v4: readonly (readonly [bigint, bigint])[]; readonly v6: readonly (readonly [bigint, bigint])[] }): boolean =>
+    ([4, 6] as const).some((f) => (f === 4 ? set.v4 : set.v6).some(([lo, hi]) => firstAtLeast(addresses[f], lo) <= hi));
+  for (const [r, idx] of [[base, bi], [head, hi]] as const) {
+    const affected = new Set(r.peerSets.filter(holds).map((s) => s.id));
+    if (affected.size === 0) continue;
+    for (const dir of ['egress', 'ingress'] as const) {
+      idx.forEach((i, k) => {
+        if (r[dir][i]!.tuples.some((t) => affected.has(t.peer))) out[dir].add(k);
+      });
+    }
+  }
+  return out;
+}
+
+/** The first value of sorted `list` at least `x` (or past every bigint when none is). */
+function firstAtLeast(list: readonly bigint[], x: bigint): bigint {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < list.length ? list[lo]! : (1n << 129n);
 }
 
 /**
@@ -80,8 +135,12 @@ export function diffConnectivity(base: ResolvedProgram, head: ResolvedProgram, o
     base: { egress: signatures(base, bi, 'egress'), ingress: signatures(base, bi, 'ingress') },
     head: { egress: signatures(head, hi, 'egress'), ingress: signatures(head, hi, 'ingress') },
   };
+  const nodes = { base: nodeAddresses(base), head: nodeAddresses(head) };
+  const moved = same ? { egress: new Set<number>(), ingress: new Set<number>() } : readdressed(base, head, bi, hi);
   const changed = (dir: Dir): number[] =>
-    bi.map((_, k) => k).filter((k) => sig.base[dir][k] !== sig.head[dir][k] || (dir === 'ingress' && sig.base[dir][k] !== 'open' && nodeKey(base, bi[k]!) !== nodeKey(head, hi[k]!)));
+    bi
+      .map((_, k) => k)
+      .filter((k) => sig.base[dir][k] !== sig.head[dir][k] || moved[dir].has(k) || (dir === 'ingress' && sig.base[dir][k] !== 'open' && nodeKey(base, bi[k]!, nodes.base) !== nodeKey(head, hi[k]!, nodes.head)));
   const egressChanged = changed('egress');
   const ingressChanged = changed('ingress');
   // Pods with the same tuples answer the same for every peer: compute that once per signature.

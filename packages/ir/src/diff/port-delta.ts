@@ -22,9 +22,18 @@ export function toDelta(s: PortSet): PortDelta {
   return { TCP: s.TCP, UDP: s.UDP, SCTP: s.SCTP, other: false };
 }
 
-/** `a` minus `b`. */
+const portZero: PortRanges = [[0, 0]];
+
+/**
+ * `a` minus `b`. Port 0, which no connection can use, is left out of a difference that is not
+ * every port: `{protocol: TCP}` replaced by `port: 1, endPort: 65535` changes nothing.
+ */
 export function minusDelta(a: PortDelta, b: PortDelta): PortDelta {
-  return { TCP: subtract(a.TCP, b.TCP), UDP: subtract(a.UDP, b.UDP), SCTP: subtract(a.SCTP, b.SCTP), other: a.other && !b.other };
+  const minus = (x: PortRanges, y: PortRanges): PortRanges => {
+    const r = subtract(x, y);
+    return r.length === 0 || (r.length === 1 && r[0]![0] === 0 && r[0]![1] === 65535) ? r : subtract(r, portZero);
+  };
+  return { TCP: minus(a.TCP, b.TCP), UDP: minus(a.UDP, b.UDP), SCTP: minus(a.SCTP, b.SCTP), other: a.other && !b.other };
 }
 
 /** Keeps one protocol and port only (for `--port N --protocol P`). */
