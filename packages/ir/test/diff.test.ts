@@ -215,3 +215,19 @@ it('does not report port 0, which no connection uses: {protocol: TCP} and 1-6553
   expect(narrower.removed.length).toBeGreaterThan(0);
   expect(narrower.removed.every((c) => JSON.stringify(c.ports.TCP) === '[[1,1]]')).toBe(true);
 });
+
+it('reports the connections of an address family a pod gains or loses between two inventories', () => {
+  // Old code: pairs were compared only in the families all four pod snapshots have, so p1's new
+  // IPv6 connections were no change.
+  const text = (list: readonly ConnectionChange[]): string[] => list.map((c) => `${endpointText(c.from)} -> ${endpointText(c.to)} v${c.family ?? '*'}`);
+  const cluster = (p1: string[]): Manifest[] => [
+    namespace('x'),
+    pod('x', 'p1', { app: 'web' }, p1),
+    pod('x', 'p2', { app: 'db' }, ['198.18.1.2', '2001:db8::2']),
+    networkPolicy('x', 'db', { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ ipBlock: { cidr: '2001:db8::/32' } }] }] }),
+  ];
+  const gained = diffConnectivity(resolve(load(cluster(['198.18.1.1']))), resolve(load(cluster(['198.18.1.1', '2001:db8::1']))));
+  expect([text(gained.added), text(gained.removed)]).toEqual([['x/p1 -> x/p2 v6', 'x/p2 -> x/p1 v6'], []]);
+  const lost = diffConnectivity(resolve(load(cluster(['198.18.1.1', '2001:db8::1']))), resolve(load(cluster(['198.18.1.1']))));
+  expect([text(lost.added), text(lost.removed)]).toEqual([[], ['x/p1 -> x/p2 v6', 'x/p2 -> x/p1 v6']]);
+});

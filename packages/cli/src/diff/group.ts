@@ -98,7 +98,20 @@ function explain(c: ConnectionChange, from: DiffEndpoint, to: DiffEndpoint, bp: 
   const run = (program: Program) => evaluate(program, { src: representative(from, c.family, program), dst: representative(to, c.family, program), protocol: port[0], port: port[1] });
   const vb = run(bp);
   const vh = run(hp);
-  if ('error' in vb || 'error' in vh) return { base: 'error' in vb ? [vb.error] : [], head: 'error' in vh ? [vh.error] : [] };
+  if ('error' in vb || 'error' in vh) {
+    // A pod that gained or lost an address family: one side has no such connection at all, the
+    // other says why it is allowed or denied.
+    const lacking = (program: Program): string | undefined => {
+      const without = [from, to].find((e) => e.kind === 'pod' && c.family !== undefined && !podsByNamespace(program).get(e.namespace)?.find((q) => q.name === e.name)?.addresses.some((a) => a.family === c.family));
+      return without ? `${endpointText(without)} has no IPv${c.family} address` : undefined;
+    };
+    const all = (v: Exclude<typeof vb, { error: string }>, result: LoadResult): string[] =>
+      (['egress', 'ingress'] as const).map((d) => sideText(result, v[d], endpointText(d === 'egress' ? from : to))).filter((x): x is string => x !== undefined);
+    return {
+      base: 'error' in vb ? [lacking(bp) ?? vb.error] : all(vb, base),
+      head: 'error' in vh ? [lacking(hp) ?? vh.error] : all(vh, head),
+    };
+  }
   // Only the side(s) whose verdict changed explain the change.
   const sides = (['egress', 'ingress'] as const).filter((d) => vb[d].allowed !== vh[d].allowed);
   const lines = (v: typeof vb, result: LoadResult): string[] =>

@@ -80,19 +80,22 @@ function nodeAddresses(r: ResolvedProgram): Map<string, string> {
  * while their tuples did not: an ipBlock's peer set keeps its addresses when a pod moves from
  * inside it to outside (a recreated pod's new IP), so no signature shows it. Every pod whose
  * addresses differ, and every pod with a tuple whose peer set holds one of their old or new
- * addresses, in that direction.
+ * addresses, in that direction; and apart, the pods whose address families differ.
  */
-function readdressed(base: ResolvedProgram, head: ResolvedProgram, bi: readonly number[], hi: readonly number[]): { egress: Set<number>; ingress: Set<number> } {
+function readdressed(base: ResolvedProgram, head: ResolvedProgram, bi: readonly number[], hi: readonly number[]): { egress: Set<number>; ingress: Set<number>; families: number[] } {
   const moved: number[] = [];
+  const families: number[] = [];
+  const familySet = (list: readonly { readonly family: Family }[]): string => [...new Set(list.map((a) => a.family))].sort().join();
   const addresses: Record<4 | 6, bigint[]> = { 4: [], 6: [] };
   bi.forEach((b, k) => {
     const before = base.pods[b]!.addresses;
     const after = head.pods[hi[k]!]!.addresses;
     if (before.length === after.length && before.every((a, j) => a.ip === after[j]!.ip)) return;
     moved.push(k);
+    if (familySet(before) !== familySet(after)) families.push(k);
     for (const a of [...before, ...after]) addresses[a.family].push(a.value);
   });
-  const out = { egress: new Set<number>(moved), ingress: new Set<number>(moved) };
+  const out = { egress: new Set<number>(moved), ingress: new Set<number>(moved), families };
   if (moved.length === 0) return out;
   for (const f of [4, 6] as const) addresses[f].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
   const holds = (set: { readonly v4: readonly (readonly [bigint, bigint])[]; readonly v6: readonly (readonly [bigint, bigint])[] }): boolean =>
@@ -136,7 +139,7 @@ export function diffConnectivity(base: ResolvedProgram, head: ResolvedProgram, o
     head: { egress: signatures(head, hi, 'egress'), ingress: signatures(head, hi, 'ingress') },
   };
   const nodes = { base: nodeAddresses(base), head: nodeAddresses(head) };
-  const moved = same ? { egress: new Set<number>(), ingress: new Set<number>() } : readdressed(base, head, bi, hi);
+  const moved = same ? { egress: new Set<number>(), ingress: new Set<number>(), families: [] } : readdressed(base, head, bi, hi);
   const changed = (dir: Dir): number[] =>
     bi
       .map((_, k) => k)
@@ -184,8 +187,10 @@ export function diffConnectivity(base: ResolvedProgram, head: ResolvedProgram, o
     const side = (r: ResolvedProgram, idx: readonly number[], pp: PeerPorts, f: Family): PortSet => {
       const src = r.pods[idx[s]!]!;
       const dst = r.pods[idx[d]!]!;
-      const sa = src.addresses.find((a) => a.family === f)!;
-      const da = dst.addresses.find((a) => a.family === f)!;
+      const sa = src.addresses.find((a) => a.family === f);
+      const da = dst.addresses.find((a) => a.family === f);
+      // A family one of the pods lacks on this side: no connection there.
+      if (!sa || !da) return noPorts;
       const fam = f === 4 ? 'v4' : 'v6';
       if (known.dir === 'egress') {
         const egress = pp.open ? anyPorts : (pp[fam].get(idx[d]!) ?? noPorts);
@@ -195,7 +200,9 @@ export function diffConnectivity(base: ResolvedProgram, head: ResolvedProgram, o
       return isEmptyPortSet(ingress) ? noPorts : intersectPortSets(directionPorts(r, 'egress', idx[s]!, f, da.value), ingress);
     };
     // Per address family both pods have: one change when the families agree (the usual case).
-    const families = ([4, 6] as const).filter((f) => [base.pods[bi[s]!]!, base.pods[bi[d]!]!, head.pods[hi[s]!]!, head.pods[hi[d]!]!].every((p) => p.addresses.some((a) => a.family === f)));
+    // Per family both pods have on either side (a pod gaining IPv6 gains its IPv6 connections).
+    const has = (r: ResolvedProgram, i: number, f: Family): boolean => r.pods[i]!.addresses.some((a) => a.family === f);
+    const families = ([4, 6] as const).filter((f) => (has(base, bi[s]!, f) && has(base, bi[d]!, f)) || (has(head, hi[s]!, f) && has(head, hi[d]!, f)));
     const perFamily = families.map((f) => deltas(side(base, bi, known.base, f), side(head, hi, known.head, f)));
     // One family (nearly every pair) needs no comparison of the families' changes.
     if (perFamily.length <= 1 || new Set(perFamily.map(([a, r]) => `${deltaKey(a)}/${deltaKey(r)}`)).size === 1) {
@@ -236,6 +243,16 @@ export function diffConnectivity(base: ResolvedProgram, head: ResolvedProgram, o
     }
     return peers;
   };
+  // A pod whose address families changed pairs anew with every pod, whatever the answers say
+  // (they name peers, not the families the pair has): rare, so all its pairs are decided.
+  for (const k of moved.families) {
+    const egress = { dir: 'egress' as const, base: peerPortsOf('base', 'egress', k), head: peerPortsOf('head', 'egress', k) };
+    const ingress = { dir: 'ingress' as const, base: peerPortsOf('base', 'ingress', k), head: peerPortsOf('head', 'ingress', k) };
+    for (let p = 0; p < count; p++) {
+      pair(k, p, egress);
+      pair(p, k, ingress);
+    }
+  }
   for (const s of egressChanged) {
     const known = { dir: 'egress' as const, base: peerPortsOf('base', 'egress', s), head: peerPortsOf('head', 'egress', s) };
     for (const d of differingPeers('egress', s, known)) pair(s, d, known);
