@@ -40,15 +40,18 @@ export function externalComparer(base: ResolvedProgram, head: ResolvedProgram, p
   };
   return (b, h, dir, report) => {
     for (const family of [4, 6] as const) {
-      // A pod without an address of this family exchanges no traffic in it.
-      if (!base.pods[b]!.addresses.some((a) => a.family === family) || !head.pods[h]!.addresses.some((a) => a.family === family)) continue;
-      const sides = [side(base, b, dir), side(head, h, dir)];
+      // A pod without an address of this family exchanges no traffic in it: on neither side,
+      // nothing to compare; on one (it gained or lost the family), nothing there.
+      const present = [base.pods[b]!, head.pods[h]!].map((p) => p.addresses.some((a) => a.family === family));
+      if (!present[0] && !present[1]) continue;
+      const sides = [side(base, b, dir, present[0]!), side(head, h, dir, present[1]!)];
       const points = new Set<bigint>([0n]);
       const cut = (lo: bigint, hi: bigint): void => {
         points.add(lo);
         if (hi < familyMax(family)) points.add(hi + 1n);
       };
       for (const s of sides) {
+        if (s.absent) continue;
         s.tuples = s.isolated ? s.direction.tuples.map((t) => ({ set: outsideOf(s.r, t.peer, family), ports: t.ports })) : [];
         for (const t of s.tuples) for (const [lo, hi] of t.set) cut(lo, hi);
         s.local = localAddresses(s.r, s.i, dir, family);
@@ -56,6 +59,7 @@ export function externalComparer(base: ResolvedProgram, head: ResolvedProgram, p
       }
       // Within a piece every external address is in the same outside parts: the first one answers.
       const portsAt = (s: Side, v: bigint): PortSet => {
+        if (s.absent) return noPorts;
         if (!s.isolated || s.local.has(v)) return anyPorts;
         let out = noPorts;
         for (const t of s.tuples) if (contains(t.set, v)) out = unionPortSets(out, t.ports);
@@ -78,13 +82,15 @@ interface Side {
   readonly i: number;
   readonly direction: ResolvedProgram['egress'][number];
   readonly isolated: boolean;
+  /** The pod has no address of the family compared. */
+  readonly absent: boolean;
   tuples: readonly { readonly set: IntervalSet<bigint>; readonly ports: PortSet }[];
   local: ReadonlySet<bigint>;
 }
 
-function side(r: ResolvedProgram, i: number, dir: Dir): Side {
+function side(r: ResolvedProgram, i: number, dir: Dir, present: boolean): Side {
   const direction = r[dir][i]!;
-  return { r, i, direction, isolated: direction.isolated, tuples: [], local: new Set() };
+  return { r, i, direction, isolated: direction.isolated, absent: !present, tuples: [], local: new Set() };
 }
 
 /**
