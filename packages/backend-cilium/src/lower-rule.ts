@@ -45,7 +45,6 @@ export interface LowerContext {
   readonly sidecarNames: ReadonlyMap<string, ReadonlyMap<number, string>>;
 }
 
-
 /** `pods a, b, c` (at most 12 names, then a count). */
 function podList(ctx: LowerContext, pods: ReadonlySet<number>): string {
   const ids: string[] = [];
@@ -55,7 +54,6 @@ function podList(ctx: LowerContext, pods: ReadonlySet<number>): string {
   }
   return `pod${pods.size === 1 ? '' : 's'} ${ids.join(', ')}${pods.size > ids.length ? ` and ${pods.size - ids.length} more` : ''}`;
 }
-
 
 type PodPeer = Extract<Peer, { kind: 'pods' }>;
 type NamedPort = Extract<PortMatch, { kind: 'named' }>;

@@ -9,7 +9,7 @@ import type { CiliumOptions } from './options.js';
 import { PodUniverse } from './pod-universe.js';
 import { PolicyRules } from './same-policy.js';
 import { sidecarNamesOf } from './sidecars.js';
-import { sameTree } from './tree.js';
+import { distinctTrees } from './tree.js';
 
 /** Label put on every object netpolc writes. */
 export const managedByLabel = { 'app.kubernetes.io/managed-by': 'netpolc' } as const;
@@ -132,24 +132,8 @@ function nodeGap(program: BackendInput['program']): string | undefined {
 }
 
 function lowerDirection(ctx: LowerContext, policy: Policy, pi: number, direction: Direction, notes: Parameters<typeof lowerRule>[5]): GenericRule[] {
-  const rules: GenericRule[] = [];
-  // Repeats are dropped by content. A direction has few rules (most have one): each new rule is
-  // compared with the ones before, which stops at the first difference; serialising every rule
-  // to a key took 0.45 s of a kube-scale emit. Many rules are keyed.
-  let keys: Set<string> | undefined;
-  for (const rule of policy[direction]!) {
-    for (const r of lowerRule(ctx, policy, pi, direction, rule, notes)) {
-      if (keys === undefined && rules.length < keyedFrom) {
-        if (rules.some((x) => sameTree(x, r))) continue;
-      } else {
-        keys ??= new Set(rules.map((x) => JSON.stringify(x)));
-        const key = JSON.stringify(r);
-        if (keys.has(key)) continue;
-        keys.add(key);
-      }
-      rules.push(r);
-    }
-  }
+  // Repeats are dropped by content.
+  const rules: GenericRule[] = distinctTrees(policy[direction]!.flatMap((rule) => lowerRule(ctx, policy, pi, direction, rule, notes)));
   if (rules.length === 0) {
     // Kubernetes isolates the direction even without rules. Cilium enables default deny for a
     // direction whose rule list is non-empty (pkg/policy/api/rule_validation.go Sanitize,
@@ -160,9 +144,6 @@ function lowerDirection(ctx: LowerContext, policy: Policy, pi: number, direction
   }
   return rules;
 }
-
-/** From this many rules in a direction on, repeats are found by serialised keys. */
-const keyedFrom = 16;
 
 /** The keys of a rule's peers in each direction (toPorts is named alike in both). */
 const peerKeys = {
@@ -181,7 +162,6 @@ function directedRule(r: GenericRule, direction: Direction, scope: ReturnType<ty
   if (r.toPorts) out['toPorts'] = r.toPorts;
   return out;
 }
-
 
 /**
  * Reports selectors on labels that are not the pods' own in Cilium identities: left out by the

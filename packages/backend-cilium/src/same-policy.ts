@@ -17,13 +17,21 @@ function portsOf(rule: Rule): PortSet | undefined {
   return portSetOf(triples);
 }
 
+/** A rule with its ipBlocks and ports. */
+interface Compared {
+  readonly rule: Rule;
+  readonly blocks: BlockSet;
+  readonly anyPeer: boolean;
+  readonly ports: PortSet | undefined;
+}
+
 /** The rules of a policy's direction, each with its ipBlocks and ports, made once per policy. */
 export class PolicyRules {
-  private readonly memo = new Map<string, { rule: Rule; blocks: BlockSet; anyPeer: boolean; ports: PortSet | undefined }[]>();
+  private readonly memo = new Map<string, Compared[]>();
 
   constructor(private readonly policies: readonly Policy[]) {}
 
-  private rules(pi: number, direction: Direction): { rule: Rule; blocks: BlockSet; anyPeer: boolean; ports: PortSet | undefined }[] {
+  private rules(pi: number, direction: Direction): Compared[] {
     const key = `${pi}/${direction}`;
     let found = this.memo.get(key);
     if (!found) {
@@ -38,16 +46,19 @@ export class PolicyRules {
     return found;
   }
 
+  /** The rules of the policy that allow every port rule `ruleIndex` allows (none when it names ports). */
+  private wider(pi: number, direction: Direction, ruleIndex: number): Compared[] {
+    const rules = this.rules(pi, direction);
+    const needed = rules.find((r) => r.rule.index === ruleIndex)?.ports;
+    return needed ? rules.filter((r) => r.ports !== undefined && portSubset(needed, r.ports)) : [];
+  }
+
   /**
    * Whether some rule of the policy allows `address` (of a pod that `selects` says its pod peers
    * select, if any) on every port that rule `ruleIndex` allows.
    */
   allows(pi: number, direction: Direction, ruleIndex: number, address: Address, selects?: (peer: PodPeer) => boolean): boolean {
-    const rules = this.rules(pi, direction);
-    const needed = rules.find((r) => r.rule.index === ruleIndex)?.ports;
-    if (!needed) return false;
-    return rules.some((r) => {
-      if (!r.ports || !portSubset(needed, r.ports)) return false;
+    return this.wider(pi, direction, ruleIndex).some((r) => {
       if (r.anyPeer || covers(r.blocks, address)) return true;
       return selects !== undefined && r.rule.peers !== 'any' && r.rule.peers.some((p) => p.kind === 'pods' && selects(p));
     });
@@ -55,12 +66,6 @@ export class PolicyRules {
 
   /** Whether some rule of the policy allows every address of `family` on every port that rule `ruleIndex` allows. */
   allowsFamily(pi: number, direction: Direction, ruleIndex: number, family: 4 | 6): boolean {
-    const rules = this.rules(pi, direction);
-    const needed = rules.find((r) => r.rule.index === ruleIndex)?.ports;
-    if (!needed) return false;
-    return rules.some((r) => {
-      if (!r.ports || !portSubset(needed, r.ports)) return false;
-      return r.anyPeer || familyWhole(r.blocks, family);
-    });
+    return this.wider(pi, direction, ruleIndex).some((r) => r.anyPeer || familyWhole(r.blocks, family));
   }
 }

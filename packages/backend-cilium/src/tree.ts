@@ -26,19 +26,27 @@ function definedKeys(o: Record<string, unknown>): string[] {
   return Object.keys(o).filter((k) => o[k] !== undefined);
 }
 
-/** From this many trees on, repeats are found by serialised keys (a rule may have thousands of peers). */
+/** From this many distinct trees on, repeats are found by serialised keys (a rule may have thousands of peers). */
 const keyedFrom = 16;
 
-/** The trees without repeats (as serialised), in their order. */
+/**
+ * The trees without repeats (as serialised), in their order. Most lists are short (a direction
+ * has one rule or two): each tree is compared with those kept, which stops at the first
+ * difference; serialising every rule to a key took 0.45 s of a kube-scale emit.
+ */
 export function distinctTrees<T>(list: readonly T[]): T[] {
-  if (list.length >= keyedFrom) {
-    const seen = new Set<string>();
-    return list.filter((t) => {
-      const key = JSON.stringify(t);
-      return !seen.has(key) && (seen.add(key), true);
-    });
-  }
   const out: T[] = [];
-  for (const t of list) if (!out.some((u) => sameTree(u, t))) out.push(t);
+  let keys: Set<string> | undefined;
+  for (const t of list) {
+    if (keys === undefined && out.length < keyedFrom) {
+      if (out.some((u) => sameTree(u, t))) continue;
+    } else {
+      keys ??= new Set(out.map((u) => JSON.stringify(u)));
+      const key = JSON.stringify(t);
+      if (keys.has(key)) continue;
+      keys.add(key);
+    }
+    out.push(t);
+  }
   return out;
 }
