@@ -54,10 +54,14 @@ export function groupChanges(changes: readonly ConnectionChange[], base: LoadRes
   });
 }
 
+/** A pod endpoint's pod in a program: within its namespace, not a scan of every pod per group. */
+function podOf(e: Extract<DiffEndpoint, { kind: 'pod' }>, program: Program): Pod | undefined {
+  return podsByNamespace(program).get(e.namespace)?.find((p) => p.name === e.name);
+}
+
 function representative(e: DiffEndpoint, family: 4 | 6 | undefined, program: Program): Connection['src'] {
   if (e.kind === 'cidr') return { kind: 'ip', ip: e.cidr.split('/')[0]! };
-  // Within its namespace, not a scan of every pod per group.
-  const pod = podsByNamespace(program).get(e.namespace)?.find((p) => p.name === e.name);
+  const pod = podOf(e, program);
   const ip = family ? pod?.addresses.find((a) => a.family === family)?.ip : undefined;
   return ip ? { kind: 'pod', namespace: e.namespace, name: e.name, ip } : { kind: 'pod', namespace: e.namespace, name: e.name };
 }
@@ -102,7 +106,7 @@ function explain(c: ConnectionChange, from: DiffEndpoint, to: DiffEndpoint, bp: 
     // A pod that gained or lost an address family: one side has no such connection at all, the
     // other says why it is allowed or denied.
     const lacking = (program: Program): string | undefined => {
-      const without = [from, to].find((e) => e.kind === 'pod' && c.family !== undefined && !podsByNamespace(program).get(e.namespace)?.find((q) => q.name === e.name)?.addresses.some((a) => a.family === c.family));
+      const without = [from, to].find((e) => e.kind === 'pod' && c.family !== undefined && !podOf(e, program)?.addresses.some((a) => a.family === c.family));
       return without ? `${endpointText(without)} has no IPv${c.family} address` : undefined;
     };
     const all = (v: Exclude<typeof vb, { error: string }>, result: LoadResult): string[] =>

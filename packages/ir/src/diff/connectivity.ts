@@ -1,8 +1,9 @@
 import type { Protocol } from '../model/policy.js';
-import type { PodDirection, ResolvedProgram } from '../model/resolved.js';
+import type { PeerSet, PodDirection, ResolvedProgram } from '../model/resolved.js';
 import { parseIp, type Family } from '../net/ip.js';
 import { compareValues, sameItems } from '../util/compare.js';
 import { memoized } from '../util/memo.js';
+import { lastAtMost } from '../util/search.js';
 import { directionPorts } from '../query/matrix.js';
 import { anyPorts, intersectPortSets, isEmptyPortSet, noPorts, portSetKey, type PortSet } from '../resolve/port-set.js';
 import { allPodAddresses, externalComparer } from './external.js';
@@ -97,9 +98,16 @@ function readdressed(base: ResolvedProgram, head: ResolvedProgram, bi: readonly 
   });
   const out = { egress: new Set<number>(moved), ingress: new Set<number>(moved), families };
   if (moved.length === 0) return out;
-  for (const f of [4, 6] as const) addresses[f].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-  const holds = (set: { readonly v4: readonly (readonly [bigint, bigint])[]; readonly v6: readonly (readonly [bigint, bigint])[] }): boolean =>
-    ([4, 6] as const).some((f) => (f === 4 ? set.v4 : set.v6).some(([lo, hi]) => firstAtLeast(addresses[f], lo) <= hi));
+  for (const f of [4, 6] as const) addresses[f].sort(compareValues);
+  const holds = (set: PeerSet): boolean =>
+    ([4, 6] as const).some((f) => {
+      const list = addresses[f];
+      // The last moved address at most `hi` is at least `lo`: one lies in [lo, hi].
+      return (f === 4 ? set.v4 : set.v6).some(([lo, hi]) => {
+        const last = list[lastAtMost(list.length, (i) => list[i]!, hi)];
+        return last !== undefined && last >= lo && last <= hi;
+      });
+    });
   for (const [r, idx] of [[base, bi], [head, hi]] as const) {
     const affected = new Set(r.peerSets.filter(holds).map((s) => s.id));
     if (affected.size === 0) continue;
@@ -110,18 +118,6 @@ function readdressed(base: ResolvedProgram, head: ResolvedProgram, bi: readonly 
     }
   }
   return out;
-}
-
-/** The first value of sorted `list` at least `x` (or past every bigint when none is). */
-function firstAtLeast(list: readonly bigint[], x: bigint): bigint {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < list.length ? list[lo]! : (1n << 129n);
 }
 
 /**
