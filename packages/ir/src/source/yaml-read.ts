@@ -130,14 +130,10 @@ export function mergeOffsets(text: string): number[] {
 /** A merge key written as an explicit key, which only the `yaml` package reads as a merge. */
 const explicitMergeKey = /(?:^|[\s{,[])\?[ \t]+<<[ \t]*(?:$|:|\s)/m;
 
-/** Whether {@link mergeCandidate} matches. */
-export function hasMergeCandidate(text: string): boolean {
-  return mergeOffsets(text).length > 0;
-}
-
 /**
  * Bulk inventories (`kubectl get -o yaml` of a big cluster) as js-yaml reads them with the YAML
- * 1.2 core schema, which resolves scalars as `yaml` does (no timestamps, no merge keys): the line
+ * 1.2 core schema, which resolves scalars as `yaml` does (no timestamps; merge keys as YAML 1.1
+ * defines them, jsyaml-core.ts): the line
  * reader (`plain-yaml.ts`) reads the documents it can, js-yaml the rest. Undefined when the text
  * has aliases or tags js-yaml does not know, where js-yaml stopped when it does not parse: the
  * `yaml` path then reads it or gives located errors.
