@@ -14,6 +14,7 @@ const cases: Record<IrDiagnosticCode, { text: string | Uint8Array; at: string; r
   'ir/yaml11-boolean': { text: ns.replace('{name: x}', '{name: x, labels: {enabled: yes}}'), at: '3:39' },
   'ir/yaml11-number': { text: head + 'spec: {podSelector: {}, ingress: [{ports: [{port: 0120}]}]}\n', at: '4:51' },
   'ir/yaml11-string': { text: ns.replace('{name: x}', '{name: x, labels: {v: 1_000}}'), at: '3:33' },
+  'ir/yaml-key': { text: ns.replace('{name: x}', '{name: x, labels: {~: v}}'), at: '3:30' },
   'ir/yaml-merge-order': { text: head + 'spec: {podSelector: {}, ingress: [{ports: [&p {port: 80}, {port: 81, <<: *p}]}]}\n', at: '4:70' },
   'ir/binary-input': { text: new Uint8Array([0x80, 0x81, 0x00]), at: '1:1' },
   'ir/input-too-large': { text: new TextEncoder().encode(ns), at: '1:1', maxTextBytes: 10 },

@@ -22,6 +22,11 @@ export const irDiagnostics = {
     message: paramMessage`unquoted ${'value'} is read as a string here, but kubectl and other YAML 1.1 readers read it as the number ${'kubectl'}; quote it where a string is meant, or write ${'kubectl'}`,
     docs: 'go-yaml v2 (kubectl) drops underscores and reads 0b as binary, so plain 1_000 and 0b101 are numbers to it (1000 and 5) and strings in YAML 1.2. Where a string is expected (a label value, a name) kubectl then sends a number, which the API server refuses; as a key, kubectl stores the string "1000".',
   },
+  'ir/yaml-key': {
+    severity: 'error',
+    message: paramMessage`kubectl cannot read this document: this mapping key is ${'what'}, and a key must be a string, a number or a boolean (write the key as a quoted string, or remove it)`,
+    docs: 'kubectl reads YAML through sigs.k8s.io/yaml, which turns it into JSON and refuses a mapping key that is null (`~:`, `null:`, an empty key) or a list or mapping (`? [a, b]`, `{a: b}: c`): "unsupported map key". YAML readers that take such keys make different strings of them, so netpolc refuses the document, as kubectl does.',
+  },
   'ir/yaml-merge-order': {
     severity: 'error',
     message: paramMessage`kubectl reads the key ${'key'} of this mapping otherwise: go-yaml v2, its YAML reader, applies each merge key (<<) where it stands and lets it overwrite the keys set before it, where YAML 1.1 and netpolc keep a key written in the mapping or brought by an earlier merge; put one << first`,

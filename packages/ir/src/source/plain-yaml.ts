@@ -194,7 +194,10 @@ class Reader {
     const slot = ((this.indent << 5) ^ (end - at)) & (keyCacheSize - 1);
     const known = this.keys[slot];
     if (known !== undefined && known.length === end - at && text.startsWith(known, at)) return known;
-    const key = String(this.plain(at, end));
+    const value = this.plain(at, end);
+    // A null key (`~:`, `null:`) is refused by kubectl (yaml-keys.ts): left to the readers that say so.
+    if (value === null) unsupported();
+    const key = String(value);
     if (typeof this.plainValueOf(key) === 'string') this.keys[slot] = key;
     return key;
   }

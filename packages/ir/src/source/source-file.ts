@@ -52,9 +52,11 @@ export interface Location {
 /**
  * YAML 1.2 core schema, as the `yaml` package reads by default. Go tools (kubectl) read YAML 1.1,
  * where plain `yes`/`no`/`on`/`off`/`y`/`n` are booleans; we read them as strings and warn
- * (see `yaml11.ts`), so a file means the same to netpolc and to the user.
+ * (see `yaml11.ts`), so a file means the same to netpolc and to the user. `logLevel`: the package
+ * would print warnings of its own on stderr (a key it stringifies); the readers report what
+ * matters as located diagnostics instead (yaml-keys.ts).
  */
-export const yamlOptions = { uniqueKeys: true, prettyErrors: false, merge: true, customTags: finiteNumbers } as const;
+export const yamlOptions = { uniqueKeys: true, prettyErrors: false, merge: true, customTags: finiteNumbers, logLevel: 'error' } as const;
 
 /**
  * Core-schema numbers too large for a double (`35e2982`, `1e400`, 400 digits) read as the strings

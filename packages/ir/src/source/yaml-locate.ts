@@ -283,6 +283,15 @@ export class YamlLocator {
     }));
   }
 
+  /** The index of the document holding offset `at`, when the text splits into documents as the reader found them. */
+  documentAt(at: number): number | undefined {
+    const spans = this.split();
+    if (!spans) return undefined;
+    const i = lastAtMost(spans.length, (k) => spans[k]!.start, at);
+    const span = spans[i];
+    return span && span.start <= at && at < span.end ? i : undefined;
+  }
+
   /** The node the block structure narrows offset `at` to, down to `small` characters. */
   private regionAround(at: number, small: number): Region | undefined {
     const spans = this.split();

@@ -10,6 +10,7 @@ import { coreSchema } from './jsyaml-core.js';
 import { readPlainDocuments } from './plain-yaml.js';
 import { parseYamlDocuments } from './source-file.js';
 import { YamlLocator } from './yaml-locate.js';
+import { checkKeys, keyCandidateOffsets } from './yaml-keys.js';
 import { badMergeSource, checkMerges } from './yaml-merge.js';
 import { candidateScalar, checkYaml11Scalars, yaml11Candidate } from './yaml11.js';
 
@@ -49,18 +50,35 @@ export function readYamlText(text: string, path: string, docs: unknown[], diagno
     return {};
   }
   if (bulk && 'docs' in bulk) {
-    appendAll(docs, bulk.docs);
     // Locations (trees) are built only if a diagnostic needs one, as for JSON; so is the
     // YAML 1.1 check, when the readers saw a candidate and a scan of the text finds one (a
     // third of a second over a 90 MB inventory, which the line reader alone spares).
     const yaml11 = bulk.yaml11 && yaml11Candidate.test(text);
     const merges = mergeOffsets(text);
-    if (!yaml11 && merges.length === 0) return { bulkDocuments: bulk.docs.length };
+    // The line reader reads no key kubectl refuses: only what js-yaml read is scanned.
+    const keys = bulk.jsyamlFrom < text.length ? keyCandidateOffsets(text, bulk.jsyamlFrom) : [];
+    if (!yaml11 && merges.length === 0 && keys.length === 0) {
+      appendAll(docs, bulk.docs);
+      return { bulkDocuments: bulk.docs.length };
+    }
     const locator = new YamlLocator(text, bulk.docs.length);
     let trees: Document[] | undefined;
     // The trees of the nodes around the candidates (a List item, a document) when the locator
     // finds them, else of the whole text, parsed once.
     const around = (offsets: number[]): { tree: Document; offset: number }[] => locator.treesAround(offsets) ?? (trees ??= parseYamlDocuments(text)).filter((t) => t.errors.length === 0).map((tree) => ({ tree, offset: 0 }));
+    if (keys.length > 0) {
+      const near = locator.treesAround(keys);
+      const found: Diagnostic[] = [];
+      const refused = near ? checkKeys(text, near, path, found).map((at) => locator.documentAt(at)) : [undefined];
+      // Each document holding such a key is refused, as kubectl refuses it. Where the documents
+      // cannot be told apart cheaply, or a node around a candidate does not parse alone (the
+      // yaml package refuses `{a: 1}: b` in a block mapping, which js-yaml reads), the yaml
+      // package reads the file as it reads a small one, errors and all.
+      if (refused.includes(undefined)) return { trees: readYaml(text, path, docs, diagnostics) };
+      appendAll(diagnostics, found);
+      for (const doc of refused) bulk.docs[doc!] = undefined;
+    }
+    appendAll(docs, bulk.docs);
     if (yaml11) checkYaml11Scalars(around([...text.matchAll(new RegExp(yaml11Candidate.source, 'gm'))].map((m) => m.index + m[0].indexOf(candidateScalar(m)))), path, diagnostics);
     if (merges.length > 0) checkMerges(around(merges), path, diagnostics);
     return trees ? { bulkDocuments: bulk.docs.length, locator, trees } : { bulkDocuments: bulk.docs.length, locator };
@@ -142,10 +160,10 @@ function readBulkYaml(text: string): BulkRead | { readonly syntax: number } | un
   // An explicit merge key (`? <<`) is a merge to the yaml package and a plain key to js-yaml.
   if (hasAliasCandidate(text) || explicitMergeKey.test(text)) return undefined;
   const { docs, rest, yaml11 } = readPlainDocuments(text);
-  if (rest === text.length) return { docs, yaml11 };
+  if (rest === text.length) return { docs, yaml11, jsyamlFrom: rest };
   try {
     // What js-yaml read is not known to be free of YAML 1.1 candidates.
-    return { docs: appendAll(docs, jsyaml.loadAll(text.slice(rest), undefined, { schema: coreSchema })), yaml11: true };
+    return { docs: appendAll(docs, jsyaml.loadAll(text.slice(rest), undefined, { schema: coreSchema })), yaml11: true, jsyamlFrom: rest };
   } catch (err) {
     // Tags the core schema does not know are read (with a warning) by the yaml package.
     return err instanceof jsyaml.YAMLException && !err.reason.startsWith('unknown tag') ? { syntax: rest + err.mark.position } : undefined;
@@ -159,13 +177,17 @@ function readBulkYaml(text: string): BulkRead | { readonly syntax: number } | un
  */
 function readPlainOnly(text: string): BulkRead | undefined {
   const { docs, rest, yaml11 } = readPlainDocuments(text);
-  return rest === text.length ? { docs, yaml11 } : undefined;
+  return rest === text.length ? { docs, yaml11, jsyamlFrom: rest } : undefined;
 }
 
-/** Documents read in bulk, and whether they may hold plain scalars YAML 1.1 reads differently. */
+/**
+ * Documents read in bulk, whether they may hold plain scalars YAML 1.1 reads differently, and
+ * where js-yaml took over from the line reader (the text's length when it did not).
+ */
 interface BulkRead {
   readonly docs: unknown[];
   readonly yaml11: boolean;
+  readonly jsyamlFrom: number;
 }
 
 /**
@@ -210,7 +232,7 @@ function readYaml(text: string, path: string, docs: unknown[], diagnostics: Diag
       const d = irDiagnostic('ir/syntax', { detail }, { kind: 'span', file: path, pos, end });
       diagnostics.push(isError ? d : { ...d, severity: 'warning' });
     }
-    if (doc.errors.length > 0) {
+    if (doc.errors.length > 0 || checkKeys(text, [{ tree: doc, offset: 0 }], path, diagnostics).length > 0) {
       docs.push(undefined);
       return;
     }
