@@ -133,6 +133,23 @@ it('reads numbers too large for a double as strings in small files too, as the b
   expect(inf.diagnostics.map((d) => d.code)).toEqual(['ir/invalid-type']);
 });
 
+it('reads an integer tagged !!float as the number in small and large files, as js-yaml and kubectl do', () => {
+  // Old code: the yaml package's core floats need a dot or an exponent, so a small file read
+  // `port: !!float 80` as the string "80" (a quoted number, refused) and a large one as 80.
+  const text = (port: string): string => `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: x}\nspec:\n  podSelector: {}\n  ingress:\n  - ports:\n    - port: ${port}\n`;
+  const large = (t: string): string => `${bigInventory().map((o) => stringify(o)).join('---\n')}---\n${t}`;
+  for (const port of ['!!float 80', '!!float "80"', '!!float +80', '80']) {
+    for (const content of [text(port), large(text(port))]) {
+      const r = loadProgram([{ path: 't.yaml', content }]);
+      expect(r.diagnostics.filter((d) => d.severity !== 'info'), port).toEqual([]);
+      const rule = r.program.policies[0]!.ingress![0]!;
+      expect(rule.ports !== 'any' && rule.ports[0], port).toMatchObject({ kind: 'range', from: 80, to: 80 });
+    }
+  }
+  // A plain integer is still an integer, and a fraction still no port.
+  expect(loadProgram([{ path: 't.yaml', content: text('!!float 80.5') }]).diagnostics.map((d) => d.code)).toEqual(['ir/invalid-port']);
+});
+
 it('reports a large JSON file broken in both readings with JSON.parse own error at once, and still reads what YAML reads', () => {
   const text = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: bigInventory([policy]) });
   expect(text.length).toBeGreaterThan(512 * 1024);

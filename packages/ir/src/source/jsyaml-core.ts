@@ -4,8 +4,8 @@
 // a string to js-yaml and a number to `yaml`. A label value `0b11` then was an error in a large
 // file and a string in a small one. These types resolve plain scalars exactly as `yaml`'s core
 // schema does (its `core` tags), so that the bulk path and the `yaml` path read one text alike.
-// Explicit tags (`!!float 80`, `!!int 1_000`) may still differ; js-yaml refusing one sends the
-// text to the `yaml` package, which reports it.
+// Explicit tags may still differ (`!!int 1_000`; `!!float 80` reads 80 in both, source-file.ts);
+// js-yaml refusing one sends the text to the `yaml` package, which reports it.
 import jsyaml from 'js-yaml';
 
 const octal = /^0o[0-7]+$/;

@@ -64,6 +64,23 @@ export const yamlOptions = { uniqueKeys: true, prettyErrors: false, merge: true,
  * Infinity: a small and a large file then mean the same. `.inf` stays Infinity.
  */
 function finiteNumbers(tags: Tags): Tags {
+  return [...finiteCoreNumbers(tags), integerFloat];
+}
+
+/**
+ * `!!float 80`: the core schema's floats need a dot or an exponent, so the `yaml` package left an
+ * integer so tagged a string (and `port: !!float 80` a quoted number, refused), where js-yaml (the
+ * bulk path) and go-yaml v2 (kubectl) read 80. Last in the list, after the core integers, so that a
+ * plain `80` is still an integer; only an explicit `!!float` reaches it.
+ */
+const integerFloat: ScalarTag = {
+  tag: 'tag:yaml.org,2002:float',
+  default: true,
+  test: /^[-+]?[0-9]+$/,
+  resolve: (text) => (Number.isFinite(Number(text)) ? Number(text) : text),
+};
+
+function finiteCoreNumbers(tags: Tags): Tags {
   return tags.map((t) => {
     if (typeof t !== 'object' || !('test' in t) || !t.test || t.test.test('.inf')) return t;
     if (t.tag !== 'tag:yaml.org,2002:float' && t.tag !== 'tag:yaml.org,2002:int') return t;
