@@ -82,8 +82,15 @@ const irregular = /[|>](?:[1-9]?\+|\+[1-9])|\n *#|\t/;
 
 /** The span holding offset `at` (spans are in text order and disjoint). */
 function spanAt(spans: readonly Region[], at: number): Region | undefined {
-  const span = spans[lastAtMost(spans.length, (i) => spans[i]!.start, at)];
-  return span && span.start <= at && at < span.end ? span : undefined;
+  const i = spanIndexAt(spans, at);
+  return i === undefined ? undefined : spans[i];
+}
+
+/** The index of the span holding offset `at`, if one does. */
+function spanIndexAt(spans: readonly Region[], at: number): number | undefined {
+  const i = lastAtMost(spans.length, (k) => spans[k]!.start, at);
+  const span = spans[i];
+  return span && span.start <= at && at < span.end ? i : undefined;
 }
 
 /** Finds paths in the bulk-read YAML documents of one file. */
@@ -286,10 +293,7 @@ export class YamlLocator {
   /** The index of the document holding offset `at`, when the text splits into documents as the reader found them. */
   documentAt(at: number): number | undefined {
     const spans = this.split();
-    if (!spans) return undefined;
-    const i = lastAtMost(spans.length, (k) => spans[k]!.start, at);
-    const span = spans[i];
-    return span && span.start <= at && at < span.end ? i : undefined;
+    return spans ? spanIndexAt(spans, at) : undefined;
   }
 
   /** The node the block structure narrows offset `at` to, down to `small` characters. */
