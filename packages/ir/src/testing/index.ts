@@ -2,6 +2,7 @@
 export * from './builders.js';
 export * from './arbitraries.js';
 export * from './corpus.js';
+export * from './mutations.js';
 export * from './audit-scenarios.js';
 export * from './upstream-more.js';
 export * from './upstream-cases.js';
