@@ -2,7 +2,7 @@
 // on one pod), interpreted by the Calico evaluator after a print and parse, allow exactly what the
 // reference evaluator allows on every pod pair, a node and an outside address.
 import { hasErrors } from '@netpolc/ir';
-import { loadManifests, mutantProbes, mutatedCorpusArb, numRuns } from '@netpolc/ir/testing';
+import { loadManifests, mutantProbes, mutantRuns, mutatedCorpusArb } from '@netpolc/ir/testing';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { upstreamMismatches } from './support/harness.js';
@@ -14,6 +14,6 @@ it('agrees with the reference evaluator on mutants of the corpus, in the default
       if (hasErrors(loaded.diagnostics)) return;
       for (const raw of [{}, { tier: 'netpolc' }]) expect(upstreamMismatches(loaded.program, raw, mutantProbes)).toEqual([]);
     }),
-    { numRuns: Math.max(20, Math.round(numRuns(60) / 3)) },
+    { numRuns: mutantRuns() },
   );
 });

@@ -2,7 +2,7 @@
 // evaluator allows between every two endpoints (pods, nodes, outside addresses), with and without
 // ipsets.
 import { evaluate, hasErrors, resolve } from '@netpolc/ir';
-import { loadManifests, mutantConnections, mutatedCorpusArb, numRuns } from '@netpolc/ir/testing';
+import { loadManifests, mutantConnections, mutantRuns, mutatedCorpusArb } from '@netpolc/ir/testing';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { lowerProgram } from '../src/emit.js';
@@ -32,6 +32,6 @@ it('agrees with the reference evaluator on mutants of the corpus, with and witho
         expect(wrong).toEqual([]);
       }
     }),
-    { numRuns: Math.max(20, Math.round(numRuns(60) / 3)) },
+    { numRuns: mutantRuns() },
   );
 }, 240_000);

@@ -1,7 +1,7 @@
 // Mutants of the shared corpus: every node's ruleset, interpreted, allows exactly what the
 // reference evaluator allows between every two endpoints (pods, nodes, outside addresses).
 import { evaluate, hasErrors } from '@netpolc/ir';
-import { loadManifests, mutantConnections, mutatedCorpusArb, numRuns } from '@netpolc/ir/testing';
+import { loadManifests, mutantConnections, mutantRuns, mutatedCorpusArb } from '@netpolc/ir/testing';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { clusterDecision } from './support/cluster.js';
@@ -25,6 +25,6 @@ it('agrees with the reference evaluator on mutants of the corpus', () => {
       }
       expect(wrong).toEqual([]);
     }),
-    { numRuns: Math.max(20, Math.round(numRuns(60) / 3)) },
+    { numRuns: mutantRuns() },
   );
 }, 240_000);

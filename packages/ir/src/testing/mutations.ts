@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import type { Connection, Endpoint } from '../evaluate/connection.js';
+import type { Protocol } from '../model/policy.js';
 import type { Program } from '../model/program.js';
+import { numRuns } from './arbitraries.js';
 import { corpusCases } from './corpus.js';
 import type { Manifest } from './builders.js';
 
@@ -165,7 +167,7 @@ function mutate(objs: readonly Obj[], draw: Draw): Obj[] {
 }
 
 /** Protocols and ports to probe mutants on: the corpus's own ports, and those the mutations write. */
-export const mutantProbes: readonly (readonly ['TCP' | 'UDP' | 'SCTP', number])[] = [
+export const mutantProbes: readonly (readonly [Protocol, number])[] = [
   ['TCP', 53],
   ['UDP', 53],
   ['TCP', 80],
@@ -198,6 +200,11 @@ export function mutantConnections(program: Program): Connection[] {
     }
   }
   return out;
+}
+
+/** Runs of a backend's mutant property: a third of the usual (100 in CI), each program probed on every endpoint pair. */
+export function mutantRuns(): number {
+  return Math.max(20, Math.round(numRuns(60) / 3));
 }
 
 let groups: Obj[][] | undefined;
