@@ -35,6 +35,12 @@ function unsupportedSemantics(program: Program, diagnostics: Diagnostic[]): void
   if (!s.ipBlockMatchesPods && ipBlock) {
     diagnostics.push(calicoDiagnostic('backend-calico/unsupported-semantics', { knob: 'ipblock-matches-pods', reason: 'Calico nets match pod addresses too' }, NoTarget));
   }
+  // Felix matches nets on a packet's address, whether a host or a hostNetwork pod sent it; only
+  // a list of node addresses in notNets could exclude them, which a selector-preserving output
+  // cannot keep current as nodes come and go.
+  if (!s.ipBlockMatchesNodes && ipBlock) {
+    diagnostics.push(calicoDiagnostic('backend-calico/unsupported-semantics', { knob: 'ipblock-matches-nodes', reason: 'Calico nets match node addresses too' }, NoTarget));
+  }
   // Felix does not police traffic from a host to its own workloads (projectcalico/calico#1683).
   if (!s.allowNodeLocalIngress && anyIsolation('ingress')) {
     diagnostics.push(calicoDiagnostic('backend-calico/unsupported-semantics', { knob: 'node-local-ingress', reason: 'traffic from a node to its own pods bypasses Calico policy' }, NoTarget));

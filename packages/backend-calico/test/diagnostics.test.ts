@@ -51,7 +51,7 @@ it('validates flags and falls back to the defaults', () => {
 it('refuses a semantics profile narrower than Calico enforces', () => {
   const manifests = [...base, networkPolicy('x', 'p', { podSelector: {}, policyTypes: ['Ingress', 'Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }] })];
   // Named as the --semantics flag names them.
-  for (const [knob, flag] of [['ipBlockMatchesPods', 'ipblock-matches-pods'], ['allowNodeLocalIngress', 'node-local-ingress'], ['allowSelf', 'allow-self']] as const) {
+  for (const [knob, flag] of [['ipBlockMatchesPods', 'ipblock-matches-pods'], ['ipBlockMatchesNodes', 'ipblock-matches-nodes'], ['allowNodeLocalIngress', 'node-local-ingress'], ['allowSelf', 'allow-self']] as const) {
     const d = emitted(loadValid(manifests, { semantics: { [knob]: false } }).program);
     expect(d.map((x) => [x.code, x.message.includes(`--semantics ${flag}=false`)])).toEqual([['backend-calico/unsupported-semantics', true]]);
   }

@@ -14,6 +14,8 @@ import type { Notes } from './ports.js';
  * exactly "every node", so they are added only when that adds nothing Kubernetes denies.
  */
 export function nodeEntities(ctx: LowerContext, pi: number, direction: Direction, rule: Rule, peers: readonly BlockPeer[], set: BlockSet, origin: SourceRef, where: string, notes: Notes): CiliumEntity[] {
+  // Profile where ipBlocks never match node addresses: Cilium's own CIDR semantics already agree.
+  if (!ctx.program.semantics.ipBlockMatchesNodes) return [];
   if (ctx.nodeGap !== undefined) {
     // The entities would also admit nodes the inventory lacks, whatever their addresses.
     for (const p of peers) notes.diagnostic(ciliumDiagnostic('backend-cilium/ipblock-nodes-unknown', { cidr: p.cidr, reason: ctx.nodeGap }, p.origin));

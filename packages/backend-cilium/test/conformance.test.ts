@@ -37,12 +37,12 @@ function renameKey(value: unknown, to: string, parent = ''): unknown {
 
 const seed = Number(process.env['NETPOLC_SEED'] ?? Date.now() % 2_147_483_647);
 
-function check(ipBlockMatchesPods: boolean, ipv6: boolean, renameRole = false, runs = numRuns()): { runs: number; exact: number; connections: number; podBlocks: number } {
-  const stats = { runs: 0, exact: 0, connections: 0, podBlocks: 0 };
+function check(ipBlockMatchesPods: boolean, ipv6: boolean, renameRole = false, runs = numRuns(), ipBlockMatchesNodes = true): { runs: number; exact: number; connections: number; podBlocks: number; nodeNarrowed: number } {
+  const stats = { runs: 0, exact: 0, connections: 0, podBlocks: 0, nodeNarrowed: 0 };
   fc.assert(
     fc.property(scenarioArb(ipv6, renameRole), ({ cluster, policies, connections, role }) => {
       const manifests = [...cluster.manifests, ...policies].map((m) => (role === 'role' ? m : (renameKey(m, role) as typeof m)));
-      const loaded = loadManifests(manifests, { semantics: { ipBlockMatchesPods } });
+      const loaded = loadManifests(manifests, { semantics: { ipBlockMatchesPods, ipBlockMatchesNodes } });
       fc.pre(!hasErrors(loaded.diagnostics));
       const program = loaded.program;
       const lowered = lowerProgram({ program, resolved: resolve(program) }, options());
@@ -55,6 +55,7 @@ function check(ipBlockMatchesPods: boolean, ipv6: boolean, renameRole = false, r
       const nodeIps = new Set(program.inventory.nodes.flatMap((n) => n.addresses.map((a) => a.ip)));
       stats.runs++;
       if (exact) stats.exact++;
+      if (nodeNarrowed) stats.nodeNarrowed++;
       if (exact && lowered.policies.some((p) => p.notes.some((n) => n.includes('also selected by labels')))) stats.podBlocks++;
       for (const conn of connections) {
         const ref = evaluate(program, conn);
@@ -91,6 +92,13 @@ it('agrees with the reference evaluator on single-stack clusters, where ipBlocks
 it('agrees with the reference evaluator when ipBlocks do not match pods (Cilium-native profile)', () => {
   const stats = check(false, true);
   expect(stats.exact / stats.runs).toBeGreaterThan(0.5);
+});
+
+it('agrees with the reference evaluator when ipBlocks match neither pods nor nodes (Cilium default CIDR semantics)', () => {
+  const stats = check(false, true, false, numRuns(), false);
+  expect(stats.exact / stats.runs).toBeGreaterThan(0.5);
+  // Cilium's CIDR rules then mean exactly what the profile asks: no node traffic is narrowed.
+  expect(stats.nodeNarrowed).toBe(0);
 });
 
 it('agrees with the reference evaluator when pods and selectors use label keys Cilium leaves out of identities', () => {

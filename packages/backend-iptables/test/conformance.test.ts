@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { evaluate, resolve, type Program } from '@netpolc/ir';
-import { clusterArb, connectionArb, loadValid, policiesArb, propertyParams, type GeneratedCluster, type Manifest } from '@netpolc/ir/testing';
+import { evaluate, resolve, type Program, type SemanticsOptions } from '@netpolc/ir';
+import { clusterArb, connectionArb, loadValid, namespace, networkPolicy, node, pod, policiesArb, propertyParams, type GeneratedCluster, type Manifest } from '@netpolc/ir/testing';
 import { expect, it } from 'vitest';
 import { lowerProgram } from '../src/emit.js';
 import { defaultOptions, type IptablesOptions } from '../src/options.js';
@@ -9,8 +9,8 @@ import { networkVerdict, validateAll } from './support/network.js';
 const params = propertyParams(60);
 const runs = params.numRuns;
 
-function load(objects: readonly Manifest[]): Program {
-  return loadValid(objects).program;
+function load(objects: readonly Manifest[], semantics: Partial<SemanticsOptions> = {}): Program {
+  return loadValid(objects, { semantics }).program;
 }
 
 const scenario = clusterArb().chain((cluster) =>
@@ -23,6 +23,8 @@ const scenario = clusterArb().chain((cluster) =>
     // Link-local rules must not change a verdict on inventory addresses (no such connection
     // has a link-local end).
     podInterfaces: fc.constantFrom([], ['cali+'], ['cali+', 'veth+']),
+    // The knobs the backend honours through the resolved address sets (the others it warns about).
+    semantics: fc.record({ ipBlockMatchesPods: fc.boolean(), ipBlockMatchesNodes: fc.boolean() }),
   }),
 );
 
@@ -36,8 +38,8 @@ const modes: readonly Pick<IptablesOptions, 'ipset' | 'log'>[] = [
 
 it('agrees with the reference evaluator on every node, in every mode (seed logged on failure)', () => {
   fc.assert(
-    fc.property(scenario, ({ cluster, policies, connections, denyAction, logTarget, podInterfaces }) => {
-      const program = load([...cluster.manifests, ...policies]);
+    fc.property(scenario, ({ cluster, policies, connections, denyAction, logTarget, podInterfaces, semantics }) => {
+      const program = load([...cluster.manifests, ...policies], semantics);
       const resolved = resolve(program);
       for (const mode of modes) {
         const options: IptablesOptions = { ...defaultOptions, ...mode, denyAction, logTarget, podInterfaces };
@@ -135,4 +137,38 @@ it('agrees with the reference evaluator on clusters large enough for dispatch tr
     { ...params, numRuns: Math.max(10, Math.floor(runs / 3)) },
   );
   expect(trees).toBeGreaterThan(0);
+});
+
+it('with ipblock-matches-nodes=false, node addresses inside an ipBlock are denied both ways, and the rest of the block allowed', () => {
+  const block = { ipBlock: { cidr: '198.18.0.0/15' } };
+  const objects = [
+    node('node-1', '198.19.0.1'),
+    node('node-2', '198.19.0.2'),
+    namespace('x'),
+    pod('x', 'a', {}, '198.18.1.11', { node: 'node-1' }),
+    networkPolicy('x', 'p', { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [block] }], egress: [{ to: [block] }] }),
+  ];
+  const a = { kind: 'pod', namespace: 'x', name: 'a', ip: '198.18.1.11' } as const;
+  const ip = (address: string) => ({ kind: 'ip', ip: address }) as const;
+  // Every case is inside the block (allowed by default); `off` is the verdict without nodes.
+  // Node-local ingress (from node-1) is its own knob and stays allowed.
+  const cases = [
+    { src: ip('198.19.0.2'), dst: a, off: false },
+    { src: a, dst: ip('198.19.0.2'), off: false },
+    { src: a, dst: ip('198.19.0.1'), off: false },
+    { src: ip('198.19.0.1'), dst: a, off: true },
+    { src: ip('198.19.7.7'), dst: a, off: true },
+    { src: a, dst: ip('198.18.200.1'), off: true },
+  ];
+  for (const ipBlockMatchesNodes of [true, false]) {
+    const program = load(objects, { ipBlockMatchesNodes });
+    const lowered = lowerProgram({ program, resolved: resolve(program) }, defaultOptions);
+    for (const c of cases) {
+      const conn = { src: c.src, dst: c.dst, protocol: 'TCP', port: 80 } as const;
+      const expected = ipBlockMatchesNodes || c.off;
+      const ref = evaluate(program, conn);
+      expect('error' in ref ? ref : ref.allowed, JSON.stringify(conn)).toBe(expected);
+      expect(networkVerdict(program, lowered.nodes, conn)!.allowed, JSON.stringify(conn)).toBe(expected);
+    }
+  }
 });

@@ -49,7 +49,7 @@ const scenario = clusterArb().chain((cluster) =>
     policies: policiesArb(),
     connections: fc.tuple(fc.array(connectionArb(cluster), { minLength: 1, maxLength: 10 }), probeArb).map(([random, probes]) => [...random, ...everyPair(cluster, probes)]),
     flags: flagsArb,
-    semantics: fc.record({ ipBlockMatchesPods: fc.boolean(), allowNodeLocalIngress: fc.boolean(), allowSelf: fc.boolean() }),
+    semantics: fc.record({ ipBlockMatchesPods: fc.boolean(), ipBlockMatchesNodes: fc.boolean(), allowNodeLocalIngress: fc.boolean(), allowSelf: fc.boolean() }),
     hostBehindForward: fc.boolean(),
     hairpin: fc.boolean(),
   }),

@@ -71,7 +71,7 @@ kit(gate.label(`random clusters and policies (seed ${seed}): real packets agree 
   gate.assertSupported();
   const samples = fc.sample(
     clusterArb({ nonActionable: false }).chain((cluster) =>
-      fc.record({ cluster: fc.constant(cluster), policies: policiesArb(), semantics: fc.record({ ipBlockMatchesPods: fc.boolean(), allowNodeLocalIngress: fc.boolean() }) }),
+      fc.record({ cluster: fc.constant(cluster), policies: policiesArb(), semantics: fc.record({ ipBlockMatchesPods: fc.boolean(), ipBlockMatchesNodes: fc.boolean(), allowNodeLocalIngress: fc.boolean() }) }),
     ),
     { numRuns: 4, seed },
   );

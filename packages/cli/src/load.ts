@@ -7,6 +7,7 @@ import { UsageError, type Io } from './io.js';
 
 const semanticKeys: Record<string, keyof SemanticsOptions> = {
   'ipblock-matches-pods': 'ipBlockMatchesPods',
+  'ipblock-matches-nodes': 'ipBlockMatchesNodes',
   'node-local-ingress': 'allowNodeLocalIngress',
   'allow-self': 'allowSelf',
 };

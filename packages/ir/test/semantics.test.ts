@@ -285,6 +285,23 @@ it('§3/§4 row 3: ipBlock matches pod IPs by default, not with ipBlockMatchesPo
   expect(allowed(objects, '198.18.1.99', 'prod/web', 'TCP', 80, { semantics: { ipBlockMatchesPods: false } })).toBe(true);
 });
 
+it('§3/§4 row 3: ipBlock matches node addresses by default, not with ipBlockMatchesNodes=false', () => {
+  const objects = cluster(
+    np('prod', 'p', { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress', 'Egress'], ingress: [{ from: [{ ipBlock: { cidr: '198.19.0.0/16' } }] }], egress: [{ to: [{ ipBlock: { cidr: '198.19.0.0/16' } }] }] }),
+  );
+  const off = { semantics: { ipBlockMatchesNodes: false } };
+  // n2 is not web's node: only the ipBlock can admit it.
+  expect(allowed(objects, '198.19.0.2', 'prod/web', 'TCP', 80)).toBe(true);
+  expect(allowed(objects, '198.19.0.2', 'prod/web', 'TCP', 80, off)).toBe(false);
+  expect(allowed(objects, 'prod/web', '198.19.0.2', 'TCP', 80)).toBe(true);
+  expect(allowed(objects, 'prod/web', '198.19.0.2', 'TCP', 80, off)).toBe(false);
+  expect(allowed(objects, 'prod/web', '198.19.0.1', 'TCP', 80, off)).toBe(false);
+  // Node-local ingress is its own knob; other addresses of the block still match.
+  expect(allowed(objects, '198.19.0.1', 'prod/web', 'TCP', 80, off)).toBe(true);
+  expect(allowed(objects, '198.19.7.7', 'prod/web', 'TCP', 80, off)).toBe(true);
+  expect(allowed(objects, 'prod/web', '198.19.7.7', 'TCP', 80, off)).toBe(true);
+});
+
 // §2.6 IPv6 and dual-stack
 
 it('§2.6/§4 row 12: an ipBlock matches only its own family; selectors match both', () => {

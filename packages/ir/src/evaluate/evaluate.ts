@@ -114,6 +114,8 @@ function matchingPeer(program: Program, policy: Policy, rule: Rule, peer: BoundE
 function peerMatches(program: Program, policy: Policy, peer: Peer, ep: BoundEndpoint): boolean {
   if (peer.kind === 'ip-block') {
     if (ep.pod && !program.semantics.ipBlockMatchesPods) return false;
+    // By address, as the resolution subtracts them: a hostNetwork pod on a node has its address.
+    if (!program.semantics.ipBlockMatchesNodes && program.inventory.nodes.some((n) => n.addresses.some((a) => a.ip === ep.ip))) return false;
     const addr = ipaddr.parse(ep.ip);
     if (!cidrContains(peer.cidr, addr)) return false;
     return !peer.except.some((e) => cidrContains(e, addr));

@@ -10,6 +10,13 @@ export interface SemanticsOptions {
    */
   readonly ipBlockMatchesPods: boolean;
   /**
+   * An ipBlock also matches the addresses Node objects list (and so hostNetwork pods on them).
+   * Upstream leaves it undefined; Calico matches them; Cilium's CIDR rules do not unless
+   * `policy-cidr-match-mode` includes nodes (cilium/cilium#20550, since 1.15).
+   * @defaultValue true
+   */
+  readonly ipBlockMatchesNodes: boolean;
+  /**
    * Ingress from the destination pod's own node is always allowed ("if the traffic source is
    * the pod's local node", `NetworkPolicySpec.ingress` in k8s.io/api networking/v1 types.go).
    * @defaultValue true
@@ -26,6 +33,7 @@ export interface SemanticsOptions {
 /** The Kubernetes-documented profile. */
 export const defaultSemantics: SemanticsOptions = Object.freeze({
   ipBlockMatchesPods: true,
+  ipBlockMatchesNodes: true,
   allowNodeLocalIngress: true,
   allowSelf: true,
 });

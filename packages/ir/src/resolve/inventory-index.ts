@@ -4,6 +4,7 @@ import { selectorKey, type LabelSelector } from '../model/selector.js';
 import { appendAll } from '../util/append.js';
 import { sameItems } from '../util/compare.js';
 import { lazy, memoized } from '../util/memo.js';
+import { normalize } from '../net/interval-set.js';
 import { AddressIndex } from './address-index.js';
 import { LabelIndex } from './label-index.js';
 import type { AddressSet } from './peer-sets.js';
@@ -39,6 +40,12 @@ export class InventoryIndex {
   });
   /** The addresses of every actionable pod (only ipBlocks that exclude pod addresses need it). */
   readonly everyPodAddress = lazy(() => this.addresses.podAddresses(this.pods.map((_, i) => i)));
+  /** Every address a Node object lists (only ipBlocks that exclude node addresses need it). */
+  readonly everyNodeAddress = lazy((): AddressSet => {
+    const points = { v4: [] as bigint[], v6: [] as bigint[] };
+    for (const n of this.inventory.nodes) for (const a of n.addresses) (a.family === 4 ? points.v4 : points.v6).push(a.value);
+    return { v4: normalize(points.v4.map((v) => [v, v] as const)), v6: normalize(points.v6.map((v) => [v, v] as const)) };
+  });
   private readonly namespaces: readonly Namespace[];
   private readonly nsIndex: LabelIndex;
   private readonly byNamespace = new Map<string, LabelIndex>();

@@ -68,7 +68,7 @@ export interface ResolveOptions {
  */
 export function resolve(program: Program, options: ResolveOptions = {}): ResolvedProgram {
   const index = options.index?.fits(program.inventory) ? options.index : new InventoryIndex(program.inventory);
-  const { pods, nodeAddresses, everyPodAddress } = index;
+  const { pods, nodeAddresses, everyPodAddress, everyNodeAddress } = index;
   const table = new PeerSetTable(index.addresses);
   const diagnostics: Diagnostic[] = [];
   const peerMemo = new Map<string, number>();
@@ -87,6 +87,7 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
     let set: IntervalSet<bigint> = [cidrBounds(cidr)];
     set = subtract(set, normalize(peer.except.map((e) => cidrBounds(parseCidr(e)!))));
     if (!program.semantics.ipBlockMatchesPods) set = subtract(set, cidr.family === 4 ? everyPodAddress().v4 : everyPodAddress().v6);
+    if (!program.semantics.ipBlockMatchesNodes) set = subtract(set, cidr.family === 4 ? everyNodeAddress().v4 : everyNodeAddress().v6);
     return cidr.family === 4 ? { v4: set, v6: [] } : { v4: [], v6: set };
   };
 
