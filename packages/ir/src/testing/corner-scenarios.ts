@@ -3,7 +3,8 @@
 // mixed with named ports, port-space limits, nested overlapping CIDRs across peers, /1-sized
 // excepts, look-alike pods sharing chains, keyword names. Each probe carries the verdict
 // semantics.md gives; the firewall backends' corner-case tests check it on the reference evaluator
-// and on their own output.
+// and on their own output. Also the small clusters the Calico and Cilium semantics-coverage tests
+// share (named ports differing per pod, names a YAML 1.1 reader would retype).
 import type { Connection, Endpoint } from '../evaluate/connection.js';
 import type { Protocol } from '../model/policy.js';
 import { namespace, networkPolicy as np, node, pod, type Manifest } from './builders.js';
@@ -246,3 +247,36 @@ export const cornerScenarios: readonly CornerScenario[] = [
     probes: [pr('y/client', 'x/web', 'TCP', 84, false), pr('y/client', 'x/web', 'TCP', 95, true), pr('y/client', 'x/web', 'TCP', 100, true), pr('y/client', 'x/web', 'TCP', 101, false), pr('y/client', 'x/web2', 'TCP', 95, false), pr('y/client1', 'x/web', 'TCP', 96, true)],
   },
 ];
+
+/**
+ * Two namespaces (labels team: a and b), one node, three pods whose named ports differ per pod:
+ * `sig` is SCTP 9000 on x/a and SCTP 80 on x/b; `web` is TCP 8080 on x/a and y/c, TCP 80 on x/b.
+ */
+export function namedPortCluster(): Manifest[] {
+  return [
+    namespace('x', { team: 'a' }),
+    namespace('y', { team: 'b' }),
+    node('n', '198.19.0.1'),
+    pod('x', 'a', { app: 'a' }, '198.18.0.10', { node: 'n', ports: [['sig', 9000, 'SCTP'], ['web', 8080, 'TCP']] }),
+    pod('x', 'b', { app: 'b' }, '198.18.0.11', { node: 'n', ports: [['sig', 80, 'SCTP'], ['web', 80, 'TCP']] }),
+    pod('y', 'c', { app: 'c' }, '198.18.1.10', { node: 'n', ports: [['web', 8080, 'TCP']] }),
+  ];
+}
+
+/** Label values a YAML 1.1 reader would retype (booleans, null, numbers in 1.1 notation). */
+export const yaml11Values: readonly string[] = ['on', 'Off', 'y', 'NO', 'null', '1_000', '0b101', '012', '1e3', 'e3', '0x1F', '12.5'];
+
+/** Namespaces a YAML 1.1 reader would retype. */
+export const yaml11Namespaces: readonly string[] = ['on', 'y', 'no'];
+
+/**
+ * In each of {@link yaml11Namespaces}: a pod with named ports `y` (TCP 80) and `off` (TCP 81), and
+ * a policy selecting `k In` {@link yaml11Values} that admits ingress on both names.
+ */
+export function yaml11Objects(): Manifest[] {
+  return [
+    ...yaml11Namespaces.map((n) => namespace(n)),
+    ...yaml11Namespaces.map((n, i) => pod(n, 'p', { k: 'v' }, `198.18.2.${i + 1}`, { ports: [['y', 80, 'TCP'], ['off', 81, 'TCP']] })),
+    ...yaml11Namespaces.map((n) => np(n, 'p', { podSelector: { matchExpressions: [{ key: 'k', operator: 'In', values: [...yaml11Values] }] }, ingress: [{ ports: [{ port: 'y' }, { port: 'off' }] }] })),
+  ];
+}
