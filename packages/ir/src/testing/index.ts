@@ -4,6 +4,7 @@ export * from './arbitraries.js';
 export * from './corpus.js';
 export * from './mutations.js';
 export * from './audit-scenarios.js';
+export * from './corner-scenarios.js';
 export * from './upstream-more.js';
 export * from './upstream-cases.js';
 // The reading's size thresholds, for tests that play inputs too large for a string with small ones.
