@@ -11,7 +11,7 @@ export type { LabelSelector, Requirement, SelectorOperator } from './model/selec
 export { canonicalSelector, formatSelector, matchAll, selectorKey } from './model/selector.js';
 export type { Direction, NamespaceScope, Peer, Policy, PortMatch, Protocol, Rule } from './model/policy.js';
 export { policyId, protocols } from './model/policy.js';
-export type { Address, ContainerPort, Inventory, Labels, Namespace, Node, Pod, SidecarPort } from './model/inventory.js';
+export type { Address, ContainerPort, Inventory, Labels, Namespace, Node, Pod, Service, ServicePort, SidecarPort } from './model/inventory.js';
 export { podId } from './model/inventory.js';
 export { defaultSemantics, type SemanticsOptions } from './model/options.js';
 export type { Program } from './model/program.js';

@@ -7,6 +7,10 @@ const defaultMaxTextBytes = readDefaults.maxTextBytes;
 
 const head = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: x}\n';
 const ns = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n';
+/** A pod serving 8080 and a Service forwarding its port 80 there (ten lines and two `---`). */
+const service =
+  'apiVersion: v1\nkind: Pod\nmetadata: {name: w, namespace: x, labels: {app: w}}\nspec: {nodeName: n, containers: [{name: c, ports: [{containerPort: 8080}]}]}\nstatus: {phase: Running, podIP: 198.18.0.10}\n---\n' +
+  'apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: x}\nspec: {selector: {app: w}, clusterIP: 10.96.0.10, ports: [{port: 80, targetPort: 8080}]}\n---\n';
 
 /** For each code: input text (file `t.yaml`, or bytes) and the expected `line:col` of the first hit. */
 const cases: Record<IrDiagnosticCode, { text: string | Uint8Array; at: string; resolve?: boolean; file?: string; maxTextBytes?: number }> = {
@@ -22,7 +26,10 @@ const cases: Record<IrDiagnosticCode, { text: string | Uint8Array; at: string; r
   'ir/no-objects': { text: '', at: '-' },
   'ir/not-an-object': { text: '- just\n- a list\n', at: '1:1' },
   'ir/missing-kind': { text: 'apiVersion: v1\nmetadata: {name: x}\n', at: '1:1' },
-  'ir/skipped-kind': { text: 'apiVersion: v1\nkind: Service\nmetadata: {name: s}\n', at: '1:1' },
+  'ir/skipped-kind': { text: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: s}\n', at: '1:1' },
+  'ir/service-unread': { text: 'apiVersion: v1\nkind: Service\nmetadata: {name: s}\n', at: '1:1' },
+  'ir/service-port': { text: service + head + 'spec: {podSelector: {}, ingress: [{ports: [{port: 80}]}]}\n', at: '15:44', resolve: true },
+  'ir/service-cluster-ip': { text: service + head + 'spec: {podSelector: {}, egress: [{to: [{ipBlock: {cidr: 10.96.0.0/12}}]}]}\n', at: '15:40', resolve: true },
   'ir/other-policy-kind': { text: 'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: p, namespace: x}\nspec: {selector: all()}\n', at: '1:1' },
   'ir/misspelled-kind': { text: head.replace('kind: NetworkPolicy', 'kind: Networkpolicy') + 'spec: {podSelector: {}}\n', at: '2:7' },
   'ir/api-version': { text: head.replace('networking.k8s.io/v1', 'networking.k8s.io/v2'), at: '1:13' },
@@ -194,14 +201,14 @@ it('says what the API server would make of a null rule or port (a lone `-`), and
 
 it('names the first three skipped objects of a kind in a file and counts the rest (--verbose printed one line each)', () => {
   const many = Array.from({ length: 50 }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c${i}, namespace: x}\n`);
-  const text = `${many.join('---\n')}---\napiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: x}\n`;
+  const text = `${many.join('---\n')}---\napiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: x}\n`;
   const r = loadProgram([{ path: 't.yaml', content: text }]);
   const skipped = r.diagnostics.filter((d) => d.code === 'ir/skipped-kind').map((d) => `${r.locate(d.target)?.line}:${d.message}`);
   expect(skipped).toEqual([
     '1:skipped v1 ConfigMap c0: not a kind netpolc reads',
     '5:skipped v1 ConfigMap c1: not a kind netpolc reads',
     '9:skipped v1 ConfigMap c2: not a kind netpolc reads',
-    '201:skipped v1 Service s: not a kind netpolc reads',
+    '201:skipped v1 Secret s: not a kind netpolc reads',
     '197:skipped v1 ConfigMap (and 47 more in this file, the last here): not a kind netpolc reads',
   ]);
 });

@@ -235,8 +235,9 @@ describe('input shapes', () => {
       { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'prod' } },
       { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'e', namespace: 'prod' } },
     ]);
+    // A Service is read (for lint warnings), but one without a spec is passed over alike.
     expect(r.diagnostics.map((d) => [d.severity, d.code])).toEqual([
-      ['info', 'ir/skipped-kind'],
+      ['info', 'ir/service-unread'],
       ['info', 'ir/skipped-kind'],
       ['info', 'ir/skipped-kind'],
     ]);

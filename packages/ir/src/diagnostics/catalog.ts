@@ -70,7 +70,22 @@ export const irDiagnostics = {
   'ir/skipped-kind': {
     severity: 'info',
     message: paramMessage`skipped ${'kind'} ${'name'}: not a kind netpolc reads`,
-    docs: 'Objects other than Namespace, Pod, Node and NetworkPolicy are ignored.',
+    docs: 'Objects other than Namespace, Pod, Node, Service and NetworkPolicy are ignored.',
+  },
+  'ir/service-unread': {
+    severity: 'info',
+    message: paramMessage`skipped this Service: its metadata or spec is not what the API server stores`,
+    docs: 'Services are read only to warn about policies written against them (ir/service-port, ir/service-cluster-ip); one that cannot be read changes no verdict.',
+  },
+  'ir/service-port': {
+    severity: 'warning',
+    message: paramMessage`port ${'port'} is the port of Service ${'service'}, which forwards it to port ${'target'} of ${'pod'}: NetworkPolicy sees the pod's port after the Service's address translation, so this entry does not allow connections through the Service (allow port ${'target'}, or its container port name)`,
+    docs: "A Service's port is translated to the pod's targetPort before any policy sees the packet (kube-proxy DNAT; kubernetes/website#8295, projectcalico/calico#8049). The warning is given when no entry of the rule allows the target port on the Service's pods that the rule concerns, and those pods declare no container port with the Service's port number.",
+  },
+  'ir/service-cluster-ip': {
+    severity: 'warning',
+    message: paramMessage`ipBlock ${'cidr'} holds the ClusterIP ${'ip'} of Service ${'service'}, but none of its pods' addresses: NetworkPolicy sees the pod's address after the Service's address translation, so this ipBlock does not allow connections to the Service (select its pods instead)`,
+    docs: "Connections to a ClusterIP are translated to a pod address before any policy sees them, so an egress ipBlock around a ClusterIP never matches them. Given for Services with a selector whose selected pods are all outside the ipBlock.",
   },
   'ir/other-policy-kind': {
     severity: 'warning',

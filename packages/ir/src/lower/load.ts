@@ -1,6 +1,6 @@
 import { irDiagnostic } from '../diagnostics/catalog.js';
 import { hasErrors, refAt, type Diagnostic, type SourceRef } from '../diagnostics/diagnostic.js';
-import type { Namespace, Node, Pod } from '../model/inventory.js';
+import type { Namespace, Node, Pod, Service } from '../model/inventory.js';
 import { defaultSemantics, type SemanticsOptions } from '../model/options.js';
 import type { Policy } from '../model/policy.js';
 import type { Program } from '../model/program.js';
@@ -12,6 +12,7 @@ import { locate, locateAll, type InputSource, type Location, type SourceFile } f
 import type { LowerContext } from './fields.js';
 import { ignoredReason, lowerNamespace, lowerNode, lowerPod, namespaceNameLabel } from './inventory.js';
 import { lowerPolicy } from './policy.js';
+import { lowerService } from './service.js';
 import { appendAll } from '../util/append.js';
 import { capSkipped } from './skipped.js';
 import { repeatedClaims } from './address-claims.js';
@@ -86,7 +87,7 @@ function where(files: SourceFiles, ref: SourceRef | undefined): string {
 }
 
 /**
- * Reads inputs holding any mix of Namespaces, Pods, Nodes and NetworkPolicies (multi-document
+ * Reads inputs holding any mix of Namespaces, Pods, Nodes, Services and NetworkPolicies (multi-document
  * YAML, JSON, `kind: List`), validates and defaults them as the API server would, and returns
  * the symbolic program. User errors are collected as diagnostics; nothing is thrown.
  */
@@ -101,6 +102,7 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
   const podList: Pod[] = [];
   const nodes = new Map<string, Node>();
   const policies = new Map<string, Policy>();
+  const services = new Map<string, Service>();
   let objectCount = 0;
 
   type Origin = { origin: SourceRef | undefined };
@@ -175,6 +177,9 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
       shown(kind, obj, inventory(kind, lowerCached(ctx, lowered, index, obj, kind, lowerPod)));
     } else if (core && kind === 'Node') {
       shown(kind, obj, inventory(kind, lowerCached(ctx, lowered, index, obj, kind, lowerNode)));
+    } else if (core && kind === 'Service') {
+      const s = lowerService(ctx, obj);
+      if (s) add(services, `${s.namespace}/${s.name}`, kind, s);
     } else {
       // The API server knows kinds by their exact spelling: `kind: Networkpolicy` is refused
       // ("no matches for kind"), not skipped, so the policy it was meant to be must not vanish.
@@ -260,6 +265,7 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
       namespaces: [...namespaces.values()].sort((a, b) => compareValues(a.name, b.name)),
       pods: sortedPods,
       nodes: [...nodes.values()].sort((a, b) => compareValues(a.name, b.name)),
+      ...(services.size > 0 ? { services: [...services.values()].sort((a, b) => compareValues(a.namespace, b.namespace) || compareValues(a.name, b.name)) } : {}),
     },
     semantics: { ...defaultSemantics, ...options.semantics },
   };

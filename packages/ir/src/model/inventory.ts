@@ -72,11 +72,36 @@ export interface Node {
   readonly origin: SourceRef;
 }
 
+/** A port of a Service (`spec.ports[]`): what clients connect to, and the pod port it forwards to. */
+export interface ServicePort {
+  readonly port: number;
+  readonly protocol: Protocol;
+  /** `targetPort`: a number, or a container port name looked up on each pod; defaults to `port`. */
+  readonly targetPort: number | string;
+}
+
+/**
+ * A Service, read only to warn about policies written against it (semantics.md §4 row 7): a
+ * policy sees the pod's address and port after the Service's DNAT, never the Service's own.
+ */
+export interface Service {
+  readonly namespace: string;
+  readonly name: string;
+  /** `spec.selector`; undefined when absent or empty (no pods are selected for it). */
+  readonly selector: Labels | undefined;
+  readonly ports: readonly ServicePort[];
+  /** `spec.clusterIPs` (or `spec.clusterIP`), without `None`. */
+  readonly clusterIPs: readonly Address[];
+  readonly origin: SourceRef;
+}
+
 /** The cluster a policy set is resolved against. Lists are sorted by namespace and name. */
 export interface Inventory {
   readonly namespaces: readonly Namespace[];
   readonly pods: readonly Pod[];
   readonly nodes: readonly Node[];
+  /** Services of the input, for lint warnings only; absent when none were read. */
+  readonly services?: readonly Service[];
 }
 
 /** `namespace/name` of a pod. */

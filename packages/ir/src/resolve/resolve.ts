@@ -1,5 +1,6 @@
 import { irDiagnostic } from '../diagnostics/catalog.js';
 import type { Diagnostic, SourceRef } from '../diagnostics/diagnostic.js';
+import { serviceDiagnostics } from './service-lint.js';
 import type { Pod } from '../model/inventory.js';
 import type { Direction, NamespaceScope, Peer, Policy, PortMatch, Protocol, Rule } from '../model/policy.js';
 import type { Program } from '../model/program.js';
@@ -325,6 +326,8 @@ export function resolve(program: Program, options: ResolveOptions = {}): Resolve
   }
 
   if (!wanted) definitions();
+  // Independent of the pods resolved: a `--node` compile warns as an all-nodes one does.
+  appendAll(diagnostics, serviceDiagnostics(program, index));
 
   return {
     program,

@@ -1,0 +1,51 @@
+// Services are read for one purpose: warning about policies written against a Service's port or
+// ClusterIP (semantics.md §4 row 7). They never change a verdict, so a Service netpolc cannot
+// read is passed over quietly (an info), never an error that would stop a compile.
+import { irDiagnostic } from '../diagnostics/catalog.js';
+import type { Address, Service, ServicePort } from '../model/inventory.js';
+import type { Protocol } from '../model/policy.js';
+import type { ManifestObject } from '../source/read-objects.js';
+import { isMap, type Fields, type LowerContext } from './fields.js';
+import { lowerMetadata } from './metadata.js';
+import { isPortName } from './names.js';
+import { canonicalAddress, uniqueAddresses } from './pod-fast.js';
+
+const isPort = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
+
+function servicePort(p: unknown): ServicePort | undefined {
+  if (!isMap(p) || !isPort(p['port'])) return undefined;
+  const protocol = p['protocol'] ?? 'TCP';
+  if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') return undefined;
+  // An absent (or zero) targetPort is the port itself (SetDefaults_Service).
+  const target = p['targetPort'];
+  const targetPort = target === undefined || target === null || target === 0 ? p['port'] : target;
+  if (!isPort(targetPort) && !(typeof targetPort === 'string' && isPortName(targetPort))) return undefined;
+  return { port: p['port'], protocol: protocol as Protocol, targetPort };
+}
+
+function clusterIPs(spec: Fields): Address[] {
+  const listed = Array.isArray(spec['clusterIPs']) ? spec['clusterIPs'] : [spec['clusterIP']];
+  const out: Address[] = [];
+  for (const ip of listed) {
+    const a = typeof ip === 'string' ? canonicalAddress(ip) : undefined;
+    if (a) out.push(a);
+  }
+  return uniqueAddresses(out);
+}
+
+/** Reads a v1 Service: its selector, ports and cluster IPs; undefined (with an info) when it cannot. */
+export function lowerService(ctx: LowerContext, object: ManifestObject): Service | undefined {
+  const local: LowerContext = { ...ctx, diagnostics: [] };
+  const meta = lowerMetadata(local, object.value, object.ref, 'Service', true);
+  const spec = object.value['spec'];
+  if (!meta || local.diagnostics.length > 0 || !isMap(spec)) {
+    ctx.diagnostics.push(irDiagnostic('ir/service-unread', {}, object.ref));
+    return undefined;
+  }
+  // An ExternalName Service is a DNS alias: no proxy, no port mapping, nothing to warn about.
+  if (spec['type'] === 'ExternalName') return undefined;
+  const raw = spec['selector'];
+  const selector = isMap(raw) && Object.keys(raw).length > 0 && Object.values(raw).every((v) => typeof v === 'string') ? (raw as Record<string, string>) : undefined;
+  const ports = (Array.isArray(spec['ports']) ? spec['ports'] : []).map(servicePort).filter((p) => p !== undefined);
+  return { namespace: meta.namespace!, name: meta.name, selector, ports, clusterIPs: clusterIPs(spec), origin: object.ref };
+}
