@@ -281,7 +281,7 @@ export class ApiClient {
       return (
         [
           `${this.#where} does not allow to list ${describeScope(target)} (${head}${detail}).`,
-          'netpolc needs get and list on namespaces, nodes, pods and networkpolicies.networking.k8s.io. A minimal ClusterRole:',
+          'netpolc needs get and list on namespaces, nodes, pods, services (for warnings only) and networkpolicies.networking.k8s.io. A minimal ClusterRole:',
           '',
           readerClusterRole,
           '',

@@ -23,7 +23,7 @@ export const readerClusterRole = [
   '  name: netpolc-reader',
   'rules:',
   '- apiGroups: [""]',
-  '  resources: ["namespaces", "nodes", "pods"]',
+  '  resources: ["namespaces", "nodes", "pods", "services"]',
   '  verbs: ["get", "list"]',
   '- apiGroups: ["networking.k8s.io"]',
   '  resources: ["networkpolicies"]',

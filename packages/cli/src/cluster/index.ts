@@ -29,6 +29,7 @@ export function selectObjects(read: ClusterRead, select: ClusterSelection = 'all
     for (const ns of replacedBy.inventory.namespaces) if (ns.declared) local.add(`Namespace//${ns.name}`);
     for (const n of replacedBy.inventory.nodes) local.add(`Node//${n.name}`);
     for (const p of replacedBy.inventory.pods) local.add(`Pod/${p.namespace}/${p.name}`);
+    for (const s of replacedBy.inventory.services ?? []) local.add(`Service/${s.namespace}/${s.name}`);
     for (const p of replacedBy.policies) local.add(`NetworkPolicy/${p.namespace}/${p.name}`);
   }
   return read.objects.filter((o) => {

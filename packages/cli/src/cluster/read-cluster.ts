@@ -54,16 +54,18 @@ function targets(namespaces: readonly string[]): { kind: ObjectKind; target: Lis
     { kind: 'Namespace', target: core('namespaces') },
     { kind: 'Node', target: core('nodes') },
     ...scoped.map((ns) => ({ kind: 'NetworkPolicy' as const, target: net(ns) })),
+    ...scoped.map((ns) => ({ kind: 'Service' as const, target: core('services', ns) })),
     ...scoped.map((ns) => ({ kind: 'Pod' as const, target: core('pods', ns) })),
   ];
 }
 
 function summary(counts: Record<ObjectKind, number>): string {
-  return `${count(counts.Namespace, 'namespace')}, ${count(counts.Node, 'node')}, ${count(counts.Pod, 'pod')}, ${count(counts.NetworkPolicy, 'NetworkPolicy', 'NetworkPolicies')}`;
+  const services = counts.Service > 0 ? `, ${count(counts.Service, 'Service')}` : '';
+  return `${count(counts.Namespace, 'namespace')}, ${count(counts.Node, 'node')}, ${count(counts.Pod, 'pod')}${services}, ${count(counts.NetworkPolicy, 'NetworkPolicy', 'NetworkPolicies')}`;
 }
 
 /**
- * Reads namespaces, nodes, pods and NetworkPolicies (pods and policies of `--namespace` only,
+ * Reads namespaces, nodes, pods, Services and NetworkPolicies (pods, Services and policies of `--namespace` only,
  * when given; namespaces and nodes always whole, since namespaceSelectors match namespace labels
  * and node addresses decide node-local traffic). Throws {@link ClusterError} for every problem
  * reaching or reading the cluster.
@@ -77,11 +79,13 @@ export async function readCluster(options: ClusterOptions, io: Io, overrides: Re
   const client = new ApiClient(config, { timeoutMs: options.requestTimeoutMs, pageSize: options.pageSize }, io);
   await client.authenticate();
   const progress = new Progress(io.stderr);
-  const counts: Record<ObjectKind, number> = { Namespace: 0, Node: 0, Pod: 0, NetworkPolicy: 0 };
+  const counts: Record<ObjectKind, number> = { Namespace: 0, Node: 0, Pod: 0, Service: 0, NetworkPolicy: 0 };
   const objects: ClusterObject[] = [];
   const warnings: string[] = [];
   try {
+    let servicesOff = false;
     for (const { kind, target } of targets(options.namespaces)) {
+      if (kind === 'Service' && servicesOff) continue;
       progress.update(`reading context ${config.context}: ${summary(counts)}…`, true);
       const before = objects.length;
       try {
@@ -102,6 +106,13 @@ export async function readCluster(options: ClusterOptions, io: Io, overrides: Re
           },
         );
       } catch (err) {
+        // Services only feed lint warnings: a role without them (the minimal one of older
+        // releases) still reads everything that decides a verdict.
+        if (err instanceof ClusterError && (err.status === 403 || err.status === 404) && kind === 'Service') {
+          servicesOff = true;
+          warnings.push(`context "${config.context}" (${config.server}) does not let netpolc list ${target.path} (${err.status}): no warnings about policies written against Services (ir/service-port, ir/service-cluster-ip)`);
+          continue;
+        }
         // Every API server serves nodes; a stand-in that does not (404) still has pods and
         // policies worth reading. Without nodes, node addresses are unknown, as with files.
         if (!(err instanceof ClusterError && err.status === 404 && kind === 'Node')) throw err;
@@ -119,7 +130,7 @@ export async function readCluster(options: ClusterOptions, io: Io, overrides: Re
   for (const w of warnings) io.stderr.write(`netpolc: warning: ${w}\n`);
   if (options.verbose || io.stderr.isTTY === true) {
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    const scope = options.namespaces.length > 0 ? ` (pods and NetworkPolicies of ${options.namespaces.join(', ')})` : '';
+    const scope = options.namespaces.length > 0 ? ` (pods, Services and NetworkPolicies of ${options.namespaces.join(', ')})` : '';
     io.stderr.write(`netpolc: read ${summary(counts)}${scope} from context "${config.context}" (${config.server}) in ${seconds} s\n`);
   }
   objects.sort(compareObjects);

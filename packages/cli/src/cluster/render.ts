@@ -2,7 +2,7 @@ import type { InputSource } from '@netpolc/ir';
 import type { ClusterObject, ObjectKind } from './slim.js';
 import { toYaml } from './to-yaml.js';
 
-const plural: Record<ObjectKind, string> = { Namespace: 'namespaces', Node: 'nodes', Pod: 'pods', NetworkPolicy: 'networkpolicies' };
+const plural: Record<ObjectKind, string> = { Namespace: 'namespaces', Node: 'nodes', Pod: 'pods', Service: 'services', NetworkPolicy: 'networkpolicies' };
 
 /**
  * The objects as loader inputs, one JSON `List` per kind and namespace, named

@@ -2,7 +2,7 @@ import { compareValues, namespaceNameLabel } from '@netpolc/ir';
 import { storedContainerPorts, storedPolicySpec } from './api-form.js';
 
 /** The kinds netpolc reads from a cluster, in the order snapshots list them. */
-export const objectKinds = ['Namespace', 'Node', 'Pod', 'NetworkPolicy'] as const;
+export const objectKinds = ['Namespace', 'Node', 'Pod', 'Service', 'NetworkPolicy'] as const;
 
 /** One of {@link objectKinds}. */
 export type ObjectKind = (typeof objectKinds)[number];
@@ -16,7 +16,7 @@ export interface ClusterObject {
   readonly manifest: Readonly<Record<string, unknown>>;
 }
 
-const apiVersions: Record<ObjectKind, string> = { Namespace: 'v1', Node: 'v1', Pod: 'v1', NetworkPolicy: 'networking.k8s.io/v1' };
+const apiVersions: Record<ObjectKind, string> = { Namespace: 'v1', Node: 'v1', Pod: 'v1', Service: 'v1', NetworkPolicy: 'networking.k8s.io/v1' };
 
 type Json = Record<string, unknown>;
 
@@ -63,10 +63,22 @@ function slimPod(item: Json): Json {
   return { spec: outSpec, status: pick(status, ['phase', 'podIP', 'podIPs']) };
 }
 
+/** A Service's selector, cluster IPs and ports, with the protocol and targetPort the API server defaults. */
+function slimService(item: Json): Json {
+  const spec = isMap(item['spec']) ? item['spec'] : {};
+  const out = pick(spec, ['type', 'selector', 'clusterIP', 'clusterIPs', 'ports']);
+  if (out['selector'] !== undefined) out['selector'] = sortedMap(out['selector']);
+  const ports = pickEach(out['ports'], ['name', 'protocol', 'port', 'targetPort']);
+  if (Array.isArray(ports)) {
+    out['ports'] = ports.map((p) => (isMap(p) ? { ...p, protocol: p['protocol'] ?? 'TCP', targetPort: p['targetPort'] ?? p['port'] } : p));
+  }
+  return { spec: out };
+}
+
 /**
  * Reduces an object as the API server returns it to what netpolc reads and a reader of the
  * snapshot wants: name, namespace and labels; pod node, host network, container ports, phase and
- * IPs; node addresses; the whole NetworkPolicy spec. What the API server defaults is filled in
+ * IPs; node addresses; a Service's type, selector, cluster IPs and ports; the whole NetworkPolicy spec. What the API server defaults is filled in
  * and NetworkPolicy fields are in its order (api-form.ts), so that local files read as the
  * cluster would return them once applied. Dropped: managedFields, annotations
  * (kubectl's last-applied-configuration alone can be kilobytes), uid, resourceVersion,
@@ -81,7 +93,7 @@ export function slimObject(kind: ObjectKind, item: unknown, defaultNamespace = '
   const meta = item['metadata'];
   const name = meta['name'];
   if (typeof name !== 'string') return undefined;
-  const namespaced = kind === 'Pod' || kind === 'NetworkPolicy';
+  const namespaced = kind === 'Pod' || kind === 'Service' || kind === 'NetworkPolicy';
   const namespace = !namespaced ? '' : typeof meta['namespace'] === 'string' ? meta['namespace'] : defaultNamespace;
   const outMeta: Json = { name };
   if (namespaced) outMeta['namespace'] = namespace;
@@ -91,6 +103,7 @@ export function slimObject(kind: ObjectKind, item: unknown, defaultNamespace = '
   const manifest: Json = { apiVersion: apiVersions[kind], kind, metadata: outMeta };
   if (kind === 'Pod') Object.assign(manifest, slimPod(item));
   else if (kind === 'Node') manifest['status'] = pick(isMap(item['status']) ? item['status'] : {}, ['addresses']);
+  else if (kind === 'Service') Object.assign(manifest, slimService(item));
   else if (kind === 'NetworkPolicy') manifest['spec'] = storedPolicySpec(item['spec']);
   return { kind, namespace, name, manifest };
 }

@@ -14,11 +14,11 @@ interface Snapshot {
   readonly header: readonly string[];
 }
 
-const contents = 'Namespaces, nodes, pods and NetworkPolicies, reduced to the fields netpolc reads.';
+const contents = 'Namespaces, nodes, pods, Services and NetworkPolicies, reduced to the fields netpolc reads.';
 
 /** What the header adds for `--namespace`. */
 function scopeOf(namespaces: readonly string[]): string {
-  return namespaces.length > 0 ? `; pods and NetworkPolicies of namespace ${namespaces.join(', ')} only` : '';
+  return namespaces.length > 0 ? `; pods, Services and NetworkPolicies of namespace ${namespaces.join(', ')} only` : '';
 }
 
 /** The cluster alone, as it was read (its objects come slimmed and sorted). */
@@ -47,7 +47,7 @@ async function fromPaths(io: Io, values: Values, positionals: readonly string[],
   const { sources, read } = await withCluster(io, values, [...primary, ...lower]);
   // --namespace keeps the pods and policies of those namespaces, as it does reading a cluster.
   const only = (values['namespace'] as string[] | undefined) ?? [];
-  const keep = (kind: string, namespace: string): boolean => only.length === 0 || (kind !== 'Pod' && kind !== 'NetworkPolicy') || only.includes(namespace);
+  const keep = (kind: string, namespace: string): boolean => only.length === 0 || (kind !== 'Pod' && kind !== 'Service' && kind !== 'NetworkPolicy') || only.includes(namespace);
   const objects = new Map<string, { object: ClusterObject; under: boolean }>();
   const { ok } = loadSources(
     io,
@@ -74,10 +74,10 @@ async function fromPaths(io: Io, values: Values, positionals: readonly string[],
 /** `netpolc snapshot -o FILE [PATH...] [--from-cluster]`: an inventory and policies as one file. */
 export const snapshotCommand: Command = {
   name: 'snapshot',
-  // Offline too: a snapshot keeps only their pods and NetworkPolicies.
+  // Offline too: a snapshot keeps only their pods, Services and NetworkPolicies.
   namespaceApplies: () => true,
   summary:
-    'Write namespaces, nodes, pods and NetworkPolicies, stripped to what netpolc reads, as one sorted Kubernetes List (YAML, or JSON for a .json FILE) that every command reads offline: from the cluster (no PATH), from local files such as a kubectl dump (PATHs), or both (PATHs and --from-cluster: the files replace the cluster\'s objects). Nothing is written on any error.',
+    'Write namespaces, nodes, pods, Services and NetworkPolicies, stripped to what netpolc reads, as one sorted Kubernetes List (YAML, or JSON for a .json FILE) that every command reads offline: from the cluster (no PATH), from local files such as a kubectl dump (PATHs), or both (PATHs and --from-cluster: the files replace the cluster\'s objects). Nothing is written on any error.',
   usage: 'netpolc snapshot -o FILE|- [PATH...] [--from-cluster] [--context NAME] [--kubeconfig FILE] [--namespace NS]...',
   options: {
     output: { type: 'string', short: 'o', value: 'FILE', description: 'file to write (.json: JSON, otherwise YAML), or - for standard output (YAML)' },

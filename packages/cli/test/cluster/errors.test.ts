@@ -122,12 +122,22 @@ it('explains a 403 with the verb and resource, and prints a ClusterRole that gra
       'networkpolicies.networking.k8s.io is forbidden: User "system:serviceaccount:ci:netpolc" cannot list resource "networkpolicies" in API group "networking.k8s.io" at the cluster scope).',
   );
   expect(rest.slice(-2)).toEqual(['  kubectl create clusterrolebinding netpolc-reader --clusterrole=netpolc-reader --serviceaccount=ci:netpolc', '']);
-  // The printed role is the documented one, and it grants list on all four resources.
+  // The printed role is the documented one, and it grants list on all five resources.
   expect(err).toContain(`\n\n${readerClusterRole}\n\n`);
   const role = parse(readerClusterRole) as { kind: string; rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] };
   expect(role.kind).toBe('ClusterRole');
   const granted = role.rules.flatMap((r) => r.resources.flatMap((res) => r.apiGroups.map((g) => `${g}/${res}:${[...r.verbs].sort().join(',')}`)));
-  expect(granted.sort()).toEqual(['/namespaces:get,list', '/nodes:get,list', '/pods:get,list', 'networking.k8s.io/networkpolicies:get,list']);
+  expect(granted.sort()).toEqual(['/namespaces:get,list', '/nodes:get,list', '/pods:get,list', '/services:get,list', 'networking.k8s.io/networkpolicies:get,list']);
+});
+
+it('reads on without Services when their list is forbidden (they only feed warnings), saying so once', async () => {
+  const { server, env } = await fake({ forbid: ['services'] });
+  const r = await runCli(['validate', '--from-cluster', '-n', 'production', '-n', 'monitoring'], env);
+  expect(r.code).toBe(0);
+  expect(r.stderr).toBe(
+    `netpolc: warning: context "fake" (${server.url}) does not let netpolc list /api/v1/namespaces/monitoring/services (403): no warnings about policies written against Services (ir/service-port, ir/service-cluster-ip)\n`,
+  );
+  expect(server.requests.filter((q) => q.includes('/services')).length).toBe(1);
 });
 
 it('names the namespace of a namespaced 403', async () => {

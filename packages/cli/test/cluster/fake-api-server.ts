@@ -48,8 +48,8 @@ export interface FakeServer {
   close(): Promise<void>;
 }
 
-const listKinds: Record<string, string> = { namespaces: 'NamespaceList', nodes: 'NodeList', pods: 'PodList', networkpolicies: 'NetworkPolicyList' };
-const resourceOf: Record<string, string> = { Namespace: 'namespaces', Node: 'nodes', Pod: 'pods', NetworkPolicy: 'networkpolicies' };
+const listKinds: Record<string, string> = { namespaces: 'NamespaceList', nodes: 'NodeList', pods: 'PodList', services: 'ServiceList', networkpolicies: 'NetworkPolicyList' };
+const resourceOf: Record<string, string> = { Namespace: 'namespaces', Node: 'nodes', Pod: 'pods', Service: 'services', NetworkPolicy: 'networkpolicies' };
 
 function status(code: number, reason: string, message: string, details?: Json): Json {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code };
@@ -87,6 +87,18 @@ function decorate(obj: Json, index: number): Json {
     o['spec'] = { podCIDR: '198.18.0.0/24', podCIDRs: ['198.18.0.0/24'] };
     const st = (o['status'] ??= {}) as Json;
     Object.assign(st, { capacity: { cpu: '4', pods: '110' }, nodeInfo: { kubeletVersion: 'v1.34.0' } });
+  } else if (kind === 'Service') {
+    // pkg/apis/core/v1/defaults.go (SetDefaults_Service) and the allocator's ClusterIP.
+    const spec = (o['spec'] ??= {}) as Json;
+    spec['type'] ??= 'ClusterIP';
+    spec['clusterIP'] ??= `10.96.0.${10 + index}`;
+    spec['clusterIPs'] ??= [spec['clusterIP']];
+    Object.assign(spec, { sessionAffinity: 'None', ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack', internalTrafficPolicy: 'Cluster' });
+    for (const p of (spec['ports'] as Json[] | undefined) ?? []) {
+      p['protocol'] ??= 'TCP';
+      p['targetPort'] ??= p['port'];
+    }
+    o['status'] = { loadBalancer: {} };
   } else if (kind === 'NetworkPolicy') {
     // pkg/apis/networking/v1/defaults.go: policyTypes and port protocols are defaulted.
     const spec = (o['spec'] ??= {}) as Json;

@@ -49,7 +49,7 @@ it('reads every list in pages of at most 500, following metadata.continue', asyn
   expect(pods[0]).toBe('GET /api/v1/pods?limit=500');
   expect(pods.slice(1).every((r) => /^GET \/api\/v1\/pods\?limit=500&continue=[A-Za-z0-9%=]+$/.test(r))).toBe(true);
   const paths = new Set(server.requests.map((r) => r.split('?')[0]));
-  expect([...paths].sort()).toEqual(['GET /api/v1/namespaces', 'GET /api/v1/nodes', 'GET /api/v1/pods', 'GET /apis/networking.k8s.io/v1/networkpolicies']);
+  expect([...paths].sort()).toEqual(['GET /api/v1/namespaces', 'GET /api/v1/nodes', 'GET /api/v1/pods', 'GET /api/v1/services', 'GET /apis/networking.k8s.io/v1/networkpolicies']);
 });
 
 it('reads only the pods and policies of --namespace, and its matrix equals the files\'', async () => {
@@ -62,6 +62,7 @@ it('reads only the pods and policies of --namespace, and its matrix equals the f
   expect([...paths].sort()).toEqual([
     'GET /api/v1/namespaces',
     'GET /api/v1/namespaces/production/pods',
+    'GET /api/v1/namespaces/production/services',
     'GET /api/v1/nodes',
     'GET /apis/networking.k8s.io/v1/namespaces/production/networkpolicies',
   ]);

@@ -95,7 +95,7 @@ it('writes the List of the files the cluster serves when given the files instead
   expect(body(files.stdout)).toBe(body(live.stdout));
   const liveProd = await runCli(['snapshot', '--from-cluster', '-n', 'production', '-o', '-'], env);
   const filesProd = await cli(['snapshot', '-n', 'production', '-o', '-', '--inventory', 'examples/cluster.yaml', 'examples/policies']);
-  expect(header(filesProd.stdout)[0]).toBe('# netpolc snapshot of examples/policies, examples/cluster.yaml; pods and NetworkPolicies of namespace production only.');
+  expect(header(filesProd.stdout)[0]).toBe('# netpolc snapshot of examples/policies, examples/cluster.yaml; pods, Services and NetworkPolicies of namespace production only.');
   expect(body(filesProd.stdout)).toBe(body(liveProd.stdout));
   expect(body(filesProd.stdout).length).toBeLessThan(body(files.stdout).length);
 });
@@ -161,5 +161,41 @@ it('reports the same problems for the error corpus read through the API as from 
     } finally {
       await s.close();
     }
+  }
+});
+
+it('reads Services from the cluster for the Service warnings, and a snapshot keeps them (defaults filled in) for offline runs', async () => {
+  // A pod serving 8080 (named http), a Service forwarding 80 there, and a policy on port 80 with
+  // an egress ipBlock around the ClusterIP.
+  const input = join(tempDir(), 'in.yaml');
+  writeFileSync(
+    input,
+    [
+      'apiVersion: v1\nkind: Namespace\nmetadata: {name: prod}',
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: web-1, namespace: prod, labels: {app: web}}\nspec: {nodeName: n1, containers: [{name: main, ports: [{name: http, containerPort: 8080}]}]}\nstatus: {phase: Running, podIP: 198.18.0.10}',
+      'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: prod}\nspec: {selector: {app: web}, clusterIP: 10.96.0.10, ports: [{port: 80, targetPort: http}]}',
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: allow-web, namespace: prod}\nspec: {podSelector: {matchLabels: {app: web}}, policyTypes: [Ingress, Egress], ingress: [{ports: [{port: 80}]}], egress: [{to: [{ipBlock: {cidr: 10.96.0.0/12}}]}]}',
+    ].join('\n---\n'),
+  );
+  const svcObjects = readManifests([input]);
+  const s = await startFakeApiServer({ objects: svcObjects });
+  try {
+    const svcEnv = { KUBECONFIG: writeKubeconfig(tempDir(), [{ name: 'svc', server: s.url }]) };
+    const warnings = (stderr: string): string[] => stderr.split('\n').filter((l) => / warning ir\/service-/.test(l)).map((l) => l.replace(/^.*?: warning /, '').split(':')[0]!);
+    const live = await runCli(['validate', '--from-cluster'], svcEnv);
+    expect(live.code).toBe(0);
+    expect(warnings(live.stderr)).toEqual(['ir/service-port', 'ir/service-cluster-ip']);
+    const file = join(tempDir(), 'snap.yaml');
+    expect((await runCli(['snapshot', '--from-cluster', '-o', file], svcEnv)).code).toBe(0);
+    const items = (parse(readFileSync(file, 'utf8')) as { items: Json[] }).items;
+    const service = items.find((i) => i['kind'] === 'Service')!;
+    expect(service['spec']).toEqual({ type: 'ClusterIP', selector: { app: 'web' }, clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'], ports: [{ protocol: 'TCP', port: 80, targetPort: 'http' }] });
+    expect(warnings((await cli(['validate', file])).stderr)).toEqual(['ir/service-port', 'ir/service-cluster-ip']);
+    // A local Service replaces the cluster's of the same namespace and name: its port is the pod's.
+    const local = join(tempDir(), 'svc.yaml');
+    writeFileSync(local, 'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: prod}\nspec: {selector: {app: web}, clusterIP: 10.96.0.10, ports: [{port: 80, targetPort: 80}]}\n');
+    expect(warnings((await runCli(['validate', '--from-cluster', local], svcEnv)).stderr)).toEqual(['ir/service-cluster-ip']);
+  } finally {
+    await s.close();
   }
 });

@@ -51,7 +51,7 @@ export interface LoadOptions {
 
 /** What {@link LoadOptions.onObject} is shown. */
 export interface LoadedObject {
-  readonly kind: 'Namespace' | 'Pod' | 'Node' | 'NetworkPolicy';
+  readonly kind: 'Namespace' | 'Pod' | 'Node' | 'Service' | 'NetworkPolicy';
   readonly namespace: string;
   readonly name: string;
   /** The object as parsed: the loader's own, not to be changed. */
@@ -180,6 +180,7 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
     } else if (core && kind === 'Service') {
       const s = lowerService(ctx, obj);
       if (s) add(services, `${s.namespace}/${s.name}`, kind, s);
+      if (s) onObject?.({ kind, namespace: s.namespace, name: s.name, value: obj.value, file: obj.ref.file });
     } else {
       // The API server knows kinds by their exact spelling: `kind: Networkpolicy` is refused
       // ("no matches for kind"), not skipped, so the policy it was meant to be must not vanish.
