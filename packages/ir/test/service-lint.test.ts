@@ -88,6 +88,26 @@ describe('an egress ipBlock around a ClusterIP', () => {
   });
 });
 
+describe('an ingress ipBlock on pods behind a masquerading NodePort or LoadBalancer Service', () => {
+  const from = (cidr: string): Manifest => np('prod', 'in', { podSelector: { matchLabels: { app: 'web' } }, ingress: [{ from: [{ ipBlock: { cidr } }] }] });
+  const lb = (extra: Record<string, unknown>): Manifest => web(80, undefined, { type: 'LoadBalancer', ...extra });
+
+  it('warns at the peer: outside clients arrive from a node address', () => {
+    const found = lint(cluster(lb({}), from('203.0.113.0/24')));
+    expect(found.map((f) => [f.code, f.path])).toEqual([['ir/service-masquerade', 'spec.ingress.0.from.0']]);
+    expect(found[0]!.message).toContain('Service prod/web (LoadBalancer, externalTrafficPolicy Cluster)');
+    expect(lint(cluster(web(80, undefined, { type: 'NodePort' }), from('203.0.113.0/24'))).map((f) => f.code)).toEqual(['ir/service-masquerade']);
+  });
+
+  it('is silent with externalTrafficPolicy Local, for a ClusterIP Service, and for a block that holds a node address', () => {
+    expect(lint(cluster(lb({ externalTrafficPolicy: 'Local' }), from('203.0.113.0/24')))).toEqual([]);
+    expect(lint(cluster(web(80), from('203.0.113.0/24')))).toEqual([]);
+    expect(lint(cluster(lb({}), from('0.0.0.0/0')))).toEqual([]);
+    // Pods the Service does not serve.
+    expect(lint(cluster(lb({}), np('prod', 'in', { podSelector: { matchLabels: { app: 'db' } }, ingress: [{ from: [{ ipBlock: { cidr: '203.0.113.0/24' } }] }] })))).toEqual([]);
+  });
+});
+
 describe('reading Services', () => {
   it('changes no verdict', () => {
     const without = loadManifests(cluster(ingress80)).program;

@@ -66,7 +66,7 @@ function slimPod(item: Json): Json {
 /** A Service's selector, cluster IPs and ports, with the protocol and targetPort the API server defaults. */
 function slimService(item: Json): Json {
   const spec = isMap(item['spec']) ? item['spec'] : {};
-  const out = pick(spec, ['type', 'selector', 'clusterIP', 'clusterIPs', 'ports']);
+  const out = pick(spec, ['type', 'selector', 'clusterIP', 'clusterIPs', 'externalTrafficPolicy', 'ports']);
   if (out['selector'] !== undefined) out['selector'] = sortedMap(out['selector']);
   const ports = pickEach(out['ports'], ['name', 'protocol', 'port', 'targetPort']);
   if (Array.isArray(ports)) {

@@ -82,6 +82,11 @@ export const irDiagnostics = {
     message: paramMessage`port ${'port'} is the port of Service ${'service'}, which forwards it to port ${'target'} of ${'pod'}: NetworkPolicy sees the pod's port after the Service's address translation, so this entry does not allow connections through the Service (allow port ${'target'}, or its container port name)`,
     docs: "A Service's port is translated to the pod's targetPort before any policy sees the packet (kube-proxy DNAT; kubernetes/website#8295, projectcalico/calico#8049). The warning is given when no entry of the rule allows the target port on the Service's pods that the rule concerns, and those pods declare no container port with the Service's port number.",
   },
+  'ir/service-masquerade': {
+    severity: 'warning',
+    message: paramMessage`Service ${'service'} (${'type'}, externalTrafficPolicy Cluster) brings outside clients to these pods from a node address, as kube-proxy masquerades them, and ipBlock ${'cidr'} holds no node address: it does not allow those clients through the Service (set externalTrafficPolicy: Local to keep their addresses)`,
+    docs: "A NodePort or LoadBalancer Service with externalTrafficPolicy Cluster (the default) SNATs outside clients to the forwarding node's address (kubernetes.io, \"Using Source IP\"), so an ingress ipBlock of client addresses never matches them. Some CNIs' kube-proxy replacements keep the address (DSR); the warning says what kube-proxy does.",
+  },
   'ir/service-cluster-ip': {
     severity: 'warning',
     message: paramMessage`ipBlock ${'cidr'} holds the ClusterIP ${'ip'} of Service ${'service'}, but none of its pods' addresses: NetworkPolicy sees the pod's address after the Service's address translation, so this ipBlock does not allow connections to the Service (select its pods instead)`,

@@ -47,5 +47,7 @@ export function lowerService(ctx: LowerContext, object: ManifestObject): Service
   const raw = spec['selector'];
   const selector = isMap(raw) && Object.keys(raw).length > 0 && Object.values(raw).every((v) => typeof v === 'string') ? (raw as Record<string, string>) : undefined;
   const ports = (Array.isArray(spec['ports']) ? spec['ports'] : []).map(servicePort).filter((p) => p !== undefined);
-  return { namespace: meta.namespace!, name: meta.name, selector, ports, clusterIPs: clusterIPs(spec), origin: object.ref };
+  const type = spec['type'];
+  const masqueradesClients = (type === 'NodePort' || type === 'LoadBalancer') && spec['externalTrafficPolicy'] !== 'Local' ? type : undefined;
+  return { namespace: meta.namespace!, name: meta.name, selector, ports, clusterIPs: clusterIPs(spec), masqueradesClients, origin: object.ref };
 }

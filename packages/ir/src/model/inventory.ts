@@ -92,6 +92,12 @@ export interface Service {
   readonly ports: readonly ServicePort[];
   /** `spec.clusterIPs` (or `spec.clusterIP`), without `None`. */
   readonly clusterIPs: readonly Address[];
+  /**
+   * The type, `NodePort` or `LoadBalancer`, of a Service with `externalTrafficPolicy: Cluster`
+   * (the default), whose outside clients kube-proxy masquerades to a node address before their
+   * packets reach a pod; undefined for the others.
+   */
+  readonly masqueradesClients: 'NodePort' | 'LoadBalancer' | undefined;
   readonly origin: SourceRef;
 }
 

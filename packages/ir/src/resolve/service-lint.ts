@@ -75,6 +75,13 @@ export function serviceDiagnostics(program: Program, index: InventoryIndex): Dia
     for (let port = from; port <= to; port++) for (const f of byPort.get(`${protocol}/${port}`) ?? []) out.push(f);
     return out;
   };
+  const masquerading = new Map<string, Service[]>();
+  for (const s of services) {
+    if (s.masqueradesClients === undefined || podsOf(s).length === 0) continue;
+    const list = masquerading.get(s.namespace);
+    if (list) list.push(s);
+    else masquerading.set(s.namespace, [s]);
+  }
   const out: Diagnostic[] = [];
   const blockHits = new Map<string, readonly ClusterHit[]>();
   const sets = new WeakMap<readonly number[], ReadonlySet<number>>();
@@ -117,6 +124,8 @@ export function serviceDiagnostics(program: Program, index: InventoryIndex): Dia
       const own = setOf(subject);
       for (const rule of policy.ingress) checkPorts(policy, rule, (id) => own.has(id), true);
     }
+    const serving = policy.ingress ? masquerading.get(policy.namespace) : undefined;
+    if (serving) masqueradeWarnings(policy.ingress!, serving, setOf(subject), podsOf, nodeAddresses(program), out);
     for (const rule of policy.egress ?? []) {
       if (forwards.length > 0) {
         const peers = rule.peers === 'any' ? undefined : rule.peers.filter((p) => p.kind === 'pods');
@@ -190,4 +199,33 @@ function servicesOutside(program: Program, peer: Extract<Peer, { kind: 'ip-block
     hits.push({ service: s, ip });
   }
   return hits.sort((a, b) => compareValues(a.service.namespace, b.service.namespace) || compareValues(a.service.name, b.service.name));
+}
+
+const nodeAddressMemo = new WeakMap<Program, readonly { readonly family: number; readonly value: bigint }[]>();
+function nodeAddresses(program: Program): readonly { readonly family: number; readonly value: bigint }[] {
+  let list = nodeAddressMemo.get(program);
+  if (!list) nodeAddressMemo.set(program, (list = program.inventory.nodes.flatMap((n) => n.addresses)));
+  return list;
+}
+
+/**
+ * One warning per ingress ipBlock that holds no node address, in a policy whose pods a Service
+ * masquerading its outside clients (NodePort or LoadBalancer, externalTrafficPolicy Cluster) serves.
+ */
+function masqueradeWarnings(rules: readonly Rule[], masquerading: readonly Service[], own: ReadonlySet<number>, podsOf: (s: Service) => readonly number[], nodes: readonly { readonly family: number; readonly value: bigint }[], out: Diagnostic[]): void {
+  const serving = masquerading.filter((s) => podsOf(s).some((id) => own.has(id)));
+  if (serving.length === 0) return;
+  const first = serving[0]!;
+  for (const rule of rules) {
+    if (rule.peers === 'any') continue;
+    for (const peer of rule.peers) {
+      if (peer.kind !== 'ip-block') continue;
+      const block = parseCidr(peer.cidr)!;
+      const [lo, hi] = cidrBounds(block);
+      const excepts = peer.except.map((e) => cidrBounds(parseCidr(e)!));
+      const holdsNode = nodes.some((a) => a.family === block.family && lo <= a.value && a.value <= hi && !excepts.some(([l, h]) => l <= a.value && a.value <= h));
+      if (holdsNode) continue;
+      out.push(irDiagnostic('ir/service-masquerade', { service: serviceName(first, serving.length - 1), type: first.masqueradesClients!, cidr: peer.cidr }, peer.origin));
+    }
+  }
 }
