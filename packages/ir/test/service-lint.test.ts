@@ -122,12 +122,20 @@ describe('reading Services', () => {
     expect(withService.inventory.services?.map((s) => [s.name, s.ports])).toEqual([['web', [{ port: 80, protocol: 'TCP', targetPort: 8080 }]]]);
   });
 
-  it('passes over a Service it cannot read with an info, and an ExternalName Service silently', () => {
+  it('passes over a Service it cannot read with an info, and keeps an ExternalName one without ports (it replaces a cluster\'s of its name)', () => {
     const broken = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'Bad_Name', namespace: 'prod' }, spec: {} };
-    const alias = service('prod', 'alias', { type: 'ExternalName', externalName: 'example.com' });
-    const loaded = loadManifests(cluster(broken, alias, ingress80));
-    expect(loaded.diagnostics.map((d) => [d.code, d.severity])).toEqual([['ir/service-unread', 'info']]);
-    expect(loaded.program.inventory.services).toBeUndefined();
+    const noSpec = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'no-spec', namespace: 'prod' } };
+    const alias = service('prod', 'alias', { type: 'ExternalName', externalName: 'example.com', ports: [{ port: 80, targetPort: 8080 }] });
+    const loaded = loadManifests(cluster(broken, noSpec, alias, ingress80));
+    expect(loaded.diagnostics.map((d) => [d.code, d.severity])).toEqual([
+      ['ir/service-unread', 'info'],
+      ['ir/service-unread', 'info'],
+    ]);
+    expect(loaded.program.inventory.services?.map((s) => [s.name, s.ports.length, s.clusterIPs.length])).toEqual([
+      ['alias', 0, 0],
+      ['no-spec', 0, 0],
+    ]);
+    expect(lint(cluster(alias, ingress80))).toEqual([]);
   });
 
   it('defaults targetPort to the port and protocol to TCP, and keeps every cluster IP', () => {

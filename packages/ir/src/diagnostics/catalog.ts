@@ -85,7 +85,7 @@ export const irDiagnostics = {
   'ir/service-masquerade': {
     severity: 'warning',
     message: paramMessage`Service ${'service'} (${'type'}, externalTrafficPolicy Cluster) brings outside clients to these pods from a node address, as kube-proxy masquerades them, and ipBlock ${'cidr'} holds no node address: it does not allow those clients through the Service (set externalTrafficPolicy: Local to keep their addresses)`,
-    docs: "A NodePort or LoadBalancer Service with externalTrafficPolicy Cluster (the default) SNATs outside clients to the forwarding node's address (kubernetes.io, \"Using Source IP\"), so an ingress ipBlock of client addresses never matches them. Some CNIs' kube-proxy replacements keep the address (DSR); the warning says what kube-proxy does.",
+    docs: "A NodePort, LoadBalancer or external-IP Service with externalTrafficPolicy Cluster (the default) SNATs outside clients to the forwarding node's address (kubernetes.io, \"Using Source IP\"), so an ingress ipBlock of client addresses never matches them. Given for a rule whose ports reach the Service's target on the policy's pods and whose ipBlocks hold no node address (none at all with ipblock-matches-nodes=false); not without Node objects. Some CNIs' kube-proxy replacements keep the address (DSR); the warning says what kube-proxy does.",
   },
   'ir/service-cluster-ip': {
     severity: 'warning',

@@ -115,12 +115,14 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
   const under = (o: Origin): boolean => underlay !== undefined && o.origin !== undefined && underlay.has(o.origin.file);
   /** Whether `item` repeats `first`, or one of them gives way to the other (see LoadOptions.underlay). */
   const repeats = (item: Origin, first: Origin): boolean => under(item) === under(first);
-  const add = <T extends Origin>(map: Map<string, T>, key: string, kind: string, item: T | undefined): void => {
+  /** `quiet`: a repeat keeps the first without an error (Services, which change no verdict). */
+  const add = <T extends Origin>(map: Map<string, T>, key: string, kind: string, item: T | undefined, quiet = false): void => {
     if (!item) return;
     const existing = map.get(key);
     if (existing) {
-      if (repeats(item, existing)) duplicate(kind, key, item, existing);
-      else if (under(existing)) {
+      if (repeats(item, existing)) {
+        if (!quiet) duplicate(kind, key, item, existing);
+      } else if (under(existing)) {
         map.set(key, item);
         undo?.push(() => map.set(key, existing));
       }
@@ -179,7 +181,7 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
       shown(kind, obj, inventory(kind, lowerCached(ctx, lowered, index, obj, kind, lowerNode)));
     } else if (core && kind === 'Service') {
       const s = lowerService(ctx, obj);
-      if (s) add(services, `${s.namespace}/${s.name}`, kind, s);
+      if (s) add(services, `${s.namespace}/${s.name}`, kind, s, true);
       if (s) onObject?.({ kind, namespace: s.namespace, name: s.name, value: obj.value, file: obj.ref.file });
     } else {
       // The API server knows kinds by their exact spelling: `kind: Networkpolicy` is refused

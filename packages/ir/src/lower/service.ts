@@ -14,7 +14,8 @@ const isPort = (v: unknown): v is number => typeof v === 'number' && Number.isIn
 
 function servicePort(p: unknown): ServicePort | undefined {
   if (!isMap(p) || !isPort(p['port'])) return undefined;
-  const protocol = p['protocol'] ?? 'TCP';
+  // SetDefaults_Service: an absent or empty protocol is TCP.
+  const protocol = p['protocol'] === undefined || p['protocol'] === null || p['protocol'] === '' ? 'TCP' : p['protocol'];
   if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') return undefined;
   // An absent (or zero) targetPort is the port itself (SetDefaults_Service).
   const target = p['targetPort'];
@@ -33,21 +34,32 @@ function clusterIPs(spec: Fields): Address[] {
   return uniqueAddresses(out);
 }
 
-/** Reads a v1 Service: its selector, ports and cluster IPs; undefined (with an info) when it cannot. */
+/** How outside clients reach a Service whose externalTrafficPolicy is Cluster (the default), if they do. */
+function masquerading(spec: Fields): string | undefined {
+  if (spec['externalTrafficPolicy'] === 'Local') return undefined;
+  // service.ExternallyAccessible: NodePort, LoadBalancer, or any Service with external IPs.
+  if (spec['type'] === 'NodePort' || spec['type'] === 'LoadBalancer') return spec['type'];
+  return Array.isArray(spec['externalIPs']) && spec['externalIPs'].length > 0 ? 'externalIPs' : undefined;
+}
+
+/**
+ * Reads a v1 Service: its selector, ports and cluster IPs. One that cannot be read (with an info)
+ * or is an ExternalName (a DNS alias: no proxy) is kept without them, so that it still replaces a
+ * cluster's Service of its name (`--from-cluster`); undefined when even its name cannot be read.
+ */
 export function lowerService(ctx: LowerContext, object: ManifestObject): Service | undefined {
   const local: LowerContext = { ...ctx, diagnostics: [] };
   const meta = lowerMetadata(local, object.value, object.ref, 'Service', true);
   const spec = object.value['spec'];
-  if (!meta || local.diagnostics.length > 0 || !isMap(spec)) {
-    ctx.diagnostics.push(irDiagnostic('ir/service-unread', {}, object.ref));
-    return undefined;
-  }
-  // An ExternalName Service is a DNS alias: no proxy, no port mapping, nothing to warn about.
-  if (spec['type'] === 'ExternalName') return undefined;
+  const readable = meta !== undefined && local.diagnostics.length === 0 && isMap(spec);
+  if (!readable) ctx.diagnostics.push(irDiagnostic('ir/service-unread', {}, object.ref));
+  if (!meta || local.diagnostics.length > 0) return undefined;
+  const none = { namespace: meta.namespace!, name: meta.name, selector: undefined, ports: [], clusterIPs: [], masqueradesClients: undefined, origin: object.ref };
+  if (!readable || spec['type'] === 'ExternalName') return none;
   const raw = spec['selector'];
   const selector = isMap(raw) && Object.keys(raw).length > 0 && Object.values(raw).every((v) => typeof v === 'string') ? (raw as Record<string, string>) : undefined;
-  const ports = (Array.isArray(spec['ports']) ? spec['ports'] : []).map(servicePort).filter((p) => p !== undefined);
-  const type = spec['type'];
-  const masqueradesClients = (type === 'NodePort' || type === 'LoadBalancer') && spec['externalTrafficPolicy'] !== 'Local' ? type : undefined;
-  return { namespace: meta.namespace!, name: meta.name, selector, ports, clusterIPs: clusterIPs(spec), masqueradesClients, origin: object.ref };
+  // A headless Service (clusterIP None) is not proxied: its clients reach the pods' own ports.
+  const proxied = spec['clusterIP'] !== 'None';
+  const ports = proxied ? (Array.isArray(spec['ports']) ? spec['ports'] : []).map(servicePort).filter((p) => p !== undefined) : [];
+  return { namespace: meta.namespace!, name: meta.name, selector, ports, clusterIPs: clusterIPs(spec), masqueradesClients: masquerading(spec), origin: object.ref };
 }

@@ -89,15 +89,16 @@ export interface Service {
   readonly name: string;
   /** `spec.selector`; undefined when absent or empty (no pods are selected for it). */
   readonly selector: Labels | undefined;
+  /** None for a headless or ExternalName Service: nothing translates their ports. */
   readonly ports: readonly ServicePort[];
   /** `spec.clusterIPs` (or `spec.clusterIP`), without `None`. */
   readonly clusterIPs: readonly Address[];
   /**
-   * The type, `NodePort` or `LoadBalancer`, of a Service with `externalTrafficPolicy: Cluster`
-   * (the default), whose outside clients kube-proxy masquerades to a node address before their
-   * packets reach a pod; undefined for the others.
+   * How outside clients reach a Service with `externalTrafficPolicy: Cluster` (the default), whom
+   * kube-proxy masquerades to a node address before their packets reach a pod: `NodePort`,
+   * `LoadBalancer` or `externalIPs`; undefined for a Service outside clients do not reach.
    */
-  readonly masqueradesClients: 'NodePort' | 'LoadBalancer' | undefined;
+  readonly masqueradesClients: string | undefined;
   readonly origin: SourceRef;
 }
 
