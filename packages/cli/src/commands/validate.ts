@@ -40,9 +40,11 @@ export const validateCommand: Command = {
       io.stderr.write(`failed: ${tally(all)}\n`);
       return ExitCode.input;
     }
-    const { namespaces, pods, nodes } = p.inventory;
+    const { namespaces, pods, nodes, services } = p.inventory;
+    // Services are named only when read: inventories without them print as before.
+    const read = services ? `, ${count(services.length, 'Service')}` : '';
     io.stdout.write(
-      `ok: ${count(p.policies.length, 'policy', 'policies')}, ${count(namespaces.length, 'namespace')}, ${count(pods.length, 'pod')}, ${count(nodes.length, 'node')}; ${tally(all)}\n`,
+      `ok: ${count(p.policies.length, 'policy', 'policies')}, ${count(namespaces.length, 'namespace')}, ${count(pods.length, 'pod')}, ${count(nodes.length, 'node')}${read}; ${tally(all)}\n`,
     );
     return ExitCode.ok;
   },

@@ -190,7 +190,9 @@ it('reads Services from the cluster for the Service warnings, and a snapshot kee
     const items = (parse(readFileSync(file, 'utf8')) as { items: Json[] }).items;
     const service = items.find((i) => i['kind'] === 'Service')!;
     expect(service['spec']).toEqual({ type: 'ClusterIP', selector: { app: 'web' }, clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'], ports: [{ protocol: 'TCP', port: 80, targetPort: 'http' }] });
-    expect(warnings((await cli(['validate', file])).stderr)).toEqual(['ir/service-port', 'ir/service-cluster-ip']);
+    const offline = await cli(['validate', file]);
+    expect(warnings(offline.stderr)).toEqual(['ir/service-port', 'ir/service-cluster-ip']);
+    expect(offline.stdout).toBe('ok: 1 policy, 1 namespace, 1 pod, 0 nodes, 1 Service; 0 errors, 2 warnings\n');
     // A local Service replaces the cluster's of the same namespace and name: its port is the pod's.
     const local = join(tempDir(), 'svc.yaml');
     writeFileSync(local, 'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: prod}\nspec: {selector: {app: web}, clusterIP: 10.96.0.10, ports: [{port: 80, targetPort: 80}]}\n');
