@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadProgram, resolve, type Program, type RawOptions } from '@netpolc/ir';
 import { corpusCases } from '@netpolc/ir/testing';
-import { kernelGate, withTopology, type Probe, type Topology } from '@netpolc/netns-harness';
+import { kernelGate, transportOf, withTopology, type Probe, type Topology } from '@netpolc/netns-harness';
 import { expect, it } from 'vitest';
 import { lowerProgram } from '../src/emit.js';
 import { iptablesBackend } from '../src/index.js';
@@ -157,7 +157,7 @@ kit(gate.label('no packet sees a window while reloads alternate between two poli
       const perNode = (program: Program, p: Probe): string => {
         const { nodes } = lowerProgram({ program, resolved: resolve(program) }, iptablesBackend.parseOptions({}).options);
         const [namespace, name] = (p.from as { pod: string }).pod.split('/') as [string, string];
-        const v = networkVerdict(program, nodes, { src: { kind: 'pod', namespace, name }, dst: { kind: 'ip', ip: p.to }, protocol: p.protocol, port: p.port })!;
+        const v = networkVerdict(program, nodes, { src: { kind: 'pod', namespace, name }, dst: { kind: 'ip', ip: p.to }, protocol: transportOf(p.protocol), port: p.port })!;
         return JSON.stringify(v.traversed.map((t) => [t.node, t.hook, t.passed]).sort());
       };
       const stable = probes.filter((p) => perNode(a, p) === perNode(b, p));

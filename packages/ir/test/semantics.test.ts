@@ -1,7 +1,7 @@
 // One test per rule and corner case of semantics.md; each names its section or row. Every
 // verdict is checked on both the reference evaluator and the resolved layer (support/verdict.ts).
 import { expect, it } from 'vitest';
-import { loadValid, namespace, networkPolicy, node, pod, type Manifest } from '../src/testing/index.js';
+import { icmpScenario, loadValid, namespace, networkPolicy, node, pod, type Manifest } from '../src/testing/index.js';
 import { allowed } from './support/verdict.js';
 
 const web = (ns: string, name: string, ip: string | string[], labels: Record<string, string> = { app: name }, extra: Parameters<typeof pod>[4] = {}): Manifest =>
@@ -337,4 +337,19 @@ it('§2.4: a policy selects only pods of its own namespace', () => {
 it('§4 row 11: a rule without ports matches every protocol; ports entries name one', () => {
   const objects = cluster(np('prod', 'p', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: {} }] }] }));
   for (const proto of ['TCP', 'UDP', 'SCTP'] as const) expect(allowed(objects, 'dev/tool', 'prod/web', proto, 7)).toBe(true);
+});
+
+it('§3/§4 row 11: ICMP is admitted by the rules without ports alone (the kernel tests\' hand-written verdicts, derived again)', () => {
+  const { objects, probes } = icmpScenario();
+  // Without its port-bound rules a policy still isolates, and decides every protocol as ICMP:
+  // TCP on a port no rule names then stands for an echo request.
+  const withoutPorts = objects.map((o) => {
+    if (o['kind'] !== 'NetworkPolicy') return o;
+    const spec = { ...(o['spec'] as Record<string, unknown>) };
+    for (const d of ['ingress', 'egress']) if (Array.isArray(spec[d])) spec[d] = (spec[d] as { ports?: unknown }[]).filter((r) => r.ports === undefined);
+    return { ...o, spec };
+  });
+  const verdicts = probes.map((p) => allowed(withoutPorts, p.from, p.to, 'TCP', 9));
+  expect(verdicts).toEqual(probes.map((p) => p.expected));
+  expect(probes.filter((p) => p.expected).length).toBe(5);
 });

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Packets the prober builds and parses: SCTP INIT with CRC32c, ICMP/ICMPv6 unreachable errors."""
+"""Packets the prober builds and parses: SCTP INIT with CRC32c, ICMP/ICMPv6 echo and unreachable errors."""
 
 import struct
 
@@ -80,3 +80,36 @@ def parse_icmp_error(data, family):
         return None
     sport, dport = struct.unpack('!HH', l4[:4])
     return (proto, bytes(src), bytes(dst), dport), sport, detail
+
+
+def _inet_checksum(data):
+    if len(data) % 2:
+        data += b'\0'
+    total = sum(struct.unpack('!%dH' % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+_ECHO_PAYLOAD = b'netpolc-probe'
+
+
+def icmp_echo(family, ident, seq):
+    """An echo request: ICMP type 8 with its checksum, or ICMPv6 type 128 (the kernel computes
+    the checksum of raw ICMPv6 sockets, RFC 3542 section 3.1)."""
+    kind = 8 if family == 4 else 128
+    header = struct.pack('!BBHHH', kind, 0, 0, ident, seq)
+    if family == 6:
+        return header + _ECHO_PAYLOAD
+    return struct.pack('!BBHHH', kind, 0, _inet_checksum(header + _ECHO_PAYLOAD), ident, seq) + _ECHO_PAYLOAD
+
+
+def parse_echo_reply(data, family):
+    """(identifier, sequence) of an echo reply, or None. IPv4 raw sockets include the IP header."""
+    if family == 4:
+        if len(data) < 20:
+            return None
+        data = data[(data[0] & 0x0F) * 4:]
+    if len(data) < 8 or data[0] != (0 if family == 4 else 129):
+        return None
+    return struct.unpack('!HH', data[4:8])

@@ -16,6 +16,9 @@ Protocols:
         section 3.3.2, CRC32c checksum of Appendix A) is sent over a raw IP socket (protocol 132);
         connected = a raw socket in the destination namespace received that very INIT (matched by
         its random initiate tag). Only the first packet of an association is checked.
+  ICMP  an ICMP (IPv4) or ICMPv6 echo request from a raw socket bound to the source address;
+        connected = its echo reply came back (matched by identifier and sequence); the
+        destination's kernel answers, so there is no listener. `port` is ignored.
 
 Request:  {"timeoutMs": int, "maxConcurrent": int?, "sctpBadChecksum": bool?,
            "probes": [{"id", "srcNs", "src", "sport", "dstNs", "dst", "family", "proto", "port"}]}
@@ -37,7 +40,7 @@ import time
 # -I (isolated mode) leaves the script's directory off sys.path.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from netns import setns  # noqa: E402
-from packets import IPPROTO_SCTP, parse_icmp_error, parse_sctp_init, sctp_init  # noqa: E402
+from packets import IPPROTO_SCTP, icmp_echo, parse_echo_reply, parse_icmp_error, parse_sctp_init, sctp_init  # noqa: E402
 
 IP_RECVERR = 11
 IPV6_RECVERR = 25
@@ -78,6 +81,8 @@ class Prober:
     # --- listeners -------------------------------------------------------------------------
     def listen(self, probe):
         proto, family = probe['proto'], probe['family']
+        if proto == 'ICMP':
+            return
         if proto == 'SCTP':
             key = (probe['dstNs'], 'SCTP', family)
         else:
@@ -161,6 +166,14 @@ class Prober:
                     self.finish(probe, s, False, 'refused' if code == errno.ECONNREFUSED else errno_name(code))
                     return
                 self.sel.register(s, selectors.EVENT_WRITE, ('client', probe))
+            elif proto == 'ICMP':
+                s = socket.socket(af(family), socket.SOCK_RAW, socket.IPPROTO_ICMP if family == 4 else socket.IPPROTO_ICMPV6)
+                s.setblocking(False)
+                probe['sock'] = s
+                s.bind((probe['src'], 0))
+                probe['echo'] = (probe['id'] & 0xFFFF, (probe['id'] >> 16) & 0xFFFF)
+                self.sel.register(s, selectors.EVENT_READ, ('client', probe))
+                s.sendto(icmp_echo(family, *probe['echo']), (probe['dst'], 0))
             elif proto == 'UDP':
                 s = socket.socket(af(family), socket.SOCK_DGRAM)
                 s.setblocking(False)
@@ -213,6 +226,9 @@ class Prober:
             return
         if proto == 'UDP' and data == probe['token']:
             self.finish(probe, sock, True, 'echo received')
+        # A raw ICMP socket reads every ICMP packet of its namespace: only this probe's reply counts.
+        if proto == 'ICMP' and parse_echo_reply(data, probe['family']) == probe['echo']:
+            self.finish(probe, sock, True, 'echo reply')
         # SCTP clients ignore whatever their raw socket reads (e.g. their own looped packets).
 
     # --- ICMP errors ---------------------------------------------------------------------

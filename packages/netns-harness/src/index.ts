@@ -1,14 +1,16 @@
 /**
  * @netpolc/netns-harness — test-only. Builds routed, Calico-style pod/node topologies in Linux
- * network namespaces and probes them with real TCP, UDP and SCTP packets, so backend tests can
- * load generated rulesets into the kernel and check what they really let through.
+ * network namespaces and probes them with real TCP, UDP and SCTP packets and ICMP echo requests,
+ * so backend tests can load generated rulesets into the kernel and check what they really let
+ * through.
  */
 export type { Family, ParsedAddress } from './addresses.js';
 export { allowedRanges, isAllowedTestAddress, parseAddress } from './addresses.js';
 export type { HostSpec, PodSpec, TopologySpec } from './spec.js';
 export { checkPrefix } from './spec.js';
 export { TopologyPool, topologyOf } from './program.js';
-export type { Probe, ProbeOptions, ProbeProtocol, ProbeResult } from './probe.js';
+export type { Probe, ProbeOptions, ProbeProtocol, ProbeResult, TransportProtocol } from './probe.js';
+export { transportOf } from './probe.js';
 export type { Topology } from './topology.js';
 export { createTopology, withTopology } from './topology.js';
 export { cleanupStale, listNamespaces } from './stale.js';

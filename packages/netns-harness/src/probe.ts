@@ -1,8 +1,17 @@
 import { canonicalAddress, type Family } from './addresses.js';
 import { runPython } from './tools.js';
 
-/** A transport protocol the prober speaks. */
-export type ProbeProtocol = 'TCP' | 'UDP' | 'SCTP';
+/** A protocol the prober speaks: a transport, or an ICMP(v6) echo request (port 0). */
+export type ProbeProtocol = 'TCP' | 'UDP' | 'SCTP' | 'ICMP';
+
+/** The transports: what a NetworkPolicy port names, and the reference evaluator decides. */
+export type TransportProtocol = Exclude<ProbeProtocol, 'ICMP'>;
+
+/** A probe's transport, for judging it as a connection; an echo request has none. */
+export function transportOf(protocol: ProbeProtocol): TransportProtocol {
+  if (protocol === 'ICMP') throw new Error('an ICMP echo probe is no transport connection');
+  return protocol;
+}
 
 /**
  * One connection attempt: from a pod (its address of the destination's family) or from a node
@@ -18,7 +27,7 @@ export interface Probe {
 
 /**
  * Outcome of one probe. `detail` says why: `handshake completed` (TCP), `echo received` (UDP),
- * `INIT received` (SCTP); or `refused` (TCP RST, ICMP port unreachable), `timeout` (dropped),
+ * `INIT received` (SCTP), `echo reply` (ICMP); or `refused` (TCP RST, ICMP port unreachable), `timeout` (dropped),
  * `timeout (request delivered, echo lost)` (UDP reached the server, the reply did not come
  * back), another ICMP unreachable code (`admin-prohibited`, `host-unreachable`, …), an errno
  * name, or `error: …`.
@@ -68,7 +77,7 @@ interface WireResult {
   readonly elapsedMs: number;
 }
 
-const protocols: ReadonlySet<string> = new Set<ProbeProtocol>(['TCP', 'UDP', 'SCTP']);
+const protocols: ReadonlySet<string> = new Set<ProbeProtocol>(['TCP', 'UDP', 'SCTP', 'ICMP']);
 
 /** Runs one probe round: one Python process, every probe concurrently. */
 export function runProbes(context: ProbeContext, probes: readonly Probe[], options: ProbeOptions = {}): ProbeResult[] {
@@ -79,8 +88,8 @@ export function runProbes(context: ProbeContext, probes: readonly Probe[], optio
   if (probes.length === 0) return [];
   const wire = probes.map((probe, id) => {
     if (!protocols.has(probe.protocol)) throw new Error(`probe ${id}: unknown protocol '${String(probe.protocol)}'`);
-    if (!Number.isInteger(probe.port) || probe.port < 1 || probe.port > 65535) {
-      throw new Error(`probe ${id}: port ${probe.port} must be an integer in 1..65535`);
+    if (probe.protocol === 'ICMP' ? probe.port !== 0 : !Number.isInteger(probe.port) || probe.port < 1 || probe.port > 65535) {
+      throw new Error(`probe ${id}: port ${probe.port} must be ${probe.protocol === 'ICMP' ? '0 for an ICMP echo' : 'an integer in 1..65535'}`);
     }
     const dst = canonicalAddress(probe.to, `probe ${id} destination`);
     const ends = context.resolve(probe, dst.family, dst.text);

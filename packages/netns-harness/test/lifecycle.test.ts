@@ -156,8 +156,10 @@ kernel('refuses probes that do not fit the topology', () => {
     expect(() => topology.probe([{ from, to: 'pod-1', protocol: 'TCP', port: 80 }])).toThrow(/not a plain IPv4 or IPv6/);
     expect(() => topology.probe([{ from, to: '198.18.1.2', protocol: 'TCP', port: 0 }])).toThrow(/port 0/);
     expect(() => topology.probe([{ from, to: '198.18.1.2', protocol: 'TCP', port: 65536 }])).toThrow(/port 65536/);
-    const icmp = { from, to: '198.18.1.2', protocol: 'ICMP', port: 1 } as unknown as Parameters<typeof topology.probe>[0][0];
-    expect(() => topology.probe([icmp])).toThrow(/unknown protocol 'ICMP'/);
+    // An echo request has no port: port 0 only.
+    expect(() => topology.probe([{ from, to: '198.18.1.2', protocol: 'ICMP', port: 1 }])).toThrow(/port 1 must be 0 for an ICMP echo/);
+    const gre = { from, to: '198.18.1.2', protocol: 'GRE', port: 0 } as unknown as Parameters<typeof topology.probe>[0][0];
+    expect(() => topology.probe([gre])).toThrow(/unknown protocol 'GRE'/);
     expect(() => topology.probe([{ from: { pod: 'ns/ghost' }, to: '198.18.1.2', protocol: 'UDP', port: 53 }])).toThrow(
       /unknown pod 'ns\/ghost'/,
     );

@@ -50,3 +50,19 @@ pit(label('maps ICMP and ICMPv6 unreachable errors back to the probe tuple'), ()
   expect(v6).toEqual([6, 443, 23456, 'admin-prohibited']);
   expect(py("p.parse_icmp_error(bytes([0x45]) + bytes(19) + bytes([0, 0, 0, 0]), 4)")).toBeNull();
 });
+
+pit(label('builds ICMP echo requests (IPv4 with a valid checksum) and reads echo replies back, IPv4 with its IP header'), () => {
+  const [v4, sum, v6, reply4, reply6, request] = py(
+    "[(e := p.icmp_echo(4, 0x1234, 7)).hex(), p._inet_checksum(e), p.icmp_echo(6, 1, 2).hex(), " +
+      "p.parse_echo_reply(bytes([0x45]) + bytes(19) + b'\\x00\\x00' + e[2:], 4), p.parse_echo_reply(bytes([129, 0, 0, 0, 0, 1, 0, 2]), 6), p.parse_echo_reply(e, 6)]",
+  ) as [string, number, string, [number, number], [number, number], null];
+  // Type 8, code 0, checksum, identifier 0x1234, sequence 7; the sum over the whole packet is 0.
+  expect(v4.slice(0, 2)).toBe('08');
+  expect(v4.slice(8, 16)).toBe('12340007');
+  expect(sum).toBe(0);
+  // ICMPv6 type 128 with a zero checksum, which the kernel fills in for raw ICMPv6 sockets.
+  expect(v6.slice(0, 16)).toBe('8000000000010002');
+  expect(reply4).toEqual([0x1234, 7]);
+  expect(reply6).toEqual([1, 2]);
+  expect(request).toBeNull();
+});

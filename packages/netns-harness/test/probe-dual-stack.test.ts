@@ -47,6 +47,14 @@ kernel('connects every pod pair on TCP, UDP and SCTP over IPv4 and IPv6', (topol
   expect(failures(topology.probe(probes))).toEqual([]);
 });
 
+kernel('echoes ICMPv6 as ICMP, and an ip6tables DROP of echo requests fails exactly that IPv6 probe', (topology) => {
+  const probes = meshProbes(topologySpec, [0], ['ICMP']);
+  expect(probes).toHaveLength(25 + 25);
+  expect(failures(topology.probe(probes))).toEqual([]);
+  topology.exec(topology.nodeNamespace('node-b'), ['ip6tables-restore', '--noflush'], `*filter\n-A FORWARD -s ${v6(0)} -d ${v6(3)} -p ipv6-icmp --icmpv6-type echo-request -j DROP\nCOMMIT\n`);
+  expect(failures(topology.probe(probes))).toEqual([`pod-0 -> ${v6(3)} ICMP/0`]);
+});
+
 kernel('an ip6tables DROP fails exactly the matching IPv6 probe and not its IPv4 twin', (topology) => {
   topology.exec(
     topology.nodeNamespace('node-b'),

@@ -33,6 +33,13 @@ kernel('connects every pod pair on TCP, UDP and SCTP when there is no firewall',
   expect(failures(results)).toEqual([]);
 });
 
+kernel('echoes ICMP between every pod pair, and a DROP of echo requests fails exactly that probe', (topology) => {
+  const probes = meshProbes(topologySpec, [0], ['ICMP']);
+  expect(failures(topology.probe(probes))).toEqual([]);
+  topology.exec(topology.nodeNamespace('node-a'), ['iptables-restore', '--noflush'], `*filter\n-A FORWARD -s ${ip(0)} -d ${ip(4)} -p icmp --icmp-type echo-request -j DROP\nCOMMIT\n`);
+  expect(failures(topology.probe(probes))).toEqual([`pod-0 -> ${ip(4)} ICMP/0`]);
+});
+
 kernel('an iptables DROP in a node FORWARD chain fails exactly the matching probe (same node)', (topology) => {
   topology.exec(
     topology.nodeNamespace('node-a'),

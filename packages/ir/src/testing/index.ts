@@ -5,6 +5,7 @@ export * from './corpus.js';
 export * from './mutations.js';
 export * from './audit-scenarios.js';
 export * from './corner-scenarios.js';
+export * from './icmp-scenario.js';
 export * from './upstream-more.js';
 export * from './upstream-cases.js';
 // The reading's size thresholds, for tests that play inputs too large for a string with small ones.

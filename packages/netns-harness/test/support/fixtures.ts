@@ -1,4 +1,4 @@
-import type { Probe, ProbeProtocol, ProbeResult, TopologySpec } from '../../src/index.js';
+import type { Probe, ProbeProtocol, ProbeResult, TopologySpec, TransportProtocol } from '../../src/index.js';
 
 /** Two nodes, `podCount` pods spread over them; IPv4, plus IPv6 when `dualStack`. */
 export function twoNodeSpec(prefix: string, podCount: number, dualStack = false): TopologySpec {
@@ -14,13 +14,13 @@ export function twoNodeSpec(prefix: string, podCount: number, dualStack = false)
   return { prefix, nodes, pods };
 }
 
-export const allProtocols: readonly ProbeProtocol[] = ['TCP', 'UDP', 'SCTP'];
+export const allProtocols: readonly TransportProtocol[] = ['TCP', 'UDP', 'SCTP'];
 
 /**
  * Every pod to every pod address, for every protocol and port (only to addresses of a family the
  * source pod has).
  */
-export function meshProbes(spec: TopologySpec, ports: readonly number[], protocols = allProtocols): Probe[] {
+export function meshProbes(spec: TopologySpec, ports: readonly number[], protocols: readonly ProbeProtocol[] = allProtocols): Probe[] {
   const probes: Probe[] = [];
   const isV6 = (address: string): boolean => address.includes(':');
   for (const from of spec.pods) {

@@ -1,0 +1,38 @@
+// ICMP under NetworkPolicy v1 (README "Semantics"): a rule without `ports` admits every
+// protocol, ICMP echo included, and a rule with ports admits none of it. The reference evaluator
+// decides TCP, UDP and SCTP only, so the verdicts here are written by hand from that rule (an ir
+// test derives them again from the evaluator on the policies without their port-bound rules), and
+// the firewall backends' kernel tests check them with real echo requests.
+import { namespace, networkPolicy as np, node, pod, type Manifest } from './builders.js';
+
+/** One echo request between two pods (by id) and whether the policies let it through. */
+export interface IcmpProbe {
+  readonly from: string;
+  readonly to: string;
+  readonly expected: boolean;
+}
+
+/**
+ * x/a and x/b (role client) on node-1 and node-2, y/c and y/d likewise. a admits x's clients
+ * without ports; b admits everyone on TCP 80 only; c may send TCP only; d may send anything to x.
+ */
+export function icmpScenario(): { readonly objects: readonly Manifest[]; readonly probes: readonly IcmpProbe[] } {
+  const objects = [
+    node('node-1', '198.19.0.1'),
+    node('node-2', '198.19.0.2'),
+    namespace('x', { team: 'x' }),
+    namespace('y', { team: 'y' }),
+    pod('x', 'a', { app: 'a', role: 'client' }, '198.18.0.10', { node: 'node-1' }),
+    pod('x', 'b', { app: 'b', role: 'client' }, '198.18.0.11', { node: 'node-2' }),
+    pod('y', 'c', { app: 'c' }, '198.18.1.10', { node: 'node-1' }),
+    pod('y', 'd', { app: 'd' }, '198.18.1.11', { node: 'node-2' }),
+    np('x', 'a-from-clients', { podSelector: { matchLabels: { app: 'a' } }, ingress: [{ from: [{ podSelector: { matchLabels: { role: 'client' } } }] }] }),
+    np('x', 'b-on-80', { podSelector: { matchLabels: { app: 'b' } }, ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ port: 80 }] }] }),
+    np('y', 'c-tcp-only', { podSelector: { matchLabels: { app: 'c' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '198.18.0.0/15' } }], ports: [{ protocol: 'TCP' }] }] }),
+    np('y', 'd-to-x', { podSelector: { matchLabels: { app: 'd' } }, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: { matchLabels: { team: 'x' } } }] }] }),
+  ];
+  const allowed = new Set(['x/a>y/c', 'x/a>y/d', 'x/b>x/a', 'x/b>y/c', 'x/b>y/d']);
+  const ids = ['x/a', 'x/b', 'y/c', 'y/d'];
+  const probes = ids.flatMap((from) => ids.filter((to) => to !== from).map((to) => ({ from, to, expected: allowed.has(`${from}>${to}`) })));
+  return { objects, probes };
+}
