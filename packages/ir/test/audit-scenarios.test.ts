@@ -83,11 +83,18 @@ describe('kernel-audit scenarios under the reference evaluator', () => {
     ]);
   });
 
-  it('ipBlocks without pods, and without node-local ingress (the profile knobs, §3)', () => {
+  it('ipBlocks without pods, without node addresses, and without node-local ingress (the profile knobs, §3)', () => {
     check(load([...auditInventory(), ...ipBlockPolicies], { ipBlockMatchesPods: false }), [
       [client, '198.18.1.10', 'TCP', 80, false, 'only the /32 peer allowed it; pods are no longer in ipBlocks'],
       [client, '2001:db8::10', 'TCP', 81, false],
       [node2, '2001:db8::20', 'TCP', 443, true],
+    ]);
+    check(load([...auditInventory(), ...ipBlockPolicies]), [[node1, '198.18.1.30', 'TCP', 80, true, 'node-1 -> x/v4 (on node-2) by 198.19.0.0/16']]);
+    check(load([...auditInventory(), ...ipBlockPolicies], { ipBlockMatchesNodes: false }), [
+      [{ pod: 'x/v6a' }, '2001:db8:ff::1', 'TCP', 443, false, '::/0 no longer holds the node addresses'],
+      [{ pod: 'x/v6b' }, '2001:db8::10', 'TCP', 443, true],
+      [node1, '198.18.1.30', 'TCP', 80, false, 'nor does 198.19.0.0/16'],
+      [node2, '198.18.1.30', 'TCP', 80, true, 'node-local ingress is its own knob'],
     ]);
     check(load([...auditInventory(), ...ipBlockPolicies], { allowNodeLocalIngress: false }), [
       [node1, '2001:db8::20', 'TCP', 80, false, 'no ipBlock names node-1 for v6a'],

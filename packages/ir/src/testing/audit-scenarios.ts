@@ -282,6 +282,7 @@ export function auditCases(): AuditCase[] {
     { name: 'named ports: per destination pod, one name on TCP and UDP, with an ipBlock, with empty to', objects: [...auditInventory(), ...namedPortPolicies], probes: namedPortProbes },
     { name: 'ipBlocks: /0 both families, except is not a deny, /32 and /128, IPv4 blocks on IPv6, node addresses', objects: [...auditInventory(), ...ipBlockPolicies], probes: ipBlockProbes },
     { name: 'the same ipBlocks with ipBlockMatchesPods=false', objects: [...auditInventory(), ...ipBlockPolicies], semantics: { ipBlockMatchesPods: false }, probes: ipBlockProbes },
+    { name: 'the same ipBlocks with ipBlockMatchesNodes=false', objects: [...auditInventory(), ...ipBlockPolicies], semantics: { ipBlockMatchesNodes: false }, probes: ipBlockProbes },
     { name: 'a hostNetwork pod whose labels a selector matches is node traffic', objects: [...auditInventory(), ...labelPolicies], probes: labelProbes },
   ];
 }
