@@ -18,6 +18,7 @@ export const workloads = {
   'ipblock-heavy': { pods: 5_000, namespaces: 200, policies: 1_000, seed: 9, variant: 'ipblock-heavy' },
   'named-ports': { pods: 5_000, namespaces: 200, policies: 1_000, seed: 10, variant: 'named-ports' },
   'skewed-node': { pods: 5_000, namespaces: 200, policies: 1_000, seed: 11, variant: 'skewed-node' },
+  services: { pods: 5_000, namespaces: 200, policies: 1_000, seed: 12, variant: 'services' },
 };
 
 /** What each workload stresses, for `npm run bench -- --list`. */
@@ -33,6 +34,7 @@ export const descriptions = {
   'ipblock-heavy': '10k CIDRs with excepts',
   'named-ports': 'named ports mapping to different numbers per pod (ingress and egress rules)',
   'skewed-node': '110 pods on one node, all matching many policies',
+  services: 'a Service per app (80 -> http, every third a LoadBalancer) and rules on Service ports, ClusterIPs and client CIDRs (the Service warnings)',
 };
 
 function mulberry32(seed) {
@@ -95,6 +97,17 @@ export function generate({ pods, namespaces, policies, seed, nodes: nodeCount, v
     });
   }
   for (let i = 0; i < policies; i++) objects.push(policy(i, { nsNames, teams, appsPerNs, pick, rnd, variant, pods }));
+  if (variant === 'services') {
+    // After everything else, without the random source: the other workloads stay byte-identical.
+    nsNames.forEach((ns, n) => {
+      for (let a = 0; a < appsPerNs; a++) {
+        const k = n * appsPerNs + a;
+        const spec = { selector: { app: `app-${a}` }, clusterIP: `10.96.${(k >> 8) & 255}.${k & 255}`, ports: [{ name: 'web', port: 80, targetPort: 'http' }] };
+        if (k % 3 === 0) spec.type = 'LoadBalancer';
+        objects.push({ apiVersion: 'v1', kind: 'Service', metadata: { name: `app-${a}`, namespace: ns }, spec });
+      }
+    });
+  }
   return objects;
 }
 
@@ -117,6 +130,14 @@ function policy(i, { nsNames, teams, appsPerNs, pick, rnd, variant, pods }) {
       ports: [{ protocol: 'TCP', port: namedPorts ? 'metrics' : 9090 }],
     },
   ];
+  const egress = [];
+  if (variant === 'services') {
+    // The mistakes the Service warnings are for: a client CIDR behind a LoadBalancer, a Service
+    // port in an egress rule, an egress ipBlock around the ClusterIPs.
+    ingress.push({ from: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ protocol: 'TCP', port: 8080 }] });
+    egress.push({ to: [{ namespaceSelector: { matchLabels: { team: teams[i % teams.length] } }, podSelector: {} }], ports: [{ protocol: 'TCP', port: 80 }] });
+    egress.push({ to: [{ ipBlock: { cidr: '10.96.0.0/12' } }], ports: [{ protocol: 'TCP', port: 80 }] });
+  }
   if (variant === 'ipblock-heavy') {
     // Ten distinct /24s per policy, each with two excepts: 10k CIDRs over 1,000 policies.
     const blocks = Array.from({ length: 10 }, (_, k) => {
@@ -138,6 +159,7 @@ function policy(i, { nsNames, teams, appsPerNs, pick, rnd, variant, pods }) {
         { to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.255.0.0/16'] } }], ports: [{ protocol: 'UDP', port: 53 }] },
         // Egress names resolve on each destination pod: the pods a peer selects are looked up per rule.
         ...(namedPorts ? [{ to: [{ podSelector: { matchLabels: { tier: 'backend' } } }, { namespaceSelector: { matchLabels: { team: teams[i % teams.length] } }, podSelector: { matchLabels: { tier: 'frontend' } } }], ports: [{ protocol: 'TCP', port: 'http' }] }] : []),
+        ...egress,
       ],
     },
   };
