@@ -35,7 +35,7 @@ export { allowedResolved, nodeListsAddress, podAllowed } from './resolve/query.j
 export { allowedPorts, reachabilityMatrix, selectPodsOf, type Matrix, type MatrixOptions } from './query/matrix.js';
 export { allowedPortsMatrix } from './query/ports-matrix.js';
 
-export type { BindError, BoundEndpoint, Connection, Endpoint } from './evaluate/connection.js';
+export type { BindError, BoundEndpoint, Connection, ConnectionProtocol, Endpoint } from './evaluate/connection.js';
 export { bindConnection, findPod } from './evaluate/connection.js';
 export { evaluate, selects, type EvaluationError, type RuleMatch, type SideReason, type SideVerdict, type Verdict } from './evaluate/evaluate.js';
 

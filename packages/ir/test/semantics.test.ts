@@ -339,17 +339,20 @@ it('§4 row 11: a rule without ports matches every protocol; ports entries name 
   for (const proto of ['TCP', 'UDP', 'SCTP'] as const) expect(allowed(objects, 'dev/tool', 'prod/web', proto, 7)).toBe(true);
 });
 
-it('§3/§4 row 11: ICMP is admitted by the rules without ports alone (the kernel tests\' hand-written verdicts, derived again)', () => {
+it('§3/§4 row 11: ICMP is admitted by the rules without ports alone (the kernel tests\' hand-written verdicts)', () => {
   const { objects, probes } = icmpScenario();
-  // Without its port-bound rules a policy still isolates, and decides every protocol as ICMP:
-  // TCP on a port no rule names then stands for an echo request.
+  // Straight from the evaluator (and the resolved layer, which `allowed` holds to it)...
+  expect(probes.map((p) => allowed(objects, p.from, p.to, 'ICMP', 0))).toEqual(probes.map((p) => p.expected));
+  // ...and again from TCP on a port no rule names, once the port-bound rules are gone: a policy
+  // still isolates without them, and decides every protocol as it decides ICMP.
   const withoutPorts = objects.map((o) => {
     if (o['kind'] !== 'NetworkPolicy') return o;
     const spec = { ...(o['spec'] as Record<string, unknown>) };
     for (const d of ['ingress', 'egress']) if (Array.isArray(spec[d])) spec[d] = (spec[d] as { ports?: unknown }[]).filter((r) => r.ports === undefined);
     return { ...o, spec };
   });
-  const verdicts = probes.map((p) => allowed(withoutPorts, p.from, p.to, 'TCP', 9));
-  expect(verdicts).toEqual(probes.map((p) => p.expected));
+  expect(probes.map((p) => allowed(withoutPorts, p.from, p.to, 'TCP', 9))).toEqual(probes.map((p) => p.expected));
   expect(probes.filter((p) => p.expected).length).toBe(5);
+  // A rule on every TCP port still admits no ICMP: c may send TCP to d, not echo requests.
+  expect([allowed(objects, 'y/c', 'y/d', 'TCP', 9), allowed(objects, 'y/c', 'y/d', 'ICMP', 0)]).toEqual([true, false]);
 });

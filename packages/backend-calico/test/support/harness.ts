@@ -51,6 +51,7 @@ export function emit(program: Program, raw: RawOptions = {}): Emitted {
 export function packetOf(program: Program, conn: Connection): Packet | undefined {
   const bound = bindConnection(program, conn);
   if ('error' in bound) return undefined;
+  if (conn.protocol === 'ICMP') throw new Error('the Calico interpreter decides TCP, UDP and SCTP');
   return { srcIp: bound.src.ip, dstIp: bound.dst.ip, protocol: conn.protocol, dstPort: conn.port };
 }
 

@@ -146,6 +146,7 @@ export class CiliumEvaluator {
 
   /** Decides a connection; undefined when it cannot be bound to addresses of one family. */
   allowed(conn: Connection): boolean | undefined {
+    if (conn.protocol === 'ICMP') throw new Error('the Cilium evaluator decides TCP, UDP and SCTP');
     const bound = this.bind(conn.src, conn.dst);
     if (!bound) return undefined;
     const [srcIp, dstIp] = bound;

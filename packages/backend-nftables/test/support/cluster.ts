@@ -46,6 +46,8 @@ export function clusterDecision(
     if (src.pod?.nodeName !== undefined) involved.add(src.pod.nodeName);
     if (dst.pod?.nodeName !== undefined) involved.add(dst.pod.nodeName);
   }
+  // ICMP echo is checked in the kernel (kernel-icmp.test.ts), not by this interpreter.
+  if (conn.protocol === 'ICMP') throw new Error('the nftables interpreter decides TCP, UDP and SCTP');
   const packet: Packet = { family: s.family, saddr: s.value, daddr: d.value, l4: l4[conn.protocol], dport: conn.port, ct: 'new' };
   const nodes = new Map<string, { hook: Hook; outcome: Outcome }>();
   let allowed = true;

@@ -2,7 +2,7 @@ import { bindConnection, evaluate, policyId, refAt, type BoundEndpoint, type End
 import type { Command, Values } from '../command.js';
 import { ExitCode, UsageError } from '../io.js';
 import { loadInputs, useColor } from '../load.js';
-import { parseEndpoint, parsePortOrName, parseProtocolGiven, resolvePortName } from './parse-connection.js';
+import { parseConnectionProtocol, parseEndpoint, parsePortOrName, resolvePortName } from './parse-connection.js';
 
 function describe(ep: BoundEndpoint): string {
   if (ep.pod) return `pod ${ep.pod.namespace}/${ep.pod.name} (${ep.ip})`;
@@ -64,20 +64,21 @@ function namespaceHint(values: Values, endpoints: readonly Endpoint[]): string {
 export const explainCommand: Command = {
   name: 'explain',
   summary: 'Explain whether a connection is allowed, naming the isolating policies and the rules (with source locations) that allow each side.',
-  usage: 'netpolc explain --from SRC --to DST --port N|NAME [--protocol P] [--inventory PATH]... PATH...   (SRC/DST: ns/pod, ns/pod@IP or an IP)',
+  usage: 'netpolc explain --from SRC --to DST --port N|NAME [--protocol P] | --protocol ICMP [--inventory PATH]... PATH...   (SRC/DST: ns/pod, ns/pod@IP or an IP)',
   options: {
     from: { type: 'string', value: 'SRC', description: 'source: ns/pod, ns/pod@IP or an IP address' },
     to: { type: 'string', value: 'DST', description: 'destination: ns/pod, ns/pod@IP or an IP address' },
     port: { type: 'string', short: 'p', value: 'N|NAME', description: "destination port: a number, or a container port name of the destination pod (as a policy's named port is resolved)" },
-    protocol: { type: 'string', value: 'P', description: 'TCP (default; for a port name, its own), UDP or SCTP' },
+    protocol: { type: 'string', value: 'P', description: 'TCP (default; for a port name, its own), UDP or SCTP; or ICMP, an echo request (no --port), which only rules without ports admit' },
     format: { type: 'string', short: 'f', value: 'text|json', description: 'output format (default text)' },
   },
   async run(io, values, positionals) {
     const src = parseEndpoint('--from', values['from']);
     const dst = parseEndpoint('--to', values['to']);
     const portGiven = parsePortOrName(values['port']);
-    if (portGiven === undefined) throw new UsageError('--port is required');
-    const protocolGiven = parseProtocolGiven(values['protocol']);
+    const protocolGiven = parseConnectionProtocol(values['protocol']);
+    if (protocolGiven === 'ICMP' && portGiven !== undefined) throw new UsageError('--protocol ICMP takes no --port: an echo request has none');
+    if (portGiven === undefined && protocolGiven !== 'ICMP') throw new UsageError('--port is required');
     const format = (values['format'] as string | undefined) ?? 'text';
     if (format !== 'text' && format !== 'json') throw new UsageError('--format must be text or json');
     const { result, ok } = await loadInputs(io, values, positionals);
@@ -88,11 +89,11 @@ export const explainCommand: Command = {
       // The endpoints are bound first: a name is looked up on the pod the destination is.
       const bound = bindConnection(result.program, { src, dst, protocol, port: 1 });
       if ('error' in bound) throw new UsageError(bound.error + namespaceHint(values, [src, dst]));
-      ({ port, protocol } = resolvePortName(portGiven, bound.dst, protocolGiven));
+      ({ port, protocol } = resolvePortName(portGiven, bound.dst, protocolGiven === 'ICMP' ? undefined : protocolGiven));
     }
     const verdict = evaluate(result.program, { src, dst, protocol, port });
     if ('error' in verdict) throw new UsageError(verdict.error + namespaceHint(values, [src, dst]));
-    const portText = typeof portGiven === 'string' ? `${protocol}/${port} (${portGiven})` : `${protocol}/${port}`;
+    const portText = protocol === 'ICMP' ? 'ICMP echo' : typeof portGiven === 'string' ? `${protocol}/${port} (${portGiven})` : `${protocol}/${port}`;
     if (format === 'json') {
       const side = (s: SideVerdict) => ({
         allowed: s.allowed,
@@ -102,7 +103,9 @@ export const explainCommand: Command = {
       });
       const ep = (e: BoundEndpoint) => ({ ip: e.ip, pod: e.pod ? `${e.pod.namespace}/${e.pod.name}` : null, node: e.node ?? null });
       const name = typeof portGiven === 'string' ? { portName: portGiven } : {};
-      io.stdout.write(JSON.stringify({ allowed: verdict.allowed, protocol, port, ...name, from: ep(verdict.src), to: ep(verdict.dst), egress: side(verdict.egress), ingress: side(verdict.ingress) }, null, 2) + '\n');
+      // An echo request has no port.
+      const where = protocol === 'ICMP' ? {} : { port };
+      io.stdout.write(JSON.stringify({ allowed: verdict.allowed, protocol, ...where, ...name, from: ep(verdict.src), to: ep(verdict.dst), egress: side(verdict.egress), ingress: side(verdict.ingress) }, null, 2) + '\n');
       return ExitCode.ok;
     }
     const color = useColor(values, io.stdout, io);

@@ -1,4 +1,4 @@
-import { isPortName, protocols, type BoundEndpoint, type Endpoint, type Protocol } from '@netpolc/ir';
+import { isPortName, protocols, type BoundEndpoint, type ConnectionProtocol, type Endpoint, type Protocol } from '@netpolc/ir';
 import { UsageError } from '../io.js';
 
 /** Parses `--protocol`, default TCP. */
@@ -12,6 +12,16 @@ export function parseProtocolGiven(value: unknown): Protocol | undefined {
   const p = String(value).toUpperCase();
   if (!protocols.includes(p as Protocol)) throw new UsageError(`--protocol must be TCP, UDP or SCTP, not ${String(value)}`);
   return p as Protocol;
+}
+
+/** Parses explain's `--protocol`, which also takes ICMP (an echo request); undefined when not given. */
+export function parseConnectionProtocol(value: unknown): ConnectionProtocol | undefined {
+  if (value !== undefined && String(value).toUpperCase() === 'ICMP') return 'ICMP';
+  try {
+    return parseProtocolGiven(value);
+  } catch {
+    throw new UsageError(`--protocol must be TCP, UDP, SCTP or ICMP, not ${String(value)}`);
+  }
 }
 
 /** Parses `--port`. */

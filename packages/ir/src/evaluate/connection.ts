@@ -10,11 +10,18 @@ export type Endpoint =
   | { readonly kind: 'pod'; readonly namespace: string; readonly name: string; readonly ip?: string }
   | { readonly kind: 'ip'; readonly ip: string };
 
-/** A connection attempt: the first packet from `src` to `dst` on `protocol`/`port`. */
+/**
+ * What a connection is carried by: a transport, or ICMP (an ICMP or ICMPv6 echo request, by the
+ * family of its addresses), which NetworkPolicy v1 does not define: only a rule without `ports`
+ * admits it (README "Semantics").
+ */
+export type ConnectionProtocol = Protocol | 'ICMP';
+
+/** A connection attempt: the first packet from `src` to `dst` on `protocol`/`port` (0 for ICMP). */
 export interface Connection {
   readonly src: Endpoint;
   readonly dst: Endpoint;
-  readonly protocol: Protocol;
+  readonly protocol: ConnectionProtocol;
   readonly port: number;
 }
 

@@ -35,9 +35,9 @@ export function isEmptyPortSet(s: PortSet): boolean {
   return s.kind === 'ports' && s.TCP.length === 0 && s.UDP.length === 0 && s.SCTP.length === 0;
 }
 
-/** Does the set allow this protocol and port? */
-export function portSetAllows(s: PortSet, protocol: Protocol, port: number): boolean {
-  return s.kind === 'any' || contains(s[protocol], port);
+/** Does the set allow this protocol and port? ICMP only by `any`: ports name no ICMP. */
+export function portSetAllows(s: PortSet, protocol: Protocol | 'ICMP', port: number): boolean {
+  return s.kind === 'any' || (protocol !== 'ICMP' && contains(s[protocol], port));
 }
 
 /** Union of two port sets. */

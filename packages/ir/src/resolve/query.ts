@@ -1,6 +1,5 @@
 import { compilerAssert } from '../diagnostics/diagnostic.js';
-import type { Connection, Endpoint } from '../evaluate/connection.js';
-import type { Protocol } from '../model/policy.js';
+import type { Connection, ConnectionProtocol, Endpoint } from '../evaluate/connection.js';
 import type { PodDirection, ResolvedProgram } from '../model/resolved.js';
 import { formatIp, parseAddress, type Family } from '../net/ip.js';
 import { contains } from '../net/interval-set.js';
@@ -41,7 +40,7 @@ function bindEndpoint(r: ResolvedProgram, ep: Endpoint, family: Family | undefin
   return { family: a.family, value: a.value, pod, ip: a.ip };
 }
 
-function sideAllows(r: ResolvedProgram, d: PodDirection, peer: ResolvedEndpoint, protocol: Protocol, port: number): boolean {
+function sideAllows(r: ResolvedProgram, d: PodDirection, peer: ResolvedEndpoint, protocol: ConnectionProtocol, port: number): boolean {
   if (!d.isolated) return true;
   for (const t of d.tuples) {
     const set = r.peerSets[t.peer]!;
@@ -66,7 +65,7 @@ export function allowedResolved(r: ResolvedProgram, conn: Connection): boolean |
   return undefined;
 }
 
-function decide(r: ResolvedProgram, src: ResolvedEndpoint, dst: ResolvedEndpoint, protocol: Protocol, port: number): boolean {
+function decide(r: ResolvedProgram, src: ResolvedEndpoint, dst: ResolvedEndpoint, protocol: ConnectionProtocol, port: number): boolean {
   const sem = r.program.semantics;
   if (sem.allowSelf && src.pod !== undefined && src.pod === dst.pod) return true;
   const egressOk = src.pod === undefined || sideAllows(r, r.egress[src.pod]!, dst, protocol, port);
@@ -78,7 +77,7 @@ function decide(r: ResolvedProgram, src: ResolvedEndpoint, dst: ResolvedEndpoint
 }
 
 /** Pod-to-pod decision by pod index (primary addresses of `only`, else IPv4 first). */
-export function podAllowed(r: ResolvedProgram, src: number, dst: number, protocol: Protocol, port: number, ignoreSelf = false, only?: Family): boolean {
+export function podAllowed(r: ResolvedProgram, src: number, dst: number, protocol: ConnectionProtocol, port: number, ignoreSelf = false, only?: Family): boolean {
   compilerAssert(!r.partial, 'podAllowed needs a complete resolution');
   const s = r.pods[src]!;
   const d = r.pods[dst]!;

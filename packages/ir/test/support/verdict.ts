@@ -1,11 +1,11 @@
-import { allowedResolved, evaluate, resolve, type Connection, type LoadOptions, type Protocol } from '../../src/index.js';
+import { allowedResolved, evaluate, resolve, type Connection, type ConnectionProtocol, type LoadOptions } from '../../src/index.js';
 import { loadValid, probeEndpoint, type Manifest } from '../../src/testing/index.js';
 
 /**
  * Decides one connection with the reference evaluator, and checks that the resolved layer
  * agrees (so every semantic test covers both implementations).
  */
-export function allowed(objects: readonly Manifest[], from: string, to: string, protocol: Protocol, port: number, options: LoadOptions = {}): boolean {
+export function allowed(objects: readonly Manifest[], from: string, to: string, protocol: ConnectionProtocol, port: number, options: LoadOptions = {}): boolean {
   const { program } = loadValid(objects, options);
   const conn: Connection = { src: probeEndpoint(from), dst: probeEndpoint(to), protocol, port };
   const v = evaluate(program, conn);
