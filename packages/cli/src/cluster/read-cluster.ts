@@ -110,7 +110,7 @@ export async function readCluster(options: ClusterOptions, io: Io, overrides: Re
         // releases) still reads everything that decides a verdict.
         if (err instanceof ClusterError && (err.status === 403 || err.status === 404) && kind === 'Service') {
           servicesOff = true;
-          warnings.push(`context "${config.context}" (${config.server}) does not let netpolc list ${target.path} (${err.status}): no warnings about policies written against Services (ir/service-port, ir/service-cluster-ip)`);
+          warnings.push(`context "${config.context}" (${config.server}) does not let netpolc list ${target.path} (${err.status}): no warnings about policies written against Services (ir/service-port, ir/service-cluster-ip, ir/service-masquerade)`);
           continue;
         }
         // Every API server serves nodes; a stand-in that does not (404) still has pods and

@@ -16,12 +16,10 @@ export function parseProtocolGiven(value: unknown): Protocol | undefined {
 
 /** Parses explain's `--protocol`, which also takes ICMP (an echo request); undefined when not given. */
 export function parseConnectionProtocol(value: unknown): ConnectionProtocol | undefined {
-  if (value !== undefined && String(value).toUpperCase() === 'ICMP') return 'ICMP';
-  try {
-    return parseProtocolGiven(value);
-  } catch {
-    throw new UsageError(`--protocol must be TCP, UDP, SCTP or ICMP, not ${String(value)}`);
-  }
+  if (value === undefined) return undefined;
+  const p = String(value).toUpperCase();
+  if (p !== 'ICMP' && !protocols.includes(p as Protocol)) throw new UsageError(`--protocol must be TCP, UDP, SCTP or ICMP, not ${String(value)}`);
+  return p as ConnectionProtocol;
 }
 
 /** Parses `--port`. */

@@ -135,7 +135,7 @@ it('reads on without Services when their list is forbidden (they only feed warni
   const r = await runCli(['validate', '--from-cluster', '-n', 'production', '-n', 'monitoring'], env);
   expect(r.code).toBe(0);
   expect(r.stderr).toBe(
-    `netpolc: warning: context "fake" (${server.url}) does not let netpolc list /api/v1/namespaces/monitoring/services (403): no warnings about policies written against Services (ir/service-port, ir/service-cluster-ip)\n`,
+    `netpolc: warning: context "fake" (${server.url}) does not let netpolc list /api/v1/namespaces/monitoring/services (403): no warnings about policies written against Services (ir/service-port, ir/service-cluster-ip, ir/service-masquerade)\n`,
   );
   expect(server.requests.filter((q) => q.includes('/services')).length).toBe(1);
 });

@@ -181,8 +181,10 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
       shown(kind, obj, inventory(kind, lowerCached(ctx, lowered, index, obj, kind, lowerNode)));
     } else if (core && kind === 'Service') {
       const s = lowerService(ctx, obj);
-      if (s) add(services, `${s.namespace}/${s.name}`, kind, s, true);
-      if (s) onObject?.({ kind, namespace: s.namespace, name: s.name, value: obj.value, file: obj.ref.file });
+      if (s) {
+        add(services, `${s.namespace}/${s.name}`, kind, s, true);
+        onObject?.({ kind, namespace: s.namespace, name: s.name, value: obj.value, file: obj.ref.file });
+      }
     } else {
       // The API server knows kinds by their exact spelling: `kind: Networkpolicy` is refused
       // ("no matches for kind"), not skipped, so the policy it was meant to be must not vanish.

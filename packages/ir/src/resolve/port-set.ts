@@ -1,3 +1,4 @@
+import type { ConnectionProtocol } from '../evaluate/connection.js';
 import type { Protocol } from '../model/policy.js';
 import { contains, equals, intersect, normalize, union, type IntervalSet } from '../net/interval-set.js';
 
@@ -36,7 +37,7 @@ export function isEmptyPortSet(s: PortSet): boolean {
 }
 
 /** Does the set allow this protocol and port? ICMP only by `any`: ports name no ICMP. */
-export function portSetAllows(s: PortSet, protocol: Protocol | 'ICMP', port: number): boolean {
+export function portSetAllows(s: PortSet, protocol: ConnectionProtocol, port: number): boolean {
   return s.kind === 'any' || (protocol !== 'ICMP' && contains(s[protocol], port));
 }
 
