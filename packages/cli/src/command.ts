@@ -40,7 +40,8 @@ export const commonOptions: Readonly<Record<string, OptionDef>> = {
     type: 'string',
     multiple: true,
     value: 'KEY=BOOL',
-    description: 'implementation-defined behaviour: ipblock-matches-pods, ipblock-matches-nodes, node-local-ingress, allow-self (default: all true)',
+    description:
+      "implementation-defined behaviour: ipblock-matches-pods, ipblock-matches-nodes, node-local-ingress, allow-self (default: true); icmp-essentials: always allow the ICMP messages kube-router admits, echo request among them (default: false)",
   },
   verbose: { type: 'boolean', short: 'v', description: 'also print info diagnostics (skipped objects, ignored pods)' },
   'diagnostics-format': { type: 'string', value: 'text|json', description: 'how diagnostics are printed on stderr (default: text)' },

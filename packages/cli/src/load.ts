@@ -10,6 +10,7 @@ const semanticKeys: Record<string, keyof SemanticsOptions> = {
   'ipblock-matches-nodes': 'ipBlockMatchesNodes',
   'node-local-ingress': 'allowNodeLocalIngress',
   'allow-self': 'allowSelf',
+  'icmp-essentials': 'allowIcmpEssentials',
 };
 
 function parseSemantics(list: readonly string[]): Partial<SemanticsOptions> {

@@ -34,3 +34,18 @@ it('takes no --port with ICMP, and names ICMP among the protocols it takes', asy
     [2, 'netpolc explain: --port is required'],
   ]);
 });
+
+it('admits every echo request under --semantics icmp-essentials=true, and says why on each side', async () => {
+  for (const p of probes) {
+    const r = await cli(['explain', '--from', p.from, '--to', p.to, '--protocol', 'ICMP', '--semantics', 'icmp-essentials=true', '-f', 'json', file]);
+    expect([p.from, p.to, r.code, (JSON.parse(r.stdout) as { allowed: boolean }).allowed]).toEqual([p.from, p.to, 0, true]);
+  }
+  const text = await cli(['explain', '--from', 'y/c', '--to', 'y/d', '--protocol', 'ICMP', '--semantics', 'icmp-essentials=true', file]);
+  expect(text.stdout.split('\n').slice(0, 2)).toEqual([
+    'pod y/c (198.18.1.10) -> pod y/d (198.18.1.11) on ICMP echo: ALLOWED',
+    'egress of y/c: allowed (--semantics icmp-essentials: ICMP echo requests are always allowed)',
+  ]);
+  // TCP keeps its verdict: b admits port 80 only.
+  const tcp = await cli(['explain', '--from', 'y/c', '--to', 'x/b', '--port', '81', '--semantics', 'icmp-essentials=true', file]);
+  expect(tcp.stdout.split('\n')[0]).toMatch(/on TCP\/81: DENIED$/);
+});

@@ -1,19 +1,20 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { allowedResolved, evaluate, resolve, type Connection, type Program } from '../src/index.js';
+import { allowedResolved, evaluate, resolve, type Connection, type Program, type SemanticsOptions } from '../src/index.js';
 import { clusterArb, connectionArb, loadValid, policiesArb, propertyParams, type Manifest } from '../src/testing/index.js';
 
 const params = propertyParams(80);
 
-function load(objects: readonly Manifest[]): Program {
-  return loadValid(objects).program;
+function load(objects: readonly Manifest[], semantics: Partial<SemanticsOptions> = {}): Program {
+  return loadValid(objects, { semantics }).program;
 }
 
 const scenario = clusterArb().chain((cluster) =>
   fc.record({
     cluster: fc.constant(cluster),
     policies: policiesArb(),
-    connections: fc.array(connectionArb(cluster), { minLength: 1, maxLength: 8 }),
+    connections: fc.array(connectionArb(cluster, { icmp: true }), { minLength: 1, maxLength: 8 }),
+    icmpEssentials: fc.boolean(),
   }),
 );
 
@@ -66,12 +67,13 @@ function selectsPod(selector: Program['policies'][number]['subject'], labels: Re
 
 it('the resolved layer agrees with the reference evaluator (pods and external IPs, v4 and v6)', () => {
   fc.assert(
-    fc.property(scenario, ({ cluster, policies, connections }) => {
-      const program = load([...cluster.manifests, ...policies]);
+    fc.property(scenario, ({ cluster, policies, connections, icmpEssentials }) => {
+      const program = load([...cluster.manifests, ...policies], { allowIcmpEssentials: icmpEssentials });
       const resolved = resolve(program);
       for (const c of connections) {
         const v = verdict(program, c);
         expect(allowedResolved(resolved, c)).toBe(v);
+        if (icmpEssentials && c.protocol === 'ICMP' && v !== undefined) expect(v).toBe(true);
       }
     }),
     params,

@@ -1,7 +1,8 @@
 // One test per rule and corner case of semantics.md; each names its section or row. Every
 // verdict is checked on both the reference evaluator and the resolved layer (support/verdict.ts).
 import { expect, it } from 'vitest';
-import { icmpScenario, loadValid, namespace, networkPolicy, node, pod, type Manifest } from '../src/testing/index.js';
+import { evaluate } from '../src/index.js';
+import { icmpScenario, loadValid, namespace, networkPolicy, node, pod, probeEndpoint, type Manifest } from '../src/testing/index.js';
 import { allowed } from './support/verdict.js';
 
 const web = (ns: string, name: string, ip: string | string[], labels: Record<string, string> = { app: name }, extra: Parameters<typeof pod>[4] = {}): Manifest =>
@@ -355,4 +356,19 @@ it('§3/§4 row 11: ICMP is admitted by the rules without ports alone (the kerne
   expect(probes.filter((p) => p.expected).length).toBe(5);
   // A rule on every TCP port still admits no ICMP: c may send TCP to d, not echo requests.
   expect([allowed(objects, 'y/c', 'y/d', 'TCP', 9), allowed(objects, 'y/c', 'y/d', 'ICMP', 0)]).toEqual([true, false]);
+});
+
+it('§3 ICMP knob: icmp-essentials admits every echo request, as kube-router does, and nothing else', () => {
+  const { objects, probes } = icmpScenario();
+  const knob = { semantics: { allowIcmpEssentials: true } };
+  expect(probes.map((p) => allowed(objects, p.from, p.to, 'ICMP', 0, knob))).toEqual(probes.map(() => true));
+  // Transports keep their verdicts: b still admits TCP 80 only, c may still send TCP only.
+  for (const [from, to, proto, port] of [['x/a', 'x/b', 'TCP', 81], ['y/c', 'x/a', 'UDP', 53], ['x/a', 'x/b', 'TCP', 80], ['y/c', 'y/d', 'TCP', 9]] as const) {
+    expect(allowed(objects, from, to, proto, port, knob), `${from} -> ${to} ${proto}/${port}`).toBe(allowed(objects, from, to, proto, port));
+  }
+  // The evaluator says why, on both sides.
+  const { program } = loadValid(objects, knob);
+  const v = evaluate(program, { src: probeEndpoint('y/c'), dst: probeEndpoint('x/b'), protocol: 'ICMP', port: 0 });
+  if ('error' in v) throw new Error(v.error);
+  expect([v.egress.reason, v.ingress.reason, v.egress.isolatedBy.length, v.ingress.isolatedBy.length]).toEqual(['icmp-essentials', 'icmp-essentials', 1, 1]);
 });

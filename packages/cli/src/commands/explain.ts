@@ -33,6 +33,8 @@ function explainSide(result: LoadResult, side: SideVerdict, ep: BoundEndpoint): 
       return [`${head} (a pod can always reach itself)`];
     case 'node-local':
       return [`${head} (traffic from the pod's own node is always allowed)`];
+    case 'icmp-essentials':
+      return [`${head} (--semantics icmp-essentials: ICMP echo requests are always allowed)`];
     case 'no-rule-allows':
       return [`${head}`, '  isolated by:', ...isolated, `  no ${side.direction} rule of these policies matches`];
     case 'allowed-by-rule': {

@@ -86,6 +86,7 @@ function sideText(result: LoadResult, s: SideVerdict, who: string): string | und
       return `${s.direction} of ${who} not isolated`;
     case 'self':
     case 'node-local':
+    case 'icmp-essentials':
       return `${s.direction} of ${who} always allowed (${s.reason})`;
     case 'no-rule-allows':
       return `${s.direction} of ${who} denied: isolated by ${s.isolatedBy.map((p) => `${policyId(p)}${at(refAt(p.origin, 'metadata', 'name'))}`).join(', ')}, no rule matches`;

@@ -28,6 +28,15 @@ export interface SemanticsOptions {
    * @defaultValue true
    */
   readonly allowSelf: boolean;
+  /**
+   * The ICMP messages kube-router admits for every pod whatever the policies say, in both
+   * directions (its `utils.CommonICMPRules`, in the KUBE-NWPLCY-COMMON chain): echo request,
+   * destination unreachable and time exceeded, and for IPv6 also neighbour solicitation and
+   * advertisement and echo reply. NetworkPolicy v1 leaves ICMP undefined (network-policy-api#72,
+   * #187); off, ICMP passes only rules without `ports`, like any protocol.
+   * @defaultValue false
+   */
+  readonly allowIcmpEssentials: boolean;
 }
 
 /** The Kubernetes-documented profile. */
@@ -36,4 +45,5 @@ export const defaultSemantics: SemanticsOptions = Object.freeze({
   ipBlockMatchesNodes: true,
   allowNodeLocalIngress: true,
   allowSelf: true,
+  allowIcmpEssentials: false,
 });

@@ -68,6 +68,7 @@ export function allowedResolved(r: ResolvedProgram, conn: Connection): boolean |
 function decide(r: ResolvedProgram, src: ResolvedEndpoint, dst: ResolvedEndpoint, protocol: ConnectionProtocol, port: number): boolean {
   const sem = r.program.semantics;
   if (sem.allowSelf && src.pod !== undefined && src.pod === dst.pod) return true;
+  if (protocol === 'ICMP' && sem.allowIcmpEssentials) return true;
   const egressOk = src.pod === undefined || sideAllows(r, r.egress[src.pod]!, dst, protocol, port);
   if (!egressOk) return false;
   if (dst.pod === undefined) return true;
@@ -88,6 +89,7 @@ export function podAllowed(r: ResolvedProgram, src: number, dst: number, protoco
     const se: ResolvedEndpoint = { family, value: sa.value, pod: src, ip: sa.ip };
     const de: ResolvedEndpoint = { family, value: da.value, pod: dst, ip: da.ip };
     if (ignoreSelf && src === dst) {
+      if (protocol === 'ICMP' && r.program.semantics.allowIcmpEssentials) return true;
       const egressOk = sideAllows(r, r.egress[src]!, de, protocol, port);
       return egressOk && sideAllows(r, r.ingress[dst]!, se, protocol, port);
     }

@@ -176,7 +176,7 @@ const externalIps: Record<4 | 6, readonly string[]> = {
  * A random connection between pods of the cluster and external addresses: both ends of one
  * family (IPv4 mostly), so that nearly every generated connection is meaningful.
  */
-export function connectionArb(cluster: GeneratedCluster): fc.Arbitrary<Connection> {
+export function connectionArb(cluster: GeneratedCluster, { icmp = false }: { readonly icmp?: boolean } = {}): fc.Arbitrary<Connection> {
   const endpointOf = (family: 4 | 6): fc.Arbitrary<Endpoint> => {
     const candidates = cluster.pods.flatMap((p) => (p.actionable ? p.ips.filter((ip) => ip.includes(':') === (family === 6)).map((ip) => podOrIp(p.id, ip)) : []));
     const external = fc.constantFrom(...externalIps[family]).map((ip) => ({ kind: 'ip', ip }) as Endpoint);
@@ -184,7 +184,9 @@ export function connectionArb(cluster: GeneratedCluster): fc.Arbitrary<Connectio
   };
   return fc
     .constantFrom<4 | 6>(4, 4, 4, 6)
-    .chain((family) => fc.record({ src: endpointOf(family), dst: endpointOf(family), protocol: fc.constantFrom(...protocolsList), port: fc.constantFrom(...portPool) }));
+    .chain((family) => fc.record({ src: endpointOf(family), dst: endpointOf(family), protocol: fc.constantFrom(...protocolsList), port: fc.constantFrom(...portPool) }))
+    // With `icmp`, one connection in five is an echo request instead (port 0).
+    .chain((c) => (icmp ? fc.constantFrom<Connection>(c, c, c, c, { ...c, protocol: 'ICMP', port: 0 }) : fc.constant(c)));
 }
 
 function podOrIp(id: string, ip: string): Endpoint {
