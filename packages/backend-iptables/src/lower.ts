@@ -69,7 +69,22 @@ export interface LoweredFamily {
 }
 
 /** ICMPv6 router solicitation, neighbour solicitation and advertisement: what a pod sends its node. */
-const neighbourDiscovery = [133, 135, 136] as const;
+const neighbourDiscovery: readonly number[] = [133, 135, 136];
+
+/**
+ * The ICMP types the `icmp-essentials` profile admits, as kube-router's `utils.CommonICMPRules`
+ * lists them: echo request, destination unreachable, time exceeded; for IPv6 also neighbour
+ * solicitation and advertisement and echo reply.
+ */
+const icmpEssentials: Record<Family, readonly number[]> = { 4: [8, 3, 11], 6: [128, 1, 3, 135, 136, 129] };
+
+/** One rule per essential ICMP type of `family` (types in `skip` left out), ending in `target`. */
+function icmpEssentialRules(family: Family, target: Rule['target'], skip: readonly number[] = []): Rule[] {
+  const text = comment('ICMP essentials (--semantics icmp-essentials)');
+  return icmpEssentials[family]
+    .filter((type) => !skip.includes(type))
+    .map((type) => (family === 4 ? { protocol: 'icmp', matches: [{ kind: 'icmp', type }, text], target } : { protocol: 'ipv6-icmp', matches: [{ kind: 'icmp6', type }, text], target }));
+}
 
 /** A comment match with safe text. */
 export const comment = (text: string): Match => ({ kind: 'comment', text: commentText(text) });
@@ -100,8 +115,11 @@ function hostCidr(ip: string, family: Family): string {
   return family === 4 ? `${ip}/32` : `${ip}/128`;
 }
 
-/** Rules and chains every node has, per family: one object each, so their text is built once. */
-function fixedParts(family: Family): { pod: Chain; inputPod: Chain; reject: Chain; hooks: Ruleset['hooks'] } {
+/**
+ * Rules and chains every node has, per family and ICMP profile: one object each, so their text is
+ * built once.
+ */
+function fixedParts(family: Family, essentials: boolean): { pod: Chain; inputPod: Chain; reject: Chain; hooks: Ruleset['hooks'] } {
   const inputPodRules: Rule[] = [
     { matches: [{ kind: 'conntrack', states: ['INVALID'] }], target: { kind: 'DROP' } },
     // RETURN, not ACCEPT: netpolc only narrows what reaches the node; the host's INPUT rules
@@ -114,6 +132,9 @@ function fixedParts(family: Family): { pod: Chain; inputPod: Chain; reject: Chai
     // gateway (cloudnativelabs/kube-router#1895).
     for (const type of neighbourDiscovery) inputPodRules.push({ protocol: 'ipv6-icmp', matches: [{ kind: 'icmp6', type }, comment('IPv6 neighbour discovery')], target: { kind: 'RETURN' } });
   }
+  // Under icmp-essentials these go back to the host like allowed traffic (the neighbour
+  // discovery types are back there already).
+  if (essentials) inputPodRules.push(...icmpEssentialRules(family, { kind: 'RETURN' }, family === 6 ? neighbourDiscovery : []));
   inputPodRules.push({ matches: [comment('egress of a local source pod')], target: { kind: 'goto', chain: chains.egress } });
   return {
     pod: shareChain({
@@ -121,6 +142,8 @@ function fixedParts(family: Family): { pod: Chain; inputPod: Chain; reject: Chai
       rules: [
         { matches: [{ kind: 'conntrack', states: ['INVALID'] }], target: { kind: 'DROP' } },
         { matches: [{ kind: 'conntrack', states: ['RELATED', 'ESTABLISHED'] }], target: { kind: 'ACCEPT' } },
+        // Whichever side is isolated, as kube-router's KUBE-NWPLCY-COMMON chain admits them.
+        ...(essentials ? icmpEssentialRules(family, { kind: 'ACCEPT' }) : []),
         { matches: [comment('egress of a local source pod')], target: { kind: 'jump', chain: chains.egress } },
         { matches: [comment('ingress of a local destination pod')], target: { kind: 'jump', chain: chains.ingress } },
         // kube-router makes its chains authoritative the same way ("explicitly ACCEPT traffic that
@@ -143,7 +166,8 @@ function fixedParts(family: Family): { pod: Chain; inputPod: Chain; reject: Chai
   };
 }
 
-const fixed = { 4: fixedParts(4), 6: fixedParts(6) } as const;
+const fixed = { 4: fixedParts(4, false), 6: fixedParts(6, false) } as const;
+const fixedEssentials = { 4: fixedParts(4, true), 6: fixedParts(6, true) } as const;
 
 const byName = (a: { name: string }, b: { name: string }): number => compareValues(a.name, b.name);
 
@@ -181,7 +205,8 @@ function contentChains(built: BuiltChain[]): Chain[] {
  *   built-in chains);
  * - NETPOLC-FORWARD sends traffic from or to a local pod to NETPOLC-POD; everything else (transit)
  *   falls through untouched;
- * - NETPOLC-POD drops conntrack INVALID, accepts ESTABLISHED/RELATED, runs the egress check of the
+ * - NETPOLC-POD drops conntrack INVALID, accepts ESTABLISHED/RELATED (and, under icmp-essentials,
+ *   kube-router's common ICMP types), runs the egress check of the
  *   source (if it is a local pod) then the ingress check of the destination (if local), and
  *   accepts what both let through. Across nodes, the source node checks egress and the
  *   destination node ingress; on one node the packet passes both checks here;
@@ -196,7 +221,7 @@ function contentChains(built: BuiltChain[]): Chain[] {
 export function lowerFamily(ctx: LowerContext, node: Node, localPods: readonly LocalPod[], family: Family): LoweredFamily {
   const { resolved, options } = ctx;
   const semantics = resolved.program.semantics;
-  const parts = fixed[family];
+  const parts = (semantics.allowIcmpEssentials ? fixedEssentials : fixed)[family];
   const podChainsUsed: BuiltChain[] = [];
   const { setList, setOrders, setMarks, setIndex } = ctx.podChains[family];
   /** Indices into setList. */

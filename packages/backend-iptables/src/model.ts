@@ -5,8 +5,11 @@
 /** Address family of a ruleset or set. */
 export type Family = 4 | 6;
 
-/** Protocols a rule can match with `-p` (`ipv6-icmp` only for neighbour discovery in INPUT). */
-export type L4Protocol = 'tcp' | 'udp' | 'sctp' | 'ipv6-icmp';
+/**
+ * Protocols a rule can match with `-p`: the transports, and ICMP for neighbour discovery in INPUT
+ * and the `icmp-essentials` profile.
+ */
+export type L4Protocol = 'tcp' | 'udp' | 'sctp' | 'icmp' | 'ipv6-icmp';
 
 /** Connection tracking states (`-m conntrack --ctstate`). */
 export type CtState = 'INVALID' | 'NEW' | 'RELATED' | 'ESTABLISHED';
@@ -33,6 +36,8 @@ export type Match =
    * as `-m multiport --dports ...` (at most 15 ports, a range counting two).
    */
   | { readonly kind: 'ports'; readonly ports: readonly PortRange[] }
+  /** `-m icmp --icmp-type N` (with `-p icmp`; numeric, as iptables-save prints it). */
+  | { readonly kind: 'icmp'; readonly type: number }
   /** `-m icmp6 --icmpv6-type N` (with `-p ipv6-icmp`; numeric, as ip6tables-save prints it). */
   | { readonly kind: 'icmp6'; readonly type: number }
   /** `-m limit --limit RATE` (rate in iptables-save spelling, e.g. `10/sec`). */

@@ -38,6 +38,8 @@ function matchText(m: Match, rule: Rule): string {
       if (m.ports.length === 1) return `-m ${rule.protocol} --dport ${portText(m.ports[0]!)}`;
       return `-m multiport --dports ${m.ports.map(portText).join(',')}`;
     }
+    case 'icmp':
+      return `-m icmp --icmp-type ${m.type}`;
     case 'icmp6':
       return `-m icmp6 --icmpv6-type ${m.type}`;
     case 'limit':

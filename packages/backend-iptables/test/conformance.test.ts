@@ -17,14 +17,15 @@ const scenario = clusterArb().chain((cluster) =>
   fc.record({
     cluster: fc.constant(cluster),
     policies: policiesArb(),
-    connections: fc.array(connectionArb(cluster), { minLength: 1, maxLength: 10 }),
+    // Echo requests among them: ICMP passes rules without ports, or every pod under icmp-essentials.
+    connections: fc.array(connectionArb(cluster, { icmp: true }), { minLength: 1, maxLength: 10 }),
     denyAction: fc.constantFrom('drop' as const, 'reject' as const),
     logTarget: fc.constantFrom('log' as const, 'nflog' as const),
     // Link-local rules must not change a verdict on inventory addresses (no such connection
     // has a link-local end).
     podInterfaces: fc.constantFrom([], ['cali+'], ['cali+', 'veth+']),
     // The knobs the backend honours through the resolved address sets (the others it warns about).
-    semantics: fc.record({ ipBlockMatchesPods: fc.boolean(), ipBlockMatchesNodes: fc.boolean() }),
+    semantics: fc.record({ ipBlockMatchesPods: fc.boolean(), ipBlockMatchesNodes: fc.boolean(), allowIcmpEssentials: fc.boolean() }),
   }),
 );
 

@@ -1,5 +1,5 @@
 import { resolve } from '@netpolc/ir';
-import { icmpScenario, loadValid } from '@netpolc/ir/testing';
+import { icmpEssentialsScenario, icmpScenario, loadValid } from '@netpolc/ir/testing';
 import { kernelGate, TopologyPool, type Probe } from '@netpolc/netns-harness';
 import { afterAll, expect, it } from 'vitest';
 import { iptablesBackend } from '../src/index.js';
@@ -32,6 +32,30 @@ kit(gate.label('ICMP echo passes the rules without ports and nothing else, in ev
       for (const [node, files] of filesByNode(out.files)) loadNode(t, node, files, variant, 'noflush');
       t.probe(echo, { timeoutMs: 600 }).forEach((r, i) => {
         if (r.connected !== probes[i]!.expected) problems.push(`${variant} ${JSON.stringify(flags)}: ${probes[i]!.from} -> ${probes[i]!.to} expected ${probes[i]!.expected ? 'allowed' : 'denied'}, got ${r.detail}`);
+      });
+    }
+  }
+  expect(problems).toEqual([]);
+});
+
+kit(gate.label('--semantics icmp-essentials=true: every echo request passes, TCP keeps its verdicts'), () => {
+  gate.assertSupported();
+  const { objects, probes } = icmpEssentialsScenario();
+  const program = loadValid(objects, { semantics: { allowIcmpEssentials: true } }).program;
+  const resolved = resolve(program);
+  const t = pool.for(program);
+  const address = (id: string): string => t.spec.pods.find((p) => p.id === id)!.addresses[0]!;
+  const all: Probe[] = probes.map((p) => ({ from: { pod: p.from }, to: address(p.to), protocol: p.protocol, port: p.port }));
+  const problems: string[] = [];
+  for (const variant of variants) {
+    for (const flags of [{}, { 'no-ipset': true, 'deny-action': 'reject' }]) {
+      const out = iptablesBackend.emit({ program, resolved }, iptablesBackend.parseOptions(flags).options);
+      expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      t.resetFirewalls();
+      for (const [node, files] of filesByNode(out.files)) loadNode(t, node, files, variant, 'noflush');
+      t.probe(all, { timeoutMs: 600 }).forEach((r, i) => {
+        const p = probes[i]!;
+        if (r.connected !== p.expected) problems.push(`${variant} ${JSON.stringify(flags)}: ${p.from} -> ${p.to} ${p.protocol} expected ${p.expected ? 'allowed' : 'denied'}, got ${r.detail}`);
       });
     }
   }

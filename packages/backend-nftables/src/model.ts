@@ -18,8 +18,22 @@ export type AddressField = 'saddr' | 'daddr';
 /** An inclusive range of addresses (as unsigned integers) or of ports. */
 export type Range<T extends bigint | number> = readonly [T, T];
 
-/** ICMPv6 neighbour discovery types that must pass for IPv6 to work at all (kube-router#1895). */
-export type Icmpv6Type = 'nd-router-solicit' | 'nd-router-advert' | 'nd-neighbor-solicit' | 'nd-neighbor-advert';
+/**
+ * ICMPv6 types netpolc matches: neighbour discovery, which must pass for IPv6 to work at all
+ * (kube-router#1895), and the rest of the `icmp-essentials` profile.
+ */
+export type Icmpv6Type =
+  | 'nd-router-solicit'
+  | 'nd-router-advert'
+  | 'nd-neighbor-solicit'
+  | 'nd-neighbor-advert'
+  | 'echo-request'
+  | 'destination-unreachable'
+  | 'time-exceeded'
+  | 'echo-reply';
+
+/** ICMP types of the `icmp-essentials` profile. */
+export type IcmpType = 'echo-request' | 'destination-unreachable' | 'time-exceeded';
 
 /** Which interface of a packet a match reads: the one it arrived on, or the one it leaves by. */
 export type InterfaceSide = 'in' | 'out';
@@ -53,7 +67,9 @@ export type Match =
   | { readonly kind: 'address-proto-port'; readonly family: Family; readonly field: AddressField; readonly set: string }
   /** `ip saddr . ip daddr @set`: the packet's (source, destination) pair is an element of the set. */
   | { readonly kind: 'address-pair'; readonly family: Family; readonly set: string }
-  /** `icmpv6 type { ... }` */
+  /** `icmp type { ... }` (implies IPv4 and ICMP) */
+  | { readonly kind: 'icmp-type'; readonly types: readonly IcmpType[] }
+  /** `icmpv6 type { ... }` (implies IPv6 and ICMPv6) */
   | { readonly kind: 'icmpv6-type'; readonly types: readonly Icmpv6Type[] }
   /** `meta l4proto != ipv6-icmp`: any protocol but ICMPv6 (neighbour discovery among others). */
   | { readonly kind: 'not-icmpv6' }

@@ -1,5 +1,5 @@
 import { compareValues, type Direction, type SemanticsOptions } from '@netpolc/ir';
-import type { AddressPairSet, AddressSet, Chain, Family, Icmpv6Type, InterfaceSide, NamedSet, Range, Rule, Ruleset, Statement, VerdictMap } from './model.js';
+import type { AddressPairSet, AddressSet, Chain, Family, IcmpType, Icmpv6Type, InterfaceSide, NamedSet, Range, Rule, Ruleset, Statement, VerdictMap } from './model.js';
 import { tableName } from './model.js';
 import { compareNames } from './numbered.js';
 import { dispatchMapName, podsSetName, selfSetName } from './names.js';
@@ -7,6 +7,13 @@ import type { NftablesOptions } from './options.js';
 
 const families: readonly Family[] = [4, 6];
 const neighbourDiscovery: readonly Icmpv6Type[] = ['nd-router-solicit', 'nd-router-advert', 'nd-neighbor-solicit', 'nd-neighbor-advert'];
+/**
+ * The ICMP types the `icmp-essentials` profile admits, as kube-router's `utils.CommonICMPRules`
+ * lists them; for IPv6 also neighbour solicitation and advertisement and echo reply. In numeric
+ * order, as `nft list` prints anonymous sets.
+ */
+const essentials4: readonly IcmpType[] = ['destination-unreachable', 'echo-request', 'time-exceeded'];
+const essentials6: readonly Icmpv6Type[] = ['destination-unreachable', 'time-exceeded', 'echo-request', 'echo-reply', 'nd-neighbor-solicit', 'nd-neighbor-advert'];
 /** fe80::/10, IPv6 link-local unicast (RFC 4291 §2.5.6). */
 const linkLocal6: Range<bigint> = [0xfe80n << 112n, (0xfe80n << 112n) + (1n << 118n) - 1n];
 
@@ -45,6 +52,8 @@ export function emptyParts(serial: number): NodeParts {
 export interface BaseRules {
   readonly established: Rule;
   readonly ndp: Rule;
+  /** The `icmp-essentials` rule of each family. */
+  readonly icmpEssentials: Record<Family, Rule>;
   readonly invalid: Record<Family, Record<'saddr' | 'daddr', Rule>>;
   readonly dispatch: Record<Direction, Record<Family, Rule>>;
   readonly dispatchNew: Record<Direction, Record<Family, Rule>>;
@@ -81,6 +90,10 @@ export function baseRules(options: NftablesOptions): BaseRules {
     // Pods send router and neighbour solicitations to their node; without them IPv6 stops
     // working for an egress-isolated pod (cloudnativelabs/kube-router#1895).
     ndp: verdictRule([{ kind: 'icmpv6-type', types: neighbourDiscovery }], 'accept', 'IPv6 neighbour discovery'),
+    icmpEssentials: {
+      4: verdictRule([{ kind: 'icmp-type', types: essentials4 }], 'accept', 'ICMP essentials (--semantics icmp-essentials)'),
+      6: verdictRule([{ kind: 'icmpv6-type', types: essentials6 }], 'accept', 'ICMP essentials (--semantics icmp-essentials)'),
+    },
     invalid: perFamily((family) => ({ saddr: invalid(family, 'saddr'), daddr: invalid(family, 'daddr') })),
     dispatch: perDirection(false),
     dispatchNew: perDirection(true),
@@ -169,6 +182,12 @@ export function assembleTable(node: string, parts: NodeParts, { semantics, base,
   // between other hosts matches no map and is left alone (policy accept).
   const forward: Rule[] = [base.established];
   for (const family of families) if (hasPods(family)) forward.push(base.invalid[family].saddr, base.invalid[family].daddr);
+  // kube-router's common ICMP rules, whichever side is isolated: before every pod chain.
+  const essentials = (rules: Rule[], directions: readonly Direction[]): void => {
+    if (!semantics.allowIcmpEssentials) return;
+    for (const family of families) if (directions.some((d) => hasMap(d, family))) rules.push(base.icmpEssentials[family]);
+  };
+  essentials(forward, ['egress', 'ingress']);
   for (const family of families) exceptSelf(forward, family);
   for (const family of families) if (hasMap('egress', family)) forward.push(base.dispatch.egress[family]);
   if (semantics.allowNodeLocalIngress) {
@@ -191,6 +210,7 @@ export function assembleTable(node: string, parts: NodeParts, { semantics, base,
     const input: Rule[] = [base.established, ...base.linkLocal.in];
     if (hasPods(6)) input.push(base.ndp);
     for (const family of families) if (hasPods(family)) input.push(base.invalid[family].saddr);
+    essentials(input, ['egress']);
     for (const family of families) exceptSelf(input, family, 'egress');
     for (const family of families) if (hasMap('egress', family)) input.push(base.dispatch.egress[family]);
     chains.push({ name: 'input', hook: 'input', rules: input });
@@ -201,6 +221,7 @@ export function assembleTable(node: string, parts: NodeParts, { semantics, base,
   if (!semantics.allowNodeLocalIngress && (hasMap('ingress', 4) || hasMap('ingress', 6) || base.linkLocal.out.length > 0)) {
     const output: Rule[] = [base.established, ...base.linkLocal.out];
     if (hasPods(6)) output.push(base.ndp);
+    essentials(output, ['ingress']);
     for (const family of families) exceptSelf(output, family, 'ingress');
     for (const family of families) if (hasMap('ingress', family)) output.push(base.dispatchNew.ingress[family]);
     chains.push({ name: 'output', hook: 'output', rules: output });

@@ -78,6 +78,8 @@ export function printMatch(m: Match): string {
       return `${addressExpr(m.family, m.field)} . meta l4proto . th dport @${m.set}`;
     case 'address-pair':
       return `${addressExpr(m.family, 'saddr')} . ${addressExpr(m.family, 'daddr')} @${m.set}`;
+    case 'icmp-type':
+      return `icmp type ${braces(m.types)}`;
     case 'icmpv6-type':
       return `icmpv6 type ${braces(m.types)}`;
     case 'not-icmpv6':

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { evaluate, type Connection, type Endpoint, type Protocol, type RawOptions } from '@netpolc/ir';
+import { evaluate, type Connection, type ConnectionProtocol, type Endpoint, type RawOptions } from '@netpolc/ir';
 import { clusterArb, connectionArb, propertyParams, policiesArb, portPool, type GeneratedCluster } from '@netpolc/ir/testing';
 import { clusterDecision } from './support/cluster.js';
 import { compile, loadProgram } from './support/compile.js';
@@ -27,7 +27,7 @@ const flagsArb: fc.Arbitrary<RawOptions> = fc
 // connection rarely hits the one pair where two isolations meet on one node.
 const outside = ['203.0.113.5', '198.18.0.200', '8.8.8.8', '198.19.0.1', '198.19.0.2', '2001:db8::99', '2001:db8:ffff::1', '2001:db8:1::1'];
 
-function everyPair(cluster: GeneratedCluster, probes: readonly (readonly [Protocol, number])[]): Connection[] {
+function everyPair(cluster: GeneratedCluster, probes: readonly (readonly [ConnectionProtocol, number])[]): Connection[] {
   const endpoints: Endpoint[] = [];
   for (const p of cluster.pods) {
     if (!p.actionable) continue;
@@ -41,15 +41,20 @@ function everyPair(cluster: GeneratedCluster, probes: readonly (readonly [Protoc
   return out;
 }
 
-const probeArb = fc.array(fc.tuple(fc.constantFrom<Protocol>('TCP', 'UDP', 'SCTP'), fc.constantFrom(...portPool)), { minLength: 2, maxLength: 2 });
+// Echo requests among them (ICMP, port 0): rules without ports admit them, and every pod's under
+// icmp-essentials.
+const probeArb = fc.array(
+  fc.oneof({ weight: 4, arbitrary: fc.tuple(fc.constantFrom<ConnectionProtocol>('TCP', 'UDP', 'SCTP'), fc.constantFrom(...portPool)) }, { weight: 1, arbitrary: fc.constant(['ICMP', 0] as const) }),
+  { minLength: 2, maxLength: 2 },
+);
 
 const scenario = clusterArb().chain((cluster) =>
   fc.record({
     cluster: fc.constant(cluster),
     policies: policiesArb(),
-    connections: fc.tuple(fc.array(connectionArb(cluster), { minLength: 1, maxLength: 10 }), probeArb).map(([random, probes]) => [...random, ...everyPair(cluster, probes)]),
+    connections: fc.tuple(fc.array(connectionArb(cluster, { icmp: true }), { minLength: 1, maxLength: 10 }), probeArb).map(([random, probes]) => [...random, ...everyPair(cluster, probes)]),
     flags: flagsArb,
-    semantics: fc.record({ ipBlockMatchesPods: fc.boolean(), ipBlockMatchesNodes: fc.boolean(), allowNodeLocalIngress: fc.boolean(), allowSelf: fc.boolean() }),
+    semantics: fc.record({ ipBlockMatchesPods: fc.boolean(), ipBlockMatchesNodes: fc.boolean(), allowNodeLocalIngress: fc.boolean(), allowSelf: fc.boolean(), allowIcmpEssentials: fc.boolean() }),
     hostBehindForward: fc.boolean(),
     hairpin: fc.boolean(),
   }),

@@ -1,4 +1,4 @@
-import { icmpScenario } from '@netpolc/ir/testing';
+import { icmpEssentialsScenario, icmpScenario } from '@netpolc/ir/testing';
 import { kernelGate, TopologyPool, type Probe } from '@netpolc/netns-harness';
 import { afterAll, expect, it } from 'vitest';
 import { compile, loadProgram } from './support/compile.js';
@@ -26,6 +26,25 @@ kit(gate.label('ICMP echo passes the rules without ports and nothing else, dropp
     loadRulesets(t, compile(program, flags).texts);
     t.probe(echo, { timeoutMs: 600 }).forEach((r, i) => {
       if (r.connected !== probes[i]!.expected) problems.push(`${JSON.stringify(flags)}: ${probes[i]!.from} -> ${probes[i]!.to} expected ${probes[i]!.expected ? 'allowed' : 'denied'}, got ${r.detail}`);
+    });
+  }
+  expect(problems).toEqual([]);
+});
+
+kit(gate.label('--semantics icmp-essentials=true: every echo request passes, TCP keeps its verdicts'), () => {
+  gate.assertSupported();
+  const { objects, probes } = icmpEssentialsScenario();
+  const program = loadProgram(objects, { semantics: { allowIcmpEssentials: true } });
+  const t = pool.for(program);
+  const address = (id: string): string => t.spec.pods.find((p) => p.id === id)!.addresses[0]!;
+  const all: Probe[] = probes.map((p) => ({ from: { pod: p.from }, to: address(p.to), protocol: p.protocol, port: p.port }));
+  const problems: string[] = [];
+  for (const flags of [{}, { 'deny-action': 'reject' }]) {
+    t.resetFirewalls();
+    loadRulesets(t, compile(program, flags).texts);
+    t.probe(all, { timeoutMs: 600 }).forEach((r, i) => {
+      const p = probes[i]!;
+      if (r.connected !== p.expected) problems.push(`${JSON.stringify(flags)}: ${p.from} -> ${p.to} ${p.protocol} expected ${p.expected ? 'allowed' : 'denied'}, got ${r.detail}`);
     });
   }
   expect(problems).toEqual([]);

@@ -2,7 +2,7 @@
 // verdict is checked on both the reference evaluator and the resolved layer (support/verdict.ts).
 import { expect, it } from 'vitest';
 import { evaluate } from '../src/index.js';
-import { icmpScenario, loadValid, namespace, networkPolicy, node, pod, probeEndpoint, type Manifest } from '../src/testing/index.js';
+import { icmpEssentialsScenario, icmpScenario, loadValid, namespace, networkPolicy, node, pod, probeEndpoint, type Manifest } from '../src/testing/index.js';
 import { allowed } from './support/verdict.js';
 
 const web = (ns: string, name: string, ip: string | string[], labels: Record<string, string> = { app: name }, extra: Parameters<typeof pod>[4] = {}): Manifest =>
@@ -358,12 +358,12 @@ it('§3/§4 row 11: ICMP is admitted by the rules without ports alone (the kerne
   expect([allowed(objects, 'y/c', 'y/d', 'TCP', 9), allowed(objects, 'y/c', 'y/d', 'ICMP', 0)]).toEqual([true, false]);
 });
 
-it('§3 ICMP knob: icmp-essentials admits every echo request, as kube-router does, and nothing else', () => {
-  const { objects, probes } = icmpScenario();
+it('§3 ICMP knob: icmp-essentials admits every echo request, as kube-router does, and nothing else (the kernel tests\' verdicts)', () => {
+  const { objects, probes } = icmpEssentialsScenario();
   const knob = { semantics: { allowIcmpEssentials: true } };
-  expect(probes.map((p) => allowed(objects, p.from, p.to, 'ICMP', 0, knob))).toEqual(probes.map(() => true));
-  // Transports keep their verdicts: b still admits TCP 80 only, c may still send TCP only.
-  for (const [from, to, proto, port] of [['x/a', 'x/b', 'TCP', 81], ['y/c', 'x/a', 'UDP', 53], ['x/a', 'x/b', 'TCP', 80], ['y/c', 'y/d', 'TCP', 9]] as const) {
+  expect(probes.map((p) => allowed(objects, p.from, p.to, p.protocol, p.port, knob))).toEqual(probes.map((p) => p.expected));
+  // Transports keep the verdicts they have without the knob.
+  for (const [from, to, proto, port] of [['x/a', 'x/b', 'TCP', 81], ['y/c', 'x/a', 'UDP', 53], ['x/a', 'x/b', 'TCP', 80], ['y/c', 'y/d', 'TCP', 9], ['x/b', 'x/a', 'TCP', 81]] as const) {
     expect(allowed(objects, from, to, proto, port, knob), `${from} -> ${to} ${proto}/${port}`).toBe(allowed(objects, from, to, proto, port));
   }
   // The evaluator says why, on both sides.

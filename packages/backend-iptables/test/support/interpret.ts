@@ -11,9 +11,9 @@ import { multiportLimit } from '../../src/ports.js';
 export interface Packet {
   readonly src: string;
   readonly dst: string;
-  readonly protocol: L4Protocol | 'icmp';
+  readonly protocol: L4Protocol;
   readonly dport?: number;
-  /** ICMPv6 type, for `ipv6-icmp` packets. */
+  /** ICMP or ICMPv6 type, for `icmp` and `ipv6-icmp` packets. */
   readonly icmpType?: number;
   /** Conntrack state; `UNTRACKED` for what conntrack ignores (IPv6 neighbour discovery). */
   readonly state: CtState | 'UNTRACKED';
@@ -80,6 +80,8 @@ function matchOne(m: Match, rule: Rule, p: Packet, sets: ReadonlyMap<string, IpS
     }
     case 'ports':
       return p.protocol === rule.protocol && p.dport !== undefined && m.ports.some((r) => p.dport! >= r.from && p.dport! <= r.to);
+    case 'icmp':
+      return p.protocol === 'icmp' && p.icmpType === m.type;
     case 'icmp6':
       return p.protocol === 'ipv6-icmp' && p.icmpType === m.type;
     case 'limit':
@@ -187,7 +189,8 @@ export function validateRuleset(rs: Ruleset, sets: ReadonlyMap<string, IpSet>): 
     if (r.target.kind === 'ACCEPT') accepting.add(from);
     for (const cidr of [r.source, r.destination]) if (cidr !== undefined && range(cidr)[0] !== rs.family) throw new Error(`${cidr} in an IPv${rs.family} ruleset`);
     if (r.protocol !== undefined && r.exceptProtocol !== undefined) throw new Error('-p and ! -p in one rule');
-    if (r.exceptProtocol === 'ipv6-icmp' && rs.family !== 6) throw new Error('ipv6-icmp in an IPv4 ruleset');
+    if ([r.protocol, r.exceptProtocol].includes('ipv6-icmp') && rs.family !== 6) throw new Error('ipv6-icmp in an IPv4 ruleset');
+    if ([r.protocol, r.exceptProtocol].includes('icmp') && rs.family !== 4) throw new Error('icmp in an IPv6 ruleset');
     const iface = r.inInterface;
     // IFNAMSIZ; iptables reads only a trailing + as a wildcard, and a leading ! or - differently.
     if (iface !== undefined && (iface.length === 0 || iface.length > maxInterfaceName || iface === '+' || !/^[\x21-\x7e]+$/.test(iface) || /["'\\/:*]|^[!-]/.test(iface))) throw new Error(`bad interface name ${iface}`);
@@ -203,6 +206,7 @@ export function validateRuleset(rs: Ruleset, sets: ReadonlyMap<string, IpSet>): 
         if (m.ports.length > 1 && weight > multiportLimit) throw new Error(`multiport with ${weight} ports`);
       }
       if (m.kind === 'comment' && m.text.length > maxComment) throw new Error('comment too long');
+      if (m.kind === 'icmp' && r.protocol !== 'icmp') throw new Error('icmp match outside an icmp rule');
       if (m.kind === 'icmp6' && (r.protocol !== 'ipv6-icmp' || rs.family !== 6)) throw new Error('icmp6 match outside an ipv6-icmp rule of an IPv6 ruleset');
       if (m.kind === 'iprange' && (range(m.from)[0] !== rs.family || range(m.from)[1] > range(m.to)[1])) throw new Error('bad iprange');
     }

@@ -46,9 +46,11 @@ export function networkVerdict(program: Program, nodes: readonly NodeRules[], co
   if ('error' in bound) return undefined;
   const { src, dst } = bound;
   const family = src.ip.includes(':') ? 6 : 4;
-  // ICMP echo is checked in the kernel (kernel-icmp.test.ts), not by this interpreter.
-  if (conn.protocol === 'ICMP') throw new Error('the iptables interpreter decides TCP, UDP and SCTP');
-  const packet: Packet = { src: src.ip, dst: dst.ip, protocol: conn.protocol === 'TCP' ? 'tcp' : conn.protocol === 'UDP' ? 'udp' : 'sctp', dport: conn.port, state };
+  // An ICMP connection is an echo request (type 8, or 128 for ICMPv6), without a port.
+  const packet: Packet =
+    conn.protocol === 'ICMP'
+      ? { src: src.ip, dst: dst.ip, protocol: family === 4 ? 'icmp' : 'ipv6-icmp', icmpType: family === 4 ? 8 : 128, state }
+      : { src: src.ip, dst: dst.ip, protocol: conn.protocol === 'TCP' ? 'tcp' : conn.protocol === 'UDP' ? 'udp' : 'sctp', dport: conn.port, state };
   const srcNode = src.pod?.nodeName;
   const dstNode = dst.pod?.nodeName;
   const forwarding = new Set<string>();

@@ -54,7 +54,7 @@ export function parseRule(words: readonly string[]): Rule {
   const matches: Match[] = [];
   const protocolWord = (): L4Protocol => {
     const p = next();
-    if (p !== 'tcp' && p !== 'udp' && p !== 'sctp' && p !== 'ipv6-icmp') throw new Error(`unknown protocol ${p}`);
+    if (p !== 'tcp' && p !== 'udp' && p !== 'sctp' && p !== 'icmp' && p !== 'ipv6-icmp') throw new Error(`unknown protocol ${p}`);
     return p;
   };
   let target: Target | undefined;
@@ -83,7 +83,11 @@ export function parseRule(words: readonly string[]): Rule {
         if (ports.length !== 1) throw new Error('--dport takes one port or range');
         matches.push({ kind: 'ports', ports });
       } else if (mod === 'multiport' && opt === '--dports') matches.push({ kind: 'ports', ports: parsePorts(next()) });
-      else if (mod === 'icmp6' && opt === '--icmpv6-type' && protocol === 'ipv6-icmp') {
+      else if (mod === 'icmp' && opt === '--icmp-type' && protocol === 'icmp') {
+        const type = Number(next());
+        if (!Number.isInteger(type)) throw new Error('--icmp-type takes a number');
+        matches.push({ kind: 'icmp', type });
+      } else if (mod === 'icmp6' && opt === '--icmpv6-type' && protocol === 'ipv6-icmp') {
         const type = Number(next());
         if (!Number.isInteger(type)) throw new Error('--icmpv6-type takes a number');
         matches.push({ kind: 'icmp6', type });

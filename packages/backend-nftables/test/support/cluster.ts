@@ -46,9 +46,11 @@ export function clusterDecision(
     if (src.pod?.nodeName !== undefined) involved.add(src.pod.nodeName);
     if (dst.pod?.nodeName !== undefined) involved.add(dst.pod.nodeName);
   }
-  // ICMP echo is checked in the kernel (kernel-icmp.test.ts), not by this interpreter.
-  if (conn.protocol === 'ICMP') throw new Error('the nftables interpreter decides TCP, UDP and SCTP');
-  const packet: Packet = { family: s.family, saddr: s.value, daddr: d.value, l4: l4[conn.protocol], dport: conn.port, ct: 'new' };
+  // An ICMP connection is an echo request, without a port.
+  const packet: Packet =
+    conn.protocol === 'ICMP'
+      ? { family: s.family, saddr: s.value, daddr: d.value, dport: 0, ct: 'new', ...(s.family === 4 ? { l4: 'icmp', icmpType: 'echo-request' } : { l4: 'icmpv6', icmpv6Type: 'echo-request' }) }
+      : { family: s.family, saddr: s.value, daddr: d.value, l4: l4[conn.protocol], dport: conn.port, ct: 'new' };
   const nodes = new Map<string, { hook: Hook; outcome: Outcome }>();
   let allowed = true;
   for (const [name, ruleset] of rulesets) {

@@ -5,7 +5,7 @@
 // `goto` does not (a later `return` goes to the chain that jumped); the end of a regular chain
 // returns; the end of a base chain applies its policy (accept).
 import { contains, type IntervalSet } from '@netpolc/ir';
-import type { Chain, CtState, Family, Hook, Icmpv6Type, Match, NamedSet, Rule, Statement, Table, Verdict, VerdictMap } from '../../src/model.js';
+import type { Chain, CtState, Family, Hook, IcmpType, Icmpv6Type, Match, NamedSet, Rule, Statement, Table, Verdict, VerdictMap } from '../../src/model.js';
 
 /** The packet fields the model can look at. */
 export interface Packet {
@@ -15,6 +15,8 @@ export interface Packet {
   readonly l4: 'tcp' | 'udp' | 'sctp' | 'icmp' | 'icmpv6';
   /** Destination port (tcp/udp/sctp). */
   readonly dport: number;
+  /** ICMP type of an `icmp` packet, ICMPv6 type of an `icmpv6` one. */
+  readonly icmpType?: IcmpType;
   readonly icmpv6Type?: Icmpv6Type;
   readonly ct: CtState;
   /** Interface the packet arrived on (the kernel has none in `output`). */
@@ -103,6 +105,8 @@ export function runHook(table: Table, hook: Hook, packet: Packet, options: { rea
         if (s.kind !== 'address-pair' || s.family !== m.family) throw new Error(`set ${s.name} has the wrong type for an address pair lookup`);
         return s.elements.some(([src, dst]) => src === packet.saddr && dst === packet.daddr);
       }
+      case 'icmp-type':
+        return packet.family === 4 && packet.l4 === 'icmp' && packet.icmpType !== undefined && m.types.includes(packet.icmpType);
       case 'icmpv6-type':
         return packet.l4 === 'icmpv6' && packet.icmpv6Type !== undefined && m.types.includes(packet.icmpv6Type);
       case 'not-icmpv6':

@@ -9,7 +9,7 @@ import type {
   CtState,
   Family,
   Hook,
-  Icmpv6Type,
+  IcmpType, Icmpv6Type,
   L4Protocol,
   Match,
   NamedSet,
@@ -196,6 +196,9 @@ export function parseRule(text: string): Rule {
       match({ kind: 'dport', protocol: w as L4Protocol, ports: t.list1().map(parsePortRange) });
     } else if (w === 'iifname' || w === 'oifname') {
       match({ kind: 'interface', side: w === 'iifname' ? 'in' : 'out', name: t.quoted() });
+    } else if (w === 'icmp') {
+      t.expect('type');
+      match({ kind: 'icmp-type', types: t.list1() as IcmpType[] });
     } else if (w === 'icmpv6') {
       t.expect('type');
       match({ kind: 'icmpv6-type', types: t.list1() as Icmpv6Type[] });

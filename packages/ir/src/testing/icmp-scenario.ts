@@ -36,3 +36,27 @@ export function icmpScenario(): { readonly objects: readonly Manifest[]; readonl
   const probes = ids.flatMap((from) => ids.filter((to) => to !== from).map((to) => ({ from, to, expected: allowed.has(`${from}>${to}`) })));
   return { objects, probes };
 }
+
+/** A probe of {@link icmpEssentialsScenario}: an echo request, or TCP on a port. */
+export interface IcmpEssentialsProbe extends IcmpProbe {
+  readonly protocol: 'ICMP' | 'TCP';
+  readonly port: number;
+}
+
+/**
+ * icmpScenario under `--semantics icmp-essentials=true`: every echo request passes (kube-router's
+ * common ICMP rules), and TCP keeps its verdicts: 81 from x/b to x/a passes (a admits x's
+ * clients on every port), 81 from y/c to x/b does not (b admits 80 only). Hand-written; the ir
+ * semantics test checks them against the evaluator, the firewall backends' kernel tests probe them.
+ */
+export function icmpEssentialsScenario(): { readonly objects: readonly Manifest[]; readonly probes: readonly IcmpEssentialsProbe[] } {
+  const { objects, probes } = icmpScenario();
+  return {
+    objects,
+    probes: [
+      ...probes.map((p) => ({ from: p.from, to: p.to, protocol: 'ICMP' as const, port: 0, expected: true })),
+      { from: 'x/b', to: 'x/a', protocol: 'TCP', port: 81, expected: true },
+      { from: 'y/c', to: 'x/b', protocol: 'TCP', port: 81, expected: false },
+    ],
+  };
+}
