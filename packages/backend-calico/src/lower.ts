@@ -45,6 +45,10 @@ function unsupportedSemantics(program: Program, diagnostics: Diagnostic[]): void
   if (!s.allowNodeLocalIngress && anyIsolation('ingress')) {
     diagnostics.push(calicoDiagnostic('backend-calico/unsupported-semantics', { knob: 'node-local-ingress', reason: 'traffic from a node to its own pods bypasses Calico policy' }, NoTarget));
   }
+  // Narrower, not wider: said, and the output still written.
+  if (s.allowIcmpEssentials && (anyIsolation('ingress') || anyIsolation('egress'))) {
+    diagnostics.push(calicoDiagnostic('backend-calico/icmp-essentials-not-emitted', {}, NoTarget));
+  }
   // A pod's traffic to itself never leaves its network namespace, so no policy sees it.
   if (!s.allowSelf && (anyIsolation('ingress') || anyIsolation('egress'))) {
     diagnostics.push(calicoDiagnostic('backend-calico/unsupported-semantics', { knob: 'allow-self', reason: "a pod's traffic to itself never reaches Calico policy" }, NoTarget));

@@ -12,6 +12,11 @@ export const ciliumDiagnostics = {
     message: paramMessage`the requested semantics ${'knob'} cannot be expressed: ${'reason'}`,
     docs: 'Cilium always lets a pod reach itself and always allows ingress from the local node to its endpoints (Documentation/security/policy/layer3.rst, "Access to/from local host"; --allow-localhost defaults to allowing it). A profile that turns either off would be wider under Cilium.',
   },
+  'backend-cilium/icmp-essentials-not-emitted': {
+    severity: 'warning',
+    message: paramMessage`--semantics icmp-essentials=true is not written for Cilium: in its output ICMP passes only the rules without ports`,
+    docs: "The profile admits kube-router's common ICMP messages (echo request, destination unreachable, time exceeded; IPv6 neighbour solicitation and advertisement, echo reply) for every pod. A CiliumNetworkPolicy that selects an endpoint isolates it in that direction, so admitting them everywhere would take a clusterwide policy with enableDefaultDeny off and icmps rules; netpolc does not write one, so the output allows less than the profile (never more).",
+  },
   'backend-cilium/inseparable-pods': {
     severity: 'error',
     message: paramMessage`${'what'}: ${'pods'} must be allowed but ${'others'} must not, and Cilium cannot tell them apart (same namespace and same identity labels); Cilium selects pods by identity labels, never by address`,

@@ -52,6 +52,7 @@ export function lowerProgram(input: BackendInput, options: CiliumOptions): Lower
   if (program.policies.length > 0) {
     // Cilium's datapath never sees a pod's traffic to itself, and allow-localhost admits the local node.
     if (!program.semantics.allowSelf) diagnostics.push(ciliumDiagnostic('backend-cilium/semantics-unsupported', { knob: 'allow-self=false', reason: 'Cilium never filters a pod talking to itself' }, NoTarget));
+    if (program.semantics.allowIcmpEssentials) diagnostics.push(ciliumDiagnostic('backend-cilium/icmp-essentials-not-emitted', {}, NoTarget));
     if (!program.semantics.allowNodeLocalIngress) diagnostics.push(ciliumDiagnostic('backend-cilium/semantics-unsupported', { knob: 'node-local-ingress=false', reason: 'Cilium always allows ingress from the local node (allow-localhost)' }, NoTarget));
   }
   const policies = program.policies.map((policy, pi) => {
