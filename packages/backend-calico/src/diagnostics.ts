@@ -22,11 +22,6 @@ export const calicoCatalog = {
     message: paramMessage`Calico cannot honour --semantics ${'knob'}=false: ${'reason'}`,
     docs: 'The requested semantics profile is narrower than what Calico enforces; the output would allow more than the policies, so nothing is emitted.',
   },
-  'backend-calico/icmp-essentials-not-emitted': {
-    severity: 'warning',
-    message: paramMessage`--semantics icmp-essentials=true is not written for Calico: in its output ICMP passes only the rules without ports`,
-    docs: "The profile admits kube-router's common ICMP messages (echo request, destination unreachable, time exceeded; IPv6 neighbour solicitation and advertisement, echo reply) for every pod. Calico has no such exception: it would need a tier of its own before the policies' tier, with defaultAction Pass, holding a GlobalNetworkPolicy that selects all() and allows those types. netpolc does not write one, so the output allows less than the profile (never more).",
-  },
   'backend-calico/invalid-label-key': {
     severity: 'error',
     message: paramMessage`label key ${'key'} cannot be written in a Calico selector (only [a-zA-Z0-9_./-], at most 512 characters)`,

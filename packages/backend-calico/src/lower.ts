@@ -1,6 +1,6 @@
 // Symbolic IR -> typed model of Calico objects. Selector-preserving: subjects and peers stay
 // label selectors, so the output keeps working as pods come and go; nothing is resolved to IPs.
-import { appendAll, compareValues, compilerAssert, NoTarget, refAt, type Diagnostic, type Direction, type Policy, type Program } from '@netpolc/ir';
+import { appendAll, compareValues, compilerAssert, icmpEssentialTypes, NoTarget, refAt, type Diagnostic, type Direction, type Policy, type Program } from '@netpolc/ir';
 import { calicoDiagnostic } from './diagnostics.js';
 import { isolationPolicies, type IsolationPlan } from './isolation.js';
 import { lowerSelectorParts } from './lower-selector.js';
@@ -45,15 +45,22 @@ function unsupportedSemantics(program: Program, diagnostics: Diagnostic[]): void
   if (!s.allowNodeLocalIngress && anyIsolation('ingress')) {
     diagnostics.push(calicoDiagnostic('backend-calico/unsupported-semantics', { knob: 'node-local-ingress', reason: 'traffic from a node to its own pods bypasses Calico policy' }, NoTarget));
   }
-  // Narrower, not wider: said, and the output still written.
-  if (s.allowIcmpEssentials && (anyIsolation('ingress') || anyIsolation('egress'))) {
-    diagnostics.push(calicoDiagnostic('backend-calico/icmp-essentials-not-emitted', {}, NoTarget));
-  }
   // A pod's traffic to itself never leaves its network namespace, so no policy sees it.
   if (!s.allowSelf && (anyIsolation('ingress') || anyIsolation('egress'))) {
     diagnostics.push(calicoDiagnostic('backend-calico/unsupported-semantics', { knob: 'allow-self', reason: "a pod's traffic to itself never reaches Calico policy" }, NoTarget));
   }
 }
+
+/**
+ * kube-router's common ICMP types as Allow rules (`--semantics icmp-essentials`). Every pod
+ * isolated in a direction is selected by some translated policy of that direction, whose rules
+ * all run before the isolation policies: these rules in each of them admit the types for every
+ * isolated pod, from and to anything, and pods not isolated are not selected at all.
+ */
+const icmpEssentialRules: readonly CalicoRule[] = [
+  ...icmpEssentialTypes[4].map((type): CalicoRule => ({ action: 'Allow', protocol: 'ICMP', icmp: { type } })),
+  ...icmpEssentialTypes[6].map((type): CalicoRule => ({ action: 'Allow', protocol: 'ICMPv6', icmp: { type } })),
+];
 
 /** A Log rule with the same match as `rule`, placed before it: Log is non-terminal. */
 function withLog(rules: readonly CalicoRule[]): CalicoRule[] {
@@ -67,7 +74,15 @@ function withLog(rules: readonly CalicoRule[]): CalicoRule[] {
  * rules and order, decide exactly as one would. Parts after the first are named
  * `<name>-2`, `<name>-3`… skipping names in `used`, which holds every policy name of the namespace.
  */
-function lowerPolicy(policy: Policy, name: string, used: Set<string>, options: CalicoOptions, diagnostics: Diagnostic[], facts: InventoryFacts): { policies: CalicoNetworkPolicy[]; subjects: Selector[] } {
+function lowerPolicy(
+  policy: Policy,
+  name: string,
+  used: Set<string>,
+  options: CalicoOptions,
+  diagnostics: Diagnostic[],
+  facts: InventoryFacts,
+  essentials: boolean,
+): { policies: CalicoNetworkPolicy[]; subjects: Selector[] } {
   // A subject Calico cannot be given (an error was reported) still isolates, fail closed: the
   // policy then selects every pod of its namespace and allows nothing, so the model never allows
   // more than Kubernetes (dropping it would leave its pods open). The CLI writes nothing anyway.
@@ -85,8 +100,9 @@ function lowerPolicy(policy: Policy, name: string, used: Set<string>, options: C
     const rules = policy[d];
     if (rules === null) return undefined;
     // Lowered even under a subject that cannot be written, so that their errors show in the same run.
-    const allow = rules.flatMap((r) => lowerRule(r, d, diagnostics, facts));
+    const translated = rules.flatMap((r) => lowerRule(r, d, diagnostics, facts));
     if (!written) return [];
+    const allow = essentials ? [...translated, ...icmpEssentialRules] : translated;
     const out = logAllowed ? withLog(allow) : allow;
     if (out.length > maxRules) diagnostics.push(calicoDiagnostic('backend-calico/too-many-rules', { name, count: out.length, direction: d }, policy.origin));
     return out;
@@ -139,7 +155,7 @@ export function lowerProgram(program: Program, options: CalicoOptions): Lowered 
   const splits: { policy: string; parts: number }[] = [];
   for (const policy of program.policies) {
     const ns = byNamespace.get(policy.namespace)!;
-    const lowered = lowerPolicy(policy, names.get(policy)!, ns.used, options, diagnostics, facts);
+    const lowered = lowerPolicy(policy, names.get(policy)!, ns.used, options, diagnostics, facts, program.semantics.allowIcmpEssentials);
     if (lowered.policies.length > 1) splits.push({ policy: `${policy.namespace}/${policy.name}`, parts: lowered.policies.length });
     appendAll(ns.policies, lowered.policies);
     if (policy.ingress !== null) appendAll(ns.plan.ingress, lowered.subjects);

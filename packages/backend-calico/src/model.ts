@@ -10,8 +10,11 @@ export const calicoApiVersion = 'projectcalico.org/v3';
 /** Rule actions (`Rule.action`). `Log` is non-terminal; the others end evaluation of the tier. */
 export type CalicoAction = 'Allow' | 'Deny' | 'Log' | 'Pass';
 
-/** Protocols with ports (Calico also knows ICMP, ICMPv6 and UDPLite; NetworkPolicy v1 does not). */
-export type CalicoProtocol = 'TCP' | 'UDP' | 'SCTP';
+/**
+ * Protocols netpolc writes: those with ports, and ICMP/ICMPv6 for the `icmp-essentials` profile
+ * (Calico also knows UDPLite; NetworkPolicy v1 does not).
+ */
+export type CalicoProtocol = 'TCP' | 'UDP' | 'SCTP' | 'ICMP' | 'ICMPv6';
 
 /** Policy directions (`spec.types`). */
 export type PolicyType = 'Ingress' | 'Egress';
@@ -35,6 +38,8 @@ export interface EntityRule {
 export interface CalicoRule {
   readonly action: CalicoAction;
   readonly protocol?: CalicoProtocol;
+  /** `icmp: {type: N}` (with protocol ICMP or ICMPv6): one ICMP type, every code. */
+  readonly icmp?: { readonly type: number };
   readonly source?: EntityRule;
   readonly destination?: EntityRule;
 }

@@ -67,11 +67,19 @@ function entity(v: Json, path: string): EntityRule {
   };
 }
 
+function icmpMatch(v: Json, path: string): { type: number } {
+  const o = obj(v, path, ['type']);
+  const type = o['type'];
+  if (typeof type !== 'number' || !Number.isInteger(type) || type < 0 || type > 254) throw new ShapeError(`${path}.type: expected an ICMP type 0-254`);
+  return { type };
+}
+
 function rule(v: Json, path: string): CalicoRule {
-  const o = obj(v, path, ['action', 'protocol', 'source', 'destination']);
+  const o = obj(v, path, ['action', 'protocol', 'icmp', 'source', 'destination']);
   return {
     action: oneOf<CalicoAction>(o['action'], `${path}.action`, ['Allow', 'Deny', 'Log', 'Pass']),
-    ...(o['protocol'] !== undefined ? { protocol: oneOf<CalicoProtocol>(o['protocol'], `${path}.protocol`, ['TCP', 'UDP', 'SCTP']) } : {}),
+    ...(o['protocol'] !== undefined ? { protocol: oneOf<CalicoProtocol>(o['protocol'], `${path}.protocol`, ['TCP', 'UDP', 'SCTP', 'ICMP', 'ICMPv6']) } : {}),
+    ...(o['icmp'] !== undefined ? { icmp: icmpMatch(o['icmp'], `${path}.icmp`) } : {}),
     ...(o['source'] !== undefined ? { source: entity(o['source'], `${path}.source`) } : {}),
     ...(o['destination'] !== undefined ? { destination: entity(o['destination'], `${path}.destination`) } : {}),
   };

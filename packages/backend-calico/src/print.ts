@@ -32,6 +32,7 @@ function entityData(e: EntityRule): Data {
 function ruleData(r: CalicoRule): Data {
   const out: Data = { action: r.action };
   if (r.protocol) out['protocol'] = r.protocol;
+  if (r.icmp) out['icmp'] = { type: r.icmp.type };
   if (r.source) out['source'] = entityData(r.source);
   if (r.destination) out['destination'] = entityData(r.destination);
   return out;

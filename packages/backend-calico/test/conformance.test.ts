@@ -1,6 +1,7 @@
 // The emitted objects, read back from YAML and interpreted by the Calico-semantics evaluator,
 // allow exactly what the reference evaluator allows, on random clusters, policies and
-// connections (pods and external IPs, TCP/UDP/SCTP, IPv4 and IPv6), in every mode; and Log rules
+// connections (pods and external IPs, TCP/UDP/SCTP and ICMP echo, IPv4 and IPv6, with and without
+// the icmp-essentials profile), in every mode; and Log rules
 // fire exactly on the connections each mode promises to log.
 import { evaluate, type RawOptions, type SideVerdict } from '@netpolc/ir';
 import { clusterArb, connectionArb, fixedSeed, numRuns, policiesArb } from '@netpolc/ir/testing';
@@ -19,7 +20,8 @@ const scenario = clusterArb().chain((cluster) =>
   fc.record({
     cluster: fc.constant(cluster),
     policies: policiesArb(),
-    connections: fc.array(connectionArb(cluster), { minLength: 1, maxLength: 12 }),
+    connections: fc.array(connectionArb(cluster, { icmp: true }), { minLength: 1, maxLength: 12 }),
+    icmpEssentials: fc.boolean(),
   }),
 );
 
@@ -33,15 +35,16 @@ function raw(mode: Mode, extra: RawOptions): RawOptions {
 function expectLogged(ref: SideVerdict, mode: Mode): boolean {
   const logAllowed = mode.log === 'allowed' || mode.log === 'all';
   const logDenied = mode.audit || mode.log === 'denied' || mode.log === 'all';
-  if (ref.reason === 'allowed-by-rule') return logAllowed;
+  // The icmp-essentials rules are Allow rules of the translated policies, logged like theirs.
+  if (ref.reason === 'allowed-by-rule' || ref.reason === 'icmp-essentials') return logAllowed;
   if (ref.reason === 'no-rule-allows') return logDenied;
   return false;
 }
 
 function check(mode: Mode, extra: RawOptions, fraction: number): void {
   fc.assert(
-    fc.property(scenario, ({ cluster, policies, connections }) => {
-      const program = load([...cluster.manifests, ...policies]);
+    fc.property(scenario, ({ cluster, policies, connections, icmpEssentials }) => {
+      const program = load([...cluster.manifests, ...policies], { semantics: { allowIcmpEssentials: icmpEssentials } });
       const { objects } = emit(program, raw(mode, extra));
       const calico = calicoVerdicts(program, objects);
       for (const conn of connections) {

@@ -58,16 +58,6 @@ it('refuses a semantics profile narrower than Calico enforces', () => {
   expect(emitted(loadValid(manifests).program)).toEqual([]);
 });
 
-it('warns that icmp-essentials is not written, once, when some policy isolates, and still emits', () => {
-  const isolating = [...base, networkPolicy('x', 'p', { podSelector: {}, ingress: [{ ports: [{ port: 80 }] }] })];
-  const program = loadValid(isolating, { semantics: { allowIcmpEssentials: true } }).program;
-  const d = emitted(program);
-  expect(d.map((x) => [x.code, x.severity])).toEqual([['backend-calico/icmp-essentials-not-emitted', 'warning']]);
-  // The same objects as without the knob: nothing wider, nothing dropped.
-  expect(lowerProgram(program, defaultOptions).objects).toEqual(lowerProgram(loadValid(isolating).program, defaultOptions).objects);
-  expect(emitted(loadValid(base, { semantics: { allowIcmpEssentials: true } }).program)).toEqual([]);
-});
-
 it('refuses, at the selector, pod selector keys whose value Calico sets itself, and warns about other projectcalico.org/ keys', () => {
   // Old code: only warnings, and the selectors written: `pcns.team == 'a'` also selects every pod
   // of a namespace labelled team=a, and the peer on projectcalico.org/namespace tests Calico's value.

@@ -84,12 +84,12 @@ describe('label changes between compile and evaluation (selector-preserving)', (
 });
 
 describe('random scenarios', () => {
-  it('clusterArb × policiesArb: every mode agrees with evaluate() on sampled connections', () => {
+  it('clusterArb × policiesArb: every mode agrees with evaluate() on sampled connections (ICMP echo and icmp-essentials among them)', () => {
     fc.assert(
       fc.property(
-        clusterArb().chain((c) => fc.tuple(fc.constant(c), policiesArb(6), fc.array(connectionArb(c), { minLength: 40, maxLength: 40 }))),
-        ([c, policies, conns]) => {
-          const program = load([...c.manifests, ...policies]);
+        clusterArb().chain((c) => fc.tuple(fc.constant(c), policiesArb(6), fc.array(connectionArb(c, { icmp: true }), { minLength: 40, maxLength: 40 }), fc.boolean())),
+        ([c, policies, conns, icmpEssentials]) => {
+          const program = load([...c.manifests, ...policies], { semantics: { allowIcmpEssentials: icmpEssentials } });
           if (!program) return;
           expect(checkAllModes(program, conns)).toEqual([]);
         },

@@ -2,7 +2,7 @@
 // the emitted YAML read back (harness.emit), against the reference evaluator through the Calico
 // evaluator (upstreamMismatches), and against the CRD schemas.
 import { evaluate, type Program, type Protocol } from '@netpolc/ir';
-import { namedPortCluster, networkPolicy, node, pod, probeEndpoint, yaml11Namespaces, yaml11Objects, yaml11Values } from '@netpolc/ir/testing';
+import { icmpEssentialsScenario, icmpScenario, namedPortCluster, networkPolicy, node, pod, probeEndpoint, yaml11Namespaces, yaml11Objects, yaml11Values } from '@netpolc/ir/testing';
 import { parse } from 'yaml';
 import { expect, it } from 'vitest';
 import { lowerProgram } from '../src/lower.js';
@@ -151,4 +151,33 @@ it('§2.1/§2.5 hostNetwork pods are never selector peers (only ipBlocks reach t
   expect(verdicts('x/a', 'x/a')).toEqual({ kubernetes: true, calico: true });
   expect(verdicts('198.19.0.1', 'x/a')).toEqual({ kubernetes: true, calico: true });
   expect(verdicts('198.19.0.2', 'x/a')).toEqual({ kubernetes: false, calico: false });
+});
+
+it('§3 ICMP knob: icmp-essentials adds Allow rules for the ICMP types to every translated policy, not to the isolation policies; verdicts as the kernel tests probe them', () => {
+  const { objects: manifests, probes } = icmpEssentialsScenario();
+  const program = load(manifests, { semantics: { allowIcmpEssentials: true } });
+  for (const raw of [{}, { tier: 'netpolc', log: 'all' }]) {
+    const { objects, diagnostics } = emit(program, raw);
+    expect(diagnostics).toEqual([]);
+    const calico = calicoVerdicts(program, objects);
+    expect(probes.map((p) => calico({ src: probeEndpoint(p.from), dst: probeEndpoint(p.to), protocol: p.protocol, port: p.port })?.allowed), JSON.stringify(raw)).toEqual(probes.map((p) => p.expected));
+    for (const o of objects) {
+      if (o.kind !== 'NetworkPolicy') continue;
+      for (const d of ['ingress', 'egress'] as const) {
+        const icmp = (o.spec[d] ?? []).filter((r) => r.action === 'Allow' && r.icmp).map((r) => `${r.protocol}/${r.icmp!.type}`);
+        const isolation = o.metadata.name.includes('netpolc-isolate-');
+        const expected = o.spec.types.includes(d === 'ingress' ? 'Ingress' : 'Egress') && !isolation ? ['ICMP/8', 'ICMP/3', 'ICMP/11', 'ICMPv6/128', 'ICMPv6/1', 'ICMPv6/3', 'ICMPv6/135', 'ICMPv6/136', 'ICMPv6/129'] : [];
+        expect(icmp, `${o.metadata.name} ${d}`).toEqual(expected);
+      }
+    }
+  }
+  // Without the knob the same echo requests follow the rules without ports only.
+  const plain = load(manifests);
+  const calico = calicoVerdicts(plain, emit(plain).objects);
+  expect(icmpScenario().probes.map((p) => calico({ src: probeEndpoint(p.from), dst: probeEndpoint(p.to), protocol: 'ICMP', port: 0 })?.allowed)).toEqual(icmpScenario().probes.map((p) => p.expected));
+  if (schemasAvailable) {
+    const validators = crdValidators();
+    const objects = lowerProgram(program, parseOptions({ tier: 'netpolc', log: 'all' }).options).objects;
+    expect([...objects.flatMap((o) => schemaErrors(validators, o)), ...semanticProblems(objects)]).toEqual([]);
+  }
 });

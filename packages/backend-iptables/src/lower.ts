@@ -1,4 +1,4 @@
-import { compareValues, type Address, type Node } from '@netpolc/ir';
+import { compareValues, icmpEssentialTypes, type Address, type Node } from '@netpolc/ir';
 import { dispatchRules, type DispatchEntry } from './dispatch.js';
 import type { Chain, Family, IpSet, Match, Rule, Ruleset } from './model.js';
 import { chainPrefix, chains, commentText, hookComment } from './names.js';
@@ -71,17 +71,10 @@ export interface LoweredFamily {
 /** ICMPv6 router solicitation, neighbour solicitation and advertisement: what a pod sends its node. */
 const neighbourDiscovery: readonly number[] = [133, 135, 136];
 
-/**
- * The ICMP types the `icmp-essentials` profile admits, as kube-router's `utils.CommonICMPRules`
- * lists them: echo request, destination unreachable, time exceeded; for IPv6 also neighbour
- * solicitation and advertisement and echo reply.
- */
-const icmpEssentials: Record<Family, readonly number[]> = { 4: [8, 3, 11], 6: [128, 1, 3, 135, 136, 129] };
-
-/** One rule per essential ICMP type of `family` (types in `skip` left out), ending in `target`. */
+/** One rule per `icmp-essentials` ICMP type of `family` (types in `skip` left out), ending in `target`. */
 function icmpEssentialRules(family: Family, target: Rule['target'], skip: readonly number[] = []): Rule[] {
   const text = comment('ICMP essentials (--semantics icmp-essentials)');
-  return icmpEssentials[family]
+  return icmpEssentialTypes[family]
     .filter((type) => !skip.includes(type))
     .map((type) => (family === 4 ? { protocol: 'icmp', matches: [{ kind: 'icmp', type }, text], target } : { protocol: 'ipv6-icmp', matches: [{ kind: 'icmp6', type }, text], target }));
 }

@@ -13,7 +13,7 @@ export type { Direction, NamespaceScope, Peer, Policy, PortMatch, Protocol, Rule
 export { policyId, protocols } from './model/policy.js';
 export type { Address, ContainerPort, Inventory, Labels, Namespace, Node, Pod, Service, ServicePort, SidecarPort } from './model/inventory.js';
 export { podId } from './model/inventory.js';
-export { defaultSemantics, type SemanticsOptions } from './model/options.js';
+export { defaultSemantics, icmpEssentialTypes, type SemanticsOptions } from './model/options.js';
 export type { Program } from './model/program.js';
 export type { AllowTuple, PeerDefinition, PeerSet, PodDirection, Provenance, ResolvedProgram } from './model/resolved.js';
 

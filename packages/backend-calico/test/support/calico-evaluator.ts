@@ -11,8 +11,11 @@ import { labelNamespace, namespaceLabelPrefix, type CalicoCluster, type Endpoint
 export interface Packet {
   readonly srcIp: string;
   readonly dstIp: string;
-  readonly protocol: 'TCP' | 'UDP' | 'SCTP';
+  readonly protocol: 'TCP' | 'UDP' | 'SCTP' | 'ICMP' | 'ICMPv6';
+  /** Destination port; 0 for ICMP. */
   readonly dstPort: number;
+  /** ICMP type of an ICMP/ICMPv6 packet. */
+  readonly icmpType?: number;
 }
 
 /** How one side (egress of the source endpoint, ingress of the destination endpoint) decided. */
@@ -251,6 +254,11 @@ class Evaluator {
     if (!ruleExistsFor(rule, familyOf(packet.srcIp))) return false;
     // protocol: absent matches every protocol.
     if (rule.protocol && rule.protocol !== packet.protocol) return false;
+    // icmp: the type (every code); the validator allows it with ICMP or ICMPv6 only.
+    if (rule.icmp) {
+      if (rule.protocol !== 'ICMP' && rule.protocol !== 'ICMPv6') throw new Error('an icmp match needs protocol ICMP or ICMPv6');
+      if (packet.icmpType !== rule.icmp.type) return false;
+    }
     return this.entityMatches(rule.source, ns, packet.srcIp, rule, packet, false) && this.entityMatches(rule.destination, ns, packet.dstIp, rule, packet, true);
   }
 

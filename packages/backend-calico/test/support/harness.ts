@@ -1,6 +1,6 @@
 // Plumbing shared by the tests: run the backend as the CLI does, read its output back, and
 // turn Kubernetes-style connections into packets for the Calico evaluator.
-import { bindConnection, evaluate, hasErrors, type Connection, type Diagnostic, type Program, type Protocol, type RawOptions, type ResolvedProgram } from '@netpolc/ir';
+import { bindConnection, evaluate, hasErrors, type Connection, type Diagnostic, type LoadOptions, type Program, type Protocol, type RawOptions, type ResolvedProgram } from '@netpolc/ir';
 import { loadValid, type Manifest } from '@netpolc/ir/testing';
 import { calicoBackend } from '../../src/index.js';
 import type { CalicoObject } from '../../src/model.js';
@@ -9,8 +9,8 @@ import { bystanders, calicoCluster, type NonWorkloadObjects } from './calico-clu
 import { calicoEvaluator, type CalicoVerdict, type Packet } from './calico-evaluator.js';
 
 /** Loads generated manifests, failing loudly on invalid input. */
-export function load(objects: readonly Manifest[]): Program {
-  return loadValid(objects).program;
+export function load(objects: readonly Manifest[], options: LoadOptions = {}): Program {
+  return loadValid(objects, options).program;
 }
 
 /** What one run of the backend produced. */
@@ -51,7 +51,11 @@ export function emit(program: Program, raw: RawOptions = {}): Emitted {
 export function packetOf(program: Program, conn: Connection): Packet | undefined {
   const bound = bindConnection(program, conn);
   if ('error' in bound) return undefined;
-  if (conn.protocol === 'ICMP') throw new Error('the Calico interpreter decides TCP, UDP and SCTP');
+  // An ICMP connection is an echo request (type 8, ICMPv6 128).
+  if (conn.protocol === 'ICMP') {
+    const v6 = bound.src.ip.includes(':');
+    return { srcIp: bound.src.ip, dstIp: bound.dst.ip, protocol: v6 ? 'ICMPv6' : 'ICMP', dstPort: 0, icmpType: v6 ? 128 : 8 };
+  }
   return { srcIp: bound.src.ip, dstIp: bound.dst.ip, protocol: conn.protocol, dstPort: conn.port };
 }
 

@@ -59,6 +59,9 @@ export function schemaErrors(v: CrdValidators, o: CalicoObject): string[] {
 
 function ruleProblems(r: CalicoRule, where: string): string[] {
   const out: string[] = [];
+  // validator.go validateRule: icmp only with protocol ICMP or ICMPv6, types 0-254.
+  if (r.icmp && !(r.protocol === 'ICMP' || r.protocol === 'ICMPv6')) out.push(`${where}: icmp without ICMP/ICMPv6`);
+  if (r.icmp && !(r.icmp.type >= 0 && r.icmp.type <= 254)) out.push(`${where}: icmp type ${r.icmp.type}`);
   for (const [side, e] of [['source', r.source], ['destination', r.destination]] as const) {
     if (!e) continue;
     // validator.go validateRule: ports only with a protocol that has ports.

@@ -47,3 +47,11 @@ export const defaultSemantics: SemanticsOptions = Object.freeze({
   allowSelf: true,
   allowIcmpEssentials: false,
 });
+
+/**
+ * The ICMP types of the `icmp-essentials` profile, by family, as kube-router's
+ * `utils.CommonICMPRules` lists them: echo request (8), destination unreachable (3), time exceeded
+ * (11); for IPv6 echo request (128), destination unreachable (1), time exceeded (3), neighbour
+ * solicitation (135) and advertisement (136), echo reply (129).
+ */
+export const icmpEssentialTypes: Readonly<Record<4 | 6, readonly number[]>> = Object.freeze({ 4: Object.freeze([8, 3, 11]), 6: Object.freeze([128, 1, 3, 135, 136, 129]) });

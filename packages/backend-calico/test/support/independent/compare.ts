@@ -1,6 +1,6 @@
 // Drives the calico backend as the CLI does, reads its YAML text with the independent evaluator and
 // compares verdicts with the reference evaluate() of @netpolc/ir.
-import { evaluate, resolve, type Connection, type Diagnostic, type Program, type SideVerdict } from '@netpolc/ir';
+import { evaluate, resolve, type Connection, type Diagnostic, type LoadOptions, type Program, type SideVerdict } from '@netpolc/ir';
 import { loadManifests, type Manifest } from '@netpolc/ir/testing';
 import { calicoBackend } from '../../../src/index.js';
 import { buildCluster, type CalicoCluster, type ExtraObjects, type Labels } from './cluster.js';
@@ -120,7 +120,14 @@ export function referenceOf(program: Program, conns: readonly Connection[]): (Re
 export function calicoOf(program: Program, ev: CalicoEvaluator, conn: Connection): CalicoVerdict {
   const srcIp = ipOf(program, conn.src);
   const dstIp = ipOf(program, conn.dst);
-  return ev.evaluate({ src: { ip: srcIp, workload: ev.workloadOf(srcIp) }, dst: { ip: dstIp, workload: ev.workloadOf(dstIp) }, protocol: conn.protocol, port: conn.port });
+  const src = { ip: srcIp, workload: ev.workloadOf(srcIp) };
+  const dst = { ip: dstIp, workload: ev.workloadOf(dstIp) };
+  // An ICMP connection is an echo request: ICMP type 8, ICMPv6 type 128, code 0.
+  if (conn.protocol === 'ICMP') {
+    const v6 = srcIp.includes(':');
+    return ev.evaluate({ src, dst, protocol: v6 ? 'ICMPv6' : 'ICMP', port: 0, icmp: { type: v6 ? 128 : 8, code: 0 } });
+  }
+  return ev.evaluate({ src, dst, protocol: conn.protocol, port: conn.port });
 }
 
 export function describe(o: Outcome): string {
@@ -132,7 +139,8 @@ export function describe(o: Outcome): string {
 /** What the mode promises for one side, given the reference side verdict; returns a problem or undefined. */
 export function checkSide(mode: Mode, ref: SideVerdict, got: SideDecision): string | undefined {
   const denied = !ref.allowed;
-  const ruleAllowed = ref.reason === 'allowed-by-rule';
+  // icmp-essentials are Allow rules of the translated policies: logged as theirs are.
+  const ruleAllowed = ref.reason === 'allowed-by-rule' || ref.reason === 'icmp-essentials';
   const audit = mode === 'audit' || mode === 'tier-audit' || mode === 'audit-log-all' || mode === 'tier-audit-log-allowed';
   const wantAllowed = audit ? true : ref.allowed;
   if (got.allowed !== wantAllowed) return `${ref.direction}: verdict ${got.allowed} want ${wantAllowed}`;
@@ -222,8 +230,8 @@ export function allConnections(program: Program, ports: readonly number[] = [80,
   return out;
 }
 
-export function load(manifests: readonly Manifest[]): Program | undefined {
-  const r = loadManifests(manifests);
+export function load(manifests: readonly Manifest[], options: LoadOptions = {}): Program | undefined {
+  const r = loadManifests(manifests, options);
   if (r.diagnostics.some((d) => d.severity === 'error')) return undefined;
   return r.program;
 }

@@ -131,6 +131,8 @@ export interface Packet {
   readonly dst: Side;
   readonly protocol: string;
   readonly port: number;
+  /** ICMP type and code of an ICMP or ICMPv6 packet. */
+  readonly icmp?: { readonly type: number; readonly code: number };
 }
 
 export interface LogHit {
@@ -160,6 +162,12 @@ function protoNumber(p: unknown): number {
   const n = protoNumbers[s];
   if (n === undefined) throw new Error(`unknown protocol ${String(p)}`);
   return n;
+}
+
+function icmpFieldsMatch(f: Obj, pkt: Packet): boolean {
+  if (!pkt.icmp) throw new Error('an ICMP packet without its type');
+  if (f['type'] !== undefined && Number(f['type']) !== pkt.icmp.type) return false;
+  return f['code'] === undefined || Number(f['code']) === pkt.icmp.code;
 }
 
 export class CalicoEvaluator {
@@ -249,6 +257,9 @@ export class CalicoEvaluator {
     if (rule['notProtocol'] !== undefined && protoNumber(rule['notProtocol']) === proto) return false;
     // ICMP matches only apply to ICMP packets (the validator requires protocol ICMP/ICMPv6 with them).
     if ((rule['icmp'] !== undefined || rule['notICMP'] !== undefined) && proto !== 1 && proto !== 58) return false;
+    // icmp: {type, code}: the type, and the code when given (rule_defs.go ICMPFields); notICMP negates.
+    if (rule['icmp'] !== undefined && !icmpFieldsMatch(rule['icmp'] as Obj, pkt)) return false;
+    if (rule['notICMP'] !== undefined && icmpFieldsMatch(rule['notICMP'] as Obj, pkt)) return false;
     const ruleProto = rule['protocol'] !== undefined ? protoNumber(rule['protocol']) : undefined;
     return (
       this.entityMatches((rule['source'] ?? {}) as Obj, policy, pkt.src.ip, undefined, ruleProto, family) &&
