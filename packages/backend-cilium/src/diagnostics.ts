@@ -12,10 +12,10 @@ export const ciliumDiagnostics = {
     message: paramMessage`the requested semantics ${'knob'} cannot be expressed: ${'reason'}`,
     docs: 'Cilium always lets a pod reach itself and always allows ingress from the local node to its endpoints (Documentation/security/policy/layer3.rst, "Access to/from local host"; --allow-localhost defaults to allowing it). A profile that turns either off would be wider under Cilium.',
   },
-  'backend-cilium/icmp-essentials-not-emitted': {
+  'backend-cilium/icmp-rules-unsupported': {
     severity: 'warning',
-    message: paramMessage`--semantics icmp-essentials=true is not written for Cilium: in its output ICMP passes only the rules without ports`,
-    docs: "The profile admits kube-router's common ICMP messages (echo request, destination unreachable, time exceeded; IPv6 neighbour solicitation and advertisement, echo reply) for every pod. A CiliumNetworkPolicy that selects an endpoint isolates it in that direction, so admitting them everywhere would take a clusterwide policy with enableDefaultDeny off and icmps rules; netpolc does not write one, so the output allows less than the profile (never more).",
+    message: paramMessage`Cilium ${'version'} does not enforce ICMP rules by default (since 1.12, cilium/cilium#20174): --semantics icmp-essentials is not written, and ICMP passes only the rules without ports`,
+    docs: 'ICMP rules (`icmps`) arrived in Cilium 1.11 behind the agent flag --enable-icmp-rules (cilium/cilium#16516) and are on by default since 1.12. For an older --cilium-version the profile is left out: the output allows less than it (never more). Use --cilium-version 1.12 or later.',
   },
   'backend-cilium/inseparable-pods': {
     severity: 'error',

@@ -4,7 +4,7 @@ import { blockKey, blockSetOf, blockText, cidrRelation, coverage, covers, type B
 import { ciliumDiagnostic } from './diagnostics.js';
 import { nodeEntities } from './node-entities.js';
 import { addNamespaceSelector, addPodSelector, droppedRequirements, SelectorBuilder } from './labels.js';
-import { ciliumLabel, type CiliumCidrRule, type CiliumEntity, type CiliumPortProtocol, type CiliumPortRule, type CiliumSelector, type Writable } from './model.js';
+import { ciliumLabel, type CiliumCidrRule, type CiliumEntity, type CiliumIcmpRule, type CiliumPortProtocol, type CiliumPortRule, type CiliumSelector, type Writable } from './model.js';
 import { atLeast, ciliumFeatures, formatVersion, type CiliumOptions } from './options.js';
 import type { PodUniverse } from './pod-universe.js';
 import { lowerNamedPort, lowerNumericPort, lowerResolvedPorts, portRules, type Notes } from './ports.js';
@@ -18,6 +18,7 @@ export interface GenericRule {
   readonly cidrs?: readonly CiliumCidrRule[];
   readonly entities?: readonly CiliumEntity[];
   readonly toPorts?: readonly CiliumPortRule[];
+  readonly icmps?: readonly CiliumIcmpRule[];
 }
 
 /** Everything lowering needs besides the rule. */

@@ -1,11 +1,11 @@
 // Symbolic IR (+ resolved IR) → typed Cilium model, one CiliumNetworkPolicy per NetworkPolicy.
-import { annotationLimit, etcdRequestLimit, NoTarget, parseCidr, refAt, storedBytesOver, type BackendInput, type Diagnostic, type Direction, type LabelSelector, type Policy, type SourceRef } from '@netpolc/ir';
+import { annotationLimit, etcdRequestLimit, icmpEssentialTypes, NoTarget, parseCidr, refAt, storedBytesOver, type BackendInput, type Diagnostic, type Direction, type LabelSelector, type Policy, type SourceRef } from '@netpolc/ir';
 import { addressOf, ResolvedAllowance } from './coverage.js';
 import { ciliumDiagnostic } from './diagnostics.js';
 import { addPodSelector, clusterScope, droppedRequirements, droppedSince, isCiliumOwnedPodLabel, SelectorBuilder } from './labels.js';
 import { lowerRule, type GenericRule, type LowerContext } from './lower-rule.js';
 import type { CiliumEgressRule, CiliumIngressRule, CiliumPolicy } from './model.js';
-import type { CiliumOptions } from './options.js';
+import { atLeast, ciliumFeatures, formatVersion, type CiliumOptions } from './options.js';
 import { PodUniverse } from './pod-universe.js';
 import { PolicyRules } from './same-policy.js';
 import { sidecarNamesOf } from './sidecars.js';
@@ -52,8 +52,11 @@ export function lowerProgram(input: BackendInput, options: CiliumOptions): Lower
   if (program.policies.length > 0) {
     // Cilium's datapath never sees a pod's traffic to itself, and allow-localhost admits the local node.
     if (!program.semantics.allowSelf) diagnostics.push(ciliumDiagnostic('backend-cilium/semantics-unsupported', { knob: 'allow-self=false', reason: 'Cilium never filters a pod talking to itself' }, NoTarget));
-    if (program.semantics.allowIcmpEssentials) diagnostics.push(ciliumDiagnostic('backend-cilium/icmp-essentials-not-emitted', {}, NoTarget));
     if (!program.semantics.allowNodeLocalIngress) diagnostics.push(ciliumDiagnostic('backend-cilium/semantics-unsupported', { knob: 'node-local-ingress=false', reason: 'Cilium always allows ingress from the local node (allow-localhost)' }, NoTarget));
+  }
+  const icmpRules = program.semantics.allowIcmpEssentials && atLeast(options.ciliumVersion, ciliumFeatures.icmpRules);
+  if (program.semantics.allowIcmpEssentials && !icmpRules && program.policies.length > 0) {
+    diagnostics.push(ciliumDiagnostic('backend-cilium/icmp-rules-unsupported', { version: formatVersion(options.ciliumVersion) }, NoTarget));
   }
   const policies = program.policies.map((policy, pi) => {
     const lines: string[] = [];
@@ -81,7 +84,8 @@ export function lowerProgram(input: BackendInput, options: CiliumOptions): Lower
     // The rules are lowered either way, so that their own diagnostics are reported too.
     const direction = (d: Direction): GenericRule[] => {
       const rules = lowerDirection(ctx, policy, pi, d, notes);
-      return dropped.length === 0 ? rules : [{}];
+      if (dropped.length > 0) return [{}];
+      return icmpRules ? [...rules, icmpEssentialRule] : rules;
     };
     if (dropped.length > 0) notes.report('podSelector left without its requirements on labels Cilium drops: the pods it may select are isolated with nothing allowed (fail closed; error)');
     const spec = {
@@ -146,6 +150,23 @@ function lowerDirection(ctx: LowerContext, policy: Policy, pi: number, direction
   return rules;
 }
 
+/**
+ * kube-router's common ICMP types (`--semantics icmp-essentials`) as one rule without an L3
+ * field: to or from every peer (pkg/policy/rule.go merges ICMP fields as ports, with the
+ * wildcard selector when no L3 field is set), in each direction every translated policy
+ * isolates. Numeric types, which every release reads (names need 1.15).
+ */
+const icmpEssentialRule: GenericRule = {
+  icmps: [
+    {
+      fields: [
+        ...icmpEssentialTypes[4].map((type) => ({ family: 'IPv4' as const, type })),
+        ...icmpEssentialTypes[6].map((type) => ({ family: 'IPv6' as const, type })),
+      ],
+    },
+  ],
+};
+
 /** The keys of a rule's peers in each direction (toPorts is named alike in both). */
 const peerKeys = {
   ingress: { endpoints: 'fromEndpoints', cidrs: 'fromCIDRSet', entities: 'fromEntities' },
@@ -161,6 +182,7 @@ function directedRule(r: GenericRule, direction: Direction, scope: ReturnType<ty
   if (r.cidrs) out[keys.cidrs] = r.cidrs;
   if (r.entities) out[keys.entities] = r.entities;
   if (r.toPorts) out['toPorts'] = r.toPorts;
+  if (r.icmps) out['icmps'] = r.icmps;
   return out;
 }
 

@@ -49,6 +49,17 @@ export interface CiliumPortRule {
   readonly ports: readonly CiliumPortProtocol[];
 }
 
+/** An `ICMPField`: one ICMP type of one family (pkg/policy/api/icmp.go); Cilium enforces it like a port. */
+export interface CiliumIcmpField {
+  readonly family: 'IPv4' | 'IPv6';
+  readonly type: number;
+}
+
+/** An `ICMPRule`: at most 40 `fields` (CRD maxItems). */
+export interface CiliumIcmpRule {
+  readonly fields: readonly CiliumIcmpField[];
+}
+
 /**
  * One ingress rule. netpolc writes at most one L3 field per rule: Cilium releases before the
  * aggregated-selector rework reject combinations ("Combining %s and %s is not supported yet",
@@ -59,6 +70,8 @@ export interface CiliumIngressRule {
   readonly fromCIDRSet?: readonly CiliumCidrRule[];
   readonly fromEntities?: readonly CiliumEntity[];
   readonly toPorts?: readonly CiliumPortRule[];
+  /** ICMP types (`--semantics icmp-essentials`); without an L3 field, from every peer. */
+  readonly icmps?: readonly CiliumIcmpRule[];
 }
 
 /** One egress rule (same shape as {@link CiliumIngressRule}). */
@@ -67,6 +80,7 @@ export interface CiliumEgressRule {
   readonly toCIDRSet?: readonly CiliumCidrRule[];
   readonly toEntities?: readonly CiliumEntity[];
   readonly toPorts?: readonly CiliumPortRule[];
+  readonly icmps?: readonly CiliumIcmpRule[];
 }
 
 /** Explicit default-deny switches (`spec.enableDefaultDeny`, Cilium >= 1.15). */

@@ -10,8 +10,9 @@ export interface CiliumVersion {
 /** Typed options of the Cilium backend. */
 export interface CiliumOptions {
   /**
-   * Oldest Cilium release the output must work on; gates port ranges (1.16), SCTP (1.13) and
-   * writing a lone /0 CIDR as its halves (before 1.15, which reads it as both families).
+   * Oldest Cilium release the output must work on; gates port ranges (1.16), SCTP (1.13), ICMP
+   * rules (1.12) and writing a lone /0 CIDR as its halves (before 1.15, which reads it as both
+   * families).
    * @defaultValue 1.17
    */
   readonly ciliumVersion: CiliumVersion;
@@ -64,6 +65,8 @@ export const ciliumFeatures = {
   portRanges: { major: 1, minor: 16 },
   /** SCTP policy enforcement (cilium/cilium#20033, v1.13). */
   sctp: { major: 1, minor: 13 },
+  /** `icmps` rules enforced by default (cilium/cilium#20174; behind --enable-icmp-rules in 1.11, #16516). */
+  icmpRules: { major: 1, minor: 12 },
   /** A /0 CIDR selects its own family only, not `reserved:world` (cilium/cilium#22625, fixing #22610; merged after 1.14.0). */
   worldPerFamily: { major: 1, minor: 15 },
 } as const satisfies Record<string, CiliumVersion>;
@@ -83,7 +86,7 @@ export const ciliumFlags: Readonly<Record<string, OptionSpec>> = {
   'cilium-version': {
     type: 'string',
     value: 'X.Y',
-    description: `oldest Cilium release the output must work on; gates port ranges (1.16), SCTP (1.13) and lone /0 CIDRs written as halves (before 1.15) (default ${formatVersion(defaultCiliumVersion)})`,
+    description: `oldest Cilium release the output must work on; gates port ranges (1.16), SCTP (1.13), ICMP rules (1.12) and lone /0 CIDRs written as halves (before 1.15) (default ${formatVersion(defaultCiliumVersion)})`,
   },
   'cluster-cidr': {
     type: 'string',

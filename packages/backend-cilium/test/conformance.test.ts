@@ -14,8 +14,10 @@ const scenarioArb = (ipv6: boolean, renameRole: boolean) =>
     fc.record({
       cluster: fc.constant(cluster),
       policies: policiesArb(),
-      connections: fc.array(connectionArb(cluster), { minLength: 1, maxLength: 25 }),
+      // Echo requests among them, with and without the icmp-essentials profile.
+      connections: fc.array(connectionArb(cluster, { icmp: true }), { minLength: 1, maxLength: 25 }),
       role: renameRole ? fc.constantFrom(...droppedKeys) : fc.constant('role'),
+      icmpEssentials: fc.boolean(),
     }),
   );
 
@@ -40,9 +42,9 @@ const seed = Number(process.env['NETPOLC_SEED'] ?? Date.now() % 2_147_483_647);
 function check(ipBlockMatchesPods: boolean, ipv6: boolean, renameRole = false, runs = numRuns(), ipBlockMatchesNodes = true): { runs: number; exact: number; connections: number; podBlocks: number; nodeNarrowed: number } {
   const stats = { runs: 0, exact: 0, connections: 0, podBlocks: 0, nodeNarrowed: 0 };
   fc.assert(
-    fc.property(scenarioArb(ipv6, renameRole), ({ cluster, policies, connections, role }) => {
+    fc.property(scenarioArb(ipv6, renameRole), ({ cluster, policies, connections, role, icmpEssentials }) => {
       const manifests = [...cluster.manifests, ...policies].map((m) => (role === 'role' ? m : (renameKey(m, role) as typeof m)));
-      const loaded = loadManifests(manifests, { semantics: { ipBlockMatchesPods, ipBlockMatchesNodes } });
+      const loaded = loadManifests(manifests, { semantics: { ipBlockMatchesPods, ipBlockMatchesNodes, allowIcmpEssentials: icmpEssentials } });
       fc.pre(!hasErrors(loaded.diagnostics));
       const program = loaded.program;
       const lowered = lowerProgram({ program, resolved: resolve(program) }, options());

@@ -35,8 +35,9 @@ describe('random scenarios (@netpolc/ir/testing arbitraries)', () => {
     it(`clusterArb x policiesArb [${optName}]`, () => {
       let compared = 0;
       fc.assert(
-        fc.property(clusterArb({ maxPods: 5 }), policiesArb(4), (cluster, policies) => {
-          const r = runScenario({ manifests: [...cluster.manifests, ...policies], raw, external: randomExternal, ports: [...portPool] });
+        fc.property(clusterArb({ maxPods: 5 }), policiesArb(4), fc.boolean(), (cluster, policies, icmpEssentials) => {
+          const load = { semantics: { allowIcmpEssentials: icmpEssentials } };
+          const r = runScenario({ manifests: [...cluster.manifests, ...policies], raw, external: randomExternal, ports: [...portPool], load });
           compared += r.compared;
           const problem = verdictProblems(r);
           if (problem) throw new Error(problem);

@@ -8,7 +8,7 @@ import { Ajv } from 'ajv';
 import { parse, parseAllDocuments } from 'yaml';
 import { expect, it } from 'vitest';
 import { parseCidr } from '@netpolc/ir';
-import { namedPortCluster, networkPolicy, node, pod, yaml11Namespaces, yaml11Objects, yaml11Values } from '@netpolc/ir/testing';
+import { icmpEssentialsScenario, namedPortCluster, networkPolicy, node, pod, probeEndpoint, yaml11Namespaces, yaml11Objects, yaml11Values } from '@netpolc/ir/testing';
 import { printStream } from '../src/print.js';
 import { codes, compile, disagreements, options } from './support/harness.js';
 import { repoRoot } from './support/sources.js';
@@ -104,13 +104,17 @@ it.skipIf(!existsSync(schemaDir))('schema: the objects of this file validate aga
   ajv.addFormat('cidr', (s: string) => parseCidr(s) !== undefined);
   for (const f of ['int32', 'int64', 'date-time', 'byte', 'idn-hostname']) ajv.addFormat(f, true);
   const validate = ajv.compile(schema);
-  const c = compile([
+  const manifests = [
     ...cluster,
     networkPolicy('x', 'a', { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [{ ports: [{ protocol: 'SCTP', port: 'sig' }, { port: 80, endPort: 90 }, { protocol: 'UDP' }] }], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['198.18.0.0/15'] } }, { namespaceSelector: {} }], ports: [{ port: 'web' }] }] }),
     networkPolicy('x', 'b', { podSelector: {}, policyTypes: ['Egress'] }),
-  ]);
-  const docs = parseAllDocuments(printStream(c.objects)).map((d) => d.toJS() as unknown);
-  for (const d of docs) expect(validate(d) ? [] : validate.errors).toEqual([]);
+  ];
+  // With icmp-essentials too: its icmps rules.
+  for (const semantics of [{}, { allowIcmpEssentials: true }]) {
+    const c = compile(manifests, options(), undefined, semantics);
+    const docs = parseAllDocuments(printStream(c.objects)).map((d) => d.toJS() as unknown);
+    for (const d of docs) expect(validate(d) ? [] : validate.errors).toEqual([]);
+  }
 });
 
 it('§2.1/§2.5 hostNetwork pods are never selector peers; node-local ingress and pod-to-itself stay allowed under deny-all', () => {
@@ -127,4 +131,23 @@ it('§2.1/§2.5 hostNetwork pods are never selector peers; node-local ingress an
   const self = { kind: 'pod', namespace: 'x', name: 'a', ip: '198.18.0.10' } as const;
   expect(c.evaluator.allowed({ src: self, dst: self, protocol: 'TCP', port: 80 })).toBe(true);
   expect(c.evaluator.allowed({ src: { kind: 'ip', ip: '198.19.0.1' }, dst: self, protocol: 'TCP', port: 80 })).toBe(true);
+});
+
+it('§3 ICMP knob: icmp-essentials is one icmps rule without peers per isolated direction; verdicts as the kernel tests probe them; left out before 1.12', () => {
+  const { objects: manifests, probes } = icmpEssentialsScenario();
+  const c = compile(manifests, options(), undefined, { allowIcmpEssentials: true });
+  // The profile adds no diagnostic (the scenario's ipBlock around the nodes has its own).
+  expect(notInfo(c)).toEqual(notInfo(compile(manifests)));
+  expect(probes.map((p) => c.evaluator.allowed({ src: probeEndpoint(p.from), dst: probeEndpoint(p.to), protocol: p.protocol, port: p.port }))).toEqual(probes.map((p) => p.expected));
+  for (const o of c.objects) {
+    for (const d of ['ingress', 'egress'] as const) {
+      const rules = o.spec[d] ?? [];
+      const icmp = rules.filter((r) => r.icmps !== undefined);
+      // Exactly one, with no L3 field, in each direction the policy isolates.
+      expect(icmp.map((r) => Object.keys(r)), `${o.metadata.name} ${d}`).toEqual(rules.length > 0 ? [['icmps']] : []);
+    }
+  }
+  const old = compile(manifests, options({ 'cilium-version': '1.11' }), undefined, { allowIcmpEssentials: true });
+  expect(old.diagnostics.map((d) => [d.code, d.severity])).toContainEqual(['backend-cilium/icmp-rules-unsupported', 'warning']);
+  expect(old.objects.flatMap((o) => [...(o.spec.ingress ?? []), ...(o.spec.egress ?? [])]).filter((r) => r.icmps !== undefined)).toEqual([]);
 });

@@ -3,7 +3,7 @@
 // Kubernetes reference evaluator: it sees a cluster the way a Cilium agent does (endpoints with
 // identity labels, node addresses, the rest of the world) and CiliumNetworkPolicy objects.
 import { cidrBounds, formatIp, parseCidr, parseIp, type Connection, type Endpoint, type Pod, type Program, type Protocol } from '@netpolc/ir';
-import type { CiliumCidrRule, CiliumEntity, CiliumPolicy, CiliumPortRule, CiliumRule, CiliumSelector } from '../../src/model.js';
+import type { CiliumCidrRule, CiliumEntity, CiliumIcmpRule, CiliumPolicy, CiliumPortRule, CiliumRule, CiliumSelector } from '../../src/model.js';
 
 /** Agent and release facts the evaluation depends on. */
 export interface CiliumEvalOptions {
@@ -146,22 +146,24 @@ export class CiliumEvaluator {
 
   /** Decides a connection; undefined when it cannot be bound to addresses of one family. */
   allowed(conn: Connection): boolean | undefined {
-    if (conn.protocol === 'ICMP') throw new Error('the Cilium evaluator decides TCP, UDP and SCTP');
     const bound = this.bind(conn.src, conn.dst);
     if (!bound) return undefined;
     const [srcIp, dstIp] = bound;
+    // An ICMP connection is an echo request: type 8, or 128 for ICMPv6.
+    const v6 = srcIp.includes(':');
+    const flow: Flow = conn.protocol === 'ICMP' ? { protocol: 'ICMP', family: v6 ? 'IPv6' : 'IPv4', port: v6 ? 128 : 8 } : { protocol: conn.protocol, port: conn.port };
     const srcPod = this.endpointsByIp.get(srcIp);
     const dstPod = this.endpointsByIp.get(dstIp);
     // A pod talking to itself stays inside its network namespace: Cilium's programs sit on the
     // pod's host-side interface and never see it.
     if (srcPod && srcPod === dstPod) return true;
-    if (srcPod && !this.direction('egress', srcPod, this.identityOf(dstIp, srcPod.nodeName), conn.protocol, conn.port)) return false;
+    if (srcPod && !this.direction('egress', srcPod, this.identityOf(dstIp, srcPod.nodeName), flow)) return false;
     if (!dstPod) return true; // no host firewall: traffic to nodes and the world is not enforced at the receiver
     const peer = this.identityOf(srcIp, dstPod.nodeName);
     // "Kubernetes will automatically allow all communication from the local host of all local
     // endpoints" unless --allow-localhost=policy (layer3.rst, "Access to/from local host").
     if (peer.kind === 'host') return true;
-    return this.direction('ingress', dstPod, peer, conn.protocol, conn.port);
+    return this.direction('ingress', dstPod, peer, flow);
   }
 
   private bind(src: Endpoint, dst: Endpoint): [string, string] | undefined {
@@ -182,7 +184,7 @@ export class CiliumEvaluator {
   }
 
   /** One direction of one endpoint: default deny, deny rules first, then the union of allow rules. */
-  private direction(direction: 'ingress' | 'egress', pod: Pod, peer: Identity, protocol: Protocol, port: number): boolean {
+  private direction(direction: 'ingress' | 'egress', pod: Pod, peer: Identity, flow: Flow): boolean {
     const selecting = this.policies.filter((p) => this.selectsSubject(p, pod));
     // enableDefaultDeny defaults to "the rule has rules in this direction" and one policy asking
     // for default deny is enough (pkg/policy/api/rule.go EnableDefaultDeny; rule_validation.go Sanitize).
@@ -192,10 +194,10 @@ export class CiliumEvaluator {
       return rulesOf(p.spec, direction).length > 0 || rulesOf(p.spec, direction, true).length > 0;
     });
     // Deny rules take precedence over allow rules from any policy (Documentation/security/policy/deny.rst).
-    for (const p of selecting) for (const r of rulesOf(p.spec, direction, true)) if (this.ruleMatches(p, r, direction, pod, peer, protocol, port)) return false;
+    for (const p of selecting) for (const r of rulesOf(p.spec, direction, true)) if (this.ruleMatches(p, r, direction, pod, peer, flow)) return false;
     if (!defaultDeny) return true;
     // Allow rules of every selecting policy are unioned (layer3.rst "at least one ingress rule exists").
-    return selecting.some((p) => rulesOf(p.spec, direction).some((r) => this.ruleMatches(p, r, direction, pod, peer, protocol, port)));
+    return selecting.some((p) => rulesOf(p.spec, direction).some((r) => this.ruleMatches(p, r, direction, pod, peer, flow)));
   }
 
   /** Subject selection: a CiliumNetworkPolicy only ever applies in its own namespace (utils.go ParseToCiliumRule). */
@@ -204,15 +206,20 @@ export class CiliumEvaluator {
     return selectorMatches(p.spec.endpointSelector, this.podLabels(pod));
   }
 
-  private ruleMatches(p: CiliumPolicy, r: GenericRule, direction: 'ingress' | 'egress', pod: Pod, peer: Identity, protocol: Protocol, port: number): boolean {
+  private ruleMatches(p: CiliumPolicy, r: GenericRule, direction: 'ingress' | 'egress', pod: Pod, peer: Identity, flow: Flow): boolean {
     const hasL3 = (r.endpoints?.length ?? 0) + (r.cidrs?.length ?? 0) + (r.entities?.length ?? 0) > 0;
     const hasPorts = (r.toPorts?.length ?? 0) > 0;
+    const hasIcmps = (r.icmps?.length ?? 0) > 0;
     // pkg/policy/rule.go mergeIngress/mergeEgress: an L3-only rule needs a selector; a rule with
-    // ports but no L3 selects every peer (WildcardEndpointSelector); an empty rule selects nothing.
-    if (!hasL3 && !hasPorts) return false;
+    // ports (ICMP fields are merged as ports) but no L3 selects every peer
+    // (WildcardEndpointSelector); an empty rule selects nothing.
+    if (!hasL3 && !hasPorts && !hasIcmps) return false;
     if (hasL3 && !this.l3Matches(p, r, peer)) return false;
-    if (!hasPorts) return true;
-    return r.toPorts!.some((pr) => this.portRuleMatches(pr, direction, pod, peer, protocol, port));
+    // L3 only: every protocol, ICMP included.
+    if (!hasPorts && !hasIcmps) return true;
+    // ICMP fields admit their (family, type) only; ports admit TCP, UDP and SCTP only.
+    if (flow.protocol === 'ICMP') return hasIcmps && r.icmps!.some((ir) => ir.fields.some((f) => f.family === flow.family && f.type === flow.port));
+    return hasPorts && r.toPorts!.some((pr) => this.portRuleMatches(pr, direction, pod, peer, flow.protocol, flow.port));
   }
 
   private l3Matches(p: CiliumPolicy, r: GenericRule, peer: Identity): boolean {
@@ -291,13 +298,17 @@ interface GenericRule {
   readonly cidrs?: readonly CiliumCidrRule[] | undefined;
   readonly entities?: readonly CiliumEntity[] | undefined;
   readonly toPorts?: readonly CiliumPortRule[] | undefined;
+  readonly icmps?: readonly CiliumIcmpRule[] | undefined;
 }
+
+/** What a rule is matched on besides the peer: a transport and port, or an ICMP type of a family. */
+type Flow = { readonly protocol: Protocol; readonly port: number } | { readonly protocol: 'ICMP'; readonly family: 'IPv4' | 'IPv6'; readonly port: number };
 
 function rulesOf(spec: CiliumRule, direction: 'ingress' | 'egress', deny = false): GenericRule[] {
   if (direction === 'ingress') {
-    return (deny ? spec.ingressDeny : spec.ingress)?.map((r) => ({ endpoints: r.fromEndpoints, cidrs: r.fromCIDRSet, entities: r.fromEntities, toPorts: r.toPorts })) ?? [];
+    return (deny ? spec.ingressDeny : spec.ingress)?.map((r) => ({ endpoints: r.fromEndpoints, cidrs: r.fromCIDRSet, entities: r.fromEntities, toPorts: r.toPorts, icmps: r.icmps })) ?? [];
   }
-  return (deny ? spec.egressDeny : spec.egress)?.map((r) => ({ endpoints: r.toEndpoints, cidrs: r.toCIDRSet, entities: r.toEntities, toPorts: r.toPorts })) ?? [];
+  return (deny ? spec.egressDeny : spec.egress)?.map((r) => ({ endpoints: r.toEndpoints, cidrs: r.toCIDRSet, entities: r.toEntities, toPorts: r.toPorts, icmps: r.icmps })) ?? [];
 }
 
 /** `source:key` → parts; a key without source matches any source (pkg/labels GetExtendedKeyFrom). */

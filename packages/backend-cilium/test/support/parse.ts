@@ -5,6 +5,8 @@ import type {
   CiliumCidrRule,
   CiliumEgressRule,
   CiliumEntity,
+  CiliumIcmpField,
+  CiliumIcmpRule,
   CiliumIngressRule,
   CiliumPolicy,
   CiliumPortProtocol,
@@ -83,23 +85,38 @@ function portProtocol(v: Json, path: string): CiliumPortProtocol {
 
 const entity = (x: Json, p: string): CiliumEntity => str(x, p) as CiliumEntity;
 
+function icmpRule(v: Json, path: string): CiliumIcmpRule {
+  const o = obj(v, path, ['fields']);
+  return {
+    fields: arr(o['fields']!, `${path}.fields`, (x, p) => {
+      const f = obj(x, p, ['family', 'type']);
+      const family = str(f['family']!, `${p}.family`);
+      if (family !== 'IPv4' && family !== 'IPv6') fail(`${p}.family`, 'must be IPv4 or IPv6');
+      if (typeof f['type'] !== 'number' || !Number.isInteger(f['type'])) fail(`${p}.type`, 'must be an integer');
+      return { family: family as CiliumIcmpField['family'], type: f['type'] as number };
+    }),
+  };
+}
+
 function ingress(v: Json, path: string): CiliumIngressRule {
-  const o = obj(v, path, ['fromEndpoints', 'fromCIDRSet', 'fromEntities', 'toPorts']);
+  const o = obj(v, path, ['fromEndpoints', 'fromCIDRSet', 'fromEntities', 'toPorts', 'icmps']);
   return {
     ...opt(o, 'fromEndpoints', (x, p) => arr(x, p, selector), path),
     ...opt(o, 'fromCIDRSet', (x, p) => arr(x, p, cidrRule), path),
     ...opt(o, 'fromEntities', (x, p) => arr(x, p, entity), path),
     ...opt(o, 'toPorts', (x, p) => arr(x, p, portRule), path),
+    ...opt(o, 'icmps', (x, p) => arr(x, p, icmpRule), path),
   };
 }
 
 function egress(v: Json, path: string): CiliumEgressRule {
-  const o = obj(v, path, ['toEndpoints', 'toCIDRSet', 'toEntities', 'toPorts']);
+  const o = obj(v, path, ['toEndpoints', 'toCIDRSet', 'toEntities', 'toPorts', 'icmps']);
   return {
     ...opt(o, 'toEndpoints', (x, p) => arr(x, p, selector), path),
     ...opt(o, 'toCIDRSet', (x, p) => arr(x, p, cidrRule), path),
     ...opt(o, 'toEntities', (x, p) => arr(x, p, entity), path),
     ...opt(o, 'toPorts', (x, p) => arr(x, p, portRule), path),
+    ...opt(o, 'icmps', (x, p) => arr(x, p, icmpRule), path),
   };
 }
 

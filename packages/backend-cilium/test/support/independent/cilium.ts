@@ -32,7 +32,8 @@ interface CidrRule {
 interface PortProto {
   readonly port: string; // number text or name
   readonly endPort: number | undefined;
-  readonly protocol: 'TCP' | 'UDP' | 'SCTP' | 'ANY';
+  /** ICMP fields are merged as ports of protocol ICMP/ICMPV6 whose "port" is the type (pkg/policy/api/icmp.go). */
+  readonly protocol: 'TCP' | 'UDP' | 'SCTP' | 'ANY' | 'ICMP' | 'ICMPV6';
 }
 
 /** One ingress/egress (or deny) rule, peers already namespace-injected [utils]. */
@@ -94,6 +95,26 @@ function parsePorts(raw: unknown): PortProto[][] | undefined {
 }
 
 /**
+ * `icmps` as Cilium merges them (pkg/policy/api/icmp.go ICMPRules.Iterate/GetPortProtocols): each
+ * field becomes a port of protocol ICMP (family IPv4, the default) or ICMPV6 whose number is the type.
+ */
+function parseIcmps(raw: unknown): PortProto[][] | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!Array.isArray(raw)) throw new Error('icmps must be a list');
+  return raw.map((ir: { fields?: { family?: unknown; type?: unknown }[] }) => {
+    const fields = ir.fields ?? [];
+    // CRD: at most 40 fields.
+    if (fields.length > 40) throw new Error(`too many ICMP fields (${fields.length})`);
+    return fields.map((f) => {
+      const family = f.family ?? 'IPv4';
+      if (family !== 'IPv4' && family !== 'IPv6') throw new Error(`bad ICMP family ${String(family)}`);
+      if (typeof f.type !== 'number' || !Number.isInteger(f.type) || f.type < 0 || f.type > 255) throw new Error(`bad ICMP type ${JSON.stringify(f.type)}`);
+      return { port: String(f.type), endPort: undefined, protocol: family === 'IPv4' ? ('ICMP' as const) : ('ICMPV6' as const) };
+    });
+  });
+}
+
+/**
  * [utils] getEndpointSelector for a namespaced CNP: a peer selector naming a reserved label is
  * left alone; one without `k8s:`/`any:io.kubernetes.pod.namespace` gets the policy namespace,
  * except (newer releases) when it names a namespace label.
@@ -105,9 +126,13 @@ function injectPeerNamespace(sel: Selector, namespace: string, o: CiliumModelOpt
   return { reqs: [...sel.reqs, { source: 'k8s', key: 'io.kubernetes.pod.namespace', op: 'In', values: [namespace] }] };
 }
 
+function mergePorts(ports: PortProto[][] | undefined, icmps: PortProto[][] | undefined): PortProto[][] | undefined {
+  return ports === undefined && icmps === undefined ? undefined : [...(ports ?? []), ...(icmps ?? [])];
+}
+
 function parsePeerRule(raw: Record<string, unknown>, dir: 'ingress' | 'egress', namespace: string, o: CiliumModelOptions): PeerRule {
   const f = dir === 'ingress' ? { ep: 'fromEndpoints', ent: 'fromEntities', cidr: 'fromCIDR', set: 'fromCIDRSet' } : { ep: 'toEndpoints', ent: 'toEntities', cidr: 'toCIDR', set: 'toCIDRSet' };
-  const known = new Set([f.ep, f.ent, f.cidr, f.set, 'toPorts']);
+  const known = new Set([f.ep, f.ent, f.cidr, f.set, 'toPorts', 'icmps']);
   for (const k of Object.keys(raw)) if (!known.has(k)) throw new Error(`interpreter does not model rule field ${k}`);
   const eps = raw[f.ep] as unknown[] | undefined;
   const ents = raw[f.ent] as string[] | undefined;
@@ -123,7 +148,7 @@ function parsePeerRule(raw: Record<string, unknown>, dir: 'ingress' | 'egress', 
     endpoints: eps?.map((e) => injectPeerNamespace(parseSelector(e), namespace, o)),
     entities: ents,
     cidrs,
-    ports: parsePorts(raw['toPorts']),
+    ports: mergePorts(parsePorts(raw['toPorts']), parseIcmps(raw['icmps'])),
   };
 }
 
@@ -315,8 +340,13 @@ function portMatches(rule: PeerRule, dir: 'ingress' | 'egress', subject: CiliumE
     // A PortRule with an empty `ports` list: every port (no L4 restriction in it).
     if (pr.length === 0) return true;
     for (const pp of pr) {
-      // ANY: TCP, UDP and SCTP (pkg/policy/api/l4.go ProtoAny; SCTP with --enable-sctp).
-      if (pp.protocol !== 'ANY' && pp.protocol !== protocol) continue;
+      // ANY: TCP, UDP and SCTP (pkg/policy/api/l4.go ProtoAny; SCTP with --enable-sctp), never ICMP.
+      if (pp.protocol === 'ANY' ? !['TCP', 'UDP', 'SCTP'].includes(protocol) : pp.protocol !== protocol) continue;
+      if (pp.protocol === 'ICMP' || pp.protocol === 'ICMPV6') {
+        // ICMP rules are enforced by default from 1.12 (cilium/cilium#20174).
+        if (atLeast(o, 1, 12) && Number(pp.port) === port) return true;
+        continue;
+      }
       if (protocol === 'SCTP' && !atLeast(o, 1, 13)) continue; // SCTP enforcement from 1.13 (cilium/cilium#20033)
       if (/^\d+$/.test(pp.port)) {
         const n = Number(pp.port);

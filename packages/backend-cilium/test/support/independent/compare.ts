@@ -1,6 +1,6 @@
 // Drives the backend as the CLI does and compares the independent Cilium interpreter's verdicts on
 // the printed YAML with the reference evaluate() of @netpolc/ir.
-import { evaluate, resolve, type Diagnostic, type Endpoint, type LoadOptions, type Program, type Protocol, type RawOptions } from '@netpolc/ir';
+import { evaluate, resolve, type Diagnostic, type Endpoint, type LoadOptions, type ConnectionProtocol, type Program, type RawOptions } from '@netpolc/ir';
 import { loadValid, type Manifest } from '@netpolc/ir/testing';
 import { parseAllDocuments } from 'yaml';
 import { ciliumBackend } from '../../../src/index.js';
@@ -81,7 +81,7 @@ export function ciliumCluster(program: Program, o: CiliumModelOptions, remote: r
 export interface Probe {
   readonly src: string;
   readonly dst: string;
-  readonly protocol: Protocol;
+  readonly protocol: ConnectionProtocol;
   readonly port: number;
 }
 
@@ -125,7 +125,7 @@ export function compareAll(
   rules: readonly ParsedRule[],
   cluster: CiliumCluster,
   addresses: readonly string[],
-  protocols: readonly Protocol[],
+  protocols: readonly ConnectionProtocol[],
   ports: readonly number[],
 ): CompareResult {
   const wider: Mismatch[] = [];
@@ -138,10 +138,11 @@ export function compareAll(
       if (familyOf(src) !== familyOf(dst)) continue;
       if (!isLocalPod(src) && !isLocalPod(dst)) continue;
       for (const protocol of protocols) {
-        for (const port of ports) {
+        for (const port of protocol === 'ICMP' ? [0] : ports) {
           const ref = evaluate(evalProgram, { src: endpointOf(evalProgram, src), dst: endpointOf(evalProgram, dst), protocol, port });
           if ('error' in ref) continue;
-          const cil = evaluateCilium(rules, cluster, src, dst, protocol, port);
+          const v6 = familyOf(src) === 6;
+          const cil = protocol === 'ICMP' ? evaluateCilium(rules, cluster, src, dst, v6 ? 'ICMPV6' : 'ICMP', v6 ? 128 : 8) : evaluateCilium(rules, cluster, src, dst, protocol, port);
           compared++;
           if (ref.allowed === cil.allowed) continue;
           const m = { src, dst, protocol, port, reference: ref.allowed, cilium: cil.allowed, detail: `egress ${cil.egress.reason}; ingress ${cil.ingress.reason}; ref egress ${ref.egress.reason}, ingress ${ref.ingress.reason}` };
@@ -153,7 +154,8 @@ export function compareAll(
   return { compared, wider, narrower };
 }
 
-export const allProtocols: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
+/** The transports, and ICMP: an echo request (port 0 to the reference, type 8/128 to Cilium). */
+export const allProtocols: readonly ConnectionProtocol[] = ['TCP', 'UDP', 'SCTP', 'ICMP'];
 
 /** Options of the model matching the backend's raw options. */
 export function modelFor(raw: RawOptions, extra: Partial<CiliumModelOptions> = {}): CiliumModelOptions {
