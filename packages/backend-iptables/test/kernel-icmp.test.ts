@@ -1,5 +1,5 @@
-import { resolve } from '@netpolc/ir';
-import { icmpEssentialsScenario, icmpScenario, loadValid } from '@netpolc/ir/testing';
+import { resolve, type SemanticsOptions } from '@netpolc/ir';
+import { icmpEssentialsScenario, icmpScenario, loadValid, type Manifest } from '@netpolc/ir/testing';
 import { kernelGate, TopologyPool, type Probe } from '@netpolc/netns-harness';
 import { afterAll, expect, it } from 'vitest';
 import { iptablesBackend } from '../src/index.js';
@@ -7,41 +7,25 @@ import { filesByNode, loadNode, variants } from './support/kernel.js';
 
 // ICMP echo through the real kernel (README "Semantics": a rule without ports admits every
 // protocol, one with ports none of ICMP): icmpScenario's hand-written verdicts, derived again
-// from the evaluator in packages/ir/test/semantics.test.ts. Both iptables variants, with and
-// without ipsets, drop and reject. Skipped loudly without root and the tools; failing when
-// NETPOLC_KERNEL_TESTS=require.
+// from the evaluator in packages/ir/test/semantics.test.ts; and the icmp-essentials profile,
+// under which every echo request passes. Both iptables variants, with and without ipsets, drop
+// and reject. Skipped loudly without root and the tools; failing when NETPOLC_KERNEL_TESTS=require.
 const gate = kernelGate();
 const kit = it.skipIf(gate.skip);
 const pool = new TopologyPool('npicmpi');
 afterAll(() => pool.destroy());
 
-kit(gate.label('ICMP echo passes the rules without ports and nothing else, in every variant and mode'), () => {
-  gate.assertSupported();
-  const { objects, probes } = icmpScenario();
-  const program = loadValid(objects).program;
-  const resolved = resolve(program);
-  const t = pool.for(program);
-  const address = (id: string): string => t.spec.pods.find((p) => p.id === id)!.addresses[0]!;
-  const echo: Probe[] = probes.map((p) => ({ from: { pod: p.from }, to: address(p.to), protocol: 'ICMP', port: 0 }));
-  const problems: string[] = [];
-  for (const variant of variants) {
-    for (const flags of [{}, { 'no-ipset': true, 'deny-action': 'reject' }]) {
-      const out = iptablesBackend.emit({ program, resolved }, iptablesBackend.parseOptions(flags).options);
-      expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-      t.resetFirewalls();
-      for (const [node, files] of filesByNode(out.files)) loadNode(t, node, files, variant, 'noflush');
-      t.probe(echo, { timeoutMs: 600 }).forEach((r, i) => {
-        if (r.connected !== probes[i]!.expected) problems.push(`${variant} ${JSON.stringify(flags)}: ${probes[i]!.from} -> ${probes[i]!.to} expected ${probes[i]!.expected ? 'allowed' : 'denied'}, got ${r.detail}`);
-      });
-    }
-  }
-  expect(problems).toEqual([]);
-});
+interface KernelProbe {
+  readonly from: string;
+  readonly to: string;
+  readonly protocol: Probe['protocol'];
+  readonly port: number;
+  readonly expected: boolean;
+}
 
-kit(gate.label('--semantics icmp-essentials=true: every echo request passes, TCP keeps its verdicts'), () => {
-  gate.assertSupported();
-  const { objects, probes } = icmpEssentialsScenario();
-  const program = loadValid(objects, { semantics: { allowIcmpEssentials: true } }).program;
+/** Problems found probing `probes` in every variant and mode (empty when the kernel agrees). */
+function probeEveryMode(objects: readonly Manifest[], probes: readonly KernelProbe[], semantics: Partial<SemanticsOptions> = {}): string[] {
+  const program = loadValid(objects, { semantics }).program;
   const resolved = resolve(program);
   const t = pool.for(program);
   const address = (id: string): string => t.spec.pods.find((p) => p.id === id)!.addresses[0]!;
@@ -59,5 +43,17 @@ kit(gate.label('--semantics icmp-essentials=true: every echo request passes, TCP
       });
     }
   }
-  expect(problems).toEqual([]);
+  return problems;
+}
+
+kit(gate.label('ICMP echo passes the rules without ports and nothing else, in every variant and mode'), () => {
+  gate.assertSupported();
+  const { objects, probes } = icmpScenario();
+  expect(probeEveryMode(objects, probes.map((p) => ({ ...p, protocol: 'ICMP', port: 0 })))).toEqual([]);
+});
+
+kit(gate.label('--semantics icmp-essentials=true: every echo request passes, TCP keeps its verdicts'), () => {
+  gate.assertSupported();
+  const { objects, probes } = icmpEssentialsScenario();
+  expect(probeEveryMode(objects, probes, { allowIcmpEssentials: true })).toEqual([]);
 });
