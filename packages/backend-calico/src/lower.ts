@@ -52,10 +52,12 @@ function unsupportedSemantics(program: Program, diagnostics: Diagnostic[]): void
 }
 
 /**
- * kube-router's common ICMP types as Allow rules (`--semantics icmp-essentials`). Every pod
- * isolated in a direction is selected by some translated policy of that direction, whose rules
- * all run before the isolation policies: these rules in each of them admit the types for every
- * isolated pod, from and to anything, and pods not isolated are not selected at all.
+ * kube-router's common ICMP types as Allow rules (`--semantics icmp-essentials`), first in each
+ * direction of every translated policy. Every pod isolated in a direction is selected by some
+ * translated policy of that direction, so whichever of them Calico tries first admits the types,
+ * from and to anything, before any rule of a policy decides: as kube-router (and the iptables
+ * and nftables backends) accept them before any policy chain, and likewise never logged. Pods no
+ * policy isolates are not selected at all.
  */
 const icmpEssentialRules: readonly CalicoRule[] = [
   ...icmpEssentialTypes[4].map((type): CalicoRule => ({ action: 'Allow', protocol: 'ICMP', icmp: { type } })),
@@ -100,10 +102,10 @@ function lowerPolicy(
     const rules = policy[d];
     if (rules === null) return undefined;
     // Lowered even under a subject that cannot be written, so that their errors show in the same run.
-    const translated = rules.flatMap((r) => lowerRule(r, d, diagnostics, facts));
+    const allow = rules.flatMap((r) => lowerRule(r, d, diagnostics, facts));
     if (!written) return [];
-    const allow = essentials ? [...translated, ...icmpEssentialRules] : translated;
-    const out = logAllowed ? withLog(allow) : allow;
+    const logged = logAllowed ? withLog(allow) : allow;
+    const out = essentials ? [...icmpEssentialRules, ...logged] : logged;
     if (out.length > maxRules) diagnostics.push(calicoDiagnostic('backend-calico/too-many-rules', { name, count: out.length, direction: d }, policy.origin));
     return out;
   };

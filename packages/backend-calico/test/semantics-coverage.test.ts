@@ -153,9 +153,10 @@ it('§2.1/§2.5 hostNetwork pods are never selector peers (only ipBlocks reach t
   expect(verdicts('198.19.0.2', 'x/a')).toEqual({ kubernetes: false, calico: false });
 });
 
-it('§3 ICMP knob: icmp-essentials adds Allow rules for the ICMP types to every translated policy, not to the isolation policies; verdicts as the kernel tests probe them', () => {
+it('§3 ICMP knob: icmp-essentials puts Allow rules for the ICMP types first in each direction of every translated policy, never in isolation policies, never logged; verdicts as the kernel tests probe them', () => {
   const { objects: manifests, probes } = icmpEssentialsScenario();
   const program = load(manifests, { semantics: { allowIcmpEssentials: true } });
+  const types = ['ICMP/8', 'ICMP/3', 'ICMP/11', 'ICMPv6/128', 'ICMPv6/1', 'ICMPv6/3', 'ICMPv6/135', 'ICMPv6/136', 'ICMPv6/129'];
   for (const raw of [{}, { tier: 'netpolc', log: 'all' }]) {
     const { objects, diagnostics } = emit(program, raw);
     expect(diagnostics).toEqual([]);
@@ -163,11 +164,14 @@ it('§3 ICMP knob: icmp-essentials adds Allow rules for the ICMP types to every 
     expect(probes.map((p) => calico({ src: probeEndpoint(p.from), dst: probeEndpoint(p.to), protocol: p.protocol, port: p.port })?.allowed), JSON.stringify(raw)).toEqual(probes.map((p) => p.expected));
     for (const o of objects) {
       if (o.kind !== 'NetworkPolicy') continue;
+      const isolation = o.metadata.name.includes('netpolc-isolate-');
       for (const d of ['ingress', 'egress'] as const) {
-        const icmp = (o.spec[d] ?? []).filter((r) => r.action === 'Allow' && r.icmp).map((r) => `${r.protocol}/${r.icmp!.type}`);
-        const isolation = o.metadata.name.includes('netpolc-isolate-');
-        const expected = o.spec.types.includes(d === 'ingress' ? 'Ingress' : 'Egress') && !isolation ? ['ICMP/8', 'ICMP/3', 'ICMP/11', 'ICMPv6/128', 'ICMPv6/1', 'ICMPv6/3', 'ICMPv6/135', 'ICMPv6/136', 'ICMPv6/129'] : [];
-        expect(icmp, `${o.metadata.name} ${d}`).toEqual(expected);
+        const rules = o.spec[d] ?? [];
+        const icmp = rules.filter((r) => r.icmp).map((r) => `${r.action} ${r.protocol}/${r.icmp!.type}`);
+        const typed = o.spec.types.includes(d === 'ingress' ? 'Ingress' : 'Egress');
+        expect(icmp, `${o.metadata.name} ${d}`).toEqual(typed && !isolation ? types.map((t) => `Allow ${t}`) : []);
+        // First: before any Log rule, so that they are never logged.
+        if (icmp.length > 0) expect(rules.slice(0, types.length).every((r) => r.icmp !== undefined), `${o.metadata.name} ${d}`).toBe(true);
       }
     }
   }

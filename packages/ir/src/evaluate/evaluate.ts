@@ -25,7 +25,7 @@ export type SideReason =
   | 'not-isolated'
   | 'self'
   | 'node-local'
-  /** An ICMP echo request to or from an isolated pod under the `icmp-essentials` profile (kube-router's common ICMP rules). */
+  /** An ICMP echo request to or from an isolated pod that no rule admits, under the `icmp-essentials` profile (kube-router's common ICMP rules). */
   | 'icmp-essentials'
   | 'allowed-by-rule'
   | 'no-rule-allows';
@@ -89,7 +89,6 @@ function side(
   if (self) return { direction, allowed: true, reason: 'self', isolatedBy, allowedBy: [] };
   if (nodeLocal) return { direction, allowed: true, reason: 'node-local', isolatedBy, allowedBy: [] };
   if (isolatedBy.length === 0) return { direction, allowed: true, reason: 'not-isolated', isolatedBy, allowedBy: [] };
-  if (conn.protocol === 'ICMP' && program.semantics.allowIcmpEssentials) return { direction, allowed: true, reason: 'icmp-essentials', isolatedBy, allowedBy: [] };
   // The destination pod is where named ports are looked up: the subject for ingress, the peer
   // for egress (semantics.md §2.3).
   const dstPod = direction === 'ingress' ? pod : peer.pod;
@@ -104,6 +103,8 @@ function side(
     }
   }
   const allowed = allowedBy.length > 0;
+  // The profile admits what no rule does (a rule that admits it is named instead).
+  if (!allowed && conn.protocol === 'ICMP' && program.semantics.allowIcmpEssentials) return { direction, allowed: true, reason: 'icmp-essentials', isolatedBy, allowedBy };
   return { direction, allowed, reason: allowed ? 'allowed-by-rule' : 'no-rule-allows', isolatedBy, allowedBy };
 }
 

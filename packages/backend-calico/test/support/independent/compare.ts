@@ -137,10 +137,10 @@ export function describe(o: Outcome): string {
 }
 
 /** What the mode promises for one side, given the reference side verdict; returns a problem or undefined. */
-export function checkSide(mode: Mode, ref: SideVerdict, got: SideDecision): string | undefined {
+export function checkSide(mode: Mode, ref: SideVerdict, got: SideDecision, profileIcmp = false): string | undefined {
   const denied = !ref.allowed;
-  // icmp-essentials are Allow rules of the translated policies: logged as theirs are.
-  const ruleAllowed = ref.reason === 'allowed-by-rule' || ref.reason === 'icmp-essentials';
+  // ICMP under icmp-essentials is admitted before any policy rule: never logged (`profileIcmp`).
+  const ruleAllowed = ref.reason === 'allowed-by-rule' && !profileIcmp;
   const audit = mode === 'audit' || mode === 'tier-audit' || mode === 'audit-log-all' || mode === 'tier-audit-log-allowed';
   const wantAllowed = audit ? true : ref.allowed;
   if (got.allowed !== wantAllowed) return `${ref.direction}: verdict ${got.allowed} want ${wantAllowed}`;
@@ -216,7 +216,7 @@ export function runProgram(
       [o.reference.egress, o.calico.egress],
       [o.reference.ingress, o.calico.ingress],
     ] as const) {
-      const p = checkSide(mode, ref, got);
+      const p = checkSide(mode, ref, got, conn.protocol === 'ICMP' && program.semantics.allowIcmpEssentials);
       if (p) problems.push(`[${mode}] ${p}: ${describe(o)}`);
     }
   }
