@@ -6,10 +6,11 @@ import { allowedPorts, allowedPortsMatrix, podAllowed, portSetKey, reachabilityM
 import { clusterArb, loadValid, namespace, networkPolicy, node, pod, policiesArb, portPool, propertyParams } from '../src/testing/index.js';
 
 const params = propertyParams(80);
-const protocols = ['TCP', 'UDP', 'SCTP'] as const;
+// ICMP: echo requests (port 0), with and without the icmp-essentials profile.
+const protocols = ['TCP', 'UDP', 'SCTP', 'ICMP'] as const;
 
-function withSemantics(r: ResolvedProgram, allowSelf: boolean, allowNodeLocalIngress: boolean): ResolvedProgram {
-  return { ...r, program: { ...r.program, semantics: { ...r.program.semantics, allowSelf, allowNodeLocalIngress } } };
+function withSemantics(r: ResolvedProgram, allowSelf: boolean, allowNodeLocalIngress: boolean, allowIcmpEssentials = false): ResolvedProgram {
+  return { ...r, program: { ...r.program, semantics: { ...r.program.semantics, allowSelf, allowNodeLocalIngress, allowIcmpEssentials } } };
 }
 
 function expectPortsCellByCell(r: ResolvedProgram, namespaces: readonly string[], family?: Family): void {
@@ -36,10 +37,11 @@ it('decides every cell, and every pair\'s ports, as the cell-by-cell decisions d
       fc.boolean(),
       fc.boolean(),
       fc.constantFrom<Family | undefined>(undefined, 4, 6),
-      (cluster, policies, protocol, port, namespaces, ignoreSelf, allowSelf, nodeLocal, family) => {
+      fc.boolean(),
+      (cluster, policies, protocol, port, namespaces, ignoreSelf, allowSelf, nodeLocal, family, icmpEssentials) => {
         const program: Program = loadValid([...cluster.manifests, ...policies]).program;
-        const r = withSemantics(resolve(program), allowSelf, nodeLocal);
-        expectCellByCell(r, protocol, port, namespaces, ignoreSelf, family);
+        const r = withSemantics(resolve(program), allowSelf, nodeLocal, icmpEssentials);
+        expectCellByCell(r, protocol, protocol === 'ICMP' ? 0 : port, namespaces, ignoreSelf, family);
         expectPortsCellByCell(r, namespaces, family);
       },
     ),

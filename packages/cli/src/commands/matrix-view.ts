@@ -1,4 +1,4 @@
-import { allowedPorts, allowedPortsMatrix, appendAll, isEmptyPortSet, podAllowed, portSetKey, reachabilityMatrix, selectPodsOf, type Family, type PortSet, type Protocol, type ResolvedProgram } from '@netpolc/ir';
+import { allowedPorts, allowedPortsMatrix, appendAll, isEmptyPortSet, podAllowed, portSetKey, reachabilityMatrix, selectPodsOf, type ConnectionProtocol, type Family, type PortSet, type Protocol, type ResolvedProgram } from '@netpolc/ir';
 
 /** A computed truth table, ready to render. */
 export interface MatrixView {
@@ -41,12 +41,12 @@ function portCells(only: Protocol | undefined): (set: PortSet) => PortCell {
  * Builds the view on one port, or over all ports (cells '.', '~', 'X') when port is undefined;
  * over `family` only when given (pairs without it are denied), else IPv4 where both pods have it.
  */
-export function buildMatrix(r: ResolvedProgram, protocol: Protocol, port: number | undefined, anyProtocol: boolean, namespaces: readonly string[], family?: Family): MatrixView {
+export function buildMatrix(r: ResolvedProgram, protocol: ConnectionProtocol, port: number | undefined, anyProtocol: boolean, namespaces: readonly string[], family?: Family): MatrixView {
   const over = family ? ` over IPv${family}` : '';
-  if (port !== undefined) {
-    const m = reachabilityMatrix(r, { protocol, port, namespaces, ...(family ? { family } : {}) });
+  if (port !== undefined || protocol === 'ICMP') {
+    const m = reachabilityMatrix(r, { protocol, port: port ?? 0, namespaces, ...(family ? { family } : {}) });
     return {
-      title: `${protocol}/${port}${over}`,
+      title: `${protocol === 'ICMP' ? 'ICMP echo' : `${protocol}/${port}`}${over}`,
       labels: labelsOf(r, m.pods),
       cells: m.allowed.map((row) => row.map((a) => (a ? '.' : 'X'))),
       ports: undefined,
@@ -72,10 +72,11 @@ function labelsOf(r: ResolvedProgram, pods: readonly number[]): string[] {
  * Each pod's cell with itself decided without the "a pod can always reach itself" rule, for
  * grouping: only the diagonal depends on that rule, so it alone is decided again.
  */
-export function selflessDiagonal(r: ResolvedProgram, protocol: Protocol, port: number | undefined, anyProtocol: boolean, namespaces: readonly string[], family?: Family): string[] {
+export function selflessDiagonal(r: ResolvedProgram, protocol: ConnectionProtocol, port: number | undefined, anyProtocol: boolean, namespaces: readonly string[], family?: Family): string[] {
   const selfless: ResolvedProgram = { ...r, program: { ...r.program, semantics: { ...r.program.semantics, allowSelf: false } } };
+  if (port !== undefined || protocol === 'ICMP') return selectPodsOf(r, namespaces).map((p) => (podAllowed(selfless, p, p, protocol, port ?? 0, false, family) ? '.' : 'X'));
   const describe = portCells(anyProtocol ? undefined : protocol);
-  return selectPodsOf(r, namespaces).map((p) => (port !== undefined ? (podAllowed(selfless, p, p, protocol, port, false, family) ? '.' : 'X') : describe(allowedPorts(selfless, p, p, family)).cell));
+  return selectPodsOf(r, namespaces).map((p) => describe(allowedPorts(selfless, p, p, family)).cell);
 }
 
 /** Groups pods whose rows and columns are identical (the diagonal decided without the self rule). */
@@ -196,7 +197,7 @@ export function markdownLines(view: MatrixView, groups?: number[][]): string[] {
  * thousand pods the text passes V8's largest string (about 512 MB), so it is never built whole.
  * Joined, byte-identical to `JSON.stringify(body, null, 2)`.
  */
-export function* jsonChunks(view: MatrixView, protocol: Protocol | null, port: number | null): Generator<string> {
+export function* jsonChunks(view: MatrixView, protocol: ConnectionProtocol | null, port: number | null): Generator<string> {
   const labels = view.labels;
   let nAllowed = 0;
   // Each pod's list is built only when written (and counted for the summary that follows).

@@ -1,9 +1,9 @@
-import { closest, resolve, selectPodsOf } from '@netpolc/ir';
+import { closest, resolve, selectPodsOf, type ConnectionProtocol } from '@netpolc/ir';
 import type { Command } from '../command.js';
 import { ExitCode, UsageError, type Io } from '../io.js';
 import { count } from '../count.js';
 import { loadInputs, printDiagnostics } from '../load.js';
-import { parsePort, parseProtocol } from './parse-connection.js';
+import { parseConnectionProtocol, parsePort } from './parse-connection.js';
 import { buildMatrix, groupPods, jsonChunks, markdownLines, selflessDiagonal, tableLines } from './matrix-view.js';
 
 /**
@@ -20,18 +20,22 @@ export const matrixCommand: Command = {
   namespaceApplies: () => true,
   summary:
     'Print the reachability truth table between pods: rows are sources, columns destinations. With --port, on that port; without, which ports are allowed.',
-  usage: 'netpolc matrix [--port N] [--protocol TCP|UDP|SCTP] [--family 4|6] [--format table|json|markdown] [--group auto|always|never] [--namespace NS]... [--inventory PATH]... PATH...',
+  usage: 'netpolc matrix [--port N] [--protocol TCP|UDP|SCTP|ICMP] [--family 4|6] [--format table|json|markdown] [--group auto|always|never] [--namespace NS]... [--inventory PATH]... PATH...',
   options: {
     port: { type: 'string', short: 'p', value: 'N', description: 'destination port (default: all ports)' },
-    protocol: { type: 'string', value: 'P', description: 'TCP, UDP or SCTP (default: TCP with --port; all protocols without)' },
+    protocol: { type: 'string', value: 'P', description: 'TCP, UDP or SCTP (default: TCP with --port; all protocols without), or ICMP: echo requests (no --port)' },
     format: { type: 'string', short: 'f', value: 'FMT', description: 'table (default), json or markdown' },
     namespace: { type: 'string', multiple: true, short: 'n', value: 'NS', description: 'only pods of this namespace; repeatable' },
     group: { type: 'string', value: 'auto|always|never', description: 'merge pods with identical rows and columns in table and markdown output (auto: above 40 pods); json lists every pod' },
     family: { type: 'string', value: '4|6', description: 'connections over this address family only (default: IPv4 where both pods have it, else IPv6)' },
   },
   async run(io, values, positionals) {
-    const port = parsePort(values['port']);
-    const protocol = parseProtocol(values['protocol']);
+    const given = parseConnectionProtocol(values['protocol']);
+    // An echo request is decided like a connection on port 0: only rules without ports admit it.
+    const icmp = given === 'ICMP';
+    if (icmp && values['port'] !== undefined) throw new UsageError('--protocol ICMP takes no --port: an echo request has none');
+    const port = icmp ? 0 : parsePort(values['port']);
+    const protocol: ConnectionProtocol = given ?? 'TCP';
     const format = (values['format'] as string | undefined) ?? 'table';
     if (!['table', 'json', 'markdown'].includes(format)) throw new UsageError(`--format must be table, json or markdown`);
     const group = (values['group'] as string | undefined) ?? 'auto';
@@ -77,7 +81,7 @@ export const matrixCommand: Command = {
     if (format === 'json') {
       // JSON lists every pod by name (README, `matrix --help`): grouping would change its keys.
       if (group === 'always') io.stderr.write('note: --group does not apply to --format json, which lists every pod\n');
-      await writePieces(io, jsonChunks(view, anyProtocol ? null : protocol, port ?? null));
+      await writePieces(io, jsonChunks(view, anyProtocol ? null : protocol, icmp ? null : (port ?? null)));
       return ExitCode.ok;
     }
     // Table and markdown group alike: a markdown table of hundreds of pods is no more readable.

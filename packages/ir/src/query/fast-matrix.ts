@@ -1,4 +1,4 @@
-import type { Protocol } from '../model/policy.js';
+import type { ConnectionProtocol } from '../evaluate/connection.js';
 import type { AllowTuple, ResolvedProgram } from '../model/resolved.js';
 import type { Family } from '../net/ip.js';
 import { portSetAllows } from '../resolve/port-set.js';
@@ -13,8 +13,10 @@ import { nodeListsAddress } from '../resolve/query.js';
  * which the property tests check, in O(pods²) array reads instead of O(pods² × tuples) searches
  * (a 5 000-pod table took 84 s cell by cell).
  */
-export function fastMatrix(r: ResolvedProgram, pods: readonly number[], protocol: Protocol, port: number, ignoreSelf: boolean, only?: Family): boolean[][] {
+export function fastMatrix(r: ResolvedProgram, pods: readonly number[], protocol: ConnectionProtocol, port: number, ignoreSelf: boolean, only?: Family): boolean[][] {
   const sem = r.program.semantics;
+  // Under icmp-essentials every echo request passes, between any two pods of a family.
+  const profileIcmp = protocol === 'ICMP' && sem.allowIcmpEssentials;
   const n = pods.length;
   const primary = primaryAddresses(r, pods);
   const members = new Members(primary, r);
@@ -41,8 +43,8 @@ export function fastMatrix(r: ResolvedProgram, pods: readonly number[], protocol
     for (let j = 0; j < n; j++) {
       const dst = pods[j]!;
       const f = pairFamily(primary, i, j, only);
-      if (f === undefined) {
-        row.push(false);
+      if (f === undefined || profileIcmp) {
+        row.push(f !== undefined);
         continue;
       }
       if (i === j && ignoreSelf) {

@@ -1,5 +1,5 @@
 import { compilerAssert } from '../diagnostics/diagnostic.js';
-import type { Protocol } from '../model/policy.js';
+import type { ConnectionProtocol } from '../evaluate/connection.js';
 import type { ResolvedProgram } from '../model/resolved.js';
 import type { Family } from '../net/ip.js';
 import { contains } from '../net/interval-set.js';
@@ -9,7 +9,8 @@ import { intersectPortSets, isEmptyPortSet, noPorts, unionPortSets, type PortSet
 
 /** Options of {@link reachabilityMatrix}. */
 export interface MatrixOptions {
-  readonly protocol: Protocol;
+  /** A transport, or ICMP (an echo request, port 0). */
+  readonly protocol: ConnectionProtocol;
   readonly port: number;
   /** Only pods of these namespaces (all when empty). */
   readonly namespaces?: readonly string[];
