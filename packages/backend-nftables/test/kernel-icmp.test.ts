@@ -18,7 +18,8 @@ kit(gate.label('ICMP echo passes the rules without ports and nothing else, dropp
   const { objects, probes } = icmpScenario();
   const program = loadProgram(objects);
   const t = pool.for(program);
-  const address = (id: string): string => t.spec.pods.find((p) => p.id === id)!.addresses[0]!;
+  // `ns/pod@address` names one of the pod's addresses (IPv6 in icmpEssentialsScenario).
+  const address = (id: string): string => (id.includes('@') ? id.slice(id.indexOf('@') + 1) : t.spec.pods.find((p) => p.id === id)!.addresses[0]!);
   const echo: Probe[] = probes.map((p) => ({ from: { pod: p.from }, to: address(p.to), protocol: 'ICMP', port: 0 }));
   const problems: string[] = [];
   for (const flags of [{}, { 'deny-action': 'reject' }]) {
@@ -36,7 +37,8 @@ kit(gate.label('--semantics icmp-essentials=true: every echo request passes, TCP
   const { objects, probes } = icmpEssentialsScenario();
   const program = loadProgram(objects, { semantics: { allowIcmpEssentials: true } });
   const t = pool.for(program);
-  const address = (id: string): string => t.spec.pods.find((p) => p.id === id)!.addresses[0]!;
+  // `ns/pod@address` names one of the pod's addresses (IPv6 in icmpEssentialsScenario).
+  const address = (id: string): string => (id.includes('@') ? id.slice(id.indexOf('@') + 1) : t.spec.pods.find((p) => p.id === id)!.addresses[0]!);
   const all: Probe[] = probes.map((p) => ({ from: { pod: p.from }, to: address(p.to), protocol: p.protocol, port: p.port }));
   const problems: string[] = [];
   for (const flags of [{}, { 'deny-action': 'reject' }]) {

@@ -14,27 +14,37 @@ export interface IcmpProbe {
 
 /**
  * x/a and x/b (role client) on node-1 and node-2, y/c and y/d likewise. a admits x's clients
- * without ports; b admits everyone on TCP 80 only; c may send TCP only; d may send anything to x.
+ * without ports; b admits everyone on TCP 80 only; c may send TCP only (to an IPv4 block); d may
+ * send anything to x.
  */
 export function icmpScenario(): { readonly objects: readonly Manifest[]; readonly probes: readonly IcmpProbe[] } {
-  const objects = [
-    node('node-1', '198.19.0.1'),
-    node('node-2', '198.19.0.2'),
+  const objects = icmpObjects(false);
+  const allowed = new Set(['x/a>y/c', 'x/a>y/d', 'x/b>x/a', 'x/b>y/c', 'x/b>y/d']);
+  const probes = icmpIds.flatMap((from) => icmpIds.filter((to) => to !== from).map((to) => ({ from, to, expected: allowed.has(`${from}>${to}`) })));
+  return { objects, probes };
+}
+
+const icmpIds = ['x/a', 'x/b', 'y/c', 'y/d'];
+
+/** The pods' IPv6 addresses when dual-stack (2001:db8::/32, the documentation prefix). */
+const icmpV6: Record<string, string> = { 'x/a': '2001:db8::10', 'x/b': '2001:db8::11', 'y/c': '2001:db8::1:10', 'y/d': '2001:db8::1:11' };
+
+function icmpObjects(dualStack: boolean): Manifest[] {
+  const v6 = (id: string, v4: string): string | string[] => (dualStack ? [v4, icmpV6[id]!] : v4);
+  return [
+    node('node-1', dualStack ? ['198.19.0.1', '2001:db8:ff::1'] : '198.19.0.1'),
+    node('node-2', dualStack ? ['198.19.0.2', '2001:db8:ff::2'] : '198.19.0.2'),
     namespace('x', { team: 'x' }),
     namespace('y', { team: 'y' }),
-    pod('x', 'a', { app: 'a', role: 'client' }, '198.18.0.10', { node: 'node-1' }),
-    pod('x', 'b', { app: 'b', role: 'client' }, '198.18.0.11', { node: 'node-2' }),
-    pod('y', 'c', { app: 'c' }, '198.18.1.10', { node: 'node-1' }),
-    pod('y', 'd', { app: 'd' }, '198.18.1.11', { node: 'node-2' }),
+    pod('x', 'a', { app: 'a', role: 'client' }, v6('x/a', '198.18.0.10'), { node: 'node-1' }),
+    pod('x', 'b', { app: 'b', role: 'client' }, v6('x/b', '198.18.0.11'), { node: 'node-2' }),
+    pod('y', 'c', { app: 'c' }, v6('y/c', '198.18.1.10'), { node: 'node-1' }),
+    pod('y', 'd', { app: 'd' }, v6('y/d', '198.18.1.11'), { node: 'node-2' }),
     np('x', 'a-from-clients', { podSelector: { matchLabels: { app: 'a' } }, ingress: [{ from: [{ podSelector: { matchLabels: { role: 'client' } } }] }] }),
     np('x', 'b-on-80', { podSelector: { matchLabels: { app: 'b' } }, ingress: [{ from: [{ namespaceSelector: {} }], ports: [{ port: 80 }] }] }),
     np('y', 'c-tcp-only', { podSelector: { matchLabels: { app: 'c' } }, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '198.18.0.0/15' } }], ports: [{ protocol: 'TCP' }] }] }),
     np('y', 'd-to-x', { podSelector: { matchLabels: { app: 'd' } }, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: { matchLabels: { team: 'x' } } }] }] }),
   ];
-  const allowed = new Set(['x/a>y/c', 'x/a>y/d', 'x/b>x/a', 'x/b>y/c', 'x/b>y/d']);
-  const ids = ['x/a', 'x/b', 'y/c', 'y/d'];
-  const probes = ids.flatMap((from) => ids.filter((to) => to !== from).map((to) => ({ from, to, expected: allowed.has(`${from}>${to}`) })));
-  return { objects, probes };
 }
 
 /** A probe of {@link icmpEssentialsScenario}: an echo request, or TCP on a port. */
@@ -44,19 +54,24 @@ export interface IcmpEssentialsProbe extends IcmpProbe {
 }
 
 /**
- * icmpScenario under `--semantics icmp-essentials=true`: every echo request passes (kube-router's
- * common ICMP rules), and TCP keeps its verdicts: 81 from x/b to x/a passes (a admits x's
- * clients on every port), 81 from y/c to x/b does not (b admits 80 only). Hand-written; the ir
- * semantics test checks them against the evaluator, the firewall backends' kernel tests probe them.
+ * icmpScenario's pods dual-stack, under `--semantics icmp-essentials=true`: every echo request
+ * passes over IPv4 and IPv6 (kube-router's common ICMP rules; c's only rule is an IPv4 block, so
+ * its IPv6 echo requests pass by the profile alone), and TCP keeps its verdicts: 81 from x/b to
+ * x/a passes (a admits x's clients on every port), 81 from y/c to x/b does not (b admits 80
+ * only), nor from y/c to x/a over IPv6 (c's egress has no IPv6 rule). IPv6 destinations are
+ * written `ns/pod@address`. Hand-written; the ir semantics test checks them against the
+ * evaluator, the firewall backends' kernel tests probe them.
  */
 export function icmpEssentialsScenario(): { readonly objects: readonly Manifest[]; readonly probes: readonly IcmpEssentialsProbe[] } {
-  const { objects, probes } = icmpScenario();
+  const pairs = icmpIds.flatMap((from) => icmpIds.filter((to) => to !== from).map((to) => [from, to] as const));
   return {
-    objects,
+    objects: icmpObjects(true),
     probes: [
-      ...probes.map((p) => ({ from: p.from, to: p.to, protocol: 'ICMP' as const, port: 0, expected: true })),
+      ...pairs.map(([from, to]) => ({ from, to, protocol: 'ICMP' as const, port: 0, expected: true })),
+      ...pairs.map(([from, to]) => ({ from, to: `${to}@${icmpV6[to]!}`, protocol: 'ICMP' as const, port: 0, expected: true })),
       { from: 'x/b', to: 'x/a', protocol: 'TCP', port: 81, expected: true },
       { from: 'y/c', to: 'x/b', protocol: 'TCP', port: 81, expected: false },
+      { from: 'y/c', to: `x/a@${icmpV6['x/a']!}`, protocol: 'TCP', port: 81, expected: false },
     ],
   };
 }
