@@ -134,11 +134,17 @@ it('§2.1/§2.5 hostNetwork pods are never selector peers; node-local ingress an
 });
 
 it('§3 ICMP knob: icmp-essentials is one icmps rule without peers per isolated direction; verdicts as the kernel tests probe them; left out before 1.12', () => {
-  const { objects: manifests, probes } = icmpEssentialsScenario();
+  // IPv4 only: c's IPv4 block would cover dual-stack pods partly, which Cilium cannot express (an error).
+  const { objects: manifests, probes } = icmpEssentialsScenario({ dualStack: false });
   const c = compile(manifests, options(), undefined, { allowIcmpEssentials: true });
   // The profile adds no diagnostic (the scenario's ipBlock around the nodes has its own).
   expect(notInfo(c)).toEqual(notInfo(compile(manifests)));
-  expect(probes.map((p) => c.evaluator.allowed({ src: probeEndpoint(p.from), dst: probeEndpoint(p.to), protocol: p.protocol, port: p.port }))).toEqual(probes.map((p) => p.expected));
+  // TCP to a node passes c's ipBlock in Kubernetes; Cilium's CIDR rules never match node addresses
+  // and the warning node-entities-withheld says so (narrower). The profile's ICMP rule has no peer:
+  // it reaches the nodes too.
+  const nodeTcp = (p: (typeof probes)[number]): boolean => p.protocol === 'TCP' && /^[\d.]+$/.test(p.to);
+  expect(notInfo(c)).toContain('backend-cilium/node-entities-withheld');
+  expect(probes.map((p) => c.evaluator.allowed({ src: probeEndpoint(p.from), dst: probeEndpoint(p.to), protocol: p.protocol, port: p.port }))).toEqual(probes.map((p) => p.expected && !nodeTcp(p)));
   for (const o of c.objects) {
     for (const d of ['ingress', 'egress'] as const) {
       const rules = o.spec[d] ?? [];

@@ -28,8 +28,9 @@ function probeEveryMode(objects: readonly Manifest[], probes: readonly KernelPro
   const program = loadValid(objects, { semantics }).program;
   const resolved = resolve(program);
   const t = pool.for(program);
-  // `ns/pod@address` names one of the pod's addresses (IPv6 in icmpEssentialsScenario).
-  const address = (id: string): string => (id.includes('@') ? id.slice(id.indexOf('@') + 1) : t.spec.pods.find((p) => p.id === id)!.addresses[0]!);
+  // `ns/pod@address` names one of the pod's addresses (IPv6 in icmpEssentialsScenario); a node
+  // is named by its address.
+  const address = (id: string): string => (id.includes('@') ? id.slice(id.indexOf('@') + 1) : (t.spec.pods.find((p) => p.id === id)?.addresses[0] ?? id));
   const all: Probe[] = probes.map((p) => ({ from: { pod: p.from }, to: address(p.to), protocol: p.protocol, port: p.port }));
   const problems: string[] = [];
   for (const variant of variants) {

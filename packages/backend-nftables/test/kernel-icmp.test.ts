@@ -18,8 +18,9 @@ kit(gate.label('ICMP echo passes the rules without ports and nothing else, dropp
   const { objects, probes } = icmpScenario();
   const program = loadProgram(objects);
   const t = pool.for(program);
-  // `ns/pod@address` names one of the pod's addresses (IPv6 in icmpEssentialsScenario).
-  const address = (id: string): string => (id.includes('@') ? id.slice(id.indexOf('@') + 1) : t.spec.pods.find((p) => p.id === id)!.addresses[0]!);
+  // `ns/pod@address` names one of the pod's addresses (IPv6 in icmpEssentialsScenario); a node
+  // is named by its address.
+  const address = (id: string): string => (id.includes('@') ? id.slice(id.indexOf('@') + 1) : (t.spec.pods.find((p) => p.id === id)?.addresses[0] ?? id));
   const echo: Probe[] = probes.map((p) => ({ from: { pod: p.from }, to: address(p.to), protocol: 'ICMP', port: 0 }));
   const problems: string[] = [];
   for (const flags of [{}, { 'deny-action': 'reject' }]) {
@@ -37,8 +38,9 @@ kit(gate.label('--semantics icmp-essentials=true: every echo request passes, TCP
   const { objects, probes } = icmpEssentialsScenario();
   const program = loadProgram(objects, { semantics: { allowIcmpEssentials: true } });
   const t = pool.for(program);
-  // `ns/pod@address` names one of the pod's addresses (IPv6 in icmpEssentialsScenario).
-  const address = (id: string): string => (id.includes('@') ? id.slice(id.indexOf('@') + 1) : t.spec.pods.find((p) => p.id === id)!.addresses[0]!);
+  // `ns/pod@address` names one of the pod's addresses (IPv6 in icmpEssentialsScenario); a node
+  // is named by its address.
+  const address = (id: string): string => (id.includes('@') ? id.slice(id.indexOf('@') + 1) : (t.spec.pods.find((p) => p.id === id)?.addresses[0] ?? id));
   const all: Probe[] = probes.map((p) => ({ from: { pod: p.from }, to: address(p.to), protocol: p.protocol, port: p.port }));
   const problems: string[] = [];
   for (const flags of [{}, { 'deny-action': 'reject' }]) {

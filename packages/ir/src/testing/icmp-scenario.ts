@@ -54,24 +54,29 @@ export interface IcmpEssentialsProbe extends IcmpProbe {
 }
 
 /**
- * icmpScenario's pods dual-stack, under `--semantics icmp-essentials=true`: every echo request
+ * icmpScenario's pods dual-stack (or, with `dualStack: false`, IPv4 only), under
+ * `--semantics icmp-essentials=true`: every echo request
  * passes over IPv4 and IPv6 (kube-router's common ICMP rules; c's only rule is an IPv4 block, so
  * its IPv6 echo requests pass by the profile alone), and TCP keeps its verdicts: 81 from x/b to
  * x/a passes (a admits x's clients on every port), 81 from y/c to x/b does not (b admits 80
- * only), nor from y/c to x/a over IPv6 (c's egress has no IPv6 rule). IPv6 destinations are
- * written `ns/pod@address`. Hand-written; the ir semantics test checks them against the
+ * only), nor from y/c to x/a over IPv6 (c's egress has no IPv6 rule); c's TCP to its node
+ * passes (its block holds the nodes), and its echo requests to both nodes pass by the profile
+ * alone (its rule names TCP). IPv6 destinations are written `ns/pod@address`, nodes by address. Hand-written; the ir semantics test checks them against the
  * evaluator, the firewall backends' kernel tests probe them.
  */
-export function icmpEssentialsScenario(): { readonly objects: readonly Manifest[]; readonly probes: readonly IcmpEssentialsProbe[] } {
+export function icmpEssentialsScenario({ dualStack = true }: { readonly dualStack?: boolean } = {}): { readonly objects: readonly Manifest[]; readonly probes: readonly IcmpEssentialsProbe[] } {
   const pairs = icmpIds.flatMap((from) => icmpIds.filter((to) => to !== from).map((to) => [from, to] as const));
-  return {
-    objects: icmpObjects(true),
-    probes: [
-      ...pairs.map(([from, to]) => ({ from, to, protocol: 'ICMP' as const, port: 0, expected: true })),
-      ...pairs.map(([from, to]) => ({ from, to: `${to}@${icmpV6[to]!}`, protocol: 'ICMP' as const, port: 0, expected: true })),
-      { from: 'x/b', to: 'x/a', protocol: 'TCP', port: 81, expected: true },
-      { from: 'y/c', to: 'x/b', protocol: 'TCP', port: 81, expected: false },
-      { from: 'y/c', to: `x/a@${icmpV6['x/a']!}`, protocol: 'TCP', port: 81, expected: false },
-    ],
-  };
+  const probes: IcmpEssentialsProbe[] = [
+    ...pairs.map(([from, to]) => ({ from, to, protocol: 'ICMP' as const, port: 0, expected: true })),
+    ...pairs.map(([from, to]) => ({ from, to: `${to}@${icmpV6[to]!}`, protocol: 'ICMP' as const, port: 0, expected: true })),
+    // To nodes: c's own (its INPUT hook) and the other one (forwarded, then the host's).
+    { from: 'y/c', to: '198.19.0.1', protocol: 'ICMP', port: 0, expected: true },
+    { from: 'y/c', to: '198.19.0.2', protocol: 'ICMP', port: 0, expected: true },
+    { from: 'y/c', to: '198.19.0.1', protocol: 'TCP', port: 81, expected: true },
+    { from: 'x/b', to: 'x/a', protocol: 'TCP', port: 81, expected: true },
+    { from: 'y/c', to: 'x/b', protocol: 'TCP', port: 81, expected: false },
+    { from: 'y/c', to: `x/a@${icmpV6['x/a']!}`, protocol: 'TCP', port: 81, expected: false },
+  ];
+  // Single-stack (IPv4): the same policies and the probes over IPv4.
+  return { objects: icmpObjects(dualStack), probes: dualStack ? probes : probes.filter((p) => !p.to.includes('@')) };
 }
