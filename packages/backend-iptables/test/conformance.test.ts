@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { evaluate, resolve, type Program, type SemanticsOptions } from '@netpolc/ir';
+import { evaluate, resolve, type Connection, type Program, type SemanticsOptions } from '@netpolc/ir';
 import { clusterArb, connectionArb, loadValid, namespace, networkPolicy, node, pod, policiesArb, propertyParams, type GeneratedCluster, type Manifest } from '@netpolc/ir/testing';
 import { expect, it } from 'vitest';
 import { lowerProgram } from '../src/emit.js';
@@ -13,12 +13,23 @@ function load(objects: readonly Manifest[], semantics: Partial<SemanticsOptions>
   return loadValid(objects, { semantics }).program;
 }
 
+function echoToNodes(cluster: GeneratedCluster): Connection[] {
+  const out: Connection[] = [];
+  for (const p of cluster.pods) {
+    if (!p.actionable) continue;
+    const [namespace, name] = p.id.split('/') as [string, string];
+    for (const ip of cluster.nodeIps) out.push({ src: { kind: 'pod', namespace, name }, dst: { kind: 'ip', ip }, protocol: 'ICMP', port: 0 });
+  }
+  return out;
+}
+
 const scenario = clusterArb().chain((cluster) =>
   fc.record({
     cluster: fc.constant(cluster),
     policies: policiesArb(),
     // Echo requests among them: ICMP passes rules without ports, or every pod under icmp-essentials.
-    connections: fc.array(connectionArb(cluster, { icmp: true }), { minLength: 1, maxLength: 10 }),
+    // Also one from every pod to every node address: a random one rarely takes the INPUT path.
+    connections: fc.array(connectionArb(cluster, { icmp: true }), { minLength: 1, maxLength: 10 }).map((random) => [...random, ...echoToNodes(cluster)]),
     denyAction: fc.constantFrom('drop' as const, 'reject' as const),
     logTarget: fc.constantFrom('log' as const, 'nflog' as const),
     // Link-local rules must not change a verdict on inventory addresses (no such connection
