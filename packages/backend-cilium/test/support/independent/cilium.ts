@@ -14,6 +14,7 @@
 //  [intro]    docs.cilium.io "Policy Enforcement Modes" (default mode)
 //  [np]       pkg/k8s/network_policy.go (how Cilium itself reads Kubernetes NetworkPolicies)
 import { cidrBounds, parseCidr, parseIp, type Family } from '@netpolc/ir';
+import { parseL4, type PortProto } from './l4.js';
 import { type IdLabel, type CiliumModelOptions, atLeast, reservedIdentity, type Selector, parseSelector, hasKey, hasKeyPrefix, addMatch, selectorMatches } from './identities.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -27,13 +28,6 @@ interface CidrRule {
   readonly hi: bigint;
   readonly prefix: number;
   readonly except: readonly { lo: bigint; hi: bigint }[];
-}
-
-interface PortProto {
-  readonly port: string; // number text or name
-  readonly endPort: number | undefined;
-  /** ICMP fields are merged as ports of protocol ICMP/ICMPV6 whose "port" is the type (pkg/policy/api/icmp.go). */
-  readonly protocol: 'TCP' | 'UDP' | 'SCTP' | 'ANY' | 'ICMP' | 'ICMPV6';
 }
 
 /** One ingress/egress (or deny) rule, peers already namespace-injected [utils]. */
@@ -73,47 +67,6 @@ function parseCidrRule(text: string, except: readonly string[]): CidrRule {
   return { family: c.family, lo, hi, prefix: c.prefix, except: ex };
 }
 
-function parsePorts(raw: unknown): PortProto[][] | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  if (!Array.isArray(raw)) throw new Error('toPorts must be a list');
-  return raw.map((pr: { ports?: { port?: unknown; endPort?: unknown; protocol?: unknown }[] }) => {
-    const ports = pr.ports ?? [];
-    // [valid] PortRule.sanitize: at most 40 ports (maxPorts).
-    if (ports.length > 40) throw new Error(`too many ports (${ports.length})`);
-    return ports.map((p) => {
-      // CRD: port is a string, endPort an integer.
-      if (typeof p.port !== 'string') throw new Error(`port is not a string: ${JSON.stringify(p.port)}`);
-      if (p.endPort !== undefined && typeof p.endPort !== 'number') throw new Error(`endPort is not a number: ${JSON.stringify(p.endPort)}`);
-      const port = p.port;
-      if (port === '') throw new Error('Port must be specified');
-      if (!/^\d+$/.test(port) && !/^[a-z0-9-]+$/.test(port)) throw new Error(`bad port ${port}`);
-      const protocol = (p.protocol === undefined ? 'ANY' : String(p.protocol).toUpperCase()) as PortProto['protocol'];
-      if (!['TCP', 'UDP', 'SCTP', 'ANY'].includes(protocol)) throw new Error(`bad protocol ${protocol}`);
-      return { port, endPort: p.endPort === undefined ? undefined : Number(p.endPort), protocol };
-    });
-  });
-}
-
-/**
- * `icmps` as Cilium merges them (pkg/policy/api/icmp.go ICMPRules.Iterate/GetPortProtocols): each
- * field becomes a port of protocol ICMP (family IPv4, the default) or ICMPV6 whose number is the type.
- */
-function parseIcmps(raw: unknown): PortProto[][] | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  if (!Array.isArray(raw)) throw new Error('icmps must be a list');
-  return raw.map((ir: { fields?: { family?: unknown; type?: unknown }[] }) => {
-    const fields = ir.fields ?? [];
-    // CRD: at most 40 fields.
-    if (fields.length > 40) throw new Error(`too many ICMP fields (${fields.length})`);
-    return fields.map((f) => {
-      const family = f.family ?? 'IPv4';
-      if (family !== 'IPv4' && family !== 'IPv6') throw new Error(`bad ICMP family ${String(family)}`);
-      if (typeof f.type !== 'number' || !Number.isInteger(f.type) || f.type < 0 || f.type > 255) throw new Error(`bad ICMP type ${JSON.stringify(f.type)}`);
-      return { port: String(f.type), endPort: undefined, protocol: family === 'IPv4' ? ('ICMP' as const) : ('ICMPV6' as const) };
-    });
-  });
-}
-
 /**
  * [utils] getEndpointSelector for a namespaced CNP: a peer selector naming a reserved label is
  * left alone; one without `k8s:`/`any:io.kubernetes.pod.namespace` gets the policy namespace,
@@ -124,10 +77,6 @@ function injectPeerNamespace(sel: Selector, namespace: string, o: CiliumModelOpt
   if (hasKey(sel, 'k8s', 'io.kubernetes.pod.namespace') || hasKey(sel, 'any', 'io.kubernetes.pod.namespace')) return sel;
   if (o.nsLabelsSkipInjection && (hasKeyPrefix(sel, 'k8s', 'io.cilium.k8s.namespace.labels') || hasKeyPrefix(sel, 'any', 'io.cilium.k8s.namespace.labels'))) return sel;
   return { reqs: [...sel.reqs, { source: 'k8s', key: 'io.kubernetes.pod.namespace', op: 'In', values: [namespace] }] };
-}
-
-function mergePorts(ports: PortProto[][] | undefined, icmps: PortProto[][] | undefined): PortProto[][] | undefined {
-  return ports === undefined && icmps === undefined ? undefined : [...(ports ?? []), ...(icmps ?? [])];
 }
 
 function parsePeerRule(raw: Record<string, unknown>, dir: 'ingress' | 'egress', namespace: string, o: CiliumModelOptions): PeerRule {
@@ -148,7 +97,7 @@ function parsePeerRule(raw: Record<string, unknown>, dir: 'ingress' | 'egress', 
     endpoints: eps?.map((e) => injectPeerNamespace(parseSelector(e), namespace, o)),
     entities: ents,
     cidrs,
-    ports: mergePorts(parsePorts(raw['toPorts']), parseIcmps(raw['icmps'])),
+    ports: parseL4(raw['toPorts'], raw['icmps']),
   };
 }
 
