@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { expect, it } from 'vitest';
 import { evaluate, loadProgram, resolve, type Diagnostic } from '../src/index.js';
-import { clusterArb, numRuns, policiesArb, type Manifest } from '../src/testing/index.js';
+import { clusterArb, numRuns, policiesArb, propertyParams, type Manifest } from '../src/testing/index.js';
 
 const runs = numRuns(150);
 
@@ -45,7 +45,22 @@ it('never throws on structurally mutated manifests (wrong types, nulls, garbage 
       expect(() => loadEverything(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: mutated }), 'input.json')).not.toThrow();
       expect(() => loadEverything(stringify(mutated))).not.toThrow();
     }),
-    { numRuns: runs },
+    propertyParams(150),
+  );
+});
+
+// Objects whose `toString` or `valueOf` is no function: `String()` of them throws, so a message
+// that printed a wrong-typed value that way crashed the load (a containerPort, an address, a
+// matchLabels value, a values entry, a duplicate policyType).
+it('never throws on values whose toString or valueOf is not a function, wherever they stand', () => {
+  const poison = fc.constantFrom<unknown>({ toString: 0 }, [{ toString: 0 }], { valueOf: null, toString: null }, [[{ toString: 'x', valueOf: 1 }]]);
+  fc.assert(
+    fc.property(documentArb, fc.array(fc.nat(), { minLength: 1, maxLength: 7 }), poison, (docs, path, replacement) => {
+      const mutated = mutateTree(docs, path, replacement);
+      expect(() => loadEverything(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: mutated }), 'input.json')).not.toThrow();
+      expect(() => loadEverything(stringify(mutated))).not.toThrow();
+    }),
+    propertyParams(150),
   );
 });
 

@@ -36,6 +36,15 @@ export const absent = (v: unknown): v is undefined | null => v === undefined || 
 /** Whether a value is a mapping (not null, not a list). */
 export const isMap = (v: unknown): v is Fields => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/**
+ * A scalar as written, for messages; other values described by type. Never `String()` of a parsed
+ * object: one with a `toString` key that is no function throws.
+ */
+export function valueText(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  return typeof value === 'object' ? describeValue(value) : String(value);
+}
+
 /** Describes a value's type for messages. */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';

@@ -3,7 +3,7 @@ import { refAt } from '../diagnostics/diagnostic.js';
 import type { Address, ContainerPort, Namespace, Node, Pod, SidecarPort } from '../model/inventory.js';
 import type { Protocol } from '../model/policy.js';
 import type { ManifestObject } from '../source/read-objects.js';
-import { asMapItem, boolField, deref, intField, lazyAt, listField, mapField, stringField, type Fields, type LowerContext, type RefLike } from './fields.js';
+import { asMapItem, boolField, deref, describeValue, valueText, intField, lazyAt, listField, mapField, stringField, type Fields, type LowerContext, type RefLike } from './fields.js';
 import { lowerMetadata } from './metadata.js';
 import { canonicalAddress, lowerPodFast, podOf, uniqueAddresses } from './pod-fast.js';
 
@@ -19,7 +19,7 @@ export function lowerNamespace(ctx: LowerContext, object: ManifestObject): Names
 
 function lowerAddress(ctx: LowerContext, text: unknown, ref: RefLike): Address | undefined {
   if (typeof text !== 'string') {
-    ctx.diagnostics.push(irDiagnostic('ir/invalid-type', { field: 'ip', expected: 'a string', found: String(text), hint: '' }, deref(ref)));
+    ctx.diagnostics.push(irDiagnostic('ir/invalid-type', { field: 'ip', expected: 'a string', found: describeValue(text), hint: '' }, deref(ref)));
     return undefined;
   }
   const address = canonicalAddress(text);
@@ -52,7 +52,7 @@ function lowerContainerPorts(ctx: LowerContext, spec: Fields, specRef: RefLike, 
         const name = stringField(ctx, port, 'name', pRef);
         const protocol = stringField(ctx, port, 'protocol', pRef) ?? 'TCP';
         if (number === undefined || number < 1 || number > 65535) {
-          ctx.diagnostics.push(irDiagnostic('ir/invalid-port', { value: String(port['containerPort']), reason: 'must be an integer between 1 and 65535' }, refAt(pRef(), 'containerPort')));
+          ctx.diagnostics.push(irDiagnostic('ir/invalid-port', { value: valueText(port['containerPort']), reason: 'must be an integer between 1 and 65535' }, refAt(pRef(), 'containerPort')));
           return;
         }
         if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') {

@@ -4,7 +4,7 @@ import { matchAll } from '../model/selector.js';
 import type { Direction, Peer, Policy, PortMatch, Protocol, Rule } from '../model/policy.js';
 import { formatCidr, isIpv4Mapped, parseCidr, parseIp, strictlyWithin } from '../net/ip.js';
 import type { ManifestObject } from '../source/read-objects.js';
-import { absent, asMapItem, checkKnownFields, describeValue, intField, isMap, listField, mapField, stringField, type Fields, type LowerContext } from './fields.js';
+import { absent, asMapItem, checkKnownFields, describeValue, intField, valueText, isMap, listField, mapField, stringField, type Fields, type LowerContext } from './fields.js';
 import { knownFields } from './known-fields.js';
 import { lowerMetadata } from './metadata.js';
 import { lowerPolicyFast } from './policy-fast.js';
@@ -77,7 +77,7 @@ function lowerPolicyTypes(ctx: LowerContext, spec: Fields, specRef: SourceRef, h
       ctx.diagnostics.push(irDiagnostic('ir/invalid-policy-type', { value: typeof t === 'string' ? JSON.stringify(t) : describeValue(t) }, at));
       return;
     }
-    if (types.has(direction)) ctx.diagnostics.push(irDiagnostic('ir/duplicate-policy-type', { value: String(t) }, at));
+    if (types.has(direction)) ctx.diagnostics.push(irDiagnostic('ir/duplicate-policy-type', { value: valueText(t) }, at));
     types.add(direction);
   });
   return types;

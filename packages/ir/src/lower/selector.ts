@@ -1,7 +1,7 @@
 import { irDiagnostic } from '../diagnostics/catalog.js';
 import { hasErrors, keyRef, refAt, type SourceRef } from '../diagnostics/diagnostic.js';
 import { canonicalSelector, type LabelSelector, type Requirement, type SelectorOperator } from '../model/selector.js';
-import { asMapItem, checkKnownFields, listField, mapField, stringField, type Fields, type LowerContext } from './fields.js';
+import { asMapItem, checkKnownFields, describeValue, listField, mapField, stringField, type Fields, type LowerContext } from './fields.js';
 import { knownFields } from './known-fields.js';
 import { isLabelKey, isLabelValue } from './names.js';
 
@@ -41,7 +41,7 @@ export function lowerSelector(ctx: LowerContext, obj: Fields, ref: SourceRef): L
           {
             field: `matchLabels.${key}`,
             expected: 'a string',
-            found: value === null ? 'null' : `${typeof value} ${String(value)}`,
+            found: describeValue(value),
             hint: typeof value === 'boolean' ? ' (unquoted yes/no/on/off/true/false are booleans in YAML; quote the value)' : ' (quote the value)',
           },
           at,
@@ -88,7 +88,7 @@ export function lowerSelector(ctx: LowerContext, obj: Fields, ref: SourceRef): L
         ctx.diagnostics.push(
           irDiagnostic(
             'ir/invalid-type',
-            { field: 'values entry', expected: 'a string', found: `${v === null ? 'null' : typeof v} ${String(v)}`, hint: ' (quote the value)' },
+            { field: 'values entry', expected: 'a string', found: describeValue(v), hint: ' (quote the value)' },
             refAt(at, 'values', j),
           ),
         );
