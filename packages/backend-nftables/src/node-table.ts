@@ -1,4 +1,4 @@
-import { compareValues, type Direction, type SemanticsOptions } from '@netpolc/ir';
+import { compareValues, icmpEssentialTypes, type Direction, type SemanticsOptions } from '@netpolc/ir';
 import type { AddressPairSet, AddressSet, Chain, Family, IcmpType, Icmpv6Type, InterfaceSide, NamedSet, Range, Rule, Ruleset, Statement, VerdictMap } from './model.js';
 import { tableName } from './model.js';
 import { compareNames } from './numbered.js';
@@ -7,13 +7,14 @@ import type { NftablesOptions } from './options.js';
 
 const families: readonly Family[] = [4, 6];
 const neighbourDiscovery: readonly Icmpv6Type[] = ['nd-router-solicit', 'nd-router-advert', 'nd-neighbor-solicit', 'nd-neighbor-advert'];
-/**
- * The ICMP types the `icmp-essentials` profile admits, as kube-router's `utils.CommonICMPRules`
- * lists them; for IPv6 also neighbour solicitation and advertisement and echo reply. In numeric
- * order, as `nft list` prints anonymous sets.
- */
-const essentials4: readonly IcmpType[] = ['destination-unreachable', 'echo-request', 'time-exceeded'];
-const essentials6: readonly Icmpv6Type[] = ['destination-unreachable', 'time-exceeded', 'echo-request', 'echo-reply', 'nd-neighbor-solicit', 'nd-neighbor-advert'];
+/** nft's names of the ICMP and ICMPv6 types of the `icmp-essentials` profile, by number. */
+const icmpNames: Readonly<Record<number, IcmpType>> = { 3: 'destination-unreachable', 8: 'echo-request', 11: 'time-exceeded' };
+const icmpv6Names: Readonly<Record<number, Icmpv6Type>> = { 1: 'destination-unreachable', 3: 'time-exceeded', 128: 'echo-request', 129: 'echo-reply', 135: 'nd-neighbor-solicit', 136: 'nd-neighbor-advert' };
+
+/** The profile's types of one family (`icmpEssentialTypes`) by name, in numeric order, as `nft list` prints anonymous sets. */
+function essentialNames<T>(family: Family, names: Readonly<Record<number, T>>): T[] {
+  return [...icmpEssentialTypes[family]].sort((a, b) => a - b).map((type) => names[type]!);
+}
 /** fe80::/10, IPv6 link-local unicast (RFC 4291 §2.5.6). */
 const linkLocal6: Range<bigint> = [0xfe80n << 112n, (0xfe80n << 112n) + (1n << 118n) - 1n];
 
@@ -91,8 +92,8 @@ export function baseRules(options: NftablesOptions): BaseRules {
     // working for an egress-isolated pod (cloudnativelabs/kube-router#1895).
     ndp: verdictRule([{ kind: 'icmpv6-type', types: neighbourDiscovery }], 'accept', 'IPv6 neighbour discovery'),
     icmpEssentials: {
-      4: verdictRule([{ kind: 'icmp-type', types: essentials4 }], 'accept', 'ICMP essentials (--semantics icmp-essentials)'),
-      6: verdictRule([{ kind: 'icmpv6-type', types: essentials6 }], 'accept', 'ICMP essentials (--semantics icmp-essentials)'),
+      4: verdictRule([{ kind: 'icmp-type', types: essentialNames(4, icmpNames) }], 'accept', 'ICMP essentials (--semantics icmp-essentials)'),
+      6: verdictRule([{ kind: 'icmpv6-type', types: essentialNames(6, icmpv6Names) }], 'accept', 'ICMP essentials (--semantics icmp-essentials)'),
     },
     invalid: perFamily((family) => ({ saddr: invalid(family, 'saddr'), daddr: invalid(family, 'daddr') })),
     dispatch: perDirection(false),

@@ -62,7 +62,8 @@ function typeHint(value: unknown, expected: string): string {
   return '';
 }
 
-function wrongType(ctx: LowerContext, ref: RefLike, field: string, expected: string, value: unknown, hint = typeHint(value, expected)): void {
+/** Reports `value` at `field` as not of the `expected` type (with a quoting hint by default). */
+export function wrongType(ctx: LowerContext, ref: RefLike, field: string, expected: string, value: unknown, hint = typeHint(value, expected)): void {
   ctx.diagnostics.push(irDiagnostic('ir/invalid-type', { field, expected, found: describeValue(value), hint }, deref(ref)));
 }
 

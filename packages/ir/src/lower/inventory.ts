@@ -3,7 +3,7 @@ import { refAt } from '../diagnostics/diagnostic.js';
 import type { Address, ContainerPort, Namespace, Node, Pod, SidecarPort } from '../model/inventory.js';
 import type { Protocol } from '../model/policy.js';
 import type { ManifestObject } from '../source/read-objects.js';
-import { asMapItem, boolField, deref, describeValue, valueText, intField, lazyAt, listField, mapField, stringField, type Fields, type LowerContext, type RefLike } from './fields.js';
+import { asMapItem, boolField, deref, intField, valueText, wrongType, lazyAt, listField, mapField, stringField, type Fields, type LowerContext, type RefLike } from './fields.js';
 import { lowerMetadata } from './metadata.js';
 import { canonicalAddress, lowerPodFast, podOf, uniqueAddresses } from './pod-fast.js';
 
@@ -19,7 +19,7 @@ export function lowerNamespace(ctx: LowerContext, object: ManifestObject): Names
 
 function lowerAddress(ctx: LowerContext, text: unknown, ref: RefLike): Address | undefined {
   if (typeof text !== 'string') {
-    ctx.diagnostics.push(irDiagnostic('ir/invalid-type', { field: 'ip', expected: 'a string', found: describeValue(text), hint: '' }, deref(ref)));
+    wrongType(ctx, ref, 'ip', 'a string', text, '');
     return undefined;
   }
   const address = canonicalAddress(text);

@@ -1,7 +1,7 @@
 import { irDiagnostic } from '../diagnostics/catalog.js';
 import { hasErrors, keyRef, refAt, type SourceRef } from '../diagnostics/diagnostic.js';
 import { canonicalSelector, type LabelSelector, type Requirement, type SelectorOperator } from '../model/selector.js';
-import { asMapItem, checkKnownFields, describeValue, listField, mapField, stringField, type Fields, type LowerContext } from './fields.js';
+import { asMapItem, checkKnownFields, listField, mapField, stringField, wrongType, type Fields, type LowerContext } from './fields.js';
 import { knownFields } from './known-fields.js';
 import { isLabelKey, isLabelValue } from './names.js';
 
@@ -35,18 +35,7 @@ export function lowerSelector(ctx: LowerContext, obj: Fields, ref: SourceRef): L
     const at = refAt(ref, 'matchLabels', key);
     checkLabelKey(ctx, key, () => keyRef(at));
     if (typeof value !== 'string') {
-      ctx.diagnostics.push(
-        irDiagnostic(
-          'ir/invalid-type',
-          {
-            field: `matchLabels.${key}`,
-            expected: 'a string',
-            found: describeValue(value),
-            hint: typeof value === 'boolean' ? ' (unquoted yes/no/on/off/true/false are booleans in YAML; quote the value)' : ' (quote the value)',
-          },
-          at,
-        ),
-      );
+      wrongType(ctx, at, `matchLabels.${key}`, 'a string', value, typeof value === 'boolean' ? ' (unquoted yes/no/on/off/true/false are booleans in YAML; quote the value)' : ' (quote the value)');
       continue;
     }
     checkLabelValue(ctx, value, at);
@@ -85,13 +74,7 @@ export function lowerSelector(ctx: LowerContext, obj: Fields, ref: SourceRef): L
     const strings: string[] = [];
     (values ?? []).forEach((v, j) => {
       if (typeof v !== 'string') {
-        ctx.diagnostics.push(
-          irDiagnostic(
-            'ir/invalid-type',
-            { field: 'values entry', expected: 'a string', found: describeValue(v), hint: ' (quote the value)' },
-            refAt(at, 'values', j),
-          ),
-        );
+        wrongType(ctx, refAt(at, 'values', j), 'values entry', 'a string', v, ' (quote the value)');
         return;
       }
       checkLabelValue(ctx, v, refAt(at, 'values', j));

@@ -15,10 +15,10 @@ import { nodeListsAddress } from '../resolve/query.js';
  */
 export function fastMatrix(r: ResolvedProgram, pods: readonly number[], protocol: ConnectionProtocol, port: number, ignoreSelf: boolean, only?: Family): boolean[][] {
   const sem = r.program.semantics;
-  // Under icmp-essentials every echo request passes, between any two pods of a family.
-  const profileIcmp = protocol === 'ICMP' && sem.allowIcmpEssentials;
   const n = pods.length;
   const primary = primaryAddresses(r, pods);
+  // Under icmp-essentials every echo request passes, between any two pods of a family.
+  if (protocol === 'ICMP' && sem.allowIcmpEssentials) return pods.map((_, i) => pods.map((_, j) => pairFamily(primary, i, j, only) !== undefined));
   const members = new Members(primary, r);
   // Per pod and family, which positions one direction lets through on this port.
   const everyone = new Uint8Array(n).fill(1);
@@ -43,8 +43,8 @@ export function fastMatrix(r: ResolvedProgram, pods: readonly number[], protocol
     for (let j = 0; j < n; j++) {
       const dst = pods[j]!;
       const f = pairFamily(primary, i, j, only);
-      if (f === undefined || profileIcmp) {
-        row.push(f !== undefined);
+      if (f === undefined) {
+        row.push(false);
         continue;
       }
       if (i === j && ignoreSelf) {

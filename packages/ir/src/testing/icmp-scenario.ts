@@ -55,14 +55,14 @@ export interface IcmpEssentialsProbe extends IcmpProbe {
 
 /**
  * icmpScenario's pods dual-stack (or, with `dualStack: false`, IPv4 only), under
- * `--semantics icmp-essentials=true`: every echo request
- * passes over IPv4 and IPv6 (kube-router's common ICMP rules; c's only rule is an IPv4 block, so
- * its IPv6 echo requests pass by the profile alone), and TCP keeps its verdicts: 81 from x/b to
- * x/a passes (a admits x's clients on every port), 81 from y/c to x/b does not (b admits 80
- * only), nor from y/c to x/a over IPv6 (c's egress has no IPv6 rule); c's TCP to its node
- * passes (its block holds the nodes), and its echo requests to both nodes pass by the profile
- * alone (its rule names TCP). IPv6 destinations are written `ns/pod@address`, nodes by address. Hand-written; the ir semantics test checks them against the
- * evaluator, the firewall backends' kernel tests probe them.
+ * `--semantics icmp-essentials=true`: every echo request passes over IPv4 and IPv6 (kube-router's
+ * common ICMP rules; c's only rule is an IPv4 block, so its IPv6 echo requests pass by the profile
+ * alone), and TCP keeps its verdicts: 81 from x/b to x/a passes (a admits x's clients on every
+ * port), 81 from y/c to x/b does not (b admits 80 only), nor from y/c to x/a over IPv6 (c's
+ * egress has no IPv6 rule); c's TCP to its node passes (its block holds the nodes), and its echo
+ * requests to both nodes pass by the profile alone (its rule names TCP). IPv6 destinations are
+ * written `ns/pod@address`, nodes by address. Hand-written; the ir semantics test checks them
+ * against the evaluator, the firewall backends' kernel tests probe them.
  */
 export function icmpEssentialsScenario({ dualStack = true }: { readonly dualStack?: boolean } = {}): { readonly objects: readonly Manifest[]; readonly probes: readonly IcmpEssentialsProbe[] } {
   const pairs = icmpIds.flatMap((from) => icmpIds.filter((to) => to !== from).map((to) => [from, to] as const));
