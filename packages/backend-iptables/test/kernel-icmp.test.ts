@@ -1,37 +1,29 @@
 import { resolve, type SemanticsOptions } from '@netpolc/ir';
-import { icmpEssentialsScenario, icmpScenario, loadValid, type Manifest } from '@netpolc/ir/testing';
-import { kernelGate, TopologyPool, type Probe } from '@netpolc/netns-harness';
+import { icmpEssentialsScenario, icmpMessagesScenario, icmpScenario, loadValid, type Manifest } from '@netpolc/ir/testing';
+import { icmpMessageProblems, kernelGate, probeProblems, TopologyPool, type Topology } from '@netpolc/netns-harness';
 import { afterAll, expect, it } from 'vitest';
 import { iptablesBackend } from '../src/index.js';
 import { filesByNode, loadNode, variants } from './support/kernel.js';
 
 // ICMP echo through the real kernel (README "Semantics": a rule without ports admits every
 // protocol, one with ports none of ICMP): icmpScenario's hand-written verdicts, derived again
-// from the evaluator in packages/ir/test/semantics.test.ts; and the icmp-essentials profile,
-// under which every echo request passes. Both iptables variants, with and without ipsets, drop
+// from the evaluator in packages/ir/test/semantics.test.ts; the icmp-essentials profile, under
+// which every echo request passes; and raw ICMP messages of other types, which the profile
+// leaves to the policies or conntrack drops as INVALID first. Both iptables variants, with and without ipsets, drop
 // and reject. Skipped loudly without root and the tools; failing when NETPOLC_KERNEL_TESTS=require.
 const gate = kernelGate();
 const kit = it.skipIf(gate.skip);
 const pool = new TopologyPool('npicmpi');
 afterAll(() => pool.destroy());
 
-interface KernelProbe {
-  readonly from: string;
-  readonly to: string;
-  readonly protocol: Probe['protocol'];
-  readonly port: number;
-  readonly expected: boolean;
-}
-
-/** Problems found probing `probes` in every variant and mode (empty when the kernel agrees). */
-function probeEveryMode(objects: readonly Manifest[], probes: readonly KernelProbe[], semantics: Partial<SemanticsOptions> = {}): string[] {
+/**
+ * Problems `check` finds (each prefixed with the variant and mode) with the program of `objects`
+ * loaded in every variant and mode, dropped and rejected.
+ */
+function everyMode(objects: readonly Manifest[], semantics: Partial<SemanticsOptions>, check: (t: Topology) => string[]): string[] {
   const program = loadValid(objects, { semantics }).program;
   const resolved = resolve(program);
   const t = pool.for(program);
-  // `ns/pod@address` names one of the pod's addresses (IPv6 in icmpEssentialsScenario); a node
-  // is named by its address.
-  const address = (id: string): string => (id.includes('@') ? id.slice(id.indexOf('@') + 1) : (t.spec.pods.find((p) => p.id === id)?.addresses[0] ?? id));
-  const all: Probe[] = probes.map((p) => ({ from: { pod: p.from }, to: address(p.to), protocol: p.protocol, port: p.port }));
   const problems: string[] = [];
   for (const variant of variants) {
     for (const flags of [{}, { 'no-ipset': true, 'deny-action': 'reject' }]) {
@@ -39,10 +31,7 @@ function probeEveryMode(objects: readonly Manifest[], probes: readonly KernelPro
       expect(out.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
       t.resetFirewalls();
       for (const [node, files] of filesByNode(out.files)) loadNode(t, node, files, variant, 'noflush');
-      t.probe(all, { timeoutMs: 600 }).forEach((r, i) => {
-        const p = probes[i]!;
-        if (r.connected !== p.expected) problems.push(`${variant} ${JSON.stringify(flags)}: ${p.from} -> ${p.to} ${p.protocol} expected ${p.expected ? 'allowed' : 'denied'}, got ${r.detail}`);
-      });
+      for (const problem of check(t)) problems.push(`${variant} ${JSON.stringify(flags)}: ${problem}`);
     }
   }
   return problems;
@@ -51,11 +40,18 @@ function probeEveryMode(objects: readonly Manifest[], probes: readonly KernelPro
 kit(gate.label('ICMP echo passes the rules without ports and nothing else, in every variant and mode'), () => {
   gate.assertSupported();
   const { objects, probes } = icmpScenario();
-  expect(probeEveryMode(objects, probes.map((p) => ({ ...p, protocol: 'ICMP', port: 0 })))).toEqual([]);
+  expect(everyMode(objects, {}, (t) => probeProblems(t, probes.map((p) => ({ ...p, protocol: 'ICMP', port: 0 }))))).toEqual([]);
 });
 
 kit(gate.label('--semantics icmp-essentials=true: every echo request passes, TCP keeps its verdicts'), () => {
   gate.assertSupported();
   const { objects, probes } = icmpEssentialsScenario();
-  expect(probeEveryMode(objects, probes, { allowIcmpEssentials: true })).toEqual([]);
+  expect(everyMode(objects, { allowIcmpEssentials: true }, (t) => probeProblems(t, probes))).toEqual([]);
+});
+
+kit(gate.label('other ICMP messages: queries decided by the policies under either profile, unrelated errors dropped as INVALID'), () => {
+  gate.assertSupported();
+  const { objects, probes } = icmpMessagesScenario();
+  const problems = [{}, { allowIcmpEssentials: true }].flatMap((semantics) => everyMode(objects, semantics, (t) => icmpMessageProblems(t, probes).map((p) => `${JSON.stringify(semantics)} ${p}`)));
+  expect(problems).toEqual([]);
 });

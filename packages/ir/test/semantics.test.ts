@@ -2,7 +2,7 @@
 // verdict is checked on both the reference evaluator and the resolved layer (support/verdict.ts).
 import { expect, it } from 'vitest';
 import { evaluate } from '../src/index.js';
-import { icmpEssentialsScenario, icmpScenario, loadValid, namespace, networkPolicy, node, pod, probeEndpoint, type Manifest } from '../src/testing/index.js';
+import { icmpEssentialsScenario, icmpMessagesScenario, icmpScenario, loadValid, namespace, networkPolicy, node, pod, probeEndpoint, type Manifest } from '../src/testing/index.js';
 import { allowed } from './support/verdict.js';
 
 const web = (ns: string, name: string, ip: string | string[], labels: Record<string, string> = { app: name }, extra: Parameters<typeof pod>[4] = {}): Manifest =>
@@ -371,4 +371,16 @@ it('§3 ICMP knob: icmp-essentials admits every echo request, as kube-router doe
   const v = evaluate(program, { src: probeEndpoint('y/c'), dst: probeEndpoint('x/b'), protocol: 'ICMP', port: 0 });
   if ('error' in v) throw new Error(v.error);
   expect([v.egress.reason, v.ingress.reason, v.egress.isolatedBy.length, v.ingress.isolatedBy.length]).toEqual(['icmp-essentials', 'icmp-essentials', 1, 1]);
+});
+
+it('§3 ICMP knob: other ICMP messages are decided as echo requests without the profile, or dropped as INVALID (the kernel tests\' verdicts)', () => {
+  const { objects, probes } = icmpMessagesScenario();
+  const started = probes.filter((p) => p.type === 13 || p.type === 139);
+  // Timestamp and node information queries: the evaluator's echo verdict without the profile,
+  // whose types they are not.
+  expect(started.map((p) => p.expected)).toEqual(started.map((p) => allowed(objects, p.from, p.to, 'ICMP', 0)));
+  expect(new Set(started.map((p) => p.expected))).toEqual(new Set([true, false]));
+  // Errors about connections that never were, and a lone echo reply: never delivered.
+  expect(probes.filter((p) => !started.includes(p)).every((p) => !p.expected)).toBe(true);
+  expect(probes).toHaveLength(12 * 7);
 });

@@ -18,5 +18,7 @@ export type { KernelGate, KernelSupport } from './support.js';
 export { kernelGate, kernelSupport, kernelTestMode, kernelTestTimeout } from './support.js';
 export type { CommandResult } from './tools.js';
 export { podGatewayV4, podGatewayV6 } from './plan.js';
-export type { SocketConnect, SocketListener, SocketRequest, SocketSolicit } from './sockets.js';
+export type { SocketConnect, SocketIcmp, SocketListener, SocketRequest, SocketSolicit } from './sockets.js';
 export { socketRound } from './sockets.js';
+export type { ExpectedIcmpMessage, ExpectedProbe } from './checks.js';
+export { icmpMessageProblems, probeProblems } from './checks.js';

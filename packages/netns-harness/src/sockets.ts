@@ -24,20 +24,35 @@ export interface SocketSolicit {
   readonly target: string;
 }
 
+/**
+ * One ICMP(v6) message from a namespace to `dst`, watched for in the namespace `to` (which holds
+ * `dst`). An error type (IPv4 3, 11, 12; IPv6 1-4) is about a UDP datagram from `dst` that was
+ * never sent, so conntrack relates it to no connection.
+ */
+export interface SocketIcmp {
+  readonly from: string;
+  readonly to: string;
+  readonly dst: string;
+  readonly type: number;
+  readonly code: number;
+}
+
 /** What {@link socketRound} asks of probe/sockets.py. */
 export interface SocketRequest {
   readonly listen?: readonly SocketListener[];
   readonly connect?: readonly SocketConnect[];
   readonly solicit?: readonly SocketSolicit[];
+  readonly icmp?: readonly SocketIcmp[];
   readonly timeoutMs: number;
 }
 
 /**
  * Connections the prober cannot name (a Service VIP rewritten to the connecting pod, a scoped
- * link-local address) and neighbour solicitations, in one Python process: every connection at
- * once, against listeners opened first. Results are in request order: `connected`, `refused`,
- * `timeout` (dropped) or an errno name; `advertised` or `timeout`.
+ * link-local address), neighbour solicitations and raw ICMP messages, in one Python process:
+ * every connection at once, against listeners opened first; every ICMP message at once, against
+ * raw sockets opened first. Results are in request order: `connected`, `refused`, `timeout`
+ * (dropped) or an errno name; `advertised` or `timeout`; `received` or `timeout`.
  */
-export function socketRound(request: SocketRequest): { connect: string[]; solicit: string[] } {
-  return runPython('sockets.py', request) as { connect: string[]; solicit: string[] };
+export function socketRound(request: SocketRequest): { connect: string[]; solicit: string[]; icmp: string[] } {
+  return runPython('sockets.py', request) as { connect: string[]; solicit: string[]; icmp: string[] };
 }

@@ -1,5 +1,5 @@
 import { afterAll, expect, it } from 'vitest';
-import { createTopology, kernelGate, type Topology, type TopologySpec } from '../src/index.js';
+import { createTopology, kernelGate, socketRound, type SocketIcmp, type Topology, type TopologySpec } from '../src/index.js';
 import { allProtocols, describe, failures, meshProbes } from './support/fixtures.js';
 
 const gate = kernelGate();
@@ -137,4 +137,36 @@ kernel('a node with several addresses per family is reachable on all and can pro
   expect(() => topology.probe([{ from: { node: 'node-a', address: '198.18.0.2' }, to: v4(3), protocol: 'TCP', port: 1 }])).toThrow(
     /not an address of node 'node-a'/,
   );
+});
+
+// Raw ICMP messages other than echo requests (probe/sockets.py), pod-0 (node-a) to pod-3
+// (node-b). What conntrack makes of them, read off this kernel before the firewall backends'
+// tests relied on it: an error about a connection that never existed is INVALID (IPv4 3 and 11,
+// IPv6 1 and 3), so is an ICMPv6 echo reply without its request (129); a timestamp request (13)
+// and an IPv6 node information query (139) are NEW, like echo requests.
+const icmpMessages: readonly { readonly dst: string; readonly type: number; readonly code: number; readonly invalid: boolean }[] = [
+  { dst: v4(3), type: 3, code: 3, invalid: true },
+  { dst: v4(3), type: 11, code: 0, invalid: true },
+  { dst: v4(3), type: 13, code: 0, invalid: false },
+  { dst: v6(3), type: 1, code: 0, invalid: true },
+  { dst: v6(3), type: 3, code: 0, invalid: true },
+  { dst: v6(3), type: 129, code: 0, invalid: true },
+  { dst: v6(3), type: 139, code: 0, invalid: false },
+];
+
+function sendIcmp(topology: Topology): string[] {
+  const specs: SocketIcmp[] = icmpMessages.map((m) => ({ from: topology.podNamespace('ns/pod-0'), to: topology.podNamespace('ns/pod-3'), dst: m.dst, type: m.type, code: m.code }));
+  return socketRound({ icmp: specs, timeoutMs: 600 }).icmp;
+}
+
+kernel('raw ICMP messages arrive; conntrack makes unrelated errors INVALID and other queries NEW', (topology) => {
+  expect(sendIcmp(topology)).toEqual(icmpMessages.map(() => 'received'));
+  const node = topology.nodeNamespace('node-b');
+  for (const tool of ['iptables-restore', 'ip6tables-restore']) {
+    topology.exec(node, [tool, '--noflush'], '*filter\n-A FORWARD -m conntrack --ctstate INVALID -j DROP\nCOMMIT\n');
+  }
+  expect(sendIcmp(topology)).toEqual(icmpMessages.map((m) => (m.invalid ? 'timeout' : 'received')));
+  topology.resetFirewalls();
+  topology.exec(node, ['iptables-restore', '--noflush'], '*filter\n-A FORWARD -p icmp -m icmp --icmp-type 11 -j DROP\nCOMMIT\n');
+  expect(sendIcmp(topology)).toEqual(icmpMessages.map((m) => (m.dst === v4(3) && m.type === 11 ? 'timeout' : 'received')));
 });
