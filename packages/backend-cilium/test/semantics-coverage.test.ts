@@ -133,6 +133,8 @@ it('§2.1/§2.5 hostNetwork pods are never selector peers; node-local ingress an
   expect(c.evaluator.allowed({ src: { kind: 'ip', ip: '198.19.0.1' }, dst: self, protocol: 'TCP', port: 80 })).toBe(true);
 });
 
+const essentialFields = ['IPv4/8', 'IPv4/3', 'IPv4/11', 'IPv6/128', 'IPv6/1', 'IPv6/3', 'IPv6/135', 'IPv6/136', 'IPv6/129'];
+
 it('§3 ICMP knob: icmp-essentials is one icmps rule without peers per isolated direction; verdicts as the kernel tests probe them; left out before 1.12', () => {
   // IPv4 only: c's IPv4 block would cover dual-stack pods partly, which Cilium cannot express (an error).
   const { objects: manifests, probes } = icmpEssentialsScenario({ dualStack: false });
@@ -151,6 +153,9 @@ it('§3 ICMP knob: icmp-essentials is one icmps rule without peers per isolated 
       const icmp = rules.filter((r) => r.icmps !== undefined);
       // Exactly one, with no L3 field, in each direction the policy isolates.
       expect(icmp.map((r) => Object.keys(r)), `${o.metadata.name} ${d}`).toEqual(rules.length > 0 ? [['icmps']] : []);
+      // kube-router's types, written out by hand: no other type is admitted by the profile.
+      const fields = icmp.flatMap((r) => r.icmps!.flatMap((i) => i.fields.map((f) => `${f.family}/${f.type}`)));
+      expect(fields, `${o.metadata.name} ${d}`).toEqual(rules.length > 0 ? essentialFields : []);
     }
   }
   const old = compile(manifests, options({ 'cilium-version': '1.11' }), undefined, { allowIcmpEssentials: true });
