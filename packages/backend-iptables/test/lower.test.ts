@@ -1,5 +1,5 @@
 import { evaluate, resolve, type Program } from '@netpolc/ir';
-import { loadValid, namespace, networkPolicy, node, pod, type Manifest } from '@netpolc/ir/testing';
+import { icmpEssentialsScenario, loadValid, namespace, networkPolicy, node, pod, type Manifest } from '@netpolc/ir/testing';
 import { expect, it } from 'vitest';
 import { countRules, lowerProgram } from '../src/emit.js';
 import type { Rule, Ruleset } from '../src/model.js';
@@ -138,4 +138,35 @@ it('checks egress of local pods to the node itself on INPUT, lets neighbour disc
     }
     expect(input(n.v6!, { src: '2001:db8::11', dst: '2001:db8:ff::1', protocol: 'ipv6-icmp', icmpType: 128, state: 'NEW' }), 'echo request').toBe('DROP');
   }
+});
+
+it('--semantics icmp-essentials: kube-router\'s ICMP types, and no other, accepted after the conntrack rules and returned to the host', () => {
+  const { objects } = icmpEssentialsScenario();
+  const shape = (allowIcmpEssentials: boolean): string[] => {
+    const { program } = loadValid(objects, { semantics: { allowIcmpEssentials } });
+    const { nodes } = lowerProgram({ program, resolved: resolve(program) }, defaultOptions);
+    return nodes.flatMap((n) =>
+      [n.v4, n.v6!].flatMap((rs) =>
+        rs.chains.flatMap((c) =>
+          c.rules.flatMap((r, i) => {
+            const types = r.matches.flatMap((m) => (m.kind === 'icmp' || m.kind === 'icmp6' ? [m.type] : []));
+            if (types.length === 0 || r.matches.some((m) => m.kind === 'comment' && m.text.includes('neighbour'))) return [];
+            // Any ICMP rule but the profile's names its one type and nothing else.
+            const other = r.source ?? r.destination ?? r.inInterface ?? r.matches.find((m) => m.kind !== 'icmp' && m.kind !== 'icmp6' && m.kind !== 'comment')?.kind;
+            return [`${n.node} ${rs.family} ${c.name}#${i} ${r.protocol} ${types.join(',')} ${r.target.kind}${other ? ` ${other}` : ''}`];
+          }),
+        ),
+      ),
+    );
+  };
+  expect(shape(false)).toEqual([]);
+  // Written out by hand (kube-router's utils.CommonICMPRules); after INVALID and ESTABLISHED
+  // (rules 0 and 1). INPUT-POD returns neighbour discovery before them already.
+  const expected = (node: string): string[] => [
+    ...[8, 3, 11].map((t, i) => `${node} 4 NETPOLC-POD#${i + 2} icmp ${t} ACCEPT`),
+    ...[8, 3, 11].map((t, i) => `${node} 4 NETPOLC-INPUT-POD#${i + 2} icmp ${t} RETURN`),
+    ...[128, 1, 3, 135, 136, 129].map((t, i) => `${node} 6 NETPOLC-POD#${i + 2} ipv6-icmp ${t} ACCEPT`),
+    ...[128, 1, 3, 129].map((t, i) => `${node} 6 NETPOLC-INPUT-POD#${i + 5} ipv6-icmp ${t} RETURN`),
+  ];
+  expect(shape(true)).toEqual([...expected('node-1'), ...expected('node-2')]);
 });
