@@ -1,6 +1,6 @@
 import type { SemanticsOptions } from '@netpolc/ir';
-import { icmpEssentialsScenario, icmpMessagesScenario, icmpScenario, type Manifest } from '@netpolc/ir/testing';
-import { icmpMessageProblems, kernelGate, probeProblems, TopologyPool, type Topology } from '@netpolc/netns-harness';
+import type { Manifest } from '@netpolc/ir/testing';
+import { icmpKernelChecks, kernelGate, TopologyPool, type Topology } from '@netpolc/netns-harness';
 import { afterAll, expect, it } from 'vitest';
 import { compile, loadProgram } from './support/compile.js';
 import { loadRulesets } from './support/kernel.js';
@@ -29,21 +29,19 @@ function everyMode(objects: readonly Manifest[], semantics: Partial<SemanticsOpt
   return problems;
 }
 
+const checks = icmpKernelChecks(everyMode);
+
 kit(gate.label('ICMP echo passes the rules without ports and nothing else, dropped or rejected'), () => {
   gate.assertSupported();
-  const { objects, probes } = icmpScenario();
-  expect(everyMode(objects, {}, (t) => probeProblems(t, probes.map((p) => ({ ...p, protocol: 'ICMP', port: 0 }))))).toEqual([]);
+  expect(checks.echo()).toEqual([]);
 });
 
 kit(gate.label('--semantics icmp-essentials=true: every echo request passes, TCP keeps its verdicts'), () => {
   gate.assertSupported();
-  const { objects, probes } = icmpEssentialsScenario();
-  expect(everyMode(objects, { allowIcmpEssentials: true }, (t) => probeProblems(t, probes))).toEqual([]);
+  expect(checks.essentials()).toEqual([]);
 });
 
 kit(gate.label('other ICMP messages: queries decided by the policies under either profile, unrelated errors dropped as INVALID'), () => {
   gate.assertSupported();
-  const { objects, probes } = icmpMessagesScenario();
-  const problems = [{}, { allowIcmpEssentials: true }].flatMap((semantics) => everyMode(objects, semantics, (t) => icmpMessageProblems(t, probes).map((p) => `${JSON.stringify(semantics)} ${p}`)));
-  expect(problems).toEqual([]);
+  expect(checks.messages()).toEqual([]);
 });

@@ -1,3 +1,5 @@
+import type { SemanticsOptions } from '@netpolc/ir';
+import { icmpEssentialsScenario, icmpMessagesScenario, icmpScenario, type IcmpMessageProbe, type Manifest } from '@netpolc/ir/testing';
 import type { Probe, ProbeProtocol } from './probe.js';
 import { socketRound } from './sockets.js';
 import type { Topology } from './topology.js';
@@ -24,21 +26,41 @@ export function probeProblems(topology: Topology, probes: readonly ExpectedProbe
   });
 }
 
-/** A raw ICMP(v6) message from a pod to one of another pod's addresses, and whether it should arrive. */
-export interface ExpectedIcmpMessage {
-  readonly from: string;
-  readonly to: string;
-  readonly address: string;
-  readonly type: number;
-  readonly code: number;
-  readonly expected: boolean;
-}
-
 /** The messages that did or did not arrive against expectation, described (see {@link socketRound}). */
-export function icmpMessageProblems(topology: Topology, messages: readonly ExpectedIcmpMessage[], timeoutMs = 600): string[] {
+export function icmpMessageProblems(topology: Topology, messages: readonly IcmpMessageProbe[], timeoutMs = 600): string[] {
   const icmp = messages.map((m) => ({ from: topology.podNamespace(m.from), to: topology.podNamespace(m.to), dst: m.address, type: m.type, code: m.code }));
   return socketRound({ icmp, timeoutMs }).icmp.flatMap((r, i) => {
     const m = messages[i]!;
     return (r === 'received') === m.expected ? [] : [`${m.from} -> ${m.address} ICMP type ${m.type} code ${m.code} expected ${m.expected ? 'delivered' : 'dropped'}, got ${r}`];
   });
+}
+
+/**
+ * Loads a backend's output for `objects` under `semantics` into a topology, in each of the
+ * backend's variants and modes, and collects what `check` finds there (prefixed with the mode).
+ */
+export type EveryMode = (objects: readonly Manifest[], semantics: Partial<SemanticsOptions>, check: (topology: Topology) => string[]) => string[];
+
+/**
+ * The ICMP checks both firewall backends' kernel tests run, each returning its problems: echo
+ * requests decided by the rules without ports (icmpScenario); under icmp-essentials every echo
+ * request passing and TCP keeping its verdicts (icmpEssentialsScenario); and other ICMP
+ * messages, under either profile, left to the policies or dropped as INVALID
+ * (icmpMessagesScenario).
+ */
+export function icmpKernelChecks(everyMode: EveryMode): { readonly echo: () => string[]; readonly essentials: () => string[]; readonly messages: () => string[] } {
+  return {
+    echo: () => {
+      const { objects, probes } = icmpScenario();
+      return everyMode(objects, {}, (t) => probeProblems(t, probes.map((p) => ({ ...p, protocol: 'ICMP', port: 0 }))));
+    },
+    essentials: () => {
+      const { objects, probes } = icmpEssentialsScenario();
+      return everyMode(objects, { allowIcmpEssentials: true }, (t) => probeProblems(t, probes));
+    },
+    messages: () => {
+      const { objects, probes } = icmpMessagesScenario();
+      return [{}, { allowIcmpEssentials: true }].flatMap((semantics) => everyMode(objects, semantics, (t) => icmpMessageProblems(t, probes).map((p) => `${JSON.stringify(semantics)} ${p}`)));
+    },
+  };
 }
