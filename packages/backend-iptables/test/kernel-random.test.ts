@@ -7,8 +7,9 @@ import { iptablesBackend } from '../src/index.js';
 import { disagreements, filesByNode, kernelTimeout, loadNode, probesOf, topologyOf, variants, type PortProbe } from './support/kernel.js';
 
 // Kernel tests on random clusters and policies from the shared arbitraries: a few scenarios per
-// run (the seed is in the test name; NETPOLC_SEED replays one), each loaded with iptables-nft and
-// iptables-legacy and probed against the reference evaluator.
+// run (the seed is in the test name; NETPOLC_SEED replays one), with or without the
+// icmp-essentials profile, each loaded with iptables-nft and iptables-legacy and probed (echo
+// requests among the probes) against the reference evaluator.
 const gate = kernelGate();
 const kit = it.skipIf(gate.skip);
 const seed = process.env['NETPOLC_SEED'] ? Number(process.env['NETPOLC_SEED']) : Date.now() % 2 ** 31;
@@ -21,16 +22,17 @@ const ports: readonly PortProbe[] = [
   { protocol: 'UDP', port: 53 },
   { protocol: 'UDP', port: 5353 },
   { protocol: 'SCTP', port: 81 },
+  { protocol: 'ICMP', port: 0 },
 ];
 
-function load(manifests: readonly Record<string, unknown>[]): Program | undefined {
-  const r = loadManifests(manifests);
+function load(manifests: readonly Record<string, unknown>[], allowIcmpEssentials: boolean): Program | undefined {
+  const r = loadManifests(manifests, { semantics: { allowIcmpEssentials } });
   return hasErrors(r.diagnostics) ? undefined : r.program;
 }
 
 const scenarios = fc
-  .sample(fc.record({ cluster: clusterArb({ maxPods: 7 }), policies: policiesArb(5) }), { numRuns: 40, seed })
-  .map(({ cluster, policies }) => load([...cluster.manifests, ...policies]))
+  .sample(fc.record({ cluster: clusterArb({ maxPods: 7 }), policies: policiesArb(5), icmpEssentials: fc.boolean() }), { numRuns: 40, seed })
+  .map(({ cluster, policies, icmpEssentials }) => load([...cluster.manifests, ...policies], icmpEssentials))
   .filter((p): p is Program => p !== undefined && p.inventory.pods.filter((x) => x.actionable).length >= 3 && p.policies.length > 0)
   .slice(0, scenarioCount);
 

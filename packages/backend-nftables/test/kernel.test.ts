@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, expect, it } from 'vitest';
-import type { Program, Protocol, RawOptions } from '@netpolc/ir';
-import { createTopology, kernelGate, TopologyPool, type Topology, type TopologySpec } from '@netpolc/netns-harness';
+import type { Program, RawOptions } from '@netpolc/ir';
+import { createTopology, kernelGate, TopologyPool, type ProbeProtocol, type Topology, type TopologySpec } from '@netpolc/netns-harness';
 import { casePorts, clusterArb, corpusCases, policiesArb } from '@netpolc/ir/testing';
 import { goldenCases } from './support/cases.js';
 import { compile, loadProgram } from './support/compile.js';
@@ -27,7 +27,7 @@ afterAll(() => pool.destroy());
 const topologyFor = (program: Program): Topology => pool.for(program);
 
 /** Loads the program's rulesets and probes; returns the disagreements and the probe details. */
-function probeScenario(program: Program, flags: RawOptions, ports: readonly { protocol: Protocol; port: number }[]): { wrong: string[]; details: string[]; count: number } {
+function probeScenario(program: Program, flags: RawOptions, ports: readonly { protocol: ProbeProtocol; port: number }[]): { wrong: string[]; details: string[]; count: number } {
   const topology = topologyFor(program);
   const { texts } = compile(program, flags);
   loadRulesets(topology, texts);
@@ -71,7 +71,7 @@ kit(gate.label(`random clusters and policies (seed ${seed}): real packets agree 
   gate.assertSupported();
   const samples = fc.sample(
     clusterArb({ nonActionable: false }).chain((cluster) =>
-      fc.record({ cluster: fc.constant(cluster), policies: policiesArb(), semantics: fc.record({ ipBlockMatchesPods: fc.boolean(), ipBlockMatchesNodes: fc.boolean(), allowNodeLocalIngress: fc.boolean() }) }),
+      fc.record({ cluster: fc.constant(cluster), policies: policiesArb(), semantics: fc.record({ ipBlockMatchesPods: fc.boolean(), ipBlockMatchesNodes: fc.boolean(), allowNodeLocalIngress: fc.boolean(), allowIcmpEssentials: fc.boolean() }) }),
     ),
     { numRuns: 4, seed },
   );
@@ -80,6 +80,7 @@ kit(gate.label(`random clusters and policies (seed ${seed}): real packets agree 
     { protocol: 'UDP', port: 53 },
     { protocol: 'SCTP', port: 81 },
     { protocol: 'TCP', port: 8080 },
+    { protocol: 'ICMP', port: 0 },
   ] as const;
   for (const { cluster, policies, semantics } of samples) {
     const program = loadProgram([...cluster.manifests, ...policies], { semantics });

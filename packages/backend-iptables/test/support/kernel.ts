@@ -1,6 +1,6 @@
 // Helpers for the kernel tests: the iptables variants, and reading a table back from the kernel.
-import { evaluate, type Connection, type EmitFile, type Program, type Protocol, type RawOptions, type ResolvedProgram } from '@netpolc/ir';
-import { transportOf, type Probe, type ProbeResult, type Topology, type TopologySpec } from '@netpolc/netns-harness';
+import { evaluate, type Connection, type EmitFile, type Program, type RawOptions, type ResolvedProgram } from '@netpolc/ir';
+import type { Probe, ProbeProtocol, ProbeResult, Topology, TopologySpec } from '@netpolc/netns-harness';
 import { iptablesBackend } from '../../src/index.js';
 import type { Family } from '../../src/model.js';
 
@@ -107,7 +107,8 @@ export { topologyOf } from '@netpolc/netns-harness';
 
 /** One port to probe. */
 export interface PortProbe {
-  readonly protocol: Protocol;
+  /** A transport, or an ICMP echo request (port 0). */
+  readonly protocol: ProbeProtocol;
   readonly port: number;
 }
 
@@ -156,7 +157,7 @@ export function expectedVerdict(program: Program, spec: TopologySpec, probe: Pro
     const node = spec.nodes.find((n) => n.name === (probe.from as { node: string }).node)!;
     src = { kind: 'ip', ip: node.addresses.find((a) => family(a) === v6)! };
   }
-  const v = evaluate(program, { src, dst: { kind: 'ip', ip: probe.to }, protocol: transportOf(probe.protocol), port: probe.port });
+  const v = evaluate(program, { src, dst: { kind: 'ip', ip: probe.to }, protocol: probe.protocol, port: probe.port });
   if ('error' in v) throw new Error(v.error);
   return v.allowed;
 }

@@ -1,7 +1,7 @@
 // Glue between a program and the shared netns harness: the topology of its inventory, the
 // probes between every pod and node address, and the reference verdict of each probe.
-import { evaluate, type Connection, type Endpoint, type Program, type Protocol } from '@netpolc/ir';
-import { transportOf, type Probe, type ProbeResult, type Topology, type TopologySpec } from '@netpolc/netns-harness';
+import { evaluate, type Connection, type Endpoint, type Program } from '@netpolc/ir';
+import type { Probe, ProbeProtocol, ProbeResult, Topology, TopologySpec } from '@netpolc/netns-harness';
 
 /** The routed topology of a program (shared with backend-iptables through the harness). */
 export { topologyOf } from '@netpolc/netns-harness';
@@ -16,13 +16,13 @@ export interface JudgedProbe {
  * Every pod to every pod and node address, and every node to every pod address, of the same
  * family, on each port.
  */
-export function judgedProbes(program: Program, spec: TopologySpec, ports: readonly { protocol: Protocol; port: number }[]): JudgedProbe[] {
+export function judgedProbes(program: Program, spec: TopologySpec, ports: readonly { protocol: ProbeProtocol; port: number }[]): JudgedProbe[] {
   const family = (ip: string): 4 | 6 => (ip.includes(':') ? 6 : 4);
   const podAddresses = spec.pods.flatMap((p) => p.addresses.map((ip) => ({ ip, pod: p.id })));
   const nodeAddresses = spec.nodes.flatMap((n) => n.addresses.map((ip) => ({ ip, node: n.name })));
   const out: JudgedProbe[] = [];
   const judge = (probe: Probe, src: Endpoint, dst: Endpoint): void => {
-    const conn: Connection = { src, dst, protocol: transportOf(probe.protocol), port: probe.port };
+    const conn: Connection = { src, dst, protocol: probe.protocol, port: probe.port };
     const v = evaluate(program, conn);
     if ('error' in v) throw new Error(`cannot judge ${JSON.stringify(conn)}: ${v.error}`);
     out.push({ probe, expected: v.allowed });
