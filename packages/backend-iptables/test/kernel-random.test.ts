@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { hasErrors, resolve, type Program } from '@netpolc/ir';
+import { hasErrors, resolve, type Program, type SemanticsOptions } from '@netpolc/ir';
 import { clusterArb, loadManifests, policiesArb } from '@netpolc/ir/testing';
 import { kernelGate, withTopology } from '@netpolc/netns-harness';
 import { expect, it } from 'vitest';
@@ -7,9 +7,9 @@ import { iptablesBackend } from '../src/index.js';
 import { disagreements, filesByNode, kernelTimeout, loadNode, probesOf, topologyOf, variants, type PortProbe } from './support/kernel.js';
 
 // Kernel tests on random clusters and policies from the shared arbitraries: a few scenarios per
-// run (the seed is in the test name; NETPOLC_SEED replays one), with or without the
-// icmp-essentials profile, each loaded with iptables-nft and iptables-legacy and probed (echo
-// requests among the probes) against the reference evaluator.
+// run (the seed is in the test name; NETPOLC_SEED replays one), under a random profile, each
+// loaded with iptables-nft and iptables-legacy and probed (echo requests among the probes)
+// against the reference evaluator.
 const gate = kernelGate();
 const kit = it.skipIf(gate.skip);
 const seed = process.env['NETPOLC_SEED'] ? Number(process.env['NETPOLC_SEED']) : Date.now() % 2 ** 31;
@@ -25,14 +25,23 @@ const ports: readonly PortProbe[] = [
   { protocol: 'ICMP', port: 0 },
 ];
 
-function load(manifests: readonly Record<string, unknown>[], allowIcmpEssentials: boolean): Program | undefined {
-  const r = loadManifests(manifests, { semantics: { allowIcmpEssentials } });
+function load(manifests: readonly Record<string, unknown>[], semantics: Partial<SemanticsOptions>): Program | undefined {
+  const r = loadManifests(manifests, { semantics });
   return hasErrors(r.diagnostics) ? undefined : r.program;
 }
 
 const scenarios = fc
-  .sample(fc.record({ cluster: clusterArb({ maxPods: 7 }), policies: policiesArb(5), icmpEssentials: fc.boolean() }), { numRuns: 40, seed })
-  .map(({ cluster, policies, icmpEssentials }) => load([...cluster.manifests, ...policies], icmpEssentials))
+  .sample(
+    fc.record({
+      cluster: clusterArb({ maxPods: 7 }),
+      policies: policiesArb(5),
+      // The profile knobs the backend enforces: its hooks see neither a node's own traffic to its
+      // pods (node-local-not-filtered) nor a pod reaching itself.
+      semantics: fc.record({ ipBlockMatchesPods: fc.boolean(), ipBlockMatchesNodes: fc.boolean(), allowIcmpEssentials: fc.boolean() }),
+    }),
+    { numRuns: 40, seed },
+  )
+  .map(({ cluster, policies, semantics }) => load([...cluster.manifests, ...policies], semantics))
   .filter((p): p is Program => p !== undefined && p.inventory.pods.filter((x) => x.actionable).length >= 3 && p.policies.length > 0)
   .slice(0, scenarioCount);
 
