@@ -41,26 +41,41 @@ export function icmpMessageProblems(topology: Topology, messages: readonly IcmpM
  */
 export type EveryMode = (objects: readonly Manifest[], semantics: Partial<SemanticsOptions>, check: (topology: Topology) => string[]) => string[];
 
+/** A named kernel check: `run` returns its problems (empty when the kernel agrees). */
+export interface KernelCheck {
+  readonly name: string;
+  readonly run: () => string[];
+}
+
 /**
- * The ICMP checks both firewall backends' kernel tests run, each returning its problems: echo
- * requests decided by the rules without ports (icmpScenario); under icmp-essentials every echo
- * request passing and TCP keeping its verdicts (icmpEssentialsScenario); and other ICMP
- * messages, under either profile, left to the policies or dropped as INVALID
- * (icmpMessagesScenario).
+ * The ICMP checks both firewall backends' kernel tests run: echo requests decided by the rules
+ * without ports (icmpScenario); under icmp-essentials every echo request passing and TCP keeping
+ * its verdicts (icmpEssentialsScenario); and other ICMP messages, under either profile, left to
+ * the policies or dropped as INVALID (icmpMessagesScenario). `modes` ends the first check's name
+ * (how the backend loads its output: "in every variant and mode", say).
  */
-export function icmpKernelChecks(everyMode: EveryMode): { readonly echo: () => string[]; readonly essentials: () => string[]; readonly messages: () => string[] } {
-  return {
-    echo: () => {
-      const { objects, probes } = icmpScenario();
-      return everyMode(objects, {}, (t) => probeProblems(t, probes.map((p) => ({ ...p, protocol: 'ICMP', port: 0 }))));
+export function icmpKernelChecks(everyMode: EveryMode, modes: string): readonly KernelCheck[] {
+  return [
+    {
+      name: `ICMP echo passes the rules without ports and nothing else, ${modes}`,
+      run: () => {
+        const { objects, probes } = icmpScenario();
+        return everyMode(objects, {}, (t) => probeProblems(t, probes.map((p) => ({ ...p, protocol: 'ICMP', port: 0 }))));
+      },
     },
-    essentials: () => {
-      const { objects, probes } = icmpEssentialsScenario();
-      return everyMode(objects, { allowIcmpEssentials: true }, (t) => probeProblems(t, probes));
+    {
+      name: '--semantics icmp-essentials=true: every echo request passes, TCP keeps its verdicts',
+      run: () => {
+        const { objects, probes } = icmpEssentialsScenario();
+        return everyMode(objects, { allowIcmpEssentials: true }, (t) => probeProblems(t, probes));
+      },
     },
-    messages: () => {
-      const { objects, probes } = icmpMessagesScenario();
-      return [{}, { allowIcmpEssentials: true }].flatMap((semantics) => everyMode(objects, semantics, (t) => icmpMessageProblems(t, probes).map((p) => `${JSON.stringify(semantics)} ${p}`)));
+    {
+      name: 'other ICMP messages: queries decided by the policies under either profile, unrelated errors dropped as INVALID',
+      run: () => {
+        const { objects, probes } = icmpMessagesScenario();
+        return [{}, { allowIcmpEssentials: true }].flatMap((semantics) => everyMode(objects, semantics, (t) => icmpMessageProblems(t, probes).map((p) => `${JSON.stringify(semantics)} ${p}`)));
+      },
     },
-  };
+  ];
 }

@@ -20,5 +20,5 @@ export type { CommandResult } from './tools.js';
 export { podGatewayV4, podGatewayV6 } from './plan.js';
 export type { SocketConnect, SocketIcmp, SocketListener, SocketRequest, SocketSolicit } from './sockets.js';
 export { socketRound } from './sockets.js';
-export type { EveryMode, ExpectedProbe } from './checks.js';
+export type { EveryMode, ExpectedProbe, KernelCheck } from './checks.js';
 export { icmpKernelChecks, icmpMessageProblems, probeProblems } from './checks.js';
