@@ -20,11 +20,14 @@ export interface IcmpProbe {
 export function icmpScenario(): { readonly objects: readonly Manifest[]; readonly probes: readonly IcmpProbe[] } {
   const objects = icmpObjects(false);
   const allowed = new Set(['x/a>y/c', 'x/a>y/d', 'x/b>x/a', 'x/b>y/c', 'x/b>y/d']);
-  const probes = icmpIds.flatMap((from) => icmpIds.filter((to) => to !== from).map((to) => ({ from, to, expected: allowed.has(`${from}>${to}`) })));
+  const probes = icmpPairs.map(([from, to]) => ({ from, to, expected: allowed.has(`${from}>${to}`) }));
   return { objects, probes };
 }
 
 const icmpIds = ['x/a', 'x/b', 'y/c', 'y/d'];
+
+/** Every ordered pair of distinct pods (by id). */
+const icmpPairs = icmpIds.flatMap((from) => icmpIds.filter((to) => to !== from).map((to) => [from, to] as const));
 
 /** The pods' IPv4 addresses. */
 const icmpV4: Record<string, string> = { 'x/a': '198.18.0.10', 'x/b': '198.18.0.11', 'y/c': '198.18.1.10', 'y/d': '198.18.1.11' };
@@ -68,10 +71,9 @@ export interface IcmpEssentialsProbe extends IcmpProbe {
  * against the evaluator, the firewall backends' kernel tests probe them.
  */
 export function icmpEssentialsScenario({ dualStack = true }: { readonly dualStack?: boolean } = {}): { readonly objects: readonly Manifest[]; readonly probes: readonly IcmpEssentialsProbe[] } {
-  const pairs = icmpIds.flatMap((from) => icmpIds.filter((to) => to !== from).map((to) => [from, to] as const));
   const probes: IcmpEssentialsProbe[] = [
-    ...pairs.map(([from, to]) => ({ from, to, protocol: 'ICMP' as const, port: 0, expected: true })),
-    ...pairs.map(([from, to]) => ({ from, to: `${to}@${icmpV6[to]!}`, protocol: 'ICMP' as const, port: 0, expected: true })),
+    ...icmpPairs.map(([from, to]) => ({ from, to, protocol: 'ICMP' as const, port: 0, expected: true })),
+    ...icmpPairs.map(([from, to]) => ({ from, to: `${to}@${icmpV6[to]!}`, protocol: 'ICMP' as const, port: 0, expected: true })),
     // To nodes: c's own (its INPUT hook) and the other one (forwarded, then the host's).
     { from: 'y/c', to: '198.19.0.1', protocol: 'ICMP', port: 0, expected: true },
     { from: 'y/c', to: '198.19.0.2', protocol: 'ICMP', port: 0, expected: true },
@@ -116,19 +118,15 @@ export function icmpMessagesScenario(): { readonly objects: readonly Manifest[];
     { family: 6, type: 3, code: 0, started: false },
     { family: 6, type: 129, code: 0, started: false },
   ] as const;
-  const probes = icmpIds.flatMap((from) =>
-    icmpIds
-      .filter((to) => to !== from)
-      .flatMap((to) =>
-        messages.map((m) => ({
-          from,
-          to,
-          address: (m.family === 4 ? icmpV4 : icmpV6)[to]!,
-          type: m.type,
-          code: m.code,
-          expected: m.started && verdicts.get(`${from}>${to}`)!,
-        })),
-      ),
+  const probes = icmpPairs.flatMap(([from, to]) =>
+    messages.map((m) => ({
+      from,
+      to,
+      address: (m.family === 4 ? icmpV4 : icmpV6)[to]!,
+      type: m.type,
+      code: m.code,
+      expected: m.started && verdicts.get(`${from}>${to}`)!,
+    })),
   );
   return { objects: icmpObjects(true), probes };
 }
