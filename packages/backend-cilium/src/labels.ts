@@ -1,7 +1,7 @@
 // Kubernetes label selectors → Cilium endpoint selectors, and Cilium's identity label filter.
 import { compareValues, namespaceNameLabel, type LabelSelector, type Requirement } from '@netpolc/ir';
 import { ciliumLabel, type CiliumRequirement, type CiliumSelector, type Writable } from './model.js';
-import type { CiliumVersion } from './options.js';
+import { atLeast, ciliumFeatures, type CiliumVersion } from './options.js';
 
 /** One entry of Cilium's default identity label filter. */
 interface FilterEntry {
@@ -105,10 +105,14 @@ export function isPodIdentityLabel(key: string): boolean {
   return !isCiliumOwnedPodLabel(key) && isIdentityLabel(key);
 }
 
-/** The identity-relevant pod labels of a pod, as Cilium sees them. */
-export function identityLabels(labels: Readonly<Record<string, string>>): Record<string, string> {
+/**
+ * The identity-relevant pod labels of a pod that a selector can name on Cilium releases from
+ * `version` on: a label whose key Cilium rejects in selectors ({@link rejectedKeyForm}) cannot
+ * tell pods apart, so it is left out here.
+ */
+export function identityLabels(labels: Readonly<Record<string, string>>, version: CiliumVersion): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const k of Object.keys(labels).sort()) if (isPodIdentityLabel(k)) out[k] = labels[k]!;
+  for (const k of Object.keys(labels).sort()) if (isPodIdentityLabel(k) && rejectedKeyForm(k, version) === undefined) out[k] = labels[k]!;
   return out;
 }
 
@@ -186,11 +190,36 @@ export function selectorKeys(selector: LabelSelector, kind: 'pod' | 'namespace')
 }
 
 /**
- * Requirements of a pod or namespace selector on keys that are not the selected objects' own
- * labels in Cilium identities (left out by the filter, or set by Cilium), with the Cilium key.
+ * Requirements of a pod or namespace selector that Cilium cannot honour, with the Cilium key:
+ * keys that are not the selected objects' own labels in Cilium identities (left out by the
+ * filter, or set by Cilium), and keys too long for Cilium releases from `version` on to accept
+ * in a selector ({@link rejectedKeyForm}).
  */
-export function droppedRequirements(selector: LabelSelector, kind: 'pod' | 'namespace'): { key: string; requirement: Requirement }[] {
-  return selectorKeys(selector, kind).filter((k) => !(kind === 'pod' ? isPodIdentityLabel(k.key) : isIdentityLabel(k.key)));
+export function droppedRequirements(selector: LabelSelector, kind: 'pod' | 'namespace', version: CiliumVersion): { key: string; requirement: Requirement }[] {
+  return selectorKeys(selector, kind).filter((k) => !(kind === 'pod' ? isPodIdentityLabel(k.key) : isIdentityLabel(k.key)) || rejectedKeyForm(k.key, version) !== undefined);
+}
+
+/**
+ * A Cilium agent checks every selector key of a CiliumNetworkPolicy as a Kubernetes qualified
+ * name (pkg/policy/api/selector.go `sanitize`, `ValidateLabelSelector`) and drops the whole
+ * policy when one fails (cilium/cilium#47817), so its pods lose their isolation. Before 1.20 the
+ * key is checked with its source as `k8s.<key>` (cilium/cilium#43536 checks it without), and
+ * until 1.21 a namespace label's key with its `io.cilium.k8s.namespace.labels.` prefix
+ * (fixed by cilium/cilium#47845, merged in August 2026 after the 1.20 branch): an unprefixed
+ * namespace label key of more than 28 characters (32 on 1.20) exceeds the 63 of a name part
+ * (cilium/cilium#43771 shows the error on 1.18). Limits only loosen in later releases, so the
+ * target's hold for every release the output must work on.
+ *
+ * `key` is the Cilium key without its source (`app`, `io.cilium.k8s.namespace.labels.team`).
+ * Returns the form Cilium checks when it rejects it, else undefined.
+ */
+export function rejectedKeyForm(key: string, version: CiliumVersion): string | undefined {
+  if (atLeast(version, ciliumFeatures.longSelectorKeys)) return undefined;
+  const checked = atLeast(version, ciliumFeatures.sourcelessKeyCheck) ? key : `k8s.${key}`;
+  const slash = checked.indexOf('/');
+  // A valid Kubernetes key keeps a valid shape under these prefixes: only lengths can fail.
+  const fits = slash < 0 ? checked.length <= 63 : slash <= 253 && checked.length - slash - 1 <= 63;
+  return fits ? undefined : checked;
 }
 
 /**

@@ -5,7 +5,7 @@ import { ciliumDiagnostic } from './diagnostics.js';
 import { nodeEntities } from './node-entities.js';
 import { addNamespaceSelector, addPodSelector, droppedRequirements, SelectorBuilder } from './labels.js';
 import { ciliumLabel, type CiliumCidrRule, type CiliumEntity, type CiliumIcmpRule, type CiliumPortProtocol, type CiliumPortRule, type CiliumSelector, type Writable } from './model.js';
-import { atLeast, ciliumFeatures, formatVersion, type CiliumOptions } from './options.js';
+import { atLeast, ciliumFeatures, formatVersion, type CiliumOptions, type CiliumVersion } from './options.js';
 import type { PodUniverse } from './pod-universe.js';
 import { lowerNamedPort, lowerNumericPort, lowerResolvedPorts, portRules, type Notes } from './ports.js';
 import { namedPortKey } from './sidecars.js';
@@ -111,8 +111,9 @@ export function lowerRule(ctx: LowerContext, policy: Policy, pi: number, directi
   }
 
   // A peer requirement on a key Cilium drops matches no pod or every pod there: left out, as
-  // "every pod" would be wider (lower.ts reports the error).
-  const podPeers = rule.peers.filter((p): p is PodPeer => p.kind === 'pods' && inIdentity(p));
+  // "every pod" would be wider; so is one on a key Cilium rejects, which would drop the whole
+  // policy (lower.ts reports the error).
+  const podPeers = rule.peers.filter((p): p is PodPeer => p.kind === 'pods' && inIdentity(p, ctx.options.ciliumVersion));
   const blockPeers = rule.peers.filter((p): p is BlockPeer => p.kind === 'ip-block');
   const endpoints: CiliumSelector[] = podPeers.map((p) => peerSelector(policy, p));
   if (podPeers.some((p) => p.namespaces.kind === 'selector' && p.namespaces.selector.requirements.length === 0)) {
@@ -159,9 +160,9 @@ function sidecarNamed(ctx: LowerContext, policy: Policy, entry: NamedPort, where
 }
 
 /** True when no requirement of the peer is on a key Cilium leaves out of identities. */
-function inIdentity(peer: PodPeer): boolean {
-  if (droppedRequirements(peer.pods, 'pod').length > 0) return false;
-  return peer.namespaces.kind !== 'selector' || droppedRequirements(peer.namespaces.selector, 'namespace').length === 0;
+function inIdentity(peer: PodPeer, version: CiliumVersion): boolean {
+  if (droppedRequirements(peer.pods, 'pod', version).length > 0) return false;
+  return peer.namespaces.kind !== 'selector' || droppedRequirements(peer.namespaces.selector, 'namespace', version).length === 0;
 }
 
 /**

@@ -2,7 +2,7 @@
 import { annotationLimit, etcdRequestLimit, icmpEssentialTypes, NoTarget, parseCidr, refAt, storedBytesOver, type BackendInput, type Diagnostic, type Direction, type LabelSelector, type Policy, type SourceRef } from '@netpolc/ir';
 import { addressOf, ResolvedAllowance } from './coverage.js';
 import { ciliumDiagnostic } from './diagnostics.js';
-import { addPodSelector, clusterScope, droppedRequirements, droppedSince, isCiliumOwnedPodLabel, SelectorBuilder } from './labels.js';
+import { addPodSelector, clusterScope, droppedRequirements, droppedSince, isCiliumOwnedPodLabel, rejectedKeyForm, SelectorBuilder } from './labels.js';
 import { lowerRule, type GenericRule, type LowerContext } from './lower-rule.js';
 import type { CiliumEgressRule, CiliumIngressRule, CiliumPolicy } from './model.js';
 import { atLeast, ciliumFeatures, formatVersion, type CiliumOptions } from './options.js';
@@ -35,7 +35,7 @@ export function lowerProgram(input: BackendInput, options: CiliumOptions): Lower
     program,
     resolved,
     options,
-    universe: new PodUniverse(resolved.pods, (addresses) => resolved.podsIn(addresses)),
+    universe: new PodUniverse(resolved.pods, (addresses) => resolved.podsIn(addresses), options.ciliumVersion),
     allowance: new ResolvedAllowance(resolved),
     hasInventory: program.inventory.pods.length > 0,
     nodeAddresses: program.inventory.nodes.flatMap((n) => n.addresses.map((a) => addressOf(a.ip))),
@@ -75,11 +75,11 @@ export function lowerProgram(input: BackendInput, options: CiliumOptions): Lower
         lines.push(line);
       },
     };
-    checkIdentityLabels(policy, notes);
+    checkIdentityLabels(policy, options, notes);
     // A subject requirement on a key Cilium drops selects no pod (the subjects stay open) or
     // every pod (others get this policy's allows): either is wider. Fail closed instead: every
     // pod the other requirements select, isolated with nothing allowed (the error stands).
-    const dropped = droppedRequirements(policy.subject, 'pod').map((d) => d.requirement);
+    const dropped = droppedRequirements(policy.subject, 'pod', options.ciliumVersion).map((d) => d.requirement);
     const subject = dropped.length === 0 ? policy.subject : { requirements: policy.subject.requirements.filter((r) => !dropped.includes(r)) };
     // The rules are lowered either way, so that their own diagnostics are reported too.
     const direction = (d: Direction): GenericRule[] => {
@@ -191,9 +191,19 @@ function directedRule(r: GenericRule, direction: Direction, scope: ReturnType<ty
  * label filter (the requirement matches no pod or every pod) or set by Cilium itself. lowerRule
  * leaves such peers out (fail closed).
  */
-function checkIdentityLabels(policy: Policy, notes: { diagnostic(d: Diagnostic): void; report(line: string): void }): void {
+function checkIdentityLabels(policy: Policy, options: CiliumOptions, notes: { diagnostic(d: Diagnostic): void; report(line: string): void }): void {
+  const version = options.ciliumVersion;
   const check = (selector: LabelSelector, kind: 'pod' | 'namespace', at: SourceRef): void => {
-    for (const { key, requirement } of droppedRequirements(selector, kind)) {
+    for (const { key, requirement } of droppedRequirements(selector, kind, version)) {
+      const checked = rejectedKeyForm(key, version);
+      if (checked !== undefined) {
+        // The last release that rejects it: a key too long only with the source is fine from 1.20 on.
+        const last = rejectedKeyForm(key, ciliumFeatures.sourcelessKeyCheck) === undefined ? '1.19' : '1.20';
+        const versions = formatVersion(version) === last ? last : `${formatVersion(version)} to ${last}`;
+        notes.diagnostic(ciliumDiagnostic('backend-cilium/label-key-too-long', { key: requirement.key, kind, checked, versions }, at));
+        notes.report(`selector on ${kind} label ${requirement.key}: Cilium ${versions} checks the key as ${checked}, too long, and rejects the whole policy (error)`);
+        continue;
+      }
       if (kind === 'pod' && isCiliumOwnedPodLabel(key)) {
         notes.diagnostic(ciliumDiagnostic('backend-cilium/label-owned-by-cilium', { key }, at));
         notes.report(`selector on pod label ${key}: Cilium sets this key on every pod itself, the requirement does not test the pod's own label there (error)`);

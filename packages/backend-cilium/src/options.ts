@@ -11,8 +11,8 @@ export interface CiliumVersion {
 export interface CiliumOptions {
   /**
    * Oldest Cilium release the output must work on; gates port ranges (1.16), SCTP (1.13), ICMP
-   * rules (1.12) and writing a lone /0 CIDR as its halves (before 1.15, which reads it as both
-   * families).
+   * rules (1.12), writing a lone /0 CIDR as its halves (before 1.15, which reads it as both
+   * families) and the selector key lengths the agent accepts (limits loosened in 1.20 and 1.21).
    * @defaultValue 1.17
    */
   readonly ciliumVersion: CiliumVersion;
@@ -69,6 +69,10 @@ export const ciliumFeatures = {
   icmpRules: { major: 1, minor: 12 },
   /** A /0 CIDR selects its own family only, not `reserved:world` (cilium/cilium#22625, fixing #22610; merged after 1.14.0). */
   worldPerFamily: { major: 1, minor: 15 },
+  /** Selector keys checked without their `k8s.` source (cilium/cilium#43536). */
+  sourcelessKeyCheck: { major: 1, minor: 20 },
+  /** Namespace label keys checked without Cilium's prefix (cilium/cilium#47845, fixing #47817). */
+  longSelectorKeys: { major: 1, minor: 21 },
 } as const satisfies Record<string, CiliumVersion>;
 
 /** True when `v` is at least `min`. */
@@ -86,7 +90,7 @@ export const ciliumFlags: Readonly<Record<string, OptionSpec>> = {
   'cilium-version': {
     type: 'string',
     value: 'X.Y',
-    description: `oldest Cilium release the output must work on; gates port ranges (1.16), SCTP (1.13), ICMP rules (1.12) and lone /0 CIDRs written as halves (before 1.15) (default ${formatVersion(defaultCiliumVersion)})`,
+    description: `oldest Cilium release the output must work on; gates port ranges (1.16), SCTP (1.13), ICMP rules (1.12), lone /0 CIDRs written as halves (before 1.15) and the selector key lengths the agent accepts (1.20, 1.21) (default ${formatVersion(defaultCiliumVersion)})`,
   },
   'cluster-cidr': {
     type: 'string',

@@ -7,6 +7,7 @@ import type { Pod } from '@netpolc/ir';
 import { blockKey, coverage, type BlockSet } from './coverage.js';
 import { identityLabels, podLabelKey, SelectorBuilder } from './labels.js';
 import { ciliumLabel, type CiliumSelector } from './model.js';
+import type { CiliumVersion } from './options.js';
 
 /** Why a set of pods cannot be selected exactly: a pod inside and a pod outside share an identity. */
 export interface Inseparable {
@@ -49,6 +50,8 @@ export class PodUniverse {
   constructor(
     readonly pods: readonly Pod[],
     private readonly podsIn: (addresses: BlockSet) => readonly number[],
+    /** Oldest Cilium release the selectors must work on (which label keys they may name). */
+    private readonly version: CiliumVersion,
   ) {
     this.identities = new Array(pods.length).fill(undefined);
     pods.forEach((p, i) => {
@@ -88,7 +91,7 @@ export class PodUniverse {
   private identity(i: number): { readonly labels: Record<string, string>; readonly key: string } {
     let found = this.identities[i];
     if (found === undefined) {
-      const labels = identityLabels(this.pods[i]!.labels);
+      const labels = identityLabels(this.pods[i]!.labels, this.version);
       found = { labels, key: JSON.stringify(labels) };
       this.identities[i] = found;
     }

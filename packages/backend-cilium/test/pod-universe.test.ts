@@ -3,6 +3,7 @@ import { loadValid, pod, propertyParams } from '@netpolc/ir/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { coverage, type BlockSet } from '../src/coverage.js';
+import { defaultCiliumVersion } from '../src/options.js';
 import { PodUniverse } from '../src/pod-universe.js';
 import { selectorMatches } from './support/cilium-eval.js';
 
@@ -52,7 +53,7 @@ const blockArb: fc.Arbitrary<BlockSet> = fc.record({ v4: intervalsArb(v4Base), v
 function universeOf(specs: readonly PodSpec[]): PodUniverse {
   const manifests = specs.map((s, i) => pod(s.ns, `p${i}`, s.labels, s.slots.map(ipOf)));
   const resolved = resolve(loadValid(manifests).program);
-  return new PodUniverse(resolved.pods, (addresses) => resolved.podsIn(addresses));
+  return new PodUniverse(resolved.pods, (addresses) => resolved.podsIn(addresses), defaultCiliumVersion);
 }
 
 function ciliumLabels(p: Pod): { source: string; key: string; value: string }[] {

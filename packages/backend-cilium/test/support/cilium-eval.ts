@@ -82,11 +82,15 @@ export class CiliumEvaluator {
   private readonly remoteByIp = new Map<string, Pod>();
   private readonly remoteNsLabels = new Map<string, Readonly<Record<string, string>>>();
 
+  /** The policies the agent accepts. */
+  private readonly policies: readonly CiliumPolicy[];
+
   constructor(
     private readonly program: Program,
-    private readonly policies: readonly CiliumPolicy[],
+    policies: readonly CiliumPolicy[],
     private readonly options: CiliumEvalOptions = defaultEvalOptions,
   ) {
+    this.policies = policies.filter((p) => selectorsOf(p.spec).every((s) => selectorKeysValid(s, options.version)));
     for (const ns of program.inventory.namespaces) this.nsLabels.set(ns.name, ns.labels);
     // Cilium manages the network of running, scheduled, non-hostNetwork pods with an IP: those
     // are its endpoints (a hostNetwork pod shares its node's identity, layer3.rst "host").
@@ -334,6 +338,44 @@ export function selectorMatches(s: CiliumSelector, labels: readonly Label[]): bo
     if (!ok) return false;
   }
   return true;
+}
+
+/** Every endpoint selector of a policy: its subject and its rules' peers. */
+function selectorsOf(spec: CiliumRule): CiliumSelector[] {
+  const out = [spec.endpointSelector];
+  for (const direction of ['ingress', 'egress'] as const) for (const deny of [false, true]) for (const r of rulesOf(spec, direction, deny)) out.push(...(r.endpoints ?? []));
+  return out;
+}
+
+/**
+ * The agent parses a CiliumNetworkPolicy and drops all of it when a selector key is not a valid
+ * Kubernetes qualified name (pkg/k8s/apis/cilium.io/v2 cnp_types.go Parse → Sanitize;
+ * pkg/policy/api/selector.go sanitize). The key it checks is the extended one, `source.key`
+ * (pkg/labels GetExtendedKeyFrom), until 1.20 drops the source (cilium/cilium#43536); a
+ * namespace label keeps Cilium's `io.cilium.k8s.namespace.labels.` prefix until 1.21
+ * (cilium/cilium#47817, fixed by #47845).
+ */
+function selectorKeysValid(s: CiliumSelector, [major, minor]: readonly [number, number]): boolean {
+  const from = (ma: number, mi: number): boolean => major > ma || (major === ma && minor >= mi);
+  const keys = [...Object.keys(s.matchLabels ?? {}), ...(s.matchExpressions ?? []).map((e) => e.key)];
+  return keys.every((raw) => {
+    const { source, key } = parseKey(raw);
+    let checked = from(1, 20) ? key : source === 'any' ? key : `${source}.${key}`;
+    const nsPrefix = 'io.cilium.k8s.namespace.labels.';
+    if (from(1, 21) && checked.startsWith(nsPrefix)) checked = checked.slice(nsPrefix.length);
+    return qualifiedName(checked);
+  });
+}
+
+/** k8s.io/apimachinery validation IsQualifiedName: `[prefix/]name`, a DNS subdomain prefix and a name part of at most 63. */
+function qualifiedName(key: string): boolean {
+  const parts = key.split('/');
+  if (parts.length > 2) return false;
+  const name = parts[parts.length - 1]!;
+  if (name.length === 0 || name.length > 63 || !/^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/.test(name)) return false;
+  if (parts.length === 1) return true;
+  const prefix = parts[0]!;
+  return prefix.length > 0 && prefix.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(prefix);
 }
 
 /** Entities (layer3.rst "Entities based"); `cluster` is everything but the world. */
