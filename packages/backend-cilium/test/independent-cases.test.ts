@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixedSeed, loadValid, namespace, networkPolicy, node, numRuns, pod, type Manifest } from '@netpolc/ir/testing';
 import { e2eModel, e2ePolicies, podIp, optionSets } from './support/independent/scenarios.js';
-import { emitText, readObjects, runScenario, verdictProblems } from './support/independent/compare.js';
+import { emitText, modelFor, parseRules, readObjects, runScenario, verdictProblems } from './support/independent/compare.js';
 import { ownExternal, ownScenarioArb } from './support/independent/own-arbitraries.js';
 
 let withoutPods = 0;
@@ -343,5 +343,35 @@ describe('README claims on the printed text', () => {
         }
       }
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Selector keys the agent rejects (cilium/cilium#47817): the agent would drop the whole policy.
+
+describe('namespace label keys too long for the agent', () => {
+  const key = 'tenant-owner-team-responsible-for-billing';
+  const manifests = (k: string): Manifest[] => [
+    namespace('x'),
+    namespace('y', { [k]: 'finance' }),
+    node('n1', '198.19.0.1'),
+    pod('x', 'server', { app: 'server' }, '198.18.0.10', { node: 'n1' }),
+    pod('y', 'client', { app: 'client' }, '198.18.1.10', { node: 'n1' }),
+    networkPolicy('x', 'np', { podSelector: {}, ingress: [{ from: [{ namespaceSelector: { matchLabels: { [k]: 'finance' } } }] }] }),
+  ];
+  it('are left out of the output, fail closed with an error, for releases before 1.21', () => {
+    const r = runScenario({ manifests: manifests(key) });
+    expect(r.codes).toEqual(['backend-cilium/label-key-too-long']);
+    expect(verdictProblems(r)).toBeUndefined();
+  });
+  it('are written for 1.21, which accepts them, and the output is exact', () => {
+    const r = runScenario({ manifests: manifests(key), raw: { 'cilium-version': '1.21' } });
+    expect(r.codes).toEqual([]);
+    expect(verdictProblems(r)).toBeUndefined();
+    expect(r.narrower).toEqual([]);
+  });
+  it('make the reading refuse a policy that names them, as the agent drops it', () => {
+    const text = emitText(loadValid(manifests(key)).program, { 'cilium-version': '1.21' }).text;
+    expect(() => parseRules(text, modelFor({ 'cilium-version': '1.20' }))).toThrow(/agent rejects the whole policy/);
   });
 });

@@ -15,7 +15,7 @@
 //  [np]       pkg/k8s/network_policy.go (how Cilium itself reads Kubernetes NetworkPolicies)
 import { cidrBounds, parseCidr, parseIp, type Family } from '@netpolc/ir';
 import { parseL4, type PortProto } from './l4.js';
-import { type IdLabel, type CiliumModelOptions, atLeast, reservedIdentity, type Selector, parseSelector, hasKey, hasKeyPrefix, addMatch, selectorMatches } from './identities.js';
+import { type IdLabel, type CiliumModelOptions, agentAcceptsKey, atLeast, reservedIdentity, type Selector, parseSelector, hasKey, hasKeyPrefix, addMatch, selectorMatches } from './identities.js';
 
 // ---------------------------------------------------------------------------------------------
 // Policies
@@ -125,6 +125,9 @@ export function parseCnp(obj: Record<string, unknown>, o: CiliumModelOptions): P
     const egress = list('egress', 'egress');
     const ingressDeny = list('ingressDeny', 'ingress');
     const egressDeny = list('egressDeny', 'egress');
+    for (const sel of [subject, ...[ingress, egress, ingressDeny, egressDeny].flat().flatMap((r) => r.endpoints ?? [])]) {
+      for (const r of sel.reqs) if (!agentAcceptsKey(r.source, r.key, o)) throw new Error(`the agent rejects the whole policy: selector key ${r.source}:${r.key} is too long for Cilium ${o.version.join('.')}`);
+    }
     const edd = (spec['enableDefaultDeny'] as { ingress?: boolean; egress?: boolean } | undefined) ?? {};
     return {
       policy: `${meta.namespace}/${meta.name}`,

@@ -157,6 +157,21 @@ function splitKey(k: string): { source: string; key: string } {
   return { source: 'any', key: k };
 }
 
+/**
+ * Whether the agent accepts a selector key (pkg/policy/api/selector.go sanitize runs Kubernetes
+ * ValidateLabelSelector on the stored, extended key `source.key`; Cilium 1.20 checks it without
+ * the source, cilium/cilium#43536; 1.21 strips the namespace-label prefix, #47845). A rejected key
+ * makes the agent drop the whole policy (#47817), which this interpreter refuses to read.
+ */
+export function agentAcceptsKey(source: string, key: string, o: CiliumModelOptions): boolean {
+  let checked = atLeast(o, 1, 20) || source === 'any' ? key : `${source}.${key}`;
+  if (atLeast(o, 1, 21)) checked = checked.replace(/^io\.cilium\.k8s\.namespace\.labels\./, '');
+  const slash = checked.lastIndexOf('/');
+  const name = checked.slice(slash + 1);
+  const prefix = slash < 0 ? '' : checked.slice(0, slash);
+  return name.length > 0 && name.length <= 63 && prefix.length <= 253 && !prefix.includes('/');
+}
+
 export function parseSelector(raw: unknown): Selector {
   if (raw === null || raw === undefined) return { reqs: [] };
   if (typeof raw !== 'object') throw new Error(`bad selector ${JSON.stringify(raw)}`);
