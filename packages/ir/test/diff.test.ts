@@ -237,3 +237,21 @@ it('reports the connections of an address family a pod gains or loses between tw
   expect([lost.added, text(pods(lost.removed))]).toEqual([[], ['x/p1 -> x/p2 v6', 'x/p2 -> x/p1 v6']]);
   expect(external(lost.removed)).toEqual(['x/p1 -> v6', 'v6 -> x/p1']);
 });
+
+it('keeps a pod that has an address of the destination\'s node (ir/duplicate-ip) node-local, as the evaluator does', () => {
+  // Old code: the pod pair ignored the node-local rule, so a default deny reported y/b -> x/a as
+  // removed, while the matrix, explain and every firewall keep it (its source is node-1's address).
+  const inventory = [namespace('x'), namespace('y'), node('node-1', '198.19.255.1'), pod('x', 'a', { app: 'a' }, '198.18.0.10', { node: 'node-1' }), pod('y', 'b', { app: 'b' }, '198.19.255.1', { node: 'node-1' })];
+  const base = load([...inventory, networkPolicy('x', 'all', { podSelector: {}, ingress: [{}] })]);
+  const head = load([...inventory, networkPolicy('x', 'deny', { podSelector: {}, policyTypes: ['Ingress'] })]);
+  const conn: Connection = { src: { kind: 'pod', namespace: 'y', name: 'b' }, dst: { kind: 'pod', namespace: 'x', name: 'a' }, protocol: 'TCP', port: 80 };
+  expect([verdict(base, conn), verdict(head, conn)]).toEqual([true, true]);
+  const diff = diffConnectivity(resolve(base), resolve(head));
+  expect(diff.removed.filter((c) => c.from.kind === 'pod')).toEqual([]);
+  expect(diff.added).toEqual([]);
+  // Both directions of the computation: the pair found from the changed ingress of x/a, and from
+  // a changed egress of y/b.
+  const headEgress = load([...inventory, networkPolicy('x', 'deny', { podSelector: {}, policyTypes: ['Ingress'] }), networkPolicy('y', 'out', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ namespaceSelector: {} }] }] })]);
+  const diff2 = diffConnectivity(resolve(base), resolve(headEgress));
+  expect(diff2.removed.filter((c) => c.from.kind === 'pod' && c.to.kind === 'pod')).toEqual([]);
+});

@@ -6,6 +6,7 @@ import { memoized } from '../util/memo.js';
 import { lastAtMost } from '../util/search.js';
 import { directionPorts } from '../query/matrix.js';
 import { anyPorts, intersectPortSets, isEmptyPortSet, noPorts, portSetKey, type PortSet } from '../resolve/port-set.js';
+import { nodeListsAddress } from '../resolve/query.js';
 import { allPodAddresses, externalComparer } from './external.js';
 import { peerPorts, peerPortsDiffer, type PeerPorts } from './peer-ports.js';
 import { deltaKey, isEmptyDelta, minusDelta, restrictDelta, toDelta, type PortDelta } from './port-delta.js';
@@ -188,11 +189,14 @@ export function diffConnectivity(base: ResolvedProgram, head: ResolvedProgram, o
       // A family one of the pods lacks on this side: no connection there.
       if (!sa || !da) return noPorts;
       const fam = f === 4 ? 'v4' : 'v6';
+      // A source pod with an address of the destination's node (ir/duplicate-ip) sends node-local
+      // traffic, always allowed in, as the matrix and explain decide it and a firewall sees it.
+      const nodeLocal = r.program.semantics.allowNodeLocalIngress && nodeListsAddress(r, dst.nodeName, sa.ip);
       if (known.dir === 'egress') {
         const egress = pp.open ? anyPorts : (pp[fam].get(idx[d]!) ?? noPorts);
-        return isEmptyPortSet(egress) ? noPorts : intersectPortSets(egress, directionPorts(r, 'ingress', idx[d]!, f, sa.value));
+        return isEmptyPortSet(egress) ? noPorts : nodeLocal ? egress : intersectPortSets(egress, directionPorts(r, 'ingress', idx[d]!, f, sa.value));
       }
-      const ingress = pp.open ? anyPorts : (pp[fam].get(idx[s]!) ?? noPorts);
+      const ingress = nodeLocal ? anyPorts : pp.open ? anyPorts : (pp[fam].get(idx[s]!) ?? noPorts);
       return isEmptyPortSet(ingress) ? noPorts : intersectPortSets(directionPorts(r, 'egress', idx[s]!, f, da.value), ingress);
     };
     // Per address family both pods have: one change when the families agree (the usual case).
