@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -216,6 +216,23 @@ it('snapshot refuses -o naming a directory, before reading anything (it was an i
     expect(r.stderr).toContain(`-o ${output} is a directory; give a file, such as ${output.replace(/\/$/, '')}/snapshot.yaml`);
   }
   expect(existsSync(new URL('../../../not-yet-made', import.meta.url).pathname)).toBe(false);
+});
+
+it('snapshot refuses -o under a file, through a link loop or with a name too long as an output error, exit 2 (it was an internal error)', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'afile'), 'x');
+  symlinkSync('loop', join(dir, 'loop'));
+  for (const [output, reason] of [
+    [join(dir, 'afile', 'x'), 'ENOTDIR'],
+    [join(dir, 'loop'), 'ELOOP'],
+    [join(dir, 'a'.repeat(300)), 'ENAMETOOLONG'],
+  ] as const) {
+    const r = await cli(['snapshot', '-o', output, 'examples/cluster.yaml']);
+    expect(r.code, output).toBe(2);
+    expect(r.stderr).toContain(`could not write ${output}: ${reason}`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  }
+  expect(readdirSync(dir).sort()).toEqual(['afile', 'loop']);
 });
 
 it('validate counts in the singular where there is one', async () => {

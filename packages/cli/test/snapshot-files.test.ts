@@ -61,8 +61,12 @@ it('writes the same bytes for the same objects in any order, in any files, as YA
     networkPolicy('x', 'only-a1', { podSelector: { matchLabels: { app: 'a0' } }, ingress: [{ from: [{ podSelector: { matchLabels: { app: 'a1' } } }], ports: [{ port: 'http' }] }] }),
     networkPolicy('y', 'deny', { podSelector: {}, policyTypes: ['Egress'] }),
   ];
-  const write = (order: readonly number[], split: number, asJson: readonly boolean[]): string[] => {
-    const ordered = order.map((i) => objects[i]!);
+  // Every mapping's keys in reverse order, at every depth (a node's addresses were printed in the
+  // input's key order).
+  const reversedKeys = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(reversedKeys) : typeof v === 'object' && v !== null ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversedKeys(x)])) : v;
+  const write = (order: readonly number[], split: number, asJson: readonly boolean[], reverse = false): string[] => {
+    const ordered = order.map((i) => (reverse ? (reversedKeys(objects[i]!) as Json) : objects[i]!));
     const parts = [ordered.slice(0, split), ordered.slice(split)];
     return parts.map((part, k) => {
       const file = join(dir, `part${k}.${asJson[k] ? 'json' : 'yaml'}`);
@@ -96,8 +100,8 @@ it('writes the same bytes for the same objects in any order, in any files, as YA
   // A label kubectl (YAML 1.1) would read as a boolean stays a string there too.
   expect((parse(first.stdout, { version: '1.1' }) as { items: Json[] }).items[3]!['metadata']).toEqual({ name: 'p1', namespace: 'x', labels: { app: 'a1', z: 'on' } });
   await fc.assert(
-    fc.asyncProperty(fc.shuffledSubarray(objects.map((_, i) => i), { minLength: objects.length }), fc.integer({ min: 0, max: objects.length }), fc.tuple(fc.boolean(), fc.boolean()), async (order, split, asJson) => {
-      const files = write(order, split, asJson);
+    fc.asyncProperty(fc.shuffledSubarray(objects.map((_, i) => i), { minLength: objects.length }), fc.integer({ min: 0, max: objects.length }), fc.tuple(fc.boolean(), fc.boolean()), fc.boolean(), async (order, split, asJson, reverse) => {
+      const files = write(order, split, asJson, reverse);
       const again = await cli(['snapshot', '-o', '-', ...files]);
       expect(body(again.stdout)).toBe(body(first.stdout));
     }),

@@ -60,7 +60,16 @@ function slimPod(item: Json): Json {
   if (spec['containers'] !== undefined) outSpec['containers'] = containers(spec['containers'], false);
   const init = containers(spec['initContainers'], true);
   if (init !== undefined && !(Array.isArray(init) && init.length === 0)) outSpec['initContainers'] = init;
-  return { spec: outSpec, status: pick(status, ['phase', 'podIP', 'podIPs']) };
+  const outStatus = pick(status, ['phase', 'podIP', 'podIPs']);
+  if (outStatus['podIPs'] !== undefined) outStatus['podIPs'] = pickEach(outStatus['podIPs'], ['ip']);
+  return { spec: outSpec, status: outStatus };
+}
+
+/** A node's addresses, each with its keys in the API's order (type, address) whatever the input's. */
+function slimNodeStatus(status: unknown): Json {
+  const out = pick(isMap(status) ? status : {}, ['addresses']);
+  if (out['addresses'] !== undefined) out['addresses'] = pickEach(out['addresses'], ['type', 'address']);
+  return out;
 }
 
 /** A Service's selector, cluster IPs and ports, with the protocol and targetPort the API server defaults. */
@@ -102,7 +111,7 @@ export function slimObject(kind: ObjectKind, item: unknown, defaultNamespace = '
   if (labels !== undefined && labels !== null) outMeta['labels'] = sortedMap(labels);
   const manifest: Json = { apiVersion: apiVersions[kind], kind, metadata: outMeta };
   if (kind === 'Pod') Object.assign(manifest, slimPod(item));
-  else if (kind === 'Node') manifest['status'] = pick(isMap(item['status']) ? item['status'] : {}, ['addresses']);
+  else if (kind === 'Node') manifest['status'] = slimNodeStatus(item['status']);
   else if (kind === 'Service') Object.assign(manifest, slimService(item));
   else if (kind === 'NetworkPolicy') manifest['spec'] = storedPolicySpec(item['spec']);
   return { kind, namespace, name, manifest };

@@ -3,7 +3,7 @@ import { basename, dirname, resolve as resolvePath } from 'node:path';
 import type { Command, Values } from '../command.js';
 import { clusterSources, compareObjects, readClusterSources, renderSnapshot, slimObject, withCluster, type ClusterObject, type SnapshotFormat } from '../cluster/index.js';
 import { readInputs } from '../inputs.js';
-import { ExitCode, UsageError, type Io } from '../io.js';
+import { ExitCode, OutputError, UsageError, type Io } from '../io.js';
 import { loadSources } from '../load.js';
 import { count } from '../count.js';
 import { StagedWriter } from '../staged-writer.js';
@@ -71,6 +71,19 @@ async function fromPaths(io: Io, values: Values, positionals: readonly string[],
   return { objects: [...objects.values()].map((o) => o.object).sort(compareObjects), header: [`netpolc snapshot of ${origin}${scopeOf(only)}.`, contents] };
 }
 
+/**
+ * Whether `-o` names a directory. A path that cannot be looked up for another reason than being
+ * absent (a file as a parent, a link loop, a name too long) cannot be written either: said now,
+ * before the cluster is read.
+ */
+function isDirectory(path: string, output: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch (e) {
+    throw new OutputError(`could not write ${output}: ${e instanceof Error ? e.message : String(e)} (nothing was written)`);
+  }
+}
+
 /** `netpolc snapshot -o FILE [PATH...] [--from-cluster]`: an inventory and policies as one file. */
 export const snapshotCommand: Command = {
   name: 'snapshot',
@@ -86,7 +99,7 @@ export const snapshotCommand: Command = {
     const output = values['output'] as string | undefined;
     if (!output) throw new UsageError('-o FILE is required (or -o - for standard output)');
     // Checked before the cluster is read: a snapshot of a large cluster takes a while.
-    if (output !== '-' && (output.endsWith('/') || statSync(resolvePath(io.cwd, output), { throwIfNoEntry: false })?.isDirectory())) {
+    if (output !== '-' && (output.endsWith('/') || isDirectory(resolvePath(io.cwd, output), output))) {
       throw new UsageError(`-o ${output} is a directory; give a file, such as ${output.replace(/\/*$/, '')}/snapshot.yaml`);
     }
     const inventory = (values['inventory'] as string[] | undefined) ?? [];
