@@ -213,3 +213,19 @@ it('names the first three skipped objects of a kind in a file and counts the res
     '197:skipped v1 ConfigMap (and 47 more in this file, the last here): not a kind netpolc reads',
   ]);
 });
+
+it('says a missing containerPort or pod IP is required, and names a mapping a mapping (they read "port undefined", "found undefined undefined", "a object")', () => {
+  const text = [
+    'apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x}\nspec:\n  nodeName: n1\n  containers:\n  - name: c\n    ports:\n    - {}\n    - {name: http}\n',
+    'status: {phase: Running, podIP: 198.18.0.1, podIPs: [{}]}\n',
+    '---\napiVersion: v1\nkind: List\nitems: {a: 1}\n',
+  ].join('');
+  const r = loadProgram([{ path: 't.yaml', content: text }]);
+  const shown = r.diagnostics.filter((d) => d.severity === 'error').map((d) => `${r.locate(d.target)?.line}:${r.locate(d.target)?.column} ${d.code}: ${d.message}`);
+  expect(shown.sort()).toEqual([
+    '9:7 ir/missing-field: containerPort is required',
+    '10:7 ir/missing-field: containerPort is required',
+    '11:54 ir/missing-field: ip is required',
+    '15:8 ir/invalid-type: items must be a list, found a mapping',
+  ].sort());
+});

@@ -47,6 +47,7 @@ export function valueText(value: unknown): string {
 
 /** Describes a value's type for messages. */
 export function describeValue(value: unknown): string {
+  if (value === undefined) return 'no value';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';

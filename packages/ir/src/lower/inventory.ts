@@ -18,6 +18,10 @@ export function lowerNamespace(ctx: LowerContext, object: ManifestObject): Names
 }
 
 function lowerAddress(ctx: LowerContext, text: unknown, ref: RefLike): Address | undefined {
+  if (text === undefined) {
+    ctx.diagnostics.push(irDiagnostic('ir/missing-field', { field: 'ip' }, deref(ref)));
+    return undefined;
+  }
   if (typeof text !== 'string') {
     wrongType(ctx, ref, 'ip', 'a string', text, '');
     return undefined;
@@ -51,6 +55,10 @@ function lowerContainerPorts(ctx: LowerContext, spec: Fields, specRef: RefLike, 
         const number = intField(ctx, port, 'containerPort', pRef);
         const name = stringField(ctx, port, 'name', pRef);
         const protocol = stringField(ctx, port, 'protocol', pRef) ?? 'TCP';
+        if (port['containerPort'] === undefined || port['containerPort'] === null) {
+          ctx.diagnostics.push(irDiagnostic('ir/missing-field', { field: 'containerPort' }, pRef()));
+          return;
+        }
         if (number === undefined || number < 1 || number > 65535) {
           ctx.diagnostics.push(irDiagnostic('ir/invalid-port', { value: valueText(port['containerPort']), reason: 'must be an integer between 1 and 65535' }, refAt(pRef(), 'containerPort')));
           return;

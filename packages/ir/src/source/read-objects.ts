@@ -225,7 +225,7 @@ function jsonSyntaxError(err: unknown, length: number): { reason: string; positi
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
-  return `a ${typeof value}`;
+  return typeof value === 'object' ? 'a mapping' : `a ${typeof value}`;
 }
 
 function collectObjects(value: unknown, ref: SourceRef, out: ManifestObject[], diagnostics: Diagnostic[], defaults?: ItemDefaults): void {
