@@ -48,12 +48,21 @@ export function makeDirectories(dir: string): void {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') {
       if (isDirectory(dir)) return;
-      throw e;
+      throw new Error(`${dir} exists and is not a directory${linkNote(dir)}`);
     }
     const parent = dirname(dir);
     if (code !== 'ENOENT' || parent === dir) throw e;
     makeDirectories(parent);
     mkdirSync(dir);
+  }
+}
+
+/** For a path that is a link: where it leads, and that no directory is there (dangling, or a loop). */
+function linkNote(path: string): string {
+  try {
+    return lstatSync(path).isSymbolicLink() ? ` (a link to ${readlinkSync(path)}, which leads to no directory: it dangles or loops)` : '';
+  } catch {
+    return '';
   }
 }
 

@@ -1,7 +1,7 @@
 // The compile command's atomic writer: files are written on a worker thread once a compile has
 // more than a handful, renamed into place only on commit, and never left behind on a failure.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
@@ -155,7 +155,19 @@ it('makes the output directory of an output without files ("wrote 0 files to DIR
   expect(listAll(out)).toEqual([]);
   const blocked = join(scratch(), 'file');
   writeFileSync(blocked, 'x');
-  await expect(new StagedWriter(blocked).commit()).rejects.toThrow(/could not write the output files: EEXIST/);
+  await expect(new StagedWriter(blocked).commit()).rejects.toThrow(`could not write the output files: ${blocked} exists and is not a directory (nothing was written)`);
+});
+
+it('says where a link that stands for the output directory leads when no directory is there (it said EEXIST, mkdir)', async () => {
+  const dir = scratch();
+  symlinkSync('loop', join(dir, 'loop'));
+  symlinkSync('nowhere/deeper', join(dir, 'dangling'));
+  for (const [name, to] of [['loop', 'loop'], ['dangling', 'nowhere/deeper']] as const) {
+    const w = new StagedWriter(join(dir, name));
+    w.add({ path: 'f', content: 'x' });
+    await expect(w.commit()).rejects.toThrow(`could not write the output files: ${join(dir, name)} exists and is not a directory (a link to ${to}, which leads to no directory: it dangles or loops) (nothing was written)`);
+  }
+  expect(readdirSync(dir).sort()).toEqual(['dangling', 'loop']);
 });
 
 it('stages targets whose names leave no room for the temporary suffix (a 240-character node name failed with ENAMETOOLONG)', async () => {
