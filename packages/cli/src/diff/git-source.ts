@@ -1,7 +1,7 @@
 import { constants } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { compareValues, type InputSource } from '@netpolc/ir';
 import { realPath } from '../inputs.js';
 import { InputError, UsageError } from '../io.js';
@@ -43,43 +43,103 @@ export function readGitSources(cwd: string, ref: string, paths: readonly string[
     seen.add(file);
     files.push({ file, object });
   };
-  // Entries under `inRepo` at the ref; links followed once each (a loop of links ends).
+  // Entries under `root` at the ref, as the working tree's reading lists a directory: names
+  // starting with a dot left out below it, each directory's entries in name order, links judged
+  // by their own name unless they lead to a directory. Links followed once each (a loop ends).
   const followed = new Set<string>();
-  const walk = (inRepo: string, named: boolean): void => {
-    const entries = git(top, ['ls-tree', '-r', '-z', ref, '--', inRepo]).split('\u0000').filter((e) => e !== '');
+  const walk = (root: string, named: boolean): void => {
+    const entries = git(top, ['--literal-pathspecs', 'ls-tree', '-r', '-z', ref, '--', root]).split('\u0000').filter((e) => e !== '');
     // `<mode> <type> <object>\t<path>`
-    const parsed = entries.map((e) => {
-      const tab = e.indexOf('\t');
-      const [mode, , object] = e.slice(0, tab).split(' ');
-      return { mode: mode!, object: object!, file: e.slice(tab + 1) };
-    });
-    for (const { mode, object, file } of parsed.sort((a, b) => compareValues(a.file, b.file))) {
+    const parsed = entries
+      .map((e) => {
+        const tab = e.indexOf('\t');
+        const [mode, , object] = e.slice(0, tab).split(' ');
+        const file = e.slice(tab + 1);
+        const below = file === root ? [] : (root === '.' ? file : file.slice(root.length + 1)).split('/');
+        return { mode: mode!, object: object!, file, below };
+      })
+      .filter((e) => !e.below.some((segment) => segment.startsWith('.')))
+      .sort((a, b) => compareSegments(a.below, b.below));
+    for (const { mode, object, file } of parsed) {
+      const input = extensions.test(file) || (named && file === root);
       if (mode !== '120000') {
         // A file named on the command line is read whatever its extension, as on the working tree.
-        if (extensions.test(file) || (named && file === inRepo)) read(file, object);
+        if (input) read(file, object);
         continue;
       }
       if (followed.has(file)) continue;
       followed.add(file);
-      const target = git(top, ['show', `${ref}:${file}`]);
-      const resolved = relative(top, resolve(top, dirname(file), target)) || '.';
-      if (resolved.startsWith('..') || isAbsolute(resolved)) {
-        throw new InputError(`${ref}:${file} is a link to ${target}, outside the git repository ${top}: it cannot be read at a ref`);
+      const target = resolveAtRef(top, ref, file);
+      if (target.kind === 'outside') {
+        // Only a link the working tree would read or enter needs its target: an input's name, or
+        // a directory there now.
+        if (input || statSync(target.where, { throwIfNoEntry: false })?.isDirectory() !== false) {
+          throw new InputError(`${ref}:${file} is a link to ${target.text}, outside the git repository ${top}: it cannot be read at a ref`);
+        }
+        continue;
       }
-      const kind = spawnSync('git', ['cat-file', '-t', `${ref}:${resolved}`], { cwd: top, encoding: 'utf8' });
-      if (kind.status !== 0) continue; // a dangling link, as on the working tree: nothing to read
-      if (kind.stdout.trim() === 'tree') walk(resolved, false);
-      else if (extensions.test(file) || extensions.test(resolved) || (named && file === inRepo)) read(resolved);
+      if (target.kind === 'tree') walk(target.path, false);
+      else if (target.kind === 'blob' && input) read(target.path);
+      // A dangling link or a loop: nothing to read, as on the working tree for a name it skips.
     }
   };
   for (const path of paths) {
     if (path === '-') throw new UsageError('--base-ref cannot read standard input');
-    const inRepo = relative(top, realPath(resolve(cwd, path))) || '.';
+    // The path's own last part as given: a link there is followed at the ref (where it may lead
+    // elsewhere than it does now), its parents as on disk.
+    const abs = resolve(cwd, path);
+    const lexical = relative(top, join(realPath(dirname(abs)), basename(abs)));
+    // A path whose own last part leads into the repository from outside (the checkout itself
+    // reached through a link) is taken as the directory it leads to.
+    const inRepo = (lexical.startsWith('..') || isAbsolute(lexical) ? relative(top, realPath(abs)) : lexical) || '.';
     if (inRepo.startsWith('..') || isAbsolute(inRepo)) throw new UsageError(`${path} is outside the git repository ${top}`);
     walk(inRepo, true);
   }
   const contents = readObjects(top, files.map((f) => f.object));
   return files.map(({ file }, i) => ({ path: `${ref}:${relative(realCwd, resolve(top, file)) || file}`, content: contents[i]! }));
+}
+
+/** Orders paths as a directory walk in name order does: segment by segment. */
+function compareSegments(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < a.length && i < b.length; i++) {
+    const c = compareValues(a[i]!, b[i]!);
+    if (c !== 0) return c;
+  }
+  return a.length - b.length;
+}
+
+/** Where a committed link leads at a ref. */
+type LinkTarget = { readonly kind: 'blob' | 'tree'; readonly path: string } | { readonly kind: 'dangling' } | { readonly kind: 'outside'; readonly text: string; readonly where: string };
+
+/**
+ * Follows a committed link at `ref` as the file system would: links in any part of the path,
+ * links to links, up to 40 of them (Linux's limit, then a loop). `git cat-file -t ref:path` does
+ * not follow links, so each part is looked up with ls-tree.
+ */
+function resolveAtRef(top: string, ref: string, link: string): LinkTarget {
+  let parts = link.split('/');
+  let hops = 0;
+  for (let i = 0; i < parts.length; i++) {
+    const prefix = parts.slice(0, i + 1).join('/');
+    const entry = git(top, ['--literal-pathspecs', 'ls-tree', '-z', ref, '--', prefix]).split('\u0000')[0] ?? '';
+    const tab = entry.indexOf('\t');
+    if (tab < 0 || entry.slice(tab + 1) !== prefix) return { kind: 'dangling' };
+    const [mode, type] = entry.slice(0, tab).split(' ');
+    if (mode !== '120000') {
+      if (i === parts.length - 1) return { kind: type === 'tree' ? 'tree' : 'blob', path: prefix };
+      if (type !== 'tree') return { kind: 'dangling' };
+      continue;
+    }
+    if (++hops > 40) return { kind: 'dangling' };
+    const text = git(top, ['show', `${ref}:${prefix}`]);
+    const where = resolve(top, dirname(prefix), text, ...parts.slice(i + 1));
+    const next = relative(top, where);
+    if (next.startsWith('..') || isAbsolute(next)) return { kind: 'outside', text, where };
+    if (next === '') return { kind: 'tree', path: '.' };
+    parts = next.split('/');
+    i = -1;
+  }
+  return { kind: 'dangling' };
 }
 
 /**
