@@ -91,7 +91,7 @@ const printedBy = new WeakMap<Io, Set<string>>();
  * program, and prints diagnostics. `ok` is false when there are errors (exit code 2). `outDir`:
  * compile's output directory, never read as input (see readInputs).
  */
-export async function loadInputs(io: Io, values: Values, positionals: readonly string[], outDir?: string): Promise<{ result: LoadResult; ok: boolean }> {
+export async function loadInputs(io: Io, values: Values, positionals: readonly string[], outDir?: string): Promise<{ result: LoadResult; ok: boolean; files: ReadonlySet<string> }> {
   const format = values['diagnostics-format'];
   if (format !== undefined && format !== 'text' && format !== 'json') throw new UsageError(`--diagnostics-format must be text or json`);
   const inventory = (values['inventory'] as string[] | undefined) ?? [];
@@ -104,7 +104,8 @@ export async function loadInputs(io: Io, values: Values, positionals: readonly s
   const primary = await readInputs(io, positionals, outDir, seen);
   const under = await readInputs(io, inventory, outDir, seen);
   const { sources } = await withCluster(io, values, [...primary, ...under]);
-  return loadSources(io, values, sources, undefined, primary.length > 0 && under.length > 0 ? new Set(under.map((s) => s.path)) : undefined);
+  // `seen`: the real paths of the files read (and `-`), for compile to refuse overwriting one.
+  return { ...loadSources(io, values, sources, undefined, primary.length > 0 && under.length > 0 ? new Set(under.map((s) => s.path)) : undefined), files: seen };
 }
 
 /**

@@ -144,6 +144,11 @@ export class StagedWriter {
     active.add(this.suffix);
   }
 
+  /** The target paths of the files added so far. */
+  targets(): string[] {
+    return this.staged.map(([, target]) => target);
+  }
+
   /** Number of files added so far. */
   get count(): number {
     return this.staged.length;

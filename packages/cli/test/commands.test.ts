@@ -235,6 +235,23 @@ it('snapshot refuses -o under a file, through a link loop or with a name too lon
   expect(readdirSync(dir).sort()).toEqual(['afile', 'loop']);
 });
 
+it('compile refuses to replace an input file in the output directory with an output of the same name, and writes nothing (the inventory was overwritten by the Tier)', async () => {
+  const out = tempDir();
+  const inventory = readFileSync(new URL('../../../examples/cluster.yaml', import.meta.url), 'utf8');
+  writeFileSync(join(out, 'cluster.yaml'), inventory);
+  const r = await cli(['compile', '--backend', 'calico', '--tier', 'netpolc', '--out-dir', out, '--inventory', join(out, 'cluster.yaml'), 'examples/policies']);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain(`${join(out, 'cluster.yaml')} is an input of this compile, and the calico output has a file of that name`);
+  expect(readdirSync(out)).toEqual(['cluster.yaml']);
+  expect(readFileSync(join(out, 'cluster.yaml'), 'utf8')).toBe(inventory);
+  // An input elsewhere in the directory, under no output's name, is no obstacle.
+  rmSync(join(out, 'cluster.yaml'));
+  writeFileSync(join(out, 'inventory.yaml'), inventory);
+  const ok = await cli(['compile', '--backend', 'calico', '--tier', 'netpolc', '--out-dir', out, '--inventory', join(out, 'inventory.yaml'), 'examples/policies']);
+  expect(ok.code).toBe(0);
+  expect(readFileSync(join(out, 'inventory.yaml'), 'utf8')).toBe(inventory);
+});
+
 it('validate counts in the singular where there is one', async () => {
   const r = await cli(['validate', '-'], 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: a, namespace: x}\nspec: {podSelector: {}}\n');
   expect(r.stdout).toBe('ok: 1 policy, 1 namespace, 0 pods, 0 nodes; 0 errors, 0 warnings\n');

@@ -4,7 +4,8 @@ import { hasErrors, resolve, type Backend, type EmitResult, type LoadResult } fr
 import { backendNames, backends, type BackendName } from '../backends.js';
 import type { Command, OptionDef, Values } from '../command.js';
 import { count } from '../count.js';
-import { ExitCode, UsageError, type Io } from '../io.js';
+import { ExitCode, OutputError, UsageError, type Io } from '../io.js';
+import { realPath } from '../inputs.js';
 import { loadInputs, printDiagnostics } from '../load.js';
 import { StagedWriter } from '../staged-writer.js';
 
@@ -76,7 +77,7 @@ export const compileCommand: Command = {
     const backend = backends[name as BackendName] as Backend<object>;
     const raw = rawFlags(values, backend, name);
     const parsed = backend.parseOptions(raw);
-    const { result, ok } = await loadInputs(io, values, positionals, outPath);
+    const { result, ok, files: inputFiles } = await loadInputs(io, values, positionals, outPath);
     printDiagnostics(io, values, result, parsed.diagnostics);
     if (!ok || hasErrors(parsed.diagnostics)) return ExitCode.input;
     // A per-node compile resolves only the pods of those nodes (other pods stay peers).
@@ -106,6 +107,13 @@ export const compileCommand: Command = {
     } catch (e) {
       await writer.abort();
       throw e;
+    }
+    // An input file in the output directory under an output's name (an inventory named
+    // cluster.yaml, Calico's Tier file) would be replaced silently, and read as input next time.
+    const clobbered = writer.targets().find((t) => inputFiles.has(realPath(t)));
+    if (clobbered !== undefined) {
+      await writer.abort();
+      throw new OutputError(`${clobbered} is an input of this compile, and the ${name} output has a file of that name: give another --out-dir, or move the input out of it (nothing was written)`);
     }
     const interrupted = await writer.commit();
     io.stderr.write(`wrote ${count(writer.count, 'file')} to ${outDir}\n`);
