@@ -119,6 +119,34 @@ it.runIf(existsSync('/proc/self'))('stops with an error, not a hang, where a dir
   }
 });
 
+// Ctrl-C while files are renamed into place left some new files next to old ones. The child
+// sends itself SIGINT from inside the fifth rename (fs.renameSync wrapped, the ESM binding
+// synced), so the signal surely arrives mid-loop.
+it('holds Ctrl-C while the files are moved into place: every file lands, then the signal ends the process', () => {
+  const dist = new URL('../dist/staged-writer.js', import.meta.url).pathname;
+  const out = join(scratch(), 'out');
+  const script = `
+    import { createRequire, syncBuiltinESMExports } from 'node:module';
+    const fs = createRequire(import.meta.url)('node:fs');
+    const rename = fs.renameSync;
+    let n = 0;
+    fs.renameSync = (a, b) => { rename(a, b); if (++n === 5) process.kill(process.pid, 'SIGINT'); };
+    syncBuiltinESMExports();
+    const { StagedWriter } = await import(${JSON.stringify(dist)});
+    const w = new StagedWriter(${JSON.stringify(out)});
+    for (let i = 0; i < 200; i++) w.add({ path: 'f' + i, content: 'x' });
+    await w.commit();
+    console.log('not interrupted');`;
+  const file = join(scratch(), 'interrupt.mjs');
+  writeFileSync(file, script);
+  const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 20_000 });
+  expect(r.signal).toBe('SIGINT');
+  expect(r.stdout).toBe('');
+  const names = readdirSync(out);
+  expect(names.filter((n) => n.includes('netpolc-tmp'))).toEqual([]);
+  expect(names).toHaveLength(200);
+});
+
 it('stages files in the root directory / (a prefix check once refused every one)', async () => {
   const w = new StagedWriter('/');
   w.add({ path: 'netpolc-test-never-written', content: 'x' });
