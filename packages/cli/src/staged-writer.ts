@@ -103,7 +103,7 @@ function stagedPath(target: string, suffix: string, index: number): string {
 const active = new Set<string>();
 
 /** Whether a process of this pid exists (one of another user's counts: EPERM). */
-function isRunning(pid: number): boolean {
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -7,6 +7,7 @@ import { count } from '../count.js';
 import { ExitCode, OutputError, UsageError, type Io } from '../io.js';
 import { realPath } from '../inputs.js';
 import { loadInputs, printDiagnostics } from '../load.js';
+import { withDirectoryLock } from '../dir-lock.js';
 import { StagedWriter } from '../staged-writer.js';
 
 /**
@@ -115,12 +116,16 @@ export const compileCommand: Command = {
       await writer.abort();
       throw new OutputError(`${clobbered} is an input of this compile, and the ${name} output has a file of that name: give another --out-dir, or move the input out of it (nothing was written)`);
     }
-    const interrupted = await writer.commit();
+    // Renames and removals under the directory's lock: a second compile into it waits.
+    const owns = emitted.owns;
+    const { interrupted, removed } = await withDirectoryLock(outPath, async () => {
+      const interrupted = await writer.commit();
+      // A file of an earlier compile that this one answers for and did not write (a node's IPv6
+      // rules once it has no IPv6 pod) would be loaded by the next reload: it goes.
+      return { interrupted, removed: owns ? writer.removeLeftovers(owns) : [] };
+    });
     io.stderr.write(`wrote ${count(writer.count, 'file')} to ${outDir}\n`);
     if (interrupted > 0) io.stderr.write(`removed ${count(interrupted, 'temporary file')} that an interrupted compile had left there\n`);
-    // A file of an earlier compile that this one answers for and did not write (a node's IPv6
-    // rules once it has no IPv6 pod) would be loaded by the next reload: it goes.
-    const removed = emitted.owns ? writer.removeLeftovers(emitted.owns) : [];
     if (removed.length > 0) {
       const shown = removed.slice(0, 5).join(', ') + (removed.length > 5 ? `, and ${removed.length - 5} more` : '');
       io.stderr.write(`removed ${count(removed.length, 'file')} of an earlier compile that no longer follow${removed.length === 1 ? 's' : ''} from the policies: ${shown}\n`);

@@ -1,0 +1,69 @@
+// The output directory's lock: compiles take turns at renaming and removing files.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { lockName, withDirectoryLock } from '../src/dir-lock.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function scratch(): string {
+  const d = mkdtempSync(join(tmpdir(), 'netpolc-lock-'));
+  dirs.push(d);
+  return d;
+}
+
+it('holds the lock while the work runs and removes it after, also when the work fails', async () => {
+  const dir = join(scratch(), 'out');
+  const seen = await withDirectoryLock(dir, async () => readFileSync(join(dir, lockName), 'utf8'));
+  expect(seen).toMatch(new RegExp(`^${process.pid} \\d+\\n$`));
+  expect(existsSync(join(dir, lockName))).toBe(false);
+  await expect(withDirectoryLock(dir, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+  expect(existsSync(join(dir, lockName))).toBe(false);
+});
+
+it('waits while a live process holds the lock, and goes on once that process is gone', async () => {
+  const dir = scratch();
+  const child = spawn('sleep', ['30']);
+  writeFileSync(join(dir, lockName), `${child.pid} 1\n`);
+  let ran = false;
+  const work = withDirectoryLock(dir, async () => void (ran = true), { pollMs: 10 });
+  await new Promise((r) => setTimeout(r, 300));
+  expect(ran).toBe(false);
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  await work;
+  expect(ran).toBe(true);
+  expect(existsSync(join(dir, lockName))).toBe(false);
+});
+
+it('takes over a lock whose process is gone, or that records this pid under another start (a reused pid)', async () => {
+  const dir = scratch();
+  const gone = spawnSync('true').pid!;
+  for (const stale of [`${gone} 1700000000000`, `${process.pid} 1`, 'garbled']) {
+    writeFileSync(join(dir, lockName), `${stale}\n`);
+    expect(await withDirectoryLock(dir, async () => 'ran')).toBe('ran');
+    expect(existsSync(join(dir, lockName))).toBe(false);
+  }
+});
+
+it('gives up after the wait with an error naming the holder and the file, and leaves its lock alone', async () => {
+  const dir = scratch();
+  const child = spawn('sleep', ['30']);
+  try {
+    writeFileSync(join(dir, lockName), `${child.pid} 1\n`);
+    await expect(withDirectoryLock(dir, async () => 'ran', { waitMs: 200, pollMs: 20 })).rejects.toThrow(`another netpolc (pid ${child.pid}) has held ${join(dir, lockName)}`);
+    expect(readFileSync(join(dir, lockName), 'utf8')).toBe(`${child.pid} 1\n`);
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
+
+it('runs without the lock where none can be made (the work reports its own error)', async () => {
+  const file = join(scratch(), 'file');
+  writeFileSync(file, 'x');
+  expect(await withDirectoryLock(join(file, 'out'), async () => 'ran')).toBe('ran');
+});
