@@ -12,6 +12,11 @@ export const calicoCatalog = {
     message: paramMessage`--${'flag'} is ignored: ${'reason'}`,
     docs: 'A flag has no effect with the other flags given (for example --tier-order with a built-in tier).',
   },
+  'backend-calico/tier-after-default': {
+    severity: 'warning',
+    message: paramMessage`tier ${'tier'} has order ${'order'}, so Calico evaluates it after the default tier (order ${'defaultOrder'}): the default tier's policies, Calico's own translations of Kubernetes NetworkPolicies (knp.default.*) among them, decide first for every pod they select`,
+    docs: 'Felix evaluates tiers in order, then by name (felix/calc/policy_sorter.go). A tier at or after the default tier (order 1,000,000) only sees the traffic the default tier passes: a pod selected there is decided there (its tier ends in Deny). --tier-order defaults to 500000, between kube-admin and default, where Kubernetes NetworkPolicies sit in the upstream model; give an order below 1000000 unless the tier is meant to come later.',
+  },
   'backend-calico/reserved-tier': {
     severity: 'warning',
     message: paramMessage`tier ${'tier'} is reserved for cluster-wide admin policies (order ${'order'}, default action Pass); NetworkPolicies placed there run before or after every other tier`,

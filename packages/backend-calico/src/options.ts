@@ -118,6 +118,9 @@ export function parseOptions(raw: RawOptions): { readonly options: CalicoOptions
   const tierOrder = number('tier-order', defaultOptions.tierOrder);
   if (stringFlag(raw, 'tier-order') !== undefined && tier in builtinTiers) {
     diagnostics.push(calicoDiagnostic('backend-calico/ignored-option', { flag: 'tier-order', reason: `tier ${tier} is built in with order ${builtinTiers[tier]!.order}` }, NoTarget));
+  } else if (!(tier in builtinTiers) && tierOrder >= builtinTiers['default']!.order) {
+    // Felix orders tiers by order, then name (felix/calc/policy_sorter.go TierLess).
+    diagnostics.push(calicoDiagnostic('backend-calico/tier-after-default', { tier, order: tierOrder, defaultOrder: builtinTiers['default']!.order }, NoTarget));
   }
   const order = number('order', defaultOptions.order);
 

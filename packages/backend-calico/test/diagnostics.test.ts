@@ -40,6 +40,10 @@ it('validates flags and falls back to the defaults', () => {
   expect(parseOptions({ log: 'all', audit: true, report: true, order: '-2.5', tier: 'team-a', 'out-dir': '-' }).options).toEqual({ ...defaultOptions, log: 'all', audit: true, report: true, order: -2.5, tier: 'team-a', stdout: true });
   expect(options({ tier: 'default', 'tier-order': '5' }).map((d) => d.code)).toEqual(['backend-calico/ignored-option']);
   expect(options({ tier: 'kube-baseline' }).map((d) => [d.code, d.severity])).toEqual([['backend-calico/reserved-tier', 'warning']]);
+  // Felix sorts tiers by order: at or after the default tier's 1,000,000 the default tier decides first.
+  expect(options({ tier: 'nt', 'tier-order': '2000000' }).map((d) => [d.code, d.severity])).toEqual([['backend-calico/tier-after-default', 'warning']]);
+  expect(options({ tier: 'nt', 'tier-order': '1000000' }).map((d) => d.code)).toEqual(['backend-calico/tier-after-default']);
+  expect(options({ tier: 'nt', 'tier-order': '999999' })).toEqual([]);
   expect(options({ tier: 'adminnetworkpolicy', 'tier-order': '5' }).map((d) => [d.code, d.severity])).toEqual([['backend-calico/ignored-option', 'warning'], ['backend-calico/reserved-tier', 'warning']]);
   // A dot in the prefix would be a second dot in the name; ossg. names are OpenStack's.
   expect(options({ 'name-prefix': 'k8s.' }).map((d) => d.code)).toEqual(['backend-calico/invalid-option']);
