@@ -24,7 +24,9 @@ export function migrationReport(program: Program, options: CalicoOptions, lowere
   const changes: string[] = [];
   if (options.audit) changes.push('nothing is denied: this is a dry run; remove --audit to enforce');
   if (options.audit && lowered.tierDefaultAction === 'Deny') changes.push('in the default tier the audit policies also let through what live Kubernetes NetworkPolicies (knp.default.*) would deny for the same pods; audit in a tier of your own (--tier) to keep them enforcing');
-  if (lowered.tierDefaultAction === 'Pass' && !options.audit) changes.push(`traffic of isolated pods is decided in tier ${options.tier}: policies of later tiers (the default tier, live knp.default.* policies) cannot allow more for those pods`);
+  if (lowered.tierDefaultAction === 'Pass' && !options.audit) changes.push(`traffic of isolated pods is decided in tier ${options.tier}: policies of later tiers (the default tier, live knp.default.* policies) cannot allow more for those pods, nor deny what these policies allow`);
+  // Their Allow ends the evaluation (Felix: Allow is terminal) before any later tier sees it.
+  if (lowered.tierDefaultAction === 'Pass' && options.audit) changes.push(`what these policies allow is allowed in tier ${options.tier}: policies of later tiers (the default tier, live knp.default.* policies) cannot deny it; the rest passes on to them`);
   if (changes.length === 0) changes.push('none: the policies are Allow-only in the default tier at the order Calico gives Kubernetes NetworkPolicies, so the union with every other policy of the tier holds');
   for (const c of changes) lines.push(`  - ${c}`);
   lines.push('as in Kubernetes (Calico behaviour, kept): ipBlocks also match pod addresses; traffic from a pod\'s own node and to itself is always allowed; rules without ports match every protocol');

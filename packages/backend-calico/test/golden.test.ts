@@ -101,3 +101,14 @@ it('examples: golden files per namespace and migration report', async () => {
   await expect(result.files.map((f) => `# ${f.path}\n${f.content}`).join('')).toMatchFileSnapshot(join(goldenDir, 'examples', 'files.txt'));
   await expect(result.report ?? '').toMatchFileSnapshot(join(goldenDir, 'examples', 'report.txt'));
 });
+
+it('the migration report of an audit in a tier of its own says what later tiers can no longer deny', () => {
+  const loaded = loadProgram(exampleSources());
+  const { options } = calicoBackend.parseOptions({ tier: 'netpolc', audit: true, report: true, 'out-dir': 'out' });
+  const report = calicoBackend.emit({ program: loaded.program, resolved: resolve(loaded.program) }, options).report ?? '';
+  const changes = report.slice(report.indexOf('changes in meaning:')).split('\n').filter((l) => l.startsWith('  - '));
+  expect(changes).toEqual([
+    '  - nothing is denied: this is a dry run; remove --audit to enforce',
+    '  - what these policies allow is allowed in tier netpolc: policies of later tiers (the default tier, live knp.default.* policies) cannot deny it; the rest passes on to them',
+  ]);
+});
