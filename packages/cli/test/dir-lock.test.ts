@@ -1,20 +1,14 @@
 // The output directory's lock: compiles take turns at renaming and removing files.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { lockName, withDirectoryLock } from '../src/dir-lock.js';
+import { scratchPerTest } from './scratch.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-function scratch(): string {
-  const d = mkdtempSync(join(tmpdir(), 'netpolc-lock-'));
-  dirs.push(d);
-  return d;
-}
+let dir = '';
+scratchPerTest('netpolc-lock-', (d) => (dir = d));
+const scratch = (): string => dir;
 
 it('holds the lock while the work runs and removes it after, also when the work fails', async () => {
   const dir = join(scratch(), 'out');
