@@ -168,6 +168,28 @@ export function realPath(path: string): string {
 }
 
 /**
+ * {@link realPath} of each path, with one lstat per path: the real path of a file that is no link
+ * (or does not exist) is its directory's, made once per directory, and its own name. realPath of
+ * 10 000 output files took 0.22 s.
+ */
+export function realPaths(paths: readonly string[]): string[] {
+  const dirs = new Map<string, string>();
+  return paths.map((path) => {
+    let stats;
+    try {
+      stats = lstatSync(path, { throwIfNoEntry: false });
+    } catch {
+      return realPath(path);
+    }
+    if (stats?.isSymbolicLink()) return realPath(path);
+    const dir = dirname(path);
+    let real = dirs.get(dir);
+    if (real === undefined) dirs.set(dir, (real = realPath(dir)));
+    return dir === path ? real : join(real, basename(path));
+  });
+}
+
+/**
  * Expands paths (files, directories recursively, `-` for stdin) into sources, each file once,
  * in a deterministic order. Paths in messages stay as the user wrote them, relative to cwd.
  * `seen`: the real paths (and `-`) already read, by an earlier call, which are not read again.

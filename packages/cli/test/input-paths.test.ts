@@ -1,9 +1,10 @@
 // How input paths are expanded: directories (links to directories included, each once), files
 // reached twice, and entries that are no files.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
+import { realPath, realPaths } from '../src/inputs.js';
 import { cli } from './run-cli.js';
 import { scratchPerTest } from './scratch.js';
 
@@ -59,4 +60,16 @@ it('reports an unreadable input as an input error, without pointing at the usage
   const usage = await cli(['validate', '-i', cluster, '--diagnostics-format', 'xml', policies], '', dir);
   expect(usage.code).toBe(2);
   expect(usage.stderr).toMatch(/Run `netpolc validate --help` for usage\.\n$/);
+});
+
+it('realPaths gives what realPath gives for each path: files, links to files and directories, missing names, paths through a link and under a file', () => {
+  mkdirSync(join(dir, 'real', 'sub'), { recursive: true });
+  writeFileSync(join(dir, 'real', 'f.yaml'), 'x');
+  writeFileSync(join(dir, 'real', 'sub', 'g.yaml'), 'x');
+  symlinkSync('real', join(dir, 'linked'));
+  symlinkSync('real/f.yaml', join(dir, 'f-link.yaml'));
+  symlinkSync('nowhere', join(dir, 'dangling.yaml'));
+  symlinkSync('loop', join(dir, 'loop'));
+  const paths = ['real/f.yaml', 'real/missing.yaml', 'linked/f.yaml', 'linked/sub/g.yaml', 'linked/sub/missing', 'f-link.yaml', 'dangling.yaml', 'loop', 'loop/x', 'real/f.yaml/x', 'new/dir/file', '.', ''].map((p) => join(dir, p));
+  expect(realPaths([...paths, '/'])).toEqual([...paths, '/'].map(realPath));
 });

@@ -5,7 +5,7 @@ import { backendNames, backends, type BackendName } from '../backends.js';
 import type { Command, OptionDef, Values } from '../command.js';
 import { count } from '../count.js';
 import { ExitCode, OutputError, UsageError, type Io } from '../io.js';
-import { realPath } from '../inputs.js';
+import { realPaths } from '../inputs.js';
 import { loadInputs, printDiagnostics } from '../load.js';
 import { withDirectoryLock } from '../dir-lock.js';
 import { StagedWriter } from '../staged-writer.js';
@@ -111,7 +111,9 @@ export const compileCommand: Command = {
     }
     // An input file in the output directory under an output's name (an inventory named
     // cluster.yaml, Calico's Tier file) would be replaced silently, and read as input next time.
-    const clobbered = writer.targets().find((t) => inputFiles.has(realPath(t)));
+    const targets = writer.targets();
+    const real = realPaths(targets);
+    const clobbered = targets.find((_, i) => inputFiles.has(real[i]!));
     if (clobbered !== undefined) {
       await writer.abort();
       throw new OutputError(`${clobbered} is an input of this compile, and the ${name} output has a file of that name: give another --out-dir, or move the input out of it (nothing was written)`);
