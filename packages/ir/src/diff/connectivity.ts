@@ -196,7 +196,7 @@ export function diffConnectivity(base: ResolvedProgram, head: ResolvedProgram, o
         const egress = pp.open ? anyPorts : (pp[fam].get(idx[d]!) ?? noPorts);
         return isEmptyPortSet(egress) ? noPorts : nodeLocal ? egress : intersectPortSets(egress, directionPorts(r, 'ingress', idx[d]!, f, sa.value));
       }
-      const ingress = nodeLocal ? anyPorts : pp.open ? anyPorts : (pp[fam].get(idx[s]!) ?? noPorts);
+      const ingress = nodeLocal || pp.open ? anyPorts : (pp[fam].get(idx[s]!) ?? noPorts);
       return isEmptyPortSet(ingress) ? noPorts : intersectPortSets(directionPorts(r, 'egress', idx[s]!, f, da.value), ingress);
     };
     // Per address family both pods have: one change when the families agree (the usual case).
