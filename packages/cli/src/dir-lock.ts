@@ -51,7 +51,10 @@ export async function withDirectoryLock<T>(dir: string, work: () => Promise<T>, 
     // Gone, garbled, or this pid under another start (a reused pid): a lock nobody holds.
     const stale = !Number.isInteger(pid) || pid <= 0 || (pid === process.pid ? seen !== holder : !isRunning(pid));
     if (stale) {
-      if (readHolder(path) === seen) unlinkQuietly(path);
+      // One that cannot be removed (another user's in a sticky directory, a directory of that
+      // name) is treated as when no lock can be made: the work runs without it (retrying would
+      // spin forever).
+      if (readHolder(path) === seen && !unlinkQuietly(path)) break;
       continue;
     }
     if (Date.now() - started > waitMs) {
@@ -66,18 +69,21 @@ export async function withDirectoryLock<T>(dir: string, work: () => Promise<T>, 
   }
 }
 
+/** The lock's text; undefined when there is none, '' when it cannot be read (garbled, then). */
 function readHolder(path: string): string | undefined {
   try {
     return readFileSync(path, 'utf8').trim();
-  } catch {
-    return undefined;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? undefined : '';
   }
 }
 
-function unlinkQuietly(path: string): void {
+/** Removes a file; false when it is still there. */
+function unlinkQuietly(path: string): boolean {
   try {
     unlinkSync(path);
-  } catch {
-    // Gone already.
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT';
   }
 }

@@ -1,6 +1,6 @@
 // The output directory's lock: compiles take turns at renaming and removing files.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { lockName, withDirectoryLock } from '../src/dir-lock.js';
@@ -60,4 +60,23 @@ it('runs without the lock where none can be made (the work reports its own error
   const file = join(scratch(), 'file');
   writeFileSync(file, 'x');
   expect(await withDirectoryLock(join(file, 'out'), async () => 'ran')).toBe('ran');
+});
+
+it.runIf(process.getuid?.() !== 0)('runs without the lock when a stale one cannot be removed, instead of retrying forever', async () => {
+  const locked = join(scratch(), 'out');
+  mkdirSync(locked);
+  writeFileSync(join(locked, lockName), `${spawnSync('true').pid!} 1\n`);
+  chmodSync(locked, 0o555);
+  try {
+    expect(await withDirectoryLock(locked, async () => 'ran')).toBe('ran');
+    expect(existsSync(join(locked, lockName))).toBe(true);
+  } finally {
+    chmodSync(locked, 0o755);
+  }
+});
+
+it('runs without the lock when something that is no lock file has its name (a directory), instead of retrying forever', async () => {
+  mkdirSync(join(scratch(), lockName));
+  expect(await withDirectoryLock(scratch(), async () => 'ran')).toBe('ran');
+  expect(existsSync(join(scratch(), lockName))).toBe(true);
 });
