@@ -62,13 +62,24 @@ it('runs without the lock where none can be made (the work reports its own error
   expect(await withDirectoryLock(join(file, 'out'), async () => 'ran')).toBe('ran');
 });
 
-it.runIf(process.getuid?.() !== 0)('runs without the lock when a stale one cannot be removed, instead of retrying forever', async () => {
+// As another user: root may remove any file. The lock belongs to a process that is gone, in a
+// directory the test's user cannot write (run through setpriv as nobody when the suite is root).
+it('runs without the lock when a stale one cannot be removed, instead of retrying forever', () => {
+  const dist = new URL('../dist/dir-lock.js', import.meta.url).pathname;
   const locked = join(scratch(), 'out');
   mkdirSync(locked);
   writeFileSync(join(locked, lockName), `${spawnSync('true').pid!} 1\n`);
+  const script = join(scratch(), 'stale.mjs');
+  writeFileSync(script, `const { withDirectoryLock } = await import(${JSON.stringify(dist)});\nconsole.log(await withDirectoryLock(${JSON.stringify(locked)}, async () => 'ran'));\n`);
+  chmodSync(scratch(), 0o755);
+  chmodSync(script, 0o644);
   chmodSync(locked, 0o555);
+  const asRoot = process.getuid?.() === 0;
+  const argv = asRoot ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, script] : [process.execPath, script];
   try {
-    expect(await withDirectoryLock(locked, async () => 'ran')).toBe('ran');
+    const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8', timeout: 20_000 });
+    expect(r.signal, 'spun until killed').toBeNull();
+    expect(r.stdout).toBe('ran\n');
     expect(existsSync(join(locked, lockName))).toBe(true);
   } finally {
     chmodSync(locked, 0o755);
