@@ -16,7 +16,7 @@ let error;
 function write(tmp, content) {
   if (error) return;
   try {
-    writeFileSync(tmp, content);
+    writeFileSync(tmp, content, { mode: 0o600 });
   } catch (e) {
     error = String(e && e.message ? e.message : e);
   }
@@ -73,6 +73,12 @@ function isDirectory(path: string): boolean {
     return false;
   }
 }
+
+/**
+ * Staged files are created readable by their owner only: until commit they may hold what
+ * replaces a private file (a 0600 snapshot), whose mode is known only then.
+ */
+const privateFile = { mode: 0o600 } as const;
 
 /** Signals held while the staged files are renamed into place (see commitStaged). */
 const heldSignals: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -270,10 +276,12 @@ export class StagedWriter {
     const hold = (signal: NodeJS.Signals): void => void held.push(signal);
     for (const signal of heldSignals) process.on(signal, hold);
     try {
+      const fresh = 0o666 & ~process.umask();
       for (const [i, [tmp, target]] of this.staged.entries()) {
-        // A file replaced keeps its permissions (a 0600 snapshot stays private).
+        // A file replaced keeps its permissions (a 0600 snapshot stays private); a new one gets
+        // what a file created here would. Staged files are private until then (see privateFile).
         const replaced = existing[i];
-        if (replaced?.isFile()) chmodSync(tmp, replaced.mode & 0o7777);
+        chmodSync(tmp, replaced?.isFile() ? replaced.mode & 0o7777 : fresh);
         renameSync(tmp, target);
         moved++;
       }
@@ -366,7 +374,7 @@ export class StagedWriter {
       for (const h of held) this.ensureDirectory(dirname(h.tmp));
       if (this.dirError !== undefined) return this.dirError;
       try {
-        for (const h of held) writeFileSync(h.tmp, h.content);
+        for (const h of held) writeFileSync(h.tmp, h.content, privateFile);
         return undefined;
       } catch (e) {
         return e instanceof Error ? e.message : String(e);

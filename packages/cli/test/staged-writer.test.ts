@@ -1,7 +1,7 @@
 // The compile command's atomic writer: files are written on a worker thread once a compile has
 // more than a handful, renamed into place only on commit, and never left behind on a failure.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
@@ -146,6 +146,39 @@ it('holds Ctrl-C while the files are moved into place: every file lands, then th
   expect(names.filter((n) => n.includes('netpolc-tmp'))).toEqual([]);
   expect(names).toHaveLength(200);
 });
+
+for (const count of [3, 200]) {
+  it(`keeps staged files private until commit, then gives each the replaced file's mode or a new file's (${count} files)`, () => {
+    // The staged file of a 0600 target was 0644 (under umask 022) until the commit's chmod.
+    const dist = new URL('../dist/staged-writer.js', import.meta.url).pathname;
+    const out = join(scratch(), 'out');
+    mkdirSync(out);
+    writeFileSync(join(out, 'f0'), 'old');
+    chmodSync(join(out, 'f0'), 0o640);
+    const script = `
+      import { createRequire, syncBuiltinESMExports } from 'node:module';
+      const fs = createRequire(import.meta.url)('node:fs');
+      process.umask(0o027);
+      const chmod = fs.chmodSync;
+      const staged = [];
+      fs.chmodSync = (p, m) => { staged.push(fs.statSync(p).mode & 0o7777); chmod(p, m); };
+      syncBuiltinESMExports();
+      const { StagedWriter } = await import(${JSON.stringify(dist)});
+      const w = new StagedWriter(${JSON.stringify(out)});
+      for (let i = 0; i < ${count}; i++) w.add({ path: 'f' + i, content: 'x' });
+      await w.commit();
+      console.log(JSON.stringify(staged));`;
+    const file = join(scratch(), 'modes.mjs');
+    writeFileSync(file, script);
+    const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.stderr).toBe('');
+    const staged = JSON.parse(r.stdout) as number[];
+    expect(staged).toHaveLength(count);
+    expect(new Set(staged)).toEqual(new Set([0o600]));
+    expect(statSync(join(out, 'f0')).mode & 0o7777).toBe(0o640);
+    for (let i = 1; i < count; i++) expect(statSync(join(out, `f${i}`)).mode & 0o7777).toBe(0o640 & ~0o027);
+  });
+}
 
 it('stages files in the root directory / (a prefix check once refused every one)', async () => {
   const w = new StagedWriter('/');
