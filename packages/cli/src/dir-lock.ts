@@ -7,7 +7,7 @@ import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:f
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OutputError } from './io.js';
-import { isRunning, makeDirectories } from './staged-writer.js';
+import { isRunning, makeDirectories } from './staged-files.js';
 
 /** The lock's name: hidden, so that no reader of the directory takes it for an output. */
 export const lockName = '.netpolc-lock';

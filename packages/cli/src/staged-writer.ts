@@ -1,9 +1,11 @@
-import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, readSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { releaseBatch, type EmitFile, type FileBatch } from '@netpolc/ir';
 import { OutputError } from './io.js';
 import { count } from './count.js';
+import { fileHead, isRunning, makeDirectories, stagedName, stagedPath, targetPath } from './staged-files.js';
+
 
 // The writer thread: writes each file to its temporary name as it arrives and reports, when
 // told the stream ended, the first error. Directories are made by the main thread before it
@@ -36,45 +38,6 @@ parentPort.on('message', (m) => {
 `;
 
 /**
- * `mkdir -p`, written out. Node's own (`mkdirSync(dir, { recursive: true })`, Node 20 and 22)
- * spins forever when a parent exists but making its child answers ENOENT, as under /proc or a
- * stale mount: `--out-dir /proc/x` hung at 100% CPU. Here a second ENOENT, once the parent
- * exists, is final.
- */
-export function makeDirectories(dir: string): void {
-  try {
-    mkdirSync(dir);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') {
-      if (isDirectory(dir)) return;
-      throw new Error(`${dir} exists and is not a directory${linkNote(dir)}`);
-    }
-    const parent = dirname(dir);
-    if (code !== 'ENOENT' || parent === dir) throw e;
-    makeDirectories(parent);
-    mkdirSync(dir);
-  }
-}
-
-/** For a path that is a link: where it leads, and that no directory is there (dangling, or a loop). */
-function linkNote(path: string): string {
-  try {
-    return lstatSync(path).isSymbolicLink() ? ` (a link to ${readlinkSync(path)}, which leads to no directory: it dangles or loops)` : '';
-  } catch {
-    return '';
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-/**
  * Staged files are created readable by their owner only: until commit they may hold what
  * replaces a private file (a 0600 snapshot), whose mode is known only then.
  */
@@ -83,51 +46,8 @@ const privateFile = { mode: 0o600 } as const;
 /** Signals held while the staged files are renamed into place (see commitStaged). */
 const heldSignals: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-/** A staged file's name: `<target>.netpolc-tmp-<pid>-<start time in ms>` (see StagedWriter). */
-const stagedName = /(\.netpolc-tmp-(\d+)-\d+)$/;
-
-/** The longest file name (a path segment) in bytes that Linux file systems take (NAME_MAX). */
-const maxNameBytes = 255;
-
-/**
- * The temporary name of the `index`th target: the target's name and the suffix, or, where that
- * would be longer than a file name may be (a 240-character node name), the name cut short and
- * made unique by its index, so that every target that fits may also be staged.
- */
-function stagedPath(target: string, suffix: string, index: number): string {
-  const slash = target.lastIndexOf('/');
-  const name = target.slice(slash + 1);
-  if (Buffer.byteLength(name) + suffix.length <= maxNameBytes) return `${target}${suffix}`;
-  const tag = `~${index}`;
-  // Cut by characters to a byte budget: a name is ASCII in practice, UTF-8 is counted anyway.
-  let short = name.slice(0, maxNameBytes - suffix.length - tag.length);
-  while (Buffer.byteLength(short) + tag.length + suffix.length > maxNameBytes) short = short.slice(0, -1);
-  return `${target.slice(0, slash + 1)}${short}${tag}${suffix}`;
-}
-
 /** The suffixes of this process's writers that have not finished: their files are never stale. */
 const active = new Set<string>();
-
-/** Whether a process of this pid exists (one of another user's counts: EPERM). */
-export function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** A relative path of plain names (no `.` or `..` segment, no empty one): what backends write. */
-const plainPath = /^[\w-][\w.-]*(?:\/[\w-][\w.-]*)*$/;
-
-/**
- * `resolve(root, path)` for an absolute, normalised `root`; plain paths are joined without
- * `resolve` (a kube-scale profile: 84 ms in `resolve` for 10 000 files, 35 ms joined).
- */
-export function targetPath(root: string, path: string): string {
-  return root !== '/' && plainPath.test(path) ? `${root}/${path}` : resolve(root, path);
-}
 
 /** Up to this many files (a small compile) are written by the main thread, without a thread. */
 const threadThreshold = 8;
@@ -404,13 +324,3 @@ export class StagedWriter {
   }
 }
 
-/** The first 512 bytes of a file, decoded. */
-function fileHead(path: string): string {
-  const head = Buffer.alloc(512);
-  const fd = openSync(path, 'r');
-  try {
-    return head.toString('utf8', 0, readSync(fd, head, 0, head.length, 0));
-  } finally {
-    closeSync(fd);
-  }
-}

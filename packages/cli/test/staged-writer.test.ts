@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, expect, it } from 'vitest';
 import { FileAssembler, type FileBatch } from '@netpolc/ir';
-import { StagedWriter, targetPath } from '../src/staged-writer.js';
+import { StagedWriter } from '../src/staged-writer.js';
+import { targetPath } from '../src/staged-files.js';
 
 const dirs: string[] = [];
 afterEach(() => {
