@@ -3,7 +3,7 @@
 // of a path), so that a tree unchanged since the ref shows no change. Cases from an audit of
 // 2026-12-03, each checked against a checkout of the ref (`git worktree add`) diffed as two
 // directories.
-import { cpSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { cli } from './run-cli.js';
@@ -94,4 +94,50 @@ it('ignores a committed link out of the repository that the working tree would n
   const r = await jsonDiff('policies');
   expect(r.code).toBe(2);
   expect(r.stderr).toContain('HEAD:policies/host.yaml is a link to /etc/hostname, outside the git repository');
+});
+
+it('reads files through their smudge filters at the ref, as the working tree has them (git-crypt, Git LFS: BASE read the stored form)', async () => {
+  policyRepo(dir);
+  // A reversible filter: the repository stores base64, the working tree the YAML.
+  git(dir, 'config', 'filter.b64.clean', 'base64');
+  git(dir, 'config', 'filter.b64.smudge', 'base64 -d');
+  writeFileSync(join(dir, '.gitattributes'), 'policies/production-*.yaml filter=b64\n');
+  git(dir, 'add', '--renormalize', '.');
+  commit('store the production policies encoded');
+  expect(git(dir, 'cat-file', '-p', 'HEAD:policies/production-dns.yaml')).not.toMatch(/NetworkPolicy/);
+  expect(summaryOf(await jsonDiff('policies'))).toEqual(unchanged);
+  expect(await checkoutDiff('policies')).toEqual(unchanged);
+  // A change in a filtered file is seen as such: the working tree's is one policy fewer.
+  rmSync(join(dir, 'policies', 'production-dns.yaml'));
+  const changed = summaryOf(await jsonDiff('policies'));
+  expect(changed).toEqual(await checkoutDiff('policies'));
+  expect(changed).toMatchObject({ code: 1 });
+});
+
+it('reads a submodule under the compared paths at the commit the ref records, from its own repository (BASE read nothing there)', async () => {
+  policyRepo(dir);
+  const sub = join(dir, '..', `${dir.split('/').pop()}-sub`);
+  mkdirSync(sub);
+  try {
+    git(sub, 'init', '-q');
+    cpSync(join(dir, 'policies', 'production-dns.yaml'), join(sub, 'dns.yaml'));
+    git(sub, 'add', '-A');
+    git(sub, 'commit', '-qm', 'dns');
+    git(dir, 'rm', '-q', 'policies/production-dns.yaml');
+    git(dir, '-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', sub, 'policies/shared');
+    commit('the DNS policy comes from a submodule');
+    expect(summaryOf(await jsonDiff('policies'))).toEqual(unchanged);
+    // The submodule's working tree is HEAD's side: a change there is a change.
+    rmSync(join(dir, 'policies', 'shared', 'dns.yaml'));
+    expect(summaryOf(await jsonDiff('policies'))).toMatchObject({ code: 1, added: 0 });
+    // A ref whose submodule commit the submodule's repository lacks is an error naming it.
+    git(join(dir, 'policies', 'shared'), 'checkout', '-q', '--', 'dns.yaml');
+    git(dir, 'update-index', '--cacheinfo', `160000,${'1'.repeat(40)},policies/shared`);
+    git(dir, 'commit', '-qm', 'point the submodule at a commit nobody fetched');
+    const r = await jsonDiff('policies');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/submodule policies\/shared is at 1{40} in HEAD, which its repository .* does not have/);
+  } finally {
+    rmSync(sub, { recursive: true, force: true });
+  }
 });

@@ -1,6 +1,7 @@
 import { constants } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { compareValues, type InputSource } from '@netpolc/ir';
 import { realPath } from '../inputs.js';
@@ -23,7 +24,7 @@ function git(cwd: string, args: readonly string[]): string {
  * then new). Files in `skip` (absolute paths: the inventory, read from the working tree for both
  * sides) are left out.
  */
-export function readGitSources(cwd: string, ref: string, paths: readonly string[], skip: ReadonlySet<string> = new Set()): InputSource[] {
+export function readGitSources(cwd: string, ref: string, paths: readonly string[], skip: ReadonlySet<string> = new Set(), shownRef = ref): InputSource[] {
   // The repository of the paths, not of the working directory: `netpolc diff --base-ref main
   // /repo/policies` from elsewhere reads /repo's history.
   const first = paths.find((p) => p !== '-');
@@ -37,6 +38,8 @@ export function readGitSources(cwd: string, ref: string, paths: readonly string[
   // Files to read, in reading order, with the object to read: the blob id ls-tree gave, or
   // `ref:path` for the target of a link. All are read by one git process at the end.
   const files: { readonly file: string; readonly object: string }[] = [];
+  // Files of submodules, read from their own repositories, and where they go among `files`.
+  const nested: { readonly at: number; readonly sources: InputSource[] }[] = [];
   const seen = new Set<string>();
   const read = (file: string, object = `${ref}:${file}`): void => {
     if (seen.has(file) || realSkip.has(resolve(top, file))) return;
@@ -61,6 +64,10 @@ export function readGitSources(cwd: string, ref: string, paths: readonly string[
       .filter((e) => !e.below.some((segment) => segment.startsWith('.')))
       .sort((a, b) => compareSegments(a.below, b.below));
     for (const { mode, object, file } of parsed) {
+      if (mode === '160000') {
+        nested.push({ at: files.length, sources: submoduleSources(cwd, top, file, object, ref, shownRef, skip) });
+        continue;
+      }
       const input = extensions.test(file) || (named && file === root);
       if (mode !== '120000') {
         // A file named on the command line is read whatever its extension, as on the working tree.
@@ -95,8 +102,29 @@ export function readGitSources(cwd: string, ref: string, paths: readonly string[
     if (inRepo.startsWith('..') || isAbsolute(inRepo)) throw new UsageError(`${path} is outside the git repository ${top}`);
     walk(inRepo, true);
   }
-  const contents = readObjects(top, files.map((f) => f.object));
-  return files.map(({ file }, i) => ({ path: `${ref}:${relative(realCwd, resolve(top, file)) || file}`, content: contents[i]! }));
+  // Files with a `filter` attribute (git-crypt, Git LFS, any smudge filter) are in the working
+  // tree as their filter makes them: BASE reads them so too, through a checkout of their own.
+  const filtered = filteredPaths(top, files.map((f) => f.file));
+  const contents = readObjects(top, files.filter((f) => !filtered.has(f.file)).map((f) => f.object));
+  const smudged = checkoutFiltered(top, ref, [...filtered]);
+  let plain = 0;
+  const out = files.map(({ file }): InputSource => ({ path: `${shownRef}:${relative(realCwd, resolve(top, file)) || file}`, content: filtered.has(file) ? smudged.get(file)! : contents[plain++]! }));
+  for (const { at, sources } of nested.reverse()) out.splice(at, 0, ...sources);
+  return out;
+}
+
+/**
+ * The files under a submodule at the commit the ref records for it, read from the submodule's
+ * repository as the working tree reads its checkout. A submodule that is not checked out is an
+ * empty directory in the working tree: nothing is read from it on either side.
+ */
+function submoduleSources(cwd: string, top: string, path: string, commit: string, ref: string, shownRef: string, skip: ReadonlySet<string>): InputSource[] {
+  const dir = join(top, path);
+  if (!existsSync(join(dir, '.git'))) return [];
+  if (spawnSync('git', ['cat-file', '-e', `${commit}^{commit}`], { cwd: dir }).status !== 0) {
+    throw new InputError(`the submodule ${path} is at ${commit} in ${ref}, which its repository ${dir} does not have: fetch it (git submodule update --init, or git -C ${path} fetch)`);
+  }
+  return readGitSources(cwd, commit, [dir], skip, shownRef);
 }
 
 /** Orders paths as a directory walk in name order does: segment by segment. */
@@ -171,6 +199,48 @@ function shown(top: string, object: string): Buffer {
   const r = spawnSync('git', ['show', object], { cwd: top, maxBuffer: constants.MAX_LENGTH });
   if (r.status !== 0) throw new InputError(`git show ${object} failed`);
   return r.stdout;
+}
+
+/** The paths (relative to the repository's top) that a `filter` attribute names, as `git check-attr` reads the attributes. */
+function filteredPaths(top: string, paths: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  if (paths.length === 0) return out;
+  const r = spawnSync('git', ['check-attr', '-z', '--stdin', 'filter'], { cwd: top, input: paths.map((p) => `${p}\u0000`).join(''), maxBuffer: 1 << 30 });
+  if (r.error) throw new InputError(`git check-attr failed: ${r.error.message}`);
+  if (r.status !== 0) throw new InputError(`git check-attr failed: ${r.stderr.toString('utf8').trim()}`);
+  // `<path> NUL filter NUL <value> NUL` for each path
+  const fields = r.stdout.toString('utf8').split('\u0000');
+  for (let i = 0; i + 2 < fields.length; i += 3) {
+    const value = fields[i + 2]!;
+    if (value !== 'unspecified' && value !== 'unset') out.add(fields[i]!);
+  }
+  return out;
+}
+
+/**
+ * The contents of `paths` at `ref` after their smudge filters, from a checkout of those paths
+ * alone through an index of their own (`git cat-file --batch --filters` gives a filtered content
+ * under the unfiltered size, git 2.39, so its output cannot be split). A filter that fails, as a
+ * checkout's would, is an error.
+ */
+function checkoutFiltered(top: string, ref: string, paths: readonly string[]): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  if (paths.length === 0) return out;
+  const scratch = mkdtempSync(join(tmpdir(), 'netpolc-base-ref-'));
+  try {
+    const env = { ...process.env, GIT_INDEX_FILE: join(scratch, 'index') };
+    const run = (args: readonly string[], input?: string): void => {
+      const r = spawnSync('git', args, { cwd: top, env, input, maxBuffer: 1 << 30 });
+      if (r.error) throw new InputError(`git ${args[0]} failed: ${r.error.message}`);
+      if (r.status !== 0) throw new InputError(`reading ${ref} through its git filters failed: ${r.stderr.toString('utf8').trim()}`);
+    };
+    run(['read-tree', ref]);
+    run(['checkout-index', '-z', '--stdin', `--prefix=${join(scratch, 'tree')}/`], paths.map((p) => `${p}\u0000`).join(''));
+    for (const p of paths) out.set(p, readFileSync(join(scratch, 'tree', p)));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  return out;
 }
 
 /** The top directory of the git repository holding `path` (which may not exist in the working tree). */
