@@ -82,6 +82,16 @@ export const ciliumDiagnostics = {
     message: paramMessage`Cilium ${'version'} reads a bare ${'cidr'} CIDR rule as the world entity, which in dual-stack clusters also matches every ${'other'} address outside the cluster (cilium/cilium#22610, fixed in 1.15 by #22625); written as ${'written'}, which it reads as that family alone`,
     docs: 'Before 1.15, Cilium turned a rule holding 0.0.0.0/0 or ::/0 (without except) into reserved:world, which covers both address families, so on a dual-stack cluster the rule would also allow the other family. Its subnets are not affected (#22610), so netpolc writes the block as its two /1 halves, exact on every release. A rule that also holds the other family\'s /0 is left as it is.',
   },
+  'backend-cilium/other-family-block': {
+    severity: 'info',
+    message: paramMessage`ipBlock ${'cidr'} left out: the cluster is ${'family'}-only, so it matches no traffic, and a Cilium agent that is not dual-stack reads a /0 of the other family as the whole ${'family'} world`,
+    docs: 'A Cilium agent that is not dual-stack gives a CIDR rule of 0.0.0.0/0 or ::/0 the label reserved:world, whichever family it is (pkg/policy/api/cidr.go, CIDRRuleSlice.GetAsEndpointSelectors: worldLabelNonDualStack), and reserved:world holds every address outside the cluster of the family the agent runs. So `::/0` in an IPv4-only cluster would admit every IPv4 address, the ones another peer\'s except removed included (the metadata service 169.254.169.254). In Kubernetes an ipBlock of the other family matches nothing in a single-stack cluster, so netpolc leaves it out. The families are those of the inventory\'s node and pod addresses and of --cluster-cidr.',
+  },
+  'backend-cilium/world-block-families-unknown': {
+    severity: 'warning',
+    message: paramMessage`ipBlock ${'cidr'} is written without knowing the cluster's address families: if the cluster is single-stack of the other family, Cilium reads it as that family's whole world (wider than Kubernetes, where it matches nothing); give an inventory or --cluster-cidr`,
+    docs: 'A Cilium agent that is not dual-stack gives a CIDR rule of 0.0.0.0/0 or ::/0 the label reserved:world, whichever family it is (pkg/policy/api/cidr.go, worldLabelNonDualStack). netpolc leaves out ipBlocks of the family a single-stack cluster does not have, but without node or pod addresses in the inventory and without --cluster-cidr it cannot tell which family that is.',
+  },
   'backend-cilium/port-range-expanded': {
     severity: 'warning',
     message: paramMessage`Cilium ${'version'} ignores endPort (port ranges arrived in 1.16, cilium/cilium#32807; see cilium/cilium#28684): ports ${'from'}-${'to'} were expanded into ${'count'} single ports`,

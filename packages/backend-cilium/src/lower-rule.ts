@@ -114,7 +114,7 @@ export function lowerRule(ctx: LowerContext, policy: Policy, pi: number, directi
   // "every pod" would be wider; so is one on a key Cilium rejects, which would drop the whole
   // policy (lower.ts reports the error).
   const podPeers = rule.peers.filter((p): p is PodPeer => p.kind === 'pods' && inIdentity(p, ctx.options.ciliumVersion));
-  const blockPeers = rule.peers.filter((p): p is BlockPeer => p.kind === 'ip-block');
+  const blockPeers = rule.peers.filter((p): p is BlockPeer => p.kind === 'ip-block' && ofClusterFamily(ctx, p, where, notes));
   const endpoints: CiliumSelector[] = podPeers.map((p) => peerSelector(policy, p));
   if (podPeers.some((p) => p.namespaces.kind === 'selector' && p.namespaces.selector.requirements.length === 0)) {
     notes.report(`${where}: namespaceSelector {} written as "the pod namespace label exists" (Cilium's reading of {}), which is every pod and no node or external address`);
@@ -157,6 +157,27 @@ function sidecarNamed(ctx: LowerContext, policy: Policy, entry: NamedPort, where
   const text = shown.join(', ') + (hit.length > shown.length ? ` and ${hit.length - shown.length} more` : '');
   notes.diagnostic(ciliumDiagnostic('backend-cilium/sidecar-named-port', { name: entry.name, protocol: entry.protocol, where: text }, entry.origin));
   notes.report(`${where}: named port ${entry.name}/${entry.protocol} is declared on a native sidecar of ${text}, where Cilium does not resolve it (spec.containers only): ingress to it is denied there (warning)`);
+}
+
+/**
+ * Whether an ipBlock is written. An agent that is not dual-stack reads the other family's /0 as
+ * `reserved:world`, every address outside the cluster of its own family (pkg/policy/api/cidr.go,
+ * CIDRRuleSlice.GetAsEndpointSelectors, worldLabelNonDualStack): `::/0` beside `0.0.0.0/0 except
+ * 169.254.169.254/32` re-admitted the metadata service. In a single-stack cluster a block of the
+ * other family matches no traffic at all, so it is left out; when the families are unknown (no
+ * addresses in the inventory, no --cluster-cidr) a /0 is written with a warning.
+ */
+function ofClusterFamily(ctx: LowerContext, peer: BlockPeer, where: string, notes: Notes): boolean {
+  const cidr = parseCidr(peer.cidr)!;
+  if (ctx.families.size === 0) {
+    if (cidr.prefix === 0) notes.diagnostic(ciliumDiagnostic('backend-cilium/world-block-families-unknown', { cidr: peer.cidr }, peer.origin));
+    return true;
+  }
+  if (ctx.families.size > 1 || ctx.families.has(cidr.family)) return true;
+  const own = cidr.family === 4 ? 'IPv6' : 'IPv4';
+  notes.diagnostic(ciliumDiagnostic('backend-cilium/other-family-block', { cidr: peer.cidr, family: own }, peer.origin));
+  notes.report(`${where}: ipBlock ${peer.cidr} left out: the cluster is ${own}-only, where it matches nothing (and Cilium would read a /0 of it as the whole ${own} world)`);
+  return false;
 }
 
 /** True when no requirement of the peer is on a key Cilium leaves out of identities. */

@@ -84,6 +84,8 @@ export class CiliumEvaluator {
 
   /** The policies the agent accepts. */
   private readonly policies: readonly CiliumPolicy[];
+  /** The one family of a single-stack cluster (its node and pod addresses), which the agent runs alone. */
+  private readonly singleFamily: 4 | 6 | undefined;
 
   constructor(
     private readonly program: Program,
@@ -96,6 +98,8 @@ export class CiliumEvaluator {
     // are its endpoints (a hostNetwork pod shares its node's identity, layer3.rst "host").
     for (const pod of program.inventory.pods) if (pod.actionable) for (const a of pod.addresses) if (!this.endpointsByIp.has(a.ip)) this.endpointsByIp.set(a.ip, pod);
     for (const n of program.inventory.nodes) for (const a of n.addresses) if (!this.nodeByIp.has(a.ip)) this.nodeByIp.set(a.ip, n.name);
+    const families = new Set([...program.inventory.nodes, ...program.inventory.pods].flatMap((o) => o.addresses.map((a) => a.family)));
+    this.singleFamily = families.size === 1 ? [...families][0] : undefined;
     const remote = options.remote?.program.inventory;
     for (const ns of remote?.namespaces ?? []) this.remoteNsLabels.set(ns.name, ns.labels);
     for (const pod of remote?.pods ?? []) if (pod.actionable) for (const a of pod.addresses) if (!this.endpointsByIp.has(a.ip)) this.remoteByIp.set(a.ip, pod);
@@ -232,6 +236,10 @@ export class CiliumEvaluator {
     // Before 1.15 a /0 without except in a rule's CIDRs added `reserved:world`, which then
     // matched the world of both families (cilium/cilium#22610, fixed by #22625).
     if (!this.atLeast(1, 15) && peer.kind === 'world' && (r.cidrs ?? []).some((c) => (c.except ?? []).length === 0 && parseCidr(c.cidr)!.prefix === 0)) return true;
+    // An agent that is not dual-stack labels a CIDR rule of either family's /0 `reserved:world`
+    // (pkg/policy/api/cidr.go, CIDRRuleSlice.GetAsEndpointSelectors: worldLabelNonDualStack), the
+    // world of the family it runs; the other family's excepts carve nothing out of it.
+    if (this.singleFamily !== undefined && peer.kind === 'world' && (r.cidrs ?? []).some((c) => parseCidr(c.cidr)!.prefix === 0 && parseCidr(c.cidr)!.family !== this.singleFamily)) return true;
     return (r.endpoints ?? []).some((s) => peer.kind === 'endpoint' && selectorMatches(this.scopedPeer(p, s), peer.labels));
   }
 
