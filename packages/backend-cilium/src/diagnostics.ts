@@ -92,6 +92,11 @@ export const ciliumDiagnostics = {
     message: paramMessage`ipBlock ${'cidr'} is written without knowing the cluster's address families: if the cluster is single-stack of the other family, Cilium reads it as that family's whole world (wider than Kubernetes, where it matches nothing); give an inventory or --cluster-cidr`,
     docs: 'A Cilium agent that is not dual-stack gives a CIDR rule of 0.0.0.0/0 or ::/0 the label reserved:world, whichever family it is (pkg/policy/api/cidr.go, worldLabelNonDualStack). netpolc leaves out ipBlocks of the family a single-stack cluster does not have, but without node or pod addresses in the inventory and without --cluster-cidr it cannot tell which family that is.',
   },
+  'backend-cilium/except-reads-as-ipv4': {
+    severity: 'error',
+    message: paramMessage`Cilium ${'version'} expands ipBlock ${'cidr'} except ${'except'} into prefixes that include ::ffff:0:0/96, which it prints and reads as 0.0.0.0/0 (every IPv4 address); use --cilium-version 1.17 or later`,
+    docs: 'Before 1.17 the agent computes the prefixes around each except itself (ComputeResultantCIDRSet, replaced by except selectors in cilium/cilium#35139) and turns each back into text with Go\'s net.IPNet.String, which prints a prefix inside the IPv4-mapped range ::ffff:0:0/96 as IPv4: ::ffff:0:0/96 itself becomes "0.0.0.0/0". A block spanning that range with an except in its neighbour ::fffe:0:0/96 produces it, and the rule would allow every IPv4 address. From 1.17 excepts are selectors and the block is exact.',
+  },
   'backend-cilium/port-range-expanded': {
     severity: 'warning',
     message: paramMessage`Cilium ${'version'} ignores endPort (port ranges arrived in 1.16, cilium/cilium#32807; see cilium/cilium#28684): ports ${'from'}-${'to'} were expanded into ${'count'} single ports`,

@@ -1,5 +1,5 @@
 // One Kubernetes rule → Cilium rules (direction-neutral shape; lower.ts names the fields).
-import { appendAll, compareValues, parseCidr, type Address, type Direction, type Peer, type Policy, type PortMatch, type Program, type Protocol, type ResolvedProgram, type Rule, type SourceRef } from '@netpolc/ir';
+import { appendAll, cidrBounds, compareValues, parseCidr, type Address, type Direction, type Peer, type Policy, type PortMatch, type Program, type Protocol, type ResolvedProgram, type Rule, type SourceRef } from '@netpolc/ir';
 import { blockKey, blockSetOf, blockText, cidrRelation, coverage, covers, type BlockPeer, type BlockSet, type ResolvedAllowance } from './coverage.js';
 import { ciliumDiagnostic } from './diagnostics.js';
 import { nodeEntities } from './node-entities.js';
@@ -114,7 +114,7 @@ export function lowerRule(ctx: LowerContext, policy: Policy, pi: number, directi
   // "every pod" would be wider; so is one on a key Cilium rejects, which would drop the whole
   // policy (lower.ts reports the error).
   const podPeers = rule.peers.filter((p): p is PodPeer => p.kind === 'pods' && inIdentity(p, ctx.options.ciliumVersion));
-  const blockPeers = rule.peers.filter((p): p is BlockPeer => p.kind === 'ip-block' && ofClusterFamily(ctx, p, where, notes));
+  const blockPeers = rule.peers.filter((p): p is BlockPeer => p.kind === 'ip-block' && ofClusterFamily(ctx, p, where, notes) && !exceptReachesMapped(ctx, p, where, notes));
   const endpoints: CiliumSelector[] = podPeers.map((p) => peerSelector(policy, p));
   if (podPeers.some((p) => p.namespaces.kind === 'selector' && p.namespaces.selector.requirements.length === 0)) {
     notes.report(`${where}: namespaceSelector {} written as "the pod namespace label exists" (Cilium's reading of {}), which is every pod and no node or external address`);
@@ -178,6 +178,31 @@ function ofClusterFamily(ctx: LowerContext, peer: BlockPeer, where: string, note
   notes.diagnostic(ciliumDiagnostic('backend-cilium/other-family-block', { cidr: peer.cidr, family: own }, peer.origin));
   notes.report(`${where}: ipBlock ${peer.cidr} left out: the cluster is ${own}-only, where it matches nothing (and Cilium would read a /0 of it as the whole ${own} world)`);
   return false;
+}
+
+/** `::fffe:0:0/96`, the neighbour of the IPv4-mapped range `::ffff:0:0/96`. */
+const neighbourBounds = cidrBounds(parseCidr('::fffe:0:0/96')!);
+
+/**
+ * Before 1.17 the agent expands excepts itself into the prefixes around them (ComputeResultantCIDRSet,
+ * until cilium/cilium#35139) and prints each with Go's net.IPNet.String, which prints a prefix
+ * inside ::ffff:0:0/96 as IPv4: `::ffff:0:0/96` becomes "0.0.0.0/0", every IPv4 address. That
+ * prefix is produced when the block spans it and an except lies in its neighbour ::fffe:0:0/96
+ * (excepts inside the mapped range itself are refused by validation): an error, the peer left out.
+ */
+function exceptReachesMapped(ctx: LowerContext, peer: BlockPeer, where: string, notes: Notes): boolean {
+  if (atLeast(ctx.options.ciliumVersion, ciliumFeatures.exceptsAsSelectors)) return false;
+  const cidr = parseCidr(peer.cidr)!;
+  if (cidr.family !== 6 || cidr.prefix > 95) return false;
+  const except = peer.except.find((e) => {
+    const [lo, hi] = cidrBounds(parseCidr(e)!);
+    return lo >= neighbourBounds[0] && hi <= neighbourBounds[1];
+  });
+  if (except === undefined) return false;
+  const version = formatVersion(ctx.options.ciliumVersion);
+  notes.diagnostic(ciliumDiagnostic('backend-cilium/except-reads-as-ipv4', { version, cidr: peer.cidr, except }, peer.origin));
+  notes.report(`${where}: ipBlock ${peer.cidr} except ${except} left out: Cilium ${version} would expand it into ::ffff:0:0/96, which it reads as 0.0.0.0/0 (error)`);
+  return true;
 }
 
 /** True when no requirement of the peer is on a key Cilium leaves out of identities. */

@@ -69,6 +69,8 @@ export const ciliumFeatures = {
   icmpRules: { major: 1, minor: 12 },
   /** A /0 CIDR selects its own family only, not `reserved:world` (cilium/cilium#22625, fixing #22610; merged after 1.14.0). */
   worldPerFamily: { major: 1, minor: 15 },
+  /** Excepts written as selectors of their own prefixes instead of expanded by the agent (cilium/cilium#35139). */
+  exceptsAsSelectors: { major: 1, minor: 17 },
   /** Selector keys checked without their `k8s.` source (cilium/cilium#43536). */
   sourcelessKeyCheck: { major: 1, minor: 20 },
   /** Namespace label keys checked without Cilium's prefix (cilium/cilium#47845, fixing #47817). */

@@ -2,7 +2,7 @@
 // documentation and source (each rule cites where it comes from). It shares nothing with the
 // Kubernetes reference evaluator: it sees a cluster the way a Cilium agent does (endpoints with
 // identity labels, node addresses, the rest of the world) and CiliumNetworkPolicy objects.
-import { cidrBounds, formatIp, parseCidr, parseIp, type Connection, type Endpoint, type Pod, type Program, type Protocol } from '@netpolc/ir';
+import { cidrBounds, formatIp, parseCidr, parseIp, type Connection, type ParsedCidr, type Endpoint, type Pod, type Program, type Protocol } from '@netpolc/ir';
 import type { CiliumCidrRule, CiliumEntity, CiliumIcmpRule, CiliumPolicy, CiliumPortRule, CiliumRule, CiliumSelector } from '../../src/model.js';
 
 /** Agent and release facts the evaluation depends on. */
@@ -232,7 +232,7 @@ export class CiliumEvaluator {
 
   private l3Matches(p: CiliumPolicy, r: GenericRule, peer: Identity): boolean {
     if ((r.entities ?? []).some((e) => entityMatches(e, peer))) return true;
-    if ((r.cidrs ?? []).some((c) => cidrMatches(c, peer))) return true;
+    if ((r.cidrs ?? []).some((c) => (this.atLeast(1, 17) || (c.except ?? []).length === 0 ? cidrMatches(c, peer) : expandedMatches(c, peer)))) return true;
     // Before 1.15 a /0 without except in a rule's CIDRs added `reserved:world`, which then
     // matched the world of both families (cilium/cilium#22610, fixed by #22625).
     if (!this.atLeast(1, 15) && peer.kind === 'world' && (r.cidrs ?? []).some((c) => (c.except ?? []).length === 0 && parseCidr(c.cidr)!.prefix === 0)) return true;
@@ -418,6 +418,45 @@ function cidrMatches(c: CiliumCidrRule, peer: Identity): boolean {
     return c.family === addr.family && addr.value >= lo && addr.value <= hi;
   };
   return inside(c.cidr) && !(c.except ?? []).some(inside);
+}
+
+/**
+ * Before 1.17 the agent expanded excepts itself (ComputeResultantCIDRSet: the prefixes around each
+ * except, one except after the other) and printed each prefix with Go's net.IPNet.String, which
+ * prints a prefix inside ::ffff:0:0/96 as IPv4 (`::ffff:0:0/96` as 0.0.0.0/0). The rule then
+ * matches the prefixes as printed.
+ */
+function expandedMatches(c: CiliumCidrRule, peer: Identity): boolean {
+  if (peer.kind !== 'world') return false;
+  let prefixes = [parseCidr(c.cidr)!];
+  for (const e of c.except ?? []) {
+    const ex = parseCidr(e)!;
+    prefixes = prefixes.flatMap((p) => around(p, ex));
+  }
+  const addr = parseIp(peer.ip)!;
+  return prefixes.some((p) => {
+    const printed = p.family === 6 && p.prefix >= 96 && p.network >> 32n === 0xffffn ? { family: 4 as const, network: p.network & 0xffff_ffffn, prefix: p.prefix - 96, hadHostBits: false } : p;
+    const [lo, hi] = cidrBounds(printed);
+    return printed.family === addr.family && addr.value >= lo && addr.value <= hi;
+  });
+}
+
+/** The prefixes of `p` outside `ex`: `p` itself when they are apart, none when `ex` covers it. */
+function around(p: ParsedCidr, ex: ParsedCidr): ParsedCidr[] {
+  const bits = p.family === 4 ? 32 : 128;
+  const [plo, phi] = cidrBounds(p);
+  const [elo, ehi] = cidrBounds(ex);
+  if (p.family !== ex.family || ehi < plo || elo > phi) return [p];
+  if (elo <= plo && ehi >= phi) return [];
+  const out: ParsedCidr[] = [];
+  for (let len = p.prefix + 1; len <= ex.prefix; len++) {
+    // The sibling, at this length, of the prefix of `ex`.
+    const bit = 1n << BigInt(bits - len);
+    const mine = ex.network & ~((1n << BigInt(bits - len + 1)) - 1n) & ((1n << BigInt(bits)) - 1n);
+    const sibling = (ex.network & bit) === 0n ? mine | bit : mine;
+    out.push({ family: p.family, network: sibling, prefix: len, hadHostBits: false });
+  }
+  return out;
 }
 
 function canonical(ip: string): string {
