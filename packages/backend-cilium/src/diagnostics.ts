@@ -97,6 +97,11 @@ export const ciliumDiagnostics = {
     message: paramMessage`Cilium ${'version'} expands ipBlock ${'cidr'} except ${'except'} into prefixes that include ::ffff:0:0/96, which it prints and reads as 0.0.0.0/0 (every IPv4 address); use --cilium-version 1.17 or later`,
     docs: 'Before 1.17 the agent computes the prefixes around each except itself (ComputeResultantCIDRSet, replaced by except selectors in cilium/cilium#35139) and turns each back into text with Go\'s net.IPNet.String, which prints a prefix inside the IPv4-mapped range ::ffff:0:0/96 as IPv4: ::ffff:0:0/96 itself becomes "0.0.0.0/0". A block spanning that range with an except in its neighbour ::fffe:0:0/96 produces it, and the rule would allow every IPv4 address. From 1.17 excepts are selectors and the block is exact.',
   },
+  'backend-cilium/named-port-repeated': {
+    severity: 'warning',
+    message: paramMessage`named port ${'name'}/${'protocol'} is declared more than once by ${'where'}: Cilium keeps one port per name, the last declared, so ingress to the others is denied there (narrower than Kubernetes)`,
+    docs: 'Kubernetes matches every container port of a pod that bears the name (and protocol) a rule gives. A Cilium endpoint keeps one port per name, the last its containers declare (pkg/policy/types NamedPortMap.AddPort writes `npm[name] = pp`), and an ingress rule whose protocol differs from that one allows nothing (ErrIncompatibleProtocol). Give each port of a pod its own name, or write the numbers in the policy.',
+  },
   'backend-cilium/port-range-expanded': {
     severity: 'warning',
     message: paramMessage`Cilium ${'version'} ignores endPort (port ranges arrived in 1.16, cilium/cilium#32807; see cilium/cilium#28684): ports ${'from'}-${'to'} were expanded into ${'count'} single ports`,

@@ -1,14 +1,15 @@
 // One Kubernetes rule → Cilium rules (direction-neutral shape; lower.ts names the fields).
-import { appendAll, cidrBounds, compareValues, parseCidr, type Address, type Direction, type Peer, type Policy, type PortMatch, type Program, type Protocol, type ResolvedProgram, type Rule, type SourceRef } from '@netpolc/ir';
+import { appendAll, compareValues, parseCidr, type Address, type Direction, type Peer, type Policy, type PortMatch, type Program, type Protocol, type ResolvedProgram, type Rule, type SourceRef } from '@netpolc/ir';
 import { blockKey, blockSetOf, blockText, cidrRelation, coverage, covers, type BlockPeer, type BlockSet, type ResolvedAllowance } from './coverage.js';
 import { ciliumDiagnostic } from './diagnostics.js';
+import { exceptReachesMapped, ofClusterFamily } from './block-readings.js';
 import { nodeEntities } from './node-entities.js';
 import { addNamespaceSelector, addPodSelector, droppedRequirements, SelectorBuilder } from './labels.js';
 import { ciliumLabel, type CiliumCidrRule, type CiliumEntity, type CiliumIcmpRule, type CiliumPortProtocol, type CiliumPortRule, type CiliumSelector, type Writable } from './model.js';
 import { atLeast, ciliumFeatures, formatVersion, type CiliumOptions, type CiliumVersion } from './options.js';
 import type { PodUniverse } from './pod-universe.js';
 import { lowerNamedPort, lowerNumericPort, lowerResolvedPorts, portRules, type Notes } from './ports.js';
-import { namedPortKey } from './sidecars.js';
+import { namedPortKey, narrowedByLastDeclaration, type Declaration } from './sidecars.js';
 import type { PolicyRules } from './same-policy.js';
 import { distinctTrees } from './tree.js';
 
@@ -44,6 +45,8 @@ export interface LowerContext {
   readonly nodesInside: Map<string, readonly Address[]>;
   /** Pods declaring each `protocol/name` on a native sidecar, with the sidecar (sidecars.ts). */
   readonly sidecarNames: ReadonlyMap<string, ReadonlyMap<number, string>>;
+  /** Pods whose containers declare a name more than once, with the declarations (sidecars.ts). */
+  readonly repeatedNames: ReadonlyMap<string, ReadonlyMap<number, readonly Declaration[]>>;
 }
 
 /** `pods a, b, c` (at most 12 names, then a count). */
@@ -85,6 +88,7 @@ export function lowerRule(ctx: LowerContext, policy: Policy, pi: number, directi
       // GetNamedPort: "Ingress only needs the ports of the POD itself").
       else if (direction === 'ingress') {
         sidecarNamed(ctx, policy, e, where, notes);
+        repeatedNamed(ctx, policy, e, where, notes);
         numeric.push(...lowerNamedPort(e, ctx.options, portNotes));
       } else named.push(e);
     }
@@ -160,49 +164,22 @@ function sidecarNamed(ctx: LowerContext, policy: Policy, entry: NamedPort, where
 }
 
 /**
- * Whether an ipBlock is written. An agent that is not dual-stack reads the other family's /0 as
- * `reserved:world`, every address outside the cluster of its own family (pkg/policy/api/cidr.go,
- * CIDRRuleSlice.GetAsEndpointSelectors, worldLabelNonDualStack): `::/0` beside `0.0.0.0/0 except
- * 169.254.169.254/32` re-admitted the metadata service. In a single-stack cluster a block of the
- * other family matches no traffic at all, so it is left out; when the families are unknown (no
- * addresses in the inventory, no --cluster-cidr) a /0 is written with a warning.
+ * An ingress name that some pod of the policy declares more than once: Cilium keeps the last
+ * declaration only (sidecars.ts repeatedNamesOf), so the pod's other ports of that name stay
+ * closed where Kubernetes opens them: narrower, never wider, and said.
  */
-function ofClusterFamily(ctx: LowerContext, peer: BlockPeer, where: string, notes: Notes): boolean {
-  const cidr = parseCidr(peer.cidr)!;
-  if (ctx.families.size === 0) {
-    if (cidr.prefix === 0) notes.diagnostic(ciliumDiagnostic('backend-cilium/world-block-families-unknown', { cidr: peer.cidr }, peer.origin));
-    return true;
-  }
-  if (ctx.families.size > 1 || ctx.families.has(cidr.family)) return true;
-  const own = cidr.family === 4 ? 'IPv6' : 'IPv4';
-  notes.diagnostic(ciliumDiagnostic('backend-cilium/other-family-block', { cidr: peer.cidr, family: own }, peer.origin));
-  notes.report(`${where}: ipBlock ${peer.cidr} left out: the cluster is ${own}-only, where it matches nothing (and Cilium would read a /0 of it as the whole ${own} world)`);
-  return false;
-}
-
-/** `::fffe:0:0/96`, the neighbour of the IPv4-mapped range `::ffff:0:0/96`. */
-const neighbourBounds = cidrBounds(parseCidr('::fffe:0:0/96')!);
-
-/**
- * Before 1.17 the agent expands excepts itself into the prefixes around them (ComputeResultantCIDRSet,
- * until cilium/cilium#35139) and prints each with Go's net.IPNet.String, which prints a prefix
- * inside ::ffff:0:0/96 as IPv4: `::ffff:0:0/96` becomes "0.0.0.0/0", every IPv4 address. That
- * prefix is produced when the block spans it and an except lies in its neighbour ::fffe:0:0/96
- * (excepts inside the mapped range itself are refused by validation): an error, the peer left out.
- */
-function exceptReachesMapped(ctx: LowerContext, peer: BlockPeer, where: string, notes: Notes): boolean {
-  if (atLeast(ctx.options.ciliumVersion, ciliumFeatures.exceptsAsSelectors)) return false;
-  const cidr = parseCidr(peer.cidr)!;
-  if (cidr.family !== 6 || cidr.prefix > 95) return false;
-  const except = peer.except.find((e) => {
-    const [lo, hi] = cidrBounds(parseCidr(e)!);
-    return lo >= neighbourBounds[0] && hi <= neighbourBounds[1];
+function repeatedNamed(ctx: LowerContext, policy: Policy, entry: NamedPort, where: string, notes: Notes): void {
+  const byPod = ctx.repeatedNames.get(entry.name);
+  if (!byPod) return;
+  const hit = ctx.resolved.selectPods({ kind: 'policy-namespace' }, policy.subject, policy.namespace).filter((i) => {
+    const list = byPod.get(i);
+    return list !== undefined && narrowedByLastDeclaration(list, entry.protocol);
   });
-  if (except === undefined) return false;
-  const version = formatVersion(ctx.options.ciliumVersion);
-  notes.diagnostic(ciliumDiagnostic('backend-cilium/except-reads-as-ipv4', { version, cidr: peer.cidr, except }, peer.origin));
-  notes.report(`${where}: ipBlock ${peer.cidr} except ${except} left out: Cilium ${version} would expand it into ::ffff:0:0/96, which it reads as 0.0.0.0/0 (error)`);
-  return true;
+  if (hit.length === 0) return;
+  const shown = hit.slice(0, 12).map((i) => `pod ${ctx.universe.id(i)} (${byPod.get(i)!.map((d) => `${d.port}/${d.protocol}`).join(', ')})`);
+  const text = shown.join(', ') + (hit.length > shown.length ? ` and ${hit.length - shown.length} more` : '');
+  notes.diagnostic(ciliumDiagnostic('backend-cilium/named-port-repeated', { name: entry.name, protocol: entry.protocol, where: text }, entry.origin));
+  notes.report(`${where}: named port ${entry.name}/${entry.protocol} is declared more than once by ${text}; Cilium keeps the last declaration only, so ingress to the others is denied there (warning)`);
 }
 
 /** True when no requirement of the peer is on a key Cilium leaves out of identities. */

@@ -8,7 +8,7 @@ import type { CiliumEgressRule, CiliumIngressRule, CiliumPolicy } from './model.
 import { atLeast, ciliumFeatures, formatVersion, type CiliumOptions } from './options.js';
 import { PodUniverse } from './pod-universe.js';
 import { PolicyRules } from './same-policy.js';
-import { sidecarNamesOf } from './sidecars.js';
+import { repeatedNamesOf, sidecarNamesOf } from './sidecars.js';
 import { distinctTrees } from './tree.js';
 
 /** Label put on every object netpolc writes. */
@@ -45,6 +45,7 @@ export function lowerProgram(input: BackendInput, options: CiliumOptions): Lower
     nodeGap: nodeGap(program),
     nodesInside: new Map(),
     sidecarNames: sidecarNamesOf(resolved.pods),
+    repeatedNames: repeatedNamesOf(resolved.pods),
   };
   const scope = clusterScope(options.clusterName);
   const diagnostics: Diagnostic[] = [];

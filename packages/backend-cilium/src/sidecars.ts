@@ -31,3 +31,57 @@ export function sidecarNamesOf(pods: readonly Pod[]): ReadonlyMap<string, Readon
   });
   return out;
 }
+
+/** One declaration of a named port: its protocol and number. */
+export interface Declaration {
+  readonly protocol: Protocol;
+  readonly port: number;
+}
+
+/**
+ * The pods (by index) whose containers declare a name more than once with different ports or
+ * protocols, with those declarations in order, by name. An endpoint's named-port map holds one
+ * port per name, the last declared (pkg/policy/types NamedPortMap.AddPort: `npm[name] = pp`), where
+ * Kubernetes matches every declaration. Sidecar ports, which Cilium never reads, come after the
+ * containers' in Pod.ports and are left out.
+ */
+export function repeatedNamesOf(pods: readonly Pod[]): ReadonlyMap<string, ReadonlyMap<number, readonly Declaration[]>> {
+  const out = new Map<string, Map<number, readonly Declaration[]>>();
+  pods.forEach((pod, i) => {
+    // Most pods have a few ports: a name seen twice is found by comparing pairs, without a set
+    // per pod; pods with many ports (hundreds of named ones) take a set.
+    const ports = pod.ports;
+    let repeated: Set<string> | undefined;
+    if (ports.length <= 16) {
+      for (let a = 0; a < ports.length; a++) {
+        const name = ports[a]!.name;
+        if (name === undefined) continue;
+        for (let b = a + 1; b < ports.length; b++) if (ports[b]!.name === name) (repeated ??= new Set()).add(name);
+      }
+    } else {
+      const seen = new Set<string>();
+      for (const { name } of ports) {
+        if (name === undefined) continue;
+        if (seen.has(name)) (repeated ??= new Set()).add(name);
+        else seen.add(name);
+      }
+    }
+    for (const name of repeated ?? []) {
+      const all = ports.filter((c) => c.name === name).map((c) => ({ protocol: c.protocol, port: c.port }));
+      const sidecars = (pod.sidecarPorts ?? []).filter((s) => s.name === name).length;
+      const list = all.slice(0, all.length - sidecars);
+      if (!list.some((d) => d.protocol !== list[0]!.protocol || d.port !== list[0]!.port)) continue;
+      let byPod = out.get(name);
+      if (!byPod) out.set(name, (byPod = new Map()));
+      byPod.set(i, list);
+    }
+  });
+  return out;
+}
+
+/** Whether Cilium's one port for the name (the last declaration) misses some of `protocol`'s. */
+export function narrowedByLastDeclaration(list: readonly Declaration[], protocol: Protocol): boolean {
+  const last = list[list.length - 1]!;
+  const same = list.filter((d) => d.protocol === protocol);
+  return same.length > 0 && !(last.protocol === protocol && same.every((d) => d.port === last.port));
+}

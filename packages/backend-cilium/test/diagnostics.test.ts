@@ -34,6 +34,9 @@ const triggers: Record<Exclude<CiliumDiagnosticCode, 'backend-cilium/invalid-opt
   'backend-cilium/named-port-ipblock-unknown': { manifests: [egressTo([{ ipBlock: { cidr: '10.0.0.0/8' } }], [{ port: 'http' }])] },
   'backend-cilium/ipblock-nodes-unknown': { manifests: [namespace('x'), pod('x', 'a', { app: 'w' }, '198.18.0.10'), egressTo([{ ipBlock: { cidr: '0.0.0.0/0' } }])] },
   'backend-cilium/except-reads-as-ipv4': { manifests: [egressTo([{ ipBlock: { cidr: '::/0', except: ['::fffe:0:0/96'] } }])], flags: { 'cilium-version': '1.16' } },
+  'backend-cilium/named-port-repeated': {
+    manifests: [namespace('x'), { ...pod('x', 'a', { app: 'w' }, '198.18.0.10'), spec: { containers: [{ name: 'a', image: 'i', ports: [{ name: 'web', containerPort: 8080 }] }, { name: 'b', image: 'i', ports: [{ name: 'web', containerPort: 8080, protocol: 'UDP' }] }] } }, ingressPorts([{ port: 'web' }])],
+  },
   'backend-cilium/other-family-block': { manifests: [namespace('x'), pod('x', 'a', { app: 'w' }, '198.18.0.10'), egressTo([{ ipBlock: { cidr: '::/0' } }])] },
   'backend-cilium/world-block-families-unknown': { manifests: [egressTo([{ ipBlock: { cidr: '::/0' } }])] },
   'backend-cilium/world-cidr-both-families': { manifests: [egressTo([{ ipBlock: { cidr: '0.0.0.0/0' } }])], flags: { 'cilium-version': '1.14' } },

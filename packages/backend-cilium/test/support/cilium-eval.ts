@@ -286,7 +286,11 @@ export class CiliumEvaluator {
    * updatePodHostData): no init container, neither plain (Pod.initPorts) nor sidecar.
    */
   private namedPort(name: string, protocol: Protocol, direction: 'ingress' | 'egress', pod: Pod, _peer: Identity): number | undefined {
-    if (direction === 'ingress') return containerPorts(pod).find((c) => c.name === name && c.protocol === protocol)?.port;
+    if (direction === 'ingress') {
+      // One entry per name in the endpoint's map: the last declaration (NamedPortMap.AddPort).
+      const last = containerPorts(pod).filter((c) => c.name === name).at(-1);
+      return last?.protocol === protocol ? last.port : undefined;
+    }
     const numbers = new Set<number>();
     for (const p of new Set(this.endpointsByIp.values())) for (const c of containerPorts(p)) if (c.name === name && c.protocol === protocol) numbers.add(c.port);
     return numbers.size === 1 ? [...numbers][0] : undefined;
