@@ -1,4 +1,4 @@
-import { compilerAssert, ownedName } from '@netpolc/ir';
+import { compilerAssert, endOfFileLine, ownedName } from '@netpolc/ir';
 import type { Chain, IpSet, IpSetFile, Match, PortRange, Rule, Ruleset, Target } from './model.js';
 import { tmpSetName } from './names.js';
 
@@ -120,6 +120,9 @@ function chainLines(name: string, lines: readonly string[]): string {
   return lines.map((l) => `${head}${l}\n`).join('');
 }
 
+/** The last line of every file (see endOfFileLine): the reload script refuses a file without it. */
+const endLine = `${endOfFileLine}\n`;
+
 /** First line of every ruleset file; the parser reads node and family back from it. */
 export function rulesetHeader(node: string, family: 4 | 6): string {
   return `# netpolc iptables backend: node ${node}, IPv${family}`;
@@ -151,7 +154,7 @@ export function writeRuleset(rs: Ruleset, out: string[], ipsets = true): void {
     }
   }
   for (const h of rs.hooks) out.push(`-I ${h.chain} ${h.position} ${ruleText(h.rule)}\n`);
-  out.push('COMMIT\n');
+  out.push('COMMIT\n', endLine);
 }
 
 const rulesetComment = (tool: string, ipsets: boolean): string =>
@@ -226,6 +229,7 @@ export function writeIpSets(file: IpSetFile, out: string[]): void {
     }
     out.push(block);
   }
+  out.push(endLine);
 }
 
 /** `ipset restore` input for one node. */

@@ -211,3 +211,68 @@ kit(gate.label('no packet sees a window while reloads alternate between two poli
     rmSync(dir, { recursive: true, force: true });
   }
 }, kernelTimeout);
+
+// A file cut short at a line boundary (a copy that stopped, a full disk) was valid input: an
+// .iptables file without its last lines lost the hooks (the script deleted the old ones and had
+// none to insert) and an .ipset file cut before a `swap` left a set created but empty, both
+// loaded with exit 0 and the node open (an audit of 2026-12-03). The script now refuses a file
+// whose last line is not the end-of-file line, and the running ruleset stays as it was.
+kit(gate.label('refuses files cut short, keeping the running ruleset (nft)'), () => {
+  gate.assertSupported();
+  const byName = new Map(corpusCases().map((c) => [c.name, c]));
+  const a = byName.get('allow-same-namespace')!.load().program;
+  const b = byName.get('ipblock-except')!.load().program;
+  const spec = topologyOf(a, 'npcipttr');
+  const dir = mkdtempSync(join(tmpdir(), 'npcipt-truncated-'));
+  const variant: Variant = 'nft';
+  const cuts: { name: string; cut: (path: string, text: string) => string }[] = [
+    { name: 'the .iptables file without its last three lines', cut: (path, text) => (path.endsWith('.iptables') ? text.split('\n').slice(0, -4).join('\n') + '\n' : text) },
+    { name: 'the .ipset file cut before its last swap', cut: (path, text) => (path.endsWith('.ipset') ? text.slice(0, text.lastIndexOf('\nswap ') + 1) : text) },
+  ];
+  try {
+    withTopology(spec, (topology) => {
+      topology.resetFirewalls();
+      const good = compile(a, {});
+      const next = compile(b, {});
+      const probes = probesOf(spec, ports);
+      const load = (stepDir: string, node: string, files: readonly { path: string; content: string }[]) => {
+        rmSync(stepDir, { recursive: true, force: true });
+        mkdirSync(stepDir, { recursive: true });
+        for (const f of files) writeFileSync(join(stepDir, f.path), f.content);
+        return topology.run(topology.nodeNamespace(node), ['sh', reloadScript, stepDir, node, variant], undefined);
+      };
+      for (const node of spec.nodes) expect(load(join(dir, 'a'), node.name, good.get(node.name) ?? []).status).toBe(0);
+      for (const { name, cut } of cuts) {
+        let tried = 0;
+        for (const node of spec.nodes) {
+          const files = (next.get(node.name) ?? []).map((f) => ({ path: f.path, content: cut(f.path, f.content) }));
+          if (files.every((f, i) => f.content === next.get(node.name)![i]!.content)) continue;
+          tried++;
+          const run = load(join(dir, 'cut'), node.name, files);
+          expect(run.status, `${name}, ${node.name}`).toBe(1);
+          expect(run.stderr, `${name}, ${node.name}`).toMatch(/is incomplete .* nothing was changed/);
+          const check = topology.run(topology.nodeNamespace(node.name), ['sh', reloadScript, '--check', join(dir, 'cut'), node.name, variant], undefined);
+          expect(check.status, `--check of ${name}, ${node.name}`).toBe(1);
+          checkStateWithoutHost(topology, topology.nodeNamespace(node.name), variant, good.get(node.name) ?? [], `${name}, ${node.name}`);
+        }
+        expect(tried, `nodes with ${name}`).toBeGreaterThan(0);
+        expect(disagreements(a, spec, topology.probe(probes)), name).toEqual([]);
+      }
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, kernelTimeout);
+
+/** As checkState, on a host without rules of its own. */
+function checkStateWithoutHost(topology: Topology, ns: string, variant: Variant, files: readonly { path: string; content: string }[], label: string): void {
+  const rules = files.find((f) => f.path.endsWith('.iptables'))!.content;
+  const saved = saveFilter(topology, ns, 4, variant);
+  for (const chain of ['FORWARD', 'INPUT'] as const) expect(rulesByChain(saved, (c) => c === chain).get(chain) ?? [], `${label}: ${chain}`).toEqual([hooks[chain]]);
+  const ours = (c: string): boolean => c.startsWith(chainPrefix);
+  expect(rulesByChain(saved, ours), `${label}: netpolc chains`).toEqual(rulesByChain(rules, ours));
+  const setFile = files.find((f) => f.path.endsWith('.ipset'));
+  const want = new Map<string, string[]>();
+  for (const s of setFile ? parseIpSets(setFile.content).sets : []) want.set(s.name, [...s.members].sort());
+  expect(setsOf(topology, ns), `${label}: ipsets`).toEqual(want);
+}

@@ -69,6 +69,20 @@ it('splits quoted words like iptables-restore does', () => {
 });
 
 it('rejects a file whose temporary set is not swapped in', () => {
-  const text = '# netpolc ipsets: node n\ncreate s hash:net family inet hashsize 64 maxelem 64 -exist\ncreate netpolc4-t6 hash:net family inet hashsize 64 maxelem 64 -exist\nflush netpolc4-t6\nadd netpolc4-t6 10.0.0.1\ndestroy netpolc4-t6\n';
+  const text = '# netpolc ipsets: node n\ncreate s hash:net family inet hashsize 64 maxelem 64 -exist\ncreate netpolc4-t6 hash:net family inet hashsize 64 maxelem 64 -exist\nflush netpolc4-t6\nadd netpolc4-t6 10.0.0.1\ndestroy netpolc4-t6\n# netpolc: end of file\n';
   expect(() => parseIpSets(text)).toThrow(/swap/);
+});
+
+it('ends every ruleset and ipset file with the end-of-file line the reload script checks, and nothing after it', () => {
+  const program = corpusCases().find((c) => c.name === 'ipblock-except')!.load().program;
+  const nodes = lowerProgram({ program, resolved: resolve(program) }, defaultOptions).nodes;
+  const texts = nodes.flatMap((n) => [printRuleset(n.v4), ...(n.v6 ? [printRuleset(n.v6)] : []), ...(n.ipsets ? [printIpSets(n.ipsets)] : [])]);
+  expect(texts.some((t) => t.startsWith('# netpolc ipsets'))).toBe(true);
+  for (const t of texts) expect(t.endsWith('\n# netpolc: end of file\n'), t.slice(-80)).toBe(true);
+  // Without it, the parsers refuse the file as the script does.
+  for (const t of texts) expect(() => (t.startsWith('# netpolc ipsets') ? parseIpSets(t) : parseRuleset(t)).toString()).not.toThrow();
+  for (const t of texts) {
+    const cut = t.slice(0, t.lastIndexOf('# netpolc: end of file'));
+    expect(() => (t.startsWith('# netpolc ipsets') ? parseIpSets(cut) : parseRuleset(cut))).toThrow(/last line/);
+  }
 });

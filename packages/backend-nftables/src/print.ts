@@ -1,4 +1,4 @@
-import { formatIp, ownedName } from '@netpolc/ir';
+import { endOfFileLine, formatIp, ownedName } from '@netpolc/ir';
 import type { AddressField, Family, Match, NamedSet, Range, Rule, Ruleset, SetRef, Statement, Verdict } from './model.js';
 
 // Printer of the typed model as `nft -f` input. One construct, one spelling: the test parser
@@ -188,7 +188,9 @@ export class RulesetPrinter {
       if (chain.hook !== undefined) out.push('\t\ttype filter hook ', chain.hook, ' priority filter; policy accept;\n');
       this.rules(chain.rules, out);
     }
-    out.push('}\n');
+    // A file cut short after `delete table` is valid and leaves the node open: the procedure
+    // checks this last line before loading (README, Deployment example).
+    out.push('}\n', `${endOfFileLine}\n`);
   }
 
   /**

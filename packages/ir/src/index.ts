@@ -42,7 +42,7 @@ export { evaluate, selects, type EvaluationError, type RuleMatch, type SideReaso
 export type { Backend, BackendInput, EmitFile, EmitResult, FileBatch, FileSink, OptionSpec, RawOptions } from './backend.js';
 export { defineBackend } from './backend.js';
 export { batchFiles, FileAssembler, releaseBatch, type AssemblerOptions } from './output/file-assembler.js';
-export { answeredNamespaces, everyNamespace, maxFileNameBytes, overlongFileName, ownedName } from './output/owned-files.js';
+export { answeredNamespaces, endOfFileLine, everyNamespace, maxFileNameBytes, overlongFileName, ownedName } from './output/owned-files.js';
 export { annotationLimit, etcdRequestLimit, storedBytesOver } from './output/stored-size.js';
 
 export { diffConnectivity, endpointText, type ConnectionChange, type ConnectivityDiff, type DiffEndpoint, type DiffOptions } from './diff/connectivity.js';

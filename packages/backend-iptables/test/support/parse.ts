@@ -1,6 +1,7 @@
 // Parsers of the printed files back into the typed model (tests only): parse(print(model)) must
 // deep-equal the model. They accept exactly the subset of the iptables-restore / ipset restore
 // languages the printers produce and throw on anything else.
+import { endOfFileLine } from '@netpolc/ir';
 import type { Chain, CtState, Family, Hook, IpSet, IpSetFile, L4Protocol, Match, PortRange, Rule, Ruleset, Side, Target } from '../../src/model.js';
 import { tmpSetName } from '../../src/names.js';
 
@@ -134,6 +135,7 @@ export function parseRuleset(text: string): Ruleset {
   lines.pop();
   const header = /^# netpolc iptables backend: node (\S+), IPv([46])$/.exec(lines[0] ?? '');
   if (!header) throw new Error(`bad header ${lines[0]}`);
+  if (lines[lines.length - 1] !== endOfFileLine) throw new Error(`the last line must be ${endOfFileLine}`);
   const body = lines.filter((l) => !l.startsWith('#'));
   if (body[0] !== '*filter' || body[body.length - 1] !== 'COMMIT') throw new Error('expected one *filter table ending in COMMIT');
   const chains = new Map<string, Rule[]>();
@@ -165,6 +167,7 @@ export function parseIpSets(text: string): IpSetFile {
   lines.pop();
   const header = /^# netpolc ipsets: node (\S+)$/.exec(lines[0] ?? '');
   if (!header) throw new Error(`bad header ${lines[0]}`);
+  if (lines[lines.length - 1] !== endOfFileLine) throw new Error(`the last line must be ${endOfFileLine}`);
   const body = lines.filter((l) => !l.startsWith('#')).map((l) => l.split(' '));
   const sets: IpSet[] = [];
   let i = 0;

@@ -1,7 +1,7 @@
 // A parser of the text the printer writes, back into the typed model. It accepts exactly the
 // printer's layout and fails loudly on anything else, so `parse(print(m))` equal to `m` shows the
 // printer loses nothing and the goldens mean what the model means.
-import { parseCidr, parseIp, cidrBounds } from '@netpolc/ir';
+import { cidrBounds, endOfFileLine, parseCidr, parseIp } from '@netpolc/ir';
 import type {
   AddressField,
   AddressProtoPort,
@@ -374,6 +374,8 @@ export function parseRuleset(text: string): Ruleset {
       chains.push({ name: chainName, ...(hook !== undefined ? { hook } : {}), rules });
     } else fail(i, `unexpected ${JSON.stringify(l)}`);
   }
-  if (i !== lines.length) fail(i, 'text after the table');
+  // The end-of-file line, which loaders check first (a file cut short may still load).
+  if (lines[i] !== endOfFileLine) fail(i, `expected ${JSON.stringify(endOfFileLine)} after the table`);
+  if (i + 1 !== lines.length) fail(i + 1, 'text after the end-of-file line');
   return { node, table: { name, sets, maps, chains } };
 }

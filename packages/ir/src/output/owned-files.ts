@@ -1,6 +1,14 @@
 import type { BackendInput, EmitResult } from '../backend.js';
 import { isDnsLabel } from '../lower/names.js';
 
+/**
+ * The last line of every host firewall file (iptables, ip6tables, ipset, nft), a comment each tool
+ * ignores: a file cut short at a line boundary (a copy that stopped, a full disk) may still be
+ * valid input that leaves a node open (iptables rules without their hooks, an ipset created but
+ * never filled, an nft file that deletes the table and stops), so loaders check for it first.
+ */
+export const endOfFileLine = '# netpolc: end of file';
+
 /** Every namespace: see {@link answeredNamespaces}. */
 export const everyNamespace: unique symbol = Symbol('every namespace');
 
