@@ -2,7 +2,7 @@
 // identities, never CIDR identities (layer3.rst; cilium/cilium#12277), and those entities also
 // hold node addresses no Node object lists: added only where that adds nothing Kubernetes denies.
 import type { Direction, Rule, SourceRef } from '@netpolc/ir';
-import { blockKey, blockText, covers, familyWhole, type BlockPeer, type BlockSet } from './coverage.js';
+import { blockKey, blockSetOf, blockText, covers, familyWhole, type BlockPeer, type BlockSet } from './coverage.js';
 import { ciliumDiagnostic } from './diagnostics.js';
 import type { LowerContext } from './lower-rule.js';
 import type { CiliumEntity } from './model.js';
@@ -30,6 +30,10 @@ export function nodeEntities(ctx: LowerContext, pi: number, direction: Direction
     ctx.nodesInside.set(key, inside);
   }
   if (inside.length === 0) return [];
+  // The rule's blocks that hold a node address carry the diagnostics (another block of the rule,
+  // of the other family say, has nothing to do with the nodes).
+  const holding = peers.filter((p) => inside.some((a) => covers(blockSetOf([p]), a)));
+  const blamed = holding.length > 0 ? holding : peers;
   // Without pods in the inventory no subject can show the uncovered node addresses allowed
   // anyway (the check would hold vacuously, and the pods selected at run time would reach a
   // dual-stack node's other family): then every node address must be inside the block.
@@ -43,7 +47,7 @@ export function nodeEntities(ctx: LowerContext, pi: number, direction: Direction
       // remote-node is every node of every cluster in the mesh (Documentation/network/concepts
       // terminology, cilium/cilium#37989): their addresses are in no inventory given here.
       const reason = `remote-node also holds the nodes of the other clusters in the ClusterMesh (--cluster-name), whose addresses the inventory lacks`;
-      for (const p of peers) notes.diagnostic(ciliumDiagnostic('backend-cilium/ipblock-nodes-unknown', { cidr: p.cidr, reason }, p.origin));
+      for (const p of blamed) notes.diagnostic(ciliumDiagnostic('backend-cilium/ipblock-nodes-unknown', { cidr: p.cidr, reason }, p.origin));
       notes.report(`${where}: the ipBlock covers every node address of the inventory, but ${reason}; Cilium will deny the node traffic there (warning)`);
       return [];
     }
@@ -52,13 +56,13 @@ export function nodeEntities(ctx: LowerContext, pi: number, direction: Direction
     // cilium/cilium#11006, #16308), which only a block of whole families surely covers: added
     // otherwise only when the user accepts that (--node-entities), as they may widen the rule.
     if (!wholeFamilies && !ctx.options.nodeEntities) {
-      for (const p of peers) notes.diagnostic(ciliumDiagnostic('backend-cilium/node-entities-withheld', { cidr: blockText(p) }, p.origin));
+      for (const p of blamed) notes.diagnostic(ciliumDiagnostic('backend-cilium/node-entities-withheld', { cidr: blockText(p) }, p.origin));
       notes.report(`${where}: the ipBlock covers every node address of the inventory, but the host and remote-node entities would also admit node addresses it does not list, which may lie outside the ipBlock; none added, so Cilium will deny this node traffic (warning; --node-entities adds them)`);
       return [];
     }
     notes.report(`${where}: the ipBlock covers every node address, which Cilium CIDR rules do not match; added the host and remote-node entities`);
     if (!wholeFamilies) {
-      for (const p of peers) notes.diagnostic(ciliumDiagnostic('backend-cilium/node-entities-unlisted', { cidr: blockText(p) }, p.origin));
+      for (const p of blamed) notes.diagnostic(ciliumDiagnostic('backend-cilium/node-entities-unlisted', { cidr: blockText(p) }, p.origin));
       notes.report(`${where}: the host and remote-node entities also admit node addresses the inventory does not list, which may lie outside the ipBlock (--node-entities)`);
     }
     return ['host', 'remote-node'];

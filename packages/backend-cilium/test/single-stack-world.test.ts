@@ -46,3 +46,14 @@ it('warns about a /0 when the cluster families are unknown (no addresses in the 
   const c = compile([internetButMetadata]);
   expect(codes(c.diagnostics)).toContain('backend-cilium/world-block-families-unknown');
 });
+
+it('blames node-entity warnings on the blocks of the rule that hold node addresses, not on every block', () => {
+  const policy = networkPolicy('x', 'egress', {
+    podSelector: {},
+    policyTypes: ['Egress'],
+    egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] } }, { ipBlock: { cidr: '2001:db8::/32' } }] }],
+  });
+  const c = compile([namespace('x'), node('n', '10.0.0.1'), pod('x', 'a', { app: 'a' }, ['198.18.0.10', 'fd00:198:18::10'], { node: 'n' }), policy]);
+  const withheld = c.diagnostics.filter((d) => d.code === 'backend-cilium/node-entities-withheld');
+  expect(withheld.map((d) => d.message)).toEqual([expect.stringContaining('0.0.0.0/0 except 169.254.169.254/32')]);
+});
