@@ -12,16 +12,19 @@ import type { Notes } from './ports.js';
  * `reserved:world`, every address outside the cluster of its own family (pkg/policy/api/cidr.go,
  * CIDRRuleSlice.GetAsEndpointSelectors, worldLabelNonDualStack): `::/0` beside `0.0.0.0/0 except
  * 169.254.169.254/32` re-admitted the metadata service. In a single-stack cluster a block of the
- * other family matches no traffic at all, so it is left out; when the families are unknown (no
- * addresses in the inventory, no --cluster-cidr) a /0 is written with a warning.
+ * other family matches no traffic at all, so it is left out. The pod network's families decide
+ * (pod addresses, --cluster-cidr), not the nodes', which a dual-stack cluster may list in IPv4
+ * only; when nothing shows them, a /0 of a family no node has either is written with a warning.
  */
 export function ofClusterFamily(ctx: LowerContext, peer: BlockPeer, where: string, notes: Notes): boolean {
   const cidr = parseCidr(peer.cidr)!;
-  if (ctx.families.size === 0) {
-    if (cidr.prefix === 0) notes.diagnostic(ciliumDiagnostic('backend-cilium/world-block-families-unknown', { cidr: peer.cidr }, peer.origin));
+  if (ctx.podFamilies.size === 0) {
+    // Nodes of the block's family show the cluster runs it, so the agent reads the /0 as that
+    // family's world (or the world of a single-stack cluster of it): exact either way.
+    if (cidr.prefix === 0 && !ctx.families.has(cidr.family)) notes.diagnostic(ciliumDiagnostic('backend-cilium/world-block-families-unknown', { cidr: peer.cidr }, peer.origin));
     return true;
   }
-  if (ctx.families.size > 1 || ctx.families.has(cidr.family)) return true;
+  if (ctx.podFamilies.size > 1 || ctx.podFamilies.has(cidr.family)) return true;
   const own = cidr.family === 4 ? 'IPv6' : 'IPv4';
   notes.diagnostic(ciliumDiagnostic('backend-cilium/other-family-block', { cidr: peer.cidr, family: own }, peer.origin));
   notes.report(`${where}: ipBlock ${peer.cidr} left out: the cluster is ${own}-only, where it matches nothing (and Cilium would read a /0 of it as the whole ${own} world)`);

@@ -35,6 +35,8 @@ export interface LowerContext {
   readonly nodeAddresses: readonly Address[];
   /** The address families of the cluster: of its nodes' and pods' addresses and of --cluster-cidr. */
   readonly families: ReadonlySet<4 | 6>;
+  /** The families of the pod network: of the pods' addresses and of --cluster-cidr (empty: unknown). */
+  readonly podFamilies: ReadonlySet<4 | 6>;
   /** What each policy's own rules allow, for policies that select no pod yet. */
   readonly policyRules: PolicyRules;
   /** Memo: the pods each pod peer selects. */

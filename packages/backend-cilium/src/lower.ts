@@ -40,6 +40,7 @@ export function lowerProgram(input: BackendInput, options: CiliumOptions): Lower
     hasInventory: program.inventory.pods.length > 0,
     nodeAddresses: program.inventory.nodes.flatMap((n) => n.addresses.map((a) => addressOf(a.ip))),
     families: clusterFamilies(input, options),
+    podFamilies: podNetworkFamilies(input, options),
     policyRules: new PolicyRules(program.policies),
     peerPods: new Map(),
     nodeGap: nodeGap(program),
@@ -120,6 +121,18 @@ export function lowerProgram(input: BackendInput, options: CiliumOptions): Lower
 function clusterFamilies({ program, resolved }: BackendInput, options: CiliumOptions): Set<4 | 6> {
   const families = new Set<4 | 6>();
   for (const n of program.inventory.nodes) for (const a of n.addresses) families.add(a.family);
+  for (const p of resolved.pods) for (const a of p.addresses) families.add(a.family);
+  for (const c of options.clusterCidrs) families.add(parseCidr(c)!.family);
+  return families;
+}
+
+/**
+ * The address families of the pod network as far as the input shows it: the pods' addresses and
+ * the pod CIDRs given. Node addresses are no evidence: a dual-stack cluster's Node objects often
+ * list IPv4 addresses only. Empty when nothing shows it (no pods with addresses, no --cluster-cidr).
+ */
+function podNetworkFamilies({ resolved }: BackendInput, options: CiliumOptions): Set<4 | 6> {
+  const families = new Set<4 | 6>();
   for (const p of resolved.pods) for (const a of p.addresses) families.add(a.family);
   for (const c of options.clusterCidrs) families.add(parseCidr(c)!.family);
   return families;

@@ -42,9 +42,18 @@ it('keeps both families of a dual-stack cluster', () => {
   expect(disagreements(c, ['169.254.169.254', '8.8.8.8', '2001:db8::1'])).toEqual([]);
 });
 
-it('warns about a /0 when the cluster families are unknown (no addresses in the inventory, no --cluster-cidr)', () => {
-  const c = compile([internetButMetadata]);
-  expect(codes(c.diagnostics)).toContain('backend-cilium/world-block-families-unknown');
+it("warns about a /0 when the pod network's families are unknown and no node has its family (no pods, no --cluster-cidr)", () => {
+  expect(codes(compile([internetButMetadata]).diagnostics)).toContain('backend-cilium/world-block-families-unknown');
+  // IPv4 nodes: 0.0.0.0/0 is read as IPv4 whatever the cluster; ::/0 may be read as the IPv4 world.
+  const nodesOnly = compile([namespace('x'), node('n', '10.0.0.1'), internetButMetadata]);
+  const warned = nodesOnly.diagnostics.filter((d) => d.code === 'backend-cilium/world-block-families-unknown');
+  expect(warned.map((d) => d.message)).toEqual([expect.stringContaining('::/0')]);
+});
+
+it("keeps the other family's blocks when only Node objects show a family: a dual-stack cluster may list IPv4 node addresses only", () => {
+  const c = compile([namespace('x'), node('n', '10.0.0.1'), networkPolicy('x', 'v6', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: 'fd00::/64' } }] }] })]);
+  expect(codes(c.diagnostics)).not.toContain('backend-cilium/other-family-block');
+  expect(c.objects.flatMap((o) => (o.spec.egress ?? []).flatMap((r) => r.toCIDRSet ?? []).map((r) => r.cidr))).toEqual(['fd00::/64']);
 });
 
 it('blames node-entity warnings on the blocks of the rule that hold node addresses, not on every block', () => {
