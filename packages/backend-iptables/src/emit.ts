@@ -245,10 +245,11 @@ export function emitIptables(input: BackendInput, options: IptablesOptions, sink
   for (const node of lowering.nodes) {
     const n = lowering.takeNode(node);
     const ipsets = n.ipsets !== undefined;
-    let bytes = batcher.add(`${n.node}.iptables`, (out) => writeRuleset(n.v4, out, ipsets));
-    if (options.stdout) break;
     const v6 = n.v6;
-    if (v6) bytes += batcher.add(`${n.node}.ip6tables`, (out) => writeRuleset(v6, out, ipsets));
+    const files = [`${n.node}.iptables`, ...(v6 ? [`${n.node}.ip6tables`] : []), ...(ipsets ? [`${n.node}.ipset`] : [])];
+    let bytes = batcher.add(`${n.node}.iptables`, (out) => writeRuleset(n.v4, out, ipsets, files));
+    if (options.stdout) break;
+    if (v6) bytes += batcher.add(`${n.node}.ip6tables`, (out) => writeRuleset(v6, out, ipsets, files));
     const sets = n.ipsets;
     if (sets) bytes += batcher.add(`${n.node}.ipset`, (out) => writeIpSets(sets, out));
     if (report) {

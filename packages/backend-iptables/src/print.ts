@@ -120,6 +120,9 @@ function chainLines(name: string, lines: readonly string[]): string {
   return lines.map((l) => `${head}${l}\n`).join('');
 }
 
+/** Start of the comment line that lists a node's files (the reload script reads it). */
+export const filesLinePrefix = '# netpolc files: ';
+
 /** The last line of every file (see endOfFileLine): the reload script refuses a file without it. */
 const endLine = `${endOfFileLine}\n`;
 
@@ -132,10 +135,15 @@ export function rulesetHeader(node: string, family: 4 | 6): string {
  * Appends the lines of the `iptables-restore` / `ip6tables-restore` input for one node and family
  * to `out`, each followed by its newline: `out.join('')` is the file. Writing pieces lets the
  * emitter join many files at once (see `emit.ts`). `ipsets`: whether the node has a .ipset file to
- * load first (its rules match sets), which the file's comment then says.
+ * load first (its rules match sets), which the file's comment then says; `files`: the node's
+ * files, listed in a comment line.
  */
-export function writeRuleset(rs: Ruleset, out: string[], ipsets = true): void {
-  out.push(`${rulesetHeader(rs.node, rs.family)}\n`, rulesetComments[rs.family][ipsets ? 1 : 0], '*filter\n');
+export function writeRuleset(rs: Ruleset, out: string[], ipsets = true, files?: readonly string[]): void {
+  out.push(`${rulesetHeader(rs.node, rs.family)}\n`, rulesetComments[rs.family][ipsets ? 1 : 0]);
+  // The node's files, for the reload script: a copy that lost one is refused, and a stale file
+  // the compile no longer writes (a node that lost its IPv6 pods) is not loaded.
+  if (files) out.push(`${filesLinePrefix}${files.join(' ')}\n`);
+  out.push('*filter\n');
   for (const c of rs.chains) out.push(declaration(c));
   for (const c of rs.chains) {
     if (c.rules.length === 0) continue;
@@ -180,9 +188,9 @@ function declaration(c: Chain): string {
 }
 
 /** `iptables-restore` / `ip6tables-restore` input for one node and family (see {@link writeRuleset}). */
-export function printRuleset(rs: Ruleset, ipsets = true): string {
+export function printRuleset(rs: Ruleset, ipsets = true, files?: readonly string[]): string {
   const out: string[] = [];
-  writeRuleset(rs, out, ipsets);
+  writeRuleset(rs, out, ipsets, files);
   return out.join('');
 }
 

@@ -36,8 +36,9 @@ it('emits files equal to the printed model, across join batches', () => {
   expect(out.diagnostics).toEqual([]);
   const expected = new Map<string, string>();
   for (const n of lowerProgram(input, defaultOptions).nodes) {
-    expected.set(`${n.node}.iptables`, printRuleset(n.v4, n.ipsets !== undefined));
-    if (n.v6) expected.set(`${n.node}.ip6tables`, printRuleset(n.v6, n.ipsets !== undefined));
+    const files = [`${n.node}.iptables`, ...(n.v6 ? [`${n.node}.ip6tables`] : []), ...(n.ipsets ? [`${n.node}.ipset`] : [])];
+    expected.set(`${n.node}.iptables`, printRuleset(n.v4, n.ipsets !== undefined, files));
+    if (n.v6) expected.set(`${n.node}.ip6tables`, printRuleset(n.v6, n.ipsets !== undefined, files));
     if (n.ipsets) expected.set(`${n.node}.ipset`, printIpSets(n.ipsets));
   }
   const total = [...expected.values()].reduce((sum, text) => sum + text.length, 0);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTopology, kernelGate, type Topology } from '@netpolc/netns-harness';
@@ -242,7 +242,13 @@ kit(gate.label('hosts without IPv6: disable_ipv6=1 reloads normally; without a u
   const v4only = join(dir, 'v6-v4only');
   const v4program = program;
   const files = writeFiles(v4program, v4only);
-  for (const f of files.keys()) if (f.endsWith('.ip6tables')) rmSync(join(v4only, f)); // as for IPv4-only pods
+  // As a compile for IPv4-only pods writes them: no .ip6tables file, none listed.
+  for (const f of files.keys()) if (f.endsWith('.ip6tables')) rmSync(join(v4only, f));
+  for (const f of files.keys()) {
+    if (!f.endsWith('.iptables')) continue;
+    const path = join(v4only, f);
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/^(# netpolc files: .*)$/m, (line) => line.replace(/ \S+\.ip6tables/, '')));
+  }
   const run = (at: string): { status: number | null; stderr: string } => {
     const r = t.run(t.nodeNamespace('node-1'), ['env', `PATH=${shims}:/usr/sbin:/usr/bin:/sbin:/bin`, 'sh', reloadScript, at, 'node-1', 'nft']);
     return { status: r.status, stderr: r.stderr };

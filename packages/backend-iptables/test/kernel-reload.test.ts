@@ -215,9 +215,11 @@ kit(gate.label('no packet sees a window while reloads alternate between two poli
 // A file cut short at a line boundary (a copy that stopped, a full disk) was valid input: an
 // .iptables file without its last lines lost the hooks (the script deleted the old ones and had
 // none to insert) and an .ipset file cut before a `swap` left a set created but empty, both
-// loaded with exit 0 and the node open (an audit of 2026-12-03). The script now refuses a file
-// whose last line is not the end-of-file line, and the running ruleset stays as it was.
-kit(gate.label('refuses files cut short, keeping the running ruleset (nft)'), () => {
+// loaded with exit 0 and the node open (an audit of 2026-12-03); so did a copy without the
+// .iptables file (its family's hooks went). The script now refuses a file whose last line is not
+// the end-of-file line, and a copy without a file the .iptables file lists (or without that
+// file), and the running ruleset stays as it was.
+kit(gate.label('refuses files cut short, missing from the copy or with CRLF line ends, keeping the running ruleset (nft)'), () => {
   gate.assertSupported();
   const byName = new Map(corpusCases().map((c) => [c.name, c]));
   const a = byName.get('allow-same-namespace')!.load().program;
@@ -225,9 +227,14 @@ kit(gate.label('refuses files cut short, keeping the running ruleset (nft)'), ()
   const spec = topologyOf(a, 'npcipttr');
   const dir = mkdtempSync(join(tmpdir(), 'npcipt-truncated-'));
   const variant: Variant = 'nft';
-  const cuts: { name: string; cut: (path: string, text: string) => string }[] = [
-    { name: 'the .iptables file without its last three lines', cut: (path, text) => (path.endsWith('.iptables') ? text.split('\n').slice(0, -4).join('\n') + '\n' : text) },
-    { name: 'the .ipset file cut before its last swap', cut: (path, text) => (path.endsWith('.ipset') ? text.slice(0, text.lastIndexOf('\nswap ') + 1) : text) },
+  type File = { path: string; content: string };
+  const cutOne = (ext: string, cut: (text: string) => string) => (files: File[]) => files.map((f) => (f.path.endsWith(ext) ? { path: f.path, content: cut(f.content) } : f));
+  const cuts: { name: string; cut: (files: File[]) => File[]; refusal: RegExp }[] = [
+    { name: 'the .iptables file without its last three lines', cut: cutOne('.iptables', (t) => t.split('\n').slice(0, -4).join('\n') + '\n'), refusal: /does not end with the line .* nothing was changed/ },
+    { name: 'the .ipset file cut before its last swap', cut: cutOne('.ipset', (t) => t.slice(0, t.lastIndexOf('\nswap ') + 1)), refusal: /does not end with the line .* nothing was changed/ },
+    { name: 'the .ipset file left out of the copy', cut: (files) => files.filter((f) => !f.path.endsWith('.ipset')), refusal: /\.ipset is missing .* nothing was changed/ },
+    { name: 'the .iptables file left out of the copy', cut: (files) => files.filter((f) => !f.path.endsWith('.iptables')), refusal: /\.iptables is missing: nothing was changed/ },
+    { name: 'CRLF line ends', cut: (files) => files.map((f) => ({ path: f.path, content: f.content.replaceAll('\n', '\r\n') })), refusal: /CRLF/ },
   ];
   try {
     withTopology(spec, (topology) => {
@@ -242,15 +249,16 @@ kit(gate.label('refuses files cut short, keeping the running ruleset (nft)'), ()
         return topology.run(topology.nodeNamespace(node), ['sh', reloadScript, stepDir, node, variant], undefined);
       };
       for (const node of spec.nodes) expect(load(join(dir, 'a'), node.name, good.get(node.name) ?? []).status).toBe(0);
-      for (const { name, cut } of cuts) {
+      for (const { name, cut, refusal } of cuts) {
         let tried = 0;
         for (const node of spec.nodes) {
-          const files = (next.get(node.name) ?? []).map((f) => ({ path: f.path, content: cut(f.path, f.content) }));
-          if (files.every((f, i) => f.content === next.get(node.name)![i]!.content)) continue;
+          const whole = next.get(node.name) ?? [];
+          const files = cut(whole);
+          if (files.length === whole.length && files.every((f, i) => f.content === whole[i]!.content)) continue;
           tried++;
           const run = load(join(dir, 'cut'), node.name, files);
           expect(run.status, `${name}, ${node.name}`).toBe(1);
-          expect(run.stderr, `${name}, ${node.name}`).toMatch(/is incomplete .* nothing was changed/);
+          expect(run.stderr, `${name}, ${node.name}`).toMatch(refusal);
           const check = topology.run(topology.nodeNamespace(node.name), ['sh', reloadScript, '--check', join(dir, 'cut'), node.name, variant], undefined);
           expect(check.status, `--check of ${name}, ${node.name}`).toBe(1);
           checkStateWithoutHost(topology, topology.nodeNamespace(node.name), variant, good.get(node.name) ?? [], `${name}, ${node.name}`);
@@ -258,6 +266,19 @@ kit(gate.label('refuses files cut short, keeping the running ruleset (nft)'), ()
         expect(tried, `nodes with ${name}`).toBeGreaterThan(0);
         expect(disagreements(a, spec, topology.probe(probes)), name).toEqual([]);
       }
+      // A file the .iptables file does not list is not loaded: an .ip6tables file left from a
+      // compile before the node lost its IPv6 pods (here one that would fail to load).
+      let stale = 0;
+      for (const node of spec.nodes) {
+        const whole = next.get(node.name) ?? [];
+        if (whole.some((f) => f.path.endsWith('.ip6tables'))) continue;
+        stale++;
+        const run = load(join(dir, 'stale'), node.name, [...whole, { path: `${node.name}.ip6tables`, content: '*filter\n-A NO-SUCH-CHAIN -j DROP\nCOMMIT\n# netpolc: end of file\n' }]);
+        expect(run.stderr, `stale .ip6tables, ${node.name}`).toBe('');
+        expect(run.status, `stale .ip6tables, ${node.name}`).toBe(0);
+      }
+      expect(stale, 'nodes without an .ip6tables file').toBeGreaterThan(0);
+      expect(disagreements(b, spec, topology.probe(probes)), 'after the reload beside a stale file').toEqual([]);
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
