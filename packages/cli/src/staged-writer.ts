@@ -15,10 +15,10 @@ const writerSource = `
 const { parentPort } = require('node:worker_threads');
 const { writeFileSync } = require('node:fs');
 let error;
-function write(tmp, content) {
+function write(tmp, content, mode) {
   if (error) return;
   try {
-    writeFileSync(tmp, content, { mode: 0o600 });
+    writeFileSync(tmp, content, { mode, flag: 'wx' });
   } catch (e) {
     error = String(e && e.message ? e.message : e);
   }
@@ -28,20 +28,32 @@ parentPort.on('message', (m) => {
     parentPort.postMessage({ error });
   } else if (m.memory) {
     const bytes = new Uint8Array(m.memory);
-    for (const f of m.files) write(f.tmp, bytes.subarray(f.start, f.end));
+    for (const f of m.files) write(f.tmp, bytes.subarray(f.start, f.end), f.mode);
     // The batch's memory goes back to the backend (FileBatch in @netpolc/ir).
     Atomics.store(new Int32Array(m.memory, 0, 1), 0, 0);
   } else {
-    write(m.tmp, m.content);
+    write(m.tmp, m.content, m.mode);
   }
 });
 `;
 
 /**
- * Staged files are created readable by their owner only: until commit they may hold what
- * replaces a private file (a 0600 snapshot), whose mode is known only then.
+ * The mode a staged file is created with: readable by its owner only when a file is at its
+ * target (directly or through a link), whose mode it takes at commit (a 0600 snapshot's next
+ * content must not be readable by others meanwhile); else as any new file (0666 under the umask
+ * and the directory's default ACL, which a later chmod would override).
  */
-const privateFile = { mode: 0o600 } as const;
+const privateMode = 0o600;
+const newFileMode = 0o666;
+
+/** Whether a file is at `path`, directly or through links (a path under a file or a loop: no). */
+function leadsToFile(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isFile() === true;
+  } catch {
+    return false;
+  }
+}
 
 /** Signals held while the staged files are renamed into place (see commitStaged). */
 const heldSignals: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -62,7 +74,9 @@ export class StagedWriter {
   private readonly root: string;
   private readonly suffix = `.netpolc-tmp-${process.pid}-${Date.now()}`;
   private readonly staged: [string, string][] = [];
-  private readonly held: { tmp: string; content: string | Uint8Array }[] = [];
+  /** The mode each staged file is created with (see privateMode). */
+  private readonly modes: number[] = [];
+  private readonly held: { tmp: string; content: string | Uint8Array; mode: number }[] = [];
   private worker: Worker | undefined;
   /** Directories made (or failed) so far, and the first failure, reported on commit. */
   private readonly dirs = new Set<string>();
@@ -86,16 +100,20 @@ export class StagedWriter {
   /** Stages one file (its write may still be in flight). */
   add(file: EmitFile): void {
     const tmp = this.stage(file.path);
-    if (this.hold(1)) this.held.push({ tmp, content: file.content });
-    else this.post({ tmp, content: file.content });
+    const mode = this.modes[this.modes.length - 1]!;
+    if (this.hold(1)) this.held.push({ tmp, content: file.content, mode });
+    else this.post({ tmp, content: file.content, mode });
   }
 
   /** Stages a batch of files in shared memory, and releases the batch once written. */
   addBatch(batch: FileBatch): void {
-    const files = batch.files.map((f) => ({ tmp: this.stage(f.path), start: f.start, end: f.end }));
+    const files = batch.files.map((f) => {
+      const tmp = this.stage(f.path);
+      return { tmp, start: f.start, end: f.end, mode: this.modes[this.modes.length - 1]! };
+    });
     if (this.hold(files.length)) {
       // Copied out: the backend reuses the memory as soon as it is released.
-      for (const f of files) this.held.push({ tmp: f.tmp, content: Buffer.from(new Uint8Array(batch.memory, f.start, f.end - f.start)) });
+      for (const f of files) this.held.push({ tmp: f.tmp, content: Buffer.from(new Uint8Array(batch.memory, f.start, f.end - f.start)), mode: f.mode });
       releaseBatch(batch);
     } else {
       const worker = this.thread();
@@ -105,7 +123,7 @@ export class StagedWriter {
   }
 
   /** Hands one file to the writer thread, its directory made first. */
-  private post(file: { tmp: string; content: string | Uint8Array }): void {
+  private post(file: { tmp: string; content: string | Uint8Array; mode: number }): void {
     const worker = this.thread();
     this.ensureDirectory(dirname(file.tmp));
     worker.postMessage(file);
@@ -130,6 +148,7 @@ export class StagedWriter {
     if (target !== this.root && !target.startsWith(prefix)) throw new Error(`refusing to write outside the output directory: ${path}`);
     const tmp = stagedPath(target, this.suffix, this.staged.length);
     this.staged.push([tmp, target]);
+    this.modes.push(leadsToFile(target) ? privateMode : newFileMode);
     return tmp;
   }
 
@@ -196,12 +215,14 @@ export class StagedWriter {
     const hold = (signal: NodeJS.Signals): void => void held.push(signal);
     for (const signal of heldSignals) process.on(signal, hold);
     try {
-      const fresh = 0o666 & ~process.umask();
       for (const [i, [tmp, target]] of this.staged.entries()) {
-        // A file replaced keeps its permissions (a 0600 snapshot stays private); a new one gets
-        // what a file created here would. Staged files are private until then (see privateFile).
+        // A file replaced keeps its permissions (a 0600 snapshot stays private), also one a link
+        // there leads to (the link becomes a file of that mode). A file staged private whose
+        // target went meanwhile gets a new file's mode.
         const replaced = existing[i];
-        chmodSync(tmp, replaced?.isFile() ? replaced.mode & 0o7777 : fresh);
+        const mode = replaced?.isFile() ? replaced.mode : replaced?.isSymbolicLink() && leadsToFile(target) ? statSync(target).mode : undefined;
+        if (mode !== undefined) chmodSync(tmp, mode & 0o7777);
+        else if (this.modes[i] === privateMode) chmodSync(tmp, newFileMode & ~process.umask());
         renameSync(tmp, target);
         moved++;
       }
@@ -294,7 +315,7 @@ export class StagedWriter {
       for (const h of held) this.ensureDirectory(dirname(h.tmp));
       if (this.dirError !== undefined) return this.dirError;
       try {
-        for (const h of held) writeFileSync(h.tmp, h.content, privateFile);
+        for (const h of held) writeFileSync(h.tmp, h.content, { mode: h.mode, flag: 'wx' });
         return undefined;
       } catch (e) {
         return e instanceof Error ? e.message : String(e);

@@ -1,7 +1,7 @@
 // The compile command's atomic writer: files are written on a worker thread once a compile has
 // more than a handful, renamed into place only on commit, and never left behind on a failure.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
@@ -149,20 +149,26 @@ it('holds Ctrl-C while the files are moved into place: every file lands, then th
 });
 
 for (const count of [3, 200]) {
-  it(`keeps staged files private until commit, then gives each the replaced file's mode or a new file's (${count} files)`, () => {
-    // The staged file of a 0600 target was 0644 (under umask 022) until the commit's chmod.
+  it(`stages a file that replaces one privately, then gives it that file's mode; new files are created as any file (${count} files)`, () => {
+    // The staged file of a 0600 target was 0644 (under umask 022) until the commit. New files are
+    // not chmod-ed: a directory's default ACL decides their mode as for any file made there.
     const dist = new URL('../dist/staged-writer.js', import.meta.url).pathname;
     const out = join(scratch(), 'out');
     mkdirSync(out);
     writeFileSync(join(out, 'f0'), 'old');
     chmodSync(join(out, 'f0'), 0o640);
+    // A link to a private file elsewhere: replaced by a file of that mode, not a 0640 one.
+    const elsewhere = join(scratch(), 'private');
+    writeFileSync(elsewhere, 'secret');
+    chmodSync(elsewhere, 0o600);
+    symlinkSync(elsewhere, join(out, 'f1'));
     const script = `
       import { createRequire, syncBuiltinESMExports } from 'node:module';
       const fs = createRequire(import.meta.url)('node:fs');
       process.umask(0o027);
       const chmod = fs.chmodSync;
-      const staged = [];
-      fs.chmodSync = (p, m) => { staged.push(fs.statSync(p).mode & 0o7777); chmod(p, m); };
+      const staged = {};
+      fs.chmodSync = (p, m) => { staged[p.split('/').pop().split('.')[0]] = fs.statSync(p).mode & 0o7777; chmod(p, m); };
       syncBuiltinESMExports();
       const { StagedWriter } = await import(${JSON.stringify(dist)});
       const w = new StagedWriter(${JSON.stringify(out)});
@@ -173,11 +179,11 @@ for (const count of [3, 200]) {
     writeFileSync(file, script);
     const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 20_000 });
     expect(r.stderr).toBe('');
-    const staged = JSON.parse(r.stdout) as number[];
-    expect(staged).toHaveLength(count);
-    expect(new Set(staged)).toEqual(new Set([0o600]));
+    expect(JSON.parse(r.stdout)).toEqual({ f0: 0o600, f1: 0o600 });
     expect(statSync(join(out, 'f0')).mode & 0o7777).toBe(0o640);
-    for (let i = 1; i < count; i++) expect(statSync(join(out, `f${i}`)).mode & 0o7777).toBe(0o640 & ~0o027);
+    expect(lstatSync(join(out, 'f1')).isFile()).toBe(true);
+    expect(statSync(join(out, 'f1')).mode & 0o7777).toBe(0o600);
+    for (let i = 2; i < count; i++) expect(statSync(join(out, `f${i}`)).mode & 0o7777).toBe(0o640);
   });
 }
 
