@@ -141,3 +141,33 @@ it('reads a submodule under the compared paths at the commit the ref records, fr
     rmSync(sub, { recursive: true, force: true });
   }
 });
+
+it('reads a path below a submodule, also as the first path, at the commit the superproject records; a submodule removed since the ref is an error (it read as no change)', async () => {
+  policyRepo(dir);
+  const sub = join(dir, '..', `${dir.split('/').pop()}-sub2`);
+  mkdirSync(join(sub, 'net'), { recursive: true });
+  try {
+    git(sub, 'init', '-q');
+    cpSync(join(dir, 'policies', 'production-dns.yaml'), join(sub, 'net', 'dns.yaml'));
+    writeFileSync(join(sub, 'net', 'README.txt'), 'network policies\n');
+    git(sub, 'add', '-A');
+    git(sub, 'commit', '-qm', 'dns');
+    git(dir, 'rm', '-q', 'policies/production-dns.yaml');
+    git(dir, '-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', sub, 'team');
+    commit('the DNS policy comes from a submodule');
+    expect(summaryOf(await jsonDiff('policies', 'team/net'))).toEqual(unchanged);
+    expect(summaryOf(await jsonDiff('team/net', 'policies'))).toEqual(unchanged);
+    // A commit inside the submodule that the superproject does not record yet is HEAD's side.
+    git(join(dir, 'team'), 'rm', '-q', 'net/dns.yaml');
+    git(join(dir, 'team'), 'commit', '-qm', 'drop dns');
+    expect(summaryOf(await jsonDiff('team/net', 'policies'))).toMatchObject({ code: 1, added: 0 });
+    git(join(dir, 'team'), 'reset', '-q', '--hard', 'HEAD~1');
+    // Removed since the ref: BASE cannot read it here, and says so.
+    git(dir, 'rm', '-q', 'team');
+    const r = await jsonDiff('.');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/submodule team that HEAD records is not checked out at team/);
+  } finally {
+    rmSync(sub, { recursive: true, force: true });
+  }
+});

@@ -1,6 +1,6 @@
 import { constants } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { compareValues, type InputSource } from '@netpolc/ir';
@@ -24,11 +24,14 @@ function git(cwd: string, args: readonly string[]): string {
  * then new). Files in `skip` (absolute paths: the inventory, read from the working tree for both
  * sides) are left out.
  */
-export function readGitSources(cwd: string, ref: string, paths: readonly string[], skip: ReadonlySet<string> = new Set(), shownRef = ref): InputSource[] {
+export function readGitSources(cwd: string, ref: string, paths: readonly string[], skip: ReadonlySet<string> = new Set(), shownRef = ref, nested = false): InputSource[] {
   // The repository of the paths, not of the working directory: `netpolc diff --base-ref main
   // /repo/policies` from elsewhere reads /repo's history.
   const first = paths.find((p) => p !== '-');
-  const top = repositoryOf(first === undefined ? cwd : resolve(cwd, first), first ?? '.');
+  // A path inside a submodule's checkout is read through the superproject, whose history the ref
+  // names (the submodule at the commit the ref records); a submodule read for it is not.
+  const own = repositoryOf(first === undefined ? cwd : resolve(cwd, first), first ?? '.');
+  const top = nested ? own : superprojectOf(own);
   // Paths are compared with the repository's real path (git's answer): a checkout reached
   // through a symbolic link is the same repository.
   const realCwd = realPath(cwd);
@@ -39,7 +42,7 @@ export function readGitSources(cwd: string, ref: string, paths: readonly string[
   // `ref:path` for the target of a link. All are read by one git process at the end.
   const files: { readonly file: string; readonly object: string }[] = [];
   // Files of submodules, read from their own repositories, and where they go among `files`.
-  const nested: { readonly at: number; readonly sources: InputSource[] }[] = [];
+  const submodules: { readonly at: number; readonly sources: InputSource[] }[] = [];
   const seen = new Set<string>();
   const read = (file: string, object = `${ref}:${file}`): void => {
     if (seen.has(file) || realSkip.has(resolve(top, file))) return;
@@ -65,7 +68,7 @@ export function readGitSources(cwd: string, ref: string, paths: readonly string[
       .sort((a, b) => compareSegments(a.below, b.below));
     for (const { mode, object, file } of parsed) {
       if (mode === '160000') {
-        nested.push({ at: files.length, sources: submoduleSources(cwd, top, file, object, ref, shownRef, skip) });
+        submodules.push({ at: files.length, sources: submoduleSources(cwd, top, file, object, ref, shownRef, skip) });
         continue;
       }
       const input = extensions.test(file) || (named && file === root);
@@ -100,6 +103,12 @@ export function readGitSources(cwd: string, ref: string, paths: readonly string[
     // reached through a link) is taken as the directory it leads to.
     const inRepo = (lexical.startsWith('..') || isAbsolute(lexical) ? relative(top, realPath(abs)) : lexical) || '.';
     if (inRepo.startsWith('..') || isAbsolute(inRepo)) throw new UsageError(`${path} is outside the git repository ${top}`);
+    // A path below a submodule: read from the submodule, at the commit the ref records.
+    const link = gitlinkAbove(top, ref, inRepo);
+    if (link) {
+      submodules.push({ at: files.length, sources: submoduleSources(cwd, top, link.path, link.commit, ref, shownRef, skip, inRepo.slice(link.path.length + 1)) });
+      continue;
+    }
     walk(inRepo, true);
   }
   // Files with a `filter` attribute (git-crypt, Git LFS, any smudge filter) are in the working
@@ -109,7 +118,7 @@ export function readGitSources(cwd: string, ref: string, paths: readonly string[
   const smudged = checkoutFiltered(top, ref, [...filtered]);
   let plain = 0;
   const out = files.map(({ file }): InputSource => ({ path: `${shownRef}:${relative(realCwd, resolve(top, file)) || file}`, content: filtered.has(file) ? smudged.get(file)! : contents[plain++]! }));
-  for (const { at, sources } of nested.reverse()) out.splice(at, 0, ...sources);
+  for (const { at, sources } of submodules.reverse()) out.splice(at, 0, ...sources);
   return out;
 }
 
@@ -118,13 +127,41 @@ export function readGitSources(cwd: string, ref: string, paths: readonly string[
  * repository as the working tree reads its checkout. A submodule that is not checked out is an
  * empty directory in the working tree: nothing is read from it on either side.
  */
-function submoduleSources(cwd: string, top: string, path: string, commit: string, ref: string, shownRef: string, skip: ReadonlySet<string>): InputSource[] {
+function submoduleSources(cwd: string, top: string, path: string, commit: string, ref: string, shownRef: string, skip: ReadonlySet<string>, below = ''): InputSource[] {
   const dir = join(top, path);
-  if (!existsSync(join(dir, '.git'))) return [];
+  if (!existsSync(join(dir, '.git'))) {
+    const st = statSync(dir, { throwIfNoEntry: false });
+    if (st?.isDirectory() && readdirSync(dir).length === 0) return [];
+    // Removed or moved since the ref (or replaced by a plain directory): its files at the ref
+    // are in a repository this checkout no longer shows; reading nothing would hide the change.
+    throw new InputError(`the submodule ${path} that ${ref} records is not checked out at ${path} (removed or moved since?): its files at ${ref} cannot be read; run the diff where it is checked out (git submodule update --init), or compare two directories`);
+  }
   if (spawnSync('git', ['cat-file', '-e', `${commit}^{commit}`], { cwd: dir }).status !== 0) {
     throw new InputError(`the submodule ${path} is at ${commit} in ${ref}, which its repository ${dir} does not have: fetch it (git submodule update --init, or git -C ${path} fetch)`);
   }
-  return readGitSources(cwd, commit, [dir], skip, shownRef);
+  return readGitSources(cwd, commit, [below === '' ? dir : join(dir, below)], skip, shownRef, true);
+}
+
+/** The superproject's top directory when `top` is a submodule's checkout (nested ones too), else `top`. */
+function superprojectOf(top: string): string {
+  const r = spawnSync('git', ['rev-parse', '--show-superproject-working-tree'], { cwd: top, encoding: 'utf8' });
+  const above = r.status === 0 ? r.stdout.trim() : '';
+  return above === '' ? top : superprojectOf(above);
+}
+
+/** The submodule (gitlink) at the ref that holds `path` strictly below it, if any. */
+function gitlinkAbove(top: string, ref: string, path: string): { readonly path: string; readonly commit: string } | undefined {
+  const parts = path === '.' ? [] : path.split('/');
+  for (let i = 1; i < parts.length; i++) {
+    const prefix = parts.slice(0, i).join('/');
+    const entry = git(top, ['--literal-pathspecs', 'ls-tree', '-z', ref, '--', prefix]).split('\u0000')[0] ?? '';
+    const tab = entry.indexOf('\t');
+    if (tab < 0 || entry.slice(tab + 1) !== prefix) return undefined;
+    const [mode, , object] = entry.slice(0, tab).split(' ');
+    if (mode === '160000') return { path: prefix, commit: object! };
+    if (mode !== '040000') return undefined;
+  }
+  return undefined;
 }
 
 /** Orders paths as a directory walk in name order does: segment by segment. */
