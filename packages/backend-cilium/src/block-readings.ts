@@ -45,9 +45,13 @@ export function exceptReachesMapped(ctx: LowerContext, peer: BlockPeer, where: s
   if (atLeast(ctx.options.ciliumVersion, ciliumFeatures.exceptsAsSelectors)) return false;
   const cidr = parseCidr(peer.cidr)!;
   if (cidr.family !== 6 || cidr.prefix > 95) return false;
-  const except = peer.except.find((e) => {
-    const [lo, hi] = cidrBounds(parseCidr(e)!);
-    return lo >= neighbourBounds[0] && hi <= neighbourBounds[1];
+  // An except inside another except of the block adds nothing: the agent's expansion removes the
+  // outer one whole (`::/0 except [::/64, ::fffe:0:0/96]` produces no mapped prefix).
+  const bounds = peer.except.map((e) => cidrBounds(parseCidr(e)!));
+  const inner = (i: number): boolean => bounds.some((b, j) => j !== i && b[0] <= bounds[i]![0] && bounds[i]![1] <= b[1] && (b[0] !== bounds[i]![0] || b[1] !== bounds[i]![1] || j < i));
+  const except = peer.except.find((_, i) => {
+    const [lo, hi] = bounds[i]!;
+    return lo >= neighbourBounds[0] && hi <= neighbourBounds[1] && !inner(i);
   });
   if (except === undefined) return false;
   const version = formatVersion(ctx.options.ciliumVersion);

@@ -23,6 +23,10 @@ it('writes the block from 1.17 on, and before 1.17 when its excepts stay away fr
   const c17 = compile([...cluster, v6InternetOnly('::fffe:0:0/96')], options({ 'cilium-version': '1.17' }), at(17));
   expect(codes(c17.diagnostics)).not.toContain('backend-cilium/except-reads-as-ipv4');
   expect(disagreements(c17, ['8.8.8.8', '2001:db8::1'])).toEqual([]);
+  // Inside another except, which the agent removes whole: no mapped prefix is produced.
+  const nested = compile([...cluster, networkPolicy('x', 'v6', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '::/0', except: ['::/64', '::fffe:0:0/96'] } }] }] })], options({ 'cilium-version': '1.16' }), at(16));
+  expect(codes(nested.diagnostics)).not.toContain('backend-cilium/except-reads-as-ipv4');
+  expect(disagreements(nested, ['8.8.8.8', '2001:db8::1'])).toEqual([]);
   const elsewhere = compile([...cluster, v6InternetOnly('2001:db8::/32')], options({ 'cilium-version': '1.16' }), at(16));
   expect(codes(elsewhere.diagnostics)).not.toContain('backend-cilium/except-reads-as-ipv4');
   expect(disagreements(elsewhere, ['8.8.8.8', '2001:db8::1', '2001:db9::1'])).toEqual([]);
