@@ -236,6 +236,7 @@ kit(gate.label('refuses files cut short, missing from the copy or with CRLF line
     { name: 'the .ipset file left out of the copy', cut: (files) => files.filter((f) => !f.path.endsWith('.ipset')), refusal: /\.ipset is missing .* nothing was changed/ },
     { name: 'the .iptables file left out of the copy', cut: (files) => files.filter((f) => !f.path.endsWith('.iptables')), refusal: /\.iptables is missing: nothing was changed/ },
     { name: 'CRLF line ends', cut: (files) => files.map((f) => ({ path: f.path, content: f.content.replaceAll('\n', '\r\n') })), refusal: /CRLF/ },
+    { name: 'files listing another node', cut: (files) => files.map((f) => ({ path: f.path, content: f.content.replace(/^(# netpolc files: .*)$/m, (l) => l.replaceAll('node-', 'host-')) })), refusal: /not node-\d+\.iptables: renamed since the compile/ },
   ];
   try {
     withTopology(spec, (topology) => {

@@ -161,6 +161,9 @@ it('reads a path below a submodule, also as the first path, at the commit the su
     git(join(dir, 'team'), 'rm', '-q', 'net/dns.yaml');
     git(join(dir, 'team'), 'commit', '-qm', 'drop dns');
     expect(summaryOf(await jsonDiff('team/net', 'policies'))).toMatchObject({ code: 1, added: 0 });
+    // Run inside the submodule, the ref is the submodule's own, as for git: its tree is clean.
+    const inside = await cli(['diff', '--base-ref', 'HEAD', '--inventory', join(dir, 'cluster.yaml'), '--format', 'json', 'net'], '', join(dir, 'team'));
+    expect(summaryOf(inside)).toEqual(unchanged);
     git(join(dir, 'team'), 'reset', '-q', '--hard', 'HEAD~1');
     // Removed since the ref: BASE cannot read it here, and says so.
     git(dir, 'rm', '-q', 'team');

@@ -24,14 +24,13 @@ function git(cwd: string, args: readonly string[]): string {
  * then new). Files in `skip` (absolute paths: the inventory, read from the working tree for both
  * sides) are left out.
  */
-export function readGitSources(cwd: string, ref: string, paths: readonly string[], skip: ReadonlySet<string> = new Set(), shownRef = ref, nested = false): InputSource[] {
-  // The repository of the paths, not of the working directory: `netpolc diff --base-ref main
-  // /repo/policies` from elsewhere reads /repo's history.
+export function readGitSources(cwd: string, ref: string, paths: readonly string[], skip: ReadonlySet<string> = new Set(), shownRef = ref, repository?: string): InputSource[] {
+  // The repository whose history the ref names: given for a submodule read at the commit its
+  // superproject records; else the working directory's, as git resolves refs, when the paths
+  // lie in it or in its submodules (those are read at the commits the ref records); else the
+  // paths' own (`netpolc diff --base-ref main /repo/policies` from elsewhere reads /repo's history).
   const first = paths.find((p) => p !== '-');
-  // A path inside a submodule's checkout is read through the superproject, whose history the ref
-  // names (the submodule at the commit the ref records); a submodule read for it is not.
-  const own = repositoryOf(first === undefined ? cwd : resolve(cwd, first), first ?? '.');
-  const top = nested ? own : superprojectOf(own);
+  const top = repository ?? refRepository(cwd, repositoryOf(first === undefined ? cwd : resolve(cwd, first), first ?? '.'));
   // Paths are compared with the repository's real path (git's answer): a checkout reached
   // through a symbolic link is the same repository.
   const realCwd = realPath(cwd);
@@ -139,14 +138,19 @@ function submoduleSources(cwd: string, top: string, path: string, commit: string
   if (spawnSync('git', ['cat-file', '-e', `${commit}^{commit}`], { cwd: dir }).status !== 0) {
     throw new InputError(`the submodule ${path} is at ${commit} in ${ref}, which its repository ${dir} does not have: fetch it (git submodule update --init, or git -C ${path} fetch)`);
   }
-  return readGitSources(cwd, commit, [below === '' ? dir : join(dir, below)], skip, shownRef, true);
+  return readGitSources(cwd, commit, [below === '' ? dir : join(dir, below)], skip, shownRef, dir);
 }
 
-/** The superproject's top directory when `top` is a submodule's checkout (nested ones too), else `top`. */
-function superprojectOf(top: string): string {
-  const r = spawnSync('git', ['rev-parse', '--show-superproject-working-tree'], { cwd: top, encoding: 'utf8' });
-  const above = r.status === 0 ? r.stdout.trim() : '';
-  return above === '' ? top : superprojectOf(above);
+/** The working directory's repository when `own` (the paths' repository) is it or one of its submodules, else `own`. */
+function refRepository(cwd: string, own: string): string {
+  const r = spawnSync('git', ['rev-parse', '--show-toplevel'], { cwd, encoding: 'utf8' });
+  const here = r.status === 0 ? r.stdout.trim() : '';
+  for (let top = own; top !== ''; ) {
+    if (top === here) return here;
+    const up = spawnSync('git', ['rev-parse', '--show-superproject-working-tree'], { cwd: top, encoding: 'utf8' });
+    top = up.status === 0 ? up.stdout.trim() : '';
+  }
+  return own;
 }
 
 /** The submodule (gitlink) at the ref that holds `path` strictly below it, if any. */
