@@ -121,7 +121,7 @@ function chainLines(name: string, lines: readonly string[]): string {
 }
 
 /** Start of the comment line that lists a node's files (the reload script reads it). */
-export const filesLinePrefix = '# netpolc files: ';
+const filesLinePrefix = '# netpolc files: ';
 
 /** The last line of every file (see endOfFileLine): the reload script refuses a file without it. */
 const endLine = `${endOfFileLine}\n`;
