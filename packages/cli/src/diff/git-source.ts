@@ -54,14 +54,11 @@ export function readGitSources(cwd: string, ref: string, paths: readonly string[
   const followed = new Set<string>();
   const walk = (root: string, named: boolean): void => {
     const entries = git(top, ['--literal-pathspecs', 'ls-tree', '-r', '-z', ref, '--', root]).split('\u0000').filter((e) => e !== '');
-    // `<mode> <type> <object>\t<path>`
     const parsed = entries
       .map((e) => {
-        const tab = e.indexOf('\t');
-        const [mode, , object] = e.slice(0, tab).split(' ');
-        const file = e.slice(tab + 1);
+        const { mode, object, file } = treeEntry(e);
         const below = file === root ? [] : (root === '.' ? file : file.slice(root.length + 1)).split('/');
-        return { mode: mode!, object: object!, file, below };
+        return { mode, object, file, below };
       })
       .filter((e) => !e.below.some((segment) => segment.startsWith('.')))
       .sort((a, b) => compareSegments(a.below, b.below));
@@ -158,14 +155,33 @@ function gitlinkAbove(top: string, ref: string, path: string): { readonly path: 
   const parts = path === '.' ? [] : path.split('/');
   for (let i = 1; i < parts.length; i++) {
     const prefix = parts.slice(0, i).join('/');
-    const entry = git(top, ['--literal-pathspecs', 'ls-tree', '-z', ref, '--', prefix]).split('\u0000')[0] ?? '';
-    const tab = entry.indexOf('\t');
-    if (tab < 0 || entry.slice(tab + 1) !== prefix) return undefined;
-    const [mode, , object] = entry.slice(0, tab).split(' ');
-    if (mode === '160000') return { path: prefix, commit: object! };
-    if (mode !== '040000') return undefined;
+    const entry = entryAt(top, ref, prefix);
+    if (entry?.mode === '160000') return { path: prefix, commit: entry.object };
+    if (entry?.mode !== '040000') return undefined;
   }
   return undefined;
+}
+
+/** One `git ls-tree -z` entry: `<mode> <type> <object>\t<path>`. */
+interface TreeEntry {
+  readonly mode: string;
+  readonly type: string;
+  readonly object: string;
+  readonly file: string;
+}
+
+function treeEntry(line: string): TreeEntry {
+  const tab = line.indexOf('\t');
+  const [mode, type, object] = line.slice(0, tab).split(' ');
+  return { mode: mode!, type: type!, object: object!, file: line.slice(tab + 1) };
+}
+
+/** The entry of `path` itself at the ref (not its contents), if there is one. */
+function entryAt(top: string, ref: string, path: string): TreeEntry | undefined {
+  const line = git(top, ['--literal-pathspecs', 'ls-tree', '-z', ref, '--', path]).split('\u0000')[0] ?? '';
+  if (!line.includes('\t')) return undefined;
+  const entry = treeEntry(line);
+  return entry.file === path ? entry : undefined;
 }
 
 /** Orders paths as a directory walk in name order does: segment by segment. */
@@ -190,13 +206,11 @@ function resolveAtRef(top: string, ref: string, link: string): LinkTarget {
   let hops = 0;
   for (let i = 0; i < parts.length; i++) {
     const prefix = parts.slice(0, i + 1).join('/');
-    const entry = git(top, ['--literal-pathspecs', 'ls-tree', '-z', ref, '--', prefix]).split('\u0000')[0] ?? '';
-    const tab = entry.indexOf('\t');
-    if (tab < 0 || entry.slice(tab + 1) !== prefix) return { kind: 'dangling' };
-    const [mode, type] = entry.slice(0, tab).split(' ');
-    if (mode !== '120000') {
-      if (i === parts.length - 1) return { kind: type === 'tree' ? 'tree' : 'blob', path: prefix };
-      if (type !== 'tree') return { kind: 'dangling' };
+    const entry = entryAt(top, ref, prefix);
+    if (!entry) return { kind: 'dangling' };
+    if (entry.mode !== '120000') {
+      if (i === parts.length - 1) return { kind: entry.type === 'tree' ? 'tree' : 'blob', path: prefix };
+      if (entry.type !== 'tree') return { kind: 'dangling' };
       continue;
     }
     if (++hops > 40) return { kind: 'dangling' };
