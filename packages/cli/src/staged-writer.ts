@@ -1,11 +1,10 @@
-import { chmodSync, existsSync, lstatSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { releaseBatch, type EmitFile, type FileBatch } from '@netpolc/ir';
 import { OutputError } from './io.js';
 import { count } from './count.js';
 import { fileHead, isRunning, makeDirectories, stagedName, stagedPath, targetPath } from './staged-files.js';
-
 
 // The writer thread: writes each file to its temporary name as it arrives and reports, when
 // told the stream ended, the first error. Directories are made by the main thread before it
@@ -46,12 +45,13 @@ parentPort.on('message', (m) => {
 const privateMode = 0o600;
 const newFileMode = 0o666;
 
-/** Whether a file is at `path`, directly or through links (a path under a file or a loop: no). */
-function leadsToFile(path: string): boolean {
+/** The file at `path`, directly or through links (none for a path under a file or a loop). */
+function fileAt(path: string): Stats | undefined {
   try {
-    return statSync(path, { throwIfNoEntry: false })?.isFile() === true;
+    const st = statSync(path, { throwIfNoEntry: false });
+    return st?.isFile() ? st : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -99,18 +99,14 @@ export class StagedWriter {
 
   /** Stages one file (its write may still be in flight). */
   add(file: EmitFile): void {
-    const tmp = this.stage(file.path);
-    const mode = this.modes[this.modes.length - 1]!;
+    const { tmp, mode } = this.stage(file.path);
     if (this.hold(1)) this.held.push({ tmp, content: file.content, mode });
     else this.post({ tmp, content: file.content, mode });
   }
 
   /** Stages a batch of files in shared memory, and releases the batch once written. */
   addBatch(batch: FileBatch): void {
-    const files = batch.files.map((f) => {
-      const tmp = this.stage(f.path);
-      return { tmp, start: f.start, end: f.end, mode: this.modes[this.modes.length - 1]! };
-    });
+    const files = batch.files.map((f) => ({ ...this.stage(f.path), start: f.start, end: f.end }));
     if (this.hold(files.length)) {
       // Copied out: the backend reuses the memory as soon as it is released.
       for (const f of files) this.held.push({ tmp: f.tmp, content: Buffer.from(new Uint8Array(batch.memory, f.start, f.end - f.start)), mode: f.mode });
@@ -140,16 +136,17 @@ export class StagedWriter {
     }
   }
 
-  /** The temporary name of a file, recorded for the rename. */
-  private stage(path: string): string {
+  /** The temporary name of a file and the mode it is created with, recorded for the rename. */
+  private stage(path: string): { tmp: string; mode: number } {
     const target = targetPath(this.root, path);
     // The root itself ends in '/' only when it is '/'.
     const prefix = this.root.endsWith('/') ? this.root : `${this.root}/`;
     if (target !== this.root && !target.startsWith(prefix)) throw new Error(`refusing to write outside the output directory: ${path}`);
     const tmp = stagedPath(target, this.suffix, this.staged.length);
     this.staged.push([tmp, target]);
-    this.modes.push(leadsToFile(target) ? privateMode : newFileMode);
-    return tmp;
+    const mode = fileAt(target) ? privateMode : newFileMode;
+    this.modes.push(mode);
+    return { tmp, mode };
   }
 
   /** Whether `count` more files are still a small output, held in memory. */
@@ -220,7 +217,7 @@ export class StagedWriter {
         // there leads to (the link becomes a file of that mode). A file staged private whose
         // target went meanwhile gets a new file's mode.
         const replaced = existing[i];
-        const mode = replaced?.isFile() ? replaced.mode : replaced?.isSymbolicLink() && leadsToFile(target) ? statSync(target).mode : undefined;
+        const mode = replaced?.isFile() ? replaced.mode : replaced?.isSymbolicLink() ? fileAt(target)?.mode : undefined;
         if (mode !== undefined) chmodSync(tmp, mode & 0o7777);
         else if (this.modes[i] === privateMode) chmodSync(tmp, newFileMode & ~process.umask());
         renameSync(tmp, target);
