@@ -53,12 +53,17 @@ export interface LowerContext {
 
 /** `pods a, b, c` (at most 12 names, then a count). */
 function podList(ctx: LowerContext, pods: ReadonlySet<number>): string {
-  const ids: string[] = [];
-  for (const i of pods) {
-    if (ids.length === 12) break;
-    ids.push(ctx.universe.id(i));
+  return `pod${pods.size === 1 ? '' : 's'} ${firstOf(pods, pods.size, (i) => ctx.universe.id(i))}`;
+}
+
+/** The first 12 of `count` items shown, then a count of the others: `a, b, c and 3 more`. */
+function firstOf(items: Iterable<number>, count: number, show: (i: number) => string): string {
+  const shown: string[] = [];
+  for (const i of items) {
+    if (shown.length === 12) break;
+    shown.push(show(i));
   }
-  return `pod${pods.size === 1 ? '' : 's'} ${ids.join(', ')}${pods.size > ids.length ? ` and ${pods.size - ids.length} more` : ''}`;
+  return shown.join(', ') + (count > shown.length ? ` and ${count - shown.length} more` : '');
 }
 
 type PodPeer = Extract<Peer, { kind: 'pods' }>;
@@ -159,8 +164,7 @@ function sidecarNamed(ctx: LowerContext, policy: Policy, entry: NamedPort, where
   if (!byPod) return;
   const hit = ctx.resolved.selectPods({ kind: 'policy-namespace' }, policy.subject, policy.namespace).filter((i) => byPod.has(i));
   if (hit.length === 0) return;
-  const shown = hit.slice(0, 12).map((i) => `pod ${ctx.universe.id(i)} (container ${byPod.get(i)!})`);
-  const text = shown.join(', ') + (hit.length > shown.length ? ` and ${hit.length - shown.length} more` : '');
+  const text = firstOf(hit, hit.length, (i) => `pod ${ctx.universe.id(i)} (container ${byPod.get(i)!})`);
   notes.diagnostic(ciliumDiagnostic('backend-cilium/sidecar-named-port', { name: entry.name, protocol: entry.protocol, where: text }, entry.origin));
   notes.report(`${where}: named port ${entry.name}/${entry.protocol} is declared on a native sidecar of ${text}, where Cilium does not resolve it (spec.containers only): ingress to it is denied there (warning)`);
 }
@@ -178,8 +182,7 @@ function repeatedNamed(ctx: LowerContext, policy: Policy, entry: NamedPort, wher
     return list !== undefined && narrowedByLastDeclaration(list, entry.protocol);
   });
   if (hit.length === 0) return;
-  const shown = hit.slice(0, 12).map((i) => `pod ${ctx.universe.id(i)} (${byPod.get(i)!.map((d) => `${d.port}/${d.protocol}`).join(', ')})`);
-  const text = shown.join(', ') + (hit.length > shown.length ? ` and ${hit.length - shown.length} more` : '');
+  const text = firstOf(hit, hit.length, (i) => `pod ${ctx.universe.id(i)} (${byPod.get(i)!.map((d) => `${d.port}/${d.protocol}`).join(', ')})`);
   notes.diagnostic(ciliumDiagnostic('backend-cilium/named-port-repeated', { name: entry.name, protocol: entry.protocol, where: text }, entry.origin));
   notes.report(`${where}: named port ${entry.name}/${entry.protocol} is declared more than once by ${text}; Cilium keeps the last declaration only, so ingress to the others is denied there (warning)`);
 }
