@@ -28,12 +28,14 @@ export function lowerPolicyChecked(ctx: LowerContext, object: ManifestObject): P
   if (isMap(metaFields)) checkKnownFields(ctx, metaFields, knownFields.metadata, refAt(ref, 'metadata'), 'metadata');
   const meta = lowerMetadata(ctx, obj, ref, 'NetworkPolicy', true);
   const specRef = refAt(ref, 'spec');
-  const spec = mapField(ctx, obj, 'spec', ref) ?? {};
+  const specFields = mapField(ctx, obj, 'spec', ref);
+  const spec = specFields ?? {};
   checkKnownFields(ctx, spec, knownFields.spec, specRef, 'spec');
   const namespace = meta?.namespace ?? ctx.defaultNamespace;
 
   const podSelectorObj = mapField(ctx, spec, 'podSelector', specRef);
-  if (!('podSelector' in spec)) {
+  // A spec that is no mapping was reported already: it has no podSelector to miss.
+  if (!('podSelector' in spec) && (specFields !== undefined || absent(obj['spec']))) {
     ctx.diagnostics.push(irDiagnostic('ir/default-pod-selector', { namespace }, specRef));
   }
   const subject = podSelectorObj ? lowerSelector(ctx, podSelectorObj, refAt(specRef, 'podSelector')) : matchAll;

@@ -35,7 +35,8 @@ export function lowerSelector(ctx: LowerContext, obj: Fields, ref: SourceRef): L
     const at = refAt(ref, 'matchLabels', key);
     checkLabelKey(ctx, key, () => keyRef(at));
     if (typeof value !== 'string') {
-      wrongType(ctx, at, `matchLabels.${key}`, 'a string', value, typeof value === 'boolean' ? ' (unquoted yes/no/on/off/true/false are booleans in YAML; quote the value)' : ' (quote the value)');
+      // kubectl stores a null value as "" (Go decodes JSON null into a string as its zero value): said, not done.
+      wrongType(ctx, at, `matchLabels.${key}`, 'a string', value, value === null ? ' (a key without a value is null, which the API server stores as "": write "" if an empty value is meant)' : undefined);
       continue;
     }
     checkLabelValue(ctx, value, at);

@@ -56,7 +56,38 @@ export interface Location {
  * would print warnings of its own on stderr (a key it stringifies); the readers report what
  * matters as located diagnostics instead (yaml-keys.ts).
  */
-export const yamlOptions = { uniqueKeys: true, prettyErrors: false, merge: true, customTags: finiteNumbers, logLevel: 'error' } as const;
+export const yamlOptions = { uniqueKeys: true, prettyErrors: false, merge: true, resolveKnownTags: false, customTags: coreTags, logLevel: 'error' } as const;
+
+/**
+ * The core schema's tags with netpolc's numbers, and the explicit YAML 1.1 tags read as kubectl
+ * reads them. `resolveKnownTags: false` leaves `!!set`, `!!omap` and `!!pairs` unresolved (a
+ * warning): the node is read as the mapping or list it is, as go-yaml v2 (sigs.k8s.io/yaml)
+ * ignores the tag of a collection. Resolved, they became a JS Set or Map that read as an empty
+ * mapping, so `matchLabels: !!set {admin}` selected every pod.
+ */
+function coreTags(tags: Tags): Tags {
+  return [...finiteNumbers(tags), binaryText, timestampText];
+}
+
+/** Standard base64 with padding, as Go's `base64.StdEncoding` decodes it (line breaks ignored). */
+const base64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * `!!binary`: go-yaml v2 decodes the base64 into the string it holds (`resolve`, yaml_BINARY_TAG),
+ * so `app: !!binary d2Vi` is the label value `web` to kubectl.
+ */
+const binaryText: ScalarTag = {
+  tag: 'tag:yaml.org,2002:binary',
+  resolve: (text, onError) => {
+    const data = text.replace(/[\r\n]/g, '');
+    if (base64.test(data)) return Buffer.from(data, 'base64').toString('utf8');
+    onError('!!binary value contains invalid base64 data');
+    return text;
+  },
+};
+
+/** `!!timestamp`: go-yaml v2 hands a timestamp to an untyped value as the text written (decode.go). */
+const timestampText: ScalarTag = { tag: 'tag:yaml.org,2002:timestamp', resolve: (text) => text };
 
 /**
  * Core-schema numbers too large for a double (`35e2982`, `1e400`, 400 digits) read as the strings
@@ -182,7 +213,8 @@ export function walkRange(root: unknown, path: readonly (string | number)[], key
       break;
     }
   }
-  const target = key && isNode(keyNode) ? keyNode : node;
+  // A key without a value (`{admin}`, `admin:`) has no value node: its key is the place.
+  const target = (key || !isNode(node)) && isNode(keyNode) ? keyNode : node;
   const range = isNode(target) ? (target as Node).range : undefined;
   return range ? [range[0], range[1]] : undefined;
 }

@@ -195,7 +195,13 @@ interface BulkRead {
  * nested `[`) as "Maximum call stack size exceeded", which names nothing the user wrote.
  */
 function syntaxDetail(message: string): string {
-  return message.startsWith('Maximum call stack size exceeded') ? 'collections nested too deeply to read (the reader ran out of stack here; Kubernetes objects nest a few dozen levels)' : message;
+  if (message.startsWith('Maximum call stack size exceeded')) return 'collections nested too deeply to read (the reader ran out of stack here; Kubernetes objects nest a few dozen levels)';
+  const tag = /^Unresolved tag: (?:tag:yaml\.org,2002:(\S+)|(\S+))/.exec(message);
+  if (tag) {
+    const name = tag[1] ? `!!${tag[1]}` : tag[2]!;
+    return `the tag ${name} is ignored, as kubectl ignores it: the value is read as the plain mapping, list or string it is written as${name === '!!set' ? " (a set's members are keys without values)" : ''}`;
+  }
+  return message;
 }
 
 /** Parses with `yaml`, reporting syntax errors and YAML 1.1 booleans; returns the trees. */
