@@ -65,7 +65,12 @@ export const irDiagnostics = {
   'ir/misspelled-kind': {
     severity: 'error',
     message: paramMessage`kind ${'found'} is not a kind the API server knows; did you mean ${'meant'}?`,
-    docs: 'Kinds are case-sensitive: the API server refuses an object whose kind differs from NetworkPolicy, Namespace, Pod or Node only in case ("no matches for kind"), so netpolc does not skip it as another kind.',
+    docs: 'Kinds are case-sensitive: the API server refuses an object whose kind differs from NetworkPolicy, Namespace, Pod, Node or Service only in case ("no matches for kind"), or (in v1 and networking.k8s.io/v1, whose kinds are known) is no kind of its API version and near one of them (NetworkPolicies, Pods, a trailing space). netpolc does not skip it as another kind: the object it was meant to be must not vanish from the verdicts.',
+  },
+  'ir/unknown-kind': {
+    severity: 'warning',
+    message: paramMessage`skipped ${'kind'} ${'name'}: ${'apiVersion'} has no kind ${'kind'}, and kubectl refuses the object (no matches for kind)`,
+    docs: 'The kinds of v1 and networking.k8s.io/v1 are known (Kubernetes 1.35): an object of another kind there is a mistake the API server refuses. It is skipped, and said, as it may have been meant as an object netpolc reads.',
   },
   'ir/skipped-kind': {
     severity: 'info',

@@ -15,11 +15,9 @@ import { lowerPolicy } from './policy.js';
 import { lowerService } from './service.js';
 import { appendAll } from '../util/append.js';
 import { capSkipped } from './skipped.js';
+import { readKind } from './kinds.js';
 import { repeatedClaims } from './address-claims.js';
 import { compareValues } from '../util/compare.js';
-
-/** The kinds netpolc reads, as the API spells them. */
-const readKinds = ['NetworkPolicy', 'Namespace', 'Pod', 'Node'] as const;
 
 /** Options of {@link loadProgram}. */
 export interface LoadOptions {
@@ -188,8 +186,9 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
     } else {
       // The API server knows kinds by their exact spelling: `kind: Networkpolicy` is refused
       // ("no matches for kind"), not skipped, so the policy it was meant to be must not vanish.
-      const meant = readKinds.find((k) => k.toLowerCase() === kind.toLowerCase() && k !== kind);
-      if (meant) diagnostics.push(irDiagnostic('ir/misspelled-kind', { found: kind, meant }, refAt(obj.ref, 'kind')));
+      const reading = readKind(apiVersion, kind);
+      if (reading.kind === 'misspelled') diagnostics.push(irDiagnostic('ir/misspelled-kind', { found: JSON.stringify(kind), meant: reading.meant }, refAt(obj.ref, 'kind')));
+      else if (reading.kind === 'unknown') diagnostics.push(irDiagnostic('ir/unknown-kind', { kind, apiVersion, name: objectName(obj) }, refAt(obj.ref, 'kind')));
       // Another API's policy (Calico, Cilium, AdminNetworkPolicy) changes connectivity too: say so.
       else if (kind.endsWith('NetworkPolicy')) diagnostics.push(irDiagnostic('ir/other-policy-kind', { kind: `${apiVersion} ${kind}`, name: objectName(obj) }, obj.ref));
       else {
