@@ -3,7 +3,7 @@
 // are Go programs whose YAML libraries follow YAML 1.1, where `yes`/`no`/`on`/`off`/`y`/`n` are
 // booleans, `~` is null and `80:81` is a base-60 integer (4881): all must stay strings.
 
-import { compareValues, memoized } from '@netpolc/ir';
+import { compareValues, memoized, yamlNumber, yamlQuoted } from '@netpolc/ir';
 
 /** Data the emitter accepts. */
 export type YamlData = string | number | boolean | readonly YamlData[] | { readonly [key: string]: YamlData };
@@ -19,14 +19,10 @@ const keywords = /^(y|yes|n|no|true|false|on|off|null|e[-+]?[0-9]+)$/i;
 
 /** A scalar as YAML text: plain when unambiguous in YAML 1.1 and 1.2, double-quoted otherwise. */
 export function scalar(value: string | number | boolean): string {
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error(`cannot write ${value} as YAML`);
-    return String(value);
-  }
+  if (typeof value === 'number') return yamlNumber(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (plainSafe.test(value) && !value.endsWith(' ') && !keywords.test(value)) return value;
-  // JSON string syntax is valid YAML double-quoted syntax (every JSON escape is a YAML escape).
-  return JSON.stringify(value);
+  return yamlQuoted(value);
 }
 
 function isCollection(v: YamlData): v is readonly YamlData[] | { readonly [key: string]: YamlData } {

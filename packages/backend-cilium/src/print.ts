@@ -1,7 +1,7 @@
 // Typed model → YAML text. A small printer of our own: the model fixes key order, so the output
 // is byte-deterministic, and every string that a YAML 1.1 reader (kubectl and Cilium use Go
 // YAML 1.1 parsers) could read as something else is double-quoted.
-import { memoized, ownedName, type everyNamespace } from '@netpolc/ir';
+import { memoized, ownedName, yamlNumber, yamlQuoted, type everyNamespace } from '@netpolc/ir';
 import type { CiliumPolicy } from './model.js';
 
 type Tree = string | number | boolean | readonly Tree[] | { readonly [k: string]: Tree | undefined };
@@ -35,14 +35,9 @@ function isLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
-/** A double-quoted scalar (JSON string syntax is valid YAML double-quoted syntax). */
-function quote(s: string): string {
-  return JSON.stringify(s);
-}
-
 function scalar(v: string | number | boolean): string {
-  if (typeof v === 'string') return isPlainSafe(v) ? v : quote(v);
-  return String(v);
+  if (typeof v === 'string') return isPlainSafe(v) ? v : yamlQuoted(v);
+  return typeof v === 'number' ? yamlNumber(v) : String(v);
 }
 
 function isMap(v: Tree): v is { readonly [k: string]: Tree | undefined } {

@@ -1,11 +1,11 @@
 // `netpolc snapshot PATH...`: local files (a kubectl dump, hand-written inventory) reduced to one
 // sorted List. The oracle is the loader's reading of the original files: every command must
 // read the snapshot as it reads them.
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments, type Scalar, type YAMLMap } from 'yaml';
 import { loadProgram, type Program } from '@netpolc/ir';
 import { byteWindows, clusterArb, corpusCases, namespace, networkPolicy, node, pod, policiesArb, propertyParams, readDefaults, referenceMatrixText } from '@netpolc/ir/testing';
 import { toYaml } from '../src/cluster/to-yaml.js';
@@ -107,6 +107,33 @@ it('writes the same bytes for the same objects in any order, in any files, as YA
     }),
     propertyParams(10),
   );
+});
+
+it('keeps its header a comment whatever the paths hold, lists them in one order, and writes map keys in Go order', async () => {
+  // Old code: a path's line break (or U+2028, a line break to YAML 1.1 readers) ended the comment,
+  // and the rest of the path became a document; the header listed the paths as given; integer-like
+  // label keys came first, as JavaScript enumerates them ("1", "2", "10", "01"), not as Go writes them.
+  const odd = join(dir, 'a\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: injected}\n---\n#\u2028kind: Namespace\u0085x');
+  mkdirSync(odd);
+  writeFileSync(join(odd, 'ns.yaml'), toYaml(namespace('x', { '10': 'v', '2': 'v', '01': 'v', '1': 'v', a: 'v' })));
+  writeFileSync(join(dir, 'b.yaml'), toYaml(namespace('y')));
+  const one = await cli(['snapshot', '-o', '-', odd, join(dir, 'b.yaml')]);
+  const two = await cli(['snapshot', '-o', '-', join(dir, 'b.yaml'), odd]);
+  expect(one.code).toBe(0);
+  expect(two.stdout).toBe(one.stdout);
+  const header = one.stdout.slice(0, one.stdout.indexOf('apiVersion: v1\n'));
+  expect(header.split('\n').slice(0, -1).every((line) => line.startsWith('# '))).toBe(true);
+  expect(header).not.toMatch(/[\u0085\u2028\u2029\r]/);
+  const docs = parseAllDocuments(one.stdout);
+  expect(docs.length).toBe(1);
+  const goOrder = ['01', '1', '10', '2', 'a', 'kubernetes.io/metadata.name'];
+  const labels = docs[0]!.getIn(['items', 0, 'metadata', 'labels']) as YAMLMap<Scalar, unknown>;
+  expect(labels.items.map((p) => String(p.key.value))).toEqual(goOrder);
+  expect((await cli(['snapshot', '-o', join(dir, 's.json'), odd])).code).toBe(0);
+  const line = readFileSync(join(dir, 's.json'), 'utf8').split('\n').find((l) => l.includes('"name":"x"'))!;
+  const inJson = [...line.slice(line.indexOf('"labels":')).matchAll(/"([^"]+)":"(?:v|x)"/g)].map((m) => m[1]);
+  expect(inJson).toEqual(goOrder);
+  expect((await cli(['matrix', join(dir, 's.json')])).code).toBe(0);
 });
 
 it('strips what kubectl get prints beyond what netpolc reads, and defaults the namespace as the loader does', async () => {

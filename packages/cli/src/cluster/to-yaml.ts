@@ -1,3 +1,6 @@
+import { yamlNumber, yamlQuoted } from '@netpolc/ir';
+import { keysInGoOrder } from './go-order.js';
+
 // A YAML printer for JSON data (what the API returns). The CLI has no YAML library of its own;
 // JSON-quoted strings are valid YAML double-quoted scalars (YAML 1.2 §7.3.1), so quoting is
 // always safe and is used whenever a plain scalar could be read differently.
@@ -10,14 +13,13 @@ function scalarText(s: string): string {
   // rules out `: `, ` #`, flow indicators and trailing spaces.
   // `e0`, `E-5`: the exponent alone, which the `yaml` package's YAML 1.1 float pattern accepts.
   if (/^[A-Za-z_][A-Za-z0-9_./-]*$/.test(s) && !reserved.has(s.toLowerCase()) && !/^[eE][-+]?\d/.test(s)) return s;
-  // JSON leaves DEL, C1 controls, line/paragraph separators and BOM raw; YAML wants them escaped.
-  return JSON.stringify(s).replace(/[\u007f-\u009f\u2028\u2029\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return yamlQuoted(s);
 }
 
 function scalar(v: unknown): string | undefined {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'string') return scalarText(v);
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
+  if (typeof v === 'number') return Number.isFinite(v) ? yamlNumber(v) : 'null';
   if (typeof v === 'boolean') return String(v);
   if (Array.isArray(v) && v.length === 0) return '[]';
   if (typeof v === 'object' && Object.keys(v).length === 0) return '{}';
@@ -39,7 +41,9 @@ function emit(v: unknown, indent: string, out: string[]): void {
     }
     return;
   }
-  for (const [k, value] of Object.entries(v as Record<string, unknown>)) {
+  const map = v as Readonly<Record<string, unknown>>;
+  for (const k of keysInGoOrder(map)) {
+    const value = map[k];
     if (value === undefined) continue;
     const s = scalar(value);
     const key = scalarText(k);

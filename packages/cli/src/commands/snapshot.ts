@@ -6,6 +6,7 @@ import { readInputs } from '../inputs.js';
 import { ExitCode, OutputError, UsageError, type Io } from '../io.js';
 import { loadSources } from '../load.js';
 import { count } from '../count.js';
+import { compareValues } from '@netpolc/ir';
 import { StagedWriter } from '../staged-writer.js';
 
 /** What a snapshot holds, validated, and the comment lines that say where it came from. */
@@ -64,9 +65,9 @@ async function fromPaths(io: Io, values: Values, positionals: readonly string[],
     underlay,
   );
   if (!ok) return undefined;
-  const paths = [...positionals, ...inventory];
-  // Paths as given: the same command gives the same bytes wherever it runs.
-  const shown = paths.join(', ');
+  // Paths sorted (the PATHs, then the --inventory files under them): the same inputs give the
+  // same bytes in any order, as the objects do.
+  const shown = [...[...positionals].sort(compareValues), ...[...inventory].sort(compareValues)].join(', ');
   const origin = read ? `context ${read.context} with ${shown} applied` : shown;
   return { objects: [...objects.values()].map((o) => o.object).sort(compareObjects), header: [`netpolc snapshot of ${origin}${scopeOf(only)}.`, contents] };
 }

@@ -1,0 +1,33 @@
+// Scalars every YAML printer of netpolc writes alike (the Calico and Cilium backends, the CLI's
+// snapshot): numbers and quoted strings that YAML 1.1 readers (go-yaml v2 in kubectl, calicoctl and
+// Cilium; PyYAML) and YAML 1.2 readers read as the same value.
+
+/**
+ * A finite number as YAML. JavaScript writes a number below 1e-6 or from 1e21 on in exponent form
+ * without a dot (`5e-7`, `1e+21`); YAML 1.1's float needs a dot and a signed exponent
+ * (yaml.org/type/float.html), so PyYAML read `order: 5e-7` as a string. With the dot (`5.0e-7`)
+ * it is a float to YAML 1.1 and 1.2 alike.
+ */
+export function yamlNumber(n: number): string {
+  if (!Number.isFinite(n)) throw new Error(`cannot write ${n} as YAML`);
+  const text = String(n);
+  const e = text.indexOf('e');
+  if (e < 0) return text;
+  const mantissa = text.slice(0, e);
+  return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}${text.slice(e)}`;
+}
+
+/** Lone surrogates, which no UTF-8 text holds. */
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+/** What JSON leaves raw and YAML wants escaped: DEL, C1 controls, line and paragraph separators, BOM. */
+const rawInJson = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
+
+/**
+ * A string as a double-quoted YAML scalar: JSON's string syntax, which YAML's double-quoted style
+ * reads alike (every JSON escape is a YAML escape), with what YAML 1.1 readers refuse raw escaped.
+ * A lone surrogate (`\ud800` in JSON input) becomes U+FFFD, as Go's JSON decoder reads it: go-yaml
+ * refuses a `\ud800` escape, and UTF-8 cannot hold one.
+ */
+export function yamlQuoted(s: string): string {
+  return JSON.stringify(s.replace(loneSurrogate, '\ufffd')).replace(rawInJson, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

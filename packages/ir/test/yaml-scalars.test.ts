@@ -1,0 +1,40 @@
+// The scalars every YAML printer writes read back as the same value in YAML 1.1 (go-yaml v2,
+// PyYAML) and YAML 1.2. The oracle for numbers is YAML 1.1's own resolution patterns
+// (yaml.org/type/int.html, yaml.org/type/float.html), not a parser written in JavaScript, whose 1.1
+// mode reads `5e-7` as a number where PyYAML reads the string '5e-7'.
+import fc from 'fast-check';
+import { expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { yamlNumber, yamlQuoted } from '../src/index.js';
+import { propertyParams } from '../src/testing/index.js';
+
+const yaml11Int = /^[-+]?(?:0|[1-9][0-9_]*)$/;
+const yaml11Float = /^[-+]?(?:[0-9][0-9_]*)?\.[0-9.]*(?:[eE][-+][0-9]+)?$/;
+
+it('writes every finite number so that YAML 1.1 and 1.2 read the same number', () => {
+  // Old code: String(n), so 5e-7 and 1e+21 matched neither YAML 1.1 pattern (strings there).
+  for (const n of [0, 80, 65535, -3, 0.5, 1.5e-7, 5e-7, 1e-7, 1e21, 1.25e300, -4e-10]) {
+    const text = yamlNumber(n);
+    expect(yaml11Int.test(text) || yaml11Float.test(text), text).toBe(true);
+    expect(Number(text)).toBe(n);
+    expect(parse(text)).toBe(n);
+  }
+  fc.assert(
+    fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (n) => {
+      const text = yamlNumber(n);
+      // -0 is written 0, which reads as 0: the same number to every consumer of an order.
+      return (yaml11Int.test(text) || yaml11Float.test(text)) && Number(text) === n && parse(text) === n;
+    }),
+    propertyParams(),
+  );
+  expect(() => yamlNumber(Infinity)).toThrow();
+});
+
+it('quotes strings so that YAML reads them back whole: controls escaped, lone surrogates as U+FFFD', () => {
+  for (const s of ['a\u2028b', 'x\u0085y', 'del\u007f', '\ufeffbom', 'tab\tand "quotes"', 'ok']) expect(parse(yamlQuoted(s))).toBe(s);
+  // A JSON \ud800 escape in the input: go-yaml refuses the escape, Go's JSON decoder read U+FFFD.
+  expect(parse(yamlQuoted('a\ud800b'))).toBe('a\ufffdb');
+  expect(parse(yamlQuoted('\udc00'))).toBe('\ufffd');
+  expect(parse(yamlQuoted('pair \ud83d\ude00'))).toBe('pair \ud83d\ude00');
+  for (const c of ['\u0085', '\u2028', '\u2029', '\u007f', '\ufeff']) expect(yamlQuoted(c)).not.toContain(c);
+});
