@@ -33,6 +33,7 @@ const cases: Record<IrDiagnosticCode, { text: string | Uint8Array; at: string; r
   'ir/service-cluster-ip': { text: service + head + 'spec: {podSelector: {}, egress: [{to: [{ipBlock: {cidr: 10.96.0.0/12}}]}]}\n', at: '15:40', resolve: true },
   'ir/other-policy-kind': { text: 'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: p, namespace: x}\nspec: {selector: all()}\n', at: '1:1' },
   'ir/misspelled-kind': { text: head.replace('kind: NetworkPolicy', 'kind: Networkpolicy') + 'spec: {podSelector: {}}\n', at: '2:7' },
+  'ir/invalid-metadata': { text: head.replace('namespace: x}', 'namespace: x, finalizers: [a b]}') + 'spec: {podSelector: {}}\n', at: '3:48' },
   'ir/unknown-kind': { text: 'apiVersion: networking.k8s.io/v1\nkind: Netpol\nmetadata: {name: p, namespace: x}\n', at: '2:7' },
   'ir/api-version': { text: head.replace('networking.k8s.io/v1', 'networking.k8s.io/v2'), at: '1:13' },
   'ir/deprecated-api-version': { text: head.replace('networking.k8s.io/v1', 'extensions/v1beta1') + 'spec: {podSelector: {}}\n', at: '1:13' },

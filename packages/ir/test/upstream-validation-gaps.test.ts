@@ -89,13 +89,6 @@ const mismatches: Case[] = [
     netpolc: 'error ir/invalid-type',
   },
   {
-    name: 'annotation key "a b"',
-    input: meta({ name: 'p', namespace: 'x', annotations: { 'a b': 'c' } }),
-    upstream: 'reject',
-    cite: 'OBJECTMETA ValidateAnnotations: IsQualifiedName(lower(key))',
-    netpolc: 'annotations are not read: accepted',
-  },
-  {
     name: 'top-level status: {} (field tombstoned in networking/v1)',
     input: { manifest: { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p', namespace: 'x' }, spec: { podSelector: {} }, status: {} } },
     upstream: 'reject',

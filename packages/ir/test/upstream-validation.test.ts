@@ -281,6 +281,25 @@ const metadata: Case[] = [
     cite: 'GOJSON null string = ""; OBJECTMETA "name or generateName is required"',
     code: 'ir/missing-field',
   },
+  // Mended (each was accepted): ObjectMeta fields netpolc does not read, which the API server checks.
+  { name: 'annotation key "a b"', input: meta({ name: 'p', namespace: 'x', annotations: { 'a b': 'c' } }), upstream: 'reject', code: 'ir/invalid-metadata', cite: 'OBJECTMETA ValidateAnnotations: IsQualifiedName(lower(key))' },
+  { name: 'annotation key "A/B" (checked lowercased)', input: meta({ name: 'p', namespace: 'x', annotations: { 'Example.COM/B': 'c' } }), upstream: 'accept', cite: 'OBJECTMETA ValidateAnnotations: IsQualifiedName(strings.ToLower(k))' },
+  { name: 'annotations over 256 KiB', input: meta({ name: 'p', namespace: 'x', annotations: { a: 'v'.repeat(256 * 1024) } }), upstream: 'reject', code: 'ir/invalid-metadata', cite: 'OBJECTMETA ValidateAnnotationsSize: TotalAnnotationSizeLimitB = 256 KiB' },
+  { name: 'annotations of exactly 256 KiB', input: meta({ name: 'p', namespace: 'x', annotations: { a: 'v'.repeat(256 * 1024 - 1) } }), upstream: 'accept', cite: 'OBJECTMETA: total > TotalAnnotationSizeLimitB' },
+  { name: 'annotation value a number', input: meta({ name: 'p', namespace: 'x', annotations: { a: 1 } }), upstream: 'reject', code: 'ir/invalid-metadata', cite: 'GOJSON number into map[string]string' },
+  { name: 'generateName BAD_ beside a name', input: meta({ name: 'p', generateName: 'BAD_', namespace: 'x' }), upstream: 'reject', code: 'ir/invalid-metadata', cite: 'OBJECTMETA ValidateObjectMetaAccessor: nameFn(generateName, prefix=true)' },
+  { name: 'generateName p- beside a name', input: meta({ name: 'p', generateName: 'p-', namespace: 'x' }), upstream: 'accept', cite: 'OBJECTMETA maskTrailingDash' },
+  { name: 'finalizer "a b"', input: meta({ name: 'p', namespace: 'x', finalizers: ['a b'] }), upstream: 'reject', code: 'ir/invalid-metadata', cite: 'OBJECTMETA ValidateFinalizers: IsQualifiedName' },
+  { name: 'ownerReferences: [{}]', input: meta({ name: 'p', namespace: 'x', ownerReferences: [{}] }), upstream: 'reject', code: 'ir/invalid-metadata', cite: 'OBJECTMETA validateOwnerReference: apiVersion, kind, name and uid required' },
+  {
+    name: 'two controllers among ownerReferences',
+    input: meta({ name: 'p', namespace: 'x', ownerReferences: ['a', 'b'].map((n) => ({ apiVersion: 'v1', kind: 'ConfigMap', name: n, uid: n, controller: true })) }),
+    upstream: 'reject',
+    code: 'ir/invalid-metadata',
+    cite: 'OBJECTMETA ValidateOwnerReferences: "Only one reference can have Controller set to true"',
+  },
+  { name: 'uid: 1234 (a number)', input: meta({ name: 'p', namespace: 'x', uid: 1234 }), upstream: 'reject', code: 'ir/invalid-metadata', cite: 'GOJSON number into types.UID (a string)' },
+  { name: 'creationTimestamp: null (kubectl create --dry-run prints it)', input: meta({ name: 'p', namespace: 'x', creationTimestamp: null }), upstream: 'accept', cite: 'metav1.Time UnmarshalJSON: null is the zero time' },
 ];
 
 const fields: Case[] = [

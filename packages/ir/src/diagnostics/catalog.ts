@@ -127,6 +127,11 @@ export const irDiagnostics = {
     message: paramMessage`${'field'} is required`,
     docs: 'A required field is missing.',
   },
+  'ir/invalid-metadata': {
+    severity: 'error',
+    message: paramMessage`${'field'} ${'problem'}`,
+    docs: 'The API server checks ObjectMeta fields netpolc does not read (generateName, annotations and their total size of 256 KiB, finalizers, ownerReferences, and the types of uid, resourceVersion, generation and the timestamps: k8s.io/apimachinery objectmeta.go) and refuses a policy that fails them: it is not compiled as if it were applied.',
+  },
   'ir/invalid-name': {
     severity: 'error',
     message: paramMessage`${'field'} ${'value'} is not a valid ${'what'}`,

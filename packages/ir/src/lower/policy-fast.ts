@@ -4,6 +4,7 @@ import { canonicalSelector, matchAll, matchLabelsKey, type LabelSelector, type R
 import { formatCidr, parseCidr, strictlyWithin } from '../net/ip.js';
 import { absent, isMap, type Fields } from './fields.js';
 import { knownFields } from './known-fields.js';
+import { checkObjectMeta } from './object-meta.js';
 import { isDnsLabel, isDnsSubdomain, isLabelKey, isLabelValue, isPortName } from './names.js';
 
 // The common case of reading a NetworkPolicy (every field known, of its type, with a valid value,
@@ -195,7 +196,7 @@ export function lowerPolicyFast(obj: Fields, ref: SourceRef, table?: SelectorTab
   if (!isMap(meta) || !onlyKnown(meta, knownFields.metadata) || !isMap(spec) || !onlyKnown(spec, knownFields.spec)) return undefined;
   const name = meta['name'];
   const namespace = meta['namespace'];
-  if (typeof name !== 'string' || !isDnsSubdomain(name) || typeof namespace !== 'string' || !isDnsLabel(namespace) || !validLabels(meta['labels'])) return undefined;
+  if (typeof name !== 'string' || !isDnsSubdomain(name) || typeof namespace !== 'string' || !isDnsLabel(namespace) || !validLabels(meta['labels']) || !checkObjectMeta(meta)) return undefined;
   // An omitted podSelector is defaulted with a warning: the checked reading gives it.
   if (!('podSelector' in spec)) return undefined;
   const podSelector = spec['podSelector'];

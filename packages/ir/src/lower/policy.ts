@@ -6,6 +6,7 @@ import { formatCidr, isIpv4Mapped, parseCidr, parseIp, strictlyWithin } from '..
 import type { ManifestObject } from '../source/read-objects.js';
 import { absent, asMapItem, checkKnownFields, describeValue, intField, valueText, isMap, listField, mapField, stringField, type Fields, type LowerContext } from './fields.js';
 import { knownFields } from './known-fields.js';
+import { checkObjectMeta } from './object-meta.js';
 import { lowerMetadata } from './metadata.js';
 import { lowerPolicyFast } from './policy-fast.js';
 import { isPortName } from './names.js';
@@ -25,7 +26,10 @@ export function lowerPolicyChecked(ctx: LowerContext, object: ManifestObject): P
   checkKnownFields(ctx, obj, knownFields.policy, ref, 'a NetworkPolicy');
   // A misspelt `namespce` would otherwise put the policy in the default namespace unnoticed.
   const metaFields = obj['metadata'];
-  if (isMap(metaFields)) checkKnownFields(ctx, metaFields, knownFields.metadata, refAt(ref, 'metadata'), 'metadata');
+  if (isMap(metaFields)) {
+    checkKnownFields(ctx, metaFields, knownFields.metadata, refAt(ref, 'metadata'), 'metadata');
+    checkObjectMeta(metaFields, (path, problem) => ctx.diagnostics.push(irDiagnostic('ir/invalid-metadata', { field: ['metadata', ...path].map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('').slice(1), problem }, refAt(ref, 'metadata', ...path))));
+  }
   const meta = lowerMetadata(ctx, obj, ref, 'NetworkPolicy', true);
   const specRef = refAt(ref, 'spec');
   const specFields = mapField(ctx, obj, 'spec', ref);
