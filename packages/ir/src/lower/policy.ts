@@ -4,7 +4,7 @@ import { matchAll } from '../model/selector.js';
 import type { Direction, Peer, Policy, PortMatch, Protocol, Rule } from '../model/policy.js';
 import { formatCidr, isIpv4Mapped, parseCidr, parseIp, strictlyWithin } from '../net/ip.js';
 import type { ManifestObject } from '../source/read-objects.js';
-import { absent, asMapItem, checkKnownFields, describeValue, intField, valueText, isMap, listField, mapField, stringField, type Fields, type LowerContext } from './fields.js';
+import { absent, asMapItem, checkKnownFields, describeValue, intField, valueText, isMap, listField, mapField, stringField, wrongType, type Fields, type LowerContext } from './fields.js';
 import { knownFields } from './known-fields.js';
 import { checkObjectMeta } from './object-meta.js';
 import { lowerMetadata } from './metadata.js';
@@ -206,7 +206,10 @@ function lowerPort(ctx: LowerContext, value: unknown, ref: SourceRef): PortMatch
   const entry = asMapItem(ctx, value, ref, 'port', true);
   if (!entry) return undefined;
   checkKnownFields(ctx, entry, knownFields.port, ref, 'a port');
-  const protoText = stringField(ctx, entry, 'protocol', ref);
+  const rawProtocol = entry['protocol'];
+  // `protocol: 6` is no string, and quoting it gives no protocol either: name the three.
+  if (!absent(rawProtocol) && typeof rawProtocol !== 'string') wrongType(ctx, refAt(ref, 'protocol'), 'protocol', 'a string', rawProtocol, ' (TCP, UDP or SCTP)');
+  const protoText = typeof rawProtocol === 'string' ? rawProtocol : undefined;
   let protocol: Protocol = 'TCP';
   let ok = true;
   if (protoText !== undefined) {
@@ -219,7 +222,7 @@ function lowerPort(ctx: LowerContext, value: unknown, ref: SourceRef): PortMatch
       );
       ok = false;
     }
-  } else if (entry['protocol'] !== undefined && entry['protocol'] !== null) {
+  } else if (!absent(rawProtocol)) {
     ok = false;
   }
   const port = entry['port'];
