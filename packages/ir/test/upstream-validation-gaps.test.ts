@@ -46,6 +46,14 @@ const mismatches: Case[] = [
     netpolc: 'error ir/invalid-cidr (matches strict mode only)',
   },
   {
+    name: 'cidr 2001:db8::00001/128 (a group of five hex digits)',
+    input: block('2001:db8::00001/128'),
+    upstream: 'accept',
+    check: (p) => expect(cidrOf(p).cidr).toBe('2001:db8::1/128'),
+    cite: 'CIDR ParseCIDRSloppy: the forked Go 1.17 parseIPv6 (xtoi) has no digit limit, only a value up to 0xFFFF',
+    netpolc: 'error ir/invalid-cidr, with a hint (matches Go net/netip and strict mode)',
+  },
+  {
     name: 'cidr 10.0.0.0/08 (leading zero in prefix)',
     input: block('10.0.0.0/08'),
     upstream: 'accept',
