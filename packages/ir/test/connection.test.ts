@@ -53,3 +53,20 @@ it('says which family each endpoint has when they share none', () => {
     error: 'the two endpoints have no address family in common: pod dev/tool has IPv4 only, pod dev/six IPv6 only',
   });
 });
+
+it('binds a hostNetwork pod to its addresses, node traffic that no pod selector matches; a finished pod stays an error', () => {
+  // Old code: "takes no part in policy", though the pod's connections are its node's.
+  const withHost = loadValid([
+    node('n1', '198.19.0.1'),
+    namespace('prod'),
+    pod('prod', 'agent', { app: 'agent' }, '198.19.0.1', { node: 'n1', hostNetwork: true }),
+    pod('prod', 'done', { app: 'agent' }, '198.18.0.9', { node: 'n1', phase: 'Succeeded' }),
+  ]).program;
+  const bind = (name: string, ip?: string): ReturnType<typeof bindConnection> =>
+    bindConnection(withHost, { src: { kind: 'pod', namespace: 'prod', name, ...(ip ? { ip } : {}) }, dst: { kind: 'ip', ip: '8.8.8.8' }, protocol: 'TCP', port: 53 });
+  const bound = bind('agent');
+  expect('error' in bound).toBe(false);
+  expect(bind('agent', '198.19.0.1')).toEqual(bound);
+  expect(bound).toMatchObject({ src: { ip: '198.19.0.1', pod: undefined } });
+  expect(bind('done')).toEqual({ error: 'pod prod/done takes no part in policy (no IP or finished)' });
+});

@@ -75,13 +75,17 @@ function candidates(program: Program, ep: Endpoint): { ips: string[]; pod: Pod |
   }
   const pod = findPod(program, ep.namespace, ep.name);
   if (!pod) return { error: missingPod(program, ep.namespace, ep.name) };
-  if (!pod.actionable) return { error: `pod ${ep.namespace}/${ep.name} takes no part in policy (no IP, finished or hostNetwork)` };
+  // A hostNetwork pod sends and receives on its node's addresses: its connections are those of
+  // the addresses, which no pod selector matches (semantics.md: node traffic).
+  const hostNetwork = !pod.actionable && pod.hostNetwork && pod.addresses.length > 0 && pod.phase !== 'Succeeded' && pod.phase !== 'Failed';
+  if (!pod.actionable && !hostNetwork) return { error: `pod ${ep.namespace}/${ep.name} takes no part in policy (no IP or finished)` };
+  const as = hostNetwork ? undefined : pod;
   if (ep.ip !== undefined) {
     const ip = canonicalIp(ep.ip);
     if (!ip || !pod.addresses.some((a) => a.ip === ip)) return { error: `${ep.ip} is not an address of pod ${ep.namespace}/${ep.name}` };
-    return { ips: [ip], pod };
+    return { ips: [ip], pod: as };
   }
-  return { ips: pod.addresses.map((a) => a.ip), pod };
+  return { ips: pod.addresses.map((a) => a.ip), pod: as };
 }
 
 /**
