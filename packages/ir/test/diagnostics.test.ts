@@ -28,6 +28,7 @@ const cases: Record<IrDiagnosticCode, { text: string | Uint8Array; at: string; r
   'ir/missing-kind': { text: 'apiVersion: v1\nmetadata: {name: x}\n', at: '1:1' },
   'ir/skipped-kind': { text: 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: s}\n', at: '1:1' },
   'ir/service-unread': { text: 'apiVersion: v1\nkind: Service\nmetadata: {name: s}\n', at: '1:1' },
+  'ir/service-port-unread': { text: 'apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: x}\nspec: {ports: [{port: 80}, {port: 0.5}]}\n', at: '4:28' },
   'ir/service-port': { text: service + head + 'spec: {podSelector: {}, ingress: [{ports: [{port: 80}]}]}\n', at: '15:44', resolve: true },
   'ir/service-masquerade': { text: 'apiVersion: v1\nkind: Node\nmetadata: {name: n}\nstatus: {addresses: [{type: InternalIP, address: 198.19.0.1}]}\n---\n' + service.replace('{selector', '{type: LoadBalancer, selector') + head + 'spec: {podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 203.0.113.0/24}}]}]}\n', at: '20:43', resolve: true },
   'ir/service-cluster-ip': { text: service + head + 'spec: {podSelector: {}, egress: [{to: [{ipBlock: {cidr: 10.96.0.0/12}}]}]}\n', at: '15:40', resolve: true },

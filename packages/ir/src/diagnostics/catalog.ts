@@ -77,6 +77,11 @@ export const irDiagnostics = {
     message: paramMessage`skipped ${'kind'} ${'name'}: not a kind netpolc reads`,
     docs: 'Objects other than Namespace, Pod, Node, Service and NetworkPolicy are ignored.',
   },
+  'ir/service-port-unread': {
+    severity: 'info',
+    message: paramMessage`skipped port ${'index'} of this Service: the API server stores a port from 1 to 65535, protocol TCP, UDP or SCTP, and a targetPort number or port name`,
+    docs: 'A Service port that the API server would refuse is left out of the Service lint (ir/service-port); it changes no verdict.',
+  },
   'ir/service-unread': {
     severity: 'info',
     message: paramMessage`skipped this Service: its metadata or spec is not what the API server stores`,

@@ -2,6 +2,7 @@
 // ClusterIP (semantics.md §4 row 7). They never change a verdict, so a Service netpolc cannot
 // read is passed over quietly (an info), never an error that would stop a compile.
 import { irDiagnostic } from '../diagnostics/catalog.js';
+import { refAt } from '../diagnostics/diagnostic.js';
 import type { Address, Service, ServicePort } from '../model/inventory.js';
 import type { Protocol } from '../model/policy.js';
 import type { ManifestObject } from '../source/read-objects.js';
@@ -60,6 +61,14 @@ export function lowerService(ctx: LowerContext, object: ManifestObject): Service
   const selector = isMap(raw) && Object.keys(raw).length > 0 && Object.values(raw).every((v) => typeof v === 'string') ? (raw as Record<string, string>) : undefined;
   // A headless Service (clusterIP None) is not proxied: its clients reach the pods' own ports.
   const proxied = spec['clusterIP'] !== 'None';
-  const ports = proxied ? (Array.isArray(spec['ports']) ? spec['ports'] : []).map(servicePort).filter((p) => p !== undefined) : [];
+  const ports: ServicePort[] = [];
+  if (proxied && Array.isArray(spec['ports'])) {
+    spec['ports'].forEach((raw: unknown, i) => {
+      const p = servicePort(raw);
+      if (p) ports.push(p);
+      // The API server refuses such a port (and a snapshot would carry it): said, not guessed at.
+      else ctx.diagnostics.push(irDiagnostic('ir/service-port-unread', { index: String(i) }, refAt(object.ref, 'spec', 'ports', i)));
+    });
+  }
   return { namespace: meta.namespace!, name: meta.name, selector, ports, clusterIPs: clusterIPs(spec), masqueradesClients: masquerading(spec), origin: object.ref };
 }
