@@ -298,6 +298,10 @@ const metadata: Case[] = [
     code: 'ir/invalid-metadata',
     cite: 'OBJECTMETA ValidateOwnerReferences: "Only one reference can have Controller set to true"',
   },
+  { name: 'annotation without a value (stored as "")', input: meta({ name: 'p', namespace: 'x', annotations: { 'example.com/owner': null } }), upstream: 'accept', cite: 'GOJSON null into a string leaves ""' },
+  { name: 'finalizers orphan and foregroundDeletion together', input: meta({ name: 'p', namespace: 'x', finalizers: ['orphan', 'foregroundDeletion'] }), upstream: 'reject', code: 'ir/invalid-metadata', cite: 'OBJECTMETA ValidateFinalizers: "cannot be both set"' },
+  { name: 'ownerReference apiVersion "apps/"', input: meta({ name: 'p', namespace: 'x', ownerReferences: [{ apiVersion: 'apps/', kind: 'Deployment', name: 'd', uid: 'u' }] }), upstream: 'reject', code: 'ir/invalid-metadata', cite: 'OBJECTMETA validateOwnerReference: schema.ParseGroupVersion' },
+  { name: 'ownerReference to a v1 Event', input: meta({ name: 'p', namespace: 'x', ownerReferences: [{ apiVersion: 'v1', kind: 'Event', name: 'e', uid: 'u' }] }), upstream: 'reject', code: 'ir/invalid-metadata', cite: 'OBJECTMETA BannedOwners' },
   { name: 'uid: 1234 (a number)', input: meta({ name: 'p', namespace: 'x', uid: 1234 }), upstream: 'reject', code: 'ir/invalid-metadata', cite: 'GOJSON number into types.UID (a string)' },
   { name: 'creationTimestamp: null (kubectl create --dry-run prints it)', input: meta({ name: 'p', namespace: 'x', creationTimestamp: null }), upstream: 'accept', cite: 'metav1.Time UnmarshalJSON: null is the zero time' },
 ];

@@ -53,7 +53,7 @@ export function bindConnection(program: Program, conn: Connection): { src: Bound
   for (const family of [4, 6]) {
     const s = src.ips.find((ip) => parseAddress(ip)!.family === family);
     const d = dst.ips.find((ip) => parseAddress(ip)!.family === family);
-    if (s && d) return { src: bind(program, s, src.pod), dst: bind(program, d, dst.pod) };
+    if (s && d) return { src: bind(program, s, src), dst: bind(program, d, dst) };
   }
   return { error: `the two endpoints have no address family in common: ${endpointText(conn.src)} has ${families(src.ips)}, ${endpointText(conn.dst)} ${families(dst.ips)}` };
 }
@@ -67,7 +67,14 @@ function families(ips: readonly string[]): string {
   return parseAddress(ips[0]!)!.family === 4 ? 'IPv4 only' : 'IPv6 only';
 }
 
-function candidates(program: Program, ep: Endpoint): { ips: string[]; pod: Pod | undefined } | BindError {
+/** An endpoint's addresses, its pod, and for a hostNetwork pod the node it runs on. */
+interface Candidates {
+  readonly ips: string[];
+  readonly pod: Pod | undefined;
+  readonly node?: string | undefined;
+}
+
+function candidates(program: Program, ep: Endpoint): Candidates | BindError {
   if (ep.kind === 'ip') {
     const ip = canonicalIp(ep.ip);
     if (!ip) return { error: notAnAddress(program, ep.ip) };
@@ -75,17 +82,18 @@ function candidates(program: Program, ep: Endpoint): { ips: string[]; pod: Pod |
   }
   const pod = findPod(program, ep.namespace, ep.name);
   if (!pod) return { error: missingPod(program, ep.namespace, ep.name) };
-  // A hostNetwork pod sends and receives on its node's addresses: its connections are those of
-  // the addresses, which no pod selector matches (semantics.md: node traffic).
+  // A hostNetwork pod sends and receives on its node's addresses: its connections are its node's
+  // (semantics.md: node traffic), which no pod selector matches, whether or not the inventory
+  // holds the Node object.
   const hostNetwork = !pod.actionable && pod.hostNetwork && pod.addresses.length > 0 && pod.phase !== 'Succeeded' && pod.phase !== 'Failed';
   if (!pod.actionable && !hostNetwork) return { error: `pod ${ep.namespace}/${ep.name} takes no part in policy (no IP or finished)` };
-  const as = hostNetwork ? undefined : pod;
+  const as = hostNetwork ? { pod: undefined, node: pod.nodeName } : { pod };
   if (ep.ip !== undefined) {
     const ip = canonicalIp(ep.ip);
     if (!ip || !pod.addresses.some((a) => a.ip === ip)) return { error: `${ep.ip} is not an address of pod ${ep.namespace}/${ep.name}` };
-    return { ips: [ip], pod: as };
+    return { ips: [ip], ...as };
   }
-  return { ips: pod.addresses.map((a) => a.ip), pod: as };
+  return { ips: pod.addresses.map((a) => a.ip), ...as };
 }
 
 /**
@@ -120,8 +128,8 @@ function firstFive(names: readonly string[]): string {
   return names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
 }
 
-function bind(program: Program, ip: string, pod: Pod | undefined): BoundEndpoint {
+function bind(program: Program, ip: string, { pod, node }: Candidates): BoundEndpoint {
+  if (node !== undefined) return { ip, pod: undefined, node };
   const owner = pod ?? program.inventory.pods.find((p) => p.actionable && p.addresses.some((a) => a.ip === ip));
-  const node = program.inventory.nodes.find((n) => n.addresses.some((a) => a.ip === ip));
-  return { ip, pod: owner, node: node?.name };
+  return { ip, pod: owner, node: program.inventory.nodes.find((n) => n.addresses.some((a) => a.ip === ip))?.name };
 }

@@ -41,6 +41,7 @@ export function checkObjectMeta(meta: Fields, report?: MetaReport): boolean {
         if (typeof f !== 'string') bad(['finalizers', i], 'must be a string');
         else if (!isLabelKey(f)) bad(['finalizers', i], `${JSON.stringify(f)} is no qualified name`);
       });
+      if (finalizers.includes('orphan') && finalizers.includes('foregroundDeletion')) bad(['finalizers'], 'cannot hold both orphan and foregroundDeletion');
     }
   }
   checkOwners(meta['ownerReferences'], bad);
@@ -55,7 +56,9 @@ function checkAnnotations(annotations: unknown, bad: MetaReport): void {
   for (const [k, v] of Object.entries(annotations)) {
     // ValidateAnnotations checks the key lowercased.
     if (!isLabelKey(k.toLowerCase())) bad(['annotations', k], `key ${JSON.stringify(k)} is no qualified name ([prefix/]name, name at most 63 characters)`);
-    if (typeof v !== 'string') bad(['annotations', k], 'must be a string');
+    // A key without a value is stored as "" (Go's JSON decoding leaves a string at its zero value for null).
+    if (v === null) bytes += Buffer.byteLength(k);
+    else if (typeof v !== 'string') bad(['annotations', k], 'must be a string');
     else bytes += Buffer.byteLength(k) + Buffer.byteLength(v);
   }
   if (bytes > annotationBytes) bad(['annotations'], `take ${bytes} bytes, over the API server's limit of ${annotationBytes}`);
@@ -68,6 +71,10 @@ function checkOwners(owners: unknown, bad: MetaReport): void {
   owners.forEach((o, i) => {
     if (!isMap(o)) return bad(['ownerReferences', i], 'must be a mapping');
     for (const f of ['apiVersion', 'kind', 'name', 'uid']) if (typeof o[f] !== 'string' || o[f] === '') bad(['ownerReferences', i, f], 'is required (a non-empty string)');
+    // schema.ParseGroupVersion: `version` or `group/version`, neither part empty.
+    if (typeof o['apiVersion'] === 'string' && o['apiVersion'] !== '' && !/^[^/]+(?:\/[^/]+)?$/.test(o['apiVersion'])) bad(['ownerReferences', i, 'apiVersion'], `${JSON.stringify(o['apiVersion'])} is no group/version`);
+    // BannedOwners: an Event owns nothing.
+    if (o['apiVersion'] === 'v1' && o['kind'] === 'Event') bad(['ownerReferences', i], 'an Event cannot be an owner');
     for (const f of ['controller', 'blockOwnerDeletion']) if (!absent(o[f]) && typeof o[f] !== 'boolean') bad(['ownerReferences', i, f], 'must be a boolean');
     if (o['controller'] === true) controllers++;
   });
