@@ -84,3 +84,32 @@ it('reads an unknown local tag on a mapping as the mapping', () => {
   expect(codes(r)).toEqual(['warning ir/syntax']);
   expect(r.program.policies[0]!.subject.requirements).toEqual([{ key: 'app', operator: 'In', values: ['a1'] }]);
 });
+
+it('refuses a core scalar tag its value does not match, which kubectl reads otherwise or refuses', () => {
+  // go-yaml v2 (resolve.go): `!!bool yes` is true, `!!int 1_0` is 10, `!!null foo` and
+  // `!!timestamp foo` are refused. Old code: a warning that kubectl ignores the tag, and the text.
+  for (const value of ['!!bool yes', '!!int 1_0', '!!null foo', '!!timestamp foo', '!!int 80.5']) {
+    const r = small(`${head}spec:\n  podSelector: {matchLabels: {app: ${value}}}\n`);
+    expect(codes(r), value).toContain('error ir/syntax');
+  }
+  for (const value of ['!!timestamp 2001-12-14t21:59:43.10-05:00', '!!timestamp 2001-12-14 21:59:43.10', '!!bool true', '!!int 0x10']) {
+    const r = small(`${head}spec:\n  podSelector: {}\n  ingress: [{ports: [{port: 80}]}]\n  x-${value.split(' ')[0]!.slice(2)}: ${value}\n`);
+    expect(codes(r).filter((c) => c.endsWith('ir/syntax')), value).toEqual([]);
+  }
+});
+
+it('reads the text of a !!binary or locally tagged scalar as written, without the YAML 1.1 checks of plain scalars', () => {
+  // `b24=` is "on": a port name to kubectl, which reads the decoded text (old code: ir/yaml11-number).
+  const r = small(`${head}spec:\n  podSelector: {matchLabels: {app: !!binary eWVz}}\n  ingress: [{ports: [{port: !!binary b24=}]}]\n`);
+  expect(codes(r)).toEqual([]);
+  const p = r.program.policies[0]!;
+  expect(p.subject.requirements).toEqual([{ key: 'app', operator: 'In', values: ['yes'] }]);
+  expect(p.ingress![0]!.ports).toEqual([expect.objectContaining({ kind: 'named', name: 'on' })]);
+});
+
+it('refuses a tagged merge key, which go-yaml v2 reads as the plain key "<<"', () => {
+  // Old code: merged by the yaml package (a small file), refused by js-yaml (a large one).
+  const text = `${head}spec:\n  podSelector:\n    matchLabels:\n      !!str <<: {app: a1}\n      tier: web\n`;
+  for (const r of both(text)) expect(codes(r).filter((c) => c.startsWith('error'))).not.toEqual([]);
+  expect(small(text).diagnostics.find((d) => d.severity === 'error')!.message).toContain('tagged <<');
+});

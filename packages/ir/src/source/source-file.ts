@@ -86,8 +86,20 @@ const binaryText: ScalarTag = {
   },
 };
 
-/** `!!timestamp`: go-yaml v2 hands a timestamp to an untyped value as the text written (decode.go). */
-const timestampText: ScalarTag = { tag: 'tag:yaml.org,2002:timestamp', resolve: (text) => text };
+/** go-yaml v2's timestamp layouts (resolve.go allowedTimestampFormats): date, then time and zone. */
+const timestamp = /^\d{4}-\d{1,2}-\d{1,2}(?:(?:[Tt]\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d+)?(?:Z|[-+]\d{2}:\d{2}))|(?: \d{1,2}:\d{1,2}:\d{1,2}(?:\.\d+)?))?$/;
+
+/**
+ * `!!timestamp`: go-yaml v2 hands a timestamp to an untyped value as the text written (decode.go),
+ * and refuses a text that is none ("cannot decode ... as a !!timestamp").
+ */
+const timestampText: ScalarTag = {
+  tag: 'tag:yaml.org,2002:timestamp',
+  resolve: (text, onError) => {
+    if (!timestamp.test(text)) onError(`${JSON.stringify(text)} is no timestamp, which kubectl (go-yaml v2) refuses`);
+    return text;
+  },
+};
 
 /**
  * Core-schema numbers too large for a double (`35e2982`, `1e400`, 400 digits) read as the strings

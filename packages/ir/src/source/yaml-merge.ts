@@ -90,6 +90,14 @@ export function checkMerges(docs: readonly { readonly tree: Document; readonly o
   for (const { tree, offset } of docs) {
     visit(tree, {
       Map(_, map) {
+        // go-yaml v2 merges only at an untagged `<<` (or `!!merge <<`): `!!str <<` is the plain key
+        // "<<" to kubectl, a field no object has, where the yaml package merges all the same.
+        const tagged = map.items.find((p) => isScalar(p.key) && p.key.type === 'PLAIN' && p.key.value === '<<' && p.key.tag !== undefined && p.key.tag !== 'tag:yaml.org,2002:merge');
+        if (tagged) {
+          const [pos, end] = range(tagged.key) ?? [0, 0];
+          diagnostics.push(irDiagnostic('ir/syntax', { detail: 'kubectl (go-yaml v2) reads this tagged << as the plain key "<<", not as a merge: leave out the tag' }, { kind: 'span', file: path, pos: pos + offset, end: end + offset }));
+          return;
+        }
         if (!map.items.some((p) => isScalar(p.key) && typeof p.key.value === 'symbol')) return;
         try {
           checkMap(tree, map, offset, path, diagnostics);

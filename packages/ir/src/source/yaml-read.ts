@@ -45,7 +45,7 @@ export function readYamlText(text: string, path: string, docs: unknown[], diagno
     // the first broken place at once, not a parse of the whole file at about 1 MB/s.
     for (const e of around) {
       const d = irDiagnostic('ir/syntax', { detail: syntaxDetail(e.message) }, { kind: 'span', file: path, pos: e.pos, end: e.end });
-      diagnostics.push(e.error ? d : { ...d, severity: 'warning' });
+      diagnostics.push(e.error || isError(e.message) ? d : { ...d, severity: 'warning' });
     }
     return {};
   }
@@ -194,11 +194,20 @@ interface BulkRead {
  * A parser's message as said to the user: the yaml package reports running out of stack (20 000
  * nested `[`) as "Maximum call stack size exceeded", which names nothing the user wrote.
  */
+/** Explicit scalar tags of the core schema: one the value does not match is an error, not a tag kubectl ignores. */
+const scalarTags = new Set(['!!bool', '!!int', '!!float', '!!null']);
+
+/** Whether a parser's warning is one to report as an error (see {@link scalarTags}). */
+function isError(message: string): boolean {
+  return /^Unresolved tag: tag:yaml\.org,2002:(?:bool|int|float|null)\b/.test(message);
+}
+
 function syntaxDetail(message: string): string {
   if (message.startsWith('Maximum call stack size exceeded')) return 'collections nested too deeply to read (the reader ran out of stack here; Kubernetes objects nest a few dozen levels)';
   const tag = /^Unresolved tag: (?:tag:yaml\.org,2002:(\S+)|(\S+))/.exec(message);
   if (tag) {
     const name = tag[1] ? `!!${tag[1]}` : tag[2]!;
+    if (scalarTags.has(name)) return `the value is no ${name} in YAML 1.2, and kubectl (go-yaml v2, YAML 1.1) reads it as another value or refuses it: write the value without the tag`;
     return `the tag ${name} is ignored, as kubectl ignores it: the value is read as the plain mapping, list or string it is written as${name === '!!set' ? " (a set's members are keys without values)" : ''}`;
   }
   return message;
@@ -234,9 +243,9 @@ function readYaml(text: string, path: string, docs: unknown[], diagnostics: Diag
         runTogether = true;
         detail += `: a second ${head} at the top level, as when two documents have no --- between them (files concatenated without one?)`;
       } else if (topLevelDuplicate && runTogether) continue;
-      const isError = doc.errors.includes(e as never);
+      const error = doc.errors.includes(e as never) || isError(e.message);
       const d = irDiagnostic('ir/syntax', { detail }, { kind: 'span', file: path, pos, end });
-      diagnostics.push(isError ? d : { ...d, severity: 'warning' });
+      diagnostics.push(error ? d : { ...d, severity: 'warning' });
     }
     if (doc.errors.length > 0 || checkKeys(text, [{ tree: doc, offset: 0 }], path, diagnostics).length > 0) {
       docs.push(undefined);
