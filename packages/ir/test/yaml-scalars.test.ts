@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { yamlNumber, yamlQuoted } from '../src/index.js';
+import { yamlCommentText, yamlNumber, yamlQuoted } from '../src/index.js';
 import { propertyParams } from '../src/testing/index.js';
 
 const yaml11Int = /^[-+]?(?:0|[1-9][0-9_]*)$/;
@@ -37,4 +37,22 @@ it('quotes strings so that YAML reads them back whole: controls escaped, lone su
   expect(parse(yamlQuoted('\udc00'))).toBe('\ufffd');
   expect(parse(yamlQuoted('pair \ud83d\ude00'))).toBe('pair \ud83d\ude00');
   for (const c of ['\u0085', '\u2028', '\u2029', '\u007f', '\ufeff']) expect(yamlQuoted(c)).not.toContain(c);
+});
+
+/** YAML's printable characters (YAML 1.1 and 1.2 §5.1) that break no line, one UTF-16 code unit at a time. */
+const printableUnit = (c: number): boolean => (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xfffd && (c < 0xd800 || c > 0xdfff) && c !== 0x2028 && c !== 0x2029 && c !== 0xfeff);
+
+it('writes every code unit of the BMP as printable YAML that reads back as the character (U+FFFD for a lone surrogate)', () => {
+  // Old code: U+FFFE and U+FFFF raw, which go-yaml and PyYAML refuse ("unacceptable character").
+  for (let c = 0; c <= 0xffff; c++) {
+    const s = `a${String.fromCharCode(c)}b`;
+    const quoted = yamlQuoted(s);
+    const comment = yamlCommentText(s);
+    for (const text of [quoted, comment]) {
+      for (let i = 0; i < text.length; i++) expect(printableUnit(text.charCodeAt(i)), `U+${c.toString(16)} in ${JSON.stringify(text)}`).toBe(true);
+    }
+    // Parsing back is the slow part: every character near the ranges YAML treats apart, a sample elsewhere.
+    const near = c < 0x100 || (c >= 0x2000 && c < 0x2100) || (c >= 0xd7f0 && c < 0xe010) || c >= 0xfef0 || c % 97 === 0;
+    if (near) expect(parse(quoted)).toBe(c >= 0xd800 && c <= 0xdfff ? 'a\ufffdb' : s);
+  }
 });

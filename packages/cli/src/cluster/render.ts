@@ -1,4 +1,4 @@
-import type { InputSource } from '@netpolc/ir';
+import { yamlCommentText, type InputSource } from '@netpolc/ir';
 import type { ClusterObject, ObjectKind } from './slim.js';
 import { toYaml } from './to-yaml.js';
 import { goJson } from './go-order.js';
@@ -41,15 +41,5 @@ export type SnapshotFormat = 'yaml' | 'json';
  */
 export function renderSnapshot(objects: readonly ClusterObject[], format: SnapshotFormat, header: readonly string[]): string {
   if (format === 'json') return `{"apiVersion":"v1","kind":"List","items":[\n${objects.map((o) => goJson(o.manifest)).join(',\n')}\n]}\n`;
-  return header.map((h) => `# ${commentText(h)}\n`).join('') + toYaml({ apiVersion: 'v1', kind: 'List', items: objects.map((o) => o.manifest) });
-}
-
-/**
- * What may end a comment line to some YAML reader, escaped as `\uXXXX`: the header names input
- * paths and a kubeconfig context, and a path holding a line break (YAML 1.1 readers also break at
- * NEL, U+2028 and U+2029) made the rest of it a document of its own. Other controls and lone
- * surrogates (no UTF-8 text holds one) are escaped too.
- */
-function commentText(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return header.map((h) => `# ${yamlCommentText(h)}\n`).join('') + toYaml({ apiVersion: 'v1', kind: 'List', items: objects.map((o) => o.manifest) });
 }

@@ -19,8 +19,15 @@ export function yamlNumber(n: number): string {
 
 /** Lone surrogates, which no UTF-8 text holds. */
 const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-/** What JSON leaves raw and YAML wants escaped: DEL, C1 controls, line and paragraph separators, BOM. */
-const rawInJson = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
+/**
+ * What JSON leaves raw and YAML wants escaped: DEL, C1 controls, line and paragraph separators,
+ * BOM, and U+FFFE and U+FFFF, which YAML's printable set leaves out (go-yaml refuses the file).
+ */
+const rawInJson = /[\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
+/** The same and C0 controls, which a comment cannot hold either (a line break ends it). */
+const rawInComment = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
+
+const escaped = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /**
  * A string as a double-quoted YAML scalar: JSON's string syntax, which YAML's double-quoted style
@@ -29,5 +36,14 @@ const rawInJson = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
  * refuses a `\ud800` escape, and UTF-8 cannot hold one.
  */
 export function yamlQuoted(s: string): string {
-  return JSON.stringify(s.replace(loneSurrogate, '\ufffd')).replace(rawInJson, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(s.replace(loneSurrogate, '\ufffd')).replace(rawInJson, escaped);
+}
+
+/**
+ * Text for a YAML comment line (a header naming input paths, say): line breaks of any YAML
+ * version, controls and what YAML cannot hold are written as `\uXXXX`, so the comment stays one
+ * line and the file stays readable.
+ */
+export function yamlCommentText(text: string): string {
+  return text.replace(rawInComment, escaped).replace(loneSurrogate, escaped);
 }
