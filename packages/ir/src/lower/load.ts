@@ -148,8 +148,9 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
     // An item of a typed List (PodList) may name neither: the List does.
     const apiVersion = obj.value['apiVersion'] ?? obj.defaults?.apiVersion;
     const kind = obj.value['kind'] ?? obj.defaults?.kind;
-    if (typeof kind !== 'string' || typeof apiVersion !== 'string') {
-      diagnostics.push(irDiagnostic('ir/missing-kind', { field: typeof kind !== 'string' ? 'kind' : 'apiVersion' }, obj.ref));
+    // An empty kind is a missing one to kubectl ("Object 'Kind' is missing").
+    if (typeof kind !== 'string' || kind === '' || typeof apiVersion !== 'string' || apiVersion === '') {
+      diagnostics.push(irDiagnostic('ir/missing-kind', { field: typeof kind !== 'string' || kind === '' ? 'kind' : 'apiVersion' }, obj.ref));
       return;
     }
     // A NetworkPolicy of another API group (Calico's projectcalico.org/v3) is another kind: Kubernetes
@@ -188,6 +189,7 @@ export function loadProgram(sources: readonly InputSource[], options: LoadOption
       // ("no matches for kind"), not skipped, so the policy it was meant to be must not vanish.
       const reading = readKind(apiVersion, kind);
       if (reading.kind === 'misspelled') diagnostics.push(irDiagnostic('ir/misspelled-kind', { found: JSON.stringify(kind), meant: reading.meant }, refAt(obj.ref, 'kind')));
+      else if (reading.kind === 'wrong-version') diagnostics.push(irDiagnostic('ir/api-version', { kind, found: apiVersion, expected: reading.expected }, refAt(obj.ref, 'apiVersion')));
       else if (reading.kind === 'unknown') diagnostics.push(irDiagnostic('ir/unknown-kind', { kind, apiVersion, name: objectName(obj) }, refAt(obj.ref, 'kind')));
       // Another API's policy (Calico, Cilium, AdminNetworkPolicy) changes connectivity too: say so.
       else if (kind.endsWith('NetworkPolicy')) diagnostics.push(irDiagnostic('ir/other-policy-kind', { kind: `${apiVersion} ${kind}`, name: objectName(obj) }, obj.ref));
