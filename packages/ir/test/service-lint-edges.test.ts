@@ -117,3 +117,13 @@ describe('reading Services', () => {
     expect(loaded.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code)).toEqual([]);
   });
 });
+
+describe('Service ports as the API server defaults them', () => {
+  it('reads an empty targetPort as the port (SetDefaults_Service), and names a port it refuses', () => {
+    const svc = (ports: unknown[]): Manifest => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'x' }, spec: { clusterIP: '198.18.255.1', ports } }) as Manifest;
+    const r = loadManifests([namespace('x'), svc([{ port: 80, targetPort: '' }, { port: 81, targetPort: 0 }, { port: 0.5 }, { port: 82, protocol: 'tcp' }])]);
+    // Old code: targetPort "" was refused as a port the API server would not store.
+    expect(r.program.inventory.services![0]!.ports.map((p) => p.targetPort)).toEqual([80, 81]);
+    expect(r.diagnostics.filter((d) => d.code === 'ir/service-port-unread').map((d) => d.message)).toEqual([expect.stringContaining('port 2 '), expect.stringContaining('port 3 ')]);
+  });
+});

@@ -79,7 +79,9 @@ function slimService(item: Json): Json {
   if (out['selector'] !== undefined) out['selector'] = sortedMap(out['selector']);
   const ports = pickEach(out['ports'], ['name', 'protocol', 'port', 'targetPort']);
   if (Array.isArray(ports)) {
-    out['ports'] = ports.map((p) => (isMap(p) ? { ...p, protocol: p['protocol'] ?? 'TCP', targetPort: p['targetPort'] ?? p['port'] } : p));
+    // SetDefaults_Service: an absent, zero or empty targetPort is the port.
+    const defaulted = (t: unknown): boolean => t === undefined || t === null || t === 0 || t === '';
+    out['ports'] = ports.map((p) => (isMap(p) ? { ...p, protocol: p['protocol'] ?? 'TCP', targetPort: defaulted(p['targetPort']) ? p['port'] : p['targetPort'] } : p));
   }
   return { spec: out };
 }

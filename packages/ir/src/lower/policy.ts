@@ -198,7 +198,8 @@ function cidrHint(text: string): string {
   if (/^\d+(\.\d+){0,2}$/.test(addr)) return ' (IPv4 needs four decimal parts)';
   if (/(^|\.)0\d/.test(addr)) return ' (leading zeros are not allowed: they were octal in legacy parsers)';
   // Go's parser (netip) takes at most four hex digits a group; Kubernetes' lenient one took more.
-  if (addr.includes(':') && /(^|:)[0-9a-fA-F]{5,}(?=$|:|\.)/.test(addr)) return ' (an IPv6 group has at most four hex digits: leave out leading zeros)';
+  const long = addr.includes(':') ? /(?:^|:)([0-9a-fA-F]{5,})(?=$|:|\.)/.exec(addr) : null;
+  if (long) return ` (an IPv6 group has at most four hex digits${long[1]!.startsWith('0') ? ': leave out leading zeros' : ''})`;
   const ip = parseIp(addr);
   if (ip && isIpv4Mapped(ip)) return ' (an IPv4-mapped IPv6 address: write the IPv4 CIDR, e.g. 10.0.0.0/8 for ::ffff:10.0.0.0/104)';
   return '';

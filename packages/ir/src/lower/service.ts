@@ -18,9 +18,9 @@ function servicePort(p: unknown): ServicePort | undefined {
   // SetDefaults_Service: an absent or empty protocol is TCP.
   const protocol = p['protocol'] === undefined || p['protocol'] === null || p['protocol'] === '' ? 'TCP' : p['protocol'];
   if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') return undefined;
-  // An absent (or zero) targetPort is the port itself (SetDefaults_Service).
+  // An absent, zero or empty targetPort is the port itself (SetDefaults_Service).
   const target = p['targetPort'];
-  const targetPort = target === undefined || target === null || target === 0 ? p['port'] : target;
+  const targetPort = target === undefined || target === null || target === 0 || target === '' ? p['port'] : target;
   if (!isPort(targetPort) && !(typeof targetPort === 'string' && isPortName(targetPort))) return undefined;
   return { port: p['port'], protocol: protocol as Protocol, targetPort };
 }
