@@ -70,6 +70,8 @@ export interface LoweredFamily {
 
 /** ICMPv6 router solicitation, neighbour solicitation and advertisement: what a pod sends its node. */
 const neighbourDiscovery: readonly number[] = [133, 135, 136];
+/** A connection whose destination was rewritten (`--ctstate DNAT`): a Service hairpin's. */
+const hairpinned: Match = { kind: 'conntrack', states: ['DNAT'] };
 
 /** One rule per `icmp-essentials` ICMP type of `family` (types in `skip` left out), ending in `target`. */
 function icmpEssentialRules(family: Family, target: Rule['target'], skip: readonly number[] = []): Rule[] {
@@ -248,11 +250,14 @@ export function lowerFamily(ctx: LowerContext, node: Node, localPods: readonly L
       }
       const rules: Rule[] = [];
       // A pod cannot block traffic to itself (kubernetes.io NetworkPolicy docs); such packets only
-      // cross FORWARD when hairpinned back through the node.
+      // cross FORWARD when hairpinned back through the node, DNATed from a Service's address.
+      // Only those: a packet another pod forged with the victim's address on both sides would
+      // pass any policy (IPv6 has no kernel check that drops it; an audit delivered one into a
+      // deny-all namespace).
       if (semantics.allowSelf) {
         for (const own of family === 4 ? e.rec.v4 : e.rec.v6) {
           const other = own.cidr;
-          rules.push({ source: direction === 'egress' ? cidr : other, destination: direction === 'egress' ? other : cidr, matches: [], target: { kind: 'RETURN' } });
+          rules.push({ source: direction === 'egress' ? cidr : other, destination: direction === 'egress' ? other : cidr, matches: [hairpinned], target: { kind: 'RETURN' } });
         }
       }
       podComment ??= e.rec.comment ?? comment(ctx.podName(e.pod));

@@ -11,8 +11,11 @@ export type Family = 4 | 6;
  */
 export type L4Protocol = 'tcp' | 'udp' | 'sctp' | 'icmp' | 'ipv6-icmp';
 
-/** Connection tracking states (`-m conntrack --ctstate`). */
-export type CtState = 'INVALID' | 'NEW' | 'RELATED' | 'ESTABLISHED';
+/**
+ * Connection tracking states (`-m conntrack --ctstate`); `DNAT` is the "virtual state" of a
+ * connection whose destination was rewritten (a Service hairpin).
+ */
+export type CtState = 'INVALID' | 'NEW' | 'RELATED' | 'ESTABLISHED' | 'DNAT';
 
 /** An inclusive destination port range; `from === to` for a single port. */
 export interface PortRange {

@@ -53,6 +53,8 @@ export interface ProtoPort {
 export type Match =
   /** `ct state established,related` */
   | { readonly kind: 'ct-state'; readonly states: readonly CtState[] }
+  /** `ct status dnat`: the connection's destination was rewritten (a Service hairpin). */
+  | { readonly kind: 'ct-status-dnat' }
   /** `meta nfproto ipv4`: the packet is of this family (used when a peer set is a whole family). */
   | { readonly kind: 'nfproto'; readonly family: Family }
   /** `ip saddr @set` / `ip6 daddr { ... }` (implies the family). */

@@ -98,7 +98,10 @@ export function baseRules(options: NftablesOptions): BaseRules {
     invalid: perFamily((family) => ({ saddr: invalid(family, 'saddr'), daddr: invalid(family, 'daddr') })),
     dispatch: perDirection(false),
     dispatchNew: perDirection(true),
-    self: perFamily((family) => verdictRule([{ kind: 'address-pair', family, set: selfSetName(family) }], 'accept', 'a pod can always reach itself')),
+    // Only DNATed (a Service hairpin): a packet forged with the victim's address on both sides
+    // would pass any policy, and IPv6 has no kernel check that drops it (an audit delivered one
+    // into a deny-all namespace).
+    self: perFamily((family) => verdictRule([{ kind: 'ct-status-dnat' }, { kind: 'address-pair', family, set: selfSetName(family) }], 'accept', 'a pod can always reach itself (hairpinned)')),
     linkLocal: { in: linkLocalRules(options, 'in', counter), out: linkLocalRules(options, 'out', counter) },
     counter,
   };

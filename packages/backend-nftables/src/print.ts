@@ -64,6 +64,8 @@ export function printMatch(m: Match): string {
   switch (m.kind) {
     case 'ct-state':
       return `ct state ${m.states.join(',')}`;
+    case 'ct-status-dnat':
+      return 'ct status dnat';
     case 'nfproto':
       return `meta nfproto ipv${m.family}`;
     case 'address':

@@ -19,6 +19,8 @@ export interface Packet {
   readonly state: CtState | 'UNTRACKED';
   /** Interface the packet arrived on; absent, no `-i` rule matches it. */
   readonly inInterface?: string;
+  /** Its connection's destination was rewritten (a Service hairpin): `--ctstate DNAT` holds. */
+  readonly dnat?: boolean;
 }
 
 /** What the packet ends with: CONTINUE means it fell off netpolc's hook (the host decides). */
@@ -64,7 +66,7 @@ function matchOne(m: Match, rule: Rule, p: Packet, sets: ReadonlyMap<string, IpS
   switch (m.kind) {
     case 'conntrack': {
       // An untracked packet is in none of the states, so a negated match takes it.
-      const inStates = p.state !== 'UNTRACKED' && m.states.includes(p.state);
+      const inStates = (p.state !== 'UNTRACKED' && m.states.includes(p.state)) || (p.dnat === true && m.states.includes('DNAT'));
       return m.negated ? !inStates : inStates;
     }
     case 'set': {

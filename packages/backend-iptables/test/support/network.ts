@@ -47,10 +47,12 @@ export function networkVerdict(program: Program, nodes: readonly NodeRules[], co
   const { src, dst } = bound;
   const family = src.ip.includes(':') ? 6 : 4;
   // An ICMP connection is an echo request (type 8, or 128 for ICMPv6), without a port.
-  const packet: Packet =
+  let packet: Packet =
     conn.protocol === 'ICMP'
       ? { src: src.ip, dst: dst.ip, protocol: family === 4 ? 'icmp' : 'ipv6-icmp', icmpType: family === 4 ? 8 : 128, state }
       : { src: src.ip, dst: dst.ip, protocol: conn.protocol === 'TCP' ? 'tcp' : conn.protocol === 'UDP' ? 'udp' : 'sctp', dport: conn.port, state };
+  // A pod's connection to itself crosses the node only hairpinned through a Service: DNATed.
+  if (src.pod !== undefined && src.pod === dst.pod) packet = { ...packet, dnat: true };
   const srcNode = src.pod?.nodeName;
   const dstNode = dst.pod?.nodeName;
   const forwarding = new Set<string>();

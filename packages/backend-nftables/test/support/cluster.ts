@@ -61,7 +61,8 @@ export function clusterDecision(
     // uplink; the kernel has no input interface in output and no output interface in input.
     const iif = hook === 'output' ? undefined : src.pod?.nodeName === name ? podInterface : uplinkInterface;
     const oif = hook === 'input' ? undefined : dst.pod?.nodeName === name ? podInterface : uplinkInterface;
-    const outcome = runHook(ruleset.table, hook, { ...packet, ...(iif !== undefined ? { iif } : {}), ...(oif !== undefined ? { oif } : {}) }, { limitPasses });
+    // A pod's connection to itself crosses a node only hairpinned through a Service: DNATed.
+    const outcome = runHook(ruleset.table, hook, { ...packet, ...(self ? { dnat: true } : {}), ...(iif !== undefined ? { iif } : {}), ...(oif !== undefined ? { oif } : {}) }, { limitPasses });
     nodes.set(name, { hook, outcome });
     if (outcome.verdict !== 'accept') allowed = false;
   }

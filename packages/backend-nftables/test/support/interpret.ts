@@ -19,6 +19,8 @@ export interface Packet {
   readonly icmpType?: IcmpType;
   readonly icmpv6Type?: Icmpv6Type;
   readonly ct: CtState;
+  /** The connection's destination was rewritten (a Service hairpin): `ct status dnat` holds. */
+  readonly dnat?: boolean;
   /** Interface the packet arrived on (the kernel has none in `output`). */
   readonly iif?: string;
   /** Interface it leaves by (the kernel has none in `input`). */
@@ -76,6 +78,8 @@ export function runHook(table: Table, hook: Hook, packet: Packet, options: { rea
     switch (m.kind) {
       case 'ct-state':
         return m.states.includes(packet.ct);
+      case 'ct-status-dnat':
+        return packet.dnat === true;
       case 'nfproto':
         return packet.family === m.family;
       case 'address': {

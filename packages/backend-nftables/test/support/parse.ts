@@ -125,7 +125,11 @@ export function parseRule(text: string): Rule {
   };
   while (!t.done()) {
     const w = t.next();
-    if (w === 'ct') {
+    if (w === 'ct' && t.peek() === 'status') {
+      t.next();
+      t.expect('dnat');
+      match({ kind: 'ct-status-dnat' });
+    } else if (w === 'ct') {
       t.expect('state');
       const states = [t.next()];
       while (t.peek() === ',') {
