@@ -80,7 +80,12 @@ export type Match =
    * by (`out`); a trailing `*` matches every name with that prefix. The kernel leaves the input
    * interface unset in `output` and the output interface unset in `input`: there it never matches.
    */
-  | { readonly kind: 'interface'; readonly side: InterfaceSide; readonly name: string };
+  | { readonly kind: 'interface'; readonly side: InterfaceSide; readonly name: string }
+  /**
+   * `fib saddr . iif oif missing`: no route back to the source goes out by the interface the
+   * packet came in on (reverse path filtering): a forged source address.
+   */
+  | { readonly kind: 'source-not-routed-back' };
 
 /** A verdict that ends or redirects rule evaluation. */
 export type Verdict =
@@ -115,7 +120,7 @@ export interface Rule {
 }
 
 /** Netfilter hooks of the base chains netpolc installs. */
-export type Hook = 'forward' | 'input' | 'output';
+export type Hook = 'prerouting' | 'forward' | 'input' | 'output';
 
 /** A chain; base chains hook into netfilter at `priority filter` with `policy accept`. */
 export interface Chain {

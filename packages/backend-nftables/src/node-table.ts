@@ -64,6 +64,8 @@ export interface BaseRules {
    * arriving on a pod interface, `out` (output) link-local destinations leaving by one.
    */
   readonly linkLocal: Record<InterfaceSide, readonly Rule[]>;
+  /** One rule per `--pod-interface` name: a packet from a pod whose source does not route back by its interface is dropped. */
+  readonly antiSpoofing: readonly Rule[];
   readonly counter: readonly Statement[];
 }
 
@@ -103,6 +105,7 @@ export function baseRules(options: NftablesOptions): BaseRules {
     // into a deny-all namespace).
     self: perFamily((family) => verdictRule([{ kind: 'ct-status-dnat' }, { kind: 'address-pair', family, set: selfSetName(family) }], 'accept', 'a pod can always reach itself (hairpinned)')),
     linkLocal: { in: linkLocalRules(options, 'in', counter), out: linkLocalRules(options, 'out', counter) },
+    antiSpoofing: antiSpoofingRules(options, counter),
     counter,
   };
 }
@@ -125,6 +128,24 @@ function linkLocalRules(options: NftablesOptions, side: InterfaceSide, counter: 
     ],
     statements: [...counter, { kind: 'verdict', verdict: { kind: 'drop' } }],
     comment: side === 'in' ? 'a link-local source names no pod: closed for every pod' : 'a link-local destination names no pod: closed for every pod',
+  }));
+}
+
+/**
+ * Pods are known by their source addresses, so a pod that writes another's (a raw socket needs
+ * only CAP_NET_RAW, which containers have by default) would be judged as that pod, or as the node:
+ * an audit's forged datagrams reached pods the policies close to the sender, in IPv6 whatever
+ * `rp_filter` says. A packet that comes in on a pod interface must come from an address routed
+ * back by that interface (reverse path filtering, as Calico does for its workload interfaces),
+ * which also holds for pods created since the compile. In prerouting, before forward and input
+ * judge it. ICMPv6 is left alone: neighbour discovery and duplicate address detection use the
+ * unspecified and link-local addresses.
+ */
+function antiSpoofingRules(options: NftablesOptions, counter: readonly Statement[]): Rule[] {
+  return options.podInterfaces.map((name) => ({
+    matches: [{ kind: 'interface', side: 'in', name }, { kind: 'not-icmpv6' }, { kind: 'source-not-routed-back' }],
+    statements: [...counter, { kind: 'verdict', verdict: { kind: 'drop' } }],
+    comment: 'a pod sends from its own addresses only',
   }));
 }
 
@@ -206,7 +227,10 @@ export function assembleTable(node: string, parts: NodeParts, { semantics, base,
   }
   for (const family of families) if (hasMap('ingress', family)) forward.push(base.dispatch.ingress[family]);
 
-  const chains: Chain[] = [{ name: 'forward', hook: 'forward', rules: forward }];
+  const chains: Chain[] = [];
+  // On every node, as the link-local rules: it does not depend on which pods it runs.
+  if (base.antiSpoofing.length > 0) chains.push({ name: 'prerouting', hook: 'prerouting', rules: [...base.antiSpoofing] });
+  chains.push({ name: 'forward', hook: 'forward', rules: forward });
   // input: a local pod reaching an address of this node is still egress traffic. The
   // link-local rules go on every node, even one without pods today: they do not depend on which
   // pods it runs.

@@ -69,7 +69,7 @@ export const nftablesFlags: Readonly<Record<string, OptionSpec>> = {
     multiple: true,
     value: 'NAME',
     description:
-      "the pods' interfaces on the nodes, a trailing * a prefix (cali*, veth*, lxc*; repeatable): drop new non-ICMPv6 connections to the node from IPv6 link-local sources on them, for every pod (pods that are not egress-isolated keep only the node's global addresses)",
+      "the pods' interfaces on the nodes, a trailing * a prefix (cali*, veth*, lxc*; repeatable): drop what comes in on them from a source address not routed back by that interface (a forged source); drop new non-ICMPv6 connections to the node from IPv6 link-local sources on them, for every pod (pods that are not egress-isolated keep only the node's global addresses)",
   },
 };
 

@@ -86,6 +86,8 @@ export function printMatch(m: Match): string {
       return `icmpv6 type ${braces(m.types)}`;
     case 'not-icmpv6':
       return 'meta l4proto != ipv6-icmp';
+    case 'source-not-routed-back':
+      return 'fib saddr . iif oif missing';
     case 'interface':
       // Options validate the name: no quote or backslash can end or escape the string.
       return `${m.side === 'in' ? 'iifname' : 'oifname'} "${m.name}"`;

@@ -110,7 +110,7 @@ function withoutInterfaceRules(chains: readonly Chain[]): Chain[] {
   return chains.map((c) => ({ ...c, rules: c.rules.filter((r) => !r.matches.some((m) => m.kind === 'interface')) }));
 }
 
-it('adds only the link-local rules, one per name and hook, and an input chain where there was none', () => {
+it('adds only the link-local and anti-spoofing rules, one per name and hook, and input and prerouting chains where there were none', () => {
   for (const allowNodeLocalIngress of [true, false]) {
     const program = cluster({ allowNodeLocalIngress });
     const before = compile(program).models;
@@ -121,7 +121,7 @@ it('adds only the link-local rules, one per name and hook, and an input chain wh
       expect(a.table.sets).toStrictEqual(b.table.sets);
       expect(a.table.maps).toStrictEqual(b.table.maps);
       // node-3 has no pods: without the option it has no input chain (and no output chain).
-      const added: Hook[] = allowNodeLocalIngress ? ['input'] : ['input', 'output'];
+      const added: Hook[] = allowNodeLocalIngress ? ['prerouting', 'input'] : ['prerouting', 'input', 'output'];
       const expectedHooks = [...new Set([...hooks(b), ...added])];
       expect(hooks(a).sort()).toEqual(expectedHooks.sort());
       const stripped = withoutInterfaceRules(a.table.chains).filter((c) => b.table.chains.some((d) => d.name === c.name));
@@ -129,6 +129,12 @@ it('adds only the link-local rules, one per name and hook, and an input chain wh
       for (const c of a.table.chains) {
         const rules = c.rules.filter((r) => r.matches.some((m) => m.kind === 'interface'));
         expect(rules.length, `${node} ${c.name}`).toBe(c.hook && added.includes(c.hook) ? 2 : 0);
+        // Prerouting holds the anti-spoofing rules alone.
+        if (c.hook === 'prerouting') {
+          expect(c.rules).toStrictEqual(rules);
+          expect(rules.every((r) => r.matches.some((m) => m.kind === 'source-not-routed-back'))).toBe(true);
+          continue;
+        }
         // Right after the conntrack rule, which stays first.
         if (rules.length > 0) expect(c.rules.slice(0, 3)).toStrictEqual([c.rules[0], ...rules]);
         if (rules.length > 0) expect(c.rules[0]!.matches).toStrictEqual([{ kind: 'ct-state', states: ['established', 'related'] }]);
@@ -160,9 +166,10 @@ it('closes the mirror path when node-local ingress is checked: the node reaching
   expect(allowed.chains.some((c) => c.hook === 'output')).toBe(false);
 });
 
-it('keeps the link-local rules per node constant in the number of pods', () => {
+it('keeps the link-local and anti-spoofing rules per node constant in the number of pods', () => {
   const count = (t: Table): number => t.chains.reduce((n, c) => n + c.rules.filter((r) => r.matches.some((m) => m.kind === 'interface')).length, 0);
   const replicas = (k: number): Manifest[] => Array.from({ length: k }, (_, i) => pod('x', `r-${i}`, { iso: 'out' }, [`198.18.2.${i + 1}`, `2001:db8:2::${(i + 1).toString(16)}`], { node: 'node-1' }));
   const counts = [0, 5, 60].map((k) => count(tables(cluster({}, replicas(k)), { 'pod-interface': ['cali*', 'lxc*'] }).get('node-1')!));
-  expect(counts).toEqual([2, 2, 2]);
+  // Two names: the link-local rule of input and the anti-spoofing rule of prerouting, each.
+  expect(counts).toEqual([4, 4, 4]);
 });

@@ -62,7 +62,11 @@ export function clusterDecision(
     const iif = hook === 'output' ? undefined : src.pod?.nodeName === name ? podInterface : uplinkInterface;
     const oif = hook === 'input' ? undefined : dst.pod?.nodeName === name ? podInterface : uplinkInterface;
     // A pod's connection to itself crosses a node only hairpinned through a Service: DNATed.
-    const outcome = runHook(ruleset.table, hook, { ...packet, ...(self ? { dnat: true } : {}), ...(iif !== undefined ? { iif } : {}), ...(oif !== undefined ? { oif } : {}) }, { limitPasses });
+    const incoming: Packet = { ...packet, ...(self ? { dnat: true } : {}), ...(iif !== undefined ? { iif } : {}) };
+    const arriving: Packet = oif !== undefined ? { ...incoming, oif } : incoming;
+    // What arrives passes prerouting first (anti-spoofing), its output interface not known yet.
+    const pre = hook === 'output' ? undefined : runHook(ruleset.table, 'prerouting', incoming, { limitPasses });
+    const outcome = pre !== undefined && pre.verdict !== 'accept' ? pre : runHook(ruleset.table, hook, arriving, { limitPasses });
     nodes.set(name, { hook, outcome });
     if (outcome.verdict !== 'accept') allowed = false;
   }

@@ -21,6 +21,8 @@ export interface Packet {
   readonly ct: CtState;
   /** The connection's destination was rewritten (a Service hairpin): `ct status dnat` holds. */
   readonly dnat?: boolean;
+  /** The source address is forged: no route back to it goes out by `iif` (fib). */
+  readonly forged?: boolean;
   /** Interface the packet arrived on (the kernel has none in `output`). */
   readonly iif?: string;
   /** Interface it leaves by (the kernel has none in `input`). */
@@ -115,6 +117,8 @@ export function runHook(table: Table, hook: Hook, packet: Packet, options: { rea
         return packet.l4 === 'icmpv6' && packet.icmpv6Type !== undefined && m.types.includes(packet.icmpv6Type);
       case 'not-icmpv6':
         return packet.l4 !== 'icmpv6';
+      case 'source-not-routed-back':
+        return packet.forged === true;
       case 'interface': {
         // nft_meta breaks the rule when the hook has no such device, whatever the packet says.
         const name = m.side === 'in' ? (hook === 'output' ? undefined : packet.iif) : hook === 'input' ? undefined : packet.oif;

@@ -198,6 +198,9 @@ export function parseRule(text: string): Rule {
     } else if (l4.includes(w)) {
       t.expect('dport');
       match({ kind: 'dport', protocol: w as L4Protocol, ports: t.list1().map(parsePortRange) });
+    } else if (w === 'fib') {
+      for (const word of ['saddr', '.', 'iif', 'oif', 'missing']) t.expect(word);
+      match({ kind: 'source-not-routed-back' });
     } else if (w === 'iifname' || w === 'oifname') {
       match({ kind: 'interface', side: w === 'iifname' ? 'in' : 'out', name: t.quoted() });
     } else if (w === 'icmp') {
@@ -358,7 +361,7 @@ export function parseRuleset(text: string): Ruleset {
       const chainName = m[1]!;
       i++;
       let hook: Hook | undefined;
-      const base = /^\t\ttype filter hook (forward|input|output) priority filter; policy accept;$/.exec(lines[i] ?? '');
+      const base = /^\t\ttype filter hook (prerouting|forward|input|output) priority filter; policy accept;$/.exec(lines[i] ?? '');
       if (base) {
         hook = base[1] as Hook;
         i++;

@@ -1,0 +1,39 @@
+import type { Topology } from './topology.js';
+import { runPython } from './tools.js';
+
+/** A UDP datagram a pod writes on its eth0 with any source address, marked to be found. */
+export interface ForgedDatagram {
+  /** The pod that sends it (`namespace/name`). */
+  readonly from: string;
+  readonly src: string;
+  readonly dst: string;
+  readonly port: number;
+  /** Unique text of the payload, by which the watched pods report it. */
+  readonly marker: string;
+}
+
+/**
+ * Sends each datagram from its pod as a raw frame addressed to the pod's gateway (the node side
+ * of its veth), as a pod with CAP_NET_RAW can, and returns for each watched pod the markers that
+ * reached its eth0: what the nodes' firewalls let through, whatever the pod's own kernel then
+ * makes of the source.
+ */
+export function sendForged(topology: Topology, datagrams: readonly ForgedDatagram[], watch: readonly string[], timeoutMs = 700): string[][] {
+  const gateway = new Map<string, string>();
+  const macOf = (pod: string): string => {
+    let mac = gateway.get(pod);
+    if (mac === undefined) {
+      const peer = topology.exec(topology.podNamespace(pod), ['cat', '/sys/class/net/eth0/iflink']).trim();
+      const node = topology.spec.pods.find((p) => p.id === pod)!.node;
+      const line = topology.exec(topology.nodeNamespace(node), ['ip', '-o', 'link']).split('\n').find((l) => l.startsWith(`${peer}: `));
+      const found = line && /link\/ether ([0-9a-f:]{17})/.exec(line);
+      if (!found) throw new Error(`no gateway interface for ${pod}`);
+      mac = found[1]!;
+      gateway.set(pod, mac);
+    }
+    return mac;
+  };
+  const send = datagrams.map((d) => ({ ns: topology.podNamespace(d.from), dmac: macOf(d.from), src: d.src, dst: d.dst, port: d.port, marker: d.marker }));
+  const answer = runPython('forge.py', { watch: watch.map((pod) => ({ ns: topology.podNamespace(pod) })), send, timeoutMs }) as { seen: string[][] };
+  return answer.seen;
+}
