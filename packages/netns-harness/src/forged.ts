@@ -37,3 +37,13 @@ export function sendForged(topology: Topology, datagrams: readonly ForgedDatagra
   const answer = runPython('forge.py', { watch: watch.map((pod) => ({ ns: topology.podNamespace(pod) })), send, timeoutMs }) as { seen: string[][] };
   return answer.seen;
 }
+
+/**
+ * The markers of `datagrams` (each watched by its pod `to`) that reached their pods, sorted: one
+ * round of {@link sendForged}.
+ */
+export function forgedArrivals(topology: Topology, datagrams: readonly (ForgedDatagram & { readonly to: string })[]): string[] {
+  const watched = [...new Set(datagrams.map((d) => d.to))];
+  const seen = sendForged(topology, datagrams, watched);
+  return datagrams.filter((d) => seen[watched.indexOf(d.to)]!.includes(d.marker)).map((d) => d.marker).sort();
+}

@@ -11,3 +11,4 @@ export * from './upstream-cases.js';
 // The reading's size thresholds, for tests that play inputs too large for a string with small ones.
 export { readDefaults } from '../source/read-objects.js';
 export { byteWindows } from '../source/text.js';
+export * from './spoofing-scenario.js';
