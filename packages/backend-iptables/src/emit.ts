@@ -1,3 +1,4 @@
+import { antiSpoofingTable } from './anti-spoofing.js';
 import type { AllowTuple, BackendInput, Diagnostic, EmitResult, FileSink, Node, Pod } from '@netpolc/ir';
 import { appendAll, compareValues, FileAssembler, hasErrors, maxFileNameBytes, nearNames, NoTarget, overlongFileName, podId } from '@netpolc/ir';
 import { AddressMatcher, largeSetMembers } from './addresses.js';
@@ -105,6 +106,7 @@ export class ProgramLowering {
       podName: (pod) => (names[pod] ??= podId(resolved.pods[pod]!)),
       nextMark: () => marks++,
       linkLocal: podLinkLocalRules(options),
+      raw: { 4: antiSpoofingTable(options, 4), 6: antiSpoofingTable(options, 6) },
     };
     const unenforced = this.gatherLocalPods();
     appendAll(appendAll(this.diagnostics, coverageWarnings(input, options, unenforced)), setWarnings);

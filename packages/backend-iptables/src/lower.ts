@@ -1,6 +1,6 @@
 import { compareValues, icmpEssentialTypes, type Address, type Node } from '@netpolc/ir';
 import { dispatchRules, type DispatchEntry } from './dispatch.js';
-import type { Chain, Family, IpSet, Match, Rule, Ruleset } from './model.js';
+import type { Chain, Family, IpSet, Match, RawTable, Rule, Ruleset } from './model.js';
 import { chainPrefix, chains, commentText, hookComment } from './names.js';
 import type { IptablesOptions } from './options.js';
 import { setOrder, type BuiltChain, type PodChains, type SharedContext } from './pod-chains.js';
@@ -16,6 +16,8 @@ export interface LowerContext extends SharedContext {
   readonly nextMark: () => number;
   /** The `--pod-interface` rules at the top of every IPv6 `NETPOLC-INPUT` ({@link podLinkLocalRules}). */
   readonly linkLocal: readonly Rule[];
+  /** The `raw` table of every ruleset, per family (`--pod-interface` only: see anti-spoofing.ts). */
+  readonly raw: Record<Family, RawTable | undefined>;
 }
 
 /**
@@ -350,5 +352,6 @@ export function lowerFamily(ctx: LowerContext, node: Node, localPods: readonly L
   // The orders of the pod chains' sets are known: parsing them from every name again for each
   // node took 84 ms of a kube-scale emit.
   if (extraSet) insertSorted(sets, (i) => setOrders[usedSets[i]!]!, extraSet);
-  return { ruleset: { node: node.name, family, chains: out, hooks: parts.hooks }, sets };
+  const raw = ctx.raw[family];
+  return { ruleset: raw ? { node: node.name, family, chains: out, hooks: parts.hooks, raw } : { node: node.name, family, chains: out, hooks: parts.hooks }, sets };
 }

@@ -46,7 +46,12 @@ export type Match =
   /** `-m limit --limit RATE` (rate in iptables-save spelling, e.g. `10/sec`). */
   | { readonly kind: 'limit'; readonly rate: string }
   /** `-m comment --comment "TEXT"` */
-  | { readonly kind: 'comment'; readonly text: string };
+  | { readonly kind: 'comment'; readonly text: string }
+  /**
+   * `-m rpfilter --invert`: no route back to the source goes out by the interface the packet came
+   * in on (a forged source). The kernel takes it in the raw and mangle tables' PREROUTING only.
+   */
+  | { readonly kind: 'rpfilter-fails' };
 
 /** How a REJECT answers. */
 export type RejectWith = 'tcp-reset' | 'icmp-port-unreachable' | 'icmp6-port-unreachable';
@@ -90,8 +95,11 @@ export interface Chain {
   readonly rules: readonly Rule[];
 }
 
-/** Built-in chains netpolc hooks: routed pod traffic, and traffic addressed to the node itself. */
-export type BuiltinChain = 'FORWARD' | 'INPUT';
+/**
+ * Built-in chains netpolc hooks: routed pod traffic, and traffic addressed to the node itself
+ * (filter table); what arrives, before routing (raw table, `--pod-interface` only).
+ */
+export type BuiltinChain = 'FORWARD' | 'INPUT' | 'PREROUTING';
 
 /** A rule placed into a built-in chain (`-I FORWARD 1 ...`): the hook into netpolc's chains. */
 export interface Hook {
@@ -106,6 +114,14 @@ export interface Ruleset {
   readonly node: string;
   readonly family: Family;
   /** Chains in file order. */
+  readonly chains: readonly Chain[];
+  readonly hooks: readonly Hook[];
+  /** The `raw` table, before `filter` in the file: reverse path filtering of pod interfaces (`--pod-interface`). */
+  readonly raw?: RawTable;
+}
+
+/** netpolc's chain in the `raw` table and its hook into PREROUTING. */
+export interface RawTable {
   readonly chains: readonly Chain[];
   readonly hooks: readonly Hook[];
 }

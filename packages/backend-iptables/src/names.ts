@@ -27,6 +27,7 @@ export const chains = {
   reject: 'NETPOLC-REJECT',
   input: 'NETPOLC-INPUT',
   inputPod: 'NETPOLC-INPUT-POD',
+  prerouting: 'NETPOLC-PREROUTING',
 } as const;
 
 /** Comment on the hook rules in FORWARD and INPUT: the reload procedure finds the hooks by it. */

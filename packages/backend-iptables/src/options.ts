@@ -91,7 +91,7 @@ export const flags: Readonly<Record<string, OptionSpec>> = {
     multiple: true,
     value: 'NAME',
     description:
-      "a pod interface of the nodes, a trailing * matching any suffix (cali*, veth*, lxc*; repeatable): each node drops new non-ICMPv6 connections to itself from IPv6 link-local addresses on these interfaces, for every pod (pods that are not egress-isolated keep only the node's other addresses)",
+      "a pod interface of the nodes, a trailing * matching any suffix (cali*, veth*, lxc*; repeatable): each node drops what comes in on these interfaces from a source address not routed back by them (a forged source; raw table PREROUTING), and new non-ICMPv6 connections to itself from IPv6 link-local addresses on them, for every pod (pods that are not egress-isolated keep only the node's other addresses)",
   },
   report: { type: 'boolean', description: 'print one line per node: rules, chains, ipsets and their members, bytes' },
 };

@@ -29,6 +29,8 @@ function matchText(m: Match, rule: Rule): string {
   switch (m.kind) {
     case 'conntrack':
       return `-m conntrack ${m.negated ? '! ' : ''}--ctstate ${m.states.join(',')}`;
+    case 'rpfilter-fails':
+      return '-m rpfilter --invert';
     case 'set':
       return `-m set --match-set ${m.set} ${m.side}`;
     case 'iprange':
@@ -143,6 +145,13 @@ export function writeRuleset(rs: Ruleset, out: string[], ipsets = true, files?: 
   // The node's files, for the reload script: a copy that lost one is refused, and a stale file
   // the compile no longer writes (a node that lost its IPv6 pods) is not loaded.
   if (files) out.push(`${filesLinePrefix}${files.join(' ')}\n`);
+  if (rs.raw) {
+    out.push('*raw\n');
+    for (const c of rs.raw.chains) out.push(declaration(c));
+    for (const c of rs.raw.chains) for (const r of c.rules) out.push(`-A ${c.name} ${formatRule(r)}\n`);
+    for (const h of rs.raw.hooks) out.push(`-I ${h.chain} ${h.position} ${ruleText(h.rule)}\n`);
+    out.push('COMMIT\n');
+  }
   out.push('*filter\n');
   for (const c of rs.chains) out.push(declaration(c));
   for (const c of rs.chains) {

@@ -10,7 +10,7 @@ import { expect, it } from 'vitest';
 import { lowerProgram } from '../src/emit.js';
 import { iptablesBackend } from '../src/index.js';
 import { chainPrefix, hookComment } from '../src/names.js';
-import { disagreements, expectedVerdict, kernelTimeout, probesOf, rulesByChain, saveFilter, topologyOf, variants, type PortProbe, type Variant } from './support/kernel.js';
+import { disagreements, expectedVerdict, kernelTimeout, probesOf, rulesByChain, saveFilter, tool, topologyOf, variants, type PortProbe, type Variant } from './support/kernel.js';
 import { networkVerdict } from './support/network.js';
 import { parseIpSets } from './support/parse.js';
 
@@ -75,6 +75,9 @@ kit(gate.label('reloads with the documented procedure: one hook, host rules kept
     { program: a, flags: { log: 'all', 'deny-action': 'reject' }, name: 'A with log and reject' },
     { program: b, flags: { 'no-ipset': true }, name: 'B without ipsets' },
     { program: b, flags: {}, name: 'B with ipsets' },
+    { program: a, flags: { 'pod-interface': ['vp*'] }, name: 'A with --pod-interface (the raw table)' },
+    { program: a, flags: { 'pod-interface': ['vp*', 'cali*'] }, name: 'A with two pod interfaces' },
+    { program: b, flags: {}, name: 'B without --pod-interface (the raw table emptied)' },
     { program: a, flags: {}, name: 'A from before the INPUT hook', legacy: true },
   ];
   const spec = topologyOf(a, 'npciptl');
@@ -128,7 +131,13 @@ function checkState(topology: Topology, ns: string, variant: Variant, files: rea
   }
   if (host) expect(rulesByChain(saved, (c) => c === 'HOST-CHAIN').get('HOST-CHAIN'), `${label}: host chain`).toEqual(['-s 198.18.250.1/32 -j DROP']);
   const ours = (c: string): boolean => c.startsWith(chainPrefix);
-  expect(rulesByChain(saved, ours), `${label}: netpolc chains`).toEqual(rulesByChain(rules, ours));
+  // The file's tables apart: an optional *raw section (--pod-interface), then *filter.
+  const [rawPart, filterPart] = rules.includes('\n*raw\n') ? rules.split('\n*filter\n') : ['', rules];
+  expect(rulesByChain(saved, ours), `${label}: netpolc chains`).toEqual(rulesByChain(filterPart!, ours));
+  const savedRaw = topology.exec(ns, [tool(4, variant, 'save'), '-t', 'raw']);
+  const rawHook = `-m comment --comment "${hookComment}" -j NETPOLC-PREROUTING`;
+  expect(rulesByChain(savedRaw, (c) => c === 'PREROUTING').get('PREROUTING') ?? [], `${label}: PREROUTING holds one hook exactly with --pod-interface`).toEqual(rawPart === '' ? [] : [rawHook]);
+  expect(rulesByChain(savedRaw, ours), `${label}: netpolc's raw chains`).toEqual(rulesByChain(rawPart!, ours));
   const setFile = files.find((f) => f.path.endsWith('.ipset'));
   const want = new Map<string, string[]>(host ? [['host-set', ['198.18.250.3']]] : []);
   for (const s of setFile ? parseIpSets(setFile.content).sets : []) want.set(s.name, [...s.members].sort());

@@ -81,7 +81,7 @@ it('is narrower than the policies for pods not isolated for egress, and leaves g
   expect(input(n1, tcp('2001:db8::a', '2001:db8:ff::1', 22, 'cali1')), 'x/dual: not allowed').toBe('DROP');
 });
 
-it('adds one rule per interface name at the top of the IPv6 NETPOLC-INPUT and changes nothing else', () => {
+it('adds one rule per interface name at the top of the IPv6 NETPOLC-INPUT, and the raw table of reverse path filtering, and changes nothing else', () => {
   const inputChain = (rs: Ruleset): number => rs.chains.findIndex((c) => c.name === chains.input);
   for (const mode of modes) {
     const without = lower(mode);
@@ -90,14 +90,23 @@ it('adds one rule per interface name at the top of the IPv6 NETPOLC-INPUT and ch
       expect(withOption.diagnostics.map((d) => d.code)).toEqual(['backend-iptables/pod-link-local-closed']);
       without.nodes.forEach((before, i) => {
         const after = withOption.nodes[i]!;
-        expect(after.v4, 'IPv4 unchanged').toEqual(before.v4);
+        // Both families: the raw table drops what a pod interface brings from a source not routed back by it.
+        for (const rs of [after.v4, after.v6!]) {
+          expect(rs.raw!.hooks.map((h) => [h.chain, h.position])).toEqual([['PREROUTING', 1]]);
+          expect(rs.raw!.chains.flatMap((c) => c.rules).map((r) => [r.inInterface, r.exceptProtocol, r.matches[0]!.kind, r.target.kind])).toEqual(
+            names.map((name) => [name.replace('*', '+'), rs.family === 6 ? 'ipv6-icmp' : undefined, 'rpfilter-fails', 'DROP']),
+          );
+        }
+        const { raw: _raw, ...v4 } = after.v4;
+        expect(v4, 'IPv4 otherwise unchanged').toEqual(before.v4);
         expect(after.ipsets).toEqual(before.ipsets);
         const added = after.v6!.chains[inputChain(after.v6!)]!.rules.slice(0, names.length);
         expect(added.map((r) => [r.source, r.inInterface, r.exceptProtocol, r.target.kind])).toEqual(names.map((name) => ['fe80::/10', name.replace('*', '+'), 'ipv6-icmp', 'DROP']));
         if (!before.v6) return;
         // With IPv6 pods: the same ruleset but for those rules, however many pods the node has.
         const rest = after.v6!.chains.map((c, k) => (k === inputChain(after.v6!) ? { ...c, rules: c.rules.slice(names.length) } : c));
-        expect({ ...after.v6!, chains: rest }).toEqual(before.v6);
+        const { raw: _raw6, ...v6 } = after.v6!;
+        expect({ ...v6, chains: rest }).toEqual(before.v6);
       });
     }
   }

@@ -21,6 +21,8 @@ export interface Packet {
   readonly inInterface?: string;
   /** Its connection's destination was rewritten (a Service hairpin): `--ctstate DNAT` holds. */
   readonly dnat?: boolean;
+  /** Its source address is forged: no route back to it goes out by its input interface (rpfilter). */
+  readonly forged?: boolean;
 }
 
 /** What the packet ends with: CONTINUE means it fell off netpolc's hook (the host decides). */
@@ -90,6 +92,8 @@ function matchOne(m: Match, rule: Rule, p: Packet, sets: ReadonlyMap<string, IpS
     case 'comment':
       // The first packet always has a token (burst 5); a comment always matches.
       return true;
+    case 'rpfilter-fails':
+      return p.forged === true;
   }
 }
 
@@ -113,8 +117,10 @@ function matches(rule: Rule, p: Packet, sets: ReadonlyMap<string, IpSet>): boole
  * ruleset. Falling off the built-in chain is CONTINUE: the rest of the host's chain decides.
  */
 export function walk(rs: Ruleset, sets: ReadonlyMap<string, IpSet>, p: Packet, hook: BuiltinChain = 'FORWARD'): Walk {
-  const chains = new Map(rs.chains.map((c) => [c.name, c.rules]));
-  const forward = rs.hooks.filter((h) => h.chain === hook).sort((a, b) => a.position - b.position).map((h) => h.rule);
+  // PREROUTING is hooked in the raw table (--pod-interface), the others in filter.
+  const table = hook === 'PREROUTING' ? (rs.raw ?? { chains: [], hooks: [] }) : rs;
+  const chains = new Map(table.chains.map((c) => [c.name, c.rules]));
+  const forward = table.hooks.filter((h) => h.chain === hook).sort((a, b) => a.position - b.position).map((h) => h.rule);
   const logs: string[] = [];
   let visited = 0;
   // Frames to return to after a jump: [rules, next index]. A goto replaces the current frame.

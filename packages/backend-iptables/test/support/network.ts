@@ -71,6 +71,14 @@ export function networkVerdict(program: Program, nodes: readonly NodeRules[], co
     // A pod's packet arrives on its interface at its own node (named as Calico names them, so
     // `--pod-interface cali*` rules see it) and on the uplink elsewhere.
     const arriving: Packet = { ...packet, inInterface: srcNode === n.node ? 'cali0123456789a' : 'eth0' };
+    // What arrives passes the raw table's PREROUTING first (--pod-interface: reverse path filter).
+    if (forwarding.has(n.node) || dst.node === n.node) {
+      const pre = walk(rs, sets, arriving, 'PREROUTING');
+      if (pre.verdict !== 'CONTINUE') {
+        traversed.push({ node: n.node, hook: 'PREROUTING', verdict: pre.verdict, passed: false });
+        continue;
+      }
+    }
     const w = walk(rs, sets, arriving, 'FORWARD');
     if (forwarding.has(n.node)) {
       if (w.verdict === 'CONTINUE') throw new Error(`node ${n.node} left pod traffic ${src.ip} -> ${dst.ip} undecided`);

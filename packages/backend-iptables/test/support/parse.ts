@@ -2,7 +2,7 @@
 // deep-equal the model. They accept exactly the subset of the iptables-restore / ipset restore
 // languages the printers produce and throw on anything else.
 import { endOfFileLine } from '@netpolc/ir';
-import type { Chain, CtState, Family, Hook, IpSet, IpSetFile, L4Protocol, Match, PortRange, Rule, Ruleset, Side, Target } from '../../src/model.js';
+import type { BuiltinChain, Chain, CtState, Family, Hook, IpSet, IpSetFile, L4Protocol, Match, PortRange, Rule, Ruleset, Side, Target } from '../../src/model.js';
 import { tmpSetName } from '../../src/names.js';
 
 /** Splits a line into words; double-quoted words keep their spaces. */
@@ -94,6 +94,7 @@ export function parseRule(words: readonly string[]): Rule {
         matches.push({ kind: 'icmp6', type });
       } else if (mod === 'limit' && opt === '--limit') matches.push({ kind: 'limit', rate: next() });
       else if (mod === 'comment' && opt === '--comment') matches.push({ kind: 'comment', text: next() });
+      else if (mod === 'rpfilter' && opt === '--invert') matches.push({ kind: 'rpfilter-fails' });
       else throw new Error(`unknown match -m ${mod} ${opt}`);
     } else if (w === '-g') target = { kind: 'goto', chain: next() };
     else if (w === '-j') {
@@ -137,27 +138,42 @@ export function parseRuleset(text: string): Ruleset {
   if (!header) throw new Error(`bad header ${lines[0]}`);
   if (lines[lines.length - 1] !== endOfFileLine) throw new Error(`the last line must be ${endOfFileLine}`);
   const body = lines.filter((l) => !l.startsWith('#'));
-  if (body[0] !== '*filter' || body[body.length - 1] !== 'COMMIT') throw new Error('expected one *filter table ending in COMMIT');
-  const chains = new Map<string, Rule[]>();
-  const hooks: Hook[] = [];
-  for (const line of body.slice(1, -1)) {
-    const decl = /^:(\S+) - \[0:0\]$/.exec(line);
-    if (decl) {
-      if (chains.has(decl[1]!)) throw new Error(`chain ${decl[1]} declared twice`);
-      chains.set(decl[1]!, []);
-      continue;
-    }
-    const words = tokenize(line);
-    if (words[0] === '-A') {
-      const rules = chains.get(words[1]!);
-      if (!rules) throw new Error(`rule for undeclared chain ${words[1]}`);
-      rules.push(parseRule(words.slice(2)));
-    } else if (words[0] === '-I' && (words[1] === 'FORWARD' || words[1] === 'INPUT')) {
-      hooks.push({ chain: words[1], position: Number(words[2]), rule: parseRule(words.slice(3)) });
-    } else throw new Error(`unexpected line ${line}`);
+  // An optional *raw table (--pod-interface), then the *filter table, each ending in COMMIT.
+  const tables: { name: string; lines: string[] }[] = [];
+  for (const line of body) {
+    if (line.startsWith('*')) tables.push({ name: line.slice(1), lines: [] });
+    else if (line === 'COMMIT') tables.push({ name: '', lines: [] });
+    else if (tables.length === 0 || tables[tables.length - 1]!.name === '') throw new Error(`line outside a table: ${line}`);
+    else tables[tables.length - 1]!.lines.push(line);
   }
-  const out: Chain[] = [...chains].map(([name, rules]) => ({ name, rules }));
-  return { node: header[1]!, family: Number(header[2]) as Family, chains: out, hooks };
+  const named = tables.filter((t) => t.name !== '');
+  if (body[body.length - 1] !== 'COMMIT' || tables.length !== 2 * named.length) throw new Error('every table must end in COMMIT');
+  const names = named.map((t) => t.name).join(',');
+  if (names !== 'filter' && names !== 'raw,filter') throw new Error(`expected *filter, or *raw then *filter: found ${names}`);
+  const tableOf = (name: string, builtins: readonly BuiltinChain[]): { chains: Chain[]; hooks: Hook[] } => {
+    const chains = new Map<string, Rule[]>();
+    const hooks: Hook[] = [];
+    for (const line of named.find((t) => t.name === name)!.lines) {
+      const decl = /^:(\S+) - \[0:0\]$/.exec(line);
+      if (decl) {
+        if (chains.has(decl[1]!)) throw new Error(`chain ${decl[1]} declared twice`);
+        chains.set(decl[1]!, []);
+        continue;
+      }
+      const words = tokenize(line);
+      if (words[0] === '-A') {
+        const rules = chains.get(words[1]!);
+        if (!rules) throw new Error(`rule for undeclared chain ${words[1]}`);
+        rules.push(parseRule(words.slice(2)));
+      } else if (words[0] === '-I' && builtins.includes(words[1] as BuiltinChain)) {
+        hooks.push({ chain: words[1] as BuiltinChain, position: Number(words[2]), rule: parseRule(words.slice(3)) });
+      } else throw new Error(`unexpected line ${line}`);
+    }
+    return { chains: [...chains].map(([n, rules]) => ({ name: n, rules })), hooks };
+  };
+  const filter = tableOf('filter', ['FORWARD', 'INPUT']);
+  const ruleset: Ruleset = { node: header[1]!, family: Number(header[2]) as Family, chains: filter.chains, hooks: filter.hooks };
+  return names === 'filter' ? ruleset : { ...ruleset, raw: tableOf('raw', ['PREROUTING']) };
 }
 
 /** Parses an ipset restore file printed by `printIpSets`, checking the fill-then-swap protocol. */
