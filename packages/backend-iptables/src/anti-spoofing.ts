@@ -1,4 +1,4 @@
-import type { Family, RawTable } from './model.js';
+import type { Family, RawTable, Rule } from './model.js';
 import { chains, hookComment } from './names.js';
 import type { IptablesOptions } from './options.js';
 import { comment } from './lower.js';
@@ -20,12 +20,16 @@ export function antiSpoofingTable(options: IptablesOptions, family: Family): Raw
     chains: [
       {
         name: chains.prerouting,
-        rules: options.podInterfaces.map((name) => ({
-          inInterface: name,
-          ...(family === 6 ? { exceptProtocol: 'ipv6-icmp' as const } : {}),
-          matches: [{ kind: 'rpfilter-fails' as const }, comment('a pod sends from its own addresses only')],
-          target: { kind: 'DROP' as const },
-        })),
+        rules: options.podInterfaces.flatMap((name): Rule[] => {
+          const except = family === 6 ? { exceptProtocol: 'ipv6-icmp' as const } : {};
+          const drop = { kind: 'DROP' } as const;
+          return [
+            // rpfilter lets the unspecified source through (a DHCP client's), which reached the
+            // node's UDP listeners on 0.0.0.0 from a pod isolated for egress: pods get no DHCP.
+            { inInterface: name, source: family === 4 ? '0.0.0.0/32' : '::/128', ...except, matches: [comment('no pod sends from the unspecified address')], target: drop },
+            { inInterface: name, ...except, matches: [{ kind: 'rpfilter-fails' }, comment('a pod sends from its own addresses only')], target: drop },
+          ];
+        }),
       },
     ],
     hooks: [{ chain: 'PREROUTING', position: 1, rule: { matches: [comment(hookComment)], target: { kind: 'jump', chain: chains.prerouting } } }],

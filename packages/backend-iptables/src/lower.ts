@@ -139,8 +139,12 @@ function fixedParts(family: Family, essentials: boolean): { pod: Chain; inputPod
       rules: [
         { matches: [{ kind: 'conntrack', states: ['INVALID'] }], target: { kind: 'DROP' } },
         { matches: [{ kind: 'conntrack', states: ['RELATED', 'ESTABLISHED'] }], target: { kind: 'ACCEPT' } },
+        // Between pods of a bridge (br_netfilter), neighbour discovery crosses FORWARD, untracked:
+        // an isolated pod's solicitations and advertisements met its pod chain, and IPv6 to its
+        // bridge neighbours failed (a review found the neighbour entries stuck INCOMPLETE).
+        ...(family === 6 ? neighbourDiscovery.map((type): Rule => ({ protocol: 'ipv6-icmp', matches: [{ kind: 'icmp6', type }, comment('IPv6 neighbour discovery')], target: { kind: 'ACCEPT' } })) : []),
         // Whichever side is isolated, as kube-router's KUBE-NWPLCY-COMMON chain admits them.
-        ...(essentials ? icmpEssentialRules(family, { kind: 'ACCEPT' }) : []),
+        ...(essentials ? icmpEssentialRules(family, { kind: 'ACCEPT' }, family === 6 ? neighbourDiscovery : []) : []),
         { matches: [comment('egress of a local source pod')], target: { kind: 'jump', chain: chains.egress } },
         { matches: [comment('ingress of a local destination pod')], target: { kind: 'jump', chain: chains.ingress } },
         // kube-router makes its chains authoritative the same way ("explicitly ACCEPT traffic that

@@ -93,8 +93,12 @@ it('adds one rule per interface name at the top of the IPv6 NETPOLC-INPUT, and t
         // Both families: the raw table drops what a pod interface brings from a source not routed back by it.
         for (const rs of [after.v4, after.v6!]) {
           expect(rs.raw!.hooks.map((h) => [h.chain, h.position])).toEqual([['PREROUTING', 1]]);
-          expect(rs.raw!.chains.flatMap((c) => c.rules).map((r) => [r.inInterface, r.exceptProtocol, r.matches[0]!.kind, r.target.kind])).toEqual(
-            names.map((name) => [name.replace('*', '+'), rs.family === 6 ? 'ipv6-icmp' : undefined, 'rpfilter-fails', 'DROP']),
+          // Per name: the unspecified source (which rpfilter lets through), then the reverse path check.
+          expect(rs.raw!.chains.flatMap((c) => c.rules).map((r) => [r.inInterface, r.source, r.exceptProtocol, r.matches[0]!.kind, r.target.kind])).toEqual(
+            names.flatMap((name) => [
+              [name.replace('*', '+'), rs.family === 6 ? '::/128' : '0.0.0.0/32', rs.family === 6 ? 'ipv6-icmp' : undefined, 'comment', 'DROP'],
+              [name.replace('*', '+'), undefined, rs.family === 6 ? 'ipv6-icmp' : undefined, 'rpfilter-fails', 'DROP'],
+            ]),
           );
         }
         const { raw: _raw, ...v4 } = after.v4;

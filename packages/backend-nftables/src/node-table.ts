@@ -7,6 +7,8 @@ import type { NftablesOptions } from './options.js';
 
 const families: readonly Family[] = [4, 6];
 const neighbourDiscovery: readonly Icmpv6Type[] = ['nd-router-solicit', 'nd-router-advert', 'nd-neighbor-solicit', 'nd-neighbor-advert'];
+/** What crosses forward between pods of one bridge: no router advertisement (a pod is no router). */
+const bridgedNeighbourDiscovery: readonly Icmpv6Type[] = ['nd-router-solicit', 'nd-neighbor-solicit', 'nd-neighbor-advert'];
 /** nft's names of the ICMP and ICMPv6 types of the `icmp-essentials` profile, by number. */
 const icmpNames: Readonly<Record<number, IcmpType>> = { 3: 'destination-unreachable', 8: 'echo-request', 11: 'time-exceeded' };
 const icmpv6Names: Readonly<Record<number, Icmpv6Type>> = { 1: 'destination-unreachable', 3: 'time-exceeded', 128: 'echo-request', 129: 'echo-reply', 135: 'nd-neighbor-solicit', 136: 'nd-neighbor-advert' };
@@ -53,6 +55,11 @@ export function emptyParts(serial: number): NodeParts {
 export interface BaseRules {
   readonly established: Rule;
   readonly ndp: Rule;
+  /**
+   * Neighbour discovery in forward: between pods of a bridge (br_netfilter) it crosses forward,
+   * untracked, and an isolated pod's met its pod chain: IPv6 to its bridge neighbours failed.
+   */
+  readonly ndpForward: Rule;
   /** The `icmp-essentials` rule of each family. */
   readonly icmpEssentials: Record<Family, Rule>;
   readonly invalid: Record<Family, Record<'saddr' | 'daddr', Rule>>;
@@ -93,6 +100,7 @@ export function baseRules(options: NftablesOptions): BaseRules {
     // Pods send router and neighbour solicitations to their node; without them IPv6 stops
     // working for an egress-isolated pod (cloudnativelabs/kube-router#1895).
     ndp: verdictRule([{ kind: 'icmpv6-type', types: neighbourDiscovery }], 'accept', 'IPv6 neighbour discovery'),
+    ndpForward: verdictRule([{ kind: 'icmpv6-type', types: bridgedNeighbourDiscovery }], 'accept', 'IPv6 neighbour discovery'),
     icmpEssentials: {
       4: verdictRule([{ kind: 'icmp-type', types: essentialNames(4, icmpNames) }], 'accept', 'ICMP essentials (--semantics icmp-essentials)'),
       6: verdictRule([{ kind: 'icmpv6-type', types: essentialNames(6, icmpv6Names) }], 'accept', 'ICMP essentials (--semantics icmp-essentials)'),
@@ -142,11 +150,19 @@ function linkLocalRules(options: NftablesOptions, side: InterfaceSide, counter: 
  * unspecified and link-local addresses.
  */
 function antiSpoofingRules(options: NftablesOptions, counter: readonly Statement[]): Rule[] {
-  return options.podInterfaces.map((name) => ({
-    matches: [{ kind: 'interface', side: 'in', name }, { kind: 'not-icmpv6' }, { kind: 'source-not-routed-back' }],
-    statements: [...counter, { kind: 'verdict', verdict: { kind: 'drop' } }],
-    comment: 'a pod sends from its own addresses only',
-  }));
+  const drop: Statement[] = [...counter, { kind: 'verdict', verdict: { kind: 'drop' } }];
+  return options.podInterfaces.flatMap((name): Rule[] => [
+    // fib lets the unspecified source through (a DHCP client's), which reached the node's UDP
+    // listeners on 0.0.0.0 from a pod isolated for egress: pods get no DHCP.
+    ...families.map(
+      (family): Rule => ({
+        matches: [{ kind: 'interface', side: 'in', name }, { kind: 'address', family, field: 'saddr', set: { kind: 'inline', elements: [[0n, 0n]] } }, ...(family === 6 ? [{ kind: 'not-icmpv6' } as const] : [])],
+        statements: drop,
+        comment: 'no pod sends from the unspecified address',
+      }),
+    ),
+    { matches: [{ kind: 'interface', side: 'in', name }, { kind: 'not-icmpv6' }, { kind: 'source-not-routed-back' }], statements: drop, comment: 'a pod sends from its own addresses only' },
+  ]);
 }
 
 /** What {@link assembleTable} needs besides the parts. */
@@ -206,6 +222,7 @@ export function assembleTable(node: string, parts: NodeParts, { semantics, base,
   // first (its chain returns when allowed), then ingress of a local destination; traffic
   // between other hosts matches no map and is left alone (policy accept).
   const forward: Rule[] = [base.established];
+  if (hasPods(6)) forward.push(base.ndpForward);
   for (const family of families) if (hasPods(family)) forward.push(base.invalid[family].saddr, base.invalid[family].daddr);
   // kube-router's common ICMP rules, whichever side is isolated: before every pod chain.
   const essentials = (rules: Rule[], directions: readonly Direction[]): void => {

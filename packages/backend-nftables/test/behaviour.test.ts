@@ -299,3 +299,17 @@ it('takes an address two nodes list as node-local on each, as the reference eval
   expect(runHook(t, 'forward', packet('203.0.113.5', '198.18.0.10', 'tcp', 80)).verdict).toBe('accept');
   expect(runHook(t, 'forward', packet('198.19.0.1', '198.18.0.10', 'tcp', 80)).verdict).toBe('drop');
 });
+
+// On a bridge (br_netfilter), neighbour discovery between pods of a node crosses forward,
+// untracked; an isolated pod's met its pod chain and IPv6 to its bridge neighbours failed.
+it('accepts neighbour and router solicitations and neighbour advertisements in forward, not router advertisements', () => {
+  const t = table(compile(selfCluster()).models, 'node-1');
+  const nd = (type: NonNullable<Packet['icmpv6Type']>, src: string, dst: string): string => runHook(t, 'forward', packet(src, dst, 'icmpv6', 0, { icmpv6Type: type })).verdict;
+  // x/both is isolated both ways; 2001:db8::20 is x/in's, isolated for ingress.
+  for (const type of ['nd-neighbor-solicit', 'nd-neighbor-advert', 'nd-router-solicit'] as const) {
+    expect(nd(type, '2001:db8::10', '2001:db8::20'), type).toBe('accept');
+    expect(nd(type, '2001:db8::20', '2001:db8::10'), type).toBe('accept');
+  }
+  // Old code and new alike: a pod is no router, and the policies decide its advertisements.
+  expect(nd('nd-router-advert', '2001:db8::10', '2001:db8::20')).toBe('drop');
+});

@@ -128,13 +128,14 @@ it('adds only the link-local and anti-spoofing rules, one per name and hook, and
       expect(stripped).toStrictEqual(b.table.chains);
       for (const c of a.table.chains) {
         const rules = c.rules.filter((r) => r.matches.some((m) => m.kind === 'interface'));
-        expect(rules.length, `${node} ${c.name}`).toBe(c.hook && added.includes(c.hook) ? 2 : 0);
-        // Prerouting holds the anti-spoofing rules alone.
+        // Prerouting holds the anti-spoofing rules alone: per name, the unspecified source of each
+        // family (which fib lets through), then the reverse path check.
         if (c.hook === 'prerouting') {
           expect(c.rules).toStrictEqual(rules);
-          expect(rules.every((r) => r.matches.some((m) => m.kind === 'source-not-routed-back'))).toBe(true);
+          expect(rules.map((r) => r.comment)).toEqual(['cali*', 'veth*'].flatMap(() => ['no pod sends from the unspecified address', 'no pod sends from the unspecified address', 'a pod sends from its own addresses only']));
           continue;
         }
+        expect(rules.length, `${node} ${c.name}`).toBe(c.hook && added.includes(c.hook) ? 2 : 0);
         // Right after the conntrack rule, which stays first.
         if (rules.length > 0) expect(c.rules.slice(0, 3)).toStrictEqual([c.rules[0], ...rules]);
         if (rules.length > 0) expect(c.rules[0]!.matches).toStrictEqual([{ kind: 'ct-state', states: ['established', 'related'] }]);
@@ -170,6 +171,6 @@ it('keeps the link-local and anti-spoofing rules per node constant in the number
   const count = (t: Table): number => t.chains.reduce((n, c) => n + c.rules.filter((r) => r.matches.some((m) => m.kind === 'interface')).length, 0);
   const replicas = (k: number): Manifest[] => Array.from({ length: k }, (_, i) => pod('x', `r-${i}`, { iso: 'out' }, [`198.18.2.${i + 1}`, `2001:db8:2::${(i + 1).toString(16)}`], { node: 'node-1' }));
   const counts = [0, 5, 60].map((k) => count(tables(cluster({}, replicas(k)), { 'pod-interface': ['cali*', 'lxc*'] }).get('node-1')!));
-  // Two names: the link-local rule of input and the anti-spoofing rule of prerouting, each.
-  expect(counts).toEqual([4, 4, 4]);
+  // Two names: the link-local rule of input and the three anti-spoofing rules of prerouting, each.
+  expect(counts).toEqual([8, 8, 8]);
 });
