@@ -23,10 +23,15 @@ export function antiSpoofingTable(options: IptablesOptions, family: Family): Raw
         rules: options.podInterfaces.flatMap((name): Rule[] => {
           const except = family === 6 ? { exceptProtocol: 'ipv6-icmp' as const } : {};
           const drop = { kind: 'DROP' } as const;
+          // rpfilter lets the unspecified source through, which reached the node's and the
+          // bridge's UDP listeners by broadcast from a pod isolated for egress. A DHCP request
+          // (to port 67) is its one use: it passes, for CNIs whose pods take a lease (bridge
+          // with dhcp IPAM).
+          const unspecified = family === 4 ? '0.0.0.0/32' : '::/128';
+          const dhcp: Rule[] = family === 4 ? [{ inInterface: name, source: unspecified, protocol: 'udp', matches: [{ kind: 'ports', ports: [{ from: 67, to: 67 }] }, comment('a DHCP request')], target: { kind: 'RETURN' } }] : [];
           return [
-            // rpfilter lets the unspecified source through (a DHCP client's), which reached the
-            // node's UDP listeners on 0.0.0.0 from a pod isolated for egress: pods get no DHCP.
-            { inInterface: name, source: family === 4 ? '0.0.0.0/32' : '::/128', ...except, matches: [comment('no pod sends from the unspecified address')], target: drop },
+            ...dhcp,
+            { inInterface: name, source: unspecified, ...except, matches: [comment('no pod sends from the unspecified address')], target: drop },
             { inInterface: name, ...except, matches: [{ kind: 'rpfilter-fails' }, comment('a pod sends from its own addresses only')], target: drop },
           ];
         }),

@@ -72,6 +72,14 @@ export interface LoweredFamily {
 
 /** ICMPv6 router solicitation, neighbour solicitation and advertisement: what a pod sends its node. */
 const neighbourDiscovery: readonly number[] = [133, 135, 136];
+/**
+ * The rules that let neighbour discovery through, hop limit 255 only: real neighbour discovery
+ * never crosses a router, and without the check an isolated pod sent data in types 133, 135
+ * and 136 to any routed destination (a review read it on a raw ICMPv6 socket).
+ */
+function neighbourDiscoveryRules(target: Rule['target']): Rule[] {
+  return neighbourDiscovery.map((type) => ({ protocol: 'ipv6-icmp', matches: [{ kind: 'icmp6', type }, { kind: 'hop-limit', value: 255 }, comment('IPv6 neighbour discovery')], target }));
+}
 /** A connection whose destination was rewritten (`--ctstate DNAT`): a Service hairpin's. */
 const hairpinned: Match = { kind: 'conntrack', states: ['DNAT'] };
 
@@ -127,7 +135,7 @@ function fixedParts(family: Family, essentials: boolean): { pod: Chain; inputPod
     // Neighbour discovery is not tracked by conntrack (UNTRACKED, never ESTABLISHED) and goes to
     // the node's own (multicast) addresses: without it an egress-isolated pod loses IPv6 to its
     // gateway (cloudnativelabs/kube-router#1895).
-    for (const type of neighbourDiscovery) inputPodRules.push({ protocol: 'ipv6-icmp', matches: [{ kind: 'icmp6', type }, comment('IPv6 neighbour discovery')], target: { kind: 'RETURN' } });
+    inputPodRules.push(...neighbourDiscoveryRules({ kind: 'RETURN' }));
   }
   // Under icmp-essentials these go back to the host like allowed traffic (the neighbour
   // discovery types are back there already).
@@ -142,7 +150,7 @@ function fixedParts(family: Family, essentials: boolean): { pod: Chain; inputPod
         // Between pods of a bridge (br_netfilter), neighbour discovery crosses FORWARD, untracked:
         // an isolated pod's solicitations and advertisements met its pod chain, and IPv6 to its
         // bridge neighbours failed (a review found the neighbour entries stuck INCOMPLETE).
-        ...(family === 6 ? neighbourDiscovery.map((type): Rule => ({ protocol: 'ipv6-icmp', matches: [{ kind: 'icmp6', type }, comment('IPv6 neighbour discovery')], target: { kind: 'ACCEPT' } })) : []),
+        ...(family === 6 ? neighbourDiscoveryRules({ kind: 'ACCEPT' }) : []),
         // Whichever side is isolated, as kube-router's KUBE-NWPLCY-COMMON chain admits them.
         ...(essentials ? icmpEssentialRules(family, { kind: 'ACCEPT' }, family === 6 ? neighbourDiscovery : []) : []),
         { matches: [comment('egress of a local source pod')], target: { kind: 'jump', chain: chains.egress } },

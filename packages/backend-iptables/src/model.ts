@@ -43,6 +43,11 @@ export type Match =
   | { readonly kind: 'icmp'; readonly type: number }
   /** `-m icmp6 --icmpv6-type N` (with `-p ipv6-icmp`; numeric, as ip6tables-save prints it). */
   | { readonly kind: 'icmp6'; readonly type: number }
+  /**
+   * `-m hl --hl-eq N`: the IPv6 hop limit. Neighbour discovery is sent with 255 and RFC 4861
+   * receivers drop it otherwise; a routed packet has lost at least one hop by FORWARD.
+   */
+  | { readonly kind: 'hop-limit'; readonly value: number }
   /** `-m limit --limit RATE` (rate in iptables-save spelling, e.g. `10/sec`). */
   | { readonly kind: 'limit'; readonly rate: string }
   /** `-m comment --comment "TEXT"` */

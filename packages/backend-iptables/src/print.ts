@@ -44,6 +44,8 @@ function matchText(m: Match, rule: Rule): string {
       return `-m icmp --icmp-type ${m.type}`;
     case 'icmp6':
       return `-m icmp6 --icmpv6-type ${m.type}`;
+    case 'hop-limit':
+      return `-m hl --hl-eq ${m.value}`;
     case 'limit':
       return `-m limit --limit ${m.rate}`;
     case 'comment':

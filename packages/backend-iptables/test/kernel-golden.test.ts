@@ -32,8 +32,9 @@ function script(nodes: readonly string[], has: (file: string) => boolean): strin
         lines.push(
           `${tool(family, variant, 'restore')} --test < ${node}.${ext} 2> ${out}.test-stderr`,
           `${tool(family, variant, 'restore')} < ${node}.${ext}`,
-          `${tool(family, variant, 'save')} -t filter > ${out}.save 2> /dev/null`,
-          `printf '*filter\\nCOMMIT\\n' | ${tool(family, variant, 'restore')}`,
+          // The raw table too: --pod-interface rulesets have a chain there.
+          `{ ${tool(family, variant, 'save')} -t raw; ${tool(family, variant, 'save')} -t filter; } > ${out}.save 2> /dev/null`,
+          `printf '*raw\\nCOMMIT\\n*filter\\nCOMMIT\\n' | ${tool(family, variant, 'restore')}`,
         );
       }
     }

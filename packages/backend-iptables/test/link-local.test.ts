@@ -60,7 +60,7 @@ it('drops new non-ICMPv6 link-local connections from pod interfaces to every nod
         // Replies to the node's own connections, and ICMPv6 (neighbour discovery, echo, MLD).
         for (const state of ['ESTABLISHED', 'RELATED'] as const) expect(input(n, tcp(podLinkLocal, 'fe80::1', 10250, iface, state)), `${label} ${state}`).toBe('CONTINUE');
         for (const icmpType of [133, 135, 136, 128, 143]) {
-          for (const state of ['UNTRACKED', 'NEW'] as const) expect(input(n, { src: podLinkLocal, dst: 'ff02::1:ff00:1', protocol: 'ipv6-icmp', icmpType, state, inInterface: iface }), `${label} ICMPv6 ${icmpType}`).toBe('CONTINUE');
+          for (const state of ['UNTRACKED', 'NEW'] as const) expect(input(n, { src: podLinkLocal, dst: 'ff02::1:ff00:1', protocol: 'ipv6-icmp', icmpType, state, inInterface: iface, hopLimit: 255 }), `${label} ICMPv6 ${icmpType}`).toBe('CONTINUE');
         }
       }
       // Other interfaces (the node's uplink, a CNI tunnel, a longer name than the exact one).
@@ -96,6 +96,8 @@ it('adds one rule per interface name at the top of the IPv6 NETPOLC-INPUT, and t
           // Per name: the unspecified source (which rpfilter lets through), then the reverse path check.
           expect(rs.raw!.chains.flatMap((c) => c.rules).map((r) => [r.inInterface, r.source, r.exceptProtocol, r.matches[0]!.kind, r.target.kind])).toEqual(
             names.flatMap((name) => [
+              // A DHCP request is the unspecified source's one use (IPv4).
+              ...(rs.family === 4 ? [[name.replace('*', '+'), '0.0.0.0/32', undefined, 'ports', 'RETURN']] : []),
               [name.replace('*', '+'), rs.family === 6 ? '::/128' : '0.0.0.0/32', rs.family === 6 ? 'ipv6-icmp' : undefined, 'comment', 'DROP'],
               [name.replace('*', '+'), undefined, rs.family === 6 ? 'ipv6-icmp' : undefined, 'rpfilter-fails', 'DROP'],
             ]),

@@ -134,9 +134,19 @@ it('checks egress of local pods to the node itself on INPUT, lets neighbour disc
     expect(input(n.v4, tcp('203.0.113.5', '198.19.0.1', 22, 'INVALID')), 'not a local pod').toBe('CONTINUE');
     expect(input(n.v6!, tcp('2001:db8::11', '2001:db8:ff::1', 10250))).toBe('DROP');
     for (const icmpType of [133, 135, 136]) {
-      expect(input(n.v6!, { src: '2001:db8::11', dst: 'ff02::1:ff00:1', protocol: 'ipv6-icmp', icmpType, state: 'UNTRACKED' }), `ICMPv6 ${icmpType}`).toBe('CONTINUE');
+      expect(input(n.v6!, { src: '2001:db8::11', dst: 'ff02::1:ff00:1', protocol: 'ipv6-icmp', icmpType, state: 'UNTRACKED', hopLimit: 255 }), `ICMPv6 ${icmpType}`).toBe('CONTINUE');
+      // Not with another hop limit: real neighbour discovery never has one (RFC 4861).
+      expect(input(n.v6!, { src: '2001:db8::11', dst: '2001:db8:ff::1', protocol: 'ipv6-icmp', icmpType, state: 'UNTRACKED', hopLimit: 64 }), `ICMPv6 ${icmpType}, hop limit 64`).toBe('DROP');
     }
     expect(input(n.v6!, { src: '2001:db8::11', dst: '2001:db8:ff::1', protocol: 'ipv6-icmp', icmpType: 128, state: 'NEW' }), 'echo request').toBe('DROP');
+    // FORWARD: between pods of a bridge neighbour discovery (hop limit 255) passes; routed, with
+    // any other hop limit, the same types meet the pod's chain (a review sent data in them).
+    const forward = (p: Packet): string => walk(n.v6!, sets, p, 'FORWARD').verdict;
+    for (const icmpType of [133, 135, 136]) {
+      expect(forward({ src: '2001:db8::11', dst: '2001:db8::12', protocol: 'ipv6-icmp', icmpType, state: 'UNTRACKED', hopLimit: 255 }), `FORWARD ICMPv6 ${icmpType}`).toBe('ACCEPT');
+      expect(forward({ src: '2001:db8::11', dst: '2001:db8:1::1', protocol: 'ipv6-icmp', icmpType, state: 'UNTRACKED', hopLimit: 63 }), `FORWARD ICMPv6 ${icmpType}, routed`).toBe('DROP');
+    }
+    expect(forward({ src: '2001:db8::11', dst: '2001:db8::12', protocol: 'ipv6-icmp', icmpType: 134, state: 'UNTRACKED', hopLimit: 255 }), 'no router advertisement').toBe('DROP');
   }
 });
 

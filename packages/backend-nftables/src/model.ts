@@ -73,6 +73,11 @@ export type Match =
   | { readonly kind: 'icmp-type'; readonly types: readonly IcmpType[] }
   /** `icmpv6 type { ... }` (implies IPv6 and ICMPv6) */
   | { readonly kind: 'icmpv6-type'; readonly types: readonly Icmpv6Type[] }
+  /**
+   * `ip6 hoplimit 255`: neighbour discovery is sent with 255 and RFC 4861 receivers drop it
+   * otherwise; a routed packet has lost at least one hop by forward.
+   */
+  | { readonly kind: 'hop-limit'; readonly value: number }
   /** `meta l4proto != ipv6-icmp`: any protocol but ICMPv6 (neighbour discovery among others). */
   | { readonly kind: 'not-icmpv6' }
   /**

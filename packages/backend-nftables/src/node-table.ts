@@ -7,6 +7,8 @@ import type { NftablesOptions } from './options.js';
 
 const families: readonly Family[] = [4, 6];
 const neighbourDiscovery: readonly Icmpv6Type[] = ['nd-router-solicit', 'nd-router-advert', 'nd-neighbor-solicit', 'nd-neighbor-advert'];
+/** The hop limit of neighbour discovery (RFC 4861), which no routed packet keeps. */
+const ndHopLimit = { kind: 'hop-limit', value: 255 } as const;
 /** What crosses forward between pods of one bridge: no router advertisement (a pod is no router). */
 const bridgedNeighbourDiscovery: readonly Icmpv6Type[] = ['nd-router-solicit', 'nd-neighbor-solicit', 'nd-neighbor-advert'];
 /** nft's names of the ICMP and ICMPv6 types of the `icmp-essentials` profile, by number. */
@@ -99,8 +101,10 @@ export function baseRules(options: NftablesOptions): BaseRules {
     established: verdictRule([{ kind: 'ct-state', states: ['established', 'related'] }], 'accept'),
     // Pods send router and neighbour solicitations to their node; without them IPv6 stops
     // working for an egress-isolated pod (cloudnativelabs/kube-router#1895).
-    ndp: verdictRule([{ kind: 'icmpv6-type', types: neighbourDiscovery }], 'accept', 'IPv6 neighbour discovery'),
-    ndpForward: verdictRule([{ kind: 'icmpv6-type', types: bridgedNeighbourDiscovery }], 'accept', 'IPv6 neighbour discovery'),
+    // Hop limit 255 only: real neighbour discovery never crosses a router, and without the check
+    // an isolated pod sent data in these types to any routed destination (a review read it).
+    ndp: verdictRule([{ kind: 'icmpv6-type', types: neighbourDiscovery }, ndHopLimit], 'accept', 'IPv6 neighbour discovery'),
+    ndpForward: verdictRule([{ kind: 'icmpv6-type', types: bridgedNeighbourDiscovery }, ndHopLimit], 'accept', 'IPv6 neighbour discovery'),
     icmpEssentials: {
       4: verdictRule([{ kind: 'icmp-type', types: essentialNames(4, icmpNames) }], 'accept', 'ICMP essentials (--semantics icmp-essentials)'),
       6: verdictRule([{ kind: 'icmpv6-type', types: essentialNames(6, icmpv6Names) }], 'accept', 'ICMP essentials (--semantics icmp-essentials)'),
@@ -152,8 +156,14 @@ function linkLocalRules(options: NftablesOptions, side: InterfaceSide, counter: 
 function antiSpoofingRules(options: NftablesOptions, counter: readonly Statement[]): Rule[] {
   const drop: Statement[] = [...counter, { kind: 'verdict', verdict: { kind: 'drop' } }];
   return options.podInterfaces.flatMap((name): Rule[] => [
-    // fib lets the unspecified source through (a DHCP client's), which reached the node's UDP
-    // listeners on 0.0.0.0 from a pod isolated for egress: pods get no DHCP.
+    // fib lets the unspecified source through, which reached the node's and the bridge's UDP
+    // listeners by broadcast from a pod isolated for egress. A DHCP request (to port 67) is its
+    // one use: it passes, for CNIs whose pods take a lease (bridge with dhcp IPAM).
+    {
+      matches: [{ kind: 'interface', side: 'in', name }, { kind: 'address', family: 4, field: 'saddr', set: { kind: 'inline', elements: [[0n, 0n]] } }, { kind: 'dport', protocol: 'udp', ports: [[67, 67]] }],
+      statements: [{ kind: 'verdict', verdict: { kind: 'accept' } }],
+      comment: 'a DHCP request',
+    },
     ...families.map(
       (family): Rule => ({
         matches: [{ kind: 'interface', side: 'in', name }, { kind: 'address', family, field: 'saddr', set: { kind: 'inline', elements: [[0n, 0n]] } }, ...(family === 6 ? [{ kind: 'not-icmpv6' } as const] : [])],

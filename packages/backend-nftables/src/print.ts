@@ -86,6 +86,8 @@ export function printMatch(m: Match): string {
       return `icmpv6 type ${braces(m.types)}`;
     case 'not-icmpv6':
       return 'meta l4proto != ipv6-icmp';
+    case 'hop-limit':
+      return `ip6 hoplimit ${m.value}`;
     case 'source-not-routed-back':
       return 'fib saddr . iif oif missing';
     case 'interface':

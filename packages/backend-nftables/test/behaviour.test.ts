@@ -62,8 +62,10 @@ it('accepts packets of established connections in a direction that denies new on
 
 it('lets an egress-isolated pod do IPv6 neighbour discovery with its node', () => {
   const t = table(compile(smallCluster()).models, 'node-1');
-  const solicit = packet('2001:db8::10', '2001:db8:ffff::1', 'icmpv6', 0, { icmpv6Type: 'nd-neighbor-solicit' });
+  const solicit = packet('2001:db8::10', '2001:db8:ffff::1', 'icmpv6', 0, { icmpv6Type: 'nd-neighbor-solicit', hopLimit: 255 });
   expect(runHook(t, 'input', solicit).verdict).toBe('accept');
+  // Real neighbour discovery has hop limit 255 (RFC 4861); the same type with another is data.
+  expect(runHook(t, 'input', { ...solicit, hopLimit: 64 }).verdict).toBe('drop');
   expect(runHook(t, 'input', packet('2001:db8::10', '2001:db8:ffff::1', 'tcp', 22)).verdict).toBe('drop');
 });
 
@@ -304,11 +306,14 @@ it('takes an address two nodes list as node-local on each, as the reference eval
 // untracked; an isolated pod's met its pod chain and IPv6 to its bridge neighbours failed.
 it('accepts neighbour and router solicitations and neighbour advertisements in forward, not router advertisements', () => {
   const t = table(compile(selfCluster()).models, 'node-1');
-  const nd = (type: NonNullable<Packet['icmpv6Type']>, src: string, dst: string): string => runHook(t, 'forward', packet(src, dst, 'icmpv6', 0, { icmpv6Type: type })).verdict;
+  const nd = (type: NonNullable<Packet['icmpv6Type']>, src: string, dst: string, hopLimit = 255): string => runHook(t, 'forward', packet(src, dst, 'icmpv6', 0, { icmpv6Type: type, hopLimit })).verdict;
   // x/both is isolated both ways; 2001:db8::20 is x/in's, isolated for ingress.
   for (const type of ['nd-neighbor-solicit', 'nd-neighbor-advert', 'nd-router-solicit'] as const) {
     expect(nd(type, '2001:db8::10', '2001:db8::20'), type).toBe('accept');
     expect(nd(type, '2001:db8::20', '2001:db8::10'), type).toBe('accept');
+    // Routed (any other hop limit), the same types are data the policies decide: a review sent
+    // some from an isolated pod to an outside host through the first version of this rule.
+    expect(nd(type, '2001:db8::10', '2001:db8:1::1', 63), `${type}, routed`).toBe('drop');
   }
   // Old code and new alike: a pod is no router, and the policies decide its advertisements.
   expect(nd('nd-router-advert', '2001:db8::10', '2001:db8::20')).toBe('drop');

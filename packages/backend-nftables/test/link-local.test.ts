@@ -132,7 +132,7 @@ it('adds only the link-local and anti-spoofing rules, one per name and hook, and
         // family (which fib lets through), then the reverse path check.
         if (c.hook === 'prerouting') {
           expect(c.rules).toStrictEqual(rules);
-          expect(rules.map((r) => r.comment)).toEqual(['cali*', 'veth*'].flatMap(() => ['no pod sends from the unspecified address', 'no pod sends from the unspecified address', 'a pod sends from its own addresses only']));
+          expect(rules.map((r) => r.comment)).toEqual(['cali*', 'veth*'].flatMap(() => ['a DHCP request', 'no pod sends from the unspecified address', 'no pod sends from the unspecified address', 'a pod sends from its own addresses only']));
           continue;
         }
         expect(rules.length, `${node} ${c.name}`).toBe(c.hook && added.includes(c.hook) ? 2 : 0);
@@ -171,6 +171,6 @@ it('keeps the link-local and anti-spoofing rules per node constant in the number
   const count = (t: Table): number => t.chains.reduce((n, c) => n + c.rules.filter((r) => r.matches.some((m) => m.kind === 'interface')).length, 0);
   const replicas = (k: number): Manifest[] => Array.from({ length: k }, (_, i) => pod('x', `r-${i}`, { iso: 'out' }, [`198.18.2.${i + 1}`, `2001:db8:2::${(i + 1).toString(16)}`], { node: 'node-1' }));
   const counts = [0, 5, 60].map((k) => count(tables(cluster({}, replicas(k)), { 'pod-interface': ['cali*', 'lxc*'] }).get('node-1')!));
-  // Two names: the link-local rule of input and the three anti-spoofing rules of prerouting, each.
-  expect(counts).toEqual([8, 8, 8]);
+  // Two names: the link-local rule of input and the four anti-spoofing rules of prerouting, each.
+  expect(counts).toEqual([10, 10, 10]);
 });

@@ -33,7 +33,7 @@ async function helpOptions(): Promise<{ long: string; short?: string; command: s
 // Cilium agent options, the iptables reload script's --check): not netpolc's.
 const foreignFlags = new Set([
   '--allow-localhost', '--backends', '--body-file', '--check', '--chunk-size', '--clusterrole', '--comment', '--ctstate', '--dport',
-  '--dports', '--edit-last', '--enable-sctp', '--expose-gc', '--flags', '--from-file', '--invert', '--jump', '--labels', '--list',
+  '--dports', '--edit-last', '--enable-sctp', '--expose-gc', '--flags', '--from-file', '--hl-eq', '--invert', '--jump', '--labels', '--list',
   '--noflush', '--only', '--policy-cidr-match-mode', '--prune', '--quiet', '--raw', '--runs', '--server-side', '--test', '--user', '--yaml',
 ]);
 

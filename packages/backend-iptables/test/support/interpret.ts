@@ -23,6 +23,8 @@ export interface Packet {
   readonly dnat?: boolean;
   /** Its source address is forged: no route back to it goes out by its input interface (rpfilter). */
   readonly forged?: boolean;
+  /** IPv6 hop limit (default 64): neighbour discovery has 255, which no routed packet keeps. */
+  readonly hopLimit?: number;
 }
 
 /** What the packet ends with: CONTINUE means it fell off netpolc's hook (the host decides). */
@@ -94,6 +96,8 @@ function matchOne(m: Match, rule: Rule, p: Packet, sets: ReadonlyMap<string, IpS
       return true;
     case 'rpfilter-fails':
       return p.forged === true;
+    case 'hop-limit':
+      return (p.hopLimit ?? 64) === m.value;
   }
 }
 

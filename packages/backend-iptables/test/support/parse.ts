@@ -95,6 +95,7 @@ export function parseRule(words: readonly string[]): Rule {
       } else if (mod === 'limit' && opt === '--limit') matches.push({ kind: 'limit', rate: next() });
       else if (mod === 'comment' && opt === '--comment') matches.push({ kind: 'comment', text: next() });
       else if (mod === 'rpfilter' && opt === '--invert') matches.push({ kind: 'rpfilter-fails' });
+      else if (mod === 'hl' && opt === '--hl-eq') matches.push({ kind: 'hop-limit', value: Number(next()) });
       else throw new Error(`unknown match -m ${mod} ${opt}`);
     } else if (w === '-g') target = { kind: 'goto', chain: next() };
     else if (w === '-j') {

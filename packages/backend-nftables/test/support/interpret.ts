@@ -23,6 +23,8 @@ export interface Packet {
   readonly dnat?: boolean;
   /** The source address is forged: no route back to it goes out by `iif` (fib). */
   readonly forged?: boolean;
+  /** IPv6 hop limit (default 64): neighbour discovery has 255, which no routed packet keeps. */
+  readonly hopLimit?: number;
   /** Interface the packet arrived on (the kernel has none in `output`). */
   readonly iif?: string;
   /** Interface it leaves by (the kernel has none in `input`). */
@@ -119,6 +121,8 @@ export function runHook(table: Table, hook: Hook, packet: Packet, options: { rea
         return packet.l4 !== 'icmpv6';
       case 'source-not-routed-back':
         return packet.forged === true;
+      case 'hop-limit':
+        return packet.family === 6 && (packet.hopLimit ?? 64) === m.value;
       case 'interface': {
         // nft_meta breaks the rule when the hook has no such device, whatever the packet says.
         const name = m.side === 'in' ? (hook === 'output' ? undefined : packet.iif) : hook === 'input' ? undefined : packet.oif;

@@ -168,6 +168,9 @@ export function parseRule(text: string): Rule {
         if (!protocols.every((p) => l4.includes(p))) throw new ParseError(`bad protocols ${protocols.join(',')}`);
         match({ kind: 'l4proto', protocols: protocols as L4Protocol[] });
       } else throw new ParseError(`unknown meta ${what}`);
+    } else if (w === 'ip6' && t.peek() === 'hoplimit') {
+      t.next();
+      match({ kind: 'hop-limit', value: Number(t.next()) });
     } else if (w === 'ip' || w === 'ip6') {
       const family: Family = w === 'ip' ? 4 : 6;
       const field = t.next();
