@@ -83,11 +83,10 @@ function neighbourDiscoveryRules(target: Rule['target']): Rule[] {
 /** A connection whose destination was rewritten (`--ctstate DNAT`): a Service hairpin's. */
 const hairpinned: Match = { kind: 'conntrack', states: ['DNAT'] };
 
-/** One rule per `icmp-essentials` ICMP type of `family` (types in `skip` left out), ending in `target`. */
-function icmpEssentialRules(family: Family, target: Rule['target'], skip: readonly number[] = []): Rule[] {
+/** One rule per `icmp-essentials` ICMP type of `family`, ending in `target`. */
+function icmpEssentialRules(family: Family, target: Rule['target']): Rule[] {
   const text = comment('ICMP essentials (--semantics icmp-essentials)');
   return icmpEssentialTypes[family]
-    .filter((type) => !skip.includes(type))
     .map((type) => (family === 4 ? { protocol: 'icmp', matches: [{ kind: 'icmp', type }, text], target } : { protocol: 'ipv6-icmp', matches: [{ kind: 'icmp6', type }, text], target }));
 }
 
@@ -139,7 +138,9 @@ function fixedParts(family: Family, essentials: boolean): { pod: Chain; inputPod
   }
   // Under icmp-essentials these go back to the host like allowed traffic (the neighbour
   // discovery types are back there already).
-  if (essentials) inputPodRules.push(...icmpEssentialRules(family, { kind: 'RETURN' }, family === 6 ? neighbourDiscovery : []));
+  // The profile's types at any hop limit, as kube-router admits them (its neighbour solicitation
+  // and advertisement too; the rules above take real neighbour discovery only).
+  if (essentials) inputPodRules.push(...icmpEssentialRules(family, { kind: 'RETURN' }));
   inputPodRules.push({ matches: [comment('egress of a local source pod')], target: { kind: 'goto', chain: chains.egress } });
   return {
     pod: shareChain({
@@ -152,7 +153,7 @@ function fixedParts(family: Family, essentials: boolean): { pod: Chain; inputPod
         // bridge neighbours failed (a review found the neighbour entries stuck INCOMPLETE).
         ...(family === 6 ? neighbourDiscoveryRules({ kind: 'ACCEPT' }) : []),
         // Whichever side is isolated, as kube-router's KUBE-NWPLCY-COMMON chain admits them.
-        ...(essentials ? icmpEssentialRules(family, { kind: 'ACCEPT' }, family === 6 ? neighbourDiscovery : []) : []),
+        ...(essentials ? icmpEssentialRules(family, { kind: 'ACCEPT' }) : []),
         { matches: [comment('egress of a local source pod')], target: { kind: 'jump', chain: chains.egress } },
         { matches: [comment('ingress of a local destination pod')], target: { kind: 'jump', chain: chains.ingress } },
         // kube-router makes its chains authoritative the same way ("explicitly ACCEPT traffic that

@@ -171,12 +171,13 @@ it('--semantics icmp-essentials: kube-router\'s ICMP types, and no other, accept
   };
   expect(shape(false)).toEqual([]);
   // Written out by hand (kube-router's utils.CommonICMPRules); after INVALID and ESTABLISHED
-  // (rules 0 and 1). Both pod chains take neighbour discovery (133, 135, 136) before them already.
+  // (rules 0 and 1), and in IPv6 after the three neighbour discovery rules (hop limit 255 only):
+  // the profile's 135 and 136 at any hop limit, as kube-router admits them.
   const expected = (node: string): string[] => [
     ...[8, 3, 11].map((t, i) => `${node} 4 NETPOLC-POD#${i + 2} icmp ${t} ACCEPT`),
     ...[8, 3, 11].map((t, i) => `${node} 4 NETPOLC-INPUT-POD#${i + 2} icmp ${t} RETURN`),
-    ...[128, 1, 3, 129].map((t, i) => `${node} 6 NETPOLC-POD#${i + 5} ipv6-icmp ${t} ACCEPT`),
-    ...[128, 1, 3, 129].map((t, i) => `${node} 6 NETPOLC-INPUT-POD#${i + 5} ipv6-icmp ${t} RETURN`),
+    ...[128, 1, 3, 135, 136, 129].map((t, i) => `${node} 6 NETPOLC-POD#${i + 5} ipv6-icmp ${t} ACCEPT`),
+    ...[128, 1, 3, 135, 136, 129].map((t, i) => `${node} 6 NETPOLC-INPUT-POD#${i + 5} ipv6-icmp ${t} RETURN`),
   ];
   expect(shape(true)).toEqual([...expected('node-1'), ...expected('node-2')]);
 });

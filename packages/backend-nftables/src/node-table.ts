@@ -9,8 +9,8 @@ const families: readonly Family[] = [4, 6];
 const neighbourDiscovery: readonly Icmpv6Type[] = ['nd-router-solicit', 'nd-router-advert', 'nd-neighbor-solicit', 'nd-neighbor-advert'];
 /** The hop limit of neighbour discovery (RFC 4861), which no routed packet keeps. */
 const ndHopLimit = { kind: 'hop-limit', value: 255 } as const;
-/** What crosses forward between pods of one bridge: no router advertisement (a pod is no router). */
-const bridgedNeighbourDiscovery: readonly Icmpv6Type[] = ['nd-router-solicit', 'nd-neighbor-solicit', 'nd-neighbor-advert'];
+/** What pods send: no router advertisement (a pod is no router). */
+const podNeighbourDiscovery: readonly Icmpv6Type[] = ['nd-router-solicit', 'nd-neighbor-solicit', 'nd-neighbor-advert'];
 /** nft's names of the ICMP and ICMPv6 types of the `icmp-essentials` profile, by number. */
 const icmpNames: Readonly<Record<number, IcmpType>> = { 3: 'destination-unreachable', 8: 'echo-request', 11: 'time-exceeded' };
 const icmpv6Names: Readonly<Record<number, Icmpv6Type>> = { 1: 'destination-unreachable', 3: 'time-exceeded', 128: 'echo-request', 129: 'echo-reply', 135: 'nd-neighbor-solicit', 136: 'nd-neighbor-advert' };
@@ -56,12 +56,14 @@ export function emptyParts(serial: number): NodeParts {
 /** Rules of the base chains that are the same on every node (shared objects, printed once). */
 export interface BaseRules {
   readonly established: Rule;
+  /** Neighbour discovery the node sends its pods (output), router advertisements included. */
   readonly ndp: Rule;
   /**
-   * Neighbour discovery in forward: between pods of a bridge (br_netfilter) it crosses forward,
-   * untracked, and an isolated pod's met its pod chain: IPv6 to its bridge neighbours failed.
+   * Neighbour discovery from pods (forward, input), without router advertisements: a pod is no
+   * router. Between pods of a bridge (br_netfilter) it crosses forward, untracked, and an isolated
+   * pod's met its pod chain: IPv6 to its bridge neighbours failed.
    */
-  readonly ndpForward: Rule;
+  readonly ndpFromPods: Rule;
   /** The `icmp-essentials` rule of each family. */
   readonly icmpEssentials: Record<Family, Rule>;
   readonly invalid: Record<Family, Record<'saddr' | 'daddr', Rule>>;
@@ -104,7 +106,7 @@ export function baseRules(options: NftablesOptions): BaseRules {
     // Hop limit 255 only: real neighbour discovery never crosses a router, and without the check
     // an isolated pod sent data in these types to any routed destination (a review read it).
     ndp: verdictRule([{ kind: 'icmpv6-type', types: neighbourDiscovery }, ndHopLimit], 'accept', 'IPv6 neighbour discovery'),
-    ndpForward: verdictRule([{ kind: 'icmpv6-type', types: bridgedNeighbourDiscovery }, ndHopLimit], 'accept', 'IPv6 neighbour discovery'),
+    ndpFromPods: verdictRule([{ kind: 'icmpv6-type', types: podNeighbourDiscovery }, ndHopLimit], 'accept', 'IPv6 neighbour discovery'),
     icmpEssentials: {
       4: verdictRule([{ kind: 'icmp-type', types: essentialNames(4, icmpNames) }], 'accept', 'ICMP essentials (--semantics icmp-essentials)'),
       6: verdictRule([{ kind: 'icmpv6-type', types: essentialNames(6, icmpv6Names) }], 'accept', 'ICMP essentials (--semantics icmp-essentials)'),
@@ -161,7 +163,7 @@ function antiSpoofingRules(options: NftablesOptions, counter: readonly Statement
     // one use: it passes, for CNIs whose pods take a lease (bridge with dhcp IPAM).
     {
       matches: [{ kind: 'interface', side: 'in', name }, { kind: 'address', family: 4, field: 'saddr', set: { kind: 'inline', elements: [[0n, 0n]] } }, { kind: 'dport', protocol: 'udp', ports: [[67, 67]] }],
-      statements: [{ kind: 'verdict', verdict: { kind: 'accept' } }],
+      statements: [...counter, { kind: 'verdict', verdict: { kind: 'accept' } }],
       comment: 'a DHCP request',
     },
     ...families.map(
@@ -232,7 +234,7 @@ export function assembleTable(node: string, parts: NodeParts, { semantics, base,
   // first (its chain returns when allowed), then ingress of a local destination; traffic
   // between other hosts matches no map and is left alone (policy accept).
   const forward: Rule[] = [base.established];
-  if (hasPods(6)) forward.push(base.ndpForward);
+  if (hasPods(6)) forward.push(base.ndpFromPods);
   for (const family of families) if (hasPods(family)) forward.push(base.invalid[family].saddr, base.invalid[family].daddr);
   // kube-router's common ICMP rules, whichever side is isolated: before every pod chain.
   const essentials = (rules: Rule[], directions: readonly Direction[]): void => {
@@ -263,7 +265,7 @@ export function assembleTable(node: string, parts: NodeParts, { semantics, base,
   // pods it runs.
   if (parts.local > 0 || base.linkLocal.in.length > 0) {
     const input: Rule[] = [base.established, ...base.linkLocal.in];
-    if (hasPods(6)) input.push(base.ndp);
+    if (hasPods(6)) input.push(base.ndpFromPods);
     for (const family of families) if (hasPods(family)) input.push(base.invalid[family].saddr);
     essentials(input, ['egress']);
     for (const family of families) exceptSelf(input, family, 'egress');
