@@ -17,9 +17,11 @@ import { parseIpSets } from './support/parse.js';
 // The documented reload procedure (deploy/netpolc-iptables-reload), run inside each node
 // namespace on a host that has its own FORWARD and INPUT rules, chain and ipset: a ruleset from
 // before the INPUT hook, then policy set A, B, B again, A with logging and REJECT (more chains),
-// B without and with ipsets, and the old ruleset again. After each step the kernel must hold
-// exactly one hook at the top of FORWARD and of INPUT (none in INPUT for the old ruleset), the
-// host's rules unchanged, netpolc's chains and sets exactly those of the files, and probes must
+// B without and with ipsets, A with --pod-interface (a raw table) and two interface names, B
+// without it (the raw table emptied), and the old ruleset again. After each step the kernel must
+// hold exactly one hook at the top of FORWARD and of INPUT (none in INPUT for the old ruleset)
+// and of raw PREROUTING exactly with --pod-interface, the host's rules unchanged, netpolc's
+// chains (raw ones included) and sets exactly those of the files, and probes must
 // match the reference evaluator (for the old ruleset: except pod -> own node, which it did not
 // filter).
 const gate = kernelGate();
