@@ -12,7 +12,7 @@ import { parseYamlDocuments } from './source-file.js';
 import { YamlLocator } from './yaml-locate.js';
 import { checkKeys, keyCandidateOffsets } from './yaml-keys.js';
 import { badMergeSource, checkMerges } from './yaml-merge.js';
-import { candidateScalar, checkYaml11Scalars, yaml11Candidate } from './yaml11.js';
+import { candidateScalar, checkYaml11Scalars, yaml11Candidate, yaml11ScalarTags } from './yaml11.js';
 
 /** What reading a YAML text found besides its documents, for locating paths in it later. */
 export interface YamlRead {
@@ -190,24 +190,30 @@ interface BulkRead {
   readonly jsyamlFrom: number;
 }
 
+/** The tag the yaml package names in an "Unresolved tag" warning, if the message is one. */
+function unresolvedTag(message: string): string | undefined {
+  return /^Unresolved tag: (\S+)/.exec(message)?.[1];
+}
+
+/**
+ * Whether a parser's warning is one to report as an error: a core scalar tag its value does not
+ * match ({@link yaml11ScalarTags}), not a tag kubectl ignores.
+ */
+function isError(message: string): boolean {
+  const tag = unresolvedTag(message);
+  return tag !== undefined && yaml11ScalarTags.has(tag);
+}
+
 /**
  * A parser's message as said to the user: the yaml package reports running out of stack (20 000
  * nested `[`) as "Maximum call stack size exceeded", which names nothing the user wrote.
  */
-/** Explicit scalar tags of the core schema: one the value does not match is an error, not a tag kubectl ignores. */
-const scalarTags = new Set(['!!bool', '!!int', '!!float', '!!null']);
-
-/** Whether a parser's warning is one to report as an error (see {@link scalarTags}). */
-function isError(message: string): boolean {
-  return /^Unresolved tag: tag:yaml\.org,2002:(?:bool|int|float|null)\b/.test(message);
-}
-
 function syntaxDetail(message: string): string {
   if (message.startsWith('Maximum call stack size exceeded')) return 'collections nested too deeply to read (the reader ran out of stack here; Kubernetes objects nest a few dozen levels)';
-  const tag = /^Unresolved tag: (?:tag:yaml\.org,2002:(\S+)|(\S+))/.exec(message);
-  if (tag) {
-    const name = tag[1] ? `!!${tag[1]}` : tag[2]!;
-    if (scalarTags.has(name)) return `the value is no ${name} in YAML 1.2, and kubectl (go-yaml v2, YAML 1.1) reads it as another value or refuses it: write the value without the tag`;
+  const tag = unresolvedTag(message);
+  if (tag !== undefined) {
+    const name = tag.replace(/^tag:yaml\.org,2002:/, '!!');
+    if (yaml11ScalarTags.has(tag)) return `the value is no ${name} in YAML 1.2, and kubectl (go-yaml v2, YAML 1.1) reads it as another value or refuses it: write the value without the tag`;
     return `the tag ${name} is ignored, as kubectl ignores it: the value is read as the plain mapping, list or string it is written as${name === '!!set' ? " (a set's members are keys without values)" : ''}`;
   }
   return message;

@@ -60,14 +60,18 @@ export function candidateScalar(m: RegExpMatchArray): string {
 }
 
 /**
+ * The core schema's explicit scalar tags, whose values YAML 1.1 resolves otherwise than 1.2
+ * (`!!int 0120`, `!!bool yes`): a value such a tag does not match to the yaml package is another
+ * value to kubectl, or one it refuses.
+ */
+export const yaml11ScalarTags: ReadonlySet<string> = new Set(['int', 'float', 'bool', 'null'].map((t) => `tag:yaml.org,2002:${t}`));
+
+/**
  * Reports plain scalars of trees (whose ranges start at `offset`) that YAML 1.1 reads differently:
  * booleans once per distinct value and file (a warning: quoting them is the fix), and numbers in
  * the fields netpolc reads as numbers whenever kubectl would read another value (an error: the
  * compiled rule would not be the one the cluster enforces).
  */
-/** Explicit tags whose values YAML 1.1 resolves otherwise than 1.2 (`!!int 0120`, `!!bool yes`). */
-const yaml11Tags = new Set(['int', 'float', 'bool', 'null'].map((t) => `tag:yaml.org,2002:${t}`));
-
 export function checkYaml11Scalars(docs: readonly { readonly tree: Document; readonly offset: number }[], path: string, diagnostics: Diagnostic[]): void {
   const warned = new Set<string>();
   for (const { tree, offset } of docs) {
@@ -75,7 +79,7 @@ export function checkYaml11Scalars(docs: readonly { readonly tree: Document; rea
       Scalar(key, node, ancestors) {
         // `!!str 0120` is a string to every reader, kubectl's too (not so `!!int 0120`: octal 80 in
         // YAML 1.1), and so is the text of `!!binary`, `!!timestamp` or a local tag (`!mine on`).
-        if (node.type !== 'PLAIN' || (node.tag !== undefined && !yaml11Tags.has(node.tag))) return;
+        if (node.type !== 'PLAIN' || (node.tag !== undefined && !yaml11ScalarTags.has(node.tag))) return;
         const [pos, end] = node.range ?? [0, 0];
         const at = { kind: 'span', file: path, pos: pos + offset, end: end + offset } as const;
         const parent = ancestors[ancestors.length - 1];
