@@ -13,14 +13,17 @@ import { canonicalAddress, uniqueAddresses } from './pod-fast.js';
 
 const isPort = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535;
 
+/** A Service port's targetPort as the API server stores it: an absent, zero or empty one is the port (SetDefaults_Service). */
+export function defaultedTargetPort(port: unknown, target: unknown): unknown {
+  return target === undefined || target === null || target === 0 || target === '' ? port : target;
+}
+
 function servicePort(p: unknown): ServicePort | undefined {
   if (!isMap(p) || !isPort(p['port'])) return undefined;
   // SetDefaults_Service: an absent or empty protocol is TCP.
   const protocol = p['protocol'] === undefined || p['protocol'] === null || p['protocol'] === '' ? 'TCP' : p['protocol'];
   if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') return undefined;
-  // An absent, zero or empty targetPort is the port itself (SetDefaults_Service).
-  const target = p['targetPort'];
-  const targetPort = target === undefined || target === null || target === 0 || target === '' ? p['port'] : target;
+  const targetPort = defaultedTargetPort(p['port'], p['targetPort']);
   if (!isPort(targetPort) && !(typeof targetPort === 'string' && isPortName(targetPort))) return undefined;
   return { port: p['port'], protocol: protocol as Protocol, targetPort };
 }
