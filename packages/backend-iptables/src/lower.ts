@@ -136,10 +136,9 @@ function fixedParts(family: Family, essentials: boolean): { pod: Chain; inputPod
     // gateway (cloudnativelabs/kube-router#1895).
     inputPodRules.push(...neighbourDiscoveryRules({ kind: 'RETURN' }));
   }
-  // Under icmp-essentials these go back to the host like allowed traffic (the neighbour
-  // discovery types are back there already).
-  // The profile's types at any hop limit, as kube-router admits them (its neighbour solicitation
-  // and advertisement too; the rules above take real neighbour discovery only).
+  // Under icmp-essentials these go back to the host like allowed traffic: the profile's types at
+  // any hop limit, as kube-router admits them (its neighbour solicitation and advertisement too;
+  // the rules above take real neighbour discovery only).
   if (essentials) inputPodRules.push(...icmpEssentialRules(family, { kind: 'RETURN' }));
   inputPodRules.push({ matches: [comment('egress of a local source pod')], target: { kind: 'goto', chain: chains.egress } });
   return {
@@ -366,5 +365,5 @@ export function lowerFamily(ctx: LowerContext, node: Node, localPods: readonly L
   // node took 84 ms of a kube-scale emit.
   if (extraSet) insertSorted(sets, (i) => setOrders[usedSets[i]!]!, extraSet);
   const raw = ctx.raw[family];
-  return { ruleset: raw ? { node: node.name, family, chains: out, hooks: parts.hooks, raw } : { node: node.name, family, chains: out, hooks: parts.hooks }, sets };
+  return { ruleset: { node: node.name, family, chains: out, hooks: parts.hooks, ...(raw ? { raw } : {}) }, sets };
 }

@@ -1,5 +1,5 @@
 import { compilerAssert, endOfFileLine, ownedName } from '@netpolc/ir';
-import type { Chain, IpSet, IpSetFile, Match, PortRange, Rule, Ruleset, Target } from './model.js';
+import type { Chain, Hook, IpSet, IpSetFile, Match, PortRange, Rule, Ruleset, Target } from './model.js';
 import { tmpSetName } from './names.js';
 
 // Printers: model -> the exact text `iptables-restore` / `ipset restore` read. Rules print in the
@@ -151,7 +151,7 @@ export function writeRuleset(rs: Ruleset, out: string[], ipsets = true, files?: 
     out.push('*raw\n');
     for (const c of rs.raw.chains) out.push(declaration(c));
     for (const c of rs.raw.chains) for (const r of c.rules) out.push(`-A ${c.name} ${formatRule(r)}\n`);
-    for (const h of rs.raw.hooks) out.push(`-I ${h.chain} ${h.position} ${ruleText(h.rule)}\n`);
+    pushHooks(rs.raw.hooks, out);
     out.push('COMMIT\n');
   }
   out.push('*filter\n');
@@ -172,8 +172,13 @@ export function writeRuleset(rs: Ruleset, out: string[], ipsets = true, files?: 
       for (const r of c.rules) out.push(`${head}${formatRule(r)}\n`);
     }
   }
-  for (const h of rs.hooks) out.push(`-I ${h.chain} ${h.position} ${ruleText(h.rule)}\n`);
+  pushHooks(rs.hooks, out);
   out.push('COMMIT\n', endLine);
+}
+
+/** The `-I CHAIN N ...` lines of a table's hooks, each followed by its newline. */
+function pushHooks(hooks: readonly Hook[], out: string[]): void {
+  for (const h of hooks) out.push(`-I ${h.chain} ${h.position} ${ruleText(h.rule)}\n`);
 }
 
 const rulesetComment = (tool: string, ipsets: boolean): string =>
