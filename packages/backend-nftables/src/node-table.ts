@@ -1,5 +1,5 @@
 import { compareValues, icmpEssentialTypes, type Direction, type SemanticsOptions } from '@netpolc/ir';
-import type { AddressPairSet, AddressSet, Chain, Family, IcmpType, Icmpv6Type, InterfaceSide, NamedSet, Range, Rule, Ruleset, Statement, VerdictMap } from './model.js';
+import type { AddressPairSet, AddressSet, Chain, Family, IcmpType, Icmpv6Type, InterfaceSide, Match, NamedSet, Range, Rule, Ruleset, Statement, VerdictMap } from './model.js';
 import { tableName } from './model.js';
 import { compareNames } from './numbered.js';
 import { dispatchMapName, podsSetName, selfSetName } from './names.js';
@@ -157,24 +157,22 @@ function linkLocalRules(options: NftablesOptions, side: InterfaceSide, counter: 
  */
 function antiSpoofingRules(options: NftablesOptions, counter: readonly Statement[]): Rule[] {
   const drop: Statement[] = [...counter, { kind: 'verdict', verdict: { kind: 'drop' } }];
-  return options.podInterfaces.flatMap((name): Rule[] => [
-    // fib lets the unspecified source through, which reached the node's and the bridge's UDP
-    // listeners by broadcast from a pod isolated for egress. A DHCP request (to port 67) is its
-    // one use: it passes, for CNIs whose pods take a lease (bridge with dhcp IPAM).
-    {
-      matches: [{ kind: 'interface', side: 'in', name }, { kind: 'address', family: 4, field: 'saddr', set: { kind: 'inline', elements: [[0n, 0n]] } }, { kind: 'dport', protocol: 'udp', ports: [[67, 67]] }],
-      statements: [...counter, { kind: 'verdict', verdict: { kind: 'accept' } }],
-      comment: 'a DHCP request',
-    },
-    ...families.map(
-      (family): Rule => ({
-        matches: [{ kind: 'interface', side: 'in', name }, { kind: 'address', family, field: 'saddr', set: { kind: 'inline', elements: [[0n, 0n]] } }, ...(family === 6 ? [{ kind: 'not-icmpv6' } as const] : [])],
-        statements: drop,
-        comment: 'no pod sends from the unspecified address',
-      }),
-    ),
-    { matches: [{ kind: 'interface', side: 'in', name }, { kind: 'not-icmpv6' }, { kind: 'source-not-routed-back' }], statements: drop, comment: 'a pod sends from its own addresses only' },
-  ]);
+  const unspecified = (family: Family): Match => ({ kind: 'address', family, field: 'saddr', set: { kind: 'inline', elements: [[0n, 0n]] } });
+  return options.podInterfaces.flatMap((name): Rule[] => {
+    const arriving: Match = { kind: 'interface', side: 'in', name };
+    return [
+      // fib lets the unspecified source through, which reached the node's and the bridge's UDP
+      // listeners by broadcast from a pod isolated for egress. A DHCP request (to port 67) is its
+      // one use: it passes, for CNIs whose pods take a lease (bridge with dhcp IPAM).
+      {
+        matches: [arriving, unspecified(4), { kind: 'dport', protocol: 'udp', ports: [[67, 67]] }],
+        statements: [...counter, { kind: 'verdict', verdict: { kind: 'accept' } }],
+        comment: 'a DHCP request',
+      },
+      ...families.map((family): Rule => ({ matches: [arriving, unspecified(family), ...(family === 6 ? [{ kind: 'not-icmpv6' } as const] : [])], statements: drop, comment: 'no pod sends from the unspecified address' })),
+      { matches: [arriving, { kind: 'not-icmpv6' }, { kind: 'source-not-routed-back' }], statements: drop, comment: 'a pod sends from its own addresses only' },
+    ];
+  });
 }
 
 /** What {@link assembleTable} needs besides the parts. */
