@@ -25,7 +25,7 @@ export { cardinality, contains, equals, intersect, normalize, subtract, toCidrBl
 
 export { loadProgram, type LoadedObject, type LoadOptions, type LoadResult, type SourceFiles } from './lower/load.js';
 export { namespaceNameLabel } from './lower/inventory.js';
-export { defaultedTargetPort } from './lower/service.js';
+export { defaultedServiceProtocol, defaultedTargetPort } from './lower/service.js';
 export { isDnsLabel, isDnsSubdomain, isLabelKey, isLabelValue, isPortName } from './lower/names.js';
 
 export { resolve, type ResolveOptions } from './resolve/resolve.js';

@@ -1,4 +1,4 @@
-import { compareValues, defaultedTargetPort, namespaceNameLabel } from '@netpolc/ir';
+import { compareValues, defaultedServiceProtocol, defaultedTargetPort, namespaceNameLabel } from '@netpolc/ir';
 import { storedContainerPorts, storedPolicySpec } from './api-form.js';
 
 /** The kinds netpolc reads from a cluster, in the order snapshots list them. */
@@ -79,7 +79,7 @@ function slimService(item: Json): Json {
   if (out['selector'] !== undefined) out['selector'] = sortedMap(out['selector']);
   const ports = pickEach(out['ports'], ['name', 'protocol', 'port', 'targetPort']);
   if (Array.isArray(ports)) {
-    out['ports'] = ports.map((p) => (isMap(p) ? { ...p, protocol: p['protocol'] ?? 'TCP', targetPort: defaultedTargetPort(p['port'], p['targetPort']) } : p));
+    out['ports'] = ports.map((p) => (isMap(p) ? { ...p, protocol: defaultedServiceProtocol(p['protocol']), targetPort: defaultedTargetPort(p['port'], p['targetPort']) } : p));
   }
   return { spec: out };
 }

@@ -76,6 +76,19 @@ it('keeps a pod\'s native sidecar ports and drops ordinary init containers', () 
   expect(Object.keys((pod!.manifest['metadata'] as { labels: object }).labels)).toEqual(['a', 'b']);
 });
 
+it('fills in a Service port\'s protocol and targetPort as SetDefaults_Service does, empty ones included', () => {
+  const service = slimObject('Service', {
+    metadata: { name: 's', namespace: 'n' },
+    spec: { selector: { app: 'web' }, ports: [{ port: 80 }, { port: 81, protocol: '', targetPort: '' }, { port: 82, protocol: 'UDP', targetPort: 'dns' }, { port: 83, protocol: null, targetPort: 0 }] },
+  });
+  expect((service?.manifest['spec'] as { ports: unknown }).ports).toEqual([
+    { port: 80, protocol: 'TCP', targetPort: 80 },
+    { port: 81, protocol: 'TCP', targetPort: 81 },
+    { port: 82, protocol: 'UDP', targetPort: 'dns' },
+    { port: 83, protocol: 'TCP', targetPort: 83 },
+  ]);
+});
+
 it('keeps malformed fields for the loader to report, and skips items without a name', () => {
   expect(slimObject('Pod', { metadata: { name: 'p', namespace: 'n' }, spec: { containers: 'oops' } })?.manifest['spec']).toEqual({ containers: 'oops' });
   expect(slimObject('Node', { metadata: {} })).toBeUndefined();

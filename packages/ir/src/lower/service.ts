@@ -18,10 +18,14 @@ export function defaultedTargetPort(port: unknown, target: unknown): unknown {
   return target === undefined || target === null || target === 0 || target === '' ? port : target;
 }
 
+/** A Service port's protocol as the API server stores it: an absent or empty one is TCP (SetDefaults_Service). */
+export function defaultedServiceProtocol(protocol: unknown): unknown {
+  return protocol === undefined || protocol === null || protocol === '' ? 'TCP' : protocol;
+}
+
 function servicePort(p: unknown): ServicePort | undefined {
   if (!isMap(p) || !isPort(p['port'])) return undefined;
-  // SetDefaults_Service: an absent or empty protocol is TCP.
-  const protocol = p['protocol'] === undefined || p['protocol'] === null || p['protocol'] === '' ? 'TCP' : p['protocol'];
+  const protocol = defaultedServiceProtocol(p['protocol']);
   if (protocol !== 'TCP' && protocol !== 'UDP' && protocol !== 'SCTP') return undefined;
   const targetPort = defaultedTargetPort(p['port'], p['targetPort']);
   if (!isPort(targetPort) && !(typeof targetPort === 'string' && isPortName(targetPort))) return undefined;
