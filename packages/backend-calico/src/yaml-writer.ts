@@ -3,26 +3,20 @@
 // are Go programs whose YAML libraries follow YAML 1.1, where `yes`/`no`/`on`/`off`/`y`/`n` are
 // booleans, `~` is null and `80:81` is a base-60 integer (4881): all must stay strings.
 
-import { compareValues, memoized, yamlNumber, yamlQuoted } from '@netpolc/ir';
+import { compareValues, memoized, yamlNumber, yamlPlainTest, yamlQuoted } from '@netpolc/ir';
 
 /** Data the emitter accepts. */
 export type YamlData = string | number | boolean | readonly YamlData[] | { readonly [key: string]: YamlData };
 
-// Plain only when the text starts with a letter or underscore (so it cannot read as a number,
-// timestamp, base-60 integer, tag, anchor, alias, block indicator or flow collection) and holds
-// no ':' or '#' (so no mapping key or comment can appear) and no flow indicators.
-const plainSafe = /^[A-Za-z_][A-Za-z0-9_./ ()'=!&|-]*$/;
-// YAML 1.1 booleans and nulls (yaml.org/type/bool.html, yaml.org/type/null.html), any case; and
-// a bare exponent (`e3`, `E-9`), a string to YAML 1.1 and 1.2 but NaN (null) to the JavaScript
-// `yaml` package in its 1.1 mode, which a checker of Go semantics written in JavaScript may use.
-const keywords = /^(y|yes|n|no|true|false|on|off|null|e[-+]?[0-9]+)$/i;
+// Calico selectors (`app == 'web' && has(tier)`) stay plain: spaces and their operators do not
+// change how YAML reads a plain scalar that starts with a letter.
+const plainSafe = yamlPlainTest(" ()'=!&|");
 
 /** A scalar as YAML text: plain when unambiguous in YAML 1.1 and 1.2, double-quoted otherwise. */
 export function scalar(value: string | number | boolean): string {
   if (typeof value === 'number') return yamlNumber(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (plainSafe.test(value) && !value.endsWith(' ') && !keywords.test(value)) return value;
-  return yamlQuoted(value);
+  return plainSafe(value) ? value : yamlQuoted(value);
 }
 
 function isCollection(v: YamlData): v is readonly YamlData[] | { readonly [key: string]: YamlData } {

@@ -1,39 +1,13 @@
 // Typed model → YAML text. A small printer of our own: the model fixes key order, so the output
 // is byte-deterministic, and every string that a YAML 1.1 reader (kubectl and Cilium use Go
 // YAML 1.1 parsers) could read as something else is double-quoted.
-import { memoized, ownedName, yamlNumber, yamlQuoted, type everyNamespace } from '@netpolc/ir';
+import { memoized, ownedName, yamlNumber, yamlPlainTest, yamlQuoted, type everyNamespace } from '@netpolc/ir';
 import type { CiliumPolicy } from './model.js';
 
 type Tree = string | number | boolean | readonly Tree[] | { readonly [k: string]: Tree | undefined };
 
-/** YAML 1.1 plain scalars that resolve to booleans or null (yaml.org/type/bool.html, null.html). */
-const yaml11Words = new Set(['y', 'yes', 'n', 'no', 'true', 'false', 'on', 'off', 'null', '~']);
-const bareExponent = /^[eE][-+]?[0-9]+$/;
-
-/**
- * True when a string can be written plain and still reads back as the same string in YAML 1.1
- * and 1.2: starts with a letter (so never a number, timestamp, sexagesimal or indicator), holds
- * only label-ish characters, does not end with ':' and is not a boolean/null word. A character
- * loop: the printer asks for every key and value of 75k policies.
- */
-export function isPlainSafe(s: string): boolean {
-  const n = s.length;
-  if (n === 0 || !isLetter(s.charCodeAt(0)) || s.charCodeAt(n - 1) === 58) return false;
-  for (let i = 1; i < n; i++) {
-    const c = s.charCodeAt(i);
-    // [A-Za-z0-9] and . _ / : -
-    if (!(isLetter(c) || (c >= 48 && c <= 58) || c === 46 || c === 95 || c === 47 || c === 45)) return false;
-  }
-  // A bare exponent (`e3`, `E-9`) is a string to YAML 1.1 and 1.2, but NaN (null) to the
-  // JavaScript `yaml` package in its 1.1 mode, which a checker written in JavaScript may use.
-  if (bareExponent.test(s)) return false;
-  // The longest YAML 1.1 word is five letters.
-  return n > 5 || !yaml11Words.has(s.toLowerCase());
-}
-
-function isLetter(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-}
+/** Plain when YAML 1.1 and 1.2 read it back as the same string; a label source's colon (`k8s:app`) may stay. */
+export const isPlainSafe = yamlPlainTest(':');
 
 function scalar(v: string | number | boolean): string {
   if (typeof v === 'string') return isPlainSafe(v) ? v : yamlQuoted(v);

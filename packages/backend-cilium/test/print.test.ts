@@ -72,13 +72,13 @@ it('writes one file per namespace, or one stream for --out-dir -', () => {
   expect(parseCiliumYaml(empty.files[0]!.content)).toEqual([]);
 });
 
-it('writes plain exactly the strings the plain-safe pattern allows (letter first, label characters, no final colon, no YAML 1.1 word)', () => {
+it('writes plain exactly the strings the plain-safe pattern allows (letter or underscore first, label characters, no final colon, no YAML 1.1 word)', () => {
   const words = ['y', 'Yes', 'n', 'NO', 'true', 'False', 'on', 'Off', 'null', '~'];
   const text = fc.oneof(fc.constantFrom(...words, 'e3', 'E-9', 'e10'), fc.string({ unit: fc.constantFrom('a', 'Z', 'y', 'e', 's', '0', '9', '.', '_', '/', ':', '-', ' ', '#', 'é', '~'), maxLength: 8 }));
   fc.assert(
     fc.property(text, (s) => {
       // A bare exponent (e3, E-9) reads as NaN in the JavaScript yaml package's 1.1 mode.
-      const expected = /^[A-Za-z][A-Za-z0-9._/:-]*$/.test(s) && !s.endsWith(':') && !words.map((w) => w.toLowerCase()).includes(s.toLowerCase()) && !/^[eE][-+]?[0-9]+$/.test(s);
+      const expected = /^[A-Za-z_][A-Za-z0-9._/:-]*$/.test(s) && !s.endsWith(':') && !words.map((w) => w.toLowerCase()).includes(s.toLowerCase()) && !/^[eE][-+]?[0-9]+$/.test(s);
       expect(isPlainSafe(s)).toBe(expected);
     }),
     { numRuns: numRuns(2000), seed },

@@ -45,7 +45,7 @@ export { defineBackend } from './backend.js';
 export { batchFiles, FileAssembler, releaseBatch, type AssemblerOptions } from './output/file-assembler.js';
 export { answeredNamespaces, endOfFileLine, everyNamespace, maxFileNameBytes, overlongFileName, ownedName } from './output/owned-files.js';
 export { annotationLimit, etcdRequestLimit, storedBytesOver } from './output/stored-size.js';
-export { yamlCommentText, yamlNumber, yamlQuoted } from './output/yaml-scalars.js';
+export { yamlCommentText, yamlNumber, yamlPlainTest, yamlQuoted } from './output/yaml-scalars.js';
 
 export { diffConnectivity, endpointText, type ConnectionChange, type ConnectivityDiff, type DiffEndpoint, type DiffOptions } from './diff/connectivity.js';
 export { deltaKey, formatRanges, isEmptyDelta, noDelta, toDelta, type PortDelta } from './diff/port-delta.js';

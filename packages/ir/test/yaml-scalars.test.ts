@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { yamlCommentText, yamlNumber, yamlQuoted } from '../src/index.js';
+import { yamlCommentText, yamlNumber, yamlPlainTest, yamlQuoted } from '../src/index.js';
 import { propertyParams } from '../src/testing/index.js';
 
 const yaml11Int = /^[-+]?(?:0|[1-9][0-9_]*)$/;
@@ -57,4 +57,30 @@ it('writes every code unit of the BMP as printable YAML that reads back as the c
     if (near) expect(parse(quoted)).toBe(c >= 0xd800 && c <= 0xdfff ? 'a\ufffdb' : s);
   }
   expect(unprintable).toEqual([]);
+});
+
+it('writes plain only strings that YAML 1.1 and 1.2 read back as the same string, with each printer\'s extra characters', () => {
+  // One test for the three printers (Calico selectors, Cilium label sources, the snapshot), which
+  // each had a pattern of their own. Mapping values and keys in block style are where they print.
+  const unit = fc.constantFrom('a', 'Z', 'y', 'e', 's', 'o', 'n', '_', '0', '9', '.', '/', '-', ':', ' ', '#', "'", '=', '!', '&', '|', '(', ')', '~', '+', '@', 'é');
+  const text = fc.oneof(fc.constantFrom('y', 'No', 'ON', 'off', 'TRUE', 'null', 'e3', 'E-9', '_', 'a: b', 'a #b', 'a:', 'a '), fc.string({ unit, maxLength: 7 }));
+  for (const extra of ['', ':', " ()'=!&|"]) {
+    const plain = yamlPlainTest(extra);
+    fc.assert(
+      fc.property(text, (s) => {
+        if (!plain(s)) return;
+        for (const version of ['1.1', '1.2'] as const) {
+          expect(parse(`${s}: ${s}\n`, { version }), `${JSON.stringify(s)} in YAML ${version}`).toEqual({ [s]: s });
+          expect(parse(`- ${s}\n`, { version })).toEqual([s]);
+        }
+      }),
+      propertyParams(),
+    );
+  }
+  // What each printer keeps plain, for readability.
+  expect(yamlPlainTest(" ()'=!&|")("app == 'web' && has(tier)")).toBe(true);
+  expect(yamlPlainTest(':')('k8s:io.kubernetes.pod.namespace')).toBe(true);
+  expect(['app.kubernetes.io/name', 'TCP', '_x', 'e', 'yes-no'].every(yamlPlainTest())).toBe(true);
+  expect(['', 'y', 'Off', 'e10', '1a', 'a:', 'a ', 'k8s:app', 'a b', '-a', '.a', 'é'].some(yamlPlainTest())).toBe(false);
+  expect(['a: b', 'a #b', 'a ', 'x:'].some(yamlPlainTest(': #'))).toBe(false);
 });

@@ -1,19 +1,14 @@
-import { yamlNumber, yamlQuoted } from '@netpolc/ir';
+import { yamlNumber, yamlPlainTest, yamlQuoted } from '@netpolc/ir';
 import { keysInGoOrder } from './go-order.js';
 
 // A YAML printer for JSON data (what the API returns). The CLI has no YAML library of its own;
 // JSON-quoted strings are valid YAML double-quoted scalars (YAML 1.2 §7.3.1), so quoting is
 // always safe and is used whenever a plain scalar could be read differently.
 
-// Plain scalars that YAML 1.1 (kubectl, go-yaml v2) or 1.2 would not read as strings.
-const reserved = new Set(['y', 'yes', 'n', 'no', 'on', 'off', 'true', 'false', 'null']);
+const plainSafe = yamlPlainTest();
 
 function scalarText(s: string): string {
-  // Starting with a letter rules out numbers, dates, base-60 and indicators; the character set
-  // rules out `: `, ` #`, flow indicators and trailing spaces.
-  // `e0`, `E-5`: the exponent alone, which the `yaml` package's YAML 1.1 float pattern accepts.
-  if (/^[A-Za-z_][A-Za-z0-9_./-]*$/.test(s) && !reserved.has(s.toLowerCase()) && !/^[eE][-+]?\d/.test(s)) return s;
-  return yamlQuoted(s);
+  return plainSafe(s) ? s : yamlQuoted(s);
 }
 
 function scalar(v: unknown): string | undefined {

@@ -17,6 +17,41 @@ export function yamlNumber(n: number): string {
   return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}${text.slice(e)}`;
 }
 
+/** YAML 1.1 plain scalars that resolve to booleans or null (yaml.org/type/bool.html, null.html), lowercased. */
+const yaml11Words = new Set(['y', 'yes', 'n', 'no', 'true', 'false', 'on', 'off', 'null']);
+const bareExponent = /^[eE][-+]?[0-9]+$/;
+
+/**
+ * A test of whether a string may be written plain and still read back as the same string in
+ * YAML 1.1 and 1.2. It starts with a letter or underscore (so it is never a number, timestamp,
+ * base-60 integer, indicator, tag, anchor or alias), holds only letters, digits, `_ . / -` and
+ * the printer's `extra` ASCII characters (a Calico selector's spaces and operators, a Cilium
+ * label source's colon), ends with neither a space nor a colon, holds no `: ` or ` #`, and is no
+ * YAML 1.1 boolean or null word. A bare exponent (`e3`, `E-9`) is a string to YAML 1.1 and 1.2
+ * but NaN (null) to the JavaScript `yaml` package in its 1.1 mode, which a checker may use, so it
+ * is quoted too. A character loop over a table: printers ask for every key and value.
+ */
+export function yamlPlainTest(extra = ''): (s: string) => boolean {
+  const allowed = new Uint8Array(128);
+  for (const ch of `abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-${extra}`) allowed[ch.charCodeAt(0)] = 1;
+  return (s) => {
+    const n = s.length;
+    if (n === 0) return false;
+    const first = s.charCodeAt(0);
+    if (!(first === 95 || (first >= 65 && first <= 90) || (first >= 97 && first <= 122))) return false;
+    const last = s.charCodeAt(n - 1);
+    if (last === 32 || last === 58) return false;
+    for (let i = 1; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 128 || allowed[c] === 0) return false;
+      const next = s.charCodeAt(i + 1);
+      if ((c === 58 && next === 32) || (c === 32 && next === 35)) return false;
+    }
+    if (n <= 5 && yaml11Words.has(s.toLowerCase())) return false;
+    return !((first === 101 || first === 69) && bareExponent.test(s));
+  };
+}
+
 /** Lone surrogates, which no UTF-8 text holds. */
 const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 /**
