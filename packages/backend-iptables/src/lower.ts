@@ -1,4 +1,4 @@
-import { compareValues, icmpEssentialTypes, type Address, type Node } from '@netpolc/ir';
+import { compareValues, icmpEssentialTypes, neighbourDiscovery, type Address, type Node } from '@netpolc/ir';
 import { dispatchRules, type DispatchEntry } from './dispatch.js';
 import type { Chain, Family, IpSet, Match, RawTable, Rule, Ruleset } from './model.js';
 import { chainPrefix, chains, commentText, hookComment } from './names.js';
@@ -70,15 +70,9 @@ export interface LoweredFamily {
   readonly sets: readonly IpSet[];
 }
 
-/** ICMPv6 router solicitation, neighbour solicitation and advertisement: what a pod sends its node. */
-const neighbourDiscovery: readonly number[] = [133, 135, 136];
-/**
- * The rules that let neighbour discovery through, hop limit 255 only: real neighbour discovery
- * never crosses a router, and without the check an isolated pod sent data in types 133, 135
- * and 136 to any routed destination (a review read it on a raw ICMPv6 socket).
- */
+/** What pods send of neighbour discovery, at its hop limit only (`neighbourDiscovery`: why). */
 function neighbourDiscoveryRules(target: Rule['target']): Rule[] {
-  return neighbourDiscovery.map((type) => ({ protocol: 'ipv6-icmp', matches: [{ kind: 'icmp6', type }, { kind: 'hop-limit', value: 255 }, comment('IPv6 neighbour discovery')], target }));
+  return neighbourDiscovery.fromPods.map((type) => ({ protocol: 'ipv6-icmp', matches: [{ kind: 'icmp6', type }, { kind: 'hop-limit', value: neighbourDiscovery.hopLimit }, comment('IPv6 neighbour discovery')], target }));
 }
 /** A connection whose destination was rewritten (`--ctstate DNAT`): a Service hairpin's. */
 const hairpinned: Match = { kind: 'conntrack', states: ['DNAT'] };

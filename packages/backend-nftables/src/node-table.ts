@@ -1,4 +1,4 @@
-import { compareValues, icmpEssentialTypes, type Direction, type SemanticsOptions } from '@netpolc/ir';
+import { antiSpoofingChecks, compareValues, dhcpServerPort, icmpEssentialTypes, neighbourDiscovery, type AntiSpoofingCheck, type Direction, type SemanticsOptions } from '@netpolc/ir';
 import type { AddressPairSet, AddressSet, Chain, Family, IcmpType, Icmpv6Type, InterfaceSide, Match, NamedSet, Range, Rule, Ruleset, Statement, VerdictMap } from './model.js';
 import { tableName } from './model.js';
 import { compareNames } from './numbered.js';
@@ -6,14 +6,20 @@ import { dispatchMapName, podsSetName, selfSetName } from './names.js';
 import type { NftablesOptions } from './options.js';
 
 const families: readonly Family[] = [4, 6];
-const neighbourDiscovery: readonly Icmpv6Type[] = ['nd-router-solicit', 'nd-router-advert', 'nd-neighbor-solicit', 'nd-neighbor-advert'];
-/** The hop limit of neighbour discovery (RFC 4861), which no routed packet keeps. */
-const ndHopLimit = { kind: 'hop-limit', value: 255 } as const;
-/** What pods send: no router advertisement (a pod is no router). */
-const podNeighbourDiscovery: readonly Icmpv6Type[] = ['nd-router-solicit', 'nd-neighbor-solicit', 'nd-neighbor-advert'];
+/** The hop limit of neighbour discovery, which no routed packet keeps (`neighbourDiscovery`: why). */
+const ndHopLimit = { kind: 'hop-limit', value: neighbourDiscovery.hopLimit } as const;
 /** nft's names of the ICMP and ICMPv6 types of the `icmp-essentials` profile, by number. */
 const icmpNames: Readonly<Record<number, IcmpType>> = { 3: 'destination-unreachable', 8: 'echo-request', 11: 'time-exceeded' };
-const icmpv6Names: Readonly<Record<number, Icmpv6Type>> = { 1: 'destination-unreachable', 3: 'time-exceeded', 128: 'echo-request', 129: 'echo-reply', 135: 'nd-neighbor-solicit', 136: 'nd-neighbor-advert' };
+const icmpv6Names: Readonly<Record<number, Icmpv6Type>> = {
+  1: 'destination-unreachable',
+  3: 'time-exceeded',
+  128: 'echo-request',
+  129: 'echo-reply',
+  133: 'nd-router-solicit',
+  134: 'nd-router-advert',
+  135: 'nd-neighbor-solicit',
+  136: 'nd-neighbor-advert',
+};
 
 /** The profile's types of one family (`icmpEssentialTypes`) by name, in numeric order, as `nft list` prints anonymous sets. */
 function essentialNames<T>(family: Family, names: Readonly<Record<number, T>>): T[] {
@@ -101,12 +107,8 @@ export function baseRules(options: NftablesOptions): BaseRules {
   });
   return {
     established: verdictRule([{ kind: 'ct-state', states: ['established', 'related'] }], 'accept'),
-    // Pods send router and neighbour solicitations to their node; without them IPv6 stops
-    // working for an egress-isolated pod (cloudnativelabs/kube-router#1895).
-    // Hop limit 255 only: real neighbour discovery never crosses a router, and without the check
-    // an isolated pod sent data in these types to any routed destination (a review read it).
-    ndp: verdictRule([{ kind: 'icmpv6-type', types: neighbourDiscovery }, ndHopLimit], 'accept', 'IPv6 neighbour discovery'),
-    ndpFromPods: verdictRule([{ kind: 'icmpv6-type', types: podNeighbourDiscovery }, ndHopLimit], 'accept', 'IPv6 neighbour discovery'),
+    ndp: verdictRule([{ kind: 'icmpv6-type', types: neighbourDiscovery.fromNode.map((t) => icmpv6Names[t]!) }, ndHopLimit], 'accept', 'IPv6 neighbour discovery'),
+    ndpFromPods: verdictRule([{ kind: 'icmpv6-type', types: neighbourDiscovery.fromPods.map((t) => icmpv6Names[t]!) }, ndHopLimit], 'accept', 'IPv6 neighbour discovery'),
     icmpEssentials: {
       4: verdictRule([{ kind: 'icmp-type', types: essentialNames(4, icmpNames) }], 'accept', 'ICMP essentials (--semantics icmp-essentials)'),
       6: verdictRule([{ kind: 'icmpv6-type', types: essentialNames(6, icmpv6Names) }], 'accept', 'ICMP essentials (--semantics icmp-essentials)'),
@@ -145,34 +147,20 @@ function linkLocalRules(options: NftablesOptions, side: InterfaceSide, counter: 
   }));
 }
 
-/**
- * Pods are known by their source addresses, so a pod that writes another's (a raw socket needs
- * only CAP_NET_RAW, which containers have by default) would be judged as that pod, or as the node:
- * an audit's forged datagrams reached pods the policies close to the sender, in IPv6 whatever
- * `rp_filter` says. A packet that comes in on a pod interface must come from an address routed
- * back by that interface (reverse path filtering, as Calico does for its workload interfaces),
- * which also holds for pods created since the compile. In prerouting, before forward and input
- * judge it. ICMPv6 is left alone: neighbour discovery and duplicate address detection use the
- * unspecified and link-local addresses.
- */
+/** `--pod-interface`: the checks `antiSpoofingChecks` describes (why, there), in prerouting. */
 function antiSpoofingRules(options: NftablesOptions, counter: readonly Statement[]): Rule[] {
-  const drop: Statement[] = [...counter, { kind: 'verdict', verdict: { kind: 'drop' } }];
-  const unspecified = (family: Family): Match => ({ kind: 'address', family, field: 'saddr', set: { kind: 'inline', elements: [[0n, 0n]] } });
-  return options.podInterfaces.flatMap((name): Rule[] => {
-    const arriving: Match = { kind: 'interface', side: 'in', name };
-    return [
-      // fib lets the unspecified source through, which reached the node's and the bridge's UDP
-      // listeners by broadcast from a pod isolated for egress. A DHCP request (to port 67) is its
-      // one use: it passes, for CNIs whose pods take a lease (bridge with dhcp IPAM).
-      {
-        matches: [arriving, unspecified(4), { kind: 'dport', protocol: 'udp', ports: [[67, 67]] }],
-        statements: [...counter, { kind: 'verdict', verdict: { kind: 'accept' } }],
-        comment: 'a DHCP request',
-      },
-      ...families.map((family): Rule => ({ matches: [arriving, unspecified(family), ...(family === 6 ? [{ kind: 'not-icmpv6' } as const] : [])], statements: drop, comment: 'no pod sends from the unspecified address' })),
-      { matches: [arriving, { kind: 'not-icmpv6' }, { kind: 'source-not-routed-back' }], statements: drop, comment: 'a pod sends from its own addresses only' },
-    ];
-  });
+  return options.podInterfaces.flatMap((name) => antiSpoofingChecks.map((check) => checkRule({ kind: 'interface', side: 'in', name }, check, counter)));
+}
+
+function checkRule(arriving: Match, check: AntiSpoofingCheck, counter: readonly Statement[]): Rule {
+  const matches: Match[] = [arriving];
+  if (check.match !== 'not-routed-back') matches.push({ kind: 'address', family: check.family, field: 'saddr', set: { kind: 'inline', elements: [[0n, 0n]] } });
+  // In an inet table `meta l4proto` is never ipv6-icmp for IPv4, so the exception is written only
+  // where IPv6 packets meet the rule.
+  if (check.exceptIcmpv6 && check.family !== 4) matches.push({ kind: 'not-icmpv6' });
+  if (check.match === 'dhcp-request') matches.push({ kind: 'dport', protocol: 'udp', ports: [[dhcpServerPort, dhcpServerPort]] });
+  if (check.match === 'not-routed-back') matches.push({ kind: 'source-not-routed-back' });
+  return { matches, statements: [...counter, { kind: 'verdict', verdict: { kind: check.verdict } }], comment: check.comment };
 }
 
 /** What {@link assembleTable} needs besides the parts. */
