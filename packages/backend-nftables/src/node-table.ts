@@ -161,8 +161,9 @@ function antiSpoofingRules(options: NftablesOptions, counter: readonly Statement
   return options.podInterfaces.flatMap((name): Rule[] => {
     const arriving: Match = { kind: 'interface', side: 'in', name };
     return [
-      // fib lets the unspecified source through, which reached the node's and the bridge's UDP
-      // listeners by broadcast from a pod isolated for egress. A DHCP request (to port 67) is its
+      // fib lets 0.0.0.0 to the limited broadcast through, which reached the node's and the
+      // bridge's UDP listeners from a pod isolated for egress (it finds no route back to ::, so
+      // the IPv6 rule only repeats it). A DHCP request (to port 67) is the unspecified source's
       // one use: it passes, for CNIs whose pods take a lease (bridge with dhcp IPAM).
       {
         matches: [arriving, unspecified(4), { kind: 'dport', protocol: 'udp', ports: [[67, 67]] }],
