@@ -1,5 +1,5 @@
 import { resolve, type RawOptions } from '@netpolc/ir';
-import { loadValid, spoofingDatagrams, spoofingObjects, spoofingPort } from '@netpolc/ir/testing';
+import { loadValid, spoofingDatagrams, spoofingObjects, spoofingPort, unspecifiedDatagrams } from '@netpolc/ir/testing';
 import { forgedArrivals, kernelGate, withTopology } from '@netpolc/netns-harness';
 import { expect, it } from 'vitest';
 import { iptablesBackend } from '../src/index.js';
@@ -45,5 +45,29 @@ kit(gate.label('forged source addresses: the self exception takes hairpins only;
     const closed = ['v4-legit', 'v6-legit'];
     expect(arrivals).toEqual(Object.fromEntries(variants.flatMap((v) => [[`${v} {}`, open], [`${v} {"pod-interface":["vp*"]}`, closed]])));
     expect(problems).toEqual([]);
+  });
+}, kernelTimeout);
+
+// A packet socket sees a node's INPUT traffic before netfilter, so the unspecified source is
+// watched by UDP sockets in node-1: NETPOLC-INPUT judges egress of local pod sources only, and
+// no pod has 0.0.0.0 or ::, so a pod isolated for egress reached its node's listeners.
+kit(gate.label('forged unspecified source to the node: --pod-interface drops it, except a DHCP request (nft and legacy)'), () => {
+  gate.assertSupported();
+  const { program } = loadValid(spoofingObjects());
+  const resolved = resolve(program);
+  withTopology(topologyOf(program, 'npciptun'), (topology) => {
+    const arrivals: Record<string, string[]> = {};
+    for (const variant of variants) {
+      for (const flags of [{}, { 'pod-interface': ['vp*'] }] as RawOptions[]) {
+        const out = iptablesBackend.emit({ program, resolved }, iptablesBackend.parseOptions(flags).options);
+        topology.resetFirewalls();
+        for (const [name, files] of filesByNode(out.files)) loadNode(topology, name, files, variant, 'noflush');
+        arrivals[`${variant} ${JSON.stringify(flags)}`] = forgedArrivals(topology, unspecifiedDatagrams());
+      }
+    }
+    // The policy stops x/attacker's own address; the unspecified one passes, by broadcast in
+    // IPv4 (the kernel drops it towards a unicast address) and to any node address in IPv6.
+    const open = ['v4-dhcp', 'v4-unspecified', 'v6-unspecified', 'v6-unspecified-multicast'];
+    expect(arrivals).toEqual(Object.fromEntries(variants.flatMap((v) => [[`${v} {}`, open], [`${v} {"pod-interface":["vp*"]}`, ['v4-dhcp']]])));
   });
 }, kernelTimeout);

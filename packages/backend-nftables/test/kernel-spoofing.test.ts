@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { createTopology, forgedArrivals, kernelGate, kernelTestTimeout } from '@netpolc/netns-harness';
-import { spoofingDatagrams, spoofingObjects, spoofingPort } from '@netpolc/ir/testing';
+import { spoofingDatagrams, spoofingObjects, spoofingPort, unspecifiedDatagrams } from '@netpolc/ir/testing';
 import { compile, loadProgram } from './support/compile.js';
 import { disagreements, judgedProbes, loadRulesets, topologyOf } from './support/kernel.js';
 
@@ -37,6 +37,28 @@ kit(gate.label('forged source addresses: the self exception takes hairpins only;
       { protocol: 'TCP', port: 80 },
     ]);
     expect(disagreements(judged, topology.probe(judged.map((j) => j.probe), { timeoutMs: 600 }))).toEqual([]);
+  } finally {
+    topology.destroy();
+  }
+}, kernelTestTimeout);
+
+// A packet socket sees a node's INPUT traffic before netfilter, so the unspecified source is
+// watched by UDP sockets in node-1: the input chain judges egress of local pod sources only,
+// and no pod has 0.0.0.0 or ::, so a pod isolated for egress reached its node's listeners.
+kit(gate.label('forged unspecified source to the node: --pod-interface drops it, except a DHCP request'), () => {
+  gate.assertSupported();
+  const program = loadProgram(spoofingObjects());
+  const topology = createTopology({ ...topologyOf(program, 'x'), prefix: 'npcnfun' });
+  try {
+    const arrived = (): string[] => forgedArrivals(topology, unspecifiedDatagrams());
+    loadRulesets(topology, compile(program).texts);
+    // The policy stops x/attacker's own address; the unspecified one passes, by broadcast in
+    // IPv4 (the kernel drops it towards a unicast address) and to any node address in IPv6.
+    expect(arrived()).toEqual(['v4-dhcp', 'v4-unspecified', 'v6-unspecified', 'v6-unspecified-multicast']);
+
+    topology.resetFirewalls();
+    loadRulesets(topology, compile(program, { 'pod-interface': ['vp*'] }).texts);
+    expect(arrived()).toEqual(['v4-dhcp']);
   } finally {
     topology.destroy();
   }

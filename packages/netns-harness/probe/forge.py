@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Forged datagrams: UDP frames written on a pod's eth0 with any source address (an AF_PACKET
 socket, which a pod with CAP_NET_RAW, a default container capability, may open), and what
-arrives on the eth0 of the pods watched (before their own kernel judges the source).
+arrives where it is watched: on the eth0 of a pod (an AF_PACKET socket, before the pod's own
+kernel judges the source), or at a UDP socket bound in a namespace (what the namespace's kernel
+and firewall deliver locally: a packet socket sees a node's INPUT traffic before netfilter).
 
 Request (JSON on stdin):
-  {"watch": [{"ns": ...}], "send": [{"ns", "dmac", "src", "dst", "port", "marker"}], "timeoutMs": N}
+  {"watch": [{"ns": ...} or {"ns": ..., "udp": port, "family": 4 or 6}],
+   "send": [{"ns", "dmac", "src", "dst", "port", "marker"}], "timeoutMs": N}
 Answer: {"seen": [[markers seen by watch 0], ...]}
 """
 
@@ -52,14 +55,30 @@ def frame(spec, smac):
     return dmac + smac + struct.pack('!H', ethertype) + ip + body
 
 
-def main():
-    request = json.load(sys.stdin)
-    watchers = []
-    for w in request['watch']:
-        setns('/run/netns/' + w['ns'])
+def watcher(w):
+    """The socket of one watch entry, made in its namespace (a socket stays in the namespace it
+    was created in)."""
+    setns('/run/netns/' + w['ns'])
+    if 'udp' not in w:
         s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
         s.bind(('eth0', 0))
-        watchers.append(s)
+        return s
+    if w['family'] == 6:
+        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        # Separate from an IPv4 watcher of the same port, which gets the IPv4 datagrams.
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        s.bind(('::', w['udp']))
+    else:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        # The wildcard address also takes limited broadcasts (255.255.255.255), the one
+        # destination the kernel accepts an IPv4 source 0.0.0.0 for.
+        s.bind(('0.0.0.0', w['udp']))
+    return s
+
+
+def main():
+    request = json.load(sys.stdin)
+    watchers = [watcher(w) for w in request['watch']]
     for spec in request['send']:
         setns('/run/netns/' + spec['ns'])
         s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)

@@ -13,12 +13,19 @@ export interface ForgedDatagram {
 }
 
 /**
- * Sends each datagram from its pod as a raw frame addressed to the pod's gateway (the node side
- * of its veth), as a pod with CAP_NET_RAW can, and returns for each watched pod the markers that
- * reached its eth0: what the nodes' firewalls let through, whatever the pod's own kernel then
- * makes of the source.
+ * Where forged datagrams are looked for: a pod (`namespace/name`), on its eth0, or a UDP socket
+ * bound to the wildcard address and `udp` port of a node's namespace. A packet socket sees what
+ * arrives before netfilter, so only a socket shows what a node's firewall delivers to itself.
  */
-export function sendForged(topology: Topology, datagrams: readonly ForgedDatagram[], watch: readonly string[], timeoutMs = 700): string[][] {
+export type ForgedWatch = string | { readonly node: string; readonly udp: number; readonly family: 4 | 6 };
+
+/**
+ * Sends each datagram from its pod as a raw frame addressed to the pod's gateway (the node side
+ * of its veth), as a pod with CAP_NET_RAW can, and returns for each watch the markers that
+ * reached it: for a pod, what the nodes' firewalls let through, whatever the pod's own kernel
+ * then makes of the source; for a node's socket, what its kernel and firewall delivered.
+ */
+export function sendForged(topology: Topology, datagrams: readonly ForgedDatagram[], watch: readonly ForgedWatch[], timeoutMs = 700): string[][] {
   const gateway = new Map<string, string>();
   const macOf = (pod: string): string => {
     let mac = gateway.get(pod);
@@ -34,16 +41,20 @@ export function sendForged(topology: Topology, datagrams: readonly ForgedDatagra
     return mac;
   };
   const send = datagrams.map((d) => ({ ns: topology.podNamespace(d.from), dmac: macOf(d.from), src: d.src, dst: d.dst, port: d.port, marker: d.marker }));
-  const answer = runPython('forge.py', { watch: watch.map((pod) => ({ ns: topology.podNamespace(pod) })), send, timeoutMs }) as { seen: string[][] };
+  const watches = watch.map((w) => (typeof w === 'string' ? { ns: topology.podNamespace(w) } : { ns: topology.nodeNamespace(w.node), udp: w.udp, family: w.family }));
+  const answer = runPython('forge.py', { watch: watches, send, timeoutMs }) as { seen: string[][] };
   return answer.seen;
 }
 
 /**
- * The markers of `datagrams` (each watched by its pod `to`) that reached their pods, sorted: one
- * round of {@link sendForged}.
+ * The markers of `datagrams` (each watched at its `to`) that arrived there, sorted: one round of
+ * {@link sendForged}.
  */
-export function forgedArrivals(topology: Topology, datagrams: readonly (ForgedDatagram & { readonly to: string })[]): string[] {
-  const watched = [...new Set(datagrams.map((d) => d.to))];
-  const seen = sendForged(topology, datagrams, watched);
-  return datagrams.filter((d) => seen[watched.indexOf(d.to)]!.includes(d.marker)).map((d) => d.marker).sort();
+export function forgedArrivals(topology: Topology, datagrams: readonly (ForgedDatagram & { readonly to: ForgedWatch })[]): string[] {
+  // Equal watches share one socket: two UDP sockets cannot bind the same port.
+  const key = (w: ForgedWatch): string => (typeof w === 'string' ? w : `${w.node} udp/${w.udp} IPv${w.family}`);
+  const watched = new Map(datagrams.map((d) => [key(d.to), d.to]));
+  const keys = [...watched.keys()];
+  const seen = sendForged(topology, datagrams, [...watched.values()]);
+  return datagrams.filter((d) => seen[keys.indexOf(key(d.to))]!.includes(d.marker)).map((d) => d.marker).sort();
 }

@@ -20,7 +20,7 @@ export type { CommandResult } from './tools.js';
 export { podGatewayV4, podGatewayV6 } from './plan.js';
 export type { SocketConnect, SocketIcmp, SocketListener, SocketRequest, SocketSolicit } from './sockets.js';
 export { socketRound } from './sockets.js';
-export type { ForgedDatagram } from './forged.js';
+export type { ForgedDatagram, ForgedWatch } from './forged.js';
 export { forgedArrivals, sendForged } from './forged.js';
 export type { EveryMode, ExpectedProbe, KernelCheck } from './checks.js';
 export { icmpKernelChecks, icmpMessageProblems, probeProblems } from './checks.js';

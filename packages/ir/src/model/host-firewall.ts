@@ -52,9 +52,12 @@ export const dhcpServerPort = 67;
  * audit's forged datagrams reached pods the policies close to the sender, in IPv6 whatever
  * `rp_filter` says. So a packet that comes in on a pod interface must come from an address routed
  * back by that interface, as Calico requires of its workload interfaces; this holds for pods
- * created since the compile too. Reverse path filtering lets the unspecified source through, which
- * reached the node's and the bridge's UDP listeners by broadcast from a pod isolated for egress:
- * it is dropped, but for a DHCP request, its one use (the bridge plugin's dhcp IPAM).
+ * created since the compile too. Reverse path filtering lets `0.0.0.0` to the limited broadcast
+ * through (iptables' rpfilter and nftables' fib alike; the kernel drops it to any unicast address as
+ * a martian), and rpfilter lets `::` through (fib finds no route back to it, so there the IPv6 check
+ * only repeats its verdict): from them a pod isolated for egress reached the node's and the
+ * bridge's UDP listeners. Both are dropped, but for a DHCP request, the unspecified source's one
+ * use (the bridge plugin's dhcp IPAM). Measured by the backends' kernel-spoofing tests.
  */
 export const antiSpoofingChecks: readonly AntiSpoofingCheck[] = Object.freeze([
   { match: 'dhcp-request', family: 4, verdict: 'accept', exceptIcmpv6: false, comment: 'a DHCP request' },

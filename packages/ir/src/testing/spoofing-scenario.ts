@@ -58,3 +58,37 @@ export function spoofingDatagrams(): SpoofingDatagram[] {
     ].map(({ kind, ...d }) => ({ ...d, port: spoofingPort, marker: `v${family === 0 ? 4 : 6}-${kind}` }));
   });
 }
+
+/** Where a datagram to a node is watched: a UDP socket on the wildcard address of that node. */
+export interface NodeSocket {
+  readonly node: string;
+  readonly udp: number;
+  readonly family: 4 | 6;
+}
+
+/**
+ * Datagrams from the unspecified address (0.0.0.0, ::) to x/attacker's own node, node-1, each
+ * watched by a UDP socket there. x/attacker may send nothing, but a node judges egress by the
+ * source address, and no pod has the unspecified one. Markers:
+ * - `v4-unspecified`: to 255.255.255.255, the only destination but 0.0.0.0 the kernel takes
+ *   that source for; `v4-unspecified-unicast`: to the node's pod-facing 169.254.1.1 (the
+ *   harness's pod gateway), which the kernel drops as a martian source whatever the firewall.
+ * - `v4-dhcp`: a DHCP request (to port 67 by broadcast), the unspecified source's one use.
+ * - `v6-unspecified`, `v6-unspecified-multicast`: to the node's pod-facing fe80::1 (the
+ *   harness's IPv6 gateway) and to all-nodes ff02::1; IPv6 has no martian check for it.
+ * - `v4-own`, `v6-own`: the same from x/attacker's own address, which its policy drops.
+ */
+export function unspecifiedDatagrams(): (Omit<SpoofingDatagram, 'to'> & { readonly to: NodeSocket })[] {
+  const [own4, own6] = spoofingPods['x/attacker'];
+  const at = (udp: number, family: 4 | 6): NodeSocket => ({ node: 'node-1', udp, family });
+  const datagram = (marker: string, src: string, dst: string, port = spoofingPort) => ({ from: 'x/attacker', src, dst, port, marker, to: at(port, src.includes(':') ? 6 : 4) });
+  return [
+    datagram('v4-unspecified', '0.0.0.0', '255.255.255.255'),
+    datagram('v4-unspecified-unicast', '0.0.0.0', '169.254.1.1'),
+    datagram('v4-dhcp', '0.0.0.0', '255.255.255.255', 67),
+    datagram('v4-own', own4, '255.255.255.255'),
+    datagram('v6-unspecified', '::', 'fe80::1'),
+    datagram('v6-unspecified-multicast', '::', 'ff02::1'),
+    datagram('v6-own', own6, 'fe80::1'),
+  ];
+}
