@@ -3,7 +3,7 @@
 // peer and per protocol, so each ipBlock keeps its own `notNets` (an `except` is not a deny and
 // must never reach another peer, semantics.md §2.2). Unlike the converter, ipBlocks without
 // excepts share rules, and a selector too long for one rule is split over several.
-import { cidrBounds, normalize, parseCidr, subtract, toCidrStrings, type Diagnostic, type Direction, type Peer, type Pod, type PortMatch, type Protocol, type Rule } from '@netpolc/ir';
+import { cidrBounds, compareValues, normalize, parseCidr, subtract, toCidrStrings, type Diagnostic, type Direction, type Peer, type Pod, type PortMatch, type Protocol, type Rule } from '@netpolc/ir';
 import { calicoDiagnostic } from './diagnostics.js';
 import { kubernetesWorkloads, lowerSelectorParts, shadowedNamespaceKeys } from './lower-selector.js';
 import type { CalicoPort, CalicoProtocol, CalicoRule, EntityRule } from './model.js';
@@ -75,7 +75,25 @@ function ruleEntities(peers: readonly Peer[], diagnostics: Diagnostic[], shadowe
     const e = peerEntities(peer, diagnostics, shadowed);
     if (e) slots.push({ entities: e });
   }
-  return slots.flatMap((slot) => ('pool' in slot ? chunks([...slot.pool], maxNets).map((nets): EntityRule => ({ nets })) : slot.entities));
+  return slots.flatMap((slot) => ('pool' in slot ? chunks(withoutCovered([...slot.pool]), maxNets).map((nets): EntityRule => ({ nets })) : slot.entities));
+}
+
+/**
+ * The nets not inside another of the list, in their order: nets of a rule are ORed, so one inside
+ * another adds nothing but an entry towards the 256 a rule holds. CIDRs are nested or disjoint,
+ * so in order of start (widest first) a net is covered exactly when it ends by the furthest end
+ * seen before it.
+ */
+function withoutCovered(nets: readonly string[]): string[] {
+  const bounds = nets.map((net, index) => ({ index, range: cidrBounds(parseCidr(net)!) }));
+  bounds.sort((a, b) => compareValues(a.range[0], b.range[0]) || compareValues(b.range[1], a.range[1]));
+  const covered = new Set<number>();
+  let end = -1n;
+  for (const { index, range } of bounds) {
+    if (range[1] <= end) covered.add(index);
+    else end = range[1];
+  }
+  return nets.filter((_, i) => !covered.has(i));
 }
 
 /** What the inventory holds that Calico reads differently from Kubernetes. */

@@ -84,6 +84,15 @@ it('lets ipBlocks without excepts share rules, at most 256 nets of one family ea
   expect(rules[4]!.source!.nets).toEqual(['2001:db8::/64', '2001:db8:1::/64']);
 });
 
+it('leaves out of a shared rule the nets inside another of its nets, keeping the order of the rest', () => {
+  // Written as the policy has them before: 10.1.0.0/16 and 10.1.2.3/32 sat beside 10.0.0.0/8.
+  const from = ['10.1.0.0/16', '192.0.2.0/24', '10.0.0.0/8', '10.1.2.3/32', '192.0.2.128/25', '198.51.100.0/24', '2001:db8::/32', '2001:db8:1::/48'].map((cidr) => ({ ipBlock: { cidr } }));
+  const program = loadValid([...base, networkPolicy('x', 'p', { podSelector: {}, ingress: [{ from }] })]).program;
+  const rules = policies(lower(program))[0]!.spec.ingress!;
+  expect(rules.map((r) => r.source?.nets)).toEqual([['192.0.2.0/24', '10.0.0.0/8', '198.51.100.0/24'], ['2001:db8::/32']]);
+  expect(upstreamMismatches(program, {}, [['TCP', 80]])).toEqual([]);
+});
+
 it('splits a peer selector whose In is too long for one rule over rules whose OR is exact, pod and namespace selectors paired', () => {
   const apps = Array.from({ length: 150 }, (_, i) => `value-${i}`);
   const teams = Array.from({ length: 100 }, (_, i) => `team-number-${i}`);
