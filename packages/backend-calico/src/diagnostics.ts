@@ -97,6 +97,11 @@ export const calicoCatalog = {
     message: paramMessage`policy ${'name'} needs ${'count'} ${'direction'} rules; Calico accepts at most 1024 per policy`,
     docs: 'Calico limits a policy to 1024 rules per direction; split the NetworkPolicy.',
   },
+  'backend-calico/mapped-range-left-out': {
+    severity: 'warning',
+    message: paramMessage`ipBlock ${'cidr'} has more excepts than notNets holds (${'excepts'}), and what remains of it includes IPv4-mapped addresses (::ffff:0:0/96), which Calico reads as IPv4: they are left out of its nets`,
+    docs: "More than 256 excepts are written as the CIDRs that remain. Calico's net.IPNet.Version() is 4 for a prefix of /96 or longer inside ::ffff:0:0/96 (Go's To4), so the validator refuses a rule that holds it beside IPv6 nets ('rule contains both IPv4 and IPv6 CIDRs'), and a rule of such nets alone would match IPv4 (::ffff:0:0/96 is 0.0.0.0/0 to Go). The mapped addresses are left out instead: narrower, never wider. Linux drops IPv6 packets from an IPv4-mapped source on receipt, so only a destination in that range loses an allow.",
+  },
 } as const satisfies Readonly<Record<string, CatalogEntry>>;
 
 /** Codes of the calico catalog. */

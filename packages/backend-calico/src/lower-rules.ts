@@ -21,16 +21,24 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** `::ffff:0:0/96`, the IPv4-mapped IPv6 addresses, which Go (and so Calico) reads as IPv4. */
+const mappedRange: readonly [bigint, bigint] = [0xffffn << 32n, (0xffffn << 32n) | 0xffffffffn];
+
 /**
  * The addresses of an ipBlock as except-free CIDRs, which rules may share: undefined when its
  * excepts fit in `notNets` and it needs a rule of its own. More excepts than notNets can hold
- * are replaced by the remaining addresses (exact).
+ * are replaced by the remaining addresses (exact, but for the IPv4-mapped ones: left out, with a
+ * warning).
  */
-function blockNets(peer: Extract<Peer, { kind: 'ip-block' }>): { readonly family: 4 | 6; readonly nets: readonly string[] } | undefined {
+function blockNets(peer: Extract<Peer, { kind: 'ip-block' }>, diagnostics: Diagnostic[]): { readonly family: 4 | 6; readonly nets: readonly string[] } | undefined {
   const block = parseCidr(peer.cidr)!;
   if (peer.except.length === 0) return { family: block.family, nets: [peer.cidr] };
   if (peer.except.length <= maxNets) return undefined;
-  const remaining = subtract(normalize([cidrBounds(block)]), normalize(peer.except.map((e) => cidrBounds(parseCidr(e)!))));
+  let remaining = subtract(normalize([cidrBounds(block)]), normalize(peer.except.map((e) => cidrBounds(parseCidr(e)!))));
+  if (block.family === 6 && remaining.some(([lo, hi]) => lo <= mappedRange[1] && hi >= mappedRange[0])) {
+    diagnostics.push(calicoDiagnostic('backend-calico/mapped-range-left-out', { cidr: peer.cidr, excepts: String(peer.except.length) }, peer.origin));
+    remaining = subtract(remaining, [mappedRange]);
+  }
   return { family: block.family, nets: toCidrStrings(remaining, block.family) };
 }
 
@@ -62,7 +70,7 @@ function ruleEntities(peers: readonly Peer[], diagnostics: Diagnostic[], shadowe
   const slots: ({ readonly entities: EntityRule[] } | { readonly pool: Set<string> })[] = [];
   const pools = new Map<4 | 6, Set<string>>();
   for (const peer of peers) {
-    const shared = peer.kind === 'ip-block' ? blockNets(peer) : undefined;
+    const shared = peer.kind === 'ip-block' ? blockNets(peer, diagnostics) : undefined;
     if (shared) {
       let pool = pools.get(shared.family);
       if (!pool) {
