@@ -36,6 +36,7 @@ function fileGroups(objects: readonly CalicoObject[], stdout: boolean): [string,
 /** The calico backend: NetworkPolicies -> Calico projectcalico.org/v3 NetworkPolicies (and a Tier). */
 export const calicoBackend = defineBackend<CalicoOptions>({
   name: 'calico',
+  outputScope: 'namespace',
   description: 'Calico projectcalico.org/v3 NetworkPolicy and Tier objects, with optional Log rules and audit mode',
   flags,
   parseOptions,

@@ -51,6 +51,7 @@ function emit(input: BackendInput, options: CiliumOptions, sink?: FileSink): Emi
  */
 export const ciliumBackend = defineBackend<CiliumOptions>({
   name: 'cilium',
+  outputScope: 'namespace',
   description: 'Cilium CiliumNetworkPolicy (cilium.io/v2) with Kubernetes semantics preserved',
   flags: ciliumFlags,
   parseOptions: parseCiliumOptions,

@@ -10,6 +10,7 @@ export type { IptablesOptions, LogMode } from './options.js';
  */
 export const iptablesBackend = defineBackend<IptablesOptions>({
   name: 'iptables',
+  outputScope: 'node',
   description: 'per-node iptables-restore (IPv4/IPv6) and ipset restore files, hooked from FORWARD',
   flags,
   parseOptions,

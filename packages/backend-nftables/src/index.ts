@@ -74,6 +74,7 @@ function emitNftables({ resolved }: BackendInput, options: NftablesOptions, sink
  */
 export const nftablesBackend = defineBackend<NftablesOptions>({
   name: 'nftables',
+  outputScope: 'node',
   description: 'nftables: one atomic `table inet netpolc` per node, with verdict maps, interval sets and concatenations',
   flags: nftablesFlags,
   parseOptions: parseNftablesOptions,

@@ -77,6 +77,12 @@ export interface Backend<O extends object> {
   readonly name: string;
   readonly description: string;
   readonly flags: Readonly<Record<string, OptionSpec>>;
+  /**
+   * What an output file answers for: `node`, the firewall of a node, which covers every pod of it
+   * whatever its namespace (so a compile cannot be limited to namespaces); `namespace`, the
+   * policies of a namespace.
+   */
+  readonly outputScope: 'node' | 'namespace';
   /** Validates raw flags into typed options; problems are diagnostics, not exceptions. */
   parseOptions(raw: RawOptions): { readonly options: O; readonly diagnostics: readonly Diagnostic[] };
   /**

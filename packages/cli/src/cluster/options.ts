@@ -8,8 +8,14 @@ export interface ClusterOptions {
   readonly context: string | undefined;
   /** `--kubeconfig`: one file, taking precedence over `KUBECONFIG` and `~/.kube/config`. */
   readonly kubeconfig: string | undefined;
-  /** `--namespace`: only these namespaces' pods and NetworkPolicies; all when empty. */
+  /** `--namespace`: only these namespaces' pods, Services and NetworkPolicies; all when empty. */
   readonly namespaces: readonly string[];
+  /**
+   * Pods and Services of every namespace, NetworkPolicies of `namespaces` only: a compile's output
+   * names its peers in any namespace (which pods an ipBlock covers, a named port's numbers), so
+   * knowing only the selected namespaces' pods would make it wrong, and for Cilium wider.
+   */
+  readonly peersEverywhere?: boolean;
   /**
    * `--request-timeout`: milliseconds allowed for each API request (one page); 0 for none.
    * @defaultValue 60000

@@ -39,7 +39,7 @@ export function loadClientLibrary(): Promise<ClientLibrary> {
   return library;
 }
 
-function targets(namespaces: readonly string[]): { kind: ObjectKind; target: ListTarget }[] {
+function targets(namespaces: readonly string[], peersEverywhere: boolean): { kind: ObjectKind; target: ListTarget }[] {
   const core = (resource: string, namespace?: string): ListTarget =>
     namespace ? { resource, group: '', path: `/api/v1/namespaces/${namespace}/${resource}`, namespace } : { resource, group: '', path: `/api/v1/${resource}` };
   const net = (namespace?: string): ListTarget => {
@@ -54,8 +54,8 @@ function targets(namespaces: readonly string[]): { kind: ObjectKind; target: Lis
     { kind: 'Namespace', target: core('namespaces') },
     { kind: 'Node', target: core('nodes') },
     ...scoped.map((ns) => ({ kind: 'NetworkPolicy' as const, target: net(ns) })),
-    ...scoped.map((ns) => ({ kind: 'Service' as const, target: core('services', ns) })),
-    ...scoped.map((ns) => ({ kind: 'Pod' as const, target: core('pods', ns) })),
+    ...(peersEverywhere ? [undefined] : scoped).map((ns) => ({ kind: 'Service' as const, target: core('services', ns) })),
+    ...(peersEverywhere ? [undefined] : scoped).map((ns) => ({ kind: 'Pod' as const, target: core('pods', ns) })),
   ];
 }
 
@@ -66,7 +66,7 @@ function summary(counts: Record<ObjectKind, number>): string {
 
 /**
  * Reads namespaces, nodes, pods, Services and NetworkPolicies (pods, Services and policies of `--namespace` only,
- * when given; namespaces and nodes always whole, since namespaceSelectors match namespace labels
+ * when given, or policies only with `peersEverywhere`; namespaces and nodes always whole, since namespaceSelectors match namespace labels
  * and node addresses decide node-local traffic). Throws {@link ClusterError} for every problem
  * reaching or reading the cluster.
  */
@@ -84,7 +84,7 @@ export async function readCluster(options: ClusterOptions, io: Io, overrides: Re
   const warnings: string[] = [];
   try {
     let servicesOff = false;
-    for (const { kind, target } of targets(options.namespaces)) {
+    for (const { kind, target } of targets(options.namespaces, options.peersEverywhere === true)) {
       if (kind === 'Service' && servicesOff) continue;
       progress.update(`reading context ${config.context}: ${summary(counts)}…`, true);
       const before = objects.length;
@@ -130,7 +130,8 @@ export async function readCluster(options: ClusterOptions, io: Io, overrides: Re
   for (const w of warnings) io.stderr.write(`netpolc: warning: ${w}\n`);
   if (options.verbose || io.stderr.isTTY === true) {
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    const scope = options.namespaces.length > 0 ? ` (pods, Services and NetworkPolicies of ${options.namespaces.join(', ')})` : '';
+    const limited = options.peersEverywhere ? 'NetworkPolicies' : 'pods, Services and NetworkPolicies';
+    const scope = options.namespaces.length > 0 ? ` (${limited} of ${options.namespaces.join(', ')})` : '';
     io.stderr.write(`netpolc: read ${summary(counts)}${scope} from context "${config.context}" (${config.server}) in ${seconds} s\n`);
   }
   objects.sort(compareObjects);

@@ -76,9 +76,14 @@ export const compileCommand: Command = {
     const existing = outPath === undefined ? undefined : statOf(outPath);
     if (existing !== undefined && !existing.isDirectory()) throw new UsageError(`--out-dir ${outDir} is a file, not a directory`);
     const backend = backends[name as BackendName] as Backend<object>;
+    const limited = values['namespace'] as string[] | undefined;
+    if (limited !== undefined && backend.outputScope === 'node') {
+      throw new UsageError(`--namespace does not apply to ${name}: a node's ruleset covers every pod of the node, whatever its namespace (--node limits a compile to nodes)`);
+    }
     const raw = rawFlags(values, backend, name);
     const parsed = backend.parseOptions(raw);
-    const { result, ok, files: inputFiles } = await loadInputs(io, values, positionals, outPath);
+    // The output names peers in every namespace, whichever namespaces' policies it holds.
+    const { result, ok, files: inputFiles } = await loadInputs(io, values, positionals, outPath, { peersEverywhere: true });
     printDiagnostics(io, values, result, parsed.diagnostics);
     if (!ok || hasErrors(parsed.diagnostics)) return ExitCode.input;
     // A per-node compile resolves only the pods of those nodes (other pods stay peers).
@@ -86,7 +91,6 @@ export const compileCommand: Command = {
     const wanted = new Set(nodes);
     const resolved = resolve(result.program, nodes.length > 0 ? { subjects: (p) => p.nodeName !== undefined && wanted.has(p.nodeName) } : {});
     printDiagnostics(io, values, result, resolved.diagnostics);
-    const limited = values['namespace'] as string[] | undefined;
     const input = { program: result.program, resolved, ...(limited && limited.length > 0 ? { namespaces: limited } : {}) };
     if (outPath === undefined) {
       const emitted = backend.emit(input, parsed.options);

@@ -131,6 +131,11 @@ export const diffCommand: Command = {
     if (port === undefined && values['protocol'] !== undefined) throw new UsageError('--protocol needs --port');
     const protocol = parseProtocol(values['protocol']);
     const backends = selectBackends(list(values, 'backend'));
+    // A limited read has the selected namespaces' pods only, which is exact for the connections
+    // between them but not for compiled output, whose peers live anywhere (compile -n reads them).
+    if (backends.length > 0 && values['namespace'] !== undefined) {
+      throw new UsageError('--backend cannot be combined with --namespace: compiled output names peers in every namespace, and --namespace reads the pods of those namespaces only');
+    }
     const { base, head, label } = await sides(io, values, positionals);
     const b = loadSources(io, values, base.sources, undefined, base.underlay);
     const h = loadSources(io, values, head.sources, undefined, head.underlay);
