@@ -8,7 +8,7 @@ import type { NftablesOptions } from './options.js';
 const families: readonly Family[] = [4, 6];
 /** The hop limit of neighbour discovery, which no routed packet keeps (`neighbourDiscovery`: why). */
 const ndHopLimit = { kind: 'hop-limit', value: neighbourDiscovery.hopLimit } as const;
-/** nft's names of the ICMP and ICMPv6 types of the `icmp-essentials` profile, by number. */
+/** nft's names of the ICMP and ICMPv6 types netpolc writes (the `icmp-essentials` profile, neighbour discovery), by number. */
 const icmpNames: Readonly<Record<number, IcmpType>> = { 3: 'destination-unreachable', 8: 'echo-request', 11: 'time-exceeded' };
 const icmpv6Names: Readonly<Record<number, Icmpv6Type>> = {
   1: 'destination-unreachable',
