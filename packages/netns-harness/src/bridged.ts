@@ -28,9 +28,9 @@ interface Route {
  * for every ordered pair of pods of one node and each family both have, the source has an
  * on-link route to the peer (no gateway) and a resolved neighbour entry holding the peer's
  * eth0 MAC. Call it after traffic between them (neighbours are learnt, not planted). A routed
- * topology yields only problems.
+ * topology yields only problems. `only` narrows the triples looked at.
  */
-export function bridgedPairs(topology: Topology): BridgedPairs {
+export function bridgedPairs(topology: Topology, only: (pod: string, peer: string, address: string) => boolean = () => true): BridgedPairs {
   const pods = topology.spec.pods;
   const seen = new Map(
     pods.map((pod) => {
@@ -49,7 +49,7 @@ export function bridgedPairs(topology: Topology): BridgedPairs {
       if (peer === pod || peer.node !== pod.node) continue;
       const peerMac = seen.get(peer.id)!.mac;
       for (const address of peer.addresses) {
-        if (!pod.addresses.some((a) => a.includes(':') === address.includes(':'))) continue;
+        if (!pod.addresses.some((a) => a.includes(':') === address.includes(':')) || !only(pod.id, peer.id, address)) continue;
         const route = own.routes.find((r) => r.dst === address);
         const entry = own.neighbours.find((n) => n.dst === address);
         const label = `${pod.id} -> ${peer.id} ${address}`;

@@ -10,6 +10,11 @@ export interface ForgedDatagram {
   readonly port: number;
   /** Unique text of the payload, by which the watched pods report it. */
   readonly marker: string;
+  /**
+   * The frame's destination MAC: by default the pod's gateway (routed by its node); on a
+   * bridged node, the MAC of a pod of that node sends the datagram across the bridge instead.
+   */
+  readonly dmac?: string;
 }
 
 /**
@@ -33,7 +38,7 @@ export function sendForged(topology: Topology, datagrams: readonly ForgedDatagra
     }
     return mac;
   };
-  const send = datagrams.map((d) => ({ ns: topology.podNamespace(d.from), dmac: macOf(d.from), src: d.src, dst: d.dst, port: d.port, marker: d.marker }));
+  const send = datagrams.map((d) => ({ ns: topology.podNamespace(d.from), dmac: d.dmac ?? macOf(d.from), src: d.src, dst: d.dst, port: d.port, marker: d.marker }));
   const answer = runPython('forge.py', { watch: watch.map((pod) => ({ ns: topology.podNamespace(pod) })), send, timeoutMs }) as { seen: string[][] };
   return answer.seen;
 }
