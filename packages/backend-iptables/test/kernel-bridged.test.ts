@@ -1,6 +1,6 @@
 import { resolve, type Program, type RawOptions } from '@netpolc/ir';
-import { bridgedModel, bridgedSpoofingDatagrams, bridgedSpoofingObjects, bridgedSpoofingPort, bridgedStates, loadValid } from '@netpolc/ir/testing';
-import { bridgedKernelGate, bridgedPairs, createTopology, forgedArrivals, type Probe, type Topology, type TopologySpec } from '@netpolc/netns-harness';
+import { bridgedModel, bridgedSpoofingDatagrams, bridgedSpoofingNodeDatagrams, bridgedSpoofingObjects, bridgedSpoofingPort, bridgedStates, loadValid } from '@netpolc/ir/testing';
+import { bridgedKernelGate, bridgedPairs, createTopology, forgedArrivals, forgedNodeArrivals, type Probe, type Topology, type TopologySpec } from '@netpolc/netns-harness';
 import { afterAll, expect, it } from 'vitest';
 import { iptablesBackend } from '../src/index.js';
 import { disagreements, expectedVerdict, filesByNode, kernelTimeout, loadNode, probesOf, rotatedRound, topologyOf, variants, type PortProbe } from './support/kernel.js';
@@ -99,18 +99,21 @@ kit(gate.label('bridged, --pod-interface cni0: legitimate traffic as the policie
   const datagrams = bridgedSpoofingDatagrams().map(({ bridged: l2, ...d }) => ({ ...d, ...(l2 ? { dmac: mac(d.to) } : {}) }));
   const probes = probesOf(t.spec, [{ protocol: 'UDP', port: bridgedSpoofingPort }, { protocol: 'TCP', port: 80 }]);
   const arrivals: Record<string, string[]> = {};
+  const toNode: Record<string, string[]> = {};
   const problems: string[] = [];
   for (const variant of variants) {
     for (const flags of [{}, { 'pod-interface': ['cni0'] }, { 'pod-interface': ['vp*'] }] as RawOptions[]) {
       const label = `${variant} ${JSON.stringify(flags)}`;
       problems.push(...round(t, p, flags, variant, probes));
       arrivals[label] = forgedArrivals(t, datagrams);
+      toNode[label] = forgedNodeArrivals(t, 'node-1', bridgedSpoofingNodeDatagrams());
     }
     // The README's advice without the option, rp_filter=1 ("the IPv4 half is then the kernel's"),
     // holds for routed IPv4 only: frames across the bridge never meet the reverse path check.
     round(t, p, {}, variant, []);
     rpFilter(t, 1);
     arrivals[`${variant} {} rp_filter=1`] = forgedArrivals(t, datagrams);
+    toNode[`${variant} {} rp_filter=1`] = forgedNodeArrivals(t, 'node-1', bridgedSpoofingNodeDatagrams());
     rpFilter(t, 0);
   }
   const both = (kinds: string[]): string[] => kinds.flatMap((k) => [`v4-${k}`, `v6-${k}`]).sort();
@@ -131,6 +134,19 @@ kit(gate.label('bridged, --pod-interface cni0: legitimate traffic as the policie
         [`${v} {"pod-interface":["cni0"]}`, guarded],
         [`${v} {"pod-interface":["vp*"]}`, unguarded],
         [`${v} {} rp_filter=1`, rpFiltered],
+      ]),
+    ),
+  );
+  // To the node itself: the attacker's own datagram never (its egress policy), a claimed
+  // neighbour always (the documented limit), a claimed pod of the other node without cni0 guard.
+  const nodeOpen = both(['as-neighbour-to-node', 'as-remote-to-node']);
+  expect(toNode).toEqual(
+    Object.fromEntries(
+      variants.flatMap((v) => [
+        [`${v} {}`, nodeOpen],
+        [`${v} {"pod-interface":["cni0"]}`, both(['as-neighbour-to-node'])],
+        [`${v} {"pod-interface":["vp*"]}`, nodeOpen],
+        [`${v} {} rp_filter=1`, nodeOpen.filter((m) => m !== 'v4-as-remote-to-node')],
       ]),
     ),
   );

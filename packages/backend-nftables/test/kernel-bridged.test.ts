@@ -1,6 +1,6 @@
 import type { Program, RawOptions } from '@netpolc/ir';
-import { bridgedModel, bridgedSpoofingDatagrams, bridgedSpoofingObjects, bridgedSpoofingPort, bridgedStates, type Manifest } from '@netpolc/ir/testing';
-import { bridgedKernelGate, bridgedPairs, createTopology, forgedArrivals, kernelTestTimeout, type Probe, type ProbeProtocol, type Topology, type TopologySpec } from '@netpolc/netns-harness';
+import { bridgedModel, bridgedSpoofingDatagrams, bridgedSpoofingNodeDatagrams, bridgedSpoofingObjects, bridgedSpoofingPort, bridgedStates, type Manifest } from '@netpolc/ir/testing';
+import { bridgedKernelGate, bridgedPairs, createTopology, forgedArrivals, forgedNodeArrivals, kernelTestTimeout, type Probe, type ProbeProtocol, type Topology, type TopologySpec } from '@netpolc/netns-harness';
 import { afterAll, expect, it } from 'vitest';
 import { compile, loadProgram } from './support/compile.js';
 import { disagreements, judgedProbes, loadRulesets, topologyOf, type JudgedProbe } from './support/kernel.js';
@@ -101,16 +101,19 @@ kit(gate.label('bridged, --pod-interface cni0: legitimate traffic as the policie
   const datagrams = bridgedSpoofingDatagrams().map(({ bridged: l2, ...d }) => ({ ...d, ...(l2 ? { dmac: mac(d.to) } : {}) }));
   const judged = judgedProbes(program, t.spec, [{ protocol: 'UDP', port: bridgedSpoofingPort }, { protocol: 'TCP', port: 80 }]);
   const arrivals: Record<string, string[]> = {};
+  const toNode: Record<string, string[]> = {};
   const problems: string[] = [];
   for (const flags of [{}, { 'pod-interface': ['cni0'] }, { 'pod-interface': ['vp*'] }] as RawOptions[]) {
     problems.push(...round(t, program, flags, judged));
     arrivals[JSON.stringify(flags)] = forgedArrivals(t, datagrams);
+    toNode[JSON.stringify(flags)] = forgedNodeArrivals(t, 'node-1', bridgedSpoofingNodeDatagrams());
   }
   // The README's advice without the option, rp_filter=1 ("the IPv4 half is then the kernel's"),
   // holds for routed IPv4 only: frames across the bridge never meet the reverse path check.
   round(t, program, {}, []);
   rpFilter(t, 1);
   arrivals['{} rp_filter=1'] = forgedArrivals(t, datagrams);
+  toNode['{} rp_filter=1'] = forgedNodeArrivals(t, 'node-1', bridgedSpoofingNodeDatagrams());
   rpFilter(t, 0);
   const both = (kinds: string[]): string[] => kinds.flatMap((k) => [`v4-${k}`, `v6-${k}`]).sort();
   const legit = ['legit-bridged', 'legit-routed'];
@@ -125,6 +128,15 @@ kit(gate.label('bridged, --pod-interface cni0: legitimate traffic as the policie
     // Naming the bridge's ports instead of the bridge guards nothing (README: `veth*` never matches).
     '{"pod-interface":["vp*"]}': open,
     '{} rp_filter=1': open.filter((m) => m !== 'v4-as-remote-routed'),
+  });
+  // To the node itself: the attacker's own datagram never (its egress policy), a claimed
+  // neighbour always (the documented limit), a claimed pod of the other node without cni0 guard.
+  const nodeOpen = both(['as-neighbour-to-node', 'as-remote-to-node']);
+  expect(toNode).toEqual({
+    '{}': nodeOpen,
+    '{"pod-interface":["cni0"]}': both(['as-neighbour-to-node']),
+    '{"pod-interface":["vp*"]}': nodeOpen,
+    '{} rp_filter=1': nodeOpen.filter((m) => m !== 'v4-as-remote-to-node'),
   });
   expect(problems).toEqual([]);
 }, kernelTestTimeout);

@@ -52,3 +52,30 @@ export function forgedArrivals(topology: Topology, datagrams: readonly (ForgedDa
   const seen = sendForged(topology, datagrams, watched);
   return datagrams.filter((d) => seen[watched.indexOf(d.to)]!.includes(d.marker)).map((d) => d.marker).sort();
 }
+
+/**
+ * The markers of `datagrams` that a node's own stack accepted (addressed to one of its
+ * addresses, sent by pods with {@link sendForged}), sorted: counted by a chain of a scratch
+ * table on the input hook at a priority after every filter chain, so a datagram counts only
+ * if the firewall under test let it through. Datagrams are told apart by their (source,
+ * destination) pair, which must be unique.
+ */
+export function forgedNodeArrivals(topology: Topology, node: string, datagrams: readonly ForgedDatagram[]): string[] {
+  const key = (d: ForgedDatagram): string => `${d.src} ${d.dst}`;
+  if (new Set(datagrams.map(key)).size !== datagrams.length) throw new Error('forgedNodeArrivals: two datagrams share source and destination');
+  const ns = topology.nodeNamespace(node);
+  const rules = datagrams.map((d) => {
+    const family = d.dst.includes(':') ? 'ip6' : 'ip';
+    return `\t\t${family} saddr ${d.src} ${family} daddr ${d.dst} udp dport ${d.port} counter comment "${d.marker}"\n`;
+  });
+  topology.exec(ns, ['nft', '-f', '-'], `table inet netns_harness_watch {\n\tchain input {\n\t\ttype filter hook input priority 1000; policy accept;\n${rules.join('')}\t}\n}\n`);
+  try {
+    sendForged(topology, datagrams, [], 300);
+    const listed = JSON.parse(topology.exec(ns, ['nft', '-j', 'list', 'table', 'inet', 'netns_harness_watch'])) as { nftables: { rule?: { comment?: string; expr: { counter?: { packets: number } }[] } }[] };
+    return listed.nftables
+      .flatMap((o) => (o.rule?.comment !== undefined && o.rule.expr.some((e) => (e.counter?.packets ?? 0) > 0) ? [o.rule.comment] : []))
+      .sort();
+  } finally {
+    topology.exec(ns, ['nft', 'delete', 'table', 'inet', 'netns_harness_watch']);
+  }
+}

@@ -21,7 +21,7 @@ export { podBridge, podGatewayV4, podGatewayV6 } from './plan.js';
 export type { SocketConnect, SocketIcmp, SocketListener, SocketRequest, SocketSolicit } from './sockets.js';
 export { socketRound } from './sockets.js';
 export type { ForgedDatagram } from './forged.js';
-export { forgedArrivals, sendForged } from './forged.js';
+export { forgedArrivals, forgedNodeArrivals, sendForged } from './forged.js';
 export type { EveryMode, ExpectedProbe, KernelCheck } from './checks.js';
 export { icmpKernelChecks, icmpMessageProblems, probeProblems } from './checks.js';
 export type { BridgedPairs } from './bridged.js';

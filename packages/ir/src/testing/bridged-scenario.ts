@@ -128,3 +128,20 @@ export function bridgedSpoofingDatagrams(): BridgedSpoofingDatagram[] {
     return cases.map(([kind, from, src, to, bridged]) => ({ from, src, dst: a(to), port: bridgedSpoofingPort, to, bridged, marker: `v${family === 0 ? 4 : 6}-${kind}` }));
   });
 }
+
+/**
+ * Datagrams to node-1's own addresses, each in both families: x/attacker's own (its egress
+ * policy refuses it: `own-to-node`), and x/attacker claiming y/friend, a pod of its node
+ * (`as-neighbour-to-node`), and y/remote, a pod of the other node (`as-remote-to-node`).
+ */
+export function bridgedSpoofingNodeDatagrams(): Omit<BridgedSpoofingDatagram, 'to' | 'bridged'>[] {
+  return ([0, 1] as const).flatMap((family) => {
+    const a = (id: SpoofPod): string => bridgedSpoofingPods[id].ips[family];
+    const cases: [string, string][] = [
+      ['own-to-node', a('x/attacker')],
+      ['as-neighbour-to-node', a('y/friend')],
+      ['as-remote-to-node', a('y/remote')],
+    ];
+    return cases.map(([kind, src]) => ({ from: 'x/attacker', src, dst: bridgedNodes['node-1'][family], port: bridgedSpoofingPort, marker: `v${family === 0 ? 4 : 6}-${kind}` }));
+  });
+}
