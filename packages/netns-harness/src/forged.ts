@@ -10,6 +10,11 @@ export interface ForgedDatagram {
   readonly port: number;
   /** Unique text of the payload, by which the watched pods report it. */
   readonly marker: string;
+  /**
+   * The frame's destination MAC: by default the pod's gateway (routed by its node); on a
+   * bridged node, the MAC of a pod of that node sends the datagram across the bridge instead.
+   */
+  readonly dmac?: string;
 }
 
 /**
@@ -40,7 +45,7 @@ export function sendForged(topology: Topology, datagrams: readonly ForgedDatagra
     }
     return mac;
   };
-  const send = datagrams.map((d) => ({ ns: topology.podNamespace(d.from), dmac: macOf(d.from), src: d.src, dst: d.dst, port: d.port, marker: d.marker }));
+  const send = datagrams.map((d) => ({ ns: topology.podNamespace(d.from), dmac: d.dmac ?? macOf(d.from), src: d.src, dst: d.dst, port: d.port, marker: d.marker }));
   const watches = watch.map((w) => (typeof w === 'string' ? { ns: topology.podNamespace(w) } : { ns: topology.nodeNamespace(w.node), udp: w.udp, family: w.family }));
   const answer = runPython('forge.py', { watch: watches, send, timeoutMs }) as { seen: string[][] };
   return answer.seen;
@@ -57,4 +62,13 @@ export function forgedArrivals(topology: Topology, datagrams: readonly (ForgedDa
   const keys = [...watched.keys()];
   const seen = sendForged(topology, datagrams, [...watched.values()]);
   return datagrams.filter((d) => seen[keys.indexOf(key(d.to))]!.includes(d.marker)).map((d) => d.marker).sort();
+}
+
+/**
+ * The markers of `datagrams` that `node` itself received (addressed to one of its addresses, sent
+ * by pods with {@link sendForged}), sorted: each is watched by a UDP socket of the node on its
+ * port and family, which only what the node's kernel and firewall deliver reaches.
+ */
+export function forgedNodeArrivals(topology: Topology, node: string, datagrams: readonly ForgedDatagram[]): string[] {
+  return forgedArrivals(topology, datagrams.map((d) => ({ ...d, to: { node, udp: d.port, family: d.dst.includes(':') ? 6 : 4 } as const })));
 }

@@ -6,7 +6,7 @@
  */
 export type { Family, ParsedAddress } from './addresses.js';
 export { allowedRanges, isAllowedTestAddress, parseAddress } from './addresses.js';
-export type { HostSpec, PodSpec, TopologySpec } from './spec.js';
+export type { HostSpec, Layout, PodSpec, TopologySpec } from './spec.js';
 export { checkPrefix } from './spec.js';
 export { TopologyPool, topologyOf } from './program.js';
 export type { Probe, ProbeOptions, ProbeProtocol, ProbeResult, TransportProtocol } from './probe.js';
@@ -15,12 +15,14 @@ export type { Topology } from './topology.js';
 export { createTopology, withTopology } from './topology.js';
 export { cleanupStale, listNamespaces } from './stale.js';
 export type { KernelGate, KernelSupport } from './support.js';
-export { kernelGate, kernelSupport, kernelTestMode, kernelTestTimeout } from './support.js';
+export { bridgedKernelGate, kernelGate, kernelSupport, kernelTestMode, kernelTestTimeout } from './support.js';
 export type { CommandResult } from './tools.js';
-export { podGatewayV4, podGatewayV6 } from './plan.js';
+export { podBridge, podGatewayV4, podGatewayV6 } from './plan.js';
 export type { SocketConnect, SocketIcmp, SocketListener, SocketRequest, SocketSolicit } from './sockets.js';
 export { socketRound } from './sockets.js';
 export type { ForgedDatagram, ForgedWatch } from './forged.js';
-export { forgedArrivals, sendForged } from './forged.js';
+export { forgedArrivals, forgedNodeArrivals, sendForged } from './forged.js';
 export type { EveryMode, ExpectedProbe, KernelCheck } from './checks.js';
 export { icmpKernelChecks, icmpMessageProblems, probeProblems } from './checks.js';
+export type { BridgedPairs } from './bridged.js';
+export { bridgedPairs } from './bridged.js';

@@ -10,6 +10,13 @@ import type { CheckedNode, CheckedPod, CheckedSpec } from './spec.js';
  *   node netns vp<j> = 169.254.1.1/32 + fe80::1/64, route pod/32 dev vp<j>; fab0 = node address
  *        |     veth pair
  *   fabric netns  br0 bridging vn<i> for every node
+ *
+ * Bridged (`layout: 'bridged'`, the bridge plugin's and flannel's cni0): the node-side veths
+ * vp<j> are ports of a bridge cni0 that carries the gateway addresses; each pod also has an
+ * on-link host route to every other pod of its node, so that traffic is bridged (and, with
+ * br_netfilter, crosses the node's FORWARD hook with cni0 as input and output interface).
+ * Pods resolve each other by ARP and neighbour discovery: no static entries between them, so
+ * IPv6 neighbour discovery really crosses the node's rules.
  */
 export interface TopologyPlan {
   readonly fabricNamespace: string;
@@ -39,6 +46,10 @@ const macNodeFabric = (node: CheckedNode): string => mac(1, node.index);
 const macFabricPort = (node: CheckedNode): string => mac(2, node.index);
 const macPodEth0 = (pod: CheckedPod): string => mac(3, pod.index);
 const macNodePodSide = (pod: CheckedPod): string => mac(4, pod.index);
+const macNodeBridge = (node: CheckedNode): string => mac(5, node.index);
+
+/** The bridge holding a node's pod veths in the bridged layout. */
+export const podBridge = 'cni0';
 
 /** Link-local address of a node on the fabric: the next hop for IPv6 routes between nodes. */
 export function nodeFabricLinkLocal(node: CheckedNode): string {
@@ -71,6 +82,16 @@ const noIcmpRateLimit: readonly (readonly [string, string])[] = [
   ['net/ipv4/icmp_msgs_burst', '1000000'],
 ];
 
+/**
+ * Bridged traffic through the IP hooks, as kube-proxy requires. Not optional: a bridged
+ * topology without br_netfilter would bypass the rules under test, so setup fails instead.
+ * These sysctls are per network namespace (a fresh one starts at 1; set them all the same).
+ */
+const bridgeNetfilter: readonly (readonly [string, string])[] = [
+  ['net/bridge/bridge-nf-call-iptables', '1'],
+  ['net/bridge/bridge-nf-call-ip6tables', '1'],
+];
+
 /** Computes every command for a validated spec. */
 export function planTopology(spec: CheckedSpec): TopologyPlan {
   const p = spec.prefix;
@@ -88,6 +109,9 @@ export function planTopology(spec: CheckedSpec): TopologyPlan {
       `link add name vn${node.index} netns ${fabric} address ${macFabricPort(node)} type veth ` +
         `peer name fab0 netns ${nsOfNode(node)} address ${macNodeFabric(node)}`,
     );
+  }
+  if (spec.layout === 'bridged') {
+    for (const node of spec.nodes) rootBatch.push(`link add name ${podBridge} netns ${nsOfNode(node)} address ${macNodeBridge(node)} type bridge`);
   }
   for (const pod of spec.pods) {
     rootBatch.push(
@@ -110,7 +134,13 @@ export function planTopology(spec: CheckedSpec): TopologyPlan {
     },
     ...spec.nodes.map((node) => ({
       ns: nsOfNode(node),
-      set: [...common, ['net/ipv4/ip_forward', '1'], ['net/ipv6/conf/all/forwarding', '1'], ...noIcmpRateLimit] as const,
+      set: [
+        ...common,
+        ['net/ipv4/ip_forward', '1'],
+        ['net/ipv6/conf/all/forwarding', '1'],
+        ...noIcmpRateLimit,
+        ...(spec.layout === 'bridged' ? bridgeNetfilter : []),
+      ] as const,
     })),
     ...spec.pods.map((pod) => ({ ns: nsOfPod(pod), set: common })),
   ];
@@ -123,8 +153,9 @@ export function planTopology(spec: CheckedSpec): TopologyPlan {
   ]);
   const podsOf = new Map<CheckedNode, CheckedPod[]>(spec.nodes.map((node) => [node, []]));
   for (const pod of spec.pods) podsOf.get(pod.node)?.push(pod);
-  for (const node of spec.nodes) batches.set(nsOfNode(node), nodeBatch(node, spec.nodes, podsOf));
-  for (const pod of spec.pods) batches.set(nsOfPod(pod), podBatch(pod));
+  const bridged = spec.layout === 'bridged';
+  for (const node of spec.nodes) batches.set(nsOfNode(node), nodeBatch(node, spec.nodes, podsOf, bridged));
+  for (const pod of spec.pods) batches.set(nsOfPod(pod), podBatch(pod, bridged ? (podsOf.get(pod.node) ?? []) : undefined));
 
   return {
     fabricNamespace: fabric,
@@ -138,24 +169,39 @@ export function planTopology(spec: CheckedSpec): TopologyPlan {
 }
 
 // Neighbour entries are permanent: no ARP/NDP round trip delays the first probe packet, and a
-// burst of hundreds of concurrent probes cannot overflow a neighbour's unresolved queue.
+// burst of hundreds of concurrent probes cannot overflow a neighbour's unresolved queue. (Only
+// between the pods of a bridged node are they resolved: that is what the layout exists to test.)
 function nodeBatch(
   node: CheckedNode,
   nodes: readonly CheckedNode[],
   podsOf: ReadonlyMap<CheckedNode, readonly CheckedPod[]>,
+  bridged: boolean,
 ): string[] {
   const { v4, v6 } = node.addresses;
   const lines = ['link set dev lo up', 'link set dev fab0 up'];
   for (const address of node.all.v4) lines.push(`addr add ${address}/32 dev fab0`);
   for (const address of node.all.v6) lines.push(`addr add ${address}/128 dev fab0 nodad`);
   lines.push(`addr add ${nodeFabricLinkLocal(node)}/64 dev fab0 nodad`);
-  for (const pod of podsOf.get(node) ?? []) {
-    const dev = podVethName(pod);
+  if (bridged) {
+    // The gateway addresses once, on the bridge: every pod's default route leads there.
     lines.push(
-      `link set dev ${dev} up`,
-      `addr add ${podGatewayV4}/32 dev ${dev} scope link`,
-      `addr add ${podGatewayV6}/64 dev ${dev} nodad`,
+      `link set dev ${podBridge} up`,
+      `addr add ${podGatewayV4}/32 dev ${podBridge} scope link`,
+      `addr add ${podGatewayV6}/64 dev ${podBridge} nodad`,
     );
+  }
+  for (const pod of podsOf.get(node) ?? []) {
+    const port = podVethName(pod);
+    const dev = bridged ? podBridge : port;
+    if (bridged) {
+      lines.push(`link set dev ${port} master ${podBridge} up`);
+    } else {
+      lines.push(
+        `link set dev ${port} up`,
+        `addr add ${podGatewayV4}/32 dev ${port} scope link`,
+        `addr add ${podGatewayV6}/64 dev ${port} nodad`,
+      );
+    }
     // `src` makes traffic the node itself originates towards a pod carry the node address,
     // not 169.254.1.1 (the primary address of the pod's veth).
     if (pod.addresses.v4 !== undefined) {
@@ -193,9 +239,10 @@ function nodeBatch(
   return lines;
 }
 
-function podBatch(pod: CheckedPod): string[] {
+/** `neighbours`: in the bridged layout, the pods of the pod's node (itself included). */
+function podBatch(pod: CheckedPod, neighbours: readonly CheckedPod[] | undefined): string[] {
   const { v4, v6 } = pod.addresses;
-  const gatewayMac = macNodePodSide(pod);
+  const gatewayMac = neighbours === undefined ? macNodePodSide(pod) : macNodeBridge(pod.node);
   const lines = ['link set dev lo up', 'link set dev eth0 up'];
   if (v4 !== undefined) {
     lines.push(
@@ -211,6 +258,11 @@ function podBatch(pod: CheckedPod): string[] {
       `neigh add ${podGatewayV6} lladdr ${gatewayMac} dev eth0 nud permanent`,
       `route add ::/0 via ${podGatewayV6} dev eth0`,
     );
+  }
+  for (const other of neighbours ?? []) {
+    if (other === pod) continue;
+    if (v4 !== undefined && other.addresses.v4 !== undefined) lines.push(`route add ${other.addresses.v4}/32 dev eth0 scope link`);
+    if (v6 !== undefined && other.addresses.v6 !== undefined) lines.push(`route add ${other.addresses.v6}/128 dev eth0`);
   }
   return lines;
 }

@@ -18,11 +18,21 @@ export interface PodSpec {
   readonly addresses: readonly string[];
 }
 
+/**
+ * How a node connects its pods. `routed` (Calico-style): one routed veth per pod. `bridged`
+ * (the bridge plugin, flannel, kubenet): the pods' veths are ports of a bridge `cni0`, pods of
+ * one node reach each other at layer 2, and br_netfilter hands that bridged traffic to the IP
+ * hooks (`bridge-nf-call-iptables`/`-ip6tables` = 1 in the node namespace).
+ */
+export type Layout = 'routed' | 'bridged';
+
 /** What {@link createTopology} builds; `prefix` names every namespace (`${prefix}-…`). */
 export interface TopologySpec {
   readonly prefix: string;
   readonly nodes: readonly HostSpec[];
   readonly pods: readonly PodSpec[];
+  /** `routed` when absent. */
+  readonly layout?: Layout;
 }
 
 /** One address per family at most. */
@@ -50,6 +60,7 @@ export interface CheckedPod {
 /** A validated spec: canonical addresses, pods linked to their nodes. */
 export interface CheckedSpec {
   readonly prefix: string;
+  readonly layout: Layout;
   readonly nodes: readonly CheckedNode[];
   readonly pods: readonly CheckedPod[];
 }
@@ -104,6 +115,8 @@ function primary(all: { v4: readonly string[]; v6: readonly string[] }): Address
 /** Validates a spec (throws on the first problem) and canonicalises its addresses. */
 export function checkSpec(spec: TopologySpec): CheckedSpec {
   checkPrefix(spec.prefix);
+  const layout = spec.layout ?? 'routed';
+  if (layout !== 'routed' && layout !== 'bridged') throw new Error(`unknown layout '${String(layout)}'`);
   if (spec.nodes.length === 0) throw new Error('topology needs at least one node');
   if (spec.nodes.length > maxNodes) throw new Error(`topology has more than ${maxNodes} nodes`);
   if (spec.pods.length > maxPods) throw new Error(`topology has more than ${maxPods} pods`);
@@ -133,5 +146,5 @@ export function checkSpec(spec: TopologySpec): CheckedSpec {
       }
     }
   }
-  return { prefix: spec.prefix, nodes: [...nodes.values()], pods };
+  return { prefix: spec.prefix, layout, nodes: [...nodes.values()], pods };
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { findExecutable, findPython, ipCommand, probeFile, requiredTools, runCommand } from './tools.js';
 
 /** Whether this machine can run the kernel tests, and if not, why. */
@@ -83,6 +84,16 @@ export interface KernelGate {
  */
 export function kernelGate(): KernelGate {
   return gateFor(kernelSupport(), kernelTestMode());
+}
+
+/**
+ * {@link kernelGate} for tests of the bridged layout, which also need br_netfilter (the
+ * `net/bridge` sysctls; `modprobe br_netfilter` provides them).
+ */
+export function bridgedKernelGate(): KernelGate {
+  const support = kernelSupport();
+  const bridge = existsSync('/proc/sys/net/bridge/bridge-nf-call-iptables');
+  return gateFor(support.ok && !bridge ? { ok: false, reason: 'no br_netfilter (/proc/sys/net/bridge missing: modprobe br_netfilter)' } : support, kernelTestMode());
 }
 
 /** {@link kernelGate} for a given support answer and mode (pure; unit-tested). */

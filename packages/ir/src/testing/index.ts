@@ -12,3 +12,4 @@ export * from './upstream-cases.js';
 export { readDefaults } from '../source/read-objects.js';
 export { byteWindows } from '../source/text.js';
 export * from './spoofing-scenario.js';
+export * from './bridged-scenario.js';
