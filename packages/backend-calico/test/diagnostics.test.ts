@@ -1,12 +1,13 @@
 // Every diagnostic code is documented and triggered (located where there is a location), and
 // options are validated into diagnostics rather than trusted.
-import { hasErrors, type Diagnostic, type Program, type RawOptions } from '@netpolc/ir';
+import { cidrBounds, hasErrors, normalize, parseCidr, subtract, toCidrStrings, type Diagnostic, type Program, type RawOptions } from '@netpolc/ir';
 import { loadValid, namespace, networkPolicy, pod } from '@netpolc/ir/testing';
 import { afterAll, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { calicoBackend, printObjects } from '../src/index.js';
 import { calicoCatalog } from '../src/diagnostics.js';
 import { lowerProgram } from '../src/lower.js';
+import type { CalicoNetworkPolicy } from '../src/model.js';
 import { defaultOptions, parseOptions } from '../src/options.js';
 import { calicoVerdicts } from './support/harness.js';
 
@@ -198,6 +199,25 @@ it('reports label keys and values that Calico selectors cannot write (input that
   expect(hasErrors(emitted(broken('app name', 'x')))).toBe(true);
   const objects = lowerProgram(broken('app name', 'x'), defaultOptions).objects;
   expect(objects.map((o) => (o.kind === 'NetworkPolicy' ? [o.spec.selector, o.spec.types, o.spec.ingress ?? []] : o.kind))).toEqual([[{ kind: 'all' }, ['Ingress'], []]]);
+});
+
+it('leaves the IPv4-mapped addresses out of the remaining IPv6 addresses, which Calico would read as IPv4, and warns', () => {
+  // An audit: ::/0 with 300 excepts, one beside ::ffff:0:0/96, wrote ::ffff:0:0/96 among IPv6 nets,
+  // which Go's To4 makes IPv4 (the validator refuses the rule; alone it would be 0.0.0.0/0).
+  const except = ['::fffe:ffff:ffff/128', ...Array.from({ length: 299 }, (_, i) => `2::${(i + 1).toString(16)}/128`)];
+  const program = loadValid([...base, networkPolicy('x', 'p', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '::/0', except } }] }] })]).program;
+  const r = lowerProgram(program, parseOptions({}).options);
+  expect(emitted(program).map((d) => [d.code, d.severity, d.target.kind])).toEqual([['backend-calico/mapped-range-left-out', 'warning', 'ref']]);
+  const policy = r.objects.find((o): o is CalicoNetworkPolicy => o.kind === 'NetworkPolicy')!;
+  const nets = policy.spec.egress!.flatMap((rule) => rule.destination!.nets!);
+  // Go's net.IPNet.Version is 4 when the network address is IPv4-mapped, which parseCidr refuses.
+  expect(nets.filter((cidr) => parseCidr(cidr)?.family !== 6)).toEqual([]);
+  const mapped = normalize([[0xffffn << 32n, (0xffffn << 32n) | 0xffffffffn] as const]);
+  const expected = subtract(subtract(normalize([cidrBounds(parseCidr('::/0')!)]), normalize(except.map((c) => cidrBounds(parseCidr(c)!)))), mapped);
+  expect(toCidrStrings(normalize(nets.map((c) => cidrBounds(parseCidr(c)!))), 6)).toEqual(toCidrStrings(expected, 6));
+  // Away from the mapped range nothing is left out, and nothing is said.
+  const away = loadValid([...base, networkPolicy('x', 'p', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '2001:db8::/32', except: except.slice(1).map((c) => c.replace('2::', '2001:db8::')) } }] }] })]).program;
+  expect(emitted(away)).toEqual([]);
 });
 
 afterAll(() => {

@@ -63,24 +63,6 @@ it('lists the remaining addresses when an ipBlock has more excepts than notNets 
   expect(toCidrStrings(emitted, 4)).not.toContain('10.0.0.0/24');
 });
 
-it('leaves the IPv4-mapped addresses out of the remaining IPv6 addresses, which Calico would read as IPv4, and warns', () => {
-  // An audit: ::/0 with 300 excepts, one beside ::ffff:0:0/96, wrote ::ffff:0:0/96 among IPv6 nets,
-  // which Go's To4 makes IPv4 (the validator refuses the rule; alone it would be 0.0.0.0/0).
-  const except = ['::fffe:ffff:ffff/128', ...Array.from({ length: 299 }, (_, i) => `2::${(i + 1).toString(16)}/128`)];
-  const program = loadValid([...base, networkPolicy('x', 'p', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '::/0', except } }] }] })]).program;
-  const r = lowerProgram(program, parseOptions({}).options);
-  expect(r.diagnostics.map((d) => [d.code, d.severity, d.target.kind])).toEqual([['backend-calico/mapped-range-left-out', 'warning', 'ref']]);
-  const nets = policies(r.objects)[0]!.spec.egress!.flatMap((rule) => rule.destination!.nets!);
-  // Go's net.IPNet.Version is 4 when the network address is IPv4-mapped, which parseCidr refuses.
-  expect(nets.filter((cidr) => parseCidr(cidr)?.family !== 6)).toEqual([]);
-  const mapped = normalize([[0xffffn << 32n, (0xffffn << 32n) | 0xffffffffn] as const]);
-  const expected = subtract(subtract(normalize([cidrBounds(parseCidr('::/0')!)]), normalize(except.map((c) => cidrBounds(parseCidr(c)!)))), mapped);
-  expect(toCidrStrings(normalize(nets.map((c) => cidrBounds(parseCidr(c)!))), 6)).toEqual(toCidrStrings(expected, 6));
-  // Away from the mapped range nothing is left out, and nothing is said.
-  const away = loadValid([...base, networkPolicy('x', 'p', { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '2001:db8::/32', except: except.slice(1).map((c) => c.replace('2::', '2001:db8::')) } }] }] })]).program;
-  expect(lowerProgram(away, parseOptions({}).options).diagnostics).toEqual([]);
-});
-
 it('lets ipBlocks without excepts share rules, at most 256 nets of one family each, where the first stood; an except keeps its own rule', () => {
   const v4 = Array.from({ length: 600 }, (_, i) => ({ ipBlock: { cidr: `203.0.${i >> 8}.${i & 255}/32` } }));
   const v6 = [{ ipBlock: { cidr: '2001:db8::/64' } }, { ipBlock: { cidr: '2001:db8:1::/64' } }];
