@@ -17,8 +17,8 @@ export { compareObjects, objectKinds, slimObject, type ClusterObject, type Objec
 /** Which objects of a read to turn into loader inputs. */
 export type ClusterSelection = 'all' | 'inventory' | 'policies';
 
-/** What a command needs read beyond its command line: {@link ClusterOptions.peersEverywhere}. */
-export type ReadScope = Pick<ClusterOptions, 'peersEverywhere'>;
+/** What a command needs read beyond its command line: {@link ClusterOptions.namespaceLimit}. */
+export type ReadScope = Pick<ClusterOptions, 'namespaceLimit'>;
 
 /**
  * The objects of a read that `select` names, minus those `replacedBy` (a program loaded from

@@ -11,11 +11,15 @@ export interface ClusterOptions {
   /** `--namespace`: only these namespaces' pods, Services and NetworkPolicies; all when empty. */
   readonly namespaces: readonly string[];
   /**
-   * Pods and Services of every namespace, NetworkPolicies of `namespaces` only: a compile's output
-   * names its peers in any namespace (which pods an ipBlock covers, a named port's numbers), so
-   * knowing only the selected namespaces' pods would make it wrong, and for Cilium wider.
+   * What `namespaces` limits the read to: by default their pods, Services and NetworkPolicies,
+   * which is exact for connections between their pods (matrix). `policies`: their NetworkPolicies
+   * only, pods and Services of every namespace, as compiled output and an explained connection
+   * name peers anywhere (which pods an ipBlock covers, a named port's numbers, whose address an
+   * IP is). `none`: everything, the namespaces only filtering what is reported (diff: a change
+   * of their policies changes connections with pods elsewhere, whose own policies decide the other
+   * side).
    */
-  readonly peersEverywhere?: boolean;
+  readonly namespaceLimit?: 'pods-and-policies' | 'policies' | 'none';
   /**
    * `--request-timeout`: milliseconds allowed for each API request (one page); 0 for none.
    * @defaultValue 60000

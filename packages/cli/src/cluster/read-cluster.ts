@@ -39,7 +39,7 @@ export function loadClientLibrary(): Promise<ClientLibrary> {
   return library;
 }
 
-function targets(namespaces: readonly string[], peersEverywhere: boolean): { kind: ObjectKind; target: ListTarget }[] {
+function targets(namespaces: readonly string[], limit: NonNullable<ClusterOptions['namespaceLimit']>): { kind: ObjectKind; target: ListTarget }[] {
   const core = (resource: string, namespace?: string): ListTarget =>
     namespace ? { resource, group: '', path: `/api/v1/namespaces/${namespace}/${resource}`, namespace } : { resource, group: '', path: `/api/v1/${resource}` };
   const net = (namespace?: string): ListTarget => {
@@ -48,14 +48,15 @@ function targets(namespaces: readonly string[], peersEverywhere: boolean): { kin
       ? { resource: 'networkpolicies', group, path: `/apis/${group}/v1/namespaces/${namespace}/networkpolicies`, namespace }
       : { resource: 'networkpolicies', group, path: `/apis/${group}/v1/networkpolicies` };
   };
-  const scoped = namespaces.length === 0 ? [undefined] : namespaces;
+  const scoped = namespaces.length === 0 || limit === 'none' ? [undefined] : namespaces;
+  const peers = limit === 'pods-and-policies' ? scoped : [undefined];
   // Small lists first, so a missing permission shows before 150k pods were read.
   return [
     { kind: 'Namespace', target: core('namespaces') },
     { kind: 'Node', target: core('nodes') },
     ...scoped.map((ns) => ({ kind: 'NetworkPolicy' as const, target: net(ns) })),
-    ...(peersEverywhere ? [undefined] : scoped).map((ns) => ({ kind: 'Service' as const, target: core('services', ns) })),
-    ...(peersEverywhere ? [undefined] : scoped).map((ns) => ({ kind: 'Pod' as const, target: core('pods', ns) })),
+    ...peers.map((ns) => ({ kind: 'Service' as const, target: core('services', ns) })),
+    ...peers.map((ns) => ({ kind: 'Pod' as const, target: core('pods', ns) })),
   ];
 }
 
@@ -66,7 +67,7 @@ function summary(counts: Record<ObjectKind, number>): string {
 
 /**
  * Reads namespaces, nodes, pods, Services and NetworkPolicies (pods, Services and policies of `--namespace` only,
- * when given, or policies only with `peersEverywhere`; namespaces and nodes always whole, since namespaceSelectors match namespace labels
+ * when given, or as `namespaceLimit` says; namespaces and nodes always whole, since namespaceSelectors match namespace labels
  * and node addresses decide node-local traffic). Throws {@link ClusterError} for every problem
  * reaching or reading the cluster.
  */
@@ -82,9 +83,10 @@ export async function readCluster(options: ClusterOptions, io: Io, overrides: Re
   const counts: Record<ObjectKind, number> = { Namespace: 0, Node: 0, Pod: 0, Service: 0, NetworkPolicy: 0 };
   const objects: ClusterObject[] = [];
   const warnings: string[] = [];
+  const limit = options.namespaceLimit ?? 'pods-and-policies';
   try {
     let servicesOff = false;
-    for (const { kind, target } of targets(options.namespaces, options.peersEverywhere === true)) {
+    for (const { kind, target } of targets(options.namespaces, limit)) {
       if (kind === 'Service' && servicesOff) continue;
       progress.update(`reading context ${config.context}: ${summary(counts)}…`, true);
       const before = objects.length;
@@ -130,8 +132,8 @@ export async function readCluster(options: ClusterOptions, io: Io, overrides: Re
   for (const w of warnings) io.stderr.write(`netpolc: warning: ${w}\n`);
   if (options.verbose || io.stderr.isTTY === true) {
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    const limited = options.peersEverywhere ? 'NetworkPolicies' : 'pods, Services and NetworkPolicies';
-    const scope = options.namespaces.length > 0 ? ` (${limited} of ${options.namespaces.join(', ')})` : '';
+    const limited = limit === 'pods-and-policies' ? 'pods, Services and NetworkPolicies' : 'NetworkPolicies';
+    const scope = options.namespaces.length > 0 && limit !== 'none' ? ` (${limited} of ${options.namespaces.join(', ')})` : '';
     io.stderr.write(`netpolc: read ${summary(counts)}${scope} from context "${config.context}" (${config.server}) in ${seconds} s\n`);
   }
   objects.sort(compareObjects);

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { diffConnectivity, InventoryIndex, resolve, type InputSource, type LoadResult } from '@netpolc/ir';
+import { diffConnectivity, InventoryIndex, resolve, type ConnectionChange, type ConnectivityDiff, type DiffEndpoint, type InputSource, type LoadResult } from '@netpolc/ir';
 import { clusterOptions, clusterSources, readCluster, replacingProgram, selectObjects, wantsCluster } from '../cluster/index.js';
 import { backendNames } from '../backends.js';
 import type { Command, Values } from '../command.js';
@@ -54,7 +54,10 @@ async function sides(io: Io, values: Values, positionals: readonly string[]): Pr
     base = sideOf(io, values, pair[0]!);
     head = sideOf(io, values, pair[1]!);
   }
-  const live = base.kind === 'cluster' || head.kind === 'cluster' || wantsCluster(values) ? await readCluster(clusterOptions(values, true), io) : undefined;
+  // Everything is read, --namespace only filtering the report: a change of NS's policies changes
+  // its pods' connections with pods elsewhere, whose own policies decide the other side (an audit
+  // found a removed DNS egress reported as no change when only NS was read).
+  const live = base.kind === 'cluster' || head.kind === 'cluster' || wantsCluster(values) ? await readCluster({ ...clusterOptions(values, true), namespaceLimit: 'none' }, io) : undefined;
   // The cluster's inventory under a side's local inventory files: their objects replace the
   // cluster's of the same kind, namespace and name, as for the other commands.
   const clusterInventory = (local: readonly InputSource[]): InputSource[] => (live ? clusterSources(live.context, selectObjects(live, 'inventory', replacingProgram(values, local))) : []);
@@ -96,6 +99,15 @@ function presentPaths(io: Io, ref: string, paths: readonly string[]): string[] {
   });
 }
 
+/** The changes with a pod of `namespaces` at either end (all for none), and their pods only on one side. */
+function ofNamespaces(diff: ConnectivityDiff, namespaces: readonly string[]): ConnectivityDiff {
+  if (namespaces.length === 0) return diff;
+  const inside = (e: DiffEndpoint): boolean => e.kind === 'pod' && namespaces.includes(e.namespace);
+  const keep = (c: ConnectionChange): boolean => inside(c.from) || inside(c.to);
+  const podOf = (id: string): boolean => namespaces.includes(id.slice(0, id.indexOf('/')));
+  return { added: diff.added.filter(keep), removed: diff.removed.filter(keep), podsOnlyInBase: diff.podsOnlyInBase.filter(podOf), podsOnlyInHead: diff.podsOnlyInHead.filter(podOf) };
+}
+
 /** `netpolc diff`: what a change does to connectivity and to every compiled artifact. */
 export const diffCommand: Command = {
   name: 'diff',
@@ -131,11 +143,6 @@ export const diffCommand: Command = {
     if (port === undefined && values['protocol'] !== undefined) throw new UsageError('--protocol needs --port');
     const protocol = parseProtocol(values['protocol']);
     const backends = selectBackends(list(values, 'backend'));
-    // A limited read has the selected namespaces' pods only, which is exact for the connections
-    // between them but not for compiled output, whose peers live anywhere (compile -n reads them).
-    if (backends.length > 0 && values['namespace'] !== undefined) {
-      throw new UsageError('--backend cannot be combined with --namespace: compiled output names peers in every namespace, and --namespace reads the pods of those namespaces only');
-    }
     const { base, head, label } = await sides(io, values, positionals);
     const b = loadSources(io, values, base.sources, undefined, base.underlay);
     const h = loadSources(io, values, head.sources, undefined, head.underlay);
@@ -152,14 +159,15 @@ export const diffCommand: Command = {
     if (rb.pods.length === 0 && rh.pods.length === 0) {
       io.stderr.write('warning: the inputs hold no pods that take part in policy, so no connection can change; give the cluster with --inventory\n');
     }
-    const connectivity = diffConnectivity(rb, rh, port === undefined ? {} : { only: { protocol, port } });
+    const namespaces = [...new Set((values['namespace'] as string[] | undefined) ?? [])].sort();
+    const connectivity = ofNamespaces(diffConnectivity(rb, rh, port === undefined ? {} : { only: { protocol, port } }), namespaces);
     const report: DiffReport = {
       connectivity,
       groups: format === 'json' ? [] : groupChanges([...connectivity.added, ...connectivity.removed], b.result as LoadResult, h.result as LoadResult),
       artifacts: diffArtifacts(backends, { program: b.result.program, resolved: rb }, { program: h.result.program, resolved: rh }),
       base: b.result.program,
       head: h.result.program,
-      scope: `${label}${port === undefined ? ', all ports' : `, ${protocol}/${port}`}`,
+      scope: `${label}${port === undefined ? ', all ports' : `, ${protocol}/${port}`}${namespaces.length > 0 ? `, pods of ${namespaces.join(', ')}` : ''}`,
     };
     io.stdout.write(format === 'json' ? renderJson(report) : format === 'markdown' ? renderMarkdown(report, markdownLimit) : renderText(report, useColor(values, io.stdout, io)));
     const found = (failOn === 'added' || failOn === 'any') && connectivity.added.length > 0 ? true : (failOn === 'removed' || failOn === 'any') && connectivity.removed.length > 0;

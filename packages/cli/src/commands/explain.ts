@@ -1,4 +1,4 @@
-import { bindConnection, evaluate, policyId, refAt, type BoundEndpoint, type Endpoint, type LoadResult, type SideVerdict } from '@netpolc/ir';
+import { bindConnection, evaluate, policyId, refAt, type BoundEndpoint, type LoadResult, type SideVerdict } from '@netpolc/ir';
 import type { Command, Values } from '../command.js';
 import { ExitCode, UsageError } from '../io.js';
 import { loadInputs, useColor } from '../load.js';
@@ -50,16 +50,19 @@ function explainSide(result: LoadResult, side: SideVerdict, ep: BoundEndpoint): 
 }
 
 /**
- * With `--from-cluster -n NS`, only those namespaces' pods were read: an endpoint in another one
- * is missing for that reason, which the message then says.
+ * With `--from-cluster -n NS`, pods of every namespace are read (an IP may be any pod's) but only
+ * NS's NetworkPolicies: an endpoint that is a pod of another namespace has policies that were not
+ * read, so the verdict would be wrong for its side (an audit got ALLOWED for a pod, given by IP,
+ * whose namespace denies its egress). Returns why, or undefined.
  */
-function namespaceHint(values: Values, endpoints: readonly Endpoint[]): string {
+function unreadPolicies(values: Values, endpoints: readonly BoundEndpoint[]): string | undefined {
   const read = (values['namespace'] as string[] | undefined) ?? [];
-  if (read.length === 0 || values['from-cluster'] !== true) return '';
-  const pods = endpoints.filter((e): e is Extract<Endpoint, { kind: 'pod' }> => e.kind === 'pod');
-  const outside = [...new Set(pods.map((e) => e.namespace).filter((ns) => !read.includes(ns)))];
-  if (outside.length === 0) return '';
-  return ` (--namespace ${read.join(', ')}: only those namespaces' pods were read from the cluster; add ${outside.map((ns) => `-n ${ns}`).join(' ')})`;
+  if (read.length === 0 || values['from-cluster'] !== true) return undefined;
+  const outside = endpoints.filter((e) => e.pod !== undefined && !e.pod.hostNetwork && !read.includes(e.pod.namespace));
+  if (outside.length === 0) return undefined;
+  const names = outside.map((e) => `${e.ip} is the pod ${e.pod!.namespace}/${e.pod!.name}`);
+  const add = [...new Set(outside.map((e) => e.pod!.namespace))].map((ns) => `-n ${ns}`);
+  return `${names.join(' and ')}, whose namespace's NetworkPolicies were not read (--namespace ${read.join(', ')}); add ${add.join(' ')}`;
 }
 
 /** `netpolc explain`: the verdict for one connection, with the policies and rules behind it. */
@@ -83,18 +86,20 @@ export const explainCommand: Command = {
     if (portGiven === undefined && protocolGiven !== 'ICMP') throw new UsageError('--port is required');
     const format = (values['format'] as string | undefined) ?? 'text';
     if (format !== 'text' && format !== 'json') throw new UsageError('--format must be text or json');
-    const { result, ok } = await loadInputs(io, values, positionals);
+    const { result, ok } = await loadInputs(io, values, positionals, undefined, { namespaceLimit: 'policies' });
     if (!ok) return ExitCode.input;
     let port = typeof portGiven === 'number' ? portGiven : 0;
     let protocol = protocolGiven ?? 'TCP';
     if (typeof portGiven === 'string') {
       // The endpoints are bound first: a name is looked up on the pod the destination is.
       const bound = bindConnection(result.program, { src, dst, protocol, port: 1 });
-      if ('error' in bound) throw new UsageError(bound.error + namespaceHint(values, [src, dst]));
+      if ('error' in bound) throw new UsageError(bound.error);
       ({ port, protocol } = resolvePortName(portGiven, bound.dst, protocolGiven === 'ICMP' ? undefined : protocolGiven));
     }
     const verdict = evaluate(result.program, { src, dst, protocol, port });
-    if ('error' in verdict) throw new UsageError(verdict.error + namespaceHint(values, [src, dst]));
+    if ('error' in verdict) throw new UsageError(verdict.error);
+    const unread = unreadPolicies(values, [verdict.src, verdict.dst]);
+    if (unread !== undefined) throw new UsageError(unread);
     const portText = protocol === 'ICMP' ? 'ICMP echo' : typeof portGiven === 'string' ? `${protocol}/${port} (${portGiven})` : `${protocol}/${port}`;
     if (format === 'json') {
       const side = (s: SideVerdict) => ({

@@ -3,7 +3,7 @@
 // around NS's pods read as "every pod", so every namespace was admitted) and a named port resolve
 // to NS's number only. Pods and Services are read everywhere for a compile; a host firewall
 // backend, whose ruleset covers every pod of a node, refuses --namespace.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFakeApiServer, type FakeServer } from './fake-api-server.js';
@@ -24,6 +24,7 @@ const objects: Json[] = [
   pod('ns-a', 'web', 'web', '198.18.0.10', 'node-1', 80),
   pod('ns-a', 'api', 'api', '198.18.0.11', 'node-1', 80),
   pod('ns-b', 'other', 'other', '198.18.1.10', 'node-2', 9090),
+  pod('ns-b', 'open', 'open', '198.18.1.11', 'node-2', 9090),
   {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
@@ -40,7 +41,7 @@ const objects: Json[] = [
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: { name: 'deny', namespace: 'ns-b' },
-    spec: { podSelector: {}, policyTypes: ['Ingress'] },
+    spec: { podSelector: { matchLabels: { app: 'other' } }, policyTypes: ['Ingress'] },
   },
 ];
 
@@ -78,9 +79,29 @@ it('refuses --namespace for host firewalls, whose node rulesets cover every pod 
   }
 });
 
-it('refuses diff --backend with --namespace, whose read would hold the selected namespaces\' pods only', async () => {
-  const r = await runCli(['diff', '--base', 'cluster', '--head', 'cluster', '-n', 'ns-a', '--backend', 'cilium'], env);
-  expect([r.code, r.stderr.split('\n')[0]]).toEqual([2, 'netpolc diff: --backend cannot be combined with --namespace: compiled output names peers in every namespace, and --namespace reads the pods of those namespaces only']);
-  // Without --backend the connections between ns-a's pods are diffed as before.
-  expect((await runCli(['diff', '--base', 'cluster', '--head', 'cluster', '-n', 'ns-a'], env)).code).toBe(0);
+it('explains a connection with an endpoint of another namespace, given by IP, as that pod, refusing it as its policies were not read', async () => {
+  // ns-b/other (198.18.1.10) is isolated for ingress by ns-b/deny; read alone, ns-a's pods made
+  // its address an outside one, and the connection was explained as allowed.
+  const r = await runCli(['explain', '--from-cluster', '-n', 'ns-a', '--from', '198.18.0.11', '--to', '198.18.1.10', '--port', '9090'], env);
+  expect([r.code, r.stderr.split('\n')[0]]).toEqual([2, 'netpolc explain: 198.18.1.10 is the pod ns-b/other, whose namespace\'s NetworkPolicies were not read (--namespace ns-a); add -n ns-b']);
+  const both = await runCli(['explain', '--from-cluster', '-n', 'ns-a', '-n', 'ns-b', '--from', '198.18.0.11', '--to', '198.18.1.10', '--port', '9090'], env);
+  expect([both.code, both.stdout.split('\n')[0]]).toEqual([0, expect.stringMatching(/: DENIED$/)]);
+  // Between ns-a's pods, -n ns-a is enough.
+  expect((await runCli(['explain', '--from-cluster', '-n', 'ns-a', '--from', 'ns-a/api', '--to', 'ns-a/web', '--port', '80'], env)).code).toBe(0);
+});
+
+it('diffs with --namespace the connections of its pods, with pods and policies elsewhere read', async () => {
+  // HEAD drops ns-a/api's egress on its named port: connections to ns-a and ns-b pods alike.
+  const head = join(tempDir(), 'head.yaml');
+  writeFileSync(head, 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: egress-named-port, namespace: ns-a}\nspec: {podSelector: {matchLabels: {app: api}}, policyTypes: [Egress]}\n');
+  const whole = await runCli(['diff', '--format', 'json', '--base', 'cluster', '--head', head], env);
+  const limited = await runCli(['diff', '--format', 'json', '-n', 'ns-a', '--base', 'cluster', '--head', head], env);
+  expect([whole.code, limited.code]).toEqual([1, 1]);
+  const removed = (out: string): string[] => (JSON.parse(out) as { removed: { from: string; to: string }[] }).removed.map((c) => `${c.from} -> ${c.to}`).sort();
+  // ns-b/open's side admits the connection, ns-b/other's (ns-b/deny) never did: known only from
+  // ns-b's pods and policies, which a read of ns-a alone left out ("no change" for ns-b/open).
+  expect(removed(limited.stdout)).toEqual(['ns-a/api -> ns-a/web', 'ns-a/api -> ns-b/open']);
+  expect(removed(limited.stdout)).toEqual(removed(whole.stdout));
+  // The artifacts of a backend may be diffed too.
+  expect((await runCli(['diff', '-n', 'ns-a', '--base', 'cluster', '--head', head, '--backend', 'cilium'], env)).code).toBe(1);
 });
