@@ -36,6 +36,8 @@ export interface ClusterOptions {
 
 /** Default of `--request-timeout`. */
 export const defaultRequestTimeoutMs = 60_000;
+/** The longest delay a Node timer takes. */
+const maxTimerMs = 2 ** 31 - 1;
 
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -70,6 +72,8 @@ export function clusterOptions(values: Values, implied = false): ClusterOptions 
   if (timeoutText !== undefined) {
     const parsed = parseDuration(timeoutText);
     if (parsed === undefined) throw new UsageError(`--request-timeout ${timeoutText}: expected seconds or a duration such as 500ms, 30s, 2m`);
+    // Node's timers hold 2^31-1 ms (about 24.8 days); a longer one fires at once, with a warning.
+    if (parsed > maxTimerMs) throw new UsageError(`--request-timeout ${timeoutText}: at most ${Math.floor(maxTimerMs / 1000)}s (about 24 days); 0 for none`);
     requestTimeoutMs = parsed;
   }
   const namespaces = [...new Set((values['namespace'] as string[] | undefined) ?? [])].sort();

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { readerClusterRole } from '../../src/cluster/index.js';
+import { clusterOptions, readerClusterRole } from '../../src/cluster/index.js';
 import { startFakeApiServer, type FakeServer, type FakeServerOptions } from './fake-api-server.js';
 import { readManifests, repoRoot, runCli, tempDir, testPki, writeKubeconfig } from './support.js';
 
@@ -190,6 +190,13 @@ it('rejects cluster flags without --from-cluster, and bad durations', async () =
   expect(r.stderr).toBe('netpolc validate: --context needs --from-cluster\nRun `netpolc validate --help` for usage.\n');
   const t = await runCli(['validate', '--from-cluster', '--request-timeout', 'soon'], {});
   expect(t.stderr).toBe('netpolc validate: --request-timeout soon: expected seconds or a duration such as 500ms, 30s, 2m\nRun `netpolc validate --help` for usage.\n');
+  // Past Node's longest timer (2^31-1 ms) every request timed out at once, with a Node warning
+  // in front of --diagnostics-format json's array.
+  for (const long of ['600h', '2147484']) {
+    const l = await runCli(['validate', '--from-cluster', '--request-timeout', long], {});
+    expect([l.code, l.stderr.split('\n')[0]]).toEqual([2, `netpolc validate: --request-timeout ${long}: at most 2147483s (about 24 days); 0 for none`]);
+  }
+  expect(clusterOptions({ 'request-timeout': '2147483' }, true).requestTimeoutMs).toBe(2147483000);
 });
 
 it('reports a --namespace that does not exist in the cluster', async () => {
