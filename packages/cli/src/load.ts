@@ -24,6 +24,8 @@ function parseSemantics(list: readonly string[]): Partial<SemanticsOptions> {
     if (!field || (value !== 'true' && value !== 'false')) {
       throw new UsageError(`--semantics ${item}: expected one of ${Object.keys(semanticKeys).join(', ')} =true|false`);
     }
+    // As for any flag given twice: the last value winning quietly would mislead.
+    if (Object.hasOwn(out, field)) throw new UsageError(`--semantics ${key} is given more than once`);
     out[field] = value === 'true';
   }
   return out as Partial<SemanticsOptions>;

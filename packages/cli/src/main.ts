@@ -50,12 +50,34 @@ function mainHelp(): string {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * Where the command word is when common options come first: a known command, else the first word
+ * that is neither an option nor an option's value (`--diagnostics-format json bogus` names
+ * `bogus`, not the option, as unknown).
+ */
+function commandIndex(argv: readonly string[]): number {
+  const known = argv.findIndex((a) => Object.hasOwn(commands, a));
+  if (known >= 0) return known;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('-') || a === '-') return i;
+    const flag = a.startsWith('--') ? a.slice(2) : a.slice(1);
+    const spec = Object.hasOwn(commonOptions, flag) ? commonOptions[flag] : Object.values(commonOptions).find((o) => o.short === flag);
+    if (spec?.type === 'string') i++;
+  }
+  return -1;
+}
+
 /** Runs the CLI in-process and returns the exit code; never calls process.exit. */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   // Options before the command (`netpolc --verbose validate p/`, as git and kubectl take them)
   // go after it: every command takes the common ones.
-  const at = argv[0]?.startsWith('-') && !['--help', '-h', '--version', '-V'].includes(argv[0]) ? argv.findIndex((a) => Object.hasOwn(commands, a)) : -1;
+  const at = argv[0]?.startsWith('-') && !['--help', '-h', '--version', '-V'].includes(argv[0]) ? commandIndex(argv) : -1;
   if (at > 0) argv = [argv[at]!, ...argv.slice(0, at), ...argv.slice(at + 1)];
+  else if (at < 0 && argv[0]?.startsWith('-') && !['--help', '-h', '--version', '-V'].includes(argv[0])) {
+    io.stderr.write(`netpolc: no command given, only options (${argv.join(' ')})\n\n${mainHelp()}`);
+    return ExitCode.input;
+  }
   const [name, ...rest] = argv;
   // `netpolc help diff`, as git takes it: the command's own help.
   const topic = rest[0];

@@ -296,6 +296,9 @@ it('refuses a flag given twice unless it is repeatable, and a --semantics value 
   const odd = await cli(['validate', '--semantics', 'allow-self=false=oops', ...example]);
   expect(odd.code).toBe(2);
   expect(odd.stderr).toMatch(/--semantics allow-self=false=oops: expected one of/);
+  // One knob twice: the last value won quietly (allow-self=false, an error for Cilium, then =true).
+  const knobTwice = await cli(['compile', '-b', 'cilium', '-o', '-', '--semantics', 'allow-self=false', '--semantics', 'allow-self=true', ...example]);
+  expect([knobTwice.code, knobTwice.stderr.split('\n')[0]]).toEqual([2, 'netpolc compile: --semantics allow-self is given more than once']);
 });
 
 it('prints diagnostics in file, line and column order, whatever the order of the paths and of the checks', async () => {

@@ -138,3 +138,14 @@ it('an option every command takes, given before the command, is not called an un
   expect(r.stderr).not.toMatch(/unknown command "--verbose"/);
   expect(r.stderr).toMatch(/validate --verbose|after the command/);
 });
+
+// An options audit: `netpolc --diagnostics-format json bogus` said 'unknown command
+// "--diagnostics-format"' in text, and `netpolc --verbose bogus` named --verbose.
+it('names the unknown command word, not an option before it, and writes JSON when asked; options alone are no command', async () => {
+  const json = await cli(['--diagnostics-format', 'json', 'bogus']);
+  expect([json.code, JSON.parse(json.stderr)]).toEqual([2, [{ severity: 'note', message: 'netpolc: unknown command "bogus"' }]]);
+  const text = await cli(['--verbose', 'bogus']);
+  expect([text.code, text.stderr.split('\n')[0]]).toEqual([2, 'netpolc: unknown command "bogus"']);
+  const alone = await cli(['--verbose']);
+  expect([alone.code, alone.stderr.split('\n')[0]]).toEqual([2, 'netpolc: no command given, only options (--verbose)']);
+});
