@@ -7,6 +7,11 @@ export const ciliumDiagnostics = {
     message: paramMessage`--${'flag'} ${'value'} is invalid: ${'reason'}`,
     docs: 'A backend flag has a value netpolc cannot use (for example --cilium-version 1.x or --cluster-cidr 10.0.0.0/33).',
   },
+  'backend-cilium/ignored-option': {
+    severity: 'warning',
+    message: paramMessage`--${'flag'} is ignored: ${'reason'}`,
+    docs: 'A flag has no effect with the other flags given: --node-entities adds entities for ipBlocks that match node addresses, which none does under --semantics ipblock-matches-nodes=false.',
+  },
   'backend-cilium/semantics-unsupported': {
     severity: 'error',
     message: paramMessage`the requested semantics ${'knob'} cannot be expressed: ${'reason'}`,

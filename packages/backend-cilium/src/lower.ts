@@ -56,6 +56,9 @@ export function lowerProgram(input: BackendInput, options: CiliumOptions): Lower
     if (!program.semantics.allowSelf) diagnostics.push(ciliumDiagnostic('backend-cilium/semantics-unsupported', { knob: 'allow-self=false', reason: 'Cilium never filters a pod talking to itself' }, NoTarget));
     if (!program.semantics.allowNodeLocalIngress) diagnostics.push(ciliumDiagnostic('backend-cilium/semantics-unsupported', { knob: 'node-local-ingress=false', reason: 'Cilium always allows ingress from the local node (allow-localhost)' }, NoTarget));
   }
+  if (options.nodeEntities && !program.semantics.ipBlockMatchesNodes) {
+    diagnostics.push(ciliumDiagnostic('backend-cilium/ignored-option', { flag: 'node-entities', reason: 'with --semantics ipblock-matches-nodes=false no ipBlock matches a node address, so no node entity is added' }, NoTarget));
+  }
   const icmpRules = program.semantics.allowIcmpEssentials && atLeast(options.ciliumVersion, ciliumFeatures.icmpRules);
   if (program.semantics.allowIcmpEssentials && !icmpRules && program.policies.length > 0) {
     diagnostics.push(ciliumDiagnostic('backend-cilium/icmp-rules-unsupported', { version: formatVersion(options.ciliumVersion) }, NoTarget));

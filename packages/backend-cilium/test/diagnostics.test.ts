@@ -13,6 +13,7 @@ const ingressFromValues = (n: number) =>
 
 /** One scenario per code: manifests and raw flags that must produce it. */
 const triggers: Record<Exclude<CiliumDiagnosticCode, 'backend-cilium/invalid-option'>, { manifests: Manifest[]; flags?: Record<string, string | string[] | boolean>; semantics?: Partial<SemanticsOptions> }> = {
+  'backend-cilium/ignored-option': { manifests: [...upstreamModel(), ingressPorts([{ port: 80 }])], flags: { 'node-entities': true }, semantics: { ipBlockMatchesNodes: false } },
   'backend-cilium/semantics-unsupported': { manifests: [...upstreamModel(), ingressPorts([{ port: 80 }])], semantics: { allowNodeLocalIngress: false } },
   'backend-cilium/icmp-rules-unsupported': { manifests: [...upstreamModel(), ingressPorts([{ port: 80 }])], flags: { 'cilium-version': '1.11' }, semantics: { allowIcmpEssentials: true } },
   'backend-cilium/inseparable-pods': { manifests: [namespace('x'), pod('x', 'a', { app: 'w' }, '198.18.0.10'), pod('x', 'b', { app: 'w' }, '198.18.0.11'), egressTo([{ ipBlock: { cidr: '198.18.0.10/32' } }])] },
@@ -59,7 +60,7 @@ for (const [code, t] of Object.entries(triggers)) {
     const c = compile(t.manifests, options(t.flags ?? {}), undefined, t.semantics);
     expect(c.diagnostics.map((d) => d.code)).toContain(code);
     // Every diagnostic about the input points at it.
-    if (code !== 'backend-cilium/semantics-unsupported' && code !== 'backend-cilium/icmp-rules-unsupported') for (const d of c.diagnostics.filter((x) => x.code === code)) expect(d.target.kind).toBe('ref');
+    if (code !== 'backend-cilium/semantics-unsupported' && code !== 'backend-cilium/icmp-rules-unsupported' && code !== 'backend-cilium/ignored-option') for (const d of c.diagnostics.filter((x) => x.code === code)) expect(d.target.kind).toBe('ref');
   });
 }
 

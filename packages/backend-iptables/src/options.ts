@@ -85,7 +85,7 @@ export const flags: Readonly<Record<string, OptionSpec>> = {
   log: { type: 'string', value: 'denied|allowed|all', description: 'log denied and/or allowed connections (rate-limited)' },
   'log-target': { type: 'string', value: 'log|nflog', description: 'LOG (kernel log) or NFLOG (default log)' },
   'nflog-group': { type: 'string', value: 'N', description: 'NFLOG group, 0-65535 (default 0)' },
-  'log-rate': { type: 'string', value: 'N/second', description: 'rate limit of each log rule, N/second|minute|hour|day (default 10/second)' },
+  'log-rate': { type: 'string', value: 'N/second', description: 'rate limit of each log rule, N/second|minute|hour|day (or s, sec, m, min, h, d; default 10/second)' },
   'pod-interface': {
     type: 'string',
     multiple: true,

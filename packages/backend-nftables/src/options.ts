@@ -62,7 +62,7 @@ export const nftablesFlags: Readonly<Record<string, OptionSpec>> = {
   node: { type: 'string', multiple: true, value: 'NAME', description: 'write only the ruleset of this node (repeatable; default: every node)' },
   'deny-action': { type: 'string', value: 'drop|reject', description: 'what denied traffic gets: drop (default) or reject (TCP reset / ICMP port unreachable)' },
   log: { type: 'string', value: 'denied|allowed|all', description: 'log denied and/or allowed new connections (rate-limited, prefix "netpolc ...")' },
-  'log-rate': { type: 'string', value: 'N/UNIT', description: 'rate limit of log statements, e.g. 10/second (default), 100/minute' },
+  'log-rate': { type: 'string', value: 'N/UNIT', description: 'rate limit of log statements, N/second|minute|hour|day (or s, sec, m, min, h, d), e.g. 10/second (default), 100/minute' },
   counters: { type: 'boolean', description: 'add a counter to every deciding rule' },
   'pod-interface': {
     type: 'string',
@@ -74,6 +74,8 @@ export const nftablesFlags: Readonly<Record<string, OptionSpec>> = {
 };
 
 const rateUnits: readonly RateUnit[] = ['second', 'minute', 'hour', 'day'];
+/** The spellings of a unit the iptables backend takes too (iptables' own abbreviations). */
+const rateSpellings: Readonly<Record<string, RateUnit>> = { s: 'second', sec: 'second', second: 'second', m: 'minute', min: 'minute', minute: 'minute', h: 'hour', hour: 'hour', d: 'day', day: 'day' };
 
 /** Validates raw flags; every problem is a diagnostic and the defaults fill in. */
 export function parseNftablesOptions(raw: RawOptions): { readonly options: NftablesOptions; readonly diagnostics: readonly Diagnostic[] } {
@@ -112,8 +114,9 @@ export function parseNftablesOptions(raw: RawOptions): { readonly options: Nftab
   let logRate = defaultOptions.logRate;
   const rateText = text('log-rate');
   if (rateText !== undefined) {
-    const m = /^([1-9]\d{0,8})\/(second|minute|hour|day)$/.exec(rateText);
-    if (m) logRate = { rate: Number(m[1]), unit: m[2] as RateUnit };
+    const m = /^([1-9]\d{0,8})\/([a-z]+)$/.exec(rateText);
+    const unit = m && Object.hasOwn(rateSpellings, m[2]!) ? rateSpellings[m[2]!] : undefined;
+    if (m && unit) logRate = { rate: Number(m[1]), unit };
     else bad('log-rate', rateText, `expected N/UNIT with N a positive integer and UNIT one of ${rateUnits.join(', ')}`);
     if (log === 'none') diagnostics.push(nftablesDiagnostic('backend-nftables/log-rate-without-log', {}, NoTarget));
   }

@@ -3,6 +3,7 @@ import { resolve, type Diagnostic, type Program, type RawOptions } from '@netpol
 import { namespace, networkPolicy, node, pod } from '@netpolc/ir/testing';
 import { nftablesCatalog } from '../src/diagnostics.js';
 import { nftablesBackend } from '../src/index.js';
+import { parseNftablesOptions } from '../src/options.js';
 import { loadProgram } from './support/compile.js';
 
 const triggered = new Set<string>();
@@ -85,6 +86,15 @@ it('warns once per program that --pod-interface closes link-local traffic for ev
   const both = run(program, { 'out-dir': 'out', 'pod-interface': ['cali*'] });
   expect(codes(both.diagnostics)).toEqual(['warning backend-nftables/pod-link-local-closed']);
   expect(both.diagnostics[0]!.message).toContain('from the node to its pods');
+});
+
+it('takes the --log-rate spellings the iptables backend takes (s, sec, m, min, h, d), and no others', () => {
+  // An options audit: `10/s` was refused here and taken by iptables.
+  for (const [text, rate, unit] of [['10/s', 10, 'second'], ['10/sec', 10, 'second'], ['3/m', 3, 'minute'], ['3/min', 3, 'minute'], ['2/h', 2, 'hour'], ['1/d', 1, 'day'], ['5/minute', 5, 'minute']] as const) {
+    const parsed = parseNftablesOptions({ log: 'all', 'log-rate': text });
+    expect([text, parsed.diagnostics, parsed.options.logRate]).toEqual([text, [], { rate, unit }]);
+  }
+  for (const text of ['10/constructor', '10/seconds', '10/w', '0/s']) expect(codes(parseNftablesOptions({ log: 'all', 'log-rate': text }).diagnostics), text).toEqual(['error backend-nftables/invalid-option']);
 });
 
 it('warns that --log-rate without --log does nothing', () => {

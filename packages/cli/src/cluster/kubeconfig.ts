@@ -41,13 +41,17 @@ type InCluster = { kind: 'in-cluster'; host: string; port: string; dir: string }
  */
 export type ConfigSource = { kind: 'files'; files: string[]; shown: string; inCluster: InCluster | undefined } | InCluster;
 
-function isFile(path: string): boolean {
+/** What is at a path, links followed: undefined when nothing (or it cannot be looked up). */
+function kindAt(path: string): 'file' | 'directory' | 'other' | undefined {
   try {
-    return statSync(path).isFile();
+    const st = statSync(path);
+    return st.isFile() ? 'file' : st.isDirectory() ? 'directory' : 'other';
   } catch {
-    return false;
+    return undefined;
   }
 }
+
+const isFile = (path: string): boolean => kindAt(path) === 'file';
 
 /**
  * Finds the kubeconfig files or the service account; needs no client library. As client-go's
@@ -61,7 +65,7 @@ export function locateConfig(options: ClusterOptions, io: Io, saDir = serviceAcc
   const inCluster: InCluster | undefined = host && port && isFile(join(saDir, 'token')) ? { kind: 'in-cluster', host, port, dir: saDir } : undefined;
   if (options.kubeconfig !== undefined) {
     const file = resolve(io.cwd, options.kubeconfig);
-    if (!isFile(file)) throw new ClusterError(`cannot read the kubeconfig ${options.kubeconfig} (--kubeconfig): no such file`);
+    if (!isFile(file)) throw new ClusterError(`cannot read the kubeconfig ${options.kubeconfig} (--kubeconfig): ${kindAt(file) === 'directory' ? 'a directory, not a file' : 'no such file'}`);
     return { kind: 'files', files: [file], shown: options.kubeconfig, inCluster };
   }
   const env = io.env['KUBECONFIG'];

@@ -52,6 +52,8 @@ it('names the KUBECONFIG or --kubeconfig file that does not exist', async () => 
   expect(failed(await runCli(['validate', '--from-cluster', '--kubeconfig', 'nope.yaml'], {}))).toBe(
     'netpolc validate: cannot read the kubeconfig nope.yaml (--kubeconfig): no such file\n',
   );
+  const dir = tempDir();
+  expect(failed(await runCli(['validate', '--from-cluster', '--kubeconfig', dir], {}))).toBe(`netpolc validate: cannot read the kubeconfig ${dir} (--kubeconfig): a directory, not a file\n`);
 });
 
 it('reports a kubeconfig that is not valid', async () => {
