@@ -67,7 +67,7 @@ kit(gate.label('bridged: IPv6 between an isolated pod and its bridge neighbours,
   gate.assertSupported();
   const [, state] = bridgedStates()[0]!;
   const p = program([...bridgedModel(), ...state.policies]);
-  const t = bridged(p, 'npcbrn');
+  const t = bridged(p, 'npcbrin');
   const node1 = t.spec.pods.filter((q) => q.node === 'node-1');
   const v6 = (id: string): string => node1.find((q) => q.id === id)!.addresses.find((a) => a.includes(':'))!;
   const probes: Probe[] = node1

@@ -72,7 +72,7 @@ kit(gate.label('--pod-interface closes the link-local path from pods to services
   gate.assertSupported();
   const { program } = loadValid(objects);
   const resolved = resolve(program);
-  const spec = topologyOf(program, 'npciptl');
+  const spec = topologyOf(program, 'npcipll');
   const probes: Probe[] = [
     ...[8080, 8081].map((port): Probe => ({ from: { pod: 'x/dual' }, to: '2001:db8:ff::1', protocol: 'TCP', port })),
     ...[8080, 8081].map((port): Probe => ({ from: { pod: 'x/dual' }, to: '198.19.0.1', protocol: 'TCP', port })),
