@@ -19,12 +19,15 @@ const contents = 'Namespaces, nodes, pods, Services and NetworkPolicies, reduced
 
 /** What the header adds for `--namespace`. */
 function scopeOf(namespaces: readonly string[]): string {
-  return namespaces.length > 0 ? `; pods, Services and NetworkPolicies of namespace ${namespaces.join(', ')} only` : '';
+  return namespaces.length > 0 ? `; NetworkPolicies of namespace ${namespaces.join(', ')} only` : '';
 }
 
 /** The cluster alone, as it was read (its objects come slimmed and sorted). */
 async function fromCluster(io: Io, values: Values): Promise<Snapshot | undefined> {
-  const { read } = await readClusterSources(values, io, 'all');
+  // Pods and Services of every namespace: what the kept policies compile to depends on their
+  // peers anywhere (an offline compile of a snapshot of one namespace's pods widened a Cilium
+  // ipBlock to every pod, as `compile --from-cluster -n` once did).
+  const { read } = await readClusterSources(values, io, 'all', undefined, { namespaceLimit: 'policies' });
   // Validate what is about to be written, so a snapshot that the other commands would reject
   // is never written in the first place.
   const { ok } = loadSources(io, values, clusterSources(read.context, read.objects));
@@ -45,10 +48,10 @@ async function fromPaths(io: Io, values: Values, positionals: readonly string[],
   const primary = await readInputs(io, positionals, undefined, seen);
   const lower = await readInputs(io, inventory, undefined, seen);
   const underlay = primary.length > 0 && lower.length > 0 ? new Set(lower.map((s) => s.path)) : undefined;
-  const { sources, read } = await withCluster(io, values, [...primary, ...lower]);
-  // --namespace keeps the pods and policies of those namespaces, as it does reading a cluster.
+  const { sources, read } = await withCluster(io, values, [...primary, ...lower], { namespaceLimit: 'policies' });
+  // --namespace keeps the NetworkPolicies of those namespaces, as it does reading a cluster.
   const only = (values['namespace'] as string[] | undefined) ?? [];
-  const keep = (kind: string, namespace: string): boolean => only.length === 0 || (kind !== 'Pod' && kind !== 'Service' && kind !== 'NetworkPolicy') || only.includes(namespace);
+  const keep = (kind: string, namespace: string): boolean => only.length === 0 || kind !== 'NetworkPolicy' || only.includes(namespace);
   const objects = new Map<string, { object: ClusterObject; under: boolean }>();
   const { ok } = loadSources(
     io,

@@ -72,6 +72,16 @@ it('compiles a namespace\'s policies against the pods of every namespace, as a w
   }
 });
 
+it('snapshots a namespace with the pods of every namespace, so that an offline compile of it says what a live one does', async () => {
+  // A snapshot of ns-a's pods alone compiled offline into the widened Cilium policy.
+  const dir = tempDir();
+  expect((await runCli(['snapshot', '--from-cluster', '-n', 'ns-a', '-o', join(dir, 'snap.yaml')], env)).code).toBe(0);
+  const offline = await runCli(['compile', '--backend', 'cilium', '--out-dir', join(dir, 'offline'), join(dir, 'snap.yaml')], {});
+  const live = await runCli(['compile', '--backend', 'cilium', '--out-dir', join(dir, 'live'), '--from-cluster', '-n', 'ns-a'], env);
+  expect([offline.code, live.code]).toEqual([0, 0]);
+  expect(readFileSync(join(dir, 'offline', 'ns-a.yaml'), 'utf8')).toBe(readFileSync(join(dir, 'live', 'ns-a.yaml'), 'utf8'));
+});
+
 it('refuses --namespace for host firewalls, whose node rulesets cover every pod of the node', async () => {
   for (const backend of ['iptables', 'nftables']) {
     const r = await runCli(['compile', '--backend', backend, '--out-dir', join(tempDir(), 'out'), '--from-cluster', '-n', 'ns-a'], env);

@@ -95,7 +95,7 @@ it('writes the List of the files the cluster serves when given the files instead
   expect(body(files.stdout)).toBe(body(live.stdout));
   const liveProd = await runCli(['snapshot', '--from-cluster', '-n', 'production', '-o', '-'], env);
   const filesProd = await cli(['snapshot', '-n', 'production', '-o', '-', '--inventory', 'examples/cluster.yaml', 'examples/policies']);
-  expect(header(filesProd.stdout)[0]).toBe('# netpolc snapshot of examples/policies, examples/cluster.yaml; pods, Services and NetworkPolicies of namespace production only.');
+  expect(header(filesProd.stdout)[0]).toBe('# netpolc snapshot of examples/policies, examples/cluster.yaml; NetworkPolicies of namespace production only.');
   expect(body(filesProd.stdout)).toBe(body(liveProd.stdout));
   expect(body(filesProd.stdout).length).toBeLessThan(body(files.stdout).length);
 });
