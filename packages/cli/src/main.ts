@@ -75,8 +75,14 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   const at = argv[0]?.startsWith('-') && !['--help', '-h', '--version', '-V'].includes(argv[0]) ? commandIndex(argv) : -1;
   if (at > 0) argv = [argv[at]!, ...argv.slice(0, at), ...argv.slice(at + 1)];
   else if (at < 0 && argv[0]?.startsWith('-') && !['--help', '-h', '--version', '-V'].includes(argv[0])) {
-    io.stderr.write(`netpolc: no command given, only options (${argv.join(' ')})\n\n${mainHelp()}`);
-    return ExitCode.input;
+    // Common options with only --help or --version after them still ask for those.
+    const asked = argv.find((a) => ['--help', '-h', '--version', '-V'].includes(a));
+    if (asked !== undefined) argv = [asked];
+    else {
+      const message = `netpolc: no command given, only options (${argv.join(' ')})`;
+      io.stderr.write(jsonStderr(argv) ? `${JSON.stringify([{ severity: 'note', message }], null, 2)}\n` : `${message}\n\n${mainHelp()}`);
+      return ExitCode.input;
+    }
   }
   const [name, ...rest] = argv;
   // `netpolc help diff`, as git takes it: the command's own help.

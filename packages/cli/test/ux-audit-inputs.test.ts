@@ -148,4 +148,9 @@ it('names the unknown command word, not an option before it, and writes JSON whe
   expect([text.code, text.stderr.split('\n')[0]]).toEqual([2, 'netpolc: unknown command "bogus"']);
   const alone = await cli(['--verbose']);
   expect([alone.code, alone.stderr.split('\n')[0]]).toEqual([2, 'netpolc: no command given, only options (--verbose)']);
+  const aloneJson = await cli(['--diagnostics-format', 'json']);
+  expect([aloneJson.code, JSON.parse(aloneJson.stderr)]).toEqual([2, [{ severity: 'note', message: 'netpolc: no command given, only options (--diagnostics-format json)' }]]);
+  const help = await cli(['--verbose', '--help']);
+  expect([help.code, help.stdout.split('\n')[0]]).toEqual([0, expect.stringMatching(/^netpolc: compile Kubernetes NetworkPolicies/)]);
+  expect((await cli(['--verbose', '--version'])).stdout).toMatch(/^netpolc \d/);
 });

@@ -65,7 +65,9 @@ export function locateConfig(options: ClusterOptions, io: Io, saDir = serviceAcc
   const inCluster: InCluster | undefined = host && port && isFile(join(saDir, 'token')) ? { kind: 'in-cluster', host, port, dir: saDir } : undefined;
   if (options.kubeconfig !== undefined) {
     const file = resolve(io.cwd, options.kubeconfig);
-    if (!isFile(file)) throw new ClusterError(`cannot read the kubeconfig ${options.kubeconfig} (--kubeconfig): ${kindAt(file) === 'directory' ? 'a directory, not a file' : 'no such file'}`);
+    // A pipe is read as kubectl reads it (`--kubeconfig <(vault read …)`): once.
+    const kind = kindAt(file);
+    if (kind === undefined || kind === 'directory') throw new ClusterError(`cannot read the kubeconfig ${options.kubeconfig} (--kubeconfig): ${kind === 'directory' ? 'a directory, not a file' : 'no such file'}`);
     return { kind: 'files', files: [file], shown: options.kubeconfig, inCluster };
   }
   const env = io.env['KUBECONFIG'];

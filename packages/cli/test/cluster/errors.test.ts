@@ -2,6 +2,7 @@
 // exit code 2, nothing on stdout and no output file. No real kube-apiserver can run on these
 // machines (toolchain.md §7); fake-api-server.ts plays it on 127.0.0.1.
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -54,6 +55,16 @@ it('names the KUBECONFIG or --kubeconfig file that does not exist', async () => 
   );
   const dir = tempDir();
   expect(failed(await runCli(['validate', '--from-cluster', '--kubeconfig', dir], {}))).toBe(`netpolc validate: cannot read the kubeconfig ${dir} (--kubeconfig): a directory, not a file\n`);
+});
+
+it('reads a --kubeconfig that is a pipe, as kubectl reads `--kubeconfig <(...)`', async () => {
+  // It was refused as "no such file".
+  const fifo = join(tempDir(), 'kubeconfig.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const writer = spawn('sh', ['-c', 'cat "$0" > "$1"', plain.env['KUBECONFIG']!, fifo]);
+  const r = await runCli(['validate', '--from-cluster', '--kubeconfig', fifo], {});
+  writer.kill();
+  expect([r.code, r.stdout]).toEqual([0, expect.stringMatching(/^ok: /)]);
 });
 
 it('reports a kubeconfig that is not valid', async () => {
