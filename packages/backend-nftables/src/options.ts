@@ -117,7 +117,7 @@ export function parseNftablesOptions(raw: RawOptions): { readonly options: Nftab
     const m = /^([1-9]\d{0,8})\/([a-z]+)$/.exec(rateText);
     const unit = m && Object.hasOwn(rateSpellings, m[2]!) ? rateSpellings[m[2]!] : undefined;
     if (m && unit) logRate = { rate: Number(m[1]), unit };
-    else bad('log-rate', rateText, `expected N/UNIT with N a positive integer and UNIT one of ${rateUnits.join(', ')}`);
+    else bad('log-rate', rateText, `expected N/UNIT with N a positive integer and UNIT one of ${rateUnits.join(', ')} (or s, sec, m, min, h, d)`);
     if (log === 'none') diagnostics.push(nftablesDiagnostic('backend-nftables/log-rate-without-log', {}, NoTarget));
   }
 

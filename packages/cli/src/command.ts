@@ -34,7 +34,7 @@ export const commonOptions: Readonly<Record<string, OptionDef>> = {
   'from-cluster': { type: 'boolean', description: 'also read namespaces, nodes, pods, Services and NetworkPolicies from the cluster of the kubeconfig (objects in PATHs replace the cluster\'s of the same kind, namespace and name)' },
   context: { type: 'string', value: 'NAME', description: 'kubeconfig context for --from-cluster (default: current-context)' },
   kubeconfig: { type: 'string', value: 'FILE', description: 'kubeconfig for --from-cluster (default: $KUBECONFIG, ~/.kube/config, or the pod\'s service account)' },
-  namespace: { type: 'string', multiple: true, short: 'n', value: 'NS', description: 'only this namespace: --from-cluster reads only its pods, Services and NetworkPolicies (compile, explain, snapshot: only its NetworkPolicies, as peers live anywhere, compile writing only its files, Calico and Cilium; diff: everything, reporting the connections of its pods), matrix shows only its pods; repeatable' },
+  namespace: { type: 'string', multiple: true, short: 'n', value: 'NS', description: 'only this namespace: --from-cluster reads only its NetworkPolicies (pods of every namespace, as peers live anywhere; diff reads everything and reports the connections of its pods), compile writes only its files (Calico, Cilium), matrix shows only its pods; repeatable' },
   'request-timeout': { type: 'string', value: 'DURATION', description: 'time allowed for each API request of --from-cluster, e.g. 30s, 500ms; 0 for none (default: 60s)' },
   semantics: {
     type: 'string',

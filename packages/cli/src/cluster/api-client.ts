@@ -230,7 +230,7 @@ export class ApiClient {
     } catch (err) {
       if (err instanceof ClusterError) throw err;
       if (err instanceof AnswerTooLarge) {
-        throw new ClusterError(`the answer of ${this.#where} to ${shown} is too large to read as one answer (${err.message}); read fewer namespaces with --namespace`);
+        throw new ClusterError(`the answer of ${this.#where} to ${shown} is too large to read as one answer (${err.message})`);
       }
       const code = (err as { code?: string }).code;
       if (err instanceof TransportError && err.received) {

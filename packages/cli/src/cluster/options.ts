@@ -8,18 +8,17 @@ export interface ClusterOptions {
   readonly context: string | undefined;
   /** `--kubeconfig`: one file, taking precedence over `KUBECONFIG` and `~/.kube/config`. */
   readonly kubeconfig: string | undefined;
-  /** `--namespace`: only these namespaces' pods, Services and NetworkPolicies; all when empty. */
+  /** `--namespace`: only these namespaces' NetworkPolicies (see namespaceLimit); all when empty. */
   readonly namespaces: readonly string[];
   /**
-   * What `namespaces` limits the read to: by default their pods, Services and NetworkPolicies,
-   * which is exact for connections between their pods (matrix). `policies`: their NetworkPolicies
-   * only, pods and Services of every namespace, as compiled output and an explained connection
-   * name peers anywhere (which pods an ipBlock covers, a named port's numbers, whose address an
-   * IP is). `none`: everything, the namespaces only filtering what is reported (diff: a change
-   * of their policies changes connections with pods elsewhere, whose own policies decide the other
-   * side).
+   * What `namespaces` limits the read to. By default their NetworkPolicies, with the pods and
+   * Services of every namespace: what policies mean depends on their peers anywhere (which pods an
+   * ipBlock covers, a named port's numbers, whose address an IP is); reading the selected
+   * namespaces' pods alone once made a Cilium compile wider and a diff miss changes. `none`:
+   * everything, the namespaces only filtering what is reported (diff: a change of their policies
+   * changes connections with pods elsewhere, whose own policies decide the other side).
    */
-  readonly namespaceLimit?: 'pods-and-policies' | 'policies' | 'none';
+  readonly namespaceLimit?: 'policies' | 'none';
   /**
    * `--request-timeout`: milliseconds allowed for each API request (one page); 0 for none.
    * @defaultValue 60000

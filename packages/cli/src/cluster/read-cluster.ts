@@ -40,8 +40,7 @@ export function loadClientLibrary(): Promise<ClientLibrary> {
 }
 
 function targets(namespaces: readonly string[], limit: NonNullable<ClusterOptions['namespaceLimit']>): { kind: ObjectKind; target: ListTarget }[] {
-  const core = (resource: string, namespace?: string): ListTarget =>
-    namespace ? { resource, group: '', path: `/api/v1/namespaces/${namespace}/${resource}`, namespace } : { resource, group: '', path: `/api/v1/${resource}` };
+  const core = (resource: string): ListTarget => ({ resource, group: '', path: `/api/v1/${resource}` });
   const net = (namespace?: string): ListTarget => {
     const group = 'networking.k8s.io';
     return namespace
@@ -49,14 +48,13 @@ function targets(namespaces: readonly string[], limit: NonNullable<ClusterOption
       : { resource: 'networkpolicies', group, path: `/apis/${group}/v1/networkpolicies` };
   };
   const scoped = namespaces.length === 0 || limit === 'none' ? [undefined] : namespaces;
-  const peers = limit === 'pods-and-policies' ? scoped : [undefined];
   // Small lists first, so a missing permission shows before 150k pods were read.
   return [
     { kind: 'Namespace', target: core('namespaces') },
     { kind: 'Node', target: core('nodes') },
     ...scoped.map((ns) => ({ kind: 'NetworkPolicy' as const, target: net(ns) })),
-    ...peers.map((ns) => ({ kind: 'Service' as const, target: core('services', ns) })),
-    ...peers.map((ns) => ({ kind: 'Pod' as const, target: core('pods', ns) })),
+    { kind: 'Service' as const, target: core('services') },
+    { kind: 'Pod' as const, target: core('pods') },
   ];
 }
 
@@ -66,8 +64,8 @@ function summary(counts: Record<ObjectKind, number>): string {
 }
 
 /**
- * Reads namespaces, nodes, pods, Services and NetworkPolicies (pods, Services and policies of `--namespace` only,
- * when given, or as `namespaceLimit` says; namespaces and nodes always whole, since namespaceSelectors match namespace labels
+ * Reads namespaces, nodes, pods, Services and NetworkPolicies (policies of `--namespace` only,
+ * when given, as `namespaceLimit` says; namespaces, nodes, pods and Services always whole, since namespaceSelectors match namespace labels
  * and node addresses decide node-local traffic). Throws {@link ClusterError} for every problem
  * reaching or reading the cluster.
  */
@@ -83,7 +81,7 @@ export async function readCluster(options: ClusterOptions, io: Io, overrides: Re
   const counts: Record<ObjectKind, number> = { Namespace: 0, Node: 0, Pod: 0, Service: 0, NetworkPolicy: 0 };
   const objects: ClusterObject[] = [];
   const warnings: string[] = [];
-  const limit = options.namespaceLimit ?? 'pods-and-policies';
+  const limit = options.namespaceLimit ?? 'policies';
   try {
     let servicesOff = false;
     for (const { kind, target } of targets(options.namespaces, limit)) {
@@ -132,8 +130,7 @@ export async function readCluster(options: ClusterOptions, io: Io, overrides: Re
   for (const w of warnings) io.stderr.write(`netpolc: warning: ${w}\n`);
   if (options.verbose || io.stderr.isTTY === true) {
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    const limited = limit === 'pods-and-policies' ? 'pods, Services and NetworkPolicies' : 'NetworkPolicies';
-    const scope = options.namespaces.length > 0 && limit !== 'none' ? ` (${limited} of ${options.namespaces.join(', ')})` : '';
+    const scope = options.namespaces.length > 0 && limit !== 'none' ? ` (NetworkPolicies of ${options.namespaces.join(', ')})` : '';
     io.stderr.write(`netpolc: read ${summary(counts)}${scope} from context "${config.context}" (${config.server}) in ${seconds} s\n`);
   }
   objects.sort(compareObjects);

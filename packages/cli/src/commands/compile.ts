@@ -82,8 +82,7 @@ export const compileCommand: Command = {
     }
     const raw = rawFlags(values, backend, name);
     const parsed = backend.parseOptions(raw);
-    // The output names peers in every namespace, whichever namespaces' policies it holds.
-    const { result, ok, files: inputFiles } = await loadInputs(io, values, positionals, outPath, { namespaceLimit: 'policies' });
+    const { result, ok, files: inputFiles } = await loadInputs(io, values, positionals, outPath);
     printDiagnostics(io, values, result, parsed.diagnostics);
     if (!ok || hasErrors(parsed.diagnostics)) return ExitCode.input;
     // A per-node compile resolves only the pods of those nodes (other pods stay peers).

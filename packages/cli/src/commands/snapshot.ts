@@ -27,7 +27,7 @@ async function fromCluster(io: Io, values: Values): Promise<Snapshot | undefined
   // Pods and Services of every namespace: what the kept policies compile to depends on their
   // peers anywhere (an offline compile of a snapshot of one namespace's pods widened a Cilium
   // ipBlock to every pod, as `compile --from-cluster -n` once did).
-  const { read } = await readClusterSources(values, io, 'all', undefined, { namespaceLimit: 'policies' });
+  const { read } = await readClusterSources(values, io, 'all');
   // Validate what is about to be written, so a snapshot that the other commands would reject
   // is never written in the first place.
   const { ok } = loadSources(io, values, clusterSources(read.context, read.objects));
@@ -48,7 +48,7 @@ async function fromPaths(io: Io, values: Values, positionals: readonly string[],
   const primary = await readInputs(io, positionals, undefined, seen);
   const lower = await readInputs(io, inventory, undefined, seen);
   const underlay = primary.length > 0 && lower.length > 0 ? new Set(lower.map((s) => s.path)) : undefined;
-  const { sources, read } = await withCluster(io, values, [...primary, ...lower], { namespaceLimit: 'policies' });
+  const { sources, read } = await withCluster(io, values, [...primary, ...lower]);
   // --namespace keeps the NetworkPolicies of those namespaces, as it does reading a cluster.
   const only = (values['namespace'] as string[] | undefined) ?? [];
   const keep = (kind: string, namespace: string): boolean => only.length === 0 || kind !== 'NetworkPolicy' || only.includes(namespace);

@@ -148,17 +148,17 @@ it('reads on without Services when their list is forbidden (they only feed warni
   const r = await runCli(['validate', '--from-cluster', '-n', 'production', '-n', 'monitoring'], env);
   expect(r.code).toBe(0);
   expect(r.stderr).toBe(
-    `netpolc: warning: context "fake" (${server.url}) does not let netpolc list /api/v1/namespaces/monitoring/services (403): no warnings about policies written against Services (ir/service-port, ir/service-cluster-ip, ir/service-masquerade)\n`,
+    `netpolc: warning: context "fake" (${server.url}) does not let netpolc list /api/v1/services (403): no warnings about policies written against Services (ir/service-port, ir/service-cluster-ip, ir/service-masquerade)\n`,
   );
   expect(server.requests.filter((q) => q.includes('/services')).length).toBe(1);
 });
 
 it('names the namespace of a namespaced 403', async () => {
-  const { server, env } = await fake({ forbid: ['pods'] });
+  const { server, env } = await fake({ forbid: ['networkpolicies'] });
   const head = failed(await runCli(['validate', '--from-cluster', '-n', 'production'], env)).split('\n')[0];
   expect(head).toBe(
-    `netpolc validate: context "fake" (${server.url}) does not allow to list pods in namespace production (403 Forbidden: ` +
-      'pods is forbidden: User "system:serviceaccount:ci:netpolc" cannot list resource "pods" in API group "" in the namespace "production").',
+    `netpolc validate: context "fake" (${server.url}) does not allow to list networkpolicies.networking.k8s.io in namespace production (403 Forbidden: ` +
+      'networkpolicies.networking.k8s.io is forbidden: User "system:serviceaccount:ci:netpolc" cannot list resource "networkpolicies" in API group "networking.k8s.io" in the namespace "production").',
   );
 });
 

@@ -52,7 +52,7 @@ it('reads every list in pages of at most 500, following metadata.continue', asyn
   expect([...paths].sort()).toEqual(['GET /api/v1/namespaces', 'GET /api/v1/nodes', 'GET /api/v1/pods', 'GET /api/v1/services', 'GET /apis/networking.k8s.io/v1/networkpolicies']);
 });
 
-it('reads only the pods and policies of --namespace, and its matrix equals the files\'', async () => {
+it('reads only the policies of --namespace, pods of every namespace, and its matrix equals the files\'', async () => {
   server.requests.length = 0;
   const live = await runCli(['matrix', '--format', 'json', '--namespace', 'production', '--from-cluster'], env);
   const files = await cli(['matrix', '--format', 'json', '--namespace', 'production', ...example]);
@@ -61,13 +61,13 @@ it('reads only the pods and policies of --namespace, and its matrix equals the f
   const paths = new Set(server.requests.map((r) => r.split('?')[0]));
   expect([...paths].sort()).toEqual([
     'GET /api/v1/namespaces',
-    'GET /api/v1/namespaces/production/pods',
-    'GET /api/v1/namespaces/production/services',
     'GET /api/v1/nodes',
+    'GET /api/v1/pods',
+    'GET /api/v1/services',
     'GET /apis/networking.k8s.io/v1/namespaces/production/networkpolicies',
   ]);
   const validate = await runCli(['validate', '-n', 'production', '--from-cluster'], env);
-  expect(validate.stdout).toBe('ok: 6 policies, 3 namespaces, 6 pods, 2 nodes; 0 errors, 0 warnings\n');
+  expect(validate.stdout).toBe('ok: 6 policies, 3 namespaces, 11 pods, 2 nodes; 0 errors, 0 warnings\n');
 });
 
 it('lets local files replace cluster objects of the same kind, namespace and name', async () => {
