@@ -145,3 +145,30 @@ export function bridgedSpoofingNodeDatagrams(): Omit<BridgedSpoofingDatagram, 't
     return cases.map(([kind, src]) => ({ from: 'x/attacker', src, dst: bridgedNodes['node-1'][family], port: bridgedSpoofingPort, marker: `v${family === 0 ? 4 : 6}-${kind}` }));
   });
 }
+
+/** The rulesets the bridged spoofing tests load, by label: flags of the compile, or rp_filter=1 without the option. */
+export type BridgedSpoofingRun = '{}' | '{"pod-interface":["cni0"]}' | '{"pod-interface":["vp*"]}' | '{} rp_filter=1';
+
+/**
+ * What each run lets arrive, the same for every backend: at the watched pods (markers of
+ * {@link bridgedSpoofingDatagrams}) and at node-1 itself ({@link bridgedSpoofingNodeDatagrams}).
+ * Without the option nothing checks sources (rp_filter 0 in the harness, and bridged frames never
+ * meet the kernel's reverse path or martian checks), so every claim the policies admit arrives;
+ * `--pod-interface cni0` leaves the legitimate datagrams and the documented limit (a pod claims
+ * another pod of its own node); naming the bridge's ports (`vp*`) guards nothing; rp_filter=1
+ * alone stops the routed IPv4 claims of the other node's pods only. The attacker's own datagram to
+ * the node never arrives (its egress policy).
+ */
+export function bridgedSpoofingArrivals(): Record<BridgedSpoofingRun, { readonly pods: string[]; readonly node: string[] }> {
+  const both = (kinds: readonly string[]): string[] => kinds.flatMap((k) => [`v4-${k}`, `v6-${k}`]).sort();
+  const legit = ['legit-bridged', 'legit-routed'];
+  const documentedLimit = ['as-neighbour-bridged', 'as-neighbour-routed'];
+  const open = both([...legit, ...documentedLimit, 'as-remote-bridged', 'as-remote-routed', 'as-node-bridged']);
+  const nodeOpen = both(['as-neighbour-to-node', 'as-remote-to-node']);
+  return {
+    '{}': { pods: open, node: nodeOpen },
+    '{"pod-interface":["cni0"]}': { pods: both([...legit, ...documentedLimit]), node: both(['as-neighbour-to-node']) },
+    '{"pod-interface":["vp*"]}': { pods: open, node: nodeOpen },
+    '{} rp_filter=1': { pods: open.filter((m) => m !== 'v4-as-remote-routed'), node: nodeOpen.filter((m) => m !== 'v4-as-remote-to-node') },
+  };
+}
