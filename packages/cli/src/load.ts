@@ -2,7 +2,7 @@ import { compareValues, hasErrors, loadProgram, type Diagnostic, type Location, 
 import type { Values } from './command.js';
 import { diagnosticJson, formatDiagnostic } from './format-diagnostic.js';
 import { readInputs } from './inputs.js';
-import { wantsCluster, withCluster, type ReadScope } from './cluster/index.js';
+import { wantsCluster, withCluster } from './cluster/index.js';
 import { UsageError, type Io } from './io.js';
 
 const semanticKeys: Record<string, keyof SemanticsOptions> = {
@@ -93,7 +93,7 @@ const printedBy = new WeakMap<Io, Set<string>>();
  * program, and prints diagnostics. `ok` is false when there are errors (exit code 2). `outDir`:
  * compile's output directory, never read as input (see readInputs).
  */
-export async function loadInputs(io: Io, values: Values, positionals: readonly string[], outDir?: string, scope: ReadScope = {}): Promise<{ result: LoadResult; ok: boolean; files: ReadonlySet<string> }> {
+export async function loadInputs(io: Io, values: Values, positionals: readonly string[], outDir?: string): Promise<{ result: LoadResult; ok: boolean; files: ReadonlySet<string> }> {
   const format = values['diagnostics-format'];
   if (format !== undefined && format !== 'text' && format !== 'json') throw new UsageError(`--diagnostics-format must be text or json`);
   const inventory = (values['inventory'] as string[] | undefined) ?? [];
@@ -105,7 +105,7 @@ export async function loadInputs(io: Io, values: Values, positionals: readonly s
   const seen = new Set<string>();
   const primary = await readInputs(io, positionals, outDir, seen);
   const under = await readInputs(io, inventory, outDir, seen);
-  const { sources } = await withCluster(io, values, [...primary, ...under], scope);
+  const { sources } = await withCluster(io, values, [...primary, ...under]);
   // `seen`: the real paths of the files read (and `-`), for compile to refuse overwriting one.
   return { ...loadSources(io, values, sources, undefined, primary.length > 0 && under.length > 0 ? new Set(under.map((s) => s.path)) : undefined), files: seen };
 }

@@ -3,7 +3,7 @@
 import { loadProgram, type InputSource, type Program } from '@netpolc/ir';
 import type { Values } from '../command.js';
 import type { Io } from '../io.js';
-import { clusterOptions, wantsCluster, type ClusterOptions } from './options.js';
+import { clusterOptions, wantsCluster } from './options.js';
 import { readCluster, type ClusterRead } from './read-cluster.js';
 import { clusterSources } from './render.js';
 import type { ClusterObject } from './slim.js';
@@ -16,9 +16,6 @@ export { compareObjects, objectKinds, slimObject, type ClusterObject, type Objec
 
 /** Which objects of a read to turn into loader inputs. */
 export type ClusterSelection = 'all' | 'inventory' | 'policies';
-
-/** What a command needs read beyond its command line: {@link ClusterOptions.namespaceLimit}. */
-export type ReadScope = Pick<ClusterOptions, 'namespaceLimit'>;
 
 /**
  * The objects of a read that `select` names, minus those `replacedBy` (a program loaded from
@@ -54,9 +51,8 @@ export async function readClusterSources(
   io: Io,
   select: ClusterSelection = 'all',
   replacedBy?: Program,
-  scope: ReadScope = {},
 ): Promise<{ read: ClusterRead; sources: InputSource[] }> {
-  const read = await readCluster({ ...clusterOptions(values, true), ...scope }, io);
+  const read = await readCluster(clusterOptions(values, true), io);
   return { read, sources: clusterSources(read.context, selectObjects(read, select, replacedBy)) };
 }
 
@@ -75,11 +71,11 @@ export function replacingProgram(values: Values, local: readonly InputSource[]):
  * (minus objects the local files replace), and the cluster read; without it, the local sources
  * unchanged, after rejecting cluster-only flags.
  */
-export async function withCluster(io: Io, values: Values, local: InputSource[], scope: ReadScope = {}): Promise<{ sources: InputSource[]; read?: ClusterRead }> {
+export async function withCluster(io: Io, values: Values, local: InputSource[]): Promise<{ sources: InputSource[]; read?: ClusterRead }> {
   if (!wantsCluster(values)) {
     clusterOptions(values);
     return { sources: local };
   }
-  const { read, sources } = await readClusterSources(values, io, 'all', replacingProgram(values, local), scope);
+  const { read, sources } = await readClusterSources(values, io, 'all', replacingProgram(values, local));
   return { sources: [...local, ...sources], read };
 }

@@ -86,7 +86,7 @@ export const explainCommand: Command = {
     if (portGiven === undefined && protocolGiven !== 'ICMP') throw new UsageError('--port is required');
     const format = (values['format'] as string | undefined) ?? 'text';
     if (format !== 'text' && format !== 'json') throw new UsageError('--format must be text or json');
-    const { result, ok } = await loadInputs(io, values, positionals, undefined);
+    const { result, ok } = await loadInputs(io, values, positionals);
     if (!ok) return ExitCode.input;
     let port = typeof portGiven === 'number' ? portGiven : 0;
     let protocol = protocolGiven ?? 'TCP';
