@@ -50,6 +50,9 @@ function mainHelp(): string {
   return lines.join('\n') + '\n';
 }
 
+/** The words that ask for the general help or the version instead of a command. */
+const helpOrVersion: readonly string[] = ['--help', '-h', '--version', '-V'];
+
 /**
  * Where the command word is when common options come first: a known command, else the first word
  * that is neither an option nor an option's value (`--diagnostics-format json bogus` names
@@ -72,16 +75,18 @@ function commandIndex(argv: readonly string[]): number {
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   // Options before the command (`netpolc --verbose validate p/`, as git and kubectl take them)
   // go after it: every command takes the common ones.
-  const at = argv[0]?.startsWith('-') && !['--help', '-h', '--version', '-V'].includes(argv[0]) ? commandIndex(argv) : -1;
-  if (at > 0) argv = [argv[at]!, ...argv.slice(0, at), ...argv.slice(at + 1)];
-  else if (at < 0 && argv[0]?.startsWith('-') && !['--help', '-h', '--version', '-V'].includes(argv[0])) {
-    // Common options with only --help or --version after them still ask for those.
-    const asked = argv.find((a) => ['--help', '-h', '--version', '-V'].includes(a));
-    if (asked !== undefined) argv = [asked];
-    else {
-      const message = `netpolc: no command given, only options (${argv.join(' ')})`;
-      io.stderr.write(jsonStderr(argv) ? `${JSON.stringify([{ severity: 'note', message }], null, 2)}\n` : `${message}\n\n${mainHelp()}`);
-      return ExitCode.input;
+  if (argv[0]?.startsWith('-') && !helpOrVersion.includes(argv[0])) {
+    const at = commandIndex(argv);
+    if (at > 0) argv = [argv[at]!, ...argv.slice(0, at), ...argv.slice(at + 1)];
+    else if (at < 0) {
+      // Common options with only --help or --version after them still ask for those.
+      const asked = argv.find((a) => helpOrVersion.includes(a));
+      if (asked === undefined) {
+        const message = `netpolc: no command given, only options (${argv.join(' ')})`;
+        io.stderr.write(jsonStderr(argv) ? `${JSON.stringify([{ severity: 'note', message }], null, 2)}\n` : `${message}\n\n${mainHelp()}`);
+        return ExitCode.input;
+      }
+      argv = [asked];
     }
   }
   const [name, ...rest] = argv;
