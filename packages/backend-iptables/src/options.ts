@@ -1,5 +1,5 @@
 import type { Diagnostic, OptionSpec, RawOptions } from '@netpolc/ir';
-import { interfaceNameProblem, NoTarget } from '@netpolc/ir';
+import { interfaceNameProblem, logRateUnit, NoTarget, type LogRateUnit } from '@netpolc/ir';
 import { iptablesDiagnostic } from './diagnostics.js';
 
 /** What `--log` records. */
@@ -96,11 +96,12 @@ export const flags: Readonly<Record<string, OptionSpec>> = {
   report: { type: 'boolean', description: 'print one line per node: rules, chains, ipsets and their members, bytes' },
 };
 
-const rateUnits: readonly (readonly [string, number, readonly string[]])[] = [
-  ['sec', 1, ['s', 'sec', 'second']],
-  ['min', 60, ['m', 'min', 'minute']],
-  ['hour', 3600, ['h', 'hour']],
-  ['day', 86400, ['d', 'day']],
+/** iptables-save's spelling of each unit, its length in seconds, and the unit. */
+const rateUnits: readonly (readonly [string, number, LogRateUnit])[] = [
+  ['sec', 1, 'second'],
+  ['min', 60, 'minute'],
+  ['hour', 3600, 'hour'],
+  ['day', 86400, 'day'],
 ];
 
 /**
@@ -112,7 +113,8 @@ export function parseRate(text: string): string | undefined {
   const m = /^([1-9]\d{0,8})\/([a-z]+)$/.exec(text.trim());
   if (!m) return undefined;
   const count = Number(m[1]);
-  const unit = rateUnits.find(([, , spellings]) => spellings.includes(m[2]!));
+  const named = logRateUnit(m[2]!);
+  const unit = rateUnits.find(([, , u]) => u === named);
   if (!unit) return undefined;
   const seconds = unit[1];
   if (count / seconds > 10_000) return undefined;

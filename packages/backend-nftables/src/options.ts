@@ -1,4 +1,4 @@
-import { interfaceNameProblem, NoTarget, type Diagnostic, type OptionSpec, type RawOptions } from '@netpolc/ir';
+import { interfaceNameProblem, logRateUnit, NoTarget, type Diagnostic, type OptionSpec, type RawOptions } from '@netpolc/ir';
 import { nftablesDiagnostic } from './diagnostics.js';
 import type { RateUnit } from './model.js';
 
@@ -74,8 +74,6 @@ export const nftablesFlags: Readonly<Record<string, OptionSpec>> = {
 };
 
 const rateUnits: readonly RateUnit[] = ['second', 'minute', 'hour', 'day'];
-/** The spellings of a unit the iptables backend takes too (iptables' own abbreviations). */
-const rateSpellings: Readonly<Record<string, RateUnit>> = { s: 'second', sec: 'second', second: 'second', m: 'minute', min: 'minute', minute: 'minute', h: 'hour', hour: 'hour', d: 'day', day: 'day' };
 
 /** Validates raw flags; every problem is a diagnostic and the defaults fill in. */
 export function parseNftablesOptions(raw: RawOptions): { readonly options: NftablesOptions; readonly diagnostics: readonly Diagnostic[] } {
@@ -115,7 +113,7 @@ export function parseNftablesOptions(raw: RawOptions): { readonly options: Nftab
   const rateText = text('log-rate');
   if (rateText !== undefined) {
     const m = /^([1-9]\d{0,8})\/([a-z]+)$/.exec(rateText);
-    const unit = m && Object.hasOwn(rateSpellings, m[2]!) ? rateSpellings[m[2]!] : undefined;
+    const unit = m ? logRateUnit(m[2]!) : undefined;
     if (m && unit) logRate = { rate: Number(m[1]), unit };
     else bad('log-rate', rateText, `expected N/UNIT with N a positive integer and UNIT one of ${rateUnits.join(', ')} (or s, sec, m, min, h, d)`);
     if (log === 'none') diagnostics.push(nftablesDiagnostic('backend-nftables/log-rate-without-log', {}, NoTarget));

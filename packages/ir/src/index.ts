@@ -14,7 +14,7 @@ export { policyId, protocols } from './model/policy.js';
 export type { Address, ContainerPort, Inventory, Labels, Namespace, Node, Pod, Service, ServicePort, SidecarPort } from './model/inventory.js';
 export { podId } from './model/inventory.js';
 export { defaultSemantics, icmpEssentialTypes, type SemanticsOptions } from './model/options.js';
-export { antiSpoofingChecks, dhcpServerPort, neighbourDiscovery, type AntiSpoofingCheck } from './model/host-firewall.js';
+export { antiSpoofingChecks, dhcpServerPort, logRateUnit, neighbourDiscovery, type AntiSpoofingCheck, type LogRateUnit } from './model/host-firewall.js';
 export type { Program } from './model/program.js';
 export type { AllowTuple, PeerDefinition, PeerSet, PodDirection, Provenance, ResolvedProgram } from './model/resolved.js';
 

@@ -65,3 +65,14 @@ export const antiSpoofingChecks: readonly AntiSpoofingCheck[] = Object.freeze([
   { match: 'unspecified-source', family: 6, verdict: 'drop', exceptIcmpv6: true, comment: 'no pod sends from the unspecified address' },
   { match: 'not-routed-back', verdict: 'drop', exceptIcmpv6: true, comment: 'a pod sends from its own addresses only' },
 ] as const);
+
+/** A unit of a log rate limit (`--log-rate N/UNIT`). */
+export type LogRateUnit = 'second' | 'minute' | 'hour' | 'day';
+
+/** Every spelling of a unit the host firewalls take: nft's names and iptables' abbreviations. */
+const logRateSpellings: Readonly<Record<string, LogRateUnit>> = Object.freeze({ s: 'second', sec: 'second', second: 'second', m: 'minute', min: 'minute', minute: 'minute', h: 'hour', hour: 'hour', d: 'day', day: 'day' });
+
+/** The unit a `--log-rate` spelling names, or undefined. */
+export function logRateUnit(spelling: string): LogRateUnit | undefined {
+  return Object.hasOwn(logRateSpellings, spelling) ? logRateSpellings[spelling] : undefined;
+}
