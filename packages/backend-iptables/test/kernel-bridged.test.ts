@@ -1,6 +1,6 @@
 import { resolve, type Program, type RawOptions } from '@netpolc/ir';
 import { bridgedModel, bridgedSpoofingArrivals, bridgedSpoofingDatagrams, bridgedSpoofingNodeDatagrams, bridgedSpoofingObjects, bridgedSpoofingPort, bridgedStates, loadValid } from '@netpolc/ir/testing';
-import { bridgedKernelGate, bridgedPairs, createTopology, forgedArrivals, forgedNodeArrivals, type Probe, type Topology, type TopologySpec } from '@netpolc/netns-harness';
+import { acrossBridge, bridgedKernelGate, bridgedPairs, createTopology, forgedArrivals, forgedNodeArrivals, sameNodePair, setRpFilter, type Probe, type Topology } from '@netpolc/netns-harness';
 import { afterAll, expect, it } from 'vitest';
 import { iptablesBackend } from '../src/index.js';
 import { disagreements, expectedVerdict, filesByNode, kernelTimeout, loadNode, probesOf, rotatedRound, topologyOf, variants, type PortProbe } from './support/kernel.js';
@@ -26,14 +26,6 @@ function bridged(program: Program, prefix: string): Topology {
 }
 const program = (objects: readonly Record<string, unknown>[]): Program => loadValid(objects).program;
 
-/** Reverse path filtering on every node (the kernel takes the larger of `all` and the interface's value). */
-const rpFilter = (t: Topology, value: 0 | 1): void => {
-  for (const n of t.spec.nodes) t.exec(t.nodeNamespace(n.name), ['sysctl', '-qw', `net.ipv4.conf.all.rp_filter=${value}`]);
-};
-const podOf = (spec: TopologySpec, address: string) => spec.pods.find((p) => p.addresses.includes(address));
-/** Probes between two pods of one node: the bridged ones. */
-const sameNode = (spec: TopologySpec, p: Probe): boolean => 'pod' in p.from && podOf(spec, p.to)?.node === spec.pods.find((q) => q.id === (p.from as { pod: string }).pod)!.node;
-
 /** Loads the program compiled with `flags` in `variant`; the probes that disagree with evaluate(). */
 function round(t: Topology, p: Program, flags: RawOptions, variant: (typeof variants)[number], probes: readonly Probe[]): string[] {
   const out = iptablesBackend.emit({ program: p, resolved: resolve(p) }, iptablesBackend.parseOptions(flags).options);
@@ -49,7 +41,7 @@ bridgedStates().forEach(([name, s], i) => {
     const p = program([...bridgedModel(s.labels ?? {}), ...s.policies]);
     shared ??= bridged(p, 'npcbri');
     const probes = probesOf(shared.spec, ports);
-    const local = probes.filter((q) => sameNode(shared!.spec, q));
+    const local = probes.filter((q) => sameNodePair(shared!.spec, q));
     // 2 families x (5 x 4 + 4 x 3) ordered pairs x 6 ports, some allowed and some denied.
     expect(local).toHaveLength(384);
     const verdicts = local.map((q) => expectedVerdict(p, shared!.spec, q));
@@ -95,8 +87,7 @@ kit(gate.label('bridged, --pod-interface cni0: legitimate traffic as the policie
   gate.assertSupported();
   const p = program(bridgedSpoofingObjects());
   const t = bridged(p, 'npcbrs');
-  const mac = (pod: string): string => t.exec(t.podNamespace(pod), ['cat', '/sys/class/net/eth0/address']).trim();
-  const datagrams = bridgedSpoofingDatagrams().map(({ bridged: l2, ...d }) => ({ ...d, ...(l2 ? { dmac: mac(d.to) } : {}) }));
+  const datagrams = acrossBridge(t, bridgedSpoofingDatagrams());
   const probes = probesOf(t.spec, [{ protocol: 'UDP', port: bridgedSpoofingPort }, { protocol: 'TCP', port: 80 }]);
   const arrivals: Record<string, string[]> = {};
   const toNode: Record<string, string[]> = {};
@@ -111,10 +102,10 @@ kit(gate.label('bridged, --pod-interface cni0: legitimate traffic as the policie
     // The README's advice without the option, rp_filter=1 ("the IPv4 half is then the kernel's"),
     // holds for routed IPv4 only: frames across the bridge never meet the reverse path check.
     round(t, p, {}, variant, []);
-    rpFilter(t, 1);
+    setRpFilter(t, 1);
     arrivals[`${variant} {} rp_filter=1`] = forgedArrivals(t, datagrams);
     toNode[`${variant} {} rp_filter=1`] = forgedNodeArrivals(t, 'node-1', bridgedSpoofingNodeDatagrams());
-    rpFilter(t, 0);
+    setRpFilter(t, 0);
   }
   const expected = Object.entries(bridgedSpoofingArrivals());
   expect(arrivals).toEqual(Object.fromEntries(variants.flatMap((v) => expected.map(([run, e]) => [`${v} ${run}`, e.pods]))));

@@ -1,6 +1,6 @@
 import type { Program, RawOptions } from '@netpolc/ir';
 import { bridgedModel, bridgedSpoofingArrivals, bridgedSpoofingDatagrams, bridgedSpoofingNodeDatagrams, bridgedSpoofingObjects, bridgedSpoofingPort, bridgedStates, type Manifest } from '@netpolc/ir/testing';
-import { bridgedKernelGate, bridgedPairs, createTopology, forgedArrivals, forgedNodeArrivals, kernelTestTimeout, type Probe, type ProbeProtocol, type Topology, type TopologySpec } from '@netpolc/netns-harness';
+import { acrossBridge, bridgedKernelGate, bridgedPairs, createTopology, forgedArrivals, forgedNodeArrivals, kernelTestTimeout, podAt, sameNodePair, setRpFilter, type ProbeProtocol, type Topology } from '@netpolc/netns-harness';
 import { afterAll, expect, it } from 'vitest';
 import { compile, loadProgram } from './support/compile.js';
 import { disagreements, judgedProbes, loadRulesets, topologyOf, type JudgedProbe } from './support/kernel.js';
@@ -25,18 +25,6 @@ function bridged(program: Program, prefix: string): Topology {
   return t;
 }
 
-/** Reverse path filtering on every node (the kernel takes the larger of `all` and the interface's value). */
-const rpFilter = (t: Topology, value: 0 | 1): void => {
-  for (const n of t.spec.nodes) t.exec(t.nodeNamespace(n.name), ['sysctl', '-qw', `net.ipv4.conf.all.rp_filter=${value}`]);
-};
-const podOf = (spec: TopologySpec, address: string) => spec.pods.find((p) => p.addresses.includes(address));
-/** Probes between two pods of one node: the bridged ones (a pod to itself stays on its lo). */
-const sameNode = (spec: TopologySpec, p: Probe): boolean => {
-  const from = 'pod' in p.from ? spec.pods.find((q) => q.id === (p.from as { pod: string }).pod) : undefined;
-  const to = podOf(spec, p.to);
-  return from !== undefined && to !== undefined && from !== to && from.node === to.node;
-};
-
 /** Replaces the firewalls with the program compiled with `flags`; the probes that disagree with evaluate(). */
 function round(t: Topology, program: Program, flags: RawOptions, judged: readonly JudgedProbe[]): string[] {
   const { texts, diagnostics } = compile(program, flags);
@@ -53,7 +41,7 @@ bridgedStates().forEach(([name, s], i) => {
     const program = load([...bridgedModel(s.labels ?? {}), ...s.policies]);
     shared ??= bridged(program, 'npcbrn');
     const judged = judgedProbes(program, shared.spec, ports);
-    const local = judged.filter((j) => sameNode(shared!.spec, j.probe));
+    const local = judged.filter((j) => sameNodePair(shared!.spec, j.probe));
     // 2 families x (5 x 4 + 4 x 3) ordered pairs x 6 ports, some allowed and some denied.
     expect(local).toHaveLength(384);
     expect([local.some((j) => j.expected), local.some((j) => !j.expected)]).toEqual([true, true]);
@@ -73,7 +61,7 @@ kit(gate.label('bridged: IPv6 between an isolated pod and its bridge neighbours,
   const node1 = new Set(t.spec.pods.filter((q) => q.node === 'node-1').map((q) => q.id));
   const judged = judgedProbes(program, t.spec, ports).filter(({ probe }) => {
     const from = 'pod' in probe.from ? probe.from.pod : '';
-    const to = podOf(t.spec, probe.to)?.id ?? '';
+    const to = podAt(t.spec, probe.to)?.id ?? '';
     return probe.to.includes(':') && node1.has(from) && node1.has(to) && from !== to && (from === 'x/a' || to === 'x/a');
   });
   expect([judged.filter((j) => j.expected).length, judged.filter((j) => !j.expected).length]).toEqual([16, 32]);
@@ -97,8 +85,7 @@ kit(gate.label('bridged, --pod-interface cni0: legitimate traffic as the policie
   gate.assertSupported();
   const program = load(bridgedSpoofingObjects());
   const t = bridged(program, 'npcbrf');
-  const mac = (pod: string): string => t.exec(t.podNamespace(pod), ['cat', '/sys/class/net/eth0/address']).trim();
-  const datagrams = bridgedSpoofingDatagrams().map(({ bridged: l2, ...d }) => ({ ...d, ...(l2 ? { dmac: mac(d.to) } : {}) }));
+  const datagrams = acrossBridge(t, bridgedSpoofingDatagrams());
   const judged = judgedProbes(program, t.spec, [{ protocol: 'UDP', port: bridgedSpoofingPort }, { protocol: 'TCP', port: 80 }]);
   const arrivals: Record<string, string[]> = {};
   const toNode: Record<string, string[]> = {};
@@ -111,10 +98,10 @@ kit(gate.label('bridged, --pod-interface cni0: legitimate traffic as the policie
   // The README's advice without the option, rp_filter=1 ("the IPv4 half is then the kernel's"),
   // holds for routed IPv4 only: frames across the bridge never meet the reverse path check.
   round(t, program, {}, []);
-  rpFilter(t, 1);
+  setRpFilter(t, 1);
   arrivals['{} rp_filter=1'] = forgedArrivals(t, datagrams);
   toNode['{} rp_filter=1'] = forgedNodeArrivals(t, 'node-1', bridgedSpoofingNodeDatagrams());
-  rpFilter(t, 0);
+  setRpFilter(t, 0);
   const expected = bridgedSpoofingArrivals();
   expect(arrivals).toEqual(Object.fromEntries(Object.entries(expected).map(([run, e]) => [run, e.pods])));
   expect(toNode).toEqual(Object.fromEntries(Object.entries(expected).map(([run, e]) => [run, e.node])));

@@ -1,3 +1,5 @@
+import type { Probe } from './probe.js';
+import type { PodSpec, TopologySpec } from './spec.js';
 import type { Topology } from './topology.js';
 
 /** What {@link bridgedPairs} found. */
@@ -64,4 +66,31 @@ export function bridgedPairs(topology: Topology, only: (pod: string, peer: strin
     }
   }
   return { bridged, problems };
+}
+
+/** The pod of a spec that has `address`. */
+export function podAt(spec: TopologySpec, address: string): PodSpec | undefined {
+  return spec.pods.find((p) => p.addresses.includes(address));
+}
+
+/** Whether a probe goes between two pods of one node: on a bridged node, one bridged at layer 2. */
+export function sameNodePair(spec: TopologySpec, probe: Probe): boolean {
+  const from = 'pod' in probe.from ? spec.pods.find((q) => q.id === (probe.from as { pod: string }).pod) : undefined;
+  const to = podAt(spec, probe.to);
+  return from !== undefined && to !== undefined && from !== to && from.node === to.node;
+}
+
+/** Sets reverse path filtering on every node (the kernel takes the larger of `all` and the interface's value). */
+export function setRpFilter(topology: Topology, value: 0 | 1): void {
+  for (const n of topology.spec.nodes) topology.exec(topology.nodeNamespace(n.name), ['sysctl', '-qw', `net.ipv4.conf.all.rp_filter=${value}`]);
+}
+
+/**
+ * Forged datagrams as `sendForged` takes them: one marked `bridged` is addressed to the MAC
+ * of its watched pod `to` (a pod of the sender's node), so it crosses the bridge instead of
+ * being routed by the gateway.
+ */
+export function acrossBridge<T extends { readonly to: string; readonly bridged: boolean }>(topology: Topology, datagrams: readonly T[]): (Omit<T, 'bridged'> & { readonly dmac?: string })[] {
+  const mac = (pod: string): string => topology.exec(topology.podNamespace(pod), ['cat', '/sys/class/net/eth0/address']).trim();
+  return datagrams.map(({ bridged, ...d }) => ({ ...d, ...(bridged ? { dmac: mac(d.to) } : {}) }));
 }

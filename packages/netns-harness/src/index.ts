@@ -25,4 +25,4 @@ export { forgedArrivals, forgedNodeArrivals, sendForged } from './forged.js';
 export type { EveryMode, ExpectedProbe, KernelCheck } from './checks.js';
 export { icmpKernelChecks, icmpMessageProblems, probeProblems } from './checks.js';
 export type { BridgedPairs } from './bridged.js';
-export { bridgedPairs } from './bridged.js';
+export { acrossBridge, bridgedPairs, podAt, sameNodePair, setRpFilter } from './bridged.js';
